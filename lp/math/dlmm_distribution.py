@@ -1,0 +1,186 @@
+"""How a DLMM deposit is spread over bins: Spot, Curve and BidAsk.
+
+Weights follow the SDK's weight form: Spot gives every bin weight 1; Curve gives the bin nearest
+the active bin 2,000 and falls linearly towards 200 at each edge; BidAsk is the mirror (200 near
+the active bin, rising towards 2,000 at the edges). The quote token (Y) goes to bins at or below
+the active bin in proportion to the weights; the base token (X) goes to bins at or above it in
+proportion to ``weight / bin price`` (weights apply to value). The active bin receives both.
+
+Splits are integer and exact: the per-bin amounts sum to the deposited raw amounts. The
+remainder after flooring goes to the bins with the largest fractional parts (ties: nearer the
+active bin first, then lower bin id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from lp.math.dlmm import bin_price_q64, position_width
+
+__all__ = [
+    "BinAllocation",
+    "Strategy",
+    "distribute_liquidity",
+    "split_proportionally",
+    "strategy_weights",
+]
+
+_CURVE_PEAK = 2_000
+_CURVE_EDGE = 200
+_SCALE = 1 << 128
+
+
+class Strategy(IntEnum):
+    """Liquidity shape of a deposit; values match Gateway's ``strategyType`` (0, 1, 2)."""
+
+    SPOT = 0
+    CURVE = 1
+    BID_ASK = 2
+
+
+@dataclass(frozen=True, slots=True)
+class BinAllocation:
+    """Raw amounts a deposit puts into one bin."""
+
+    bin_id: int
+    base_amount: int
+    quote_amount: int
+
+
+def _side_weight(strategy: Strategy, distance: int, span: int) -> int:
+    if strategy is Strategy.SPOT:
+        return 1
+    step = (_CURVE_PEAK - _CURVE_EDGE) // span if span > 0 else 0
+    if strategy is Strategy.CURVE:
+        return _CURVE_PEAK - distance * step
+    return _CURVE_EDGE + distance * step
+
+
+def strategy_weights(
+    strategy: Strategy,
+    lower_bin_id: int,
+    upper_bin_id: int,
+    active_bin_id: int,
+) -> dict[int, int]:
+    """Return the integer weight of every bin in ``[lower_bin_id, upper_bin_id]``.
+
+    The distance of a bin is measured from the active bin when the active bin is in range, and
+    from the range edge nearest the active bin otherwise.
+    """
+    position_width(lower_bin_id, upper_bin_id)
+    strategy = Strategy(strategy)
+    center = min(max(active_bin_id, lower_bin_id), upper_bin_id)
+    span_below = center - lower_bin_id
+    span_above = upper_bin_id - center
+    weights: dict[int, int] = {}
+    for bin_id in range(lower_bin_id, upper_bin_id + 1):
+        if bin_id <= center:
+            weights[bin_id] = _side_weight(strategy, center - bin_id, span_below)
+        else:
+            weights[bin_id] = _side_weight(strategy, bin_id - center, span_above)
+    return weights
+
+
+def split_proportionally(
+    total: int,
+    weights: dict[int, int],
+    tie_order: dict[int, int] | None = None,
+) -> dict[int, int]:
+    """Split ``total`` raw units over keys in proportion to integer ``weights``, exactly.
+
+    Each key gets ``floor(total * w / sum(w))``; the leftover units (fewer than the number of
+    keys) go one each to the keys with the largest fractional parts, ties broken by
+    ``tie_order`` (smaller first) and then by key.
+    """
+    if total < 0:
+        raise ValueError(f"Expected total >= 0, received total={total}")
+    weight_sum = sum(weights.values())
+    if weight_sum <= 0:
+        raise ValueError(f"Expected positive weights, received weights summing to {weight_sum}")
+    shares: dict[int, int] = {}
+    remainders: list[tuple[int, int, int]] = []
+    for key, weight in weights.items():
+        quotient, remainder = divmod(total * weight, weight_sum)
+        shares[key] = quotient
+        order = tie_order[key] if tie_order is not None else 0
+        remainders.append((-remainder, order, key))
+    leftover = total - sum(shares.values())
+    if leftover:
+        remainders.sort()
+        for _, _, key in remainders[:leftover]:
+            shares[key] += 1
+    return shares
+
+
+def distribute_liquidity(
+    strategy: Strategy,
+    *,
+    lower_bin_id: int,
+    upper_bin_id: int,
+    active_bin_id: int,
+    base_amount: int,
+    quote_amount: int,
+    bin_step: int,
+) -> tuple[BinAllocation, ...]:
+    """Spread a deposit over the bins of a range.
+
+    Args:
+        strategy: Spot, Curve or BidAsk.
+        lower_bin_id: First bin of the range (inclusive).
+        upper_bin_id: Last bin of the range (inclusive).
+        active_bin_id: The pool's active bin.
+        base_amount: Raw base (X) units to place in bins at or above the active bin.
+        quote_amount: Raw quote (Y) units to place in bins at or below the active bin.
+        bin_step: The pool's bin step in basis points (X weights are divided by bin prices).
+
+    Returns:
+        One allocation per bin of the range, in bin order; the base amounts sum to
+        ``base_amount`` and the quote amounts to ``quote_amount`` exactly.
+
+    Raises:
+        ValueError: A token was given for a side the range does not cover (for example quote
+            for a range entirely above the active bin), or an amount is negative.
+    """
+    if base_amount < 0 or quote_amount < 0:
+        raise ValueError(
+            "Expected base_amount >= 0 and quote_amount >= 0, received "
+            f"base_amount={base_amount} quote_amount={quote_amount}",
+        )
+    weights = strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id)
+    ask_bins = [b for b in weights if b >= active_bin_id]
+    bid_bins = [b for b in weights if b <= active_bin_id]
+    if base_amount and not ask_bins:
+        raise ValueError(
+            "Expected base_amount=0 for a range entirely below the active bin "
+            f"(upper_bin_id={upper_bin_id} < active_bin_id={active_bin_id}), "
+            f"received base_amount={base_amount}",
+        )
+    if quote_amount and not bid_bins:
+        raise ValueError(
+            "Expected quote_amount=0 for a range entirely above the active bin "
+            f"(lower_bin_id={lower_bin_id} > active_bin_id={active_bin_id}), "
+            f"received quote_amount={quote_amount}",
+        )
+    distance = {b: abs(b - active_bin_id) for b in weights}
+    base_split: dict[int, int] = {}
+    if base_amount:
+        value_weights = {b: weights[b] * _SCALE // bin_price_q64(b, bin_step) for b in ask_bins}
+        if sum(value_weights.values()) == 0:  # absurdly high prices: fall back to plain weights
+            value_weights = {b: weights[b] for b in ask_bins}
+        base_split = split_proportionally(base_amount, value_weights, distance)
+    quote_split: dict[int, int] = {}
+    if quote_amount:
+        quote_split = split_proportionally(
+            quote_amount,
+            {b: weights[b] for b in bid_bins},
+            distance,
+        )
+    return tuple(
+        BinAllocation(
+            bin_id=b,
+            base_amount=base_split.get(b, 0),
+            quote_amount=quote_split.get(b, 0),
+        )
+        for b in range(lower_bin_id, upper_bin_id + 1)
+    )
