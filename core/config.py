@@ -1,0 +1,74 @@
+"""The base of every executor config, and readable errors for bad configs.
+
+Configs are strict: frozen, keyword-only, unknown fields rejected. Every executor type documents one
+``keep_position`` default as its field default; the library, the CLI and the API all use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.errors import ConfigError
+from core.ids import new_executor_id
+
+if TYPE_CHECKING:
+    from core.risk import Exposure
+
+__all__ = ["ExecutorConfig", "format_validation_error", "parse_config"]
+
+C = TypeVar("C", bound="ExecutorConfig")
+
+
+class ExecutorConfig(BaseModel):
+    """Fields every executor config has.
+
+    Attributes:
+        id: the executor id; generated when not given.
+        controller_id: the bot or agent that owns the executor.
+        keep_position: when the executor ends on its own or is stopped without an explicit
+            choice, keep the exposure (True, close type POSITION_HOLD) or flatten it (False).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    type: ClassVar[str] = "executor"
+
+    id: str = Field(default_factory=new_executor_id, min_length=1, max_length=64)
+    controller_id: str = Field(default="main", min_length=1, max_length=64)
+    keep_position: bool = False
+
+    def exposure(self) -> Exposure:
+        """Return what this executor would put at risk, for the risk engine."""
+        raise NotImplementedError(f"{type(self).__name__} must define exposure()")
+
+    def trading_pairs(self) -> frozenset[str]:
+        """Return the trading pairs whose prices this executor needs."""
+        pair = getattr(self, "trading_pair", None)
+        return frozenset({pair}) if isinstance(pair, str) else frozenset()
+
+
+def format_validation_error(error: ValidationError, *, model: str) -> str:
+    """Turn a pydantic error into one line per problem: field, value received, what was expected."""
+    lines = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "(config)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{field}: unknown field for {model} (received {item['input']!r})")
+            continue
+        expected = item["msg"]
+        if item["type"] == "missing":
+            lines.append(f"{field}: required field for {model} is missing")
+            continue
+        lines.append(f"{field}: {expected}, received {item['input']!r}")
+    return "; ".join(lines)
+
+
+def parse_config(config_class: type[C], data: Mapping[str, Any]) -> C:
+    """Validate ``data`` into ``config_class``; raise ConfigError naming each bad field."""
+    try:
+        return config_class.model_validate(dict(data))
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, model=config_class.type)) from None

@@ -1,0 +1,635 @@
+"""The engine: owns all I/O around pure executors.
+
+It feeds executors events, records every write as an **intent** before sending it, carries commands
+out through ports, turns outcomes into events, and persists each change (state snapshot, journal
+entry, intents) in one transaction before the next I/O. A crash at any point is recovered on
+:meth:`Engine.start`: PENDING intents are sent, SENT/UNKNOWN intents are reconciled through the
+port (never re-sent blindly), and executors that cannot be rebuilt are listed as stranded.
+
+Market-data events (``PriceUpdated``, ``Tick``) that change nothing are not journaled; every other
+event is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.clock import Clock
+from core.commands import Command
+from core.config import ExecutorConfig
+from core.errors import (
+    ConfigError,
+    OutcomeUnknown,
+    UnknownExecutor,
+    VenueRejected,
+    VenueUnavailable,
+)
+from core.events import CommandFailed, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
+from core.executor import Executor
+from core.info import ExecutorInfo
+from core.lifecycle import CloseType, ExecutorStatus
+from core.ports import COMMAND_METHODS, Reconciler
+from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
+from core.risk import CreateRequest, RiskDecision, RiskEngine
+from core.serialization import decode_message, dumps, encode_message, loads
+from core.store import repository as repo
+from core.store.database import Database
+from core.store.tables import ExecutorRow, IntentStatus
+
+__all__ = ["Engine", "ResumeReport", "StateChanged"]
+
+logger = logging.getLogger(__name__)
+
+AnyExecutor = Executor[Any, Any]
+_MARKET_EVENTS = (PriceUpdated, Tick)
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """Emitted to the observer whenever an executor's status or close type changes."""
+
+    executor_id: str
+    old_status: ExecutorStatus
+    new_status: ExecutorStatus
+    close_type: CloseType | None
+    ts_event: dt.datetime
+
+
+@dataclass(slots=True)
+class ResumeReport:
+    """What :meth:`Engine.start` found in the store."""
+
+    resumed: list[str] = field(default_factory=list)
+    stranded: dict[str, str] = field(default_factory=dict)
+    intents_to_send: int = 0
+    intents_to_reconcile: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _IntentUpdate:
+    intent_id: str
+    status: str
+    outcome: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class Engine:
+    """Drives executors: events in, commands out through ports, everything persisted.
+
+    Args:
+        database: the store.
+        clock: the only source of time.
+        executor_types: the executor classes this engine can create and resume.
+        venues: port adapters by venue key (the ``venue`` field of commands).
+        risk: the risk engine that checks every create; None disables checks.
+        observer: called with a :class:`StateChanged` on every status change.
+        max_sends: how many times one intent may be sent when reconciliation proves the
+            earlier sends did not land.
+
+    Example:
+        >>> engine = Engine(database=db, clock=LiveClock(), executor_types=[LPExecutor],
+        ...                 venues={"meteora/clmm": venue})
+        >>> await engine.start()
+        >>> info = await engine.create(config)
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        executor_types: Iterable[type[AnyExecutor]],
+        venues: Mapping[str, object],
+        risk: RiskEngine | None = None,
+        observer: Callable[[StateChanged], None] | None = None,
+        max_sends: int = 3,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._types: dict[str, type[AnyExecutor]] = {}
+        for cls in executor_types:
+            self._types[cls.config_class.type] = cls
+        self._venues = dict(venues)
+        self._risk = risk
+        self._observer = observer
+        self._max_sends = max_sends
+        self._executors: dict[str, AnyExecutor] = {}
+        self._by_pair: dict[str, list[AnyExecutor]] = defaultdict(list)
+        self._tickers: dict[str, AnyExecutor] = {}
+        self._queues: dict[str, deque[Command]] = defaultdict(deque)
+        self._unresolved: dict[str, Command] = {}
+        self._sends: dict[str, int] = {}
+        self._journal_seq: dict[str, int] = {}
+        self._prices: dict[str, Decimal] = {}
+        self.ledger = HeldPositionsLedger()
+
+    # --- start and resume -------------------------------------------------------------------
+
+    async def start(self) -> ResumeReport:
+        """Load every unfinished executor and open intent from the store and resume them."""
+        report = ResumeReport()
+        now = self._clock.now()
+        with self._db.session() as session:
+            self._journal_seq = repo.last_journal_seq(session)
+            rows = repo.unfinished_executors(session)
+            for row in rows:
+                executor, reason = self._rebuild(row)
+                if executor is None:
+                    repo.mark_stranded(session, row.executor_id, reason, now=now)
+                    report.stranded[row.executor_id] = reason
+                    logger.error("executor %s is stranded: %s", row.executor_id, reason)
+                    continue
+                self._register(executor)
+                report.resumed.append(executor.id)
+            intents = repo.open_intents(session)
+            for held in repo.load_held_positions(session):
+                self.ledger.add(HeldPosition.from_record(loads(held.record_json)))
+            session.commit()
+        for intent in intents:
+            if intent.executor_id not in self._executors:
+                continue
+            command = decode_message(loads(intent.payload_json))
+            self._sends[command.command_id] = intent.attempts
+            if intent.status == IntentStatus.PENDING:
+                self._queues[command.executor_id].append(command)
+                report.intents_to_send += 1
+            else:
+                self._unresolved[command.command_id] = command
+                report.intents_to_reconcile += 1
+        logger.info(
+            "engine started: %d resumed, %d stranded, %d intents to send, %d to reconcile",
+            len(report.resumed),
+            len(report.stranded),
+            report.intents_to_send,
+            report.intents_to_reconcile,
+        )
+        return report
+
+    def _rebuild(self, row: ExecutorRow) -> tuple[AnyExecutor | None, str]:
+        cls = self._types.get(row.type)
+        if cls is None:
+            return None, f"unknown executor type {row.type!r} (known: {sorted(self._types)})"
+        try:
+            config = cls.config_class.model_validate(loads(row.config_json))
+            return cls.restore(config, loads(row.state_json)), ""
+        except (ValidationError, ValueError, KeyError, TypeError) as e:
+            return None, f"state could not be restored: {type(e).__name__}: {e}"
+
+    def _register(self, executor: AnyExecutor) -> None:
+        self._executors[executor.id] = executor
+        if executor.is_terminated:
+            return
+        for pair in executor.config.trading_pairs():
+            self._by_pair[pair].append(executor)
+        if executor.wants_ticks:
+            self._tickers[executor.id] = executor
+
+    def _unregister(self, executor: AnyExecutor) -> None:
+        for pair in executor.config.trading_pairs():
+            subscribers = self._by_pair.get(pair)
+            if subscribers and executor in subscribers:
+                subscribers.remove(executor)
+        self._tickers.pop(executor.id, None)
+
+    # --- creating and stopping -------------------------------------------------------------
+
+    def check_risk(
+        self, configs: Sequence[ExecutorConfig], *, caller_controller_id: str
+    ) -> list[RiskDecision]:
+        """Return the risk engine's decision for each config, with running totals."""
+        if self._risk is None:
+            raise ConfigError("risk: no risk engine configured")
+        requests = [
+            CreateRequest(
+                executor_id=config.id,
+                controller_id=config.controller_id,
+                executor_type=config.type,
+                exposure=config.exposure(),
+            )
+            for config in configs
+        ]
+        open_exposures = [
+            executor.config.exposure()
+            for executor in self._executors.values()
+            if not executor.is_terminated
+        ]
+        return self._risk.check(
+            requests,
+            caller_controller_id=caller_controller_id,
+            open_exposures=open_exposures,
+            price=self._prices.get,
+        )
+
+    async def create(
+        self, config: ExecutorConfig, *, caller_controller_id: str | None = None
+    ) -> ExecutorInfo:
+        """Check ``config`` with the risk engine, persist a new executor and start it.
+
+        Raises:
+            ConfigError: the type is not registered or the id exists already.
+            RiskRejected: the risk engine refused the create.
+        """
+        cls = self._class_for(config)
+        if self._risk is not None:
+            caller = caller_controller_id or config.controller_id
+            self._risk.require(
+                [
+                    CreateRequest(
+                        executor_id=config.id,
+                        controller_id=config.controller_id,
+                        executor_type=config.type,
+                        exposure=config.exposure(),
+                    )
+                ],
+                caller_controller_id=caller,
+                open_exposures=[
+                    executor.config.exposure()
+                    for executor in self._executors.values()
+                    if not executor.is_terminated
+                ],
+                price=self._prices.get,
+            )
+        now = self._clock.now()
+        executor = cls(config, created_at=now)
+        with self._db.session() as session:
+            if repo.get_executor(session, config.id) is not None:
+                raise ConfigError(f"id: executor {config.id!r} exists already")
+            self._save(session, executor, now=now)
+            session.commit()
+        self._register(executor)
+        self._dispatch(executor, ExecutorStarted(ts_event=now))
+        return executor.info(self._clock.now())
+
+    def _class_for(self, config: ExecutorConfig) -> type[AnyExecutor]:
+        cls = self._types.get(config.type)
+        if cls is None or not isinstance(config, cls.config_class):
+            raise ConfigError(
+                f"type: expected one of {sorted(self._types)}, received {config.type!r}"
+            )
+        return cls
+
+    async def stop(self, executor_id: str, *, keep_position: bool | None = None) -> ExecutorInfo:
+        """Ask an executor to stop; ``keep_position`` None uses the executor config's default."""
+        executor = self._executors.get(executor_id)
+        if executor is None:
+            raise UnknownExecutor(executor_id)
+        self._dispatch(
+            executor, StopRequested(ts_event=self._clock.now(), keep_position=keep_position)
+        )
+        return executor.info(self._clock.now())
+
+    # --- market data and time --------------------------------------------------------------
+
+    def publish_price(self, trading_pair: str, price: Decimal) -> int:
+        """Send a price to every executor on ``trading_pair``; return how many received it."""
+        self._prices[trading_pair] = price
+        subscribers = self._by_pair.get(trading_pair)
+        if not subscribers:
+            return 0
+        event = PriceUpdated(ts_event=self._clock.now(), trading_pair=trading_pair, price=price)
+        for executor in list(subscribers):
+            self._dispatch(executor, event)
+        return len(subscribers)
+
+    def tick(self) -> int:
+        """Send the current time to every executor with timers; return how many received it."""
+        if not self._tickers:
+            return 0
+        event = Tick(ts_event=self._clock.now())
+        tickers = list(self._tickers.values())
+        for executor in tickers:
+            self._dispatch(executor, event)
+        return len(tickers)
+
+    def last_price(self, trading_pair: str) -> Decimal | None:
+        """Return the last published price of a pair."""
+        return self._prices.get(trading_pair)
+
+    # --- applying events -------------------------------------------------------------------
+
+    def _dispatch(
+        self, executor: AnyExecutor, event: Event, *, intent: _IntentUpdate | None = None
+    ) -> None:
+        revision = executor.revision
+        old_status = executor.status
+        old_close = executor.close_type
+        try:
+            commands = executor.apply(event)
+        except Exception as e:
+            self._strand_after_error(executor, event, e, intent)
+            return
+        changed = bool(commands) or executor.revision != revision
+        if not changed and intent is None and isinstance(event, _MARKET_EVENTS):
+            return
+        now = self._clock.now()
+        with self._db.session() as session:
+            self._save(session, executor, now=now)
+            seq = self._journal_seq.get(executor.id, 0) + 1
+            repo.append_journal(session, executor_id=executor.id, seq=seq, event=event)
+            for command in commands:
+                if command.is_write:
+                    repo.insert_intent(session, command, now=now)
+            if intent is not None:
+                repo.set_intent_status(
+                    session,
+                    intent.intent_id,
+                    intent.status,
+                    now=now,
+                    outcome=intent.outcome,
+                    error=intent.error,
+                )
+            if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
+                self._hand_over(session, executor, now=now)
+            session.commit()
+        self._journal_seq[executor.id] = seq
+        if executor.status is not old_status or executor.close_type is not old_close:
+            if executor.is_terminated:
+                self._unregister(executor)
+            if self._observer is not None:
+                self._observer(
+                    StateChanged(executor.id, old_status, executor.status, executor.close_type, now)
+                )
+        if commands:
+            self._queues[executor.id].extend(commands)
+
+    def _save(self, session: Any, executor: AnyExecutor, *, now: dt.datetime) -> None:
+        repo.save_executor(
+            session,
+            info=executor.info(now),
+            config_json=dumps(executor.config.model_dump(mode="json")),
+            snapshot=executor.snapshot(),
+            now=now,
+        )
+
+    def _hand_over(self, session: Any, executor: AnyExecutor, *, now: dt.datetime) -> None:
+        fills: list[tuple[HeldPositionKey, HeldFill]] = executor.held_fills()
+        touched: dict[HeldPositionKey, None] = {}
+        for key, fill in fills:
+            if self.ledger.record(key, fill):
+                touched[key] = None
+        for key in touched:
+            position = self.ledger.get(key)
+            if position is None:
+                continue
+            repo.save_held_position(
+                session,
+                controller_id=key.controller_id,
+                connector=key.connector,
+                trading_pair=key.trading_pair,
+                side=key.side,
+                record=position.to_record(),
+                net_base=position.net_base,
+                average_price=position.average_price,
+                realized_pnl_quote=position.realized_pnl_quote,
+                fees_quote=position.fees_quote,
+                now=now,
+            )
+
+    def _strand_after_error(
+        self, executor: AnyExecutor, event: Event, error: Exception, intent: _IntentUpdate | None
+    ) -> None:
+        reason = f"applying {type(event).__name__} raised {type(error).__name__}: {error}"
+        logger.error("executor %s is stranded: %s", executor.id, reason)
+        now = self._clock.now()
+        self._unregister(executor)
+        del self._executors[executor.id]
+        self._queues.pop(executor.id, None)
+        with self._db.session() as session:
+            repo.mark_stranded(session, executor.id, reason, now=now)
+            if intent is not None:
+                repo.set_intent_status(
+                    session, intent.intent_id, intent.status, now=now, outcome=intent.outcome
+                )
+            session.commit()
+
+    # --- carrying out commands -------------------------------------------------------------
+
+    @property
+    def has_work(self) -> bool:
+        """True while commands wait to be sent or outcomes wait to be reconciled."""
+        return any(self._queues.values()) or bool(self._unresolved)
+
+    async def drain(self) -> None:
+        """Carry out every queued command (one executor's commands in order, executors in
+        parallel), then try once to reconcile every unknown outcome."""
+        while any(self._queues.values()):
+            ready = [executor_id for executor_id, queue in self._queues.items() if queue]
+            await asyncio.gather(*(self._run_queue(executor_id) for executor_id in ready))
+        if self._unresolved:
+            await self.reconcile()
+            while any(self._queues.values()):
+                ready = [executor_id for executor_id, queue in self._queues.items() if queue]
+                await asyncio.gather(*(self._run_queue(executor_id) for executor_id in ready))
+
+    async def _run_queue(self, executor_id: str) -> None:
+        queue = self._queues[executor_id]
+        while queue:
+            await self._execute(queue.popleft())
+
+    async def _execute(self, command: Command) -> None:
+        method_name = COMMAND_METHODS[type(command)]
+        venue = self._venues.get(command.venue)
+        method = getattr(venue, method_name, None) if venue is not None else None
+        if method is None:
+            reason = f"venue: no venue {command.venue!r} that can {method_name} is configured"
+            self._fail(command, reason, retryable=False)
+            return
+        if command.is_write:
+            self._sends[command.command_id] = self._sends.get(command.command_id, 0) + 1
+            with self._db.session() as session:
+                repo.set_intent_status(
+                    session,
+                    command.command_id,
+                    IntentStatus.SENT,
+                    now=self._clock.now(),
+                    count_attempt=True,
+                )
+                session.commit()
+        try:
+            result = await method(command)
+        except OutcomeUnknown as e:
+            self._mark_unknown(command, str(e))
+            return
+        except VenueRejected as e:
+            self._fail(command, str(e), retryable=False)
+            return
+        except VenueUnavailable as e:
+            self._fail(command, str(e), retryable=True)
+            return
+        except Exception as e:
+            logger.exception("venue %s raised on %s", command.venue, type(command).__name__)
+            if command.is_write:
+                self._mark_unknown(command, f"{type(e).__name__}: {e}")
+            else:
+                self._fail(command, f"{type(e).__name__}: {e}", retryable=True)
+            return
+        self._deliver(command, result)
+
+    def _deliver(self, command: Command, result: Event | Sequence[Event]) -> None:
+        events = list(result) if isinstance(result, Sequence) else [result]
+        executor = self._executors.get(command.executor_id)
+        update = None
+        if command.is_write:
+            update = _IntentUpdate(
+                command.command_id,
+                IntentStatus.DONE,
+                outcome={"events": [encode_message(event) for event in events]},
+            )
+        if executor is None:
+            self._record_intent(update)
+            return
+        if not events:
+            self._record_intent(update)
+            return
+        for index, event in enumerate(events):
+            self._dispatch(executor, event, intent=update if index == 0 else None)
+
+    def _record_intent(self, update: _IntentUpdate | None) -> None:
+        if update is None:
+            return
+        with self._db.session() as session:
+            repo.set_intent_status(
+                session,
+                update.intent_id,
+                update.status,
+                now=self._clock.now(),
+                outcome=update.outcome,
+                error=update.error,
+            )
+            session.commit()
+
+    def _fail(self, command: Command, reason: str, *, retryable: bool) -> None:
+        event = CommandFailed(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            reason=reason,
+            retryable=retryable,
+        )
+        update = (
+            _IntentUpdate(command.command_id, IntentStatus.FAILED, error=reason)
+            if command.is_write
+            else None
+        )
+        executor = self._executors.get(command.executor_id)
+        if executor is None:
+            self._record_intent(update)
+            return
+        self._dispatch(executor, event, intent=update)
+
+    def _mark_unknown(self, command: Command, reason: str) -> None:
+        logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
+        self._unresolved[command.command_id] = command
+        with self._db.session() as session:
+            repo.set_intent_status(
+                session,
+                command.command_id,
+                IntentStatus.UNKNOWN,
+                now=self._clock.now(),
+                error=reason,
+            )
+            session.commit()
+
+    async def reconcile(self) -> int:
+        """Ask the ports what became of every unknown outcome; return how many were settled.
+
+        A write that landed gets its outcome applied; one that certainly did not is sent again
+        under the same intent (up to ``max_sends`` sends in all); one still unknown waits.
+        """
+        settled = 0
+        for command_id, command in list(self._unresolved.items()):
+            venue = self._venues.get(command.venue)
+            try:
+                if not isinstance(venue, Reconciler):
+                    raise VenueUnavailable(f"venue {command.venue!r} cannot reconcile")
+                outcome = await venue.reconcile(command)
+            except (OutcomeUnknown, VenueUnavailable) as e:
+                logger.info("still unknown: %s (%s)", command_id, e)
+                continue
+            except Exception:
+                logger.exception("reconciling %s raised", command_id)
+                continue
+            del self._unresolved[command_id]
+            settled += 1
+            if outcome is not None:
+                logger.info("reconciled %s: it landed", command_id)
+                self._deliver(command, outcome)
+                continue
+            sends = self._sends.get(command_id, 0)
+            if sends >= self._max_sends:
+                reason = f"not carried out after {sends} sends"
+                self._fail(command, reason, retryable=False)
+                continue
+            logger.info("reconciled %s: it did not land; sending again", command_id)
+            with self._db.session() as session:
+                repo.set_intent_status(
+                    session, command_id, IntentStatus.PENDING, now=self._clock.now()
+                )
+                session.commit()
+            self._queues[command.executor_id].append(command)
+        return settled
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def executor(self, executor_id: str) -> AnyExecutor:
+        """Return a live executor object (for inspection; never mutate it)."""
+        try:
+            return self._executors[executor_id]
+        except KeyError:
+            raise UnknownExecutor(executor_id) from None
+
+    def info(self, executor_id: str) -> ExecutorInfo:
+        """Return one executor's report, from memory or from the store."""
+        executor = self._executors.get(executor_id)
+        if executor is not None:
+            return executor.info(self._clock.now())
+        with self._db.session() as session:
+            row = repo.get_executor(session, executor_id)
+        if row is None:
+            raise UnknownExecutor(executor_id)
+        return self.info_from_row(row)
+
+    def infos(self, **filters: Any) -> list[ExecutorInfo]:
+        """Return reports filtered in the store (see ``repository.list_executors``)."""
+        with self._db.session() as session:
+            rows = repo.list_executors(session, **filters)
+        return [self.info_from_row(row) for row in rows]
+
+    def info_from_row(self, row: ExecutorRow) -> ExecutorInfo:
+        """Build a report from a stored row (through the executor class when it is known)."""
+        executor = self._executors.get(row.executor_id)
+        if executor is None:
+            executor, _ = self._rebuild(row)
+        if executor is not None:
+            return executor.info(self._clock.now(), stranded_reason=row.stranded_reason)
+        end = row.closed_at or self._clock.now()
+        return ExecutorInfo(
+            executor_id=row.executor_id,
+            controller_id=row.controller_id,
+            type=row.type,
+            status=ExecutorStatus(row.status),
+            close_type=CloseType(row.close_type) if row.close_type else None,
+            net_pnl_quote=row.net_pnl_quote,
+            net_pnl_pct=row.net_pnl_pct,
+            fees_paid_quote=row.fees_paid_quote,
+            fees_earned_quote=row.fees_earned_quote,
+            value_quote=row.value_quote,
+            volume_quote=row.volume_quote,
+            duration_seconds=max(0.0, (end - row.created_at).total_seconds()),
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            stranded_reason=row.stranded_reason,
+        )
+
+    @property
+    def active_count(self) -> int:
+        """How many executors in memory have not terminated."""
+        return sum(1 for executor in self._executors.values() if not executor.is_terminated)

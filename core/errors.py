@@ -1,0 +1,108 @@
+"""Errors raised by the core.
+
+Tree (classified by what the caller should do)::
+
+    ExecutorError                    root of every error raised by ``core``
+    ├── ConfigError                  bad input: fix the request (operational)
+    ├── InvalidTransition            a state machine was asked for a move its table lacks (bug)
+    ├── RiskRejected                 a create was refused by the risk engine (business outcome)
+    ├── UnknownExecutor              an id that the engine or store does not hold
+    ├── ExecutorStranded             an executor cannot be resumed; it stays listed (alert a human)
+    ├── StoreError                   the store cannot be used as it is
+    │   └── SchemaVersionMismatch    the database was written by another schema version
+    └── VenueError                   raised by port adapters; the engine turns it into events
+        ├── VenueRejected            refused; nothing happened (business outcome)
+        ├── VenueUnavailable         certainly not carried out (transient)
+        └── OutcomeUnknown           may have been carried out: reconcile
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "ExecutorError",
+    "ExecutorStranded",
+    "InvalidTransition",
+    "OutcomeUnknown",
+    "RiskRejected",
+    "SchemaVersionMismatch",
+    "StoreError",
+    "UnknownExecutor",
+    "VenueError",
+    "VenueRejected",
+    "VenueUnavailable",
+]
+
+
+class ExecutorError(Exception):
+    """Raised for any failure inside the core; the root of this package's errors."""
+
+
+class ConfigError(ExecutorError, ValueError):
+    """Raised when user input (a config, a command line value) is not acceptable."""
+
+
+class InvalidTransition(ExecutorError):
+    """Raised when a state machine is asked for a transition its table does not hold."""
+
+    def __init__(self, state: object, trigger: object, *, machine: str = "state machine") -> None:
+        self.state = state
+        self.trigger = trigger
+        super().__init__(
+            f"{machine}: no transition from state {_name(state)} on trigger {_name(trigger)}"
+        )
+
+
+class RiskRejected(ExecutorError):
+    """Raised when the risk engine refuses a create; ``limit`` names the limit that refused."""
+
+    def __init__(self, message: str, *, limit: str) -> None:
+        self.limit = limit
+        super().__init__(message)
+
+
+class UnknownExecutor(ExecutorError, KeyError):
+    """Raised when an executor id is not known to the engine or the store."""
+
+    def __init__(self, executor_id: str) -> None:
+        self.executor_id = executor_id
+        super().__init__(f"Expected a known executor id, received {executor_id!r}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ExecutorStranded(ExecutorError):
+    """Raised when an executor cannot be resumed; it is kept and listed as stranded."""
+
+
+class StoreError(ExecutorError):
+    """Raised when the store cannot be opened or used."""
+
+
+class SchemaVersionMismatch(StoreError):
+    """Raised when the database schema version differs from the one this code expects."""
+
+
+class VenueError(ExecutorError):
+    """Raised by a port adapter when a venue call does not give a normal result."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class VenueRejected(VenueError):
+    """Raised when the venue refused the request and nothing was carried out (slippage, funds)."""
+
+
+class VenueUnavailable(VenueError):
+    """Raised when the request was certainly not carried out (connection refused, 429, 503)."""
+
+
+class OutcomeUnknown(VenueError):
+    """Raised when a write may have been carried out (timeout, 504, pending past its deadline)."""
+
+
+def _name(value: object) -> str:
+    return str(getattr(value, "name", value))

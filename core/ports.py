@@ -1,0 +1,131 @@
+"""Ports: the Protocols the engine talks to. Adapters (Gateway, ccxt, paper) implement them.
+
+A write method takes the command and returns the outcome event(s). It raises
+:class:`~core.errors.VenueRejected` when the venue refused and nothing happened,
+:class:`~core.errors.VenueUnavailable` when the request was certainly not carried out, and
+:class:`~core.errors.OutcomeUnknown` when it may have been. After an unknown outcome the engine
+never re-sends: it calls ``reconcile(command)``, which returns the outcome event if the write
+landed, ``None`` if it certainly did not, or raises ``OutcomeUnknown`` if it still cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from core.commands import (
+    AddLiquidity,
+    CancelOrder,
+    ClosePosition,
+    CollectFees,
+    Command,
+    OpenPosition,
+    PlaceOrder,
+    RefreshPosition,
+    RemoveLiquidity,
+    Swap,
+)
+from core.events import (
+    FeesCollected,
+    LiquidityAdded,
+    LiquidityRemoved,
+    OrderCanceled,
+    OutcomeEvent,
+    PositionClosed,
+    PositionOpened,
+    PositionUpdated,
+    SwapExecuted,
+)
+
+__all__ = [
+    "COMMAND_METHODS",
+    "ExchangeVenue",
+    "LiquidityVenue",
+    "MarketData",
+    "Reconciler",
+    "SwapVenue",
+]
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    """Finds out what became of a write whose outcome is unknown."""
+
+    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+        """Return the outcome if the write landed, None if it did not; raise OutcomeUnknown."""
+        ...
+
+
+@runtime_checkable
+class LiquidityVenue(Reconciler, Protocol):
+    """Concentrated-liquidity positions (Meteora DLMM, CLMMs) through Gateway or paper."""
+
+    async def open_position(self, command: OpenPosition) -> PositionOpened:
+        """Open a position."""
+        ...
+
+    async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
+        """Add liquidity to a position."""
+        ...
+
+    async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
+        """Remove a fraction of a position's liquidity."""
+        ...
+
+    async def collect_fees(self, command: CollectFees) -> FeesCollected:
+        """Claim a position's fees."""
+        ...
+
+    async def close_position(self, command: ClosePosition) -> PositionClosed:
+        """Close a position."""
+        ...
+
+    async def refresh_position(self, command: RefreshPosition) -> PositionUpdated:
+        """Read a position's current amounts, fees, bounds and the pool price."""
+        ...
+
+
+@runtime_checkable
+class SwapVenue(Reconciler, Protocol):
+    """Token swaps (Jupiter, pool swaps)."""
+
+    async def swap(self, command: Swap) -> SwapExecuted:
+        """Execute a swap and report what actually moved."""
+        ...
+
+
+@runtime_checkable
+class ExchangeVenue(Reconciler, Protocol):
+    """Order-book venues (ccxt or the paper matching engine)."""
+
+    async def place_order(self, command: PlaceOrder) -> Sequence[OutcomeEvent]:
+        """Place an order; return OrderCreated and any immediate fills."""
+        ...
+
+    async def cancel_order(self, command: CancelOrder) -> OrderCanceled:
+        """Cancel an order."""
+        ...
+
+
+@runtime_checkable
+class MarketData(Protocol):
+    """Reference prices."""
+
+    async def price(self, trading_pair: str) -> Decimal | None:
+        """Return the mid price in quote per base, or None when unknown."""
+        ...
+
+
+COMMAND_METHODS: dict[type[Command], str] = {
+    OpenPosition: "open_position",
+    AddLiquidity: "add_liquidity",
+    RemoveLiquidity: "remove_liquidity",
+    CollectFees: "collect_fees",
+    ClosePosition: "close_position",
+    RefreshPosition: "refresh_position",
+    Swap: "swap",
+    PlaceOrder: "place_order",
+    CancelOrder: "cancel_order",
+}
+"""Which port method carries out each command type."""

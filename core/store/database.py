@@ -1,0 +1,122 @@
+"""Opening the store: SQLite (WAL) by default, PostgreSQL by URL, with a schema version check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from core.errors import SchemaVersionMismatch, StoreError
+from core.store.tables import SCHEMA_VERSION, MetaRow
+
+__all__ = ["Database", "redact_url"]
+
+logger = logging.getLogger(__name__)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password hidden, for logs and errors."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+class Database:
+    """A handle on the store's database; sessions are opened per unit of work.
+
+    Example:
+        >>> db = Database.open("sqlite:///lpexec.db")
+        >>> with db.session() as session:
+        ...     ...
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True) -> Database:
+        """Connect to ``url``, create the tables when the database is new, check the version.
+
+        Raises:
+            StoreError: the URL is malformed or the database does not answer.
+            SchemaVersionMismatch: the database was written by another schema version.
+        """
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StoreError(
+                f"database URL: expected a SQLAlchemy URL such as sqlite:///path/lpexec.db or "
+                f"postgresql+psycopg://user@host/db, received {url!r}"
+            ) from None
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        engine = create_engine(url, **kwargs)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        database = cls(engine)
+        try:
+            database._prepare(create=create)
+        except OperationalError as e:
+            engine.dispose()
+            raise StoreError(
+                f"database {redact_url(url)} did not answer: {type(e.orig).__name__}"
+            ) from e
+        return database
+
+    def _prepare(self, *, create: bool) -> None:
+        existing = set(inspect(self.engine).get_table_names())
+        if MetaRow.__tablename__ not in existing:
+            if existing & {"executors", "intents", "journal"}:
+                raise SchemaVersionMismatch(
+                    "database has lpexec tables but no schema version; it was not written by "
+                    f"this lpexec (expected schema version {SCHEMA_VERSION})"
+                )
+            if not create:
+                raise StoreError("database is empty and create=False")
+            SQLModel.metadata.create_all(self.engine)
+            with self.session() as session:
+                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+                session.commit()
+            return
+        SQLModel.metadata.create_all(self.engine)
+        with self.session() as session:
+            row = session.exec(select(MetaRow).where(MetaRow.key == "schema_version")).first()
+        found = row.value if row else "none"
+        if found != str(SCHEMA_VERSION):
+            raise SchemaVersionMismatch(
+                f"database schema version is {found}, this lpexec expects {SCHEMA_VERSION}; "
+                "use a database written by the same version or a new one"
+            )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a session; the caller commits."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        """The backend name: ``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,250 @@
+"""Repository functions over the store's tables; each takes the caller's ``Session``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.commands import Command
+from core.events import Event
+from core.info import ExecutorInfo
+from core.lifecycle import ExecutorStatus
+from core.serialization import dumps, encode_message
+from core.store.tables import ExecutorRow, HeldPositionRow, IntentRow, IntentStatus, JournalRow
+
+__all__ = [
+    "append_journal",
+    "get_executor",
+    "insert_intent",
+    "journal_for",
+    "last_journal_seq",
+    "list_executors",
+    "load_held_positions",
+    "mark_stranded",
+    "open_intents",
+    "save_executor",
+    "save_held_position",
+    "set_intent_status",
+    "unfinished_executors",
+]
+
+
+def save_executor(
+    session: Session,
+    *,
+    info: ExecutorInfo,
+    config_json: str,
+    snapshot: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Insert or update an executor's row from its report and state snapshot."""
+    row = session.get(ExecutorRow, info.executor_id)
+    if row is None:
+        row = ExecutorRow(
+            executor_id=info.executor_id,
+            type=info.type,
+            controller_id=info.controller_id,
+            status=info.status.value,
+            config_json=config_json,
+            state_json="{}",
+            created_at=info.created_at,
+            updated_at=now,
+        )
+    row.status = info.status.value
+    row.close_type = info.close_type.value if info.close_type else None
+    row.state_json = dumps(snapshot)
+    row.revision = int(snapshot.get("revision", 0))
+    row.updated_at = now
+    row.closed_at = info.closed_at
+    row.stranded_reason = info.stranded_reason
+    row.net_pnl_quote = info.net_pnl_quote
+    row.net_pnl_pct = info.net_pnl_pct
+    row.fees_paid_quote = info.fees_paid_quote
+    row.fees_earned_quote = info.fees_earned_quote
+    row.value_quote = info.value_quote
+    row.volume_quote = info.volume_quote
+    session.add(row)
+
+
+def mark_stranded(session: Session, executor_id: str, reason: str, *, now: dt.datetime) -> None:
+    """Record why an executor could not be resumed; it stays listed."""
+    row = session.get(ExecutorRow, executor_id)
+    if row is not None:
+        row.stranded_reason = reason
+        row.updated_at = now
+        session.add(row)
+
+
+def get_executor(session: Session, executor_id: str) -> ExecutorRow | None:
+    """Return one executor row, or None."""
+    return session.get(ExecutorRow, executor_id)
+
+
+def unfinished_executors(session: Session) -> Sequence[ExecutorRow]:
+    """Return every executor that has not terminated, oldest first."""
+    statement = (
+        select(ExecutorRow)
+        .where(ExecutorRow.status != ExecutorStatus.TERMINATED.value)
+        .order_by(col(ExecutorRow.created_at), col(ExecutorRow.executor_id))
+    )
+    return session.exec(statement).all()
+
+
+def list_executors(
+    session: Session,
+    *,
+    controller_id: str | None = None,
+    status: Sequence[str] | None = None,
+    executor_type: str | None = None,
+    stranded: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[ExecutorRow]:
+    """Return executors filtered in SQL, newest first, one page at a time."""
+    statement = select(ExecutorRow)
+    if controller_id is not None:
+        statement = statement.where(ExecutorRow.controller_id == controller_id)
+    if status:
+        statement = statement.where(col(ExecutorRow.status).in_(list(status)))
+    if executor_type is not None:
+        statement = statement.where(ExecutorRow.type == executor_type)
+    if stranded is True:
+        statement = statement.where(col(ExecutorRow.stranded_reason).is_not(None))
+    elif stranded is False:
+        statement = statement.where(col(ExecutorRow.stranded_reason).is_(None))
+    statement = statement.order_by(col(ExecutorRow.created_at).desc(), col(ExecutorRow.executor_id))
+    return session.exec(statement.offset(offset).limit(limit)).all()
+
+
+def append_journal(session: Session, *, executor_id: str, seq: int, event: Event) -> None:
+    """Append ``event`` as entry ``seq`` of the executor's journal."""
+    payload = encode_message(event)
+    session.add(
+        JournalRow(
+            executor_id=executor_id,
+            seq=seq,
+            kind=payload["kind"],
+            ts_event=event.ts_event,
+            payload_json=dumps(payload),
+        )
+    )
+
+
+def last_journal_seq(session: Session) -> dict[str, int]:
+    """Return the highest journal seq per executor."""
+    statement = select(JournalRow.executor_id, func.max(JournalRow.seq)).group_by(
+        col(JournalRow.executor_id)
+    )
+    return {executor_id: int(seq) for executor_id, seq in session.exec(statement).all()}
+
+
+def journal_for(session: Session, executor_id: str) -> Sequence[JournalRow]:
+    """Return an executor's journal in order."""
+    statement = (
+        select(JournalRow)
+        .where(JournalRow.executor_id == executor_id)
+        .order_by(col(JournalRow.seq))
+    )
+    return session.exec(statement).all()
+
+
+def insert_intent(session: Session, command: Command, *, now: dt.datetime) -> None:
+    """Record a write command as PENDING before it is sent."""
+    payload = encode_message(command)
+    session.add(
+        IntentRow(
+            intent_id=command.command_id,
+            executor_id=command.executor_id,
+            kind=payload["kind"],
+            payload_json=dumps(payload),
+            status=IntentStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def set_intent_status(
+    session: Session,
+    intent_id: str,
+    status: str,
+    *,
+    now: dt.datetime,
+    outcome: dict[str, Any] | None = None,
+    error: str | None = None,
+    count_attempt: bool = False,
+) -> None:
+    """Move an intent to ``status``, recording its outcome or error."""
+    row = session.get(IntentRow, intent_id)
+    if row is None:
+        raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+    row.status = status
+    row.updated_at = now
+    if count_attempt:
+        row.attempts += 1
+    if outcome is not None:
+        row.outcome_json = dumps(outcome)
+    if error is not None:
+        row.error = error
+    session.add(row)
+
+
+def open_intents(session: Session) -> Sequence[IntentRow]:
+    """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
+    statement = (
+        select(IntentRow)
+        .where(col(IntentRow.status).in_(IntentStatus.OPEN))
+        .order_by(col(IntentRow.created_at), col(IntentRow.intent_id))
+    )
+    return session.exec(statement).all()
+
+
+def save_held_position(
+    session: Session,
+    *,
+    controller_id: str,
+    connector: str,
+    trading_pair: str,
+    side: str | None,
+    record: dict[str, Any],
+    net_base: Decimal,
+    average_price: Decimal,
+    realized_pnl_quote: Decimal,
+    fees_quote: Decimal,
+    now: dt.datetime,
+) -> None:
+    """Insert or update the held position for its natural key."""
+    side_value = side or ""
+    statement = select(HeldPositionRow).where(
+        HeldPositionRow.controller_id == controller_id,
+        HeldPositionRow.connector == connector,
+        HeldPositionRow.trading_pair == trading_pair,
+        HeldPositionRow.side == side_value,
+    )
+    row = session.exec(statement).first()
+    if row is None:
+        row = HeldPositionRow(
+            controller_id=controller_id,
+            connector=connector,
+            trading_pair=trading_pair,
+            side=side_value,
+            record_json="{}",
+            updated_at=now,
+        )
+    row.record_json = dumps(record)
+    row.net_base = net_base
+    row.average_price = average_price
+    row.realized_pnl_quote = realized_pnl_quote
+    row.fees_quote = fees_quote
+    row.updated_at = now
+    session.add(row)
+
+
+def load_held_positions(session: Session) -> Sequence[HeldPositionRow]:
+    """Return every held position row."""
+    return session.exec(select(HeldPositionRow).order_by(col(HeldPositionRow.id))).all()
