@@ -1,18 +1,36 @@
 """A simulated Meteora DLMM (Liquidity Book) pool in raw integer token units.
 
 The pool holds no wallet: callers (the paper chain) move tokens and use the returned amounts.
+Swaps, quotes and price moves live in :mod:`paper.pools._dlmm_swap`; this module holds the
+pool's identity, liquidity, positions and persistence.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from decimal import Decimal
 from typing import Any
 
-from lp.math.dlmm import GATEWAY_MAX_POSITION_WIDTH, BinRounding
-from lp.math.dlmm_distribution import Strategy
+from lp.math.dlmm import (
+    BIN_ID_MAX,
+    BIN_ID_MIN,
+    GATEWAY_MAX_POSITION_WIDTH,
+    BinRounding,
+    bin_array_indexes,
+    bin_id_from_price,
+    bin_price,
+    bin_price_q64,
+)
+from lp.math.dlmm_distribution import Strategy, distribute_liquidity
+from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
+from paper.pools import _dlmm_swap
+from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
 from paper.pools.dlmm_parameters import DlmmFeeParameters
+from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
 from paper.pools.results import (
+    BinDeposit,
     BinSnapshot,
+    BinWithdrawal,
     ClosedPosition,
     DepositResult,
     FeeAmounts,
@@ -43,6 +61,31 @@ class DlmmPool:
         True
     """
 
+    __slots__ = (
+        "_active",
+        "_address",
+        "_arrays",
+        "_base_decimals",
+        "_base_mint",
+        "_base_rate",
+        "_bin_step",
+        "_bins",
+        "_closed",
+        "_index_reference",
+        "_last_timestamp",
+        "_liquid_ids",
+        "_max_width",
+        "_next_seq",
+        "_params",
+        "_positions",
+        "_protocol_x",
+        "_protocol_y",
+        "_quote_decimals",
+        "_quote_mint",
+        "_volatility_accumulator",
+        "_volatility_reference",
+    )
+
     def __init__(
         self,
         address: str,
@@ -71,7 +114,52 @@ class DlmmPool:
             max_position_width: Most bins one position may span (Gateway 2.13: 69).
             timestamp: Unix seconds of the pool's creation (start of the volatility clock).
         """
-        raise NotImplementedError
+        if not address:
+            raise InvalidPoolRequest(f"Expected a non-empty pool address, received {address!r}")
+        if not base_mint or not quote_mint or base_mint == quote_mint:
+            raise InvalidPoolRequest(
+                "Expected two different non-empty mints, received "
+                f"base_mint={base_mint!r} quote_mint={quote_mint!r}",
+            )
+        for name, decimals in (
+            ("base_decimals", base_decimals),
+            ("quote_decimals", quote_decimals),
+        ):
+            if not 0 <= decimals <= 18:
+                raise InvalidPoolRequest(f"Expected 0 <= {name} <= 18, received {name}={decimals}")
+        if not 1 <= bin_step <= 400:
+            raise InvalidPoolRequest(f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}")
+        if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
+            raise InvalidPoolRequest(
+                f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
+                f"received active_bin_id={active_bin_id}",
+            )
+        if max_position_width < 1:
+            raise InvalidPoolRequest(
+                f"Expected max_position_width >= 1, received {max_position_width}",
+            )
+        self._address = address
+        self._base_mint = base_mint
+        self._quote_mint = quote_mint
+        self._base_decimals = base_decimals
+        self._quote_decimals = quote_decimals
+        self._bin_step = bin_step
+        self._params = fee_parameters if fee_parameters is not None else DlmmFeeParameters()
+        self._base_rate = self._params.base_fee_rate(bin_step)
+        self._max_width = max_position_width
+        self._active = active_bin_id
+        self._bins: dict[int, Bin] = {}
+        self._liquid_ids: list[int] = []
+        self._positions: dict[str, Position] = {}
+        self._closed: set[str] = set()
+        self._arrays: set[int] = set()
+        self._next_seq = 0
+        self._protocol_x = 0
+        self._protocol_y = 0
+        self._volatility_accumulator = 0
+        self._volatility_reference = 0
+        self._index_reference = active_bin_id
+        self._last_timestamp = timestamp
 
     @classmethod
     def at_price(
@@ -89,134 +177,212 @@ class DlmmPool:
         timestamp: int = 0,
     ) -> DlmmPool:
         """Create an empty pool whose active bin holds ``price`` (human, quote per base)."""
-        raise NotImplementedError
+        active = bin_id_from_price(
+            Decimal(price),
+            bin_step,
+            base_decimals,
+            quote_decimals,
+            BinRounding.NEAREST,
+        )
+        return cls(
+            address,
+            base_mint=base_mint,
+            quote_mint=quote_mint,
+            base_decimals=base_decimals,
+            quote_decimals=quote_decimals,
+            bin_step=bin_step,
+            active_bin_id=active,
+            fee_parameters=fee_parameters,
+            max_position_width=max_position_width,
+            timestamp=timestamp,
+        )
 
     # -- identity and prices -------------------------------------------------------------
 
     @property
     def address(self) -> str:
         """Pool address."""
-        raise NotImplementedError
+        return self._address
 
     @property
     def base_mint(self) -> str:
         """Mint of the base token (X)."""
-        raise NotImplementedError
+        return self._base_mint
 
     @property
     def quote_mint(self) -> str:
         """Mint of the quote token (Y)."""
-        raise NotImplementedError
+        return self._quote_mint
 
     @property
     def base_decimals(self) -> int:
         """Decimals of the base token."""
-        raise NotImplementedError
+        return self._base_decimals
 
     @property
     def quote_decimals(self) -> int:
         """Decimals of the quote token."""
-        raise NotImplementedError
+        return self._quote_decimals
 
     @property
     def bin_step(self) -> int:
         """Bin step in basis points."""
-        raise NotImplementedError
+        return self._bin_step
 
     @property
     def fee_parameters(self) -> DlmmFeeParameters:
         """Static fee parameters."""
-        raise NotImplementedError
+        return self._params
 
     @property
     def max_position_width(self) -> int:
         """Most bins one position may span."""
-        raise NotImplementedError
+        return self._max_width
 
     @property
     def active_bin_id(self) -> int:
         """The active bin id."""
-        raise NotImplementedError
+        return self._active
 
     @property
     def timestamp(self) -> int:
         """Unix seconds of the last swap (or creation)."""
-        raise NotImplementedError
+        return self._last_timestamp
 
     @property
     def price(self) -> Decimal:
         """Human price of the active bin (quote per base)."""
-        raise NotImplementedError
+        return self.bin_price(self._active)
 
     def bin_price(self, bin_id: int) -> Decimal:
         """Return the human price of ``bin_id``."""
-        raise NotImplementedError
+        return bin_price(bin_id, self._bin_step, self._base_decimals, self._quote_decimals)
 
     def bin_id_for_price(self, price: Decimal, rounding: BinRounding = BinRounding.DOWN) -> int:
         """Return the bin id holding a human price in this pool."""
-        raise NotImplementedError
+        try:
+            return bin_id_from_price(
+                Decimal(price),
+                self._bin_step,
+                self._base_decimals,
+                self._quote_decimals,
+                rounding,
+            )
+        except ValueError as error:
+            raise InvalidPoolRequest(str(error)) from error
 
     @property
     def base_fee_rate(self) -> int:
         """Base fee rate in 10^-9 units (``feePct`` = rate / 10^7)."""
-        raise NotImplementedError
+        return self._base_rate
 
     @property
     def current_fee_rate(self) -> int:
         """Base + variable fee rate in 10^-9 units as of the last swap (``dynamicFeePct``)."""
-        raise NotImplementedError
+        variable = variable_fee_rate(
+            self._params.variable_fee_control,
+            self._volatility_accumulator,
+            self._bin_step,
+        )
+        return total_fee_rate(self._base_rate, variable)
 
     # -- balances and bins ---------------------------------------------------------------
 
     def reserves(self) -> tuple[int, int]:
         """Return the raw (base, quote) liquidity held in bins (unclaimed fees excluded)."""
-        raise NotImplementedError
+        x = y = 0
+        for bin_ in self._bins.values():
+            x += bin_.x
+            y += bin_.y
+        return x, y
 
     def vault_balances(self) -> tuple[int, int]:
         """Return the raw (base, quote) the pool's token vaults hold in total.
 
         That is bin reserves + fees owed to positions + protocol fees not yet collected.
         """
-        raise NotImplementedError
+        x, y = self.reserves()
+        for position in self._positions.values():
+            x += position.fee_x
+            y += position.fee_y
+        return x + self._protocol_x, y + self._protocol_y
 
     def protocol_fees(self) -> FeeAmounts:
         """Return protocol fees accrued and not yet collected."""
-        raise NotImplementedError
+        return FeeAmounts(base_amount=self._protocol_x, quote_amount=self._protocol_y)
 
     def collect_protocol_fees(self) -> FeeAmounts:
         """Return and reset the accrued protocol fees (they leave the vaults)."""
-        raise NotImplementedError
+        fees = self.protocol_fees()
+        self._protocol_x = self._protocol_y = 0
+        return fees
 
     def bins(self, lower_bin_id: int, upper_bin_id: int) -> list[BinSnapshot]:
         """Return a snapshot of every bin in ``[lower_bin_id, upper_bin_id]`` (empty ones too)."""
-        raise NotImplementedError
+        if lower_bin_id > upper_bin_id:
+            raise InvalidPoolRequest(
+                "Expected lower_bin_id <= upper_bin_id, received "
+                f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
+            )
+        lower_bin_id = max(lower_bin_id, BIN_ID_MIN)
+        upper_bin_id = min(upper_bin_id, BIN_ID_MAX)
+        snapshots = []
+        for bin_id in range(lower_bin_id, upper_bin_id + 1):
+            bin_ = self._bins.get(bin_id)
+            snapshots.append(
+                BinSnapshot(
+                    bin_id=bin_id,
+                    price=self.bin_price(bin_id),
+                    base_amount=bin_.x if bin_ else 0,
+                    quote_amount=bin_.y if bin_ else 0,
+                    supply=bin_.supply if bin_ else 0,
+                ),
+            )
+        return snapshots
 
     def bins_around_active(self, count: int = 69) -> list[BinSnapshot]:
         """Return ``count`` bins on each side of the active bin plus the active bin."""
-        raise NotImplementedError
+        if count < 0:
+            raise InvalidPoolRequest(f"Expected count >= 0, received count={count}")
+        return self.bins(self._active - count, self._active + count)
 
     def liquidity_bin_range(self) -> tuple[int, int] | None:
         """Return the lowest and highest bin ids holding liquidity, or None if empty."""
-        raise NotImplementedError
+        if not self._liquid_ids:
+            return None
+        return self._liquid_ids[0], self._liquid_ids[-1]
 
     @property
     def initialized_bin_arrays(self) -> frozenset[int]:
         """BinArray indexes already initialized (their rent is paid)."""
-        raise NotImplementedError
+        return frozenset(self._arrays)
 
     # -- positions -----------------------------------------------------------------------
 
     def position_ids(self) -> list[str]:
         """Return the ids of open positions, in opening order."""
-        raise NotImplementedError
+        return list(self._positions)
 
     def has_position(self, position_id: str) -> bool:
         """Return True if ``position_id`` is open in this pool."""
-        raise NotImplementedError
+        return position_id in self._positions
 
     def is_closed(self, position_id: str) -> bool:
         """Return True if ``position_id`` was open in this pool and has been closed."""
-        raise NotImplementedError
+        return position_id in self._closed
+
+    def _position(self, position_id: str) -> Position:
+        position = self._positions.get(position_id)
+        if position is None:
+            closed = position_id in self._closed
+            state = "closed" if closed else "not found"
+            raise PositionNotFound(
+                f"Position {state}: expected an open position in pool {self._address}, "
+                f"received position_id={position_id!r}",
+                position_id=position_id,
+                closed=closed,
+            )
+        return position
 
     def open_position(
         self,
@@ -230,7 +396,39 @@ class DlmmPool:
             InvalidPositionWidth: The range spans more than :attr:`max_position_width` bins.
             InvalidPoolRequest: The id is already used or the range is invalid.
         """
-        raise NotImplementedError
+        if not position_id:
+            raise InvalidPoolRequest(f"Expected a non-empty position_id, received {position_id!r}")
+        if position_id in self._positions or position_id in self._closed:
+            raise InvalidPoolRequest(
+                f"Expected a new position_id, received position_id={position_id!r} "
+                "which this pool already used",
+            )
+        if not BIN_ID_MIN <= lower_bin_id <= upper_bin_id <= BIN_ID_MAX:
+            raise InvalidPoolRequest(
+                f"Expected {BIN_ID_MIN} <= lower_bin_id <= upper_bin_id <= {BIN_ID_MAX}, "
+                f"received lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
+            )
+        width = upper_bin_id - lower_bin_id + 1
+        if width > self._max_width:
+            raise InvalidPositionWidth(
+                f"Expected a position width of {self._max_width} bins or lower, received "
+                f"{width} bins (lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id})",
+            )
+        new_arrays = tuple(
+            i for i in bin_array_indexes(lower_bin_id, upper_bin_id) if i not in self._arrays
+        )
+        self._arrays.update(new_arrays)
+        self._positions[position_id] = Position(
+            position_id, lower_bin_id, upper_bin_id, self._next_seq
+        )
+        self._next_seq += 1
+        return PositionOpened(
+            position_id=position_id,
+            lower=lower_bin_id,
+            upper=upper_bin_id,
+            width=width,
+            bin_arrays_initialized=new_arrays,
+        )
 
     def add_liquidity(
         self,
@@ -252,7 +450,99 @@ class DlmmPool:
                 not cover, or a range that differs from the existing position's.
             InvalidPositionWidth: A new range wider than allowed.
         """
-        raise NotImplementedError
+        check_amount(base_amount, "base_amount")
+        check_amount(quote_amount, "quote_amount")
+        if base_amount == 0 and quote_amount == 0:
+            raise InvalidPoolRequest(
+                "Expected base_amount > 0 or quote_amount > 0, received both 0",
+            )
+        try:
+            strategy = Strategy(strategy)
+        except ValueError as error:
+            raise InvalidPoolRequest(
+                f"Expected strategy 0 (Spot), 1 (Curve) or 2 (BidAsk), received {strategy!r}",
+            ) from error
+        position = self._positions.get(position_id)
+        if position is not None and (position.lower, position.upper) != (
+            lower_bin_id,
+            upper_bin_id,
+        ):
+            raise InvalidPoolRequest(
+                f"Expected the range of position {position_id!r} "
+                f"(lower_bin_id={position.lower} upper_bin_id={position.upper}), received "
+                f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
+            )
+        if position is None and not lower_bin_id <= upper_bin_id:
+            raise InvalidPoolRequest(
+                "Expected lower_bin_id <= upper_bin_id, received "
+                f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
+            )
+        try:
+            allocations = distribute_liquidity(
+                strategy,
+                lower_bin_id=lower_bin_id,
+                upper_bin_id=upper_bin_id,
+                active_bin_id=self._active,
+                base_amount=base_amount,
+                quote_amount=quote_amount,
+                bin_step=self._bin_step,
+            )
+        except ValueError as error:
+            raise InvalidPoolRequest(str(error)) from error
+        opened: tuple[int, ...] = ()
+        if position is None:
+            opened = self.open_position(
+                position_id, lower_bin_id, upper_bin_id
+            ).bin_arrays_initialized
+            position = self._positions[position_id]
+        deposits = []
+        total_shares = 0
+        for allocation in allocations:
+            if allocation.base_amount == 0 and allocation.quote_amount == 0:
+                continue
+            shares = self._deposit_into_bin(
+                position,
+                allocation.bin_id,
+                allocation.base_amount,
+                allocation.quote_amount,
+            )
+            total_shares += shares
+            deposits.append(
+                BinDeposit(
+                    bin_id=allocation.bin_id,
+                    base_amount=allocation.base_amount,
+                    quote_amount=allocation.quote_amount,
+                    shares=shares,
+                ),
+            )
+        return DepositResult(
+            position_id=position_id,
+            base_amount=base_amount,
+            quote_amount=quote_amount,
+            liquidity=total_shares,
+            bins=tuple(deposits),
+            bin_arrays_initialized=opened,
+        )
+
+    def _deposit_into_bin(self, position: Position, bin_id: int, x: int, y: int) -> int:
+        bin_ = self._bins.get(bin_id)
+        if bin_ is None:
+            bin_ = Bin(bin_id, bin_price_q64(bin_id, self._bin_step))
+            self._bins[bin_id] = bin_
+            insort(self._liquid_ids, bin_id)
+        liquidity_in = bin_.price * x + (y << 64)
+        liquidity_bin = bin_.price * bin_.x + (bin_.y << 64)
+        if bin_.supply == 0 or liquidity_bin == 0:
+            shares = liquidity_in
+        else:
+            shares = liquidity_in * bin_.supply // liquidity_bin
+        bin_.x += x
+        bin_.y += y
+        if shares:
+            bin_.supply += shares
+            bin_.holders[position] = bin_.holders.get(position, 0) + shares
+            position.shares[bin_id] = position.shares.get(bin_id, 0) + shares
+        return shares
 
     def remove_liquidity(
         self,
@@ -267,23 +557,90 @@ class DlmmPool:
             PositionNotFound: The position is not open.
             InvalidPoolRequest: The fraction is outside (0, 1].
         """
-        raise NotImplementedError
+        position = self._position(position_id)
+        exact = fraction_of(fraction)
+        withdrawals = []
+        total_x = total_y = total_shares = 0
+        for bin_id in sorted(position.shares):
+            shares = position.shares[bin_id]
+            burned = shares if exact == 1 else shares * exact.numerator // exact.denominator
+            if burned == 0:
+                continue
+            x, y = self._withdraw_from_bin(position, bin_id, burned)
+            total_x += x
+            total_y += y
+            total_shares += burned
+            withdrawals.append(
+                BinWithdrawal(bin_id=bin_id, base_amount=x, quote_amount=y, shares=burned)
+            )
+        return WithdrawResult(
+            position_id=position_id,
+            base_amount=total_x,
+            quote_amount=total_y,
+            liquidity=total_shares,
+            bins=tuple(withdrawals),
+        )
+
+    def _withdraw_from_bin(self, position: Position, bin_id: int, burned: int) -> tuple[int, int]:
+        bin_ = self._bins[bin_id]
+        x = bin_.x * burned // bin_.supply
+        y = bin_.y * burned // bin_.supply
+        bin_.x -= x
+        bin_.y -= y
+        bin_.supply -= burned
+        remaining = position.shares[bin_id] - burned
+        if remaining:
+            position.shares[bin_id] = remaining
+            bin_.holders[position] = remaining
+        else:
+            del position.shares[bin_id]
+            del bin_.holders[position]
+        if bin_.supply == 0:
+            # The last holder took everything: supply 0 implies empty reserves.
+            del self._bins[bin_id]
+            del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
+        return x, y
 
     def claimable_fees(self, position_id: str) -> FeeAmounts:
         """Return the fees the position can claim now."""
-        raise NotImplementedError
+        position = self._position(position_id)
+        return FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
 
     def claim_fees(self, position_id: str) -> FeeAmounts:
         """Pay out and reset the position's fees."""
-        raise NotImplementedError
+        position = self._position(position_id)
+        fees = FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
+        position.fee_x = position.fee_y = 0
+        return fees
 
     def close_position(self, position_id: str) -> ClosedPosition:
         """Withdraw all liquidity, claim all fees and forget the position."""
-        raise NotImplementedError
+        withdrawn = self.remove_liquidity(position_id, 1)
+        fees = self.claim_fees(position_id)
+        del self._positions[position_id]
+        self._closed.add(position_id)
+        return ClosedPosition(position_id=position_id, withdrawn=withdrawn, fees=fees)
 
     def position_amounts(self, position_id: str) -> PositionAmounts:
         """Return what the position holds now (amounts a full withdrawal would pay, fees)."""
-        raise NotImplementedError
+        position = self._position(position_id)
+        x = y = liquidity = 0
+        for bin_id, shares in position.shares.items():
+            bin_ = self._bins[bin_id]
+            x += bin_.x * shares // bin_.supply
+            y += bin_.y * shares // bin_.supply
+            liquidity += shares
+        return PositionAmounts(
+            position_id=position_id,
+            lower=position.lower,
+            upper=position.upper,
+            base_amount=x,
+            quote_amount=y,
+            base_fee=position.fee_x,
+            quote_fee=position.fee_y,
+            liquidity=liquidity,
+            in_range=position.lower <= self._active <= position.upper,
+        )
 
     # -- swaps ---------------------------------------------------------------------------
 
@@ -299,7 +656,8 @@ class DlmmPool:
 
         A quote that runs out of liquidity is returned with ``complete=False``.
         """
-        raise NotImplementedError
+        plan = _dlmm_swap.plan_swap(self, token_in, amount, exact_out, timestamp)
+        return plan.result
 
     def swap(
         self,
@@ -329,7 +687,10 @@ class DlmmPool:
         Returns:
             The fill, fees included in ``amount_in``.
         """
-        raise NotImplementedError
+        plan = _dlmm_swap.plan_swap(self, token_in, amount, exact_out, timestamp)
+        _dlmm_swap.check_limits(plan.result, min_amount_out, max_amount_in, allow_partial)
+        _dlmm_swap.apply_plan(self, plan)
+        return plan.result
 
     def move_to_bin(
         self,
@@ -346,7 +707,7 @@ class DlmmPool:
                 use is traded as round trips that stay in the target bin (fees, no move).
             timestamp: Unix seconds of the move.
         """
-        raise NotImplementedError
+        return _dlmm_swap.move_to_bin(self, target_bin_id, volume, timestamp)
 
     def move_to_price(
         self,
@@ -356,15 +717,83 @@ class DlmmPool:
         timestamp: int | None = None,
     ) -> MoveResult:
         """Move the active bin to the bin holding ``target_price`` (see :meth:`move_to_bin`)."""
-        raise NotImplementedError
+        target = self.bin_id_for_price(target_price, BinRounding.NEAREST)
+        return self.move_to_bin(target, volume, timestamp=timestamp)
 
     # -- persistence ---------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the full pool state as plain JSON-safe data."""
-        raise NotImplementedError
+        """Return the full pool state as plain JSON-safe data (big integers as strings)."""
+        return {
+            "kind": "dlmm",
+            "address": self._address,
+            "base_mint": self._base_mint,
+            "quote_mint": self._quote_mint,
+            "base_decimals": self._base_decimals,
+            "quote_decimals": self._quote_decimals,
+            "bin_step": self._bin_step,
+            "fee_parameters": self._params.to_dict(),
+            "max_position_width": self._max_width,
+            "active_bin_id": self._active,
+            "last_timestamp": self._last_timestamp,
+            "volatility_accumulator": self._volatility_accumulator,
+            "volatility_reference": self._volatility_reference,
+            "index_reference": self._index_reference,
+            "protocol_fee": [str(self._protocol_x), str(self._protocol_y)],
+            "initialized_bin_arrays": sorted(self._arrays),
+            "closed_positions": sorted(self._closed),
+            "bins": [[b, str(self._bins[b].x), str(self._bins[b].y)] for b in self._liquid_ids],
+            "positions": [
+                {
+                    "position_id": p.position_id,
+                    "lower": p.lower,
+                    "upper": p.upper,
+                    "fee": [str(p.fee_x), str(p.fee_y)],
+                    "shares": [[b, str(s)] for b, s in sorted(p.shares.items())],
+                }
+                for p in self._positions.values()
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DlmmPool:
         """Rebuild a pool from :meth:`to_dict` output."""
-        raise NotImplementedError
+        if data.get("kind") != "dlmm":
+            raise InvalidPoolRequest(f"Expected kind 'dlmm', received kind={data.get('kind')!r}")
+        pool = cls(
+            data["address"],
+            base_mint=data["base_mint"],
+            quote_mint=data["quote_mint"],
+            base_decimals=int(data["base_decimals"]),
+            quote_decimals=int(data["quote_decimals"]),
+            bin_step=int(data["bin_step"]),
+            active_bin_id=int(data["active_bin_id"]),
+            fee_parameters=DlmmFeeParameters.from_dict(data["fee_parameters"]),
+            max_position_width=int(data["max_position_width"]),
+            timestamp=int(data["last_timestamp"]),
+        )
+        pool._volatility_accumulator = int(data["volatility_accumulator"])
+        pool._volatility_reference = int(data["volatility_reference"])
+        pool._index_reference = int(data["index_reference"])
+        pool._protocol_x, pool._protocol_y = (int(v) for v in data["protocol_fee"])
+        pool._arrays = {int(i) for i in data["initialized_bin_arrays"]}
+        pool._closed = set(data["closed_positions"])
+        for bin_id, x, y in data["bins"]:
+            bin_ = Bin(int(bin_id), bin_price_q64(int(bin_id), pool._bin_step))
+            bin_.x, bin_.y = int(x), int(y)
+            pool._bins[bin_.bin_id] = bin_
+        pool._liquid_ids = sorted(pool._bins)
+        for entry in data["positions"]:
+            position = Position(
+                entry["position_id"], int(entry["lower"]), int(entry["upper"]), pool._next_seq
+            )
+            pool._next_seq += 1
+            position.fee_x, position.fee_y = (int(v) for v in entry["fee"])
+            for bin_id, shares in entry["shares"]:
+                amount = int(shares)
+                position.shares[int(bin_id)] = amount
+                bin_ = pool._bins[int(bin_id)]
+                bin_.holders[position] = amount
+                bin_.supply += amount
+            pool._positions[position.position_id] = position
+        return pool

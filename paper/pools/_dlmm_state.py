@@ -1,0 +1,95 @@
+"""Mutable internals of the DLMM pool: bins, positions and the fee split (private)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from paper.pools.errors import InvalidPoolRequest
+
+
+class Bin:
+    """One bin: reserves, price (Q64.64), total shares and shares per position."""
+
+    __slots__ = ("bin_id", "holders", "price", "supply", "x", "y")
+
+    def __init__(self, bin_id: int, price: int) -> None:
+        self.bin_id = bin_id
+        self.price = price
+        self.x = 0
+        self.y = 0
+        self.supply = 0
+        self.holders: dict[Position, int] = {}
+
+
+class Position:
+    """One position: its range, shares per bin and fees owed to it."""
+
+    __slots__ = ("fee_x", "fee_y", "lower", "position_id", "seq", "shares", "upper")
+
+    def __init__(self, position_id: str, lower: int, upper: int, seq: int) -> None:
+        self.position_id = position_id
+        self.lower = lower
+        self.upper = upper
+        self.seq = seq
+        self.shares: dict[int, int] = {}
+        self.fee_x = 0
+        self.fee_y = 0
+
+
+def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
+    """Split ``lp_fee`` among the bin's holders pro rata to shares, exactly to the raw unit.
+
+    Each holder gets ``floor(lp_fee * shares / supply)``; the few leftover units go one each to
+    the holders with the largest remainders (ties: the earliest opened position).
+    """
+    holders = bin_.holders
+    if len(holders) == 1:
+        for position in holders:
+            if is_x:
+                position.fee_x += lp_fee
+            else:
+                position.fee_y += lp_fee
+        return
+    supply = bin_.supply
+    given = 0
+    remainders: list[tuple[int, int, Position]] = []
+    for position, shares in holders.items():
+        part, remainder = divmod(lp_fee * shares, supply)
+        given += part
+        if is_x:
+            position.fee_x += part
+        else:
+            position.fee_y += part
+        remainders.append((-remainder, position.seq, position))
+    leftover = lp_fee - given
+    if leftover:
+        remainders.sort(key=lambda item: (item[0], item[1]))
+        for _, _, position in remainders[:leftover]:
+            if is_x:
+                position.fee_x += 1
+            else:
+                position.fee_y += 1
+
+
+def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
+    """Return ``value`` as an exact fraction in (0, 1], raising InvalidPoolRequest otherwise."""
+    try:
+        exact = Fraction(value)
+    except (TypeError, ValueError) as error:
+        raise InvalidPoolRequest(
+            f"Expected {name} to be a number in (0, 1], received {name}={value!r}",
+        ) from error
+    if not 0 < exact <= 1:
+        raise InvalidPoolRequest(f"Expected 0 < {name} <= 1, received {name}={value}")
+    return exact
+
+
+def check_amount(value: object, name: str, *, allow_zero: bool = True) -> int:
+    """Return ``value`` if it is a non-negative (or positive) int, else raise."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidPoolRequest(f"Expected {name} to be an int, received {name}={value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise InvalidPoolRequest(f"Expected {name} {expected}, received {name}={value}")
+    return value
