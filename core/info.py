@@ -31,10 +31,10 @@ class ExecutorMetrics(BaseModel):
     value_quote: Decimal = Decimal(0)
     volume_quote: Decimal = Decimal(0)
 
-    @field_validator("*", mode="after")
+    @field_validator("*", mode="before")
     @classmethod
-    def _finite(cls, value: Decimal) -> Decimal:
-        return finite_or_zero(value)
+    def _finite(cls, value: object) -> object:
+        return _finite_or_zero(value)
 
 
 class ExecutorInfo(BaseModel):
@@ -70,13 +70,21 @@ class ExecutorInfo(BaseModel):
         "fees_earned_quote",
         "value_quote",
         "volume_quote",
-        mode="after",
+        mode="before",
     )
     @classmethod
-    def _finite(cls, value: Decimal) -> Decimal:
-        return finite_or_zero(value)
+    def _finite(cls, value: object) -> object:
+        return _finite_or_zero(value)
 
     @property
     def is_done(self) -> bool:
         """True once the executor has terminated."""
         return self.status is ExecutorStatus.TERMINATED
+
+
+def _finite_or_zero(value: object) -> object:
+    if isinstance(value, Decimal):
+        return finite_or_zero(value)
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return Decimal(0)
+    return value

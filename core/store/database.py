@@ -71,6 +71,9 @@ class Database:
             raise StoreError(
                 f"database {redact_url(url)} did not answer: {type(e.orig).__name__}"
             ) from e
+        except BaseException:
+            engine.dispose()
+            raise
         return database
 
     def _prepare(self, *, create: bool) -> None:

@@ -1,0 +1,245 @@
+"""The command/event vocabulary serves both families: the two small test executors, fed events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import (
+    UTC,
+    ClosePosition,
+    CloseType,
+    CommandFailed,
+    ConfigError,
+    ExecutorStarted,
+    ExecutorStatus,
+    OpenPosition,
+    OrderFilled,
+    PlaceOrder,
+    PositionClosed,
+    PositionOpened,
+    PriceUpdated,
+    StopRequested,
+    Swap,
+    SwapExecuted,
+    Tick,
+    parse_config,
+)
+from fixtures.executors import (
+    BarrierOrderConfig,
+    BarrierOrderExecutor,
+    RangeLiquidityConfig,
+    RangeLiquidityExecutor,
+)
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def at(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def fill(command: PlaceOrder, *, amount: Decimal, price: Decimal, fill_id: str, when=T0):
+    return OrderFilled(
+        ts_event=when,
+        command_id=command.command_id,
+        client_order_id=command.client_order_id,
+        fill_id=fill_id,
+        side=command.side,
+        base_amount=amount,
+        price=price,
+        fee_quote=Decimal("0.1"),
+    )
+
+
+def started_order_executor(**overrides) -> tuple[BarrierOrderExecutor, PlaceOrder]:
+    config = BarrierOrderConfig(amount=Decimal(2), **overrides)
+    executor = BarrierOrderExecutor(config, created_at=T0)
+    (command,) = executor.apply(ExecutorStarted(ts_event=T0))
+    return executor, command
+
+
+def test_order_family_partial_fills_then_stop_loss_closes_the_filled_amount():
+    # Arrange
+    executor, open_order = started_order_executor(stop_loss=Decimal("0.05"))
+    # Act: two partial fills at different prices, then a 6 % drop
+    executor.apply(fill(open_order, amount=Decimal(1), price=Decimal(100), fill_id="a"))
+    executor.apply(fill(open_order, amount=Decimal(1), price=Decimal(102), fill_id="b"))
+    commands = executor.apply(
+        PriceUpdated(ts_event=at(5), trading_pair="SOL-USDC", price=Decimal("95.8"))
+    )
+    # Assert: average entry 101, pnl -5.15 % -> one market sell of the 2 filled
+    assert open_order.order_type == "MARKET" and open_order.side == "BUY"
+    (close,) = commands
+    assert isinstance(close, PlaceOrder)
+    assert (close.side, close.amount) == ("SELL", Decimal(2))
+    assert executor.status is ExecutorStatus.CLOSING
+    assert executor.close_type is CloseType.STOP_LOSS
+
+
+def test_order_family_ignores_a_duplicate_fill():
+    executor, open_order = started_order_executor()
+    first = fill(open_order, amount=Decimal(1), price=Decimal(100), fill_id="a")
+    executor.apply(first)
+    revision = executor.revision
+    executor.apply(first)
+    assert executor.state.open_base == Decimal(1)
+    assert executor.revision == revision
+
+
+def test_order_family_close_fill_terminates_with_pnl_net_of_fees():
+    executor, open_order = started_order_executor(take_profit=Decimal("0.02"))
+    executor.apply(fill(open_order, amount=Decimal(2), price=Decimal(100), fill_id="a"))
+    (close,) = executor.apply(
+        PriceUpdated(ts_event=at(1), trading_pair="SOL-USDC", price=Decimal(103))
+    )
+    executor.apply(fill(close, amount=Decimal(2), price=Decimal(103), fill_id="c", when=at(2)))
+    info = executor.info(at(3))
+    assert info.status is ExecutorStatus.TERMINATED
+    assert info.close_type is CloseType.TAKE_PROFIT
+    assert info.net_pnl_quote == Decimal("5.8")  # 2 x 3 - two fees of 0.1
+    assert info.net_pnl_pct == Decimal("5.8") / Decimal(200)
+    assert info.volume_quote == Decimal(406)
+    assert info.duration_seconds == 2.0
+
+
+def test_order_family_time_limit_on_tick_boundary():
+    executor, open_order = started_order_executor(time_limit_seconds=60)
+    executor.apply(fill(open_order, amount=Decimal(2), price=Decimal(100), fill_id="a"))
+    assert executor.apply(Tick(ts_event=at(59.999))) == []
+    (close,) = executor.apply(Tick(ts_event=at(60)))
+    assert isinstance(close, PlaceOrder)
+    assert executor.close_type is CloseType.TIME_LIMIT
+
+
+def test_order_family_retries_a_failed_open_then_fails():
+    executor, open_order = started_order_executor(max_retries=1)
+    (retry,) = executor.apply(
+        CommandFailed(ts_event=at(1), command_id=open_order.command_id, reason="busy")
+    )
+    assert retry.command_id != open_order.command_id
+    assert (
+        executor.apply(CommandFailed(ts_event=at(2), command_id=retry.command_id, reason="busy"))
+        == []
+    )
+    assert executor.status is ExecutorStatus.TERMINATED
+    assert executor.close_type is CloseType.FAILED
+
+
+def test_order_family_stop_with_keep_position_hands_over_the_fill():
+    executor, open_order = started_order_executor()
+    executor.apply(fill(open_order, amount=Decimal(2), price=Decimal(100), fill_id="a"))
+    assert executor.apply(StopRequested(ts_event=at(1), keep_position=True)) == []
+    assert executor.close_type is CloseType.POSITION_HOLD
+    ((key, held),) = executor.held_fills()
+    assert (key.trading_pair, held.base_amount, held.quote_amount) == (
+        "SOL-USDC",
+        Decimal(2),
+        Decimal(200),
+    )
+
+
+def test_liquidity_family_open_leave_range_close_and_swap_back():
+    # Arrange
+    config = RangeLiquidityConfig(
+        lower_price=Decimal(90),
+        upper_price=Decimal(110),
+        base_amount=Decimal(1),
+        quote_amount=Decimal(100),
+    )
+    executor = RangeLiquidityExecutor(config, created_at=T0)
+    # Act / Assert, step by step
+    (open_command,) = executor.apply(ExecutorStarted(ts_event=T0))
+    assert isinstance(open_command, OpenPosition)
+    executor.apply(
+        PositionOpened(
+            ts_event=at(1),
+            command_id=open_command.command_id,
+            position_address="P",
+            base_amount=Decimal(1),
+            quote_amount=Decimal(100),
+            lower_price=Decimal(90),
+            upper_price=Decimal(110),
+        )
+    )
+    assert (
+        executor.apply(PriceUpdated(ts_event=at(2), trading_pair="SOL-USDC", price=Decimal(110)))
+        == []
+    )
+    (close,) = executor.apply(
+        PriceUpdated(ts_event=at(3), trading_pair="SOL-USDC", price=Decimal("110.01"))
+    )
+    assert isinstance(close, ClosePosition) and close.position_address == "P"
+    (swap,) = executor.apply(
+        PositionClosed(
+            ts_event=at(4),
+            command_id=close.command_id,
+            position_address="P",
+            base_amount=Decimal("0.5"),
+            quote_amount=Decimal(155),
+            base_fee=Decimal("0.01"),
+        )
+    )
+    assert isinstance(swap, Swap)
+    assert (swap.side, swap.amount) == ("BUY", Decimal("0.49"))
+    executor.apply(
+        SwapExecuted(
+            ts_event=at(5),
+            command_id=swap.command_id,
+            trading_pair="SOL-USDC",
+            side="BUY",
+            base_amount=Decimal("0.49"),
+            quote_amount=Decimal("53.9"),
+        )
+    )
+    assert executor.status is ExecutorStatus.TERMINATED
+    assert executor.close_type is CloseType.EARLY_STOP
+
+
+def test_a_terminated_executor_ignores_events():
+    executor, open_order = started_order_executor(max_retries=0)
+    executor.apply(CommandFailed(ts_event=at(1), command_id=open_order.command_id, reason="x"))
+    assert executor.is_terminated
+    assert executor.apply(StopRequested(ts_event=at(2))) == []
+
+
+def test_snapshot_round_trip_keeps_everything():
+    executor, open_order = started_order_executor(stop_loss=Decimal("0.1"))
+    executor.apply(fill(open_order, amount=Decimal(1), price=Decimal("100.5"), fill_id="a"))
+    restored = BarrierOrderExecutor.restore(executor.config, executor.snapshot())
+    assert restored.snapshot() == executor.snapshot()
+    assert restored.state == executor.state
+    # the next command id continues the sequence, so a resumed executor never reuses one
+    assert restored._next_command_id() == executor._next_command_id()
+
+
+def test_info_never_shows_non_finite_numbers():
+    executor, _ = started_order_executor()
+    executor.state.open_base = Decimal(1)
+    executor.state.open_quote = Decimal("NaN")
+    info = executor.info(at(1))
+    assert info.net_pnl_quote == 0 and info.net_pnl_pct == 0 and info.value_quote == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"amount": "2", "colour": "red"},
+            "colour: unknown field for barrier_order (received 'red')",
+        ),
+        ({}, "amount: required field for barrier_order is missing"),
+        ({"amount": "-1"}, "amount: Input should be greater than 0, received '-1'"),
+    ],
+)
+def test_configs_are_strict_and_errors_name_the_field(data, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(BarrierOrderConfig, data)
+    assert str(raised.value) == message
+
+
+def test_keep_position_default_is_one_documented_value_per_type():
+    assert BarrierOrderConfig.model_fields["keep_position"].default is False
+    assert RangeLiquidityConfig.model_fields["keep_position"].default is False

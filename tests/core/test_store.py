@@ -1,0 +1,143 @@
+"""The store on SQLite and on the real PostgreSQL: round trips, exact money, schema version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from core import UTC, Database, ExecutorStatus, OpenPosition, PriceUpdated, StoreError
+from core.errors import SchemaVersionMismatch
+from core.serialization import decode_message, loads
+from core.store import IntentStatus
+from core.store import repository as repo
+from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
+
+NOW = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+def test_executor_round_trip_keeps_exact_money_and_aware_times(database_url):
+    # Arrange
+    db = Database.open(database_url)
+    executor = BarrierOrderExecutor(
+        BarrierOrderConfig(amount=Decimal("1.000000000000000001"), controller_id="bot-a"),
+        created_at=NOW,
+    )
+    executor.state.open_base = Decimal("1.000000000000000001")
+    executor.state.open_quote = Decimal("123456789.123456789012345678")
+    # Act
+    with db.session() as session:
+        repo.save_executor(
+            session,
+            info=executor.info(NOW),
+            config_json=executor.config.model_dump_json(),
+            snapshot=executor.snapshot(),
+            now=NOW,
+        )
+        session.commit()
+    with db.session() as session:
+        row = repo.get_executor(session, executor.id)
+    # Assert
+    assert row is not None
+    assert row.value_quote == Decimal("123456789.123456789012345678")
+    assert row.created_at == NOW and row.created_at.tzinfo is not None
+    assert row.status == ExecutorStatus.CREATED.value and row.controller_id == "bot-a"
+    restored = BarrierOrderExecutor.restore(
+        BarrierOrderConfig.model_validate_json(row.config_json), loads(row.state_json)
+    )
+    assert restored.state == executor.state
+    db.close()
+
+
+def test_journal_and_intents_round_trip(database_url):
+    db = Database.open(database_url)
+    command = OpenPosition(
+        command_id="e1-1",
+        executor_id="e1",
+        venue="meteora/clmm",
+        pool_address="P",
+        trading_pair="SOL-USDC",
+        lower_price=Decimal("140.5"),
+        upper_price=Decimal(160),
+        base_amount=Decimal("0.1"),
+        quote_amount=Decimal(15),
+        slippage=Decimal("0.01"),
+    )
+    event = PriceUpdated(ts_event=NOW, trading_pair="SOL-USDC", price=Decimal("150.25"))
+    with db.session() as session:
+        repo.insert_intent(session, command, now=NOW)
+        repo.append_journal(session, executor_id="e1", seq=1, event=event)
+        session.commit()
+    with db.session() as session:
+        repo.set_intent_status(session, "e1-1", IntentStatus.SENT, now=NOW, count_attempt=True)
+        session.commit()
+        (intent,) = repo.open_intents(session)
+        (entry,) = repo.journal_for(session, "e1")
+        seqs = repo.last_journal_seq(session)
+    assert decode_message(loads(intent.payload_json)) == command
+    assert (intent.status, intent.attempts) == (IntentStatus.SENT, 1)
+    assert decode_message(loads(entry.payload_json)) == event
+    assert seqs == {"e1": 1}
+    db.close()
+
+
+def test_list_filters_in_sql_with_pages(database_url):
+    db = Database.open(database_url)
+    with db.session() as session:
+        for index in range(5):
+            executor = BarrierOrderExecutor(
+                BarrierOrderConfig(
+                    amount=Decimal(1), controller_id="a" if index % 2 else "b", id=f"x{index}"
+                ),
+                created_at=NOW + dt.timedelta(seconds=index),
+            )
+            repo.save_executor(
+                session,
+                info=executor.info(NOW),
+                config_json="{}",
+                snapshot=executor.snapshot(),
+                now=NOW,
+            )
+        session.commit()
+        page = repo.list_executors(session, controller_id="b", limit=2)
+        rest = repo.list_executors(session, controller_id="b", limit=2, offset=2)
+    assert [row.executor_id for row in page] == ["x4", "x2"]
+    assert [row.executor_id for row in rest] == ["x0"]
+    db.close()
+
+
+def test_a_database_of_another_schema_version_is_refused(database_url):
+    db = Database.open(database_url)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE lpexec_meta SET value = '99' WHERE key = 'schema_version'"))
+    db.close()
+    with pytest.raises(SchemaVersionMismatch) as raised:
+        Database.open(database_url)
+    assert str(raised.value) == (
+        "database schema version is 99, this lpexec expects 1; "
+        "use a database written by the same version or a new one"
+    )
+
+
+def test_a_bad_url_is_a_clear_error():
+    with pytest.raises(StoreError) as raised:
+        Database.open("not a url")
+    assert "expected a SQLAlchemy URL" in str(raised.value)
+    assert "received 'not a url'" in str(raised.value)
+
+
+def test_an_unreachable_database_error_hides_the_password():
+    with pytest.raises(StoreError) as raised:
+        Database.open("postgresql+psycopg://u:s3cret@127.0.0.1:1/x?connect_timeout=1")
+    assert "s3cret" not in str(raised.value)
+    assert "did not answer" in str(raised.value)
+
+
+def test_sqlite_uses_wal(sqlite_url):
+    db = Database.open(sqlite_url)
+    with db.engine.connect() as connection:
+        mode = connection.execute(text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"
+    db.close()
