@@ -1,0 +1,127 @@
+"""The paper chain: a simulated Solana chain for paper trading, tests and backtests.
+
+Wallets hold SOL and SPL tokens in base units; transactions pay 5,000 lamports per signature plus
+a priority fee; Meteora positions lock refundable rent and new BinArrays sink rent; time runs in
+400 ms slots of an injected clock; transactions confirm after a configurable number of slots;
+faults (drops, timeouts, on-chain failures, rate limits, server errors, RPC outages, slow answers)
+are injected deterministically from a seed; every balance change is in the ledger with its cause;
+the whole state saves to and loads from a JSON file.
+"""
+
+from __future__ import annotations
+
+from paper.chain.chain import STATE_VERSION, PaperChain
+from paper.chain.clock import ManualClock, SleepingClock, WallClock
+from paper.chain.core import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
+from paper.chain.costs import (
+    BIN_ARRAY_RENT_LAMPORTS,
+    CLMM_POSITION_RENT_LAMPORTS,
+    LAMPORTS_PER_SOL,
+    POSITION_RENT_LAMPORTS,
+    POSITION_RENT_PER_EXTRA_BIN_LAMPORTS,
+    TOKEN_ACCOUNT_RENT_LAMPORTS,
+    FeeSchedule,
+    OperationBudget,
+    position_rent,
+    priority_fee,
+    transaction_fee,
+)
+from paper.chain.errors import (
+    ChainError,
+    FaultSpecError,
+    InsufficientFunds,
+    InvalidRequest,
+    LedgerImbalance,
+    NotFound,
+    NotOwner,
+    PoolNotFound,
+    PositionClosed,
+    PositionNotFound,
+    SwapRejected,
+    WalletNotFound,
+)
+from paper.chain.faults import Fault, FaultDecision, FaultEffect, FaultPlan, FaultRule
+from paper.chain.keys import KeyFactory, b58decode, b58encode, is_address, is_signature
+from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, LedgerEntry, Posting
+from paper.chain.positions import PositionRecord
+from paper.chain.receipts import (
+    CloseReceipt,
+    CollectReceipt,
+    LiquidityReceipt,
+    OpenReceipt,
+    Receipt,
+    SwapReceipt,
+    WrapReceipt,
+)
+from paper.chain.tokens import DEFAULT_TOKENS, SOL_MINT, Token, TokenList, UnknownToken
+from paper.chain.trading import Hop
+from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
+
+__all__ = [
+    "BIN_ARRAY_RENT_LAMPORTS",
+    "CLMM_POSITION_RENT_LAMPORTS",
+    "DEFAULT_TOKENS",
+    "FEE_SINK",
+    "LAMPORTS",
+    "LAMPORTS_PER_SOL",
+    "MARKET",
+    "POSITION_RENT_LAMPORTS",
+    "POSITION_RENT_PER_EXTRA_BIN_LAMPORTS",
+    "SLOT_SECONDS",
+    "SOL_MINT",
+    "STATE_VERSION",
+    "TOKEN_ACCOUNT_RENT_LAMPORTS",
+    "AccountKind",
+    "Cause",
+    "ChainError",
+    "CloseReceipt",
+    "CollectReceipt",
+    "Fault",
+    "FaultDecision",
+    "FaultEffect",
+    "FaultPlan",
+    "FaultRule",
+    "FaultSpecError",
+    "FeeSchedule",
+    "Hop",
+    "InsufficientFunds",
+    "InvalidRequest",
+    "KeyFactory",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerImbalance",
+    "LiquidityReceipt",
+    "ManualClock",
+    "NotFound",
+    "NotOwner",
+    "OpenReceipt",
+    "OperationBudget",
+    "PaperChain",
+    "PoolEntry",
+    "PoolNotFound",
+    "PositionClosed",
+    "PositionNotFound",
+    "PositionRecord",
+    "Posting",
+    "Receipt",
+    "SleepingClock",
+    "SwapReceipt",
+    "SwapRejected",
+    "Token",
+    "TokenBalance",
+    "TokenList",
+    "Transaction",
+    "TxFate",
+    "TxStatus",
+    "UnknownToken",
+    "WalletNotFound",
+    "WallClock",
+    "WrapReceipt",
+    "b58decode",
+    "b58encode",
+    "is_address",
+    "is_signature",
+    "position_rent",
+    "priority_fee",
+    "transaction_fee",
+]

@@ -1,0 +1,471 @@
+"""The paper chain's state and primitives: time in slots, wallets, pools, positions, sending.
+
+Operations (swaps, liquidity) live in their own modules and use the primitives here: check
+that the payer can afford everything, change the pool, then post every balance change in one
+ledger group together with the network fee.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from core.clock import Clock
+from paper.chain.costs import (
+    TOKEN_ACCOUNT_RENT_LAMPORTS,
+    FeeSchedule,
+)
+from paper.chain.errors import (
+    InsufficientFunds,
+    InvalidRequest,
+    PoolNotFound,
+    PositionClosed,
+    PositionNotFound,
+    WalletNotFound,
+)
+from paper.chain.faults import FaultPlan
+from paper.chain.keys import KeyFactory, derive_address, is_address
+from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
+from paper.chain.positions import PositionRecord
+from paper.chain.tokens import SOL_MINT, Token, TokenList
+from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
+from paper.pools import ClmmPool, DlmmPool
+
+__all__ = [
+    "DEFAULT_GENESIS_SLOT",
+    "FEE_SINK",
+    "MARKET",
+    "SLOT_SECONDS",
+    "ChainCore",
+    "PoolEntry",
+]
+
+SLOT_SECONDS = 0.4
+_SLOT_MICROSECONDS = 400_000
+DEFAULT_GENESIS_SLOT = 380_000_000
+FEE_SINK = "sink:network-fees"
+"""Ledger account collecting every network fee (validators and burn)."""
+MARKET = "market:external"
+"""Ledger account of the outside market that trades with pools during price-path replay."""
+
+_FAILED_ERROR = {"InstructionError": [2, {"Custom": 6001}]}
+
+Pool = DlmmPool | ClmmPool
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntry:
+    """A pool registered on the chain with the connector that serves it."""
+
+    pool: Pool
+    connector: str
+    """``meteora`` for DLMM pools; ``raydium`` or ``orca`` for CLMM pools."""
+
+    @property
+    def kind(self) -> str:
+        """``dlmm`` or ``clmm``."""
+        return "dlmm" if isinstance(self.pool, DlmmPool) else "clmm"
+
+
+class ChainCore:
+    """State and primitives shared by the chain's operations (see :class:`PaperChain`)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        tokens: TokenList | None = None,
+        seed: int = 0,
+        confirmation_slots: int = 1,
+        fee_schedule: FeeSchedule | None = None,
+        faults: FaultPlan | str | None = None,
+        genesis_slot: int = DEFAULT_GENESIS_SLOT,
+        genesis_time: _dt.datetime | None = None,
+    ) -> None:
+        if confirmation_slots < 0:
+            raise InvalidRequest(
+                "Expected confirmation_slots >= 0, received "
+                f"confirmation_slots={confirmation_slots}"
+            )
+        self.clock = clock
+        self.tokens = tokens or TokenList()
+        self.seed = seed
+        self.confirmation_slots = confirmation_slots
+        self.fee_schedule = fee_schedule or FeeSchedule()
+        self.faults = (
+            faults if isinstance(faults, FaultPlan) else FaultPlan.parse(faults, seed=seed)
+        )
+        self.ledger = Ledger()
+        self.keys = KeyFactory(seed)
+        self._genesis_slot = genesis_slot
+        self._genesis_time = genesis_time or clock.now()
+        self._last_slot = genesis_slot
+        self._wallets: dict[str, str] = {}
+        self._token_accounts: set[str] = set()
+        self._pools: dict[str, PoolEntry] = {}
+        self._positions: dict[str, PositionRecord] = {}
+        self._transactions: dict[str, Transaction] = {}
+        self.ledger.open_account(FEE_SINK, AccountKind.FEE_SINK, owner=FEE_SINK)
+        self.ledger.open_account(MARKET, AccountKind.MARKET, owner=MARKET)
+
+    # -- time ---------------------------------------------------------------------------------
+
+    @property
+    def slot(self) -> int:
+        """The current slot: genesis slot + elapsed clock time / 400 ms (never decreases)."""
+        elapsed = self.clock.now() - self._genesis_time
+        slot = self._genesis_slot + elapsed // _dt.timedelta(microseconds=_SLOT_MICROSECONDS)
+        self._last_slot = max(self._last_slot, slot)
+        return self._last_slot
+
+    def slot_time(self, slot: int) -> _dt.datetime:
+        """Return the clock time at which ``slot`` starts."""
+        offset = _dt.timedelta(microseconds=(slot - self._genesis_slot) * _SLOT_MICROSECONDS)
+        return self._genesis_time + offset
+
+    @property
+    def unix_time(self) -> int:
+        """Unix seconds of the clock now (pools use it for their volatility fee)."""
+        return int(self.clock.now().timestamp())
+
+    # -- wallets and balances -----------------------------------------------------------------
+
+    def create_wallet(self, label: str = "") -> str:
+        """Create an empty wallet and return its address."""
+        address = self.keys.new_address()
+        self._wallets[address] = label
+        self.ledger.open_account(address, AccountKind.WALLET, owner=address)
+        return address
+
+    def wallets(self) -> list[str]:
+        """Return the addresses of wallets created on this chain."""
+        return list(self._wallets)
+
+    def has_wallet(self, address: str) -> bool:
+        """Return True when ``address`` is a wallet of this chain (one that can sign)."""
+        return address in self._wallets
+
+    def require_wallet(self, address: str) -> None:
+        """Raise :class:`WalletNotFound` unless ``address`` is a wallet of this chain."""
+        if address not in self._wallets:
+            raise WalletNotFound(address)
+
+    def token_account(self, owner: str, mint: str) -> str:
+        """Return the address of ``owner``'s token account for ``mint`` (derived)."""
+        return derive_address("ata", owner, mint)
+
+    def has_token_account(self, owner: str, mint: str) -> bool:
+        """Return True when ``owner``'s token account for ``mint`` is open."""
+        return self.token_account(owner, mint) in self._token_accounts
+
+    def balance(self, owner: str, token: str) -> int:
+        """Return ``owner``'s balance of ``token`` in base units (SOL: native lamports).
+
+        Raises:
+            UnknownToken: when ``token`` is not in the token list.
+        """
+        mint = self.tokens.get(token).address
+        if mint == SOL_MINT:
+            return self.ledger.balance(owner, LAMPORTS)
+        return self.ledger.balance(self.token_account(owner, mint), mint)
+
+    def wrapped_sol(self, owner: str) -> int:
+        """Return ``owner``'s wrapped-SOL token balance in lamports."""
+        return self.ledger.balance(self.token_account(owner, SOL_MINT), SOL_MINT)
+
+    def balances(self, owner: str) -> dict[str, int]:
+        """Return ``owner``'s balance of every listed token by symbol (zeros included)."""
+        return {token.symbol: self.balance(owner, token.symbol) for token in self.tokens}
+
+    def airdrop(self, owner: str, token: str, amount: int) -> None:
+        """Credit ``amount`` base units of ``token`` to ``owner`` from outside the simulation.
+
+        SOL is credited as native lamports; any other token lands in the owner's token account,
+        opened (with its rent, also airdropped) when needed.
+
+        Raises:
+            InvalidRequest: when ``amount`` is negative.
+            UnknownToken: when ``token`` is not listed.
+        """
+        if amount < 0:
+            raise InvalidRequest(f"Expected amount >= 0, received amount={amount}")
+        mint = self.tokens.get(token).address
+        if not self.ledger.has_account(owner):
+            self.ledger.open_account(owner, AccountKind.WALLET, owner=owner)
+        postings: list[Posting] = []
+        if mint == SOL_MINT:
+            postings.append(Posting(owner, LAMPORTS, amount, Cause.AIRDROP))
+        else:
+            account = self._open_token_account(owner, mint)
+            if account not in self._token_accounts:
+                rent = TOKEN_ACCOUNT_RENT_LAMPORTS
+                postings.append(Posting(account, LAMPORTS, rent, Cause.AIRDROP))
+            postings.append(Posting(account, mint, amount, Cause.AIRDROP))
+        self.ledger.post(postings, slot=self.slot)
+        if mint != SOL_MINT:
+            self._token_accounts.add(self.token_account(owner, mint))
+
+    def _open_token_account(self, owner: str, mint: str) -> str:
+        account = self.token_account(owner, mint)
+        self.ledger.open_account(account, AccountKind.TOKEN_ACCOUNT, owner=owner)
+        return account
+
+    def _wallet_holding(self, owner: str, mint: str) -> tuple[str, str]:
+        """Return the (account, asset) a wallet pays a pool token from (SOL: native)."""
+        if mint == SOL_MINT:
+            return owner, LAMPORTS
+        return self.token_account(owner, mint), mint
+
+    def _require(self, owner: str, needs: dict[tuple[str, str], int]) -> None:
+        for (account, asset), amount in needs.items():
+            available = self.ledger.balance(account, asset)
+            if amount > available:
+                raise InsufficientFunds(
+                    account=owner,
+                    asset=self._asset_name(asset),
+                    required=amount,
+                    available=available,
+                )
+
+    def _asset_name(self, asset: str) -> str:
+        if asset == LAMPORTS:
+            return "SOL"
+        token = self.tokens.find(asset)
+        return token.symbol if token else asset
+
+    def _token(self, mint: str) -> Token:
+        token = self.tokens.find(mint)
+        if token is None:
+            return Token(mint[:6], mint, mint, 0)
+        return token
+
+    def _receive(
+        self,
+        owner: str,
+        mint: str,
+        amount: int,
+        cause: Cause,
+        postings: list[Posting],
+        new_accounts: list[str],
+    ) -> int:
+        """Append postings paying ``amount`` of ``mint`` to ``owner``; return rent locked."""
+        account, asset = self._wallet_holding(owner, mint)
+        rent = 0
+        if (
+            asset != LAMPORTS
+            and account not in self._token_accounts
+            and account not in new_accounts
+        ):
+            self._open_token_account(owner, mint)
+            rent = TOKEN_ACCOUNT_RENT_LAMPORTS
+            postings.append(Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED))
+            postings.append(Posting(account, LAMPORTS, rent, Cause.RENT_LOCKED))
+            new_accounts.append(account)
+        postings.append(Posting(account, asset, amount, cause))
+        return rent
+
+    def _needs_token_account(self, owner: str, mint: str) -> bool:
+        return mint != SOL_MINT and not self.has_token_account(owner, mint)
+
+    # -- pools and positions ------------------------------------------------------------------
+
+    def pool_entry(self, address: str) -> PoolEntry:
+        """Return the registered pool at ``address``.
+
+        Raises:
+            PoolNotFound: when no pool has that address.
+        """
+        entry = self._pools.get(address)
+        if entry is None:
+            raise PoolNotFound(address)
+        return entry
+
+    def pool(self, address: str) -> Pool:
+        """Return the pool at ``address`` (raises :class:`PoolNotFound`)."""
+        return self.pool_entry(address).pool
+
+    def pools(self, connector: str | None = None) -> list[PoolEntry]:
+        """Return registered pools, optionally only those served by ``connector``."""
+        return [e for e in self._pools.values() if connector is None or e.connector == connector]
+
+    def lp_fee_account(self, pool_address: str) -> str:
+        """Return the ledger account holding a pool's unclaimed LP fees."""
+        return derive_address("lp-fees", pool_address)
+
+    def protocol_fee_account(self, pool_address: str) -> str:
+        """Return the ledger account holding a pool's protocol fees."""
+        return derive_address("protocol-fees", pool_address)
+
+    def bin_array_account(self, pool_address: str, index: int) -> str:
+        """Return the address of a pool's BinArray ``index``."""
+        return derive_address("bin-array", pool_address, str(index))
+
+    def position_record(self, address: str) -> PositionRecord:
+        """Return the record of an open position.
+
+        Raises:
+            PositionClosed: when the position existed and was closed.
+            PositionNotFound: when no position ever had that address.
+        """
+        record = self._positions.get(address)
+        if record is None:
+            raise PositionNotFound(address)
+        if record.is_closed:
+            raise PositionClosed(address)
+        return record
+
+    def position_history(self, address: str) -> PositionRecord | None:
+        """Return the record of a position, open or closed, or None."""
+        return self._positions.get(address)
+
+    def positions_owned(self, owner: str, connector: str | None = None) -> list[PositionRecord]:
+        """Return ``owner``'s open positions (optionally on pools of one connector)."""
+        return [
+            r
+            for r in self._positions.values()
+            if r.owner == owner
+            and not r.is_closed
+            and (connector is None or self._pools[r.pool_address].connector == connector)
+        ]
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def transaction(self, signature: str) -> Transaction | None:
+        """Return the record of a sent transaction, or None."""
+        return self._transactions.get(signature)
+
+    def transactions(self) -> list[Transaction]:
+        """Return every sent transaction in sending order."""
+        return list(self._transactions.values())
+
+    def status(self, signature: str) -> TxStatus:
+        """Return a signature's status now (unknown signatures read as pending, like Solana)."""
+        tx = self._transactions.get(signature)
+        return TxStatus.PENDING if tx is None else tx.status(self.slot)
+
+    def _begin(self, operation: str, payer: str, fate: TxFate) -> Transaction:
+        self.require_wallet(payer)
+        budget = self.fee_schedule.budget(operation)
+        slot = self.slot
+        fee = self.fee_schedule.fee(operation)
+        self._require(payer, {(payer, LAMPORTS): fee})
+        return Transaction(
+            signature=self.keys.new_signature(),
+            operation=operation,
+            payer=payer,
+            slot=slot,
+            block_time=int(self.slot_time(slot).timestamp()),
+            confirmation_slot=slot + self.confirmation_slots,
+            fate=fate,
+            fee=0 if fate is TxFate.DROP else fee,
+            signatures=budget.signatures,
+            compute_units=budget.compute_units,
+            compute_unit_limit=budget.compute_unit_limit,
+            compute_unit_price=self.fee_schedule.compute_unit_price,
+        )
+
+    def _finish_unsuccessful(self, tx: Transaction) -> list[Posting]:
+        """Record a dropped or failed transaction (a failed one pays its fee)."""
+        if tx.fate is TxFate.DROP:
+            tx.logs = ["Transaction dropped before landing (paper fault)"]
+            self._transactions[tx.signature] = tx
+            return []
+        tx.error = _FAILED_ERROR
+        tx.logs = [f"Program log: {tx.operation} failed on chain (paper fault)"]
+        return self._commit(tx, [])
+
+    def _commit(
+        self,
+        tx: Transaction,
+        postings: list[Posting],
+        new_token_accounts: Iterable[str] = (),
+    ) -> list[Posting]:
+        """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``."""
+        group = [
+            Posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
+            Posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
+            *postings,
+        ]
+        touched = _touched(group)
+        before = {pair: self.ledger.balance(*pair) for pair in touched}
+        self.ledger.post(group, slot=tx.slot, signature=tx.signature)
+        self._token_accounts.update(new_token_accounts)
+        after = {pair: self.ledger.balance(*pair) for pair in touched}
+        self._fill_balances(tx, touched, before, after)
+        if not tx.logs:
+            tx.logs = [f"Program log: {tx.operation}"]
+        self._transactions[tx.signature] = tx
+        return group
+
+    def _fill_balances(
+        self,
+        tx: Transaction,
+        touched: list[tuple[str, str]],
+        before: dict[tuple[str, str], int],
+        after: dict[tuple[str, str], int],
+    ) -> None:
+        keys = [tx.payer]
+        for account, _ in touched:
+            if account not in keys and account != FEE_SINK:
+                keys.append(account)
+        tx.account_keys = keys
+        tx.pre_balances = [
+            before.get((k, LAMPORTS), self.ledger.balance(k, LAMPORTS)) for k in keys
+        ]
+        tx.post_balances = [
+            after.get((k, LAMPORTS), self.ledger.balance(k, LAMPORTS)) for k in keys
+        ]
+        for account, asset in touched:
+            if asset == LAMPORTS or account == FEE_SINK:
+                continue
+            index = keys.index(account)
+            owner = self.ledger.owner(account)
+            decimals = self._token(asset).decimals
+            tx.pre_token_balances.append(
+                TokenBalance(index, asset, owner, before[(account, asset)], decimals)
+            )
+            tx.post_token_balances.append(
+                TokenBalance(index, asset, owner, after[(account, asset)], decimals)
+            )
+
+    def _receipt_fields(self, tx: Transaction, group: list[Posting]) -> dict[str, Any]:
+        changes: dict[str, int] = {}
+        for posting in group:
+            if posting.account == tx.payer and posting.asset == LAMPORTS:
+                changes[LAMPORTS] = changes.get(LAMPORTS, 0) + posting.delta
+            elif (
+                posting.asset != LAMPORTS
+                and self.ledger.kind(posting.account) is AccountKind.TOKEN_ACCOUNT
+                and self.ledger.owner(posting.account) == tx.payer
+            ):
+                changes[posting.asset] = changes.get(posting.asset, 0) + posting.delta
+        return {
+            "signature": tx.signature,
+            "operation": tx.operation,
+            "payer": tx.payer,
+            "fate": tx.fate,
+            "fee": tx.fee,
+            "priority_fee": self.fee_schedule.priority_fee(tx.operation) if tx.fee else 0,
+            "compute_units": tx.compute_units,
+            "wallet_changes": changes,
+        }
+
+
+def _touched(group: list[Posting]) -> list[tuple[str, str]]:
+    seen: dict[tuple[str, str], None] = {}
+    for posting in group:
+        seen.setdefault((posting.account, posting.asset), None)
+    return list(seen)
+
+
+def check_address(value: str, *, field: str) -> str:
+    """Return ``value`` when it is a base58 32-byte address.
+
+    Raises:
+        InvalidRequest: naming the field and the value received.
+    """
+    if not is_address(value):
+        raise InvalidRequest(f"Expected {field} to be a base58 address, received {value!r}")
+    return value

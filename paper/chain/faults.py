@@ -1,0 +1,331 @@
+"""Deterministic fault injection for the paper chain and the paper Gateway.
+
+A fault plan is parsed from a compact spec string, for example::
+
+    open:504@0.3,poll:429=5@0.1,swap:drop#2,read:slow=250ms@0.5
+
+Grammar (whitespace around rules is ignored)::
+
+    spec        = rule *( "," rule )
+    rule        = target ":" effect [ "=" value ] [ "@" probability | "#" nth [ "+" ] ]
+    target      = operation | "write" | "read" | "*"
+    operation   = "open" | "add" | "remove" | "collect" | "close" | "swap" | "route"
+                | "wrap" | "unwrap"                                       ; writes
+                | "poll" | "balances" | "status" | "quote" | "pool" | "position"
+                | "config" | "rpc"                                        ; reads
+    effect      = "drop" | "504" | "fail" | "pending"                     ; writes only
+                | "429" | "500" | "rpc" | "slow"                          ; any operation
+    value       = seconds for "429" (the retry-after header, integer, default 2)
+                | duration for "slow" ("250ms", "2s", "1.5"; default 2s)
+    probability = decimal in [0, 1] (default 1)
+    nth         = the n-th matching call only (1-based); "nth+" = that call and every later one
+
+Effects:
+
+* ``drop`` - the transaction is sent but never lands: nothing changes, its signature polls
+  ``status 0`` forever (a Meteora write answers 504 ``TRANSACTION_TIMEOUT`` after its wait).
+* ``504`` - the transaction lands (and confirms later) but the write answers 504
+  ``TRANSACTION_TIMEOUT`` without a signature.
+* ``pending`` - the transaction lands but the write answers at once with ``status 0``.
+* ``fail`` - the transaction lands and fails on chain: the fee is charged, nothing else changes,
+  it polls ``status -1``.
+* ``429`` - the request is refused with HTTP 429 and a ``retry-after`` header.
+* ``500`` - the request fails with Gateway's generic HTTP 500.
+* ``rpc`` - the RPC node is unreachable for this request; each route answers the way Gateway
+  2.13 does when its RPC is down (see the paper Gateway's modes).
+* ``slow`` - the answer is delayed by the duration (combines with any other effect).
+
+Decisions are deterministic: each rule has its own generator seeded by (seed, rule position,
+rule text), and every call to an operation a rule targets advances that rule's generator and
+call counter, whether or not an earlier rule fired. The first firing non-``slow`` rule wins.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from paper.chain.errors import FaultSpecError
+
+__all__ = [
+    "ALL_OPERATIONS",
+    "READ_OPERATIONS",
+    "WRITE_OPERATIONS",
+    "Fault",
+    "FaultDecision",
+    "FaultEffect",
+    "FaultPlan",
+    "FaultRule",
+]
+
+WRITE_OPERATIONS = frozenset(
+    {"open", "add", "remove", "collect", "close", "swap", "route", "wrap", "unwrap"}
+)
+READ_OPERATIONS = frozenset(
+    {"poll", "balances", "status", "quote", "pool", "position", "config", "rpc"}
+)
+ALL_OPERATIONS = WRITE_OPERATIONS | READ_OPERATIONS
+_GROUPS = {"write": WRITE_OPERATIONS, "read": READ_OPERATIONS, "*": ALL_OPERATIONS}
+
+
+class FaultEffect(StrEnum):
+    """What an injected fault does."""
+
+    DROP = "drop"
+    TIMEOUT = "504"
+    PENDING = "pending"
+    FAIL = "fail"
+    RATE_LIMIT = "429"
+    SERVER_ERROR = "500"
+    RPC_DOWN = "rpc"
+    SLOW = "slow"
+
+    @property
+    def writes_only(self) -> bool:
+        """True for effects that only make sense on a transaction."""
+        return self in _WRITE_ONLY
+
+
+_WRITE_ONLY = frozenset(
+    {FaultEffect.DROP, FaultEffect.TIMEOUT, FaultEffect.PENDING, FaultEffect.FAIL}
+)
+DEFAULT_RETRY_AFTER_SECONDS = 2
+DEFAULT_SLOW_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A fault chosen for one call."""
+
+    effect: FaultEffect
+    retry_after: int | None = None
+    """Seconds for the ``retry-after`` header (429 only)."""
+    rule: str = ""
+    """The rule text that fired."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaultDecision:
+    """What the plan decided for one call: an optional fault and an optional delay."""
+
+    fault: Fault | None = None
+    delay_seconds: float = 0.0
+
+    @property
+    def effect(self) -> FaultEffect | None:
+        """The fault's effect, or None."""
+        return None if self.fault is None else self.fault.effect
+
+
+@dataclass(frozen=True, slots=True)
+class FaultRule:
+    """One parsed rule of a fault spec."""
+
+    text: str
+    operations: frozenset[str]
+    effect: FaultEffect
+    probability: Decimal = Decimal(1)
+    nth: int | None = None
+    and_after: bool = False
+    """With ``nth``: also fire on every later call."""
+    retry_after: int = DEFAULT_RETRY_AFTER_SECONDS
+    delay_seconds: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str, *, position: int = 1) -> FaultRule:
+        """Parse one rule.
+
+        Raises:
+            FaultSpecError: naming the rule, its position and the part that is wrong.
+        """
+        rule = text.strip()
+
+        def bad(reason: str) -> FaultSpecError:
+            return FaultSpecError(f"Bad fault rule {rule!r} (rule {position}): {reason}")
+
+        target, colon, rest = rule.partition(":")
+        if not colon or not target or not rest:
+            raise bad("expected target:effect, e.g. 'open:504@0.3'")
+        operations = _parse_target(target.strip(), bad)
+        rest, probability, nth, and_after = _parse_trigger(rest, bad)
+        effect_text, equals, value_text = rest.partition("=")
+        try:
+            effect = FaultEffect(effect_text.strip())
+        except ValueError:
+            allowed = ", ".join(e.value for e in FaultEffect)
+            raise bad(f"unknown effect {effect_text!r}; expected one of {allowed}") from None
+        if effect.writes_only and not operations <= WRITE_OPERATIONS:
+            reads = ", ".join(sorted(operations - WRITE_OPERATIONS))
+            raise bad(f"effect {effect.value!r} applies to write operations only, not {reads}")
+        retry_after, delay = DEFAULT_RETRY_AFTER_SECONDS, 0.0
+        if effect is FaultEffect.SLOW:
+            delay = _parse_duration(value_text, bad) if equals else DEFAULT_SLOW_SECONDS
+        elif effect is FaultEffect.RATE_LIMIT and equals:
+            if not value_text.strip().isdigit():
+                raise bad(f"expected whole seconds after '429=', received {value_text!r}")
+            retry_after = int(value_text)
+        elif equals:
+            raise bad(f"effect {effect.value!r} takes no '=' value, received {value_text!r}")
+        return cls(
+            text=rule,
+            operations=operations,
+            effect=effect,
+            probability=probability,
+            nth=nth,
+            and_after=and_after,
+            retry_after=retry_after,
+            delay_seconds=delay,
+        )
+
+
+def _parse_target(target: str, bad: Any) -> frozenset[str]:
+    if target in _GROUPS:
+        return _GROUPS[target]
+    if target in ALL_OPERATIONS:
+        return frozenset({target})
+    allowed = ", ".join(sorted(ALL_OPERATIONS | set(_GROUPS)))
+    raise bad(f"unknown target {target!r}; expected one of {allowed}")
+
+
+def _parse_trigger(rest: str, bad: Any) -> tuple[str, Decimal, int | None, bool]:
+    if "@" in rest and "#" in rest:
+        raise bad("use either '@probability' or '#nth', not both")
+    if "@" in rest:
+        rest, _, text = rest.partition("@")
+        try:
+            probability = Decimal(text.strip())
+        except InvalidOperation:
+            raise bad(f"expected a probability in [0, 1] after '@', received {text!r}") from None
+        if not probability.is_finite() or not 0 <= probability <= 1:
+            raise bad(f"expected a probability in [0, 1] after '@', received {text!r}")
+        return rest, probability, None, False
+    if "#" in rest:
+        rest, _, text = rest.partition("#")
+        text = text.strip()
+        and_after = text.endswith("+")
+        digits = text.rstrip("+")
+        if not digits.isdigit() or int(digits) < 1:
+            raise bad(f"expected a call number >= 1 after '#', received {text!r}")
+        return rest, Decimal(1), int(digits), and_after
+    return rest, Decimal(1), None, False
+
+
+def _parse_duration(text: str, bad: Any) -> float:
+    raw = text.strip().lower()
+    scale = 1.0
+    if raw.endswith("ms"):
+        raw, scale = raw[:-2], 0.001
+    elif raw.endswith("s"):
+        raw = raw[:-1]
+    try:
+        seconds = Decimal(raw) * Decimal(str(scale))
+    except InvalidOperation:
+        raise bad(f"expected a duration like 250ms, 2s or 1.5, received {text!r}") from None
+    if not seconds.is_finite() or seconds < 0:
+        raise bad(f"expected a duration >= 0, received {text!r}")
+    return float(seconds)
+
+
+@dataclass
+class _RuleState:
+    rule: FaultRule
+    generator: random.Random
+    calls: int = 0
+
+    def fires(self) -> bool:
+        self.calls += 1
+        if self.rule.nth is not None:
+            return self.calls == self.rule.nth or (
+                self.rule.and_after and self.calls > self.rule.nth
+            )
+        draw = self.generator.random()
+        return draw < float(self.rule.probability)
+
+
+@dataclass
+class FaultPlan:
+    """A parsed fault spec with its per-rule generators and call counters.
+
+    Example:
+        >>> plan = FaultPlan.parse("open:504#1", seed=3)
+        >>> plan.decide("open").effect
+        <FaultEffect.TIMEOUT: '504'>
+        >>> plan.decide("open").effect is None
+        True
+    """
+
+    rules: Sequence[FaultRule] = ()
+    seed: int = 0
+    _states: list[_RuleState] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._states = [
+            _RuleState(rule, random.Random(f"paper-faults:{self.seed}:{i}:{rule.text}"))
+            for i, rule in enumerate(self.rules)
+        ]
+
+    @classmethod
+    def parse(cls, spec: str | None, *, seed: int = 0) -> FaultPlan:
+        """Parse a spec string (empty or None = no faults).
+
+        Raises:
+            FaultSpecError: naming the first bad rule and what is wrong with it.
+        """
+        if spec is None or not spec.strip():
+            return cls((), seed=seed)
+        parts = spec.split(",")
+        rules = [FaultRule.parse(part, position=i + 1) for i, part in enumerate(parts)]
+        return cls(tuple(rules), seed=seed)
+
+    @property
+    def spec(self) -> str:
+        """The spec text the plan was parsed from (canonical spacing)."""
+        return ",".join(rule.text for rule in self.rules)
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def decide(self, operation: str) -> FaultDecision:
+        """Decide the fault for one call of ``operation`` (advances the matching rules).
+
+        Raises:
+            ValueError: when ``operation`` is not a known operation name.
+        """
+        if operation not in ALL_OPERATIONS:
+            raise ValueError(
+                f"Expected an operation in {sorted(ALL_OPERATIONS)}, received {operation!r}"
+            )
+        fault: Fault | None = None
+        delay = 0.0
+        for state in self._states:
+            rule = state.rule
+            if operation not in rule.operations or not state.fires():
+                continue
+            if rule.effect is FaultEffect.SLOW:
+                delay = max(delay, rule.delay_seconds)
+            elif fault is None:
+                retry = rule.retry_after if rule.effect is FaultEffect.RATE_LIMIT else None
+                fault = Fault(rule.effect, retry_after=retry, rule=rule.text)
+        return FaultDecision(fault, delay)
+
+    def get_state(self) -> dict[str, Any]:
+        """Return the spec, seed, call counters and generator states as JSON-safe data."""
+        states = []
+        for state in self._states:
+            version, internal, gauss = state.generator.getstate()
+            states.append({"calls": state.calls, "random": [version, list(internal), gauss]})
+        return {"spec": self.spec, "seed": self.seed, "rules": states}
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> FaultPlan:
+        """Rebuild a plan saved by :meth:`get_state`, counters and generators included."""
+        plan = cls.parse(data["spec"], seed=data["seed"])
+        for state, saved in zip(plan._states, data["rules"], strict=True):
+            version, internal, gauss = saved["random"]
+            state.generator.setstate((version, tuple(internal), gauss))
+            state.calls = saved["calls"]
+        return plan

@@ -1,0 +1,381 @@
+"""Swaps on the paper chain: one pool, a routed path over pools, SOL wrapping, market moves.
+
+Every swap posts the trader's input split into the net amount (``swap``) and the pool fee
+(``pool_fee``); the pool side credits its reserve with the net amount, its LP-fee account with
+the LP part (``lp_fee``) and its protocol account with the rest (``protocol_fee``), so fees
+paid by swappers equal fees credited to LPs plus protocol, to the unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paper.chain.core import MARKET, ChainCore, Pool
+from paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
+from paper.chain.errors import InvalidRequest, SwapRejected
+from paper.chain.ledger import LAMPORTS, Cause, Posting
+from paper.chain.liquidity import _pool_call
+from paper.chain.receipts import SwapReceipt, WrapReceipt
+from paper.chain.tokens import SOL_MINT
+from paper.chain.transactions import TxFate
+from paper.pools import MoveResult, SwapResult
+
+__all__ = ["Hop", "TradingOperations"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One leg of a routed swap: pay ``token_in`` (a mint) into the pool at ``pool_address``."""
+
+    pool_address: str
+    token_in: str
+
+
+class TradingOperations(ChainCore):
+    """Swap, routed swap, wrap/unwrap and market moves; mixed into ``PaperChain``."""
+
+    def quote_swap(
+        self,
+        pool_address: str,
+        *,
+        token_in: str,
+        amount: int,
+        exact_out: bool = False,
+    ) -> SwapResult:
+        """Return what :meth:`swap` would fill now, without changing anything.
+
+        Raises:
+            PoolNotFound: unknown pool.
+            InvalidRequest: the token is not one of the pool's, or the amount is not positive.
+        """
+        return self.quote_route(
+            [Hop(pool_address, self._mint(token_in))], amount=amount, exact_out=exact_out
+        )[0]
+
+    def quote_route(
+        self,
+        hops: Sequence[Hop],
+        *,
+        amount: int,
+        exact_out: bool = False,
+    ) -> list[SwapResult]:
+        """Quote every leg of a route (``amount`` in the first token, or out of the last).
+
+        A leg that cannot be filled comes back with ``complete=False``.
+        """
+        if amount <= 0:
+            raise InvalidRequest(f"Expected amount > 0, received amount={amount}")
+        if not hops:
+            raise InvalidRequest("Expected at least one hop, received none")
+        pools = [self._hop_pool(hop) for hop in hops]
+        now = self.unix_time
+        fills: list[SwapResult] = []
+        if not exact_out:
+            carry = amount
+            for hop, pool in zip(hops, pools, strict=True):
+                fill = pool.quote(hop.token_in, carry, timestamp=now)
+                fills.append(fill)
+                carry = fill.amount_out
+            return fills
+        carry = amount
+        for hop, pool in zip(reversed(hops), reversed(pools), strict=True):
+            fill = pool.quote(hop.token_in, carry, exact_out=True, timestamp=now)
+            fills.append(fill)
+            carry = fill.amount_in
+        return list(reversed(fills))
+
+    def swap(
+        self,
+        owner: str,
+        pool_address: str,
+        *,
+        token_in: str,
+        amount: int,
+        exact_out: bool = False,
+        min_amount_out: int | None = None,
+        max_amount_in: int | None = None,
+        fate: TxFate = TxFate.LAND,
+    ) -> SwapReceipt:
+        """Swap on one pool (``amount`` in, or out with ``exact_out``).
+
+        Raises:
+            SwapRejected: the fill is short or outside the limits (nothing sent).
+            InvalidRequest: bad token or amount, or the wallet cannot pay (InsufficientFunds).
+        """
+        hops = [Hop(pool_address, self._mint(token_in))]
+        return self._swap(
+            "swap", owner, hops, amount, exact_out, min_amount_out, max_amount_in, fate
+        )
+
+    def route_swap(
+        self,
+        owner: str,
+        hops: Sequence[Hop],
+        *,
+        amount: int,
+        exact_out: bool = False,
+        min_amount_out: int | None = None,
+        max_amount_in: int | None = None,
+        fate: TxFate = TxFate.LAND,
+    ) -> SwapReceipt:
+        """Swap along ``hops`` in one transaction (a Jupiter-style routed swap).
+
+        Raises:
+            SwapRejected, InvalidRequest: as :meth:`swap`.
+        """
+        return self._swap(
+            "route", owner, list(hops), amount, exact_out, min_amount_out, max_amount_in, fate
+        )
+
+    def _swap(
+        self,
+        operation: str,
+        owner: str,
+        hops: list[Hop],
+        amount: int,
+        exact_out: bool,
+        min_amount_out: int | None,
+        max_amount_in: int | None,
+        fate: TxFate,
+    ) -> SwapReceipt:
+        quotes = self.quote_route(hops, amount=amount, exact_out=exact_out)
+        if not all(q.complete for q in quotes):
+            raise SwapRejected(
+                f"Insufficient liquidity: the pools cannot fill {amount} base units "
+                f"({'exact out' if exact_out else 'exact in'})"
+            )
+        token_in, token_out = quotes[0].token_in, quotes[-1].token_out
+        amount_in, amount_out = quotes[0].amount_in, quotes[-1].amount_out
+        _check_limits(amount_in, amount_out, min_amount_out, max_amount_in)
+        tx = self._begin(operation, owner, fate)
+        needs_account = self._needs_token_account(owner, token_out)
+        holding_in = self._wallet_holding(owner, token_in)
+        lamports_needed = tx.fee + (TOKEN_ACCOUNT_RENT_LAMPORTS if needs_account else 0)
+        needs = {(owner, LAMPORTS): lamports_needed}
+        needs[holding_in] = needs.get(holding_in, 0) + amount_in
+        self._require(owner, needs)
+        if tx.fate is not TxFate.LAND:
+            group = self._finish_unsuccessful(tx)
+            return SwapReceipt(
+                **self._receipt_fields(tx, group),
+                token_in=token_in,
+                token_out=token_out,
+                amount_in=0,
+                amount_out=0,
+                pool_fee=0,
+            )
+        fills = self._execute_hops(hops, quotes, amount, exact_out)
+        postings: list[Posting] = []
+        new_accounts: list[str] = []
+        account_in, asset_in = holding_in
+        first = fills[0]
+        postings.append(
+            Posting(account_in, asset_in, -(first.amount_in - first.fee_total), Cause.SWAP)
+        )
+        postings.append(Posting(account_in, asset_in, -first.fee_total, Cause.POOL_FEE))
+        for fill in fills:
+            postings += self._pool_side(fill, counterparty=None)
+        rent = self._receive(
+            owner, token_out, fills[-1].amount_out, Cause.SWAP, postings, new_accounts
+        )
+        tx.details = {
+            "pools": [f.pool_address for f in fills],
+            "token_in": token_in,
+            "token_out": token_out,
+            "amount_in": first.amount_in,
+            "amount_out": fills[-1].amount_out,
+            "pool_fee": first.fee_total,
+        }
+        group = self._commit(tx, postings, new_accounts)
+        return SwapReceipt(
+            **self._receipt_fields(tx, group),
+            token_in=token_in,
+            token_out=token_out,
+            amount_in=first.amount_in,
+            amount_out=fills[-1].amount_out,
+            pool_fee=first.fee_total,
+            fills=tuple(fills),
+            token_account_rent=rent,
+        )
+
+    def _execute_hops(
+        self, hops: list[Hop], quotes: list[SwapResult], amount: int, exact_out: bool
+    ) -> list[SwapResult]:
+        now = self.unix_time
+        fills: list[SwapResult] = []
+        carry = amount
+        for hop, quote in zip(hops, quotes, strict=True):
+            pool = self._hop_pool(hop)
+            if exact_out:
+                fill = _pool_call(
+                    lambda pool=pool, hop=hop, quote=quote: pool.swap(
+                        hop.token_in,
+                        quote.amount_out,
+                        exact_out=True,
+                        max_amount_in=quote.amount_in,
+                        timestamp=now,
+                    )
+                )
+            else:
+                fill = _pool_call(
+                    lambda pool=pool, hop=hop, carry=carry: pool.swap(
+                        hop.token_in, carry, timestamp=now
+                    )
+                )
+            fills.append(fill)
+            carry = fill.amount_out
+        for before, after in zip(fills, fills[1:], strict=False):
+            if before.amount_out != after.amount_in:
+                raise SwapRejected(
+                    f"Expected hop output {before.amount_out} to equal the next hop's input, "
+                    f"received {after.amount_in}"
+                )
+        return fills
+
+    def _pool_side(self, fill: SwapResult, *, counterparty: str | None) -> list[Posting]:
+        """Postings of one fill on the pool's side (and the counterparty's, if given).
+
+        Intermediate hops of a route have no wallet side: the previous pool's output is the
+        next pool's input, so the previous ``-amount_out`` and this ``+amount_in`` meet.
+        """
+        pool = fill.pool_address
+        net = fill.amount_in - fill.fee_total
+        postings = [
+            Posting(pool, fill.token_in, net, Cause.SWAP),
+            Posting(self.lp_fee_account(pool), fill.token_in, fill.lp_fee, Cause.LP_FEE),
+            Posting(
+                self.protocol_fee_account(pool),
+                fill.token_in,
+                fill.protocol_fee,
+                Cause.PROTOCOL_FEE,
+            ),
+            Posting(pool, fill.token_out, -fill.amount_out, Cause.SWAP),
+        ]
+        if counterparty is not None:
+            postings += [
+                Posting(counterparty, fill.token_in, -net, Cause.MARKET),
+                Posting(counterparty, fill.token_in, -fill.fee_total, Cause.POOL_FEE),
+                Posting(counterparty, fill.token_out, fill.amount_out, Cause.MARKET),
+            ]
+        return postings
+
+    # -- SOL wrapping -------------------------------------------------------------------------
+
+    def wrap(self, owner: str, amount: int, *, fate: TxFate = TxFate.LAND) -> WrapReceipt:
+        """Move ``amount`` lamports into the owner's wrapped-SOL token account.
+
+        Opens the account first (0.00203928 SOL of refundable rent) when it is not open.
+
+        Raises:
+            InvalidRequest: amount not positive, or not enough SOL (InsufficientFunds).
+        """
+        if amount <= 0:
+            raise InvalidRequest(f"Expected amount > 0, received amount={amount}")
+        tx = self._begin("wrap", owner, fate)
+        account = self.token_account(owner, SOL_MINT)
+        rent = TOKEN_ACCOUNT_RENT_LAMPORTS if account not in self._token_accounts else 0
+        self._require(owner, {(owner, LAMPORTS): amount + rent + tx.fee})
+        if tx.fate is not TxFate.LAND:
+            group = self._finish_unsuccessful(tx)
+            return WrapReceipt(**self._receipt_fields(tx, group), amount=0, wrapped_address=account)
+        self._open_token_account(owner, SOL_MINT)
+        postings = [
+            Posting(owner, LAMPORTS, -amount, Cause.WRAP),
+            Posting(account, SOL_MINT, amount, Cause.WRAP),
+        ]
+        if rent:
+            postings += [
+                Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
+                Posting(account, LAMPORTS, rent, Cause.RENT_LOCKED),
+            ]
+        tx.details = {"amount": amount, "wrapped_address": account, "rent": rent}
+        group = self._commit(tx, postings, [account])
+        return WrapReceipt(
+            **self._receipt_fields(tx, group),
+            amount=amount,
+            wrapped_address=account,
+            token_account_rent=rent,
+        )
+
+    def unwrap(self, owner: str, *, fate: TxFate = TxFate.LAND) -> WrapReceipt:
+        """Close the owner's wrapped-SOL account: all of it and its rent return as native SOL.
+
+        Raises:
+            InvalidRequest: the account is not open, or the fee cannot be paid.
+        """
+        account = self.token_account(owner, SOL_MINT)
+        self.require_wallet(owner)
+        if account not in self._token_accounts:
+            raise InvalidRequest(f"Expected an open wrapped-SOL account for {owner}, found none")
+        tx = self._begin("unwrap", owner, fate)
+        if tx.fate is not TxFate.LAND:
+            group = self._finish_unsuccessful(tx)
+            return WrapReceipt(**self._receipt_fields(tx, group), amount=0, wrapped_address=account)
+        amount = self.ledger.balance(account, SOL_MINT)
+        rent = self.ledger.balance(account, LAMPORTS)
+        postings = [
+            Posting(account, SOL_MINT, -amount, Cause.UNWRAP),
+            Posting(owner, LAMPORTS, amount, Cause.UNWRAP),
+            Posting(account, LAMPORTS, -rent, Cause.RENT_REFUNDED),
+            Posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
+        ]
+        tx.details = {"amount": amount, "wrapped_address": account, "rent_refunded": rent}
+        group = self._commit(tx, postings)
+        self._token_accounts.discard(account)
+        return WrapReceipt(
+            **self._receipt_fields(tx, group),
+            amount=amount,
+            wrapped_address=account,
+            token_account_rent=rent,
+        )
+
+    # -- the outside market -------------------------------------------------------------------
+
+    def move_pool_to_price(
+        self,
+        pool_address: str,
+        price: Decimal,
+        volume: int = 0,
+    ) -> MoveResult:
+        """Let the outside market swap a pool to ``price`` and trade ``volume`` quote units.
+
+        This is how price paths drive paper pools; fees the market pays accrue to LPs.
+        """
+        pool = self.pool(pool_address)
+        moved = _pool_call(lambda: pool.move_to_price(price, volume, timestamp=self.unix_time))
+        postings: list[Posting] = []
+        for fill in moved.swaps:
+            postings += self._pool_side(fill, counterparty=MARKET)
+        self.ledger.post(postings, slot=self.slot)
+        return moved
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _mint(self, token: str) -> str:
+        return self.tokens.get(token).address
+
+    def _hop_pool(self, hop: Hop) -> Pool:
+        pool = self.pool(hop.pool_address)
+        if hop.token_in not in (pool.base_mint, pool.quote_mint):
+            raise InvalidRequest(
+                f"Expected token_in to be {pool.base_mint} or {pool.quote_mint} for pool "
+                f"{pool.address}, received {hop.token_in}"
+            )
+        return pool
+
+
+def _check_limits(
+    amount_in: int, amount_out: int, min_amount_out: int | None, max_amount_in: int | None
+) -> None:
+    if min_amount_out is not None and amount_out < min_amount_out:
+        raise SwapRejected(
+            f"Slippage tolerance exceeded: output {amount_out} is below the minimum "
+            f"{min_amount_out} (base units)"
+        )
+    if max_amount_in is not None and amount_in > max_amount_in:
+        raise SwapRejected(
+            f"Slippage tolerance exceeded: input {amount_in} is above the maximum "
+            f"{max_amount_in} (base units)"
+        )
