@@ -1,0 +1,431 @@
+"""Exceptions raised by the Gateway client, and the functions that map failures to them.
+
+Classes are grouped by what the caller should do about them::
+
+    GatewayError                       root of everything this package raises
+    ├── InvalidRequestError            a request failed local validation; nothing was sent
+    ├── GatewayClientStateError        the client is closed (or opened twice)
+    ├── GatewayUnavailable             transient: retry later (reads are retried automatically)
+    │   ├── GatewayConnectionError     could not connect; the request was not sent
+    │   ├── GatewayTimeout             a read got no answer in time
+    │   └── GatewayServerError         HTTP 5xx (also a GatewayStatusError)
+    ├── GatewayStatusError             Gateway answered with an error status
+    │   ├── RateLimited                HTTP 429, carries ``retry_after``
+    │   ├── AuthenticationError        HTTP 401/403 (bearer token or mTLS refused)
+    │   ├── BadRequest                 HTTP 400 that is not a schema violation
+    │   │   ├── QuoteNotFound          a router ``quoteId`` is unknown or expired
+    │   │   └── SimulationFailed       the transaction simulation failed; nothing was sent
+    │   │       ├── SlippageExceeded   price moved past the slippage tolerance
+    │   │       ├── PositionTooWide    DLMM position wider than the bin limit
+    │   │       └── InsufficientFunds  the wallet cannot pay amounts, rent or fees
+    │   ├── GatewayValidationError     HTTP 400 with ``validation[]`` (schema violation)
+    │   └── NotFound                   HTTP 404
+    │       ├── PositionClosed         the position existed and was closed
+    │       └── PositionNotFound       no position ever existed at that address
+    ├── UnexpectedResponse             a 2xx answer did not match the expected shape
+    ├── TransactionFailed              the transaction landed and failed (status -1)
+    ├── TransactionOutcomeUnknown      sent, outcome unknown: reconcile, never resend blindly
+    └── SolanaRpcError                 the optional Solana RPC cross-check failed
+
+HTTP error bodies are mapped in exactly one function, :func:`error_from_response`, keyed on the HTTP
+status and Gateway's ``code``. Gateway's ``error`` field is never used: it holds whatever
+``error.name`` was where the error was raised. Some outcomes (simulation failures, closed vs missing
+position) exist only as message text; the markers for those live in one table in this module.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequest",
+    "GatewayClientStateError",
+    "GatewayConnectionError",
+    "GatewayError",
+    "GatewayServerError",
+    "GatewayStatusError",
+    "GatewayTimeout",
+    "GatewayUnavailable",
+    "GatewayValidationError",
+    "InsufficientFunds",
+    "InvalidRequestError",
+    "NotFound",
+    "PositionClosed",
+    "PositionNotFound",
+    "PositionTooWide",
+    "QuoteNotFound",
+    "RateLimited",
+    "SimulationFailed",
+    "SlippageExceeded",
+    "SolanaRpcError",
+    "TransactionFailed",
+    "TransactionOutcomeUnknown",
+    "UnexpectedResponse",
+    "ValidationIssue",
+    "error_from_response",
+    "error_from_transport",
+]
+
+TRANSACTION_TIMEOUT_CODE = "TRANSACTION_TIMEOUT"
+_MAX_TEXT_IN_MESSAGE = 300
+
+
+class GatewayError(Exception):
+    """Root of every exception raised by ``gateway_client``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequestError(GatewayError, ValueError):
+    """Raised before sending when arguments fail validation (e.g. a malformed address)."""
+
+    def __init__(self, message: str, *, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class GatewayClientStateError(GatewayError, RuntimeError):
+    """Raised when a closed client is used, or a client is opened twice."""
+
+
+class GatewayUnavailable(GatewayError):
+    """Transient failure: Gateway unreachable, too slow, or failing with 5xx."""
+
+
+class GatewayConnectionError(GatewayUnavailable):
+    """Raised when no connection could be made; the request was not sent."""
+
+
+class GatewayTimeout(GatewayUnavailable):
+    """Raised when a read got no response within its timeout."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One entry of Gateway's ``validation[]`` (an Ajv schema error)."""
+
+    instance_path: str
+    """JSON pointer to the offending value, e.g. ``/lowerPrice``."""
+    keyword: str
+    """The schema keyword that failed (``type``, ``enum``, ``required``, ``maximum``, ...)."""
+    message: str
+    """Ajv's message, e.g. ``must be number``."""
+    schema_path: str = ""
+    """Pointer into the route schema."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Keyword parameters, e.g. ``{"missingProperty": "poolAddress"}``."""
+
+
+class GatewayStatusError(GatewayError):
+    """Gateway answered with an HTTP error status; carries the evidence."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        path: str,
+        code: str | None = None,
+        body: Mapping[str, Any] | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.method = method
+        self.path = path
+        self.code = code
+        self.body: Mapping[str, Any] = body if body is not None else {}
+        self.response = response
+
+    def __str__(self) -> str:
+        code = f", code {self.code}" if self.code else ""
+        return f"{self.message} (HTTP {self.status_code} on {self.method} {self.path}{code})"
+
+
+class GatewayServerError(GatewayStatusError, GatewayUnavailable):
+    """Raised on HTTP 5xx (except 504 ``TRANSACTION_TIMEOUT``). Often means the RPC is down."""
+
+
+class RateLimited(GatewayStatusError):
+    """Raised on HTTP 429; ``retry_after`` is the server's hint in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class AuthenticationError(GatewayStatusError):
+    """Raised on HTTP 401/403: the bearer token or client certificate was refused."""
+
+
+class BadRequest(GatewayStatusError):
+    """Raised on HTTP 400 that is not a schema violation (bad address, unknown token, ...)."""
+
+
+class QuoteNotFound(BadRequest):
+    """Raised when a router ``quoteId`` is unknown or expired (e.g. after a Gateway restart)."""
+
+
+class SimulationFailed(BadRequest):
+    """Raised when Gateway's pre-send simulation failed; the transaction was not sent."""
+
+
+class SlippageExceeded(SimulationFailed):
+    """Raised when the simulated price moved beyond the slippage tolerance."""
+
+
+class PositionTooWide(SimulationFailed):
+    """Raised when a DLMM position spans more bins than the program allows (69 in 2.13)."""
+
+
+class InsufficientFunds(SimulationFailed):
+    """Raised when the wallet cannot cover the amounts, rent or fees."""
+
+
+class GatewayValidationError(GatewayStatusError):
+    """Raised on HTTP 400 with ``validation[]``: the request broke the route's schema."""
+
+    def __init__(
+        self, message: str, *, validation: tuple[ValidationIssue, ...], **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.validation = validation
+
+
+class NotFound(GatewayStatusError):
+    """Raised on HTTP 404 (pool, token, route or position not found; Jupiter: no route)."""
+
+
+class PositionClosed(NotFound):
+    """Raised when the position existed and has been closed."""
+
+
+class PositionNotFound(NotFound):
+    """Raised when no position ever existed at the address."""
+
+
+class UnexpectedResponse(GatewayError):
+    """Raised when a 2xx answer cannot be parsed into the route's response model."""
+
+
+class TransactionFailed(GatewayError):
+    """Raised when a transaction landed and failed on chain (status -1)."""
+
+    def __init__(self, message: str, *, signature: str, error: object = None) -> None:
+        super().__init__(message)
+        self.signature = signature
+        self.error = error
+
+
+class TransactionOutcomeUnknown(GatewayError):
+    """Raised when a write was sent but its outcome is unknown.
+
+    Causes: HTTP 504 ``TRANSACTION_TIMEOUT`` (no signature in the body), a write whose response
+    never arrived, or ``status 0`` still pending at the caller's deadline. The transaction may
+    still land: reconcile (poll the signature, list positions, read balances) before acting.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        signature: str | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.signature = signature
+        self.status_code = status_code
+        self.code = code
+        self.body: Mapping[str, Any] = body if body is not None else {}
+
+
+class SolanaRpcError(GatewayError):
+    """Raised when the optional Solana RPC cross-check could not read the chain."""
+
+
+# (HTTP status, lower-case marker found in Gateway's message, class). First match wins.
+_MESSAGE_MARKERS: tuple[tuple[int, str, type[GatewayStatusError]], ...] = (
+    (400, "quote not found", QuoteNotFound),
+    (400, "slippage tolerance exceeded", SlippageExceeded),
+    (400, "toolittleoutputreceived", SlippageExceeded),
+    (400, "toomuchinputpaid", SlippageExceeded),
+    (400, "priceslippagecheck", SlippageExceeded),
+    (400, "0x1785", SlippageExceeded),
+    (400, "0x1786", SlippageExceeded),
+    (400, "0x1787", SlippageExceeded),
+    (400, "invalidpositionwidth", PositionTooWide),
+    (400, "invalid position width", PositionTooWide),
+    (400, "insufficient funds", InsufficientFunds),
+    (400, "insufficient balance", InsufficientFunds),
+    (400, "insufficient lamports", InsufficientFunds),
+    (400, "simulation failed", SimulationFailed),
+    (400, "sqrtpricelimitoverflow", SimulationFailed),
+    (404, "position closed", PositionClosed),
+    (404, "position not found", PositionNotFound),
+)
+
+
+def _decode_body(content: bytes) -> tuple[dict[str, Any], str]:
+    try:
+        decoded = json.loads(content) if content else {}
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        return decoded, ""
+    text = content.decode("utf-8", errors="replace").strip()
+    return {}, text[:_MAX_TEXT_IN_MESSAGE]
+
+
+def _parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _validation_issues(raw: object) -> tuple[ValidationIssue, ...]:
+    if not isinstance(raw, list):
+        return ()
+    issues = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        params = item.get("params")
+        issues.append(
+            ValidationIssue(
+                instance_path=str(item.get("instancePath", "")),
+                keyword=str(item.get("keyword", "")),
+                message=str(item.get("message", "")),
+                schema_path=str(item.get("schemaPath", "")),
+                params=params if isinstance(params, dict) else {},
+            )
+        )
+    return tuple(issues)
+
+
+def _class_for(status_code: int, message: str) -> type[GatewayStatusError]:
+    lowered = message.lower()
+    for marker_status, marker, cls in _MESSAGE_MARKERS:
+        if marker_status == status_code and marker in lowered:
+            return cls
+    if status_code == 400:
+        return BadRequest
+    if status_code in (401, 403):
+        return AuthenticationError
+    if status_code == 404:
+        return NotFound
+    if status_code >= 500:
+        return GatewayServerError
+    return GatewayStatusError
+
+
+def error_from_response(
+    *,
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    now: datetime,
+    response: httpx.Response | None = None,
+) -> GatewayError:
+    """Map a Gateway error response to the exception the caller should handle.
+
+    Args:
+        status_code: The HTTP status of the response (>= 400).
+        content: The raw response body.
+        headers: Response headers (``retry-after`` is read on 429).
+        method: HTTP method of the request, for the message.
+        path: Route path of the request (no query string), for the message.
+        now: Current time, to turn an HTTP-date ``retry-after`` into seconds.
+        response: The response itself, kept on the exception as evidence.
+
+    Returns:
+        The exception to raise; never raises itself.
+    """
+    body, text = _decode_body(content)
+    raw_message = body.get("message")
+    message = str(raw_message) if raw_message is not None else (text or f"HTTP {status_code}")
+    raw_code = body.get("code")
+    code = str(raw_code) if raw_code is not None else None
+    if status_code == 504 and code == TRANSACTION_TIMEOUT_CODE:
+        return TransactionOutcomeUnknown(
+            f"{message} (HTTP 504 {code} on {method} {path}; the transaction may still land: "
+            "reconcile before retrying)",
+            status_code=status_code,
+            code=code,
+            body=body,
+        )
+    common: dict[str, Any] = {
+        "status_code": status_code,
+        "method": method,
+        "path": path,
+        "code": code,
+        "body": body,
+        "response": response,
+    }
+    if status_code == 429:
+        retry_after = _parse_retry_after(headers.get("retry-after"), now=now)
+        return RateLimited(message, retry_after=retry_after, **common)
+    validation = _validation_issues(body.get("validation"))
+    if status_code == 400 and validation:
+        return GatewayValidationError(message, validation=validation, **common)
+    return _class_for(status_code, message)(message, **common)
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def error_from_transport(
+    exc: httpx.TransportError, *, method: str, path: str, is_write: bool
+) -> GatewayError:
+    """Map an httpx transport failure to our exception.
+
+    A write whose request may have reached Gateway (read timeout, dropped connection) becomes
+    :class:`TransactionOutcomeUnknown`; failures before sending are :class:`GatewayUnavailable`.
+
+    Args:
+        exc: The httpx exception.
+        method: HTTP method of the request.
+        path: Route path of the request.
+        is_write: Whether the route sends a transaction.
+
+    Returns:
+        The exception to raise (chain it with ``from exc``).
+    """
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, _NOT_SENT):
+        cls: type[GatewayUnavailable] = (
+            GatewayTimeout if isinstance(exc, httpx.TimeoutException) else GatewayConnectionError
+        )
+        return cls(f"Could not send {method} {path} to Gateway ({detail}); nothing was sent")
+    if is_write:
+        return TransactionOutcomeUnknown(
+            f"No response to {method} {path} ({detail}); the transaction may have been sent: "
+            "reconcile before retrying"
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return GatewayTimeout(f"Gateway did not answer {method} {path} in time ({detail})")
+    return GatewayConnectionError(f"Connection to Gateway failed during {method} {path} ({detail})")

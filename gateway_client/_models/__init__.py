@@ -1,0 +1,1 @@
+"""Request and response models (re-exported by the package facade)."""

@@ -1,0 +1,1 @@
+"""Resource groups of the client, one module per Gateway area."""
