@@ -259,14 +259,13 @@ class Engine:
                 price=self._prices.get,
             )
         now = self._clock.now()
-        executor = cls(config, created_at=now)
         with self._db.session() as session:
             if repo.get_executor(session, config.id) is not None:
                 raise ConfigError(f"id: executor {config.id!r} exists already")
-            self._save(session, executor, now=now)
-            session.commit()
+        executor = cls(config, created_at=now)
         self._register(executor)
-        self._dispatch(executor, ExecutorStarted(ts_event=now))
+        # The row is first written together with the start's outcome, in one transaction.
+        self._dispatch(executor, [ExecutorStarted(ts_event=now)])
         return executor.info(self._clock.now())
 
     def _class_for(self, config: ExecutorConfig) -> type[AnyExecutor]:
@@ -283,7 +282,7 @@ class Engine:
         if executor is None:
             raise UnknownExecutor(executor_id)
         self._dispatch(
-            executor, StopRequested(ts_event=self._clock.now(), keep_position=keep_position)
+            executor, [StopRequested(ts_event=self._clock.now(), keep_position=keep_position)]
         )
         return executor.info(self._clock.now())
 
@@ -295,19 +294,19 @@ class Engine:
         subscribers = self._by_pair.get(trading_pair)
         if not subscribers:
             return 0
-        event = PriceUpdated(ts_event=self._clock.now(), trading_pair=trading_pair, price=price)
+        events = [PriceUpdated(ts_event=self._clock.now(), trading_pair=trading_pair, price=price)]
         for executor in list(subscribers):
-            self._dispatch(executor, event)
+            self._dispatch(executor, events)
         return len(subscribers)
 
     def tick(self) -> int:
         """Send the current time to every executor with timers; return how many received it."""
         if not self._tickers:
             return 0
-        event = Tick(ts_event=self._clock.now())
+        events = [Tick(ts_event=self._clock.now())]
         tickers = list(self._tickers.values())
         for executor in tickers:
-            self._dispatch(executor, event)
+            self._dispatch(executor, events)
         return len(tickers)
 
     def last_price(self, trading_pair: str) -> Decimal | None:
@@ -317,24 +316,52 @@ class Engine:
     # --- applying events -------------------------------------------------------------------
 
     def _dispatch(
-        self, executor: AnyExecutor, event: Event, *, intent: _IntentUpdate | None = None
+        self,
+        executor: AnyExecutor,
+        events: Sequence[Event],
+        *,
+        intent: _IntentUpdate | None = None,
     ) -> None:
+        """Apply ``events`` in order and persist the result in one transaction.
+
+        All the outcome events of one intent go through one call, so a crash can never leave an
+        intent DONE with only some of its events applied.
+        """
         revision = executor.revision
         old_status = executor.status
         old_close = executor.close_type
-        try:
-            commands = executor.apply(event)
-        except Exception as e:
-            self._strand_after_error(executor, event, e, intent)
-            return
+        commands: list[Command] = []
+        for event in events:
+            try:
+                commands.extend(executor.apply(event))
+            except Exception as e:
+                self._strand_after_error(executor, event, e, intent)
+                return
         changed = bool(commands) or executor.revision != revision
-        if not changed and intent is None and isinstance(event, _MARKET_EVENTS):
+        if not changed and intent is None and isinstance(events[0], _MARKET_EVENTS):
             return
         now = self._clock.now()
+        self._persist(executor, events, commands, intent, now=now)
+        if executor.status is not old_status or executor.close_type is not old_close:
+            self._status_changed(executor, old_status, now=now)
+        if commands:
+            self._queues[executor.id].extend(commands)
+
+    def _persist(
+        self,
+        executor: AnyExecutor,
+        events: Sequence[Event],
+        commands: Sequence[Command],
+        intent: _IntentUpdate | None,
+        *,
+        now: dt.datetime,
+    ) -> None:
+        seq = self._journal_seq.get(executor.id, 0)
         with self._db.session() as session:
             self._save(session, executor, now=now)
-            seq = self._journal_seq.get(executor.id, 0) + 1
-            repo.append_journal(session, executor_id=executor.id, seq=seq, event=event)
+            for event in events:
+                seq += 1
+                repo.append_journal(session, executor_id=executor.id, seq=seq, event=event)
             for command in commands:
                 if command.is_write:
                     repo.insert_intent(session, command, now=now)
@@ -351,15 +378,16 @@ class Engine:
                 self._hand_over(session, executor, now=now)
             session.commit()
         self._journal_seq[executor.id] = seq
-        if executor.status is not old_status or executor.close_type is not old_close:
-            if executor.is_terminated:
-                self._unregister(executor)
-            if self._observer is not None:
-                self._observer(
-                    StateChanged(executor.id, old_status, executor.status, executor.close_type, now)
-                )
-        if commands:
-            self._queues[executor.id].extend(commands)
+
+    def _status_changed(
+        self, executor: AnyExecutor, old_status: ExecutorStatus, *, now: dt.datetime
+    ) -> None:
+        if executor.is_terminated:
+            self._unregister(executor)
+        if self._observer is not None:
+            self._observer(
+                StateChanged(executor.id, old_status, executor.status, executor.close_type, now)
+            )
 
     def _save(self, session: Any, executor: AnyExecutor, *, now: dt.datetime) -> None:
         repo.save_executor(
@@ -484,14 +512,10 @@ class Engine:
                 IntentStatus.DONE,
                 outcome={"events": [encode_message(event) for event in events]},
             )
-        if executor is None:
+        if executor is None or not events:
             self._record_intent(update)
             return
-        if not events:
-            self._record_intent(update)
-            return
-        for index, event in enumerate(events):
-            self._dispatch(executor, event, intent=update if index == 0 else None)
+        self._dispatch(executor, events, intent=update)
 
     def _record_intent(self, update: _IntentUpdate | None) -> None:
         if update is None:
@@ -523,7 +547,7 @@ class Engine:
         if executor is None:
             self._record_intent(update)
             return
-        self._dispatch(executor, event, intent=update)
+        self._dispatch(executor, [event], intent=update)
 
     def _mark_unknown(self, command: Command, reason: str) -> None:
         logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
