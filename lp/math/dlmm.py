@@ -164,9 +164,11 @@ def bin_price_q64(bin_id: int, bin_step: int) -> int:
     """
     _check_bin_step(bin_step)
     _check_bin_id(bin_id)
-    with localcontext(_CONTEXT) as context:
+    raw = _raw_price(bin_id, bin_step)
+    # Multiply exactly: the product needs the raw digits plus about 20 more for 2**64.
+    with localcontext(Context(prec=_CONTEXT.prec + max(raw.adjusted(), 0) + 25)) as context:
         context.rounding = ROUND_FLOOR
-        value = (_raw_price(bin_id, bin_step) * Q64).to_integral_value()
+        value = (raw * Q64).to_integral_value()
     return max(int(value), 1)
 
 

@@ -60,7 +60,9 @@ class RangePositionValue:
     @property
     def impermanent_loss_ratio(self) -> Decimal:
         """``V_LP / V_HODL - 1``."""
-        return self.lp_value / self.hodl_value - 1 if self.hodl_value else Decimal(0)
+        if not self.hodl_value:
+            return Decimal(0)
+        return _CONTEXT.subtract(_CONTEXT.divide(self.lp_value, self.hodl_value), Decimal(1))
 
 
 def range_position_value(
