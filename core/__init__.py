@@ -115,8 +115,11 @@ from core.risk import (
 from core.store import Database
 
 __all__ = [
-    "AddLiquidity",
     "COMMAND_METHODS",
+    "EXECUTOR_TRANSITIONS",
+    "LEDGER_PRECISION",
+    "UTC",
+    "AddLiquidity",
     "CancelOrder",
     "Clock",
     "ClosePosition",
@@ -127,7 +130,6 @@ __all__ = [
     "ConfigError",
     "CreateRequest",
     "Database",
-    "EXECUTOR_TRANSITIONS",
     "Engine",
     "Event",
     "ExchangeVenue",
@@ -148,7 +150,6 @@ __all__ = [
     "HeldPositionSummary",
     "HeldPositionsLedger",
     "InvalidTransition",
-    "LEDGER_PRECISION",
     "LifecycleTrigger",
     "LiquidityAdded",
     "LiquidityRemoved",
@@ -189,7 +190,6 @@ __all__ = [
     "Tick",
     "TradeSide",
     "TransitionTable",
-    "UTC",
     "UnknownExecutor",
     "VenueError",
     "VenueRejected",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "LiveClock", "SimulatedClock", "UTC"]
+__all__ = ["UTC", "Clock", "LiveClock", "SimulatedClock"]
 
 UTC = _dt.UTC
 

@@ -1,0 +1,1 @@
+"""Wiring: the command line, the daemon, the REST API and configuration."""

@@ -1,0 +1,51 @@
+"""The ``lpexec`` command line (typer + rich).
+
+User errors (bad input, refused creates, unreachable services) print one clear line and exit with
+status 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from app.cli.demo import demo_command
+from app.cli.executors import executors_app
+from app.cli.paper import paper_gateway_command
+from core import ExecutorError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="lpexec",
+    help="Run DeFi liquidity executors (LP positions, swaps) through Hummingbot Gateway or on "
+    "paper venues that speak the same API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("demo", help="Run the end-to-end demo on the paper venues.")(demo_command)
+app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
+app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
+
+error_console = Console(stderr=True)
+
+
+def main() -> None:
+    """Entry point of the ``lpexec`` console script."""
+    logging.basicConfig(
+        level=os.environ.get("LPEXEC_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        app()
+    except ExecutorError as e:
+        error_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        sys.exit(2)
+    except ValueError as e:
+        error_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        sys.exit(2)

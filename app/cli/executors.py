@@ -1,0 +1,79 @@
+"""``lpexec executors``: list and show executors from the store."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.registry import EXECUTOR_TYPES
+from app.settings import Settings
+from core import Database, Engine, ExecutorInfo, ExecutorStatus, LiveClock
+from core.store.database import redact_url
+
+__all__ = ["executors_app", "info_table"]
+
+executors_app = typer.Typer(no_args_is_help=True)
+console = Console()
+
+DATABASE_OPTION = typer.Option(None, "--database", help="Store URL (default: LPEXEC_DATABASE_URL).")
+
+
+def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
+    """Render executor reports as a table."""
+    table = Table(title=title)
+    for column in (
+        "id",
+        "controller",
+        "type",
+        "status",
+        "close type",
+        "net P&L",
+        "fees paid",
+        "volume",
+        "stranded",
+    ):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(
+            info.executor_id,
+            info.controller_id,
+            info.type,
+            info.status.value,
+            info.close_type.value if info.close_type else "",
+            f"{info.net_pnl_quote:.6f}",
+            f"{info.fees_paid_quote:.6f}",
+            f"{info.volume_quote:.6f}",
+            info.stranded_reason or "",
+        )
+    return table
+
+
+@executors_app.command("list")
+def list_command(
+    database: str | None = DATABASE_OPTION,
+    controller_id: str | None = typer.Option(None, help="Only this controller's executors."),
+    status: list[ExecutorStatus] | None = typer.Option(None, help="Only these statuses."),
+    stranded: bool = typer.Option(False, "--stranded", help="Only executors that are stranded."),
+    limit: int = typer.Option(100, min=1, max=10_000),
+    offset: int = typer.Option(0, min=0),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List executors, newest first."""
+    url = database or Settings().resolved_database_url()
+    db = Database.open(url)
+    engine = Engine(database=db, clock=LiveClock(), executor_types=EXECUTOR_TYPES, venues={})
+    infos = engine.infos(
+        controller_id=controller_id,
+        status=[value.value for value in status] if status else None,
+        stranded=True if stranded else None,
+        limit=limit,
+        offset=offset,
+    )
+    db.close()
+    if as_json:
+        typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
+        return
+    console.print(info_table(infos, title=f"executors in {redact_url(url)}"))

@@ -1,0 +1,50 @@
+"""Configuration from the environment (``LPEXEC_*``) with sensible defaults.
+
+Secrets (client key passphrase, bearer token) are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_database_url"]
+
+
+def default_database_url() -> str:
+    """SQLite file in the user's data directory (created on first use)."""
+    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'lpexec.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything the CLI and the daemon read from the environment.
+
+    Attributes:
+        database_url: the store (``LPEXEC_DATABASE_URL``); SQLite in the user data dir by default,
+            ``postgresql+psycopg://...`` for several workers.
+        gateway_url: a real Hummingbot Gateway (``LPEXEC_GATEWAY_URL``); unset means the in-process
+            paper Gateway.
+        gateway_client_cert, gateway_client_key, gateway_ca_cert: mutual TLS files.
+        gateway_token: bearer token for Gateway >= 2.15.
+        wallet_address: the wallet to act for on a real Gateway.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LPEXEC_", extra="ignore")
+
+    database_url: str | None = None
+    gateway_url: str | None = None
+    gateway_client_cert: Path | None = None
+    gateway_client_key: Path | None = None
+    gateway_ca_cert: Path | None = None
+    gateway_token: SecretStr | None = None
+    wallet_address: str | None = None
+    log_level: str = "WARNING"
+
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the default SQLite file."""
+        return self.database_url or default_database_url()

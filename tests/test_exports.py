@@ -1,0 +1,28 @@
+"""Every package facade declares an ``__all__`` that matches its public names.
+
+Its order is checked by ruff (RUF022, isort-style sort) in ``make lint``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+PACKAGES = ["core", "core.store", "gateway_client", "paper", "paper.pools", "paper.chain"]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_is_sorted_and_matches_public_names(name):
+    module = importlib.import_module(name)
+    exported = list(module.__all__)
+    public = {
+        attribute
+        for attribute, value in vars(module).items()
+        if not attribute.startswith("_")
+        and not inspect.ismodule(value)
+        and attribute != "annotations"
+    }
+    assert len(exported) == len(set(exported))
+    assert set(exported) == public
