@@ -322,13 +322,7 @@ class ClmmPool:
             )
         return position
 
-    def open_position(self, position_id: str, lower_tick: int, upper_tick: int) -> PositionOpened:
-        """Open an empty position over ``[lower_tick, upper_tick)``.
-
-        Raises:
-            InvalidPoolRequest: Ticks not multiples of the spacing, out of bounds or not
-                ``lower < upper``, or the id is already used.
-        """
+    def _check_new_position(self, position_id: str, lower_tick: int, upper_tick: int) -> None:
         if not position_id:
             raise InvalidPoolRequest(f"Expected a non-empty position_id, received {position_id!r}")
         if position_id in self._positions or position_id in self._closed:
@@ -347,6 +341,15 @@ class ClmmPool:
                 f"Expected ticks that are multiples of tick_spacing={spacing}, received "
                 f"lower_tick={lower_tick} upper_tick={upper_tick}",
             )
+
+    def open_position(self, position_id: str, lower_tick: int, upper_tick: int) -> PositionOpened:
+        """Open an empty position over ``[lower_tick, upper_tick)``.
+
+        Raises:
+            InvalidPoolRequest: Ticks not multiples of the spacing, out of bounds or not
+                ``lower < upper``, or the id is already used.
+        """
+        self._check_new_position(position_id, lower_tick, upper_tick)
         self._positions[position_id] = ClmmPosition(position_id, lower_tick, upper_tick)
         return PositionOpened(
             position_id=position_id,
@@ -415,8 +418,7 @@ class ClmmPool:
                 f"upper_tick={upper_tick}",
             )
         if position is None:
-            self.open_position(position_id, lower_tick, upper_tick)
-            position = self._positions[position_id]
+            self._check_new_position(position_id, lower_tick, upper_tick)
         sqrt_lower = sqrt_price_x64_at_tick(lower_tick)
         sqrt_upper = sqrt_price_x64_at_tick(upper_tick)
         liquidity = liquidity_for_amounts(
@@ -443,6 +445,9 @@ class ClmmPool:
                 f"[{lower_tick}, {upper_tick}) at tick {self._tick}, received "
                 f"base_amount={base_amount} quote_amount={quote_amount}",
             )
+        if position is None:
+            self.open_position(position_id, lower_tick, upper_tick)
+            position = self._positions[position_id]
         amount0, amount1 = self._modify(position, liquidity)
         return DepositResult(
             position_id=position_id,
