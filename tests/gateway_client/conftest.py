@@ -1,0 +1,72 @@
+"""Shared fixtures for the gateway_client tests: a fake clock and clients wired to respx."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import respx
+
+from gateway_client import GatewayClient, RetryPolicy
+
+BASE_URL = "http://gateway.test"
+
+
+class FakeClock:
+    """A clock that never really sleeps: ``sleep`` records the wait and advances time."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)) -> None:
+        self._now = start
+        self._monotonic = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self._monotonic += seconds
+        self._now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def gateway() -> respx.MockRouter:
+    """A respx router for the fake Gateway; unmatched requests fail the test."""
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def make_client(clock: FakeClock) -> Callable[..., GatewayClient]:
+    """Build clients on the fake clock, with zero backoff and no rate limit unless asked."""
+
+    def build(**overrides: Any) -> GatewayClient:
+        options: dict[str, Any] = {
+            "clock": clock,
+            "retry_policy": RetryPolicy(initial_wait=0, max_wait=0),
+            "rate_limit_per_minute": None,
+            "ethereum_network": "base",
+        }
+        options.update(overrides)
+        return GatewayClient(BASE_URL, **options)
+
+    return build
+
+
+@pytest.fixture
+async def client(make_client: Callable[..., GatewayClient]) -> AsyncIterator[GatewayClient]:
+    async with make_client() as opened:
+        yield opened
