@@ -135,3 +135,4 @@ class RefreshPosition(Command):
     is_write: ClassVar[bool] = False
 
     position_address: str
+    pool_address: str = ""

@@ -288,13 +288,32 @@ class Engine:
 
     # --- market data and time --------------------------------------------------------------
 
-    def publish_price(self, trading_pair: str, price: Decimal) -> int:
-        """Send a price to every executor on ``trading_pair``; return how many received it."""
+    def publish_price(
+        self,
+        trading_pair: str,
+        price: Decimal,
+        *,
+        pool_address: str | None = None,
+        active_bin_id: int | None = None,
+    ) -> int:
+        """Send a price to every executor on ``trading_pair``; return how many received it.
+
+        A pool's price names the pool (and its active bin or tick when known); executors bound
+        to another pool ignore it.
+        """
         self._prices[trading_pair] = price
         subscribers = self._by_pair.get(trading_pair)
         if not subscribers:
             return 0
-        events = [PriceUpdated(ts_event=self._clock.now(), trading_pair=trading_pair, price=price)]
+        events = [
+            PriceUpdated(
+                ts_event=self._clock.now(),
+                trading_pair=trading_pair,
+                price=price,
+                pool_address=pool_address,
+                active_bin_id=active_bin_id,
+            )
+        ]
         for executor in list(subscribers):
             self._dispatch(executor, events)
         return len(subscribers)

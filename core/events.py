@@ -70,10 +70,16 @@ class Tick(Event):
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriceUpdated(Event):
-    """A new reference price (quote per base) for ``trading_pair``."""
+    """A new reference price (quote per base) for ``trading_pair``.
+
+    A pool's own price also names the pool and, when known, its active bin (DLMM) or current
+    tick (CLMM), which is what range checks use.
+    """
 
     trading_pair: str
     price: Decimal
+    pool_address: str | None = None
+    active_bin_id: int | None = None
 
 
 # --- outcomes (from venues) ------------------------------------------------------------------
@@ -110,6 +116,9 @@ class PositionOpened(OutcomeEvent):
     signature: str = ""
     price: Decimal | None = None
     rent_sunk: Decimal = Decimal(0)
+    lower_bin_id: int | None = None
+    upper_bin_id: int | None = None
+    active_bin_id: int | None = None
 
 
 @register_message
@@ -162,6 +171,7 @@ class PositionClosed(OutcomeEvent):
     tx_fee: Decimal = Decimal(0)
     signature: str = ""
     already_closed: bool = False
+    estimated: bool = False
 
 
 @register_message
@@ -177,7 +187,9 @@ class PositionUpdated(OutcomeEvent):
     lower_price: Decimal
     upper_price: Decimal
     price: Decimal
-    in_range: bool | None = None
+    lower_bin_id: int | None = None
+    upper_bin_id: int | None = None
+    active_bin_id: int | None = None
 
 
 @register_message
