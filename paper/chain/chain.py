@@ -115,8 +115,10 @@ class PaperChain(LiquidityOperations, TradingOperations):
         """Compare the ledger with the pools' own books; return every discrepancy found.
 
         Checks, to the base unit: each token's total equals the supply created; each pool's
-        reserve, LP-fee and protocol-fee accounts equal the pool's reserves, the fees its
-        positions can claim, and its protocol fees; each open position account holds its rent.
+        reserve + LP-fee + protocol-fee accounts equal its vaults; the protocol-fee account
+        equals the pool's protocol fees; the LP-fee account equals the fees its positions can
+        claim (DLMM) or covers them with rounding dust (CLMM); a DLMM reserve equals its bins;
+        each open position account holds its rent.
         """
         problems: list[str] = []
         for token in sorted(self.ledger.tokens()):
@@ -134,36 +136,34 @@ class PaperChain(LiquidityOperations, TradingOperations):
 
     def _audit_pool(self, entry: PoolEntry) -> list[str]:
         pool, problems = entry.pool, []
-        protocol = pool.protocol_fees()
-        claimable = [pool.claimable_fees(p) for p in pool.position_ids()]
-        lp = (sum(f.base_amount for f in claimable), sum(f.quote_amount for f in claimable))
+        address = pool.address
+        mints = (pool.base_mint, pool.quote_mint)
+        reserve, lp, protocol = (
+            tuple(self.ledger.balance(account, mint) for mint in mints)
+            for account in (
+                address,
+                self.lp_fee_account(address),
+                self.protocol_fee_account(address),
+            )
+        )
         vault = pool.vault_balances()
-        books = {
-            "reserve": (
-                vault[0] - lp[0] - protocol.base_amount,
-                vault[1] - lp[1] - protocol.quote_amount,
-            ),
-            "lp fees": lp,
-            "protocol fees": (protocol.base_amount, protocol.quote_amount),
-        }
-        accounts = {
-            "reserve": pool.address,
-            "lp fees": self.lp_fee_account(pool.address),
-            "protocol fees": self.protocol_fee_account(pool.address),
-        }
-        for name, account in accounts.items():
-            ledger = (
-                self.ledger.balance(account, pool.base_mint),
-                self.ledger.balance(account, pool.quote_mint),
-            )
-            if ledger != books[name]:
-                problems.append(
-                    f"pool {pool.address} {name}: ledger {ledger} != pool {books[name]}"
-                )
-        if isinstance(pool, DlmmPool) and books["reserve"] != pool.reserves():
-            problems.append(
-                f"pool {pool.address}: vault split {books['reserve']} != bins {pool.reserves()}"
-            )
+        held = tuple(r + f + p for r, f, p in zip(reserve, lp, protocol, strict=True))
+        if held != vault:
+            problems.append(f"pool {address}: ledger holds {held} != vaults {vault}")
+        fees = pool.protocol_fees()
+        if protocol != (fees.base_amount, fees.quote_amount):
+            problems.append(f"pool {address}: protocol fees {protocol} != pool {fees}")
+        claimable = [pool.claimable_fees(p) for p in pool.position_ids()]
+        owed = (sum(f.base_amount for f in claimable), sum(f.quote_amount for f in claimable))
+        if isinstance(pool, DlmmPool):
+            # DLMM splits every fee exactly among the bin's shares: no dust
+            if lp != owed:
+                problems.append(f"pool {address}: LP fees {lp} != owed to positions {owed}")
+            if reserve != pool.reserves():
+                problems.append(f"pool {address}: reserve {reserve} != bins {pool.reserves()}")
+        elif any(held_fee < owed_fee for held_fee, owed_fee in zip(lp, owed, strict=True)):
+            # CLMM fee growth rounds down per position: the dust stays in the LP-fee account
+            problems.append(f"pool {address}: LP fees {lp} < owed to positions {owed}")
         return problems
 
     # -- persistence --------------------------------------------------------------------------

@@ -7,7 +7,8 @@ Tree (classified by what the caller should do)::
     │   ├── FaultSpecError          a fault spec string does not parse (names the bad part)
     │   └── InsufficientFunds       a wallet cannot pay (simulation fails; nothing was sent)
     ├── SwapRejected                a swap or deposit cannot be filled as asked (slippage,
-    │                               liquidity); nothing was sent
+    │   │                           liquidity); nothing was sent
+    │   └── RouteNotFound           no pool or pair of pools can fill a routed swap
     ├── NotFound                    something does not exist (a Gateway 404)
     │   ├── PoolNotFound            no pool at that address
     │   ├── WalletNotFound          no wallet at that address
@@ -30,6 +31,7 @@ __all__ = [
     "PoolNotFound",
     "PositionClosed",
     "PositionNotFound",
+    "RouteNotFound",
     "SwapRejected",
     "WalletNotFound",
 ]
@@ -63,6 +65,10 @@ class InsufficientFunds(InvalidRequest):
 
 class SwapRejected(ChainError):
     """Raised when a swap or deposit cannot be filled as asked (slippage, liquidity)."""
+
+
+class RouteNotFound(SwapRejected):
+    """Raised when no pool or pair of pools can fill a routed swap."""
 
 
 class NotFound(ChainError, LookupError):

@@ -14,15 +14,18 @@ from decimal import Decimal
 
 from paper.chain.core import MARKET, ChainCore, Pool
 from paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
-from paper.chain.errors import InvalidRequest, SwapRejected
+from paper.chain.errors import InvalidRequest, RouteNotFound, SwapRejected
 from paper.chain.ledger import LAMPORTS, Cause, Posting
 from paper.chain.liquidity import _pool_call
 from paper.chain.receipts import SwapReceipt, WrapReceipt
 from paper.chain.tokens import SOL_MINT
 from paper.chain.transactions import TxFate
-from paper.pools import MoveResult, SwapResult
+from paper.pools import MoveResult, PoolError, SwapResult
+from paper.router import NoRouteFound, RoutePlan, Router
 
 __all__ = ["Hop", "TradingOperations"]
+
+_LABELS = {"meteora": "Meteora DLMM", "raydium": "Raydium CLMM", "orca": "Whirlpool"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,39 @@ class TradingOperations(ChainCore):
             fills.append(fill)
             carry = fill.amount_in
         return list(reversed(fills))
+
+    def best_route(
+        self,
+        token_in: str,
+        token_out: str,
+        amount: int,
+        *,
+        exact_out: bool = False,
+        max_hops: int = 2,
+    ) -> RoutePlan:
+        """Return the best route over the chain's pools (Jupiter-like, at most two hops).
+
+        Raises:
+            RouteNotFound: no pool or pair of pools can fill the amount.
+            InvalidRequest: unknown tokens, same token twice, amount not positive.
+        """
+        mint_in, mint_out = self._mint(token_in), self._mint(token_out)
+        router = Router()
+        for entry in self._pools.values():
+            router.add_pool(entry.pool, _LABELS.get(entry.connector, entry.connector))
+        try:
+            return router.quote(
+                mint_in,
+                mint_out,
+                amount,
+                exact_out=exact_out,
+                max_hops=max_hops,
+                timestamp=self.unix_time,
+            )
+        except NoRouteFound as e:
+            raise RouteNotFound(str(e)) from e
+        except PoolError as e:
+            raise InvalidRequest(str(e)) from e
 
     def swap(
         self,

@@ -1,0 +1,222 @@
+"""A ready-to-use paper Gateway: a demo chain with a funded wallet and seeded pools.
+
+Pools (stable addresses, whatever the seed):
+
+* SOL-USDC Meteora DLMM, bin step 10 (0.1 % base fee), price 180 USDC;
+* JUP-USDC Meteora DLMM, bin step 20, price 0.8 USDC;
+* USDT-USDC Meteora DLMM, bin step 1, price 1 USDC;
+* SOL-USDC Raydium CLMM, tick spacing 10, 0.05 % fee, price 180 USDC (served by the unified
+  ``/trading/*`` routes with ``connector=raydium`` and by the Jupiter-like router).
+
+The demo wallet holds 100 SOL, 20,000 USDC, 5,000 USDT and 10,000 JUP.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI
+
+from core.clock import Clock
+from paper.chain import FaultPlan, ManualClock, PaperChain, WallClock
+from paper.chain.keys import derive_address
+from paper.gateway.app import create_app
+from paper.gateway.context import Mode
+from paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool, Strategy
+
+__all__ = ["DEMO_FUNDS", "PaperGateway", "build_demo_chain", "build_paper_gateway"]
+
+DEMO_FUNDS: dict[str, Decimal] = {
+    "SOL": Decimal(100),
+    "USDC": Decimal(20_000),
+    "USDT": Decimal(5_000),
+    "JUP": Decimal(10_000),
+}
+"""What the demo wallet starts with."""
+
+_MAX_WIDTH = 1_400
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolSpec:
+    connector: str
+    base: str
+    quote: str
+    price: Decimal
+    step: int
+    """DLMM bin step or CLMM tick spacing."""
+    half_width: int
+    """Bins (DLMM) or tick spacings (CLMM) of seed liquidity on each side of the price."""
+    base_liquidity: Decimal
+    quote_liquidity: Decimal
+    fee_rate: int = 0
+    """CLMM fee in millionths."""
+
+
+_POOLS = (
+    _PoolSpec("meteora", "SOL", "USDC", Decimal(180), 10, 300, Decimal(5_000), Decimal(900_000)),
+    _PoolSpec(
+        "meteora", "JUP", "USDC", Decimal("0.8"), 20, 150, Decimal(2_000_000), Decimal(1_600_000)
+    ),
+    _PoolSpec("meteora", "USDT", "USDC", Decimal(1), 1, 50, Decimal(2_000_000), Decimal(2_000_000)),
+    _PoolSpec(
+        "raydium",
+        "SOL",
+        "USDC",
+        Decimal(180),
+        10,
+        400,
+        Decimal(3_000),
+        Decimal(540_000),
+        fee_rate=500,
+    ),
+)
+
+
+def demo_pool_address(connector: str, base: str, quote: str, step: int) -> str:
+    """Return the stable address of a demo pool."""
+    return derive_address("demo-pool", connector, base, quote, str(step))
+
+
+def _seed_pool(chain: PaperChain, spec: _PoolSpec) -> None:
+    base, quote = chain.tokens.get(spec.base), chain.tokens.get(spec.quote)
+    address = demo_pool_address(spec.connector, spec.base, spec.quote, spec.step)
+    now = chain.unix_time
+    pool: DlmmPool | ClmmPool
+    if spec.connector == "meteora":
+        dlmm = DlmmPool.at_price(
+            address,
+            price=spec.price,
+            base_mint=base.address,
+            quote_mint=quote.address,
+            base_decimals=base.decimals,
+            quote_decimals=quote.decimals,
+            bin_step=spec.step,
+            fee_parameters=DlmmFeeParameters(),
+            max_position_width=_MAX_WIDTH,
+            timestamp=now,
+        )
+        active = dlmm.active_bin_id
+        dlmm.add_liquidity(
+            "genesis",
+            active - spec.half_width,
+            active + spec.half_width,
+            base.to_raw(spec.base_liquidity),
+            quote.to_raw(spec.quote_liquidity),
+            Strategy.SPOT,
+        )
+        pool = dlmm
+    else:
+        clmm = ClmmPool.at_price(
+            address,
+            price=spec.price,
+            base_mint=base.address,
+            quote_mint=quote.address,
+            base_decimals=base.decimals,
+            quote_decimals=quote.decimals,
+            tick_spacing=spec.step,
+            fee_rate=spec.fee_rate,
+            protocol_fee_share=1_200,
+            timestamp=now,
+        )
+        lower = (clmm.tick_current // spec.step - spec.half_width) * spec.step
+        upper = (clmm.tick_current // spec.step + spec.half_width) * spec.step
+        clmm.add_liquidity(
+            "genesis",
+            lower,
+            upper,
+            base.to_raw(spec.base_liquidity),
+            quote.to_raw(spec.quote_liquidity),
+        )
+        pool = clmm
+    chain.add_pool(pool, connector=spec.connector)
+
+
+def build_demo_chain(
+    *,
+    seed: int = 0,
+    clock: Clock | None = None,
+    faults: str | FaultPlan | None = None,
+    confirmation_slots: int = 1,
+) -> tuple[PaperChain, str]:
+    """Return a chain with the demo pools and a funded demo wallet, and that wallet's address."""
+    chain = PaperChain(
+        clock=clock or WallClock(),
+        seed=seed,
+        faults=faults,
+        confirmation_slots=confirmation_slots,
+    )
+    wallet = chain.create_wallet("demo")
+    for symbol, amount in DEMO_FUNDS.items():
+        chain.airdrop(wallet, symbol, chain.tokens.get(symbol).to_raw(amount))
+    for spec in _POOLS:
+        _seed_pool(chain, spec)
+    return chain, wallet
+
+
+@dataclass
+class PaperGateway:
+    """A paper chain, its Gateway app and where its state is saved."""
+
+    chain: PaperChain
+    app: FastAPI
+    wallet: str
+    """The demo (default) wallet."""
+    state_file: Path | None = None
+
+    def save(self) -> None:
+        """Write the chain state to :attr:`state_file` (no-op without one)."""
+        if self.state_file is not None:
+            self.chain.save(self.state_file)
+
+
+def build_paper_gateway(
+    *,
+    seed: int = 0,
+    faults: str | None = None,
+    state_file: str | os.PathLike[str] | None = None,
+    mode: Mode | Literal["clean", "upstream"] = "clean",
+    clock: Clock | None = None,
+    confirmation_slots: int = 1,
+    **app_options: Any,
+) -> PaperGateway:
+    """Build the demo chain (or load it from ``state_file``) and its Gateway app.
+
+    Args:
+        seed: Seed of addresses, signatures and fault decisions.
+        faults: Fault spec (see :mod:`paper.chain.faults`); when a state file is loaded, a
+            given spec replaces the saved one.
+        state_file: JSON file to load the chain from when it exists (and to save to).
+        mode: ``clean`` or ``upstream``.
+        clock: Clock of the chain (default: the wall clock).
+        confirmation_slots: Slots until a landed transaction reads as confirmed.
+        **app_options: Passed to :func:`create_app` (``confirm_timeout``, ``rate_limit``, ...).
+
+    Raises:
+        FaultSpecError: when ``faults`` does not parse (the message names the bad rule).
+    """
+    path = Path(state_file) if state_file is not None else None
+    plan = FaultPlan.parse(faults, seed=seed) if faults is not None else None
+    run_clock = clock or WallClock()
+    if path is not None and path.exists():
+        chain = PaperChain.load(path, clock=run_clock)
+        if plan is not None:
+            chain.faults = plan
+        wallets = chain.wallets()
+        wallet = wallets[0] if wallets else chain.create_wallet("demo")
+    else:
+        chain, wallet = build_demo_chain(
+            seed=seed, clock=run_clock, faults=plan, confirmation_slots=confirmation_slots
+        )
+    app = create_app(chain, mode=mode, default_wallet=wallet, **app_options)
+    return PaperGateway(chain=chain, app=app, wallet=wallet, state_file=path)
+
+
+def manual_clock_at(when: str = "2026-01-01T00:00:00+00:00") -> ManualClock:
+    """Return a manual clock starting at an ISO time (handy for deterministic demos)."""
+    return ManualClock(_dt.datetime.fromisoformat(when))
