@@ -18,10 +18,10 @@ from functools import lru_cache
 
 __all__ = [
     "BASIS_POINT_MAX",
+    "BINS_PER_ARRAY",
     "BIN_ARRAY_RENT_LAMPORTS",
     "BIN_ID_MAX",
     "BIN_ID_MIN",
-    "BINS_PER_ARRAY",
     "DEFAULT_BINS_PER_POSITION",
     "EXTRA_BIN_RENT_LAMPORTS",
     "GATEWAY_MAX_POSITION_WIDTH",

@@ -44,6 +44,10 @@ class PaperPool(Protocol):
         """Current human price, quote per base."""
         ...
 
+    def vault_balances(self) -> tuple[int, int]:
+        """Raw (base, quote) held by the pool's vaults: liquidity, unclaimed and protocol fees."""
+        ...
+
     def quote(
         self,
         token_in: str,
