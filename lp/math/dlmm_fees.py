@@ -42,7 +42,8 @@ def base_fee_rate(base_factor: int, bin_step: int, base_fee_power_factor: int = 
             f"base_factor={base_factor} bin_step={bin_step} "
             f"base_fee_power_factor={base_fee_power_factor}",
         )
-    return base_factor * bin_step * 10 * 10**base_fee_power_factor
+    scale: int = 10**base_fee_power_factor  # int ** int is typed Any
+    return base_factor * bin_step * 10 * scale
 
 
 def variable_fee_rate(variable_fee_control: int, volatility: int, bin_step: int) -> int:

@@ -53,23 +53,22 @@ def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
         return
     supply = bin_.supply
     given = 0
-    remainders: list[tuple[int, int, Position]] = []
+    # (-remainder, opening order, position, part): seq is unique, so positions never compare.
+    parts: list[tuple[int, int, Position, int]] = []
     for position, shares in holders.items():
         part, remainder = divmod(lp_fee * shares, supply)
         given += part
+        parts.append((-remainder, position.seq, position, part))
+    leftover = lp_fee - given
+    if leftover:
+        parts.sort()
+    for index, (_, _, position, part) in enumerate(parts):
+        if index < leftover:
+            part += 1
         if is_x:
             position.fee_x += part
         else:
             position.fee_y += part
-        remainders.append((-remainder, position.seq, position))
-    leftover = lp_fee - given
-    if leftover:
-        remainders.sort(key=lambda item: (item[0], item[1]))
-        for _, _, position in remainders[:leftover]:
-            if is_x:
-                position.fee_x += 1
-            else:
-                position.fee_y += 1
 
 
 def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
