@@ -23,6 +23,7 @@ from lp.math.clmm import (
     sqrt_price_x64_from_price,
     tick_at_sqrt_price_x64,
 )
+from paper.pools import _persistence
 from paper.pools._clmm_state import (
     FEE_RATE_DENOMINATOR,
     ClmmPosition,
@@ -667,77 +668,9 @@ class ClmmPool:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the full pool state as plain JSON-safe data (big integers as strings)."""
-        return {
-            "kind": "clmm",
-            "address": self._address,
-            "base_mint": self._base_mint,
-            "quote_mint": self._quote_mint,
-            "base_decimals": self._base_decimals,
-            "quote_decimals": self._quote_decimals,
-            "tick_spacing": self._tick_spacing,
-            "fee_rate": self._fee_rate,
-            "protocol_fee_share": self._protocol_share,
-            "sqrt_price_x64": str(self._sqrt_price),
-            "liquidity": str(self._liquidity),
-            "fee_growth": [str(self._fee_growth0), str(self._fee_growth1)],
-            "protocol_fee": [str(self._protocol0), str(self._protocol1)],
-            "balances": [str(self._balance0), str(self._balance1)],
-            "last_timestamp": self._last_timestamp,
-            "closed_positions": sorted(self._closed),
-            "ticks": [
-                [
-                    t,
-                    str(self._ticks[t].liquidity_gross),
-                    str(self._ticks[t].liquidity_net),
-                    str(self._ticks[t].outside0),
-                    str(self._ticks[t].outside1),
-                ]
-                for t in self._tick_ids
-            ],
-            "positions": [
-                {
-                    "position_id": p.position_id,
-                    "lower": p.lower,
-                    "upper": p.upper,
-                    "liquidity": str(p.liquidity),
-                    "inside_last": [str(p.inside0_last), str(p.inside1_last)],
-                    "owed": [str(p.owed0), str(p.owed1)],
-                }
-                for p in self._positions.values()
-            ],
-        }
+        return _persistence.clmm_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClmmPool:
         """Rebuild a pool from :meth:`to_dict` output."""
-        if data.get("kind") != "clmm":
-            raise InvalidPoolRequest(f"Expected kind 'clmm', received kind={data.get('kind')!r}")
-        pool = cls(
-            data["address"],
-            base_mint=data["base_mint"],
-            quote_mint=data["quote_mint"],
-            base_decimals=int(data["base_decimals"]),
-            quote_decimals=int(data["quote_decimals"]),
-            tick_spacing=int(data["tick_spacing"]),
-            sqrt_price_x64=int(data["sqrt_price_x64"]),
-            fee_rate=int(data["fee_rate"]),
-            protocol_fee_share=int(data["protocol_fee_share"]),
-            timestamp=int(data["last_timestamp"]),
-        )
-        pool._liquidity = int(data["liquidity"])
-        pool._fee_growth0, pool._fee_growth1 = (int(v) for v in data["fee_growth"])
-        pool._protocol0, pool._protocol1 = (int(v) for v in data["protocol_fee"])
-        pool._balance0, pool._balance1 = (int(v) for v in data["balances"])
-        pool._closed = set(data["closed_positions"])
-        for tick_id, gross, net, outside0, outside1 in data["ticks"]:
-            tick = Tick(int(outside0), int(outside1))
-            tick.liquidity_gross, tick.liquidity_net = int(gross), int(net)
-            pool._ticks[int(tick_id)] = tick
-        pool._tick_ids = sorted(pool._ticks)
-        for entry in data["positions"]:
-            position = ClmmPosition(entry["position_id"], int(entry["lower"]), int(entry["upper"]))
-            position.liquidity = int(entry["liquidity"])
-            position.inside0_last, position.inside1_last = (int(v) for v in entry["inside_last"])
-            position.owed0, position.owed1 = (int(v) for v in entry["owed"])
-            pool._positions[position.position_id] = position
-        return pool
+        return _persistence.clmm_from_dict(data)

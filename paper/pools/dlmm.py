@@ -23,7 +23,7 @@ from lp.math.dlmm import (
 )
 from lp.math.dlmm_distribution import Strategy, distribute_liquidity
 from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
-from paper.pools import _dlmm_swap
+from paper.pools import _dlmm_swap, _persistence
 from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
 from paper.pools.dlmm_parameters import DlmmFeeParameters
 from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
@@ -177,13 +177,16 @@ class DlmmPool:
         timestamp: int = 0,
     ) -> DlmmPool:
         """Create an empty pool whose active bin holds ``price`` (human, quote per base)."""
-        active = bin_id_from_price(
-            Decimal(price),
-            bin_step,
-            base_decimals,
-            quote_decimals,
-            BinRounding.NEAREST,
-        )
+        try:
+            active = bin_id_from_price(
+                Decimal(price),
+                bin_step,
+                base_decimals,
+                quote_decimals,
+                BinRounding.NEAREST,
+            )
+        except ValueError as error:
+            raise InvalidPoolRequest(str(error)) from error
         return cls(
             address,
             base_mint=base_mint,
@@ -384,18 +387,7 @@ class DlmmPool:
             )
         return position
 
-    def open_position(
-        self,
-        position_id: str,
-        lower_bin_id: int,
-        upper_bin_id: int,
-    ) -> PositionOpened:
-        """Open an empty position over ``[lower_bin_id, upper_bin_id]`` (both inclusive).
-
-        Raises:
-            InvalidPositionWidth: The range spans more than :attr:`max_position_width` bins.
-            InvalidPoolRequest: The id is already used or the range is invalid.
-        """
+    def _check_new_position(self, position_id: str, lower_bin_id: int, upper_bin_id: int) -> int:
         if not position_id:
             raise InvalidPoolRequest(f"Expected a non-empty position_id, received {position_id!r}")
         if position_id in self._positions or position_id in self._closed:
@@ -414,6 +406,21 @@ class DlmmPool:
                 f"Expected a position width of {self._max_width} bins or lower, received "
                 f"{width} bins (lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id})",
             )
+        return width
+
+    def open_position(
+        self,
+        position_id: str,
+        lower_bin_id: int,
+        upper_bin_id: int,
+    ) -> PositionOpened:
+        """Open an empty position over ``[lower_bin_id, upper_bin_id]`` (both inclusive).
+
+        Raises:
+            InvalidPositionWidth: The range spans more than :attr:`max_position_width` bins.
+            InvalidPoolRequest: The id is already used or the range is invalid.
+        """
+        width = self._check_new_position(position_id, lower_bin_id, upper_bin_id)
         new_arrays = tuple(
             i for i in bin_array_indexes(lower_bin_id, upper_bin_id) if i not in self._arrays
         )
@@ -472,11 +479,8 @@ class DlmmPool:
                 f"(lower_bin_id={position.lower} upper_bin_id={position.upper}), received "
                 f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
             )
-        if position is None and not lower_bin_id <= upper_bin_id:
-            raise InvalidPoolRequest(
-                "Expected lower_bin_id <= upper_bin_id, received "
-                f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
-            )
+        if position is None:
+            self._check_new_position(position_id, lower_bin_id, upper_bin_id)
         try:
             allocations = distribute_liquidity(
                 strategy,
@@ -724,76 +728,9 @@ class DlmmPool:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the full pool state as plain JSON-safe data (big integers as strings)."""
-        return {
-            "kind": "dlmm",
-            "address": self._address,
-            "base_mint": self._base_mint,
-            "quote_mint": self._quote_mint,
-            "base_decimals": self._base_decimals,
-            "quote_decimals": self._quote_decimals,
-            "bin_step": self._bin_step,
-            "fee_parameters": self._params.to_dict(),
-            "max_position_width": self._max_width,
-            "active_bin_id": self._active,
-            "last_timestamp": self._last_timestamp,
-            "volatility_accumulator": self._volatility_accumulator,
-            "volatility_reference": self._volatility_reference,
-            "index_reference": self._index_reference,
-            "protocol_fee": [str(self._protocol_x), str(self._protocol_y)],
-            "initialized_bin_arrays": sorted(self._arrays),
-            "closed_positions": sorted(self._closed),
-            "bins": [[b, str(self._bins[b].x), str(self._bins[b].y)] for b in self._liquid_ids],
-            "positions": [
-                {
-                    "position_id": p.position_id,
-                    "lower": p.lower,
-                    "upper": p.upper,
-                    "fee": [str(p.fee_x), str(p.fee_y)],
-                    "shares": [[b, str(s)] for b, s in sorted(p.shares.items())],
-                }
-                for p in self._positions.values()
-            ],
-        }
+        return _persistence.dlmm_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DlmmPool:
         """Rebuild a pool from :meth:`to_dict` output."""
-        if data.get("kind") != "dlmm":
-            raise InvalidPoolRequest(f"Expected kind 'dlmm', received kind={data.get('kind')!r}")
-        pool = cls(
-            data["address"],
-            base_mint=data["base_mint"],
-            quote_mint=data["quote_mint"],
-            base_decimals=int(data["base_decimals"]),
-            quote_decimals=int(data["quote_decimals"]),
-            bin_step=int(data["bin_step"]),
-            active_bin_id=int(data["active_bin_id"]),
-            fee_parameters=DlmmFeeParameters.from_dict(data["fee_parameters"]),
-            max_position_width=int(data["max_position_width"]),
-            timestamp=int(data["last_timestamp"]),
-        )
-        pool._volatility_accumulator = int(data["volatility_accumulator"])
-        pool._volatility_reference = int(data["volatility_reference"])
-        pool._index_reference = int(data["index_reference"])
-        pool._protocol_x, pool._protocol_y = (int(v) for v in data["protocol_fee"])
-        pool._arrays = {int(i) for i in data["initialized_bin_arrays"]}
-        pool._closed = set(data["closed_positions"])
-        for bin_id, x, y in data["bins"]:
-            bin_ = Bin(int(bin_id), bin_price_q64(int(bin_id), pool._bin_step))
-            bin_.x, bin_.y = int(x), int(y)
-            pool._bins[bin_.bin_id] = bin_
-        pool._liquid_ids = sorted(pool._bins)
-        for entry in data["positions"]:
-            position = Position(
-                entry["position_id"], int(entry["lower"]), int(entry["upper"]), pool._next_seq
-            )
-            pool._next_seq += 1
-            position.fee_x, position.fee_y = (int(v) for v in entry["fee"])
-            for bin_id, shares in entry["shares"]:
-                amount = int(shares)
-                position.shares[int(bin_id)] = amount
-                bin_ = pool._bins[int(bin_id)]
-                bin_.holders[position] = amount
-                bin_.supply += amount
-            pool._positions[position.position_id] = position
-        return pool
+        return _persistence.dlmm_from_dict(data)
