@@ -52,6 +52,10 @@ class DlmmPool:
     keeps ``protocol_share`` of every fee and the rest is split exactly (to the raw unit) among
     that bin's positions pro rata to their shares. Every rounding favours the pool.
 
+    Not modelled: the composition fee on imbalanced deposits into the active bin (a deposit
+    there is credited shares by value, ``price * x + y``), limit orders and farm rewards.
+    Timestamps that go backwards are treated as "no time passed".
+
     Example:
         >>> pool = DlmmPool.at_price("pool1", base_mint="SOL", quote_mint="USDC",
         ...     base_decimals=9, quote_decimals=6, bin_step=10, price=Decimal(150))
