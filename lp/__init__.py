@@ -1,1 +1,26 @@
-"""LP executors, accounting and pool math for lpexec (math lives in :mod:`lp.math`)."""
+"""LP: concentrated-liquidity executors, their accounting and pool math (``lp.math``)."""
+
+from __future__ import annotations
+
+from lp.accounting import LPAccounting, account, swap_cost_quote
+from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
+from lp.details import LPDetails
+from lp.executor import LPExecutor, LPExecutorState
+from lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
+
+__all__ = [
+    "LP_PROVIDERS",
+    "LP_STATUS",
+    "LP_TRANSITIONS",
+    "LPAccounting",
+    "LPDetails",
+    "LPExecutor",
+    "LPExecutorConfig",
+    "LPExecutorState",
+    "LPSide",
+    "LPState",
+    "LPTrigger",
+    "StrategyType",
+    "account",
+    "swap_cost_quote",
+]

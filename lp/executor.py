@@ -1,0 +1,575 @@
+"""``LPExecutor``: one concentrated-liquidity position from open to close, with no I/O.
+
+It opens the position, follows its range state from pool prices and position reads, closes it on
+a limit price, an out-of-range timer or a stop, retries a failed close with backoff and a widening
+slippage ramp (then ends STRANDED, still listed and actionable), and finally either swaps the
+inventory difference back (``keep_position=False``) or hands the net change to the held-positions
+ledger (``keep_position=True``). Every amount comes from what the venue reported, never from the
+request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core import (
+    ClosePosition,
+    CloseType,
+    Command,
+    CommandFailed,
+    Executor,
+    ExecutorInfo,
+    ExecutorMetrics,
+    ExecutorStarted,
+    FeesCollected,
+    HeldFill,
+    HeldPositionKey,
+    InvalidTransition,
+    OpenPosition,
+    PositionClosed,
+    PositionOpened,
+    PositionUpdated,
+    PriceUpdated,
+    RefreshPosition,
+    StopRequested,
+    Swap,
+    SwapExecuted,
+    Tick,
+    on,
+)
+from lp.accounting import LPAccounting, account, swap_cost_quote
+from lp.config import LPExecutorConfig
+from lp.details import LPDetails
+from lp.states import LP_TRANSITIONS, LPState, LPTrigger
+
+__all__ = ["LPExecutor", "LPExecutorState"]
+
+ZERO = Decimal(0)
+MAX_CLOSE_BACKOFF_SECONDS = 60
+
+
+@dataclass(slots=True)
+class LPExecutorState:
+    """Everything an LP executor knows; amounts in human units, fees and rent in native SOL."""
+
+    lp_state: LPState = LPState.NOT_ACTIVE
+    position_address: str = ""
+    open_command_id: str = ""
+    close_command_id: str = ""
+    swap_command_id: str = ""
+    refresh_command_id: str = ""
+    open_attempts: int = 0
+    close_attempts: int = 0
+    swap_attempts: int = 0
+    stop_requested: bool = False
+    stop_keep_position: bool | None = None
+    pending_close_type: CloseType | None = None
+    initial_base: Decimal = ZERO
+    initial_quote: Decimal = ZERO
+    add_price: Decimal | None = None
+    lower_price: Decimal | None = None
+    upper_price: Decimal | None = None
+    lower_bin_id: int | None = None
+    upper_bin_id: int | None = None
+    active_bin_id: int | None = None
+    price: Decimal | None = None
+    native_price: Decimal | None = None
+    base_amount: Decimal = ZERO
+    quote_amount: Decimal = ZERO
+    base_fee: Decimal = ZERO
+    quote_fee: Decimal = ZERO
+    base_fee_claimed: Decimal = ZERO
+    quote_fee_claimed: Decimal = ZERO
+    position_rent: Decimal = ZERO
+    position_rent_refunded: Decimal = ZERO
+    rent_sunk: Decimal = ZERO
+    tx_fee: Decimal = ZERO
+    open_signature: str = ""
+    close_signature: str = ""
+    out_of_range_since: dt.datetime | None = None
+    out_of_range_direction: str = ""
+    last_refresh_at: dt.datetime | None = None
+    next_close_at: dt.datetime | None = None
+    closed: bool = False
+    close_estimated: bool = False
+    swap_side: str = ""
+    swap_base: Decimal = ZERO
+    swap_quote: Decimal = ZERO
+    swap_cost: Decimal = ZERO
+    failure_reason: str = ""
+
+
+class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
+    """One LP position (see module docstring). Pure: events in, commands out."""
+
+    config_class = LPExecutorConfig
+    state_class = LPExecutorState
+    wants_ticks = True
+
+    # --- state machine ------------------------------------------------------------------------
+
+    def _fire(self, trigger: LPTrigger) -> LPState:
+        state = self.state.lp_state
+        target = LP_TRANSITIONS.get((state, trigger))
+        if target is None:
+            raise InvalidTransition(state, trigger, machine=f"lp {self.id}")
+        self.state.lp_state = target
+        self._touch()
+        return target
+
+    # --- opening --------------------------------------------------------------------------------
+
+    @on(ExecutorStarted)
+    def _started(self, _event: ExecutorStarted) -> list[Command]:
+        self._activate()
+        self._fire(LPTrigger.OPEN)
+        return [self._open_command()]
+
+    def _open_command(self) -> OpenPosition:
+        config = self.config
+        command_id = self._next_command_id()
+        self.state.open_command_id = command_id
+        self.state.open_attempts += 1
+        return OpenPosition(
+            command_id=command_id,
+            executor_id=self.id,
+            venue=config.lp_provider,
+            pool_address=config.pool_address,
+            trading_pair=config.trading_pair,
+            lower_price=config.lower_price,
+            upper_price=config.upper_price,
+            base_amount=config.base_amount,
+            quote_amount=config.quote_amount,
+            slippage=config.slippage_pct,
+            strategy_type=config.strategy_type.value,
+        )
+
+    @on(PositionOpened)
+    def _opened(self, event: PositionOpened) -> list[Command]:
+        state = self.state
+        if state.lp_state is not LPState.OPENING:
+            return []
+        state.position_address = event.position_address
+        state.initial_base = state.base_amount = event.base_amount
+        state.initial_quote = state.quote_amount = event.quote_amount
+        state.lower_price, state.upper_price = event.lower_price, event.upper_price
+        state.lower_bin_id, state.upper_bin_id = event.lower_bin_id, event.upper_bin_id
+        if event.active_bin_id is not None:
+            state.active_bin_id = event.active_bin_id
+        if event.price is not None:
+            state.price = event.price
+        state.add_price = event.price if event.price is not None else state.price
+        state.position_rent += event.position_rent
+        state.rent_sunk += event.rent_sunk
+        state.tx_fee += event.tx_fee
+        state.open_signature = event.signature
+        state.last_refresh_at = event.ts_event
+        in_range, direction = self.range_status()
+        self._fire(LPTrigger.OPENED_IN_RANGE if in_range else LPTrigger.OPENED_OUT_OF_RANGE)
+        if not in_range:
+            state.out_of_range_since = event.ts_event
+            state.out_of_range_direction = direction
+        if state.stop_requested:
+            return self._close(self._stop_close_type(state.stop_keep_position))
+        return self._evaluate(event.ts_event)
+
+    # --- market data and timers ---------------------------------------------------------------
+
+    @on(PriceUpdated)
+    def _price(self, event: PriceUpdated) -> list[Command]:
+        state = self.state
+        if event.trading_pair == self.config.native_pair:
+            state.native_price = event.price
+            return []
+        if event.pool_address is not None and event.pool_address != self.config.pool_address:
+            return []
+        state.price = event.price
+        if event.active_bin_id is not None:
+            state.active_bin_id = event.active_bin_id
+        return self._evaluate(event.ts_event)
+
+    @on(PositionUpdated)
+    def _position(self, event: PositionUpdated) -> list[Command]:
+        state = self.state
+        state.refresh_command_id = ""
+        if event.position_address != state.position_address or state.closed:
+            return []
+        state.base_amount, state.quote_amount = event.base_amount, event.quote_amount
+        state.base_fee, state.quote_fee = event.base_fee, event.quote_fee
+        state.lower_price, state.upper_price = event.lower_price, event.upper_price
+        if event.lower_bin_id is not None:
+            state.lower_bin_id, state.upper_bin_id = event.lower_bin_id, event.upper_bin_id
+        if event.active_bin_id is not None:
+            state.active_bin_id = event.active_bin_id
+        state.price = event.price
+        state.last_refresh_at = event.ts_event
+        self._touch()
+        return self._evaluate(event.ts_event)
+
+    @on(Tick)
+    def _tick(self, event: Tick) -> list[Command]:
+        state, now = self.state, event.ts_event
+        if state.lp_state is LPState.CLOSING and state.next_close_at is not None:
+            if now >= state.next_close_at and not state.close_command_id:
+                return [self._close_command()]
+            return []
+        commands = self._evaluate(now)
+        if commands or state.lp_state not in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+            return commands
+        due = state.last_refresh_at is None or (
+            (now - state.last_refresh_at).total_seconds() >= self.config.refresh_interval_seconds
+        )
+        if due and not state.refresh_command_id:
+            state.refresh_command_id = self._next_command_id()
+            state.last_refresh_at = now
+            return [
+                RefreshPosition(
+                    command_id=state.refresh_command_id,
+                    executor_id=self.id,
+                    venue=self.config.lp_provider,
+                    position_address=state.position_address,
+                    pool_address=self.config.pool_address,
+                )
+            ]
+        return []
+
+    def range_status(self) -> tuple[bool, str]:
+        """Return (in range, 'above'|'below'|''), on-chain bounds first."""
+        state, config = self.state, self.config
+        active, lower_bin, upper_bin = state.active_bin_id, state.lower_bin_id, state.upper_bin_id
+        if active is not None and lower_bin is not None and upper_bin is not None:
+            # DLMM: lower_bin <= active <= upper_bin. CLMM: lower_tick <= tick < upper_tick.
+            above = active > upper_bin if config.is_dlmm else active >= upper_bin
+            below = active < lower_bin
+        else:
+            price = state.price
+            if price is None:
+                return True, ""
+            lower = state.lower_price if state.lower_price is not None else config.lower_price
+            upper = state.upper_price if state.upper_price is not None else config.upper_price
+            above = price > upper if config.is_dlmm else price >= upper
+            below = price < lower
+        if above:
+            return False, "above"
+        if below:
+            return False, "below"
+        return True, ""
+
+    def _evaluate(self, now: dt.datetime) -> list[Command]:
+        state, config = self.state, self.config
+        if state.lp_state not in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+            return []
+        price = state.price
+        if price is not None:
+            if config.upper_limit_price is not None and price >= config.upper_limit_price:
+                return self._close(self._auto_close_type())
+            if config.lower_limit_price is not None and price <= config.lower_limit_price:
+                return self._close(self._auto_close_type())
+        in_range, direction = self.range_status()
+        if in_range:
+            if state.lp_state is LPState.OUT_OF_RANGE:
+                self._fire(LPTrigger.ENTER_RANGE)
+            state.out_of_range_since, state.out_of_range_direction = None, ""
+            return []
+        if state.lp_state is LPState.IN_RANGE:
+            self._fire(LPTrigger.LEAVE_RANGE)
+        if state.out_of_range_since is None or state.out_of_range_direction != direction:
+            state.out_of_range_since, state.out_of_range_direction = now, direction
+            self._touch()
+        limit = (
+            config.auto_close_above_range_seconds
+            if direction == "above"
+            else config.auto_close_below_range_seconds
+        )
+        if limit is not None and (now - state.out_of_range_since).total_seconds() >= limit:
+            return self._close(self._auto_close_type())
+        return []
+
+    def _auto_close_type(self) -> CloseType:
+        return CloseType.POSITION_HOLD if self.config.keep_position else CloseType.EARLY_STOP
+
+    def _stop_close_type(self, keep_position: bool | None) -> CloseType:
+        keep = self.config.keep_position if keep_position is None else keep_position
+        return CloseType.POSITION_HOLD if keep else CloseType.EARLY_STOP
+
+    # --- stopping and closing -----------------------------------------------------------------
+
+    @on(StopRequested)
+    def _stop(self, event: StopRequested) -> list[Command]:
+        state = self.state
+        lp_state = state.lp_state
+        if lp_state is LPState.NOT_ACTIVE:
+            self._fire(LPTrigger.CANCEL)
+            self._terminate(CloseType.EARLY_STOP, event.ts_event)
+            return []
+        if lp_state is LPState.OPENING:
+            # The open's outcome is on its way; close as soon as it is known.
+            state.stop_requested, state.stop_keep_position = True, event.keep_position
+            self._touch()
+            return []
+        if lp_state in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+            return self._close(self._stop_close_type(event.keep_position))
+        if lp_state is LPState.STRANDED:
+            self._fire(LPTrigger.RETRY_CLOSE)
+            state.close_attempts = 0
+            state.failure_reason = ""
+            return [self._close_command()]
+        return []
+
+    def _close(self, close_type: CloseType) -> list[Command]:
+        self._fire(LPTrigger.CLOSE)
+        self._begin_closing(close_type)
+        return [self._close_command()]
+
+    def _close_command(self) -> ClosePosition:
+        state, config = self.state, self.config
+        slippage = min(
+            config.slippage_pct + config.close_slippage_step * state.close_attempts,
+            max(config.max_close_slippage, config.slippage_pct),
+        )
+        state.close_attempts += 1
+        state.next_close_at = None
+        state.close_command_id = self._next_command_id()
+        return ClosePosition(
+            command_id=state.close_command_id,
+            executor_id=self.id,
+            venue=config.lp_provider,
+            position_address=state.position_address,
+            pool_address=config.pool_address,
+            slippage=slippage,
+        )
+
+    @on(PositionClosed)
+    def _closed(self, event: PositionClosed) -> list[Command]:
+        state = self.state
+        if state.closed or event.position_address != state.position_address:
+            return []
+        if state.lp_state in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+            # Closed outside lpexec (seen on a refresh).
+            self._fire(LPTrigger.CLOSE)
+            self._begin_closing(CloseType.EARLY_STOP)
+        state.closed = True
+        state.close_command_id = ""
+        if event.already_closed and event.estimated:
+            # Amounts are unknown: keep the last read of the position as the best estimate.
+            state.close_estimated = True
+        else:
+            state.base_amount, state.quote_amount = event.base_amount, event.quote_amount
+            state.base_fee, state.quote_fee = event.base_fee, event.quote_fee
+        state.position_rent_refunded += event.position_rent_refunded
+        state.tx_fee += event.tx_fee
+        state.close_signature = event.signature
+        state.out_of_range_since = None
+        if self.close_type is CloseType.POSITION_HOLD:
+            self._fire(LPTrigger.CLOSED)
+            self._terminate(None, event.ts_event)
+            return []
+        difference = self._base_returned() - state.initial_base
+        if abs(difference) <= self.config.dust_base:
+            self._fire(LPTrigger.CLOSED)
+            self._terminate(None, event.ts_event)
+            return []
+        self._fire(LPTrigger.CLOSED_NEEDS_SWAP)
+        state.swap_side = "SELL" if difference > 0 else "BUY"
+        return [self._swap_command(abs(difference))]
+
+    def _base_returned(self) -> Decimal:
+        state = self.state
+        return state.base_amount + state.base_fee + state.base_fee_claimed
+
+    def _swap_command(self, amount: Decimal) -> Swap:
+        state = self.state
+        state.swap_attempts += 1
+        state.swap_command_id = self._next_command_id()
+        return Swap(
+            command_id=state.swap_command_id,
+            executor_id=self.id,
+            venue=self.config.swap_provider,
+            trading_pair=self.config.trading_pair,
+            side="SELL" if state.swap_side == "SELL" else "BUY",
+            amount=amount,
+            slippage=self.config.slippage_pct,
+            pool_address=self.config.pool_address,
+        )
+
+    @on(SwapExecuted)
+    def _swapped(self, event: SwapExecuted) -> list[Command]:
+        state = self.state
+        if event.command_id != state.swap_command_id:
+            return []
+        state.swap_base, state.swap_quote = event.base_amount, event.quote_amount
+        state.tx_fee += event.tx_fee
+        reference = state.price if state.price is not None else ZERO
+        state.swap_cost = swap_cost_quote(
+            side=event.side,
+            base_amount=event.base_amount,
+            quote_amount=event.quote_amount,
+            price=reference,
+        )
+        self._fire(LPTrigger.SWAPPED)
+        self._terminate(None, event.ts_event)
+        return []
+
+    @on(FeesCollected)
+    def _fees_collected(self, event: FeesCollected) -> list[Command]:
+        state = self.state
+        state.base_fee_claimed += event.base_fee
+        state.quote_fee_claimed += event.quote_fee
+        state.base_fee = max(ZERO, state.base_fee - event.base_fee)
+        state.quote_fee = max(ZERO, state.quote_fee - event.quote_fee)
+        state.tx_fee += event.tx_fee
+        self._touch()
+        return []
+
+    # --- failures --------------------------------------------------------------------------------
+
+    @on(CommandFailed)
+    def _failed(self, event: CommandFailed) -> list[Command]:
+        state = self.state
+        command_id = event.command_id
+        if command_id == state.refresh_command_id:
+            state.refresh_command_id = ""
+            return []
+        if command_id == state.open_command_id and state.lp_state is LPState.OPENING:
+            return self._open_failed(event)
+        if command_id == state.close_command_id and state.lp_state is LPState.CLOSING:
+            return self._close_failed(event)
+        if command_id == state.swap_command_id and state.lp_state is LPState.SWAPPING:
+            return self._swap_failed(event)
+        return []
+
+    def _open_failed(self, event: CommandFailed) -> list[Command]:
+        state = self.state
+        if event.retryable and state.open_attempts < self.config.max_open_attempts:
+            return [self._open_command()]
+        state.failure_reason = f"open failed: {event.reason}"
+        self._fire(LPTrigger.FAIL)
+        self._terminate(CloseType.FAILED, event.ts_event)
+        return []
+
+    def _close_failed(self, event: CommandFailed) -> list[Command]:
+        state = self.state
+        state.close_command_id = ""
+        if event.code == "position_not_found":
+            state.failure_reason = f"close: position {state.position_address} was never on chain"
+            self._fire(LPTrigger.FAIL)
+            self._terminate(CloseType.FAILED, event.ts_event)
+            return []
+        if state.close_attempts >= self.config.max_close_attempts:
+            state.failure_reason = (
+                f"close failed {state.close_attempts} times, last: {event.reason}; "
+                f"position {state.position_address} is still on chain"
+            )
+            self._fire(LPTrigger.STRAND)
+            return []
+        backoff = min(
+            self.config.close_retry_seconds * 2 ** (state.close_attempts - 1),
+            MAX_CLOSE_BACKOFF_SECONDS,
+        )
+        state.next_close_at = event.ts_event + dt.timedelta(seconds=backoff)
+        state.failure_reason = f"close attempt {state.close_attempts} failed: {event.reason}"
+        self._touch()
+        return []
+
+    def _swap_failed(self, event: CommandFailed) -> list[Command]:
+        state = self.state
+        if state.swap_attempts < self.config.max_swap_attempts:
+            return [self._swap_command(abs(self._base_returned() - state.initial_base))]
+        state.failure_reason = (
+            f"swap back failed {state.swap_attempts} times, last: {event.reason}; "
+            "the tokens stay in the wallet"
+        )
+        self._fire(LPTrigger.FAIL)
+        self._terminate(CloseType.FAILED, event.ts_event)
+        return []
+
+    # --- reporting ------------------------------------------------------------------------------
+
+    def accounting(self) -> LPAccounting:
+        """The position's accounting at the last known prices."""
+        state = self.state
+        price = state.price if state.price is not None else ZERO
+        if self.config.native_token == self.config.base_token:
+            native_price = price
+        elif self.config.native_token == self.config.quote_token:
+            native_price = Decimal(1)
+        else:
+            native_price = state.native_price if state.native_price is not None else ZERO
+        opened = bool(state.position_address)
+        return account(
+            initial_base=state.initial_base,
+            initial_quote=state.initial_quote,
+            add_price=state.add_price if state.add_price is not None else price,
+            base=state.base_amount if opened else ZERO,
+            quote=state.quote_amount if opened else ZERO,
+            base_fees=state.base_fee + state.base_fee_claimed,
+            quote_fees=state.quote_fee + state.quote_fee_claimed,
+            price=price,
+            native_price=native_price,
+            tx_fee_native=state.tx_fee,
+            rent_sunk_native=state.rent_sunk,
+            position_rent_native=state.position_rent,
+            position_rent_refunded_native=state.position_rent_refunded,
+            swap_costs_quote=state.swap_cost,
+            swap_volume_quote=state.swap_base * price,
+        )
+
+    def metrics(self) -> ExecutorMetrics:
+        figures = self.accounting()
+        return ExecutorMetrics(
+            net_pnl_quote=figures.net_pnl_quote,
+            net_pnl_pct=figures.net_pnl_pct,
+            fees_paid_quote=figures.fees_paid_quote,
+            fees_earned_quote=figures.fees_earned_quote,
+            value_quote=figures.lp_value_quote + figures.fees_earned_quote,
+            volume_quote=figures.volume_quote if self.state.position_address else ZERO,
+        )
+
+    def details(self) -> LPDetails:
+        return LPDetails.build(self)
+
+    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
+        if stranded_reason is None and self.state.lp_state is LPState.STRANDED:
+            stranded_reason = self.state.failure_reason
+        return super().info(now, stranded_reason=stranded_reason)
+
+    def out_of_range_seconds(self, now: dt.datetime) -> float:
+        """How long the price has been out of range without a break (0 when in range)."""
+        since = self.state.out_of_range_since
+        return 0.0 if since is None else max(0.0, (now - since).total_seconds())
+
+    def held_fills(self) -> list[tuple[HeldPositionKey, HeldFill]]:
+        """The net change against the deposit, as one fill (deposits never create holds)."""
+        state = self.state
+        if not state.position_address:
+            return []
+        price = state.price if state.price is not None else ZERO
+        net_base = self._base_returned() - state.initial_base
+        net_quote = (
+            state.quote_amount + state.quote_fee + state.quote_fee_claimed - state.initial_quote
+        )
+        fees = self.accounting().tx_fees_quote + self.accounting().rent_sunk_quote
+        key = HeldPositionKey(
+            controller_id=self.config.controller_id,
+            connector=f"{self.config.connector}/{self.config.lp_provider}",
+            trading_pair=self.config.trading_pair,
+        )
+        base = abs(net_base)
+        if base <= self.config.dust_base:
+            side, base, quote = "BUY", ZERO, ZERO
+        elif (net_base > 0) != (net_quote > 0) and net_quote != 0:
+            side, quote = ("BUY" if net_base > 0 else "SELL"), abs(net_quote)
+        else:
+            side, quote = ("BUY" if net_base > 0 else "SELL"), base * price
+        fill = HeldFill(
+            fill_id=f"{self.id}:lp-net",
+            executor_id=self.id,
+            side=side,
+            base_amount=base,
+            quote_amount=quote,
+            fee_quote=fees,
+            ts=self.closed_at or self.ts_last,
+        )
+        return [(key, fill)]
