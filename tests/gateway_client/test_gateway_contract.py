@@ -231,3 +231,38 @@ async def test_routes_the_client_lacks_are_exactly_the_expected_ones() -> None:
         f"newly covered: {sorted(EXPECTED_MISSING - missing)}; "
         f"newly missing: {sorted(missing - EXPECTED_MISSING)}"
     )
+
+
+ALWAYS_SENT = ("network", "walletAddress", "address", "chainNetwork", "connector", "slippagePct")
+"""Fields whose Gateway defaults come from its startup config: never left to the server."""
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+async def test_config_defaulted_fields_are_always_sent(case: Case) -> None:
+    # Arrange
+    async with GatewayClient(
+        "http://gateway.test", rate_limit_per_minute=None, ethereum_network="base"
+    ) as client:
+        with respx.mock(base_url="http://gateway.test") as router:
+            route = router.route(method=case.spec["_meta"]["method"], path=concrete_path(case))
+            route.mock(return_value=httpx.Response(200, content=served_body(case)))
+
+            # Act
+            await case.call(client)
+
+    # Assert
+    request = route.calls.last.request
+    if (request.method, request.url.path) in NOT_IN_SPEC:
+        return
+    method, template = _validate_request(request)
+    operation = _spec()["paths"][template][method.lower()]
+    accepted = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    body_schema = (
+        operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ).get("schema")
+    accepted |= set((body_schema or {}).get("properties", {}))
+    sent = set(request.url.params) | (
+        set(json.loads(request.content)) if request.content else set()
+    )
+    missing = {name for name in ALWAYS_SENT if name in accepted} - sent
+    assert not missing, f"{method} {template} left {sorted(missing)} to Gateway's defaults"
