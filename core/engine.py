@@ -507,10 +507,10 @@ class Engine:
             self._mark_unknown(command, str(e))
             return
         except VenueRejected as e:
-            self._fail(command, str(e), retryable=False)
+            self._fail(command, str(e), retryable=False, code=e.code)
             return
         except VenueUnavailable as e:
-            self._fail(command, str(e), retryable=True)
+            self._fail(command, str(e), retryable=True, code=e.code)
             return
         except Exception as e:
             logger.exception("venue %s raised on %s", command.venue, type(command).__name__)
@@ -550,12 +550,13 @@ class Engine:
             )
             session.commit()
 
-    def _fail(self, command: Command, reason: str, *, retryable: bool) -> None:
+    def _fail(self, command: Command, reason: str, *, retryable: bool, code: str = "") -> None:
         event = CommandFailed(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             reason=reason,
             retryable=retryable,
+            code=code,
         )
         update = (
             _IntentUpdate(command.command_id, IntentStatus.FAILED, error=reason)
@@ -671,6 +672,10 @@ class Engine:
             closed_at=row.closed_at,
             stranded_reason=row.stranded_reason,
         )
+
+    def live_executors(self) -> list[AnyExecutor]:
+        """Every executor in memory that has not terminated (for inspection; never mutate)."""
+        return [executor for executor in self._executors.values() if not executor.is_terminated]
 
     @property
     def active_count(self) -> int:

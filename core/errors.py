@@ -85,10 +85,15 @@ class SchemaVersionMismatch(StoreError):
 
 
 class VenueError(ExecutorError):
-    """Raised by a port adapter when a venue call does not give a normal result."""
+    """Raised by a port adapter when a venue call does not give a normal result.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    ``code`` is a stable machine-readable cause (e.g. ``position_not_found``), passed on to the
+    executor in :class:`~core.events.CommandFailed`.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, code: str = "") -> None:
         self.retry_after = retry_after
+        self.code = code
         super().__init__(message)
 
 

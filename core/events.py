@@ -95,10 +95,15 @@ class OutcomeEvent(Event):
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandFailed(OutcomeEvent):
-    """A command was not carried out; ``retryable`` says whether sending it again may work."""
+    """A command was not carried out; ``retryable`` says whether sending it again may work.
+
+    ``code`` is a stable machine-readable cause when the venue gives one (e.g.
+    ``position_not_found``, ``slippage_exceeded``, ``insufficient_funds``).
+    """
 
     reason: str
     retryable: bool = False
+    code: str = ""
 
 
 @register_message

@@ -1,0 +1,168 @@
+"""Wiring an LP runtime: store, engine, Gateway client and venues, on paper or a real Gateway.
+
+``open_lp_runtime`` is the one place that decides paper or live: without a Gateway URL it builds
+the paper Gateway in process (``httpx.ASGITransport``) on a seeded demo chain; with one it talks to
+that Gateway over HTTP(S). Nothing below this module knows which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.clocks import SimulatedTime, SystemTime
+from app.settings import Settings
+from core import Database, Engine, RiskEngine
+from gateway_client import GatewayClient
+from lp import LPExecutor
+from lp.venue import GatewayLiquidityVenue
+from paper.gateway import PaperGateway, build_paper_gateway
+from swap import GatewaySwapVenue
+
+__all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
+
+PAPER_URL = "http://paper-gateway.invalid"
+"""Base URL of the in-process paper Gateway (never resolved: requests go to the ASGI app)."""
+
+
+@dataclass
+class LPRuntime:
+    """Everything an LP session needs; close it with :meth:`aclose`."""
+
+    engine: Engine
+    database: Database
+    client: GatewayClient
+    clock: Any
+    wallet: str
+    liquidity: GatewayLiquidityVenue
+    swaps: GatewaySwapVenue
+    gateway: PaperGateway | None = None
+    _closers: list[Any] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        """Close the client and the store (and save the paper chain when it has a state file)."""
+        await self.client.aclose()
+        for closer in self._closers:
+            await closer()
+        if self.gateway is not None:
+            self.gateway.save()
+        self.database.close()
+
+    async def __aenter__(self) -> LPRuntime:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+async def open_lp_runtime(
+    *,
+    database_url: str,
+    settings: Settings | None = None,
+    clock: Any | None = None,
+    seed: int = 0,
+    faults: str | None = None,
+    mode: str = "clean",
+    paper_state_file: str | None = None,
+    risk: RiskEngine | None = None,
+    network: str = "mainnet-beta",
+    settle_seconds: float | None = None,
+) -> LPRuntime:
+    """Build and start an LP runtime.
+
+    Args:
+        database_url: the store.
+        settings: where a real Gateway is (``gateway_url`` and TLS files); None or no URL means
+            the paper Gateway.
+        clock: the one clock for everything; default: simulated time on paper, the wall clock
+            on a real Gateway.
+        seed, faults, mode, paper_state_file: options of the paper Gateway.
+        risk: the risk engine checking every create.
+        network: the Solana network.
+        settle_seconds: how long "not on chain" stays "unknown" when reconciling (default 90 s on
+            a real Gateway, 0 on paper where a dropped transaction never lands).
+    """
+    settings = settings or Settings()
+    gateway: PaperGateway | None = None
+    if settings.gateway_url:
+        clock = clock or SystemTime()
+        token = settings.gateway_token.get_secret_value() if settings.gateway_token else None
+        client = GatewayClient(
+            settings.gateway_url,
+            client_cert=settings.gateway_client_cert,
+            client_key=settings.gateway_client_key,
+            ca_bundle=settings.gateway_ca_cert,
+            bearer_token=token,
+            clock=clock,
+            solana_network=network,
+        )
+        if not settings.wallet_address:
+            raise ValueError("LPEXEC_WALLET_ADDRESS: expected a wallet address for a real Gateway")
+        wallet = settings.wallet_address
+        settle = 90.0 if settle_seconds is None else settle_seconds
+    else:
+        clock = clock or SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        gateway = build_paper_gateway(
+            seed=seed, faults=faults, mode=mode, clock=clock, state_file=paper_state_file
+        )
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url=PAPER_URL)
+        client = GatewayClient(
+            PAPER_URL,
+            http_client=http,
+            clock=clock,
+            rate_limit_per_minute=None,
+            solana_network=network,
+        )
+        wallet = gateway.wallet
+        settle = 0.0 if settle_seconds is None else settle_seconds
+    database = Database.open(database_url)
+    engine_holder: list[Engine] = []
+
+    def claimed() -> set[str]:
+        return {
+            executor.state.position_address
+            for executor in engine_holder[0].live_executors()
+            if isinstance(executor, LPExecutor) and executor.state.position_address
+        }
+
+    liquidity = GatewayLiquidityVenue(
+        client,
+        wallet_address=wallet,
+        clock=clock,
+        network=network,
+        settle_seconds=settle,
+        claimed_positions=claimed,
+    )
+    swaps = GatewaySwapVenue(
+        client, wallet_address=wallet, clock=clock, network=network, settle_seconds=settle
+    )
+    meteora_swaps = GatewaySwapVenue(
+        client,
+        wallet_address=wallet,
+        clock=clock,
+        network=network,
+        settle_seconds=settle,
+        provider="meteora/clmm",
+    )
+    engine = Engine(
+        database=database,
+        clock=clock,
+        executor_types=[LPExecutor],
+        venues={"meteora/clmm": liquidity, "jupiter/router": swaps, "meteora/swap": meteora_swaps},
+        risk=risk,
+    )
+    engine_holder.append(engine)
+    await engine.start()
+    return LPRuntime(
+        engine=engine,
+        database=database,
+        client=client,
+        clock=clock,
+        wallet=wallet,
+        liquidity=liquidity,
+        swaps=swaps,
+        gateway=gateway,
+    )
