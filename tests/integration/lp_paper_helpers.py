@@ -1,0 +1,73 @@
+"""Shared helpers for LP tests on the in-process paper Gateway."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.runtime import LPRuntime, open_lp_runtime
+from lp import LPExecutorConfig
+from paper.chain.ledger import AccountKind, Cause
+from paper.gateway.demo import demo_pool_address
+
+POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+LAMPORTS = Decimal(1_000_000_000)
+
+
+async def runtime(tmp_path, **options) -> LPRuntime:
+    return await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'lp.db'}", **options)
+
+
+def lp_config(**overrides) -> LPExecutorConfig:
+    values = {
+        "pool_address": POOL,
+        "trading_pair": "SOL-USDC",
+        "lower_price": Decimal(176),
+        "upper_price": Decimal(184),
+        "base_amount": Decimal(1),
+        "quote_amount": Decimal(180),
+        "swap_provider": "meteora/swap",
+    }
+    values.update(overrides)
+    return LPExecutorConfig(**values)
+
+
+async def step(rt: LPRuntime, price: str, *, seconds: float = 60, volume_usdc: int = 20_000):
+    """Let the market move the pool to ``price`` trading some volume, then let time pass."""
+    chain = rt.gateway.chain
+    chain.move_pool_to_price(POOL, Decimal(price), volume_usdc * 10**6)
+    rt.clock.advance(seconds)
+    pool = chain.pool(POOL)
+    rt.engine.publish_price(
+        "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
+    )
+    rt.engine.tick()
+    await settle(rt)
+
+
+async def settle(rt: LPRuntime, rounds: int = 10) -> None:
+    for _ in range(rounds):
+        await rt.engine.drain()
+        if not rt.engine.has_work:
+            return
+
+
+def ledger_sum(rt: LPRuntime, *, signatures, cause: Cause, owner: str, asset: str | None = None):
+    """Sum of the wallet's own balance changes of ``cause`` over ``signatures`` (raw units)."""
+    total = 0
+    for signature in signatures:
+        for entry in rt.gateway.chain.ledger.entries(signature=signature, cause=cause):
+            in_wallet = entry.kind in (AccountKind.WALLET, AccountKind.TOKEN_ACCOUNT)
+            if in_wallet and entry.owner == owner and (asset is None or entry.asset == asset):
+                total += entry.delta
+    return total
+
+
+def wallet_signatures(rt: LPRuntime) -> list[str]:
+    """Every signature of a transaction the demo wallet paid a fee for."""
+    return sorted(
+        {
+            entry.signature
+            for entry in rt.gateway.chain.ledger.entries(cause=Cause.TX_FEE)
+            if entry.owner == rt.wallet and entry.signature
+        }
+    )
