@@ -14,7 +14,7 @@ from paper.gateway.encoding import DecimalJSONResponse, dumps, loads
 from paper.gateway.errors import GatewayError
 from paper.gateway.routes import Route
 from paper.gateway.rpc import handle_rpc
-from paper.gateway.server import make_server, serve
+from paper.gateway.server import GracefulServer, make_server, serve
 from paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
 from paper.gateway.validation import AjvError, RequestInvalid, validate
 
@@ -26,6 +26,7 @@ __all__ = [
     "DecimalJSONResponse",
     "GatewayContext",
     "GatewayError",
+    "GracefulServer",
     "Mode",
     "OperationSchemas",
     "PaperGateway",

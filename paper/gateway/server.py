@@ -2,14 +2,18 @@
 
 ``serve()`` blocks until SIGINT or SIGTERM (uvicorn's handlers), then writes the chain state
 to ``state_file`` so that the next ``serve()`` with the same file resumes the run.
-:func:`make_server` returns an unstarted ``uvicorn.Server`` for callers that run it in a thread
-(tests, benchmarks).
+:func:`make_server` returns an unstarted server for callers that run it in a thread (tests,
+benchmarks).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,9 +22,31 @@ import uvicorn
 from paper.gateway.context import Mode
 from paper.gateway.demo import PaperGateway, build_paper_gateway
 
-__all__ = ["make_server", "serve"]
+__all__ = ["GracefulServer", "make_server", "serve"]
 
 logger = logging.getLogger(__name__)
+
+
+class GracefulServer(uvicorn.Server):
+    """A uvicorn server that stops on SIGINT/SIGTERM and then returns normally.
+
+    uvicorn re-raises the captured signal after its graceful shutdown (so a SIGTERM ends the
+    process at once); this server does not, so that :func:`serve` can save the chain state.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Route SIGINT and SIGTERM to uvicorn's graceful exit while serving (main thread)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def make_server(
@@ -29,7 +55,7 @@ def make_server(
     host: str = "127.0.0.1",
     port: int = 15888,
     log_level: str = "warning",
-) -> uvicorn.Server:
+) -> GracefulServer:
     """Return an unstarted uvicorn server for ``gateway.app`` (one worker, keep-alive on)."""
     config = uvicorn.Config(
         gateway.app,
@@ -40,7 +66,7 @@ def make_server(
         lifespan="off",
         timeout_keep_alive=30,
     )
-    return uvicorn.Server(config)
+    return GracefulServer(config)
 
 
 def serve(

@@ -1,0 +1,135 @@
+"""The paper Gateway as a real HTTP server on 127.0.0.1: uvicorn in a thread, and ``serve()``
+in a subprocess that saves its state on SIGTERM and resumes from it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from paper.gateway import build_paper_gateway, make_server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(base_url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"Expected the paper Gateway at {base_url} to answer within {timeout} s")
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, object]]:
+    gateway = build_paper_gateway(seed=8)
+    port = _free_port()
+    server = make_server(gateway, host="127.0.0.1", port=port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{port}"
+    _wait_until_up(base_url)
+    try:
+        yield base_url, gateway
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_real_socket_round_trip(served: tuple[str, object]) -> None:
+    base_url, gateway = served
+    pool = gateway.chain.pools("meteora")[0].pool.address  # type: ignore[attr-defined]
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        status = client.get("/chains/solana/status").json()
+        opened = client.post(
+            "/connectors/meteora/clmm/open-position",
+            json={
+                "poolAddress": pool,
+                "lowerPrice": 176,
+                "upperPrice": 184,
+                "baseTokenAmount": 1,
+                "quoteTokenAmount": 100,
+            },
+        ).json()
+        info = client.get(
+            "/connectors/meteora/clmm/position-info",
+            params={"positionAddress": opened["data"]["positionAddress"]},
+        )
+        docs = client.get("/docs/json").json()
+        rpc = client.post("/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "getSlot"}).json()
+    assert status["chain"] == "solana" and status["currentBlockNumber"] >= 380_000_000
+    assert opened["status"] == 1  # waited one 400 ms slot on the wall clock
+    assert info.status_code == 200 and info.json()["poolAddress"] == pool
+    assert docs["info"]["version"] == "2.13.0"
+    assert rpc["result"] >= status["currentBlockNumber"]
+
+
+def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
+    code = (
+        "from paper.gateway import serve; "
+        f"serve(port={port}, seed=3, state_file={str(state)!r}, log_level='warning')"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int) -> int:
+    process.send_signal(sig)
+    return process.wait(timeout=20)
+
+
+def test_serve_saves_state_on_signal_and_resumes(tmp_path: Path) -> None:
+    state = tmp_path / "paper.json"
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    process = _start(port, state)
+    try:
+        _wait_until_up(base_url)
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            pools = client.get("/pools/", params={"connector": "meteora"}).json()
+            opened = client.post(
+                "/connectors/meteora/clmm/open-position",
+                json={
+                    "poolAddress": pools[0]["address"],
+                    "lowerPrice": 176,
+                    "upperPrice": 184,
+                    "baseTokenAmount": 1,
+                    "quoteTokenAmount": 100,
+                },
+            ).json()
+    finally:
+        exit_code = _stop(process, signal.SIGTERM)
+    assert exit_code == 0
+    assert state.exists()
+    position = opened["data"]["positionAddress"]
+    assert position in state.read_text()
+    process = _start(port, state)
+    try:
+        _wait_until_up(base_url)
+        info = httpx.get(
+            f"{base_url}/connectors/meteora/clmm/position-info",
+            params={"positionAddress": position},
+        )
+    finally:
+        second_exit = _stop(process, signal.SIGINT)
+    assert info.status_code == 200
+    assert second_exit == 0
