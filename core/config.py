@@ -44,8 +44,12 @@ class ExecutorConfig(BaseModel):
         """Return what this executor would put at risk, for the risk engine."""
         raise NotImplementedError(f"{type(self).__name__} must define exposure()")
 
-    def trading_pairs(self) -> frozenset[str]:
-        """Return the trading pairs whose prices this executor needs."""
+    def price_keys(self) -> frozenset[str]:
+        """Return the price streams this executor needs: trading pairs, or pool addresses.
+
+        The engine delivers a price published for a pool to the pool's subscribers and to the
+        subscribers of its trading pair; the default subscribes to ``trading_pair``.
+        """
         pair = getattr(self, "trading_pair", None)
         return frozenset({pair}) if isinstance(pair, str) else frozenset()
 

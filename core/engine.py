@@ -123,7 +123,7 @@ class Engine:
         self._observer = observer
         self._max_sends = max_sends
         self._executors: dict[str, AnyExecutor] = {}
-        self._by_pair: dict[str, list[AnyExecutor]] = defaultdict(list)
+        self._by_key: dict[str, list[AnyExecutor]] = defaultdict(list)
         self._tickers: dict[str, AnyExecutor] = {}
         self._queues: dict[str, deque[Command]] = defaultdict(deque)
         self._unresolved: dict[str, Command] = {}
@@ -188,14 +188,14 @@ class Engine:
         self._executors[executor.id] = executor
         if executor.is_terminated:
             return
-        for pair in executor.config.trading_pairs():
-            self._by_pair[pair].append(executor)
+        for key in executor.config.price_keys():
+            self._by_key[key].append(executor)
         if executor.wants_ticks:
             self._tickers[executor.id] = executor
 
     def _unregister(self, executor: AnyExecutor) -> None:
-        for pair in executor.config.trading_pairs():
-            subscribers = self._by_pair.get(pair)
+        for key in executor.config.price_keys():
+            subscribers = self._by_key.get(key)
             if subscribers and executor in subscribers:
                 subscribers.remove(executor)
         self._tickers.pop(executor.id, None)
@@ -296,14 +296,15 @@ class Engine:
         pool_address: str | None = None,
         active_bin_id: int | None = None,
     ) -> int:
-        """Send a price to every executor on ``trading_pair``; return how many received it.
+        """Send a price to its subscribers; return how many received it.
 
-        A pool's price names the pool (and its active bin or tick when known); executors bound
-        to another pool ignore it.
+        Subscribers of ``trading_pair`` receive every price of the pair; with ``pool_address``
+        the pool's own subscribers (LP executors) receive it too, with the active bin or tick.
         """
         self._prices[trading_pair] = price
-        subscribers = self._by_pair.get(trading_pair)
-        if not subscribers:
+        pair_subscribers = self._by_key.get(trading_pair, ())
+        pool_subscribers = self._by_key.get(pool_address, ()) if pool_address else ()
+        if not pair_subscribers and not pool_subscribers:
             return 0
         events = [
             PriceUpdated(
@@ -314,9 +315,10 @@ class Engine:
                 active_bin_id=active_bin_id,
             )
         ]
-        for executor in list(subscribers):
+        receivers = [*pair_subscribers, *pool_subscribers]
+        for executor in receivers:
             self._dispatch(executor, events)
-        return len(subscribers)
+        return len(receivers)
 
     def tick(self) -> int:
         """Send the current time to every executor with timers; return how many received it."""

@@ -156,7 +156,7 @@ class LPExecutorConfig(ExecutorConfig):
             quote_amount=self.quote_amount,
         )
 
-    def trading_pairs(self) -> frozenset[str]:
-        """The pool's pair, and the native token's pair when tx fees need pricing."""
+    def price_keys(self) -> frozenset[str]:
+        """The pool itself, and the native token's pair when tx fees need pricing."""
         native = self.native_pair
-        return frozenset({self.trading_pair} if native is None else {self.trading_pair, native})
+        return frozenset({self.pool_address} if native is None else {self.pool_address, native})
