@@ -8,9 +8,9 @@ ledger group together with the network fee.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from core.clock import Clock
 from paper.chain.costs import (
@@ -23,6 +23,7 @@ from paper.chain.errors import (
     PoolNotFound,
     PositionClosed,
     PositionNotFound,
+    SwapRejected,
     WalletNotFound,
 )
 from paper.chain.faults import FaultPlan
@@ -31,7 +32,13 @@ from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
 from paper.chain.positions import PositionRecord
 from paper.chain.tokens import SOL_MINT, Token, TokenList
 from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
-from paper.pools import ClmmPool, DlmmPool
+from paper.pools import (
+    ClmmPool,
+    DlmmPool,
+    InsufficientLiquidity,
+    PoolError,
+    SlippageExceeded,
+)
 
 __all__ = [
     "DEFAULT_GENESIS_SLOT",
@@ -40,6 +47,8 @@ __all__ = [
     "SLOT_SECONDS",
     "ChainCore",
     "PoolEntry",
+    "check_address",
+    "pool_call",
 ]
 
 SLOT_SECONDS = 0.4
@@ -53,6 +62,7 @@ MARKET = "market:external"
 _FAILED_ERROR = {"InstructionError": [2, {"Custom": 6001}]}
 
 Pool = DlmmPool | ClmmPool
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +468,21 @@ def _touched(group: list[Posting]) -> list[tuple[str, str]]:
     for posting in group:
         seen.setdefault((posting.account, posting.asset), None)
     return list(seen)
+
+
+def pool_call(call: Callable[[], _T]) -> _T:
+    """Run a pool method, translating pool errors into chain errors (pool state unchanged).
+
+    Raises:
+        SwapRejected: slippage or liquidity made the pool refuse.
+        InvalidRequest: any other pool refusal (bad range, amounts, ...).
+    """
+    try:
+        return call()
+    except (SlippageExceeded, InsufficientLiquidity) as e:
+        raise SwapRejected(str(e)) from e
+    except PoolError as e:
+        raise InvalidRequest(str(e)) from e
 
 
 def check_address(value: str, *, field: str) -> str:

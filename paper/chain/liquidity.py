@@ -8,11 +8,9 @@ changes nothing, a failed one only pays its fee.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
 
-from paper.chain.core import ChainCore, Pool, PoolEntry
+from paper.chain.core import ChainCore, Pool, PoolEntry, pool_call
 from paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
@@ -21,7 +19,7 @@ from paper.chain.costs import (
     bin_array_indexes,
     position_rent,
 )
-from paper.chain.errors import InvalidRequest, NotOwner, SwapRejected
+from paper.chain.errors import InvalidRequest, NotOwner
 from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting
 from paper.chain.positions import PositionRecord
 from paper.chain.receipts import (
@@ -31,19 +29,9 @@ from paper.chain.receipts import (
     OpenReceipt,
 )
 from paper.chain.transactions import Transaction, TxFate
-from paper.pools import (
-    ClmmPool,
-    DepositResult,
-    DlmmPool,
-    InsufficientLiquidity,
-    PoolError,
-    SlippageExceeded,
-    Strategy,
-)
+from paper.pools import ClmmPool, DepositResult, DlmmPool, Strategy
 
 __all__ = ["LiquidityOperations"]
-
-_T = TypeVar("_T")
 
 
 class LiquidityOperations(ChainCore):
@@ -87,7 +75,7 @@ class LiquidityOperations(ChainCore):
             return _deposit(target, address, lower, upper, base_amount, quote_amount, strategy)
 
         if tx.fate is not TxFate.LAND:
-            _pool_call(lambda: deposit(copy.deepcopy(pool)))
+            pool_call(lambda: deposit(copy.deepcopy(pool)))
             group = self._finish_unsuccessful(tx)
             return OpenReceipt(
                 **self._receipt_fields(tx, group),
@@ -98,7 +86,7 @@ class LiquidityOperations(ChainCore):
                 position_rent=0,
                 bin_array_rent=0,
             )
-        result = _pool_call(lambda: deposit(pool))
+        result = pool_call(lambda: deposit(pool))
         initialized = tuple(result.bin_arrays_initialized) if entry.kind == "dlmm" else ()
         self.ledger.open_account(address, AccountKind.POSITION, owner=owner)
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
@@ -186,9 +174,9 @@ class LiquidityOperations(ChainCore):
             )
 
         if tx.fate is not TxFate.LAND:
-            _pool_call(lambda: deposit(copy.deepcopy(pool)))
+            pool_call(lambda: deposit(copy.deepcopy(pool)))
             return self._liquidity_receipt(tx, self._finish_unsuccessful(tx), record, 0, 0)
-        result = _pool_call(lambda: deposit(pool))
+        result = pool_call(lambda: deposit(pool))
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         tx.details = {
             "position": record.address,
@@ -220,9 +208,9 @@ class LiquidityOperations(ChainCore):
         pool = self.pool(record.pool_address)
         self._require(owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)})
         if tx.fate is not TxFate.LAND:
-            _pool_call(lambda: copy.deepcopy(pool).remove_liquidity(record.address, fraction))
+            pool_call(lambda: copy.deepcopy(pool).remove_liquidity(record.address, fraction))
             return self._liquidity_receipt(tx, self._finish_unsuccessful(tx), record, 0, 0)
-        result = _pool_call(lambda: pool.remove_liquidity(record.address, fraction))
+        result = pool_call(lambda: pool.remove_liquidity(record.address, fraction))
         postings, new_accounts = self._payout_postings(
             owner,
             pool,
@@ -264,7 +252,7 @@ class LiquidityOperations(ChainCore):
                 base_fee=0,
                 quote_fee=0,
             )
-        fees = _pool_call(lambda: pool.claim_fees(record.address))
+        fees = pool_call(lambda: pool.claim_fees(record.address))
         postings, new_accounts = self._payout_postings(
             owner,
             pool,
@@ -313,7 +301,7 @@ class LiquidityOperations(ChainCore):
                 quote_fee=0,
                 rent_refunded=0,
             )
-        closed = _pool_call(lambda: pool.close_position(record.address))
+        closed = pool_call(lambda: pool.close_position(record.address))
         withdrawn, fees = closed.withdrawn, closed.fees
         postings, new_accounts = self._payout_postings(
             owner,
@@ -478,13 +466,3 @@ def _deposit(
             position_id, 0, 0, 0, bin_arrays_initialized=opened.bin_arrays_initialized
         )
     return pool.add_liquidity(position_id, lower, upper, base_amount, quote_amount, strategy)
-
-
-def _pool_call(call: Callable[[], _T]) -> _T:
-    """Run a pool method, translating pool errors into chain errors."""
-    try:
-        return call()
-    except (SlippageExceeded, InsufficientLiquidity) as e:
-        raise SwapRejected(str(e)) from e
-    except PoolError as e:
-        raise InvalidRequest(str(e)) from e

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
-from paper.chain.core import MARKET, ChainCore, Pool
+from paper.chain.core import MARKET, ChainCore, Pool, pool_call
 from paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
 from paper.chain.errors import InvalidRequest, RouteNotFound, SwapRejected
 from paper.chain.ledger import LAMPORTS, Cause, Posting
-from paper.chain.liquidity import _pool_call
 from paper.chain.receipts import SwapReceipt, WrapReceipt
 from paper.chain.tokens import SOL_MINT
 from paper.chain.transactions import TxFate
@@ -245,21 +245,17 @@ class TradingOperations(ChainCore):
         for hop, quote in zip(hops, quotes, strict=True):
             pool = self._hop_pool(hop)
             if exact_out:
-                fill = _pool_call(
-                    lambda pool=pool, hop=hop, quote=quote: pool.swap(
-                        hop.token_in,
-                        quote.amount_out,
-                        exact_out=True,
-                        max_amount_in=quote.amount_in,
-                        timestamp=now,
-                    )
+                call = partial(
+                    pool.swap,
+                    hop.token_in,
+                    quote.amount_out,
+                    exact_out=True,
+                    max_amount_in=quote.amount_in,
+                    timestamp=now,
                 )
             else:
-                fill = _pool_call(
-                    lambda pool=pool, hop=hop, carry=carry: pool.swap(
-                        hop.token_in, carry, timestamp=now
-                    )
-                )
+                call = partial(pool.swap, hop.token_in, carry, timestamp=now)
+            fill = pool_call(call)
             fills.append(fill)
             carry = fill.amount_out
         for before, after in zip(fills, fills[1:], strict=False):
@@ -380,7 +376,7 @@ class TradingOperations(ChainCore):
         This is how price paths drive paper pools; fees the market pays accrue to LPs.
         """
         pool = self.pool(pool_address)
-        moved = _pool_call(lambda: pool.move_to_price(price, volume, timestamp=self.unix_time))
+        moved = pool_call(lambda: pool.move_to_price(price, volume, timestamp=self.unix_time))
         postings: list[Posting] = []
         for fill in moved.swaps:
             postings += self._pool_side(fill, counterparty=MARKET)
