@@ -27,7 +27,7 @@ from paper.chain.errors import (
     WalletNotFound,
 )
 from paper.chain.faults import FaultPlan
-from paper.chain.keys import KeyFactory, derive_address, is_address
+from paper.chain.keys import KeyFactory, derive_address
 from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
 from paper.chain.positions import PositionRecord
 from paper.chain.tokens import SOL_MINT, Token, TokenList
@@ -47,7 +47,6 @@ __all__ = [
     "SLOT_SECONDS",
     "ChainCore",
     "PoolEntry",
-    "check_address",
     "pool_call",
 ]
 
@@ -355,6 +354,13 @@ class ChainCore:
         tx = self._transactions.get(signature)
         return TxStatus.PENDING if tx is None else tx.status(self.slot)
 
+    def poll(self, signature: str) -> TxStatus:
+        """Return a signature's status now: 1 confirmed, 0 pending or never landed, -1 failed.
+
+        A dropped transaction stays 0 forever; the caller decides when to give up.
+        """
+        return self.status(signature)
+
     def _begin(self, operation: str, payer: str, fate: TxFate) -> Transaction:
         self.require_wallet(payer)
         budget = self.fee_schedule.budget(operation)
@@ -483,14 +489,3 @@ def pool_call(call: Callable[[], _T]) -> _T:
         raise SwapRejected(str(e)) from e
     except PoolError as e:
         raise InvalidRequest(str(e)) from e
-
-
-def check_address(value: str, *, field: str) -> str:
-    """Return ``value`` when it is a base58 32-byte address.
-
-    Raises:
-        InvalidRequest: naming the field and the value received.
-    """
-    if not is_address(value):
-        raise InvalidRequest(f"Expected {field} to be a base58 address, received {value!r}")
-    return value

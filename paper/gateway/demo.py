@@ -13,7 +13,6 @@ The demo wallet holds 100 SOL, 20,000 USDC, 5,000 USDT and 10,000 JUP.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +22,7 @@ from typing import Any, Literal
 from fastapi import FastAPI
 
 from core.clock import Clock
-from paper.chain import FaultPlan, ManualClock, PaperChain, WallClock
+from paper.chain import FaultPlan, PaperChain, WallClock
 from paper.chain.keys import derive_address
 from paper.gateway.app import create_app
 from paper.gateway.context import Mode
@@ -215,8 +214,3 @@ def build_paper_gateway(
         )
     app = create_app(chain, mode=mode, default_wallet=wallet, **app_options)
     return PaperGateway(chain=chain, app=app, wallet=wallet, state_file=path)
-
-
-def manual_clock_at(when: str = "2026-01-01T00:00:00+00:00") -> ManualClock:
-    """Return a manual clock starting at an ISO time (handy for deterministic demos)."""
-    return ManualClock(_dt.datetime.fromisoformat(when))

@@ -10,7 +10,7 @@ wallet changes of ``tokenIn``/``tokenOut`` whatever the side.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from paper.chain import (
@@ -277,11 +277,6 @@ async def execute_swap(ctx: GatewayContext, call: Call) -> Any:
         only_direct=body["onlyDirectRoutes"],
     )
     return await execute_router_quote(ctx, call, quoted, wallet)
-
-
-def ceil_units(amount: Decimal) -> int:
-    """Round a non-negative Decimal up to an integer."""
-    return int(amount.to_integral_value(rounding=ROUND_CEILING))
 
 
 JUPITER_ROUTES = [

@@ -31,7 +31,7 @@ from paper.chain.keys import is_address
 from paper.gateway.context import Call, ConfirmStyle, GatewayContext
 from paper.gateway.errors import GatewayError, bad_request, not_found
 from paper.gateway.views import ui
-from paper.pools import ClmmPool, DlmmPool, Strategy
+from paper.pools import DlmmPool, Strategy
 
 __all__ = [
     "add_liquidity",
@@ -493,8 +493,3 @@ async def close_position(
         }
 
     return await _answer(ctx, call, receipt, connector, data)
-
-
-def is_clmm(entry: PoolEntry) -> bool:
-    """True for a CLMM (tick) pool."""
-    return isinstance(entry.pool, ClmmPool)

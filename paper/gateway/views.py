@@ -16,6 +16,7 @@ __all__ = [
     "pool_list_item",
     "position_info",
     "price_number",
+    "range_price",
     "token_item",
     "ui",
 ]

@@ -154,7 +154,7 @@ def test_dropped_transaction_changes_nothing_and_stays_pending(world: World) -> 
         world.wallet, world.dlmm.address, token_in="SOL", amount=10**9, fate=TxFate.DROP
     )
     world.clock.advance(3_600)
-    assert chain.status(receipt.signature) is TxStatus.PENDING
+    assert chain.poll(receipt.signature) is TxStatus.PENDING
     assert chain.balances(world.wallet) == before
     assert receipt.fee == 0 and receipt.amount_out == 0
     assert chain.ledger.entries(signature=receipt.signature) == []
