@@ -6,6 +6,7 @@ from lp.accounting import LPAccounting, account, swap_cost_quote
 from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 from lp.details import LPDetails
 from lp.executor import LPExecutor, LPExecutorState
+from lp.preflight import PoolSnapshot, WalletSnapshot, check_open, preflight
 from lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = [
@@ -20,7 +21,11 @@ __all__ = [
     "LPSide",
     "LPState",
     "LPTrigger",
+    "PoolSnapshot",
     "StrategyType",
+    "WalletSnapshot",
     "account",
+    "check_open",
+    "preflight",
     "swap_cost_quote",
 ]
