@@ -116,6 +116,7 @@ from ._transport import ClientState, Timeouts
 from ._types import Chain, Clock, Side, StrategyType, SystemClock, TransactionStatus
 
 __all__ = [
+    "CONNECTOR_QUIRKS",
     "AddLiquidityData",
     "AddLiquidityResult",
     "AmmConnector",
@@ -127,7 +128,6 @@ __all__ = [
     "BadRequest",
     "Balances",
     "Bin",
-    "CONNECTOR_QUIRKS",
     "Chain",
     "ChainNetworks",
     "ChainStatus",

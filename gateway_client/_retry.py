@@ -11,6 +11,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -22,7 +23,9 @@ from ._constants import (
 )
 from ._exceptions import GatewayUnavailable, InvalidRequestError, RateLimited
 
-__all__ = ["RetryPolicy", "build_retrying", "retry_wait", "should_retry"]
+__all__ = ["RetryPolicy", "build_retrying", "call_with_retries", "retry_wait", "should_retry"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -104,30 +107,43 @@ def _is_retryable(policy: RetryPolicy) -> Callable[[BaseException], bool]:
     return check
 
 
+def _log_retry(error: BaseException | None, attempt: int, attempts: int, seconds: float) -> None:
+    logger.info(
+        "Retrying Gateway read after %s (attempt %i of %i, waiting %.2f s)",
+        type(error).__name__,
+        attempt,
+        attempts,
+        seconds,
+    )
+
+
 def build_retrying(
     policy: RetryPolicy,
     *,
-    is_write: bool,
+    attempts: int,
     sleep: Callable[[float], Awaitable[None]],
     random_fraction: Callable[[], float] = random.random,
+    attempts_before: int = 0,
 ) -> AsyncRetrying:
-    """Build the tenacity controller for one request.
+    """Build the tenacity controller for (the rest of) one request.
 
     Args:
         policy: Retry settings of the client.
-        is_write: Writes get a single attempt, whatever the policy says.
+        attempts: Attempts this controller may make.
         sleep: Awaitable sleep (the client's clock), so tests never really wait.
         random_fraction: Source of jitter in [0, 1).
+        attempts_before: Attempts already made outside the controller (numbering and waits
+            continue from there).
 
     Returns:
         An ``AsyncRetrying`` that re-raises the last error when it gives up.
     """
-    attempts = 1 if is_write else policy.max_retries + 1
+    total = attempts + attempts_before
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome is not None else None
         return retry_wait(
-            state.attempt_number,
+            state.attempt_number + attempts_before,
             _retry_after_of(error),
             policy=policy,
             jitter=random_fraction(),
@@ -136,13 +152,7 @@ def build_retrying(
     def log_retry(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         seconds = state.next_action.sleep if state.next_action is not None else 0.0
-        logger.info(
-            "Retrying Gateway read after %s (attempt %i of %i, waiting %.2f s)",
-            type(error).__name__,
-            state.attempt_number,
-            attempts,
-            seconds,
-        )
+        _log_retry(error, state.attempt_number + attempts_before, total, seconds)
 
     return AsyncRetrying(
         stop=stop_after_attempt(attempts),
@@ -152,3 +162,52 @@ def build_retrying(
         before_sleep=log_retry,
         reraise=True,
     )
+
+
+async def call_with_retries(
+    send: Callable[[], Awaitable[T]],
+    *,
+    policy: RetryPolicy,
+    is_write: bool,
+    sleep: Callable[[float], Awaitable[None]],
+    random_fraction: Callable[[], float] = random.random,
+) -> T:
+    """Run ``send`` under the retry policy and return its result.
+
+    The first attempt runs bare, so a request that succeeds (the usual case) pays nothing for
+    the retry machinery; when it fails with a retryable error, tenacity drives the remaining
+    attempts with the same waits and numbering.
+
+    Args:
+        send: Makes one attempt; raises our mapped exceptions.
+        policy: Retry settings (reads only).
+        is_write: Writes get exactly one attempt, whatever the error.
+        sleep: Awaitable sleep of the client's clock.
+        random_fraction: Source of jitter in [0, 1).
+
+    Returns:
+        What ``send`` returned.
+
+    Raises:
+        GatewayError: The last attempt's error when retries are exhausted or not allowed.
+    """
+    attempts = 1 if is_write else policy.max_retries + 1
+    try:
+        return await send()
+    except Exception as error:
+        if attempts == 1 or not _is_retryable(policy)(error):
+            raise
+        seconds = retry_wait(1, _retry_after_of(error), policy=policy, jitter=random_fraction())
+        _log_retry(error, 1, attempts, seconds)
+    await sleep(seconds)
+    retrying = build_retrying(
+        policy,
+        attempts=attempts - 1,
+        sleep=sleep,
+        random_fraction=random_fraction,
+        attempts_before=1,
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await send()
+    raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover

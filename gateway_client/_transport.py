@@ -25,7 +25,7 @@ from ._exceptions import (
     error_from_transport,
 )
 from ._rate_limit import RateLimiter
-from ._retry import RetryPolicy, build_retrying
+from ._retry import RetryPolicy, call_with_retries
 from ._types import Clock
 
 __all__ = ["ClientState", "Route", "Timeouts", "Transport", "build_ssl_context"]
@@ -201,11 +201,12 @@ class Transport:
         timeout = httpx.Timeout(
             timeouts.write if route.is_write else timeouts.read, connect=timeouts.connect
         )
-        retrying = build_retrying(retry, is_write=route.is_write, sleep=self.clock.sleep)
-        async for attempt in retrying:
-            with attempt:
-                return await self._send_once(route, path, params, content, http_timeout=timeout)
-        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+        return await call_with_retries(
+            lambda: self._send_once(route, path, params, content, http_timeout=timeout),
+            policy=retry,
+            is_write=route.is_write,
+            sleep=self.clock.sleep,
+        )
 
     async def _send_once(
         self,

@@ -11,8 +11,8 @@ from gateway_client._models.base import GatewayModel, GatewayRequest
 from gateway_client._validation import NonEmptyStr
 
 __all__ = [
-    "ChainNetworks",
     "ChainNetworkQuery",
+    "ChainNetworks",
     "ConfigQuery",
     "ConnectorInfo",
     "HealthStatus",

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import FakeClock
 from gateway_cases import SIGNATURE, WALLET
+from gateway_fakes import FakeClock
 from gateway_loopback import serve, url_of
 
 from fixtures.gateway import response

@@ -13,8 +13,16 @@ PACKAGE_DIR = Path(gateway_client.__file__).parent
 OUR_PACKAGES = {"core", "lp", "swap", "cex", "paper", "app", "fixtures", "bench", "tests"}
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    # ruff RUF022 order: SCREAMING_CASE constants, then CamelCase, then the rest.
+    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return kind, name
+
+
 def test_all_is_sorted() -> None:
-    assert gateway_client.__all__ == sorted(gateway_client.__all__)
+    exported = gateway_client.__all__
+    assert exported == sorted(exported, key=_isort_key)
+    assert len(exported) == len(set(exported))
 
 
 def test_all_matches_the_public_names() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 import respx
-from conftest import FakeClock
+from gateway_fakes import FakeClock
 
 from fixtures.gateway import response
 from gateway_client import GatewayClient, InvalidRequestError

@@ -8,8 +8,8 @@ from decimal import Decimal
 import httpx
 import pytest
 import respx
-from conftest import FakeClock
 from gateway_cases import CASES, Case, concrete_path, served_body
+from gateway_fakes import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

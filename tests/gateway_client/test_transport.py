@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import BASE_URL
+from gateway_fakes import BASE_URL
 from gateway_loopback import (
     make_tls_material,
     openssl_available,
