@@ -21,14 +21,6 @@ def lpexec(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
-def test_demo_json_reports_both_executors_terminated():
-    result = lpexec("demo", "--json")
-    assert result.returncode == 0, result.stderr
-    reports = json.loads(result.stdout)
-    assert [report["status"] for report in reports] == ["TERMINATED", "TERMINATED"]
-    assert {report["close_type"] for report in reports} == {"TAKE_PROFIT", "EARLY_STOP"}
-
-
 def test_a_bad_database_url_is_one_clear_line_without_traceback():
     result = lpexec("executors", "list", "--database", "nope")
     assert result.returncode == 2
