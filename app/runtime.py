@@ -42,6 +42,27 @@ class LPRuntime:
     gateway: PaperGateway | None = None
     _closers: list[Any] = field(default_factory=list)
 
+    async def refresh_market(self) -> int:
+        """Read the pool of every live LP executor and publish its price; return pools read."""
+        pools: dict[str, str] = {}
+        for executor in self.engine.live_executors():
+            if isinstance(executor, LPExecutor):
+                pools[executor.config.pool_address] = executor.config.trading_pair
+        for pool_address, pair in pools.items():
+            info = await self.liquidity.pool_info(pool_address)
+            self.engine.publish_price(
+                pair, info.price, pool_address=pool_address, active_bin_id=info.active_bin_id
+            )
+        return len(pools)
+
+    async def settle(self, rounds: int = 20) -> None:
+        """Carry out queued commands until nothing is left to do (or ``rounds`` run out)."""
+        for _ in range(rounds):
+            await self.engine.drain()
+            if not self.engine.has_work:
+                return
+            await self.clock.sleep(1.0)
+
     async def aclose(self) -> None:
         """Close the client and the store (and save the paper chain when it has a state file)."""
         await self.client.aclose()

@@ -62,11 +62,15 @@ def format_validation_error(error: ValidationError, *, model: str) -> str:
         if item["type"] == "extra_forbidden":
             lines.append(f"{field}: unknown field for {model} (received {item['input']!r})")
             continue
-        expected = item["msg"]
         if item["type"] == "missing":
             lines.append(f"{field}: required field for {model} is missing")
             continue
-        lines.append(f"{field}: {expected}, received {item['input']!r}")
+        if item["type"] == "value_error":
+            # Our own validators already say what was expected and what was received.
+            message = str(item.get("ctx", {}).get("error", item["msg"]))
+            lines.append(message if not item["loc"] else f"{field}: {message}")
+            continue
+        lines.append(f"{field}: {item['msg']}, received {item['input']!r}")
     return "; ".join(lines)
 
 

@@ -96,7 +96,9 @@ class LPExecutorConfig(ExecutorConfig):
         if isinstance(value, str) and not value.strip().isdigit():
             name = value.strip().upper()
             if name not in _SIDE_NAMES:
-                raise ValueError(f"expected 0, 1, 2 or one of {sorted(_SIDE_NAMES)}")
+                raise ValueError(
+                    f"expected 0, 1, 2 or one of {sorted(_SIDE_NAMES)}, received {value!r}"
+                )
             return _SIDE_NAMES[name]
         return value
 

@@ -307,6 +307,17 @@ class GatewayLiquidityVenue:
 
     # --- reads ------------------------------------------------------------------------------------
 
+    async def pool_info(self, pool_address: str) -> Any:
+        """Read a pool (price, active bin or tick, bin step, reserves).
+
+        Raises:
+            VenueUnavailable, VenueRejected: the pool could not be read.
+        """
+        try:
+            return await self._lp.pool_info(pool_address, network=self._network)
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+
     async def refresh_position(self, command: RefreshPosition) -> OutcomeEvent:
         """Read the position and its pool; a closed position is reported as closed."""
         try:

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from app.cli.demo import demo_command
 from app.cli.executors import executors_app
+from app.cli.lp import lp_app, pools_app
 from app.cli.paper import paper_gateway_command
 from core import ExecutorError
 
@@ -31,6 +32,8 @@ app = typer.Typer(
 app.command("demo", help="Run the end-to-end demo on the paper venues.")(demo_command)
 app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
 app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
+app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
+app.add_typer(pools_app, name="pools", help="Read pools.")
 
 error_console = Console(stderr=True)
 

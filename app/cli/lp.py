@@ -1,0 +1,228 @@
+"""``lpexec lp`` and ``lpexec pools``: open, watch, close and list LP positions by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from app.cli.executors import info_table
+from app.cli.options import Connection, connection_options
+from app.runtime import LPRuntime
+from core import ExecutorInfo, parse_config
+from lp import LPExecutorConfig, preflight
+
+__all__ = ["lp_app", "pools_app"]
+
+console = Console()
+lp_app = typer.Typer(no_args_is_help=True, callback=connection_options)
+pools_app = typer.Typer(no_args_is_help=True, callback=connection_options)
+T = TypeVar("T")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
+
+
+def _run(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -> T:
+    connection: Connection = ctx.obj
+
+    async def main() -> T:
+        runtime = await connection.open()
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(main())
+
+
+def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        return
+    console.print(info_table([info], title="LP executor"))
+    details: Any = info.details
+    if details is None:
+        return
+    table = Table(show_header=False, title="position")
+    for name in (
+        "state",
+        "position_address",
+        "lower_price",
+        "upper_price",
+        "price",
+        "in_range",
+        "out_of_range_seconds",
+        "base_amount",
+        "quote_amount",
+        "base_fee",
+        "quote_fee",
+        "fees_earned_quote",
+        "impermanent_loss_quote",
+        "tx_fee_native",
+        "position_rent_native",
+        "position_rent_refunded_native",
+        "rent_sunk_native",
+        "failure_reason",
+    ):
+        table.add_row(name, str(getattr(details, name)))
+    console.print(table)
+
+
+@lp_app.command("open")
+def open_command(
+    ctx: typer.Context,
+    pool: str = typer.Option(..., help="Pool address."),
+    pair: str = typer.Option(..., help="Trading pair BASE-QUOTE, e.g. SOL-USDC."),
+    lower: str = typer.Option(..., help="Lower price (quote per base)."),
+    upper: str = typer.Option(..., help="Upper price (quote per base)."),
+    base: str = typer.Option("0", help="Base amount to deposit."),
+    quote: str = typer.Option("0", help="Quote amount to deposit."),
+    side: str = typer.Option("BOTH", help="BOTH, BUY (quote only) or SELL (base only)."),
+    strategy: str = typer.Option("Spot", help="Spot, Curve or BidAsk."),
+    slippage: str = typer.Option("0.01", help="Slippage as a ratio (0.01 = 1 %)."),
+    above_seconds: int | None = typer.Option(None, help="Close after this long above range."),
+    below_seconds: int | None = typer.Option(None, help="Close after this long below range."),
+    upper_limit: str | None = typer.Option(None, help="Close at once at or above this price."),
+    lower_limit: str | None = typer.Option(None, help="Close at once at or below this price."),
+    keep_position: bool = typer.Option(False, help="Hold the net change instead of swapping."),
+    controller_id: str = typer.Option("main", help="Who owns the executor."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check the request against the pool and the wallet, then open the position."""
+    values: dict[str, Any] = {
+        "pool_address": pool,
+        "trading_pair": pair,
+        "lower_price": lower,
+        "upper_price": upper,
+        "base_amount": base,
+        "quote_amount": quote,
+        "side": side,
+        "strategy_type": strategy,
+        "slippage_pct": slippage,
+        "auto_close_above_range_seconds": above_seconds,
+        "auto_close_below_range_seconds": below_seconds,
+        "upper_limit_price": upper_limit,
+        "lower_limit_price": lower_limit,
+        "keep_position": keep_position,
+        "controller_id": controller_id,
+    }
+    config = parse_config(LPExecutorConfig, values)
+
+    async def work(runtime: LPRuntime) -> ExecutorInfo:
+        await preflight(
+            config, runtime.client, wallet_address=runtime.wallet, network="mainnet-beta"
+        )
+        await runtime.engine.create(config)
+        await runtime.settle()
+        return runtime.engine.info(config.id)
+
+    _print_info(_run(ctx, work), as_json=as_json)
+
+
+@lp_app.command("status")
+def status_command(
+    ctx: typer.Context,
+    executor_id: str = typer.Argument(..., help="Executor id."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Refresh one position from the chain and show it."""
+
+    async def work(runtime: LPRuntime) -> ExecutorInfo:
+        await _refresh(runtime)
+        return runtime.engine.info(executor_id)
+
+    _print_info(_run(ctx, work), as_json=as_json)
+
+
+async def _refresh(runtime: LPRuntime) -> None:
+    await runtime.refresh_market()
+    runtime.engine.tick()
+    await runtime.settle()
+
+
+@lp_app.command("close")
+def close_command(
+    ctx: typer.Context,
+    executor_id: str = typer.Argument(..., help="Executor id."),
+    keep_position: bool | None = typer.Option(
+        None, "--keep-position/--swap-back", help="Default: the executor's own setting."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Close a position (also retries a STRANDED one)."""
+
+    async def work(runtime: LPRuntime) -> ExecutorInfo:
+        await runtime.engine.stop(executor_id, keep_position=keep_position)
+        await runtime.settle()
+        return runtime.engine.info(executor_id)
+
+    _print_info(_run(ctx, work), as_json=as_json)
+
+
+@lp_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    stranded: bool = typer.Option(False, "--stranded", help="Only stranded executors."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List LP executors, newest first."""
+
+    async def work(runtime: LPRuntime) -> list[ExecutorInfo]:
+        return runtime.engine.infos(executor_type="lp", stranded=True if stranded else None)
+
+    infos = _run(ctx, work)
+    if as_json:
+        typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
+        return
+    console.print(info_table(infos, title="LP executors"))
+
+
+@lp_app.command("watch")
+def watch_command(
+    ctx: typer.Context,
+    interval: float = typer.Option(5.0, min=0.1, help="Seconds between refreshes."),
+    count: int = typer.Option(0, min=0, help="Refreshes before stopping (0 = until Ctrl-C)."),
+) -> None:
+    """Keep every open position up to date: prices, range state, timers, closes."""
+
+    async def work(runtime: LPRuntime) -> None:
+        done = 0
+        with Live(console=console, refresh_per_second=2) as live:
+            while count == 0 or done < count:
+                await _refresh(runtime)
+                live.update(info_table(runtime.engine.infos(executor_type="lp"), title="LP"))
+                done += 1
+                if count == 0 or done < count:
+                    await runtime.clock.sleep(interval)
+
+    try:
+        _run(ctx, work)
+    except KeyboardInterrupt:
+        console.print("stopped watching; positions are left as they are")
+
+
+@pools_app.command("info")
+def pool_info_command(
+    ctx: typer.Context,
+    pool: str = typer.Argument(..., help="Pool address."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show a pool's price, active bin, bin step, fee and reserves."""
+
+    async def work(runtime: LPRuntime) -> Any:
+        return await runtime.liquidity.pool_info(pool)
+
+    info = _run(ctx, work)
+    data = info.model_dump(mode="json", exclude={"bins"})
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table(show_header=False, title=f"pool {pool}")
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    console.print(table)

@@ -1,0 +1,83 @@
+"""Options shared by the ``lp`` and ``pools`` commands, and opening a runtime from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import typer
+
+from app.clocks import SystemTime
+from app.runtime import LPRuntime, open_lp_runtime
+from app.settings import Settings
+
+__all__ = ["Connection", "connection_options"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where to act: a real Gateway (with TLS files) or the paper one, and which store."""
+
+    gateway: str | None
+    client_cert: Path | None
+    client_key: Path | None
+    ca_cert: Path | None
+    wallet: str | None
+    database: str | None
+    paper_state: Path | None
+    seed: int
+
+    async def open(self) -> LPRuntime:
+        """Open an LP runtime; on paper the chain is loaded from and saved to its state file."""
+        base = Settings()
+        settings = base.model_copy(
+            update={
+                key: value
+                for key, value in {
+                    "gateway_url": self.gateway,
+                    "gateway_client_cert": self.client_cert,
+                    "gateway_client_key": self.client_key,
+                    "gateway_ca_cert": self.ca_cert,
+                    "wallet_address": self.wallet,
+                }.items()
+                if value is not None
+            }
+        )
+        paper_state = None
+        if not settings.gateway_url:
+            paper_state = str(self.paper_state or _default_paper_state())
+        return await open_lp_runtime(
+            database_url=self.database or settings.resolved_database_url(),
+            settings=settings,
+            clock=SystemTime(),
+            seed=self.seed,
+            paper_state_file=paper_state,
+        )
+
+
+def _default_paper_state() -> Path:
+    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "paper-gateway.json"
+
+
+def connection_options(
+    ctx: typer.Context,
+    gateway: str | None = typer.Option(
+        None, "--gateway", help="Gateway URL (default LPEXEC_GATEWAY_URL; unset: paper Gateway)."
+    ),
+    client_cert: Path | None = typer.Option(None, help="Client certificate for Gateway's mTLS."),
+    client_key: Path | None = typer.Option(None, help="Client key for Gateway's mTLS."),
+    ca_cert: Path | None = typer.Option(None, help="CA bundle that signed Gateway's certificate."),
+    wallet: str | None = typer.Option(None, help="Wallet address (real Gateway)."),
+    database: str | None = typer.Option(None, help="Store URL (default LPEXEC_DATABASE_URL)."),
+    paper_state: Path | None = typer.Option(
+        None, help="Paper chain state file (default: in the user data directory)."
+    ),
+    seed: int = typer.Option(0, help="Seed of a new paper chain."),
+) -> None:
+    """Where to act: a real Gateway (``--gateway`` or LPEXEC_GATEWAY_URL) or the paper one."""
+    ctx.obj = Connection(
+        gateway, client_cert, client_key, ca_cert, wallet, database, paper_state, seed
+    )

@@ -1,0 +1,118 @@
+"""``lpexec lp`` and ``lpexec pools`` as real processes on the paper Gateway (state on disk)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paper.gateway.demo import demo_pool_address
+
+ROOT = Path(__file__).resolve().parents[2]
+POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+
+
+@pytest.fixture
+def lpexec(tmp_path):
+    env = {**os.environ, "LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    env.pop("LPEXEC_GATEWAY_URL", None)
+    state = str(tmp_path / "paper.json")
+
+    def run(group: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", group, "--paper-state", state, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
+
+
+def test_open_status_close_list_on_the_paper_gateway(lpexec):
+    opened = lpexec(
+        "lp",
+        "open",
+        "--pool",
+        POOL,
+        "--pair",
+        "SOL-USDC",
+        "--lower",
+        "176",
+        "--upper",
+        "184",
+        "--base",
+        "1",
+        "--quote",
+        "180",
+        "--json",
+    )
+    assert opened.returncode == 0, opened.stderr
+    info = json.loads(opened.stdout)
+    assert (info["status"], info["details"]["state"]) == ("ACTIVE", "IN_RANGE")
+    executor_id = info["executor_id"]
+    status = json.loads(lpexec("lp", "status", executor_id, "--json").stdout)
+    assert status["details"]["position_address"] == info["details"]["position_address"]
+    assert status["details"]["in_range"] is True
+    closed = json.loads(lpexec("lp", "close", executor_id, "--keep-position", "--json").stdout)
+    assert (closed["status"], closed["close_type"]) == ("TERMINATED", "POSITION_HOLD")
+    assert closed["details"]["swap_side"] == ""
+    listed = json.loads(lpexec("lp", "list", "--json").stdout)
+    assert [row["executor_id"] for row in listed] == [executor_id]
+
+
+def test_bad_requests_are_one_line_errors(lpexec):
+    wide = lpexec(
+        "lp",
+        "open",
+        "--pool",
+        POOL,
+        "--pair",
+        "SOL-USDC",
+        "--lower",
+        "150",
+        "--upper",
+        "184",
+        "--base",
+        "1",
+        "--quote",
+        "180",
+    )
+    assert wide.returncode == 2 and "Traceback" not in wide.stderr
+    assert "spans 206 bins at bin step 10; expected at most 69 bins per position" in " ".join(
+        wide.stderr.split()
+    )
+    inverted = lpexec(
+        "lp",
+        "open",
+        "--pool",
+        POOL,
+        "--pair",
+        "SOL-USDC",
+        "--lower",
+        "190",
+        "--upper",
+        "184",
+        "--base",
+        "1",
+    )
+    assert inverted.returncode == 2
+    assert "expected lower_price < upper_price, received lower_price=190 upper_price=184" in (
+        " ".join(inverted.stderr.split())
+    )
+    unknown = lpexec("lp", "status", "nope")
+    assert unknown.returncode == 2
+    assert "Expected a known executor id, received 'nope'" in unknown.stderr
+
+
+def test_pools_info_json(lpexec):
+    result = lpexec("pools", "info", POOL, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["bin_step"] == 10 and data["address"] == POOL
