@@ -359,7 +359,8 @@ def test_accounting_decomposes_pnl_and_keeps_rent_apart():
         ),
         (
             {"side": "SIDEWAYS"},
-            "side: expected 0, 1, 2 or one of ['BOTH', 'BUY', 'RANGE', 'SELL'], received 'SIDEWAYS'",
+            "side: expected 0, 1, 2 or one of ['BOTH', 'BUY', 'RANGE', 'SELL'], "
+            "received 'SIDEWAYS'",
         ),
         ({"base_amount": "-1"}, "base_amount: Input should be greater than or equal to 0"),
         ({"pool": "x"}, "pool: unknown field for lp"),
