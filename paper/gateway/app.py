@@ -129,7 +129,7 @@ def create_app(
     app.state.gateway = context
     app.state.chain = chain
     _register(app, context, ALL_ROUTES, spec)
-    app.add_api_route("/rpc", _rpc_endpoint(context), methods=["POST"], include_in_schema=False)
+    app.router.add_route("/rpc", _rpc_endpoint(context), methods=["POST"], include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _unknown_route)
     return app
 
@@ -139,7 +139,9 @@ def _register(
 ) -> None:
     for route in routes:
         schemas = operation_schemas(spec, route.method, route.path) if route.validated else None
-        app.add_api_route(
+        # plain Starlette routes: the endpoint parses and validates the request itself, so
+        # FastAPI's dependency machinery would only add latency
+        app.router.add_route(
             route.path,
             _endpoint(context, route, schemas),
             methods=[route.method],
