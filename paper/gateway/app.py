@@ -33,8 +33,6 @@ from paper.chain import (
     InvalidRequest,
     NotFound,
     PaperChain,
-    PoolNotFound,
-    PositionNotFound,
     SwapRejected,
     UnknownToken,
     WalletNotFound,
@@ -202,7 +200,7 @@ def _translate(context: GatewayContext, error: Exception) -> GatewayError:
         return bad_request(str(error))
     if isinstance(error, WalletNotFound):
         return internal_error(str(error), error="HttpError")
-    if isinstance(error, PoolNotFound | PositionNotFound | NotFound):
+    if isinstance(error, NotFound):
         return not_found(str(error))
     if isinstance(error, SwapRejected):
         return GatewayError(400, f"Swap failed: {error}", error="Error")
