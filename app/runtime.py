@@ -17,7 +17,7 @@ from app.clocks import SimulatedTime, SystemTime
 from app.settings import Settings
 from core import Database, Engine, RiskEngine
 from gateway_client import GatewayClient
-from lp import LPExecutor
+from lp import LP_PROVIDERS, LPExecutor
 from lp.venue import GatewayLiquidityVenue
 from paper.gateway import PaperGateway, build_paper_gateway
 from swap import GatewaySwapVenue
@@ -48,8 +48,13 @@ class LPRuntime:
         for executor in self.engine.live_executors():
             if isinstance(executor, LPExecutor):
                 pools[executor.config.pool_address] = executor.config.trading_pair
+        providers: dict[str, str] = {}
+        for executor in self.engine.live_executors():
+            if isinstance(executor, LPExecutor):
+                providers[executor.config.pool_address] = executor.config.lp_provider
         for pool_address, pair in pools.items():
-            info = await self.liquidity.pool_info(pool_address)
+            venue = self.engine.venue(providers[pool_address])
+            info = await venue.pool_info(pool_address)
             self.engine.publish_price(
                 pair, info.price, pool_address=pool_address, active_bin_id=info.active_bin_id
             )
@@ -149,14 +154,19 @@ async def open_lp_runtime(
             if isinstance(executor, LPExecutor) and executor.state.position_address
         }
 
-    liquidity = GatewayLiquidityVenue(
-        client,
-        wallet_address=wallet,
-        clock=clock,
-        network=network,
-        settle_seconds=settle,
-        claimed_positions=claimed,
-    )
+    liquidity_venues = {
+        provider: GatewayLiquidityVenue(
+            client,
+            wallet_address=wallet,
+            clock=clock,
+            network=network,
+            settle_seconds=settle,
+            claimed_positions=claimed,
+            connector=provider,
+        )
+        for provider in LP_PROVIDERS
+    }
+    liquidity = liquidity_venues["meteora/clmm"]
     swaps = GatewaySwapVenue(
         client, wallet_address=wallet, clock=clock, network=network, settle_seconds=settle
     )
@@ -172,7 +182,7 @@ async def open_lp_runtime(
         database=database,
         clock=clock,
         executor_types=[LPExecutor],
-        venues={"meteora/clmm": liquidity, "jupiter/router": swaps, "meteora/swap": meteora_swaps},
+        venues={**liquidity_venues, "jupiter/router": swaps, "meteora/swap": meteora_swaps},
         risk=risk,
     )
     engine_holder.append(engine)

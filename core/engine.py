@@ -675,6 +675,15 @@ class Engine:
             stranded_reason=row.stranded_reason,
         )
 
+    def venue(self, key: str) -> Any:
+        """Return the port adapter registered under ``key``."""
+        try:
+            return self._venues[key]
+        except KeyError:
+            raise ConfigError(
+                f"venue: expected one of {sorted(self._venues)}, received {key!r}"
+            ) from None
+
     def live_executors(self) -> list[AnyExecutor]:
         """Every executor in memory that has not terminated (for inspection; never mutate)."""
         return [executor for executor in self._executors.values() if not executor.is_terminated]

@@ -43,6 +43,7 @@ from core import (
 from gateway_client import GatewayClient, GatewayError, PositionInfo
 from gateway_client import PositionClosed as GatewayPositionClosed
 from gateway_client import PositionNotFound as GatewayPositionNotFound
+from lp.unified import UnifiedClmm
 from swap.gateway_io import TxFacts, settle, venue_error
 
 __all__ = ["GatewayLiquidityVenue"]
@@ -62,7 +63,8 @@ class GatewayLiquidityVenue:
         client: an open ``GatewayClient`` (real Gateway, or the paper one in process).
         wallet_address: the wallet that signs.
         clock: the engine's clock (deadlines, settle windows).
-        connector: ``meteora/clmm`` or ``raydium/clmm``.
+        connector: ``meteora/clmm`` (its own routes), or ``raydium/clmm``, ``orca/clmm``,
+            ``uniswap/clmm`` through the unified ``/trading/clmm`` routes.
         network: e.g. ``mainnet-beta``.
         confirm_seconds: how long a PENDING write is polled before its outcome is unknown.
         settle_seconds: how long "not on chain" stays "unknown" while reconciling.
@@ -81,7 +83,12 @@ class GatewayLiquidityVenue:
         settle_seconds: float = 90.0,
         claimed_positions: Callable[[], Iterable[str]] | None = None,
     ) -> None:
-        resources = {"meteora/clmm": client.meteora, "raydium/clmm": client.raydium_clmm}
+        resources: dict[str, Any] = {
+            "meteora/clmm": client.meteora,
+            "raydium/clmm": UnifiedClmm(client.trading_clmm, "raydium/clmm"),
+            "orca/clmm": UnifiedClmm(client.trading_clmm, "orca/clmm"),
+            "uniswap/clmm": UnifiedClmm(client.trading_clmm, "uniswap/clmm"),
+        }
         if connector not in resources:
             raise ConfigError(
                 f"connector: expected one of {sorted(resources)}, received {connector!r}"

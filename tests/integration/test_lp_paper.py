@@ -153,3 +153,38 @@ async def test_close_failures_end_stranded_and_a_later_stop_completes(tmp_path):
     assert executor.state.lp_state is LPState.COMPLETE
     assert rt.engine.infos(stranded=True) == []
     await rt.aclose()
+
+
+async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path):
+    from paper.gateway.demo import demo_pool_address
+
+    rt = await runtime(tmp_path)
+    clmm_pool = demo_pool_address("raydium", "SOL", "USDC", 10)
+    config = lp_config(
+        pool_address=clmm_pool,
+        lp_provider="raydium/clmm",
+        lower_price=Decimal(175),
+        upper_price=Decimal(185),
+        auto_close_below_range_seconds=120,
+        swap_provider="jupiter/router",
+    )
+    await rt.engine.create(config)
+    await settle(rt)
+    executor = rt.engine.executor(config.id)
+    state = executor.state
+    assert state.lp_state is LPState.IN_RANGE
+    assert state.lower_bin_id is not None and state.lower_bin_id % 10 == 0
+    chain = rt.gateway.chain
+    for price in ("174", "173", "172", "172"):
+        chain.move_pool_to_price(clmm_pool, Decimal(price), 10**9)
+        rt.clock.advance(60)
+        pool = chain.pool(clmm_pool)
+        rt.engine.publish_price(
+            "SOL-USDC", pool.price, pool_address=clmm_pool, active_bin_id=pool.tick_current
+        )
+        rt.engine.tick()
+        await settle(rt)
+    assert state.lp_state is LPState.COMPLETE
+    assert executor.close_type is CloseType.EARLY_STOP
+    assert state.position_rent == state.position_rent_refunded > 0
+    await rt.aclose()
