@@ -241,9 +241,18 @@ class GatewayLiquidityVenue:
             estimated=True,
         )
 
+    async def _write_data(self, name: str, call: Any) -> tuple[Any, Any, Decimal, str]:
+        """Send a write, follow it to its end; return (result, data, fee, signature)."""
+        result = await self._write(call)
+        facts = await self._settle(result)
+        if result.data is None:
+            raise OutcomeUnknown(f"{name} {result.signature} confirmed without data")
+        return result, result.data, _fee(facts, result.data.fee), result.signature
+
     async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
         """Add liquidity to an open position."""
-        result = await self._write(
+        _, data, fee, signature = await self._write_data(
+            "add-liquidity",
             self._lp.add_liquidity(
                 command.position_address,
                 wallet_address=self._wallet,
@@ -251,65 +260,55 @@ class GatewayLiquidityVenue:
                 quote_token_amount=command.quote_amount,
                 slippage=command.slippage,
                 network=self._network,
-            )
+            ),
         )
-        facts = await self._settle(result)
-        data = result.data
-        if data is None:
-            raise OutcomeUnknown(f"add-liquidity {result.signature} confirmed without data")
         return LiquidityAdded(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             position_address=command.position_address,
             base_amount=data.base_token_amount_added,
             quote_amount=data.quote_token_amount_added,
-            tx_fee=_fee(facts, data.fee),
-            signature=result.signature,
+            tx_fee=fee,
+            signature=signature,
         )
 
     async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
-        result = await self._write(
+        _, data, fee, signature = await self._write_data(
+            "remove-liquidity",
             self._lp.remove_liquidity(
                 command.position_address,
                 wallet_address=self._wallet,
                 fraction=command.fraction,
                 network=self._network,
-            )
+            ),
         )
-        facts = await self._settle(result)
-        data = result.data
-        if data is None:
-            raise OutcomeUnknown(f"remove-liquidity {result.signature} confirmed without data")
         return LiquidityRemoved(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             position_address=command.position_address,
             base_amount=data.base_token_amount_removed,
             quote_amount=data.quote_token_amount_removed,
-            tx_fee=_fee(facts, data.fee),
-            signature=result.signature,
+            tx_fee=fee,
+            signature=signature,
         )
 
     async def collect_fees(self, command: CollectFees) -> FeesCollected:
         """Claim a position's fees."""
-        result = await self._write(
+        _, data, fee, signature = await self._write_data(
+            "collect-fees",
             self._lp.collect_fees(
                 command.position_address, wallet_address=self._wallet, network=self._network
-            )
+            ),
         )
-        facts = await self._settle(result)
-        data = result.data
-        if data is None:
-            raise OutcomeUnknown(f"collect-fees {result.signature} confirmed without data")
         return FeesCollected(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             position_address=command.position_address,
             base_fee=data.base_fee_amount_collected,
             quote_fee=data.quote_fee_amount_collected,
-            tx_fee=_fee(facts, data.fee),
-            signature=result.signature,
+            tx_fee=fee,
+            signature=signature,
         )
 
     # --- reads ------------------------------------------------------------------------------------

@@ -188,3 +188,59 @@ async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path
     assert executor.close_type is CloseType.EARLY_STOP
     assert state.position_rent == state.position_rent_refunded > 0
     await rt.aclose()
+
+
+async def test_venue_add_remove_collect_report_what_moved(tmp_path):
+    from core import AddLiquidity, CollectFees, OpenPosition, RemoveLiquidity
+
+    rt = await runtime(tmp_path)
+    venue, wallet = rt.liquidity, rt.wallet
+    common = {"executor_id": "e", "venue": "meteora/clmm"}
+    opened = await venue.open_position(
+        OpenPosition(
+            command_id="e-1",
+            pool_address=POOL,
+            trading_pair="SOL-USDC",
+            lower_price=Decimal(178),
+            upper_price=Decimal(182),
+            base_amount=Decimal(1),
+            quote_amount=Decimal(180),
+            slippage=Decimal("0.01"),
+            **common,
+        )
+    )
+    address = opened.position_address
+    added = await venue.add_liquidity(
+        AddLiquidity(
+            command_id="e-2",
+            position_address=address,
+            base_amount=Decimal("0.5"),
+            quote_amount=Decimal(90),
+            slippage=Decimal("0.01"),
+            **common,
+        )
+    )
+    assert (added.base_amount, added.quote_amount) == (Decimal("0.5"), Decimal(90))
+    rt.gateway.chain.move_pool_to_price(POOL, Decimal(181), 50_000 * 10**6)
+    rt.gateway.chain.move_pool_to_price(POOL, Decimal(179), 50_000 * 10**6)
+    collected = await venue.collect_fees(
+        CollectFees(command_id="e-3", position_address=address, **common)
+    )
+    assert collected.base_fee + collected.quote_fee > 0
+    usdc = rt.gateway.chain.tokens.get("USDC").address
+    claimed = ledger_sum(
+        rt, signatures=[collected.signature], cause=Cause.FEE_CLAIM, owner=wallet, asset=usdc
+    )
+    assert claimed == collected.quote_fee * 10**6
+    removed = await venue.remove_liquidity(
+        RemoveLiquidity(
+            command_id="e-4", position_address=address, fraction=Decimal("0.5"), **common
+        )
+    )
+    withdrawn = ledger_sum(
+        rt, signatures=[removed.signature], cause=Cause.WITHDRAW, owner=wallet, asset=usdc
+    )
+    assert withdrawn == removed.quote_amount * 10**6
+    fee = -ledger_sum(rt, signatures=[removed.signature], cause=Cause.TX_FEE, owner=wallet)
+    assert fee == removed.tx_fee * LAMPORTS
+    await rt.aclose()
