@@ -41,8 +41,15 @@ class ExecutorConfig(BaseModel):
     keep_position: bool = False
 
     def exposure(self) -> Exposure:
-        """Return what this executor would put at risk, for the risk engine."""
-        raise NotImplementedError(f"{type(self).__name__} must define exposure()")
+        """Return what this executor would put at risk, for the risk engine.
+
+        Executor types override this; one that does not is refused by a risk-checked engine
+        (the engine fails closed rather than guess an exposure).
+        """
+        raise ConfigError(
+            f"type: executor type {self.type!r} does not say what it puts at risk "
+            "(its config has no exposure()), so the risk engine cannot check it"
+        )
 
     def price_keys(self) -> frozenset[str]:
         """Return the price streams this executor needs: trading pairs, or pool addresses.
