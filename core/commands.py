@@ -31,9 +31,14 @@ OrderType = Literal["MARKET", "LIMIT", "LIMIT_MAKER"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Command:
-    """Base of every command; ``is_write`` commands get an intent written before they are sent."""
+    """Base of every command; ``is_write`` commands get an intent written before they are sent.
+
+    ``port_method`` names the method of the venue adapter that carries the command out, so a
+    package can define commands of its own without the engine knowing them.
+    """
 
     is_write: ClassVar[bool] = True
+    port_method: ClassVar[str] = ""
 
     command_id: str
     executor_id: str
@@ -44,6 +49,8 @@ class Command:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpenPosition(Command):
     """Open a concentrated-liquidity position between two prices (quote per base)."""
+
+    port_method: ClassVar[str] = "open_position"
 
     pool_address: str
     trading_pair: str
@@ -60,6 +67,8 @@ class OpenPosition(Command):
 class AddLiquidity(Command):
     """Add liquidity to an open position."""
 
+    port_method: ClassVar[str] = "add_liquidity"
+
     position_address: str
     base_amount: Decimal
     quote_amount: Decimal
@@ -71,6 +80,8 @@ class AddLiquidity(Command):
 class RemoveLiquidity(Command):
     """Remove ``fraction`` (a ratio in (0, 1]) of a position's liquidity."""
 
+    port_method: ClassVar[str] = "remove_liquidity"
+
     position_address: str
     fraction: Decimal
 
@@ -80,6 +91,8 @@ class RemoveLiquidity(Command):
 class CollectFees(Command):
     """Claim a position's earned fees."""
 
+    port_method: ClassVar[str] = "collect_fees"
+
     position_address: str
 
 
@@ -87,6 +100,8 @@ class CollectFees(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClosePosition(Command):
     """Remove all liquidity, claim fees and close a position (refunding its rent)."""
+
+    port_method: ClassVar[str] = "close_position"
 
     position_address: str
     pool_address: str
@@ -97,6 +112,8 @@ class ClosePosition(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Swap(Command):
     """Swap ``amount`` of base: SELL gives base for quote, BUY receives base for quote."""
+
+    port_method: ClassVar[str] = "swap"
 
     trading_pair: str
     side: Side
@@ -109,6 +126,8 @@ class Swap(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlaceOrder(Command):
     """Place an order for ``amount`` base; ``price`` is required for limit types."""
+
+    port_method: ClassVar[str] = "place_order"
 
     trading_pair: str
     side: Side
@@ -123,6 +142,8 @@ class PlaceOrder(Command):
 class CancelOrder(Command):
     """Cancel an open order."""
 
+    port_method: ClassVar[str] = "cancel_order"
+
     trading_pair: str
     client_order_id: str
 
@@ -131,6 +152,8 @@ class CancelOrder(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefreshPosition(Command):
     """Read a position's current state (a read: no intent is written)."""
+
+    port_method: ClassVar[str] = "refresh_position"
 
     is_write: ClassVar[bool] = False
 

@@ -37,7 +37,7 @@ from core.events import CommandFailed, Event, ExecutorStarted, PriceUpdated, Sto
 from core.executor import Executor
 from core.info import ExecutorInfo
 from core.lifecycle import CloseType, ExecutorStatus
-from core.ports import COMMAND_METHODS, Reconciler
+from core.ports import Reconciler
 from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from core.risk import CreateRequest, RiskDecision, RiskEngine
 from core.serialization import decode_message, dumps, encode_message, loads
@@ -485,7 +485,7 @@ class Engine:
             await self._execute(queue.popleft())
 
     async def _execute(self, command: Command) -> None:
-        method_name = COMMAND_METHODS[type(command)]
+        method_name = command.port_method
         venue = self._venues.get(command.venue)
         method = getattr(venue, method_name, None) if venue is not None else None
         if method is None:

@@ -118,14 +118,17 @@ class MarketData(Protocol):
 
 
 COMMAND_METHODS: dict[type[Command], str] = {
-    OpenPosition: "open_position",
-    AddLiquidity: "add_liquidity",
-    RemoveLiquidity: "remove_liquidity",
-    CollectFees: "collect_fees",
-    ClosePosition: "close_position",
-    RefreshPosition: "refresh_position",
-    Swap: "swap",
-    PlaceOrder: "place_order",
-    CancelOrder: "cancel_order",
+    command: command.port_method
+    for command in (
+        OpenPosition,
+        AddLiquidity,
+        RemoveLiquidity,
+        CollectFees,
+        ClosePosition,
+        RefreshPosition,
+        Swap,
+        PlaceOrder,
+        CancelOrder,
+    )
 }
 """Which port method carries out each command type."""
