@@ -8,6 +8,7 @@ responses. httpx exceptions never leave this module: they are mapped once, chain
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import ssl
 from collections.abc import Mapping
@@ -117,6 +118,11 @@ def build_ssl_context(
     return context
 
 
+@functools.lru_cache(maxsize=64)
+def _http_timeout(timeouts: Timeouts, is_write: bool) -> httpx.Timeout:
+    return httpx.Timeout(timeouts.write if is_write else timeouts.read, connect=timeouts.connect)
+
+
 class Transport:
     """One HTTP connection pool, its lifecycle, and the request loop."""
 
@@ -141,10 +147,10 @@ class Transport:
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             )
         self.http = http_client
-        headers = {"accept": "application/json"}
+        headers: dict[str, str] = {}
         if bearer_token:
             headers["authorization"] = f"Bearer {bearer_token}"
-        self._get_headers: Mapping[str, str] = headers
+        self._get_headers: Mapping[str, str] | None = headers or None
         self._post_headers: Mapping[str, str] = {**headers, "content-type": "application/json"}
 
     def __repr__(self) -> str:
@@ -198,9 +204,7 @@ class Transport:
             raise GatewayClientStateError(
                 f"Cannot send {route.method} {path}: the GatewayClient is closed"
             )
-        timeout = httpx.Timeout(
-            timeouts.write if route.is_write else timeouts.read, connect=timeouts.connect
-        )
+        timeout = _http_timeout(timeouts, route.is_write)
         return await call_with_retries(
             lambda: self._send_once(route, path, params, content, http_timeout=timeout),
             policy=retry,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from pydantic import Field
 
@@ -27,6 +29,14 @@ __all__ = [
     "RemoveLiquidityData",
     "RemoveLiquidityResult",
 ]
+
+
+def _exact(item: dict[str, Any]) -> dict[str, Any]:
+    # A JSON number parsed as float goes through its shortest repr, i.e. the digits sent.
+    return {
+        key: Decimal(repr(value)) if isinstance(value, float) else value
+        for key, value in item.items()
+    }
 
 
 class PoolInfo(GatewayModel):
@@ -63,14 +73,23 @@ class Bin(GatewayModel):
 
 
 class MeteoraPoolInfo(PoolInfo):
-    """A Meteora DLMM pool with its dynamic fee and the bins around the active one."""
+    """A Meteora DLMM pool with its dynamic fee and the bins around the active one.
+
+    ``bins`` are parsed on first access: the ~139 bins are most of the payload, and turning
+    their 556 numbers into Decimals would otherwise double the cost of every ``pool-info``.
+    """
 
     dynamic_fee_pct: Decimal
     """Base plus variable fee, in percent."""
     min_bin_id: int
     max_bin_id: int
-    bins: list[Bin] = Field(default_factory=list)
-    """Up to 69 bins either side of the active bin."""
+    raw_bins: list[dict[str, Any]] = Field(default_factory=list, alias="bins", repr=False)
+    """The bins as sent (JSON numbers or decimal strings); use :attr:`bins`."""
+
+    @cached_property
+    def bins(self) -> list[Bin]:
+        """Up to 69 bins either side of the active bin, amounts as Decimals."""
+        return [Bin.model_validate(_exact(item)) for item in self.raw_bins]
 
 
 class AmmPoolInfo(GatewayModel):

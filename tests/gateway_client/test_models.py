@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import httpx
@@ -140,3 +141,17 @@ def test_liquidity_is_kept_as_text(liquidity: object) -> None:
     raw = dict(response("meteora-clmm-quote-position"), liquidity=liquidity)
     quote = PositionQuote.model_validate(raw)
     assert quote.liquidity == (None if liquidity is None else "202299283")
+
+
+def test_meteora_bins_are_exact_decimals_parsed_once() -> None:
+    raw = response("meteora-clmm-pool-info")
+    raw["bins"][0]["price"] = "163.517076000000000001"  # a decimal string (post-2.13 shape)
+
+    pool = MeteoraPoolInfo.model_validate_json(json.dumps(raw))
+
+    assert pool.bins is pool.bins
+    assert [b.bin_id for b in pool.bins] == [item["binId"] for item in raw["bins"]]
+    assert pool.bins[0].price == Decimal("163.517076000000000001")
+    assert pool.bins[1].price == Decimal("163.582482")
+    assert pool.bins[2].base_token_amount == Decimal("61.734218")
+    assert all(isinstance(b.quote_token_amount, Decimal) for b in pool.bins)
