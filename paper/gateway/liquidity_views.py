@@ -11,8 +11,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lp.math.clmm import TickRounding, align_tick, price_to_tick
-from lp.math.dlmm import BinRounding
 from paper.chain import (
     LAMPORTS,
     SOL_MINT,
@@ -31,7 +29,7 @@ from paper.chain.keys import is_address
 from paper.gateway.context import Call, ConfirmStyle, GatewayContext
 from paper.gateway.errors import GatewayError, bad_request, not_found
 from paper.gateway.views import ui
-from paper.pools import DlmmPool, Strategy
+from paper.pools import DlmmPool, Strategy, span_for_prices
 
 __all__ = [
     "add_liquidity",
@@ -92,22 +90,6 @@ def _owned(ctx: GatewayContext, address: str, connector: str, wallet: str) -> Po
     if record.owner != wallet:
         raise bad_request(f"Position {address} is not owned by wallet {wallet}")
     return record
-
-
-def _range(entry: PoolEntry, lower_price: Decimal, upper_price: Decimal) -> tuple[int, int]:
-    pool = entry.pool
-    if isinstance(pool, DlmmPool):
-        return (
-            pool.bin_id_for_price(lower_price, BinRounding.DOWN),
-            pool.bin_id_for_price(upper_price, BinRounding.UP),
-        )
-    spacing = pool.tick_spacing
-    decimals = (pool.base_decimals, pool.quote_decimals)
-    lower = align_tick(price_to_tick(lower_price, *decimals), spacing, TickRounding.DOWN)
-    upper = align_tick(
-        price_to_tick(upper_price, *decimals, TickRounding.UP), spacing, TickRounding.UP
-    )
-    return lower, max(upper, lower + spacing)
 
 
 def _check_sides(
@@ -222,7 +204,7 @@ async def open_position(
     if base_raw == 0 and quote_raw == 0:
         raise bad_request("Missing amounts for position creation")
     try:
-        span = _range(entry, lower_price, upper_price)
+        span = span_for_prices(entry.pool, lower_price, upper_price)
     except ValueError as e:
         raise bad_request(f"Invalid price range: {e}") from e
     if isinstance(pool, DlmmPool) and span[1] - span[0] + 1 > ctx.max_position_width:

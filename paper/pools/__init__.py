@@ -33,6 +33,7 @@ from paper.pools.results import (
     WithdrawResult,
 )
 from paper.pools.serialization import pool_from_dict
+from paper.pools.spans import span_for_prices
 
 __all__ = [
     "BinDeposit",
@@ -59,4 +60,5 @@ __all__ = [
     "SwapResult",
     "WithdrawResult",
     "pool_from_dict",
+    "span_for_prices",
 ]
