@@ -399,7 +399,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 
 def error_from_transport(
-    exc: httpx.TransportError, *, method: str, path: str, is_write: bool
+    exc: httpx.TransportError | OSError, *, method: str, path: str, is_write: bool
 ) -> GatewayError:
     """Map an httpx transport failure to our exception.
 
@@ -407,7 +407,7 @@ def error_from_transport(
     :class:`TransactionOutcomeUnknown`; failures before sending are :class:`GatewayUnavailable`.
 
     Args:
-        exc: The httpx exception.
+        exc: The httpx exception, or an ``OSError`` (TLS alert) raised through httpx.
         method: HTTP method of the request.
         path: Route path of the request.
         is_write: Whether the route sends a transaction.

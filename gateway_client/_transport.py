@@ -233,7 +233,9 @@ class Transport:
                 response = await self.http.post(
                     url, content=content, headers=self._post_headers, timeout=http_timeout
                 )
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, OSError) as exc:
+            # OSError: an ssl.SSLError (e.g. a TLS 1.3 "certificate required" alert read after
+            # the handshake) can escape httpx unwrapped.
             logger.debug("Gateway %s %s failed: %s", route.method, path, type(exc).__name__)
             raise error_from_transport(
                 exc, method=route.method, path=path, is_write=route.is_write

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -74,6 +75,8 @@ def _failure(kind: str) -> httpx.Response | Exception:
         "connect": httpx.ConnectError("Connection refused"),
         "read-timeout": httpx.ReadTimeout("timed out"),
         "dropped": httpx.RemoteProtocolError("Server disconnected without sending a response."),
+        # TLS 1.3 reports a refused client certificate on the first read, unwrapped by httpx
+        "tls-alert": ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] alert"),
     }[kind]
 
 
@@ -146,7 +149,7 @@ def test_negative_policy_values_are_refused() -> None:
 
 # ---------------------------------------------------------------- reads are retried
 
-READ_FAILURES = ["500", "503", "429", "connect", "read-timeout", "dropped"]
+READ_FAILURES = ["500", "503", "429", "connect", "read-timeout", "dropped", "tls-alert"]
 
 
 @pytest.mark.parametrize("kind", READ_FAILURES)
@@ -175,6 +178,7 @@ async def test_read_succeeds_after_transient_failures(
         ("connect", GatewayConnectionError),
         ("read-timeout", GatewayTimeout),
         ("dropped", GatewayConnectionError),
+        ("tls-alert", GatewayConnectionError),
     ],
 )
 async def test_read_gives_up_after_three_attempts(
@@ -288,6 +292,7 @@ WRITE_FAILURES = {
     "connect": GatewayConnectionError,
     "read-timeout": TransactionOutcomeUnknown,
     "dropped": TransactionOutcomeUnknown,
+    "tls-alert": TransactionOutcomeUnknown,
 }
 
 
