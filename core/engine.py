@@ -675,6 +675,27 @@ class Engine:
             stranded_reason=row.stranded_reason,
         )
 
+    @property
+    def clock(self) -> Clock:
+        """The engine's clock (controllers that drive the engine share it)."""
+        return self._clock
+
+    def executor_config(self, executor_id: str) -> ExecutorConfig:
+        """Return an executor's config, from memory or from the store."""
+        executor = self._executors.get(executor_id)
+        if executor is not None:
+            live: ExecutorConfig = executor.config
+            return live
+        with self._db.session() as session:
+            row = repo.get_executor(session, executor_id)
+        if row is None:
+            raise UnknownExecutor(executor_id)
+        cls = self._types.get(row.type)
+        if cls is None:
+            raise ConfigError(f"type: expected one of {sorted(self._types)}, received {row.type!r}")
+        config: ExecutorConfig = cls.config_class.model_validate(loads(row.config_json))
+        return config
+
     def venue(self, key: str) -> Any:
         """Return the port adapter registered under ``key``."""
         try:

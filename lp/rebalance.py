@@ -135,6 +135,10 @@ class PolicyState:
     opens_today: int = 0
     base: Decimal = ZERO
     quote: Decimal = ZERO
+    """Inventory the policy holds outside its position (in the wallet)."""
+    deployed_base: Decimal = ZERO
+    deployed_quote: Decimal = ZERO
+    """What the current executor was given (restored if it never opened)."""
     funded: bool = False
     swap_id: str = ""
     last_side: str = ""
@@ -212,10 +216,20 @@ class RebalancePolicy:
             return [Wait(f"waiting for swap {state.swap_id}")]
         return self._next(now, price)
 
+    def next_executor_id(self) -> str:
+        """The id the next LP executor gets (ids are deterministic, so a create is never
+        repeated after a crash: the engine refuses an id it holds)."""
+        return f"{self.config.policy_id}-{self.state.generation + 1}"
+
     def _absorb(self, ended: ExecutorView, now: dt.datetime) -> None:
         state = self.state
         if ended.opened:
-            state.base, state.quote = ended.returned_base, ended.returned_quote
+            state.base += ended.returned_base
+            state.quote += ended.returned_quote
+        else:
+            state.base += state.deployed_base
+            state.quote += state.deployed_quote
+        state.deployed_base = state.deployed_quote = ZERO
         state.executor_id = ""
         self._note(
             now,
@@ -235,9 +249,18 @@ class RebalancePolicy:
         self.state.swap_id = ""
         self._note(now, f"swap failed: {reason}")
 
-    def opened(self, executor_id: str, *, now: dt.datetime) -> None:
-        """Record that ``executor_id`` was created (the guard until it ends)."""
+    def absorb(self, ended: ExecutorView, *, now: dt.datetime) -> None:
+        """Take back what a terminated executor returned (or was given, if it never opened)."""
+        if self.state.executor_id == ended.executor_id:
+            self._absorb(ended, now)
+
+    def opened(self, executor_id: str, *, base: Decimal, quote: Decimal, now: dt.datetime) -> None:
+        """Record that ``executor_id`` was created with ``base``/``quote`` (the guard until it
+        ends)."""
         state = self.state
+        state.base -= base
+        state.quote -= quote
+        state.deployed_base, state.deployed_quote = base, quote
         if state.generation > 0:
             state.rebalances += 1
             day = now.date().isoformat()
@@ -345,7 +368,7 @@ class RebalancePolicy:
             return [Wait("nothing to deploy")]
         limit = config.limit_pct
         executor_config = LPExecutorConfig(
-            id=f"{config.policy_id}-{state.generation + 1}",
+            id=self.next_executor_id(),
             controller_id=config.policy_id,
             connector=config.connector,
             lp_provider=config.lp_provider,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.store.database import Database, redact_url
 from core.store.tables import (
     SCHEMA_VERSION,
+    ControllerRow,
     ExecutorRow,
     HeldPositionRow,
     IntentRow,
@@ -16,6 +17,7 @@ from core.store.types import Money, UtcDateTime
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ControllerRow",
     "Database",
     "ExecutorRow",
     "HeldPositionRow",

@@ -14,11 +14,19 @@ from core.commands import Command
 from core.events import Event
 from core.info import ExecutorInfo
 from core.lifecycle import ExecutorStatus
-from core.serialization import dumps, encode_message
-from core.store.tables import ExecutorRow, HeldPositionRow, IntentRow, IntentStatus, JournalRow
+from core.serialization import dumps, encode_message, loads
+from core.store.tables import (
+    ControllerRow,
+    ExecutorRow,
+    HeldPositionRow,
+    IntentRow,
+    IntentStatus,
+    JournalRow,
+)
 
 __all__ = [
     "append_journal",
+    "controller_state",
     "get_executor",
     "insert_intent",
     "journal_for",
@@ -27,6 +35,7 @@ __all__ = [
     "load_held_positions",
     "mark_stranded",
     "open_intents",
+    "save_controller_state",
     "save_executor",
     "save_held_position",
     "set_intent_status",
@@ -248,3 +257,22 @@ def save_held_position(
 def load_held_positions(session: Session) -> Sequence[HeldPositionRow]:
     """Return every held position row."""
     return session.exec(select(HeldPositionRow).order_by(col(HeldPositionRow.id))).all()
+
+
+def controller_state(session: Session, controller_id: str) -> dict[str, Any] | None:
+    """Return a controller's saved state, or None."""
+    row = session.get(ControllerRow, controller_id)
+    return None if row is None else dict(loads(row.state_json))
+
+
+def save_controller_state(
+    session: Session, controller_id: str, *, kind: str, state: dict[str, Any], now: dt.datetime
+) -> None:
+    """Insert or replace a controller's state."""
+    row = session.get(ControllerRow, controller_id)
+    if row is None:
+        row = ControllerRow(controller_id=controller_id, kind=kind, state_json="{}", updated_at=now)
+    row.kind = kind
+    row.state_json = dumps(state)
+    row.updated_at = now
+    session.add(row)

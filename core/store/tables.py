@@ -15,6 +15,7 @@ from core.store.types import Money, UtcDateTime
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ControllerRow",
     "ExecutorRow",
     "HeldPositionRow",
     "IntentRow",
@@ -133,4 +134,15 @@ class HeldPositionRow(SQLModel, table=True):
     realized_pnl_quote: Decimal = _money()
     fees_quote: Decimal = _money()
     record_json: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime = _when()
+
+
+class ControllerRow(SQLModel, table=True):
+    """The persisted state of a controller (a rebalancing policy, a bot) that drives executors."""
+
+    __tablename__ = "controllers"
+
+    controller_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=64)
+    state_json: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: dt.datetime = _when()

@@ -7,6 +7,7 @@ addresses and signatures.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 
@@ -78,8 +79,12 @@ def _has_length(text: object, size: int) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=65_536)
 def derive_address(*parts: str) -> str:
-    """Return a deterministic 32-byte address derived from ``parts`` (like a PDA, not on curve)."""
+    """Return a deterministic 32-byte address derived from ``parts`` (like a PDA, not on curve).
+
+    Pure, so it is cached: accounts of busy pools are derived on every market trade.
+    """
     digest = hashlib.sha256("\x1f".join(("paper-pda", *parts)).encode()).digest()
     return b58encode(digest)
 

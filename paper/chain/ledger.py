@@ -160,6 +160,10 @@ class Ledger:
         self._accounts: dict[str, _AccountInfo] = {}
         self._entries: list[LedgerEntry] = []
         self._created: dict[str, int] = defaultdict(int)
+        self.keep_unsigned = True
+        """Keep the entries of changes without a transaction (market trades, genesis); long
+        backtests turn this off: balances still move, only the history of the outside market's
+        trades is not kept."""
 
     # -- accounts -----------------------------------------------------------------------------
 
@@ -246,7 +250,9 @@ class Ledger:
             self._balances[(posting.account, posting.asset)] += posting.delta
             if posting.cause in _CREATING:
                 self._created[token_of(posting.asset)] += posting.delta
-        written = []
+        written: list[LedgerEntry] = []
+        if signature is None and not self.keep_unsigned:
+            return written
         for posting in group:
             info = self._accounts[posting.account]
             entry = LedgerEntry(

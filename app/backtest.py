@@ -1,0 +1,334 @@
+"""LP backtests: the rebalance policy and real LP executors, on the engine, on a paper chain.
+
+The same code path as the daemon: a :class:`PolicyRunner` decides, the engine creates and runs
+``LPExecutor``\\ s, and the paper venues carry commands out on a :class:`PaperChain` whose pool
+the outside market moves bar by bar (``move_pool_to_price`` with the bar's volume, so fees accrue
+to the position in proportion to its share of the active bins). Time is simulated and follows the
+bars' timestamps; the store is SQLite in memory. Same seed and input give identical numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app.clocks import SimulatedTime
+from app.rebalancer import PolicyRunner
+from core import Database, Engine
+from lp import LPExecutor
+from lp.rebalance import RebalanceConfig
+from paper.chain import PaperChain
+from paper.pools import DlmmFeeParameters, DlmmPool, Strategy
+from paper.prices import PricePoint
+from paper.venues import PaperLiquidityVenue, PaperSwapVenue
+
+__all__ = ["BacktestResult", "PoolSpec", "Sample", "parse_pool_spec", "run_backtest"]
+
+ZERO = Decimal(0)
+POOL_ADDRESS = "BacktestPooL1111111111111111111111111111111"
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSpec:
+    """The simulated pool: ``dlmm:bin_step=10`` (base fee = bin step, as Meteora's defaults)."""
+
+    kind: str = "dlmm"
+    bin_step: int = 10
+    depth_quote: Decimal = Decimal(2_000_000)
+    """Quote value of the pool's own liquidity (others' positions) around the start price."""
+
+
+def parse_pool_spec(text: str) -> PoolSpec:
+    """Parse ``dlmm:bin_step=10[,depth=2000000]``; errors name the bad part."""
+    kind, _, options = text.partition(":")
+    if kind != "dlmm":
+        raise ValueError(f"--pool: expected 'dlmm:bin_step=N', received kind {kind!r}")
+    values: dict[str, str] = {}
+    for part in filter(None, options.split(",")):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"--pool: expected key=value, received {part!r}")
+        values[key.strip()] = value.strip()
+    unknown = set(values) - {"bin_step", "depth"}
+    if unknown:
+        raise ValueError(f"--pool: unknown option(s) {sorted(unknown)}; expected bin_step, depth")
+    try:
+        bin_step = int(values.get("bin_step", "10"))
+        depth = Decimal(values.get("depth", "2000000"))
+    except (ValueError, ArithmeticError):
+        raise ValueError(f"--pool: expected numbers, received {text!r}") from None
+    if not 1 <= bin_step <= 400:
+        raise ValueError(f"--pool: expected bin_step in 1..400, received {bin_step}")
+    return PoolSpec(kind=kind, bin_step=bin_step, depth_quote=depth)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One point of the P&L decomposition over time (quote units)."""
+
+    timestamp: dt.datetime
+    price: Decimal
+    lower: Decimal | None
+    upper: Decimal | None
+    fees_earned: Decimal
+    impermanent_loss: Decimal
+    tx_fees: Decimal
+    net_pnl: Decimal
+
+
+@dataclass
+class BacktestResult:
+    """Totals (quote unless ``_sol``), the samples, and how long it took."""
+
+    totals: dict[str, Decimal]
+    rebalances: int
+    time_in_range: Decimal
+    rows: int
+    seconds: float
+    samples: list[Sample] = field(default_factory=list)
+    executors: list[str] = field(default_factory=list)
+    ledger: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        """Replay speed."""
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+async def run_backtest(
+    points: Sequence[PricePoint],
+    policy: RebalanceConfig,
+    *,
+    pool: PoolSpec = PoolSpec(),
+    seed: int = 0,
+    sample_every: int = 60,
+    keep_market_history: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BacktestResult:
+    """Replay ``points`` through ``policy`` and return the report.
+
+    Args:
+        points: the price series (timestamps ascending).
+        policy: the rebalance policy (its pool address is replaced by the simulated pool's).
+        pool: the simulated pool.
+        seed: the chain's seed.
+        sample_every: rows between two samples of the P&L over time (also the position reads).
+        keep_market_history: keep ledger entries of the market's own trades (memory grows).
+        progress: called with (rows done, rows total) every 1 % or so.
+    """
+    if not points:
+        raise ValueError("--prices: expected at least one row, received none")
+    clock = SimulatedTime(points[0].timestamp)
+    chain = PaperChain(clock=clock, seed=seed, confirmation_slots=0)
+    chain.ledger.keep_unsigned = keep_market_history
+    wallet = _fund(chain, policy)
+    dlmm = _pool(chain, points[0].price, pool, clock)
+    config = policy.model_copy(
+        update={
+            "pool_address": dlmm.address,
+            "bin_step": pool.bin_step,
+            "refresh_interval_seconds": max(60, sample_every * 60),
+        }
+    )
+    database = Database.open("sqlite://")
+    engine = Engine(
+        database=database,
+        clock=clock,
+        executor_types=[LPExecutor],
+        venues={
+            config.lp_provider: PaperLiquidityVenue(chain, wallet=wallet, clock=clock),
+            config.swap_provider: PaperSwapVenue(chain, wallet=wallet, clock=clock),
+        },
+    )
+    await engine.start()
+    runner = PolicyRunner(engine=engine, database=database, configs=[config])
+    runner.load()
+    started = time.perf_counter()
+    replay = _Replay(chain, engine, runner, dlmm, config, sample_every)
+    total = len(points)
+    step = max(1, total // 100)
+    for index, point in enumerate(points):
+        await replay.bar(index, point)
+        if progress is not None and (index % step == 0 or index == total - 1):
+            progress(index + 1, total)
+    elapsed = time.perf_counter() - started
+    result = replay.result(total, elapsed, wallet)
+    database.close()
+    return result
+
+
+def _fund(chain: PaperChain, policy: RebalanceConfig) -> str:
+    wallet = chain.create_wallet("backtest")
+    base, quote = chain.tokens.get(policy.base_token), chain.tokens.get(policy.quote_token)
+    reserve = policy.native_reserve + Decimal(1)
+    chain.airdrop(wallet, base.symbol, base.to_raw(policy.base_amount + reserve))
+    chain.airdrop(wallet, quote.symbol, quote.to_raw(policy.quote_amount + Decimal(1_000)))
+    return wallet
+
+
+def _pool(chain: PaperChain, price: Decimal, spec: PoolSpec, clock: SimulatedTime) -> DlmmPool:
+    base, quote = chain.tokens.get("SOL"), chain.tokens.get("USDC")
+    pool = DlmmPool.at_price(
+        POOL_ADDRESS,
+        price=price,
+        base_mint=base.address,
+        quote_mint=quote.address,
+        base_decimals=base.decimals,
+        quote_decimals=quote.decimals,
+        bin_step=spec.bin_step,
+        fee_parameters=DlmmFeeParameters(),
+        max_position_width=1_400,
+        timestamp=int(clock.now().timestamp()),
+    )
+    active, half = pool.active_bin_id, 600
+    side_quote = spec.depth_quote / 2
+    pool.add_liquidity(
+        "others",
+        active - half,
+        active + half,
+        base.to_raw(side_quote / price),
+        quote.to_raw(side_quote),
+        Strategy.SPOT,
+    )
+    chain.add_pool(pool, connector="meteora")
+    return pool
+
+
+class _Replay:
+    """The per-bar loop, kept small: it is the hot path of every backtest."""
+
+    def __init__(
+        self,
+        chain: PaperChain,
+        engine: Engine,
+        runner: PolicyRunner,
+        pool: DlmmPool,
+        config: RebalanceConfig,
+        sample_every: int,
+    ) -> None:
+        self.chain, self.engine, self.runner, self.pool = chain, engine, runner, pool
+        self.config, self.sample_every = config, sample_every
+        self.policy = runner.policies[config.policy_id]
+        self.quote_decimals = pool.quote_decimals
+        self.in_range_bars = 0
+        self.samples: list[Sample] = []
+        self.executors: list[str] = []
+        self._prices = {pool.address: ZERO}
+
+    async def bar(self, index: int, point: PricePoint) -> None:
+        clock = self.engine.clock
+        assert isinstance(clock, SimulatedTime)
+        if point.timestamp > clock.now():
+            clock.set(point.timestamp)
+        volume = int((point.volume or ZERO).scaleb(self.quote_decimals))
+        self.chain.move_pool_to_price(self.pool.address, point.price, volume)
+        pool = self.pool
+        self.engine.publish_price(
+            self.config.trading_pair,
+            pool.price,
+            pool_address=pool.address,
+            active_bin_id=pool.active_bin_id,
+        )
+        self.engine.tick()
+        if self.engine.has_work:
+            await self.engine.drain()
+        if not self._has_live_position():
+            self._prices[pool.address] = pool.price
+            await self.runner.step(self._prices)
+            if self.engine.has_work:
+                await self.engine.drain()
+        executor = self._current()
+        if executor is not None and executor.state.lp_state.value == "IN_RANGE":
+            self.in_range_bars += 1
+        if index % self.sample_every == 0:
+            self.samples.append(self._sample(point.timestamp, executor))
+
+    def _has_live_position(self) -> bool:
+        executor = self._current()
+        return executor is not None and not executor.is_terminated
+
+    def _current(self) -> LPExecutor | None:
+        executor_id = self.policy.state.executor_id
+        if not executor_id:
+            return None
+        if not self.executors or self.executors[-1] != executor_id:
+            self.executors.append(executor_id)
+        executor = self.engine.executor(executor_id)
+        return executor if isinstance(executor, LPExecutor) else None
+
+    def _totals(self) -> dict[str, Decimal]:
+        names = (
+            "fees_earned_quote",
+            "impermanent_loss_quote",
+            "price_move_quote",
+            "tx_fees_quote",
+            "rent_sunk_quote",
+            "swap_costs_quote",
+            "net_pnl_quote",
+        )
+        totals = dict.fromkeys(names, ZERO)
+        totals |= {"tx_fee_sol": ZERO, "rent_locked_sol": ZERO, "rent_sunk_sol": ZERO}
+        for executor_id in self.executors:
+            executor = self.engine.executor(executor_id)
+            assert isinstance(executor, LPExecutor)
+            figures = executor.accounting()
+            for name in names:
+                totals[name] += getattr(figures, name)
+            totals["tx_fee_sol"] += executor.state.tx_fee
+            totals["rent_locked_sol"] += figures.rent_locked_native
+            totals["rent_sunk_sol"] += executor.state.rent_sunk
+        return totals
+
+    def _sample(self, when: dt.datetime, executor: LPExecutor | None) -> Sample:
+        totals = self._totals()
+        state = executor.state if executor is not None else None
+        return Sample(
+            timestamp=when,
+            price=self.pool.price,
+            lower=state.lower_price if state and not state.closed else None,
+            upper=state.upper_price if state and not state.closed else None,
+            fees_earned=totals["fees_earned_quote"],
+            impermanent_loss=totals["impermanent_loss_quote"],
+            tx_fees=totals["tx_fees_quote"],
+            net_pnl=totals["net_pnl_quote"],
+        )
+
+    def result(self, rows: int, seconds: float, wallet: str) -> BacktestResult:
+        return BacktestResult(
+            totals=self._totals(),
+            rebalances=self.policy.state.rebalances,
+            time_in_range=Decimal(self.in_range_bars) / Decimal(rows) if rows else ZERO,
+            rows=rows,
+            seconds=seconds,
+            samples=self.samples,
+            executors=list(self.executors),
+            ledger=_ledger_totals(self.chain, wallet),
+        )
+
+
+def _ledger_totals(chain: PaperChain, wallet: str) -> dict[str, Decimal]:
+    """The wallet's rent, tx fees and claimed LP fees as the chain's ledger recorded them."""
+    from paper.chain.ledger import LAMPORTS, AccountKind, Cause
+
+    lamports = Decimal(1_000_000_000)
+    sums: dict[Any, int] = {}
+    for entry in chain.ledger:
+        if entry.owner != wallet or entry.kind not in (
+            AccountKind.WALLET,
+            AccountKind.TOKEN_ACCOUNT,
+        ):
+            continue
+        key = (entry.cause, entry.asset == LAMPORTS)
+        sums[key] = sums.get(key, 0) + entry.delta
+    return {
+        "tx_fee_sol": Decimal(-sums.get((Cause.TX_FEE, True), 0)) / lamports,
+        "rent_locked_sol": Decimal(
+            -sums.get((Cause.RENT_LOCKED, True), 0) - sums.get((Cause.RENT_REFUNDED, True), 0)
+        )
+        / lamports,
+        "rent_sunk_sol": Decimal(-sums.get((Cause.RENT_SUNK, True), 0)) / lamports,
+    }

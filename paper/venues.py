@@ -1,0 +1,311 @@
+"""Paper venues that implement the core ports directly on a :class:`PaperChain` (no HTTP).
+
+The paper Gateway serves the same chain over Gateway's API for the CLI, the daemon and tests of
+the client; these adapters skip that layer so backtests run at full speed through the same
+executors and engine. Amounts come from the chain's receipts, in human units.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core import (
+    AddLiquidity,
+    Clock,
+    ClosePosition,
+    CollectFees,
+    Command,
+    FeesCollected,
+    LiquidityAdded,
+    LiquidityRemoved,
+    OpenPosition,
+    OutcomeEvent,
+    OutcomeUnknown,
+    PositionClosed,
+    PositionOpened,
+    PositionUpdated,
+    RefreshPosition,
+    RemoveLiquidity,
+    Swap,
+    SwapExecuted,
+    VenueRejected,
+)
+from paper.chain import PaperChain
+from paper.chain.errors import (
+    ChainError,
+    InsufficientFunds,
+    SwapRejected,
+)
+from paper.chain.errors import (
+    PositionClosed as ChainPositionClosed,
+)
+from paper.chain.errors import (
+    PositionNotFound as ChainPositionNotFound,
+)
+from paper.pools import DlmmPool, Strategy, span_for_prices
+
+__all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
+
+LAMPORTS_PER_SOL = Decimal(1_000_000_000)
+STRATEGIES = {"Spot": Strategy.SPOT, "Curve": Strategy.CURVE, "BidAsk": Strategy.BID_ASK}
+
+
+def _sol(lamports: int) -> Decimal:
+    return Decimal(lamports) / LAMPORTS_PER_SOL
+
+
+def _human(raw: int, decimals: int) -> Decimal:
+    return Decimal(raw).scaleb(-decimals)
+
+
+def _raw(amount: Decimal, decimals: int) -> int:
+    return int(amount.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
+
+
+def _rejected(error: ChainError) -> VenueRejected:
+    code = "insufficient_funds" if isinstance(error, InsufficientFunds) else "rejected"
+    if isinstance(error, SwapRejected):
+        code = "slippage_exceeded"
+    return VenueRejected(str(error), code=code)
+
+
+class PaperLiquidityVenue:
+    """The LiquidityVenue port on a paper chain, for one wallet."""
+
+    def __init__(self, chain: PaperChain, *, wallet: str, clock: Clock) -> None:
+        self._chain = chain
+        self._wallet = wallet
+        self._clock = clock
+
+    def _pool(self, address: str):  # noqa: ANN202 - DlmmPool | ClmmPool
+        return self._chain.pool(address)
+
+    async def open_position(self, command: OpenPosition) -> PositionOpened:
+        """Open on the chain; report what the receipt says."""
+        pool = self._pool(command.pool_address)
+        lower, upper = span_for_prices(pool, command.lower_price, command.upper_price)
+        strategy = STRATEGIES.get(command.strategy_type or "Spot", Strategy.SPOT)
+        try:
+            receipt = self._chain.open_position(
+                self._wallet,
+                command.pool_address,
+                lower=lower,
+                upper=upper,
+                base_amount=_raw(command.base_amount, pool.base_decimals),
+                quote_amount=_raw(command.quote_amount, pool.quote_decimals),
+                strategy=strategy,
+            )
+        except ChainError as e:
+            raise _rejected(e) from e
+        bounds = self._bounds(pool, receipt.lower, receipt.upper)
+        return PositionOpened(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=receipt.position_address,
+            base_amount=_human(receipt.base_amount, pool.base_decimals),
+            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
+            lower_price=bounds[0],
+            upper_price=bounds[1],
+            lower_bin_id=receipt.lower,
+            upper_bin_id=receipt.upper,
+            active_bin_id=self._active(pool),
+            price=pool.price,
+            position_rent=_sol(receipt.position_rent),
+            rent_sunk=_sol(receipt.bin_array_rent),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+        )
+
+    @staticmethod
+    def _active(pool: object) -> int:
+        return pool.active_bin_id if isinstance(pool, DlmmPool) else pool.tick_current  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _bounds(pool: object, lower: int, upper: int) -> tuple[Decimal, Decimal]:
+        if isinstance(pool, DlmmPool):
+            return pool.bin_price(lower), pool.bin_price(upper)
+        from lp.math.clmm import tick_to_price
+
+        decimals = (pool.base_decimals, pool.quote_decimals)  # type: ignore[attr-defined]
+        return tick_to_price(lower, *decimals), tick_to_price(upper, *decimals)
+
+    async def close_position(self, command: ClosePosition) -> PositionClosed:
+        """Close on the chain (an already closed position is reported as closed)."""
+        try:
+            record = self._chain.position_record(command.position_address)
+        except ChainPositionClosed:
+            return self._already_closed(command)
+        except ChainPositionNotFound as e:
+            raise VenueRejected(str(e), code="position_not_found") from e
+        pool = self._pool(record.pool_address)
+        try:
+            receipt = self._chain.close_position(self._wallet, command.position_address)
+        except ChainError as e:
+            raise _rejected(e) from e
+        return PositionClosed(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=command.position_address,
+            base_amount=_human(receipt.base_amount, pool.base_decimals),
+            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
+            base_fee=_human(receipt.base_fee, pool.base_decimals),
+            quote_fee=_human(receipt.quote_fee, pool.quote_decimals),
+            position_rent_refunded=_sol(receipt.rent_refunded),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+        )
+
+    def _already_closed(self, command: Command) -> PositionClosed:
+        return PositionClosed(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=getattr(command, "position_address", ""),
+            base_amount=Decimal(0),
+            quote_amount=Decimal(0),
+            already_closed=True,
+            estimated=True,
+        )
+
+    async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
+        """Add liquidity to an open position."""
+        record = self._record(command.position_address)
+        pool = self._pool(record.pool_address)
+        try:
+            receipt = self._chain.add_liquidity(
+                self._wallet,
+                command.position_address,
+                base_amount=_raw(command.base_amount, pool.base_decimals),
+                quote_amount=_raw(command.quote_amount, pool.quote_decimals),
+            )
+        except ChainError as e:
+            raise _rejected(e) from e
+        return LiquidityAdded(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=command.position_address,
+            base_amount=_human(receipt.base_amount, pool.base_decimals),
+            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+        )
+
+    async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
+        """Remove a fraction of a position's liquidity."""
+        record = self._record(command.position_address)
+        pool = self._pool(record.pool_address)
+        try:
+            receipt = self._chain.remove_liquidity(
+                self._wallet, command.position_address, fraction=command.fraction
+            )
+        except ChainError as e:
+            raise _rejected(e) from e
+        return LiquidityRemoved(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=command.position_address,
+            base_amount=_human(receipt.base_amount, pool.base_decimals),
+            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+        )
+
+    async def collect_fees(self, command: CollectFees) -> FeesCollected:
+        """Claim a position's fees."""
+        record = self._record(command.position_address)
+        pool = self._pool(record.pool_address)
+        try:
+            receipt = self._chain.collect_fees(self._wallet, command.position_address)
+        except ChainError as e:
+            raise _rejected(e) from e
+        return FeesCollected(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=command.position_address,
+            base_fee=_human(receipt.base_fee, pool.base_decimals),
+            quote_fee=_human(receipt.quote_fee, pool.quote_decimals),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+        )
+
+    def _record(self, address: str):  # noqa: ANN202 - PositionRecord
+        try:
+            return self._chain.position_record(address)
+        except ChainPositionNotFound as e:
+            raise VenueRejected(str(e), code="position_not_found") from e
+
+    async def refresh_position(self, command: RefreshPosition) -> OutcomeEvent:
+        """Read a position and its pool."""
+        try:
+            record = self._chain.position_record(command.position_address)
+        except ChainPositionClosed:
+            return self._already_closed(command)
+        except ChainPositionNotFound as e:
+            raise VenueRejected(str(e), code="position_not_found") from e
+        pool = self._pool(record.pool_address)
+        amounts = pool.position_amounts(command.position_address)
+        lower, upper = self._bounds(pool, record.lower, record.upper)
+        return PositionUpdated(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=command.position_address,
+            base_amount=_human(amounts.base_amount, pool.base_decimals),
+            quote_amount=_human(amounts.quote_amount, pool.quote_decimals),
+            base_fee=_human(amounts.base_fee, pool.base_decimals),
+            quote_fee=_human(amounts.quote_fee, pool.quote_decimals),
+            lower_price=lower,
+            upper_price=upper,
+            price=pool.price,
+            lower_bin_id=record.lower,
+            upper_bin_id=record.upper,
+            active_bin_id=self._active(pool),
+        )
+
+    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+        """Paper writes answer synchronously: nothing is ever left unknown."""
+        raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")
+
+
+class PaperSwapVenue:
+    """The SwapVenue port on a paper chain: swaps in the command's pool (or routes)."""
+
+    def __init__(self, chain: PaperChain, *, wallet: str, clock: Clock) -> None:
+        self._chain = chain
+        self._wallet = wallet
+        self._clock = clock
+
+    async def swap(self, command: Swap) -> SwapExecuted:
+        """Swap ``amount`` of base: SELL pays base, BUY receives exactly ``amount`` base."""
+        if command.pool_address is None:
+            raise VenueRejected("paper swaps need the command's pool_address", code="bad_request")
+        pool = self._chain.pool(command.pool_address)
+        base_raw = _raw(command.amount, pool.base_decimals)
+        token_in = pool.base_mint if command.side == "SELL" else pool.quote_mint
+        try:
+            receipt = self._chain.swap(
+                self._wallet,
+                command.pool_address,
+                token_in=self._chain.tokens.find(token_in).symbol,  # type: ignore[union-attr]
+                amount=base_raw,
+                exact_out=command.side == "BUY",
+            )
+        except ChainError as e:
+            raise _rejected(e) from e
+        if command.side == "SELL":
+            base, quote = receipt.amount_in, receipt.amount_out
+        else:
+            base, quote = receipt.amount_out, receipt.amount_in
+        return SwapExecuted(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            trading_pair=command.trading_pair,
+            side=command.side,
+            base_amount=_human(base, pool.base_decimals),
+            quote_amount=_human(quote, pool.quote_decimals),
+            tx_fee=_sol(receipt.fee),
+            signature=receipt.signature,
+            provider="paper",
+        )
+
+    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+        """Paper swaps answer synchronously: nothing is ever left unknown."""
+        raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")
