@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ExecutorConfig", "format_validation_error", "parse_config"]
 
-C = TypeVar("C", bound="ExecutorConfig")
+M = TypeVar("M", bound=BaseModel)
 
 
 class ExecutorConfig(BaseModel):
@@ -81,9 +81,10 @@ def format_validation_error(error: ValidationError, *, model: str) -> str:
     return "; ".join(lines)
 
 
-def parse_config(config_class: type[C], data: Mapping[str, Any]) -> C:
-    """Validate ``data`` into ``config_class``; raise ConfigError naming each bad field."""
+def parse_config(config_class: type[M], data: Mapping[str, Any]) -> M:
+    """Validate ``data`` into a strict model; raise ConfigError naming each bad field."""
     try:
         return config_class.model_validate(dict(data))
     except ValidationError as e:
-        raise ConfigError(format_validation_error(e, model=config_class.type)) from None
+        model = getattr(config_class, "type", config_class.__name__)
+        raise ConfigError(format_validation_error(e, model=str(model))) from None

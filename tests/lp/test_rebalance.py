@@ -1,0 +1,216 @@
+"""The rebalance policy with a simulated clock: triggers, anti-thrash, re-entry, clamps, zones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import UTC, ConfigError, ExecutorStatus, parse_config
+from lp import LPSide
+from lp.rebalance import (
+    ExecutorView,
+    OpenPosition,
+    RebalanceConfig,
+    RebalancePolicy,
+    SwapInventory,
+    Wait,
+)
+
+T0 = dt.datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def at(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def policy(**overrides) -> RebalancePolicy:
+    values = {
+        "policy_id": "p",
+        "pool_address": "Pool",
+        "trading_pair": "SOL-USDC",
+        "width_pct": Decimal("0.05"),
+        "bin_step": 10,
+        "out_of_range_seconds": 600,
+        "min_interval_seconds": 900,
+        "base_amount": Decimal(10),
+        "quote_amount": Decimal(1500),
+        "native_reserve": Decimal("0.5"),
+    }
+    values.update(overrides)
+    return RebalancePolicy(RebalanceConfig(**values))
+
+
+def open_first(p: RebalancePolicy, price=Decimal(150), now=T0) -> OpenPosition:
+    (action,) = p.decide(now=now, price=price, current=None)
+    assert isinstance(action, OpenPosition)
+    p.opened(
+        action.config.id, base=action.config.base_amount, quote=action.config.quote_amount, now=now
+    )
+    return action
+
+
+def ended(p: RebalancePolicy, *, base: str, quote: str) -> ExecutorView:
+    return ExecutorView(
+        executor_id=p.state.executor_id,
+        status=ExecutorStatus.TERMINATED,
+        opened=True,
+        returned_base=Decimal(base),
+        returned_quote=Decimal(quote),
+    )
+
+
+def test_first_position_is_two_sided_with_the_reserve_kept_back():
+    p = policy()
+    action = open_first(p)
+    config = action.config
+    assert config.side is LPSide.BOTH
+    assert (config.base_amount, config.quote_amount) == (Decimal("9.5"), Decimal(1500))
+    assert config.lower_price < Decimal(150) < config.upper_price
+    assert config.keep_position is True and config.controller_id == "p"
+    assert config.auto_close_above_range_seconds == config.auto_close_below_range_seconds == 600
+    assert (p.state.base, p.state.quote) == (Decimal("0.5"), Decimal(0))
+
+
+def test_the_executors_carry_the_dwell_timer_and_limit_prices():
+    p = policy(limit_pct=Decimal("0.01"))
+    config = open_first(p).config
+    assert config.upper_limit_price == (config.upper_price * Decimal("1.01")).quantize(
+        Decimal("0.000001"), rounding="ROUND_FLOOR"
+    )
+    assert config.lower_limit_price < config.lower_price
+
+
+def test_no_new_position_while_the_current_one_is_open():
+    p = policy()
+    open_first(p)
+    live = ExecutorView(
+        executor_id=p.state.executor_id,
+        status=ExecutorStatus.ACTIVE,
+        opened=True,
+        returned_base=Decimal(0),
+        returned_quote=Decimal(0),
+    )
+    (action,) = p.decide(now=at(5000), price=Decimal(170), current=live)
+    assert isinstance(action, Wait) and "is ACTIVE" in action.reason
+    (action,) = p.decide(now=at(5000), price=Decimal(170), current=None)
+    assert isinstance(action, Wait) and action.reason.startswith("waiting for executor p-1")
+
+
+def test_anti_thrash_interval_boundary():
+    p = policy(min_interval_seconds=900)
+    open_first(p)
+    view = ended(p, base="0", quote="3000")
+    (action,) = p.decide(now=at(899), price=Decimal(160), current=view)
+    assert isinstance(action, Wait) and action.reason.startswith("anti-thrash: 899 s")
+    (action,) = p.decide(now=at(900), price=Decimal(160), current=None)
+    assert isinstance(action, OpenPosition)
+
+
+def test_single_sided_reentry_on_the_token_now_held():
+    # price left upwards: everything came back as quote -> quote-only range below the price
+    p = policy(min_interval_seconds=0)
+    open_first(p)
+    (up,) = p.decide(now=at(60), price=Decimal(160), current=ended(p, base="0", quote="3020"))
+    assert up.config.side is LPSide.BUY and up.config.base_amount == 0
+    assert up.config.upper_price < Decimal(160)
+    assert up.config.quote_amount == Decimal(3020)
+    p.opened(up.config.id, base=Decimal(0), quote=up.config.quote_amount, now=at(60))
+    # then it left downwards: everything is base -> base-only range above the price
+    (down,) = p.decide(now=at(120), price=Decimal(140), current=ended(p, base="21", quote="0"))
+    assert down.config.side is LPSide.SELL and down.config.quote_amount == 0
+    assert down.config.lower_price > Decimal(140)
+    assert down.config.base_amount == Decimal("21")  # the 0.5 SOL reserve was already held back
+
+
+def test_centered_reentry_swaps_to_the_ratio_first():
+    p = policy(min_interval_seconds=0, reentry="centered")
+    open_first(p)
+    (swap,) = p.decide(now=at(60), price=Decimal(160), current=ended(p, base="0", quote="3020"))
+    assert isinstance(swap, SwapInventory) and swap.side == "BUY"
+    # about half the value moves to base at 160
+    assert Decimal("9") < swap.amount < Decimal("10")
+    (waiting,) = p.decide(now=at(61), price=Decimal(160), current=None)
+    assert isinstance(waiting, Wait) and waiting.reason.startswith("waiting for swap")
+    p.swap_done(base_delta=swap.amount, quote_delta=-swap.amount * 160, now=at(62))
+    (action,) = p.decide(now=at(63), price=Decimal(160), current=None)
+    assert isinstance(action, OpenPosition) and action.config.side is LPSide.BOTH
+
+
+def test_width_is_clamped_to_the_venue_bin_limit():
+    wide = policy(width_pct=Decimal("0.5"), bin_step=10, max_bins=69)
+    config = open_first(wide).config
+    bins = (config.upper_price / config.lower_price).ln() / Decimal("1.001").ln()
+    assert bins <= 68
+    narrow = policy(width_pct=Decimal("0.02"), bin_step=10)
+    config = open_first(narrow).config
+    assert (config.upper_price / config.lower_price - 1).quantize(Decimal("0.0001")) == (
+        Decimal("0.0200")
+    )
+
+
+def test_zones_clamp_the_range_and_hold_when_the_price_is_outside():
+    p = policy(zone_min_price=Decimal(148), zone_max_price=Decimal(200))
+    config = open_first(p, price=Decimal(150)).config
+    assert config.lower_price == Decimal(148)
+    q = policy(zone_max_price=Decimal(140))
+    (action,) = q.decide(now=T0, price=Decimal(150), current=None)
+    assert isinstance(action, Wait) and action.reason == "price 150 above the zone (140)"
+
+
+def test_daily_budget_of_rebalances():
+    p = policy(min_interval_seconds=0, max_rebalances_per_day=1)
+    open_first(p)
+    (second,) = p.decide(now=at(10), price=Decimal(160), current=ended(p, base="0", quote="3000"))
+    p.opened(second.config.id, base=Decimal(0), quote=second.config.quote_amount, now=at(10))
+    (third,) = p.decide(now=at(20), price=Decimal(170), current=ended(p, base="0", quote="3000"))
+    assert isinstance(third, Wait) and third.reason == "daily budget spent: 1 rebalances today"
+    next_day = at(86_400)
+    (fourth,) = p.decide(now=next_day, price=Decimal(170), current=None)
+    assert isinstance(fourth, OpenPosition)
+
+
+def test_an_executor_that_never_opened_gives_its_budget_back():
+    p = policy()
+    open_first(p)
+    failed = ExecutorView(
+        executor_id=p.state.executor_id,
+        status=ExecutorStatus.TERMINATED,
+        opened=False,
+        returned_base=Decimal(0),
+        returned_quote=Decimal(0),
+    )
+    p.decide(now=at(10), price=Decimal(150), current=failed)
+    assert (p.state.base, p.state.quote) == (Decimal(10), Decimal(1500))
+
+
+def test_executor_ids_are_deterministic():
+    p = policy()
+    assert p.next_executor_id() == "p-1"
+    open_first(p)
+    assert p.next_executor_id() == "p-2"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"width_bins": 20}, "expected exactly one of width_pct and width_bins"),
+        ({"out_of_range_seconds": None}, "expected a trigger: out_of_range_seconds and/or"),
+        ({"zone_min_price": "200", "zone_max_price": "100"}, "expected zone_min_price <"),
+        ({"reentry": "sideways"}, "reentry: Input should be 'single_sided' or 'centered'"),
+    ],
+)
+def test_config_errors_are_clear(data, message):
+    values = {
+        "policy_id": "p",
+        "pool_address": "Pool",
+        "trading_pair": "SOL-USDC",
+        "width_pct": "0.05",
+        "out_of_range_seconds": 60,
+        "quote_amount": "100",
+    }
+    values.update(data)
+    with pytest.raises(ConfigError) as raised:
+        parse_config(RebalanceConfig, values)
+    assert message in str(raised.value)
