@@ -38,12 +38,12 @@ class PoolSpec:
 
     kind: str = "dlmm"
     bin_step: int = 10
-    depth_quote: Decimal = Decimal(2_000_000)
+    depth_quote: Decimal = Decimal(10_000_000)
     """Quote value of the pool's own liquidity (others' positions) around the start price."""
 
 
 def parse_pool_spec(text: str) -> PoolSpec:
-    """Parse ``dlmm:bin_step=10[,depth=2000000]``; errors name the bad part."""
+    """Parse ``dlmm:bin_step=10[,depth=10000000]``; errors name the bad part."""
     kind, _, options = text.partition(":")
     if kind != "dlmm":
         raise ValueError(f"--pool: expected 'dlmm:bin_step=N', received kind {kind!r}")
@@ -58,7 +58,7 @@ def parse_pool_spec(text: str) -> PoolSpec:
         raise ValueError(f"--pool: unknown option(s) {sorted(unknown)}; expected bin_step, depth")
     try:
         bin_step = int(values.get("bin_step", "10"))
-        depth = Decimal(values.get("depth", "2000000"))
+        depth = Decimal(values.get("depth", "10000000"))
     except (ValueError, ArithmeticError):
         raise ValueError(f"--pool: expected numbers, received {text!r}") from None
     if not 1 <= bin_step <= 400:

@@ -13,6 +13,7 @@ import sys
 import typer
 from rich.console import Console
 
+from app.cli.backtest import backtest_command
 from app.cli.demo import demo_command
 from app.cli.executors import executors_app
 from app.cli.lp import lp_app, pools_app
@@ -30,6 +31,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("demo", help="Run the end-to-end demo on the paper venues.")(demo_command)
+app.command("backtest", help="Backtest a range-rebalancing policy over a price series.")(
+    backtest_command
+)
 app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
 app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
 app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
