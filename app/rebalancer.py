@@ -127,6 +127,7 @@ class PolicyRunner:
 
     async def _step(self, policy: RebalancePolicy, price: Decimal) -> str:
         now = self._engine_now()
+        policy.state.last_check_at = now
         self._catch_up(policy)
         self._settle_swap(policy)
         actions = policy.decide(now=now, price=price, current=self._view(policy))

@@ -19,7 +19,7 @@ returns the actions to take; the runner carries them out through the engine (and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
@@ -145,7 +145,7 @@ class PolicyState:
     last_action: str = ""
     last_action_at: dt.datetime | None = None
     rebalances: int = 0
-    history: list[str] = field(default_factory=list)
+    last_check_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

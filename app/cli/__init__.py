@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from app.cli.backtest import backtest_command
+from app.cli.daemon import daemon_app
 from app.cli.demo import demo_command
 from app.cli.executors import executors_app
 from app.cli.lp import lp_app, pools_app
@@ -37,6 +38,7 @@ app.command("backtest", help="Backtest a range-rebalancing policy over a price s
 app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
 app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
 app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
+app.add_typer(daemon_app, name="daemon", help="Run range-rebalancing policies on a schedule.")
 app.add_typer(pools_app, name="pools", help="Read pools.")
 
 error_console = Console(stderr=True)
