@@ -1,0 +1,56 @@
+"""The swap executor's own states and their transition table."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from core import ExecutorStatus, TransitionTable
+
+__all__ = ["SWAP_STATUS", "SWAP_TRANSITIONS", "SwapState", "SwapTrigger"]
+
+
+class SwapState(StrEnum):
+    """Where one swap stands."""
+
+    NOT_STARTED = "NOT_STARTED"
+    QUOTING = "QUOTING"
+    EXECUTING = "EXECUTING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+class SwapTrigger(StrEnum):
+    """What moves a swap between states."""
+
+    QUOTE = "QUOTE"
+    REQUOTE = "REQUOTE"
+    EXECUTE = "EXECUTE"
+    FILL = "FILL"
+    FAIL = "FAIL"
+    CANCEL = "CANCEL"
+
+
+S, T = SwapState, SwapTrigger
+
+SWAP_TRANSITIONS: TransitionTable[SwapState, SwapTrigger] = {
+    (S.NOT_STARTED, T.QUOTE): S.QUOTING,
+    (S.NOT_STARTED, T.CANCEL): S.CANCELED,  # stopped before anything was asked
+    (S.QUOTING, T.REQUOTE): S.QUOTING,  # no quote, but a provider may answer later
+    (S.QUOTING, T.EXECUTE): S.EXECUTING,
+    (S.QUOTING, T.FAIL): S.FAILED,  # no route, or the wallet cannot pay: nothing was sent
+    (S.QUOTING, T.CANCEL): S.CANCELED,  # stopped before sending
+    (S.EXECUTING, T.FILL): S.COMPLETE,
+    (S.EXECUTING, T.REQUOTE): S.QUOTING,  # the send certainly did not go out: compare again
+    (S.EXECUTING, T.FAIL): S.FAILED,  # refused (slippage, no route) or failed on chain
+}
+
+SWAP_STATUS: dict[SwapState, ExecutorStatus] = {
+    S.NOT_STARTED: ExecutorStatus.CREATED,
+    S.QUOTING: ExecutorStatus.ACTIVE,
+    S.EXECUTING: ExecutorStatus.ACTIVE,
+    S.COMPLETE: ExecutorStatus.TERMINATED,
+    S.FAILED: ExecutorStatus.TERMINATED,
+    S.CANCELED: ExecutorStatus.TERMINATED,
+}
+"""The core lifecycle status each swap state belongs to."""
