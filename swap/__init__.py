@@ -1,16 +1,106 @@
-"""Swaps: the Gateway-backed swap venue (the swap executor builds on it)."""
+"""Swaps: the swap executor, provider quote comparison and the Gateway-backed swap venues.
+
+Example:
+    ```python
+    from decimal import Decimal
+    from swap import SwapExecutorConfig
+
+    config = SwapExecutorConfig(
+        trading_pair="SOL-USDC", side="SELL", amount=Decimal("1"),
+        swap_providers=("meteora/clmm", "raydium/clmm"), slippage_pct=Decimal("0.005"),
+    )
+    info = await engine.create(config)  # an engine with SwapExecutor and BestQuoteSwapVenue
+    ```
+"""
 
 from __future__ import annotations
 
+from swap.accounting import SwapAccounting, account_swap, native_price_for
+from swap.balances import BalanceMatch, SwapFingerprint, match_balances
+from swap.best_venue import NATIVE_PRICE_AMOUNT, BestQuoteSwapVenue, quote_failure
+from swap.config import SWAP_PROVIDER_PATTERN, SwapExecutorConfig
+from swap.details import SwapDetails
+from swap.executor import SwapExecutor, SwapExecutorState
+from swap.fills import SwapFill, fill_from_data, fill_from_poll
 from swap.gateway_io import LAMPORTS_PER_SOL, TxFacts, settle, tx_facts, venue_error
+from swap.messages import (
+    SWAP_VENUE,
+    ExecuteSwap,
+    QuoteSwap,
+    SwapFilled,
+    SwapQuoted,
+    SwapQuoteRefreshed,
+)
+from swap.providers import (
+    JupiterProvider,
+    PoolProvider,
+    SwapProvider,
+    SwapRequest,
+    UnifiedProvider,
+    provider_for,
+)
+from swap.quotes import (
+    DEFAULT_SLIPPAGE,
+    ProviderQuote,
+    QuoteFailure,
+    best_quote,
+    is_stale,
+    meets_limit,
+    rank_quotes,
+    slippage_for_limit,
+    swap_limit,
+)
+from swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
 from swap.venue import SWAP_PROVIDERS, GatewaySwapVenue
 
 __all__ = [
+    "DEFAULT_SLIPPAGE",
     "LAMPORTS_PER_SOL",
+    "NATIVE_PRICE_AMOUNT",
     "SWAP_PROVIDERS",
+    "SWAP_PROVIDER_PATTERN",
+    "SWAP_STATUS",
+    "SWAP_TRANSITIONS",
+    "SWAP_VENUE",
+    "BalanceMatch",
+    "BestQuoteSwapVenue",
+    "ExecuteSwap",
     "GatewaySwapVenue",
+    "JupiterProvider",
+    "PoolProvider",
+    "ProviderQuote",
+    "QuoteFailure",
+    "QuoteSwap",
+    "SwapAccounting",
+    "SwapDetails",
+    "SwapExecutor",
+    "SwapExecutorConfig",
+    "SwapExecutorState",
+    "SwapFill",
+    "SwapFilled",
+    "SwapFingerprint",
+    "SwapProvider",
+    "SwapQuoteRefreshed",
+    "SwapQuoted",
+    "SwapRequest",
+    "SwapState",
+    "SwapTrigger",
     "TxFacts",
+    "UnifiedProvider",
+    "account_swap",
+    "best_quote",
+    "fill_from_data",
+    "fill_from_poll",
+    "is_stale",
+    "match_balances",
+    "meets_limit",
+    "native_price_for",
+    "provider_for",
+    "quote_failure",
+    "rank_quotes",
     "settle",
+    "slippage_for_limit",
+    "swap_limit",
     "tx_facts",
     "venue_error",
 ]

@@ -8,7 +8,6 @@ reported apart as ``tx_fee``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from core import (
@@ -22,12 +21,12 @@ from core import (
     SwapExecuted,
 )
 from gateway_client import GatewayClient, GatewayError, TransactionStatus
-from swap.gateway_io import TxFacts, settle, venue_error
+from swap.fills import SwapFill, fill_from_data, fill_from_poll
+from swap.gateway_io import settle, venue_error
 
 __all__ = ["SWAP_PROVIDERS", "GatewaySwapVenue"]
 
 SWAP_PROVIDERS = ("jupiter/router", "meteora/clmm")
-ZERO = Decimal(0)
 
 
 class GatewaySwapVenue:
@@ -106,66 +105,43 @@ class GatewaySwapVenue:
             network=self._network,
         )
         self._pending.pop(command.command_id, None)
-        data = result.data
-        if data is not None:
-            return self._executed(
-                command,
-                base_delta=data.base_token_balance_change,
-                quote_delta=data.quote_token_balance_change,
+        if result.data is not None:
+            fill = fill_from_data(
+                result.data,
+                base_token=base,
+                quote_token=quote,
+                native_token=self._native,
                 facts=facts,
-                reported_fee=data.fee,
                 signature=result.signature,
             )
+            return self._executed(command, fill)
         return await self._from_poll(command, result.signature)
 
-    def _executed(
-        self,
-        command: Swap,
-        *,
-        base_delta: Decimal,
-        quote_delta: Decimal,
-        facts: TxFacts | None,
-        reported_fee: Decimal | None,
-        signature: str,
-    ) -> SwapExecuted:
-        base, quote = command.trading_pair.split("-", 1)
-        fee = facts.fee if facts is not None and facts.fee is not None else reported_fee or ZERO
-        # The SOL delta includes the network fee: take it out so amounts are the swap's own.
-        if base == self._native:
-            base_delta += fee
-        elif quote == self._native:
-            quote_delta += fee
+    def _executed(self, command: Swap, fill: SwapFill) -> SwapExecuted:
         return SwapExecuted(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             trading_pair=command.trading_pair,
             side=command.side,
-            base_amount=abs(base_delta),
-            quote_amount=abs(quote_delta),
-            tx_fee=fee,
-            signature=signature,
+            base_amount=fill.base_amount,
+            quote_amount=fill.quote_amount,
+            tx_fee=fill.tx_fee,
+            signature=fill.signature,
             provider=self.provider,
         )
 
     async def _from_poll(self, command: Swap, signature: str) -> SwapExecuted:
         base, quote = command.trading_pair.split("-", 1)
-        try:
-            poll = await self._client.solana.poll(
-                signature, wallet_address=self._wallet, tokens=[base, quote], network=self._network
-            )
-        except GatewayError as e:
-            raise OutcomeUnknown(f"swap {signature} confirmed but not readable: {e}") from e
-        changes = poll.token_balance_changes
-        if base not in changes or quote not in changes:
-            raise OutcomeUnknown(f"swap {signature} confirmed without balance changes")
-        return self._executed(
-            command,
-            base_delta=changes[base],
-            quote_delta=changes[quote],
-            facts=TxFacts(signature=signature, fee=poll.fee, sol_delta=None),
-            reported_fee=poll.fee,
+        fill = await fill_from_poll(
+            self._client,
             signature=signature,
+            base_token=base,
+            quote_token=quote,
+            native_token=self._native,
+            wallet_address=self._wallet,
+            network=self._network,
         )
+        return self._executed(command, fill)
 
     async def reconcile(self, command: Command) -> OutcomeEvent | None:
         """Poll the swap's signature when one is known; otherwise the outcome stays unknown."""

@@ -1,0 +1,483 @@
+"""``BestQuoteSwapVenue``: quotes every provider at once and executes through the chosen one.
+
+The venue behind the swap executor's commands (venue key :data:`~swap.messages.SWAP_VENUE`):
+
+* ``quote_swaps`` asks every provider concurrently, reads the wallet's balances beside them and,
+  when the pair does not hold the native token, its price in quote;
+* ``execute_swap`` renews a quote older than the command allows (a renewed quote outside the
+  limit is refused, never sent), reads the balances just before sending, sends through the
+  chosen provider and follows the transaction to its end;
+* ``reconcile`` settles an unknown outcome: with a signature (a pending answer) by polling it;
+  without one (Gateway's 504 ``TRANSACTION_TIMEOUT``) by comparing the wallet's balances with
+  those read before sending (:mod:`swap.balances`). "Did not land" is only answered once the
+  transaction can no longer land (``settle_seconds`` after the first look), so the engine never
+  sends a second swap while the first may still arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from core import (
+    Clock,
+    Command,
+    CommandFailed,
+    ConfigError,
+    OutcomeEvent,
+    OutcomeUnknown,
+    VenueRejected,
+    VenueUnavailable,
+)
+from gateway_client import (
+    GatewayClient,
+    GatewayError,
+    NotFound,
+    QuoteNotFound,
+    SwapResult,
+    TransactionStatus,
+)
+from swap.balances import SwapFingerprint, match_balances
+from swap.config import SWAP_PROVIDER_PATTERN
+from swap.fills import SwapFill, fill_from_data, fill_from_poll
+from swap.gateway_io import settle, venue_error
+from swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
+from swap.providers import SwapProvider, SwapRequest, provider_for
+from swap.quotes import (
+    ProviderQuote,
+    QuoteFailure,
+    is_stale,
+    meets_limit,
+    slippage_for_limit,
+)
+
+__all__ = ["BestQuoteSwapVenue"]
+
+logger = logging.getLogger(__name__)
+
+NATIVE_PRICE_AMOUNT = Decimal("0.1")
+"""Native amount quoted to price the network fee when the pair does not hold the native token."""
+_BOUND_TOLERANCE = Decimal("0.000001")
+
+
+class BestQuoteSwapVenue:
+    """Swaps for one wallet through whichever provider quotes best.
+
+    Args:
+        client: an open ``GatewayClient``.
+        wallet_address: the signer.
+        clock: the engine's clock.
+        network: e.g. ``mainnet-beta``.
+        native_token: the token network fees are paid in.
+        confirm_seconds: how long a pending answer is followed before the outcome is unknown.
+        settle_seconds: how long "not on chain" stays "unknown" before it means "did not land"
+            (the life of a transaction's blockhash; 0 on a paper chain where a dropped
+            transaction never lands).
+        max_network_fee: the most one swap's fee (and any token-account rent) can cost in the
+            native token; balance changes beyond it do not match a swap.
+        price_provider: the provider that prices the native token.
+    """
+
+    def __init__(
+        self,
+        client: GatewayClient,
+        *,
+        wallet_address: str,
+        clock: Clock,
+        network: str = "mainnet-beta",
+        native_token: str = "SOL",
+        confirm_seconds: float = 90.0,
+        settle_seconds: float = 90.0,
+        max_network_fee: Decimal = Decimal("0.01"),
+        price_provider: str = "jupiter/router",
+    ) -> None:
+        self._client = client
+        self._wallet = wallet_address
+        self._clock = clock
+        self._network = network
+        self._native = native_token
+        self._confirm = dt.timedelta(seconds=confirm_seconds)
+        self._settle_window = dt.timedelta(seconds=settle_seconds)
+        self._max_fee = max_network_fee
+        self._price_provider = price_provider
+        self._providers: dict[str, SwapProvider] = {}
+        self._pending: dict[str, str] = {}
+        self._snapshots: dict[str, dict[str, Decimal]] = {}
+        self._first_reconcile: dict[str, dt.datetime] = {}
+
+    def provider(self, name: str) -> SwapProvider:
+        """Return the adapter of provider ``name``.
+
+        Raises:
+            ConfigError: ``name`` is not a ``name/type`` Gateway connector.
+        """
+        adapter = self._providers.get(name)
+        if adapter is None:
+            if not re.fullmatch(SWAP_PROVIDER_PATTERN, name):
+                raise ConfigError(
+                    f"provider: expected name/type (e.g. jupiter/router), received {name!r}"
+                )
+            adapter = self._providers[name] = provider_for(
+                self._client, name, network=self._network
+            )
+        return adapter
+
+    # --- quoting --------------------------------------------------------------------------------
+
+    async def quote_swaps(self, command: QuoteSwap) -> SwapQuoted:
+        """Quote every provider of ``command`` concurrently; failures are listed, not raised."""
+        base, quote = command.trading_pair.split("-", 1)
+        request = SwapRequest(
+            base_token=base,
+            quote_token=quote,
+            side=command.side,
+            amount=command.amount,
+            pool_address=command.pool_address,
+        )
+        now = self._clock.now()
+        answers = await asyncio.gather(
+            *(self._quote_one(name, request, command.slippage, now) for name in command.providers)
+        )
+        balances, native_price = await asyncio.gather(
+            self._balances([base, quote, command.native_token]),
+            self._native_price(command.native_token, base, quote, now),
+        )
+        return SwapQuoted(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            quotes=tuple(answer for answer in answers if isinstance(answer, ProviderQuote)),
+            failures=tuple(answer for answer in answers if isinstance(answer, QuoteFailure)),
+            balances=balances,
+            native_price=native_price,
+        )
+
+    async def _quote_one(
+        self, name: str, request: SwapRequest, slippage: Decimal, now: dt.datetime
+    ) -> ProviderQuote | QuoteFailure:
+        try:
+            return await self.provider(name).quote(request, slippage=slippage, now=now)
+        except ConfigError as e:
+            return QuoteFailure(provider=name, reason=str(e), code="unknown_provider")
+        except GatewayError as e:
+            return quote_failure(name, e)
+
+    async def _balances(self, tokens: Sequence[str]) -> dict[str, Decimal]:
+        wanted = list(dict.fromkeys(tokens))
+        try:
+            answer = await self._client.solana.balances(
+                self._wallet, tokens=wanted, network=self._network
+            )
+        except GatewayError as e:
+            logger.warning("could not read the balances of %s: %s", wanted, e)
+            return {}
+        found = answer.balances
+        if all(token in found for token in wanted):
+            return {token: found[token] for token in wanted}
+        if len(found) == len(wanted):
+            # Gateway keys balances by symbol: requested mints come back in the order asked.
+            return dict(zip(wanted, found.values(), strict=True))
+        return {token: found[token] for token in wanted if token in found}
+
+    async def _native_price(
+        self, native: str, base: str, quote: str, now: dt.datetime
+    ) -> Decimal | None:
+        if native in (base, quote):
+            return None
+        request = SwapRequest(
+            base_token=native, quote_token=quote, side="SELL", amount=NATIVE_PRICE_AMOUNT
+        )
+        try:
+            priced = await self.provider(self._price_provider).quote(
+                request, slippage=Decimal("0.01"), now=now
+            )
+        except (GatewayError, ConfigError) as e:
+            logger.info("could not price %s in %s: %s", native, quote, e)
+            return None
+        return priced.price
+
+    # --- executing ------------------------------------------------------------------------------
+
+    async def execute_swap(self, command: ExecuteSwap) -> list[OutcomeEvent]:
+        """Send the chosen swap and report what moved.
+
+        Raises:
+            VenueRejected: a renewed quote is outside the limit (``slippage_exceeded``), no route
+                (``no_route``), a refused simulation, or a transaction that failed on chain.
+            VenueUnavailable: nothing was sent (Gateway unreachable, rate limited).
+            OutcomeUnknown: sent, outcome unknown: the engine reconciles.
+        """
+        provider = self.provider(command.provider)
+        request = _request(command)
+        events: list[OutcomeEvent] = []
+        quote = command.quote
+        now = self._clock.now()
+        if is_stale(quote, now=now, max_age_seconds=command.max_quote_age_seconds):
+            quote = await self._renew(provider, request, command)
+            events.append(self._refreshed(command, quote, "age"))
+        before = await self._balances(_tokens(command))
+        if not any(before.values()):
+            before = dict(command.balances_before)  # unreadable now: the quote-time read
+        self._snapshots[command.command_id] = before
+        try:
+            result = await self._send(provider, quote, request, command)
+        except QuoteNotFound:
+            # Gateway forgot the quote (e.g. it restarted); nothing was sent.
+            quote = await self._renew(provider, request, command)
+            events.append(self._refreshed(command, quote, "expired"))
+            try:
+                result = await self._send(provider, quote, request, command)
+            except GatewayError as e:
+                raise venue_error(e, write=True) from e
+        except GatewayError as e:
+            raise venue_error(e, write=True) from e
+        events.append(await self._settled(command, result))
+        return events
+
+    async def _send(
+        self,
+        provider: SwapProvider,
+        quote: ProviderQuote,
+        request: SwapRequest,
+        command: ExecuteSwap,
+    ) -> SwapResult:
+        slippage = slippage_for_limit(quote, command.limit)
+        return await provider.execute(
+            quote, request, slippage=slippage, wallet_address=self._wallet
+        )
+
+    async def _renew(
+        self, provider: SwapProvider, request: SwapRequest, command: ExecuteSwap
+    ) -> ProviderQuote:
+        quote = await self._quote_or_raise(provider, request, command.slippage)
+        self._check_limit(quote, command)
+        if provider.executes_quote_id and not _bound_within(quote, command.limit):
+            # The renewed quote's own bound is looser than ours: ask again with less slippage.
+            tighter = slippage_for_limit(quote, command.limit)
+            quote = await self._quote_or_raise(provider, request, tighter)
+            self._check_limit(quote, command)
+        return quote
+
+    async def _quote_or_raise(
+        self, provider: SwapProvider, request: SwapRequest, slippage: Decimal
+    ) -> ProviderQuote:
+        try:
+            return await provider.quote(request, slippage=slippage, now=self._clock.now())
+        except GatewayError as e:
+            failure = quote_failure(provider.name, e)
+            if failure.retryable:
+                raise VenueUnavailable(failure.reason, code=failure.code) from e
+            raise VenueRejected(failure.reason, code=failure.code) from e
+
+    @staticmethod
+    def _check_limit(quote: ProviderQuote, command: ExecuteSwap) -> None:
+        if meets_limit(quote, command.limit):
+            return
+        bound = "at least" if command.side == "SELL" else "at most"
+        raise VenueRejected(
+            f"Slippage tolerance exceeded before sending: {quote.provider} now quotes "
+            f"{quote.quote_amount} for {command.side} {command.amount} {command.trading_pair}, "
+            f"expected {bound} {command.limit} (slippage {command.slippage} from the chosen "
+            f"quote of {command.quote.quote_amount}); nothing was sent",
+            code="slippage_exceeded",
+        )
+
+    def _refreshed(
+        self, command: ExecuteSwap, quote: ProviderQuote, reason: str
+    ) -> SwapQuoteRefreshed:
+        return SwapQuoteRefreshed(
+            ts_event=self._clock.now(), command_id=command.command_id, quote=quote, reason=reason
+        )
+
+    async def _settled(self, command: ExecuteSwap, result: SwapResult) -> SwapFilled:
+        base, quote = command.trading_pair.split("-", 1)
+        if result.status == TransactionStatus.PENDING:
+            self._pending[command.command_id] = result.signature
+        facts = await settle(
+            self._client,
+            signature=result.signature,
+            status=result.status,
+            wallet_address=self._wallet,
+            deadline=self._clock.now() + self._confirm,
+            network=self._network,
+        )
+        self._forget(command.command_id)
+        if result.data is not None:
+            fill = fill_from_data(
+                result.data,
+                base_token=base,
+                quote_token=quote,
+                native_token=command.native_token,
+                facts=facts,
+                signature=result.signature,
+            )
+        else:
+            fill = await self._poll_fill(command, result.signature)
+        return self._filled(command, fill, evidence="response")
+
+    async def _poll_fill(self, command: ExecuteSwap, signature: str) -> SwapFill:
+        base, quote = command.trading_pair.split("-", 1)
+        return await fill_from_poll(
+            self._client,
+            signature=signature,
+            base_token=base,
+            quote_token=quote,
+            native_token=command.native_token,
+            wallet_address=self._wallet,
+            network=self._network,
+        )
+
+    def _filled(
+        self,
+        command: ExecuteSwap,
+        fill: SwapFill,
+        *,
+        evidence: str,
+        fee_estimated: bool = False,
+    ) -> SwapFilled:
+        return SwapFilled(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            trading_pair=command.trading_pair,
+            side=command.side,
+            base_amount=fill.base_amount,
+            quote_amount=fill.quote_amount,
+            tx_fee=fill.tx_fee,
+            signature=fill.signature,
+            provider=command.provider,
+            evidence=evidence,
+            fee_estimated=fee_estimated,
+        )
+
+    def _forget(self, command_id: str) -> None:
+        self._pending.pop(command_id, None)
+        self._snapshots.pop(command_id, None)
+        self._first_reconcile.pop(command_id, None)
+
+    # --- reconciling ----------------------------------------------------------------------------
+
+    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+        """Return the swap's outcome if it landed, None once it certainly did not.
+
+        Raises:
+            OutcomeUnknown: it may still land, or the evidence does not decide.
+        """
+        if not isinstance(command, ExecuteSwap):
+            raise OutcomeUnknown(f"{type(command).__name__} is not a swap this venue sent")
+        signature = self._pending.get(command.command_id)
+        if signature is not None:
+            return await self._reconcile_signature(command, signature)
+        return await self._reconcile_balances(command)
+
+    async def _reconcile_signature(
+        self, command: ExecuteSwap, signature: str
+    ) -> OutcomeEvent | None:
+        try:
+            poll = await self._client.solana.poll(
+                signature, wallet_address=self._wallet, network=self._network
+            )
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        if poll.status == TransactionStatus.CONFIRMED:
+            fill = await self._poll_fill(command, signature)
+            self._forget(command.command_id)
+            return self._filled(command, fill, evidence="poll")
+        if poll.status == TransactionStatus.FAILED:
+            self._forget(command.command_id)
+            return CommandFailed(
+                ts_event=self._clock.now(),
+                command_id=command.command_id,
+                reason=f"swap {signature} failed on chain",
+                code="transaction_failed",
+            )
+        self._wait_or_give_up(command, f"swap {signature} is still pending")
+        return None
+
+    async def _reconcile_balances(self, command: ExecuteSwap) -> OutcomeEvent | None:
+        before = self._snapshots.get(command.command_id) or dict(command.balances_before)
+        if not before:
+            raise OutcomeUnknown(
+                f"swap {command.command_id} has no signature and no balances to compare with; "
+                "inspect the wallet"
+            )
+        after = await self._balances(_tokens(command))
+        base, quote = command.trading_pair.split("-", 1)
+        match = match_balances(
+            side=command.side,
+            base_token=base,
+            quote_token=quote,
+            native_token=command.native_token,
+            amount=command.amount,
+            limit=command.limit,
+            before=before,
+            after=after,
+            max_fee=self._max_fee,
+        )
+        if match.verdict is SwapFingerprint.LANDED:
+            self._forget(command.command_id)
+            fill = SwapFill(
+                base_amount=match.base_amount,
+                quote_amount=match.quote_amount,
+                tx_fee=match.tx_fee,
+                signature="",
+            )
+            return self._filled(
+                command, fill, evidence="balances", fee_estimated=not match.fee_known
+            )
+        if match.verdict is SwapFingerprint.UNTOUCHED:
+            self._wait_or_give_up(command, f"swap {command.command_id}: {match.explanation}")
+            return None
+        raise OutcomeUnknown(
+            f"swap {command.command_id} has no signature and the wallet does not tell: "
+            f"{match.explanation}; inspect the wallet"
+        )
+
+    def _wait_or_give_up(self, command: ExecuteSwap, why: str) -> None:
+        """Raise OutcomeUnknown until the settle window has passed since the first look."""
+        now = self._clock.now()
+        first = self._first_reconcile.setdefault(command.command_id, now)
+        if now - first < self._settle_window:
+            raise OutcomeUnknown(f"{why}; it may still land")
+        self._forget(command.command_id)
+
+
+def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:
+    """Classify a quote error: no route (final) or an outage (ask again later)."""
+    if isinstance(error, NotFound):
+        # Jupiter answers 404 "No route found" (also when its own API is down); pool connectors
+        # 404 when no pool holds the pair.
+        return QuoteFailure(provider=provider, reason=str(error), code="no_route")
+    translated = venue_error(error, write=False)
+    return QuoteFailure(
+        provider=provider,
+        reason=str(error),
+        code=translated.code,
+        retryable=isinstance(translated, VenueUnavailable),
+    )
+
+
+def _request(command: ExecuteSwap) -> SwapRequest:
+    base, quote = command.trading_pair.split("-", 1)
+    return SwapRequest(
+        base_token=base,
+        quote_token=quote,
+        side=command.side,
+        amount=command.amount,
+        pool_address=command.pool_address,
+    )
+
+
+def _tokens(command: ExecuteSwap) -> list[str]:
+    base, quote = command.trading_pair.split("-", 1)
+    return [base, quote, command.native_token]
+
+
+def _bound_within(quote: ProviderQuote, limit: Decimal) -> bool:
+    """True when the provider's own bound is at least as strict as ``limit`` (to rounding)."""
+    slack = abs(limit) * _BOUND_TOLERANCE
+    if quote.side == "SELL":
+        return quote.min_amount_out >= limit - slack
+    return quote.max_amount_in <= limit + slack

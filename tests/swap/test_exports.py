@@ -1,0 +1,23 @@
+"""The ``swap`` facade declares an ``__all__`` that matches its public names."""
+
+from __future__ import annotations
+
+import inspect
+
+import swap
+
+
+def test_all_matches_the_public_names():
+    public = {
+        name
+        for name, value in vars(swap).items()
+        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
+    }
+
+    assert len(swap.__all__) == len(set(swap.__all__))
+    assert set(swap.__all__) == public
+
+
+def test_the_lp_executors_names_still_work():
+    assert swap.SWAP_PROVIDERS == ("jupiter/router", "meteora/clmm")
+    assert callable(swap.GatewaySwapVenue)
