@@ -20,7 +20,7 @@ from gateway_client import GatewayClient
 from lp import LP_PROVIDERS, LPExecutor
 from lp.venue import GatewayLiquidityVenue
 from paper.gateway import PaperGateway, build_paper_gateway
-from swap import GatewaySwapVenue
+from swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue, SwapExecutor
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
 
@@ -181,8 +181,15 @@ async def open_lp_runtime(
     engine = Engine(
         database=database,
         clock=clock,
-        executor_types=[LPExecutor],
-        venues={**liquidity_venues, "jupiter/router": swaps, "meteora/swap": meteora_swaps},
+        executor_types=[LPExecutor, SwapExecutor],
+        venues={
+            **liquidity_venues,
+            "jupiter/router": swaps,
+            "meteora/swap": meteora_swaps,
+            SWAP_VENUE: BestQuoteSwapVenue(
+                client, wallet_address=wallet, clock=clock, network=network, settle_seconds=settle
+            ),
+        },
         risk=risk,
     )
     engine_holder.append(engine)
