@@ -4,9 +4,11 @@ The venue behind the swap executor's commands (venue key :data:`~swap.messages.S
 
 * ``quote_swaps`` asks every provider concurrently, reads the wallet's balances beside them and,
   when the pair does not hold the native token, its price in quote;
-* ``execute_swap`` renews a quote older than the command allows (a renewed quote outside the
-  limit is refused, never sent), reads the balances just before sending, sends through the
-  chosen provider and follows the transaction to its end;
+* ``execute_swap`` renews a Jupiter quote older than the command allows and always re-reads a
+  pool provider's quote (Gateway bounds a pool swap from its own fresh quote, not ours); a
+  renewed quote outside the limit is refused, never sent. It reads the balances just before
+  sending, sends through the chosen provider at a slippage that keeps Gateway's bound at the
+  limit, and follows the transaction to its end;
 * ``reconcile`` settles an unknown outcome: with a signature (a pending answer) by polling it;
   without one (Gateway's 504 ``TRANSACTION_TIMEOUT``) by comparing the wallet's balances with
   those read before sending (:mod:`swap.balances`). "Did not land" is only answered once the
@@ -215,7 +217,12 @@ class BestQuoteSwapVenue:
         events: list[OutcomeEvent] = []
         quote = command.quote
         now = self._clock.now()
-        if is_stale(quote, now=now, max_age_seconds=command.max_quote_age_seconds):
+        if not provider.executes_quote_id:
+            # Gateway re-quotes a pool swap itself and bounds it from *that* quote: read the pool
+            # again first, so the bound sent is ours whatever the market did since the choice.
+            quote = await self._renew(provider, request, command)
+            events.append(self._refreshed(command, quote, "recheck"))
+        elif is_stale(quote, now=now, max_age_seconds=command.max_quote_age_seconds):
             quote = await self._renew(provider, request, command)
             events.append(self._refreshed(command, quote, "age"))
         before = await self._balances(_tokens(command))

@@ -271,6 +271,11 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
                 f"slippage_pct={config.slippage} ({limit_name} {state.limit} "
                 f"{config.quote_token}); not retried. {event.reason}"
             )
+        elif event.code == "transaction_failed":
+            reason = (
+                f"swap through {state.provider} failed on chain: the network fee was paid and "
+                f"nothing was swapped; not retried. {event.reason}"
+            )
         elif event.code == "no_route":
             reason = f"no route found through {state.provider}; not retried. {event.reason}"
         else:

@@ -74,7 +74,8 @@ class ExecuteSwap(Command):
 
     ``limit`` is the minimum quote received (SELL) or the maximum quote paid (BUY) set from the
     slippage when the provider was chosen; a quote older than ``max_quote_age_seconds`` when the
-    venue sends is renewed first, and a renewed quote outside ``limit`` is refused, not sent.
+    venue sends (any pool provider's quote) is renewed first, and a renewed quote outside
+    ``limit`` is refused, not sent.
     ``balances_before`` is the wallet as read with the quotes: the evidence a reconciliation
     compares against when the venue kept nothing (e.g. after a restart).
     """
@@ -97,7 +98,11 @@ class ExecuteSwap(Command):
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwapQuoteRefreshed(OutcomeEvent):
-    """The venue renewed the chosen quote before sending (``reason``: ``age`` or ``expired``)."""
+    """The venue renewed the chosen quote before sending.
+
+    ``reason``: ``age`` (older than allowed), ``expired`` (Gateway forgot a Jupiter quote) or
+    ``recheck`` (a pool provider's quote is always read again just before sending).
+    """
 
     quote: ProviderQuote
     reason: str
