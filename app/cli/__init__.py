@@ -19,6 +19,7 @@ from app.cli.demo import demo_command
 from app.cli.executors import executors_app
 from app.cli.lp import lp_app, pools_app
 from app.cli.paper import paper_gateway_command
+from app.cli.swap import swap_app
 from core import ExecutorError
 
 __all__ = ["app", "main"]
@@ -40,6 +41,7 @@ app.add_typer(executors_app, name="executors", help="List and inspect executors 
 app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
 app.add_typer(daemon_app, name="daemon", help="Run range-rebalancing policies on a schedule.")
 app.add_typer(pools_app, name="pools", help="Read pools.")
+app.add_typer(swap_app, name="swap", help="Quote swaps across providers and execute the best.")
 
 error_console = Console(stderr=True)
 
