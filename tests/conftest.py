@@ -5,8 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from core import UTC, SimulatedClock
@@ -64,3 +70,56 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def clock() -> SimulatedClock:
     return SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=UTC))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def paper_server(tmp_path):
+    """A real ``lpexec paper-gateway`` process on a free loopback port (seed 3, slow writes).
+
+    Yields ``(process, url, state_file)``; SIGTERM makes it save the chain to ``state_file``.
+    """
+    port, state = free_port(), tmp_path / "chain.json"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "paper-gateway",
+            "--port",
+            str(port),
+            "--seed",
+            "3",
+            "--state-file",
+            str(state),
+            "--faults",
+            "open:slow=400ms,close:slow=400ms",
+        ],
+        cwd=ROOT,
+        env=CHILD_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail("the paper gateway server did not start")
+    yield server, url, state
+    if server.poll() is None:
+        server.kill()
+        server.wait(timeout=30)

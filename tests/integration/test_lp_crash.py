@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from paper.chain import PaperChain, WallClock
@@ -28,51 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 SEEDS = range(3)
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def paper_server(tmp_path):
-    port, state = free_port(), tmp_path / "chain.json"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "paper-gateway",
-            "--port",
-            str(port),
-            "--seed",
-            "3",
-            "--state-file",
-            str(state),
-            "--faults",
-            "open:slow=400ms,close:slow=400ms",
-        ],
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("the paper gateway server did not start")
-    yield server, url, state
-    if server.poll() is None:
-        server.kill()
-        server.wait(timeout=30)
 
 
 def child(database_url: str, url: str, wallet: str) -> subprocess.Popen[str]:
