@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from swap.accounting import SwapAccounting, account_swap, native_price_for
 from swap.balances import BalanceMatch, SwapFingerprint, match_balances
-from swap.best_venue import NATIVE_PRICE_AMOUNT, BestQuoteSwapVenue, quote_failure
+from swap.best_venue import (
+    DEFAULT_PROVIDERS,
+    NATIVE_PRICE_AMOUNT,
+    BestQuoteSwapVenue,
+    quote_failure,
+)
 from swap.config import SWAP_PROVIDER_PATTERN, SwapExecutorConfig
 from swap.details import SwapDetails
 from swap.executor import SwapExecutor, SwapExecutorState
@@ -54,6 +59,7 @@ from swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
 from swap.venue import SWAP_PROVIDERS, GatewaySwapVenue
 
 __all__ = [
+    "DEFAULT_PROVIDERS",
     "DEFAULT_SLIPPAGE",
     "LAMPORTS_PER_SOL",
     "NATIVE_PRICE_AMOUNT",

@@ -32,6 +32,8 @@ from core import (
     ConfigError,
     OutcomeEvent,
     OutcomeUnknown,
+    Swap,
+    SwapExecuted,
     VenueRejected,
     VenueUnavailable,
 )
@@ -52,15 +54,19 @@ from swap.providers import SwapProvider, SwapRequest, provider_for
 from swap.quotes import (
     ProviderQuote,
     QuoteFailure,
+    best_quote,
     is_stale,
     meets_limit,
     slippage_for_limit,
+    swap_limit,
 )
 
-__all__ = ["BestQuoteSwapVenue"]
+__all__ = ["DEFAULT_PROVIDERS", "NATIVE_PRICE_AMOUNT", "BestQuoteSwapVenue", "quote_failure"]
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_PROVIDERS = ("jupiter/router", "meteora/clmm", "raydium/clmm")
+"""Providers compared for a core ``Swap`` command."""
 NATIVE_PRICE_AMOUNT = Decimal("0.1")
 """Native amount quoted to price the network fee when the pair does not hold the native token."""
 _BOUND_TOLERANCE = Decimal("0.000001")
@@ -82,6 +88,9 @@ class BestQuoteSwapVenue:
         max_network_fee: the most one swap's fee (and any token-account rent) can cost in the
             native token; balance changes beyond it do not match a swap.
         price_provider: the provider that prices the native token.
+        providers: the providers compared for a core ``Swap`` command (the LP executor's
+            swap-back, the rebalancer), which names none.
+        max_quote_age_seconds: the quote age allowed for a core ``Swap`` command.
     """
 
     def __init__(
@@ -96,6 +105,8 @@ class BestQuoteSwapVenue:
         settle_seconds: float = 90.0,
         max_network_fee: Decimal = Decimal("0.01"),
         price_provider: str = "jupiter/router",
+        providers: Sequence[str] = DEFAULT_PROVIDERS,
+        max_quote_age_seconds: float = 10.0,
     ) -> None:
         self._client = client
         self._wallet = wallet_address
@@ -110,6 +121,9 @@ class BestQuoteSwapVenue:
         self._pending: dict[str, str] = {}
         self._snapshots: dict[str, dict[str, Decimal]] = {}
         self._first_reconcile: dict[str, dt.datetime] = {}
+        self._default_providers = tuple(providers)
+        self._max_quote_age = max_quote_age_seconds
+        self._adopted: dict[str, ExecuteSwap] = {}
 
     def provider(self, name: str) -> SwapProvider:
         """Return the adapter of provider ``name``.
@@ -364,6 +378,64 @@ class BestQuoteSwapVenue:
         self._snapshots.pop(command_id, None)
         self._first_reconcile.pop(command_id, None)
 
+    # --- the core Swap command (LP swap-back, rebalancer) -------------------------------------
+
+    async def swap(self, command: Swap) -> SwapExecuted:
+        """Carry out a core ``Swap`` through the best of the venue's providers.
+
+        The same comparison, limit and settlement as the swap executor's commands; the answer
+        is a plain ``SwapExecuted`` naming the provider that won.
+
+        Raises:
+            VenueRejected: no provider has a route (``no_route``), or see :meth:`execute_swap`.
+            VenueUnavailable: no provider could quote for now; nothing was sent.
+            OutcomeUnknown: sent, outcome unknown (reconcile with the same command).
+        """
+        quoted = await self.quote_swaps(
+            QuoteSwap(
+                command_id=f"{command.command_id}:quote",
+                executor_id=command.executor_id,
+                venue=command.venue,
+                providers=self._default_providers,
+                trading_pair=command.trading_pair,
+                side=command.side,
+                amount=command.amount,
+                slippage=command.slippage,
+                pool_address=command.pool_address,
+                native_token=self._native,
+            )
+        )
+        best = best_quote(command.side, quoted.quotes)
+        if best is None:
+            reasons = "; ".join(f"{f.provider}: {f.reason}" for f in quoted.failures)
+            if any(failure.retryable for failure in quoted.failures):
+                raise VenueUnavailable(f"no provider could quote: {reasons}", code="unavailable")
+            raise VenueRejected(f"no route found: {reasons}", code="no_route")
+        execute = ExecuteSwap(
+            command_id=command.command_id,
+            executor_id=command.executor_id,
+            venue=command.venue,
+            provider=best.provider,
+            trading_pair=command.trading_pair,
+            side=command.side,
+            amount=command.amount,
+            slippage=command.slippage,
+            limit=swap_limit(best, command.slippage),
+            quote=best,
+            max_quote_age_seconds=self._max_quote_age,
+            balances_before=quoted.balances,
+            pool_address=command.pool_address,
+            native_token=self._native,
+        )
+        self._adopted[command.command_id] = execute
+        try:
+            events = await self.execute_swap(execute)
+        except (VenueRejected, VenueUnavailable):
+            del self._adopted[command.command_id]  # certainly not carried out
+            raise
+        del self._adopted[command.command_id]
+        return _plain(events[-1])
+
     # --- reconciling ----------------------------------------------------------------------------
 
     async def reconcile(self, command: Command) -> OutcomeEvent | None:
@@ -372,6 +444,15 @@ class BestQuoteSwapVenue:
         Raises:
             OutcomeUnknown: it may still land, or the evidence does not decide.
         """
+        if isinstance(command, Swap):
+            adopted = self._adopted.get(command.command_id)
+            if adopted is None:
+                raise OutcomeUnknown(
+                    f"swap {command.command_id} was not sent by this process; inspect the wallet"
+                )
+            outcome = await self.reconcile(adopted)
+            self._adopted.pop(command.command_id, None)
+            return _plain(outcome) if isinstance(outcome, SwapFilled) else outcome
         if not isinstance(command, ExecuteSwap):
             raise OutcomeUnknown(f"{type(command).__name__} is not a swap this venue sent")
         signature = self._pending.get(command.command_id)
@@ -463,6 +544,22 @@ def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:
         reason=str(error),
         code=translated.code,
         retryable=isinstance(translated, VenueUnavailable),
+    )
+
+
+def _plain(event: OutcomeEvent) -> SwapExecuted:
+    if not isinstance(event, SwapExecuted):
+        raise TypeError(f"Expected a SwapExecuted, received {type(event).__name__}")
+    return SwapExecuted(
+        ts_event=event.ts_event,
+        command_id=event.command_id,
+        trading_pair=event.trading_pair,
+        side=event.side,
+        base_amount=event.base_amount,
+        quote_amount=event.quote_amount,
+        tx_fee=event.tx_fee,
+        signature=event.signature,
+        provider=event.provider,
     )
 
 

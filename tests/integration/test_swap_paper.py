@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from lp_paper_helpers import POOL, ledger_sum, runtime, settle
+from lp_paper_helpers import POOL, ledger_sum, lp_config, runtime, settle, step
 
 from app.runtime import open_lp_runtime
 from core import CloseType, Engine, ExecutorStatus
+from lp import LPState
 from paper.chain import FaultPlan
 from paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
 from paper.chain.ledger import Cause
@@ -268,4 +269,30 @@ async def test_no_route_is_a_clear_failure_without_retries(tmp_path):
     assert info.details.failure_code == "no_route"
     assert info.details.failure_reason.startswith("no route found for SELL 10 JUP-USDT after 1")
     assert landed_swaps(rt) == []
+    await rt.aclose()
+
+
+@pytest.mark.parametrize("faults", [None, "route:504#1,swap:504#1"])
+async def test_the_lp_executor_swaps_back_through_the_best_provider(tmp_path, faults):
+    # Arrange: an LP position whose swap-back goes to the best-quote venue (and answers 504)
+    rt = await runtime(tmp_path, faults=faults)
+    config = lp_config(swap_provider=SWAP_VENUE)
+    await rt.engine.create(config)
+    await settle(rt)
+    for price in ("182", "183"):
+        await step(rt, price)
+    # Act: stop and swap the inventory difference back
+    await rt.engine.stop(config.id, keep_position=False)
+    await settle(rt)
+    # Assert
+    state = rt.engine.executor(config.id).state
+    assert state.lp_state is LPState.COMPLETE
+    assert state.swap_side in ("BUY", "SELL")
+    (tx,) = landed_swaps(rt)
+    wallet = rt.wallet
+    sol_moved = sum(
+        ledger_sum(rt, signatures=[tx.signature], cause=cause, owner=wallet, asset=LAMPORTS_ASSET)
+        for cause in (Cause.SWAP, Cause.POOL_FEE)
+    )
+    assert abs(sol_moved) == state.swap_base * LAMPORTS
     await rt.aclose()
