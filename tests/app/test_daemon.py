@@ -1,0 +1,90 @@
+"""The daemon in process on the paper Gateway: config errors, a rebalance, status and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from app.clocks import SimulatedTime
+from app.daemon import Daemon, load_daemon_config
+from app.runtime import open_lp_runtime
+from core import ConfigError, ExecutorStatus
+from paper.gateway.demo import demo_pool_address
+
+POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+POLICY = f"""
+[[policy]]
+policy_id = "rb"
+pool_address = "{POOL}"
+trading_pair = "SOL-USDC"
+width_pct = "0.01"
+bin_step = 10
+out_of_range_seconds = 30
+min_interval_seconds = 60
+base_amount = "1"
+quote_amount = "180"
+native_reserve = "0"
+swap_provider = "meteora/swap"
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "rebalance.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_loads():
+    from pathlib import Path
+
+    config = load_daemon_config(Path(__file__).resolve().parents[2] / "fixtures/rebalance.toml")
+    assert config.policies[0].policy_id == "sol-usdc-dlmm"
+    assert config.risk_engine() is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[deamon]\ninterval_seconds = 1\n" + POLICY, "unknown table(s) ['deamon']"),
+        ("[daemon]\ninterval_seconds = 1\n", "policies: List should have at least 1 item"),
+        (POLICY.replace('width_pct = "0.01"', 'width_pct = "-1"'), "policy.0.width_pct"),
+        ("[risk]\nmax_leverage = 3\n" + POLICY, "received unknown 'max_leverage'"),
+        ("[daemon\n", "not valid TOML"),
+    ],
+)
+def test_config_errors_name_the_place(tmp_path, text, message):
+    with pytest.raises(ConfigError) as raised:
+        load_daemon_config(write(tmp_path, text))
+    assert message in str(raised.value)
+
+
+async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
+    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    lines: list[str] = []
+    daemon = Daemon(runtime, config, out=lines.append)
+    chain = runtime.gateway.chain
+    (first,) = await daemon.tick()
+    assert first.startswith("rb: opened rb-1 BOTH ")
+    assert first.endswith("with 1.000000000 base + 180.000000000 quote")
+    chain.move_pool_to_price(POOL, Decimal(183), 10**9)
+    for _ in range(12):  # 30 s out of range, then the 60 s anti-thrash interval
+        clock.advance(10)
+        await daemon.tick()
+    rb1, rb2 = runtime.engine.info("rb-1"), runtime.engine.info("rb-2")
+    assert rb1.status is ExecutorStatus.TERMINATED and rb1.close_type.value == "POSITION_HOLD"
+    assert rb2.status is ExecutorStatus.ACTIVE and rb2.details.initial_base == 0
+    owned = [p for p in chain.positions_owned(runtime.wallet) if p.pool_address == POOL]
+    assert len(owned) == 1
+    (row,) = daemon.runner.status()
+    assert (row["executor_id"], row["rebalances"]) == ("rb-2", 1)
+    stop = asyncio.Event()
+    stop.set()
+    await daemon.run(stop)
+    assert lines[-1] == "daemon stopped; state saved; positions left as they are"
+    assert runtime.engine.info("rb-2").status is ExecutorStatus.ACTIVE
+    await runtime.aclose()
