@@ -102,10 +102,11 @@ async def test_a_buy_goes_to_the_cheapest_pool(tmp_path):
     await rt.aclose()
 
 
+@pytest.mark.parametrize("mode", ["clean", "upstream"])
 @pytest.mark.parametrize("provider", ["jupiter/router", "meteora/clmm", "raydium/clmm"])
 @pytest.mark.parametrize("side", ["SELL", "BUY"])
-async def test_received_amounts_equal_the_paper_ledger(tmp_path, provider, side):
-    rt = await runtime(tmp_path)
+async def test_received_amounts_equal_the_paper_ledger(tmp_path, provider, side, mode):
+    rt = await runtime(tmp_path, mode=mode)
     config = swap_config(side=side, swap_provider=provider, amount=D("1.5"))
 
     await rt.engine.create(config)
@@ -120,6 +121,32 @@ async def test_received_amounts_equal_the_paper_ledger(tmp_path, provider, side)
     assert info.volume_quote == details.quote_amount
     assert info.fees_paid_quote == details.tx_fee_native * details.effective_price
     assert info.net_pnl_quote == 0
+    await rt.aclose()
+
+
+async def test_a_pair_without_sol_prices_its_fee_from_the_sol_quote(tmp_path):
+    # Arrange
+    rt = await runtime(tmp_path)
+    config = swap_config(trading_pair="JUP-USDC", amount=D(500), swap_provider="meteora/clmm")
+    # Act
+    await rt.engine.create(config)
+    await settle(rt)
+    # Assert: JUP and USDC moved as reported, the fee was paid in SOL and priced near 180
+    info = rt.engine.info(config.id)
+    details = info.details
+    assert info.close_type is CloseType.COMPLETED
+    chain, wallet, signature = rt.gateway.chain, rt.wallet, details.signature
+    jup, usdc = chain.tokens.get("JUP"), chain.tokens.get("USDC")
+    for token, amount, sign in ((jup, details.base_amount, -1), (usdc, details.quote_amount, 1)):
+        moved = sum(
+            ledger_sum(rt, signatures=[signature], cause=cause, owner=wallet, asset=token.address)
+            for cause in (Cause.SWAP, Cause.POOL_FEE)
+        )
+        assert moved == sign * amount * 10**token.decimals
+    fee = -ledger_sum(rt, signatures=[signature], cause=Cause.TX_FEE, owner=wallet)
+    assert fee == details.tx_fee_native * LAMPORTS
+    sol_price = info.fees_paid_quote / details.tx_fee_native
+    assert D(178) < sol_price < D(182)
     await rt.aclose()
 
 
