@@ -19,7 +19,8 @@ from app.clocks import SimulatedTime
 from app.runtime import LPRuntime, open_lp_runtime
 from core import ExecutorInfo
 from fixtures.prices import SOL_USDC_DEMO
-from lp import LPExecutor, LPExecutorConfig, preflight
+from lp import LPExecutor, LPExecutorConfig
+from lp.preflight import preflight
 from paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from paper.gateway.demo import demo_pool_address
 from paper.prices import read_price_csv

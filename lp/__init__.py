@@ -1,4 +1,8 @@
-"""LP: concentrated-liquidity executors, their accounting and pool math (``lp.math``)."""
+"""LP: concentrated-liquidity executors, their accounting and pool math (``lp.math``).
+
+The facade holds the pure parts only; the Gateway-backed pieces (``lp.venue``, ``lp.preflight``)
+are imported from their modules, so importing ``lp.math`` never loads the Gateway client.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from lp.accounting import LPAccounting, account, swap_cost_quote
 from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 from lp.details import LPDetails
 from lp.executor import LPExecutor, LPExecutorState
-from lp.preflight import PoolSnapshot, WalletSnapshot, check_open, preflight
 from lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = [
@@ -21,11 +24,7 @@ __all__ = [
     "LPSide",
     "LPState",
     "LPTrigger",
-    "PoolSnapshot",
     "StrategyType",
-    "WalletSnapshot",
     "account",
-    "check_open",
-    "preflight",
     "swap_cost_quote",
 ]

@@ -16,7 +16,8 @@ from app.cli.executors import info_table
 from app.cli.options import Connection, connection_options
 from app.runtime import LPRuntime
 from core import ExecutorInfo, parse_config
-from lp import LPExecutorConfig, preflight
+from lp import LPExecutorConfig
+from lp.preflight import preflight
 
 __all__ = ["lp_app", "pools_app"]
 

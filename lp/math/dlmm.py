@@ -196,10 +196,8 @@ def bin_id_from_price(
     if not price > 0:
         raise ValueError(f"Expected price > 0, received price={price}")
     raw = _CONTEXT.multiply(price, Decimal(1).scaleb(quote_decimals - base_decimals))
-    step = _CONTEXT.divide(Decimal(BASIS_POINT_MAX + bin_step), Decimal(BASIS_POINT_MAX))
-    estimate = _CONTEXT.divide(_CONTEXT.ln(raw), _CONTEXT.ln(step))
-    low = int(estimate.to_integral_value(rounding=ROUND_FLOOR))
-    # The estimate is within one bin of the truth; settle the boundary with exact prices.
+    low = _estimate_bin(raw, bin_step)
+    # The estimate is within a bin or two of the truth; settle the boundary with exact prices.
     while low > BIN_ID_MIN and _raw_price(low, bin_step) > raw:
         low -= 1
     while low < BIN_ID_MAX and _raw_price(low + 1, bin_step) <= raw:
@@ -213,6 +211,16 @@ def bin_id_from_price(
     lower_ratio = _CONTEXT.divide(raw, _raw_price(low, bin_step))
     upper_ratio = _CONTEXT.divide(_raw_price(low + 1, bin_step), raw)
     return low if lower_ratio <= upper_ratio else low + 1
+
+
+def _estimate_bin(raw: Decimal, bin_step: int) -> int:
+    """A bin id near the one holding ``raw`` (float logs; Decimal logs outside float range)."""
+    try:
+        return math.floor(math.log(float(raw)) / math.log1p(bin_step / BASIS_POINT_MAX))
+    except (OverflowError, ValueError):
+        step = _CONTEXT.divide(Decimal(BASIS_POINT_MAX + bin_step), Decimal(BASIS_POINT_MAX))
+        estimate = _CONTEXT.divide(_CONTEXT.ln(raw), _CONTEXT.ln(step))
+        return int(estimate.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def bin_id_from_price_fast(
