@@ -56,6 +56,7 @@ from swap.quotes import (
     QuoteFailure,
     best_quote,
     is_stale,
+    matches_amount,
     meets_limit,
     slippage_for_limit,
     swap_limit,
@@ -175,11 +176,19 @@ class BestQuoteSwapVenue:
         self, name: str, request: SwapRequest, slippage: Decimal, now: dt.datetime
     ) -> ProviderQuote | QuoteFailure:
         try:
-            return await self.provider(name).quote(request, slippage=slippage, now=now)
+            quote = await self.provider(name).quote(request, slippage=slippage, now=now)
         except ConfigError as e:
             return QuoteFailure(provider=name, reason=str(e), code="unknown_provider")
         except GatewayError as e:
             return quote_failure(name, e)
+        if not matches_amount(quote, request.amount):
+            return QuoteFailure(
+                provider=name,
+                reason=f"expected a quote for {request.amount} base, received one for "
+                f"{quote.base_amount}",
+                code="amount_mismatch",
+            )
+        return quote
 
     async def _balances(self, tokens: Sequence[str]) -> dict[str, Decimal]:
         wanted = list(dict.fromkeys(tokens))

@@ -27,6 +27,7 @@ __all__ = [
     "Side",
     "best_quote",
     "is_stale",
+    "matches_amount",
     "meets_limit",
     "rank_quotes",
     "slippage_for_limit",
@@ -39,6 +40,7 @@ DEFAULT_SLIPPAGE = Decimal("0.01")
 """Slippage (a ratio) when a config does not set one; always sent explicitly to Gateway."""
 
 _SLIPPAGE_STEP = Decimal("0.000001")
+_AMOUNT_TOLERANCE = Decimal("0.000001")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,3 +164,11 @@ def slippage_for_limit(quote: ProviderQuote, limit: Decimal) -> Decimal:
 def is_stale(quote: ProviderQuote, *, now: dt.datetime, max_age_seconds: float) -> bool:
     """True when ``quote`` is older than ``max_age_seconds`` at ``now``."""
     return (now - quote.quoted_at).total_seconds() > max_age_seconds
+
+
+def matches_amount(quote: ProviderQuote, amount: Decimal) -> bool:
+    """True when ``quote`` is for ``amount`` base (to 0.0001 %: Gateway sends JSON numbers).
+
+    Quotes for another amount (a partial fill, a rounded amount) are not comparable.
+    """
+    return abs(quote.base_amount - amount) <= abs(amount) * _AMOUNT_TOLERANCE

@@ -424,3 +424,17 @@ async def test_a_504_whose_wallet_does_not_tell_stays_unknown(gateway, venue, cl
 
     with pytest.raises(OutcomeUnknown, match="inspect the wallet"):
         await venue.reconcile(execute)
+
+
+async def test_a_quote_for_another_amount_is_not_compared(gateway, venue):
+    gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "400", amount_in="2.2"))
+    gateway.get("/connectors/meteora/clmm/quote-swap").respond(json=METEORA_QUOTE)
+    gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
+    swap = executor(amount=D(2), swap_providers=("meteora/clmm",))
+
+    execute = await quote_and_choose(swap, venue)
+
+    (failure,) = swap.details().failures
+    assert (failure.provider, failure.code) == ("jupiter/router", "amount_mismatch")
+    assert "expected a quote for 2 base, received one for 2.2" in failure.reason
+    assert execute.provider == "meteora/clmm"

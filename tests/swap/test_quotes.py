@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from swap_builders import T0, at, quote
 
-from swap import best_quote, is_stale, meets_limit, rank_quotes, slippage_for_limit, swap_limit
+from swap import (
+    best_quote,
+    is_stale,
+    matches_amount,
+    meets_limit,
+    rank_quotes,
+    slippage_for_limit,
+    swap_limit,
+)
 
 
 def test_sell_prefers_the_most_quote_received():
@@ -96,3 +104,9 @@ def test_a_quote_is_stale_only_past_its_age():
     assert not is_stale(fresh, now=at(10), max_age_seconds=10)
     assert is_stale(fresh, now=at(10.001), max_age_seconds=10)
     assert is_stale(fresh, now=at(0.5), max_age_seconds=0)
+
+
+def test_only_quotes_for_the_requested_amount_are_comparable():
+    assert matches_amount(quote("j/router", "360", base_amount="2"), Decimal(2))
+    assert matches_amount(quote("j/router", "360", base_amount="2.000001"), Decimal(2))
+    assert not matches_amount(quote("j/router", "180", base_amount="1"), Decimal(2))
