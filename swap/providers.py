@@ -77,7 +77,13 @@ class SwapProvider(Protocol):
 
 
 def _provider_quote(
-    provider: str, quote: SwapQuote, side: Side, *, now: dt.datetime, route: str
+    provider: str,
+    quote: SwapQuote,
+    side: Side,
+    *,
+    now: dt.datetime,
+    route: str,
+    impact_is_ratio: bool = False,
 ) -> ProviderQuote:
     if side == "SELL":
         base_amount, quote_amount = quote.amount_in, quote.amount_out
@@ -90,7 +96,9 @@ def _provider_quote(
         quote_amount=quote_amount,
         min_amount_out=quote.min_amount_out,
         max_amount_in=quote.max_amount_in,
-        price_impact=quote.price_impact_pct / _HUNDRED,
+        price_impact=quote.price_impact_pct
+        if impact_is_ratio
+        else quote.price_impact_pct / _HUNDRED,
         quoted_at=now,
         quote_id=getattr(quote, "quote_id", "") or "",
         pool_address=quote.pool_address or "",

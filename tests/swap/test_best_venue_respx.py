@@ -172,6 +172,7 @@ async def test_jupiter_quote_then_execute_quote_by_id(gateway, venue):
     assert isinstance(quoted, SwapQuoted)
     (chosen,) = quoted.quotes
     assert (chosen.quote_id, chosen.quote_amount) == ("q-1", D("16.345612"))
+    assert chosen.price_impact == D("0.0000412")  # Jupiter's ratio, passed through by Gateway
     assert chosen.route == "Raydium CLMM 2QdhepnKRTLjjSqPL1PtKNwqrUkoLee5Gqs8bvZhRdMv"
     assert quoted.balances == {"SOL": D(100), "USDC": D(20000)}
     body = json.loads(execute_route.calls.last.request.content)
