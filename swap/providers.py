@@ -141,7 +141,15 @@ class JupiterProvider:
             slippage=slippage,
             network=self._network,
         )
-        return _provider_quote(self.name, quote, request.side, now=now, route=_jupiter_route(quote))
+        # Gateway passes Jupiter's own priceImpactPct through, and Jupiter's is a ratio.
+        return _provider_quote(
+            self.name,
+            quote,
+            request.side,
+            now=now,
+            route=_jupiter_route(quote),
+            impact_is_ratio=True,
+        )
 
     async def execute(
         self,
