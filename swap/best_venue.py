@@ -235,7 +235,10 @@ class BestQuoteSwapVenue:
             VenueUnavailable: nothing was sent (Gateway unreachable, rate limited).
             OutcomeUnknown: sent, outcome unknown: the engine reconciles.
         """
-        provider = self.provider(command.provider)
+        try:
+            provider = self.provider(command.provider)
+        except ConfigError as e:
+            raise VenueRejected(str(e), code="unknown_provider") from e
         request = _request(command)
         events: list[OutcomeEvent] = []
         quote = command.quote
@@ -326,14 +329,18 @@ class BestQuoteSwapVenue:
         base, quote = command.trading_pair.split("-", 1)
         if result.status == TransactionStatus.PENDING:
             self._pending[command.command_id] = result.signature
-        facts = await settle(
-            self._client,
-            signature=result.signature,
-            status=result.status,
-            wallet_address=self._wallet,
-            deadline=self._clock.now() + self._confirm,
-            network=self._network,
-        )
+        try:
+            facts = await settle(
+                self._client,
+                signature=result.signature,
+                status=result.status,
+                wallet_address=self._wallet,
+                deadline=self._clock.now() + self._confirm,
+                network=self._network,
+            )
+        except VenueRejected:
+            self._forget(command.command_id)  # failed on chain: nothing left to reconcile
+            raise
         self._forget(command.command_id)
         if result.data is not None:
             fill = fill_from_data(

@@ -7,6 +7,7 @@ slippage), and reconciliation by poll (a signature) and by balances (a 504 witho
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -439,3 +440,15 @@ async def test_a_quote_for_another_amount_is_not_compared(gateway, venue):
     assert (failure.provider, failure.code) == ("jupiter/router", "amount_mismatch")
     assert "expected a quote for 2 base, received one for 2.2" in failure.reason
     assert execute.provider == "meteora/clmm"
+
+
+async def test_an_unknown_provider_is_refused_before_anything_is_sent(gateway, venue):
+    gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "16.345612"))
+    gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
+    execute = await quote_and_choose(executor(), venue)
+
+    with pytest.raises(VenueRejected) as caught:
+        await venue.execute_swap(dataclasses.replace(execute, provider="Jupiter"))
+
+    assert caught.value.code == "unknown_provider"
+    assert "expected name/type (e.g. jupiter/router), received 'Jupiter'" in str(caught.value)
