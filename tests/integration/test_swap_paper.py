@@ -11,7 +11,6 @@ from lp_paper_helpers import POOL, ledger_sum, lp_config, runtime, settle, step
 from app.runtime import open_lp_runtime
 from core import CloseType, Engine, ExecutorStatus
 from lp import LPState
-from paper.chain import FaultPlan
 from paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
 from paper.chain.ledger import Cause
 from paper.chain.transactions import TxFate
@@ -224,7 +223,6 @@ async def test_a_restart_while_the_outcome_is_unknown_settles_it_from_the_wallet
     again = await open_lp_runtime(
         database_url=database, paper_state_file=state, clock=clock, faults=""
     )
-    again.gateway.chain.faults = FaultPlan.parse(None, seed=0)
     await settle(again)
     # Assert
     info = again.engine.info(config.id)
