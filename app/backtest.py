@@ -10,8 +10,9 @@ bars' timestamps; the store is SQLite in memory. Same seed and input give identi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -100,9 +101,10 @@ class BacktestResult:
 
 
 async def run_backtest(
-    points: Sequence[PricePoint],
+    points: Iterable[PricePoint],
     policy: RebalanceConfig,
     *,
+    total: int | None = None,
     pool: PoolSpec = PoolSpec(),
     seed: int = 0,
     sample_every: int = 60,
@@ -112,7 +114,9 @@ async def run_backtest(
     """Replay ``points`` through ``policy`` and return the report.
 
     Args:
-        points: the price series (timestamps ascending).
+        points: the price series (timestamps ascending); a sequence, or any iterable (then
+            give ``total`` for the progress callback) so long series need not sit in memory.
+        total: number of rows when ``points`` is not a sequence.
         policy: the rebalance policy (its pool address is replaced by the simulated pool's).
         pool: the simulated pool.
         seed: the chain's seed.
@@ -120,13 +124,17 @@ async def run_backtest(
         keep_market_history: keep ledger entries of the market's own trades (memory grows).
         progress: called with (rows done, rows total) every 1 % or so.
     """
-    if not points:
+    rows = iter(points)
+    first = next(rows, None)
+    if first is None:
         raise ValueError("--prices: expected at least one row, received none")
-    clock = SimulatedTime(points[0].timestamp)
+    if total is None:
+        total = len(points) if isinstance(points, Sequence) else 0
+    clock = SimulatedTime(first.timestamp)
     chain = PaperChain(clock=clock, seed=seed, confirmation_slots=0)
     chain.ledger.keep_unsigned = keep_market_history
     wallet = _fund(chain, policy)
-    dlmm = _pool(chain, points[0].price, pool, clock)
+    dlmm = _pool(chain, first.price, pool, clock)
     config = policy.model_copy(
         update={
             "pool_address": dlmm.address,
@@ -149,14 +157,15 @@ async def run_backtest(
     runner.load()
     started = time.perf_counter()
     replay = _Replay(chain, engine, runner, dlmm, config, sample_every)
-    total = len(points)
     step = max(1, total // 100)
-    for index, point in enumerate(points):
+    count = 0
+    for index, point in enumerate(itertools.chain((first,), rows)):
         await replay.bar(index, point)
+        count += 1
         if progress is not None and (index % step == 0 or index == total - 1):
-            progress(index + 1, total)
+            progress(index + 1, max(total, count))
     elapsed = time.perf_counter() - started
-    result = replay.result(total, elapsed, wallet)
+    result = replay.result(count, elapsed, wallet)
     database.close()
     return result
 

@@ -30,6 +30,7 @@ __all__ = [
     "PricePoint",
     "ReplaySummary",
     "generate_gbm",
+    "iter_gbm",
     "parse_price_csv",
     "read_price_csv",
     "replay",
@@ -164,7 +165,7 @@ def write_price_csv(
         destination.write(buffer.getvalue())
 
 
-def generate_gbm(
+def iter_gbm(
     *,
     start_price: Decimal,
     steps: int,
@@ -175,8 +176,10 @@ def generate_gbm(
     annual_drift: Decimal = Decimal(0),
     mean_volume: Decimal | None = None,
     price_places: int = 4,
-) -> list[PricePoint]:
-    """Generate a geometric Brownian motion path, reproducible from ``seed``.
+) -> Iterator[PricePoint]:
+    """Yield a geometric Brownian motion path one point at a time (see :func:`generate_gbm`).
+
+    Long backtests iterate over it instead of holding the whole series in memory.
 
     ``p[t+1] = p[t] * exp((mu - sigma**2 / 2) * dt + sigma * sqrt(dt) * z)`` with ``z`` from
     ``random.Random(seed).gauss``. With ``mean_volume``, each bar gets a volume that averages
@@ -206,7 +209,6 @@ def generate_gbm(
     quantum = Decimal(1).scaleb(-price_places)
     moment = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
     log_price = math.log(float(start_price))
-    points = []
     shock = 0.0
     for index in range(steps + 1):
         if index:
@@ -220,14 +222,45 @@ def generate_gbm(
                 0.5,
             )
             volume = (Decimal(mean_volume) * Decimal(repr(factor))).quantize(Decimal("0.01"))
-        points.append(
-            PricePoint(
-                timestamp=moment + timedelta(seconds=step_seconds * index),
-                price=Decimal(repr(math.exp(log_price))).quantize(quantum),
-                volume=volume,
-            ),
+        yield PricePoint(
+            timestamp=moment + timedelta(seconds=step_seconds * index),
+            price=Decimal(repr(math.exp(log_price))).quantize(quantum),
+            volume=volume,
         )
-    return points
+
+
+def generate_gbm(
+    *,
+    start_price: Decimal,
+    steps: int,
+    seed: int,
+    start: datetime,
+    step_seconds: int = 60,
+    annual_volatility: Decimal = Decimal("0.8"),
+    annual_drift: Decimal = Decimal(0),
+    mean_volume: Decimal | None = None,
+    price_places: int = 4,
+) -> list[PricePoint]:
+    """Generate a geometric Brownian motion path, reproducible from ``seed``.
+
+    ``p[t+1] = p[t] * exp((mu - sigma**2 / 2) * dt + sigma * sqrt(dt) * z)`` with ``z`` from
+    ``random.Random(seed).gauss``. With ``mean_volume``, each bar gets a volume that averages
+    that figure and rises with the size of the move. Arguments as :func:`iter_gbm`; the path
+    has ``steps + 1`` points.
+    """
+    return list(
+        iter_gbm(
+            start_price=start_price,
+            steps=steps,
+            seed=seed,
+            start=start,
+            step_seconds=step_seconds,
+            annual_volatility=annual_volatility,
+            annual_drift=annual_drift,
+            mean_volume=mean_volume,
+            price_places=price_places,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
