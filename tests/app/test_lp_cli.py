@@ -116,3 +116,28 @@ def test_pools_info_json(lpexec):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["bin_step"] == 10 and data["address"] == POOL
+
+
+def test_watch_refreshes_open_positions_and_stops_after_count(lpexec):
+    opened = lpexec(
+        "lp",
+        "open",
+        "--pool",
+        POOL,
+        "--pair",
+        "SOL-USDC",
+        "--lower",
+        "176",
+        "--upper",
+        "184",
+        "--base",
+        "1",
+        "--quote",
+        "180",
+        "--json",
+    )
+    assert opened.returncode == 0, opened.stderr
+    watched = lpexec("lp", "watch", "--count", "2", "--interval", "0.1")
+    assert watched.returncode == 0, watched.stderr
+    assert json.loads(opened.stdout)["executor_id"][:5] in watched.stdout
+    assert "ACTIVE" in watched.stdout
