@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.rebalancer import PolicyRunner
+from app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from app.runtime import LPRuntime
 from core import ConfigError, RiskEngine, RiskLimits, format_validation_error
 from lp.rebalance import RebalanceConfig
@@ -80,7 +80,11 @@ class Daemon:
         self.runtime = runtime
         self.config = config
         self.runner = PolicyRunner(
-            engine=runtime.engine, database=runtime.database, configs=config.policies
+            engine=runtime.engine,
+            database=runtime.database,
+            configs=config.policies,
+            swap_handler=swap_config_for,
+            swap_deltas=swap_deltas_of,
         )
         self.runner.load()
         self._out = out

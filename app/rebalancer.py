@@ -39,7 +39,7 @@ from lp.rebalance import (
     Wait,
 )
 
-__all__ = ["KIND", "PolicyRunner", "SwapHandler"]
+__all__ = ["KIND", "PolicyRunner", "SwapHandler", "swap_config_for", "swap_deltas_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -256,3 +256,33 @@ def _view_of(info: ExecutorInfo) -> ExecutorView:
         lower_price=details.lower_price if details is not None else None,
         upper_price=details.upper_price if details is not None else None,
     )
+
+
+def swap_config_for(policy: RebalanceConfig, action: SwapInventory) -> ExecutorConfig:
+    """The swap executor that carries out a centered re-entry's inventory swap."""
+    from swap import SwapExecutorConfig
+
+    return SwapExecutorConfig(
+        id=action.swap_id,
+        controller_id=policy.policy_id,
+        connector=policy.connector,
+        swap_provider=policy.swap_provider,
+        trading_pair=policy.trading_pair,
+        side=action.side,
+        amount=action.amount,
+        slippage_pct=policy.slippage_pct,
+        native_token=policy.native_token,
+    )
+
+
+def swap_deltas_of(info: ExecutorInfo) -> tuple[Decimal, Decimal]:
+    """The wallet's (base, quote) change from a finished swap's report (fee on the native side)."""
+    details: Any = info.details
+    base, quote = details.base_amount, details.quote_amount
+    base_delta, quote_delta = (base, -quote) if details.side == "BUY" else (-base, quote)
+    pair = details.trading_pair.split("-", 1)
+    if pair[0] == "SOL":
+        base_delta -= details.tx_fee_native
+    elif pair[1] == "SOL":
+        quote_delta -= details.tx_fee_native
+    return base_delta, quote_delta

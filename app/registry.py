@@ -1,11 +1,13 @@
-"""The executor types this build of lpexec can create and resume."""
+"""The executor types this build of lpexec can create and resume (one list for every surface)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from core import Executor
+from lp import LPExecutor
+from swap import SwapExecutor
 
 __all__ = ["EXECUTOR_TYPES"]
 
-EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = []
+EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [LPExecutor, SwapExecutor]

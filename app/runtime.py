@@ -14,13 +14,14 @@ from typing import Any
 import httpx
 
 from app.clocks import SimulatedTime, SystemTime
+from app.registry import EXECUTOR_TYPES
 from app.settings import Settings
 from core import Database, Engine, RiskEngine
 from gateway_client import GatewayClient
 from lp import LP_PROVIDERS, LPExecutor
 from lp.venue import GatewayLiquidityVenue
 from paper.gateway import PaperGateway, build_paper_gateway
-from swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue, SwapExecutor
+from swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
 
@@ -181,7 +182,7 @@ async def open_lp_runtime(
     engine = Engine(
         database=database,
         clock=clock,
-        executor_types=[LPExecutor, SwapExecutor],
+        executor_types=EXECUTOR_TYPES,
         venues={
             **liquidity_venues,
             "jupiter/router": swaps,

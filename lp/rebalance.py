@@ -40,6 +40,8 @@ __all__ = [
 
 ZERO = Decimal(0)
 DUST = Decimal("0.000001")
+SWAP_TOLERANCE = Decimal("0.01")
+"""Centered re-entry skips swaps smaller than this share of the inventory's value."""
 
 
 class RebalanceConfig(BaseModel):
@@ -141,6 +143,8 @@ class PolicyState:
     """What the current executor was given (restored if it never opened)."""
     funded: bool = False
     swap_id: str = ""
+    swapped_for: int = 0
+    """The generation whose inventory swap is done (one swap per re-entry)."""
     last_side: str = ""
     last_action: str = ""
     last_action_at: dt.datetime | None = None
@@ -242,6 +246,7 @@ class RebalancePolicy:
         state.base += base_delta
         state.quote += quote_delta
         state.swap_id = ""
+        state.swapped_for = state.generation + 1
         self._note(now, f"swap done: base {base_delta:+}, quote {quote_delta:+}")
 
     def swap_failed(self, *, now: dt.datetime, reason: str) -> None:
@@ -397,13 +402,15 @@ class RebalancePolicy:
         self, price: Decimal, base: Decimal, quote: Decimal
     ) -> SwapInventory | None:
         """The swap that brings the inventory to a centred range's token ratio."""
+        if self.state.swapped_for == self.state.generation + 1:
+            return None  # one swap per re-entry: open with what it brought
         value = base * price + quote
         lower, upper = self.bounds(price, LPSide.BOTH)
         quote_share = (price - lower) / (upper - lower)
         target_quote = value * quote_share
         difference = target_quote - quote
         amount = _amount(abs(difference) / price)
-        if amount <= DUST * 10:
+        if amount <= DUST * 10 or abs(difference) < value * SWAP_TOLERANCE:
             return None
         side: Literal["BUY", "SELL"] = "SELL" if difference > 0 else "BUY"
         swap_id = f"{self.config.policy_id}-swap-{self.state.generation + 1}"

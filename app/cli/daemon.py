@@ -13,7 +13,7 @@ from rich.table import Table
 
 from app.clocks import SystemTime
 from app.daemon import Daemon, DaemonConfig, load_daemon_config
-from app.rebalancer import PolicyRunner
+from app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from app.runtime import LPRuntime, open_lp_runtime
 from app.settings import Settings
 
@@ -83,7 +83,11 @@ def status_command(
         runtime = await _runtime(daemon_config)
         try:
             runner = PolicyRunner(
-                engine=runtime.engine, database=runtime.database, configs=daemon_config.policies
+                engine=runtime.engine,
+                database=runtime.database,
+                configs=daemon_config.policies,
+                swap_handler=swap_config_for,
+                swap_deltas=swap_deltas_of,
             )
             runner.load()
             rows = runner.status()

@@ -88,3 +88,32 @@ async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
     assert lines[-1] == "daemon stopped; state saved; positions left as they are"
     assert runtime.engine.info("rb-2").status is ExecutorStatus.ACTIVE
     await runtime.aclose()
+
+
+async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sided(tmp_path):
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    text = "[daemon]\ninterval_seconds = 10\n" + POLICY.replace(
+        'swap_provider = "meteora/swap"', 'reentry = "centered"'
+    )
+    config = load_daemon_config(write(tmp_path, text))
+    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    daemon = Daemon(runtime, config, out=lambda line: None)
+    chain = runtime.gateway.chain
+    await daemon.tick()
+    chain.move_pool_to_price(POOL, Decimal(183), 10**9)
+    for other in ("raydium",):  # keep the router's pools at one price
+        chain.move_pool_to_price(demo_pool_address(other, "SOL", "USDC", 10), Decimal(183), 0)
+    lines = []
+    for _ in range(14):
+        clock.advance(10)
+        lines += await daemon.tick()
+    swap = runtime.engine.info("rb-swap-2")
+    assert (swap.status, swap.close_type.value) == (ExecutorStatus.TERMINATED, "COMPLETED")
+    assert swap.details.side == "BUY"  # the closed position came back as quote
+    second = runtime.engine.info("rb-2")
+    assert second.status is ExecutorStatus.ACTIVE
+    assert second.details.initial_base > 0 and second.details.initial_quote > 0
+    policy = daemon.runner.policies["rb"]
+    assert policy.state.swap_id == "" and policy.state.rebalances == 1
+    assert any(line.startswith("rb: swapping: BUY") for line in lines)
+    await runtime.aclose()
