@@ -11,7 +11,12 @@ __all__ = ["plot_backtest"]
 
 def plot_backtest(result: BacktestResult, path: Path, *, title: str) -> None:
     """Write price with the ranges over time, and cumulative fees and net P&L, to ``path``."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise ValueError(
+            "--plot: needs matplotlib; install it with: .venv/bin/pip install 'lpexec[plot]'"
+        ) from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
