@@ -29,6 +29,7 @@ from core.config import ExecutorConfig
 from core.errors import (
     ConfigError,
     OutcomeUnknown,
+    RiskRejected,
     UnknownExecutor,
     VenueRejected,
     VenueUnavailable,
@@ -241,23 +242,9 @@ class Engine:
         cls = self._class_for(config)
         if self._risk is not None:
             caller = caller_controller_id or config.controller_id
-            self._risk.require(
-                [
-                    CreateRequest(
-                        executor_id=config.id,
-                        controller_id=config.controller_id,
-                        executor_type=config.type,
-                        exposure=config.exposure(),
-                    )
-                ],
-                caller_controller_id=caller,
-                open_exposures=[
-                    executor.config.exposure()
-                    for executor in self._executors.values()
-                    if not executor.is_terminated
-                ],
-                price=self._prices.get,
-            )
+            (decision,) = self.check_risk([config], caller_controller_id=caller)
+            if not decision.approved:
+                raise RiskRejected(decision.reason or "refused", limit=decision.limit or "")
         now = self._clock.now()
         with self._db.session() as session:
             if repo.get_executor(session, config.id) is not None:
