@@ -98,19 +98,12 @@ class Daemon:
             pool = policy.pool_address
             if pool in prices:
                 continue
-            venue = engine.venue(policy.lp_provider)
             try:
-                info = await venue.pool_info(pool)
+                prices[pool] = await self.runtime.publish_pool_price(
+                    pool, pair=policy.trading_pair, provider=policy.lp_provider
+                )
             except Exception as e:  # an unreadable pool must not stop the other policies
                 logger.warning("could not read pool %s: %s", pool, e)
-                continue
-            prices[pool] = info.price
-            engine.publish_price(
-                policy.trading_pair,
-                info.price,
-                pool_address=pool,
-                active_bin_id=info.active_bin_id,
-            )
         engine.tick()
         await engine.drain()
         lines = await self.runner.step(prices)

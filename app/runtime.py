@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -45,21 +46,23 @@ class LPRuntime:
 
     async def refresh_market(self) -> int:
         """Read the pool of every live LP executor and publish its price; return pools read."""
-        pools: dict[str, str] = {}
+        pools: dict[str, tuple[str, str]] = {}
         for executor in self.engine.live_executors():
             if isinstance(executor, LPExecutor):
-                pools[executor.config.pool_address] = executor.config.trading_pair
-        providers: dict[str, str] = {}
-        for executor in self.engine.live_executors():
-            if isinstance(executor, LPExecutor):
-                providers[executor.config.pool_address] = executor.config.lp_provider
-        for pool_address, pair in pools.items():
-            venue = self.engine.venue(providers[pool_address])
-            info = await venue.pool_info(pool_address)
-            self.engine.publish_price(
-                pair, info.price, pool_address=pool_address, active_bin_id=info.active_bin_id
-            )
+                config = executor.config
+                pools[config.pool_address] = (config.trading_pair, config.lp_provider)
+        for pool_address, (pair, provider) in pools.items():
+            await self.publish_pool_price(pool_address, pair=pair, provider=provider)
         return len(pools)
+
+    async def publish_pool_price(self, pool_address: str, *, pair: str, provider: str) -> Decimal:
+        """Read one pool through its venue, publish its price (and active bin) and return it."""
+        info = await self.engine.venue(provider).pool_info(pool_address)
+        self.engine.publish_price(
+            pair, info.price, pool_address=pool_address, active_bin_id=info.active_bin_id
+        )
+        price: Decimal = info.price
+        return price
 
     async def settle(self, rounds: int = 20) -> None:
         """Carry out queued commands until nothing is left to do (or ``rounds`` run out)."""
