@@ -550,7 +550,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         net_quote = (
             state.quote_amount + state.quote_fee + state.quote_fee_claimed - state.initial_quote
         )
-        fees = self.accounting().tx_fees_quote + self.accounting().rent_sunk_quote
+        figures = self.accounting()
+        fees = figures.tx_fees_quote + figures.rent_sunk_quote
         key = HeldPositionKey(
             controller_id=self.config.controller_id,
             connector=f"{self.config.connector}/{self.config.lp_provider}",
