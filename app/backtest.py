@@ -250,6 +250,9 @@ class _Replay:
             await self.runner.step(self._prices)
             if self.engine.has_work:
                 await self.engine.drain()
+            opened = self.policy.state.executor_id
+            if opened and (not self.executors or self.executors[-1] != opened):
+                self.executors.append(opened)
         executor = self._current()
         if executor is not None and executor.state.lp_state.value == "IN_RANGE":
             self.in_range_bars += 1
@@ -264,8 +267,6 @@ class _Replay:
         executor_id = self.policy.state.executor_id
         if not executor_id:
             return None
-        if not self.executors or self.executors[-1] != executor_id:
-            self.executors.append(executor_id)
         executor = self.engine.executor(executor_id)
         return executor if isinstance(executor, LPExecutor) else None
 
