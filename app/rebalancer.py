@@ -26,8 +26,7 @@ from core import (
     RiskRejected,
     UnknownExecutor,
 )
-from core.store import Database
-from core.store import repository as repo
+from core.store import Database, SqlStore, Store
 from lp import LPExecutorConfig
 from lp.rebalance import (
     ExecutorView,
@@ -56,7 +55,8 @@ class PolicyRunner:
 
     Args:
         engine: the engine (with its risk engine) that creates and runs the LP executors.
-        database: the store where policy state is kept.
+        database: where policy state is kept: a :class:`Database`, any store
+            (:class:`SqlStore`, :class:`MemoryStore`), or None for the engine's own store.
         configs: the policies.
         swap_handler: builds swap executors for centered re-entry; without one, centered
             policies are refused at load.
@@ -67,7 +67,7 @@ class PolicyRunner:
         self,
         *,
         engine: Engine,
-        database: Database,
+        database: Database | Store | None = None,
         configs: Sequence[RebalanceConfig],
         swap_handler: SwapHandler | None = None,
         swap_deltas: Callable[[ExecutorInfo], tuple[Decimal, Decimal]] | None = None,
@@ -82,7 +82,12 @@ class PolicyRunner:
                     "none is registered; use reentry = 'single_sided'"
                 )
         self._engine = engine
-        self._db = database
+        if database is None:
+            self._store = engine.store
+        elif isinstance(database, Database):
+            self._store = SqlStore(database)
+        else:
+            self._store = database
         self._configs = list(configs)
         self._swap_handler = swap_handler
         self._swap_deltas = swap_deltas
@@ -90,24 +95,21 @@ class PolicyRunner:
 
     def load(self) -> None:
         """Load each policy's saved state (a new policy starts from its budget)."""
-        with self._db.session() as session:
-            for config in self._configs:
-                saved = repo.controller_state(session, config.policy_id)
-                state = _STATE.validate_python(saved) if saved is not None else None
-                self.policies[config.policy_id] = RebalancePolicy(config, state)
+        for config in self._configs:
+            saved = self._store.controller_state(config.policy_id)
+            state = _STATE.validate_python(saved) if saved is not None else None
+            self.policies[config.policy_id] = RebalancePolicy(config, state)
 
     def save(self, policy: RebalancePolicy) -> None:
         """Persist one policy's state."""
         now = self._engine_now()
-        with self._db.session() as session:
-            repo.save_controller_state(
-                session,
+        with self._store.transaction() as unit:
+            unit.save_controller_state(
                 policy.config.policy_id,
                 kind=KIND,
                 state=_STATE.dump_python(policy.state, mode="json"),
                 now=now,
             )
-            session.commit()
 
     def _engine_now(self) -> Any:
         return self._engine.clock.now()

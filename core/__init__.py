@@ -112,7 +112,7 @@ from core.risk import (
     RiskLimits,
     SupportsExposure,
 )
-from core.store import Database
+from core.store import Database, MemoryStore, SqlStore, Store, UnitOfWork
 
 __all__ = [
     "COMMAND_METHODS",
@@ -156,6 +156,7 @@ __all__ = [
     "LiquidityVenue",
     "LiveClock",
     "MarketData",
+    "MemoryStore",
     "OpenPosition",
     "OrderCanceled",
     "OrderCreated",
@@ -179,9 +180,11 @@ __all__ = [
     "RiskRejected",
     "SchemaVersionMismatch",
     "SimulatedClock",
+    "SqlStore",
     "StateChanged",
     "StateMachine",
     "StopRequested",
+    "Store",
     "StoreError",
     "SupportsExposure",
     "Swap",
@@ -190,6 +193,7 @@ __all__ = [
     "Tick",
     "TradeSide",
     "TransitionTable",
+    "UnitOfWork",
     "UnknownExecutor",
     "VenueError",
     "VenueRejected",

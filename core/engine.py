@@ -39,12 +39,13 @@ from core.executor import Executor
 from core.info import ExecutorInfo
 from core.lifecycle import CloseType, ExecutorStatus
 from core.ports import Reconciler
-from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
+from core.positions_held import HeldFill, HeldPositionKey, HeldPositionsLedger
 from core.risk import CreateRequest, RiskDecision, RiskEngine
-from core.serialization import decode_message, dumps, encode_message, loads
-from core.store import repository as repo
+from core.serialization import encode_message
 from core.store.database import Database
-from core.store.tables import ExecutorRow, IntentStatus
+from core.store.port import Store, StoredExecutor, UnitOfWork
+from core.store.sql import SqlStore
+from core.store.tables import IntentStatus
 
 __all__ = ["Engine", "ResumeReport", "StateChanged"]
 
@@ -87,7 +88,10 @@ class Engine:
     """Drives executors: events in, commands out through ports, everything persisted.
 
     Args:
-        database: the store.
+        store: where executors, journal, intents and held positions are kept: a
+            :class:`~core.store.sql.SqlStore`, a :class:`~core.store.memory.MemoryStore`, or any
+            :class:`~core.store.port.Store`.
+        database: a :class:`Database`, wrapped in a :class:`SqlStore` (give this or ``store``).
         clock: the only source of time.
         executor_types: the executor classes this engine can create and resume.
         venues: port adapters by venue key (the ``venue`` field of commands).
@@ -99,6 +103,7 @@ class Engine:
     Example:
         >>> engine = Engine(database=db, clock=LiveClock(), executor_types=[LPExecutor],
         ...                 venues={"meteora/clmm": venue})
+        >>> backtest = Engine(store=MemoryStore(), clock=SimulatedClock(start), ...)
         >>> await engine.start()
         >>> info = await engine.create(config)
     """
@@ -106,7 +111,8 @@ class Engine:
     def __init__(
         self,
         *,
-        database: Database,
+        store: Store | None = None,
+        database: Database | None = None,
         clock: Clock,
         executor_types: Iterable[type[AnyExecutor]],
         venues: Mapping[str, object],
@@ -114,7 +120,13 @@ class Engine:
         observer: Callable[[StateChanged], None] | None = None,
         max_sends: int = 3,
     ) -> None:
-        self._db = database
+        if store is None:
+            if database is None:
+                raise ConfigError("store: expected store= or database=, received neither")
+            store = SqlStore(database)
+        elif database is not None:
+            raise ConfigError("store: expected store= or database=, received both")
+        self._store = store
         self._clock = clock
         self._types: dict[str, type[AnyExecutor]] = {}
         for cls in executor_types:
@@ -139,26 +151,27 @@ class Engine:
         """Load every unfinished executor and open intent from the store and resume them."""
         report = ResumeReport()
         now = self._clock.now()
-        with self._db.session() as session:
-            self._journal_seq = repo.last_journal_seq(session)
-            rows = repo.unfinished_executors(session)
-            for row in rows:
-                executor, reason = self._rebuild(row)
+        store = self._store
+        self._journal_seq = store.last_journal_seq()
+        records = store.unfinished_executors()
+        intents = store.open_intents()
+        held_positions = store.held_positions()
+        with store.transaction() as unit:
+            for record in records:
+                executor, reason = self._rebuild(record)
                 if executor is None:
-                    repo.mark_stranded(session, row.executor_id, reason, now=now)
-                    report.stranded[row.executor_id] = reason
-                    logger.error("executor %s is stranded: %s", row.executor_id, reason)
+                    unit.mark_stranded(record.executor_id, reason, now=now)
+                    report.stranded[record.executor_id] = reason
+                    logger.error("executor %s is stranded: %s", record.executor_id, reason)
                     continue
                 self._register(executor)
                 report.resumed.append(executor.id)
-            intents = repo.open_intents(session)
-            for held in repo.load_held_positions(session):
-                self.ledger.add(HeldPosition.from_record(loads(held.record_json)))
-            session.commit()
+        for position in held_positions:
+            self.ledger.add(position)
         for intent in intents:
             if intent.executor_id not in self._executors:
                 continue
-            command = decode_message(loads(intent.payload_json))
+            command = intent.command
             self._sends[command.command_id] = intent.attempts
             if intent.status == IntentStatus.PENDING:
                 self._queues[command.executor_id].append(command)
@@ -175,13 +188,13 @@ class Engine:
         )
         return report
 
-    def _rebuild(self, row: ExecutorRow) -> tuple[AnyExecutor | None, str]:
-        cls = self._types.get(row.type)
+    def _rebuild(self, record: StoredExecutor) -> tuple[AnyExecutor | None, str]:
+        cls = self._types.get(record.type)
         if cls is None:
-            return None, f"unknown executor type {row.type!r} (known: {sorted(self._types)})"
+            return None, f"unknown executor type {record.type!r} (known: {sorted(self._types)})"
         try:
-            config = cls.config_class.model_validate(loads(row.config_json))
-            return cls.restore(config, loads(row.state_json)), ""
+            config = cls.config_class.model_validate(record.load_config())
+            return cls.restore(config, record.load_snapshot()), ""
         except (ValidationError, ValueError, KeyError, TypeError) as e:
             return None, f"state could not be restored: {type(e).__name__}: {e}"
 
@@ -246,9 +259,8 @@ class Engine:
             if not decision.approved:
                 raise RiskRejected(decision.reason or "refused", limit=decision.limit or "")
         now = self._clock.now()
-        with self._db.session() as session:
-            if repo.get_executor(session, config.id) is not None:
-                raise ConfigError(f"id: executor {config.id!r} exists already")
+        if self._store.has_executor(config.id):
+            raise ConfigError(f"id: executor {config.id!r} exists already")
         executor = cls(config, created_at=now)
         self._register(executor)
         # The row is first written together with the start's outcome, in one transaction.
@@ -365,17 +377,16 @@ class Engine:
         now: dt.datetime,
     ) -> None:
         seq = self._journal_seq.get(executor.id, 0)
-        with self._db.session() as session:
-            self._save(session, executor, now=now)
+        with self._store.transaction() as unit:
+            unit.save_executor(executor, now=now)
             for event in events:
                 seq += 1
-                repo.append_journal(session, executor_id=executor.id, seq=seq, event=event)
+                unit.append_journal(executor.id, seq=seq, event=event)
             for command in commands:
                 if command.is_write:
-                    repo.insert_intent(session, command, now=now)
+                    unit.insert_intent(command, now=now)
             if intent is not None:
-                repo.set_intent_status(
-                    session,
+                unit.set_intent_status(
                     intent.intent_id,
                     intent.status,
                     now=now,
@@ -383,8 +394,7 @@ class Engine:
                     error=intent.error,
                 )
             if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
-                self._hand_over(session, executor, now=now)
-            session.commit()
+                self._hand_over(unit, executor, now=now)
         self._journal_seq[executor.id] = seq
 
     def _status_changed(
@@ -397,16 +407,7 @@ class Engine:
                 StateChanged(executor.id, old_status, executor.status, executor.close_type, now)
             )
 
-    def _save(self, session: Any, executor: AnyExecutor, *, now: dt.datetime) -> None:
-        repo.save_executor(
-            session,
-            info=executor.info(now),
-            config_json=dumps(executor.config.model_dump(mode="json")),
-            snapshot=executor.snapshot(),
-            now=now,
-        )
-
-    def _hand_over(self, session: Any, executor: AnyExecutor, *, now: dt.datetime) -> None:
+    def _hand_over(self, unit: UnitOfWork, executor: AnyExecutor, *, now: dt.datetime) -> None:
         fills: list[tuple[HeldPositionKey, HeldFill]] = executor.held_fills()
         touched: dict[HeldPositionKey, None] = {}
         for key, fill in fills:
@@ -416,19 +417,7 @@ class Engine:
             position = self.ledger.get(key)
             if position is None:
                 continue
-            repo.save_held_position(
-                session,
-                controller_id=key.controller_id,
-                connector=key.connector,
-                trading_pair=key.trading_pair,
-                side=key.side,
-                record=position.to_record(),
-                net_base=position.net_base,
-                average_price=position.average_price,
-                realized_pnl_quote=position.realized_pnl_quote,
-                fees_quote=position.fees_quote,
-                now=now,
-            )
+            unit.save_held_position(position, now=now)
 
     def _strand_after_error(
         self, executor: AnyExecutor, event: Event, error: Exception, intent: _IntentUpdate | None
@@ -439,13 +428,12 @@ class Engine:
         self._unregister(executor)
         del self._executors[executor.id]
         self._queues.pop(executor.id, None)
-        with self._db.session() as session:
-            repo.mark_stranded(session, executor.id, reason, now=now)
+        with self._store.transaction() as unit:
+            unit.mark_stranded(executor.id, reason, now=now)
             if intent is not None:
-                repo.set_intent_status(
-                    session, intent.intent_id, intent.status, now=now, outcome=intent.outcome
+                unit.set_intent_status(
+                    intent.intent_id, intent.status, now=now, outcome=intent.outcome
                 )
-            session.commit()
 
     # --- carrying out commands -------------------------------------------------------------
 
@@ -481,15 +469,13 @@ class Engine:
             return
         if command.is_write:
             self._sends[command.command_id] = self._sends.get(command.command_id, 0) + 1
-            with self._db.session() as session:
-                repo.set_intent_status(
-                    session,
+            with self._store.transaction() as unit:
+                unit.set_intent_status(
                     command.command_id,
                     IntentStatus.SENT,
                     now=self._clock.now(),
                     count_attempt=True,
                 )
-                session.commit()
         try:
             result = await method(command)
         except OutcomeUnknown as e:
@@ -528,16 +514,14 @@ class Engine:
     def _record_intent(self, update: _IntentUpdate | None) -> None:
         if update is None:
             return
-        with self._db.session() as session:
-            repo.set_intent_status(
-                session,
+        with self._store.transaction() as unit:
+            unit.set_intent_status(
                 update.intent_id,
                 update.status,
                 now=self._clock.now(),
                 outcome=update.outcome,
                 error=update.error,
             )
-            session.commit()
 
     def _fail(self, command: Command, reason: str, *, retryable: bool, code: str = "") -> None:
         event = CommandFailed(
@@ -561,15 +545,13 @@ class Engine:
     def _mark_unknown(self, command: Command, reason: str) -> None:
         logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
         self._unresolved[command.command_id] = command
-        with self._db.session() as session:
-            repo.set_intent_status(
-                session,
+        with self._store.transaction() as unit:
+            unit.set_intent_status(
                 command.command_id,
                 IntentStatus.UNKNOWN,
                 now=self._clock.now(),
                 error=reason,
             )
-            session.commit()
 
     async def reconcile(self) -> int:
         """Ask the ports what became of every unknown outcome; return how many were settled.
@@ -602,11 +584,8 @@ class Engine:
                 self._fail(command, reason, retryable=False)
                 continue
             logger.info("reconciled %s: it did not land; sending again", command_id)
-            with self._db.session() as session:
-                repo.set_intent_status(
-                    session, command_id, IntentStatus.PENDING, now=self._clock.now()
-                )
-                session.commit()
+            with self._store.transaction() as unit:
+                unit.set_intent_status(command_id, IntentStatus.PENDING, now=self._clock.now())
             self._queues[command.executor_id].append(command)
         return settled
 
@@ -624,43 +603,45 @@ class Engine:
         executor = self._executors.get(executor_id)
         if executor is not None:
             return executor.info(self._clock.now())
-        with self._db.session() as session:
-            row = repo.get_executor(session, executor_id)
-        if row is None:
+        record = self._store.get_executor(executor_id)
+        if record is None:
             raise UnknownExecutor(executor_id)
-        return self.info_from_row(row)
+        return self.info_from_record(record)
 
     def infos(self, **filters: Any) -> list[ExecutorInfo]:
-        """Return reports filtered in the store (see ``repository.list_executors``)."""
-        with self._db.session() as session:
-            rows = repo.list_executors(session, **filters)
-        return [self.info_from_row(row) for row in rows]
+        """Return reports filtered in the store (see :meth:`Store.list_executors`)."""
+        return [self.info_from_record(record) for record in self._store.list_executors(**filters)]
 
-    def info_from_row(self, row: ExecutorRow) -> ExecutorInfo:
-        """Build a report from a stored row (through the executor class when it is known)."""
-        executor = self._executors.get(row.executor_id)
+    def info_from_record(self, record: StoredExecutor) -> ExecutorInfo:
+        """Build a report from a stored executor (through its class when it is known)."""
+        executor = self._executors.get(record.executor_id)
         if executor is None:
-            executor, _ = self._rebuild(row)
+            executor, _ = self._rebuild(record)
         if executor is not None:
-            return executor.info(self._clock.now(), stranded_reason=row.stranded_reason)
-        end = row.closed_at or self._clock.now()
+            return executor.info(self._clock.now(), stranded_reason=record.stranded_reason)
+        end = record.closed_at or self._clock.now()
         return ExecutorInfo(
-            executor_id=row.executor_id,
-            controller_id=row.controller_id,
-            type=row.type,
-            status=ExecutorStatus(row.status),
-            close_type=CloseType(row.close_type) if row.close_type else None,
-            net_pnl_quote=row.net_pnl_quote,
-            net_pnl_pct=row.net_pnl_pct,
-            fees_paid_quote=row.fees_paid_quote,
-            fees_earned_quote=row.fees_earned_quote,
-            value_quote=row.value_quote,
-            volume_quote=row.volume_quote,
-            duration_seconds=max(0.0, (end - row.created_at).total_seconds()),
-            created_at=row.created_at,
-            closed_at=row.closed_at,
-            stranded_reason=row.stranded_reason,
+            executor_id=record.executor_id,
+            controller_id=record.controller_id,
+            type=record.type,
+            status=record.status,
+            close_type=record.close_type,
+            net_pnl_quote=record.net_pnl_quote,
+            net_pnl_pct=record.net_pnl_pct,
+            fees_paid_quote=record.fees_paid_quote,
+            fees_earned_quote=record.fees_earned_quote,
+            value_quote=record.value_quote,
+            volume_quote=record.volume_quote,
+            duration_seconds=max(0.0, (end - record.created_at).total_seconds()),
+            created_at=record.created_at,
+            closed_at=record.closed_at,
+            stranded_reason=record.stranded_reason,
         )
+
+    @property
+    def store(self) -> Store:
+        """The engine's store (controllers that drive the engine keep their state there)."""
+        return self._store
 
     @property
     def clock(self) -> Clock:
@@ -673,14 +654,15 @@ class Engine:
         if executor is not None:
             live: ExecutorConfig = executor.config
             return live
-        with self._db.session() as session:
-            row = repo.get_executor(session, executor_id)
-        if row is None:
+        record = self._store.get_executor(executor_id)
+        if record is None:
             raise UnknownExecutor(executor_id)
-        cls = self._types.get(row.type)
+        cls = self._types.get(record.type)
         if cls is None:
-            raise ConfigError(f"type: expected one of {sorted(self._types)}, received {row.type!r}")
-        config: ExecutorConfig = cls.config_class.model_validate(loads(row.config_json))
+            raise ConfigError(
+                f"type: expected one of {sorted(self._types)}, received {record.type!r}"
+            )
+        config: ExecutorConfig = cls.config_class.model_validate(record.load_config())
         return config
 
     def venue(self, key: str) -> Any:

@@ -1,0 +1,255 @@
+"""``SqlStore``: the store port over :class:`~core.store.database.Database` (SQLite or PostgreSQL).
+
+One unit of work is one SQLAlchemy session and one commit; leaving the ``with`` block by an
+exception closes the session without committing, so nothing of it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.commands import Command
+from core.events import Event
+from core.executor import Executor
+from core.lifecycle import CloseType, ExecutorStatus
+from core.positions_held import HeldPosition
+from core.serialization import decode_message, dumps, loads
+from core.store import repository as repo
+from core.store.database import Database
+from core.store.port import JournalEntry, StoredExecutor, StoredIntent
+from core.store.tables import ExecutorRow, IntentRow, JournalRow
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore:
+    """The durable store: executors, journal, intents and held positions in SQL tables.
+
+    Args:
+        database: the open database (see :meth:`Database.open`).
+
+    Example:
+        >>> store = SqlStore(Database.open("sqlite:///lpexec.db"))
+        >>> engine = Engine(store=store, clock=LiveClock(), executor_types=[...], venues={...})
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqlUnitOfWork]:
+        """One session, committed when the block ends without error."""
+        with self.database.session() as session:
+            yield _SqlUnitOfWork(session)
+            session.commit()
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def has_executor(self, executor_id: str) -> bool:
+        """True when an executor row with this id exists."""
+        with self.database.session() as session:
+            return repo.get_executor(session, executor_id) is not None
+
+    def get_executor(self, executor_id: str) -> StoredExecutor | None:
+        """Return one executor, or None."""
+        with self.database.session() as session:
+            row = repo.get_executor(session, executor_id)
+        return None if row is None else _executor_of(row)
+
+    def unfinished_executors(self) -> list[StoredExecutor]:
+        """Return every executor that has not terminated, oldest first."""
+        with self.database.session() as session:
+            rows = repo.unfinished_executors(session)
+        return [_executor_of(row) for row in rows]
+
+    def list_executors(
+        self,
+        *,
+        controller_id: str | None = None,
+        status: Sequence[str] | None = None,
+        executor_type: str | None = None,
+        stranded: bool | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[StoredExecutor]:
+        """Return executors filtered in SQL, newest first, one page at a time."""
+        with self.database.session() as session:
+            rows = repo.list_executors(
+                session,
+                controller_id=controller_id,
+                status=status,
+                executor_type=executor_type,
+                stranded=stranded,
+                limit=limit,
+                offset=offset,
+            )
+        return [_executor_of(row) for row in rows]
+
+    def journal(self, executor_id: str) -> list[JournalEntry]:
+        """Return an executor's journal in order, events decoded."""
+        with self.database.session() as session:
+            rows = repo.journal_for(session, executor_id)
+        return [_entry_of(row) for row in rows]
+
+    def last_journal_seq(self) -> dict[str, int]:
+        """Return the highest journal seq per executor."""
+        with self.database.session() as session:
+            return repo.last_journal_seq(session)
+
+    def intent(self, intent_id: str) -> StoredIntent | None:
+        """Return one intent, or None."""
+        with self.database.session() as session:
+            row = session.get(IntentRow, intent_id)
+        return None if row is None else _intent_of(row)
+
+    def intents_for(self, executor_id: str) -> list[StoredIntent]:
+        """Return every intent of one executor, whatever its status, oldest first."""
+        statement = (
+            select(IntentRow)
+            .where(IntentRow.executor_id == executor_id)
+            .order_by(col(IntentRow.created_at), col(IntentRow.intent_id))
+        )
+        with self.database.session() as session:
+            rows = session.exec(statement).all()
+        return [_intent_of(row) for row in rows]
+
+    def open_intents(self) -> list[StoredIntent]:
+        """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
+        with self.database.session() as session:
+            rows = repo.open_intents(session)
+        return [_intent_of(row) for row in rows]
+
+    def held_positions(self) -> list[HeldPosition]:
+        """Return every held position, rebuilt from its stored record."""
+        with self.database.session() as session:
+            rows = repo.load_held_positions(session)
+        return [HeldPosition.from_record(loads(row.record_json)) for row in rows]
+
+    def controller_state(self, controller_id: str) -> dict[str, Any] | None:
+        """Return a controller's saved state, or None."""
+        with self.database.session() as session:
+            return repo.controller_state(session, controller_id)
+
+    def close(self) -> None:
+        """Release every connection of the database."""
+        self.database.close()
+
+
+class _SqlUnitOfWork:
+    """The writes of one session; :meth:`SqlStore.transaction` commits them."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def save_executor(self, executor: Executor[Any, Any], *, now: dt.datetime) -> None:
+        repo.save_executor(
+            self._session,
+            info=executor.info(now),
+            config_json=dumps(executor.config.model_dump(mode="json")),
+            snapshot=executor.snapshot(),
+            now=now,
+        )
+
+    def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
+        repo.mark_stranded(self._session, executor_id, reason, now=now)
+
+    def append_journal(self, executor_id: str, *, seq: int, event: Event) -> None:
+        repo.append_journal(self._session, executor_id=executor_id, seq=seq, event=event)
+
+    def insert_intent(self, command: Command, *, now: dt.datetime) -> None:
+        repo.insert_intent(self._session, command, now=now)
+
+    def set_intent_status(
+        self,
+        intent_id: str,
+        status: str,
+        *,
+        now: dt.datetime,
+        outcome: dict[str, Any] | None = None,
+        error: str | None = None,
+        count_attempt: bool = False,
+    ) -> None:
+        repo.set_intent_status(
+            self._session,
+            intent_id,
+            status,
+            now=now,
+            outcome=outcome,
+            error=error,
+            count_attempt=count_attempt,
+        )
+
+    def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:
+        key = position.key
+        repo.save_held_position(
+            self._session,
+            controller_id=key.controller_id,
+            connector=key.connector,
+            trading_pair=key.trading_pair,
+            side=key.side,
+            record=position.to_record(),
+            net_base=position.net_base,
+            average_price=position.average_price,
+            realized_pnl_quote=position.realized_pnl_quote,
+            fees_quote=position.fees_quote,
+            now=now,
+        )
+
+    def save_controller_state(
+        self, controller_id: str, *, kind: str, state: dict[str, Any], now: dt.datetime
+    ) -> None:
+        repo.save_controller_state(self._session, controller_id, kind=kind, state=state, now=now)
+
+
+def _executor_of(row: ExecutorRow) -> StoredExecutor:
+    return StoredExecutor(
+        executor_id=row.executor_id,
+        type=row.type,
+        controller_id=row.controller_id,
+        status=ExecutorStatus(row.status),
+        close_type=CloseType(row.close_type) if row.close_type else None,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        stranded_reason=row.stranded_reason,
+        net_pnl_quote=row.net_pnl_quote,
+        net_pnl_pct=row.net_pnl_pct,
+        fees_paid_quote=row.fees_paid_quote,
+        fees_earned_quote=row.fees_earned_quote,
+        value_quote=row.value_quote,
+        volume_quote=row.volume_quote,
+        load_config=partial(loads, row.config_json),
+        load_snapshot=partial(loads, row.state_json),
+    )
+
+
+def _intent_of(row: IntentRow) -> StoredIntent:
+    return StoredIntent(
+        intent_id=row.intent_id,
+        executor_id=row.executor_id,
+        kind=row.kind,
+        command=decode_message(loads(row.payload_json)),
+        status=row.status,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        outcome=None if row.outcome_json is None else loads(row.outcome_json),
+        error=row.error,
+    )
+
+
+def _entry_of(row: JournalRow) -> JournalEntry:
+    return JournalEntry(
+        executor_id=row.executor_id,
+        seq=row.seq,
+        kind=row.kind,
+        ts_event=row.ts_event,
+        event=decode_message(loads(row.payload_json)),
+    )
