@@ -1,4 +1,8 @@
-"""The engine with a durable test venue: intents, reconciliation, resume, risk, hand-over."""
+"""The engine with a durable test venue: intents, reconciliation, resume, risk, hand-over.
+
+Every test runs on both stores (``SqlStore`` on SQLite and ``MemoryStore``) unless it checks
+something only SQL has.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +22,17 @@ from core import (
     ExecutorStatus,
     Exposure,
     HeldPositionKey,
+    MemoryStore,
     PriceUpdated,
     RiskEngine,
     RiskLimits,
     RiskRejected,
+    SqlStore,
     StateChanged,
     UnknownExecutor,
     on,
 )
-from core.store import IntentStatus
+from core.store import IntentStatus, Store
 from core.store import repository as repo
 from fixtures.executors import (
     BarrierOrderConfig,
@@ -39,10 +45,14 @@ from fixtures.venues import LedgerVenue
 TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
 
 
-@pytest.fixture
-def db(sqlite_url):
+@pytest.fixture(params=["sql", "memory"])
+def db(request, sqlite_url):
+    """The store under test: a ``SqlStore`` on a SQLite file, or a ``MemoryStore``."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
     database = Database.open(sqlite_url)
-    yield database
+    yield SqlStore(database)
     database.close()
 
 
@@ -52,7 +62,7 @@ def make_venue(tmp_path, clock, fault=None):
 
 def make_engine(db, clock, venue, **kwargs):
     return Engine(
-        database=db,
+        store=db,
         clock=clock,
         executor_types=TYPES,
         venues={"exchange": venue, "dex": venue},
@@ -60,13 +70,12 @@ def make_engine(db, clock, venue, **kwargs):
     )
 
 
-def intents(db):
-    with db.session() as session:
-        from sqlmodel import select
+def intents(db: Store, executor_id: str):
+    return {intent.intent_id: intent for intent in db.intents_for(executor_id)}
 
-        from core.store import IntentRow
 
-        return {row.intent_id: row for row in session.exec(select(IntentRow)).all()}
+def kinds_of(db: Store, executor_id: str) -> list[str]:
+    return [entry.kind for entry in db.journal(executor_id)]
 
 
 async def test_order_lifecycle_through_the_engine(db, clock, tmp_path):
@@ -89,15 +98,14 @@ async def test_order_lifecycle_through_the_engine(db, clock, tmp_path):
     assert final.close_type is CloseType.STOP_LOSS
     assert final.net_pnl_quote == Decimal(-12) - Decimal("0.2") - Decimal("0.188")
     assert sorted(venue.executions().values()) == [1, 1]
-    assert {row.status for row in intents(db).values()} == {IntentStatus.DONE}
+    assert {row.status for row in intents(db, config.id).values()} == {IntentStatus.DONE}
+    assert len(intents(db, config.id)) == 2
     assert [(c.old_status, c.new_status) for c in changes] == [
         (ExecutorStatus.CREATED, ExecutorStatus.ACTIVE),
         (ExecutorStatus.ACTIVE, ExecutorStatus.CLOSING),
         (ExecutorStatus.CLOSING, ExecutorStatus.TERMINATED),
     ]
-    with db.session() as session:
-        kinds = [row.kind for row in repo.journal_for(session, config.id)]
-    assert kinds == [
+    assert kinds_of(db, config.id) == [
         "ExecutorStarted",
         "OrderCreated",
         "OrderFilled",
@@ -115,8 +123,7 @@ async def test_prices_that_change_nothing_are_not_journaled(db, clock, tmp_path)
     await engine.drain()
     for price in ("100", "101", "99"):
         assert engine.publish_price("SOL-USDC", Decimal(price)) == 1
-    with db.session() as session:
-        assert len(repo.journal_for(session, config.id)) == 3
+    assert len(db.journal(config.id)) == 3
 
 
 async def test_a_write_that_landed_but_timed_out_is_reconciled_not_resent(db, clock, tmp_path):
@@ -139,7 +146,7 @@ async def test_a_write_that_landed_but_timed_out_is_reconciled_not_resent(db, cl
     assert executor.state.open_base == Decimal(1)
     assert venue.executions() == {f"{config.id}-1": 1}
     assert seen == [f"{config.id}-1"]
-    assert intents(db)[f"{config.id}-1"].status == IntentStatus.DONE
+    assert intents(db, config.id)[f"{config.id}-1"].status == IntentStatus.DONE
 
 
 async def test_a_dropped_write_is_sent_again_under_the_same_intent(db, clock, tmp_path):
@@ -158,7 +165,7 @@ async def test_a_dropped_write_is_sent_again_under_the_same_intent(db, clock, tm
     command_id = f"{config.id}-1"
     assert calls == [command_id, command_id]
     assert venue.executions() == {command_id: 1}
-    row = intents(db)[command_id]
+    row = intents(db, config.id)[command_id]
     assert (row.status, row.attempts) == (IntentStatus.DONE, 2)
 
 
@@ -176,7 +183,7 @@ async def test_a_write_dropped_every_time_fails_after_max_sends(db, clock, tmp_p
     assert rounds == 2
     assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.FAILED)
     assert venue.executions() == {}
-    row = intents(db)[f"{config.id}-1"]
+    row = intents(db, config.id)[f"{config.id}-1"]
     assert (row.status, row.attempts, row.error) == (
         IntentStatus.FAILED,
         2,
@@ -193,12 +200,9 @@ async def test_refusals_become_command_failed(db, clock, tmp_path, fault, retrya
     await engine.create(config)
     await engine.drain()
     assert engine.info(config.id).close_type is CloseType.FAILED
-    with db.session() as session:
-        (failed,) = [
-            row for row in repo.journal_for(session, config.id) if row.kind == "CommandFailed"
-        ]
-    assert f'"retryable":{str(retryable).lower()}' in failed.payload_json
-    assert intents(db)[f"{config.id}-1"].status == IntentStatus.FAILED
+    (failed,) = [entry for entry in db.journal(config.id) if entry.kind == "CommandFailed"]
+    assert failed.event.retryable is retryable
+    assert intents(db, config.id)[f"{config.id}-1"].status == IntentStatus.FAILED
 
 
 async def test_restart_sends_pending_intents_and_resumes(db, clock, tmp_path):
@@ -230,9 +234,8 @@ async def test_restart_reconciles_a_sent_intent(db, clock, tmp_path):
     # the venue carried it out, then the process died before the outcome was recorded
     (command,) = first._queues[config.id]
     await venue.place_order(command)
-    with db.session() as session:
-        repo.set_intent_status(session, command_id, IntentStatus.SENT, now=clock.now())
-        session.commit()
+    with db.transaction() as unit:
+        unit.set_intent_status(command_id, IntentStatus.SENT, now=clock.now())
     second = make_engine(db, clock, venue)
     report = await second.start()
     await second.drain()
@@ -251,7 +254,7 @@ async def test_unknown_types_and_broken_state_are_stranded_and_listed(db, clock,
     await first.create(liquidity)
     # Act: an engine that does not know the liquidity type
     second = Engine(
-        database=db,
+        store=db,
         clock=clock,
         executor_types=[BarrierOrderExecutor],
         venues={"exchange": venue},
@@ -343,26 +346,27 @@ class ExplodingExecutor(Executor[ExplodingConfig, ExplodingState]):
 
 
 async def test_an_executor_that_raises_is_stranded_with_its_last_good_state(db, clock, tmp_path):
-    engine = Engine(database=db, clock=clock, executor_types=[ExplodingExecutor], venues={})
+    engine = Engine(store=db, clock=clock, executor_types=[ExplodingExecutor], venues={})
     await engine.start()
     config = ExplodingConfig()
     await engine.create(config)
     engine.publish_price("SOL-USDC", Decimal(1))
     info = engine.info(config.id)
     assert info.stranded_reason == "applying PriceUpdated raised RuntimeError: bug at 1"
-    with db.session() as session:
-        assert '"prices":0' in repo.get_executor(session, config.id).state_json
+    if isinstance(db, SqlStore):  # MemoryStore holds the live object (see its docstring)
+        with db.database.session() as session:
+            assert '"prices":0' in repo.get_executor(session, config.id).state_json
     assert engine.publish_price("SOL-USDC", Decimal(2)) == 0
 
 
 async def test_a_command_for_a_missing_venue_fails_cleanly(db, clock, tmp_path):
-    engine = Engine(database=db, clock=clock, executor_types=TYPES, venues={})
+    engine = Engine(store=db, clock=clock, executor_types=TYPES, venues={})
     await engine.start()
     config = BarrierOrderConfig(amount=Decimal(1), max_retries=0)
     await engine.create(config)
     await engine.drain()
     assert engine.info(config.id).close_type is CloseType.FAILED
-    assert intents(db)[f"{config.id}-1"].error == (
+    assert intents(db, config.id)[f"{config.id}-1"].error == (
         "venue: no venue 'exchange' that can place_order is configured"
     )
 
@@ -380,6 +384,5 @@ async def test_commands_of_one_executor_run_in_order(db, clock, tmp_path):
     await engine.drain()
     assert all(engine.info(c.id).close_type is CloseType.TAKE_PROFIT for c in configs)
     for config in configs:
-        with db.session() as session:
-            kinds = [row.kind for row in repo.journal_for(session, config.id)]
+        kinds = kinds_of(db, config.id)
         assert kinds.index("OrderFilled") < kinds.index("PriceUpdated")
