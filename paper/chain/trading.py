@@ -20,7 +20,7 @@ from paper.chain.ledger import LAMPORTS, Cause, Posting
 from paper.chain.receipts import SwapReceipt, WrapReceipt
 from paper.chain.tokens import SOL_MINT
 from paper.chain.transactions import TxFate
-from paper.pools import MoveResult, PoolError, SwapResult
+from paper.pools import DlmmPool, MoveResult, PoolError, SwapResult
 from paper.router import NoRouteFound, RoutePlan, Router
 
 __all__ = ["Hop", "TradingOperations"]
@@ -381,6 +381,48 @@ class TradingOperations(ChainCore):
         for fill in moved.swaps:
             postings += self._pool_side(fill, counterparty=MARKET)
         self.ledger.post(postings, slot=self.slot)
+        return moved
+
+    def replay_bars(
+        self,
+        pool_address: str,
+        target_bin_ids: Sequence[int],
+        volumes: Sequence[int],
+        timestamps: Sequence[int],
+    ) -> MoveResult:
+        """Let the outside market replay price bars on a DLMM pool (the backtest market).
+
+        One ledger group carries the market's net flows of all the bars: principal at bin
+        prices, and the quote fees split between the LPs' fee account and the protocol's.
+        """
+        pool = self.pool(pool_address)
+        if not isinstance(pool, DlmmPool):
+            raise InvalidRequest(f"Expected a DLMM pool for bar replay, received {pool_address}")
+        protocol_before = pool.protocol_fees().quote_amount
+        moved = pool.replay_bars(target_bin_ids, volumes, timestamps)
+        protocol = pool.protocol_fees().quote_amount - protocol_before
+        base, quote = pool.base_mint, pool.quote_mint
+        principal_quote = moved.quote_in - moved.quote_fee - moved.quote_out
+        principal_base = moved.base_in - moved.base_out
+        self.ledger.post(
+            [
+                Posting(pool_address, base, principal_base, Cause.SWAP),
+                Posting(pool_address, quote, principal_quote, Cause.SWAP),
+                Posting(
+                    self.lp_fee_account(pool_address),
+                    quote,
+                    moved.quote_fee - protocol,
+                    Cause.LP_FEE,
+                ),
+                Posting(
+                    self.protocol_fee_account(pool_address), quote, protocol, Cause.PROTOCOL_FEE
+                ),
+                Posting(MARKET, base, -principal_base, Cause.MARKET),
+                Posting(MARKET, quote, -principal_quote, Cause.MARKET),
+                Posting(MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
+            ],
+            slot=self.slot,
+        )
         return moved
 
     # -- helpers ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from paper.pools.errors import InvalidPoolRequest
 class Bin:
     """One bin: reserves, price (Q64.64), total shares and shares per position."""
 
-    __slots__ = ("bin_id", "holders", "price", "supply", "x", "y")
+    __slots__ = ("bin_id", "holders", "pair", "price", "supply", "x", "y")
 
     def __init__(self, bin_id: int, price: int) -> None:
         self.bin_id = bin_id
@@ -20,6 +20,8 @@ class Bin:
         self.y = 0
         self.supply = 0
         self.holders: dict[Position, int] = {}
+        self.pair: tuple[int, int] | None = None
+        """(base only, quote only) amounts of a pure bin, set by the bar market's flips."""
 
 
 class Position:

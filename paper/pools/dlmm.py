@@ -8,6 +8,7 @@ pool's identity, liquidity, positions and persistence.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from lp.math.dlmm import (
 )
 from lp.math.dlmm_distribution import Strategy, distribute_liquidity
 from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
-from paper.pools import _dlmm_swap, _persistence
+from paper.pools import _dlmm_bars, _dlmm_swap, _persistence
 from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
 from paper.pools.dlmm_parameters import DlmmFeeParameters
 from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
@@ -81,6 +82,7 @@ class DlmmPool:
         "_max_width",
         "_next_seq",
         "_params",
+        "_pending_fees",
         "_positions",
         "_protocol_x",
         "_protocol_y",
@@ -164,6 +166,7 @@ class DlmmPool:
         self._volatility_reference = 0
         self._index_reference = active_bin_id
         self._last_timestamp = timestamp
+        self._pending_fees: dict[int, int] = {}
 
     @classmethod
     def at_price(
@@ -308,6 +311,7 @@ class DlmmPool:
 
         That is bin reserves + fees owed to positions + protocol fees not yet collected.
         """
+        self._settle()
         x, y = self.reserves()
         for position in self._positions.values():
             x += position.fee_x
@@ -463,6 +467,7 @@ class DlmmPool:
         """
         check_amount(base_amount, "base_amount")
         check_amount(quote_amount, "quote_amount")
+        self._settle()
         if base_amount == 0 and quote_amount == 0:
             raise InvalidPoolRequest(
                 "Expected base_amount > 0 or quote_amount > 0, received both 0",
@@ -567,6 +572,7 @@ class DlmmPool:
         """
         position = self._position(position_id)
         exact = fraction_of(fraction)
+        self._settle()
         withdrawals = []
         total_x = total_y = total_shares = 0
         for bin_id in sorted(position.shares):
@@ -612,11 +618,13 @@ class DlmmPool:
     def claimable_fees(self, position_id: str) -> FeeAmounts:
         """Return the fees the position can claim now."""
         position = self._position(position_id)
+        self._settle()
         return FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
 
     def claim_fees(self, position_id: str) -> FeeAmounts:
         """Pay out and reset the position's fees."""
         position = self._position(position_id)
+        self._settle()
         fees = FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
         position.fee_x = position.fee_y = 0
         return fees
@@ -632,6 +640,7 @@ class DlmmPool:
     def position_amounts(self, position_id: str) -> PositionAmounts:
         """Return what the position holds now (amounts a full withdrawal would pay, fees)."""
         position = self._position(position_id)
+        self._settle()
         x = y = liquidity = 0
         for bin_id, shares in position.shares.items():
             bin_ = self._bins[bin_id]
@@ -728,10 +737,29 @@ class DlmmPool:
         target = self.bin_id_for_price(target_price, BinRounding.NEAREST)
         return self.move_to_bin(target, volume, timestamp=timestamp)
 
+    def replay_bars(
+        self,
+        target_bin_ids: Sequence[int],
+        volumes: Sequence[int],
+        timestamps: Sequence[int],
+    ) -> MoveResult:
+        """Let the outside market replay price bars (the backtest market model).
+
+        Each bar ends in its target bin and trades its quote ``volume`` there; see
+        :mod:`paper.pools._dlmm_bars`. Replaying bars in one call or split over several calls
+        leaves the pool in exactly the same state.
+        """
+        return _dlmm_bars.replay_bars(self, target_bin_ids, volumes, timestamps)
+
+    def _settle(self) -> None:
+        if self._pending_fees:
+            _dlmm_bars.settle_fees(self)
+
     # -- persistence ---------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """Return the full pool state as plain JSON-safe data (big integers as strings)."""
+        self._settle()
         return _persistence.dlmm_to_dict(self)
 
     @classmethod
