@@ -32,6 +32,7 @@ from core.errors import InvalidTransition
 from core.events import Event
 from core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
 from core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
+from core.quiet import QuietWindow
 
 __all__ = ["Executor", "on"]
 
@@ -183,6 +184,10 @@ class Executor(Generic[ConfigT, StateT]):
 
     def details(self) -> ExecutorDetails | None:
         """Return the typed per-type part of the report; subclasses override."""
+        return None
+
+    def quiet_window(self) -> QuietWindow | None:
+        """Market data this executor can ignore right now (see :mod:`core.quiet`); None: all."""
         return None
 
     def held_fills(self) -> list[Any]:
