@@ -2,9 +2,11 @@
 
 The same code path as the daemon: a :class:`PolicyRunner` decides, the engine creates and runs
 ``LPExecutor``\\ s, and the paper venues carry commands out on a :class:`PaperChain` whose pool
-the outside market moves bar by bar (``move_pool_to_price`` with the bar's volume, so fees accrue
-to the position in proportion to its share of the active bins). Time is simulated and follows the
-bars' timestamps; the store is SQLite in memory. Same seed and input give identical numbers.
+the outside market moves bar by bar (the pool's bar market: each bar ends in its bin and trades
+its volume there, so fees accrue to the position in proportion to its share of that bin). Bars
+inside the live executor's quiet window only move the market (see :mod:`app.backtest_replay`);
+the numbers are those of delivering every bar. Time is simulated and follows the bars'
+timestamps; the store is SQLite in memory. Same seed and input give identical numbers.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
+from app.backtest_replay import BarReplay, target_bins
 from app.clocks import SimulatedTime
 from app.rebalancer import PolicyRunner
 from core import Database, Engine
 from lp import LPExecutor
-from lp.rebalance import RebalanceConfig
+from lp.rebalance import PolicyState, RebalanceConfig
 from paper.chain import PaperChain
 from paper.pools import DlmmFeeParameters, DlmmPool, Strategy
+from paper.price_bars import PriceBars, bars_from_points
 from paper.prices import PricePoint
 from paper.venues import PaperLiquidityVenue, PaperSwapVenue
 
@@ -93,6 +99,8 @@ class BacktestResult:
     samples: list[Sample] = field(default_factory=list)
     executors: list[str] = field(default_factory=list)
     ledger: dict[str, Decimal] = field(default_factory=dict)
+    delivered: int = 0
+    """Bars the engine saw; the others were inside the live executor's quiet window."""
 
     @property
     def rows_per_second(self) -> float:
@@ -101,7 +109,7 @@ class BacktestResult:
 
 
 async def run_backtest(
-    points: Iterable[PricePoint],
+    points: Iterable[PricePoint] | Iterable[PriceBars],
     policy: RebalanceConfig,
     *,
     total: int | None = None,
@@ -109,32 +117,37 @@ async def run_backtest(
     seed: int = 0,
     sample_every: int = 60,
     keep_market_history: bool = False,
+    every_bar: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResult:
     """Replay ``points`` through ``policy`` and return the report.
 
     Args:
-        points: the price series (timestamps ascending); a sequence, or any iterable (then
-            give ``total`` for the progress callback) so long series need not sit in memory.
+        points: the price series (timestamps ascending): price points, or chunks of
+            :class:`~paper.price_bars.PriceBars` (what long runs use); any iterable, so long
+            series need not sit in memory (then give ``total`` for the progress callback).
         total: number of rows when ``points`` is not a sequence.
         policy: the rebalance policy (its pool address is replaced by the simulated pool's).
         pool: the simulated pool.
         seed: the chain's seed.
-        sample_every: rows between two samples of the P&L over time (also the position reads).
+        sample_every: rows between two samples of the P&L over time.
         keep_market_history: keep ledger entries of the market's own trades (memory grows).
+        every_bar: deliver every bar to the engine instead of skipping the bars inside the
+            executor's quiet window (same numbers, much slower; for checking).
         progress: called with (rows done, rows total) every 1 % or so.
     """
-    rows = iter(points)
-    first = next(rows, None)
-    if first is None:
-        raise ValueError("--prices: expected at least one row, received none")
     if total is None:
         total = len(points) if isinstance(points, Sequence) else 0
-    clock = SimulatedTime(first.timestamp)
+    chunks = _chunks(points)
+    first = next(chunks, None)
+    if first is None or len(first) == 0:
+        raise ValueError("--prices: expected at least one row, received none")
+    start = dt.datetime.fromtimestamp(int(first.timestamps[0]), dt.UTC)
+    clock = SimulatedTime(start)
     chain = PaperChain(clock=clock, seed=seed, confirmation_slots=0)
     chain.ledger.keep_unsigned = keep_market_history
     wallet = _fund(chain, policy)
-    dlmm = _pool(chain, first.price, pool, clock)
+    dlmm = _pool(chain, Decimal(repr(float(first.prices[0]))), pool, clock)
     config = policy.model_copy(
         update={
             "pool_address": dlmm.address,
@@ -155,19 +168,58 @@ async def run_backtest(
     await engine.start()
     runner = PolicyRunner(engine=engine, database=database, configs=[config])
     runner.load()
+    report = _Report(engine, dlmm)
+    replay = BarReplay(
+        chain,
+        engine,
+        runner,
+        dlmm,
+        config,
+        sample_every=sample_every,
+        every_bar=every_bar,
+        on_sample=report.sample,
+    )
     started = time.perf_counter()
-    replay = _Replay(chain, engine, runner, dlmm, config, sample_every)
+    scale = 10**dlmm.quote_decimals
     step = max(1, total // 100)
-    count = 0
-    for index, point in enumerate(itertools.chain((first,), rows)):
-        await replay.bar(index, point)
-        count += 1
-        if progress is not None and (index % step == 0 or index == total - 1):
-            progress(index + 1, max(total, count))
+    marks = {"next": 0}
+
+    def tick_progress() -> None:
+        done = replay.rows
+        if progress is not None and done >= marks["next"]:
+            progress(done, max(total, done))
+            marks["next"] = done + step
+
+    chunk: PriceBars | None = first
+    while chunk is not None:
+        following = next(chunks, None)
+        volumes = np.rint(chunk.volumes * scale).astype(np.int64).tolist()
+        bins = target_bins(dlmm, chunk.prices)
+        await replay.chunk(
+            bins,
+            volumes,
+            chunk.timestamps,
+            last=following is None,
+            progress=tick_progress if progress is not None else None,
+        )
+        chunk = following
+    if progress is not None:
+        progress(replay.rows, max(total, replay.rows))
     elapsed = time.perf_counter() - started
-    result = replay.result(count, elapsed, wallet)
+    report.executors = replay.executors
+    result = report.result(replay, elapsed, chain, wallet, policy_state=replay.policy.state)
     database.close()
     return result
+
+
+def _chunks(points: Iterable[PricePoint] | Iterable[PriceBars]) -> Iterator[PriceBars]:
+    rows = iter(points)
+    head = next(rows, None)
+    if head is None:
+        return iter(())
+    if isinstance(head, PriceBars):
+        return itertools.chain((head,), rows)  # type: ignore[arg-type]
+    return bars_from_points(itertools.chain((head,), rows))  # type: ignore[arg-type]
 
 
 def _fund(chain: PaperChain, policy: RebalanceConfig) -> str:
@@ -207,68 +259,29 @@ def _pool(chain: PaperChain, price: Decimal, spec: PoolSpec, clock: SimulatedTim
     return pool
 
 
-class _Replay:
-    """The per-bar loop, kept small: it is the hot path of every backtest."""
+class _Report:
+    """Totals and samples of the executors the policy opened."""
 
-    def __init__(
-        self,
-        chain: PaperChain,
-        engine: Engine,
-        runner: PolicyRunner,
-        pool: DlmmPool,
-        config: RebalanceConfig,
-        sample_every: int,
-    ) -> None:
-        self.chain, self.engine, self.runner, self.pool = chain, engine, runner, pool
-        self.config, self.sample_every = config, sample_every
-        self.policy = runner.policies[config.policy_id]
-        self.quote_decimals = pool.quote_decimals
-        self.in_range_bars = 0
+    def __init__(self, engine: Engine, pool: DlmmPool) -> None:
+        self.engine, self.pool = engine, pool
         self.samples: list[Sample] = []
         self.executors: list[str] = []
-        self._prices = {pool.address: ZERO}
 
-    async def bar(self, index: int, point: PricePoint) -> None:
-        clock = self.engine.clock
-        assert isinstance(clock, SimulatedTime)
-        if point.timestamp > clock.now():
-            clock.set(point.timestamp)
-        volume = int((point.volume or ZERO).scaleb(self.quote_decimals))
-        self.chain.move_pool_to_price(self.pool.address, point.price, volume)
-        pool = self.pool
-        self.engine.publish_price(
-            self.config.trading_pair,
-            pool.price,
-            pool_address=pool.address,
-            active_bin_id=pool.active_bin_id,
+    def sample(self, when: dt.datetime, executor: LPExecutor | None) -> None:
+        totals = self._totals()
+        state = executor.state if executor is not None else None
+        self.samples.append(
+            Sample(
+                timestamp=when,
+                price=self.pool.price,
+                lower=state.lower_price if state and not state.closed else None,
+                upper=state.upper_price if state and not state.closed else None,
+                fees_earned=totals["fees_earned_quote"],
+                impermanent_loss=totals["impermanent_loss_quote"],
+                tx_fees=totals["tx_fees_quote"],
+                net_pnl=totals["net_pnl_quote"],
+            )
         )
-        self.engine.tick()
-        if self.engine.has_work:
-            await self.engine.drain()
-        if not self._has_live_position():
-            self._prices[pool.address] = pool.price
-            await self.runner.step(self._prices)
-            if self.engine.has_work:
-                await self.engine.drain()
-            opened = self.policy.state.executor_id
-            if opened and (not self.executors or self.executors[-1] != opened):
-                self.executors.append(opened)
-        executor = self._current()
-        if executor is not None and executor.state.lp_state.value == "IN_RANGE":
-            self.in_range_bars += 1
-        if index % self.sample_every == 0:
-            self.samples.append(self._sample(point.timestamp, executor))
-
-    def _has_live_position(self) -> bool:
-        executor = self._current()
-        return executor is not None and not executor.is_terminated
-
-    def _current(self) -> LPExecutor | None:
-        executor_id = self.policy.state.executor_id
-        if not executor_id:
-            return None
-        executor = self.engine.executor(executor_id)
-        return executor if isinstance(executor, LPExecutor) else None
 
     def _totals(self) -> dict[str, Decimal]:
         names = (
@@ -293,30 +306,26 @@ class _Replay:
             totals["rent_sunk_sol"] += executor.state.rent_sunk
         return totals
 
-    def _sample(self, when: dt.datetime, executor: LPExecutor | None) -> Sample:
-        totals = self._totals()
-        state = executor.state if executor is not None else None
-        return Sample(
-            timestamp=when,
-            price=self.pool.price,
-            lower=state.lower_price if state and not state.closed else None,
-            upper=state.upper_price if state and not state.closed else None,
-            fees_earned=totals["fees_earned_quote"],
-            impermanent_loss=totals["impermanent_loss_quote"],
-            tx_fees=totals["tx_fees_quote"],
-            net_pnl=totals["net_pnl_quote"],
-        )
-
-    def result(self, rows: int, seconds: float, wallet: str) -> BacktestResult:
+    def result(
+        self,
+        replay: BarReplay,
+        seconds: float,
+        chain: PaperChain,
+        wallet: str,
+        *,
+        policy_state: PolicyState,
+    ) -> BacktestResult:
+        rows = replay.rows
         return BacktestResult(
             totals=self._totals(),
-            rebalances=self.policy.state.rebalances,
-            time_in_range=Decimal(self.in_range_bars) / Decimal(rows) if rows else ZERO,
+            rebalances=policy_state.rebalances,
+            time_in_range=Decimal(replay.in_range_bars) / Decimal(rows) if rows else ZERO,
             rows=rows,
             seconds=seconds,
             samples=self.samples,
             executors=list(self.executors),
-            ledger=_ledger_totals(self.chain, wallet),
+            ledger=_ledger_totals(chain, wallet),
+            delivered=replay.delivered,
         )
 
 

@@ -68,3 +68,53 @@ def test_pool_spec_parsing_and_errors():
         parse_pool_spec("clmm:tick=1")
     with pytest.raises(ValueError, match=r"unknown option\(s\) \['fee'\]"):
         parse_pool_spec("dlmm:bin_step=10,fee=3")
+
+
+def _gbm(rows: int, seed: int) -> list:
+    import datetime as dt
+
+    from paper.price_bars import gbm_bars
+
+    return list(
+        gbm_bars(
+            start_price=Decimal(150),
+            steps=rows - 1,
+            seed=seed,
+            start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            mean_volume=25_000.0,
+            size=700,  # several chunks, so stretches cross chunk edges
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "sample_every"),
+    [
+        ({"out_of_range_seconds": 600, "width_pct": Decimal("0.05")}, 97),
+        ({"out_of_range_seconds": 0, "limit_pct": Decimal("0.002")}, 60),
+        ({"out_of_range_seconds": 300, "min_interval_seconds": 900}, 250),
+    ],
+)
+async def test_skipping_quiet_bars_gives_the_numbers_of_delivering_every_bar(
+    overrides, sample_every
+):
+    bars = _gbm(3_000, seed=11)
+    fast = await run_backtest(bars, policy(**overrides), sample_every=sample_every)
+    slow = await run_backtest(bars, policy(**overrides), sample_every=sample_every, every_bar=True)
+    assert fast.rows == slow.rows == slow.delivered == 3_000
+    assert fast.delivered < slow.delivered / 2  # most bars were skipped
+    assert fast.rebalances == slow.rebalances > 0
+    assert fast.totals == slow.totals
+    assert fast.samples == slow.samples
+    assert fast.time_in_range == slow.time_in_range
+    assert fast.executors == slow.executors
+    assert fast.ledger == slow.ledger
+
+
+async def test_price_points_and_column_chunks_give_the_same_backtest():
+    from paper.price_bars import bars_from_points
+
+    as_points = await run_backtest(POINTS, policy(), seed=2)
+    as_bars = await run_backtest(list(bars_from_points(POINTS, size=128)), policy(), seed=2)
+    assert as_points.totals == as_bars.totals
+    assert as_points.samples == as_bars.samples

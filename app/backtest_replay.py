@@ -1,0 +1,215 @@
+"""The backtest's bar loop: bars the executors must see go through the engine, the rest in bulk.
+
+For every chunk of bars the loop asks the live LP executor for its quiet window (the bins,
+limit prices and deadline inside which nothing it decides can change, see :mod:`core.quiet`).
+Bars inside the window only move the market: the pool replays them in one call, and the time in
+range grows by their count. The first bar outside the window, every sample bar and the last bar
+are *delivered*: the pool replays it, the engine gets its price and a tick, the policy runs when
+no position is live. The pool's bar market is associative, so this gives exactly the numbers of
+delivering every bar (``every_bar=True``), which the tests check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from app.clocks import SimulatedTime
+from app.rebalancer import PolicyRunner
+from core import Engine
+from core.quiet import QuietWindow
+from lp import LPExecutor
+from lp.math.dlmm import BinRounding
+from lp.rebalance import RebalanceConfig
+from paper.chain import PaperChain
+from paper.pools import DlmmPool
+
+__all__ = ["BarReplay", "target_bins"]
+
+ZERO = Decimal(0)
+_FIRST_LOOK = 64
+"""Bars examined first when searching for the end of a quiet stretch (the search grows x8)."""
+
+
+def target_bins(pool: DlmmPool, prices: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """The bin each price falls in (nearest in log space), exact: prices within a hair of the
+    midpoint between two bins are settled with the pool's Decimal arithmetic."""
+    shift = (pool.quote_decimals - pool.base_decimals) * math.log(10.0)
+    estimate = (np.log(prices) + shift) / math.log1p(pool.bin_step / 10_000)
+    bins = np.floor(estimate + 0.5).astype(np.int64)
+    close_calls = np.flatnonzero(np.abs(estimate - np.floor(estimate) - 0.5) < 1e-6)
+    for index in close_calls.tolist():
+        price = Decimal(repr(float(prices[index])))
+        bins[index] = pool.bin_id_for_price(price, BinRounding.NEAREST)
+    return bins
+
+
+class BarReplay:
+    """Replays chunks of bars on one pool for one policy; collects what the report needs."""
+
+    def __init__(
+        self,
+        chain: PaperChain,
+        engine: Engine,
+        runner: PolicyRunner,
+        pool: DlmmPool,
+        config: RebalanceConfig,
+        *,
+        sample_every: int,
+        every_bar: bool,
+        on_sample: Callable[[dt.datetime, LPExecutor | None], None],
+    ) -> None:
+        self.chain, self.engine, self.runner, self.pool = chain, engine, runner, pool
+        self.config, self.sample_every, self.every_bar = config, sample_every, every_bar
+        self.policy = runner.policies[config.policy_id]
+        self.on_sample = on_sample
+        self.rows = 0
+        self.delivered = 0
+        """Bars that went through the engine (the others only moved the market)."""
+        self.in_range_bars = 0
+        self.executors: list[str] = []
+        self._prices = {pool.address: ZERO}
+        self._bin_price = math.log1p(pool.bin_step / 10_000)
+        self._price_shift = (pool.base_decimals - pool.quote_decimals) * math.log(10.0)
+
+    async def chunk(
+        self,
+        bins: npt.NDArray[np.int64],
+        volumes: list[int],
+        times: npt.NDArray[np.int64],
+        *,
+        last: bool,
+        progress: Callable[[], None] | None = None,
+    ) -> None:
+        """Replay one chunk; ``last`` marks the series' final chunk (its last bar is delivered)."""
+        bin_list, time_list = bins.tolist(), times.tolist()
+        count, pos = len(bin_list), 0
+        limit = count - 1 if last else count
+        while pos < count:
+            end = pos if self.every_bar else self._quiet_end(bins, times, pos, limit)
+            if end > pos:
+                self._replay(bin_list[pos:end], volumes[pos:end], time_list[pos:end])
+                if self._in_range():
+                    self.in_range_bars += end - pos
+                self.rows += end - pos
+                pos = end
+            if pos < count:
+                await self._deliver(bin_list[pos], volumes[pos], time_list[pos])
+                pos += 1
+            if progress is not None:
+                progress()
+
+    # --- quiet stretches ------------------------------------------------------------------------
+
+    def _quiet_end(
+        self,
+        bins: npt.NDArray[np.int64],
+        times: npt.NDArray[np.int64],
+        pos: int,
+        limit: int,
+    ) -> int:
+        """First index >= ``pos`` (at most ``limit``) of a bar that must be delivered."""
+        window = self._window()
+        if window is None:
+            return pos
+        sample = -(-self.rows // self.sample_every) * self.sample_every  # next sample row
+        limit = min(limit, pos + sample - self.rows)
+        size = _FIRST_LOOK
+        start = pos
+        while start < limit:
+            stop = min(start + size, limit)
+            loud = self._loud(window, bins[start:stop], times[start:stop])
+            hits = np.flatnonzero(loud)
+            if hits.size:
+                return start + int(hits[0])
+            start, size = stop, size * 8
+        return limit
+
+    def _loud(
+        self,
+        window: QuietWindow,
+        bins: npt.NDArray[np.int64],
+        times: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.bool_]:
+        loud = np.zeros(len(bins), dtype=bool)
+        if window.low_bin is not None:
+            loud |= bins < window.low_bin
+        if window.high_bin is not None:
+            loud |= bins > window.high_bin
+        if window.until is not None:
+            loud |= times >= int(math.ceil(window.until.timestamp()))
+        if window.low_price is not None or window.high_price is not None:
+            # Bin prices in float, with a margin: a bar near a limit is delivered, and the
+            # executor decides with exact Decimal prices.
+            prices = np.exp(bins * self._bin_price + self._price_shift)
+            if window.low_price is not None:
+                loud |= prices <= float(window.low_price) * (1 + 1e-9)
+            if window.high_price is not None:
+                loud |= prices >= float(window.high_price) * (1 - 1e-9)
+        return loud
+
+    def _window(self) -> QuietWindow | None:
+        executor = self._current()
+        if executor is None or executor.is_terminated or self.engine.has_work:
+            return None
+        window = executor.quiet_window()
+        if window is None or window.key != self.pool.address:
+            return None
+        return window
+
+    # --- delivered bars -------------------------------------------------------------------------
+
+    def _replay(self, bins: list[int], volumes: list[int], times: list[int]) -> None:
+        clock = self.engine.clock
+        assert isinstance(clock, SimulatedTime)
+        moment = dt.datetime.fromtimestamp(times[-1], dt.UTC)
+        if moment > clock.now():
+            clock.set(moment)
+        self.chain.replay_bars(self.pool.address, bins, volumes, times)
+
+    async def _deliver(self, target: int, volume: int, timestamp: int) -> None:
+        self._replay([target], [volume], [timestamp])
+        self.delivered += 1
+        engine, pool = self.engine, self.pool
+        engine.publish_price(
+            self.config.trading_pair,
+            pool.price,
+            pool_address=pool.address,
+            active_bin_id=pool.active_bin_id,
+        )
+        engine.tick()
+        if engine.has_work:
+            await engine.drain()
+        if not self._has_live_position():
+            self._prices[pool.address] = pool.price
+            await self.runner.step(self._prices)
+            if engine.has_work:
+                await engine.drain()
+            opened = self.policy.state.executor_id
+            if opened and (not self.executors or self.executors[-1] != opened):
+                self.executors.append(opened)
+        if self._in_range():
+            self.in_range_bars += 1
+        if self.rows % self.sample_every == 0:
+            self.on_sample(dt.datetime.fromtimestamp(timestamp, dt.UTC), self._current())
+        self.rows += 1
+
+    def _in_range(self) -> bool:
+        executor = self._current()
+        return executor is not None and executor.state.lp_state.value == "IN_RANGE"
+
+    def _has_live_position(self) -> bool:
+        executor = self._current()
+        return executor is not None and not executor.is_terminated
+
+    def _current(self) -> LPExecutor | None:
+        executor_id = self.policy.state.executor_id
+        if not executor_id:
+            return None
+        executor = self.engine.executor(executor_id)
+        return executor if isinstance(executor, LPExecutor) else None
