@@ -36,8 +36,10 @@ class MemoryStore:
     when something reads it (``get_executor``, ``list_executors``, ``unfinished_executors``).
     Consequences of holding the live object rather than a copy:
 
-    - a read shows the executor as it is at the time of the read (the engine saves after
-      every change it makes, so this is the last saved state in practice);
+    - a read shows the executor as it is at the time of the read, including changes the
+      engine does not save (a market event that moves no revision, such as a noted last
+      price); a new engine on the same store resumes from that, where :class:`SqlStore`
+      resumes from the last save;
     - an executor stranded because applying an event raised keeps the state its object holds,
       which may be half-applied (:class:`SqlStore` keeps the last state saved before the error).
 
