@@ -6,7 +6,8 @@ the outside market moves bar by bar (the pool's bar market: each bar ends in its
 its volume there, so fees accrue to the position in proportion to its share of that bin). Bars
 inside the live executor's quiet window only move the market (see :mod:`app.backtest_replay`);
 the numbers are those of delivering every bar. Time is simulated and follows the bars'
-timestamps; the store is SQLite in memory. Same seed and input give identical numbers.
+timestamps; the store is a :class:`~core.MemoryStore` (nothing to keep after the run). Same
+seed and input give identical numbers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from app.backtest_replay import BarReplay, target_bins
 from app.clocks import SimulatedTime
 from app.rebalancer import PolicyRunner
-from core import Database, Engine
+from core import Engine, MemoryStore
 from lp import LPExecutor
 from lp.rebalance import PolicyState, RebalanceConfig
 from paper.chain import PaperChain
@@ -45,12 +46,13 @@ class PoolSpec:
 
     kind: str = "dlmm"
     bin_step: int = 10
-    depth_quote: Decimal = Decimal(10_000_000)
-    """Quote value of the pool's own liquidity (others' positions) around the start price."""
+    depth_quote: Decimal = Decimal(100_000_000)
+    """Quote value of others' liquidity in the 1,201 bins around the start price (the same density
+    per bin continues over 2,400 more bins each side)."""
 
 
 def parse_pool_spec(text: str) -> PoolSpec:
-    """Parse ``dlmm:bin_step=10[,depth=10000000]``; errors name the bad part."""
+    """Parse ``dlmm:bin_step=10[,depth=100000000]``; errors name the bad part."""
     kind, _, options = text.partition(":")
     if kind != "dlmm":
         raise ValueError(f"--pool: expected 'dlmm:bin_step=N', received kind {kind!r}")
@@ -65,7 +67,7 @@ def parse_pool_spec(text: str) -> PoolSpec:
         raise ValueError(f"--pool: unknown option(s) {sorted(unknown)}; expected bin_step, depth")
     try:
         bin_step = int(values.get("bin_step", "10"))
-        depth = Decimal(values.get("depth", "10000000"))
+        depth = Decimal(values.get("depth", "100000000"))
     except (ValueError, ArithmeticError):
         raise ValueError(f"--pool: expected numbers, received {text!r}") from None
     if not 1 <= bin_step <= 400:
@@ -155,9 +157,9 @@ async def run_backtest(
             "refresh_interval_seconds": max(60, sample_every * 60),
         }
     )
-    database = Database.open("sqlite://")
+    store = MemoryStore()
     engine = Engine(
-        database=database,
+        store=store,
         clock=clock,
         executor_types=[LPExecutor],
         venues={
@@ -166,7 +168,7 @@ async def run_backtest(
         },
     )
     await engine.start()
-    runner = PolicyRunner(engine=engine, database=database, configs=[config])
+    runner = PolicyRunner(engine=engine, database=store, configs=[config])
     runner.load()
     report = _Report(engine, dlmm)
     replay = BarReplay(
@@ -207,9 +209,7 @@ async def run_backtest(
         progress(replay.rows, max(total, replay.rows))
     elapsed = time.perf_counter() - started
     report.executors = replay.executors
-    result = report.result(replay, elapsed, chain, wallet, policy_state=replay.policy.state)
-    database.close()
-    return result
+    return report.result(replay, elapsed, chain, wallet, policy_state=replay.policy.state)
 
 
 def _chunks(points: Iterable[PricePoint] | Iterable[PriceBars]) -> Iterator[PriceBars]:
@@ -245,16 +245,32 @@ def _pool(chain: PaperChain, price: Decimal, spec: PoolSpec, clock: SimulatedTim
         max_position_width=1_400,
         timestamp=int(clock.now().timestamp()),
     )
+    # Others' liquidity: depth_quote over the 1,201 bins around the start price, and the same
+    # density per bin on 2,400 more bins each side, so a long series never runs out of market.
     active, half = pool.active_bin_id, 600
-    side_quote = spec.depth_quote / 2
+    per_bin = spec.depth_quote / (2 * half + 1)
     pool.add_liquidity(
         "others",
         active - half,
         active + half,
-        base.to_raw(side_quote / price),
-        quote.to_raw(side_quote),
+        base.to_raw(per_bin * half / price),
+        quote.to_raw(per_bin * half),
         Strategy.SPOT,
     )
+    width = 1_200
+    for side in (-1, 1):
+        for index in range(2):
+            near = active + side * (half + 1 + index * width)
+            lower, upper = sorted((near, near + side * (width - 1)))
+            mid_price = pool.bin_price((lower + upper) // 2)
+            pool.add_liquidity(
+                f"others-{side * (index + 1)}",
+                lower,
+                upper,
+                base.to_raw(per_bin * width / mid_price) if side > 0 else 0,
+                quote.to_raw(per_bin * width) if side < 0 else 0,
+                Strategy.SPOT,
+            )
     chain.add_pool(pool, connector="meteora")
     return pool
 

@@ -93,14 +93,16 @@ class BarReplay:
         while pos < count:
             end = pos if self.every_bar else self._quiet_end(bins, times, pos, limit)
             if end > pos:
-                self._replay(bin_list[pos:end], volumes[pos:end], time_list[pos:end])
                 if self._in_range():
                     self.in_range_bars += end - pos
                 self.rows += end - pos
-                pos = end
-            if pos < count:
-                await self._deliver(bin_list[pos], volumes[pos], time_list[pos])
-                pos += 1
+            # The quiet bars and the bar after them move the market in one call (the bar
+            # market is associative), then the engine sees that bar.
+            stop = min(end + 1, count)
+            self._replay(bin_list[pos:stop], volumes[pos:stop], time_list[pos:stop])
+            if end < count:
+                await self._deliver(time_list[end])
+            pos = stop
             if progress is not None:
                 progress()
 
@@ -172,8 +174,8 @@ class BarReplay:
             clock.set(moment)
         self.chain.replay_bars(self.pool.address, bins, volumes, times)
 
-    async def _deliver(self, target: int, volume: int, timestamp: int) -> None:
-        self._replay([target], [volume], [timestamp])
+    async def _deliver(self, timestamp: int) -> None:
+        """The engine's part of a bar the pool has just replayed."""
         self.delivered += 1
         engine, pool = self.engine, self.pool
         engine.publish_price(

@@ -51,6 +51,8 @@ def main() -> None:
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rows: {result.rows} (GBM generated while replaying)")
+    share = result.delivered / result.rows * 100 if result.rows else 0.0
+    print(f"bars delivered to the engine: {result.delivered} ({share:.1f} %)")
     print(f"rebalances: {result.rebalances}, time in range {result.time_in_range * 100:.1f} %")
     totals = result.totals
     print(f"net P&L {totals['net_pnl_quote']:.2f}, fees {totals['fees_earned_quote']:.2f} quote")

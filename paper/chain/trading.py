@@ -398,9 +398,8 @@ class TradingOperations(ChainCore):
         pool = self.pool(pool_address)
         if not isinstance(pool, DlmmPool):
             raise InvalidRequest(f"Expected a DLMM pool for bar replay, received {pool_address}")
-        protocol_before = pool.protocol_fees().quote_amount
         moved = pool.replay_bars(target_bin_ids, volumes, timestamps)
-        protocol = pool.protocol_fees().quote_amount - protocol_before
+        protocol = moved.protocol_fee or 0
         base, quote = pool.base_mint, pool.quote_mint
         principal_quote = moved.quote_in - moved.quote_fee - moved.quote_out
         principal_base = moved.base_in - moved.base_out

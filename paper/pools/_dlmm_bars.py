@@ -106,6 +106,7 @@ def replay_bars(
         bins_crossed=abs(active - start),
         new_active_bin=active,
         reached_target=True,
+        protocol_fee=protocol_total,
     )
 
 

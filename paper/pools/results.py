@@ -206,3 +206,5 @@ class MoveResult:
     """DLMM active bin id or CLMM tick after the move."""
     reached_target: bool
     """False when the pool ran out of liquidity before reaching the target price."""
+    protocol_fee: int | None = None
+    """The protocol's part of the fees, when the move reports it (bar replays do)."""
