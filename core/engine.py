@@ -139,6 +139,8 @@ class Engine:
         self._by_key: dict[str, list[AnyExecutor]] = defaultdict(list)
         self._tickers: dict[str, AnyExecutor] = {}
         self._queues: dict[str, deque[Command]] = defaultdict(deque)
+        self._live: dict[str, AnyExecutor] = {}
+        """Executors registered and not yet terminated (``_executors`` keeps them all)."""
         self._unresolved: dict[str, Command] = {}
         self._sends: dict[str, int] = {}
         self._journal_seq: dict[str, int] = {}
@@ -202,12 +204,14 @@ class Engine:
         self._executors[executor.id] = executor
         if executor.is_terminated:
             return
+        self._live[executor.id] = executor
         for key in executor.config.price_keys():
             self._by_key[key].append(executor)
         if executor.wants_ticks:
             self._tickers[executor.id] = executor
 
     def _unregister(self, executor: AnyExecutor) -> None:
+        self._live.pop(executor.id, None)
         for key in executor.config.price_keys():
             subscribers = self._by_key.get(key)
             if subscribers and executor in subscribers:
@@ -458,6 +462,10 @@ class Engine:
         queue = self._queues[executor_id]
         while queue:
             await self._execute(queue.popleft())
+        # Only executors with work keep a queue, so has_work and drain never scan the many
+        # executors a long run has finished.
+        if self._queues.get(executor_id) is queue:
+            del self._queues[executor_id]
 
     async def _execute(self, command: Command) -> None:
         method_name = command.port_method
@@ -676,9 +684,9 @@ class Engine:
 
     def live_executors(self) -> list[AnyExecutor]:
         """Every executor in memory that has not terminated (for inspection; never mutate)."""
-        return [executor for executor in self._executors.values() if not executor.is_terminated]
+        return [executor for executor in self._live.values() if not executor.is_terminated]
 
     @property
     def active_count(self) -> int:
         """How many executors in memory have not terminated."""
-        return sum(1 for executor in self._executors.values() if not executor.is_terminated)
+        return sum(1 for executor in self._live.values() if not executor.is_terminated)
