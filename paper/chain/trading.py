@@ -403,25 +403,17 @@ class TradingOperations(ChainCore):
         base, quote = pool.base_mint, pool.quote_mint
         principal_quote = moved.quote_in - moved.quote_fee - moved.quote_out
         principal_base = moved.base_in - moved.base_out
-        self.ledger.post(
-            [
-                Posting(pool_address, base, principal_base, Cause.SWAP),
-                Posting(pool_address, quote, principal_quote, Cause.SWAP),
-                Posting(
-                    self.lp_fee_account(pool_address),
-                    quote,
-                    moved.quote_fee - protocol,
-                    Cause.LP_FEE,
-                ),
-                Posting(
-                    self.protocol_fee_account(pool_address), quote, protocol, Cause.PROTOCOL_FEE
-                ),
-                Posting(MARKET, base, -principal_base, Cause.MARKET),
-                Posting(MARKET, quote, -principal_quote, Cause.MARKET),
-                Posting(MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
-            ],
-            slot=self.slot,
+        lp_fee = moved.quote_fee - protocol
+        flows = (
+            (pool_address, base, principal_base, Cause.SWAP),
+            (pool_address, quote, principal_quote, Cause.SWAP),
+            (self.lp_fee_account(pool_address), quote, lp_fee, Cause.LP_FEE),
+            (self.protocol_fee_account(pool_address), quote, protocol, Cause.PROTOCOL_FEE),
+            (MARKET, base, -principal_base, Cause.MARKET),
+            (MARKET, quote, -principal_quote, Cause.MARKET),
+            (MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
         )
+        self.ledger.post([Posting(*flow) for flow in flows if flow[2]], slot=self.slot)
         return moved
 
     # -- helpers ------------------------------------------------------------------------------
