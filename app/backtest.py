@@ -181,6 +181,7 @@ async def run_backtest(
         every_bar=every_bar,
         on_sample=report.sample,
     )
+    report.executors = replay.executors  # the same list: samples see every executor opened so far
     started = time.perf_counter()
     scale = 10**dlmm.quote_decimals
     step = max(1, total // 100)
@@ -208,7 +209,6 @@ async def run_backtest(
     if progress is not None:
         progress(replay.rows, max(total, replay.rows))
     elapsed = time.perf_counter() - started
-    report.executors = replay.executors
     return report.result(replay, elapsed, chain, wallet, policy_state=replay.policy.state)
 
 

@@ -36,6 +36,9 @@ async def test_same_seed_and_input_give_identical_numbers():
     assert first.totals == second.totals
     assert first.rebalances == second.rebalances > 0
     assert [s.net_pnl for s in first.samples] == [s.net_pnl for s in second.samples]
+    # the P&L over time moves: samples count every executor opened so far
+    assert first.samples[-1].fees_earned > first.samples[1].fees_earned > 0
+    assert len({s.net_pnl for s in first.samples}) > len(first.samples) // 2
 
 
 async def test_totals_equal_the_paper_chain_ledger():
@@ -106,6 +109,7 @@ async def test_skipping_quiet_bars_gives_the_numbers_of_delivering_every_bar(
     assert fast.rebalances == slow.rebalances > 0
     assert fast.totals == slow.totals
     assert fast.samples == slow.samples
+    assert fast.samples[-1].fees_earned > 0
     assert fast.time_in_range == slow.time_in_range
     assert fast.executors == slow.executors
     assert fast.ledger == slow.ledger
