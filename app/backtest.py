@@ -282,6 +282,8 @@ class _Report:
         self.engine, self.pool = engine, pool
         self.samples: list[Sample] = []
         self.executors: list[str] = []
+        self._finished = dict.fromkeys((*_QUOTE_FIGURES, *_SOL_FIGURES), ZERO)
+        self._folded = 0
 
     def sample(self, when: dt.datetime, executor: LPExecutor | None) -> None:
         totals = self._totals()
@@ -300,27 +302,24 @@ class _Report:
         )
 
     def _totals(self) -> dict[str, Decimal]:
-        names = (
-            "fees_earned_quote",
-            "impermanent_loss_quote",
-            "price_move_quote",
-            "tx_fees_quote",
-            "rent_sunk_quote",
-            "swap_costs_quote",
-            "net_pnl_quote",
-        )
-        totals = dict.fromkeys(names, ZERO)
-        totals |= {"tx_fee_sol": ZERO, "rent_locked_sol": ZERO, "rent_sunk_sol": ZERO}
-        for executor_id in self.executors:
-            executor = self.engine.executor(executor_id)
-            assert isinstance(executor, LPExecutor)
-            figures = executor.accounting()
-            for name in names:
-                totals[name] += getattr(figures, name)
-            totals["tx_fee_sol"] += executor.state.tx_fee
-            totals["rent_locked_sol"] += figures.rent_locked_native
-            totals["rent_sunk_sol"] += executor.state.rent_sunk
+        """Sum over every executor opened so far. Finished executors no longer change, so the
+        leading run of them is summed once and kept (a year has thousands of them)."""
+        executors = self.executors
+        while self._folded < len(executors):
+            executor = self._lp(executors[self._folded])
+            if not executor.is_terminated:
+                break
+            self._finished = _add(self._finished, executor)
+            self._folded += 1
+        totals = self._finished
+        for executor_id in executors[self._folded :]:
+            totals = _add(totals, self._lp(executor_id))
         return totals
+
+    def _lp(self, executor_id: str) -> LPExecutor:
+        executor = self.engine.executor(executor_id)
+        assert isinstance(executor, LPExecutor)
+        return executor
 
     def result(
         self,
@@ -343,6 +342,28 @@ class _Report:
             ledger=_ledger_totals(chain, wallet),
             delivered=replay.delivered,
         )
+
+
+_QUOTE_FIGURES = (
+    "fees_earned_quote",
+    "impermanent_loss_quote",
+    "price_move_quote",
+    "tx_fees_quote",
+    "rent_sunk_quote",
+    "swap_costs_quote",
+    "net_pnl_quote",
+)
+_SOL_FIGURES = ("tx_fee_sol", "rent_locked_sol", "rent_sunk_sol")
+
+
+def _add(totals: dict[str, Decimal], executor: LPExecutor) -> dict[str, Decimal]:
+    """``totals`` plus one executor's figures (a new dict)."""
+    figures = executor.accounting()
+    summed = {name: totals[name] + getattr(figures, name) for name in _QUOTE_FIGURES}
+    summed["tx_fee_sol"] = totals["tx_fee_sol"] + executor.state.tx_fee
+    summed["rent_locked_sol"] = totals["rent_locked_sol"] + figures.rent_locked_native
+    summed["rent_sunk_sol"] = totals["rent_sunk_sol"] + executor.state.rent_sunk
+    return summed
 
 
 def _ledger_totals(chain: PaperChain, wallet: str) -> dict[str, Decimal]:
