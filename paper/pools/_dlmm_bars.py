@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lp.math.dlmm_fees import FEE_PRECISION, MAX_FEE_RATE
+from lp.math.dlmm_fees import FEE_PRECISION, total_fee_rate, variable_fee_rate
 from paper.pools._dlmm_state import Bin, credit_fee
 from paper.pools.results import MoveResult
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["replay_bars", "settle_fees"]
 
 _BPS = 10_000
-_VARIABLE_FEE_SCALE = 100_000_000_000
 _X, _Y = 1, -1  # sides: base only (above the active bin), quote only (below it)
 
 
@@ -60,15 +59,9 @@ def replay_bars(
     timestamps: Sequence[int],
 ) -> MoveResult:
     """Replay bars on ``pool`` (see the module docstring); return the market's flows."""
-    start = active = pool._active
-    first_move = last_move = 0
-    fee_total, protocol_total = _fees(pool, targets, volumes, timestamps)
-    for target in targets:
-        if target != active:
-            last_move = _X if target < active else _Y
-            if not first_move:
-                first_move = last_move
-            active = target
+    start = pool._active
+    fee_total, protocol_total, first_move, last_move = _advance(pool, targets, volumes, timestamps)
+    active = pool._active
     base_in = base_out = quote_in = quote_out = 0
     if first_move:
         bins = pool._bins
@@ -94,7 +87,6 @@ def replay_bars(
                 quote_in += dy
             else:
                 quote_out -= dy
-    pool._active = active
     return MoveResult(
         swaps=(),
         base_in=base_in,
@@ -110,13 +102,15 @@ def replay_bars(
     )
 
 
-def _fees(
+def _advance(
     pool: DlmmPool,
     targets: Sequence[int],
     volumes: Sequence[int],
     timestamps: Sequence[int],
-) -> tuple[int, int]:
-    """Charge each bar's volume in its bin and advance the volatility state, bar by bar."""
+) -> tuple[int, int, int, int]:
+    """Charge each bar's volume in its bin and advance the active bin and the volatility state,
+    bar by bar. Returns the fees, the protocol's part, and the directions (``_X`` down, ``_Y``
+    up, 0 none) of the first and the last move."""
     params = pool._params
     filter_period, decay_period = params.filter_period, params.decay_period
     reduction, max_volatility = params.reduction_factor, params.max_volatility_accumulator
@@ -127,7 +121,7 @@ def _fees(
     index_ref, volatility_ref = pool._index_reference, pool._volatility_reference
     accumulator = pool._volatility_accumulator
     active = pool._active
-    fee_total = protocol_total = 0
+    fee_total = protocol_total = first_move = last_move = 0
     for target, volume, now in zip(targets, volumes, timestamps, strict=True):
         elapsed = now - last
         if elapsed >= filter_period:
@@ -138,24 +132,24 @@ def _fees(
         accumulator = volatility_ref + abs(index_ref - target) * _BPS
         if accumulator > max_volatility:
             accumulator = max_volatility
-        active = target
+        if target != active:
+            last_move = _X if target < active else _Y
+            if not first_move:
+                first_move = last_move
+            active = target
         if volume and target in bins:
-            rate = base_rate
-            if control and accumulator:
-                product = accumulator * bin_step
-                rate += -(-(control * product * product) // _VARIABLE_FEE_SCALE)
-                if rate > MAX_FEE_RATE:
-                    rate = MAX_FEE_RATE
+            rate = total_fee_rate(base_rate, variable_fee_rate(control, accumulator, bin_step))
             fee = -(-(volume * rate) // FEE_PRECISION)
             protocol = fee * share // _BPS
             pending[target] = pending.get(target, 0) + fee - protocol
             fee_total += fee
             protocol_total += protocol
+    pool._active = active
     pool._last_timestamp = last
     pool._index_reference, pool._volatility_reference = index_ref, volatility_ref
     pool._volatility_accumulator = accumulator
     pool._protocol_y += protocol_total
-    return fee_total, protocol_total
+    return fee_total, protocol_total, first_move, last_move
 
 
 def _to_side(bin_: Bin, side: int) -> None:
