@@ -23,7 +23,7 @@ from app.clocks import SimulatedTime
 from app.rebalancer import PolicyRunner
 from core import Engine
 from core.quiet import QuietWindow
-from lp import LPExecutor
+from lp import LPExecutor, LPState
 from lp.math.dlmm import BinRounding
 from lp.rebalance import RebalanceConfig
 from paper.chain import PaperChain
@@ -203,7 +203,7 @@ class BarReplay:
 
     def _in_range(self) -> bool:
         executor = self._current()
-        return executor is not None and executor.state.lp_state.value == "IN_RANGE"
+        return executor is not None and executor.state.lp_state is LPState.IN_RANGE
 
     def _has_live_position(self) -> bool:
         executor = self._current()
