@@ -34,6 +34,7 @@ class MemoryStore:
     Saving is O(1) and serializes nothing: the store keeps a reference to the live executor
     (and the time it was saved) and builds its report figures, config and state snapshot only
     when something reads it (``get_executor``, ``list_executors``, ``unfinished_executors``).
+    Held positions are kept the same way and copied by ``held_positions``.
     Consequences of holding the live object rather than a copy:
 
     - a read shows the executor as it is at the time of the read, including changes the
@@ -59,7 +60,7 @@ class MemoryStore:
         self._executors: dict[str, _ExecutorEntry] = {}
         self._journal: dict[str, list[tuple[int, Event]]] = {}
         self._intents: dict[str, _IntentEntry] = {}
-        self._held: dict[HeldPositionKey, dict[str, Any]] = {}
+        self._held: dict[HeldPositionKey, HeldPosition] = {}
         self._controllers: dict[str, dict[str, Any]] = {}
 
     @contextmanager
@@ -157,7 +158,7 @@ class MemoryStore:
 
     def held_positions(self) -> list[HeldPosition]:
         """Return every held position as a new object, in the order they were first saved."""
-        return [HeldPosition.from_record(copy.deepcopy(record)) for record in self._held.values()]
+        return [HeldPosition.from_record(position.to_record()) for position in self._held.values()]
 
     def controller_state(self, controller_id: str) -> dict[str, Any] | None:
         """Return a copy of a controller's saved state, or None."""
@@ -210,8 +211,8 @@ class MemoryStore:
         if error is not None:
             entry.error = error
 
-    def _save_held_position(self, key: HeldPositionKey, record: dict[str, Any]) -> None:
-        self._held[key] = record
+    def _save_held_position(self, position: HeldPosition) -> None:
+        self._held[position.key] = position
 
     def _save_controller_state(self, controller_id: str, state: dict[str, Any]) -> None:
         self._controllers[controller_id] = state
@@ -273,10 +274,9 @@ class _MemoryUnitOfWork:
         *,
         now: dt.datetime,  # noqa: ARG002 - the port's signature; memory keeps no timestamps here
     ) -> None:
-        # The ledger keeps mutating its object: keep a copy of the record, not the object.
-        self.writes.append(
-            partial(self._store._save_held_position, position.key, position.to_record())
-        )
+        # Like executors, the live object is kept and copied only when read: a record per save
+        # costs O(fills) and a long backtest hands thousands of fills to one position.
+        self.writes.append(partial(self._store._save_held_position, position))
 
     def save_controller_state(
         self,

@@ -13,8 +13,8 @@ active bin first, then lower bin id).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from lp.math.dlmm import bin_price_q64, position_width
 
@@ -39,9 +39,8 @@ class Strategy(IntEnum):
     BID_ASK = 2
 
 
-@dataclass(frozen=True, slots=True)
-class BinAllocation:
-    """Raw amounts a deposit puts into one bin."""
+class BinAllocation(NamedTuple):
+    """Raw amounts a deposit puts into one bin (a named tuple: one per bin, made in bulk)."""
 
     bin_id: int
     base_amount: int
@@ -147,40 +146,61 @@ def distribute_liquidity(
             "Expected base_amount >= 0 and quote_amount >= 0, received "
             f"base_amount={base_amount} quote_amount={quote_amount}",
         )
-    weights = strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id)
-    ask_bins = [b for b in weights if b >= active_bin_id]
-    bid_bins = [b for b in weights if b <= active_bin_id]
-    if base_amount and not ask_bins:
+    weights = list(strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id).values())
+    count = len(weights)
+    # Indexes (offsets from lower_bin_id) of the first bin at or above the active bin and of
+    # the last bin at or below it.
+    first_ask = max(active_bin_id - lower_bin_id, 0)
+    last_bid = min(active_bin_id - lower_bin_id, count - 1)
+    if base_amount and first_ask >= count:
         raise ValueError(
             "Expected base_amount=0 for a range entirely below the active bin "
             f"(upper_bin_id={upper_bin_id} < active_bin_id={active_bin_id}), "
             f"received base_amount={base_amount}",
         )
-    if quote_amount and not bid_bins:
+    if quote_amount and last_bid < 0:
         raise ValueError(
             "Expected quote_amount=0 for a range entirely above the active bin "
             f"(lower_bin_id={lower_bin_id} > active_bin_id={active_bin_id}), "
             f"received quote_amount={quote_amount}",
         )
-    distance = {b: abs(b - active_bin_id) for b in weights}
-    base_split: dict[int, int] = {}
+    base_split = [0] * count
     if base_amount:
-        value_weights = {b: weights[b] * _SCALE // bin_price_q64(b, bin_step) for b in ask_bins}
-        if sum(value_weights.values()) == 0:  # absurdly high prices: fall back to plain weights
-            value_weights = {b: weights[b] for b in ask_bins}
-        base_split = split_proportionally(base_amount, value_weights, distance)
-    quote_split: dict[int, int] = {}
+        value_weights = [
+            weights[index] * _SCALE // bin_price_q64(lower_bin_id + index, bin_step)
+            for index in range(first_ask, count)
+        ]
+        if sum(value_weights) == 0:  # absurdly high prices: fall back to plain weights
+            value_weights = weights[first_ask:]
+        base_split[first_ask:] = _split(
+            base_amount, value_weights, lower_bin_id + first_ask, active_bin_id
+        )
+    quote_split = [0] * count
     if quote_amount:
-        quote_split = split_proportionally(
-            quote_amount,
-            {b: weights[b] for b in bid_bins},
-            distance,
+        quote_split[: last_bid + 1] = _split(
+            quote_amount, weights[: last_bid + 1], lower_bin_id, active_bin_id
         )
     return tuple(
-        BinAllocation(
-            bin_id=b,
-            base_amount=base_split.get(b, 0),
-            quote_amount=quote_split.get(b, 0),
-        )
-        for b in range(lower_bin_id, upper_bin_id + 1)
+        map(BinAllocation, range(lower_bin_id, upper_bin_id + 1), base_split, quote_split)
     )
+
+
+def _split(total: int, weights: list[int], first_bin: int, active_bin_id: int) -> list[int]:
+    """:func:`split_proportionally` over consecutive bins from ``first_bin`` (ties: nearer the
+    active bin first, then lower bin id)."""
+    weight_sum = sum(weights)
+    shares = []
+    remainders = []
+    for weight in weights:
+        quotient, remainder = divmod(total * weight, weight_sum)
+        shares.append(quotient)
+        remainders.append(remainder)
+    leftover = total - sum(shares)
+    if leftover:
+        order = sorted(
+            range(len(weights)),
+            key=lambda i: (-remainders[i], abs(first_bin + i - active_bin_id), i),
+        )
+        for index in order[:leftover]:
+            shares[index] += 1
+    return shares

@@ -22,7 +22,7 @@ from lp.math.dlmm import (
     bin_price,
     bin_price_q64,
 )
-from lp.math.dlmm_distribution import Strategy, distribute_liquidity
+from lp.math.dlmm_distribution import BinAllocation, Strategy, distribute_liquidity
 from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
 from paper.pools import _dlmm_bars, _dlmm_swap, _persistence
 from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
@@ -508,26 +508,7 @@ class DlmmPool:
                 position_id, lower_bin_id, upper_bin_id
             ).bin_arrays_initialized
             position = self._positions[position_id]
-        deposits = []
-        total_shares = 0
-        for allocation in allocations:
-            if allocation.base_amount == 0 and allocation.quote_amount == 0:
-                continue
-            shares = self._deposit_into_bin(
-                position,
-                allocation.bin_id,
-                allocation.base_amount,
-                allocation.quote_amount,
-            )
-            total_shares += shares
-            deposits.append(
-                BinDeposit(
-                    bin_id=allocation.bin_id,
-                    base_amount=allocation.base_amount,
-                    quote_amount=allocation.quote_amount,
-                    shares=shares,
-                ),
-            )
+        deposits, total_shares = self._deposit(position, allocations)
         return DepositResult(
             position_id=position_id,
             base_amount=base_amount,
@@ -537,25 +518,38 @@ class DlmmPool:
             bin_arrays_initialized=opened,
         )
 
-    def _deposit_into_bin(self, position: Position, bin_id: int, x: int, y: int) -> int:
-        bin_ = self._bins.get(bin_id)
-        if bin_ is None:
-            bin_ = Bin(bin_id, bin_price_q64(bin_id, self._bin_step))
-            self._bins[bin_id] = bin_
-            insort(self._liquid_ids, bin_id)
-        liquidity_in = bin_.price * x + (y << 64)
-        liquidity_bin = bin_.price * bin_.x + (bin_.y << 64)
-        if bin_.supply == 0 or liquidity_bin == 0:
-            shares = liquidity_in
-        else:
-            shares = liquidity_in * bin_.supply // liquidity_bin
-        bin_.x += x
-        bin_.y += y
-        if shares:
-            bin_.supply += shares
-            bin_.holders[position] = bin_.holders.get(position, 0) + shares
-            position.shares[bin_id] = position.shares.get(bin_id, 0) + shares
-        return shares
+    def _deposit(
+        self, position: Position, allocations: Sequence[BinAllocation]
+    ) -> tuple[list[BinDeposit], int]:
+        """Put each allocation into its bin and mint the position's shares (Q64.64 value)."""
+        bins, step, shares_of = self._bins, self._bin_step, position.shares
+        deposits = []
+        total_shares = 0
+        for bin_id, x, y in allocations:
+            if x == 0 and y == 0:
+                continue
+            bin_ = bins.get(bin_id)
+            if bin_ is None:
+                bin_ = bins[bin_id] = Bin(bin_id, bin_price_q64(bin_id, step))
+                insort(self._liquid_ids, bin_id)
+            price = bin_.price
+            liquidity_in = price * x + (y << 64)
+            liquidity_bin = price * bin_.x + (bin_.y << 64)
+            supply = bin_.supply
+            if supply == 0 or liquidity_bin == 0:
+                shares = liquidity_in
+            else:
+                shares = liquidity_in * supply // liquidity_bin
+            bin_.x += x
+            bin_.y += y
+            if shares:
+                bin_.supply = supply + shares
+                holders = bin_.holders
+                holders[position] = holders.get(position, 0) + shares
+                shares_of[bin_id] = shares_of.get(bin_id, 0) + shares
+            total_shares += shares
+            deposits.append(BinDeposit(bin_id, x, y, shares))
+        return deposits, total_shares
 
     def remove_liquidity(
         self,
@@ -573,20 +567,18 @@ class DlmmPool:
         position = self._position(position_id)
         exact = fraction_of(fraction)
         self._settle()
-        withdrawals = []
-        total_x = total_y = total_shares = 0
-        for bin_id in sorted(position.shares):
-            shares = position.shares[bin_id]
-            burned = shares if exact == 1 else shares * exact.numerator // exact.denominator
-            if burned == 0:
-                continue
-            x, y = self._withdraw_from_bin(position, bin_id, burned)
-            total_x += x
-            total_y += y
-            total_shares += burned
-            withdrawals.append(
-                BinWithdrawal(bin_id=bin_id, base_amount=x, quote_amount=y, shares=burned)
-            )
+        if exact == 1:
+            burns = sorted(position.shares.items())
+        else:
+            numerator, denominator = exact.numerator, exact.denominator
+            burns = [
+                (bin_id, shares * numerator // denominator)
+                for bin_id, shares in sorted(position.shares.items())
+            ]
+        withdrawals = self._withdraw(position, burns)
+        total_x = sum(withdrawal.base_amount for withdrawal in withdrawals)
+        total_y = sum(withdrawal.quote_amount for withdrawal in withdrawals)
+        total_shares = sum(withdrawal.shares for withdrawal in withdrawals)
         return WithdrawResult(
             position_id=position_id,
             base_amount=total_x,
@@ -595,25 +587,33 @@ class DlmmPool:
             bins=tuple(withdrawals),
         )
 
-    def _withdraw_from_bin(self, position: Position, bin_id: int, burned: int) -> tuple[int, int]:
-        bin_ = self._bins[bin_id]
-        x = bin_.x * burned // bin_.supply
-        y = bin_.y * burned // bin_.supply
-        bin_.x -= x
-        bin_.y -= y
-        bin_.supply -= burned
-        remaining = position.shares[bin_id] - burned
-        if remaining:
-            position.shares[bin_id] = remaining
-            bin_.holders[position] = remaining
-        else:
-            del position.shares[bin_id]
-            del bin_.holders[position]
-        if bin_.supply == 0:
-            # The last holder took everything: supply 0 implies empty reserves.
-            del self._bins[bin_id]
-            del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
-        return x, y
+    def _withdraw(self, position: Position, burns: list[tuple[int, int]]) -> list[BinWithdrawal]:
+        """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token."""
+        bins, shares_of = self._bins, position.shares
+        withdrawals = []
+        for bin_id, burned in burns:
+            if burned == 0:
+                continue
+            bin_ = bins[bin_id]
+            supply = bin_.supply
+            x = bin_.x * burned // supply
+            y = bin_.y * burned // supply
+            bin_.x -= x
+            bin_.y -= y
+            bin_.supply = supply - burned
+            remaining = shares_of[bin_id] - burned
+            if remaining:
+                shares_of[bin_id] = remaining
+                bin_.holders[position] = remaining
+            else:
+                del shares_of[bin_id]
+                del bin_.holders[position]
+            if supply == burned:
+                # The last holder took everything: supply 0 implies empty reserves.
+                del bins[bin_id]
+                del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
+            withdrawals.append(BinWithdrawal(bin_id, x, y, burned))
+        return withdrawals
 
     def claimable_fees(self, position_id: str) -> FeeAmounts:
         """Return the fees the position can claim now."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 __all__ = [
     "BinDeposit",
@@ -73,9 +74,8 @@ class FeeAmounts:
     quote_amount: int
 
 
-@dataclass(frozen=True, slots=True)
-class BinDeposit:
-    """What a deposit put into one DLMM bin."""
+class BinDeposit(NamedTuple):
+    """What a deposit put into one DLMM bin. (a named tuple: one per bin, made in bulk)."""
 
     bin_id: int
     base_amount: int
@@ -84,9 +84,8 @@ class BinDeposit:
     """Liquidity shares minted in this bin (Q64.64 liquidity units)."""
 
 
-@dataclass(frozen=True, slots=True)
-class BinWithdrawal:
-    """What a withdrawal took out of one DLMM bin."""
+class BinWithdrawal(NamedTuple):
+    """What a withdrawal took out of one DLMM bin. (a named tuple: one per bin, made in bulk)."""
 
     bin_id: int
     base_amount: int
