@@ -180,9 +180,7 @@ def distribute_liquidity(
         quote_split[: last_bid + 1] = _split(
             quote_amount, weights[: last_bid + 1], lower_bin_id, active_bin_id
         )
-    return tuple(
-        map(BinAllocation, range(lower_bin_id, upper_bin_id + 1), base_split, quote_split)
-    )
+    return tuple(map(BinAllocation, range(lower_bin_id, upper_bin_id + 1), base_split, quote_split))
 
 
 def _split(total: int, weights: list[int], first_bin: int, active_bin_id: int) -> list[int]:
