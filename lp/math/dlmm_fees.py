@@ -17,6 +17,7 @@ __all__ = [
     "FEE_PRECISION",
     "MAX_FEE_RATE",
     "MAX_PROTOCOL_SHARE",
+    "VARIABLE_FEE_SCALE",
     "base_fee_rate",
     "fee_from_gross_amount",
     "fee_from_net_amount",
@@ -31,7 +32,7 @@ FEE_PRECISION = 1_000_000_000
 MAX_FEE_RATE = 100_000_000
 MAX_PROTOCOL_SHARE = 2_500
 _BASIS_POINT_MAX = 10_000
-_VARIABLE_FEE_SCALE = 100_000_000_000
+VARIABLE_FEE_SCALE = 100_000_000_000
 
 
 def base_fee_rate(base_factor: int, bin_step: int, base_fee_power_factor: int = 0) -> int:
@@ -51,7 +52,7 @@ def variable_fee_rate(variable_fee_control: int, volatility: int, bin_step: int)
     if variable_fee_control <= 0 or volatility <= 0:
         return 0
     product = volatility * bin_step
-    return -(-(variable_fee_control * product * product) // _VARIABLE_FEE_SCALE)
+    return -(-(variable_fee_control * product * product) // VARIABLE_FEE_SCALE)
 
 
 def total_fee_rate(base_rate: int, variable_rate: int) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lp.math.dlmm_fees import FEE_PRECISION, total_fee_rate, variable_fee_rate
+from paper.pools import _dlmm_bars_vector
 from paper.pools._dlmm_state import Bin, credit_fee
 from paper.pools.results import MoveResult
 
@@ -111,6 +112,10 @@ def _advance(
     """Charge each bar's volume in its bin and advance the active bin and the volatility state,
     bar by bar. Returns the fees, the protocol's part, and the directions (``_X`` down, ``_Y``
     up, 0 none) of the first and the last move."""
+    if len(targets) >= _dlmm_bars_vector.MIN_BARS:
+        vectorized = _dlmm_bars_vector.advance(pool, targets, volumes, timestamps)
+        if vectorized is not None:
+            return vectorized
     params = pool._params
     filter_period, decay_period = params.filter_period, params.decay_period
     reduction, max_volatility = params.reduction_factor, params.max_volatility_accumulator

@@ -13,7 +13,12 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
-from lp.math.dlmm_fees import FEE_PRECISION, MAX_FEE_RATE, volatility_references
+from lp.math.dlmm_fees import (
+    FEE_PRECISION,
+    MAX_FEE_RATE,
+    VARIABLE_FEE_SCALE,
+    volatility_references,
+)
 from paper.pools._dlmm_state import Bin, check_amount, credit_fee
 from paper.pools.errors import InsufficientLiquidity, InvalidPoolRequest, SlippageExceeded
 from paper.pools.results import MoveResult, SwapResult
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
     from paper.pools.dlmm import DlmmPool
 
 _BPS = 10_000
-_VARIABLE_FEE_SCALE = 100_000_000_000
+
 _ROUND_TRIPS = 4
 
 Step = tuple[Bin, int, int, int, int]
@@ -151,7 +156,7 @@ def walk(  # noqa: C901 - the hot loop is kept in one function on purpose
                 rate = base_rate
                 if control and volatility:
                     product = volatility * bin_step
-                    rate += -(-(control * product * product) // _VARIABLE_FEE_SCALE)
+                    rate += -(-(control * product * product) // VARIABLE_FEE_SCALE)
                     if rate > MAX_FEE_RATE:
                         rate = MAX_FEE_RATE
                 price = bin_.price

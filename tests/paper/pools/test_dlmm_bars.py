@@ -10,7 +10,7 @@ import pytest
 
 from app.clocks import SimulatedTime
 from paper.chain import PaperChain
-from paper.pools import DlmmPool, Strategy
+from paper.pools import DlmmPool, Strategy, _dlmm_bars_vector
 
 START = 1_735_689_600
 BIN_STEP = 10
@@ -145,3 +145,59 @@ def test_bigger_moves_pay_a_higher_variable_fee() -> None:
         fees.append(pool.protocol_fees().quote_amount)
     base_protocol = 10_000 * 10**6 // 1_000 * 5 // 100
     assert fees[1] > fees[0] >= base_protocol
+
+
+def _irregular_bars(
+    seed: int, count: int, start_bin: int
+) -> tuple[list[int], list[int], list[int]]:
+    """Bars with every kind of gap (same second, inside the filter period, between filter and
+    decay, beyond decay, backwards), jumps big enough to hit the accumulator's ceiling, bars
+    outside every position and bars with no volume."""
+    rng = random.Random(seed)
+    targets, volumes, times = [], [], []
+    current, now = start_bin, START
+    for _ in range(count):
+        current += rng.choice((-40, -3, -1, 0, 0, 1, 2, 45, 90, -95))
+        targets.append(current)
+        volumes.append(rng.choice((0, rng.randrange(1, 80_000 * 10**6))))
+        now += rng.choice((0, 5, 29, 30, 60, 599, 600, 3_600, -20))
+        times.append(now)
+    return targets, volumes, times
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_a_long_call_equals_bar_by_bar_calls_whatever_the_gaps_and_jumps(seed: int) -> None:
+    results = []
+    for piece in (1, 500):  # bar by bar (plain loop) and one call (vectorized pass)
+        chain, pool, _, position = _market()
+        targets, volumes, times = _irregular_bars(seed, 500, pool.active_bin_id)
+        for begin in range(0, 500, piece):
+            end = begin + piece
+            chain.replay_bars(
+                pool.address, targets[begin:end], volumes[begin:end], times[begin:end]
+            )
+        assert chain.audit() == []
+        volatility = (pool._volatility_accumulator, pool._volatility_reference)
+        results.append((pool.to_dict(), pool.position_amounts(position), volatility))
+    assert results[0] == results[1]
+    assert results[0][1].quote_fee > 0
+
+
+def test_volumes_too_big_for_int64_fall_back_to_the_plain_loop_with_the_same_result() -> None:
+    chain, pool, _, position = _market()
+    targets, _, times = _bars(5, 300, pool.active_bin_id)
+    volumes = [10**30] * 300  # volume x rate does not fit in int64
+    before = pool.to_dict()
+    assert _dlmm_bars_vector.advance(pool, targets, volumes, times) is None
+    assert pool.to_dict() == before
+    chain.replay_bars(pool.address, targets, volumes, times)
+    other_chain, other_pool, _, other_position = _market()
+    for index in range(300):
+        other_chain.replay_bars(
+            other_pool.address,
+            targets[index : index + 1],
+            volumes[index : index + 1],
+            times[index : index + 1],
+        )
+    assert pool.to_dict() == other_pool.to_dict()
+    assert pool.position_amounts(position) == other_pool.position_amounts(other_position)

@@ -1,0 +1,132 @@
+"""The bar market's per-bar fee pass over long stretches, in numpy (private).
+
+Same results to the raw unit as the plain loop in :mod:`paper.pools._dlmm_bars` (tests replay
+one long call against bar-by-bar calls). Only the volatility accumulator is a true recurrence;
+it runs as a short Python loop, and everything else (references, rates, fees, sums per bin) is
+vectorized.
+
+The rates repeat :func:`lp.math.dlmm_fees.variable_fee_rate` and ``total_fee_rate`` on arrays
+(the tests hold them to those functions). Integer arrays are int64: when a product could
+overflow (huge volumes or accumulators), the function returns None before changing anything
+and the caller uses the plain loop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lp.math.dlmm_fees import FEE_PRECISION, MAX_FEE_RATE, VARIABLE_FEE_SCALE
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+    from paper.pools.dlmm import DlmmPool
+
+__all__ = ["MIN_BARS", "advance"]
+
+MIN_BARS = 128
+"""Shorter stretches are cheaper in the plain loop."""
+
+_BPS = 10_000
+_X, _Y = 1, -1
+_INT64_LIMIT = 2**63
+
+
+def advance(
+    pool: DlmmPool,
+    targets: Sequence[int],
+    volumes: Sequence[int],
+    timestamps: Sequence[int],
+) -> tuple[int, int, int, int] | None:
+    """:func:`paper.pools._dlmm_bars._advance` for many bars, or None (pool untouched) when
+    int64 could overflow or the inputs are not three columns of equal length."""
+    count = len(targets)
+    if count == 0 or len(volumes) != count or len(timestamps) != count:
+        return None
+    try:
+        bins = np.asarray(targets, dtype=np.int64)
+        sizes = np.asarray(volumes, dtype=np.int64)
+        times = np.asarray(timestamps, dtype=np.int64)
+    except OverflowError:
+        return None
+    if int(sizes.min()) < 0:
+        return None
+    params = pool._params
+    active = pool._active
+    # The time of the latest bar before each bar, and whether that bar starts a new filter
+    # period (references move) or a decayed one (volatility reference back to 0).
+    latest = np.maximum.accumulate(np.concatenate(([pool._last_timestamp], times)))
+    elapsed = times - latest[:-1]
+    resets = elapsed >= params.filter_period
+    decayed = elapsed >= params.decay_period
+    before = np.concatenate(([active], bins[:-1]))  # the active bin when each bar starts
+    last_reset = np.where(resets, np.arange(count), -1)
+    np.maximum.accumulate(last_reset, out=last_reset)
+    index_refs = np.where(last_reset >= 0, before[np.maximum(last_reset, 0)], pool._index_reference)
+    distances = (np.abs(index_refs - bins) * _BPS).tolist()
+
+    reduction, ceiling = params.reduction_factor, params.max_volatility_accumulator
+    reference, accumulator = pool._volatility_reference, pool._volatility_accumulator
+    accumulators = []
+    for reset, decay, distance in zip(resets.tolist(), decayed.tolist(), distances, strict=True):
+        if reset:
+            reference = 0 if decay else accumulator * reduction // _BPS
+        accumulator = reference + distance
+        if accumulator > ceiling:
+            accumulator = ceiling
+        accumulators.append(accumulator)
+
+    bar_rates = _rates(pool, np.asarray(accumulators, dtype=np.int64))
+    if bar_rates is None:
+        return None
+    largest = int(bar_rates.max()) * int(sizes.max())  # bounds every product; fees are smaller
+    if largest >= _INT64_LIMIT or count * (largest // FEE_PRECISION + 1) >= _INT64_LIMIT:
+        return None
+
+    pools_bins = pool._bins
+    distinct, where = np.unique(bins, return_inverse=True)
+    where = where.reshape(-1)
+    liquid = np.fromiter((b in pools_bins for b in distinct.tolist()), dtype=bool)
+    charged = liquid[where] & (sizes != 0)
+    fees = np.where(charged, -(-(sizes * bar_rates) // FEE_PRECISION), 0)
+    protocol = fees * params.protocol_share // _BPS
+    owed = np.zeros(len(distinct), dtype=np.int64)
+    np.add.at(owed, where, fees - protocol)
+    touched = np.zeros(len(distinct), dtype=bool)
+    touched[where[charged]] = True
+
+    pending = pool._pending_fees
+    for bin_id, amount in zip(distinct[touched].tolist(), owed[touched].tolist(), strict=True):
+        pending[bin_id] = pending.get(bin_id, 0) + amount
+    moves = np.flatnonzero(bins != before)
+    first_move = last_move = 0
+    if moves.size:
+        first, final = int(moves[0]), int(moves[-1])
+        first_move = _X if bins[first] < before[first] else _Y
+        last_move = _X if bins[final] < before[final] else _Y
+    fee_total, protocol_total = int(fees.sum()), int(protocol.sum())
+    pool._active = int(bins[-1])
+    pool._last_timestamp = int(latest[-1])
+    pool._index_reference = int(index_refs[-1])
+    pool._volatility_reference = reference
+    pool._volatility_accumulator = accumulator
+    pool._protocol_y += protocol_total
+    return fee_total, protocol_total, first_move, last_move
+
+
+def _rates(pool: DlmmPool, accumulators: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+    """Total fee rate per bar, or None when int64 could overflow."""
+    control, step = pool._params.variable_fee_control, pool._bin_step
+    if control <= 0:
+        variable = np.zeros_like(accumulators)
+    else:
+        top = int(accumulators.max()) * step
+        if int(accumulators.min()) < 0 or control * top * top >= _INT64_LIMIT:
+            return None
+        product = accumulators * step
+        variable = -(-(control * product * product) // VARIABLE_FEE_SCALE)
+    return np.minimum(pool._base_rate + variable, MAX_FEE_RATE)
