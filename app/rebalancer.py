@@ -27,7 +27,7 @@ from core import (
     UnknownExecutor,
 )
 from core.store import Database, SqlStore, Store
-from lp import LPExecutorConfig
+from lp import LPExecutor, LPExecutorConfig
 from lp.rebalance import (
     ExecutorView,
     OpenPosition,
@@ -149,6 +149,12 @@ class PolicyRunner:
         if not executor_id:
             return None
         try:
+            executor = self._engine.executor(executor_id)
+        except UnknownExecutor:
+            executor = None
+        if isinstance(executor, LPExecutor):
+            return _view_of_executor(executor)  # live: no need to build the whole report
+        try:
             info = self._engine.info(executor_id)
         except UnknownExecutor:
             return None
@@ -189,7 +195,7 @@ class PolicyRunner:
         if live:
             return f"not opening: executor {live[0]} of this policy is still open"
         try:
-            await self._engine.create(config, caller_controller_id=policy.config.policy_id)
+            self._engine.add(config, caller_controller_id=policy.config.policy_id)
         except (RiskRejected, ConfigError) as e:
             return f"open refused: {e}"
         policy.opened(
@@ -257,6 +263,25 @@ def _view_of(info: ExecutorInfo) -> ExecutorView:
         returned_quote=returned_quote,
         lower_price=details.lower_price if details is not None else None,
         upper_price=details.upper_price if details is not None else None,
+    )
+
+
+def _view_of_executor(executor: LPExecutor) -> ExecutorView:
+    """:func:`_view_of` read from a live executor's state (the figures its report shows)."""
+    state = executor.state
+    opened = bool(state.position_address)
+    returned_base = returned_quote = ZERO
+    if opened:
+        returned_base = state.base_amount + state.base_fee + state.base_fee_claimed
+        returned_quote = state.quote_amount + state.quote_fee + state.quote_fee_claimed
+    return ExecutorView(
+        executor_id=executor.id,
+        status=executor.status,
+        opened=opened,
+        returned_base=returned_base,
+        returned_quote=returned_quote,
+        lower_price=state.lower_price,
+        upper_price=state.upper_price,
     )
 
 

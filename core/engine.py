@@ -256,6 +256,19 @@ class Engine:
             ConfigError: the type is not registered or the id exists already.
             RiskRejected: the risk engine refused the create.
         """
+        executor = self.add(config, caller_controller_id=caller_controller_id)
+        return executor.info(self._clock.now())
+
+    def add(
+        self, config: ExecutorConfig, *, caller_controller_id: str | None = None
+    ) -> AnyExecutor:
+        """:meth:`create` without building the report (for callers that create thousands, such
+        as a backtest's policy); return the live executor (for inspection; never mutate it).
+
+        Raises:
+            ConfigError: the type is not registered or the id exists already.
+            RiskRejected: the risk engine refused the create.
+        """
         cls = self._class_for(config)
         if self._risk is not None:
             caller = caller_controller_id or config.controller_id
@@ -269,7 +282,7 @@ class Engine:
         self._register(executor)
         # The row is first written together with the start's outcome, in one transaction.
         self._dispatch(executor, [ExecutorStarted(ts_event=now)])
-        return executor.info(self._clock.now())
+        return executor
 
     def _class_for(self, config: ExecutorConfig) -> type[AnyExecutor]:
         cls = self._types.get(config.type)

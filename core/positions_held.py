@@ -220,7 +220,7 @@ class HeldPosition:
         self.picked_up_quote = _ZERO
         self.pick_up_count = 0
         self.last_fill_at: datetime | None = None
-        self._executor_ids: list[str] = []
+        self._executor_ids: dict[str, None] = {}  # ordered set: first-seen order
         self._fill_ids: set[str] = set()
 
     def __repr__(self) -> str:
@@ -277,8 +277,7 @@ class HeldPosition:
                 self.sell_base += fill.base_amount
                 self.sell_quote += fill.quote_amount
         self._fill_ids.add(fill.fill_id)
-        if fill.executor_id not in self._executor_ids:
-            self._executor_ids.append(fill.executor_id)
+        self._executor_ids.setdefault(fill.executor_id)
         if self.last_fill_at is None or fill.ts > self.last_fill_at:
             self.last_fill_at = fill.ts
         return True
@@ -403,7 +402,9 @@ class HeldPosition:
             position.pick_up_count = count
             last = record["last_fill_at"]
             position.last_fill_at = None if last is None else _aware(last)
-            position._executor_ids = [_text("executor_ids[]", e) for e in record["executor_ids"]]
+            position._executor_ids = dict.fromkeys(
+                _text("executor_ids[]", e) for e in record["executor_ids"]
+            )
             position._fill_ids = {_text("fill_ids[]", f) for f in record["fill_ids"]}
         except KeyError as e:
             raise ConfigError(f"Expected field {e.args[0]!r} in a held position record") from None

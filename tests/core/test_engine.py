@@ -282,6 +282,22 @@ async def test_risk_engine_checks_every_create(db, clock, tmp_path):
         engine.info(rejected.id)
 
 
+async def test_add_creates_like_create_without_the_report(db, clock, tmp_path):
+    risk = RiskEngine(RiskLimits(max_position_size_quote=Decimal(500)))
+    engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
+    await engine.start()
+    engine.publish_price("SOL-USDC", Decimal(150))
+    config = BarrierOrderConfig(amount=Decimal(1))
+    executor = engine.add(config)
+    assert executor is engine.executor(config.id)
+    assert db.get_executor(config.id) is not None
+    assert engine.info(config.id).status is ExecutorStatus.ACTIVE
+    with pytest.raises(RiskRejected):
+        engine.add(BarrierOrderConfig(amount=Decimal("2.5")))
+    with pytest.raises(ConfigError, match="exists already"):
+        engine.add(config)
+
+
 async def test_a_create_for_another_controller_is_refused(db, clock, tmp_path):
     risk = RiskEngine(RiskLimits())
     engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
