@@ -32,8 +32,10 @@ from paper.pools import DlmmPool
 __all__ = ["BarReplay", "target_bins"]
 
 ZERO = Decimal(0)
+_PLAIN_LOOK = 16
+"""Bars examined one by one first when searching for the end of a quiet stretch."""
 _FIRST_LOOK = 64
-"""Bars examined first when searching for the end of a quiet stretch (the search grows x8)."""
+"""Bars examined next, as arrays (the search grows x8)."""
 
 
 def target_bins(pool: DlmmPool, prices: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -91,7 +93,11 @@ class BarReplay:
         count, pos = len(bin_list), 0
         limit = count - 1 if last else count
         while pos < count:
-            end = pos if self.every_bar else self._quiet_end(bins, times, pos, limit)
+            end = (
+                pos
+                if self.every_bar
+                else self._quiet_end(bins, times, pos, limit, bin_list, time_list)
+            )
             if end > pos:
                 if self._in_range():
                     self.in_range_bars += end - pos
@@ -114,6 +120,8 @@ class BarReplay:
         times: npt.NDArray[np.int64],
         pos: int,
         limit: int,
+        bin_list: list[int],
+        time_list: list[int],
     ) -> int:
         """First index >= ``pos`` (at most ``limit``) of a bar that must be delivered."""
         window = self._window()
@@ -121,8 +129,22 @@ class BarReplay:
             return pos
         sample = -(-self.rows // self.sample_every) * self.sample_every  # next sample row
         limit = min(limit, pos + sample - self.rows)
-        size = _FIRST_LOOK
         start = pos
+        if window.low_price is None and window.high_price is None:
+            # Most stretches end within a few bars (a price hovering at a range edge): look at
+            # those in plain Python before paying for array operations.
+            low, high = window.low_bin, window.high_bin
+            until = None if window.until is None else math.ceil(window.until.timestamp())
+            start = min(pos + _PLAIN_LOOK, limit)
+            for index in range(pos, start):
+                bin_id = bin_list[index]
+                if (
+                    (low is not None and bin_id < low)
+                    or (high is not None and bin_id > high)
+                    or (until is not None and time_list[index] >= until)
+                ):
+                    return index
+        size = _FIRST_LOOK
         while start < limit:
             stop = min(start + size, limit)
             loud = self._loud(window, bins[start:stop], times[start:stop])
