@@ -462,13 +462,17 @@ class Engine:
     async def drain(self) -> None:
         """Carry out every queued command (one executor's commands in order, executors in
         parallel), then try once to reconcile every unknown outcome."""
-        while any(self._queues.values()):
-            ready = [executor_id for executor_id, queue in self._queues.items() if queue]
-            await asyncio.gather(*(self._run_queue(executor_id) for executor_id in ready))
+        await self._run_ready()
         if self._unresolved:
             await self.reconcile()
-            while any(self._queues.values()):
-                ready = [executor_id for executor_id, queue in self._queues.items() if queue]
+            await self._run_ready()
+
+    async def _run_ready(self) -> None:
+        while any(self._queues.values()):
+            ready = [executor_id for executor_id, queue in self._queues.items() if queue]
+            if len(ready) == 1:  # the common case: no tasks to schedule
+                await self._run_queue(ready[0])
+            else:
                 await asyncio.gather(*(self._run_queue(executor_id) for executor_id in ready))
 
     async def _run_queue(self, executor_id: str) -> None:
