@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from types import TracebackType
 from typing import Any
 
 from core.commands import Command
@@ -63,13 +63,9 @@ class MemoryStore:
         self._held: dict[HeldPositionKey, HeldPosition] = {}
         self._controllers: dict[str, dict[str, Any]] = {}
 
-    @contextmanager
-    def transaction(self) -> Iterator[_MemoryUnitOfWork]:
+    def transaction(self) -> _MemoryUnitOfWork:
         """Buffer writes; apply them all when the block ends without an exception."""
-        unit = _MemoryUnitOfWork(self)
-        yield unit
-        for write in unit.writes:
-            write()
+        return _MemoryUnitOfWork(self)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -227,6 +223,20 @@ class _MemoryUnitOfWork:
         self._store = store
         self._new_intents: set[str] = set()
         self.writes: list[Callable[[], None]] = []
+
+    # A context manager of its own (no generator): the engine opens one per event it applies.
+    def __enter__(self) -> _MemoryUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            for write in self.writes:
+                write()
 
     def save_executor(self, executor: AnyExecutor, *, now: dt.datetime) -> None:
         self.writes.append(partial(self._store._save_executor, executor, now))
