@@ -21,6 +21,7 @@ from lp.math.dlmm import bin_price_q64, position_width
 __all__ = [
     "BinAllocation",
     "Strategy",
+    "distribute_amounts",
     "distribute_liquidity",
     "split_proportionally",
     "strategy_weights",
@@ -141,6 +142,34 @@ def distribute_liquidity(
         ValueError: A token was given for a side the range does not cover (for example quote
             for a range entirely above the active bin), or an amount is negative.
     """
+    base_split, quote_split = distribute_amounts(
+        strategy,
+        lower_bin_id=lower_bin_id,
+        upper_bin_id=upper_bin_id,
+        active_bin_id=active_bin_id,
+        base_amount=base_amount,
+        quote_amount=quote_amount,
+        bin_step=bin_step,
+    )
+    return tuple(map(BinAllocation, range(lower_bin_id, upper_bin_id + 1), base_split, quote_split))
+
+
+def distribute_amounts(
+    strategy: Strategy,
+    *,
+    lower_bin_id: int,
+    upper_bin_id: int,
+    active_bin_id: int,
+    base_amount: int,
+    quote_amount: int,
+    bin_step: int,
+) -> tuple[list[int], list[int]]:
+    """:func:`distribute_liquidity` as two lists, the base and the quote amount of each bin from
+    ``lower_bin_id`` up (no record per bin: for callers that deposit thousands of times).
+
+    Raises:
+        ValueError: As :func:`distribute_liquidity`.
+    """
     if base_amount < 0 or quote_amount < 0:
         raise ValueError(
             "Expected base_amount >= 0 and quote_amount >= 0, received "
@@ -180,7 +209,7 @@ def distribute_liquidity(
         quote_split[: last_bid + 1] = _split(
             quote_amount, weights[: last_bid + 1], lower_bin_id, active_bin_id
         )
-    return tuple(map(BinAllocation, range(lower_bin_id, upper_bin_id + 1), base_split, quote_split))
+    return base_split, quote_split
 
 
 def _split(total: int, weights: list[int], first_bin: int, active_bin_id: int) -> list[int]:

@@ -22,7 +22,7 @@ from lp.math.dlmm import (
     bin_price,
     bin_price_q64,
 )
-from lp.math.dlmm_distribution import BinAllocation, Strategy, distribute_liquidity
+from lp.math.dlmm_distribution import Strategy, distribute_amounts
 from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
 from paper.pools import _dlmm_bars, _dlmm_swap, _persistence
 from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
@@ -491,7 +491,7 @@ class DlmmPool:
         if position is None:
             self._check_new_position(position_id, lower_bin_id, upper_bin_id)
         try:
-            allocations = distribute_liquidity(
+            base_split, quote_split = distribute_amounts(
                 strategy,
                 lower_bin_id=lower_bin_id,
                 upper_bin_id=upper_bin_id,
@@ -508,7 +508,7 @@ class DlmmPool:
                 position_id, lower_bin_id, upper_bin_id
             ).bin_arrays_initialized
             position = self._positions[position_id]
-        deposits, total_shares = self._deposit(position, allocations)
+        deposits, total_shares = self._deposit(position, lower_bin_id, base_split, quote_split)
         return DepositResult(
             position_id=position_id,
             base_amount=base_amount,
@@ -519,13 +519,13 @@ class DlmmPool:
         )
 
     def _deposit(
-        self, position: Position, allocations: Sequence[BinAllocation]
+        self, position: Position, lower: int, base: list[int], quote: list[int]
     ) -> tuple[list[BinDeposit], int]:
-        """Put each allocation into its bin and mint the position's shares (Q64.64 value)."""
+        """Put the amounts into the bins from ``lower`` up; mint shares (Q64.64 value)."""
         bins, step, shares_of = self._bins, self._bin_step, position.shares
         deposits = []
         total_shares = 0
-        for bin_id, x, y in allocations:
+        for bin_id, x, y in zip(range(lower, lower + len(base)), base, quote, strict=True):
             if x == 0 and y == 0:
                 continue
             bin_ = bins.get(bin_id)
