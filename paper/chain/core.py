@@ -52,6 +52,7 @@ __all__ = [
 
 SLOT_SECONDS = 0.4
 _SLOT_MICROSECONDS = 400_000
+_SLOT_DURATION = _dt.timedelta(microseconds=_SLOT_MICROSECONDS)
 DEFAULT_GENESIS_SLOT = 380_000_000
 FEE_SINK = "sink:network-fees"
 """Ledger account collecting every network fee (validators and burn)."""
@@ -125,8 +126,9 @@ class ChainCore:
     def slot(self) -> int:
         """The current slot: genesis slot + elapsed clock time / 400 ms (never decreases)."""
         elapsed = self.clock.now() - self._genesis_time
-        slot = self._genesis_slot + elapsed // _dt.timedelta(microseconds=_SLOT_MICROSECONDS)
-        self._last_slot = max(self._last_slot, slot)
+        slot = self._genesis_slot + elapsed // _SLOT_DURATION
+        if slot > self._last_slot:
+            self._last_slot = slot
         return self._last_slot
 
     def slot_time(self, slot: int) -> _dt.datetime:
@@ -363,9 +365,10 @@ class ChainCore:
 
     def _begin(self, operation: str, payer: str, fate: TxFate) -> Transaction:
         self.require_wallet(payer)
-        budget = self.fee_schedule.budget(operation)
+        schedule = self.fee_schedule
+        budget = schedule.budget(operation)
         slot = self.slot
-        fee = self.fee_schedule.fee(operation)
+        fee = schedule.fee(operation)
         self._require(payer, {(payer, LAMPORTS): fee})
         return Transaction(
             signature=self.keys.new_signature(),
@@ -379,7 +382,7 @@ class ChainCore:
             signatures=budget.signatures,
             compute_units=budget.compute_units,
             compute_unit_limit=budget.compute_unit_limit,
-            compute_unit_price=self.fee_schedule.compute_unit_price,
+            compute_unit_price=schedule.compute_unit_price,
         )
 
     def _finish_unsuccessful(self, tx: Transaction) -> list[Posting]:
@@ -404,12 +407,11 @@ class ChainCore:
             Posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
             *postings,
         ]
-        touched = _touched(group)
-        before = {pair: self.ledger.balance(*pair) for pair in touched}
-        self.ledger.post(group, slot=tx.slot, signature=tx.signature)
+        ledger = self.ledger
+        before = ledger.snapshot([(posting.account, posting.asset) for posting in group])
+        ledger.post(group, slot=tx.slot, signature=tx.signature)
         self._token_accounts.update(new_token_accounts)
-        after = {pair: self.ledger.balance(*pair) for pair in touched}
-        self._fill_balances(tx, touched, before, after)
+        self._fill_balances(tx, before, ledger.snapshot(before))
         if not tx.logs:
             tx.logs = [f"Program log: {tx.operation}"]
         self._transactions[tx.signature] = tx
@@ -418,45 +420,56 @@ class ChainCore:
     def _fill_balances(
         self,
         tx: Transaction,
-        touched: list[tuple[str, str]],
         before: dict[tuple[str, str], int],
         after: dict[tuple[str, str], int],
     ) -> None:
+        """Fill ``tx``'s account keys and balances from the touched (account, asset) pairs
+        (``before``'s keys, in first-posted order) and their balances around the posting."""
         keys = [tx.payer]
-        for account, _ in touched:
-            if account not in keys and account != FEE_SINK:
+        index_of = {tx.payer: 0}
+        for account, _ in before:
+            if account not in index_of and account != FEE_SINK:
+                index_of[account] = len(keys)
                 keys.append(account)
         tx.account_keys = keys
-        tx.pre_balances = [
-            before.get((k, LAMPORTS), self.ledger.balance(k, LAMPORTS)) for k in keys
-        ]
-        tx.post_balances = [
-            after.get((k, LAMPORTS), self.ledger.balance(k, LAMPORTS)) for k in keys
-        ]
-        for account, asset in touched:
+        pre_balances: list[int] = []
+        post_balances: list[int] = []
+        for key in keys:
+            pair = (key, LAMPORTS)
+            lamports = before.get(pair)
+            if lamports is None:  # untouched: the same before and after
+                lamports = self.ledger.balance(key, LAMPORTS)
+                pre_balances.append(lamports)
+                post_balances.append(lamports)
+            else:
+                pre_balances.append(lamports)
+                post_balances.append(after[pair])
+        tx.pre_balances = pre_balances
+        tx.post_balances = post_balances
+        for pair, amount in before.items():
+            account, asset = pair
             if asset == LAMPORTS or account == FEE_SINK:
                 continue
-            index = keys.index(account)
+            index = index_of[account]
             owner = self.ledger.owner(account)
             decimals = self._token(asset).decimals
-            tx.pre_token_balances.append(
-                TokenBalance(index, asset, owner, before[(account, asset)], decimals)
-            )
-            tx.post_token_balances.append(
-                TokenBalance(index, asset, owner, after[(account, asset)], decimals)
-            )
+            tx.pre_token_balances.append(TokenBalance(index, asset, owner, amount, decimals))
+            tx.post_token_balances.append(TokenBalance(index, asset, owner, after[pair], decimals))
 
     def _receipt_fields(self, tx: Transaction, group: list[Posting]) -> dict[str, Any]:
+        payer = tx.payer
+        kind, owner = self.ledger.kind, self.ledger.owner
         changes: dict[str, int] = {}
         for posting in group:
-            if posting.account == tx.payer and posting.asset == LAMPORTS:
-                changes[LAMPORTS] = changes.get(LAMPORTS, 0) + posting.delta
+            asset = posting.asset
+            if asset == LAMPORTS:
+                if posting.account == payer:
+                    changes[LAMPORTS] = changes.get(LAMPORTS, 0) + posting.delta
             elif (
-                posting.asset != LAMPORTS
-                and self.ledger.kind(posting.account) is AccountKind.TOKEN_ACCOUNT
-                and self.ledger.owner(posting.account) == tx.payer
+                kind(posting.account) is AccountKind.TOKEN_ACCOUNT
+                and owner(posting.account) == payer
             ):
-                changes[posting.asset] = changes.get(posting.asset, 0) + posting.delta
+                changes[asset] = changes.get(asset, 0) + posting.delta
         return {
             "signature": tx.signature,
             "operation": tx.operation,
@@ -467,13 +480,6 @@ class ChainCore:
             "compute_units": tx.compute_units,
             "wallet_changes": changes,
         }
-
-
-def _touched(group: list[Posting]) -> list[tuple[str, str]]:
-    seen: dict[tuple[str, str], None] = {}
-    for posting in group:
-        seen.setdefault((posting.account, posting.asset), None)
-    return list(seen)
 
 
 def pool_call(call: Callable[[], _T]) -> _T:

@@ -204,6 +204,11 @@ class Ledger:
         """Return the balance of ``asset`` in ``account`` (0 when never touched)."""
         return self._balances.get((account, asset), 0)
 
+    def snapshot(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Return the balance of every (account, asset) in ``pairs``, in first-seen order."""
+        balance = self._balances.get
+        return {pair: balance(pair, 0) for pair in pairs}
+
     def assets_of(self, account: str) -> dict[str, int]:
         """Return every non-zero balance of ``account`` by asset."""
         return {asset: v for (a, asset), v in self._balances.items() if a == account and v}
@@ -245,55 +250,69 @@ class Ledger:
             LedgerImbalance: when a group that creates no value does not sum to zero per token.
         """
         group = [p for p in postings if p.delta]
-        self._check_group(group)
-        for posting in group:
-            self._balances[(posting.account, posting.asset)] += posting.delta
-            if posting.cause in _CREATING:
-                self._created[token_of(posting.asset)] += posting.delta
+        pending, creates = self._check_group(group)
+        balances = self._balances
+        for pair, delta in pending.items():
+            balances[pair] += delta
+        if creates:
+            for posting in group:
+                if posting.cause in _CREATING:
+                    self._created[token_of(posting.asset)] += posting.delta
         written: list[LedgerEntry] = []
         if signature is None and not self.keep_unsigned:
             return written
+        accounts = self._accounts
+        sequence = len(self._entries)
         for posting in group:
-            info = self._accounts[posting.account]
-            entry = LedgerEntry(
-                sequence=len(self._entries),
-                slot=slot,
-                signature=signature,
-                account=posting.account,
-                owner=info.owner,
-                kind=info.kind,
-                asset=posting.asset,
-                delta=posting.delta,
-                cause=posting.cause,
+            account = posting.account
+            info = accounts[account]
+            written.append(
+                LedgerEntry(  # positional: the field order of LedgerEntry
+                    sequence,
+                    slot,
+                    signature,
+                    account,
+                    info.owner,
+                    info.kind,
+                    posting.asset,
+                    posting.delta,
+                    posting.cause,
+                )
             )
-            self._entries.append(entry)
-            written.append(entry)
+            sequence += 1
+        self._entries += written
         return written
 
-    def _check_group(self, group: list[Posting]) -> None:
+    def _check_group(self, group: list[Posting]) -> tuple[dict[tuple[str, str], int], bool]:
+        """Return the net delta per (account, asset) in first-posted order, and whether the
+        group creates value; raise when the group may not be posted (see :meth:`post`)."""
+        accounts = self._accounts
         net: dict[str, int] = defaultdict(int)
-        pending: dict[tuple[str, str], int] = defaultdict(int)
+        pending: dict[tuple[str, str], int] = {}
         creates = False
         for posting in group:
-            if posting.account not in self._accounts:
-                raise KeyError(f"Expected a registered ledger account, received {posting.account}")
-            pending[(posting.account, posting.asset)] += posting.delta
+            account, asset, delta = posting.account, posting.asset, posting.delta
+            if account not in accounts:
+                raise KeyError(f"Expected a registered ledger account, received {account}")
+            pair = (account, asset)
+            pending[pair] = pending.get(pair, 0) + delta
             if posting.cause in _CREATING:
                 creates = True
             else:
-                net[token_of(posting.asset)] += posting.delta
-        for (account, asset), delta in pending.items():
-            after = self.balance(account, asset) + delta
-            if after < 0 and self._accounts[account].kind is not AccountKind.MARKET:
+                net[SOL_MINT if asset == LAMPORTS else asset] += delta
+        balance = self._balances.get
+        for pair, delta in pending.items():
+            available = balance(pair, 0)
+            if available + delta < 0 and accounts[pair[0]].kind is not AccountKind.MARKET:
                 raise InsufficientFunds(
-                    account=account,
-                    asset=asset,
+                    account=pair[0],
+                    asset=pair[1],
                     required=-delta,
-                    available=self.balance(account, asset),
+                    available=available,
                 )
-        unbalanced = {token: v for token, v in net.items() if v}
-        if unbalanced and not creates:
+        if not creates and any(net.values()):
             raise LedgerImbalance(f"Expected postings to net to zero per token, received {net}")
+        return pending, creates
 
     # -- history ------------------------------------------------------------------------------
 

@@ -372,10 +372,9 @@ class LiquidityOperations(ChainCore):
             )
         pool = entry.pool
         assert isinstance(pool, DlmmPool)
+        initialized = pool.initialized_bin_arrays
         arrays = tuple(
-            index
-            for index in bin_array_indexes(lower, upper)
-            if index not in pool.initialized_bin_arrays
+            index for index in bin_array_indexes(lower, upper) if index not in initialized
         )
         return position_rent(width), arrays
 

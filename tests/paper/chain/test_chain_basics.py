@@ -69,9 +69,33 @@ def test_base58_round_trips(data: bytes) -> None:
     assert b58decode(b58encode(data)) == data
 
 
+def _b58encode_digit_by_digit(data: bytes) -> str:
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    number, digits = int.from_bytes(data, "big"), ""
+    while number:
+        number, remainder = divmod(number, 58)
+        digits = alphabet[remainder] + digits
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + digits
+
+
+@given(st.binary(min_size=0, max_size=100))
+@settings(max_examples=400, derandomize=True)
+def test_base58_encoding_matches_one_digit_at_a_time(data: bytes) -> None:
+    assert b58encode(data) == _b58encode_digit_by_digit(data)
+    padded = b"\0\0" + data
+    assert b58encode(padded) == _b58encode_digit_by_digit(padded)
+
+
 def test_base58_known_vectors() -> None:
+    assert b58encode(b"") == ""
+    assert b58encode(bytes(3)) == "111"
     assert b58encode(b"\x00\x00\x01") == "112"
+    assert b58encode(b"\x39") == "z"
+    assert b58encode(b"\x3a") == "21"
     assert b58encode(b"hello world") == "StV1DL6CwTryKyV"
+    assert b58encode(b"\xff" * 64) == (
+        "67rpwLCuS5DGA8KGZXKsVQ7dnPb9goRLoKfgGbLfQg9WoLUgNY77E2jT11fem3coV9nAkguBACzrU1iyZM4B8roQ"
+    )
     assert b58decode("11111111111111111111111111111111") == bytes(32)
     with pytest.raises(ValueError, match="'0' at position 2"):
         b58decode("ab0c")
@@ -90,6 +114,14 @@ def test_key_factory_is_deterministic_by_seed_and_sizes_are_real() -> None:
     assert is_address(drawn[0]) and not is_signature(drawn[0])
     assert is_signature(drawn[1]) and len(b58decode(drawn[1])) == 64
     assert 43 <= len(drawn[1]) <= 88
+
+
+def test_key_factory_sequence_is_pinned() -> None:
+    keys = KeyFactory(7)
+    assert keys.new_address() == "Dy4LN7KVuP6zYC63Zes8jMFTW4dRxcYCRwZMyQ4BYSK1"
+    assert keys.new_signature() == (
+        "4eBLwFNb31wYwixYceEzfywDbYxfUKsSPszzfvpd86FqaUrrHu8rBFBUYQLGA3qW2xPGvLrikuJ359RUT9df5exG"
+    )
 
 
 def test_key_factory_state_round_trip_continues_the_sequence() -> None:
