@@ -13,9 +13,11 @@ seed and input give identical numbers.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -194,22 +196,45 @@ async def run_backtest(
             marks["next"] = done + step
 
     chunk: PriceBars | None = first
-    while chunk is not None:
-        following = next(chunks, None)
-        volumes = np.rint(chunk.volumes * scale).astype(np.int64).tolist()
-        bins = target_bins(dlmm, chunk.prices)
-        await replay.chunk(
-            bins,
-            volumes,
-            chunk.timestamps,
-            last=following is None,
-            progress=tick_progress if progress is not None else None,
-        )
-        chunk = following
+    with _collecting_less():
+        while chunk is not None:
+            following = next(chunks, None)
+            volumes = np.rint(chunk.volumes * scale).astype(np.int64).tolist()
+            bins = target_bins(dlmm, chunk.prices)
+            await replay.chunk(
+                bins,
+                volumes,
+                chunk.timestamps,
+                last=following is None,
+                progress=tick_progress if progress is not None else None,
+            )
+            chunk = following
     if progress is not None:
         progress(replay.rows, max(total, replay.rows))
     elapsed = time.perf_counter() - started
     return report.result(replay, elapsed, chain, wallet, policy_state=replay.policy.state)
+
+
+@contextmanager
+def _collecting_less() -> Iterator[None]:
+    """Run the garbage collector's cycle search less often while replaying.
+
+    A replay allocates millions of short-lived objects and makes almost no reference cycles,
+    so the default thresholds spend about a tenth of a long run searching. Young objects are
+    searched every 100,000 allocations instead of 700, and what was set up before the replay
+    is left out of full searches. Both settings are process-wide; they are restored after.
+    """
+    threshold = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0  # never undo a freeze the caller made
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
 
 
 def _chunks(points: Iterable[PricePoint] | Iterable[PriceBars]) -> Iterator[PriceBars]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -57,6 +58,13 @@ async def test_totals_equal_the_paper_chain_ledger():
         - totals["swap_costs_quote"]
     )
     assert abs(totals["net_pnl_quote"] - decomposed) < Decimal("1e-18")  # 28-digit sums
+
+
+async def test_the_collector_settings_are_restored_after_a_run():
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    result = await run_backtest(POINTS[:120], policy())
+    assert result.rows == 120
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, frozen)
 
 
 async def test_a_wider_range_rebalances_less():
