@@ -107,7 +107,8 @@ class ChainCore:
         self.faults = (
             faults if isinstance(faults, FaultPlan) else FaultPlan.parse(faults, seed=seed)
         )
-        self.ledger = Ledger()
+        self._ledger = Ledger()
+        self._market_flows: dict[tuple[str, str, Cause], int] = {}
         self.keys = KeyFactory(seed)
         self._genesis_slot = genesis_slot
         self._genesis_time = genesis_time or clock.now()
@@ -119,6 +120,37 @@ class ChainCore:
         self._transactions: dict[str, Transaction] = {}
         self.ledger.open_account(FEE_SINK, AccountKind.FEE_SINK, owner=FEE_SINK)
         self.ledger.open_account(MARKET, AccountKind.MARKET, owner=MARKET)
+
+    # -- the ledger ---------------------------------------------------------------------------
+
+    @property
+    def ledger(self) -> Ledger:
+        """The chain's double-entry ledger.
+
+        The bar market's flows (:meth:`replay_bars`) are summed as they come and posted as one
+        group here, before anything reads or posts, so the ledger is always complete when used.
+        """
+        if self._market_flows:
+            flows, self._market_flows = self._market_flows, {}
+            postings = [
+                Posting(account, asset, delta, cause)
+                for (account, asset, cause), delta in flows.items()
+                if delta
+            ]
+            self._ledger.post(postings, slot=self.slot)
+        return self._ledger
+
+    @ledger.setter
+    def ledger(self, ledger: Ledger) -> None:
+        self._market_flows.clear()
+        self._ledger = ledger
+
+    def _add_market_flow(self, account: str, asset: str, delta: int, cause: Cause) -> None:
+        """Add a bar-market flow to the group the ledger posts when next used."""
+        if delta:
+            key = (account, asset, cause)
+            flows = self._market_flows
+            flows[key] = flows.get(key, 0) + delta
 
     # -- time ---------------------------------------------------------------------------------
 

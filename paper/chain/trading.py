@@ -392,8 +392,9 @@ class TradingOperations(ChainCore):
     ) -> MoveResult:
         """Let the outside market replay price bars on a DLMM pool (the backtest market).
 
-        One ledger group carries the market's net flows of all the bars: principal at bin
-        prices, and the quote fees split between the LPs' fee account and the protocol's.
+        The market's net flows of the bars (principal at bin prices, and the quote fees split
+        between the LPs' fee account and the protocol's) join one ledger group with those of
+        the replays that follow, posted when the ledger is next used (see :attr:`ledger`).
         """
         pool = self.pool(pool_address)
         if not isinstance(pool, DlmmPool):
@@ -413,7 +414,8 @@ class TradingOperations(ChainCore):
             (MARKET, quote, -principal_quote, Cause.MARKET),
             (MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
         )
-        self.ledger.post([Posting(*flow) for flow in flows if flow[2]], slot=self.slot)
+        for account, asset, delta, cause in flows:
+            self._add_market_flow(account, asset, delta, cause)
         return moved
 
     # -- helpers ------------------------------------------------------------------------------

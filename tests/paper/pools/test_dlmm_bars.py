@@ -201,3 +201,18 @@ def test_volumes_too_big_for_int64_fall_back_to_the_plain_loop_with_the_same_res
         )
     assert pool.to_dict() == other_pool.to_dict()
     assert pool.position_amounts(position) == other_pool.position_amounts(other_position)
+
+
+def test_replays_join_one_ledger_group_posted_when_the_ledger_is_next_used() -> None:
+    chain, pool, _, _ = _market()
+    chain.ledger.keep_unsigned = True
+    before = len(chain.ledger.entries())
+    targets, volumes, times = _bars(3, 40, pool.active_bin_id)
+    chain.replay_bars(pool.address, targets[:20], volumes[:20], times[:20])
+    chain.replay_bars(pool.address, targets[20:], volumes[20:], times[20:])
+    written = chain.ledger.entries()[before:]
+    # one group: each (account, asset, cause) once, summing both replays
+    keys = [(entry.account, entry.asset, entry.cause) for entry in written]
+    assert len(keys) == len(set(keys)) > 0
+    assert chain.audit() == []
+    assert chain.ledger.entries()[before:] == written  # reading again posts nothing more
