@@ -11,15 +11,15 @@ everything". Delivering an event inside the window is always allowed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 __all__ = ["QuietWindow"]
 
 
-@dataclass(frozen=True, slots=True)
-class QuietWindow:
-    """Prices and times inside which an executor's decisions cannot change.
+class QuietWindow(NamedTuple):
+    """Prices and times inside which an executor's decisions cannot change (a named tuple:
+    a replay asks for one at every bar it delivers).
 
     Attributes:
         key: the price key the window is about (a pool address for LP executors).

@@ -175,7 +175,13 @@ def distribute_amounts(
             "Expected base_amount >= 0 and quote_amount >= 0, received "
             f"base_amount={base_amount} quote_amount={quote_amount}",
         )
-    weights = list(strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id).values())
+    if Strategy(strategy) is Strategy.SPOT:  # every bin weighs 1: skip the weight table
+        position_width(lower_bin_id, upper_bin_id)
+        weights = [1] * (upper_bin_id - lower_bin_id + 1)
+    else:
+        weights = list(
+            strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id).values()
+        )
     count = len(weights)
     # Indexes (offsets from lower_bin_id) of the first bin at or above the active bin and of
     # the last bin at or below it.
@@ -224,10 +230,9 @@ def _split(total: int, weights: list[int], first_bin: int, active_bin_id: int) -
         remainders.append(remainder)
     leftover = total - sum(shares)
     if leftover:
-        order = sorted(
-            range(len(weights)),
-            key=lambda i: (-remainders[i], abs(first_bin + i - active_bin_id), i),
-        )
-        for index in order[:leftover]:
+        count = len(weights)
+        distances = [abs(bin_id - active_bin_id) for bin_id in range(first_bin, first_bin + count)]
+        order = sorted(zip([-r for r in remainders], distances, range(count), strict=True))
+        for _, _, index in order[:leftover]:
             shares[index] += 1
     return shares

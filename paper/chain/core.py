@@ -145,13 +145,6 @@ class ChainCore:
         self._market_flows.clear()
         self._ledger = ledger
 
-    def _add_market_flow(self, account: str, asset: str, delta: int, cause: Cause) -> None:
-        """Add a bar-market flow to the group the ledger posts when next used."""
-        if delta:
-            key = (account, asset, cause)
-            flows = self._market_flows
-            flows[key] = flows.get(key, 0) + delta
-
     # -- time ---------------------------------------------------------------------------------
 
     @property

@@ -414,8 +414,11 @@ class TradingOperations(ChainCore):
             (MARKET, quote, -principal_quote, Cause.MARKET),
             (MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
         )
+        pending = self._market_flows
         for account, asset, delta, cause in flows:
-            self._add_market_flow(account, asset, delta, cause)
+            if delta:
+                key = (account, asset, cause)
+                pending[key] = pending.get(key, 0) + delta
         return moved
 
     # -- helpers ------------------------------------------------------------------------------
