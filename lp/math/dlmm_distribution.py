@@ -68,18 +68,27 @@ def strategy_weights(
     The distance of a bin is measured from the active bin when the active bin is in range, and
     from the range edge nearest the active bin otherwise.
     """
+    weights = _weights(strategy, lower_bin_id, upper_bin_id, active_bin_id)
+    return dict(zip(range(lower_bin_id, upper_bin_id + 1), weights, strict=True))
+
+
+def _weights(
+    strategy: Strategy, lower_bin_id: int, upper_bin_id: int, active_bin_id: int
+) -> list[int]:
+    """:func:`strategy_weights` as a list in bin order."""
     position_width(lower_bin_id, upper_bin_id)
     strategy = Strategy(strategy)
+    if strategy is Strategy.SPOT:
+        return [1] * (upper_bin_id - lower_bin_id + 1)
     center = min(max(active_bin_id, lower_bin_id), upper_bin_id)
     span_below = center - lower_bin_id
     span_above = upper_bin_id - center
-    weights: dict[int, int] = {}
-    for bin_id in range(lower_bin_id, upper_bin_id + 1):
-        if bin_id <= center:
-            weights[bin_id] = _side_weight(strategy, center - bin_id, span_below)
-        else:
-            weights[bin_id] = _side_weight(strategy, bin_id - center, span_above)
-    return weights
+    return [
+        _side_weight(strategy, center - bin_id, span_below)
+        if bin_id <= center
+        else _side_weight(strategy, bin_id - center, span_above)
+        for bin_id in range(lower_bin_id, upper_bin_id + 1)
+    ]
 
 
 def split_proportionally(
@@ -95,21 +104,28 @@ def split_proportionally(
     """
     if total < 0:
         raise ValueError(f"Expected total >= 0, received total={total}")
-    weight_sum = sum(weights.values())
+    keys = list(weights)
+    orders = [tie_order[key] for key in keys] if tie_order is not None else [0] * len(keys)
+    shares = _split(total, list(weights.values()), orders, keys)
+    return dict(zip(keys, shares, strict=True))
+
+
+def _split(total: int, weights: list[int], orders: list[int], keys: list[int]) -> list[int]:
+    """:func:`split_proportionally` on parallel lists (``orders`` then ``keys`` break ties)."""
+    weight_sum = sum(weights)
     if weight_sum <= 0:
         raise ValueError(f"Expected positive weights, received weights summing to {weight_sum}")
-    shares: dict[int, int] = {}
-    remainders: list[tuple[int, int, int]] = []
-    for key, weight in weights.items():
+    shares = []
+    remainders = []
+    for weight in weights:
         quotient, remainder = divmod(total * weight, weight_sum)
-        shares[key] = quotient
-        order = tie_order[key] if tie_order is not None else 0
-        remainders.append((-remainder, order, key))
-    leftover = total - sum(shares.values())
+        shares.append(quotient)
+        remainders.append(-remainder)
+    leftover = total - sum(shares)
     if leftover:
-        remainders.sort()
-        for _, _, key in remainders[:leftover]:
-            shares[key] += 1
+        ranked = sorted(zip(remainders, orders, keys, range(len(keys)), strict=True))
+        for *_, index in ranked[:leftover]:
+            shares[index] += 1
     return shares
 
 
@@ -175,13 +191,7 @@ def distribute_amounts(
             "Expected base_amount >= 0 and quote_amount >= 0, received "
             f"base_amount={base_amount} quote_amount={quote_amount}",
         )
-    if Strategy(strategy) is Strategy.SPOT:  # every bin weighs 1: skip the weight table
-        position_width(lower_bin_id, upper_bin_id)
-        weights = [1] * (upper_bin_id - lower_bin_id + 1)
-    else:
-        weights = list(
-            strategy_weights(strategy, lower_bin_id, upper_bin_id, active_bin_id).values()
-        )
+    weights = _weights(strategy, lower_bin_id, upper_bin_id, active_bin_id)
     count = len(weights)
     # Indexes (offsets from lower_bin_id) of the first bin at or above the active bin and of
     # the last bin at or below it.
@@ -207,32 +217,18 @@ def distribute_amounts(
         ]
         if sum(value_weights) == 0:  # absurdly high prices: fall back to plain weights
             value_weights = weights[first_ask:]
+        bin_ids = list(range(lower_bin_id + first_ask, upper_bin_id + 1))
         base_split[first_ask:] = _split(
-            base_amount, value_weights, lower_bin_id + first_ask, active_bin_id
+            base_amount, value_weights, _distances(bin_ids, active_bin_id), bin_ids
         )
     quote_split = [0] * count
     if quote_amount:
+        bin_ids = list(range(lower_bin_id, lower_bin_id + last_bid + 1))
         quote_split[: last_bid + 1] = _split(
-            quote_amount, weights[: last_bid + 1], lower_bin_id, active_bin_id
+            quote_amount, weights[: last_bid + 1], _distances(bin_ids, active_bin_id), bin_ids
         )
     return base_split, quote_split
 
 
-def _split(total: int, weights: list[int], first_bin: int, active_bin_id: int) -> list[int]:
-    """:func:`split_proportionally` over consecutive bins from ``first_bin`` (ties: nearer the
-    active bin first, then lower bin id)."""
-    weight_sum = sum(weights)
-    shares = []
-    remainders = []
-    for weight in weights:
-        quotient, remainder = divmod(total * weight, weight_sum)
-        shares.append(quotient)
-        remainders.append(remainder)
-    leftover = total - sum(shares)
-    if leftover:
-        count = len(weights)
-        distances = [abs(bin_id - active_bin_id) for bin_id in range(first_bin, first_bin + count)]
-        order = sorted(zip([-r for r in remainders], distances, range(count), strict=True))
-        for _, _, index in order[:leftover]:
-            shares[index] += 1
-    return shares
+def _distances(bin_ids: list[int], active_bin_id: int) -> list[int]:
+    return [abs(bin_id - active_bin_id) for bin_id in bin_ids]
