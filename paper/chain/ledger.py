@@ -299,7 +299,7 @@ class Ledger:
             if posting.cause in _CREATING:
                 creates = True
             else:
-                net[SOL_MINT if asset == LAMPORTS else asset] += delta
+                net[token_of(asset)] += delta
         balance = self._balances.get
         for pair, delta in pending.items():
             available = balance(pair, 0)
