@@ -567,14 +567,13 @@ class DlmmPool:
         position = self._position(position_id)
         exact = fraction_of(fraction)
         self._settle()
-        if exact == 1:
-            burns = sorted(position.shares.items())
-        else:
-            numerator, denominator = exact.numerator, exact.denominator
-            burns = [
-                (bin_id, shares * numerator // denominator)
-                for bin_id, shares in sorted(position.shares.items())
-            ]
+        held = sorted(position.shares.items())
+        numerator, denominator = exact.numerator, exact.denominator
+        burns = (
+            held
+            if exact == 1
+            else [(bin_id, shares * numerator // denominator) for bin_id, shares in held]
+        )
         withdrawals = self._withdraw(position, burns)
         total_x = sum(withdrawal.base_amount for withdrawal in withdrawals)
         total_y = sum(withdrawal.quote_amount for withdrawal in withdrawals)
