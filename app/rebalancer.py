@@ -270,10 +270,7 @@ def _view_of_executor(executor: LPExecutor) -> ExecutorView:
     """:func:`_view_of` read from a live executor's state (the figures its report shows)."""
     state = executor.state
     opened = bool(state.position_address)
-    returned_base = returned_quote = ZERO
-    if opened:
-        returned_base = state.base_amount + state.base_fee + state.base_fee_claimed
-        returned_quote = state.quote_amount + state.quote_fee + state.quote_fee_claimed
+    returned_base, returned_quote = executor.returned_amounts() if opened else (ZERO, ZERO)
     return ExecutorView(
         executor_id=executor.id,
         status=executor.status,

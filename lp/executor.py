@@ -406,7 +406,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             self._fire(LPTrigger.CLOSED)
             self._terminate(None, event.ts_event)
             return []
-        difference = self._base_returned() - state.initial_base
+        difference = self.returned_amounts()[0] - state.initial_base
         if abs(difference) <= self.config.dust_base:
             self._fire(LPTrigger.CLOSED)
             self._terminate(None, event.ts_event)
@@ -415,9 +415,13 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state.swap_side = "SELL" if difference > 0 else "BUY"
         return [self._swap_command(abs(difference))]
 
-    def _base_returned(self) -> Decimal:
+    def returned_amounts(self) -> tuple[Decimal, Decimal]:
+        """(base, quote) the position holds or gave back, fees owed and claimed included."""
         state = self.state
-        return state.base_amount + state.base_fee + state.base_fee_claimed
+        return (
+            state.base_amount + state.base_fee + state.base_fee_claimed,
+            state.quote_amount + state.quote_fee + state.quote_fee_claimed,
+        )
 
     def _swap_command(self, amount: Decimal) -> Swap:
         state = self.state
@@ -516,7 +520,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     def _swap_failed(self, event: CommandFailed) -> list[Command]:
         state = self.state
         if state.swap_attempts < self.config.max_swap_attempts:
-            return [self._swap_command(abs(self._base_returned() - state.initial_base))]
+            return [self._swap_command(abs(self.returned_amounts()[0] - state.initial_base))]
         state.failure_reason = (
             f"swap back failed {state.swap_attempts} times, last: {event.reason}; "
             "the tokens stay in the wallet"
@@ -586,10 +590,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         if not state.position_address:
             return []
         price = state.price if state.price is not None else ZERO
-        net_base = self._base_returned() - state.initial_base
-        net_quote = (
-            state.quote_amount + state.quote_fee + state.quote_fee_claimed - state.initial_quote
-        )
+        base, quote = self.returned_amounts()
+        net_base, net_quote = base - state.initial_base, quote - state.initial_quote
         figures = self.accounting()
         fees = figures.tx_fees_quote + figures.rent_sunk_quote
         key = HeldPositionKey(
