@@ -19,6 +19,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from app.backtest_quiet import QuietSearch
 from app.clocks import SimulatedTime
 from app.rebalancer import PolicyRunner
 from core import Engine
@@ -32,10 +33,6 @@ from paper.pools import DlmmPool
 __all__ = ["BarReplay", "target_bins"]
 
 ZERO = Decimal(0)
-_PLAIN_LOOK = 16
-"""Bars examined one by one first when searching for the end of a quiet stretch."""
-_FIRST_LOOK = 64
-"""Bars examined next, as arrays (the search grows x8)."""
 
 
 def target_bins(pool: DlmmPool, prices: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -76,8 +73,7 @@ class BarReplay:
         self.in_range_bars = 0
         self.executors: list[str] = []
         self._prices = {pool.address: ZERO}
-        self._bin_price = math.log1p(pool.bin_step / 10_000)
-        self._price_shift = (pool.base_decimals - pool.quote_decimals) * math.log(10.0)
+        self._search = QuietSearch(pool.bin_step, pool.base_decimals, pool.quote_decimals)
 
     async def chunk(
         self,
@@ -98,10 +94,7 @@ class BarReplay:
                 if self.every_bar
                 else self._quiet_end(bins, times, pos, limit, bin_list, time_list)
             )
-            if end > pos:
-                if self._in_range():
-                    self.in_range_bars += end - pos
-                self.rows += end - pos
+            self.rows += end - pos
             # The quiet bars and the bar after them move the market in one call (the bar
             # market is associative), then the engine sees that bar.
             stop = min(end + 1, count)
@@ -123,59 +116,20 @@ class BarReplay:
         bin_list: list[int],
         time_list: list[int],
     ) -> int:
-        """First index >= ``pos`` (at most ``limit``) of a bar that must be delivered."""
+        """First index >= ``pos`` (at most ``limit``) of a bar that must be delivered; counts
+        the bars before it that are in range."""
         window = self._window()
         if window is None:
             return pos
         sample = -(-self.rows // self.sample_every) * self.sample_every  # next sample row
         limit = min(limit, pos + sample - self.rows)
-        start = pos
-        if window.low_price is None and window.high_price is None:
-            # Most stretches end within a few bars (a price hovering at a range edge): look at
-            # those in plain Python before paying for array operations.
-            low, high = window.low_bin, window.high_bin
-            until = None if window.until is None else math.ceil(window.until.timestamp())
-            start = min(pos + _PLAIN_LOOK, limit)
-            for index in range(pos, start):
-                bin_id = bin_list[index]
-                if (
-                    (low is not None and bin_id < low)
-                    or (high is not None and bin_id > high)
-                    or (until is not None and time_list[index] >= until)
-                ):
-                    return index
-        size = _FIRST_LOOK
-        while start < limit:
-            stop = min(start + size, limit)
-            loud = self._loud(window, bins[start:stop], times[start:stop])
-            hits = np.flatnonzero(loud)
-            if hits.size:
-                return start + int(hits[0])
-            start, size = stop, size * 8
-        return limit
-
-    def _loud(
-        self,
-        window: QuietWindow,
-        bins: npt.NDArray[np.int64],
-        times: npt.NDArray[np.int64],
-    ) -> npt.NDArray[np.bool_]:
-        loud = np.zeros(len(bins), dtype=bool)
-        if window.low_bin is not None:
-            loud |= bins < window.low_bin
-        if window.high_bin is not None:
-            loud |= bins > window.high_bin
-        if window.until is not None:
-            loud |= times >= int(math.ceil(window.until.timestamp()))
-        if window.low_price is not None or window.high_price is not None:
-            # Bin prices in float, with a margin: a bar near a limit is delivered, and the
-            # executor decides with exact Decimal prices.
-            prices = np.exp(bins * self._bin_price + self._price_shift)
-            if window.low_price is not None:
-                loud |= prices <= float(window.low_price) * (1 + 1e-9)
-            if window.high_price is not None:
-                loud |= prices >= float(window.high_price) * (1 - 1e-9)
-        return loud
+        end = self._search.end(window, bins, times, bin_list, time_list, pos, limit)
+        if end > pos:
+            if window.excursions:
+                self.in_range_bars += self._search.in_range(window, bins, bin_list, pos, end)
+            elif self._in_range():
+                self.in_range_bars += end - pos
+        return end
 
     def _window(self) -> QuietWindow | None:
         executor = self._current()

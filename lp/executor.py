@@ -261,7 +261,10 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     def quiet_window(self) -> QuietWindow | None:
         """While in or out of range on a DLMM pool with nothing in flight: the bins that keep
         the range state and direction, the limit prices, and the next deadline (out-of-range
-        close or position refresh). ``_evaluate`` and ``_tick`` change nothing inside it."""
+        close or position refresh). ``_evaluate`` and ``_tick`` change nothing inside it.
+
+        In range, trips out of the range that come back before the out-of-range close are quiet
+        too (excursions): leaving and re-entering undo each other."""
         state, config = self.state, self.config
         lower, upper, since = state.lower_bin_id, state.upper_bin_id, state.out_of_range_since
         if (
@@ -273,28 +276,36 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             or state.last_refresh_at is None
         ):
             return None
-        deadlines = [state.last_refresh_at + dt.timedelta(seconds=config.refresh_interval_seconds)]
+        refresh_at = state.last_refresh_at + dt.timedelta(seconds=config.refresh_interval_seconds)
         if state.lp_state is LPState.IN_RANGE:
-            low, high = lower, upper
-        elif state.lp_state is LPState.OUT_OF_RANGE and since is not None:
-            above = state.out_of_range_direction == "above"
-            low, high = (upper + 1, None) if above else (None, lower - 1)
-            limit = (
-                config.auto_close_above_range_seconds
-                if above
-                else config.auto_close_below_range_seconds
+            return QuietWindow(
+                key=config.pool_address,
+                low_bin=lower,
+                high_bin=upper,
+                low_price=config.lower_limit_price,
+                high_price=config.upper_limit_price,
+                until=refresh_at,
+                excursions=True,
+                above_seconds=config.auto_close_above_range_seconds,
+                below_seconds=config.auto_close_below_range_seconds,
             )
-            if limit is not None:
-                deadlines.append(since + dt.timedelta(seconds=limit))
-        else:
+        if state.lp_state is not LPState.OUT_OF_RANGE or since is None:
             return None
+        above = state.out_of_range_direction == "above"
+        limit = (
+            config.auto_close_above_range_seconds
+            if above
+            else config.auto_close_below_range_seconds
+        )
         return QuietWindow(
             key=config.pool_address,
-            low_bin=low,
-            high_bin=high,
+            low_bin=upper + 1 if above else None,
+            high_bin=None if above else lower - 1,
             low_price=config.lower_limit_price,
             high_price=config.upper_limit_price,
-            until=min(deadlines),
+            until=refresh_at
+            if limit is None
+            else min(refresh_at, since + dt.timedelta(seconds=limit)),
         )
 
     def _evaluate(self, now: dt.datetime) -> list[Command]:

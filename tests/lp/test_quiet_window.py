@@ -116,3 +116,30 @@ def test_the_refresh_deadline_moves_with_each_read():
     _refreshed(executor, 30)
     window = executor.quiet_window()
     assert window is not None and window.until == at(60)
+
+
+def test_in_range_trips_out_that_come_back_in_time_change_only_the_revision():
+    executor = open_executor(
+        bins=(LOWER, UPPER, ACTIVE),
+        refresh_interval_seconds=600,
+        auto_close_above_range_seconds=60,
+        auto_close_below_range_seconds=None,
+    )
+    window = executor.quiet_window()
+    assert window is not None
+    assert (window.excursions, window.above_seconds, window.below_seconds) == (True, 60, None)
+    before = {**_decisions(executor), "revision": None}
+    revision = executor.revision
+    # above for 59.9 s, then back; below for 500 s (no limit there), then back
+    for seconds, active in [(1, UPPER + 2), (60.9, UPPER + 5), (61, UPPER), (100, LOWER - 1)]:
+        assert executor.apply(price("150", seconds, active_bin=active)) == []
+        assert executor.apply(tick(seconds)) == []
+    assert executor.state.lp_state is LPState.OUT_OF_RANGE
+    assert executor.quiet_window().excursions is False  # out of range: one side only
+    executor.apply(price("150", 600 - 1, active_bin=LOWER))
+    assert {**_decisions(executor), "revision": None} == before
+    assert executor.revision > revision
+    # a trip that reaches its side's limit closes
+    executor.apply(price("150", 700, active_bin=UPPER + 1))
+    commands = executor.apply(price("150", 760, active_bin=UPPER + 1))
+    assert [c for c in commands if isinstance(c, ClosePosition)]
