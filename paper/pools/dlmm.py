@@ -30,6 +30,7 @@ from paper.pools.dlmm_parameters import DlmmFeeParameters
 from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
 from paper.pools.results import (
     BinDeposit,
+    BinRecords,
     BinSnapshot,
     BinWithdrawal,
     ClosedPosition,
@@ -514,19 +515,21 @@ class DlmmPool:
             base_amount=base_amount,
             quote_amount=quote_amount,
             liquidity=total_shares,
-            bins=tuple(deposits),
+            bins=deposits,
             bin_arrays_initialized=opened,
         )
 
     def _deposit(
         self, position: Position, lower: int, base: list[int], quote: list[int]
-    ) -> tuple[list[BinDeposit], int]:
+    ) -> tuple[BinRecords[BinDeposit], int]:
         """Put the amounts into the bins from ``lower`` up; mint shares (Q64.64 value)."""
         bins, step, shares_of = self._bins, self._bin_step, position.shares
-        deposits = []
+        minted = []
         total_shares = 0
-        for bin_id, x, y in zip(range(lower, lower + len(base)), base, quote, strict=True):
+        bin_ids = range(lower, lower + len(base))
+        for bin_id, x, y in zip(bin_ids, base, quote, strict=True):
             if x == 0 and y == 0:
+                minted.append(0)
                 continue
             bin_ = bins.get(bin_id)
             if bin_ is None:
@@ -547,9 +550,9 @@ class DlmmPool:
                 holders = bin_.holders
                 holders[position] = holders.get(position, 0) + shares
                 shares_of[bin_id] = shares_of.get(bin_id, 0) + shares
-            total_shares += shares
-            deposits.append(BinDeposit(bin_id, x, y, shares))
-        return deposits, total_shares
+                total_shares += shares
+            minted.append(shares)
+        return BinRecords(BinDeposit, bin_ids, base, quote, minted), total_shares
 
     def remove_liquidity(
         self,
@@ -574,24 +577,26 @@ class DlmmPool:
             if exact == 1
             else [(bin_id, shares * numerator // denominator) for bin_id, shares in held]
         )
-        withdrawals = self._withdraw(position, burns)
-        total_x = sum(withdrawal.base_amount for withdrawal in withdrawals)
-        total_y = sum(withdrawal.quote_amount for withdrawal in withdrawals)
-        total_shares = sum(withdrawal.shares for withdrawal in withdrawals)
+        withdrawals, total_x, total_y, total_shares = self._withdraw(position, burns)
         return WithdrawResult(
             position_id=position_id,
             base_amount=total_x,
             quote_amount=total_y,
             liquidity=total_shares,
-            bins=tuple(withdrawals),
+            bins=withdrawals,
         )
 
-    def _withdraw(self, position: Position, burns: list[tuple[int, int]]) -> list[BinWithdrawal]:
-        """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token."""
+    def _withdraw(
+        self, position: Position, burns: list[tuple[int, int]]
+    ) -> tuple[BinRecords[BinWithdrawal], int, int, int]:
+        """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token;
+        return the records and the totals (base, quote, shares)."""
         bins, shares_of = self._bins, position.shares
-        withdrawals = []
+        paid_x, paid_y = [], []
         for bin_id, burned in burns:
             if burned == 0:
+                paid_x.append(0)
+                paid_y.append(0)
                 continue
             bin_ = bins[bin_id]
             supply = bin_.supply
@@ -611,8 +616,12 @@ class DlmmPool:
                 # The last holder took everything: supply 0 implies empty reserves.
                 del bins[bin_id]
                 del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
-            withdrawals.append(BinWithdrawal(bin_id, x, y, burned))
-        return withdrawals
+            paid_x.append(x)
+            paid_y.append(y)
+        bin_ids = [bin_id for bin_id, _ in burns]
+        burned_shares = [burned for _, burned in burns]
+        records = BinRecords(BinWithdrawal, bin_ids, paid_x, paid_y, burned_shares, burned_shares)
+        return records, sum(paid_x), sum(paid_y), sum(burned_shares)
 
     def claimable_fees(self, position_id: str) -> FeeAmounts:
         """Return the fees the position can claim now."""

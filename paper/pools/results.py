@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 __all__ = [
     "BinDeposit",
+    "BinRecords",
     "BinSnapshot",
     "BinWithdrawal",
     "ClosedPosition",
@@ -94,6 +96,71 @@ class BinWithdrawal(NamedTuple):
     """Liquidity shares burned in this bin."""
 
 
+_Record = TypeVar("_Record", BinDeposit, BinWithdrawal)
+
+
+class BinRecords(Sequence[_Record], Generic[_Record]):
+    """The per-bin records of one deposit or withdrawal, made on first use.
+
+    A pool keeps the columns it computed anyway (bin ids, the two amounts, the shares; one
+    entry per bin it looked at) and makes the records only when someone reads them: backtests
+    deposit and withdraw thousands of times and never look bin by bin. Bins where ``keep`` is
+    zero (by default: where neither amount is) have no record. Compares equal to a sequence of
+    the same records.
+    """
+
+    __slots__ = ("_columns", "_items", "_make")
+
+    def __init__(
+        self,
+        make: type[_Record],
+        bin_ids: Sequence[int],
+        base: Sequence[int],
+        quote: Sequence[int],
+        shares: Sequence[int],
+        keep: Sequence[int] | None = None,
+    ) -> None:
+        self._make: type[_Record] = make
+        self._columns: tuple[Any, ...] | None = (bin_ids, base, quote, shares, keep)
+        self._items: tuple[_Record, ...] = ()
+
+    def _records(self) -> tuple[_Record, ...]:
+        if self._columns is not None:
+            make = self._make
+            bin_ids, base, quote, shares, keep = self._columns
+            rows = zip(bin_ids, base, quote, shares, strict=True)
+            if keep is None:
+                self._items = tuple(make(*row) for row in rows if row[1] or row[2])
+            else:
+                self._items = tuple(make(*row) for row, k in zip(rows, keep, strict=True) if k)
+            self._columns = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> _Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[_Record, ...]: ...
+    def __getitem__(self, index: int | slice) -> _Record | tuple[_Record, ...]:
+        return self._records()[index]
+
+    def __len__(self) -> int:
+        return len(self._records())
+
+    def __iter__(self) -> Iterator[_Record]:
+        return iter(self._records())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._records() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._records())
+
+    def __repr__(self) -> str:
+        return repr(self._records())
+
+
 @dataclass(frozen=True, slots=True)
 class PositionOpened:
     """A new, empty position and the bin arrays (DLMM) its opening initialized."""
@@ -122,7 +189,7 @@ class DepositResult:
     quote_amount: int
     liquidity: int
     """Liquidity added: DLMM shares summed over bins, CLMM liquidity L."""
-    bins: tuple[BinDeposit, ...] = ()
+    bins: Sequence[BinDeposit] = ()
     """Per-bin detail (DLMM only)."""
     bin_arrays_initialized: tuple[int, ...] = ()
     """DLMM BinArray indexes first initialized when this call also opened the position."""
@@ -137,7 +204,8 @@ class WithdrawResult:
     quote_amount: int
     liquidity: int
     """Liquidity removed: DLMM shares summed over bins, CLMM liquidity L."""
-    bins: tuple[BinWithdrawal, ...] = ()
+    bins: Sequence[BinWithdrawal] = ()
+    """Per-bin detail (DLMM only)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ import pytest
 from lp.math.dlmm import bin_array_index
 from lp.math.dlmm_fees import FEE_PRECISION
 from paper.pools import (
+    BinDeposit,
+    BinWithdrawal,
     DlmmFeeParameters,
     DlmmPool,
     InsufficientLiquidity,
@@ -34,6 +36,30 @@ def seeded(make_dlmm: MakeDlmm, **kwargs: object) -> DlmmPool:
 
 
 class TestDeposits:
+    def test_per_bin_records_of_a_deposit_and_a_withdrawal(self, make_dlmm: MakeDlmm) -> None:
+        pool = seeded(make_dlmm)
+        active = pool.active_bin_id
+        # 2 raw base over 5 bins above the active bin: three bins get nothing and have no record
+        deposit = pool.add_liquidity("lp", active + 1, active + 5, 2, 0)
+        assert len(deposit.bins) == 2
+        assert [b.base_amount for b in deposit.bins] == [1, 1]
+        assert all(isinstance(b, BinDeposit) and b.quote_amount == 0 for b in deposit.bins)
+        assert sum(b.shares for b in deposit.bins) == deposit.liquidity > 0
+        assert deposit.bins == tuple(deposit.bins) and deposit.bins[:1] == (deposit.bins[0],)
+        assert hash(deposit) == hash(deposit)  # frozen results stay hashable
+        # half of a wide position: records per bin sum to the totals
+        wide = pool.add_liquidity("wide", active - 4, active + 4, 10**9, 150 * 10**6)
+        shares = {b.bin_id: b.shares for b in wide.bins}
+        assert len(shares) == 9
+        removed = pool.remove_liquidity("wide", Decimal("0.5"))
+        assert {b.bin_id: b.shares for b in removed.bins} == {
+            bin_id: value // 2 for bin_id, value in shares.items()
+        }
+        assert all(isinstance(b, BinWithdrawal) for b in removed.bins)
+        assert sum(b.base_amount for b in removed.bins) == removed.base_amount > 0
+        assert sum(b.quote_amount for b in removed.bins) == removed.quote_amount > 0
+        assert sum(b.shares for b in removed.bins) == removed.liquidity
+
     def test_at_price_picks_the_bin_holding_the_price(self, make_dlmm: MakeDlmm) -> None:
         pool = make_dlmm(price=Decimal(150))
         assert abs(pool.price / 150 - 1) < Decimal("0.0005")  # within half a 10 bps bin
