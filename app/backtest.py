@@ -199,7 +199,7 @@ async def run_backtest(
     with _collecting_less():
         while chunk is not None:
             following = next(chunks, None)
-            volumes = np.rint(chunk.volumes * scale).astype(np.int64).tolist()
+            volumes = np.rint(chunk.volumes * scale).astype(np.int64)
             bins = target_bins(dlmm, chunk.prices)
             await replay.chunk(
                 bins,

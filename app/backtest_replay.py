@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -78,14 +78,15 @@ class BarReplay:
     async def chunk(
         self,
         bins: npt.NDArray[np.int64],
-        volumes: list[int],
+        volumes: npt.NDArray[np.int64],
         times: npt.NDArray[np.int64],
         *,
         last: bool,
         progress: Callable[[], None] | None = None,
     ) -> None:
-        """Replay one chunk; ``last`` marks the series' final chunk (its last bar is delivered)."""
-        bin_list, time_list = bins.tolist(), times.tolist()
+        """Replay one chunk (target bins, raw quote volumes, unix seconds); ``last`` marks the
+        series' final chunk (its last bar is delivered)."""
+        bin_list, volume_list, time_list = bins.tolist(), volumes.tolist(), times.tolist()
         count, pos = len(bin_list), 0
         limit = count - 1 if last else count
         while pos < count:
@@ -98,7 +99,10 @@ class BarReplay:
             # The quiet bars and the bar after them move the market in one call (the bar
             # market is associative), then the engine sees that bar.
             stop = min(end + 1, count)
-            self._replay(bin_list[pos:stop], volumes[pos:stop], time_list[pos:stop])
+            if stop - pos >= DlmmPool.ARRAY_BARS:
+                self._replay(bins[pos:stop], volumes[pos:stop], times[pos:stop])
+            else:
+                self._replay(bin_list[pos:stop], volume_list[pos:stop], time_list[pos:stop])
             if end < count:
                 await self._deliver(time_list[end])
             pos = stop
@@ -142,10 +146,10 @@ class BarReplay:
 
     # --- delivered bars -------------------------------------------------------------------------
 
-    def _replay(self, bins: list[int], volumes: list[int], times: list[int]) -> None:
+    def _replay(self, bins: Sequence[int], volumes: Sequence[int], times: Sequence[int]) -> None:
         clock = self.engine.clock
         assert isinstance(clock, SimulatedTime)
-        moment = dt.datetime.fromtimestamp(times[-1], dt.UTC)
+        moment = dt.datetime.fromtimestamp(int(times[-1]), dt.UTC)
         if moment > clock.now():
             clock.set(moment)
         self.chain.replay_bars(self.pool.address, bins, volumes, times)

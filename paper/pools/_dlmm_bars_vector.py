@@ -6,13 +6,15 @@ it runs as a short Python loop, and everything else (references, rates, fees, su
 vectorized.
 
 The rates repeat :func:`lp.math.dlmm_fees.variable_fee_rate` and ``total_fee_rate`` on arrays
-(the tests hold them to those functions). Integer arrays are int64: when a product could
-overflow (huge volumes or accumulators), the function returns None before changing anything
-and the caller uses the plain loop.
+(the tests hold them to those functions). Integer arrays are int64 and the fees are summed per
+bin in float64: when a product could overflow int64 or a sum reach 2**53 (huge volumes or
+accumulators), the function returns None before changing anything and the caller uses the
+plain loop.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +36,7 @@ MIN_BARS = 128
 _BPS = 10_000
 _X, _Y = 1, -1
 _INT64_LIMIT = 2**63
+_FLOAT_EXACT = 2**53
 
 
 def advance(
@@ -64,51 +67,31 @@ def advance(
     resets = elapsed >= params.filter_period
     decayed = elapsed >= params.decay_period
     before = np.concatenate(([active], bins[:-1]))  # the active bin when each bar starts
-    last_reset = np.where(resets, np.arange(count), -1)
-    np.maximum.accumulate(last_reset, out=last_reset)
-    index_refs = np.where(last_reset >= 0, before[np.maximum(last_reset, 0)], pool._index_reference)
+    if resets.all():  # each bar's reference is the bin the bar starts in
+        index_refs = before
+    else:
+        last_reset = np.where(resets, np.arange(count), -1)
+        np.maximum.accumulate(last_reset, out=last_reset)
+        index_refs = np.where(
+            last_reset >= 0, before[np.maximum(last_reset, 0)], pool._index_reference
+        )
     distances = (np.abs(index_refs - bins) * _BPS).tolist()
 
-    reduction, ceiling = params.reduction_factor, params.max_volatility_accumulator
-    reference, accumulator = pool._volatility_reference, pool._volatility_accumulator
-    accumulators = []
-    for reset, decay, distance in zip(resets.tolist(), decayed.tolist(), distances, strict=True):
-        if reset:
-            reference = 0 if decay else accumulator * reduction // _BPS
-        accumulator = reference + distance
-        if accumulator > ceiling:
-            accumulator = ceiling
-        accumulators.append(accumulator)
-
+    reference, accumulator, accumulators = _accumulators(pool, resets, decayed, distances)
     bar_rates = _rates(pool, np.asarray(accumulators, dtype=np.int64))
     if bar_rates is None:
         return None
     largest = int(bar_rates.max()) * int(sizes.max())  # bounds every product; fees are smaller
-    if largest >= _INT64_LIMIT or count * (largest // FEE_PRECISION + 1) >= _INT64_LIMIT:
-        return None
+    if largest >= _INT64_LIMIT or count * (largest // FEE_PRECISION + 1) >= _FLOAT_EXACT:
+        return None  # the fees' sums are added in float64 below: exact under 2**53
 
-    pools_bins = pool._bins
-    distinct, where = np.unique(bins, return_inverse=True)
-    where = where.reshape(-1)
-    liquid = np.fromiter((b in pools_bins for b in distinct.tolist()), dtype=bool)
-    charged = liquid[where] & (sizes != 0)
-    fees = np.where(charged, -(-(sizes * bar_rates) // FEE_PRECISION), 0)
-    protocol = fees * params.protocol_share // _BPS
-    owed = np.zeros(len(distinct), dtype=np.int64)
-    np.add.at(owed, where, fees - protocol)
-    touched = np.zeros(len(distinct), dtype=bool)
-    touched[where[charged]] = True
-
-    pending = pool._pending_fees
-    for bin_id, amount in zip(distinct[touched].tolist(), owed[touched].tolist(), strict=True):
-        pending[bin_id] = pending.get(bin_id, 0) + amount
+    fee_total, protocol_total = _charge(pool, bins, sizes, bar_rates)
     moves = np.flatnonzero(bins != before)
     first_move = last_move = 0
     if moves.size:
         first, final = int(moves[0]), int(moves[-1])
         first_move = _X if bins[first] < before[first] else _Y
         last_move = _X if bins[final] < before[final] else _Y
-    fee_total, protocol_total = int(fees.sum()), int(protocol.sum())
     pool._active = int(bins[-1])
     pool._last_timestamp = int(latest[-1])
     pool._index_reference = int(index_refs[-1])
@@ -116,6 +99,76 @@ def advance(
     pool._volatility_accumulator = accumulator
     pool._protocol_y += protocol_total
     return fee_total, protocol_total, first_move, last_move
+
+
+def _accumulators(
+    pool: DlmmPool,
+    resets: npt.NDArray[np.bool_],
+    decayed: npt.NDArray[np.bool_],
+    distances: list[int],
+) -> tuple[int, int, list[int]]:
+    """The volatility reference and accumulator after the last bar, and the accumulator of
+    every bar: a true recurrence, so a plain loop."""
+    params = pool._params
+    reduction, ceiling = params.reduction_factor, params.max_volatility_accumulator
+    reference, accumulator = pool._volatility_reference, pool._volatility_accumulator
+    accumulators: list[int] = []
+    append = accumulators.append
+    if resets.all() and not decayed.any():
+        # Bars further apart than the filter period and closer than the decay period (minute
+        # bars on default parameters): every bar keeps a part of the last accumulator.
+        for distance in distances:
+            reference = accumulator * reduction // _BPS
+            accumulator = reference + distance
+            if accumulator > ceiling:
+                accumulator = ceiling
+            append(accumulator)
+        return reference, accumulator, accumulators
+    for reset, decay, distance in zip(resets.tolist(), decayed.tolist(), distances, strict=True):
+        if reset:
+            reference = 0 if decay else accumulator * reduction // _BPS
+        accumulator = reference + distance
+        if accumulator > ceiling:
+            accumulator = ceiling
+        append(accumulator)
+    return reference, accumulator, accumulators
+
+
+def _charge(
+    pool: DlmmPool,
+    bins: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+    rates: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """Charge each bar's fee in its bin when the bin holds liquidity and owe the LP part to
+    the bin; return the fees and the protocol's part of them."""
+    low = int(bins.min())
+    where = bins - low
+    span = int(where.max()) + 1
+    if span <= 2 * len(bins) + 64:
+        keys = np.arange(low, low + span)
+        # the pool's sorted liquid bin ids inside [low, low + span)
+        ids = pool._liquid_ids
+        inside = ids[bisect_left(ids, low) : bisect_left(ids, low + span)]
+        liquid = np.zeros(span, dtype=bool)
+        liquid[np.array(inside, dtype=np.int64) - low] = True
+    else:  # bins far apart: only the distinct ones
+        keys, where = np.unique(bins, return_inverse=True)
+        where = where.reshape(-1)
+        span = len(keys)
+        pools_bins = pool._bins
+        liquid = np.fromiter((b in pools_bins for b in keys.tolist()), dtype=bool, count=span)
+    charged = liquid[where] & (sizes != 0)
+    fees = np.where(charged, -(-(sizes * rates) // FEE_PRECISION), 0)
+    protocol = fees * pool._params.protocol_share // _BPS
+    fee_total, protocol_total = int(fees.sum()), int(protocol.sum())
+    # Sums per bin in float64 are exact: every fee sum is under 2**53 (checked by the caller).
+    owed = np.bincount(where, weights=fees - protocol, minlength=span).astype(np.int64)
+    owing = np.flatnonzero(owed)
+    pending = pool._pending_fees
+    for bin_id, amount in zip(keys[owing].tolist(), owed[owing].tolist(), strict=True):
+        pending[bin_id] = pending.get(bin_id, 0) + amount
+    return fee_total, protocol_total
 
 
 def _rates(pool: DlmmPool, accumulators: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:

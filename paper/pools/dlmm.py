@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from lp.math.dlmm import (
     BIN_ID_MAX,
@@ -24,7 +24,7 @@ from lp.math.dlmm import (
 )
 from lp.math.dlmm_distribution import Strategy, distribute_amounts
 from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
-from paper.pools import _dlmm_bars, _dlmm_swap, _persistence
+from paper.pools import _dlmm_bars, _dlmm_bars_vector, _dlmm_swap, _persistence
 from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
 from paper.pools.dlmm_parameters import DlmmFeeParameters
 from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
@@ -66,6 +66,10 @@ class DlmmPool:
         >>> pool.swap("SOL", 10**8).amount_out > 0
         True
     """
+
+    ARRAY_BARS: ClassVar[int] = _dlmm_bars_vector.MIN_BARS
+    """:meth:`replay_bars` over at least this many bars runs vectorized: give it numpy int64
+    arrays then (shorter stretches run fastest on lists)."""
 
     __slots__ = (
         "_active",

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from app.clocks import SimulatedTime
@@ -181,6 +182,44 @@ def test_a_long_call_equals_bar_by_bar_calls_whatever_the_gaps_and_jumps(seed: i
         results.append((pool.to_dict(), pool.position_amounts(position), volatility))
     assert results[0] == results[1]
     assert results[0][1].quote_fee > 0
+
+
+def _one_call_and_bar_by_bar(bars) -> list[tuple[object, ...]]:
+    results = []
+    for one_call in (True, False):
+        chain, pool, _, position = _market()
+        targets, volumes, times = bars(pool.active_bin_id)
+        if one_call:  # numpy arrays, as the backtest gives long stretches
+            arrays = [np.array(column, dtype=np.int64) for column in (targets, volumes, times)]
+            chain.replay_bars(pool.address, *arrays)
+        else:
+            for index in range(len(targets)):
+                piece = slice(index, index + 1)
+                chain.replay_bars(pool.address, targets[piece], volumes[piece], times[piece])
+        assert chain.audit() == []
+        volatility = (pool._volatility_accumulator, pool._volatility_reference)
+        results.append((pool.to_dict(), pool.position_amounts(position), volatility))
+    return results
+
+
+def test_minute_bars_in_one_call_of_arrays_equal_bar_by_bar_calls() -> None:
+    # every bar a new filter period and none decayed: the accumulator's short loop
+    one_call, by_bar = _one_call_and_bar_by_bar(lambda active: _bars(21, 400, active))
+    assert one_call == by_bar
+    assert one_call[1].quote_fee > 0
+
+
+def test_bars_far_apart_in_one_call_equal_bar_by_bar_calls() -> None:
+    def bars(active: int) -> tuple[list[int], list[int], list[int]]:
+        # 200 bars swinging 300 bins either way: far more bins between them than bars
+        targets = [active + (300 if index % 3 else -300) + index % 7 for index in range(200)]
+        targets[50:60] = [active + index for index in range(10)]  # inside our position
+        volumes = [(index % 5) * 9_000 * 10**6 for index in range(200)]
+        return targets, volumes, [START + 60 * (index + 1) for index in range(200)]
+
+    one_call, by_bar = _one_call_and_bar_by_bar(bars)
+    assert one_call == by_bar
+    assert one_call[1].quote_fee > 0
 
 
 def test_volumes_too_big_for_int64_fall_back_to_the_plain_loop_with_the_same_result() -> None:
