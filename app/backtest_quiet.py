@@ -9,13 +9,15 @@ deliver (the executor must see the run from its start). A run still open where t
 stops is delivered from its start too, so a stretch always ends with the executor's view
 current.
 
-Most stretches end within a few bars (a price hovering at a range edge), so the first bars are
-examined one by one in plain Python; the rest in numpy, in looks that grow x8.
+Most stretches end within a few dozen bars (a price hovering at a range edge), so the first bars
+are examined one by one in plain Python; the rest in looks that grow x8, where numpy finds the
+bars outside the bins and the first loud one, and Python walks only the bars outside.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +26,11 @@ from core.quiet import QuietWindow
 
 __all__ = ["QuietSearch"]
 
-_PLAIN_LOOK = 16
+_PLAIN_LOOK = 64
 """Bars examined one by one first."""
-_FIRST_LOOK = 64
-"""Bars examined next, as arrays (the search grows x8)."""
+_FIRST_LOOK = 512
+"""Bars examined next, as arrays (each further look is _GROWTH times longer)."""
+_GROWTH = 8
 _NO_LIMIT = 2**62
 
 
@@ -67,7 +70,7 @@ class QuietSearch:
             if run >= 0 and stop == limit:
                 return start + run
             start = start + run if run >= 0 else stop
-            size *= 8
+            size *= _GROWTH
         return limit
 
     def in_range(
@@ -89,81 +92,97 @@ class QuietSearch:
     def _look(
         self, window: QuietWindow, bins: npt.NDArray[np.int64], times: npt.NDArray[np.int64]
     ) -> tuple[int, int]:
-        """(first bar to deliver or -1, first bar of the run still open at the end or -1), as
-        indexes into ``bins``; the bar before ``bins[0]`` is inside the window."""
-        loud = self._hard(window, bins, times)
-        above = bins > window.high_bin if window.high_bin is not None else np.zeros_like(loud)
-        below = bins < window.low_bin if window.low_bin is not None else np.zeros_like(loud)
-        outside = above | below
-        if not window.excursions:
-            hits = np.flatnonzero(loud | outside)
-            return (int(hits[0]) if hits.size else -1), -1
-        side = above.view(np.int8) - below.view(np.int8)
-        before = np.concatenate((np.zeros(1, dtype=np.int8), side[:-1]))
-        starts = outside & (side != before)
-        switched = starts & (before != 0)
-        indexes = np.arange(len(bins))
-        run_start = np.maximum.accumulate(np.where(starts, indexes, 0))
-        limits = np.where(above, _limit(window.above_seconds), _limit(window.below_seconds))
-        expired = outside & (times - times[run_start] >= limits)
-        hits = np.flatnonzero(loud | expired | switched)
-        if hits.size:
-            first = int(hits[0])
-            if switched[first]:
-                return int(run_start[first - 1]), -1
-            return (int(run_start[first]) if outside[first] else first), -1
-        return -1, (int(run_start[-1]) if outside[-1] else -1)
+        """:func:`_walk` over ``bins`` (indexes into it); the bar before ``bins[0]`` is inside
+        the window. Arrays find the bars outside the bins and the first loud one; only the
+        bars outside are then walked in Python."""
+        count = len(bins)
+        hard = self._first_hard(window, bins, times)
+        outside = np.zeros(count, dtype=bool)
+        if window.high_bin is not None:
+            outside |= bins > window.high_bin
+        if window.low_bin is not None:
+            outside |= bins < window.low_bin
+        indexes = np.flatnonzero(outside[:hard])
+        walked = zip(indexes.tolist(), bins[indexes].tolist(), times[indexes].tolist(), strict=True)
+        return _walk(window, walked, hard, hard < count and bool(outside[hard]), count)
 
-    def _hard(
+    def _first_hard(
         self, window: QuietWindow, bins: npt.NDArray[np.int64], times: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.bool_]:
-        """Bars loud whatever their bin's place: the deadline and the limit prices."""
-        loud = np.zeros(len(bins), dtype=bool)
+    ) -> int:
+        """Index of the first bar loud whatever its bin's place (the deadline, the limit
+        prices), or ``len(bins)``."""
+        loud = None
         if window.until is not None:
-            loud |= times >= int(math.ceil(window.until.timestamp()))
+            loud = times >= int(math.ceil(window.until.timestamp()))
         if window.low_price is not None or window.high_price is not None:
             # Bin prices in float, with a margin: a bar near a limit is delivered, and the
             # executor decides with exact Decimal prices.
             prices = np.exp(bins * self._bin_price + self._price_shift)
+            near = np.zeros(len(bins), dtype=bool)
             if window.low_price is not None:
-                loud |= prices <= float(window.low_price) * (1 + 1e-9)
+                near |= prices <= float(window.low_price) * (1 + 1e-9)
             if window.high_price is not None:
-                loud |= prices >= float(window.high_price) * (1 - 1e-9)
-        return loud
+                near |= prices >= float(window.high_price) * (1 - 1e-9)
+            loud = near if loud is None else loud | near
+        if loud is None:
+            return len(bins)
+        hits = np.flatnonzero(loud)
+        return int(hits[0]) if hits.size else len(bins)
 
 
 def _plain(
     window: QuietWindow, bin_list: list[int], time_list: list[int], pos: int, stop: int
 ) -> tuple[int, int]:
-    """:meth:`QuietSearch._look` over ``[pos, stop)`` in plain Python, for a window without
-    limit prices; indexes are absolute."""
+    """:func:`_walk` over ``[pos, stop)`` in plain Python, for a window without limit prices;
+    indexes are absolute."""
     low, high = window.low_bin, window.high_bin
-    until = None if window.until is None else math.ceil(window.until.timestamp())
-    excursions = window.excursions
+    hard = stop
+    if window.until is not None:
+        until = math.ceil(window.until.timestamp())
+        hard = next((i for i in range(pos, stop) if time_list[i] >= until), stop)
+    walked = [
+        (index, bin_id, time_list[index])
+        for index, bin_id in zip(range(pos, min(hard + 1, stop)), bin_list[pos:stop], strict=False)
+        if (high is not None and bin_id > high) or (low is not None and bin_id < low)
+    ]
+    hard_outside = bool(walked) and walked[-1][0] == hard
+    return _walk(window, walked, hard, hard_outside, stop)
+
+
+def _walk(
+    window: QuietWindow,
+    outside: Iterable[tuple[int, int, int]],
+    hard: int,
+    hard_outside: bool,
+    stop: int,
+) -> tuple[int, int]:
+    """Where a stretch of bars ends, from the bars outside the window's bins.
+
+    ``outside`` holds (index, bin, time) of the bars outside, ascending; ``hard`` is the index
+    of the first bar loud whatever its bin (``stop`` for none) and ``hard_outside`` whether it
+    is outside too; the bar before the first index is inside. Returns (first bar to deliver or
+    -1, first bar of the run still open at ``stop`` or -1).
+    """
+    high = window.high_bin
     above_limit, below_limit = _limit(window.above_seconds), _limit(window.below_seconds)
-    run, run_side, run_time = -1, 0, 0
-    for index in range(pos, stop):
-        bin_id, now = bin_list[index], time_list[index]
-        if high is not None and bin_id > high:
-            side = 1
-        elif low is not None and bin_id < low:
-            side = -1
-        else:
-            if until is not None and now >= until:
-                return index, -1
-            run = -1
-            continue
-        if until is not None and now >= until:
-            return (run if run >= 0 else index), -1
-        if not excursions:
+    run, run_side, run_time, last = -1, 0, 0, -2
+    for index, bin_id, now in outside:
+        if index >= hard:
+            break
+        if not window.excursions:
             return index, -1
-        if run < 0:
+        side = 1 if high is not None and bin_id > high else -1
+        if index != last + 1:  # a bar inside came between: a new run
             run, run_side, run_time = index, side, now
         elif side != run_side:
             return run, -1
         if now - run_time >= (above_limit if side > 0 else below_limit):
             return run, -1
-    return -1, run
+        last = index
+    if hard < stop:
+        # the executor must see the run the loud bar belongs to from its start
+        return (run if hard_outside and last == hard - 1 else hard), -1
+    return -1, (run if last == stop - 1 else -1)
 
 
 def _limit(seconds: int | None) -> int:

@@ -34,7 +34,7 @@ def _case(seed: int, **limits):
         auto_close_below_range_seconds=rng.choice([0, 120, 600, None]),
         **limits,
     )
-    count = rng.choice([1, 5, 15, 17, 70, 300, 900])
+    count = rng.choice([1, 5, 15, 17, 70, 300, 900, 3_000])
     # a price hovering at a range edge, now and then jumping across the range
     bins, times, bin_id, now = [], [], ACTIVE, 0
     edge = rng.choice([LOWER, UPPER])
@@ -130,3 +130,18 @@ def test_in_range_counts_only_bars_inside_the_bins():
         bins = [LOWER - 1, LOWER, UPPER, UPPER + 1] * (count // 4) + [ACTIVE] * (count % 4)
         expected = sum(1 for b in bins if LOWER <= b <= UPPER)
         assert SEARCH.in_range(window, np.array(bins), bins, 0, count) == expected
+
+
+@pytest.mark.parametrize("run_start", [60, 63, 64, 570, 575, 576, 4_700])
+def test_a_run_across_the_searchs_looks_is_timed_from_its_first_bar(run_start):
+    executor = open_executor(
+        bins=(LOWER, UPPER, ACTIVE),
+        refresh_interval_seconds=10**7,
+        auto_close_above_range_seconds=300,
+    )
+    bins = [ACTIVE] * 6_000
+    bins[run_start : run_start + 10] = [UPPER + 1] * 10  # above for 10 minutes
+    times = [60 * (index + 1) for index in range(6_000)]
+    assert _end(executor, bins, times) == run_start == _expected_end(executor, bins, times)
+    bins[run_start + 5 : run_start + 10] = [UPPER] * 5  # back after 4 minutes: quiet
+    assert _end(executor, bins, times) == 6_000 == _expected_end(executor, bins, times)
