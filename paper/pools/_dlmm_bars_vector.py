@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_BARS", "advance"]
 
-MIN_BARS = 128
+MIN_BARS = 64
 """Shorter stretches are cheaper in the plain loop."""
 
 _BPS = 10_000
