@@ -16,6 +16,7 @@ from core.clock import Clock
 from paper.chain.costs import (
     TOKEN_ACCOUNT_RENT_LAMPORTS,
     FeeSchedule,
+    priority_fee,
 )
 from paper.chain.errors import (
     InsufficientFunds,
@@ -28,8 +29,9 @@ from paper.chain.errors import (
 )
 from paper.chain.faults import FaultPlan
 from paper.chain.keys import KeyFactory, derive_address
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
+from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting, make_posting
 from paper.chain.positions import PositionRecord
+from paper.chain.records import record_builder
 from paper.chain.tokens import SOL_MINT, Token, TokenList
 from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
 from paper.pools import (
@@ -63,6 +65,7 @@ _FAILED_ERROR = {"InstructionError": [2, {"Custom": 6001}]}
 
 Pool = DlmmPool | ClmmPool
 _T = TypeVar("_T")
+_make_token_balance = record_builder(TokenBalance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,8 +431,8 @@ class ChainCore:
     ) -> list[Posting]:
         """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``."""
         group = [
-            Posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
-            Posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
+            make_posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
+            make_posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
             *postings,
         ]
         ledger = self.ledger
@@ -450,36 +453,41 @@ class ChainCore:
     ) -> None:
         """Fill ``tx``'s account keys and balances from the touched (account, asset) pairs
         (``before``'s keys, in first-posted order) and their balances around the posting."""
-        keys = [tx.payer]
-        index_of = {tx.payer: 0}
-        for account, _ in before:
-            if account not in index_of and account != FEE_SINK:
-                index_of[account] = len(keys)
-                keys.append(account)
-        tx.account_keys = keys
+        ledger = self.ledger
+        keys: list[str] = []
+        index_of: dict[str, int] = {}
         pre_balances: list[int] = []
         post_balances: list[int] = []
-        for key in keys:
-            pair = (key, LAMPORTS)
-            lamports = before.get(pair)
-            if lamports is None:  # untouched: the same before and after
-                lamports = self.ledger.balance(key, LAMPORTS)
-                pre_balances.append(lamports)
-                post_balances.append(lamports)
-            else:
-                pre_balances.append(lamports)
-                post_balances.append(after[pair])
+        pre_tokens, post_tokens = tx.pre_token_balances, tx.post_token_balances
+        decimals_of: dict[str, int] = {}
+        for account, asset in ((tx.payer, LAMPORTS), *before):
+            if account == FEE_SINK:
+                continue
+            index = index_of.get(account)
+            if index is None:  # a new key, with its lamports (untouched: the same after)
+                index = index_of[account] = len(keys)
+                keys.append(account)
+                pair = (account, LAMPORTS)
+                lamports = before.get(pair)
+                if lamports is None:
+                    lamports = ledger.balance(account, LAMPORTS)
+                    pre_balances.append(lamports)
+                    post_balances.append(lamports)
+                else:
+                    pre_balances.append(lamports)
+                    post_balances.append(after[pair])
+            if asset == LAMPORTS:
+                continue
+            pair = (account, asset)
+            owner = ledger.owner(account)
+            decimals = decimals_of.get(asset)
+            if decimals is None:
+                decimals = decimals_of[asset] = self._token(asset).decimals
+            pre_tokens.append(_make_token_balance(index, asset, owner, before[pair], decimals))
+            post_tokens.append(_make_token_balance(index, asset, owner, after[pair], decimals))
+        tx.account_keys = keys
         tx.pre_balances = pre_balances
         tx.post_balances = post_balances
-        for pair, amount in before.items():
-            account, asset = pair
-            if asset == LAMPORTS or account == FEE_SINK:
-                continue
-            index = index_of[account]
-            owner = self.ledger.owner(account)
-            decimals = self._token(asset).decimals
-            tx.pre_token_balances.append(TokenBalance(index, asset, owner, amount, decimals))
-            tx.post_token_balances.append(TokenBalance(index, asset, owner, after[pair], decimals))
 
     def _receipt_fields(self, tx: Transaction, group: list[Posting]) -> dict[str, Any]:
         payer = tx.payer
@@ -498,10 +506,13 @@ class ChainCore:
         return {
             "signature": tx.signature,
             "operation": tx.operation,
-            "payer": tx.payer,
+            "payer": payer,
             "fate": tx.fate,
             "fee": tx.fee,
-            "priority_fee": self.fee_schedule.priority_fee(tx.operation) if tx.fee else 0,
+            # the schedule's priority fee of tx.operation, from the figures _begin copied
+            "priority_fee": (
+                priority_fee(tx.compute_unit_price, tx.compute_unit_limit) if tx.fee else 0
+            ),
             "compute_units": tx.compute_units,
             "wallet_changes": changes,
         }
