@@ -163,10 +163,9 @@ class PolicyRunner:
     def _catch_up(self, policy: RebalancePolicy) -> None:
         """Adopt an executor created just before a crash, before its state was saved."""
         next_id = policy.next_executor_id()
-        try:
-            info = self._engine.info(next_id)
-        except UnknownExecutor:
+        if not self._engine.has_executor(next_id):  # the common case, without an exception
             return
+        info = self._engine.info(next_id)
         now = self._engine_now()
         current = self._view(policy)
         if current is not None and current.status is ExecutorStatus.TERMINATED:

@@ -370,12 +370,18 @@ class Engine:
         commands: list[Command] = []
         for event in events:
             try:
-                commands.extend(executor.apply(event))
+                wanted = executor.apply(event)
             except Exception as e:
                 self._strand_after_error(executor, event, e, intent)
                 return
-        changed = bool(commands) or executor.revision != revision
-        if not changed and intent is None and isinstance(events[0], _MARKET_EVENTS):
+            if wanted:
+                commands.extend(wanted)
+        if (
+            not commands
+            and intent is None
+            and executor.revision == revision
+            and isinstance(events[0], _MARKET_EVENTS)
+        ):
             return
         now = self._clock.now()
         self._persist(executor, events, commands, intent, now=now)
@@ -393,12 +399,13 @@ class Engine:
         *,
         now: dt.datetime,
     ) -> None:
-        seq = self._journal_seq.get(executor.id, 0)
+        executor_id = executor.id
+        seq = self._journal_seq.get(executor_id, 0)
         with self._store.transaction() as unit:
             unit.save_executor(executor, now=now)
             for event in events:
                 seq += 1
-                unit.append_journal(executor.id, seq=seq, event=event)
+                unit.append_journal(executor_id, seq=seq, event=event)
             for command in commands:
                 if command.is_write:
                     unit.insert_intent(command, now=now)
@@ -412,7 +419,7 @@ class Engine:
                 )
             if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
                 self._hand_over(unit, executor, now=now)
-        self._journal_seq[executor.id] = seq
+        self._journal_seq[executor_id] = seq
 
     def _status_changed(
         self, executor: AnyExecutor, old_status: ExecutorStatus, *, now: dt.datetime
@@ -522,7 +529,10 @@ class Engine:
         self._deliver(command, result)
 
     def _deliver(self, command: Command, result: Event | Sequence[Event]) -> None:
-        events = list(result) if isinstance(result, Sequence) else [result]
+        if isinstance(result, Event):  # the common case, before the slower ABC check
+            events: list[Event] = [result]
+        else:
+            events = list(result) if isinstance(result, Sequence) else [result]
         executor = self._executors.get(command.executor_id)
         update = None
         if command.is_write:
@@ -615,6 +625,10 @@ class Engine:
         return settled
 
     # --- reading -----------------------------------------------------------------------------
+
+    def has_executor(self, executor_id: str) -> bool:
+        """True when an executor with this id is in memory or in the store."""
+        return executor_id in self._executors or self._store.has_executor(executor_id)
 
     def executor(self, executor_id: str) -> AnyExecutor:
         """Return a live executor object (for inspection; never mutate it)."""

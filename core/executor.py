@@ -148,9 +148,10 @@ class Executor(Generic[ConfigT, StateT]):
         if next_status is None:
             raise InvalidTransition(self.status, trigger, machine=f"{self.type} {self.id}")
         level = logging.DEBUG if next_status is ExecutorStatus.CLOSING else logging.INFO
-        logger.log(
-            level, "%s %s: %s -> %s", self.type, self.id, self.status.value, next_status.value
-        )
+        if logger.isEnabledFor(level):  # the arguments cost more than the disabled call
+            logger.log(
+                level, "%s %s: %s -> %s", self.type, self.id, self.status.value, next_status.value
+            )
         self.status = next_status
         self.revision += 1
 

@@ -24,7 +24,9 @@ def _adapter(cls: type) -> TypeAdapter[Any]:
 
 def encode_message(message: object) -> dict[str, Any]:
     """Return ``{"kind": name, "data": {...}}`` with Decimals as strings and datetimes as ISO."""
-    data = _adapter(type(message)).dump_python(message, mode="json")
+    # The serializer TypeAdapter.dump_python calls, without its wrapper (the engine encodes
+    # every outcome it records).
+    data = _adapter(type(message)).serializer.to_python(message, mode="json")
     return {"kind": message_name(message), "data": data}
 
 

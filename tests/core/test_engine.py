@@ -298,6 +298,31 @@ async def test_add_creates_like_create_without_the_report(db, clock, tmp_path):
         engine.add(config)
 
 
+async def test_has_executor_answers_as_info_finds_or_refuses(db, clock, tmp_path):
+    # Arrange: one executor ends before a restart (the new engine keeps it in the store only),
+    # one is created after it
+    venue = make_venue(tmp_path, clock)
+    first = make_engine(db, clock, venue)
+    await first.start()
+    ended = BarrierOrderConfig(amount=Decimal(1), id="ended")
+    await first.create(ended)
+    await first.drain()
+    await first.stop(ended.id)
+    await first.drain()
+    second = make_engine(db, clock, venue)
+    await second.start()
+    live = BarrierOrderConfig(amount=Decimal(1), id="live")
+    second.add(live)
+    # Act / Assert
+    assert second.has_executor(live.id) and second.has_executor(ended.id)
+    assert second.info(ended.id).status is ExecutorStatus.TERMINATED
+    with pytest.raises(UnknownExecutor):
+        second.executor(ended.id)  # not in memory: found through the store
+    assert not second.has_executor("never")
+    with pytest.raises(UnknownExecutor):
+        second.info("never")
+
+
 async def test_a_create_for_another_controller_is_refused(db, clock, tmp_path):
     risk = RiskEngine(RiskLimits())
     engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
