@@ -50,9 +50,12 @@ _ZERO = Decimal(0)
 
 
 def _decimal(name: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if type(value) is Decimal:
+        amount = value  # what Decimal(value) returns for an exact Decimal
+    elif isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ConfigError(f"Expected {name} to be a Decimal, received {value!r}")
-    amount = Decimal(value)
+    else:
+        amount = Decimal(value)
     if not amount.is_finite():
         raise ConfigError(f"Expected a finite {name}, received {name}={amount}")
     return amount
@@ -132,7 +135,10 @@ class HeldFill:
         _text("executor_id", self.executor_id)
         _side("side", self.side)
         for name in ("base_amount", "quote_amount", "fee_quote"):
-            object.__setattr__(self, name, _decimal(name, getattr(self, name)))
+            value = getattr(self, name)
+            amount = _decimal(name, value)
+            if amount is not value:
+                object.__setattr__(self, name, amount)
         if self.base_amount < 0 or self.quote_amount < 0:
             raise ConfigError(
                 f"Expected base_amount >= 0 and quote_amount >= 0 in fill {self.fill_id!r}, "

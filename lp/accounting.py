@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from core.money import ratio
 
-__all__ = ["LPAccounting", "account", "swap_cost_quote"]
+__all__ = ["LPAccounting", "account", "native_costs_quote", "swap_cost_quote"]
 
 ZERO = Decimal(0)
 
@@ -81,8 +81,9 @@ def account(
     lp_value = base * price + quote
     fees_earned = base_fees * price + quote_fees
     impermanent_loss = lp_value - hodl_value
-    tx_fees = tx_fee_native * native_price
-    rent_sunk = rent_sunk_native * native_price
+    tx_fees, rent_sunk = native_costs_quote(
+        tx_fee_native=tx_fee_native, rent_sunk_native=rent_sunk_native, native_price=native_price
+    )
     rent_locked = position_rent_native - position_rent_refunded_native
     net = fees_earned + impermanent_loss - tx_fees - rent_sunk - swap_costs_quote
     return LPAccounting(
@@ -103,6 +104,13 @@ def account(
         fees_paid_quote=tx_fees + rent_sunk + swap_costs_quote,
         volume_quote=initial_value + swap_volume_quote,
     )
+
+
+def native_costs_quote(
+    *, tx_fee_native: Decimal, rent_sunk_native: Decimal, native_price: Decimal
+) -> tuple[Decimal, Decimal]:
+    """Return (tx fees, sunk rent) in quote: native amounts valued at ``native_price``."""
+    return tx_fee_native * native_price, rent_sunk_native * native_price
 
 
 def swap_cost_quote(

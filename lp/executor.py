@@ -40,7 +40,7 @@ from core import (
     on,
 )
 from core.quiet import QuietWindow
-from lp.accounting import LPAccounting, account, swap_cost_quote
+from lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
 from lp.config import LPExecutorConfig
 from lp.details import LPDetails
 from lp.states import LP_TRANSITIONS, LPState, LPTrigger
@@ -546,12 +546,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         """The position's accounting at the last known prices."""
         state = self.state
         price = state.price if state.price is not None else ZERO
-        if self.config.native_token == self.config.base_token:
-            native_price = price
-        elif self.config.native_token == self.config.quote_token:
-            native_price = Decimal(1)
-        else:
-            native_price = state.native_price if state.native_price is not None else ZERO
+        native_price = self._native_price(price)
         opened = bool(state.position_address)
         return account(
             initial_base=state.initial_base,
@@ -570,6 +565,16 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             swap_costs_quote=state.swap_cost,
             swap_volume_quote=state.swap_base * price,
         )
+
+    def _native_price(self, price: Decimal) -> Decimal:
+        # Quote per native token: the pool price when native is the base, 1 when it is the quote.
+        config = self.config
+        if config.native_token == config.base_token:
+            return price
+        if config.native_token == config.quote_token:
+            return Decimal(1)
+        native_price = self.state.native_price
+        return native_price if native_price is not None else ZERO
 
     def metrics(self) -> ExecutorMetrics:
         figures = self.accounting()
@@ -603,8 +608,13 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         price = state.price if state.price is not None else ZERO
         base, quote = self.returned_amounts()
         net_base, net_quote = base - state.initial_base, quote - state.initial_quote
-        figures = self.accounting()
-        fees = figures.tx_fees_quote + figures.rent_sunk_quote
+        # The fee part of accounting() only: the rest of the figures are not needed here.
+        tx_fees, rent_sunk = native_costs_quote(
+            tx_fee_native=state.tx_fee,
+            rent_sunk_native=state.rent_sunk,
+            native_price=self._native_price(price),
+        )
+        fees = tx_fees + rent_sunk
         key = HeldPositionKey(
             controller_id=self.config.controller_id,
             connector=f"{self.config.connector}/{self.config.lp_provider}",

@@ -16,6 +16,7 @@ from core import (
     OpenPosition,
     PositionClosed,
     PositionUpdated,
+    PriceUpdated,
     RefreshPosition,
     StopRequested,
     Swap,
@@ -149,6 +150,25 @@ def test_timer_close_keeps_the_position_when_configured():
         Decimal("159.5"),
     )
     assert key.trading_pair == "SOL-USDC"
+
+
+@pytest.mark.parametrize(
+    ("trading_pair", "native_price"),
+    [("SOL-USDC", None), ("USDC-SOL", None), ("JUP-USDC", Decimal("151.5"))],
+)
+def test_a_held_fill_pays_the_tx_fees_and_sunk_rent_of_the_report(trading_pair, native_price):
+    # Arrange: native SOL as base, as quote, and priced by its own pair
+    executor = open_executor(trading_pair=trading_pair, keep_position=True)
+    if native_price is not None:
+        executor.apply(PriceUpdated(ts_event=at(1), trading_pair="SOL-USDC", price=native_price))
+    (close,) = executor.apply(StopRequested(ts_event=at(2)))
+    executor.apply(closed_event(executor, close, 3, base="0.5", quote="225"))
+    # Act
+    ((_, fill),) = executor.held_fills()
+    # Assert
+    figures = executor.accounting()
+    assert fill.fee_quote == figures.tx_fees_quote + figures.rent_sunk_quote
+    assert fill.fee_quote > 0
 
 
 @pytest.mark.parametrize(
