@@ -55,6 +55,8 @@ __all__ = [
 SLOT_SECONDS = 0.4
 _SLOT_MICROSECONDS = 400_000
 _SLOT_DURATION = _dt.timedelta(microseconds=_SLOT_MICROSECONDS)
+_UNIX_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_ONE_MICROSECOND = _dt.timedelta(microseconds=1)
 DEFAULT_GENESIS_SLOT = 380_000_000
 FEE_SINK = "sink:network-fees"
 """Ledger account collecting every network fee (validators and burn)."""
@@ -115,6 +117,7 @@ class ChainCore:
         self.keys = KeyFactory(seed)
         self._genesis_slot = genesis_slot
         self._genesis_time = genesis_time or clock.now()
+        self._genesis_micros = _unix_micros(self._genesis_time)
         self._last_slot = genesis_slot
         self._wallets: dict[str, str] = {}
         self._token_accounts: set[str] = set()
@@ -136,7 +139,7 @@ class ChainCore:
         if self._market_flows:
             flows, self._market_flows = self._market_flows, {}
             postings = [
-                Posting(account, asset, delta, cause)
+                make_posting(account, asset, delta, cause)
                 for (account, asset, cause), delta in flows.items()
                 if delta
             ]
@@ -163,6 +166,13 @@ class ChainCore:
         """Return the clock time at which ``slot`` starts."""
         offset = _dt.timedelta(microseconds=(slot - self._genesis_slot) * _SLOT_MICROSECONDS)
         return self._genesis_time + offset
+
+    def _block_time(self, slot: int) -> int:
+        """Unix seconds of ``slot``'s start: ``int(self.slot_time(slot).timestamp())``."""
+        if self._genesis_micros is None:
+            return int(self.slot_time(slot).timestamp())
+        offset = (slot - self._genesis_slot) * _SLOT_MICROSECONDS
+        return int((self._genesis_micros + offset) / 1_000_000)  # as timestamp() divides
 
     @property
     def unix_time(self) -> int:
@@ -403,7 +413,7 @@ class ChainCore:
             operation=operation,
             payer=payer,
             slot=slot,
-            block_time=int(self.slot_time(slot).timestamp()),
+            block_time=self._block_time(slot),
             confirmation_slot=slot + self.confirmation_slots,
             fate=fate,
             fee=0 if fate is TxFate.DROP else fee,
@@ -516,6 +526,14 @@ class ChainCore:
             "compute_units": tx.compute_units,
             "wallet_changes": changes,
         }
+
+
+def _unix_micros(when: _dt.datetime) -> int | None:
+    """Unix microseconds of ``when`` when its offset is fixed (UTC), else None: adding time to
+    a datetime of a zone with daylight saving moves its wall clock, not a fixed offset."""
+    if not isinstance(when.tzinfo, _dt.timezone):
+        return None
+    return (when - _UNIX_EPOCH) // _ONE_MICROSECOND
 
 
 def pool_call(call: Callable[[], _T]) -> _T:

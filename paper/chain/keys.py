@@ -41,8 +41,8 @@ def b58encode(data: bytes) -> str:
     chunks: list[str] = []
     while number:
         number, chunk = divmod(number, _CHUNK_BASE)
-        high, low = divmod(chunk, _PAIR_BASE)
-        chunks.append(_PAIRS[high] + _PAIRS[low])
+        # two small-int operators: cheaper than a second divmod and its tuple
+        chunks.append(_PAIRS[chunk // _PAIR_BASE] + _PAIRS[chunk % _PAIR_BASE])
     chunks.reverse()
     # the top chunk is zero-padded: those '1's are not digits of the number
     digits = "".join(chunks).lstrip("1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from paper.chain import (
     KeyFactory,
     ManualClock,
     OperationBudget,
+    PaperChain,
     TokenList,
     UnknownToken,
     WallClock,
@@ -58,6 +60,31 @@ def test_manual_clock_refuses_naive_datetimes() -> None:
 def test_wall_clock_is_aware_utc() -> None:
     now = WallClock().now()
     assert now.tzinfo is not None and now.utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [dt.UTC, dt.timezone(-dt.timedelta(hours=7)), ZoneInfo("Europe/Paris")],
+    ids=["utc", "fixed-offset", "daylight-saving"],
+)
+def test_block_time_is_the_unix_second_of_the_slot_start(zone: dt.tzinfo) -> None:
+    # Arrange: genesis a day before Paris moves its clocks forward (29 March 2026)
+    genesis = dt.datetime(2026, 3, 28, 12, 0, 0, 300_000, tzinfo=zone)
+    clock = ManualClock(genesis)
+    chain = PaperChain(clock=clock, genesis_time=genesis)
+    wallet = chain.create_wallet("w")
+    chain.airdrop(wallet, "SOL", 10**9)
+
+    # Act
+    block_times = []
+    for seconds in (0, 0.4, 0.5, 1.1, 2 * 86_400):
+        clock.advance(seconds)
+        signature = chain.wrap(wallet, 1_000).signature
+        block_times.append(chain.transaction(signature).block_time)  # type: ignore[union-attr]
+
+    # Assert
+    slots = [tx.slot for tx in chain.transactions()]
+    assert block_times == [int(chain.slot_time(slot).timestamp()) for slot in slots]
 
 
 # -- keys --------------------------------------------------------------------------------------
