@@ -309,10 +309,10 @@ class ChainCore:
         ):
             self._open_token_account(owner, mint)
             rent = TOKEN_ACCOUNT_RENT_LAMPORTS
-            postings.append(Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED))
-            postings.append(Posting(account, LAMPORTS, rent, Cause.RENT_LOCKED))
+            postings.append(make_posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED))
+            postings.append(make_posting(account, LAMPORTS, rent, Cause.RENT_LOCKED))
             new_accounts.append(account)
-        postings.append(Posting(account, asset, amount, cause))
+        postings.append(make_posting(account, asset, amount, cause))
         return rent
 
     def _needs_token_account(self, owner: str, mint: str) -> bool:

@@ -20,7 +20,7 @@ from paper.chain.costs import (
     position_rent,
 )
 from paper.chain.errors import InvalidRequest, NotOwner
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting
+from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting, make_posting
 from paper.chain.positions import PositionRecord
 from paper.chain.receipts import (
     CloseReceipt,
@@ -91,8 +91,8 @@ class LiquidityOperations(ChainCore):
         self.ledger.open_account(address, AccountKind.POSITION, owner=owner)
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         postings += [
-            Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
-            Posting(address, LAMPORTS, rent, Cause.RENT_LOCKED),
+            make_posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
+            make_posting(address, LAMPORTS, rent, Cause.RENT_LOCKED),
         ]
         for index in initialized:
             account = self.bin_array_account(pool_address, index)
@@ -323,8 +323,8 @@ class LiquidityOperations(ChainCore):
         postings += more
         rent = self.ledger.balance(record.address, LAMPORTS)
         postings += [
-            Posting(record.address, LAMPORTS, -rent, Cause.RENT_REFUNDED),
-            Posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
+            make_posting(record.address, LAMPORTS, -rent, Cause.RENT_REFUNDED),
+            make_posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
         ]
         tx.details = {
             "position": record.address,
@@ -395,8 +395,8 @@ class LiquidityOperations(ChainCore):
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
                 account, asset = self._wallet_holding(owner, mint)
-                postings.append(Posting(account, asset, -amount, Cause.DEPOSIT))
-                postings.append(Posting(pool.address, mint, amount, Cause.DEPOSIT))
+                postings.append(make_posting(account, asset, -amount, Cause.DEPOSIT))
+                postings.append(make_posting(pool.address, mint, amount, Cause.DEPOSIT))
         return postings
 
     def _rent_to_receive(self, owner: str, pool: Pool) -> int:
@@ -420,7 +420,7 @@ class LiquidityOperations(ChainCore):
         opened = new_accounts if new_accounts is not None else []
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
-                postings.append(Posting(source, mint, -amount, cause))
+                postings.append(make_posting(source, mint, -amount, cause))
                 self._receive(owner, mint, amount, cause, postings, opened)
         return postings, opened
 
