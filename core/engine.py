@@ -39,7 +39,7 @@ from core.executor import Executor
 from core.info import ExecutorInfo
 from core.lifecycle import CloseType, ExecutorStatus
 from core.ports import Reconciler
-from core.positions_held import HeldFill, HeldPositionKey, HeldPositionsLedger
+from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from core.risk import CreateRequest, RiskDecision, RiskEngine
 from core.serialization import encode_message
 from core.store.database import Database
@@ -433,14 +433,14 @@ class Engine:
 
     def _hand_over(self, unit: UnitOfWork, executor: AnyExecutor, *, now: dt.datetime) -> None:
         fills: list[tuple[HeldPositionKey, HeldFill]] = executor.held_fills()
-        touched: dict[HeldPositionKey, None] = {}
+        # Each position the fills went into, saved once, in the order first touched (one
+        # position per key, so positions compare by identity: no key hashed twice).
+        touched: list[HeldPosition] = []
         for key, fill in fills:
-            if self.ledger.record(key, fill):
-                touched[key] = None
-        for key in touched:
-            position = self.ledger.get(key)
-            if position is None:
-                continue
+            position = self.ledger.record_into(key, fill)
+            if position is not None and position not in touched:
+                touched.append(position)
+        for position in touched:
             unit.save_held_position(position, now=now)
 
     def _strand_after_error(

@@ -59,6 +59,7 @@ class Executor(Generic[ConfigT, StateT]):
     """Base of every executor type.
 
     Attributes:
+        id: the executor id (``config.id``; read it, never assign it).
         config: the strict, frozen config.
         state: the type-specific mutable state (a dataclass instance).
         status: lifecycle status (CREATED -> ACTIVE -> CLOSING -> TERMINATED).
@@ -78,6 +79,7 @@ class Executor(Generic[ConfigT, StateT]):
         "closed_at",
         "config",
         "created_at",
+        "id",
         "revision",
         "state",
         "status",
@@ -99,6 +101,9 @@ class Executor(Generic[ConfigT, StateT]):
 
     def __init__(self, config: ConfigT, *, created_at: dt.datetime, state: StateT | None = None):
         self.config: ConfigT = config
+        # A plain attribute, not a property over the config: the engine and the stores read it
+        # many times per event. The config is frozen and never replaced, so it cannot diverge.
+        self.id: str = config.id
         self.state: StateT = state if state is not None else self.state_class()
         self.status = ExecutorStatus.CREATED
         self.close_type: CloseType | None = None
@@ -109,11 +114,6 @@ class Executor(Generic[ConfigT, StateT]):
         self._command_seq = 0
 
     # --- identity -----------------------------------------------------------------------------
-
-    @property
-    def id(self) -> str:
-        """The executor id."""
-        return self.config.id
 
     @property
     def type(self) -> str:

@@ -507,6 +507,14 @@ class HeldPositionsLedger:
         Raises:
             ConfigError: The fill id was already recorded under another key.
         """
+        return self.record_into(key, fill) is not None
+
+    def record_into(self, key: HeldPositionKey, fill: HeldFill) -> HeldPosition | None:
+        """:meth:`record`, returning the position the fill went into (None: already recorded).
+
+        Raises:
+            ConfigError: The fill id was already recorded under another key.
+        """
         owner = self._fill_keys.get(fill.fill_id)
         if owner is not None and owner != key:
             raise ConfigError(
@@ -515,10 +523,10 @@ class HeldPositionsLedger:
         position = self._positions.get(key)
         if position is None:
             position = self._positions[key] = HeldPosition(key)
-        recorded = position.apply(fill)
-        if recorded:
-            self._fill_keys[fill.fill_id] = key
-        return recorded
+        if not position.apply(fill):
+            return None
+        self._fill_keys[fill.fill_id] = key
+        return position
 
     def get(self, key: HeldPositionKey) -> HeldPosition | None:
         """Return the position at ``key``, or None if nothing was ever recorded there."""

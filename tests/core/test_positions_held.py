@@ -274,6 +274,22 @@ def test_ledger_ignores_duplicates_and_refuses_a_fill_under_two_keys() -> None:
     assert ledger.get(other) is None
 
 
+def test_record_into_returns_the_position_the_fill_went_into() -> None:
+    # Arrange
+    ledger = HeldPositionsLedger()
+    fill = make_fill("BUY", "1", "150", fill_id="f-1")
+
+    # Act
+    first = ledger.record_into(KEY, fill)
+    second = ledger.record_into(KEY, make_fill("BUY", "1", "152", fill_id="f-2"))
+    again = ledger.record_into(KEY, fill)
+
+    # Assert
+    assert first is second is ledger.get(KEY)
+    assert first is not None and first.net_base == Decimal(2)
+    assert again is None
+
+
 def test_pick_up_part_moves_it_at_average_cost_without_realizing() -> None:
     # Arrange: long 4 @ 115 with 5 realized.
     ledger = HeldPositionsLedger()
