@@ -107,7 +107,8 @@ class PolicyRunner:
             unit.save_controller_state(
                 policy.config.policy_id,
                 kind=KIND,
-                state=_STATE.dump_python(policy.state, mode="json"),
+                # dump_python(mode="json") without its wrapper: this runs after every step
+                state=_STATE.serializer.to_python(policy.state, mode="json"),
                 now=now,
             )
 

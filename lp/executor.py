@@ -49,6 +49,8 @@ __all__ = ["LPExecutor", "LPExecutorState"]
 
 ZERO = Decimal(0)
 MAX_CLOSE_BACKOFF_SECONDS = 60
+_OPEN_STATES = frozenset({LPState.IN_RANGE, LPState.OUT_OF_RANGE})
+"""The position is open and followed (in or out of range)."""
 
 
 @dataclass(slots=True)
@@ -108,6 +110,17 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     config_class = LPExecutorConfig
     state_class = LPExecutorState
     wants_ticks = True
+
+    def __init__(
+        self,
+        config: LPExecutorConfig,
+        *,
+        created_at: dt.datetime,
+        state: LPExecutorState | None = None,
+    ) -> None:
+        super().__init__(config, created_at=created_at, state=state)
+        # Read on every price event; the config is frozen, so this never goes stale.
+        self._native_pair = config.native_pair
 
     # --- state machine ------------------------------------------------------------------------
 
@@ -181,7 +194,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     @on(PriceUpdated)
     def _price(self, event: PriceUpdated) -> list[Command]:
         state = self.state
-        if event.trading_pair == self.config.native_pair:
+        if event.trading_pair == self._native_pair:
             state.native_price = event.price
             return []
         if event.pool_address is not None and event.pool_address != self.config.pool_address:
@@ -217,7 +230,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
                 return [self._close_command()]
             return []
         commands = self._evaluate(now)
-        if commands or state.lp_state not in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+        if commands or state.lp_state not in _OPEN_STATES:
             return commands
         due = state.last_refresh_at is None or (
             (now - state.last_refresh_at).total_seconds() >= self.config.refresh_interval_seconds
@@ -310,7 +323,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
 
     def _evaluate(self, now: dt.datetime) -> list[Command]:
         state, config = self.state, self.config
-        if state.lp_state not in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+        if state.lp_state not in _OPEN_STATES:
             return []
         price = state.price
         if price is not None:
@@ -360,7 +373,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             state.stop_requested, state.stop_keep_position = True, event.keep_position
             self._touch()
             return []
-        if lp_state in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+        if lp_state in _OPEN_STATES:
             return self._close(self._stop_close_type(event.keep_position))
         if lp_state is LPState.STRANDED:
             self._fire(LPTrigger.RETRY_CLOSE)
@@ -397,7 +410,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state = self.state
         if state.closed or event.position_address != state.position_address:
             return []
-        if state.lp_state in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
+        if state.lp_state in _OPEN_STATES:
             # Closed outside lpexec (seen on a refresh).
             self._fire(LPTrigger.CLOSE)
             self._begin_closing(CloseType.EARLY_STOP)

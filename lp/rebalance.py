@@ -42,6 +42,11 @@ ZERO = Decimal(0)
 DUST = Decimal("0.000001")
 SWAP_TOLERANCE = Decimal("0.01")
 """Centered re-entry skips swaps smaller than this share of the inventory's value."""
+_GAP = Decimal("0.0001")
+"""A single-sided range starts this ratio away from the price (exact factors below)."""
+_BELOW, _ABOVE = 1 - _GAP, 1 + _GAP
+_PRICE_STEP = Decimal("0.000001")
+_AMOUNT_STEP = Decimal("0.000000001")
 
 
 class RebalanceConfig(BaseModel):
@@ -338,10 +343,10 @@ class RebalancePolicy:
         """The next range for ``side`` around ``price``, clamped to the zone."""
         width = self.width_ratio()
         if side is LPSide.BUY:
-            upper = price * (1 - Decimal("0.0001"))
+            upper = price * _BELOW
             lower = upper / (1 + width)
         elif side is LPSide.SELL:
-            lower = price * (1 + Decimal("0.0001"))
+            lower = price * _ABOVE
             upper = lower * (1 + width)
         else:
             half = (1 + width).sqrt()
@@ -418,8 +423,8 @@ class RebalancePolicy:
 
 
 def _round(price: Decimal) -> Decimal:
-    return price.quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)
+    return price.quantize(_PRICE_STEP, rounding=ROUND_FLOOR)
 
 
 def _amount(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.000000001"), rounding=ROUND_FLOOR)
+    return value.quantize(_AMOUNT_STEP, rounding=ROUND_FLOOR)
