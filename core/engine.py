@@ -205,14 +205,14 @@ class Engine:
         if executor.is_terminated:
             return
         self._live[executor.id] = executor
-        for key in executor.config.price_keys():
+        for key in executor.price_keys:
             self._by_key[key].append(executor)
         if executor.wants_ticks:
             self._tickers[executor.id] = executor
 
     def _unregister(self, executor: AnyExecutor) -> None:
         self._live.pop(executor.id, None)
-        for key in executor.config.price_keys():
+        for key in executor.price_keys:
             subscribers = self._by_key.get(key)
             if subscribers and executor in subscribers:
                 subscribers.remove(executor)

@@ -61,6 +61,7 @@ class Executor(Generic[ConfigT, StateT]):
     Attributes:
         id: the executor id (``config.id``; read it, never assign it).
         config: the strict, frozen config.
+        price_keys: the price streams it subscribes to (``config.price_keys()``).
         state: the type-specific mutable state (a dataclass instance).
         status: lifecycle status (CREATED -> ACTIVE -> CLOSING -> TERMINATED).
         close_type: why it ended (set when it starts closing or terminates).
@@ -80,6 +81,7 @@ class Executor(Generic[ConfigT, StateT]):
         "config",
         "created_at",
         "id",
+        "price_keys",
         "revision",
         "state",
         "status",
@@ -104,6 +106,7 @@ class Executor(Generic[ConfigT, StateT]):
         # A plain attribute, not a property over the config: the engine and the stores read it
         # many times per event. The config is frozen and never replaced, so it cannot diverge.
         self.id: str = config.id
+        self.price_keys: frozenset[str] = config.price_keys()  # read on register and unregister
         self.state: StateT = state if state is not None else self.state_class()
         self.status = ExecutorStatus.CREATED
         self.close_type: CloseType | None = None

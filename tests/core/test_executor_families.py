@@ -215,6 +215,14 @@ def test_snapshot_round_trip_keeps_everything():
     assert restored._next_command_id() == executor._next_command_id()
 
 
+def test_id_and_price_keys_are_read_from_the_config_at_creation_and_on_restore():
+    executor, _ = started_order_executor()
+    restored = BarrierOrderExecutor.restore(executor.config, executor.snapshot())
+    for each in (executor, restored):
+        assert each.id == executor.config.id
+        assert each.price_keys == executor.config.price_keys() == frozenset({"SOL-USDC"})
+
+
 def test_info_never_shows_non_finite_numbers():
     executor, _ = started_order_executor()
     executor.state.open_base = Decimal(1)
