@@ -116,13 +116,15 @@ def _raw_price(bin_id: int, bin_step: int) -> Decimal:
     return _CONTEXT.power(base, bin_id)
 
 
+@lru_cache(maxsize=65_536)
 def bin_price(
     bin_id: int,
     bin_step: int,
     base_decimals: int = 0,
     quote_decimals: int = 0,
 ) -> Decimal:
-    """Return the human price (quote per base) of a bin.
+    """Return the human price (quote per base) of a bin (pure, so cached: pools read it on
+    every price they publish).
 
     Args:
         bin_id: The bin id.

@@ -48,12 +48,21 @@ def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
     holders = bin_.holders
     if len(holders) == 1:
         for position in holders:
-            if is_x:
-                position.fee_x += lp_fee
-            else:
-                position.fee_y += lp_fee
+            _pay(position, lp_fee, is_x)
         return
     supply = bin_.supply
+    if len(holders) == 2:  # the common case in backtests: the market's liquidity and ours
+        (first, first_shares), (second, second_shares) = holders.items()
+        first_part, first_rest = divmod(lp_fee * first_shares, supply)
+        second_part, second_rest = divmod(lp_fee * second_shares, supply)
+        if first_part + second_part < lp_fee:  # one unit left: the larger remainder takes it
+            if (-first_rest, first.seq) < (-second_rest, second.seq):
+                first_part += 1
+            else:
+                second_part += 1
+        _pay(first, first_part, is_x)
+        _pay(second, second_part, is_x)
+        return
     given = 0
     # (-remainder, opening order, position, part): seq is unique, so positions never compare.
     parts: list[tuple[int, int, Position, int]] = []
@@ -65,12 +74,14 @@ def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
     if leftover:
         parts.sort()
     for index, (_, _, position, part) in enumerate(parts):
-        if index < leftover:
-            part += 1
-        if is_x:
-            position.fee_x += part
-        else:
-            position.fee_y += part
+        _pay(position, part + 1 if index < leftover else part, is_x)
+
+
+def _pay(position: Position, amount: int, is_x: bool) -> None:
+    if is_x:
+        position.fee_x += amount
+    else:
+        position.fee_y += amount
 
 
 def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
