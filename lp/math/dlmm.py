@@ -174,6 +174,7 @@ def bin_price_q64(bin_id: int, bin_step: int) -> int:
     return max(int(value), 1)
 
 
+@lru_cache(maxsize=65_536)
 def bin_id_from_price(
     price: Decimal,
     bin_step: int,

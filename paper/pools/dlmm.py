@@ -528,6 +528,7 @@ class DlmmPool:
     ) -> tuple[BinRecords[BinDeposit], int]:
         """Put the amounts into the bins from ``lower`` up; mint shares (Q64.64 value)."""
         bins, step, shares_of = self._bins, self._bin_step, position.shares
+        fresh = not shares_of  # a new position holds nothing anywhere: no sums to add to
         minted = []
         total_shares = 0
         bin_ids = range(lower, lower + len(base))
@@ -551,9 +552,12 @@ class DlmmPool:
             bin_.y += y
             if shares:
                 bin_.supply = supply + shares
-                holders = bin_.holders
-                holders[position] = holders.get(position, 0) + shares
-                shares_of[bin_id] = shares_of.get(bin_id, 0) + shares
+                if fresh:
+                    bin_.holders[position] = shares_of[bin_id] = shares
+                else:
+                    holders = bin_.holders
+                    holders[position] = holders.get(position, 0) + shares
+                    shares_of[bin_id] = shares_of.get(bin_id, 0) + shares
                 total_shares += shares
             minted.append(shares)
         return BinRecords(BinDeposit, bin_ids, base, quote, minted), total_shares
@@ -581,7 +585,9 @@ class DlmmPool:
             if exact == 1
             else [(bin_id, shares * numerator // denominator) for bin_id, shares in held]
         )
-        withdrawals, total_x, total_y, total_shares = self._withdraw(position, burns)
+        withdrawals, total_x, total_y, total_shares = self._withdraw(
+            position, burns, everything=exact == 1
+        )
         return WithdrawResult(
             position_id=position_id,
             base_amount=total_x,
@@ -591,10 +597,11 @@ class DlmmPool:
         )
 
     def _withdraw(
-        self, position: Position, burns: list[tuple[int, int]]
+        self, position: Position, burns: list[tuple[int, int]], *, everything: bool
     ) -> tuple[BinRecords[BinWithdrawal], int, int, int]:
         """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token;
-        return the records and the totals (base, quote, shares)."""
+        return the records and the totals (base, quote, shares). ``everything``: the burns are
+        all the position's shares."""
         bins, shares_of = self._bins, position.shares
         paid_x, paid_y = [], []
         for bin_id, burned in burns:
@@ -609,19 +616,22 @@ class DlmmPool:
             bin_.x -= x
             bin_.y -= y
             bin_.supply = supply - burned
-            remaining = shares_of[bin_id] - burned
+            remaining = 0 if everything else shares_of[bin_id] - burned
             if remaining:
                 shares_of[bin_id] = remaining
                 bin_.holders[position] = remaining
             else:
-                del shares_of[bin_id]
                 del bin_.holders[position]
+                if not everything:
+                    del shares_of[bin_id]
             if supply == burned:
                 # The last holder took everything: supply 0 implies empty reserves.
                 del bins[bin_id]
                 del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
             paid_x.append(x)
             paid_y.append(y)
+        if everything:
+            shares_of.clear()
         bin_ids = [bin_id for bin_id, _ in burns]
         burned_shares = [burned for _, burned in burns]
         records = BinRecords(BinWithdrawal, bin_ids, paid_x, paid_y, burned_shares, burned_shares)
