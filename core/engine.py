@@ -41,7 +41,6 @@ from core.lifecycle import CloseType, ExecutorStatus
 from core.ports import Reconciler
 from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from core.risk import CreateRequest, RiskDecision, RiskEngine
-from core.serialization import encode_message
 from core.store.database import Database
 from core.store.port import Store, StoredExecutor, UnitOfWork
 from core.store.sql import SqlStore
@@ -81,6 +80,8 @@ class _IntentUpdate:
     intent_id: str
     status: str
     outcome: dict[str, Any] | None = None
+    events: tuple[Event, ...] | None = None
+    """Outcome events (the store records them as the outcome)."""
     error: str | None = None
 
 
@@ -415,6 +416,7 @@ class Engine:
                     intent.status,
                     now=now,
                     outcome=intent.outcome,
+                    events=intent.events,
                     error=intent.error,
                 )
             if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
@@ -456,7 +458,11 @@ class Engine:
             unit.mark_stranded(executor.id, reason, now=now)
             if intent is not None:
                 unit.set_intent_status(
-                    intent.intent_id, intent.status, now=now, outcome=intent.outcome
+                    intent.intent_id,
+                    intent.status,
+                    now=now,
+                    outcome=intent.outcome,
+                    events=intent.events,
                 )
 
     # --- carrying out commands -------------------------------------------------------------
@@ -536,11 +542,7 @@ class Engine:
         executor = self._executors.get(command.executor_id)
         update = None
         if command.is_write:
-            update = _IntentUpdate(
-                command.command_id,
-                IntentStatus.DONE,
-                outcome={"events": [encode_message(event) for event in events]},
-            )
+            update = _IntentUpdate(command.command_id, IntentStatus.DONE, events=tuple(events))
         if executor is None or not events:
             self._record_intent(update)
             return
@@ -555,6 +557,7 @@ class Engine:
                 update.status,
                 now=self._clock.now(),
                 outcome=update.outcome,
+                events=update.events,
                 error=update.error,
             )
 

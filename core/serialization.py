@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from core.messages import message_class, message_name
 
-__all__ = ["decode_message", "dumps", "encode_message", "loads"]
+__all__ = ["decode_message", "dumps", "encode_message", "encode_outcome", "loads"]
 
 
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
@@ -28,6 +29,11 @@ def encode_message(message: object) -> dict[str, Any]:
     # every outcome it records).
     data = _adapter(type(message)).serializer.to_python(message, mode="json")
     return {"kind": message_name(message), "data": data}
+
+
+def encode_outcome(events: Iterable[object]) -> dict[str, Any]:
+    """The stored outcome of an intent: ``{"events": [...]}``, each event encoded."""
+    return {"events": [encode_message(event) for event in events]}
 
 
 def decode_message(payload: dict[str, Any]) -> Any:

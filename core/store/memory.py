@@ -16,6 +16,7 @@ from core.events import Event
 from core.executor import Executor
 from core.messages import message_name
 from core.positions_held import HeldPosition, HeldPositionKey
+from core.serialization import encode_outcome
 from core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from core.store.tables import IntentStatus
 
@@ -194,6 +195,7 @@ class MemoryStore:
         status: str,
         now: dt.datetime,
         outcome: dict[str, Any] | None,
+        events: Sequence[Event] | None,
         error: str | None,
         count_attempt: bool,
     ) -> None:
@@ -203,7 +205,10 @@ class MemoryStore:
         if count_attempt:
             entry.attempts += 1
         if outcome is not None:
-            entry.outcome = outcome
+            entry.outcome, entry.events = outcome, None
+        if events is not None:
+            # encoded when the intent is read: most never are (backtests record thousands)
+            entry.outcome, entry.events = None, tuple(events)
         if error is not None:
             entry.error = error
 
@@ -261,6 +266,7 @@ class _MemoryUnitOfWork:
         *,
         now: dt.datetime,
         outcome: dict[str, Any] | None = None,
+        events: Sequence[Event] | None = None,
         error: str | None = None,
         count_attempt: bool = False,
     ) -> None:
@@ -273,6 +279,7 @@ class _MemoryUnitOfWork:
                 status,
                 now,
                 outcome,
+                events,
                 error,
                 count_attempt,
             )
@@ -343,9 +350,13 @@ class _IntentEntry:
     updated_at: dt.datetime
     attempts: int = 0
     outcome: dict[str, Any] | None = None
+    events: tuple[Event, ...] | None = None
+    """Outcome events not encoded yet (see :meth:`record`)."""
     error: str | None = None
 
     def record(self, intent_id: str) -> StoredIntent:
+        if self.events is not None:
+            self.outcome, self.events = encode_outcome(self.events), None
         return StoredIntent(
             intent_id=intent_id,
             executor_id=self.command.executor_id,

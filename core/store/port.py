@@ -118,10 +118,15 @@ class UnitOfWork(Protocol):
         *,
         now: dt.datetime,
         outcome: dict[str, Any] | None = None,
+        events: Sequence[Event] | None = None,
         error: str | None = None,
         count_attempt: bool = False,
     ) -> None:
-        """Move an intent to ``status``; raises KeyError for an intent never recorded."""
+        """Move an intent to ``status``; raises KeyError for an intent never recorded.
+
+        ``events`` are the intent's outcome events: the outcome read back is
+        :func:`core.serialization.encode_outcome` of them (a store may encode them only when
+        the intent is read)."""
         ...
 
     def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:

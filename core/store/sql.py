@@ -19,7 +19,7 @@ from core.events import Event
 from core.executor import Executor
 from core.lifecycle import CloseType, ExecutorStatus
 from core.positions_held import HeldPosition
-from core.serialization import decode_message, dumps, loads
+from core.serialization import decode_message, dumps, encode_outcome, loads
 from core.store import repository as repo
 from core.store.database import Database
 from core.store.port import JournalEntry, StoredExecutor, StoredIntent
@@ -172,6 +172,7 @@ class _SqlUnitOfWork:
         *,
         now: dt.datetime,
         outcome: dict[str, Any] | None = None,
+        events: Sequence[Event] | None = None,
         error: str | None = None,
         count_attempt: bool = False,
     ) -> None:
@@ -180,7 +181,7 @@ class _SqlUnitOfWork:
             intent_id,
             status,
             now=now,
-            outcome=outcome,
+            outcome=encode_outcome(events) if events is not None else outcome,
             error=error,
             count_attempt=count_attempt,
         )

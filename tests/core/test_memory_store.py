@@ -18,10 +18,12 @@ from core import (
     HeldPosition,
     HeldPositionKey,
     MemoryStore,
+    PriceUpdated,
     SimulatedClock,
     SqlStore,
     StoreError,
 )
+from core.serialization import decode_message, encode_outcome
 from core.store import IntentStatus, Store
 from fixtures.executors import (
     BarrierOrderConfig,
@@ -323,3 +325,27 @@ async def test_memory_reads_show_changes_the_engine_does_not_save(tmp_path, sqli
         database.close()
     assert resumed_prices["memory"] == Decimal(101)
     assert resumed_prices["sql"] != Decimal(101)
+
+
+@pytest.mark.parametrize("make", [MemoryStore, "sql"])
+def test_an_intents_outcome_events_read_back_encoded(make, sqlite_url):
+    store: Store = SqlStore(Database.open(sqlite_url)) if make == "sql" else make()
+    executor, (command,) = started_executor()
+    events = (
+        PriceUpdated(ts_event=T0, trading_pair="SOL-USDC", price=Decimal("150.25")),
+        PriceUpdated(ts_event=T0, trading_pair="SOL-USDC", price=Decimal("151")),
+    )
+    with store.transaction() as unit:
+        unit.save_executor(executor, now=T0)
+        unit.insert_intent(command, now=T0)
+    with store.transaction() as unit:
+        unit.set_intent_status(command.command_id, IntentStatus.DONE, now=T0, events=events)
+    intent = store.intent(command.command_id)
+    assert intent is not None and intent.status == IntentStatus.DONE
+    assert intent.outcome == encode_outcome(events)
+    assert [decode_message(e) for e in intent.outcome["events"]] == list(events)
+    # a later plain outcome replaces the events
+    with store.transaction() as unit:
+        unit.set_intent_status(command.command_id, IntentStatus.DONE, now=T0, outcome={"x": 1})
+    again = store.intent(command.command_id)
+    assert again is not None and again.outcome == {"x": 1}
