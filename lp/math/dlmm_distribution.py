@@ -115,6 +115,15 @@ def _split(total: int, weights: list[int], orders: list[int], keys: list[int]) -
     weight_sum = sum(weights)
     if weight_sum <= 0:
         raise ValueError(f"Expected positive weights, received weights summing to {weight_sum}")
+    count = len(weights)
+    if weights.count(weights[0]) == count:
+        # Equal weights (Spot): equal floors and equal remainders, so the leftover units go by
+        # the tie order alone.
+        quotient, leftover = divmod(total, count)
+        equal = [quotient] * count
+        for *_, index in sorted(zip(orders, keys, range(count), strict=True))[:leftover]:
+            equal[index] += 1
+        return equal
     shares = []
     remainders = []
     for weight in weights:

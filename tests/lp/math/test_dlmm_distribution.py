@@ -151,3 +151,29 @@ def test_split_gives_leftover_to_largest_remainders() -> None:
 def test_split_rejects_negative_totals() -> None:
     with pytest.raises(ValueError, match="total=-1"):
         split_proportionally(-1, {1: 1})
+
+
+def _split_by_the_rule(total: int, weights: dict[int, int], tie_order: dict[int, int]):
+    """Floors, then one leftover unit each by largest remainder, then tie order, then key."""
+    weight_sum = sum(weights.values())
+    parts = {key: total * w // weight_sum for key, w in weights.items()}
+    ranked = sorted(weights, key=lambda k: (-(total * weights[k] % weight_sum), tie_order[k], k))
+    for key in ranked[: total - sum(parts.values())]:
+        parts[key] += 1
+    return parts
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=0, max_value=10**15),
+    weights=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=60),
+    equal=st.booleans(),
+    seed=st.integers(min_value=0, max_value=10**6),
+)
+def test_split_follows_the_rule_with_equal_or_unequal_weights(total, weights, equal, seed):
+    keys = list(range(seed, seed + len(weights)))
+    by_key = {key: (1 if equal else w) for key, w in zip(keys, weights, strict=True)}
+    tie_order = {key: (key * 7919 + seed) % 11 for key in keys}
+    assert split_proportionally(total, by_key, tie_order) == _split_by_the_rule(
+        total, by_key, tie_order
+    )
