@@ -289,36 +289,32 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             or state.last_refresh_at is None
         ):
             return None
-        refresh_at = state.last_refresh_at + dt.timedelta(seconds=config.refresh_interval_seconds)
-        if state.lp_state is LPState.IN_RANGE:
-            return QuietWindow(
-                key=config.pool_address,
-                low_bin=lower,
-                high_bin=upper,
-                low_price=config.lower_limit_price,
-                high_price=config.upper_limit_price,
-                until=refresh_at,
-                excursions=True,
-                above_seconds=config.auto_close_above_range_seconds,
-                below_seconds=config.auto_close_below_range_seconds,
+        until = state.last_refresh_at + dt.timedelta(seconds=config.refresh_interval_seconds)
+        in_range = state.lp_state is LPState.IN_RANGE
+        if in_range:
+            low, high = lower, upper
+        elif state.lp_state is LPState.OUT_OF_RANGE and since is not None:
+            above = state.out_of_range_direction == "above"
+            low, high = (upper + 1, None) if above else (None, lower - 1)
+            limit = (
+                config.auto_close_above_range_seconds
+                if above
+                else config.auto_close_below_range_seconds
             )
-        if state.lp_state is not LPState.OUT_OF_RANGE or since is None:
+            if limit is not None:
+                until = min(until, since + dt.timedelta(seconds=limit))
+        else:
             return None
-        above = state.out_of_range_direction == "above"
-        limit = (
-            config.auto_close_above_range_seconds
-            if above
-            else config.auto_close_below_range_seconds
-        )
         return QuietWindow(
             key=config.pool_address,
-            low_bin=upper + 1 if above else None,
-            high_bin=None if above else lower - 1,
+            low_bin=low,
+            high_bin=high,
             low_price=config.lower_limit_price,
             high_price=config.upper_limit_price,
-            until=refresh_at
-            if limit is None
-            else min(refresh_at, since + dt.timedelta(seconds=limit)),
+            until=until,
+            excursions=in_range,
+            above_seconds=config.auto_close_above_range_seconds,
+            below_seconds=config.auto_close_below_range_seconds,
         )
 
     def _evaluate(self, now: dt.datetime) -> list[Command]:
