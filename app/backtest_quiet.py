@@ -112,8 +112,9 @@ class QuietSearch:
         """Index of the first bar loud whatever its bin's place (the deadline, the limit
         prices), or ``len(bins)``."""
         loud = None
-        if window.until is not None:
-            loud = times >= int(math.ceil(window.until.timestamp()))
+        until = _deadline(window)
+        if until is not None:
+            loud = times >= until
         if window.low_price is not None or window.high_price is not None:
             # Bin prices in float, with a margin: a bar near a limit is delivered, and the
             # executor decides with exact Decimal prices.
@@ -137,8 +138,8 @@ def _plain(
     indexes are absolute."""
     low, high = window.low_bin, window.high_bin
     hard = stop
-    if window.until is not None:
-        until = math.ceil(window.until.timestamp())
+    until = _deadline(window)
+    if until is not None:
         hard = next((i for i in range(pos, stop) if time_list[i] >= until), stop)
     walked = [
         (index, bin_id, time_list[index])
@@ -183,6 +184,11 @@ def _walk(
         # the executor must see the run the loud bar belongs to from its start
         return (run if hard_outside and last == hard - 1 else hard), -1
     return -1, (run if last == stop - 1 else -1)
+
+
+def _deadline(window: QuietWindow) -> int | None:
+    """The window's deadline in unix seconds (bars at or after it are loud), or None."""
+    return None if window.until is None else math.ceil(window.until.timestamp())
 
 
 def _limit(seconds: int | None) -> int:
