@@ -114,16 +114,6 @@ def _accumulators(
     reference, accumulator = pool._volatility_reference, pool._volatility_accumulator
     accumulators: list[int] = []
     append = accumulators.append
-    if resets.all() and not decayed.any():
-        # Bars further apart than the filter period and closer than the decay period (minute
-        # bars on default parameters): every bar keeps a part of the last accumulator.
-        for distance in distances:
-            reference = accumulator * reduction // _BPS
-            accumulator = reference + distance
-            if accumulator > ceiling:
-                accumulator = ceiling
-            append(accumulator)
-        return reference, accumulator, accumulators
     for reset, decay, distance in zip(resets.tolist(), decayed.tolist(), distances, strict=True):
         if reset:
             reference = 0 if decay else accumulator * reduction // _BPS
