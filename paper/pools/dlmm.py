@@ -585,9 +585,7 @@ class DlmmPool:
             if exact == 1
             else [(bin_id, shares * numerator // denominator) for bin_id, shares in held]
         )
-        withdrawals, total_x, total_y, total_shares = self._withdraw(
-            position, burns, everything=exact == 1
-        )
+        withdrawals, total_x, total_y, total_shares = self._withdraw(position, burns)
         return WithdrawResult(
             position_id=position_id,
             base_amount=total_x,
@@ -597,11 +595,10 @@ class DlmmPool:
         )
 
     def _withdraw(
-        self, position: Position, burns: list[tuple[int, int]], *, everything: bool
+        self, position: Position, burns: list[tuple[int, int]]
     ) -> tuple[BinRecords[BinWithdrawal], int, int, int]:
         """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token;
-        return the records and the totals (base, quote, shares). ``everything``: the burns are
-        all the position's shares."""
+        return the records and the totals (base, quote, shares)."""
         bins, shares_of = self._bins, position.shares
         paid_x, paid_y = [], []
         for bin_id, burned in burns:
@@ -616,22 +613,19 @@ class DlmmPool:
             bin_.x -= x
             bin_.y -= y
             bin_.supply = supply - burned
-            remaining = 0 if everything else shares_of[bin_id] - burned
+            remaining = shares_of[bin_id] - burned
             if remaining:
                 shares_of[bin_id] = remaining
                 bin_.holders[position] = remaining
             else:
+                del shares_of[bin_id]
                 del bin_.holders[position]
-                if not everything:
-                    del shares_of[bin_id]
             if supply == burned:
                 # The last holder took everything: supply 0 implies empty reserves.
                 del bins[bin_id]
                 del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
             paid_x.append(x)
             paid_y.append(y)
-        if everything:
-            shares_of.clear()
         bin_ids = [bin_id for bin_id, _ in burns]
         burned_shares = [burned for _, burned in burns]
         records = BinRecords(BinWithdrawal, bin_ids, paid_x, paid_y, burned_shares, burned_shares)
