@@ -97,8 +97,12 @@ class LiquidityOperations(ChainCore):
         for index in initialized:
             account = self.bin_array_account(pool_address, index)
             self.ledger.open_account(account, AccountKind.BIN_ARRAY, owner=pool_address)
-            postings.append(Posting(owner, LAMPORTS, -BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK))
-            postings.append(Posting(account, LAMPORTS, BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK))
+            postings.append(
+                make_posting(owner, LAMPORTS, -BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK)
+            )
+            postings.append(
+                make_posting(account, LAMPORTS, BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK)
+            )
         tx.details = {
             "position": address,
             "pool": pool_address,
