@@ -234,8 +234,7 @@ class PaperChain(LiquidityOperations, TradingOperations):
             record = PositionRecord.from_dict(raw)
             chain._positions[record.address] = record
         for raw in data["transactions"]:
-            tx = Transaction.from_dict(raw)
-            chain._transactions[tx.signature] = tx
+            chain._record(Transaction.from_dict(raw))
         chain.keys.set_state(data["keys"])
         return chain
 

@@ -8,7 +8,7 @@ ledger group together with the network fee.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,7 +33,13 @@ from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting, ma
 from paper.chain.positions import PositionRecord
 from paper.chain.records import record_builder
 from paper.chain.tokens import SOL_MINT, Token, TokenList
-from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
+from paper.chain.transactions import (
+    TokenBalance,
+    Transaction,
+    TransactionIndex,
+    TxFate,
+    TxStatus,
+)
 from paper.pools import (
     ClmmPool,
     DlmmPool,
@@ -124,6 +130,7 @@ class ChainCore:
         self._pools: dict[str, PoolEntry] = {}
         self._positions: dict[str, PositionRecord] = {}
         self._transactions: dict[str, Transaction] = {}
+        self._index = TransactionIndex()
         self.ledger.open_account(FEE_SINK, AccountKind.FEE_SINK, owner=FEE_SINK)
         self.ledger.open_account(MARKET, AccountKind.MARKET, owner=MARKET)
 
@@ -389,6 +396,35 @@ class ChainCore:
         """Return every sent transaction in sending order."""
         return list(self._transactions.values())
 
+    def transactions_for_address(
+        self, address: str, *, before: str | None = None, until: str | None = None
+    ) -> Iterator[Transaction]:
+        """Yield the landed transactions whose account keys include ``address``, newest first.
+
+        Succeeded and failed transactions are included, confirmed or not; dropped ones never
+        are. A position's address is among the keys of its open and of its close (both move its
+        rent); a failed transaction's only key is its payer.
+
+        Args:
+            address: Any account: a wallet, token account, pool or position.
+            before: Start below this landed signature (exclusive).
+            until: Stop at this landed signature (exclusive).
+
+        Raises:
+            InvalidRequest: when ``before`` or ``until`` is not a landed signature.
+        """
+        for name, signature in (("before", before), ("until", until)):
+            if signature is not None and not self._index.contains(signature):
+                raise InvalidRequest(
+                    f"Expected {name} to be a landed transaction signature, received {signature!r}"
+                )
+        return self._index.newest_first(address, before=before, until=until)
+
+    def _record(self, tx: Transaction) -> None:
+        # every sent transaction is kept; the index takes only the landed ones
+        self._transactions[tx.signature] = tx
+        self._index.add(tx)
+
     def status(self, signature: str) -> TxStatus:
         """Return a signature's status now (unknown signatures read as pending, like Solana)."""
         tx = self._transactions.get(signature)
@@ -427,7 +463,7 @@ class ChainCore:
         """Record a dropped or failed transaction (a failed one pays its fee)."""
         if tx.fate is TxFate.DROP:
             tx.logs = ["Transaction dropped before landing (paper fault)"]
-            self._transactions[tx.signature] = tx
+            self._record(tx)
             return []
         tx.error = _FAILED_ERROR
         tx.logs = [f"Program log: {tx.operation} failed on chain (paper fault)"]
@@ -452,7 +488,7 @@ class ChainCore:
         self._fill_balances(tx, before, ledger.snapshot(before))
         if not tx.logs:
             tx.logs = [f"Program log: {tx.operation}"]
-        self._transactions[tx.signature] = tx
+        self._record(tx)
         return group
 
     def _fill_balances(

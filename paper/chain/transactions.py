@@ -1,7 +1,10 @@
-"""Transactions on the paper chain: status codes, fates, and the record kept per signature."""
+"""Transactions on the paper chain: status codes, fates, the record kept per signature, and the
+index of landed transactions by account."""
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum, IntEnum
@@ -10,6 +13,7 @@ from typing import Any
 __all__ = [
     "TokenBalance",
     "Transaction",
+    "TransactionIndex",
     "TxFate",
     "TxStatus",
 ]
@@ -155,3 +159,62 @@ def _token_to_list(balance: TokenBalance) -> list[Any]:
         balance.amount,
         balance.decimals,
     ]
+
+
+class TransactionIndex:
+    """Landed transactions in landing order, and which of them each account key appears in.
+
+    Built as transactions land and rebuilt from the saved transactions on load (it is derived
+    data, never saved). Dropped transactions are never added. A lookup costs a binary search plus
+    the transactions returned, so listing the newest signatures of a busy wallet stays cheap.
+    """
+
+    def __init__(self) -> None:
+        self._landed: list[Transaction] = []
+        self._position: dict[str, int] = {}
+        self._by_account: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._landed)
+
+    def add(self, tx: Transaction) -> None:
+        """Append a landed transaction (its ``account_keys`` already filled in)."""
+        if not tx.landed or tx.signature in self._position:
+            return
+        position = len(self._landed)
+        self._landed.append(tx)
+        self._position[tx.signature] = position
+        by_account = self._by_account
+        for key in dict.fromkeys(tx.account_keys):
+            positions = by_account.get(key)
+            if positions is None:
+                by_account[key] = [position]
+            else:
+                positions.append(position)
+
+    def contains(self, signature: str) -> bool:
+        """True when ``signature`` is a landed transaction of this index."""
+        return signature in self._position
+
+    def newest_first(
+        self, account: str, *, before: str | None = None, until: str | None = None
+    ) -> Iterator[Transaction]:
+        """Yield the landed transactions whose account keys include ``account``, newest first.
+
+        Args:
+            account: The account address.
+            before: Start below this landed signature (exclusive); None: from the newest.
+            until: Stop at this landed signature (exclusive); None: down to the oldest.
+
+        Raises:
+            KeyError: when ``before`` or ``until`` is not a landed signature.
+        """
+        positions = self._by_account.get(account, ())
+        high = len(positions)
+        low = 0
+        if before is not None:
+            high = bisect.bisect_left(positions, self._position[before])
+        if until is not None:
+            low = bisect.bisect_right(positions, self._position[until])
+        landed = self._landed
+        return (landed[positions[index]] for index in range(high - 1, low - 1, -1))

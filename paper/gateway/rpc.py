@@ -1,9 +1,15 @@
 """A small Solana JSON-RPC 2.0 subset answered from the paper chain (``POST /rpc``).
 
 Methods: ``getSlot``, ``getBalance``, ``getSignatureStatuses``, ``getTransaction``,
-``getTokenAccountsByOwner`` (``jsonParsed``). Batches (JSON arrays) are answered in order.
-Errors use JSON-RPC codes: -32700 parse error, -32600 invalid request, -32601 method not found,
--32602 invalid params.
+``getSignaturesForAddress``, ``getTokenAccountsByOwner`` (``jsonParsed``). Batches (JSON arrays)
+are answered in order. Errors use JSON-RPC codes: -32700 parse error, -32600 invalid request,
+-32601 method not found, -32602 invalid params, -32016 minimum context slot not reached.
+
+``getSignaturesForAddress`` lists the confirmed transactions whose account keys include the
+address (a wallet, token account, pool or position; program ids are not indexed), newest first,
+failed ones with their ``err``; a dropped transaction never landed and is never listed. The paper
+chain has no finality: ``finalized`` reads like ``confirmed``. As on Solana, a ``before``
+signature the chain does not know gives an empty list and an unknown ``until`` is ignored.
 """
 
 from __future__ import annotations
@@ -181,6 +187,98 @@ def transaction_json(tx: Transaction) -> dict[str, Any]:
     }
 
 
+_MAX_SIGNATURES = 1000
+
+
+def _get_signatures_for_address(chain: PaperChain, params: list[Any]) -> list[dict[str, Any]]:
+    if not params or not is_address(params[0]):
+        received = params[0] if params else None
+        raise _RpcError(
+            -32602, f"Invalid params: address: expected a base58 public key, received {received!r}"
+        )
+    address: str = params[0]
+    config = params[1] if len(params) > 1 and params[1] is not None else {}
+    if not isinstance(config, dict):
+        raise _RpcError(-32602, f"Invalid params: config: expected an object, received {config!r}")
+    limit = _limit_param(config.get("limit", _MAX_SIGNATURES))
+    _check_commitment(chain, config)
+    before = _signature_param(config, "before")
+    until = _signature_param(config, "until")
+    if before is not None and not _landed(chain, before):
+        return []
+    if until is not None and not _landed(chain, until):
+        until = None
+    slot = chain.slot
+    found: list[dict[str, Any]] = []
+    for tx in chain.transactions_for_address(address, before=before, until=until):
+        if slot < tx.confirmation_slot:
+            continue  # only processed so far
+        found.append(
+            {
+                "signature": tx.signature,
+                "slot": tx.slot,
+                "err": tx.error,
+                "memo": None,
+                "blockTime": tx.block_time,
+                "confirmationStatus": "confirmed",
+            }
+        )
+        if len(found) == limit:
+            break
+    return found
+
+
+def _limit_param(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_SIGNATURES:
+        raise _RpcError(
+            -32602,
+            f"Invalid params: limit: expected an integer in 1..{_MAX_SIGNATURES}, "
+            f"received {value!r}",
+        )
+    return value
+
+
+def _check_commitment(chain: PaperChain, config: dict[str, Any]) -> None:
+    commitment = config.get("commitment", "finalized")
+    if commitment == "processed":
+        raise _RpcError(
+            -32602, "Invalid params: commitment: method does not support commitment below confirmed"
+        )
+    if commitment not in ("confirmed", "finalized"):
+        raise _RpcError(
+            -32602,
+            "Invalid params: commitment: expected 'confirmed' or 'finalized', "
+            f"received {commitment!r}",
+        )
+    minimum = config.get("minContextSlot")
+    if minimum is None:
+        return
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
+        raise _RpcError(
+            -32602,
+            f"Invalid params: minContextSlot: expected a slot number, received {minimum!r}",
+        )
+    if chain.slot < minimum:
+        raise _RpcError(-32016, f"Minimum context slot has not been reached (slot {chain.slot})")
+
+
+def _signature_param(config: dict[str, Any], name: str) -> str | None:
+    value = config.get(name)
+    if value is None:
+        return None
+    if not is_signature(value):
+        raise _RpcError(
+            -32602, f"Invalid params: {name}: expected a base58 signature, received {value!r}"
+        )
+    signature: str = value
+    return signature
+
+
+def _landed(chain: PaperChain, signature: str) -> bool:
+    tx = chain.transaction(signature)
+    return tx is not None and tx.landed
+
+
 def _get_token_accounts_by_owner(chain: PaperChain, params: list[Any]) -> dict[str, Any]:
     owner = _address_param(params)
     if len(params) < 2 or not isinstance(params[1], dict):
@@ -246,5 +344,6 @@ _METHODS = {
     "getBalance": _get_balance,
     "getSignatureStatuses": _get_signature_statuses,
     "getTransaction": _get_transaction,
+    "getSignaturesForAddress": _get_signatures_for_address,
     "getTokenAccountsByOwner": _get_token_accounts_by_owner,
 }
