@@ -3,10 +3,17 @@
 Everything that touches httpx lives here; resources only build request models and parse
 responses. httpx exceptions never leave this module: they are mapped once, chained with
 ``raise ... from``.
+
+Besides httpx's own timeouts, each request has a deadline of connect + read (or write) seconds on
+the whole exchange, enforced with ``asyncio.timeout``: transports that enforce no timeout of their
+own (``httpx.ASGITransport`` serving an app in process) still end. On a network transport httpx's
+timeouts fire first. An expired deadline is mapped exactly like httpx's read timeout: a read
+raises ``GatewayTimeout``, a write ``TransactionOutcomeUnknown``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import logging
@@ -123,6 +130,10 @@ def _http_timeout(timeouts: Timeouts, is_write: bool) -> httpx.Timeout:
     return httpx.Timeout(timeouts.write if is_write else timeouts.read, connect=timeouts.connect)
 
 
+def _deadline(timeouts: Timeouts, is_write: bool) -> float:
+    return timeouts.connect + (timeouts.write if is_write else timeouts.read)
+
+
 class Transport:
     """One HTTP connection pool, its lifecycle, and the request loop."""
 
@@ -205,8 +216,11 @@ class Transport:
                 f"Cannot send {route.method} {path}: the GatewayClient is closed"
             )
         timeout = _http_timeout(timeouts, route.is_write)
+        deadline = _deadline(timeouts, route.is_write)
         return await call_with_retries(
-            lambda: self._send_once(route, path, params, content, http_timeout=timeout),
+            lambda: self._send_once(
+                route, path, params, content, http_timeout=timeout, deadline=deadline
+            ),
             policy=retry,
             is_write=route.is_write,
             sleep=self.clock.sleep,
@@ -220,25 +234,31 @@ class Transport:
         content: bytes | None,
         *,
         http_timeout: httpx.Timeout,
+        deadline: float,
     ) -> bytes:
         if self.rate_limiter is not None and route.rate_limited:
             await self.rate_limiter.acquire()
         url = self.base_url + path
+        scope = asyncio.timeout(deadline)
         try:
-            if route.method == "GET":
-                response = await self.http.get(
-                    url, params=params, headers=self._get_headers, timeout=http_timeout
-                )
-            else:
-                response = await self.http.post(
-                    url, content=content, headers=self._post_headers, timeout=http_timeout
-                )
+            async with scope:
+                if route.method == "GET":
+                    response = await self.http.get(
+                        url, params=params, headers=self._get_headers, timeout=http_timeout
+                    )
+                else:
+                    response = await self.http.post(
+                        url, content=content, headers=self._post_headers, timeout=http_timeout
+                    )
         except (httpx.TransportError, OSError) as exc:
             # OSError: an ssl.SSLError (e.g. a TLS 1.3 "certificate required" alert read after
-            # the handshake) can escape httpx unwrapped.
-            logger.debug("Gateway %s %s failed: %s", route.method, path, type(exc).__name__)
+            # the handshake) can escape httpx unwrapped; so does the deadline's TimeoutError.
+            failure: httpx.TransportError | OSError = exc
+            if scope.expired():
+                failure = httpx.ReadTimeout(f"no response within the {deadline:g} s deadline")
+            logger.debug("Gateway %s %s failed: %s", route.method, path, type(failure).__name__)
             raise error_from_transport(
-                exc, method=route.method, path=path, is_write=route.is_write
+                failure, method=route.method, path=path, is_write=route.is_write
             ) from exc
         status = response.status_code
         logger.debug("Gateway %s %s -> %i", route.method, path, status)
