@@ -54,6 +54,7 @@ from ._exceptions import (
     UnexpectedResponse,
     ValidationIssue,
 )
+from ._history import ChainHistory, SignatureRecord
 from ._models.base import GatewayModel, TransactionResult
 from ._models.chain import (
     ApproveData,
@@ -129,6 +130,7 @@ __all__ = [
     "Balances",
     "Bin",
     "Chain",
+    "ChainHistory",
     "ChainNetworks",
     "ChainStatus",
     "ChainTransaction",
@@ -186,6 +188,7 @@ __all__ = [
     "RetryPolicy",
     "RouterQuote",
     "Side",
+    "SignatureRecord",
     "SimulationFailed",
     "SlippageExceeded",
     "SolanaChain",
