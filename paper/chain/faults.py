@@ -2,7 +2,7 @@
 
 A fault plan is parsed from a compact spec string, for example::
 
-    open:504@0.3,poll:429=5@0.1,swap:drop#2,read:slow=250ms@0.5
+    open:504@0.3,poll:429=5@0.1,swap:drop#2,read:slow=250ms@0.5,close:lost#1,write:hang=5s#3
 
 Grammar (whitespace around rules is ignored)::
 
@@ -13,10 +13,11 @@ Grammar (whitespace around rules is ignored)::
                 | "wrap" | "unwrap"                                       ; writes
                 | "poll" | "balances" | "status" | "quote" | "pool" | "position"
                 | "config" | "rpc"                                        ; reads
-    effect      = "drop" | "504" | "fail" | "pending"                     ; writes only
+    effect      = "drop" | "504" | "fail" | "pending" | "lost" | "hang"   ; writes only
                 | "429" | "500" | "rpc" | "slow"                          ; any operation
     value       = seconds for "429" (the retry-after header, integer, default 2)
                 | duration for "slow" ("250ms", "2s", "1.5"; default 2s)
+                | duration for "hang" (how long the answer is held back; default 600s)
     probability = decimal in [0, 1] (default 1)
     nth         = the n-th matching call only (1-based); "nth+" = that call and every later one
 
@@ -29,8 +30,13 @@ Effects:
 * ``pending`` - the transaction lands but the write answers at once with ``status 0``.
 * ``fail`` - the transaction lands and fails on chain: the fee is charged, nothing else changes,
   it polls ``status -1``.
+* ``lost`` - the write runs as usual (its transaction lands and confirms) but its answer,
+  whatever it was, is replaced by Gateway's generic HTTP 500: the client cannot tell it landed.
+* ``hang`` - the write runs as usual (its transaction lands and confirms) but its answer is held
+  back until the client gives up (disconnects or cancels) or the duration passes, whichever comes
+  first: the client sees its own timeout. Keep the duration above the client's write timeout.
 * ``429`` - the request is refused with HTTP 429 and a ``retry-after`` header.
-* ``500`` - the request fails with Gateway's generic HTTP 500.
+* ``500`` - the request is refused with Gateway's generic HTTP 500; nothing is sent.
 * ``rpc`` - the RPC node is unreachable for this request; each route answers the way Gateway
   2.13 does when its RPC is down (see the paper Gateway's modes).
 * ``slow`` - the answer is delayed by the duration (combines with any other effect).
@@ -79,6 +85,8 @@ class FaultEffect(StrEnum):
     TIMEOUT = "504"
     PENDING = "pending"
     FAIL = "fail"
+    LOST = "lost"
+    HANG = "hang"
     RATE_LIMIT = "429"
     SERVER_ERROR = "500"
     RPC_DOWN = "rpc"
@@ -91,10 +99,18 @@ class FaultEffect(StrEnum):
 
 
 _WRITE_ONLY = frozenset(
-    {FaultEffect.DROP, FaultEffect.TIMEOUT, FaultEffect.PENDING, FaultEffect.FAIL}
+    {
+        FaultEffect.DROP,
+        FaultEffect.TIMEOUT,
+        FaultEffect.PENDING,
+        FaultEffect.FAIL,
+        FaultEffect.LOST,
+        FaultEffect.HANG,
+    }
 )
 DEFAULT_RETRY_AFTER_SECONDS = 2
 DEFAULT_SLOW_SECONDS = 2.0
+DEFAULT_HANG_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +120,8 @@ class Fault:
     effect: FaultEffect
     retry_after: int | None = None
     """Seconds for the ``retry-after`` header (429 only)."""
+    hold_seconds: float | None = None
+    """Longest time the answer is held back (hang only)."""
     rule: str = ""
     """The rule text that fired."""
 
@@ -134,6 +152,7 @@ class FaultRule:
     """With ``nth``: also fire on every later call."""
     retry_after: int = DEFAULT_RETRY_AFTER_SECONDS
     delay_seconds: float = 0.0
+    """``slow``: the delay before answering; ``hang``: the longest hold of the answer."""
 
     @classmethod
     def parse(cls, text: str, *, position: int = 1) -> FaultRule:
@@ -164,6 +183,8 @@ class FaultRule:
         retry_after, delay = DEFAULT_RETRY_AFTER_SECONDS, 0.0
         if effect is FaultEffect.SLOW:
             delay = _parse_duration(value_text, bad) if equals else DEFAULT_SLOW_SECONDS
+        elif effect is FaultEffect.HANG:
+            delay = _parse_duration(value_text, bad) if equals else DEFAULT_HANG_SECONDS
         elif effect is FaultEffect.RATE_LIMIT and equals:
             if not value_text.strip().isdigit():
                 raise bad(f"expected whole seconds after '429=', received {value_text!r}")
@@ -309,7 +330,8 @@ class FaultPlan:
                 delay = max(delay, rule.delay_seconds)
             elif fault is None:
                 retry = rule.retry_after if rule.effect is FaultEffect.RATE_LIMIT else None
-                fault = Fault(rule.effect, retry_after=retry, rule=rule.text)
+                hold = rule.delay_seconds if rule.effect is FaultEffect.HANG else None
+                fault = Fault(rule.effect, retry_after=retry, hold_seconds=hold, rule=rule.text)
         return FaultDecision(fault, delay)
 
     def get_state(self) -> dict[str, Any]:

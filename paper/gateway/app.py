@@ -3,7 +3,9 @@
 Every request goes through the same steps, in Gateway's order: rate limit (upstream mode),
 schema validation (Fastify/Ajv rules: coercion, defaults, first error as a Gateway-shaped 400
 naming the field), injected faults (429, 500, RPC outage, slow answers; drop/504/pending/fail
-for transactions), the route, and errors rendered as ``{statusCode, error, message}``.
+for transactions), the route, errors rendered as ``{statusCode, error, message}``, and last the
+faults that strike a write's answer after its transaction was sent (``lost``: the answer becomes a
+generic 500; ``hang``: the answer is held back until the client gives up).
 
 Example:
     >>> app = create_app(chain, mode="clean")                     # doctest: +SKIP
@@ -15,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -154,20 +157,22 @@ def _client(request: Request) -> str:
 def _endpoint(context: GatewayContext, route: Route, schemas: OperationSchemas | None) -> Any:
     async def endpoint(request: Request) -> Response:
         headers: dict[str, str] = {}
+        decision = FaultDecision()
         try:
             if context.limiter is not None and route.path != "/":
                 headers = context.limiter.hit(_client(request))
             call = await _parse(request, context, schemas)
             call.client = _client(request)
             if route.operation is not None and context.chain.faults:
-                call.decision = context.chain.faults.decide(route.operation)
-            await _apply_http_faults(call.decision)
+                call.decision = decision = context.chain.faults.decide(route.operation)
+            await _apply_http_faults(decision)
             result = await route.handler(context, call)
-            return DecimalJSONResponse(result, headers=headers)
+            response: Response = DecimalJSONResponse(result, headers=headers)
         except GatewayError as e:
-            return _error_response(e, headers)
+            response = _error_response(e, headers)
         except Exception as e:  # every failure becomes a Gateway-shaped answer
-            return _error_response(_translate(context, e), headers)
+            response = _error_response(_translate(context, e), headers)
+        return await _deliver(request, decision, response, headers)
 
     endpoint.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_')}"
     return endpoint
@@ -191,6 +196,29 @@ async def _apply_http_faults(decision: FaultDecision) -> None:
         )
     if fault.effect is FaultEffect.SERVER_ERROR:
         raise unexpected_error()
+
+
+async def _deliver(
+    request: Request, decision: FaultDecision, response: Response, headers: dict[str, str]
+) -> Response:
+    # the faults that strike a write's answer, whatever it was, once the route has run
+    fault = decision.fault
+    if fault is None:
+        return response
+    if fault.effect is FaultEffect.LOST:
+        return _error_response(unexpected_error(), headers)
+    if fault.effect is FaultEffect.HANG:
+        await _hold_answer(request, fault.hold_seconds or 0.0)
+    return response
+
+
+async def _hold_answer(request: Request, seconds: float) -> None:
+    # Wait until the client disconnects (a real server) or cancels the call (the in-process
+    # ASGI transport runs the app in the caller's task), or until ``seconds`` pass.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
 
 
 def _translate(context: GatewayContext, error: Exception) -> GatewayError:

@@ -102,3 +102,37 @@ def test_empty_spec_means_no_faults() -> None:
     plan = FaultPlan.parse("  ")
     assert not plan
     assert plan.decide("open").fault is None
+
+
+def test_lost_and_hang_are_write_faults_and_hang_holds_for_its_duration() -> None:
+    plan = FaultPlan.parse("close:lost#1,open:hang=1.5s#1,swap:hang#1", seed=4)
+    lost, short, default = (plan.decide(op).fault for op in ("close", "open", "swap"))
+    assert lost is not None and lost.effect is FaultEffect.LOST and lost.hold_seconds is None
+    assert short is not None and short.effect is FaultEffect.HANG and short.hold_seconds == 1.5
+    assert default is not None and default.hold_seconds == 600.0  # above any client timeout
+    assert plan.decide("open").fault is None  # #1 fired once
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("poll:lost", "'lost' applies to write operations only, not poll"),
+        ("read:hang", "'hang' applies to write operations only"),
+        ("open:lost=2", "effect 'lost' takes no '=' value"),
+        ("open:hang=forever", "duration like 250ms"),
+    ],
+)
+def test_lost_and_hang_parse_errors(spec: str, fragment: str) -> None:
+    with pytest.raises(FaultSpecError, match=fragment):
+        FaultPlan.parse(spec)
+
+
+def test_hang_survives_a_saved_plan() -> None:
+    plan = FaultPlan.parse("write:hang=250ms@0.5", seed=9)
+    for _ in range(7):
+        plan.decide("add")
+    again = FaultPlan.from_state(plan.get_state())
+    assert [plan.decide("add").fault for _ in range(20)] == [
+        again.decide("add").fault for _ in range(20)
+    ]
+    assert again.rules[0].delay_seconds == 0.25
