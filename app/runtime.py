@@ -18,7 +18,7 @@ from app.clocks import SimulatedTime, SystemTime
 from app.registry import EXECUTOR_TYPES
 from app.settings import Settings
 from core import Database, Engine, RiskEngine
-from gateway_client import GatewayClient
+from gateway_client import ChainHistory, GatewayClient
 from lp import LP_PROVIDERS, LPExecutor
 from lp.venue import GatewayLiquidityVenue
 from paper.gateway import PaperGateway, build_paper_gateway
@@ -113,7 +113,8 @@ async def open_lp_runtime(
         risk: the risk engine checking every create.
         network: the Solana network.
         settle_seconds: how long "not on chain" stays "unknown" when reconciling (default 90 s on
-            a real Gateway, 0 on paper where a dropped transaction never lands).
+            a real Gateway, 2 s on paper: past its confirmation, a transaction the paper chain
+            does not have never lands).
     """
     settings = settings or Settings()
     gateway: PaperGateway | None = None
@@ -133,6 +134,9 @@ async def open_lp_runtime(
             raise ValueError("LPEXEC_WALLET_ADDRESS: expected a wallet address for a real Gateway")
         wallet = settings.wallet_address
         settle = 90.0 if settle_seconds is None else settle_seconds
+        history = (
+            ChainHistory.from_url(settings.solana_rpc_url) if settings.solana_rpc_url else None
+        )
     else:
         clock = clock or SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         gateway = build_paper_gateway(
@@ -147,7 +151,8 @@ async def open_lp_runtime(
             solana_network=network,
         )
         wallet = gateway.wallet
-        settle = 0.0 if settle_seconds is None else settle_seconds
+        settle = 2.0 if settle_seconds is None else settle_seconds
+        history = ChainHistory(http, f"{PAPER_URL}/rpc")
     database = Database.open(database_url)
     engine_holder: list[Engine] = []
 
@@ -167,12 +172,18 @@ async def open_lp_runtime(
             settle_seconds=settle,
             claimed_positions=claimed,
             connector=provider,
+            history=history,
         )
         for provider in LP_PROVIDERS
     }
     liquidity = liquidity_venues["meteora/clmm"]
     swaps = GatewaySwapVenue(
-        client, wallet_address=wallet, clock=clock, network=network, settle_seconds=settle
+        client,
+        wallet_address=wallet,
+        clock=clock,
+        network=network,
+        settle_seconds=settle,
+        history=history,
     )
     meteora_swaps = GatewaySwapVenue(
         client,
@@ -181,6 +192,7 @@ async def open_lp_runtime(
         network=network,
         settle_seconds=settle,
         provider="meteora/clmm",
+        history=history,
     )
     engine = Engine(
         database=database,
@@ -195,6 +207,7 @@ async def open_lp_runtime(
             ),
         },
         risk=risk,
+        unknown_budget_seconds=settings.unknown_budget_seconds,
     )
     engine_holder.append(engine)
     await engine.start()
@@ -207,4 +220,5 @@ async def open_lp_runtime(
         liquidity=liquidity,
         swaps=swaps,
         gateway=gateway,
+        _closers=[history.aclose] if history is not None else [],
     )

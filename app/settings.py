@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         gateway_client_cert, gateway_client_key, gateway_ca_cert: mutual TLS files.
         gateway_token: bearer token for Gateway >= 2.15.
         wallet_address: the wallet to act for on a real Gateway.
+        solana_rpc_url: a Solana JSON-RPC endpoint (``LPEXEC_SOLANA_RPC_URL``), read for the
+            signature history of a position or wallet when a write's answer was lost; without it
+            such outcomes are settled from positions and balances only (costs flagged estimated)
+            or stay unknown until their budget ends.
+        unknown_budget_seconds: how long an outcome may stay unknown before its executor is
+            stranded with the reason (``LPEXEC_UNKNOWN_BUDGET_SECONDS``).
     """
 
     model_config = SettingsConfigDict(env_prefix="LPEXEC_", extra="ignore")
@@ -43,6 +49,8 @@ class Settings(BaseSettings):
     gateway_ca_cert: Path | None = None
     gateway_token: SecretStr | None = None
     wallet_address: str | None = None
+    solana_rpc_url: str | None = None
+    unknown_budget_seconds: float = 900.0
     log_level: str = "WARNING"
 
     def resolved_database_url(self) -> str:

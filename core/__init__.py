@@ -67,6 +67,7 @@ from core.events import (
     SwapExecuted,
     Tick,
 )
+from core.evidence import Evidence
 from core.executor import (
     Executor,
     on,
@@ -132,6 +133,7 @@ __all__ = [
     "Database",
     "Engine",
     "Event",
+    "Evidence",
     "ExchangeVenue",
     "Executor",
     "ExecutorConfig",

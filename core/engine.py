@@ -6,6 +6,13 @@ entry, intents) in one transaction before the next I/O. A crash at any point is 
 :meth:`Engine.start`: PENDING intents are sent, SENT/UNKNOWN intents are reconciled through the
 port (never re-sent blindly), and executors that cannot be rebuilt are listed as stranded.
 
+Each write gets an :class:`~core.evidence.Evidence` kept on its intent: what the adapter learns
+while sending (a pending signature, balances before) is durable before the outcome is known, and
+``reconcile(command, evidence)`` decides an unknown outcome from it in whichever process runs
+next. An outcome still unknown ``unknown_budget_seconds`` after it became unknown is EXPIRED: the
+executor gets ``CommandFailed(code="outcome_unknown")`` (and strands, listed and actionable);
+:meth:`Engine.retry` reopens it.
+
 Market-data events (``PriceUpdated``, ``Tick``) that change nothing are not journaled; every other
 event is.
 """
@@ -35,6 +42,7 @@ from core.errors import (
     VenueUnavailable,
 )
 from core.events import CommandFailed, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
+from core.evidence import Evidence
 from core.executor import Executor
 from core.info import ExecutorInfo
 from core.lifecycle import CloseType, ExecutorStatus
@@ -100,6 +108,8 @@ class Engine:
         observer: called with a :class:`StateChanged` on every status change.
         max_sends: how many times one intent may be sent when reconciliation proves the
             earlier sends did not land.
+        unknown_budget_seconds: how long an outcome may stay unknown before its intent expires
+            and its executor is told (``CommandFailed(code="outcome_unknown")``).
 
     Example:
         >>> engine = Engine(database=db, clock=LiveClock(), executor_types=[LPExecutor],
@@ -120,6 +130,7 @@ class Engine:
         risk: RiskEngine | None = None,
         observer: Callable[[StateChanged], None] | None = None,
         max_sends: int = 3,
+        unknown_budget_seconds: float = 900.0,
     ) -> None:
         if store is None:
             if database is None:
@@ -136,6 +147,9 @@ class Engine:
         self._risk = risk
         self._observer = observer
         self._max_sends = max_sends
+        self._unknown_budget = dt.timedelta(seconds=unknown_budget_seconds)
+        self._evidence: dict[str, dict[str, Any]] = {}
+        """Evidence of the intents not settled yet, as stored (written through to the store)."""
         self._executors: dict[str, AnyExecutor] = {}
         self._by_key: dict[str, list[AnyExecutor]] = defaultdict(list)
         self._tickers: dict[str, AnyExecutor] = {}
@@ -176,6 +190,8 @@ class Engine:
                 continue
             command = intent.command
             self._sends[command.command_id] = intent.attempts
+            if intent.evidence:
+                self._evidence[command.command_id] = dict(intent.evidence)
             if intent.status == IntentStatus.PENDING:
                 self._queues[command.executor_id].append(command)
                 report.intents_to_send += 1
@@ -515,12 +531,22 @@ class Engine:
                     count_attempt=True,
                 )
         try:
-            result = await method(command)
+            if command.is_write:
+                result = await method(command, self.evidence_for(command.command_id))
+            else:
+                result = await method(command)
         except OutcomeUnknown as e:
             self._mark_unknown(command, str(e))
             return
         except VenueRejected as e:
-            self._fail(command, str(e), retryable=False, code=e.code)
+            self._fail(
+                command,
+                str(e),
+                retryable=False,
+                code=e.code,
+                tx_fee=e.tx_fee,
+                signature=e.signature,
+            )
             return
         except VenueUnavailable as e:
             self._fail(command, str(e), retryable=True, code=e.code)
@@ -534,6 +560,17 @@ class Engine:
             return
         self._deliver(command, result)
 
+    def evidence_for(self, intent_id: str) -> Evidence:
+        """The evidence of an open intent; what an adapter records is stored at once."""
+        facts = self._evidence.setdefault(intent_id, {})
+
+        def store(new: dict[str, Any]) -> None:
+            facts.update(new)
+            with self._store.transaction() as unit:
+                unit.add_intent_evidence(intent_id, new, now=self._clock.now())
+
+        return Evidence(facts, on_record=store)
+
     def _deliver(self, command: Command, result: Event | Sequence[Event]) -> None:
         if isinstance(result, Event):  # the common case, before the slower ABC check
             events: list[Event] = [result]
@@ -542,6 +579,7 @@ class Engine:
         executor = self._executors.get(command.executor_id)
         update = None
         if command.is_write:
+            self._evidence.pop(command.command_id, None)
             update = _IntentUpdate(command.command_id, IntentStatus.DONE, events=tuple(events))
         if executor is None or not events:
             self._record_intent(update)
@@ -561,19 +599,30 @@ class Engine:
                 error=update.error,
             )
 
-    def _fail(self, command: Command, reason: str, *, retryable: bool, code: str = "") -> None:
+    def _fail(
+        self,
+        command: Command,
+        reason: str,
+        *,
+        retryable: bool,
+        code: str = "",
+        tx_fee: Decimal = Decimal(0),
+        signature: str = "",
+        status: str = IntentStatus.FAILED,
+    ) -> None:
         event = CommandFailed(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             reason=reason,
             retryable=retryable,
             code=code,
+            tx_fee=tx_fee,
+            signature=signature,
         )
-        update = (
-            _IntentUpdate(command.command_id, IntentStatus.FAILED, error=reason)
-            if command.is_write
-            else None
-        )
+        update = None
+        if command.is_write:
+            self._evidence.pop(command.command_id, None)
+            update = _IntentUpdate(command.command_id, status, error=reason)
         executor = self._executors.get(command.executor_id)
         if executor is None:
             self._record_intent(update)
@@ -583,13 +632,62 @@ class Engine:
     def _mark_unknown(self, command: Command, reason: str) -> None:
         logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
         self._unresolved[command.command_id] = command
+        now = self._clock.now()
         with self._store.transaction() as unit:
-            unit.set_intent_status(
-                command.command_id,
-                IntentStatus.UNKNOWN,
-                now=self._clock.now(),
-                error=reason,
-            )
+            unit.set_intent_status(command.command_id, IntentStatus.UNKNOWN, now=now, error=reason)
+        self._unknown_since(command.command_id)
+
+    def _unknown_since(self, intent_id: str) -> dt.datetime:
+        """When the intent's outcome became unknown (recorded on first call)."""
+        evidence = self.evidence_for(intent_id)
+        since = evidence.time("unknown_since")
+        if since is None:
+            since = self._clock.now()
+            evidence.record(unknown_since=since)
+        return since
+
+    def _expire_if_spent(self, command: Command, reason: str) -> bool:
+        """End an outcome unknown for longer than its budget; True when it was ended."""
+        since = self._unknown_since(command.command_id)
+        waited = self._clock.now() - since
+        if waited < self._unknown_budget:
+            return False
+        del self._unresolved[command.command_id]
+        logger.error("outcome of %s still unknown after %s: %s", command.command_id, waited, reason)
+        self._fail(
+            command,
+            f"outcome still unknown after {int(waited.total_seconds())} s ({reason}); it may "
+            "have landed: check the venue, then retry the executor to reconcile again",
+            retryable=False,
+            code="outcome_unknown",
+            status=IntentStatus.EXPIRED,
+        )
+        return True
+
+    def retry(self, executor_id: str) -> int:
+        """Reconcile an executor's expired intents again (their budget starts over); return how
+        many were reopened. Outcomes arrive through the next :meth:`drain`.
+
+        Raises:
+            UnknownExecutor: no live executor with this id.
+        """
+        if executor_id not in self._executors:
+            raise UnknownExecutor(executor_id)
+        reopened = 0
+        now = self._clock.now()
+        for intent in self._store.intents_for(executor_id):
+            if intent.status != IntentStatus.EXPIRED:
+                continue
+            command = intent.command
+            facts = {key: value for key, value in intent.evidence.items() if key != "unknown_since"}
+            self._evidence[command.command_id] = dict(facts)
+            with self._store.transaction() as unit:
+                unit.set_intent_status(command.command_id, IntentStatus.UNKNOWN, now=now)
+                unit.add_intent_evidence(command.command_id, facts, now=now, replace=True)
+            self._sends.setdefault(command.command_id, intent.attempts)
+            self._unresolved[command.command_id] = command
+            reopened += 1
+        return reopened
 
     async def reconcile(self) -> int:
         """Ask the ports what became of every unknown outcome; return how many were settled.
@@ -603,12 +701,14 @@ class Engine:
             try:
                 if not isinstance(venue, Reconciler):
                     raise VenueUnavailable(f"venue {command.venue!r} cannot reconcile")
-                outcome = await venue.reconcile(command)
+                outcome = await venue.reconcile(command, self.evidence_for(command_id))
             except (OutcomeUnknown, VenueUnavailable) as e:
                 logger.info("still unknown: %s (%s)", command_id, e)
+                self._expire_if_spent(command, str(e))
                 continue
-            except Exception:
+            except Exception as e:
                 logger.exception("reconciling %s raised", command_id)
+                self._expire_if_spent(command, f"{type(e).__name__}: {e}")
                 continue
             del self._unresolved[command_id]
             settled += 1
@@ -622,8 +722,12 @@ class Engine:
                 self._fail(command, reason, retryable=False)
                 continue
             logger.info("reconciled %s: it did not land; sending again", command_id)
+            # The earlier send's evidence is spent (it certainly did not land): start afresh.
+            self._evidence[command_id] = {}
             with self._store.transaction() as unit:
-                unit.set_intent_status(command_id, IntentStatus.PENDING, now=self._clock.now())
+                now = self._clock.now()
+                unit.set_intent_status(command_id, IntentStatus.PENDING, now=now)
+                unit.add_intent_evidence(command_id, {}, now=now, replace=True)
             self._queues[command.executor_id].append(command)
         return settled
 

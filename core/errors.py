@@ -18,6 +18,8 @@ Tree (classified by what the caller should do)::
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 __all__ = [
     "ConfigError",
     "ExecutorError",
@@ -98,7 +100,25 @@ class VenueError(ExecutorError):
 
 
 class VenueRejected(VenueError):
-    """Raised when the venue refused the request and nothing was carried out (slippage, funds)."""
+    """Raised when the venue refused the request and nothing was carried out (slippage, funds).
+
+    A transaction that landed and failed on chain is a rejection too, but the chain charged its
+    fee: ``tx_fee`` (native units) and ``signature`` say so, and reach the executor through
+    :class:`~core.events.CommandFailed`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        code: str = "",
+        tx_fee: Decimal = Decimal(0),
+        signature: str = "",
+    ) -> None:
+        super().__init__(message, retry_after=retry_after, code=code)
+        self.tx_fee = tx_fee
+        self.signature = signature
 
 
 class VenueUnavailable(VenueError):

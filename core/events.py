@@ -98,12 +98,17 @@ class CommandFailed(OutcomeEvent):
     """A command was not carried out; ``retryable`` says whether sending it again may work.
 
     ``code`` is a stable machine-readable cause when the venue gives one (e.g.
-    ``position_not_found``, ``slippage_exceeded``, ``insufficient_funds``).
+    ``position_not_found``, ``slippage_exceeded``, ``insufficient_funds``, and
+    ``outcome_unknown`` when the outcome was still unknown at the end of its budget: it may
+    yet have landed). A transaction that landed and failed on chain still cost ``tx_fee``
+    (native units), paid by ``signature``.
     """
 
     reason: str
     retryable: bool = False
     code: str = ""
+    tx_fee: Decimal = Decimal(0)
+    signature: str = ""
 
 
 @register_message
@@ -124,6 +129,9 @@ class PositionOpened(OutcomeEvent):
     lower_bin_id: int | None = None
     upper_bin_id: int | None = None
     active_bin_id: int | None = None
+    estimated: bool = False
+    """Seen only through the position (no transaction to read): amounts as the position holds
+    them now, rent, BinArray rent and fee unknown."""
 
 
 @register_message
@@ -177,6 +185,9 @@ class PositionClosed(OutcomeEvent):
     signature: str = ""
     already_closed: bool = False
     estimated: bool = False
+    fees_included: bool = False
+    """``base_amount``/``quote_amount`` are everything the close paid out, the fees claimed
+    included (read from the wallet's balance changes, which do not split them)."""
 
 
 @register_message

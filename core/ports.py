@@ -1,11 +1,15 @@
 """Ports: the Protocols the engine talks to. Adapters (Gateway, ccxt, paper) implement them.
 
-A write method takes the command and returns the outcome event(s). It raises
-:class:`~core.errors.VenueRejected` when the venue refused and nothing happened,
-:class:`~core.errors.VenueUnavailable` when the request was certainly not carried out, and
-:class:`~core.errors.OutcomeUnknown` when it may have been. After an unknown outcome the engine
-never re-sends: it calls ``reconcile(command)``, which returns the outcome event if the write
-landed, ``None`` if it certainly did not, or raises ``OutcomeUnknown`` if it still cannot tell.
+A write method takes the command and its :class:`~core.evidence.Evidence` and returns the outcome
+event(s). It records what it learns while sending (a signature, balances before) in the evidence,
+which the engine stores at once on the intent; it keeps nothing in memory between calls. It raises
+:class:`~core.errors.VenueRejected` when the venue refused and nothing happened (or the transaction
+failed on chain: the fee it cost rides on the error), :class:`~core.errors.VenueUnavailable` when
+the request was certainly not carried out, and :class:`~core.errors.OutcomeUnknown` when it may
+have been (a pending signature is an unknown outcome: it never waits for it). After an unknown
+outcome the engine never re-sends: it calls ``reconcile(command, evidence)`` (in this process or
+the next), which returns the outcome event if the write landed, ``None`` if it certainly did not,
+or raises ``OutcomeUnknown`` if it still cannot tell.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from core.events import (
     PositionUpdated,
     SwapExecuted,
 )
+from core.evidence import Evidence
 
 __all__ = [
     "COMMAND_METHODS",
@@ -52,7 +57,7 @@ __all__ = [
 class Reconciler(Protocol):
     """Finds out what became of a write whose outcome is unknown."""
 
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+    async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
         """Return the outcome if the write landed, None if it did not; raise OutcomeUnknown."""
         ...
 
@@ -61,23 +66,25 @@ class Reconciler(Protocol):
 class LiquidityVenue(Reconciler, Protocol):
     """Concentrated-liquidity positions (Meteora DLMM, CLMMs) through Gateway or paper."""
 
-    async def open_position(self, command: OpenPosition) -> PositionOpened:
+    async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
         """Open a position."""
         ...
 
-    async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
+    async def add_liquidity(self, command: AddLiquidity, evidence: Evidence) -> LiquidityAdded:
         """Add liquidity to a position."""
         ...
 
-    async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
+    async def remove_liquidity(
+        self, command: RemoveLiquidity, evidence: Evidence
+    ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
         ...
 
-    async def collect_fees(self, command: CollectFees) -> FeesCollected:
+    async def collect_fees(self, command: CollectFees, evidence: Evidence) -> FeesCollected:
         """Claim a position's fees."""
         ...
 
-    async def close_position(self, command: ClosePosition) -> PositionClosed:
+    async def close_position(self, command: ClosePosition, evidence: Evidence) -> PositionClosed:
         """Close a position."""
         ...
 
@@ -90,7 +97,7 @@ class LiquidityVenue(Reconciler, Protocol):
 class SwapVenue(Reconciler, Protocol):
     """Token swaps (Jupiter, pool swaps)."""
 
-    async def swap(self, command: Swap) -> SwapExecuted:
+    async def swap(self, command: Swap, evidence: Evidence) -> SwapExecuted:
         """Execute a swap and report what actually moved."""
         ...
 
@@ -99,11 +106,11 @@ class SwapVenue(Reconciler, Protocol):
 class ExchangeVenue(Reconciler, Protocol):
     """Order-book venues (ccxt or the paper matching engine)."""
 
-    async def place_order(self, command: PlaceOrder) -> Sequence[OutcomeEvent]:
+    async def place_order(self, command: PlaceOrder, evidence: Evidence) -> Sequence[OutcomeEvent]:
         """Place an order; return OrderCreated and any immediate fills."""
         ...
 
-    async def cancel_order(self, command: CancelOrder) -> OrderCanceled:
+    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
         """Cancel an order."""
         ...
 

@@ -60,6 +60,12 @@ class LPDetails(ExecutorDetails):
     swap_quote: Decimal
     keep_position: bool
     close_estimated: bool
+    """The close was found done without its transaction: amounts are the last read's."""
+    open_estimated: bool
+    """The open was found through its position only: its rent and fee are not counted."""
+    close_fees_estimated: bool
+    """The close's total is exact; its split between liquidity and fees is estimated."""
+    stranded_from: str
     open_signature: str
     close_signature: str
     failure_reason: str
@@ -113,6 +119,9 @@ class LPDetails(ExecutorDetails):
             swap_quote=state.swap_quote,
             keep_position=config.keep_position,
             close_estimated=state.close_estimated,
+            open_estimated=state.open_estimated,
+            close_fees_estimated=state.close_fees_estimated,
+            stranded_from=state.stranded_from,
             open_signature=state.open_signature,
             close_signature=state.close_signature,
             failure_reason=state.failure_reason,

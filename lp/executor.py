@@ -97,6 +97,12 @@ class LPExecutorState:
     next_close_at: dt.datetime | None = None
     closed: bool = False
     close_estimated: bool = False
+    open_estimated: bool = False
+    """The open was seen only through its position: its rent, BinArray rent and fee unknown."""
+    close_fees_estimated: bool = False
+    """The close's total is exact but its split between liquidity and fees is the last read's."""
+    stranded_from: str = ""
+    """What was under way when the executor stranded: open, position, close or swap."""
     swap_side: str = ""
     swap_base: Decimal = ZERO
     swap_quote: Decimal = ZERO
@@ -163,8 +169,11 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     @on(PositionOpened)
     def _opened(self, event: PositionOpened) -> list[Command]:
         state = self.state
-        if state.lp_state is not LPState.OPENING:
+        stranded_open = state.lp_state is LPState.STRANDED and state.stranded_from == "open"
+        if state.lp_state is not LPState.OPENING and not stranded_open:
             return []
+        if stranded_open:
+            state.stranded_from, state.failure_reason = "", ""
         state.position_address = event.position_address
         state.initial_base = state.base_amount = event.base_amount
         state.initial_quote = state.quote_amount = event.quote_amount
@@ -179,6 +188,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state.rent_sunk += event.rent_sunk
         state.tx_fee += event.tx_fee
         state.open_signature = event.signature
+        state.open_estimated = event.estimated
         state.last_refresh_at = event.ts_event
         in_range, direction = self.range_status()
         self._fire(LPTrigger.OPENED_IN_RANGE if in_range else LPTrigger.OPENED_OUT_OF_RANGE)
@@ -371,11 +381,16 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             return []
         if lp_state in _OPEN_STATES:
             return self._close(self._stop_close_type(event.keep_position))
-        if lp_state is LPState.STRANDED:
+        if lp_state is LPState.STRANDED and state.stranded_from in ("close", "position"):
             self._fire(LPTrigger.RETRY_CLOSE)
             state.close_attempts = 0
             state.failure_reason = ""
+            state.stranded_from = ""
             return [self._close_command()]
+        if lp_state is LPState.STRANDED and state.stranded_from == "open":
+            # Nothing to close until the open is settled (by the engine's retry): close then.
+            state.stop_requested, state.stop_keep_position = True, event.keep_position
+            self._touch()
         return []
 
     def _close(self, close_type: CloseType) -> list[Command]:
@@ -415,6 +430,13 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         if event.already_closed and event.estimated:
             # Amounts are unknown: keep the last read of the position as the best estimate.
             state.close_estimated = True
+        elif event.fees_included:
+            # The total paid out is exact; split it by the fees owed at the last read.
+            state.base_fee = min(state.base_fee, max(ZERO, event.base_amount))
+            state.quote_fee = min(state.quote_fee, max(ZERO, event.quote_amount))
+            state.base_amount = event.base_amount - state.base_fee
+            state.quote_amount = event.quote_amount - state.quote_fee
+            state.close_fees_estimated = True
         else:
             state.base_amount, state.quote_amount = event.base_amount, event.quote_amount
             state.base_fee, state.quote_fee = event.base_fee, event.quote_fee
@@ -463,6 +485,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state = self.state
         if event.command_id != state.swap_command_id:
             return []
+        state.stranded_from, state.failure_reason = "", ""
         state.swap_base, state.swap_quote = event.base_amount, event.quote_amount
         state.tx_fee += event.tx_fee
         reference = state.price if state.price is not None else ZERO
@@ -493,19 +516,43 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
     def _failed(self, event: CommandFailed) -> list[Command]:
         state = self.state
         command_id = event.command_id
+        # A transaction that landed and failed on chain still cost its fee.
+        state.tx_fee += event.tx_fee
+        lp_state, phase = state.lp_state, state.stranded_from
         if command_id == state.refresh_command_id:
             state.refresh_command_id = ""
+            if event.code == "position_not_found" and lp_state in _OPEN_STATES:
+                return self._strand(
+                    "position", f"position {state.position_address} is not on chain: {event.reason}"
+                )
             return []
-        if command_id == state.open_command_id and state.lp_state is LPState.OPENING:
+        if command_id == state.open_command_id and (
+            lp_state is LPState.OPENING or (lp_state is LPState.STRANDED and phase == "open")
+        ):
             return self._open_failed(event)
-        if command_id == state.close_command_id and state.lp_state is LPState.CLOSING:
+        if command_id == state.close_command_id and lp_state is LPState.CLOSING:
             return self._close_failed(event)
-        if command_id == state.swap_command_id and state.lp_state is LPState.SWAPPING:
+        if command_id == state.swap_command_id and (
+            lp_state is LPState.SWAPPING or (lp_state is LPState.STRANDED and phase == "swap")
+        ):
             return self._swap_failed(event)
+        return []
+
+    def _strand(self, phase: str, reason: str) -> list[Command]:
+        state = self.state
+        state.stranded_from = phase
+        state.failure_reason = reason
+        self._fire(LPTrigger.STRAND)
         return []
 
     def _open_failed(self, event: CommandFailed) -> list[Command]:
         state = self.state
+        if event.code == "outcome_unknown":
+            return self._strand(
+                "open",
+                f"open outcome unknown: {event.reason}; a position may exist in pool "
+                f"{self.config.pool_address}",
+            )
         if event.retryable and state.open_attempts < self.config.max_open_attempts:
             return [self._open_command()]
         state.failure_reason = f"open failed: {event.reason}"
@@ -522,12 +569,11 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             self._terminate(CloseType.FAILED, event.ts_event)
             return []
         if state.close_attempts >= self.config.max_close_attempts:
-            state.failure_reason = (
+            return self._strand(
+                "close",
                 f"close failed {state.close_attempts} times, last: {event.reason}; "
-                f"position {state.position_address} is still on chain"
+                f"position {state.position_address} is still on chain",
             )
-            self._fire(LPTrigger.STRAND)
-            return []
         backoff = min(
             self.config.close_retry_seconds * 2 ** (state.close_attempts - 1),
             MAX_CLOSE_BACKOFF_SECONDS,
@@ -539,6 +585,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
 
     def _swap_failed(self, event: CommandFailed) -> list[Command]:
         state = self.state
+        if event.code == "outcome_unknown":
+            return self._strand("swap", f"swap back outcome unknown: {event.reason}")
         if state.swap_attempts < self.config.max_swap_attempts:
             return [self._swap_command(abs(self.returned_amounts()[0] - state.initial_base))]
         state.failure_reason = (

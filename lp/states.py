@@ -62,6 +62,16 @@ LP_TRANSITIONS: TransitionTable[LPState, LPTrigger] = {
     (S.STRANDED, T.CLOSED_NEEDS_SWAP): S.SWAPPING,
     (S.SWAPPING, T.SWAPPED): S.COMPLETE,
     (S.SWAPPING, T.FAIL): S.FAILED,  # swap budget spent; tokens stay in the wallet
+    # An outcome still unknown at the end of its budget, or a position the chain does not
+    # have: stranded with the reason, listed, and settled later by a retry's reconciliation.
+    (S.OPENING, T.STRAND): S.STRANDED,
+    (S.IN_RANGE, T.STRAND): S.STRANDED,
+    (S.OUT_OF_RANGE, T.STRAND): S.STRANDED,
+    (S.SWAPPING, T.STRAND): S.STRANDED,
+    (S.STRANDED, T.OPENED_IN_RANGE): S.IN_RANGE,  # the open was found after all
+    (S.STRANDED, T.OPENED_OUT_OF_RANGE): S.OUT_OF_RANGE,
+    (S.STRANDED, T.SWAPPED): S.COMPLETE,  # the swap-back was found after all
+    (S.STRANDED, T.FAIL): S.FAILED,  # reconciled: the open never landed, or swaps spent
 }
 
 LP_STATUS: dict[LPState, ExecutorStatus] = {

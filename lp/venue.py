@@ -5,10 +5,16 @@ a poll of the signature (Meteora's write responses count the priority fee twice)
 BinArray rent, which Gateway reports nowhere, is what the open took from the wallet's SOL beyond
 the fee, the position rent and any SOL deposited.
 
-An unknown outcome is reconciled from the chain: an open by finding an unclaimed position of the
-wallet in the pool with the requested range, a close by reading the position. Until
-``settle_seconds`` have passed since the first reconciliation, "not found" is still "unknown"
-(the transaction may yet land); after that the write is known not to have landed.
+An unknown outcome is reconciled from the chain, with the facts of the transaction that did it:
+the write's signature when its evidence holds one (a pending answer), otherwise the position found
+(an unclaimed position of the wallet in the pool with the requested range for an open, the
+closed position for a close) and its transactions in the chain's signature history (the oldest
+opened it, the newest closed it). Rent, BinArray rent, refund, fee, amounts and signature are then
+read from that transaction, to the lamport. Without a history (no Solana RPC configured) an open
+found by its position is reported with ``estimated=True`` (its costs unknown), and a close found
+done likewise. Until ``settle_seconds`` have passed since the first reconciliation, "not found"
+is still "unknown" (the transaction may yet land); after that the write is known not to have
+landed. The adapter keeps nothing between calls: everything it needs is in the evidence.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from core import (
     Command,
     CommandFailed,
     ConfigError,
+    Evidence,
     FeesCollected,
     LiquidityAdded,
     LiquidityRemoved,
@@ -40,11 +47,26 @@ from core import (
     RemoveLiquidity,
     VenueRejected,
 )
-from gateway_client import GatewayClient, GatewayError, PositionInfo
+from gateway_client import (
+    ChainHistory,
+    GatewayClient,
+    GatewayError,
+    PositionInfo,
+    TransactionStatus,
+)
 from gateway_client import PositionClosed as GatewayPositionClosed
 from gateway_client import PositionNotFound as GatewayPositionNotFound
 from lp.unified import UnifiedClmm
-from swap.gateway_io import TxFacts, settle, venue_error
+from swap.gateway_io import (
+    LAMPORTS_PER_SOL,
+    TxFacts,
+    decide_signature,
+    settle,
+    settle_window_passed,
+    signatures_since,
+    tx_facts,
+    venue_error,
+)
 
 __all__ = ["GatewayLiquidityVenue"]
 
@@ -66,9 +88,10 @@ class GatewayLiquidityVenue:
         connector: ``meteora/clmm`` (its own routes), or ``raydium/clmm``, ``orca/clmm``,
             ``uniswap/clmm`` through the unified ``/trading/clmm`` routes.
         network: e.g. ``mainnet-beta``.
-        confirm_seconds: how long a PENDING write is polled before its outcome is unknown.
         settle_seconds: how long "not on chain" stays "unknown" while reconciling.
         claimed_positions: returns position addresses other executors own (never adopted).
+        history: the chain's signature history (Solana RPC), to find the transaction that
+            opened or closed a position when the write's answer was lost.
     """
 
     def __init__(
@@ -79,9 +102,9 @@ class GatewayLiquidityVenue:
         clock: Clock,
         connector: str = "meteora/clmm",
         network: str = "mainnet-beta",
-        confirm_seconds: float = 90.0,
         settle_seconds: float = 90.0,
         claimed_positions: Callable[[], Iterable[str]] | None = None,
+        history: ChainHistory | None = None,
     ) -> None:
         resources: dict[str, Any] = {
             "meteora/clmm": client.meteora,
@@ -99,10 +122,9 @@ class GatewayLiquidityVenue:
         self._wallet = wallet_address
         self._clock = clock
         self._network = network
-        self._confirm = dt.timedelta(seconds=confirm_seconds)
         self._settle_window = dt.timedelta(seconds=settle_seconds)
         self._claimed = claimed_positions or (lambda: ())
-        self._first_reconcile: dict[str, dt.datetime] = {}
+        self._history = history
 
     # --- writes ---------------------------------------------------------------------------------
 
@@ -112,17 +134,17 @@ class GatewayLiquidityVenue:
         except GatewayError as e:
             raise venue_error(e, write=True) from e
 
-    async def _settle(self, result: Any) -> TxFacts | None:
+    async def _settle(self, result: Any, evidence: Evidence) -> TxFacts | None:
         return await settle(
             self._client,
             signature=result.signature,
             status=result.status,
             wallet_address=self._wallet,
-            deadline=self._clock.now() + self._confirm,
+            evidence=evidence,
             network=self._network,
         )
 
-    async def open_position(self, command: OpenPosition) -> PositionOpened:
+    async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
         """Open the position and report what actually landed."""
         result = await self._write(
             self._lp.open_position(
@@ -137,14 +159,11 @@ class GatewayLiquidityVenue:
                 network=self._network,
             )
         )
-        facts = await self._settle(result)
+        facts = await self._settle(result, evidence)
         data = result.data
         if data is None:
-            # Confirmed by polling, without Gateway's data: read it back from the chain.
-            found = await self._find_opened(command)
-            if found is None:
-                raise OutcomeUnknown(f"open {result.signature} confirmed but no position found")
-            return found
+            # Confirmed without Gateway's data: the engine reconciles from the signature.
+            raise OutcomeUnknown(f"open {result.signature} confirmed without data")
         position = await self._read_position(data.position_address)
         pool = await self._read_pool(command.pool_address)
         base_added, quote_added = data.base_token_amount_added, data.quote_token_amount_added
@@ -196,14 +215,15 @@ class GatewayLiquidityVenue:
             part += quote
         return part
 
-    async def close_position(self, command: ClosePosition) -> PositionClosed:
-        """Close after a pre-flight read: an already closed position is reported as closed."""
+    async def close_position(self, command: ClosePosition, evidence: Evidence) -> PositionClosed:
+        """Close after a pre-flight read: a position closed already is reported with the facts
+        of the transaction that closed it."""
         try:
             await self._lp.position_info(
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
         except GatewayPositionClosed:
-            return self._already_closed(command)
+            return await self._closed_from_chain(command, command.pool_address)
         except GatewayPositionNotFound as e:
             raise VenueRejected(str(e), code="position_not_found") from e
         except GatewayError as e:
@@ -213,10 +233,10 @@ class GatewayLiquidityVenue:
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
         )
-        facts = await self._settle(result)
+        facts = await self._settle(result, evidence)
         data = result.data
         if data is None:
-            return self._already_closed(command)
+            raise OutcomeUnknown(f"close {result.signature} confirmed without data")
         return PositionClosed(
             ts_event=self._clock.now(),
             command_id=command.command_id,
@@ -230,26 +250,82 @@ class GatewayLiquidityVenue:
             signature=result.signature,
         )
 
-    def _already_closed(self, command: Command) -> PositionClosed:
+    async def _closed_from_chain(
+        self, command: Command, pool_address: str | None, signature: str | None = None
+    ) -> PositionClosed:
+        """A closed position's close, read from the transaction that closed it (``signature``,
+        else the newest of the position's history); estimated when there is no history."""
+        address = getattr(command, "position_address", "")
+        if signature is None and self._history is not None:
+            records = await signatures_since(self._history, address, after="")
+            landed = [record for record in records if not record.failed]
+            signature = landed[-1].signature if landed else None
+        pool = await self._read_pool(pool_address) if pool_address else None
+        if signature is None or pool is None:
+            return PositionClosed(
+                ts_event=self._clock.now(),
+                command_id=command.command_id,
+                position_address=address,
+                base_amount=ZERO,
+                quote_amount=ZERO,
+                already_closed=True,
+                estimated=True,
+            )
+        facts = await self._facts(signature)
+        fee = facts.fee or ZERO
+        before, after = facts.lamports_of(address) or (0, 0)
+        refund = Decimal(before - after) / LAMPORTS_PER_SOL
+        base, quote = self._wallet_received(facts, pool, fee=fee, rent=refund, address=address)
         return PositionClosed(
             ts_event=self._clock.now(),
             command_id=command.command_id,
-            position_address=getattr(command, "position_address", ""),
-            base_amount=ZERO,
-            quote_amount=ZERO,
+            position_address=address,
+            base_amount=base,
+            quote_amount=quote,
+            position_rent_refunded=refund,
+            tx_fee=fee,
+            signature=signature,
             already_closed=True,
-            estimated=True,
+            fees_included=True,
         )
 
-    async def _write_data(self, name: str, call: Any) -> tuple[Any, Any, Decimal, str]:
+    def _wallet_received(
+        self, facts: TxFacts, pool: Any, *, fee: Decimal, rent: Decimal, address: str
+    ) -> tuple[Decimal, Decimal]:
+        """What the wallet received of each pool token (negative: what it paid), with the
+        fee, the position's rent and the rent of accounts created along taken out of SOL."""
+        created = Decimal(facts.created_lamports(excluding={address, self._wallet}))
+        amounts = []
+        for mint in (pool.base_token_address, pool.quote_token_address):
+            if mint == NATIVE_MINT:
+                sol = facts.sol_delta or ZERO
+                amounts.append(sol + fee - rent + created / LAMPORTS_PER_SOL)
+            else:
+                amounts.append(facts.token_deltas.get(mint, ZERO))
+        return amounts[0], amounts[1]
+
+    async def _facts(self, signature: str) -> TxFacts:
+        try:
+            poll = await self._client.solana.poll(
+                signature, wallet_address=self._wallet, network=self._network
+            )
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        if poll.status != TransactionStatus.CONFIRMED:
+            raise OutcomeUnknown(f"transaction {signature} is not confirmed yet")
+        return tx_facts(poll, wallet_address=self._wallet)
+
+    async def _write_data(
+        self, name: str, call: Any, evidence: Evidence
+    ) -> tuple[Any, Any, Decimal, str]:
         """Send a write, follow it to its end; return (result, data, fee, signature)."""
         result = await self._write(call)
-        facts = await self._settle(result)
+        facts = await self._settle(result, evidence)
         if result.data is None:
             raise OutcomeUnknown(f"{name} {result.signature} confirmed without data")
         return result, result.data, _fee(facts, result.data.fee), result.signature
 
-    async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
+    async def add_liquidity(self, command: AddLiquidity, evidence: Evidence) -> LiquidityAdded:
         """Add liquidity to an open position."""
         _, data, fee, signature = await self._write_data(
             "add-liquidity",
@@ -261,6 +337,7 @@ class GatewayLiquidityVenue:
                 slippage=command.slippage,
                 network=self._network,
             ),
+            evidence,
         )
         return LiquidityAdded(
             ts_event=self._clock.now(),
@@ -272,7 +349,9 @@ class GatewayLiquidityVenue:
             signature=signature,
         )
 
-    async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
+    async def remove_liquidity(
+        self, command: RemoveLiquidity, evidence: Evidence
+    ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
         _, data, fee, signature = await self._write_data(
             "remove-liquidity",
@@ -282,6 +361,7 @@ class GatewayLiquidityVenue:
                 fraction=command.fraction,
                 network=self._network,
             ),
+            evidence,
         )
         return LiquidityRemoved(
             ts_event=self._clock.now(),
@@ -293,13 +373,14 @@ class GatewayLiquidityVenue:
             signature=signature,
         )
 
-    async def collect_fees(self, command: CollectFees) -> FeesCollected:
+    async def collect_fees(self, command: CollectFees, evidence: Evidence) -> FeesCollected:
         """Claim a position's fees."""
         _, data, fee, signature = await self._write_data(
             "collect-fees",
             self._lp.collect_fees(
                 command.position_address, wallet_address=self._wallet, network=self._network
             ),
+            evidence,
         )
         return FeesCollected(
             ts_event=self._clock.now(),
@@ -331,7 +412,7 @@ class GatewayLiquidityVenue:
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
         except GatewayPositionClosed:
-            return self._already_closed(command)
+            return await self._closed_from_chain(command, command.pool_address)
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         pool = await self._read_pool(command.pool_address or position.pool_address)
@@ -370,41 +451,85 @@ class GatewayLiquidityVenue:
 
     # --- reconciliation ---------------------------------------------------------------------------
 
-    def _settled(self, command: Command) -> bool:
-        now = self._clock.now()
-        first = self._first_reconcile.setdefault(command.command_id, now)
-        return now - first >= self._settle_window
-
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+    async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
         """Find out from the chain what became of a write whose outcome is unknown."""
         if isinstance(command, OpenPosition):
-            found = await self._find_opened(command)
-            if found is not None:
-                return found
-        elif isinstance(command, ClosePosition):
-            try:
-                await self._lp.position_info(
-                    command.position_address, wallet_address=self._wallet, network=self._network
-                )
-            except GatewayPositionClosed:
-                return self._already_closed(command)
-            except GatewayPositionNotFound as e:
-                return CommandFailed(
-                    ts_event=self._clock.now(),
-                    command_id=command.command_id,
-                    reason=str(e),
-                    code="position_not_found",
-                )
-            except GatewayError as e:
-                raise venue_error(e, write=False) from e
-        else:
-            raise OutcomeUnknown(f"{type(command).__name__} cannot be reconciled from the chain")
-        if not self._settled(command):
+            return await self._reconcile_open(command, evidence)
+        if isinstance(command, ClosePosition):
+            return await self._reconcile_close(command, evidence)
+        raise OutcomeUnknown(f"{type(command).__name__} cannot be reconciled from the chain")
+
+    async def _reconcile_open(
+        self, command: OpenPosition, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        if "signature" in evidence:
+            decided = await self._decide(command, evidence)
+            if decided is None or isinstance(decided, CommandFailed):
+                return decided
+            facts = tx_facts(decided, wallet_address=self._wallet)
+            position = await self._find_position(command, among=set(facts.lamports))
+            if position is None:
+                raise OutcomeUnknown(f"open {evidence['signature']} landed; position not found")
+            return await self._opened_from_facts(command, position, facts)
+        position = await self._find_position(command)
+        if position is None:
+            return self._not_landed(command, evidence)
+        logger.info("adopting position %s for %s", position.address, command.command_id)
+        if self._history is not None:
+            records = await signatures_since(self._history, position.address, after="")
+            if records and not records[0].failed:
+                evidence.record(signature=records[0].signature)
+                facts = await self._facts(records[0].signature)
+                return await self._opened_from_facts(command, position, facts)
+        return await self._opened_estimated(command, position)
+
+    async def _reconcile_close(
+        self, command: ClosePosition, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        signature = evidence.get("signature")
+        if signature is not None:
+            decided = await self._decide(command, evidence)
+            if decided is None or isinstance(decided, CommandFailed):
+                return decided
+            return await self._closed_from_chain(command, command.pool_address, signature)
+        try:
+            await self._lp.position_info(
+                command.position_address, wallet_address=self._wallet, network=self._network
+            )
+        except GatewayPositionClosed:
+            return await self._closed_from_chain(command, command.pool_address)
+        except GatewayPositionNotFound as e:
+            return CommandFailed(
+                ts_event=self._clock.now(),
+                command_id=command.command_id,
+                reason=str(e),
+                code="position_not_found",
+            )
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        return self._not_landed(command, evidence)
+
+    async def _decide(self, command: Command, evidence: Evidence) -> Any:
+        return await decide_signature(
+            self._client,
+            command=command,
+            evidence=evidence,
+            wallet_address=self._wallet,
+            network=self._network,
+            now=self._clock.now(),
+            settle_window=self._settle_window,
+        )
+
+    def _not_landed(self, command: Command, evidence: Evidence) -> None:
+        if not settle_window_passed(evidence, now=self._clock.now(), window=self._settle_window):
             raise OutcomeUnknown(f"{command.command_id} not on chain yet; waiting to settle")
-        self._first_reconcile.pop(command.command_id, None)
         return None
 
-    async def _find_opened(self, command: OpenPosition) -> PositionOpened | None:
+    async def _find_position(
+        self, command: OpenPosition, *, among: set[str] | None = None
+    ) -> PositionInfo | None:
+        """An unclaimed position of the wallet in the pool with the requested range (and, with
+        ``among``, one of those accounts)."""
         try:
             owned = await self._lp.positions_owned(self._wallet, network=self._network)
         except GatewayError as e:
@@ -413,24 +538,67 @@ class GatewayLiquidityVenue:
         for position in owned:
             if position.pool_address != command.pool_address or position.address in claimed:
                 continue
-            if not _same_range(position, command):
+            if among is not None and position.address not in among:
                 continue
-            pool = await self._read_pool(command.pool_address)
-            logger.info("adopting position %s for %s", position.address, command.command_id)
-            return PositionOpened(
-                ts_event=self._clock.now(),
-                command_id=command.command_id,
-                position_address=position.address,
-                base_amount=position.base_token_amount,
-                quote_amount=position.quote_token_amount,
-                lower_price=position.lower_price,
-                upper_price=position.upper_price,
-                lower_bin_id=position.lower_bin_id,
-                upper_bin_id=position.upper_bin_id,
-                active_bin_id=pool.active_bin_id if pool else None,
-                price=pool.price if pool else position.price,
-            )
+            if among is None and not _same_range(position, command):
+                continue
+            found: PositionInfo = position
+            return found
         return None
+
+    async def _opened_from_facts(
+        self, command: OpenPosition, position: PositionInfo, facts: TxFacts
+    ) -> PositionOpened:
+        """The open as the transaction that did it says: deposits, rent, BinArray rent, fee."""
+        pool = await self._read_pool(command.pool_address)
+        fee = facts.fee or ZERO
+        before, after = facts.lamports_of(position.address) or (0, 0)
+        rent = Decimal(after - before) / LAMPORTS_PER_SOL
+        sunk = Decimal(facts.created_lamports(excluding={position.address, self._wallet}))
+        paid = self._wallet_received(
+            facts,
+            position,
+            fee=fee,
+            rent=-rent,
+            address=position.address,
+        )
+        return PositionOpened(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=position.address,
+            base_amount=-paid[0],
+            quote_amount=-paid[1],
+            lower_price=position.lower_price,
+            upper_price=position.upper_price,
+            lower_bin_id=position.lower_bin_id,
+            upper_bin_id=position.upper_bin_id,
+            active_bin_id=pool.active_bin_id if pool else None,
+            price=pool.price if pool else position.price,
+            position_rent=rent,
+            rent_sunk=sunk / LAMPORTS_PER_SOL,
+            tx_fee=fee,
+            signature=facts.signature,
+        )
+
+    async def _opened_estimated(
+        self, command: OpenPosition, position: PositionInfo
+    ) -> PositionOpened:
+        """The open seen only through its position: amounts as they are now, costs unknown."""
+        pool = await self._read_pool(command.pool_address)
+        return PositionOpened(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=position.address,
+            base_amount=position.base_token_amount,
+            quote_amount=position.quote_token_amount,
+            lower_price=position.lower_price,
+            upper_price=position.upper_price,
+            lower_bin_id=position.lower_bin_id,
+            upper_bin_id=position.upper_bin_id,
+            active_bin_id=pool.active_bin_id if pool else None,
+            price=pool.price if pool else position.price,
+            estimated=True,
+        )
 
 
 def _same_range(position: PositionInfo, command: OpenPosition) -> bool:

@@ -15,6 +15,7 @@ from core import (
     ClosePosition,
     CollectFees,
     Command,
+    Evidence,
     FeesCollected,
     LiquidityAdded,
     LiquidityRemoved,
@@ -80,7 +81,11 @@ class PaperLiquidityVenue:
     def _pool(self, address: str):  # noqa: ANN202 - DlmmPool | ClmmPool
         return self._chain.pool(address)
 
-    async def open_position(self, command: OpenPosition) -> PositionOpened:
+    async def open_position(
+        self,
+        command: OpenPosition,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> PositionOpened:
         """Open on the chain; report what the receipt says."""
         pool = self._pool(command.pool_address)
         lower, upper = span_for_prices(pool, command.lower_price, command.upper_price)
@@ -129,7 +134,11 @@ class PaperLiquidityVenue:
         decimals = (pool.base_decimals, pool.quote_decimals)  # type: ignore[attr-defined]
         return tick_to_price(lower, *decimals), tick_to_price(upper, *decimals)
 
-    async def close_position(self, command: ClosePosition) -> PositionClosed:
+    async def close_position(
+        self,
+        command: ClosePosition,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> PositionClosed:
         """Close on the chain (an already closed position is reported as closed)."""
         try:
             record = self._chain.position_record(command.position_address)
@@ -166,7 +175,11 @@ class PaperLiquidityVenue:
             estimated=True,
         )
 
-    async def add_liquidity(self, command: AddLiquidity) -> LiquidityAdded:
+    async def add_liquidity(
+        self,
+        command: AddLiquidity,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> LiquidityAdded:
         """Add liquidity to an open position."""
         record = self._record(command.position_address)
         pool = self._pool(record.pool_address)
@@ -189,7 +202,11 @@ class PaperLiquidityVenue:
             signature=receipt.signature,
         )
 
-    async def remove_liquidity(self, command: RemoveLiquidity) -> LiquidityRemoved:
+    async def remove_liquidity(
+        self,
+        command: RemoveLiquidity,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
         record = self._record(command.position_address)
         pool = self._pool(record.pool_address)
@@ -209,7 +226,11 @@ class PaperLiquidityVenue:
             signature=receipt.signature,
         )
 
-    async def collect_fees(self, command: CollectFees) -> FeesCollected:
+    async def collect_fees(
+        self,
+        command: CollectFees,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> FeesCollected:
         """Claim a position's fees."""
         record = self._record(command.position_address)
         pool = self._pool(record.pool_address)
@@ -260,7 +281,11 @@ class PaperLiquidityVenue:
             active_bin_id=self._active(pool),
         )
 
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+    async def reconcile(
+        self,
+        command: Command,
+        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
+    ) -> OutcomeEvent | None:
         """Paper writes answer synchronously: nothing is ever left unknown."""
         raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")
 
@@ -273,7 +298,11 @@ class PaperSwapVenue:
         self._wallet = wallet
         self._clock = clock
 
-    async def swap(self, command: Swap) -> SwapExecuted:
+    async def swap(
+        self,
+        command: Swap,
+        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
+    ) -> SwapExecuted:
         """Swap ``amount`` of base: SELL pays base, BUY receives exactly ``amount`` base."""
         if command.pool_address is None:
             raise VenueRejected("paper swaps need the command's pool_address", code="bad_request")
@@ -306,6 +335,10 @@ class PaperSwapVenue:
             provider="paper",
         )
 
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+    async def reconcile(
+        self,
+        command: Command,
+        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
+    ) -> OutcomeEvent | None:
         """Paper swaps answer synchronously: nothing is ever left unknown."""
         raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")

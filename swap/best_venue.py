@@ -9,11 +9,14 @@ The venue behind the swap executor's commands (venue key :data:`~swap.messages.S
   renewed quote outside the limit is refused, never sent. It reads the balances just before
   sending, sends through the chosen provider at a slippage that keeps Gateway's bound at the
   limit, and follows the transaction to its end;
-* ``reconcile`` settles an unknown outcome: with a signature (a pending answer) by polling it;
-  without one (Gateway's 504 ``TRANSACTION_TIMEOUT``) by comparing the wallet's balances with
-  those read before sending (:mod:`swap.balances`). "Did not land" is only answered once the
-  transaction can no longer land (``settle_seconds`` after the first look), so the engine never
-  sends a second swap while the first may still arrive.
+* ``reconcile`` settles an unknown outcome from the intent's evidence: with a signature (a
+  pending answer) by polling it; without one (Gateway's 504 ``TRANSACTION_TIMEOUT``) by comparing
+  the wallet's balances with those read before sending (:mod:`swap.balances`). "Did not land" is
+  only answered once the transaction can no longer land (``settle_seconds`` after the first
+  look), so the engine never sends a second swap while the first may still arrive.
+
+The venue keeps nothing between calls: the chosen swap, the balances before, the signature and
+the first look are all recorded in the evidence, so any process can reconcile.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from core import (
     Command,
     CommandFailed,
     ConfigError,
+    Evidence,
     OutcomeEvent,
     OutcomeUnknown,
     Swap,
@@ -37,18 +41,18 @@ from core import (
     VenueRejected,
     VenueUnavailable,
 )
+from core.serialization import decode_message, encode_message
 from gateway_client import (
     GatewayClient,
     GatewayError,
     NotFound,
     QuoteNotFound,
     SwapResult,
-    TransactionStatus,
 )
 from swap.balances import SwapFingerprint, match_balances
 from swap.config import SWAP_PROVIDER_PATTERN
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import settle, venue_error
+from swap.gateway_io import decide_signature, settle, settle_window_passed, venue_error
 from swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
 from swap.providers import SwapProvider, SwapRequest, provider_for
 from swap.quotes import (
@@ -102,7 +106,6 @@ class BestQuoteSwapVenue:
         clock: Clock,
         network: str = "mainnet-beta",
         native_token: str = "SOL",
-        confirm_seconds: float = 90.0,
         settle_seconds: float = 90.0,
         max_network_fee: Decimal = Decimal("0.01"),
         price_provider: str = "jupiter/router",
@@ -114,17 +117,12 @@ class BestQuoteSwapVenue:
         self._clock = clock
         self._network = network
         self._native = native_token
-        self._confirm = dt.timedelta(seconds=confirm_seconds)
         self._settle_window = dt.timedelta(seconds=settle_seconds)
         self._max_fee = max_network_fee
         self._price_provider = price_provider
         self._providers: dict[str, SwapProvider] = {}
-        self._pending: dict[str, str] = {}
-        self._snapshots: dict[str, dict[str, Decimal]] = {}
-        self._first_reconcile: dict[str, dt.datetime] = {}
         self._default_providers = tuple(providers)
         self._max_quote_age = max_quote_age_seconds
-        self._adopted: dict[str, ExecuteSwap] = {}
 
     def provider(self, name: str) -> SwapProvider:
         """Return the adapter of provider ``name``.
@@ -226,7 +224,7 @@ class BestQuoteSwapVenue:
 
     # --- executing ------------------------------------------------------------------------------
 
-    async def execute_swap(self, command: ExecuteSwap) -> list[OutcomeEvent]:
+    async def execute_swap(self, command: ExecuteSwap, evidence: Evidence) -> list[OutcomeEvent]:
         """Send the chosen swap and report what moved.
 
         Raises:
@@ -254,7 +252,7 @@ class BestQuoteSwapVenue:
         before = await self._balances(_tokens(command))
         if not any(before.values()):
             before = dict(command.balances_before)  # unreadable now: the quote-time read
-        self._snapshots[command.command_id] = before
+        evidence.record(balances_before=before)
         try:
             result = await self._send(provider, quote, request, command)
         except QuoteNotFound:
@@ -267,7 +265,7 @@ class BestQuoteSwapVenue:
                 raise venue_error(e, write=True) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
-        events.append(await self._settled(command, result))
+        events.append(await self._settled(command, result, evidence))
         return events
 
     async def _send(
@@ -325,23 +323,18 @@ class BestQuoteSwapVenue:
             ts_event=self._clock.now(), command_id=command.command_id, quote=quote, reason=reason
         )
 
-    async def _settled(self, command: ExecuteSwap, result: SwapResult) -> SwapFilled:
+    async def _settled(
+        self, command: ExecuteSwap, result: SwapResult, evidence: Evidence
+    ) -> SwapFilled:
         base, quote = command.trading_pair.split("-", 1)
-        if result.status == TransactionStatus.PENDING:
-            self._pending[command.command_id] = result.signature
-        try:
-            facts = await settle(
-                self._client,
-                signature=result.signature,
-                status=result.status,
-                wallet_address=self._wallet,
-                deadline=self._clock.now() + self._confirm,
-                network=self._network,
-            )
-        except VenueRejected:
-            self._forget(command.command_id)  # failed on chain: nothing left to reconcile
-            raise
-        self._forget(command.command_id)
+        facts = await settle(
+            self._client,
+            signature=result.signature,
+            status=result.status,
+            wallet_address=self._wallet,
+            evidence=evidence,
+            network=self._network,
+        )
         if result.data is not None:
             fill = fill_from_data(
                 result.data,
@@ -353,7 +346,7 @@ class BestQuoteSwapVenue:
             )
         else:
             fill = await self._poll_fill(command, result.signature)
-        return self._filled(command, fill, evidence="response")
+        return self._filled(command, fill, source="response")
 
     async def _poll_fill(self, command: ExecuteSwap, signature: str) -> SwapFill:
         base, quote = command.trading_pair.split("-", 1)
@@ -372,7 +365,7 @@ class BestQuoteSwapVenue:
         command: ExecuteSwap,
         fill: SwapFill,
         *,
-        evidence: str,
+        source: str,
         fee_estimated: bool = False,
     ) -> SwapFilled:
         return SwapFilled(
@@ -385,18 +378,13 @@ class BestQuoteSwapVenue:
             tx_fee=fill.tx_fee,
             signature=fill.signature,
             provider=command.provider,
-            evidence=evidence,
+            evidence=source,
             fee_estimated=fee_estimated,
         )
 
-    def _forget(self, command_id: str) -> None:
-        self._pending.pop(command_id, None)
-        self._snapshots.pop(command_id, None)
-        self._first_reconcile.pop(command_id, None)
-
     # --- the core Swap command (LP swap-back, rebalancer) -------------------------------------
 
-    async def swap(self, command: Swap) -> SwapExecuted:
+    async def swap(self, command: Swap, evidence: Evidence) -> SwapExecuted:
         """Carry out a core ``Swap`` through the best of the venue's providers.
 
         The same comparison, limit and settlement as the swap executor's commands; the answer
@@ -443,65 +431,58 @@ class BestQuoteSwapVenue:
             pool_address=command.pool_address,
             native_token=self._native,
         )
-        self._adopted[command.command_id] = execute
-        try:
-            events = await self.execute_swap(execute)
-        except (VenueRejected, VenueUnavailable):
-            del self._adopted[command.command_id]  # certainly not carried out
-            raise
-        del self._adopted[command.command_id]
+        evidence.record(execute=encode_message(execute))
+        events = await self.execute_swap(execute, evidence)
         return _plain(events[-1])
 
     # --- reconciling ----------------------------------------------------------------------------
 
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
+    async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
         """Return the swap's outcome if it landed, None once it certainly did not.
 
         Raises:
             OutcomeUnknown: it may still land, or the evidence does not decide.
         """
         if isinstance(command, Swap):
-            adopted = self._adopted.get(command.command_id)
-            if adopted is None:
-                raise OutcomeUnknown(
-                    f"swap {command.command_id} was not sent by this process; inspect the wallet"
-                )
-            outcome = await self.reconcile(adopted)
-            self._adopted.pop(command.command_id, None)
+            if "execute" not in evidence:
+                return None  # stopped before choosing a provider: nothing was sent
+            chosen = decode_message(evidence["execute"])
+            if not isinstance(chosen, ExecuteSwap):
+                raise OutcomeUnknown(f"swap {command.command_id}: unreadable evidence")
+            outcome = await self.reconcile(chosen, evidence)
             return _plain(outcome) if isinstance(outcome, SwapFilled) else outcome
         if not isinstance(command, ExecuteSwap):
             raise OutcomeUnknown(f"{type(command).__name__} is not a swap this venue sent")
-        signature = self._pending.get(command.command_id)
-        if signature is not None:
-            return await self._reconcile_signature(command, signature)
-        return await self._reconcile_balances(command)
+        if "signature" in evidence:
+            return await self._reconcile_signature(command, evidence)
+        return await self._reconcile_balances(command, evidence)
 
     async def _reconcile_signature(
-        self, command: ExecuteSwap, signature: str
+        self, command: ExecuteSwap, evidence: Evidence
     ) -> OutcomeEvent | None:
-        try:
-            poll = await self._client.solana.poll(
-                signature, wallet_address=self._wallet, network=self._network
-            )
-        except GatewayError as e:
-            raise venue_error(e, write=False) from e
-        if poll.status == TransactionStatus.CONFIRMED:
-            fill = await self._poll_fill(command, signature)
-            self._forget(command.command_id)
-            return self._filled(command, fill, evidence="poll")
-        if poll.status == TransactionStatus.FAILED:
-            self._forget(command.command_id)
-            return CommandFailed(
-                ts_event=self._clock.now(),
-                command_id=command.command_id,
-                reason=f"swap {signature} failed on chain",
-                code="transaction_failed",
-            )
-        self._wait_or_give_up(command, f"swap {signature} is still pending")
-        return None
+        decided = await decide_signature(
+            self._client,
+            command=command,
+            evidence=evidence,
+            wallet_address=self._wallet,
+            network=self._network,
+            now=self._clock.now(),
+            settle_window=self._settle_window,
+        )
+        if decided is None or isinstance(decided, CommandFailed):
+            return decided
+        fill = await self._poll_fill(command, evidence["signature"])
+        return self._filled(command, fill, source="poll")
 
-    async def _reconcile_balances(self, command: ExecuteSwap) -> OutcomeEvent | None:
-        before = self._snapshots.get(command.command_id) or dict(command.balances_before)
+    async def _reconcile_balances(
+        self, command: ExecuteSwap, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        recorded = evidence.get("balances_before")
+        before = (
+            {token: Decimal(str(amount)) for token, amount in recorded.items()}
+            if recorded
+            else dict(command.balances_before)
+        )
         if not before:
             raise OutcomeUnknown(
                 f"swap {command.command_id} has no signature and no balances to compare with; "
@@ -521,31 +502,25 @@ class BestQuoteSwapVenue:
             max_fee=self._max_fee,
         )
         if match.verdict is SwapFingerprint.LANDED:
-            self._forget(command.command_id)
             fill = SwapFill(
                 base_amount=match.base_amount,
                 quote_amount=match.quote_amount,
                 tx_fee=match.tx_fee,
                 signature="",
             )
-            return self._filled(
-                command, fill, evidence="balances", fee_estimated=not match.fee_known
-            )
+            return self._filled(command, fill, source="balances", fee_estimated=not match.fee_known)
         if match.verdict is SwapFingerprint.UNTOUCHED:
-            self._wait_or_give_up(command, f"swap {command.command_id}: {match.explanation}")
+            if not settle_window_passed(
+                evidence, now=self._clock.now(), window=self._settle_window
+            ):
+                raise OutcomeUnknown(
+                    f"swap {command.command_id}: {match.explanation}; it may still land"
+                )
             return None
         raise OutcomeUnknown(
             f"swap {command.command_id} has no signature and the wallet does not tell: "
             f"{match.explanation}; inspect the wallet"
         )
-
-    def _wait_or_give_up(self, command: ExecuteSwap, why: str) -> None:
-        """Raise OutcomeUnknown until the settle window has passed since the first look."""
-        now = self._clock.now()
-        first = self._first_reconcile.setdefault(command.command_id, now)
-        if now - first < self._settle_window:
-            raise OutcomeUnknown(f"{why}; it may still land")
-        self._forget(command.command_id)
 
 
 def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:

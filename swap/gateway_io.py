@@ -1,23 +1,33 @@
 """What the Gateway-backed venues share: error translation and transaction settlement.
 
 ``venue_error`` turns a ``gateway_client`` error into the core's venue errors, once, at the
-boundary. ``settle`` follows a write to its end: a CONFIRMED answer is polled once for the facts
-Gateway's write responses get wrong or leave out (the fee actually charged, the wallet's SOL delta);
-a PENDING one is waited for until a deadline; a FAILED one is a rejection.
+boundary. ``settle`` records a write's signature as evidence and reads a CONFIRMED answer's facts
+from one poll (what Gateway's write responses get wrong or leave out: the fee actually charged,
+the wallet's SOL delta, every account's lamports); a PENDING one is an unknown outcome, decided
+later from its signature by ``decide_signature``; a FAILED one is a rejection carrying its fee.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core import OutcomeUnknown, VenueError, VenueRejected, VenueUnavailable
+from core import (
+    Command,
+    CommandFailed,
+    Evidence,
+    OutcomeUnknown,
+    VenueError,
+    VenueRejected,
+    VenueUnavailable,
+)
 from gateway_client import (
     AuthenticationError,
     BadRequest,
+    ChainHistory,
     GatewayClient,
     GatewayConnectionError,
     GatewayError,
@@ -30,6 +40,7 @@ from gateway_client import (
     PositionTooWide,
     QuoteNotFound,
     RateLimited,
+    SignatureRecord,
     SlippageExceeded,
     SolanaPollResult,
     TransactionFailed,
@@ -37,11 +48,23 @@ from gateway_client import (
     TransactionStatus,
 )
 
-__all__ = ["LAMPORTS_PER_SOL", "TxFacts", "settle", "tx_facts", "venue_error"]
+__all__ = [
+    "LAMPORTS_PER_SOL",
+    "TxFacts",
+    "decide_signature",
+    "failed_on_chain",
+    "newest_signature",
+    "settle",
+    "settle_window_passed",
+    "signatures_since",
+    "tx_facts",
+    "venue_error",
+]
 
 logger = logging.getLogger(__name__)
 
 LAMPORTS_PER_SOL = Decimal(1_000_000_000)
+ZERO = Decimal(0)
 
 _REJECTIONS: tuple[tuple[type[GatewayError], str], ...] = (
     (PositionNotFound, "position_not_found"),
@@ -90,10 +113,28 @@ class TxFacts:
     """``meta.fee`` in SOL: what was charged (Meteora's write responses count it twice)."""
     sol_delta: Decimal | None
     """The wallet's SOL balance change (negative when SOL left the wallet), fee included."""
+    lamports: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Lamports (before, after) of every account the transaction touched."""
+    token_deltas: dict[str, Decimal] = field(default_factory=dict)
+    """The wallet's token balance changes by mint (human units), from the token balances."""
+
+    def lamports_of(self, address: str) -> tuple[int, int] | None:
+        """(before, after) lamports of one account, or None when the transaction did not touch
+        it."""
+        return self.lamports.get(address)
+
+    def created_lamports(self, *, excluding: set[str]) -> int:
+        """Lamports put into accounts this transaction created (rent), except ``excluding``."""
+        return sum(
+            after
+            for address, (before, after) in self.lamports.items()
+            if before == 0 and after > 0 and address not in excluding
+        )
 
 
 def tx_facts(poll: SolanaPollResult, *, wallet_address: str) -> TxFacts:
-    """Read the fee and the wallet's SOL delta from a poll answer."""
+    """Read the fee, the wallet's SOL and token deltas and every account's lamports from a
+    poll answer."""
     meta: dict[str, Any] = {}
     keys: list[Any] = []
     data = poll.tx_data or {}
@@ -105,14 +146,36 @@ def tx_facts(poll: SolanaPollResult, *, wallet_address: str) -> TxFacts:
     fee = poll.fee
     if isinstance(meta.get("fee"), int):
         fee = Decimal(meta["fee"]) / LAMPORTS_PER_SOL
-    sol_delta = None
     names = [key["pubkey"] if isinstance(key, dict) else key for key in keys]
     pre, post = meta.get("preBalances"), meta.get("postBalances")
-    if wallet_address in names and isinstance(pre, list) and isinstance(post, list):
-        index = names.index(wallet_address)
-        if index < len(pre) and index < len(post):
-            sol_delta = (Decimal(post[index]) - Decimal(pre[index])) / LAMPORTS_PER_SOL
-    return TxFacts(signature=poll.signature, fee=fee, sol_delta=sol_delta)
+    lamports: dict[str, tuple[int, int]] = {}
+    if isinstance(pre, list) and isinstance(post, list):
+        for name, before, after in zip(names, pre, post, strict=False):
+            lamports[name] = (int(before), int(after))
+    sol_delta = None
+    if wallet_address in lamports:
+        before, after = lamports[wallet_address]
+        sol_delta = (Decimal(after) - Decimal(before)) / LAMPORTS_PER_SOL
+    return TxFacts(
+        signature=poll.signature,
+        fee=fee,
+        sol_delta=sol_delta,
+        lamports=lamports,
+        token_deltas=_token_deltas(meta, wallet_address),
+    )
+
+
+def _token_deltas(meta: dict[str, Any], wallet_address: str) -> dict[str, Decimal]:
+    deltas: dict[str, Decimal] = {}
+    for key, sign in (("preTokenBalances", -1), ("postTokenBalances", 1)):
+        for balance in meta.get(key) or ():
+            if not isinstance(balance, dict) or balance.get("owner") != wallet_address:
+                continue
+            amount = (balance.get("uiTokenAmount") or {}).get("uiAmountString")
+            mint = balance.get("mint")
+            if isinstance(mint, str) and amount is not None:
+                deltas[mint] = deltas.get(mint, ZERO) + sign * Decimal(str(amount))
+    return deltas
 
 
 async def settle(
@@ -121,36 +184,130 @@ async def settle(
     signature: str,
     status: TransactionStatus,
     wallet_address: str,
-    deadline: dt.datetime,
+    evidence: Evidence,
     network: str | None = None,
 ) -> TxFacts | None:
-    """Follow a write answer to its end and return its facts (None if they cannot be read).
+    """Record a write's signature as evidence and read its facts (None if they cannot be read).
+
+    A pending answer is never waited for here: the engine reconciles it from the signature (see
+    :func:`decide_signature`) while it serves other executors.
 
     Raises:
-        VenueRejected: the transaction failed on chain.
-        OutcomeUnknown: still pending at ``deadline``.
+        VenueRejected: the transaction failed on chain (its fee rides on the error).
+        OutcomeUnknown: the transaction is still pending.
     """
-    if status == TransactionStatus.FAILED:
-        raise VenueRejected(f"transaction {signature} failed on chain", code="transaction_failed")
+    evidence.record(signature=signature)
     if status == TransactionStatus.PENDING:
-        try:
-            result = await client.solana.wait_for_confirmation(
-                signature, wallet_address=wallet_address, deadline=deadline, network=network
-            )
-        except GatewayError as e:
-            raise venue_error(e, write=True) from e
-        if not result.is_confirmed:
-            raise VenueRejected(
-                f"transaction {signature} failed on chain", code="transaction_failed"
-            )
-        if result.poll is not None:
-            return tx_facts(result.poll, wallet_address=wallet_address)
-        return TxFacts(signature=signature, fee=result.fee, sol_delta=None)
+        raise OutcomeUnknown(f"transaction {signature} is pending; following its signature")
     try:
         poll = await client.solana.poll(signature, wallet_address=wallet_address, network=network)
     except GatewayError as e:
+        if status == TransactionStatus.FAILED:
+            raise failed_on_chain(signature, None) from e
         logger.warning("could not read the facts of %s: %s", signature, e)
         return None
+    facts = tx_facts(poll, wallet_address=wallet_address)
+    if status == TransactionStatus.FAILED or poll.status == TransactionStatus.FAILED:
+        raise failed_on_chain(signature, facts)
     if poll.status != TransactionStatus.CONFIRMED:
         return None
-    return tx_facts(poll, wallet_address=wallet_address)
+    return facts
+
+
+def failed_on_chain(signature: str, facts: TxFacts | None) -> VenueRejected:
+    """The rejection of a transaction that landed and failed: the chain still charged its fee."""
+    fee = facts.fee if facts is not None and facts.fee is not None else ZERO
+    return VenueRejected(
+        f"transaction {signature} failed on chain",
+        code="transaction_failed",
+        tx_fee=fee,
+        signature=signature,
+    )
+
+
+async def newest_signature(history: ChainHistory | None, address: str) -> str | None:
+    """The newest signature touching ``address`` ("" when none; None without a history)."""
+    if history is None:
+        return None
+    try:
+        records = await history.signatures_for_address(address, limit=1)
+    except GatewayError as e:
+        logger.warning("could not read the history of %s: %s", address, e)
+        return None
+    return records[0].signature if records else ""
+
+
+async def signatures_since(
+    history: ChainHistory, address: str, *, after: str, limit: int = 200
+) -> list[SignatureRecord]:
+    """Signatures touching ``address`` newer than ``after`` (all when ``after`` is ""), oldest
+    first.
+
+    Raises:
+        OutcomeUnknown: the history could not be read.
+    """
+    try:
+        records = await history.signatures_for_address(address, limit=limit)
+    except GatewayError as e:
+        raise OutcomeUnknown(f"could not read the history of {address}: {e}") from e
+    newer: list[SignatureRecord] = []
+    for record in records:
+        if record.signature == after:
+            break
+        newer.append(record)
+    newer.reverse()
+    return newer
+
+
+def settle_window_passed(evidence: Evidence, *, now: dt.datetime, window: dt.timedelta) -> bool:
+    """True once ``window`` has passed since the first reconciliation look (recorded then)."""
+    first = evidence.time("first_check_at")
+    if first is None:
+        evidence.record(first_check_at=now)
+        first = now
+    return now - first >= window
+
+
+async def decide_signature(
+    client: GatewayClient,
+    *,
+    command: Command,
+    evidence: Evidence,
+    wallet_address: str,
+    network: str | None,
+    now: dt.datetime,
+    settle_window: dt.timedelta,
+    tokens: list[str] | None = None,
+) -> SolanaPollResult | CommandFailed | None:
+    """Decide a write whose signature is in ``evidence`` by polling it.
+
+    Returns:
+        The poll when it confirmed (its facts are the outcome), a ``CommandFailed`` carrying the
+        fee when it failed on chain, None when it is still unknown to the chain after the
+        settle window (it did not land).
+
+    Raises:
+        OutcomeUnknown: still pending inside the settle window, or the poll failed.
+    """
+    signature = evidence["signature"]
+    try:
+        poll = await client.solana.poll(
+            signature, wallet_address=wallet_address, tokens=tokens, network=network
+        )
+    except GatewayError as e:
+        raise venue_error(e, write=False) from e
+    if poll.status == TransactionStatus.CONFIRMED:
+        return poll
+    if poll.status == TransactionStatus.FAILED:
+        error = failed_on_chain(signature, tx_facts(poll, wallet_address=wallet_address))
+        return CommandFailed(
+            ts_event=now,
+            command_id=command.command_id,
+            reason=str(error),
+            code=error.code,
+            tx_fee=error.tx_fee,
+            signature=signature,
+        )
+    if not settle_window_passed(evidence, now=now, window=settle_window):
+        raise OutcomeUnknown(f"transaction {signature} is still pending")
+    return None

@@ -8,21 +8,29 @@ reported apart as ``tx_fee``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
 
 from core import (
     Clock,
     Command,
     CommandFailed,
     ConfigError,
+    Evidence,
     OutcomeEvent,
     OutcomeUnknown,
     Swap,
     SwapExecuted,
 )
-from gateway_client import GatewayClient, GatewayError, TransactionStatus
+from gateway_client import ChainHistory, GatewayClient, GatewayError
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import settle, venue_error
+from swap.gateway_io import (
+    decide_signature,
+    newest_signature,
+    settle,
+    settle_window_passed,
+    signatures_since,
+    venue_error,
+)
 
 __all__ = ["SWAP_PROVIDERS", "GatewaySwapVenue"]
 
@@ -30,7 +38,7 @@ SWAP_PROVIDERS = ("jupiter/router", "meteora/clmm")
 
 
 class GatewaySwapVenue:
-    """Swaps for one wallet through one provider.
+    """Swaps for one wallet through one provider; keeps no memory between calls.
 
     Args:
         client: an open ``GatewayClient``.
@@ -39,7 +47,11 @@ class GatewaySwapVenue:
         provider: ``jupiter/router`` (default) or ``meteora/clmm`` (uses the command's pool).
         network: e.g. ``mainnet-beta``.
         native_token: the token the network fee is paid in.
-        confirm_seconds, settle_seconds: see :class:`lp.venue.GatewayLiquidityVenue`.
+        settle_seconds: see :class:`lp.venue.GatewayLiquidityVenue`.
+        history: the chain's signature history (Solana RPC); with it a swap whose answer was
+            lost (504, 5xx, timeout, crash) is found among the wallet's transactions since the
+            send and read exactly; without it such an outcome stays unknown until its budget
+            ends (the executor is then stranded, never re-sent blindly).
     """
 
     def __init__(
@@ -51,8 +63,8 @@ class GatewaySwapVenue:
         provider: str = "jupiter/router",
         network: str = "mainnet-beta",
         native_token: str = "SOL",
-        confirm_seconds: float = 90.0,
         settle_seconds: float = 90.0,
+        history: ChainHistory | None = None,
     ) -> None:
         if provider not in SWAP_PROVIDERS:
             raise ConfigError(f"provider: expected one of {SWAP_PROVIDERS}, received {provider!r}")
@@ -62,14 +74,14 @@ class GatewaySwapVenue:
         self._clock = clock
         self._network = network
         self._native = native_token
-        self._confirm = dt.timedelta(seconds=confirm_seconds)
         self._settle_window = dt.timedelta(seconds=settle_seconds)
-        self._pending: dict[str, str] = {}
-        self._first_reconcile: dict[str, dt.datetime] = {}
+        self._history = history
 
-    async def swap(self, command: Swap) -> SwapExecuted:
+    async def swap(self, command: Swap, evidence: Evidence) -> SwapExecuted:
         """Execute the swap and report what moved."""
         base, quote = command.trading_pair.split("-", 1)
+        before = await newest_signature(self._history, self._wallet)
+        evidence.record(wallet_signature_before=before)
         try:
             if self.provider == "jupiter/router":
                 result = await self._client.jupiter.execute_swap(
@@ -94,17 +106,14 @@ class GatewaySwapVenue:
                 )
         except GatewayError as e:
             raise venue_error(e, write=True) from e
-        if result.status == TransactionStatus.PENDING:
-            self._pending[command.command_id] = result.signature
         facts = await settle(
             self._client,
             signature=result.signature,
             status=result.status,
             wallet_address=self._wallet,
-            deadline=self._clock.now() + self._confirm,
+            evidence=evidence,
             network=self._network,
         )
-        self._pending.pop(command.command_id, None)
         if result.data is not None:
             fill = fill_from_data(
                 result.data,
@@ -143,35 +152,79 @@ class GatewaySwapVenue:
         )
         return self._executed(command, fill)
 
-    async def reconcile(self, command: Command) -> OutcomeEvent | None:
-        """Poll the swap's signature when one is known; otherwise the outcome stays unknown."""
+    async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
+        """Decide an unknown swap from its evidence: poll its signature, or find it among the
+        wallet's transactions since the send; otherwise it stays unknown."""
         if not isinstance(command, Swap):
             raise OutcomeUnknown(f"{type(command).__name__} is not a swap")
-        signature = self._pending.get(command.command_id)
-        if signature is None:
+        if "signature" not in evidence:
+            signature = await self._find_in_history(command, evidence)
+            if signature is None:
+                return None
+            evidence.record(signature=signature)
+        base, quote = command.trading_pair.split("-", 1)
+        decided = await decide_signature(
+            self._client,
+            command=command,
+            evidence=evidence,
+            wallet_address=self._wallet,
+            network=self._network,
+            now=self._clock.now(),
+            settle_window=self._settle_window,
+        )
+        if decided is None or isinstance(decided, CommandFailed):
+            return decided
+        return await self._from_poll(command, evidence["signature"])
+
+    async def _find_in_history(self, command: Swap, evidence: Evidence) -> str | None:
+        """The signature of this swap among the wallet's transactions since the send; None once
+        the settle window has passed without one (it did not land).
+
+        Raises:
+            OutcomeUnknown: no history to look in, or not found yet inside the settle window.
+        """
+        before = evidence.get("wallet_signature_before")
+        if self._history is None or before is None:
             raise OutcomeUnknown(
-                f"swap {command.command_id} has no signature to check; inspect the wallet"
+                f"swap {command.command_id} has no signature and no chain history to search; "
+                "inspect the wallet"
             )
-        try:
-            poll: Any = await self._client.solana.poll(
-                signature, wallet_address=self._wallet, network=self._network
-            )
-        except GatewayError as e:
-            raise venue_error(e, write=False) from e
-        if poll.status == TransactionStatus.CONFIRMED:
-            self._pending.pop(command.command_id, None)
-            return await self._from_poll(command, signature)
-        if poll.status == TransactionStatus.FAILED:
-            self._pending.pop(command.command_id, None)
-            return CommandFailed(
-                ts_event=self._clock.now(),
-                command_id=command.command_id,
-                reason=f"swap {signature} failed on chain",
-                code="transaction_failed",
-            )
-        now = self._clock.now()
-        first = self._first_reconcile.setdefault(command.command_id, now)
-        if now - first < self._settle_window:
-            raise OutcomeUnknown(f"swap {signature} still pending")
-        self._pending.pop(command.command_id, None)
-        return None
+        base, quote = command.trading_pair.split("-", 1)
+        for record in await signatures_since(self._history, self._wallet, after=before):
+            if record.failed:
+                continue
+            try:
+                poll = await self._client.solana.poll(
+                    record.signature,
+                    wallet_address=self._wallet,
+                    tokens=[base, quote],
+                    network=self._network,
+                )
+            except GatewayError as e:
+                raise venue_error(e, write=False) from e
+            changes = poll.token_balance_changes
+            if base not in changes or quote not in changes:
+                continue
+            fee = poll.fee or Decimal(0)
+            base_delta = changes[base] + (fee if base == self._native else 0)
+            quote_delta = changes[quote] + (fee if quote == self._native else 0)
+            if swap_matches(command, base_delta=base_delta, quote_delta=quote_delta):
+                return record.signature
+        if settle_window_passed(evidence, now=self._clock.now(), window=self._settle_window):
+            return None
+        raise OutcomeUnknown(f"swap {command.command_id} not on chain yet; waiting to settle")
+
+
+SWAP_MATCH_TOLERANCE = Decimal("0.000001")
+"""Relative difference allowed between the requested and the moved exact-side amount."""
+
+
+def swap_matches(command: Swap, *, base_delta: Decimal, quote_delta: Decimal) -> bool:
+    """True when the wallet's signed changes (network fee taken out) are this swap: base out
+    and quote in for a SELL, the reverse for a BUY, and base moved by the command's amount."""
+    if command.amount <= 0:
+        return False
+    selling = command.side == "SELL"
+    if (base_delta < 0) != selling or (quote_delta > 0) != selling or quote_delta == 0:
+        return False
+    return abs(abs(base_delta) - command.amount) / command.amount <= SWAP_MATCH_TOLERANCE

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -95,11 +95,27 @@ class Database:
         with self.session() as session:
             row = session.exec(select(MetaRow).where(MetaRow.key == "schema_version")).first()
         found = row.value if row else "none"
+        if found in _MIGRATIONS:
+            found = self._migrate(found)
         if found != str(SCHEMA_VERSION):
             raise SchemaVersionMismatch(
                 f"database schema version is {found}, this lpexec expects {SCHEMA_VERSION}; "
                 "use a database written by the same version or a new one"
             )
+
+    def _migrate(self, found: str) -> str:
+        """Bring a database written by an older schema up to date, one step per version."""
+        while found in _MIGRATIONS:
+            target, statements = _MIGRATIONS[found]
+            with self.engine.begin() as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+                connection.execute(
+                    text("UPDATE lpexec_meta SET value = :value WHERE key = 'schema_version'"),
+                    {"value": target},
+                )
+            found = target
+        return found
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -115,6 +131,12 @@ class Database:
     def close(self) -> None:
         """Release every connection."""
         self.engine.dispose()
+
+
+_MIGRATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "1": ("2", ("ALTER TABLE intents ADD COLUMN evidence_json TEXT",)),
+}
+"""From schema version: (to version, the statements that get there)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

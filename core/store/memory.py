@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
 from typing import Any
@@ -212,6 +212,15 @@ class MemoryStore:
         if error is not None:
             entry.error = error
 
+    def _add_intent_evidence(
+        self, intent_id: str, facts: dict[str, Any], now: dt.datetime, replace: bool
+    ) -> None:
+        entry = self._intents[intent_id]
+        if replace:
+            entry.evidence.clear()
+        entry.evidence.update(facts)
+        entry.updated_at = now
+
     def _save_held_position(self, position: HeldPosition) -> None:
         self._held[position.key] = position
 
@@ -285,6 +294,15 @@ class _MemoryUnitOfWork:
             )
         )
 
+    def add_intent_evidence(
+        self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime, replace: bool = False
+    ) -> None:
+        if intent_id not in self._store._intents and intent_id not in self._new_intents:
+            raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+        self.writes.append(
+            partial(self._store._add_intent_evidence, intent_id, dict(facts), now, replace)
+        )
+
     def save_held_position(
         self,
         position: HeldPosition,
@@ -353,6 +371,7 @@ class _IntentEntry:
     events: tuple[Event, ...] | None = None
     """Outcome events not encoded yet (see :meth:`record`)."""
     error: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def record(self, intent_id: str) -> StoredIntent:
         if self.events is not None:
@@ -368,4 +387,5 @@ class _IntentEntry:
             updated_at=self.updated_at,
             outcome=self.outcome,
             error=self.error,
+            evidence=dict(self.evidence),
         )

@@ -79,6 +79,8 @@ class StoredIntent:
     updated_at: dt.datetime
     outcome: dict[str, Any] | None
     error: str | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """What the adapter learned while sending and reconciling (see ``core.evidence``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,13 @@ class UnitOfWork(Protocol):
         ``events`` are the intent's outcome events: the outcome read back is
         :func:`core.serialization.encode_outcome` of them (a store may encode them only when
         the intent is read)."""
+        ...
+
+    def add_intent_evidence(
+        self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime, replace: bool = False
+    ) -> None:
+        """Merge JSON-safe ``facts`` into an intent's evidence (``replace``: they become all of
+        it); KeyError for an unknown intent."""
         ...
 
     def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:

@@ -25,6 +25,7 @@ from core.store.tables import (
 )
 
 __all__ = [
+    "add_intent_evidence",
     "append_journal",
     "controller_state",
     "get_executor",
@@ -200,6 +201,25 @@ def set_intent_status(
         row.outcome_json = dumps(outcome)
     if error is not None:
         row.error = error
+    session.add(row)
+
+
+def add_intent_evidence(
+    session: Session,
+    intent_id: str,
+    facts: dict[str, Any],
+    *,
+    now: dt.datetime,
+    replace: bool = False,
+) -> None:
+    """Merge ``facts`` into an intent's evidence (``replace``: they become all of it)."""
+    row = session.get(IntentRow, intent_id)
+    if row is None:
+        raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+    evidence = loads(row.evidence_json) if row.evidence_json and not replace else {}
+    evidence.update(facts)
+    row.evidence_json = dumps(evidence)
+    row.updated_at = now
     session.add(row)
 
 

@@ -186,6 +186,11 @@ class _SqlUnitOfWork:
             count_attempt=count_attempt,
         )
 
+    def add_intent_evidence(
+        self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime, replace: bool = False
+    ) -> None:
+        repo.add_intent_evidence(self._session, intent_id, facts, now=now, replace=replace)
+
     def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:
         key = position.key
         repo.save_held_position(
@@ -243,6 +248,7 @@ def _intent_of(row: IntentRow) -> StoredIntent:
         updated_at=row.updated_at,
         outcome=None if row.outcome_json is None else loads(row.outcome_json),
         error=row.error,
+        evidence=loads(row.evidence_json) if row.evidence_json else {},
     )
 
 

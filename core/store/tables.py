@@ -24,7 +24,7 @@ __all__ = [
     "MetaRow",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _money(default: Decimal | None = Decimal(0)) -> Decimal:
@@ -95,6 +95,7 @@ class IntentStatus:
     UNKNOWN = "UNKNOWN"  # the venue could not tell; must be reconciled
     DONE = "DONE"  # outcome recorded and applied
     FAILED = "FAILED"  # certainly not carried out
+    EXPIRED = "EXPIRED"  # still unknown when its budget ended; the executor is stranded
 
     OPEN = (PENDING, SENT, UNKNOWN)
 
@@ -114,6 +115,8 @@ class IntentRow(SQLModel, table=True):
     updated_at: dt.datetime = _when()
     outcome_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    evidence_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """What the adapter learned while sending and reconciling (``core.evidence.Evidence``)."""
 
 
 class HeldPositionRow(SQLModel, table=True):

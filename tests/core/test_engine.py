@@ -17,6 +17,7 @@ from core import (
     ConfigError,
     Database,
     Engine,
+    Evidence,
     Executor,
     ExecutorConfig,
     ExecutorStatus,
@@ -233,7 +234,7 @@ async def test_restart_reconciles_a_sent_intent(db, clock, tmp_path):
     command_id = f"{config.id}-1"
     # the venue carried it out, then the process died before the outcome was recorded
     (command,) = first._queues[config.id]
-    await venue.place_order(command)
+    await venue.place_order(command, Evidence())
     with db.transaction() as unit:
         unit.set_intent_status(command_id, IntentStatus.SENT, now=clock.now())
     second = make_engine(db, clock, venue)

@@ -8,10 +8,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from core import UTC, Database, ExecutorStatus, OpenPosition, PriceUpdated, StoreError
+from core import (
+    UTC,
+    ClosePosition,
+    Database,
+    ExecutorStatus,
+    OpenPosition,
+    PriceUpdated,
+    SqlStore,
+    StoreError,
+)
 from core.errors import SchemaVersionMismatch
 from core.serialization import decode_message, loads
-from core.store import IntentStatus
+from core.store import SCHEMA_VERSION, IntentStatus
 from core.store import repository as repo
 from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
 
@@ -116,9 +125,38 @@ def test_a_database_of_another_schema_version_is_refused(database_url):
     with pytest.raises(SchemaVersionMismatch) as raised:
         Database.open(database_url)
     assert str(raised.value) == (
-        "database schema version is 99, this lpexec expects 1; "
+        f"database schema version is 99, this lpexec expects {SCHEMA_VERSION}; "
         "use a database written by the same version or a new one"
     )
+
+
+def test_a_version_1_database_is_migrated_and_its_intents_keep_their_place(database_url):
+    # Arrange: a database as version 1 wrote it (no evidence column), with an open intent
+    db = Database.open(database_url)
+    store = SqlStore(db)
+    command = ClosePosition(
+        command_id="x-1", executor_id="x", venue="v", position_address="p", pool_address="q"
+    )
+    with store.transaction() as unit:
+        unit.insert_intent(command, now=NOW)
+    with db.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE intents DROP COLUMN evidence_json"))
+        connection.execute(text("UPDATE lpexec_meta SET value = '1' WHERE key = 'schema_version'"))
+    db.close()
+    # Act
+    db = Database.open(database_url)
+    store = SqlStore(db)
+    with store.transaction() as unit:
+        unit.add_intent_evidence("x-1", {"signature": "s"}, now=NOW)
+    # Assert
+    (intent,) = store.open_intents()
+    assert (intent.intent_id, intent.evidence) == ("x-1", {"signature": "s"})
+    with db.session() as session:
+        version = session.execute(
+            text("SELECT value FROM lpexec_meta WHERE key = 'schema_version'")
+        ).scalar_one()
+    assert version == str(SCHEMA_VERSION)
+    db.close()
 
 
 def test_a_bad_url_is_a_clear_error():

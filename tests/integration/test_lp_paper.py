@@ -191,7 +191,7 @@ async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path
 
 
 async def test_venue_add_remove_collect_report_what_moved(tmp_path):
-    from core import AddLiquidity, CollectFees, OpenPosition, RemoveLiquidity
+    from core import AddLiquidity, CollectFees, Evidence, OpenPosition, RemoveLiquidity
 
     rt = await runtime(tmp_path)
     venue, wallet = rt.liquidity, rt.wallet
@@ -207,7 +207,8 @@ async def test_venue_add_remove_collect_report_what_moved(tmp_path):
             quote_amount=Decimal(180),
             slippage=Decimal("0.01"),
             **common,
-        )
+        ),
+        Evidence(),
     )
     address = opened.position_address
     added = await venue.add_liquidity(
@@ -218,13 +219,14 @@ async def test_venue_add_remove_collect_report_what_moved(tmp_path):
             quote_amount=Decimal(90),
             slippage=Decimal("0.01"),
             **common,
-        )
+        ),
+        Evidence(),
     )
     assert (added.base_amount, added.quote_amount) == (Decimal("0.5"), Decimal(90))
     rt.gateway.chain.move_pool_to_price(POOL, Decimal(181), 50_000 * 10**6)
     rt.gateway.chain.move_pool_to_price(POOL, Decimal(179), 50_000 * 10**6)
     collected = await venue.collect_fees(
-        CollectFees(command_id="e-3", position_address=address, **common)
+        CollectFees(command_id="e-3", position_address=address, **common), Evidence()
     )
     assert collected.base_fee + collected.quote_fee > 0
     usdc = rt.gateway.chain.tokens.get("USDC").address
@@ -235,7 +237,8 @@ async def test_venue_add_remove_collect_report_what_moved(tmp_path):
     removed = await venue.remove_liquidity(
         RemoveLiquidity(
             command_id="e-4", position_address=address, fraction=Decimal("0.5"), **common
-        )
+        ),
+        Evidence(),
     )
     withdrawn = ledger_sum(
         rt, signatures=[removed.signature], cause=Cause.WITHDRAW, owner=wallet, asset=usdc

@@ -242,13 +242,13 @@ class MarketMovesBeforeSend:
     async def quote_swaps(self, command):
         return await self._venue.quote_swaps(command)
 
-    async def execute_swap(self, command):
+    async def execute_swap(self, command, evidence):
         for pool in self._pools:
             self._chain.move_pool_to_price(pool, self._price, 0)
-        return await self._venue.execute_swap(command)
+        return await self._venue.execute_swap(command, evidence)
 
-    async def reconcile(self, command):
-        return await self._venue.reconcile(command)
+    async def reconcile(self, command, evidence):
+        return await self._venue.reconcile(command, evidence)
 
 
 @pytest.mark.parametrize("provider", ["jupiter/router", "meteora/clmm"])

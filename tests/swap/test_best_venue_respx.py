@@ -17,7 +17,7 @@ import pytest
 import respx
 
 from app.clocks import SimulatedTime
-from core import UTC, CloseType, ExecutorStarted, OutcomeUnknown, VenueRejected
+from core import UTC, CloseType, Evidence, ExecutorStarted, OutcomeUnknown, VenueRejected
 from gateway_client import GatewayClient, RetryPolicy
 from swap import (
     BestQuoteSwapVenue,
@@ -154,6 +154,7 @@ async def quote_and_choose(swap: SwapExecutor, venue: BestQuoteSwapVenue) -> Exe
 
 
 async def test_jupiter_quote_then_execute_quote_by_id(gateway, venue):
+    evidence: dict = {}
     # Arrange
     quote_route = gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "16.345612"))
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
@@ -164,7 +165,7 @@ async def test_jupiter_quote_then_execute_quote_by_id(gateway, venue):
     (quote_command,) = swap.apply(ExecutorStarted(ts_event=T0))
     quoted = await venue.quote_swaps(quote_command)
     (execute,) = swap.apply(quoted)
-    events = await venue.execute_swap(execute)
+    events = await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     for event in events:
         swap.apply(event)
     # Assert: the quoted id was executed, and the fill is what moved with the fee apart
@@ -197,6 +198,7 @@ async def test_jupiter_quote_then_execute_quote_by_id(gateway, venue):
 async def test_a_quote_older_than_the_max_age_is_renewed_at_our_limit_before_executing(
     gateway, venue, clock
 ):
+    evidence: dict = {}
     # Arrange: the first quote is chosen, then 30 s pass; the market gives a little less
     answers = iter(
         [
@@ -215,7 +217,7 @@ async def test_a_quote_older_than_the_max_age_is_renewed_at_our_limit_before_exe
     execute = await quote_and_choose(swap, venue)
     clock.advance(30)
     # Act
-    events = await venue.execute_swap(execute)
+    events = await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     # Assert: renewed, then asked again with the slippage that keeps Jupiter's bound at ours
     assert quote_route.call_count == 3
     slippages = [call.request.url.params["slippagePct"] for call in quote_route.calls]
@@ -229,6 +231,7 @@ async def test_a_quote_older_than_the_max_age_is_renewed_at_our_limit_before_exe
 
 
 async def test_a_renewed_quote_outside_the_limit_is_refused_and_never_sent(gateway, venue, clock):
+    evidence: dict = {}
     answers = iter([jupiter_quote("q-1", "16.345612"), jupiter_quote("q-2", "16.0")])
     gateway.get(QUOTE_SWAP).mock(
         side_effect=lambda request: httpx.Response(200, json=next(answers))
@@ -239,7 +242,7 @@ async def test_a_renewed_quote_outside_the_limit_is_refused_and_never_sent(gatew
     clock.advance(11)
 
     with pytest.raises(VenueRejected) as caught:
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
     assert caught.value.code == "slippage_exceeded"
     assert "now quotes 16 for SELL 0.1 SOL-USDC, expected at least 16.18215588" in str(caught.value)
@@ -248,6 +251,7 @@ async def test_a_renewed_quote_outside_the_limit_is_refused_and_never_sent(gatew
 
 
 async def test_a_quote_gateway_forgot_is_renewed_once_and_executed(gateway, venue):
+    evidence: dict = {}
     answers = iter([jupiter_quote("q-1", "16.345612"), jupiter_quote("q-2", "16.35")])
     gateway.get(QUOTE_SWAP).mock(
         side_effect=lambda request: httpx.Response(200, json=next(answers))
@@ -263,7 +267,9 @@ async def test_a_quote_gateway_forgot_is_renewed_once_and_executed(gateway, venu
     gateway.post("/chains/solana/poll").respond(json=poll_answer(1))
     execute = await quote_and_choose(executor(), venue)
 
-    refreshed, fill = await venue.execute_swap(execute)
+    refreshed, fill = await venue.execute_swap(
+        execute, Evidence(evidence, on_record=evidence.update)
+    )
 
     ids = [json.loads(call.request.content)["quoteId"] for call in execute_route.calls]
     assert ids == ["q-1", "q-2"]
@@ -300,6 +306,7 @@ async def test_no_route_found_is_a_clear_final_failure(gateway, venue):
 
 
 async def test_slippage_at_execution_is_a_rejection_not_a_retry(gateway, venue):
+    evidence: dict = {}
     gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "16.345612"))
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
     execute_route = gateway.post(EXECUTE_QUOTE).respond(
@@ -314,13 +321,14 @@ async def test_slippage_at_execution_is_a_rejection_not_a_retry(gateway, venue):
     execute = await quote_and_choose(executor(), venue)
 
     with pytest.raises(VenueRejected) as caught:
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
     assert caught.value.code == "slippage_exceeded"
     assert execute_route.call_count == 1
 
 
 async def test_a_pending_swap_is_reconciled_by_polling_its_signature(gateway, venue, clock):
+    evidence: dict = {}
     # Arrange: the answer is status 0 and the poll stays pending past the confirm deadline
     gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "16.345612"))
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
@@ -328,11 +336,11 @@ async def test_a_pending_swap_is_reconciled_by_polling_its_signature(gateway, ve
     poll_route = gateway.post("/chains/solana/poll").respond(json=poll_answer(0))
     execute = await quote_and_choose(executor(), venue)
     with pytest.raises(OutcomeUnknown):
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     # Act: it confirms later
     changes = {"SOL": -0.100011167, "USDC": 16.3401}
     poll_route.respond(json=poll_answer(1, changes=changes))
-    outcome = await venue.reconcile(execute)
+    outcome = await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     # Assert
     assert isinstance(outcome, SwapFilled)
     assert (outcome.evidence, outcome.signature) == ("poll", SIGNATURE)
@@ -346,22 +354,23 @@ async def test_a_pending_swap_is_reconciled_by_polling_its_signature(gateway, ve
 async def test_a_pending_swap_that_never_lands_is_given_up_only_after_the_settle_window(
     gateway, venue, clock
 ):
+    evidence: dict = {}
     gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "16.345612"))
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
     gateway.post(EXECUTE_QUOTE).respond(json={"signature": SIGNATURE, "status": 0})
     gateway.post("/chains/solana/poll").respond(json=poll_answer(0))
     execute = await quote_and_choose(executor(), venue)
     with pytest.raises(OutcomeUnknown):
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
-    with pytest.raises(OutcomeUnknown, match="still pending; it may still land"):
-        await venue.reconcile(execute)
+    with pytest.raises(OutcomeUnknown, match="still pending"):
+        await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     clock.advance(89)
     with pytest.raises(OutcomeUnknown):
-        await venue.reconcile(execute)
+        await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     clock.advance(1)
 
-    assert await venue.reconcile(execute) is None
+    assert await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update)) is None
 
 
 METEORA_QUOTE = {
@@ -385,6 +394,7 @@ TIMEOUT = {
 
 
 async def test_a_504_without_signature_is_reconciled_from_the_wallet(gateway, venue):
+    evidence: dict = {}
     # Arrange: Meteora quotes best, its swap answers 504, the wallet shows the swap
     gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "358", amount_in="2"))
     gateway.get("/connectors/meteora/clmm/quote-swap").respond(json=METEORA_QUOTE)
@@ -393,10 +403,10 @@ async def test_a_504_without_signature_is_reconciled_from_the_wallet(gateway, ve
     swap = executor(amount=D(2), swap_providers=("meteora/clmm",))
     execute = await quote_and_choose(swap, venue)
     with pytest.raises(OutcomeUnknown):
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     wallet.mock(return_value=balances("97.99996", "20359.1"))
     # Act
-    outcome = await venue.reconcile(execute)
+    outcome = await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     swap.apply(outcome)
     # Assert: the pool quoted was the pool swapped, at a slippage keeping Gateway at our limit
     body = json.loads(swap_route.calls.last.request.content)
@@ -414,18 +424,19 @@ async def test_a_504_without_signature_is_reconciled_from_the_wallet(gateway, ve
 
 
 async def test_a_504_whose_wallet_does_not_tell_stays_unknown(gateway, venue, clock):
+    evidence: dict = {}
     gateway.get(QUOTE_SWAP).respond(json=jupiter_quote("q-1", "358", amount_in="2"))
     gateway.get("/connectors/meteora/clmm/quote-swap").respond(json=METEORA_QUOTE)
     wallet = gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
     gateway.post("/connectors/meteora/clmm/execute-swap").respond(504, json=TIMEOUT)
     execute = await quote_and_choose(executor(amount=D(2), swap_providers=("meteora/clmm",)), venue)
     with pytest.raises(OutcomeUnknown):
-        await venue.execute_swap(execute)
+        await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     wallet.mock(return_value=balances("97.99996", "20100"))
     clock.advance(600)
 
     with pytest.raises(OutcomeUnknown, match="inspect the wallet"):
-        await venue.reconcile(execute)
+        await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
 
 
 async def test_a_quote_for_another_amount_is_not_compared(gateway, venue):
@@ -448,7 +459,7 @@ async def test_an_unknown_provider_is_refused_before_anything_is_sent(gateway, v
     execute = await quote_and_choose(executor(), venue)
 
     with pytest.raises(VenueRejected) as caught:
-        await venue.execute_swap(dataclasses.replace(execute, provider="Jupiter"))
+        await venue.execute_swap(dataclasses.replace(execute, provider="Jupiter"), Evidence())
 
     assert caught.value.code == "unknown_provider"
     assert "expected name/type (e.g. jupiter/router), received 'Jupiter'" in str(caught.value)

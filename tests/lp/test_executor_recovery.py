@@ -1,0 +1,196 @@
+"""LPExecutor after faults: unknown outcomes strand with a reason and stay actionable, failed
+transactions' fees count, a position the chain lacks strands at once, and a close read from the
+wallet's balance changes keeps its exact total."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lp_builders import POOL, at, executor_started, make_config, open_executor, tick
+
+from core import (
+    ClosePosition,
+    CommandFailed,
+    ExecutorStatus,
+    PositionClosed,
+    PositionOpened,
+    PositionUpdated,
+    RefreshPosition,
+    StopRequested,
+    Swap,
+    SwapExecuted,
+)
+from lp import LPExecutor, LPState
+
+
+def unknown(command, seconds=900):
+    return CommandFailed(
+        ts_event=at(seconds),
+        command_id=command.command_id,
+        reason="outcome still unknown after 900 s (no signature)",
+        code="outcome_unknown",
+    )
+
+
+def opened(command, seconds=1000):
+    return PositionOpened(
+        ts_event=at(seconds),
+        command_id=command.command_id,
+        position_address="Pos1",
+        base_amount=Decimal(1),
+        quote_amount=Decimal(150),
+        lower_price=Decimal(140),
+        upper_price=Decimal(160),
+        position_rent=Decimal("0.05740608"),
+        tx_fee=Decimal("0.000045"),
+        price=Decimal(150),
+        signature="sig-open",
+    )
+
+
+def test_an_open_whose_outcome_stays_unknown_strands_and_a_late_answer_resumes_it():
+    executor = LPExecutor(make_config(), created_at=at(0))
+    (open_command,) = executor.apply(executor_started())
+    # the engine gave up waiting: stranded, listed with the reason, nothing sent
+    assert executor.apply(unknown(open_command)) == []
+    assert executor.state.lp_state is LPState.STRANDED
+    assert executor.state.stranded_from == "open"
+    info = executor.info(at(901))
+    assert info.status is not ExecutorStatus.TERMINATED
+    assert info.stranded_reason.startswith("open outcome unknown")
+    assert POOL in info.stranded_reason
+    # a stop while stranded on the open is remembered: once the open is found, it closes
+    assert executor.apply(StopRequested(ts_event=at(950))) == []
+    commands = executor.apply(opened(open_command))
+    assert [type(command) for command in commands] == [ClosePosition]
+    assert executor.state.position_rent == Decimal("0.05740608")
+    assert executor.state.failure_reason == ""
+
+
+def test_an_open_reconciled_as_never_landed_after_stranding_fails_cleanly():
+    executor = LPExecutor(make_config(), created_at=at(0))
+    (open_command,) = executor.apply(executor_started())
+    executor.apply(unknown(open_command))
+    executor.apply(
+        CommandFailed(ts_event=at(1000), command_id=open_command.command_id, reason="gone")
+    )
+    assert executor.state.lp_state is LPState.FAILED
+
+
+def test_fees_of_transactions_that_failed_on_chain_are_counted():
+    executor = open_executor()
+    fee_before = executor.state.tx_fee
+    (close,) = executor.apply(StopRequested(ts_event=at(1)))
+    executor.apply(
+        CommandFailed(
+            ts_event=at(2),
+            command_id=close.command_id,
+            reason="transaction sig-x failed on chain",
+            code="transaction_failed",
+            tx_fee=Decimal("0.000025"),
+            signature="sig-x",
+        )
+    )
+    assert executor.state.tx_fee == fee_before + Decimal("0.000025")
+    assert executor.accounting().tx_fees_quote > 0
+
+
+def test_a_position_the_chain_does_not_have_strands_at_once_then_fails_on_close():
+    executor = open_executor(refresh_interval_seconds=10)
+    commands = executor.apply(tick(10))
+    (refresh,) = [command for command in commands if isinstance(command, RefreshPosition)]
+    executor.apply(
+        CommandFailed(
+            ts_event=at(11),
+            command_id=refresh.command_id,
+            reason="Position not found: Pos1",
+            code="position_not_found",
+        )
+    )
+    assert executor.state.lp_state is LPState.STRANDED
+    assert executor.info(at(12)).stranded_reason.startswith("position Pos1 is not on chain")
+    # actionable: a close confirms the chain does not have it, and the executor ends
+    (close,) = executor.apply(StopRequested(ts_event=at(20)))
+    assert isinstance(close, ClosePosition)
+    executor.apply(
+        CommandFailed(
+            ts_event=at(21),
+            command_id=close.command_id,
+            reason="Position not found: Pos1",
+            code="position_not_found",
+        )
+    )
+    assert executor.state.lp_state is LPState.FAILED
+
+
+def test_a_close_read_from_balance_changes_keeps_the_total_and_splits_by_the_last_read():
+    executor = open_executor()
+    executor.apply(
+        PositionUpdated(
+            ts_event=at(5),
+            command_id="read",
+            position_address="Pos1",
+            base_amount=Decimal("0.6"),
+            quote_amount=Decimal("210"),
+            base_fee=Decimal("0.01"),
+            quote_fee=Decimal("2"),
+            lower_price=Decimal(140),
+            upper_price=Decimal(160),
+            price=Decimal(150),
+        )
+    )
+    (close,) = executor.apply(StopRequested(ts_event=at(6)))
+    (swap,) = executor.apply(
+        PositionClosed(
+            ts_event=at(7),
+            command_id=close.command_id,
+            position_address="Pos1",
+            base_amount=Decimal("0.62"),
+            quote_amount=Decimal("213"),
+            position_rent_refunded=Decimal("0.05740608"),
+            tx_fee=Decimal("0.00003"),
+            signature="sig-close",
+            already_closed=True,
+            fees_included=True,
+        )
+    )
+    state = executor.state
+    assert (state.base_amount, state.base_fee) == (Decimal("0.61"), Decimal("0.01"))
+    assert (state.quote_amount, state.quote_fee) == (Decimal(211), Decimal(2))
+    assert state.close_fees_estimated and not state.close_estimated
+    # the swap back is sized from the exact total: 0.62 received against 0.99 deposited
+    assert isinstance(swap, Swap)
+    assert (swap.side, swap.amount) == ("BUY", Decimal("0.37"))
+    assert state.position_rent_refunded == Decimal("0.05740608")
+    assert state.close_signature == "sig-close"
+
+
+def test_a_swap_back_whose_outcome_stays_unknown_strands_and_a_late_fill_completes():
+    executor = open_executor()
+    (close,) = executor.apply(StopRequested(ts_event=at(1)))
+    (swap,) = executor.apply(
+        PositionClosed(
+            ts_event=at(2),
+            command_id=close.command_id,
+            position_address="Pos1",
+            base_amount=Decimal("0.5"),
+            quote_amount=Decimal(225),
+        )
+    )
+    executor.apply(unknown(swap, 902))
+    assert (executor.state.lp_state, executor.state.stranded_from) == (LPState.STRANDED, "swap")
+    assert executor.info(at(903)).stranded_reason.startswith("swap back outcome unknown")
+    executor.apply(
+        SwapExecuted(
+            ts_event=at(1000),
+            command_id=swap.command_id,
+            trading_pair="SOL-USDC",
+            side="BUY",
+            base_amount=Decimal("0.49"),
+            quote_amount=Decimal("73.6"),
+            tx_fee=Decimal("0.00001"),
+            signature="sig-swap",
+        )
+    )
+    assert executor.state.lp_state is LPState.COMPLETE
+    assert executor.info(at(1001)).stranded_reason is None
