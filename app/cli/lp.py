@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,7 +16,7 @@ from rich.table import Table
 from app.cli.executors import info_table
 from app.cli.options import Connection, connection_options
 from app.runtime import LPRuntime
-from core import ExecutorInfo, parse_config
+from core import ExecutorInfo, UnknownExecutor, parse_config
 from lp import LPExecutorConfig
 from lp.preflight import preflight
 
@@ -155,9 +156,12 @@ def close_command(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Close a position (also retries a STRANDED one)."""
+    """Close a position (also retries a STRANDED one: outcomes left unknown are reconciled
+    again first)."""
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
+        with contextlib.suppress(UnknownExecutor):  # stop() below names the unknown id
+            runtime.engine.retry(executor_id)
         await runtime.engine.stop(executor_id, keep_position=keep_position)
         await runtime.settle()
         return runtime.engine.info(executor_id)
