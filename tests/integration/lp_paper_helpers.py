@@ -45,10 +45,9 @@ async def step(rt: LPRuntime, price: str, *, seconds: float = 60, volume_usdc: i
 
 
 async def settle(rt: LPRuntime, rounds: int = 10) -> None:
-    for _ in range(rounds):
-        await rt.engine.drain()
-        if not rt.engine.has_work:
-            return
+    """Drain until nothing is left, a simulated second apart (a write the chain does not have
+    is known not to have landed only after the settle window)."""
+    await rt.settle(rounds)
 
 
 def ledger_sum(rt: LPRuntime, *, signatures, cause: Cause, owner: str, asset: str | None = None):
