@@ -1,25 +1,61 @@
 """Checks before an LP open is sent: the ones that need the pool or the wallet.
 
-``check_open`` is pure (a pool and a wallet snapshot in, every problem out as one ConfigError);
-``preflight`` reads the snapshots through the Gateway client and calls it. The CLI, the library
-and the daemon run it before ``engine.create``; the venue would refuse the same requests later,
-but after the user has already waited.
+``open_problems`` and ``check_open`` are pure (a pool and a wallet snapshot in, every problem out;
+``check_open`` raises them as one ConfigError); ``read_pool`` and ``read_balances`` read the
+snapshots through the Gateway client, and ``preflight`` does both for one open. The CLI, the
+library and the daemon (at start, for every policy) run them before ``engine.create``; the venue
+would refuse most of the same requests later, after the user has already waited, and would accept
+the rest (a pair the wrong way round, a limit price already crossed) and lose money on them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from core import ConfigError
-from gateway_client import GatewayClient, GatewayError
+from gateway_client import GatewayClient, GatewayError, NotFound
 from lp.config import LPExecutorConfig
 from lp.math import GATEWAY_MAX_POSITION_WIDTH, lamports_to_sol, position_rent_lamports
+from lp.unified import UnifiedClmm
 
-__all__ = ["PoolSnapshot", "WalletSnapshot", "check_open", "preflight"]
+__all__ = [
+    "FEE_RESERVE_SOL",
+    "PoolSnapshot",
+    "PoolToken",
+    "WalletSnapshot",
+    "check_open",
+    "open_problems",
+    "pair_problem",
+    "preflight",
+    "read_balances",
+    "read_pool",
+    "wallet_snapshot",
+]
 
 FEE_RESERVE_SOL = Decimal("0.01")
 """SOL kept back for transaction fees (Gateway's own balance check adds the same)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolToken:
+    """One of a pool's two tokens: its mint and, when Gateway's token list has it, its symbol."""
+
+    address: str
+    symbol: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The symbol, or the mint when Gateway lists no symbol for it."""
+        return self.symbol or self.address
+
+    def is_named_by(self, token: str) -> bool:
+        """True when ``token`` (a pair's symbol or mint) names this token."""
+        if token == self.address:
+            return True
+        return self.symbol is not None and token.upper() == self.symbol.upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +65,9 @@ class PoolSnapshot:
     price: Decimal
     bin_step: int | None
     """DLMM bin step in basis points; None for tick CLMMs (no width limit checked)."""
+    base: PoolToken | None = None
+    quote: PoolToken | None = None
+    """The pool's base and quote tokens (its price is quote per base); None: pair not checked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +85,60 @@ def bins_between(lower: Decimal, upper: Decimal, bin_step: int) -> int:
     return int(ratio.to_integral_value(rounding="ROUND_CEILING")) + 1
 
 
+def pair_problem(trading_pair: str, pool: PoolSnapshot) -> str | None:
+    """What is wrong with ``trading_pair`` (``BASE-QUOTE``) on ``pool``, or None.
+
+    The pool's price is quote per base in the pool's own order, so a pair the other way round
+    (or of other tokens) would be accounted at a price that means something else.
+    """
+    if pool.base is None or pool.quote is None:
+        return None
+    base, quote = trading_pair.split("-", 1)
+    if pool.base.is_named_by(base) and pool.quote.is_named_by(quote):
+        return None
+    expected = f"{pool.base.name}-{pool.quote.name}"
+    problem = (
+        f"trading_pair: expected the pool's pair {expected} (its base-quote), "
+        f"received {trading_pair}"
+    )
+    if pool.base.is_named_by(quote) and pool.quote.is_named_by(base):
+        return f"{problem} (inverted: did you mean {expected}?)"
+    unlisted = [token.address for token in (pool.base, pool.quote) if token.symbol is None]
+    if unlisted:
+        problem += f" (Gateway's token list has no symbol for {', '.join(unlisted)}: use the mint)"
+    return problem
+
+
+def open_problems(
+    config: LPExecutorConfig,
+    *,
+    pool: PoolSnapshot,
+    wallet: WalletSnapshot | None,
+    max_bins: int = GATEWAY_MAX_POSITION_WIDTH,
+) -> list[str]:
+    """Every problem of opening ``config`` on ``pool`` with ``wallet``, each ``field: ...``."""
+    problems: list[str] = []
+    mismatch = pair_problem(config.trading_pair, pool)
+    if mismatch is not None:
+        # The pool's price is not a price of this pair: checks against it would mislead.
+        problems.append(mismatch)
+    else:
+        problems += _price_problems(config, pool.price)
+    rent = Decimal(0)
+    if pool.bin_step is not None:
+        width = bins_between(config.lower_price, config.upper_price, pool.bin_step)
+        if width > max_bins:
+            problems.append(
+                f"lower_price/upper_price: {config.lower_price}..{config.upper_price} spans "
+                f"{width} bins at bin step {pool.bin_step}; expected at most {max_bins} bins per "
+                "position"
+            )
+        rent = lamports_to_sol(position_rent_lamports(min(width, 1_400)))
+    if wallet is not None:
+        problems += _funds(config, wallet, rent)
+    return problems
+
+
 def check_open(
     config: LPExecutorConfig,
     *,
@@ -54,8 +147,13 @@ def check_open(
     max_bins: int = GATEWAY_MAX_POSITION_WIDTH,
 ) -> None:
     """Raise one ConfigError listing every problem of opening ``config`` on ``pool``."""
-    problems: list[str] = []
-    price = pool.price
+    problems = open_problems(config, pool=pool, wallet=wallet, max_bins=max_bins)
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _price_problems(config: LPExecutorConfig, price: Decimal) -> list[str]:
+    problems = []
     if config.lower_price > price and config.quote_amount != 0:
         problems.append(
             f"quote_amount: the range starts above the pool price ({config.lower_price} > "
@@ -67,20 +165,18 @@ def check_open(
             f"base_amount: the range ends below the pool price ({config.upper_price} < {price}) "
             f"so it takes quote only; expected base_amount=0, received {config.base_amount}"
         )
-    rent = Decimal(0)
-    if pool.bin_step is not None:
-        width = bins_between(config.lower_price, config.upper_price, pool.bin_step)
-        if width > max_bins:
-            problems.append(
-                f"lower_price/upper_price: {config.lower_price}..{config.upper_price} spans "
-                f"{width} bins at bin step {pool.bin_step}; expected at most {max_bins} bins per "
-                "position"
-            )
-        rent = lamports_to_sol(position_rent_lamports(min(width, 1_400))).normalize()
-    if wallet is not None:
-        problems += _funds(config, wallet, rent)
-    if problems:
-        raise ConfigError("; ".join(problems))
+    upper_limit, lower_limit = config.upper_limit_price, config.lower_limit_price
+    if upper_limit is not None and upper_limit <= price:
+        problems.append(
+            f"upper_limit_price: expected a price above the pool price {price}, received "
+            f"{upper_limit} (already reached: the position would close as soon as it opened)"
+        )
+    if lower_limit is not None and lower_limit >= price:
+        problems.append(
+            f"lower_limit_price: expected a price below the pool price {price}, received "
+            f"{lower_limit} (already reached: the position would close as soon as it opened)"
+        )
+    return problems
 
 
 def _funds(config: LPExecutorConfig, wallet: WalletSnapshot, rent: Decimal) -> list[str]:
@@ -90,23 +186,91 @@ def _funds(config: LPExecutorConfig, wallet: WalletSnapshot, rent: Decimal) -> l
         native_needed += config.base_amount
     elif wallet.base < config.base_amount:
         problems.append(
-            f"base_amount: wallet holds {wallet.base} {config.base_token}, "
-            f"expected at least {config.base_amount}"
+            f"base_amount: wallet holds {_plain(wallet.base)} {config.base_token}, "
+            f"expected at least {_plain(config.base_amount)}"
         )
     if config.quote_token == config.native_token:
         native_needed += config.quote_amount
     elif wallet.quote < config.quote_amount:
         problems.append(
-            f"quote_amount: wallet holds {wallet.quote} {config.quote_token}, "
-            f"expected at least {config.quote_amount}"
+            f"quote_amount: wallet holds {_plain(wallet.quote)} {config.quote_token}, "
+            f"expected at least {_plain(config.quote_amount)}"
         )
     if wallet.native < native_needed:
         problems.append(
-            f"{config.native_token}: wallet holds {wallet.native}, expected at least "
-            f"{native_needed.normalize()} (deposit + {rent} position rent + {FEE_RESERVE_SOL} "
-            "for fees)"
+            f"{config.native_token}: wallet holds {_plain(wallet.native)}, expected at least "
+            f"{_plain(native_needed)} (deposit + {_plain(rent)} position rent + "
+            f"{FEE_RESERVE_SOL} for fees)"
         )
     return problems
+
+
+def _plain(amount: Decimal) -> str:
+    # 50000.000000000 -> 50000, without an exponent (5E+4)
+    return f"{amount.normalize():f}"
+
+
+async def read_pool(
+    client: GatewayClient, *, pool_address: str, lp_provider: str, network: str
+) -> PoolSnapshot:
+    """Read a pool's price, bin step and tokens (mints, and symbols from Gateway's token list)
+    through the routes the LP venue of ``lp_provider`` uses.
+
+    Raises:
+        ConfigError: the pool or its tokens cannot be read (``pool_address: ...``).
+    """
+    is_dlmm = lp_provider == "meteora/clmm"
+    resource: Any = client.meteora if is_dlmm else UnifiedClmm(client.trading_clmm, lp_provider)
+    try:
+        info = await resource.pool_info(pool_address, network=network)
+        base = await _pool_token(client, info.base_token_address, network=network)
+        quote = await _pool_token(client, info.quote_token_address, network=network)
+    except GatewayError as e:
+        raise ConfigError(f"pool_address: could not read pool {pool_address}: {e}") from e
+    return PoolSnapshot(
+        price=info.price,
+        bin_step=info.bin_step if is_dlmm else None,
+        base=base,
+        quote=quote,
+    )
+
+
+async def _pool_token(client: GatewayClient, address: str, *, network: str) -> PoolToken:
+    try:
+        token = await client.tokens.get(address, chain="solana", network=network)
+    except NotFound:
+        return PoolToken(address=address)
+    return PoolToken(address=address, symbol=token.symbol)
+
+
+async def read_balances(
+    client: GatewayClient, *, wallet_address: str, tokens: Iterable[str], network: str
+) -> dict[str, Decimal] | None:
+    """The wallet's balances of ``tokens``; None when Gateway answers only zeros.
+
+    Gateway answers zeros when its RPC fails: zeros prove nothing, so callers skip the funds
+    checks then.
+
+    Raises:
+        ConfigError: the balances cannot be read (``wallet: ...``).
+    """
+    try:
+        answer = await client.solana.balances(
+            wallet_address, tokens=sorted(set(tokens)), network=network
+        )
+    except GatewayError as e:
+        raise ConfigError(f"wallet: could not read the balances of {wallet_address}: {e}") from e
+    amounts = {token: Decimal(amount) for token, amount in answer.balances.items()}
+    return amounts if any(amounts.values()) else None
+
+
+def wallet_snapshot(config: LPExecutorConfig, balances: Mapping[str, Decimal]) -> WalletSnapshot:
+    """The part of ``balances`` that opening ``config`` draws on."""
+    return WalletSnapshot(
+        native=balances.get(config.native_token, Decimal(0)),
+        base=balances.get(config.base_token, Decimal(0)),
+        quote=balances.get(config.quote_token, Decimal(0)),
+    )
 
 
 async def preflight(
@@ -114,28 +278,22 @@ async def preflight(
 ) -> PoolSnapshot:
     """Read the pool and the wallet and run :func:`check_open`; return the pool snapshot.
 
+    Example:
+        ``await preflight(config, runtime.client, wallet_address=runtime.wallet,
+        network="mainnet-beta")`` before ``await runtime.engine.create(config)``.
+
     Raises:
-        ConfigError: a problem with the request, or the pool cannot be read.
+        ConfigError: a problem with the request, or the pool or the wallet cannot be read.
     """
-    resource = client.meteora if config.is_dlmm else client.raydium_clmm
-    try:
-        info = await resource.pool_info(config.pool_address, network=network)
-        balances = await client.solana.balances(
-            wallet_address,
-            tokens=sorted({config.native_token, config.base_token, config.quote_token}),
-            network=network,
-        )
-    except GatewayError as e:
-        raise ConfigError(f"pool_address: could not read pool {config.pool_address}: {e}") from e
-    amounts = balances.balances
-    pool = PoolSnapshot(price=info.price, bin_step=info.bin_step if config.is_dlmm else None)
-    wallet: WalletSnapshot | None = WalletSnapshot(
-        native=Decimal(amounts.get(config.native_token, 0)),
-        base=Decimal(amounts.get(config.base_token, 0)),
-        quote=Decimal(amounts.get(config.quote_token, 0)),
+    pool = await read_pool(
+        client, pool_address=config.pool_address, lp_provider=config.lp_provider, network=network
     )
-    if not any(amounts.values()):
-        # Gateway answers zeros when its RPC fails: zeros prove nothing, so skip the funds check.
-        wallet = None
+    balances = await read_balances(
+        client,
+        wallet_address=wallet_address,
+        tokens=(config.native_token, config.base_token, config.quote_token),
+        network=network,
+    )
+    wallet = None if balances is None else wallet_snapshot(config, balances)
     check_open(config, pool=pool, wallet=wallet)
     return pool

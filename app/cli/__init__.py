@@ -1,7 +1,7 @@
 """The ``lpexec`` command line (typer + rich).
 
-User errors (bad input, refused creates, unreachable services) print one clear line and exit with
-status 2; they never show a traceback.
+User errors (bad input, refused creates, unreachable services) print one clear line (never
+wrapped to the terminal's width) and exit with status 2; they never show a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from app.cli.backtest import backtest_command
 from app.cli.daemon import daemon_app
@@ -46,6 +47,12 @@ app.add_typer(swap_app, name="swap", help="Quote swaps across providers and exec
 error_console = Console(stderr=True)
 
 
+def _print_error(error: Exception) -> None:
+    # The message is text, not markup: "policy[0].pool_address" must print as written.
+    message = f"[red]error:[/red] {escape(str(error))}"
+    error_console.print(message, markup=True, highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``lpexec`` console script."""
     logging.basicConfig(
@@ -55,8 +62,8 @@ def main() -> None:
     try:
         app()
     except ExecutorError as e:
-        error_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        _print_error(e)
         sys.exit(2)
     except ValueError as e:
-        error_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        _print_error(e)
         sys.exit(2)

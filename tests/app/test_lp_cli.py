@@ -141,3 +141,32 @@ def test_watch_refreshes_open_positions_and_stops_after_count(lpexec):
     assert watched.returncode == 0, watched.stderr
     assert json.loads(opened.stdout)["executor_id"][:5] in watched.stdout
     assert "ACTIVE" in watched.stdout
+
+
+def test_open_refuses_a_pair_that_is_not_the_pool_s_own(lpexec):
+    # Act
+    inverted = lpexec(
+        "lp", "open", "--pool", POOL, "--pair", "USDC-SOL", "--lower", "0.0054",
+        "--upper", "0.0057", "--quote", "1",
+    )  # fmt: skip
+    # Assert
+    assert inverted.returncode == 2 and "Traceback" not in inverted.stderr
+    assert len(inverted.stderr.strip().splitlines()) == 1
+    assert (
+        "trading_pair: expected the pool's pair SOL-USDC (its base-quote), received USDC-SOL "
+        "(inverted: did you mean SOL-USDC?)"
+    ) in inverted.stderr
+    assert json.loads(lpexec("lp", "list", "--json").stdout) == []
+
+
+def test_open_refuses_a_limit_price_already_reached(lpexec):
+    crossed = lpexec(
+        "lp", "open", "--pool", POOL, "--pair", "SOL-USDC", "--lower", "176", "--upper", "184",
+        "--base", "1", "--quote", "180", "--upper-limit", "170",
+    )  # fmt: skip
+    assert crossed.returncode == 2 and "Traceback" not in crossed.stderr
+    assert "upper_limit_price: expected a price above the pool price " in crossed.stderr
+    assert "received 170 (already reached: the position would close as soon as it opened)" in (
+        crossed.stderr
+    )
+    assert json.loads(lpexec("lp", "list", "--json").stdout) == []

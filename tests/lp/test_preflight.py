@@ -1,4 +1,5 @@
-"""Checks before an open: price side, DLMM width, funds; and through the paper Gateway."""
+"""Checks before an open: the pair, limit prices, price side, DLMM width, funds; and through the
+paper Gateway."""
 
 from __future__ import annotations
 
@@ -9,9 +10,25 @@ from lp_builders import make_config
 
 from app.runtime import open_lp_runtime
 from core import ConfigError
-from lp.preflight import PoolSnapshot, WalletSnapshot, bins_between, check_open, preflight
+from lp.preflight import (
+    PoolSnapshot,
+    PoolToken,
+    WalletSnapshot,
+    bins_between,
+    check_open,
+    pair_problem,
+    preflight,
+)
 
+SOL_MINT = "So11111111111111111111111111111111111111112"
+USDC_MINT = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 POOL = PoolSnapshot(price=Decimal(150), bin_step=10)
+SOL_USDC = PoolSnapshot(
+    price=Decimal(150),
+    bin_step=10,
+    base=PoolToken(SOL_MINT, "SOL"),
+    quote=PoolToken(USDC_MINT, "USDC"),
+)
 RICH = WalletSnapshot(native=Decimal(100), base=Decimal(100), quote=Decimal(100_000))
 
 
@@ -80,4 +97,120 @@ async def test_preflight_reads_the_pool_and_wallet_through_the_paper_gateway(tmp
     greedy = good.model_copy(update={"quote_amount": Decimal(50_000)})
     with pytest.raises(ConfigError, match="quote_amount: wallet holds 20000 USDC"):
         await preflight(greedy, rt.client, wallet_address=rt.wallet, network="mainnet-beta")
+    await rt.aclose()
+
+
+@pytest.mark.parametrize(
+    "pair", ["SOL-USDC", "sol-usdc", f"{SOL_MINT}-{USDC_MINT}", "SOL-" + USDC_MINT]
+)
+def test_the_pool_s_own_pair_passes_by_symbol_or_mint(pair):
+    assert pair_problem(pair, SOL_USDC) is None
+
+
+def test_an_inverted_pair_is_refused_with_a_hint():
+    assert pair_problem("USDC-SOL", SOL_USDC) == (
+        "trading_pair: expected the pool's pair SOL-USDC (its base-quote), received USDC-SOL "
+        "(inverted: did you mean SOL-USDC?)"
+    )
+
+
+def test_a_pair_of_other_tokens_is_refused():
+    assert pair_problem("BONK-USDC", SOL_USDC) == (
+        "trading_pair: expected the pool's pair SOL-USDC (its base-quote), received BONK-USDC"
+    )
+
+
+def test_a_token_gateway_does_not_list_is_named_by_its_mint():
+    pool = PoolSnapshot(
+        price=Decimal(1), bin_step=10, base=PoolToken("MiNt111"), quote=PoolToken(USDC_MINT, "USDC")
+    )
+    assert pair_problem("MiNt111-USDC", pool) is None
+    assert pair_problem("WIF-USDC", pool) == (
+        "trading_pair: expected the pool's pair MiNt111-USDC (its base-quote), received "
+        "WIF-USDC (Gateway's token list has no symbol for MiNt111: use the mint)"
+    )
+
+
+def test_an_inverted_pair_skips_the_checks_against_the_pool_price():
+    # Arrange: a range in USDC per SOL would look "below" a price of SOL per USDC, and vice versa
+    config = make_config(
+        trading_pair="USDC-SOL", lower_price=Decimal(147), upper_price=Decimal(153)
+    )
+    # Act
+    with pytest.raises(ConfigError) as raised:
+        check_open(config, pool=SOL_USDC, wallet=None)
+    # Assert: only the pair is named
+    assert str(raised.value).startswith("trading_pair: expected the pool's pair SOL-USDC")
+    assert "base_amount" not in str(raised.value) and "quote_amount" not in str(raised.value)
+
+
+@pytest.mark.parametrize("limit", ["150", "140"])
+def test_an_upper_limit_already_reached_is_refused(limit):
+    config = make_config(
+        lower_price=Decimal(147), upper_price=Decimal(153), upper_limit_price=Decimal(limit)
+    )
+    with pytest.raises(ConfigError) as raised:
+        check_open(config, pool=SOL_USDC, wallet=RICH)
+    assert str(raised.value) == (
+        f"upper_limit_price: expected a price above the pool price 150, received {limit} "
+        "(already reached: the position would close as soon as it opened)"
+    )
+
+
+@pytest.mark.parametrize("limit", ["150", "160"])
+def test_a_lower_limit_already_reached_is_refused(limit):
+    config = make_config(
+        lower_price=Decimal(147), upper_price=Decimal(153), lower_limit_price=Decimal(limit)
+    )
+    with pytest.raises(ConfigError) as raised:
+        check_open(config, pool=SOL_USDC, wallet=RICH)
+    assert str(raised.value) == (
+        f"lower_limit_price: expected a price below the pool price 150, received {limit} "
+        "(already reached: the position would close as soon as it opened)"
+    )
+
+
+def test_limits_beyond_the_price_pass():
+    config = make_config(
+        lower_price=Decimal(147),
+        upper_price=Decimal(153),
+        upper_limit_price=Decimal("150.01"),
+        lower_limit_price=Decimal("149.99"),
+    )
+    check_open(config, pool=SOL_USDC, wallet=RICH)
+
+
+async def test_preflight_refuses_an_inverted_pair_and_a_crossed_limit_on_the_paper_gateway(
+    tmp_path,
+):
+    from paper.gateway.demo import demo_pool_address
+
+    # Arrange
+    rt = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    pool = demo_pool_address("meteora", "SOL", "USDC", 10)
+    good = make_config(pool_address=pool, lower_price=Decimal(176), upper_price=Decimal(184))
+    snapshot = await preflight(good, rt.client, wallet_address=rt.wallet, network="mainnet-beta")
+    assert (snapshot.base.symbol, snapshot.quote.symbol) == ("SOL", "USDC")
+    inverted = good.model_copy(update={"trading_pair": "USDC-SOL"})
+    crossed = good.model_copy(update={"upper_limit_price": Decimal(170)})
+    # Act / Assert
+    hint = r"received USDC-SOL \(inverted: did you mean SOL-USDC\?\)"
+    with pytest.raises(ConfigError, match=hint):
+        await preflight(inverted, rt.client, wallet_address=rt.wallet, network="mainnet-beta")
+    with pytest.raises(ConfigError) as raised:
+        await preflight(crossed, rt.client, wallet_address=rt.wallet, network="mainnet-beta")
+    assert str(raised.value).startswith(
+        f"upper_limit_price: expected a price above the pool price {snapshot.price}, received 170"
+    )
+    await rt.aclose()
+
+
+async def test_an_unknown_pool_names_the_pool_address(tmp_path):
+    rt = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    config = make_config(pool_address="NoSuchPooL1111111111111111111111111111111111")
+    with pytest.raises(ConfigError) as raised:
+        await preflight(config, rt.client, wallet_address=rt.wallet, network="mainnet-beta")
+    assert str(raised.value).startswith(
+        "pool_address: could not read pool NoSuchPooL1111111111111111111111111111111111"
+    )
     await rt.aclose()
