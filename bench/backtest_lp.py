@@ -39,7 +39,7 @@ def main() -> None:
         policy_id="bench",
         pool_address="simulated",
         trading_pair="SOL-USDC",
-        width_pct=Decimal("0.05"),
+        width=Decimal("0.05"),
         out_of_range_seconds=600,
         min_interval_seconds=0,
         max_rebalances_per_day=1_000_000,

@@ -19,9 +19,10 @@ returns the actions to take; the runner carries them out through the engine (and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
-from typing import Literal
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,7 +55,9 @@ class RebalanceConfig(BaseModel):
 
     Attributes:
         policy_id: names the policy; its executors are tagged with it as ``controller_id``.
-        width_pct: total width of a range as a ratio of the price; or ``width_bins``.
+        width: total width of a range as a ratio of the price (0.05 = 5 %); or ``width_bins``.
+            (``width_pct`` is refused: the old name was read as a percent by some and as a
+            ratio by others.)
         out_of_range_seconds: close after the price has been out of range this long.
         limit_pct: close at once when the price is this ratio beyond a bound.
         min_interval_seconds: at least this long between two opens (anti-thrash).
@@ -77,7 +80,7 @@ class RebalanceConfig(BaseModel):
     swap_provider: str = "jupiter/router"
     pool_address: str = Field(min_length=1)
     trading_pair: str = Field(pattern=r"^[^-\s]+-[^-\s]+$")
-    width_pct: Decimal | None = Field(default=None, gt=0, lt=2)
+    width: Decimal | None = Field(default=None, gt=0, lt=2)
     width_bins: int | None = Field(default=None, ge=2)
     bin_step: int | None = Field(default=None, ge=1, le=400)
     out_of_range_seconds: int | None = Field(default=None, ge=0)
@@ -97,12 +100,19 @@ class RebalanceConfig(BaseModel):
     refresh_interval_seconds: int = Field(default=10, ge=1)
     close_on_stop: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "width_pct" in data:
+            raise ValueError(_width_pct_refused(data["width_pct"]))
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> RebalanceConfig:
-        if (self.width_pct is None) == (self.width_bins is None):
+        if (self.width is None) == (self.width_bins is None):
             raise ValueError(
-                "expected exactly one of width_pct and width_bins, received "
-                f"width_pct={self.width_pct} width_bins={self.width_bins}"
+                "expected exactly one of width (a ratio of the price, 0.05 = 5 %) and "
+                f"width_bins, received width={self.width} width_bins={self.width_bins}"
             )
         if self.width_bins is not None and self.bin_step is None:
             raise ValueError("width_bins needs bin_step (the pool's bin step), received none")
@@ -332,7 +342,7 @@ class RebalancePolicy:
             step = 1 + Decimal(config.bin_step or 1) / 10_000
             wanted = step ** (config.width_bins - 1) - 1
         else:
-            wanted = config.width_pct or ZERO
+            wanted = config.width or ZERO
         if config.bin_step is not None and config.lp_provider == "meteora/clmm":
             # Bounds round outwards to bins: keep a bin of margin at each end.
             widest = (1 + Decimal(config.bin_step) / 10_000) ** (config.max_bins - 3) - 1
@@ -420,6 +430,21 @@ class RebalancePolicy:
         side: Literal["BUY", "SELL"] = "SELL" if difference > 0 else "BUY"
         swap_id = f"{self.config.policy_id}-swap-{self.state.generation + 1}"
         return SwapInventory(swap_id=swap_id, side=side, amount=amount)
+
+
+def _width_pct_refused(value: object) -> str:
+    message = "width_pct is no longer accepted: write width, a ratio of the price (0.05 = 5 %)"
+    try:
+        ratio = Decimal(str(value))
+    except InvalidOperation:
+        ratio = Decimal("NaN")
+    if not ratio.is_finite() or ratio <= 0:
+        return f"{message}, instead; received width_pct={value!r}"
+    percent = (ratio * 100).normalize()
+    return (
+        f"{message}, instead of width_pct={value!r}: it was read as a ratio too, so "
+        f"width = {value} keeps its {percent:f} % range"
+    )
 
 
 def _round(price: Decimal) -> Decimal:

@@ -59,7 +59,8 @@ def backtest_command(
         ..., exists=True, dir_okay=False, help="CSV: timestamp,price[,volume]"
     ),
     pool: str = typer.Option("dlmm:bin_step=10", help="Simulated pool, e.g. dlmm:bin_step=10."),
-    width_pct: str = typer.Option("5", help="Range width in percent of the price (5 = 5 %)."),
+    width: str = typer.Option("0.05", help="Range width as a ratio of the price: 0.05 = 5 %."),
+    width_pct: str | None = typer.Option(None, "--width-pct", hidden=True),
     rebalance: str = typer.Option(
         "dwell=0",
         help="Triggers and limits: dwell=S,limit=PCT,interval=S,reentry=MODE,max_per_day=N",
@@ -73,17 +74,15 @@ def backtest_command(
     plot: Path | None = typer.Option(None, help="Write a PNG chart here."),
 ) -> None:
     """Run the rebalance policy and LP executors over a price series with the engine."""
-    try:
-        width = Decimal(width_pct) / 100
-    except InvalidOperation:
-        raise ValueError(f"--width-pct: expected a percent, received {width_pct!r}") from None
+    if width_pct is not None:
+        raise typer.BadParameter(_width_pct_refused(width_pct), param_hint="--width-pct")
     policy = parse_config(
         RebalanceConfig,
         {
             "policy_id": "backtest",
             "pool_address": "simulated",
             "trading_pair": pair,
-            "width_pct": width,
+            "width": width,
             "min_interval_seconds": 0,
             "max_rebalances_per_day": 1_000_000,
             "base_amount": base,
@@ -116,11 +115,21 @@ def backtest_command(
     if plot is not None:
         from app.plots import plot_backtest
 
-        plot_backtest(result, plot, title=f"{pair} {pool}, width {width_pct} %")
+        percent = (policy.width or Decimal(0)) * 100
+        plot_backtest(result, plot, title=f"{pair} {pool}, width {percent.normalize():f} %")
     if as_json:
-        typer.echo(json.dumps(_as_json(result), indent=2))
+        typer.echo(json.dumps({"width": str(policy.width), **_as_json(result)}, indent=2))
         return
     _print(result, plot)
+
+
+def _width_pct_refused(value: str) -> str:
+    message = "no longer accepted: use --width, a ratio of the price (0.05 = 5 %)"
+    try:
+        ratio = Decimal(value) / 100
+    except InvalidOperation:
+        return f"{message}; received --width-pct {value!r}"
+    return f"{message}; --width-pct {value} (a percent) is --width {ratio.normalize():f}"
 
 
 def _as_json(result: BacktestResult) -> dict[str, Any]:

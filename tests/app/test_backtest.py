@@ -20,7 +20,7 @@ def policy(**overrides) -> RebalanceConfig:
         "policy_id": "bt",
         "pool_address": "set-by-backtest",
         "trading_pair": "SOL-USDC",
-        "width_pct": Decimal("0.02"),
+        "width": Decimal("0.02"),
         "out_of_range_seconds": 0,
         "min_interval_seconds": 0,
         "base_amount": Decimal(5),
@@ -68,8 +68,8 @@ async def test_the_collector_settings_are_restored_after_a_run():
 
 
 async def test_a_wider_range_rebalances_less():
-    narrow = await run_backtest(POINTS, policy(width_pct=Decimal("0.01")))
-    wide = await run_backtest(POINTS, policy(width_pct=Decimal("0.06")))
+    narrow = await run_backtest(POINTS, policy(width=Decimal("0.01")))
+    wide = await run_backtest(POINTS, policy(width=Decimal("0.06")))
     assert wide.rebalances < narrow.rebalances
 
 
@@ -101,7 +101,7 @@ def _gbm(rows: int, seed: int) -> list:
 @pytest.mark.parametrize(
     ("overrides", "sample_every"),
     [
-        ({"out_of_range_seconds": 600, "width_pct": Decimal("0.05")}, 97),
+        ({"out_of_range_seconds": 600, "width": Decimal("0.05")}, 97),
         ({"out_of_range_seconds": 0, "limit_pct": Decimal("0.002")}, 60),
         ({"out_of_range_seconds": 300, "min_interval_seconds": 900}, 250),
     ],

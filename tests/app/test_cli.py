@@ -40,3 +40,44 @@ def test_an_unknown_status_names_the_choices():
     result = lpexec("executors", "list", "--status", "SLEEPING")
     assert result.returncode == 2
     assert "SLEEPING" in result.stderr and "CREATED" in result.stderr
+
+
+DEMO_PRICES = ROOT / "fixtures/prices/sol_usdc_demo.csv"
+
+
+def test_backtest_width_is_a_ratio_in_and_out():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    # Act
+    result = CliRunner().invoke(
+        app, ["backtest", "--prices", str(DEMO_PRICES), "--width", "0.04", "--json"]
+    )
+    # Assert
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["width"] == "0.04"
+    assert report["rebalances"] >= 0
+
+
+def test_backtest_refuses_the_old_width_pct_flag_and_says_what_to_write():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    result = CliRunner().invoke(app, ["backtest", "--prices", str(DEMO_PRICES), "--width-pct", "5"])
+    assert result.exit_code == 2
+    output = " ".join(result.output.replace("│", " ").split())
+    assert "no longer accepted: use --width, a ratio of the price (0.05 = 5 %)" in output
+    assert "--width-pct 5 (a percent) is --width 0.05" in output
+
+
+def test_backtest_help_says_width_is_a_ratio():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    result = CliRunner().invoke(app, ["backtest", "--help"], env={"COLUMNS": "200"})
+    assert "Range width as a ratio of the price: 0.05 = 5 %." in " ".join(result.output.split())
+    assert "--width-pct" not in result.output

@@ -20,7 +20,7 @@ POLICY = f"""
 policy_id = "rb"
 pool_address = "{POOL}"
 trading_pair = "SOL-USDC"
-width_pct = "0.01"
+width = "0.01"
 bin_step = 10
 out_of_range_seconds = 30
 min_interval_seconds = 60
@@ -50,7 +50,13 @@ def test_the_example_config_loads():
     [
         ("[deamon]\ninterval_seconds = 1\n" + POLICY, "unknown table(s) ['deamon']"),
         ("[daemon]\ninterval_seconds = 1\n", "policies: List should have at least 1 item"),
-        (POLICY.replace('width_pct = "0.01"', 'width_pct = "-1"'), "policy.0.width_pct"),
+        (POLICY.replace('width = "0.01"', 'width = "-1"'), "policy.0.width: Input should be"),
+        (
+            POLICY.replace('width = "0.01"', 'width_pct = "0.01"'),
+            "policy.0: width_pct is no longer accepted: write width, a ratio of the price "
+            "(0.05 = 5 %), instead of width_pct='0.01': it was read as a ratio too, so "
+            "width = 0.01 keeps its 1 % range",
+        ),
         ("[risk]\nmax_leverage = 3\n" + POLICY, "received unknown 'max_leverage'"),
         ("[daemon\n", "not valid TOML"),
     ],

@@ -19,7 +19,7 @@ def policy() -> RebalanceConfig:
         policy_id="p1",
         pool_address=POOL,
         trading_pair="SOL-USDC",
-        width_pct=Decimal("0.02"),
+        width=Decimal("0.02"),
         min_interval_seconds=0,
         out_of_range_seconds=0,
         base_amount=Decimal(1),

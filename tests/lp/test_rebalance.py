@@ -30,7 +30,7 @@ def policy(**overrides) -> RebalancePolicy:
         "policy_id": "p",
         "pool_address": "Pool",
         "trading_pair": "SOL-USDC",
-        "width_pct": Decimal("0.05"),
+        "width": Decimal("0.05"),
         "bin_step": 10,
         "out_of_range_seconds": 600,
         "min_interval_seconds": 900,
@@ -139,11 +139,11 @@ def test_centered_reentry_swaps_to_the_ratio_first():
 
 
 def test_width_is_clamped_to_the_venue_bin_limit():
-    wide = policy(width_pct=Decimal("0.5"), bin_step=10, max_bins=69)
+    wide = policy(width=Decimal("0.5"), bin_step=10, max_bins=69)
     config = open_first(wide).config
     bins = (config.upper_price / config.lower_price).ln() / Decimal("1.001").ln()
     assert bins <= 68
-    narrow = policy(width_pct=Decimal("0.02"), bin_step=10)
+    narrow = policy(width=Decimal("0.02"), bin_step=10)
     config = open_first(narrow).config
     assert (config.upper_price / config.lower_price - 1).quantize(Decimal("0.0001")) == (
         Decimal("0.0200")
@@ -195,7 +195,7 @@ def test_executor_ids_are_deterministic():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"width_bins": 20}, "expected exactly one of width_pct and width_bins"),
+        ({"width_bins": 20}, "expected exactly one of width (a ratio of the price, 0.05 = 5 %)"),
         ({"out_of_range_seconds": None}, "expected a trigger: out_of_range_seconds and/or"),
         ({"zone_min_price": "200", "zone_max_price": "100"}, "expected zone_min_price <"),
         ({"reentry": "sideways"}, "reentry: Input should be 'single_sided' or 'centered'"),
@@ -206,7 +206,7 @@ def test_config_errors_are_clear(data, message):
         "policy_id": "p",
         "pool_address": "Pool",
         "trading_pair": "SOL-USDC",
-        "width_pct": "0.05",
+        "width": "0.05",
         "out_of_range_seconds": 60,
         "quote_amount": "100",
     }
@@ -214,3 +214,31 @@ def test_config_errors_are_clear(data, message):
     with pytest.raises(ConfigError) as raised:
         parse_config(RebalanceConfig, values)
     assert message in str(raised.value)
+
+
+def test_the_old_width_pct_key_is_refused_with_what_to_write_instead():
+    # Arrange
+    values = {
+        "policy_id": "p",
+        "pool_address": "Pool",
+        "trading_pair": "SOL-USDC",
+        "width_pct": "0.04",
+        "out_of_range_seconds": 60,
+        "quote_amount": "100",
+    }
+    # Act
+    with pytest.raises(ConfigError) as raised:
+        parse_config(RebalanceConfig, values)
+    # Assert
+    assert str(raised.value) == (
+        "width_pct is no longer accepted: write width, a ratio of the price (0.05 = 5 %), "
+        "instead of width_pct='0.04': it was read as a ratio too, so width = 0.04 keeps its "
+        "4 % range"
+    )
+
+
+def test_width_is_a_ratio_of_the_price():
+    config = open_first(policy(width=Decimal("0.04"), bin_step=None)).config
+    assert (config.upper_price / config.lower_price - 1).quantize(Decimal("0.0001")) == (
+        Decimal("0.0400")
+    )
