@@ -15,7 +15,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from core import (
     ConfigError,
@@ -25,6 +25,7 @@ from core import (
     ExecutorStatus,
     RiskRejected,
     UnknownExecutor,
+    format_validation_error,
 )
 from core.store import Database, SqlStore, Store
 from lp import LPExecutor, LPExecutorConfig
@@ -211,9 +212,14 @@ class PolicyRunner:
 
     async def _swap(self, policy: RebalancePolicy, action: SwapInventory) -> str:
         assert self._swap_handler is not None
-        config = self._swap_handler(policy.config, action)
         try:
+            # A config the handler cannot build is this swap's failure, never the daemon's.
+            config = self._swap_handler(policy.config, action)
             await self._engine.create(config, caller_controller_id=policy.config.policy_id)
+        except ValidationError as e:
+            reason = format_validation_error(e, model="swap")
+            policy.swap_failed(now=self._engine_now(), reason=reason)
+            return f"swap refused: {reason}"
         except (RiskRejected, ConfigError) as e:
             policy.swap_failed(now=self._engine_now(), reason=str(e))
             return f"swap refused: {e}"
@@ -283,14 +289,20 @@ def _view_of_executor(executor: LPExecutor) -> ExecutorView:
 
 
 def swap_config_for(policy: RebalanceConfig, action: SwapInventory) -> ExecutorConfig:
-    """The swap executor that carries out a centered re-entry's inventory swap."""
+    """The swap executor that carries out a centered re-entry's inventory swap.
+
+    ``swap_provider = "meteora/swap"`` (the venue that swaps in the position's own pool) becomes
+    the ``meteora/clmm`` connector with the policy's pool; a Gateway connector is used as it is.
+    """
     from swap import SwapExecutorConfig
 
+    provider, pool_address = policy.inventory_swap
     return SwapExecutorConfig(
         id=action.swap_id,
         controller_id=policy.policy_id,
         connector=policy.connector,
-        swap_provider=policy.swap_provider,
+        swap_provider=provider,
+        pool_address=pool_address,
         trading_pair=policy.trading_pair,
         side=action.side,
         amount=action.amount,

@@ -19,6 +19,7 @@ returns the actions to take; the runner carries them out through the engine (and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -30,6 +31,8 @@ from core import ExecutorStatus
 from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 
 __all__ = [
+    "POOL_SWAP_VENUES",
+    "SWAP_CONNECTOR_PATTERN",
     "ExecutorView",
     "OpenPosition",
     "PolicyState",
@@ -49,6 +52,13 @@ _BELOW, _ABOVE = 1 - _GAP, 1 + _GAP
 _PRICE_STEP = Decimal("0.000001")
 _AMOUNT_STEP = Decimal("0.000000001")
 
+SWAP_CONNECTOR_PATTERN = r"^[a-z0-9-]+/(router|clmm|amm)$"
+"""A Gateway swap connector as ``name/type`` (``swap.SWAP_PROVIDER_PATTERN``; lp does not
+import swap): what the swap executor of a centered re-entry accepts."""
+POOL_SWAP_VENUES = {"meteora/swap": "meteora/clmm"}
+"""Swap venues that swap in the position's own pool, and the Gateway connector of each (which is
+also the LP provider the policy's pool must have)."""
+
 
 class RebalanceConfig(BaseModel):
     """One managed position (strict; percentages are ratios, 0.05 = 5 %).
@@ -62,6 +72,9 @@ class RebalanceConfig(BaseModel):
         limit_pct: close at once when the price is this ratio beyond a bound.
         min_interval_seconds: at least this long between two opens (anti-thrash).
         reentry: ``single_sided`` or ``centered`` (see the module docstring).
+        swap_provider: what a centered re-entry swaps the inventory through: a Gateway swap
+            connector (``jupiter/router``, ``meteora/clmm``, ``raydium/amm``, ...) or
+            ``meteora/swap``, the policy's own Meteora pool. Unused by ``single_sided``.
         max_bins: the venue's bins-per-position limit; ranges are narrowed to fit.
         zone_min_price, zone_max_price: never place liquidity beyond these prices.
         native_reserve: native token (SOL) never deployed, kept for rent and fees.
@@ -127,7 +140,36 @@ class RebalanceConfig(BaseModel):
             raise ValueError(f"expected zone_min_price < zone_max_price, received {low} and {high}")
         if self.lp_provider not in LP_PROVIDERS:
             raise ValueError(f"expected lp_provider in {LP_PROVIDERS}")
+        if self.reentry == "centered":
+            self._check_inventory_swap()
         return self
+
+    def _check_inventory_swap(self) -> None:
+        provider = self.swap_provider
+        pool_provider = POOL_SWAP_VENUES.get(provider)
+        if pool_provider is not None:
+            if self.lp_provider != pool_provider:
+                raise ValueError(
+                    f"reentry 'centered' with swap_provider {provider!r} swaps in the policy's "
+                    f"own pool, so expected lp_provider {pool_provider!r}, received "
+                    f"{self.lp_provider!r}"
+                )
+            return
+        if re.fullmatch(SWAP_CONNECTOR_PATTERN, provider) is None:
+            raise ValueError(
+                "reentry 'centered' swaps the inventory through swap_provider: expected a "
+                "Gateway swap connector as name/type (jupiter/router, meteora/clmm, raydium/amm, "
+                f"...) or {' or '.join(POOL_SWAP_VENUES)}, received {provider!r}"
+            )
+
+    @property
+    def inventory_swap(self) -> tuple[str, str | None]:
+        """The Gateway connector a centered re-entry swaps through, and the pool it swaps in
+        (None: the connector routes, or picks the pool Gateway lists for the pair)."""
+        connector = POOL_SWAP_VENUES.get(self.swap_provider)
+        if connector is not None:
+            return connector, self.pool_address
+        return self.swap_provider, None
 
     @property
     def base_token(self) -> str:

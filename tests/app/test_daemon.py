@@ -57,6 +57,12 @@ def test_the_example_config_loads():
             "(0.05 = 5 %), instead of width_pct='0.01': it was read as a ratio too, so "
             "width = 0.01 keeps its 1 % range",
         ),
+        (
+            POLICY.replace('swap_provider = "meteora/swap"', 'swap_provider = "swap"')
+            + 'reentry = "centered"\n',
+            "policy.0: reentry 'centered' swaps the inventory through swap_provider: expected a "
+            "Gateway swap connector",
+        ),
         ("[risk]\nmax_leverage = 3\n" + POLICY, "received unknown 'max_leverage'"),
         ("[daemon\n", "not valid TOML"),
     ],
@@ -122,4 +128,27 @@ async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sid
     policy = daemon.runner.policies["rb"]
     assert policy.state.swap_id == "" and policy.state.rebalances == 1
     assert any(line.startswith("rb: swapping: BUY") for line in lines)
+    await runtime.aclose()
+
+
+async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_pool(tmp_path):
+    # Arrange: the combination that used to kill the daemon at its first centered re-entry
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    text = "[daemon]\ninterval_seconds = 10\n" + POLICY + 'reentry = "centered"\n'
+    config = load_daemon_config(write(tmp_path, text))
+    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    daemon = Daemon(runtime, config, out=lambda line: None)
+    await daemon.tick()
+    runtime.gateway.chain.move_pool_to_price(POOL, Decimal(183), 10**9)
+    # Act
+    for _ in range(14):
+        clock.advance(10)
+        await daemon.tick()
+    # Assert
+    swap = runtime.engine.info("rb-swap-2")
+    assert (swap.status, swap.close_type.value) == (ExecutorStatus.TERMINATED, "COMPLETED")
+    assert (swap.details.provider, swap.details.route) == ("meteora/clmm", POOL)
+    second = runtime.engine.info("rb-2")
+    assert second.status is ExecutorStatus.ACTIVE
+    assert second.details.initial_base > 0 and second.details.initial_quote > 0
     await runtime.aclose()

@@ -242,3 +242,61 @@ def test_width_is_a_ratio_of_the_price():
     assert (config.upper_price / config.lower_price - 1).quantize(Decimal("0.0001")) == (
         Decimal("0.0400")
     )
+
+
+CENTERED = {
+    "policy_id": "p",
+    "pool_address": "Pool",
+    "trading_pair": "SOL-USDC",
+    "width": "0.05",
+    "out_of_range_seconds": 60,
+    "quote_amount": "100",
+    "reentry": "centered",
+}
+
+
+@pytest.mark.parametrize(
+    ("swap_provider", "lp_provider", "expected"),
+    [
+        ("meteora/swap", "meteora/clmm", ("meteora/clmm", "Pool")),
+        ("jupiter/router", "meteora/clmm", ("jupiter/router", None)),
+        ("raydium/amm", "raydium/clmm", ("raydium/amm", None)),
+    ],
+)
+def test_a_centered_policy_swaps_through_a_gateway_connector(swap_provider, lp_provider, expected):
+    config = parse_config(
+        RebalanceConfig,
+        {**CENTERED, "swap_provider": swap_provider, "lp_provider": lp_provider},
+    )
+    assert config.inventory_swap == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"swap_provider": "meteora/swap", "lp_provider": "raydium/clmm"},
+            "reentry 'centered' with swap_provider 'meteora/swap' swaps in the policy's own "
+            "pool, so expected lp_provider 'meteora/clmm', received 'raydium/clmm'",
+        ),
+        (
+            {"swap_provider": "swap"},
+            "reentry 'centered' swaps the inventory through swap_provider: expected a Gateway "
+            "swap connector as name/type (jupiter/router, meteora/clmm, raydium/amm, ...) or "
+            "meteora/swap, received 'swap'",
+        ),
+    ],
+)
+def test_a_centered_policy_refuses_a_swap_provider_it_cannot_use(data, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(RebalanceConfig, {**CENTERED, **data})
+    assert str(raised.value) == message
+    # single-sided re-entry never swaps: the same provider is not its concern
+    parse_config(RebalanceConfig, {**CENTERED, **data, "reentry": "single_sided"})
+
+
+def test_the_swap_connector_pattern_is_the_swap_executors():
+    from lp.rebalance import SWAP_CONNECTOR_PATTERN
+    from swap import SWAP_PROVIDER_PATTERN
+
+    assert SWAP_CONNECTOR_PATTERN == SWAP_PROVIDER_PATTERN
