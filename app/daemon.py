@@ -1,5 +1,11 @@
 """The range-rebalancing daemon: policies on a schedule, against a real Gateway or the paper one.
 
+Before the first tick it checks every policy against the venue, through the runtime's Gateway
+client (the paper one or a real one): the pool exists, the pair is the pool's own, the swap
+provider of a centered re-entry is one Gateway has, and the wallet holds what the position the
+policy would open now needs (deposit, position rent, fee reserve: the checks of
+:mod:`lp.preflight`). Every problem of every policy is refused at once, as one ConfigError.
+
 Each tick (``interval_seconds`` on the engine's clock) it reads every managed pool, publishes the
 price, lets the executors react (timers, limits, closes), then lets each policy decide and act.
 A stop (SIGTERM/SIGINT) takes no new action, saves the state and leaves positions as they are
@@ -11,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,9 +27,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from app.runtime import LPRuntime
 from core import ConfigError, RiskEngine, RiskLimits, format_validation_error
-from lp.rebalance import RebalanceConfig
+from gateway_client import GatewayClient, GatewayError
+from lp.preflight import (
+    PoolSnapshot,
+    open_problems,
+    pair_problem,
+    read_balances,
+    read_pool,
+    wallet_snapshot,
+)
+from lp.rebalance import RebalanceConfig, RebalancePolicy
 
-__all__ = ["Daemon", "DaemonConfig", "load_daemon_config"]
+__all__ = ["Daemon", "DaemonConfig", "load_daemon_config", "venue_problems"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +105,20 @@ class Daemon:
         self._out = out
         self.ticks = 0
 
+    async def check_venue(self) -> None:
+        """Check every policy against the venue (see the module docstring).
+
+        Raises:
+            ConfigError: one message listing every problem, each as
+                ``policy[i].field: ...``.
+        """
+        policies = [self.runner.policies[config.policy_id] for config in self.config.policies]
+        problems = await venue_problems(
+            self.runtime.client, policies, wallet_address=self.runtime.wallet
+        )
+        if problems:
+            raise ConfigError(f"the daemon's policies do not fit the venue: {'; '.join(problems)}")
+
     async def tick(self) -> list[str]:
         """One round: read pools, publish prices, let executors react, let policies act."""
         engine = self.runtime.engine
@@ -112,7 +141,15 @@ class Daemon:
         return lines
 
     async def run(self, stop: asyncio.Event, *, max_ticks: int | None = None) -> None:
-        """Tick until ``stop`` is set (or ``max_ticks`` ran), then stop cleanly."""
+        """Check the policies against the venue, then tick until ``stop`` is set (or
+        ``max_ticks`` ran), then stop cleanly.
+
+        Raises:
+            ConfigError: the policies do not fit the venue (nothing was done).
+        """
+        await self.check_venue()
+        policies = ", ".join(policy.policy_id for policy in self.config.policies)
+        self._out(f"daemon started: {policies}; every {self.config.interval_seconds} s")
         clock = self.runtime.clock
         while not stop.is_set() and (max_ticks is None or self.ticks < max_ticks):
             for line in await self.tick():
@@ -142,3 +179,128 @@ class Daemon:
             if not closing
             else "daemon stopped; close_on_stop positions closed"
         )
+
+
+async def venue_problems(
+    client: GatewayClient, policies: Sequence[RebalancePolicy], *, wallet_address: str
+) -> list[str]:
+    """Every problem of running ``policies`` on the venue behind ``client``, one string each,
+    named ``policy[i].field`` (``i`` as in the config file).
+
+    A policy whose position is open (or whose swap is under way) has its budget on chain, so
+    only a policy about to open has its funds checked, against the position it would open now.
+    """
+    reads = _VenueReads(client, policies, wallet_address=wallet_address)
+    problems: list[str] = []
+    for index, policy in enumerate(policies):
+        found = await _policy_problems(policy, reads)
+        problems += [f"policy[{index}].{problem}" for problem in found]
+    return problems + reads.problems
+
+
+class _VenueReads:
+    """What the checks read from Gateway, each read once for all the policies."""
+
+    def __init__(
+        self, client: GatewayClient, policies: Sequence[RebalancePolicy], *, wallet_address: str
+    ) -> None:
+        self._client = client
+        self._policies = policies
+        self._wallet = wallet_address
+        self._pools: dict[tuple[str, str, str], PoolSnapshot | str] = {}
+        self._connectors: set[str] | None = None
+        self._balances: dict[str, dict[str, Decimal] | None] = {}
+        self.problems: list[str] = []
+        """Problems of no one policy (the wallet could not be read)."""
+
+    async def pool(self, config: RebalanceConfig) -> PoolSnapshot | str:
+        """The policy's pool, or why it cannot be read."""
+        network = _network(config.connector)
+        key = (config.pool_address, config.lp_provider, network)
+        if key not in self._pools:
+            try:
+                self._pools[key] = await read_pool(
+                    self._client,
+                    pool_address=config.pool_address,
+                    lp_provider=config.lp_provider,
+                    network=network,
+                )
+            except ConfigError as e:
+                self._pools[key] = str(e)
+        return self._pools[key]
+
+    async def swap_connectors(self) -> set[str]:
+        """Gateway's connectors as ``name/type`` (empty when they cannot be read)."""
+        if self._connectors is None:
+            try:
+                listed = await self._client.config.connectors()
+            except GatewayError as e:
+                logger.warning("could not read Gateway's connectors: %s", e)
+                listed = []
+            self._connectors = {
+                f"{item.name}/{kind}" for item in listed for kind in item.trading_types
+            }
+        return self._connectors
+
+    async def balances(self, network: str) -> dict[str, Decimal] | None:
+        """The wallet's balances of every policy's tokens; None when they prove nothing."""
+        if network not in self._balances:
+            tokens = {
+                token
+                for policy in self._policies
+                for token in (
+                    policy.config.native_token,
+                    policy.config.base_token,
+                    policy.config.quote_token,
+                )
+            }
+            try:
+                self._balances[network] = await read_balances(
+                    self._client, wallet_address=self._wallet, tokens=tokens, network=network
+                )
+            except ConfigError as e:
+                self.problems.append(str(e))
+                self._balances[network] = None
+        return self._balances[network]
+
+
+async def _policy_problems(policy: RebalancePolicy, reads: _VenueReads) -> list[str]:
+    config = policy.config
+    pool = await reads.pool(config)
+    if isinstance(pool, str):
+        return [pool]
+    found = []
+    mismatch = pair_problem(config.trading_pair, pool)
+    if mismatch is not None:
+        found.append(mismatch)
+    if config.bin_step is not None and pool.bin_step not in (None, config.bin_step):
+        found.append(
+            f"bin_step: expected the pool's bin step {pool.bin_step}, received {config.bin_step}"
+        )
+    if config.reentry == "centered":
+        found += _swap_problems(config, await reads.swap_connectors())
+    if found or policy.state.executor_id or policy.state.swap_id:
+        return found
+    planned = policy.planned_position(pool.price)
+    if planned is None:
+        return found
+    held = await reads.balances(_network(config.connector))
+    wallet = None if held is None else wallet_snapshot(planned, held)
+    return open_problems(planned, pool=pool, wallet=wallet)
+
+
+def _network(connector: str) -> str:
+    # "solana-mainnet-beta" -> "mainnet-beta"
+    return connector.partition("-")[2] or "mainnet-beta"
+
+
+def _swap_problems(config: RebalanceConfig, connectors: set[str]) -> list[str]:
+    connector, _pool = config.inventory_swap
+    if connector in connectors:
+        return []
+    through = "" if connector == config.swap_provider else f" (through {connector})"
+    listed = ", ".join(sorted(connectors)) or "none could be read"
+    return [
+        f"swap_provider: reentry 'centered' swaps the inventory{through}, so expected a swap "
+        f"connector Gateway has ({listed}), received {config.swap_provider!r}"
+    ]

@@ -418,18 +418,36 @@ class RebalancePolicy:
             return LPSide.SELL if base * price >= quote else LPSide.BUY
         return LPSide.SELL if has_base else LPSide.BUY
 
+    def planned_position(self, price: Decimal) -> LPExecutorConfig | None:
+        """The position the policy would open at ``price`` with what it holds now, whatever the
+        timing rules say (anti-thrash interval, daily budget); None when it would open none.
+
+        The state is not changed. The daemon checks this position against the venue at start.
+        """
+        base, quote = self._deployable()
+        plan = self._plan(price, base, quote)
+        return plan if isinstance(plan, LPExecutorConfig) else None
+
     def _open(self, price: Decimal, base: Decimal, quote: Decimal) -> list[Action]:
-        config, state = self.config, self.state
+        plan = self._plan(price, base, quote)
+        if isinstance(plan, str):
+            return [Wait(plan)]
+        self.state.last_side = plan.side.name
+        return [OpenPosition(plan)]
+
+    def _plan(self, price: Decimal, base: Decimal, quote: Decimal) -> LPExecutorConfig | str:
+        """The next executor's config, or why there is none."""
+        config = self.config
         side = self._side(price, base, quote)
         lower, upper = self.bounds(price, side)
         if lower >= upper:
-            return [Wait(f"the zone leaves no room for a range at {price}")]
+            return f"the zone leaves no room for a range at {price}"
         base_amount = ZERO if side is LPSide.BUY else _amount(base)
         quote_amount = ZERO if side is LPSide.SELL else _amount(quote)
         if base_amount == 0 and quote_amount == 0:
-            return [Wait("nothing to deploy")]
+            return "nothing to deploy"
         limit = config.limit_pct
-        executor_config = LPExecutorConfig(
+        return LPExecutorConfig(
             id=self.next_executor_id(),
             controller_id=config.policy_id,
             connector=config.connector,
@@ -452,8 +470,6 @@ class RebalancePolicy:
             refresh_interval_seconds=config.refresh_interval_seconds,
             native_token=config.native_token,
         )
-        state.last_side = side.name
-        return [OpenPosition(executor_config)]
 
     def _rebalancing_swap(
         self, price: Decimal, base: Decimal, quote: Decimal

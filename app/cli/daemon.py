@@ -42,7 +42,8 @@ def daemon_command(
     config: Path | None = CONFIG_OPTION,
     max_ticks: int | None = typer.Option(None, min=1, help="Stop after this many ticks."),
 ) -> None:
-    """Run the policies on a schedule until SIGTERM/SIGINT (or use ``status``)."""
+    """Check the policies against the venue, then run them on a schedule until SIGTERM/SIGINT
+    (or use ``status``)."""
     ctx.obj = config
     if ctx.invoked_subcommand is not None:
         return
@@ -56,10 +57,10 @@ def daemon_command(
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(number, stop.set)
-        daemon = Daemon(runtime, daemon_config, out=lambda line: print(line, flush=True))
-        policies = ", ".join(policy.policy_id for policy in daemon_config.policies)
-        print(f"daemon started: {policies}; every {daemon_config.interval_seconds} s", flush=True)
         try:
+            # run() checks the policies against the venue first: a problem is one ConfigError,
+            # printed as one line by the entry point, before anything is opened.
+            daemon = Daemon(runtime, daemon_config, out=lambda line: print(line, flush=True))
             await daemon.run(stop, max_ticks=max_ticks)
         finally:
             await runtime.aclose()

@@ -97,7 +97,10 @@ async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
     stop = asyncio.Event()
     stop.set()
     await daemon.run(stop)
-    assert lines[-1] == "daemon stopped; state saved; positions left as they are"
+    assert lines[-2:] == [
+        "daemon started: rb; every 10.0 s",
+        "daemon stopped; state saved; positions left as they are",
+    ]
     assert runtime.engine.info("rb-2").status is ExecutorStatus.ACTIVE
     await runtime.aclose()
 
@@ -138,6 +141,7 @@ async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_p
     config = load_daemon_config(write(tmp_path, text))
     runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
     daemon = Daemon(runtime, config, out=lambda line: None)
+    await daemon.check_venue()
     await daemon.tick()
     runtime.gateway.chain.move_pool_to_price(POOL, Decimal(183), 10**9)
     # Act
@@ -152,3 +156,125 @@ async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_p
     assert second.status is ExecutorStatus.ACTIVE
     assert second.details.initial_base > 0 and second.details.initial_quote > 0
     await runtime.aclose()
+
+
+def policy_text(policy_id: str, **fields: str) -> str:
+    text = POLICY.replace('policy_id = "rb"', f'policy_id = "{policy_id}"')
+    for name, value in fields.items():
+        line = next(line for line in text.splitlines() if line.startswith(f"{name} = "))
+        text = text.replace(line, f"{name} = {value}")
+    return text
+
+
+async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_path):
+    # Arrange: a good policy, then one problem each
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    text = "[daemon]\ninterval_seconds = 10\n" + "".join(
+        [
+            policy_text("good"),
+            policy_text("nopool", pool_address='"NoSuchPooL1111111111111111111111111111111111"'),
+            policy_text("inverted", trading_pair='"USDC-SOL"'),
+            policy_text("greedy", quote_amount='"50000"'),
+            policy_text("step", bin_step="20"),
+            policy_text("amm", swap_provider='"raydium/amm"') + 'reentry = "centered"\n',
+        ]
+    )
+    config = load_daemon_config(write(tmp_path, text))
+    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    lines: list[str] = []
+    daemon = Daemon(runtime, config, out=lines.append)
+    # Act
+    with pytest.raises(ConfigError) as raised:
+        await daemon.run(asyncio.Event(), max_ticks=1)
+    # Assert
+    message = str(raised.value)
+    problems = message.removeprefix("the daemon's policies do not fit the venue: ").split("; ")
+    assert [problem.split(":")[0] for problem in problems] == [
+        "policy[1].pool_address",
+        "policy[2].trading_pair",
+        "policy[3].quote_amount",
+        "policy[4].bin_step",
+        "policy[5].swap_provider",
+    ]
+    assert problems[0].startswith(
+        "policy[1].pool_address: could not read pool NoSuchPooL1111111111111111111111111111111111"
+    )
+    assert problems[1] == (
+        "policy[2].trading_pair: expected the pool's pair SOL-USDC (its base-quote), received "
+        "USDC-SOL (inverted: did you mean SOL-USDC?)"
+    )
+    assert problems[2] == "policy[3].quote_amount: wallet holds 20000 USDC, expected at least 50000"
+    assert problems[3] == "policy[4].bin_step: expected the pool's bin step 10, received 20"
+    assert problems[4].startswith(
+        "policy[5].swap_provider: reentry 'centered' swaps the inventory, so expected a swap "
+        "connector Gateway has (jupiter/router, meteora/clmm, raydium/clmm), "
+    )
+    assert problems[4].endswith("received 'raydium/amm'")
+    assert lines == [] and runtime.engine.infos() == []  # nothing was started or opened
+    await runtime.aclose()
+
+
+async def test_a_policy_with_an_open_position_has_its_budget_on_chain(tmp_path):
+    # Arrange: rb opens a position; then its budget is raised beyond the wallet
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    first = load_daemon_config(write(tmp_path, POLICY))
+    await Daemon(runtime, first, out=lambda line: None).tick()
+    greedy = load_daemon_config(write(tmp_path, policy_text("rb", quote_amount='"50000"')))
+    newcomer = load_daemon_config(write(tmp_path, policy_text("new", quote_amount='"50000"')))
+    # Act / Assert: rb's state holds its open position, so its budget is not asked of the wallet
+    await Daemon(runtime, greedy, out=lambda line: None).check_venue()
+    with pytest.raises(ConfigError) as raised:
+        await Daemon(runtime, newcomer, out=lambda line: None).check_venue()
+    assert str(raised.value) == (
+        "the daemon's policies do not fit the venue: policy[0].quote_amount: wallet holds "
+        f"{20_000 - 180} USDC, expected at least 50000"
+    )
+    await runtime.aclose()
+
+
+def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # Arrange
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    env.pop("LPEXEC_GATEWAY_URL", None)
+    bad = write(
+        tmp_path,
+        "[daemon]\ninterval_seconds = 0.1\n"
+        + policy_text("rb", pool_address='"NoSuchPooL1111111111111111111111111111111111"')
+        + policy_text("inverted", trading_pair='"USDC-SOL"'),
+    )
+
+    def daemon(config) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "app", "daemon", "--config", str(config)]
+        return subprocess.run(
+            [*command, "--max-ticks", "1"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # Act
+    refused = daemon(bad)
+    # Assert
+    assert refused.returncode == 2, refused.stderr
+    assert "Traceback" not in refused.stderr and "daemon started" not in refused.stdout
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(
+        "error: the daemon's policies do not fit the venue: policy[0].pool_address: could not "
+        "read pool NoSuchPooL1111111111111111111111111111111111"
+    )
+    assert "; policy[1].trading_pair: expected the pool's pair SOL-USDC" in line
+    good = tmp_path / "good.toml"
+    good.write_text("[daemon]\ninterval_seconds = 0.1\n" + POLICY, encoding="utf-8")
+    ran = daemon(good)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[0] == "daemon started: rb; every 0.1 s"
+    assert "rb: opened rb-1 BOTH" in ran.stdout

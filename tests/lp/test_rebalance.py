@@ -300,3 +300,19 @@ def test_the_swap_connector_pattern_is_the_swap_executors():
     from swap import SWAP_PROVIDER_PATTERN
 
     assert SWAP_CONNECTOR_PATTERN == SWAP_PROVIDER_PATTERN
+
+
+def test_the_planned_position_ignores_timing_and_changes_nothing():
+    # Arrange: a policy inside its anti-thrash interval after a first position
+    p = policy()
+    open_first(p)
+    p.decide(now=at(10), price=Decimal(160), current=ended(p, base="0", quote="3000"))
+    before = (p.state.last_side, p.state.generation, p.state.base, p.state.quote)
+    # Act
+    planned = p.planned_position(Decimal(160))
+    # Assert
+    assert planned is not None and planned.side is LPSide.BUY
+    assert planned.quote_amount == Decimal(3000) and planned.upper_price < Decimal(160)
+    assert (p.state.last_side, p.state.generation, p.state.base, p.state.quote) == before
+    zoned = policy(zone_min_price=Decimal(200), zone_max_price=Decimal(300))
+    assert zoned.planned_position(Decimal(150)) is None
