@@ -536,7 +536,10 @@ class Engine:
             else:
                 result = await method(command)
         except OutcomeUnknown as e:
-            self._mark_unknown(command, str(e))
+            if command.is_write:
+                self._mark_unknown(command, str(e))
+            else:  # a read that cannot tell yet: the executor asks again later
+                self._fail(command, str(e), retryable=True, code=e.code)
             return
         except VenueRejected as e:
             self._fail(

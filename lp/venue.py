@@ -52,6 +52,7 @@ from gateway_client import (
     GatewayClient,
     GatewayError,
     PositionInfo,
+    TransactionFailed,
     TransactionStatus,
 )
 from gateway_client import PositionClosed as GatewayPositionClosed
@@ -61,6 +62,7 @@ from swap.gateway_io import (
     LAMPORTS_PER_SOL,
     TxFacts,
     decide_signature,
+    failed_transaction,
     settle,
     settle_window_passed,
     signatures_since,
@@ -131,6 +133,10 @@ class GatewayLiquidityVenue:
     async def _write(self, call: Any) -> Any:
         try:
             return await call
+        except TransactionFailed as e:
+            raise await failed_transaction(
+                self._client, e.signature, wallet_address=self._wallet, network=self._network
+            ) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
 
@@ -259,7 +265,9 @@ class GatewayLiquidityVenue:
         if signature is None and self._history is not None:
             records = await signatures_since(self._history, address, after="")
             landed = [record for record in records if not record.failed]
-            signature = landed[-1].signature if landed else None
+            if len(landed) < 2:  # the open, then the close once it is confirmed
+                raise OutcomeUnknown(f"position {address} closed; its close not confirmed yet")
+            signature = landed[-1].signature
         pool = await self._read_pool(pool_address) if pool_address else None
         if signature is None or pool is None:
             return PositionClosed(
@@ -475,13 +483,14 @@ class GatewayLiquidityVenue:
         if position is None:
             return self._not_landed(command, evidence)
         logger.info("adopting position %s for %s", position.address, command.command_id)
-        if self._history is not None:
-            records = await signatures_since(self._history, position.address, after="")
-            if records and not records[0].failed:
-                evidence.record(signature=records[0].signature)
-                facts = await self._facts(records[0].signature)
-                return await self._opened_from_facts(command, position, facts)
-        return await self._opened_estimated(command, position)
+        if self._history is None:
+            return await self._opened_estimated(command, position)
+        records = await signatures_since(self._history, position.address, after="")
+        if not records or records[0].failed:
+            raise OutcomeUnknown(f"position {position.address} found; its open not confirmed yet")
+        evidence.record(signature=records[0].signature)
+        facts = await self._facts(records[0].signature)
+        return await self._opened_from_facts(command, position, facts)
 
     async def _reconcile_close(
         self, command: ClosePosition, evidence: Evidence

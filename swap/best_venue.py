@@ -48,11 +48,18 @@ from gateway_client import (
     NotFound,
     QuoteNotFound,
     SwapResult,
+    TransactionFailed,
 )
 from swap.balances import SwapFingerprint, match_balances
 from swap.config import SWAP_PROVIDER_PATTERN
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import decide_signature, settle, settle_window_passed, venue_error
+from swap.gateway_io import (
+    decide_signature,
+    failed_transaction,
+    settle,
+    settle_window_passed,
+    venue_error,
+)
 from swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
 from swap.providers import SwapProvider, SwapRequest, provider_for
 from swap.quotes import (
@@ -261,10 +268,8 @@ class BestQuoteSwapVenue:
             events.append(self._refreshed(command, quote, "expired"))
             try:
                 result = await self._send(provider, quote, request, command)
-            except GatewayError as e:
+            except QuoteNotFound as e:
                 raise venue_error(e, write=True) from e
-        except GatewayError as e:
-            raise venue_error(e, write=True) from e
         events.append(await self._settled(command, result, evidence))
         return events
 
@@ -275,10 +280,20 @@ class BestQuoteSwapVenue:
         request: SwapRequest,
         command: ExecuteSwap,
     ) -> SwapResult:
+        """Send the swap; Gateway's errors translated (a forgotten quote is raised as is)."""
         slippage = slippage_for_limit(quote, command.limit)
-        return await provider.execute(
-            quote, request, slippage=slippage, wallet_address=self._wallet
-        )
+        try:
+            return await provider.execute(
+                quote, request, slippage=slippage, wallet_address=self._wallet
+            )
+        except QuoteNotFound:
+            raise
+        except TransactionFailed as e:
+            raise await failed_transaction(
+                self._client, e.signature, wallet_address=self._wallet, network=self._network
+            ) from e
+        except GatewayError as e:
+            raise venue_error(e, write=True) from e
 
     async def _renew(
         self, provider: SwapProvider, request: SwapRequest, command: ExecuteSwap

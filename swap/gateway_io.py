@@ -53,6 +53,7 @@ __all__ = [
     "TxFacts",
     "decide_signature",
     "failed_on_chain",
+    "failed_transaction",
     "newest_signature",
     "settle",
     "settle_window_passed",
@@ -257,6 +258,19 @@ async def signatures_since(
         newer.append(record)
     newer.reverse()
     return newer
+
+
+async def failed_transaction(
+    client: GatewayClient, signature: str, *, wallet_address: str, network: str | None
+) -> VenueRejected:
+    """The rejection of a write Gateway answered "failed on chain", with the fee it cost (read
+    from a poll of its signature; zero only when the poll cannot be read)."""
+    try:
+        poll = await client.solana.poll(signature, wallet_address=wallet_address, network=network)
+    except GatewayError as e:
+        logger.warning("could not read the fee of failed transaction %s: %s", signature, e)
+        return failed_on_chain(signature, None)
+    return failed_on_chain(signature, tx_facts(poll, wallet_address=wallet_address))
 
 
 def settle_window_passed(evidence: Evidence, *, now: dt.datetime, window: dt.timedelta) -> bool:

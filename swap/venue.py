@@ -21,10 +21,11 @@ from core import (
     Swap,
     SwapExecuted,
 )
-from gateway_client import ChainHistory, GatewayClient, GatewayError
+from gateway_client import ChainHistory, GatewayClient, GatewayError, TransactionFailed
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
 from swap.gateway_io import (
     decide_signature,
+    failed_transaction,
     newest_signature,
     settle,
     settle_window_passed,
@@ -104,6 +105,10 @@ class GatewaySwapVenue:
                     slippage=command.slippage,
                     network=self._network,
                 )
+        except TransactionFailed as e:
+            raise await failed_transaction(
+                self._client, e.signature, wallet_address=self._wallet, network=self._network
+            ) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
         facts = await settle(

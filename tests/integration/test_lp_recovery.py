@@ -1,0 +1,162 @@
+"""Lost answers on the paper Gateway: the LP executor's money equals the chain's, to the lamport.
+
+Each fault loses the answer of a write that landed (504 without a signature, a generic 500 after
+landing, a status 0) or lands a failing transaction; the executor must end with the rent, BinArray
+rent, refund, fees and signatures of the transactions the chain actually recorded, read back
+through the chain's signature history, never estimated.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from lp_paper_helpers import LAMPORTS, lp_config, runtime, settle, step
+
+from app.runtime import open_lp_runtime
+from lp import LPState
+from paper.chain import BIN_ARRAY_RENT_LAMPORTS
+
+
+def landed(chain, wallet):
+    return [tx for tx in chain.transactions() if tx.payer == wallet and tx.landed]
+
+
+def one(chain, wallet, operation):
+    (tx,) = [tx for tx in landed(chain, wallet) if tx.operation == operation and tx.error is None]
+    return tx
+
+
+def lamports(amount: Decimal) -> int:
+    value = amount * LAMPORTS
+    assert value == value.to_integral_value(), amount
+    return int(value)
+
+
+def assert_open_matches(state, tx):
+    assert state.open_signature == tx.signature
+    assert lamports(state.position_rent) == tx.details["position_rent"]
+    assert lamports(state.rent_sunk) == len(tx.details["bin_arrays"]) * BIN_ARRAY_RENT_LAMPORTS
+    assert not state.open_estimated
+
+
+def assert_close_matches(state, tx, *, base_decimals=9, quote_decimals=6):
+    details = tx.details
+    assert state.close_signature == tx.signature
+    assert lamports(state.position_rent_refunded) == details["rent_refunded"]
+    base = state.base_amount + state.base_fee
+    quote = state.quote_amount + state.quote_fee
+    assert base * 10**base_decimals == details["base_amount"] + details["base_fee"]
+    assert quote * 10**quote_decimals == details["quote_amount"] + details["quote_fee"]
+    assert not state.close_estimated
+
+
+def assert_fees_match(state, chain, wallet):
+    charged = sum(tx.fee for tx in landed(chain, wallet))
+    assert lamports(state.tx_fee) == charged
+
+
+async def open_and_close(rt, config, *, keep_position=True):
+    await rt.engine.create(config)
+    await settle(rt)
+    await step(rt, "181")
+    await rt.engine.stop(config.id, keep_position=keep_position)
+    await settle(rt, rounds=20)
+    return rt.engine.executor(config.id)
+
+
+@pytest.mark.parametrize("fault", ["open:504#1", "open:lost#1", "open:pending#1"])
+async def test_an_open_whose_answer_was_lost_is_read_from_its_transaction(tmp_path, fault):
+    rt = await runtime(tmp_path, faults=fault)
+    executor = await open_and_close(rt, lp_config())
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    assert state.lp_state is LPState.COMPLETE
+    assert len([tx for tx in landed(chain, wallet) if tx.operation == "open"]) == 1
+    assert_open_matches(state, one(chain, wallet, "open"))
+    assert_close_matches(state, one(chain, wallet, "close"))
+    assert_fees_match(state, chain, wallet)
+    await rt.aclose()
+
+
+@pytest.mark.parametrize("fault", ["close:504#1", "close:lost#1", "close:pending#1"])
+async def test_a_close_whose_answer_was_lost_is_read_from_its_transaction(tmp_path, fault):
+    rt = await runtime(tmp_path, faults=fault)
+    executor = await open_and_close(rt, lp_config())
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    assert state.lp_state is LPState.COMPLETE
+    assert len([tx for tx in landed(chain, wallet) if tx.operation == "close"]) == 1
+    assert_open_matches(state, one(chain, wallet, "open"))
+    assert_close_matches(state, one(chain, wallet, "close"))
+    assert_fees_match(state, chain, wallet)
+    await rt.aclose()
+
+
+async def test_a_close_that_failed_on_chain_counts_its_fee_then_closes(tmp_path):
+    rt = await runtime(tmp_path, faults="close:fail#1")
+    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
+    for _ in range(5):
+        rt.clock.advance(2)
+        rt.engine.tick()
+        await settle(rt)
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    failed = [tx for tx in landed(chain, wallet) if tx.error is not None]
+    assert [tx.operation for tx in failed] == ["close"]
+    assert state.lp_state is LPState.COMPLETE
+    assert_close_matches(state, one(chain, wallet, "close"))
+    assert_fees_match(state, chain, wallet)
+    await rt.aclose()
+
+
+@pytest.mark.parametrize(
+    ("fault", "provider"),
+    [
+        ("swap:504#1", "meteora/swap"),
+        ("swap:lost#1", "meteora/swap"),
+        ("route:lost#1", "jupiter/router"),
+        ("route:pending#1", "jupiter/router"),
+    ],
+)
+async def test_a_swap_back_whose_answer_was_lost_is_found_once_and_read_exactly(
+    tmp_path, fault, provider
+):
+    rt = await runtime(tmp_path, faults=fault)
+    config = lp_config(swap_provider=provider)
+    executor = await open_and_close(rt, config, keep_position=False)
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    swaps = [tx for tx in landed(chain, wallet) if tx.operation in ("swap", "route")]
+    assert state.lp_state is LPState.COMPLETE
+    assert len(swaps) == 1
+    assert state.swap_base > 0
+    assert_fees_match(state, chain, wallet)
+    assert not rt.engine.has_work
+    await rt.aclose()
+
+
+async def test_a_position_the_chain_does_not_have_strands_with_that_reason_at_once(tmp_path):
+    # Arrange: a position opened on one paper chain, then the store is used with a fresh chain
+    database_url = f"sqlite:///{tmp_path / 'lp.db'}"
+    first = await open_lp_runtime(
+        database_url=database_url, paper_state_file=str(tmp_path / "a.json")
+    )
+    config = lp_config(refresh_interval_seconds=30)
+    await first.engine.create(config)
+    await settle(first)
+    await first.aclose()
+    second = await open_lp_runtime(
+        database_url=database_url, paper_state_file=str(tmp_path / "b.json")
+    )
+    # Act: the first refresh finds no such position
+    second.clock.advance(60)
+    second.engine.tick()
+    await settle(second)
+    # Assert: stranded with the reason, listed, not ACTIVE-and-quiet
+    executor = second.engine.executor(config.id)
+    assert executor.state.lp_state is LPState.STRANDED
+    (listed,) = second.engine.infos(executor_type="lp", stranded=True)
+    assert listed.executor_id == config.id
+    assert "is not on chain" in listed.stranded_reason
+    await second.aclose()
