@@ -169,6 +169,23 @@ def close_command(
     _print_info(_run(ctx, work), as_json=as_json)
 
 
+@lp_app.command("retry")
+def retry_command(
+    ctx: typer.Context,
+    executor_id: str = typer.Argument(..., help="Executor id (any type this runtime runs)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Reconcile a stranded executor's unknown outcomes again, from their evidence and the
+    chain (nothing is sent again unless the chain shows it never landed)."""
+
+    async def work(runtime: LPRuntime) -> ExecutorInfo:
+        runtime.engine.retry(executor_id)
+        await runtime.settle()
+        return runtime.engine.info(executor_id)
+
+    _print_info(_run(ctx, work), as_json=as_json)
+
+
 @lp_app.command("list")
 def list_command(
     ctx: typer.Context,

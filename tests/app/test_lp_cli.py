@@ -60,6 +60,13 @@ def test_open_status_close_list_on_the_paper_gateway(lpexec):
     status = json.loads(lpexec("lp", "status", executor_id, "--json").stdout)
     assert status["details"]["position_address"] == info["details"]["position_address"]
     assert status["details"]["in_range"] is True
+    # nothing left unknown: a retry reconciles nothing and changes nothing
+    retried = json.loads(lpexec("lp", "retry", executor_id, "--json").stdout)
+    assert (retried["status"], retried["details"]["state"]) == ("ACTIVE", "IN_RANGE")
+    missing = lpexec("lp", "retry", "no-such-executor")
+    assert missing.returncode != 0
+    assert "no-such-executor" in missing.stderr + missing.stdout
+    assert "Traceback" not in missing.stderr
     closed = json.loads(lpexec("lp", "close", executor_id, "--keep-position", "--json").stdout)
     assert (closed["status"], closed["close_type"]) == ("TERMINATED", "POSITION_HOLD")
     assert closed["details"]["swap_side"] == ""
