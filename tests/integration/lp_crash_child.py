@@ -1,8 +1,18 @@
-"""Child process of the LP crash test: open one position, then close it, on a real paper server.
+"""Child process of the LP crash test: open one position, close it, swap the inventory back.
 
-``python tests/integration/lp_crash_child.py DB_URL GATEWAY_URL WALLET POOL`` prints ``STARTED``
-once the engine has resumed, ``CLOSING`` just before it asks for the close and ``DONE <state>`` at
-the end. Run again after a SIGKILL it resumes the same executor (fixed id) and finishes the job.
+``python tests/integration/lp_crash_child.py DB_URL GATEWAY_URL WALLET POOL SWAP_PROVIDER LOWER
+UPPER BASE QUOTE`` runs one LP executor (fixed id) on a real paper Gateway server, with the
+server's ``/rpc`` as the chain history, and stops it with ``keep_position=False`` once it is open,
+so the close is followed by a swap-back of the base the position gave back beyond the deposit.
+
+Phase markers on stdout, each at most once per run:
+
+* ``STARTED`` once the engine has resumed (before anything is sent);
+* ``CLOSING`` just before it asks for the close, or when it resumes an executor already closing;
+* ``SWAPPING`` as soon as the executor has asked for the swap-back (the swap is then in flight);
+* ``DONE <lp state>`` at the end (COMPLETE, FAILED or STRANDED).
+
+Run again after a SIGKILL it resumes the same executor and finishes the job.
 """
 
 from __future__ import annotations
@@ -13,50 +23,108 @@ from decimal import Decimal
 
 from app.runtime import open_lp_runtime
 from app.settings import Settings
-from core import UnknownExecutor
-from lp import LPExecutorConfig, LPState
+from core import Engine
+from lp import LPExecutor, LPExecutorConfig, LPState
 
 EXECUTOR_ID = "crash-lp"
+ROUNDS = 600
+"""Drain rounds before giving up (each waits 0.1 s when nothing is left to do)."""
+_OPEN = (LPState.IN_RANGE, LPState.OUT_OF_RANGE)
+_ENDED = (LPState.COMPLETE, LPState.FAILED, LPState.STRANDED)
 
 
-async def main(database_url: str, gateway_url: str, wallet: str, pool: str) -> None:
-    settings = Settings(gateway_url=gateway_url, wallet_address=wallet)
+class Markers:
+    """Prints each phase marker once."""
+
+    def __init__(self) -> None:
+        self._printed: set[str] = set()
+
+    def mark(self, marker: str) -> None:
+        if marker not in self._printed:
+            self._printed.add(marker)
+            print(marker, flush=True)
+
+    def see(self, lp_state: LPState) -> None:
+        if lp_state is LPState.CLOSING:
+            self.mark("CLOSING")
+        elif lp_state is LPState.SWAPPING:
+            self.mark("SWAPPING")
+
+
+async def drain_watching(engine: Engine, executor: LPExecutor, markers: Markers) -> None:
+    """Drain the engine while watching the executor's state, so a marker is printed while the
+    write it announces is still in flight."""
+    task = asyncio.create_task(engine.drain())
+    while not task.done():
+        markers.see(executor.state.lp_state)
+        await asyncio.sleep(0.002)
+    await task
+    markers.see(executor.state.lp_state)
+
+
+def stored_state(engine: Engine) -> str:
+    """The executor's LP state as the store has it (STRANDED when the engine stranded it)."""
+    record = engine.store.get_executor(EXECUTOR_ID)
+    if record is None:
+        return "MISSING"
+    if record.stranded_reason:
+        return LPState.STRANDED.value
+    config = LPExecutorConfig.model_validate(record.load_config())
+    executor = LPExecutor.restore(config, record.load_snapshot())
+    return executor.state.lp_state.value
+
+
+async def main(
+    database_url: str,
+    gateway_url: str,
+    wallet: str,
+    pool: str,
+    swap_provider: str,
+    lower: str,
+    upper: str,
+    base: str,
+    quote: str,
+) -> None:
+    settings = Settings(
+        gateway_url=gateway_url, wallet_address=wallet, solana_rpc_url=f"{gateway_url}/rpc"
+    )
     runtime = await open_lp_runtime(
         database_url=database_url, settings=settings, settle_seconds=2.0
     )
     engine = runtime.engine
-    print("STARTED", flush=True)
-    try:
-        engine.info(EXECUTOR_ID)
-    except UnknownExecutor:
+    markers = Markers()
+    markers.mark("STARTED")
+    if not engine.has_executor(EXECUTOR_ID):
         config = LPExecutorConfig(
             id=EXECUTOR_ID,
             pool_address=pool,
             trading_pair="SOL-USDC",
-            lower_price=Decimal(176),
-            upper_price=Decimal(184),
-            base_amount=Decimal("0.5"),
-            quote_amount=Decimal(90),
-            swap_provider="meteora/swap",
+            lower_price=Decimal(lower),
+            upper_price=Decimal(upper),
+            base_amount=Decimal(base),
+            quote_amount=Decimal(quote),
+            swap_provider=swap_provider,
         )
         await engine.create(config)
-    executor = engine.executor(EXECUTOR_ID)
-    for _ in range(120):
-        await engine.drain()
-        if executor.state.lp_state not in (LPState.NOT_ACTIVE, LPState.OPENING):
-            break
-        await asyncio.sleep(0.25)
-    if executor.state.lp_state in (LPState.IN_RANGE, LPState.OUT_OF_RANGE):
-        print("CLOSING", flush=True)
-        await engine.stop(EXECUTOR_ID, keep_position=True)
-    for _ in range(120):
-        await engine.drain()
-        if executor.is_terminated:
-            break
-        await asyncio.sleep(0.25)
-    print(f"DONE {executor.state.lp_state.value}", flush=True)
+    live = {executor.id: executor for executor in engine.live_executors()}
+    executor = live.get(EXECUTOR_ID)
+    if isinstance(executor, LPExecutor):
+        for _ in range(ROUNDS):
+            await drain_watching(engine, executor, markers)
+            lp_state = executor.state.lp_state
+            if lp_state in _ENDED or EXECUTOR_ID not in {e.id for e in engine.live_executors()}:
+                break
+            if lp_state in _OPEN:
+                markers.mark("CLOSING")
+                await engine.stop(EXECUTOR_ID, keep_position=False)
+                continue
+            if not engine.has_work:
+                await asyncio.sleep(0.1)
+            else:
+                await asyncio.sleep(0.05)
+    print(f"DONE {stored_state(engine)}", flush=True)
     await runtime.aclose()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5]))
+    asyncio.run(main(*sys.argv[1:10]))
