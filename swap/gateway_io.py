@@ -239,10 +239,15 @@ async def newest_signature(history: ChainHistory | None, address: str) -> str | 
 
 
 async def signatures_since(
-    history: ChainHistory, address: str, *, after: str, limit: int = 200
+    history: ChainHistory,
+    address: str,
+    *,
+    after: str,
+    not_before: int | None = None,
+    limit: int = 200,
 ) -> list[SignatureRecord]:
-    """Signatures touching ``address`` newer than ``after`` (all when ``after`` is ""), oldest
-    first.
+    """Signatures touching ``address`` newer than ``after`` (all when ``after`` is "") and, with
+    ``not_before``, in blocks no older than those unix seconds; oldest first.
 
     Raises:
         OutcomeUnknown: the history could not be read.
@@ -255,6 +260,9 @@ async def signatures_since(
     for record in records:
         if record.signature == after:
             break
+        if not_before is not None and record.block_time is not None:
+            if record.block_time < not_before:
+                break
         newer.append(record)
     newer.reverse()
     return newer

@@ -82,7 +82,8 @@ class GatewaySwapVenue:
         """Execute the swap and report what moved."""
         base, quote = command.trading_pair.split("-", 1)
         before = await newest_signature(self._history, self._wallet)
-        evidence.record(wallet_signature_before=before)
+        sent_at = int(self._clock.now().timestamp())
+        evidence.record(wallet_signature_before=before, sent_at=sent_at)
         try:
             if self.provider == "jupiter/router":
                 result = await self._client.jupiter.execute_swap(
@@ -189,13 +190,19 @@ class GatewaySwapVenue:
             OutcomeUnknown: no history to look in, or not found yet inside the settle window.
         """
         before = evidence.get("wallet_signature_before")
-        if self._history is None or before is None:
+        sent_at = evidence.get("sent_at")
+        if self._history is None or (before is None and sent_at is None):
             raise OutcomeUnknown(
                 f"swap {command.command_id} has no signature and no chain history to search; "
                 "inspect the wallet"
             )
         base, quote = command.trading_pair.split("-", 1)
-        for record in await signatures_since(self._history, self._wallet, after=before):
+        # Without the wallet's newest signature before the send, look back from the send time.
+        not_before = None if before is not None else sent_at - SEND_TIME_MARGIN_SECONDS
+        newer = await signatures_since(
+            self._history, self._wallet, after=before or "", not_before=not_before
+        )
+        for record in newer:
             if record.failed:
                 continue
             try:
@@ -220,6 +227,8 @@ class GatewaySwapVenue:
         raise OutcomeUnknown(f"swap {command.command_id} not on chain yet; waiting to settle")
 
 
+SEND_TIME_MARGIN_SECONDS = 120
+"""How far before its recorded send time a swap's block may be (clock skew, block times)."""
 SWAP_MATCH_TOLERANCE = Decimal("0.000001")
 """Relative difference allowed between the requested and the moved exact-side amount."""
 
