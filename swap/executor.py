@@ -14,6 +14,7 @@ An unknown outcome is the engine's to reconcile: the executor waits in EXECUTING
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from core import (
     Command,
     CommandFailed,
     Executor,
+    ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
     InvalidTransition,
@@ -231,8 +233,9 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
         state = self.state
         if event.command_id != state.execute_command_id:
             return []
-        if state.swap_state is not SwapState.EXECUTING:
+        if state.swap_state not in (SwapState.EXECUTING, SwapState.STRANDED):
             return []
+        state.failure_reason = state.failure_code = ""
         state.base_amount, state.quote_amount = event.base_amount, event.quote_amount
         state.tx_fee, state.signature = event.tx_fee, event.signature
         state.provider = event.provider or state.provider
@@ -253,13 +256,29 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
                 return [self._quote_command()]
             reason = f"quoting failed: {event.reason}; nothing was sent"
             return self._fail(reason, event.code, event)
-        if event.command_id == state.execute_command_id and state.swap_state is SwapState.EXECUTING:
+        if event.command_id == state.execute_command_id and state.swap_state in (
+            SwapState.EXECUTING,
+            SwapState.STRANDED,
+        ):
             return self._execute_failed(event)
         return []
 
     def _execute_failed(self, event: CommandFailed) -> list[Command]:
         state, config = self.state, self.config
-        if event.retryable and state.rounds < config.max_attempts:
+        state.tx_fee += event.tx_fee  # a transaction that failed on chain still cost its fee
+        if event.code == "outcome_unknown":
+            state.failure_reason = (
+                f"swap through {state.provider} outcome unknown: {event.reason}; it may have "
+                "landed: retry to reconcile it again"
+            )
+            state.failure_code = event.code
+            self._fire(SwapTrigger.STRAND)
+            return []
+        if (
+            event.retryable
+            and state.swap_state is SwapState.EXECUTING
+            and state.rounds < config.max_attempts
+        ):
             # The send certainly did not go out: prices may have moved, compare again.
             state.execute_command_id = ""
             self._fire(SwapTrigger.REQUOTE)
@@ -303,6 +322,12 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
         state, config = self.state, self.config
         effective = state.quote_amount / state.base_amount if state.base_amount > 0 else None
         quoted = state.executed_quote
+        # Nothing moved (a swap that failed on chain still paid its fee): price the fee at the
+        # chosen quote's price.
+        chosen = state.chosen
+        reference = effective
+        if reference is None and chosen is not None and chosen.base_amount > 0:
+            reference = chosen.quote_amount / chosen.base_amount
         return account_swap(
             side=config.side,
             base_amount=state.base_amount,
@@ -312,7 +337,7 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
                 base_token=config.base_token,
                 quote_token=config.quote_token,
                 native_token=config.native_token,
-                effective_price=effective,
+                effective_price=reference,
                 native_price=state.native_price,
             ),
             quoted_base=quoted.base_amount if quoted is not None else None,
@@ -325,6 +350,11 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
             fees_paid_quote=figures.fees_paid_quote,
             volume_quote=figures.volume_quote,
         )
+
+    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
+        if stranded_reason is None and self.state.swap_state is SwapState.STRANDED:
+            stranded_reason = self.state.failure_reason
+        return super().info(now, stranded_reason=stranded_reason)
 
     def details(self) -> SwapDetails:
         return SwapDetails.build(self)

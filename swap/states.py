@@ -18,6 +18,7 @@ class SwapState(StrEnum):
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
     CANCELED = "CANCELED"
+    STRANDED = "STRANDED"
 
 
 class SwapTrigger(StrEnum):
@@ -29,6 +30,7 @@ class SwapTrigger(StrEnum):
     FILL = "FILL"
     FAIL = "FAIL"
     CANCEL = "CANCEL"
+    STRAND = "STRAND"
 
 
 S, T = SwapState, SwapTrigger
@@ -43,6 +45,9 @@ SWAP_TRANSITIONS: TransitionTable[SwapState, SwapTrigger] = {
     (S.EXECUTING, T.FILL): S.COMPLETE,
     (S.EXECUTING, T.REQUOTE): S.QUOTING,  # the send certainly did not go out: compare again
     (S.EXECUTING, T.FAIL): S.FAILED,  # refused (slippage, no route) or failed on chain
+    (S.EXECUTING, T.STRAND): S.STRANDED,  # outcome still unknown at the end of its budget
+    (S.STRANDED, T.FILL): S.COMPLETE,  # a retry's reconciliation found it landed
+    (S.STRANDED, T.FAIL): S.FAILED,  # ... or that it never did
 }
 
 SWAP_STATUS: dict[SwapState, ExecutorStatus] = {
@@ -52,5 +57,6 @@ SWAP_STATUS: dict[SwapState, ExecutorStatus] = {
     S.COMPLETE: ExecutorStatus.TERMINATED,
     S.FAILED: ExecutorStatus.TERMINATED,
     S.CANCELED: ExecutorStatus.TERMINATED,
+    S.STRANDED: ExecutorStatus.ACTIVE,
 }
 """The core lifecycle status each swap state belongs to."""

@@ -341,3 +341,45 @@ def test_a_second_start_is_refused_by_the_lifecycle():
 
     with pytest.raises(InvalidTransition, match="no transition"):
         executor.apply(ExecutorStarted(ts_event=at(1)))
+
+
+def test_an_outcome_unknown_past_its_budget_strands_and_a_late_fill_completes():
+    executor, command = started()
+    (execute,) = executor.apply(quoted(command, three_quotes()))
+
+    executor.apply(
+        CommandFailed(
+            ts_event=at(900),
+            command_id=execute.command_id,
+            reason="outcome still unknown after 900 s",
+            code="outcome_unknown",
+        )
+    )
+    stranded = executor.info(at(901))
+    executor.apply(filled(execute))
+
+    assert executor.state.swap_state is SwapState.COMPLETE
+    assert stranded.status is ExecutorStatus.ACTIVE
+    assert stranded.stranded_reason.startswith("swap through meteora/clmm outcome unknown")
+    assert executor.close_type is CloseType.COMPLETED
+    assert executor.info(at(902)).stranded_reason is None
+
+
+def test_a_swap_that_failed_on_chain_counts_the_fee_it_cost():
+    executor, command = started()
+    (execute,) = executor.apply(quoted(command, three_quotes()))
+
+    executor.apply(
+        CommandFailed(
+            ts_event=at(3),
+            command_id=execute.command_id,
+            reason="transaction Sig9 failed on chain",
+            code="transaction_failed",
+            tx_fee=D("0.000015"),
+            signature="Sig9",
+        )
+    )
+
+    assert executor.close_type is CloseType.FAILED
+    assert executor.state.tx_fee == D("0.000015")
+    assert executor.info(at(4)).fees_paid_quote > 0
