@@ -160,3 +160,27 @@ async def test_a_position_the_chain_does_not_have_strands_with_that_reason_at_on
     assert listed.executor_id == config.id
     assert "is not on chain" in listed.stranded_reason
     await second.aclose()
+
+
+async def test_a_pending_write_does_not_hold_the_engine_for_other_executors(tmp_path):
+    # Arrange: the first open answers status 0 (it lands and confirms a slot later)
+    rt = await runtime(tmp_path, faults="open:pending#1")
+    pending = lp_config()
+    other = lp_config(lower_price=Decimal(174), upper_price=Decimal(186))
+    await rt.engine.create(pending)
+    await rt.engine.create(other)
+    started = rt.clock.now()
+    # Act: one pass of the engine
+    await rt.engine.drain()
+    # Assert: nothing waited on the pending one (the paper Gateway's own confirm loop takes a
+    # slot per confirmed write; the old wait held drain() for up to 90 s); the other opened
+    assert (rt.clock.now() - started).total_seconds() < 2
+    assert rt.engine.executor(other.id).state.lp_state is LPState.IN_RANGE
+    # ... and the pending open is settled from its signature (in this pass or a later one)
+    await settle(rt)
+    state = rt.engine.executor(pending.id).state
+    assert state.lp_state is LPState.IN_RANGE
+    opens = [tx for tx in landed(rt.gateway.chain, rt.wallet) if tx.operation == "open"]
+    assert state.open_signature in {tx.signature for tx in opens}
+    assert len(opens) == 2
+    await rt.aclose()
