@@ -28,7 +28,7 @@ from core import (
     format_validation_error,
 )
 from core.store import Database, SqlStore, Store
-from lp import LPExecutor, LPExecutorConfig
+from lp import LPExecutor, LPExecutorConfig, LPState
 from lp.rebalance import (
     ExecutorView,
     OpenPosition,
@@ -249,7 +249,10 @@ class PolicyRunner:
             state = asdict(policy.state)
             view = self._view(policy)
             state["policy_id"] = policy_id
-            state["executor_status"] = view.status.value if view else None
+            state["executor_status"] = (
+                None if view is None else "STRANDED" if view.stranded_reason else view.status.value
+            )
+            state["stranded_reason"] = view.stranded_reason if view else None
             rows.append(state)
         return rows
 
@@ -269,6 +272,7 @@ def _view_of(info: ExecutorInfo) -> ExecutorView:
         returned_quote=returned_quote,
         lower_price=details.lower_price if details is not None else None,
         upper_price=details.upper_price if details is not None else None,
+        stranded_reason=info.stranded_reason,
     )
 
 
@@ -285,6 +289,7 @@ def _view_of_executor(executor: LPExecutor) -> ExecutorView:
         returned_quote=returned_quote,
         lower_price=state.lower_price,
         upper_price=state.upper_price,
+        stranded_reason=state.failure_reason if state.lp_state is LPState.STRANDED else None,
     )
 
 

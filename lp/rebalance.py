@@ -222,6 +222,8 @@ class ExecutorView:
     returned_quote: Decimal
     lower_price: Decimal | None = None
     upper_price: Decimal | None = None
+    stranded_reason: str | None = None
+    """Why the executor is stranded (it waits for an operator's retry), or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +272,13 @@ class RebalancePolicy:
         if state.executor_id:
             if current is None or current.executor_id != state.executor_id:
                 return [Wait(f"waiting for executor {state.executor_id} to report")]
+            if current.stranded_reason:
+                return [
+                    Wait(
+                        f"executor {current.executor_id} is stranded: {current.stranded_reason} "
+                        f"(lpexec lp close {current.executor_id} reconciles and closes it)"
+                    )
+                ]
             if current.status is not ExecutorStatus.TERMINATED:
                 return [Wait(f"executor {current.executor_id} is {current.status.value}")]
             self._absorb(current, now)

@@ -278,3 +278,34 @@ def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tm
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines()[0] == "daemon started: rb; every 0.1 s"
     assert "rb: opened rb-1 BOTH" in ran.stdout
+
+
+async def test_a_restart_on_a_chain_without_the_position_strands_it_with_the_reason(tmp_path):
+    # Arrange: rb-1 opened on one paper chain; the daemon restarts on a chain that never had it
+    config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
+    database_url = f"sqlite:///{tmp_path / 'd.db'}"
+    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    first = await open_lp_runtime(
+        database_url=database_url, clock=clock, paper_state_file=str(tmp_path / "a.json")
+    )
+    await Daemon(first, config, out=lambda line: None).tick()
+    await first.aclose()
+    second = await open_lp_runtime(
+        database_url=database_url, clock=clock, paper_state_file=str(tmp_path / "b.json")
+    )
+    daemon = Daemon(second, config, out=lambda line: None)
+    # Act: the first ticks after the restart (the position read is due at once)
+    clock.advance(120)
+    await daemon.tick()
+    lines = await daemon.tick()
+    # Assert: stranded with the reason everywhere it is shown, never ACTIVE-and-quiet
+    (row,) = daemon.runner.status()
+    assert row["executor_status"] == "STRANDED"
+    assert "is not on chain" in row["stranded_reason"]
+    assert lines == [
+        f"rb: executor rb-1 is stranded: {row['stranded_reason']} "
+        "(lpexec lp close rb-1 reconciles and closes it)"
+    ]
+    (listed,) = second.engine.infos(stranded=True)
+    assert listed.executor_id == "rb-1"
+    await second.aclose()
