@@ -168,7 +168,6 @@ class GatewaySwapVenue:
             if signature is None:
                 return None
             evidence.record(signature=signature)
-        base, quote = command.trading_pair.split("-", 1)
         decided = await decide_signature(
             self._client,
             command=command,
