@@ -50,6 +50,9 @@ class DaemonConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     interval_seconds: float = Field(default=10.0, gt=0)
+    max_write_wait_seconds: float = Field(default=15.0, gt=0)
+    """How long a tick waits for venue writes; one still unanswered then goes on in the
+    background, holding only its own executor."""
     database_url: str | None = None
     paper_state_file: str | None = None
     seed: int = 0
@@ -134,9 +137,11 @@ class Daemon:
             except Exception as e:  # an unreadable pool must not stop the other policies
                 logger.warning("could not read pool %s: %s", pool, e)
         engine.tick()
-        await engine.drain()
+        # A write that hangs holds only its own executor: the next tick goes on with the rest.
+        wait = self.config.max_write_wait_seconds
+        await engine.drain(max_wait=wait)
         lines = await self.runner.step(prices)
-        await engine.drain()
+        await engine.drain(max_wait=wait)
         self.ticks += 1
         return lines
 
@@ -164,8 +169,10 @@ class Daemon:
         await self.stop()
 
     async def stop(self) -> None:
-        """No new actions; close positions of ``close_on_stop`` policies; save the state."""
+        """No new actions; let writes in flight be answered; close positions of
+        ``close_on_stop`` policies; save the state."""
         engine = self.runtime.engine
+        await engine.wait_inflight()
         closing = {policy.policy_id for policy in self.config.policies if policy.close_on_stop}
         for executor in engine.live_executors():
             if executor.config.controller_id in closing:

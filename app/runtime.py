@@ -73,7 +73,10 @@ class LPRuntime:
             await self.clock.sleep(1.0)
 
     async def aclose(self) -> None:
-        """Close the client and the store (and save the paper chain when it has a state file)."""
+        """Close the client and the store (and save the paper chain when it has a state file);
+        venue calls still running are abandoned (their intents are reconciled at the next
+        start)."""
+        await self.engine.cancel_inflight()
         await self.client.aclose()
         for closer in self._closers:
             await closer()

@@ -26,6 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -157,6 +158,8 @@ class Engine:
         self._live: dict[str, AnyExecutor] = {}
         """Executors registered and not yet terminated (``_executors`` keeps them all)."""
         self._unresolved: dict[str, Command] = {}
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        """Executors whose commands run in the background (see ``drain(max_wait=)``)."""
         self._sends: dict[str, int] = {}
         self._journal_seq: dict[str, int] = {}
         self._prices: dict[str, Decimal] = {}
@@ -485,24 +488,76 @@ class Engine:
 
     @property
     def has_work(self) -> bool:
-        """True while commands wait to be sent or outcomes wait to be reconciled."""
-        return any(self._queues.values()) or bool(self._unresolved)
+        """True while commands wait to be sent or answered, or outcomes to be reconciled."""
+        return any(self._queues.values()) or bool(self._unresolved) or bool(self._inflight)
 
-    async def drain(self) -> None:
-        """Carry out every queued command (one executor's commands in order, executors in
-        parallel), then try once to reconcile every unknown outcome."""
-        await self._run_ready()
+    async def drain(self, *, max_wait: float | None = None) -> None:
+        """Carry out queued commands (one executor's commands in order, executors in
+        parallel), then try once to reconcile every unknown outcome.
+
+        Args:
+            max_wait: None waits for every command (tests, backtests, the CLI). A number of
+                (real) seconds bounds the wait: a venue call still unanswered then goes on in
+                the background, holding only its own executor, and its outcome is applied when
+                it arrives; the next drain starts the other executors' new commands (a daemon
+                passes its tick interval, so one slow or hung write never stalls the rest).
+        """
+        await self._run_ready(max_wait)
         if self._unresolved:
             await self.reconcile()
-            await self._run_ready()
+            await self._run_ready(max_wait)
 
-    async def _run_ready(self) -> None:
+    async def _run_ready(self, max_wait: float | None = None) -> None:
+        if max_wait is not None:
+            await self._run_in_background(max_wait)
+            return
+        if self._inflight:  # left running by a bounded drain: this one waits for everything
+            await asyncio.gather(*self._inflight.values())
         while any(self._queues.values()):
             ready = [executor_id for executor_id, queue in self._queues.items() if queue]
             if len(ready) == 1:  # the common case: no tasks to schedule
                 await self._run_queue(ready[0])
             else:
                 await asyncio.gather(*(self._run_queue(executor_id) for executor_id in ready))
+
+    async def _run_in_background(self, max_wait: float) -> None:
+        """Run every ready queue as a task (one per executor) and wait at most ``max_wait``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_wait
+        while True:
+            for executor_id, queue in list(self._queues.items()):
+                if queue and executor_id not in self._inflight:
+                    task = loop.create_task(self._run_queue(executor_id))
+                    self._inflight[executor_id] = task
+                    task.add_done_callback(partial(self._task_done, executor_id))
+            remaining = deadline - loop.time()
+            if not self._inflight or remaining <= 0:
+                return
+            await asyncio.wait(
+                list(self._inflight.values()),
+                timeout=remaining,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+
+    def _task_done(self, executor_id: str, task: asyncio.Task[None]) -> None:
+        if self._inflight.get(executor_id) is task:
+            del self._inflight[executor_id]
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("commands of %s raised", executor_id, exc_info=task.exception())
+
+    async def wait_inflight(self) -> None:
+        """Wait for the venue calls running in the background to be answered (a clean stop
+        lets them finish; each is bounded by its client's own deadline)."""
+        while self._inflight:
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+
+    async def cancel_inflight(self) -> None:
+        """Stop waiting for venue calls still running in the background (at shutdown): their
+        intents stay SENT and are reconciled when the engine starts again."""
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run_queue(self, executor_id: str) -> None:
         queue = self._queues[executor_id]

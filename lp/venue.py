@@ -130,12 +130,16 @@ class GatewayLiquidityVenue:
 
     # --- writes ---------------------------------------------------------------------------------
 
-    async def _write(self, call: Any) -> Any:
+    async def _write(self, call: Any, evidence: Evidence) -> Any:
         try:
             return await call
         except TransactionFailed as e:
             raise await failed_transaction(
-                self._client, e.signature, wallet_address=self._wallet, network=self._network
+                self._client,
+                e.signature,
+                wallet_address=self._wallet,
+                network=self._network,
+                evidence=evidence,
             ) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
@@ -153,7 +157,8 @@ class GatewayLiquidityVenue:
     async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
         """Open the position and report what actually landed."""
         result = await self._write(
-            self._lp.open_position(
+            evidence=evidence,
+            call=self._lp.open_position(
                 command.pool_address,
                 lower_price=command.lower_price,
                 upper_price=command.upper_price,
@@ -163,7 +168,7 @@ class GatewayLiquidityVenue:
                 slippage=command.slippage,
                 strategy_type=self._strategy(command.strategy_type),
                 network=self._network,
-            )
+            ),
         )
         facts = await self._settle(result, evidence)
         data = result.data
@@ -235,9 +240,10 @@ class GatewayLiquidityVenue:
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         result = await self._write(
-            self._lp.close_position(
+            evidence=evidence,
+            call=self._lp.close_position(
                 command.position_address, wallet_address=self._wallet, network=self._network
-            )
+            ),
         )
         facts = await self._settle(result, evidence)
         data = result.data
@@ -327,7 +333,7 @@ class GatewayLiquidityVenue:
         self, name: str, call: Any, evidence: Evidence
     ) -> tuple[Any, Any, Decimal, str]:
         """Send a write, follow it to its end; return (result, data, fee, signature)."""
-        result = await self._write(call)
+        result = await self._write(call, evidence)
         facts = await self._settle(result, evidence)
         if result.data is None:
             raise OutcomeUnknown(f"{name} {result.signature} confirmed without data")

@@ -261,13 +261,13 @@ class BestQuoteSwapVenue:
             before = dict(command.balances_before)  # unreadable now: the quote-time read
         evidence.record(balances_before=before)
         try:
-            result = await self._send(provider, quote, request, command)
+            result = await self._send(provider, quote, request, command, evidence)
         except QuoteNotFound:
             # Gateway forgot the quote (e.g. it restarted); nothing was sent.
             quote = await self._renew(provider, request, command)
             events.append(self._refreshed(command, quote, "expired"))
             try:
-                result = await self._send(provider, quote, request, command)
+                result = await self._send(provider, quote, request, command, evidence)
             except QuoteNotFound as e:
                 raise venue_error(e, write=True) from e
         events.append(await self._settled(command, result, evidence))
@@ -279,6 +279,7 @@ class BestQuoteSwapVenue:
         quote: ProviderQuote,
         request: SwapRequest,
         command: ExecuteSwap,
+        evidence: Evidence,
     ) -> SwapResult:
         """Send the swap; Gateway's errors translated (a forgotten quote is raised as is)."""
         slippage = slippage_for_limit(quote, command.limit)
@@ -290,7 +291,11 @@ class BestQuoteSwapVenue:
             raise
         except TransactionFailed as e:
             raise await failed_transaction(
-                self._client, e.signature, wallet_address=self._wallet, network=self._network
+                self._client,
+                e.signature,
+                wallet_address=self._wallet,
+                network=self._network,
+                evidence=evidence,
             ) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e

@@ -269,15 +269,27 @@ async def signatures_since(
 
 
 async def failed_transaction(
-    client: GatewayClient, signature: str, *, wallet_address: str, network: str | None
+    client: GatewayClient,
+    signature: str,
+    *,
+    wallet_address: str,
+    network: str | None,
+    evidence: Evidence,
 ) -> VenueRejected:
     """The rejection of a write Gateway answered "failed on chain", with the fee it cost (read
-    from a poll of its signature; zero only when the poll cannot be read)."""
+    from a poll of its signature).
+
+    Raises:
+        OutcomeUnknown: the poll could not be read: the signature is in the evidence, and the
+            reconciliation reads the fee later (never reported as zero).
+    """
+    evidence.record(signature=signature)
     try:
         poll = await client.solana.poll(signature, wallet_address=wallet_address, network=network)
     except GatewayError as e:
-        logger.warning("could not read the fee of failed transaction %s: %s", signature, e)
-        return failed_on_chain(signature, None)
+        raise OutcomeUnknown(
+            f"transaction {signature} failed on chain; its fee is not readable yet: {e}"
+        ) from e
     return failed_on_chain(signature, tx_facts(poll, wallet_address=wallet_address))
 
 

@@ -108,7 +108,11 @@ class GatewaySwapVenue:
                 )
         except TransactionFailed as e:
             raise await failed_transaction(
-                self._client, e.signature, wallet_address=self._wallet, network=self._network
+                self._client,
+                e.signature,
+                wallet_address=self._wallet,
+                network=self._network,
+                evidence=evidence,
             ) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e

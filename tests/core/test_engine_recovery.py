@@ -8,6 +8,7 @@ EXPIRES, listed; ``Engine.retry`` reconciles it again.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -172,3 +173,41 @@ async def test_a_resend_after_a_certain_miss_starts_with_fresh_evidence(store, c
     assert calls == [intent_id, intent_id]
     assert venue.executions() == {intent_id: 1}
     assert store.intent(intent_id).status == IntentStatus.DONE
+
+
+class HangingVenue(LedgerVenue):
+    """Never answers orders of one executor (a write whose answer does not come)."""
+
+    def __init__(self, *args, hang_for: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hang_for = hang_for
+
+    async def place_order(self, command: PlaceOrder, evidence: Evidence) -> list[OutcomeEvent]:
+        if command.executor_id == self.hang_for:
+            await asyncio.Event().wait()
+        return await super().place_order(command, evidence)
+
+
+async def test_a_bounded_drain_leaves_a_hung_write_behind_and_serves_the_others(
+    store, clock, tmp_path
+):
+    # Arrange: the first executor's order never gets an answer
+    slow = BarrierOrderConfig(amount=Decimal(1))
+    other = BarrierOrderConfig(amount=Decimal(2))
+    venue = HangingVenue(tmp_path / "venue.db", clock=clock, hang_for=slow.id)
+    engine = engine_on(store, clock, venue)
+    await engine.start()
+    await engine.create(slow)
+    await engine.create(other)
+    # Act
+    await engine.drain(max_wait=0.05)
+    # Assert: the other executor went on; the hung one is in flight, its intent SENT
+    assert engine.executor(other.id).state.open_base == Decimal(2)
+    assert engine.has_work
+    assert store.intent(f"{slow.id}-1").status == IntentStatus.SENT
+    # a second pass does not send the hung executor's command again
+    await engine.drain(max_wait=0.05)
+    assert venue.executions() == {f"{other.id}-1": 1}
+    await engine.cancel_inflight()
+    assert not engine.has_work
+    assert store.intent(f"{slow.id}-1").status == IntentStatus.SENT  # reconciled at next start
