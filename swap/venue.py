@@ -168,6 +168,8 @@ class GatewaySwapVenue:
         if not isinstance(command, Swap):
             raise OutcomeUnknown(f"{type(command).__name__} is not a swap")
         if "signature" not in evidence:
+            if "sent_at" not in evidence:
+                return None  # stopped before sending (the send time is recorded first)
             signature = await self._find_in_history(command, evidence)
             if signature is None:
                 return None

@@ -184,3 +184,27 @@ async def test_a_pending_write_does_not_hold_the_engine_for_other_executors(tmp_
     assert state.open_signature in {tx.signature for tx in opens}
     assert len(opens) == 2
     await rt.aclose()
+
+
+async def test_a_swap_stopped_before_its_send_time_was_recorded_certainly_did_not_go_out(
+    tmp_path,
+):
+    # A process killed between marking the intent SENT and recording the send time never sent
+    from core import Evidence, OutcomeUnknown, Swap
+
+    rt = await runtime(tmp_path)
+    command = Swap(
+        command_id="x-3",
+        executor_id="x",
+        venue="jupiter/router",
+        trading_pair="SOL-USDC",
+        side="SELL",
+        amount=Decimal("0.1"),
+        slippage=Decimal("0.01"),
+        pool_address=None,
+    )
+    venue = rt.engine.venue("jupiter/router")
+    assert await venue.reconcile(command, Evidence()) is None
+    with pytest.raises(OutcomeUnknown, match="not on chain yet"):
+        await venue.reconcile(command, Evidence({"sent_at": int(rt.clock.now().timestamp())}))
+    await rt.aclose()
