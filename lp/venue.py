@@ -61,10 +61,7 @@ from lp.unified import UnifiedClmm
 from swap.gateway_io import (
     LAMPORTS_PER_SOL,
     TxFacts,
-    decide_signature,
-    failed_transaction,
-    settle,
-    settle_window_passed,
+    WalletTransactions,
     signatures_since,
     tx_facts,
     venue_error,
@@ -124,7 +121,9 @@ class GatewayLiquidityVenue:
         self._wallet = wallet_address
         self._clock = clock
         self._network = network
-        self._settle_window = dt.timedelta(seconds=settle_seconds)
+        self._tx = WalletTransactions(
+            client, wallet_address, network, clock, dt.timedelta(seconds=settle_seconds)
+        )
         self._claimed = claimed_positions or (lambda: ())
         self._history = history
 
@@ -134,25 +133,9 @@ class GatewayLiquidityVenue:
         try:
             return await call
         except TransactionFailed as e:
-            raise await failed_transaction(
-                self._client,
-                e.signature,
-                wallet_address=self._wallet,
-                network=self._network,
-                evidence=evidence,
-            ) from e
+            raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
-
-    async def _settle(self, result: Any, evidence: Evidence) -> TxFacts | None:
-        return await settle(
-            self._client,
-            signature=result.signature,
-            status=result.status,
-            wallet_address=self._wallet,
-            evidence=evidence,
-            network=self._network,
-        )
 
     async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
         """Open the position and report what actually landed."""
@@ -170,7 +153,7 @@ class GatewayLiquidityVenue:
                 network=self._network,
             ),
         )
-        facts = await self._settle(result, evidence)
+        facts = await self._tx.settle(result, evidence)
         data = result.data
         if data is None:
             # Confirmed without Gateway's data: the engine reconciles from the signature.
@@ -245,7 +228,7 @@ class GatewayLiquidityVenue:
                 command.position_address, wallet_address=self._wallet, network=self._network
             ),
         )
-        facts = await self._settle(result, evidence)
+        facts = await self._tx.settle(result, evidence)
         data = result.data
         if data is None:
             raise OutcomeUnknown(f"close {result.signature} confirmed without data")
@@ -334,7 +317,7 @@ class GatewayLiquidityVenue:
     ) -> tuple[Any, Any, Decimal, str]:
         """Send a write, follow it to its end; return (result, data, fee, signature)."""
         result = await self._write(call, evidence)
-        facts = await self._settle(result, evidence)
+        facts = await self._tx.settle(result, evidence)
         if result.data is None:
             raise OutcomeUnknown(f"{name} {result.signature} confirmed without data")
         return result, result.data, _fee(facts, result.data.fee), result.signature
@@ -477,7 +460,7 @@ class GatewayLiquidityVenue:
         self, command: OpenPosition, evidence: Evidence
     ) -> OutcomeEvent | None:
         if "signature" in evidence:
-            decided = await self._decide(command, evidence)
+            decided = await self._tx.decide(command, evidence)
             if decided is None or isinstance(decided, CommandFailed):
                 return decided
             facts = tx_facts(decided, wallet_address=self._wallet)
@@ -503,7 +486,7 @@ class GatewayLiquidityVenue:
     ) -> OutcomeEvent | None:
         signature = evidence.get("signature")
         if signature is not None:
-            decided = await self._decide(command, evidence)
+            decided = await self._tx.decide(command, evidence)
             if decided is None or isinstance(decided, CommandFailed):
                 return decided
             return await self._closed_from_chain(command, command.pool_address, signature)
@@ -524,19 +507,8 @@ class GatewayLiquidityVenue:
             raise venue_error(e, write=False) from e
         return self._not_landed(command, evidence)
 
-    async def _decide(self, command: Command, evidence: Evidence) -> Any:
-        return await decide_signature(
-            self._client,
-            command=command,
-            evidence=evidence,
-            wallet_address=self._wallet,
-            network=self._network,
-            now=self._clock.now(),
-            settle_window=self._settle_window,
-        )
-
     def _not_landed(self, command: Command, evidence: Evidence) -> None:
-        if not settle_window_passed(evidence, now=self._clock.now(), window=self._settle_window):
+        if not self._tx.settle_window_passed(evidence):
             raise OutcomeUnknown(f"{command.command_id} not on chain yet; waiting to settle")
         return None
 

@@ -54,10 +54,7 @@ from swap.balances import SwapFingerprint, match_balances
 from swap.config import SWAP_PROVIDER_PATTERN
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
 from swap.gateway_io import (
-    decide_signature,
-    failed_transaction,
-    settle,
-    settle_window_passed,
+    WalletTransactions,
     venue_error,
 )
 from swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
@@ -124,7 +121,9 @@ class BestQuoteSwapVenue:
         self._clock = clock
         self._network = network
         self._native = native_token
-        self._settle_window = dt.timedelta(seconds=settle_seconds)
+        self._tx = WalletTransactions(
+            client, wallet_address, network, clock, dt.timedelta(seconds=settle_seconds)
+        )
         self._max_fee = max_network_fee
         self._price_provider = price_provider
         self._providers: dict[str, SwapProvider] = {}
@@ -290,13 +289,7 @@ class BestQuoteSwapVenue:
         except QuoteNotFound:
             raise
         except TransactionFailed as e:
-            raise await failed_transaction(
-                self._client,
-                e.signature,
-                wallet_address=self._wallet,
-                network=self._network,
-                evidence=evidence,
-            ) from e
+            raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
 
@@ -347,14 +340,7 @@ class BestQuoteSwapVenue:
         self, command: ExecuteSwap, result: SwapResult, evidence: Evidence
     ) -> SwapFilled:
         base, quote = command.trading_pair.split("-", 1)
-        facts = await settle(
-            self._client,
-            signature=result.signature,
-            status=result.status,
-            wallet_address=self._wallet,
-            evidence=evidence,
-            network=self._network,
-        )
+        facts = await self._tx.settle(result, evidence)
         if result.data is not None:
             fill = fill_from_data(
                 result.data,
@@ -480,15 +466,7 @@ class BestQuoteSwapVenue:
     async def _reconcile_signature(
         self, command: ExecuteSwap, evidence: Evidence
     ) -> OutcomeEvent | None:
-        decided = await decide_signature(
-            self._client,
-            command=command,
-            evidence=evidence,
-            wallet_address=self._wallet,
-            network=self._network,
-            now=self._clock.now(),
-            settle_window=self._settle_window,
-        )
+        decided = await self._tx.decide(command, evidence)
         if decided is None or isinstance(decided, CommandFailed):
             return decided
         fill = await self._poll_fill(command, evidence["signature"])
@@ -530,9 +508,7 @@ class BestQuoteSwapVenue:
             )
             return self._filled(command, fill, source="balances", fee_estimated=not match.fee_known)
         if match.verdict is SwapFingerprint.UNTOUCHED:
-            if not settle_window_passed(
-                evidence, now=self._clock.now(), window=self._settle_window
-            ):
+            if not self._tx.settle_window_passed(evidence):
                 raise OutcomeUnknown(
                     f"swap {command.command_id}: {match.explanation}; it may still land"
                 )

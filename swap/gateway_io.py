@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import (
+    Clock,
     Command,
     CommandFailed,
     Evidence,
@@ -51,6 +52,7 @@ from gateway_client import (
 __all__ = [
     "LAMPORTS_PER_SOL",
     "TxFacts",
+    "WalletTransactions",
     "decide_signature",
     "failed_on_chain",
     "failed_transaction",
@@ -345,3 +347,55 @@ async def decide_signature(
     if not settle_window_passed(evidence, now=now, window=settle_window):
         raise OutcomeUnknown(f"transaction {signature} is still pending")
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class WalletTransactions:
+    """Following one wallet's transactions on one network, as every Gateway adapter does:
+    settle a write's answer, price a failure, decide a recorded signature, wait out the settle
+    window. Holds configuration only; what it learns goes into the evidence."""
+
+    client: GatewayClient
+    wallet_address: str
+    network: str | None
+    clock: Clock
+    settle_window: dt.timedelta
+
+    async def settle(self, result: Any, evidence: Evidence) -> TxFacts | None:
+        """:func:`settle` of a write's answer (its ``signature`` and ``status``)."""
+        return await settle(
+            self.client,
+            signature=result.signature,
+            status=result.status,
+            wallet_address=self.wallet_address,
+            evidence=evidence,
+            network=self.network,
+        )
+
+    async def failed(self, error: TransactionFailed, evidence: Evidence) -> VenueRejected:
+        """:func:`failed_transaction` of a write Gateway answered "failed on chain"."""
+        return await failed_transaction(
+            self.client,
+            error.signature,
+            wallet_address=self.wallet_address,
+            network=self.network,
+            evidence=evidence,
+        )
+
+    async def decide(
+        self, command: Command, evidence: Evidence
+    ) -> SolanaPollResult | CommandFailed | None:
+        """:func:`decide_signature` of the signature in ``evidence``."""
+        return await decide_signature(
+            self.client,
+            command=command,
+            evidence=evidence,
+            wallet_address=self.wallet_address,
+            network=self.network,
+            now=self.clock.now(),
+            settle_window=self.settle_window,
+        )
+
+    def settle_window_passed(self, evidence: Evidence) -> bool:
+        """:func:`settle_window_passed` at the clock's now."""
+        return settle_window_passed(evidence, now=self.clock.now(), window=self.settle_window)

@@ -24,11 +24,8 @@ from core import (
 from gateway_client import ChainHistory, GatewayClient, GatewayError, TransactionFailed
 from swap.fills import SwapFill, fill_from_data, fill_from_poll
 from swap.gateway_io import (
-    decide_signature,
-    failed_transaction,
+    WalletTransactions,
     newest_signature,
-    settle,
-    settle_window_passed,
     signatures_since,
     venue_error,
 )
@@ -75,7 +72,9 @@ class GatewaySwapVenue:
         self._clock = clock
         self._network = network
         self._native = native_token
-        self._settle_window = dt.timedelta(seconds=settle_seconds)
+        self._tx = WalletTransactions(
+            client, wallet_address, network, clock, dt.timedelta(seconds=settle_seconds)
+        )
         self._history = history
 
     async def swap(self, command: Swap, evidence: Evidence) -> SwapExecuted:
@@ -107,23 +106,10 @@ class GatewaySwapVenue:
                     network=self._network,
                 )
         except TransactionFailed as e:
-            raise await failed_transaction(
-                self._client,
-                e.signature,
-                wallet_address=self._wallet,
-                network=self._network,
-                evidence=evidence,
-            ) from e
+            raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
-        facts = await settle(
-            self._client,
-            signature=result.signature,
-            status=result.status,
-            wallet_address=self._wallet,
-            evidence=evidence,
-            network=self._network,
-        )
+        facts = await self._tx.settle(result, evidence)
         if result.data is not None:
             fill = fill_from_data(
                 result.data,
@@ -174,15 +160,7 @@ class GatewaySwapVenue:
             if signature is None:
                 return None
             evidence.record(signature=signature)
-        decided = await decide_signature(
-            self._client,
-            command=command,
-            evidence=evidence,
-            wallet_address=self._wallet,
-            network=self._network,
-            now=self._clock.now(),
-            settle_window=self._settle_window,
-        )
+        decided = await self._tx.decide(command, evidence)
         if decided is None or isinstance(decided, CommandFailed):
             return decided
         return await self._from_poll(command, evidence["signature"])
@@ -227,7 +205,7 @@ class GatewaySwapVenue:
             quote_delta = changes[quote] + (fee if quote == self._native else 0)
             if swap_matches(command, base_delta=base_delta, quote_delta=quote_delta):
                 return record.signature
-        if settle_window_passed(evidence, now=self._clock.now(), window=self._settle_window):
+        if self._tx.settle_window_passed(evidence):
             return None
         raise OutcomeUnknown(f"swap {command.command_id} not on chain yet; waiting to settle")
 
