@@ -24,17 +24,17 @@ from typing import Any
 
 import numpy as np
 
-from app.backtest_replay import BarReplay, target_bins
-from app.clocks import SimulatedTime
-from app.rebalancer import PolicyRunner
-from core import Engine, MemoryStore
-from lp import LPExecutor
-from lp.rebalance import PolicyState, RebalanceConfig
-from paper.chain import PaperChain
-from paper.pools import DlmmFeeParameters, DlmmPool, Strategy
-from paper.price_bars import PriceBars, bars_from_points
-from paper.prices import PricePoint
-from paper.venues import PaperLiquidityVenue, PaperSwapVenue
+from lpexec.app.backtest_replay import BarReplay, target_bins
+from lpexec.app.clocks import SimulatedTime
+from lpexec.app.rebalancer import PolicyRunner
+from lpexec.core import Engine, MemoryStore
+from lpexec.lp import LPExecutor
+from lpexec.lp.rebalance import PolicyState, RebalanceConfig
+from lpexec.paper.chain import PaperChain
+from lpexec.paper.pools import DlmmFeeParameters, DlmmPool, Strategy
+from lpexec.paper.price_bars import PriceBars, bars_from_points
+from lpexec.paper.prices import PricePoint
+from lpexec.paper.venues import PaperLiquidityVenue, PaperSwapVenue
 
 __all__ = ["BacktestResult", "PoolSpec", "Sample", "parse_pool_spec", "run_backtest"]
 
@@ -393,7 +393,7 @@ def _add(totals: dict[str, Decimal], executor: LPExecutor) -> dict[str, Decimal]
 
 def _ledger_totals(chain: PaperChain, wallet: str) -> dict[str, Decimal]:
     """The wallet's rent, tx fees and claimed LP fees as the chain's ledger recorded them."""
-    from paper.chain.ledger import LAMPORTS, AccountKind, Cause
+    from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 
     lamports = Decimal(1_000_000_000)
     sums: dict[Any, int] = {}

@@ -19,16 +19,16 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from app.backtest_quiet import QuietSearch
-from app.clocks import SimulatedTime
-from app.rebalancer import PolicyRunner
-from core import Engine
-from core.quiet import QuietWindow
-from lp import LPExecutor, LPState
-from lp.math.dlmm import BinRounding
-from lp.rebalance import RebalanceConfig
-from paper.chain import PaperChain
-from paper.pools import DlmmPool
+from lpexec.app.backtest_quiet import QuietSearch
+from lpexec.app.clocks import SimulatedTime
+from lpexec.app.rebalancer import PolicyRunner
+from lpexec.core import Engine
+from lpexec.core.quiet import QuietWindow
+from lpexec.lp import LPExecutor, LPState
+from lpexec.lp.math.dlmm import BinRounding
+from lpexec.lp.rebalance import RebalanceConfig
+from lpexec.paper.chain import PaperChain
+from lpexec.paper.pools import DlmmPool
 
 __all__ = ["BarReplay", "target_bins"]
 

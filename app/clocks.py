@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from paper.chain import ManualClock
+from lpexec.paper.chain import ManualClock
 
 __all__ = ["SimulatedTime", "SystemTime"]
 

@@ -24,11 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
-from app.runtime import LPRuntime
-from core import ConfigError, RiskEngine, RiskLimits, format_validation_error
 from gateway_client import GatewayClient, GatewayError
-from lp.preflight import (
+from lpexec.app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
+from lpexec.app.runtime import LPRuntime
+from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
+from lpexec.lp.preflight import (
     PoolSnapshot,
     open_problems,
     pair_problem,
@@ -36,7 +36,7 @@ from lp.preflight import (
     read_pool,
     wallet_snapshot,
 )
-from lp.rebalance import RebalanceConfig, RebalancePolicy
+from lpexec.lp.rebalance import RebalanceConfig, RebalancePolicy
 
 __all__ = ["Daemon", "DaemonConfig", "load_daemon_config", "venue_problems"]
 

@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from app.clocks import SimulatedTime
-from app.runtime import LPRuntime, open_lp_runtime
-from core import ExecutorInfo
-from fixtures.prices import SOL_USDC_DEMO
-from lp import LPExecutor, LPExecutorConfig
-from lp.preflight import preflight
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause
-from paper.gateway.demo import demo_pool_address
-from paper.prices import read_price_csv
+from lpexec.app.clocks import SimulatedTime
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.core import ExecutorInfo
+from lpexec.lp import LPExecutor, LPExecutorConfig
+from lpexec.lp.preflight import preflight
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
+from lpexec.paper.gateway.demo import demo_pool_address
+from lpexec.paper.prices import DEMO_PRICES, read_price_csv
 
 __all__ = ["DemoBar", "DemoResult", "run_lp_demo"]
 
@@ -88,7 +87,7 @@ async def _replay(runtime: LPRuntime, on_bar: Callable[[DemoBar], None] | None) 
     chain = runtime.gateway.chain if runtime.gateway else None
     assert chain is not None
     bars: list[DemoBar] = []
-    for minute, point in enumerate(read_price_csv(SOL_USDC_DEMO), start=1):
+    for minute, point in enumerate(read_price_csv(DEMO_PRICES), start=1):
         volume = int((point.volume or Decimal(0)) * 10**6)
         for pool_address in (POOL, OTHER_SOL_POOL):
             chain.move_pool_to_price(pool_address, point.price, volume)

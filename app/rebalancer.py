@@ -17,19 +17,19 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from core import (
+from lpexec.core import (
     ConfigError,
     Engine,
     ExecutorConfig,
     ExecutorInfo,
     ExecutorStatus,
-    RiskRejected,
-    UnknownExecutor,
+    RiskRejectedError,
+    UnknownExecutorError,
     format_validation_error,
 )
-from core.store import Database, SqlStore, Store
-from lp import LPExecutor, LPExecutorConfig, LPState
-from lp.rebalance import (
+from lpexec.core.store import Database, SqlStore, Store
+from lpexec.lp import LPExecutor, LPExecutorConfig, LPState
+from lpexec.lp.rebalance import (
     ExecutorView,
     OpenPosition,
     PolicyState,
@@ -152,13 +152,13 @@ class PolicyRunner:
             return None
         try:
             executor = self._engine.executor(executor_id)
-        except UnknownExecutor:
+        except UnknownExecutorError:
             executor = None
         if isinstance(executor, LPExecutor):
             return _view_of_executor(executor)  # live: no need to build the whole report
         try:
             info = self._engine.info(executor_id)
-        except UnknownExecutor:
+        except UnknownExecutorError:
             return None
         return _view_of(info)
 
@@ -197,7 +197,7 @@ class PolicyRunner:
             return f"not opening: executor {live[0]} of this policy is still open"
         try:
             self._engine.add(config, caller_controller_id=policy.config.policy_id)
-        except (RiskRejected, ConfigError) as e:
+        except (RiskRejectedError, ConfigError) as e:
             return f"open refused: {e}"
         policy.opened(
             config.id,
@@ -220,7 +220,7 @@ class PolicyRunner:
             reason = format_validation_error(e, model="swap")
             policy.swap_failed(now=self._engine_now(), reason=reason)
             return f"swap refused: {reason}"
-        except (RiskRejected, ConfigError) as e:
+        except (RiskRejectedError, ConfigError) as e:
             policy.swap_failed(now=self._engine_now(), reason=str(e))
             return f"swap refused: {e}"
         return f"swapping: {action.side} {action.amount} base"
@@ -231,7 +231,7 @@ class PolicyRunner:
             return
         try:
             info = self._engine.info(swap_id)
-        except UnknownExecutor:
+        except UnknownExecutorError:
             return
         if info.status is not ExecutorStatus.TERMINATED:
             return
@@ -299,7 +299,7 @@ def swap_config_for(policy: RebalanceConfig, action: SwapInventory) -> ExecutorC
     ``swap_provider = "meteora/swap"`` (the venue that swaps in the position's own pool) becomes
     the ``meteora/clmm`` connector with the policy's pool; a Gateway connector is used as it is.
     """
-    from swap import SwapExecutorConfig
+    from lpexec.swap import SwapExecutorConfig
 
     provider, pool_address = policy.inventory_swap
     return SwapExecutorConfig(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import Executor
-from lp import LPExecutor
-from swap import SwapExecutor
+from lpexec.core import Executor
+from lpexec.lp import LPExecutor
+from lpexec.swap import SwapExecutor
 
 __all__ = ["EXECUTOR_TYPES"]
 

@@ -14,15 +14,15 @@ from typing import Any
 
 import httpx
 
-from app.clocks import SimulatedTime, SystemTime
-from app.registry import EXECUTOR_TYPES
-from app.settings import Settings
-from core import Database, Engine, RiskEngine
 from gateway_client import ChainHistory, GatewayClient
-from lp import LP_PROVIDERS, LPExecutor
-from lp.venue import GatewayLiquidityVenue
-from paper.gateway import PaperGateway, build_paper_gateway
-from swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue
+from lpexec.app.clocks import SimulatedTime, SystemTime
+from lpexec.app.registry import EXECUTOR_TYPES
+from lpexec.app.settings import Settings
+from lpexec.core import Database, Engine, RiskEngine
+from lpexec.lp import LP_PROVIDERS, LPExecutor
+from lpexec.lp.venue import GatewayLiquidityVenue
+from lpexec.paper.gateway import PaperGateway, build_paper_gateway
+from lpexec.swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
 

@@ -16,9 +16,9 @@ import datetime as dt
 import resource
 from decimal import Decimal
 
-from app.backtest import run_backtest
-from lp.rebalance import RebalanceConfig
-from paper.price_bars import gbm_bars
+from lpexec.app.backtest import run_backtest
+from lpexec.lp.rebalance import RebalanceConfig
+from lpexec.paper.price_bars import gbm_bars
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-from core import UTC, Database, Engine, ExecutorStarted, OrderFilled, SimulatedClock
-from core.serialization import dumps
-from core.store import repository as repo
 from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
+from lpexec.core import UTC, Database, Engine, ExecutorStarted, OrderFilled, SimulatedClock
+from lpexec.core.serialization import dumps
+from lpexec.core.store import repository as repo
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -17,11 +17,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from core import UTC, Database, Engine, ExecutorStarted, PositionOpened, SimulatedClock
-from core.serialization import dumps
-from core.store import repository as repo
-from lp import LPExecutor, LPExecutorConfig
-from paper.pools import DlmmPool
+from lpexec.core import UTC, Database, Engine, ExecutorStarted, PositionOpened, SimulatedClock
+from lpexec.core.serialization import dumps
+from lpexec.core.store import repository as repo
+from lpexec.lp import LPExecutor, LPExecutorConfig
+from lpexec.paper.pools import DlmmPool
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 SOL = "So11111111111111111111111111111111111111112"

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import httpx  # noqa: E402
 
-from paper.pools import DlmmPool, Strategy  # noqa: E402
+from lpexec.paper.pools import DlmmPool, Strategy  # noqa: E402
 
 SOL = "So11111111111111111111111111111111111111112"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -89,7 +89,7 @@ def _free_port() -> int:
 
 def gateway_position_info_rate(seconds: float) -> float:
     """Return position-info requests per second served by the paper Gateway over loopback."""
-    from paper.gateway import build_paper_gateway, make_server
+    from lpexec.paper.gateway import build_paper_gateway, make_server
 
     gateway = build_paper_gateway(seed=7, mode="clean")
     port = _free_port()

@@ -5,13 +5,13 @@ Everything here is free of venue code; ports (``core.ports``) are what venues im
 
 from __future__ import annotations
 
-from core.clock import (
+from lpexec.core.clock import (
     UTC,
     Clock,
     LiveClock,
     SimulatedClock,
 )
-from core.commands import (
+from lpexec.core.commands import (
     AddLiquidity,
     CancelOrder,
     ClosePosition,
@@ -23,31 +23,31 @@ from core.commands import (
     RemoveLiquidity,
     Swap,
 )
-from core.config import (
+from lpexec.core.config import (
     ExecutorConfig,
     format_validation_error,
     parse_config,
 )
-from core.engine import (
+from lpexec.core.engine import (
     Engine,
     ResumeReport,
     StateChanged,
 )
-from core.errors import (
+from lpexec.core.errors import (
     ConfigError,
     ExecutorError,
-    ExecutorStranded,
-    InvalidTransition,
-    OutcomeUnknown,
-    RiskRejected,
-    SchemaVersionMismatch,
+    ExecutorStrandedError,
+    InvalidTransitionError,
+    OutcomeUnknownError,
+    RiskRejectedError,
+    SchemaVersionMismatchError,
     StoreError,
-    UnknownExecutor,
+    UnknownExecutorError,
     VenueError,
-    VenueRejected,
-    VenueUnavailable,
+    VenueRejectedError,
+    VenueUnavailableError,
 )
-from core.events import (
+from lpexec.core.events import (
     CommandFailed,
     Event,
     ExecutorStarted,
@@ -67,27 +67,27 @@ from core.events import (
     SwapExecuted,
     Tick,
 )
-from core.evidence import Evidence
-from core.executor import (
+from lpexec.core.evidence import Evidence
+from lpexec.core.executor import (
     Executor,
     on,
 )
-from core.fsm import (
+from lpexec.core.fsm import (
     StateMachine,
     TransitionTable,
 )
-from core.info import (
+from lpexec.core.info import (
     ExecutorDetails,
     ExecutorInfo,
     ExecutorMetrics,
 )
-from core.lifecycle import (
+from lpexec.core.lifecycle import (
     EXECUTOR_TRANSITIONS,
     CloseType,
     ExecutorStatus,
     LifecycleTrigger,
 )
-from core.ports import (
+from lpexec.core.ports import (
     COMMAND_METHODS,
     ExchangeVenue,
     LiquidityVenue,
@@ -95,7 +95,7 @@ from core.ports import (
     Reconciler,
     SwapVenue,
 )
-from core.positions_held import (
+from lpexec.core.positions_held import (
     LEDGER_PRECISION,
     HeldFill,
     HeldPosition,
@@ -104,7 +104,7 @@ from core.positions_held import (
     HeldPositionSummary,
     TradeSide,
 )
-from core.risk import (
+from lpexec.core.risk import (
     CreateRequest,
     Exposure,
     PriceLookup,
@@ -113,7 +113,7 @@ from core.risk import (
     RiskLimits,
     SupportsExposure,
 )
-from core.store import Database, MemoryStore, SqlStore, Store, UnitOfWork
+from lpexec.core.store import Database, MemoryStore, SqlStore, Store, UnitOfWork
 
 __all__ = [
     "COMMAND_METHODS",
@@ -143,7 +143,7 @@ __all__ = [
     "ExecutorMetrics",
     "ExecutorStarted",
     "ExecutorStatus",
-    "ExecutorStranded",
+    "ExecutorStrandedError",
     "Exposure",
     "FeesCollected",
     "HeldFill",
@@ -151,7 +151,7 @@ __all__ = [
     "HeldPositionKey",
     "HeldPositionSummary",
     "HeldPositionsLedger",
-    "InvalidTransition",
+    "InvalidTransitionError",
     "LifecycleTrigger",
     "LiquidityAdded",
     "LiquidityRemoved",
@@ -165,7 +165,7 @@ __all__ = [
     "OrderFailed",
     "OrderFilled",
     "OutcomeEvent",
-    "OutcomeUnknown",
+    "OutcomeUnknownError",
     "PlaceOrder",
     "PositionClosed",
     "PositionOpened",
@@ -179,8 +179,8 @@ __all__ = [
     "RiskDecision",
     "RiskEngine",
     "RiskLimits",
-    "RiskRejected",
-    "SchemaVersionMismatch",
+    "RiskRejectedError",
+    "SchemaVersionMismatchError",
     "SimulatedClock",
     "SqlStore",
     "StateChanged",
@@ -196,10 +196,10 @@ __all__ = [
     "TradeSide",
     "TransitionTable",
     "UnitOfWork",
-    "UnknownExecutor",
+    "UnknownExecutorError",
     "VenueError",
-    "VenueRejected",
-    "VenueUnavailable",
+    "VenueRejectedError",
+    "VenueUnavailableError",
     "format_validation_error",
     "on",
     "parse_config",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from core.messages import register_message
+from lpexec.core.messages import register_message
 
 __all__ = [
     "AddLiquidity",

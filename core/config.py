@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.errors import ConfigError
-from core.ids import new_executor_id
+from lpexec.core.errors import ConfigError
+from lpexec.core.ids import new_executor_id
 
 if TYPE_CHECKING:
-    from core.risk import Exposure
+    from lpexec.core.risk import Exposure
 
 __all__ = ["ExecutorConfig", "format_validation_error", "parse_config"]
 

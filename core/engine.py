@@ -31,29 +31,36 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.clock import Clock
-from core.commands import Command
-from core.config import ExecutorConfig
-from core.errors import (
+from lpexec.core.clock import Clock
+from lpexec.core.commands import Command
+from lpexec.core.config import ExecutorConfig
+from lpexec.core.errors import (
     ConfigError,
-    OutcomeUnknown,
-    RiskRejected,
-    UnknownExecutor,
-    VenueRejected,
-    VenueUnavailable,
+    OutcomeUnknownError,
+    RiskRejectedError,
+    UnknownExecutorError,
+    VenueRejectedError,
+    VenueUnavailableError,
 )
-from core.events import CommandFailed, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
-from core.evidence import Evidence
-from core.executor import Executor
-from core.info import ExecutorInfo
-from core.lifecycle import CloseType, ExecutorStatus
-from core.ports import Reconciler
-from core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
-from core.risk import CreateRequest, RiskDecision, RiskEngine
-from core.store.database import Database
-from core.store.port import Store, StoredExecutor, UnitOfWork
-from core.store.sql import SqlStore
-from core.store.tables import IntentStatus
+from lpexec.core.events import (
+    CommandFailed,
+    Event,
+    ExecutorStarted,
+    PriceUpdated,
+    StopRequested,
+    Tick,
+)
+from lpexec.core.evidence import Evidence
+from lpexec.core.executor import Executor
+from lpexec.core.info import ExecutorInfo
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.ports import Reconciler
+from lpexec.core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
+from lpexec.core.risk import CreateRequest, RiskDecision, RiskEngine
+from lpexec.core.store.database import Database
+from lpexec.core.store.port import Store, StoredExecutor, UnitOfWork
+from lpexec.core.store.sql import SqlStore
+from lpexec.core.store.tables import IntentStatus
 
 __all__ = ["Engine", "ResumeReport", "StateChanged"]
 
@@ -274,7 +281,7 @@ class Engine:
 
         Raises:
             ConfigError: the type is not registered or the id exists already.
-            RiskRejected: the risk engine refused the create.
+            RiskRejectedError: the risk engine refused the create.
         """
         executor = self.add(config, caller_controller_id=caller_controller_id)
         return executor.info(self._clock.now())
@@ -287,14 +294,14 @@ class Engine:
 
         Raises:
             ConfigError: the type is not registered or the id exists already.
-            RiskRejected: the risk engine refused the create.
+            RiskRejectedError: the risk engine refused the create.
         """
         cls = self._class_for(config)
         if self._risk is not None:
             caller = caller_controller_id or config.controller_id
             (decision,) = self.check_risk([config], caller_controller_id=caller)
             if not decision.approved:
-                raise RiskRejected(decision.reason or "refused", limit=decision.limit or "")
+                raise RiskRejectedError(decision.reason or "refused", limit=decision.limit or "")
         now = self._clock.now()
         if self._store.has_executor(config.id):
             raise ConfigError(f"id: executor {config.id!r} exists already")
@@ -316,7 +323,7 @@ class Engine:
         """Ask an executor to stop; ``keep_position`` None uses the executor config's default."""
         executor = self._executors.get(executor_id)
         if executor is None:
-            raise UnknownExecutor(executor_id)
+            raise UnknownExecutorError(executor_id)
         self._dispatch(
             executor, [StopRequested(ts_event=self._clock.now(), keep_position=keep_position)]
         )
@@ -590,13 +597,13 @@ class Engine:
                 result = await method(command, self.evidence_for(command.command_id))
             else:
                 result = await method(command)
-        except OutcomeUnknown as e:
+        except OutcomeUnknownError as e:
             if command.is_write:
                 self._mark_unknown(command, str(e))
             else:  # a read that cannot tell yet: the executor asks again later
                 self._fail(command, str(e), retryable=True, code=e.code)
             return
-        except VenueRejected as e:
+        except VenueRejectedError as e:
             self._fail(
                 command,
                 str(e),
@@ -606,7 +613,7 @@ class Engine:
                 signature=e.signature,
             )
             return
-        except VenueUnavailable as e:
+        except VenueUnavailableError as e:
             self._fail(command, str(e), retryable=True, code=e.code)
             return
         except Exception as e:
@@ -727,10 +734,10 @@ class Engine:
         many were reopened. Outcomes arrive through the next :meth:`drain`.
 
         Raises:
-            UnknownExecutor: no live executor with this id.
+            UnknownExecutorError: no live executor with this id.
         """
         if executor_id not in self._executors:
-            raise UnknownExecutor(executor_id)
+            raise UnknownExecutorError(executor_id)
         reopened = 0
         now = self._clock.now()
         for intent in self._store.intents_for(executor_id):
@@ -758,9 +765,9 @@ class Engine:
             venue = self._venues.get(command.venue)
             try:
                 if not isinstance(venue, Reconciler):
-                    raise VenueUnavailable(f"venue {command.venue!r} cannot reconcile")
+                    raise VenueUnavailableError(f"venue {command.venue!r} cannot reconcile")
                 outcome = await venue.reconcile(command, self.evidence_for(command_id))
-            except (OutcomeUnknown, VenueUnavailable) as e:
+            except (OutcomeUnknownError, VenueUnavailableError) as e:
                 logger.info("still unknown: %s (%s)", command_id, e)
                 self._expire_if_spent(command, str(e))
                 continue
@@ -800,7 +807,7 @@ class Engine:
         try:
             return self._executors[executor_id]
         except KeyError:
-            raise UnknownExecutor(executor_id) from None
+            raise UnknownExecutorError(executor_id) from None
 
     def info(self, executor_id: str) -> ExecutorInfo:
         """Return one executor's report, from memory or from the store."""
@@ -809,7 +816,7 @@ class Engine:
             return executor.info(self._clock.now())
         record = self._store.get_executor(executor_id)
         if record is None:
-            raise UnknownExecutor(executor_id)
+            raise UnknownExecutorError(executor_id)
         return self.info_from_record(record)
 
     def infos(self, **filters: Any) -> list[ExecutorInfo]:
@@ -860,7 +867,7 @@ class Engine:
             return live
         record = self._store.get_executor(executor_id)
         if record is None:
-            raise UnknownExecutor(executor_id)
+            raise UnknownExecutorError(executor_id)
         cls = self._types.get(record.type)
         if cls is None:
             raise ConfigError(

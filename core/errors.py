@@ -2,18 +2,18 @@
 
 Tree (classified by what the caller should do)::
 
-    ExecutorError                    root of every error raised by ``core``
-    ├── ConfigError                  bad input: fix the request (operational)
-    ├── InvalidTransition            a state machine was asked for a move its table lacks (bug)
-    ├── RiskRejected                 a create was refused by the risk engine (business outcome)
-    ├── UnknownExecutor              an id that the engine or store does not hold
-    ├── ExecutorStranded             an executor cannot be resumed; it stays listed (alert a human)
-    ├── StoreError                   the store cannot be used as it is
-    │   └── SchemaVersionMismatch    the database was written by another schema version
-    └── VenueError                   raised by port adapters; the engine turns it into events
-        ├── VenueRejected            refused; nothing happened (business outcome)
-        ├── VenueUnavailable         certainly not carried out (transient)
-        └── OutcomeUnknown           may have been carried out: reconcile
+    ExecutorError                   root of every error raised by ``core``
+    ├── ConfigError                 bad input: fix the request (operational)
+    ├── InvalidTransitionError      a state machine was asked for a move its table lacks (bug)
+    ├── RiskRejectedError           a create was refused by the risk engine (business outcome)
+    ├── UnknownExecutorError        an id that the engine or store does not hold
+    ├── ExecutorStrandedError       an executor cannot be resumed; it stays listed (alert a human)
+    ├── StoreError                  the store cannot be used as it is
+    │   └── SchemaVersionMismatchError  the database was written by another schema version
+    └── VenueError                  raised by port adapters; the engine turns it into events
+        ├── VenueRejectedError      refused; nothing happened (business outcome)
+        ├── VenueUnavailableError   certainly not carried out (transient)
+        └── OutcomeUnknownError     may have been carried out: reconcile
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from decimal import Decimal
 __all__ = [
     "ConfigError",
     "ExecutorError",
-    "ExecutorStranded",
-    "InvalidTransition",
-    "OutcomeUnknown",
-    "RiskRejected",
-    "SchemaVersionMismatch",
+    "ExecutorStrandedError",
+    "InvalidTransitionError",
+    "OutcomeUnknownError",
+    "RiskRejectedError",
+    "SchemaVersionMismatchError",
     "StoreError",
-    "UnknownExecutor",
+    "UnknownExecutorError",
     "VenueError",
-    "VenueRejected",
-    "VenueUnavailable",
+    "VenueRejectedError",
+    "VenueUnavailableError",
 ]
 
 
@@ -44,7 +44,7 @@ class ConfigError(ExecutorError, ValueError):
     """Raised when user input (a config, a command line value) is not acceptable."""
 
 
-class InvalidTransition(ExecutorError):
+class InvalidTransitionError(ExecutorError):
     """Raised when a state machine is asked for a transition its table does not hold."""
 
     def __init__(self, state: object, trigger: object, *, machine: str = "state machine") -> None:
@@ -55,7 +55,7 @@ class InvalidTransition(ExecutorError):
         )
 
 
-class RiskRejected(ExecutorError):
+class RiskRejectedError(ExecutorError):
     """Raised when the risk engine refuses a create; ``limit`` names the limit that refused."""
 
     def __init__(self, message: str, *, limit: str) -> None:
@@ -63,7 +63,7 @@ class RiskRejected(ExecutorError):
         super().__init__(message)
 
 
-class UnknownExecutor(ExecutorError, KeyError):
+class UnknownExecutorError(ExecutorError, KeyError):
     """Raised when an executor id is not known to the engine or the store."""
 
     def __init__(self, executor_id: str) -> None:
@@ -74,7 +74,7 @@ class UnknownExecutor(ExecutorError, KeyError):
         return str(self.args[0])
 
 
-class ExecutorStranded(ExecutorError):
+class ExecutorStrandedError(ExecutorError):
     """Raised when an executor cannot be resumed; it is kept and listed as stranded."""
 
 
@@ -82,7 +82,7 @@ class StoreError(ExecutorError):
     """Raised when the store cannot be opened or used."""
 
 
-class SchemaVersionMismatch(StoreError):
+class SchemaVersionMismatchError(StoreError):
     """Raised when the database schema version differs from the one this code expects."""
 
 
@@ -99,7 +99,7 @@ class VenueError(ExecutorError):
         super().__init__(message)
 
 
-class VenueRejected(VenueError):
+class VenueRejectedError(VenueError):
     """Raised when the venue refused the request and nothing was carried out (slippage, funds).
 
     A transaction that landed and failed on chain is a rejection too, but the chain charged its
@@ -121,11 +121,11 @@ class VenueRejected(VenueError):
         self.signature = signature
 
 
-class VenueUnavailable(VenueError):
+class VenueUnavailableError(VenueError):
     """Raised when the request was certainly not carried out (connection refused, 429, 503)."""
 
 
-class OutcomeUnknown(VenueError):
+class OutcomeUnknownError(VenueError):
     """Raised when a write may have been carried out (timeout, 504, pending past its deadline)."""
 
 

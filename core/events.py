@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from core.messages import register_message
+from lpexec.core.messages import register_message
 
 __all__ = [
     "CommandFailed",

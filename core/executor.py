@@ -26,13 +26,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from core.commands import Command
-from core.config import ExecutorConfig
-from core.errors import InvalidTransition
-from core.events import Event
-from core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
-from core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
-from core.quiet import QuietWindow
+from lpexec.core.commands import Command
+from lpexec.core.config import ExecutorConfig
+from lpexec.core.errors import InvalidTransitionError
+from lpexec.core.events import Event
+from lpexec.core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
+from lpexec.core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
+from lpexec.core.quiet import QuietWindow
 
 __all__ = ["Executor", "on"]
 
@@ -149,7 +149,7 @@ class Executor(Generic[ConfigT, StateT]):
     def _move(self, trigger: LifecycleTrigger) -> None:
         next_status = EXECUTOR_TRANSITIONS.get((self.status, trigger))
         if next_status is None:
-            raise InvalidTransition(self.status, trigger, machine=f"{self.type} {self.id}")
+            raise InvalidTransitionError(self.status, trigger, machine=f"{self.type} {self.id}")
         level = logging.DEBUG if next_status is ExecutorStatus.CLOSING else logging.INFO
         if logger.isEnabledFor(level):  # the arguments cost more than the disabled call
             logger.log(

@@ -1,7 +1,7 @@
 """A small generic table-driven state machine.
 
 A lifecycle is data: a ``dict[(state, trigger), next_state]`` with one row per legal move. The
-machine only looks moves up; a missing row raises :class:`~core.errors.InvalidTransition`.
+machine only looks moves up; a missing row raises :class:`~core.errors.InvalidTransitionError`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Generic, TypeVar
 
-from core.errors import InvalidTransition
+from lpexec.core.errors import InvalidTransitionError
 
 __all__ = ["StateMachine", "TransitionTable"]
 
@@ -49,7 +49,7 @@ class StateMachine(Generic[S, T]):
         try:
             return self._table[(self._state, trigger)]
         except KeyError:
-            raise InvalidTransition(self._state, trigger, machine=self._name) from None
+            raise InvalidTransitionError(self._state, trigger, machine=self._name) from None
 
     def fire(self, trigger: T) -> S:
         """Move to the state ``trigger`` leads to and return it; raise if illegal."""

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, field_validator
 
-from core.lifecycle import CloseType, ExecutorStatus
-from core.money import finite_or_zero
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.money import finite_or_zero
 
 __all__ = ["ExecutorDetails", "ExecutorInfo", "ExecutorMetrics"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core.fsm import TransitionTable
+from lpexec.core.fsm import TransitionTable
 
 __all__ = ["EXECUTOR_TRANSITIONS", "CloseType", "ExecutorStatus", "LifecycleTrigger"]
 

@@ -3,13 +3,13 @@
 A write method takes the command and its :class:`~core.evidence.Evidence` and returns the outcome
 event(s). It records what it learns while sending (a signature, balances before) in the evidence,
 which the engine stores at once on the intent; it keeps nothing in memory between calls. It raises
-:class:`~core.errors.VenueRejected` when the venue refused and nothing happened (or the transaction
-failed on chain: the fee it cost rides on the error), :class:`~core.errors.VenueUnavailable` when
-the request was certainly not carried out, and :class:`~core.errors.OutcomeUnknown` when it may
-have been (a pending signature is an unknown outcome: it never waits for it). After an unknown
-outcome the engine never re-sends: it calls ``reconcile(command, evidence)`` (in this process or
-the next), which returns the outcome event if the write landed, ``None`` if it certainly did not,
-or raises ``OutcomeUnknown`` if it still cannot tell.
+``VenueRejectedError`` when the venue refused and nothing happened (or the transaction failed on
+chain: the fee it cost rides on the error), ``VenueUnavailableError`` when the request was
+certainly not carried out, and ``OutcomeUnknownError`` when it may have been (a pending signature
+is an unknown outcome: it never waits for it). After an unknown outcome the engine never re-sends:
+it calls ``reconcile(command, evidence)`` (in this process or the next), which returns the outcome
+event if the write landed, ``None`` if it certainly did not, or raises ``OutcomeUnknownError`` if
+it still cannot tell.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from core.commands import (
+from lpexec.core.commands import (
     AddLiquidity,
     CancelOrder,
     ClosePosition,
@@ -30,7 +30,7 @@ from core.commands import (
     RemoveLiquidity,
     Swap,
 )
-from core.events import (
+from lpexec.core.events import (
     FeesCollected,
     LiquidityAdded,
     LiquidityRemoved,
@@ -41,7 +41,7 @@ from core.events import (
     PositionUpdated,
     SwapExecuted,
 )
-from core.evidence import Evidence
+from lpexec.core.evidence import Evidence
 
 __all__ = [
     "COMMAND_METHODS",
@@ -58,7 +58,7 @@ class Reconciler(Protocol):
     """Finds out what became of a write whose outcome is unknown."""
 
     async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
-        """Return the outcome if the write landed, None if it did not; raise OutcomeUnknown."""
+        """Return the outcome if the write landed, None if it did not; raise OutcomeUnknownError."""
         ...
 
 

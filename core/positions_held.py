@@ -26,7 +26,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any, Literal, TypeAlias
 
-from core.errors import ConfigError
+from lpexec.core.errors import ConfigError
 
 __all__ = [
     "LEDGER_PRECISION",

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from typing import Protocol, TypeAlias
 
-from core.errors import ConfigError, RiskRejected
+from lpexec.core.errors import ConfigError, RiskRejectedError
 
 __all__ = [
     "CreateRequest",
@@ -335,7 +335,7 @@ class RiskEngine:
             The decisions, all approved.
 
         Raises:
-            RiskRejected: A create was refused; ``limit`` names the check that refused it.
+            RiskRejectedError: A create was refused; ``limit`` names the check that refused it.
             ConfigError: ``caller_controller_id`` is empty.
         """
         decisions = self.check(
@@ -346,7 +346,7 @@ class RiskEngine:
         )
         for decision in decisions:
             if not decision.approved:
-                raise RiskRejected(str(decision.reason), limit=str(decision.limit))
+                raise RiskRejectedError(str(decision.reason), limit=str(decision.limit))
         return decisions
 
     def _decide(

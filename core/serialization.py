@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from core.messages import message_class, message_name
+from lpexec.core.messages import message_class, message_name
 
 __all__ = ["decode_message", "dumps", "encode_message", "encode_outcome", "loads"]
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from ._exceptions import (
-    GatewayUnavailable,
+    GatewayUnavailableError,
     InvalidRequestError,
-    RateLimited,
+    RateLimitedError,
     SolanaRpcError,
-    TransactionFailed,
-    TransactionOutcomeUnknown,
+    TransactionFailedError,
+    TransactionOutcomeUnknownError,
 )
 from ._models.chain import SolanaPollResult
 from ._rpc import ChainTransaction, SolanaRpcCheck, compare_with_gateway
@@ -48,10 +48,10 @@ class ConfirmationResult:
         return self.status == TransactionStatus.CONFIRMED
 
     def raise_for_status(self) -> None:
-        """Raise :class:`TransactionFailed` if the transaction failed on chain."""
+        """Raise :class:`TransactionFailedError` if the transaction failed on chain."""
         if self.status == TransactionStatus.FAILED:
             error = self.chain.error if self.chain is not None else None
-            raise TransactionFailed(
+            raise TransactionFailedError(
                 f"Transaction {self.signature} failed on chain" + (f": {error}" if error else ""),
                 signature=self.signature,
                 error=error,
@@ -101,7 +101,7 @@ async def wait_for_confirmation(
         The final outcome (CONFIRMED or FAILED).
 
     Raises:
-        TransactionOutcomeUnknown: Still pending at ``deadline``: reconcile, do not resend.
+        TransactionOutcomeUnknownError: Still pending at ``deadline``: reconcile, do not resend.
     """
     if deadline.tzinfo is None:
         raise InvalidRequestError(
@@ -119,7 +119,7 @@ async def wait_for_confirmation(
         polls += 1
         try:
             last_poll = await poll()
-        except (GatewayUnavailable, RateLimited) as exc:
+        except (GatewayUnavailableError, RateLimitedError) as exc:
             logger.info("Polling %s failed (%s); will poll again", signature, type(exc).__name__)
             last_poll = None
         chain: ChainTransaction | None = None
@@ -146,7 +146,7 @@ async def wait_for_confirmation(
             )
         remaining = (deadline - clock.now()).total_seconds()
         if remaining <= 0:
-            raise TransactionOutcomeUnknown(
+            raise TransactionOutcomeUnknownError(
                 f"Transaction {signature} still pending at the deadline {deadline.isoformat()} "
                 f"after {polls} polls; it may still land: reconcile before resending",
                 signature=signature,

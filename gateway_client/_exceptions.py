@@ -5,26 +5,26 @@ Classes are grouped by what the caller should do about them::
     GatewayError                       root of everything this package raises
     ├── InvalidRequestError            a request failed local validation; nothing was sent
     ├── GatewayClientStateError        the client is closed (or opened twice)
-    ├── GatewayUnavailable             transient: retry later (reads are retried automatically)
+    ├── GatewayUnavailableError             transient: retry later (reads are retried automatically)
     │   ├── GatewayConnectionError     could not connect; the request was not sent
-    │   ├── GatewayTimeout             a read got no answer in time
+    │   ├── GatewayTimeoutError             a read got no answer in time
     │   └── GatewayServerError         HTTP 5xx (also a GatewayStatusError)
     ├── GatewayStatusError             Gateway answered with an error status
-    │   ├── RateLimited                HTTP 429, carries ``retry_after``
+    │   ├── RateLimitedError                HTTP 429, carries ``retry_after``
     │   ├── AuthenticationError        HTTP 401/403 (bearer token or mTLS refused)
-    │   ├── BadRequest                 HTTP 400 that is not a schema violation
-    │   │   ├── QuoteNotFound          a router ``quoteId`` is unknown or expired
-    │   │   └── SimulationFailed       the transaction simulation failed; nothing was sent
-    │   │       ├── SlippageExceeded   price moved past the slippage tolerance
-    │   │       ├── PositionTooWide    DLMM position wider than the bin limit
-    │   │       └── InsufficientFunds  the wallet cannot pay amounts, rent or fees
+    │   ├── BadRequestError                 HTTP 400 that is not a schema violation
+    │   │   ├── QuoteNotFoundError          a router ``quoteId`` is unknown or expired
+    │   │   └── SimulationFailedError       the transaction simulation failed; nothing was sent
+    │   │       ├── SlippageExceededError   price moved past the slippage tolerance
+    │   │       ├── PositionTooWideError    DLMM position wider than the bin limit
+    │   │       └── InsufficientFundsError  the wallet cannot pay amounts, rent or fees
     │   ├── GatewayValidationError     HTTP 400 with ``validation[]`` (schema violation)
-    │   └── NotFound                   HTTP 404
-    │       ├── PositionClosed         the position existed and was closed
-    │       └── PositionNotFound       no position ever existed at that address
-    ├── UnexpectedResponse             a 2xx answer did not match the expected shape
-    ├── TransactionFailed              the transaction landed and failed (status -1)
-    ├── TransactionOutcomeUnknown      sent, outcome unknown: reconcile, never resend blindly
+    │   └── NotFoundError                   HTTP 404
+    │       ├── PositionClosedError         the position existed and was closed
+    │       └── PositionNotFoundError       no position ever existed at that address
+    ├── UnexpectedResponseError             a 2xx answer did not match the expected shape
+    ├── TransactionFailedError              the transaction landed and failed (status -1)
+    ├── TransactionOutcomeUnknownError      sent, outcome unknown: reconcile, never resend blindly
     └── SolanaRpcError                 the optional Solana RPC cross-check failed
 
 HTTP error bodies are mapped in exactly one function, :func:`error_from_response`, keyed on the HTTP
@@ -46,29 +46,29 @@ import httpx
 
 __all__ = [
     "AuthenticationError",
-    "BadRequest",
+    "BadRequestError",
     "GatewayClientStateError",
     "GatewayConnectionError",
     "GatewayError",
     "GatewayServerError",
     "GatewayStatusError",
-    "GatewayTimeout",
-    "GatewayUnavailable",
+    "GatewayTimeoutError",
+    "GatewayUnavailableError",
     "GatewayValidationError",
-    "InsufficientFunds",
+    "InsufficientFundsError",
     "InvalidRequestError",
-    "NotFound",
-    "PositionClosed",
-    "PositionNotFound",
-    "PositionTooWide",
-    "QuoteNotFound",
-    "RateLimited",
-    "SimulationFailed",
-    "SlippageExceeded",
+    "NotFoundError",
+    "PositionClosedError",
+    "PositionNotFoundError",
+    "PositionTooWideError",
+    "QuoteNotFoundError",
+    "RateLimitedError",
+    "SimulationFailedError",
+    "SlippageExceededError",
     "SolanaRpcError",
-    "TransactionFailed",
-    "TransactionOutcomeUnknown",
-    "UnexpectedResponse",
+    "TransactionFailedError",
+    "TransactionOutcomeUnknownError",
+    "UnexpectedResponseError",
     "ValidationIssue",
     "error_from_response",
     "error_from_transport",
@@ -98,15 +98,15 @@ class GatewayClientStateError(GatewayError, RuntimeError):
     """Raised when a closed client is used, or a client is opened twice."""
 
 
-class GatewayUnavailable(GatewayError):
+class GatewayUnavailableError(GatewayError):
     """Transient failure: Gateway unreachable, too slow, or failing with 5xx."""
 
 
-class GatewayConnectionError(GatewayUnavailable):
+class GatewayConnectionError(GatewayUnavailableError):
     """Raised when no connection could be made; the request was not sent."""
 
 
-class GatewayTimeout(GatewayUnavailable):
+class GatewayTimeoutError(GatewayUnavailableError):
     """Raised when a read got no response within its timeout."""
 
 
@@ -153,11 +153,11 @@ class GatewayStatusError(GatewayError):
         return f"{self.message} (HTTP {self.status_code} on {self.method} {self.path}{code})"
 
 
-class GatewayServerError(GatewayStatusError, GatewayUnavailable):
+class GatewayServerError(GatewayStatusError, GatewayUnavailableError):
     """Raised on HTTP 5xx (except 504 ``TRANSACTION_TIMEOUT``). Often means the RPC is down."""
 
 
-class RateLimited(GatewayStatusError):
+class RateLimitedError(GatewayStatusError):
     """Raised on HTTP 429; ``retry_after`` is the server's hint in seconds, if any."""
 
     def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
@@ -169,27 +169,27 @@ class AuthenticationError(GatewayStatusError):
     """Raised on HTTP 401/403: the bearer token or client certificate was refused."""
 
 
-class BadRequest(GatewayStatusError):
+class BadRequestError(GatewayStatusError):
     """Raised on HTTP 400 that is not a schema violation (bad address, unknown token, ...)."""
 
 
-class QuoteNotFound(BadRequest):
+class QuoteNotFoundError(BadRequestError):
     """Raised when a router ``quoteId`` is unknown or expired (e.g. after a Gateway restart)."""
 
 
-class SimulationFailed(BadRequest):
+class SimulationFailedError(BadRequestError):
     """Raised when Gateway's pre-send simulation failed; the transaction was not sent."""
 
 
-class SlippageExceeded(SimulationFailed):
+class SlippageExceededError(SimulationFailedError):
     """Raised when the simulated price moved beyond the slippage tolerance."""
 
 
-class PositionTooWide(SimulationFailed):
+class PositionTooWideError(SimulationFailedError):
     """Raised when a DLMM position spans more bins than the program allows (69 in 2.13)."""
 
 
-class InsufficientFunds(SimulationFailed):
+class InsufficientFundsError(SimulationFailedError):
     """Raised when the wallet cannot cover the amounts, rent or fees."""
 
 
@@ -203,23 +203,23 @@ class GatewayValidationError(GatewayStatusError):
         self.validation = validation
 
 
-class NotFound(GatewayStatusError):
+class NotFoundError(GatewayStatusError):
     """Raised on HTTP 404 (pool, token, route or position not found; Jupiter: no route)."""
 
 
-class PositionClosed(NotFound):
+class PositionClosedError(NotFoundError):
     """Raised when the position existed and has been closed."""
 
 
-class PositionNotFound(NotFound):
+class PositionNotFoundError(NotFoundError):
     """Raised when no position ever existed at the address."""
 
 
-class UnexpectedResponse(GatewayError):
+class UnexpectedResponseError(GatewayError):
     """Raised when a 2xx answer cannot be parsed into the route's response model."""
 
 
-class TransactionFailed(GatewayError):
+class TransactionFailedError(GatewayError):
     """Raised when a transaction landed and failed on chain (status -1)."""
 
     def __init__(self, message: str, *, signature: str, error: object = None) -> None:
@@ -228,7 +228,7 @@ class TransactionFailed(GatewayError):
         self.error = error
 
 
-class TransactionOutcomeUnknown(GatewayError):
+class TransactionOutcomeUnknownError(GatewayError):
     """Raised when a write was sent but its outcome is unknown.
 
     Causes: HTTP 504 ``TRANSACTION_TIMEOUT`` (no signature in the body), a write whose response
@@ -258,23 +258,23 @@ class SolanaRpcError(GatewayError):
 
 # (HTTP status, lower-case marker found in Gateway's message, class). First match wins.
 _MESSAGE_MARKERS: tuple[tuple[int, str, type[GatewayStatusError]], ...] = (
-    (400, "quote not found", QuoteNotFound),
-    (400, "slippage tolerance exceeded", SlippageExceeded),
-    (400, "toolittleoutputreceived", SlippageExceeded),
-    (400, "toomuchinputpaid", SlippageExceeded),
-    (400, "priceslippagecheck", SlippageExceeded),
-    (400, "0x1785", SlippageExceeded),
-    (400, "0x1786", SlippageExceeded),
-    (400, "0x1787", SlippageExceeded),
-    (400, "invalidpositionwidth", PositionTooWide),
-    (400, "invalid position width", PositionTooWide),
-    (400, "insufficient funds", InsufficientFunds),
-    (400, "insufficient balance", InsufficientFunds),
-    (400, "insufficient lamports", InsufficientFunds),
-    (400, "simulation failed", SimulationFailed),
-    (400, "sqrtpricelimitoverflow", SimulationFailed),
-    (404, "position closed", PositionClosed),
-    (404, "position not found", PositionNotFound),
+    (400, "quote not found", QuoteNotFoundError),
+    (400, "slippage tolerance exceeded", SlippageExceededError),
+    (400, "toolittleoutputreceived", SlippageExceededError),
+    (400, "toomuchinputpaid", SlippageExceededError),
+    (400, "priceslippagecheck", SlippageExceededError),
+    (400, "0x1785", SlippageExceededError),
+    (400, "0x1786", SlippageExceededError),
+    (400, "0x1787", SlippageExceededError),
+    (400, "invalidpositionwidth", PositionTooWideError),
+    (400, "invalid position width", PositionTooWideError),
+    (400, "insufficient funds", InsufficientFundsError),
+    (400, "insufficient balance", InsufficientFundsError),
+    (400, "insufficient lamports", InsufficientFundsError),
+    (400, "simulation failed", SimulationFailedError),
+    (400, "sqrtpricelimitoverflow", SimulationFailedError),
+    (404, "position closed", PositionClosedError),
+    (404, "position not found", PositionNotFoundError),
 )
 
 
@@ -331,11 +331,11 @@ def _class_for(status_code: int, message: str) -> type[GatewayStatusError]:
         if marker_status == status_code and marker in lowered:
             return cls
     if status_code == 400:
-        return BadRequest
+        return BadRequestError
     if status_code in (401, 403):
         return AuthenticationError
     if status_code == 404:
-        return NotFound
+        return NotFoundError
     if status_code >= 500:
         return GatewayServerError
     return GatewayStatusError
@@ -371,7 +371,7 @@ def error_from_response(
     raw_code = body.get("code")
     code = str(raw_code) if raw_code is not None else None
     if status_code == 504 and code == TRANSACTION_TIMEOUT_CODE:
-        return TransactionOutcomeUnknown(
+        return TransactionOutcomeUnknownError(
             f"{message} (HTTP 504 {code} on {method} {path}; the transaction may still land: "
             "reconcile before retrying)",
             status_code=status_code,
@@ -388,7 +388,7 @@ def error_from_response(
     }
     if status_code == 429:
         retry_after = _parse_retry_after(headers.get("retry-after"), now=now)
-        return RateLimited(message, retry_after=retry_after, **common)
+        return RateLimitedError(message, retry_after=retry_after, **common)
     validation = _validation_issues(body.get("validation"))
     if status_code == 400 and validation:
         return GatewayValidationError(message, validation=validation, **common)
@@ -404,7 +404,8 @@ def error_from_transport(
     """Map an httpx transport failure to our exception.
 
     A write whose request may have reached Gateway (read timeout, dropped connection) becomes
-    :class:`TransactionOutcomeUnknown`; failures before sending are :class:`GatewayUnavailable`.
+    :class:`TransactionOutcomeUnknownError`; failures before sending are
+    :class:`GatewayUnavailableError`.
 
     Args:
         exc: The httpx exception, or an ``OSError`` (TLS alert) raised through httpx.
@@ -417,15 +418,17 @@ def error_from_transport(
     """
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, _NOT_SENT):
-        cls: type[GatewayUnavailable] = (
-            GatewayTimeout if isinstance(exc, httpx.TimeoutException) else GatewayConnectionError
+        cls: type[GatewayUnavailableError] = (
+            GatewayTimeoutError
+            if isinstance(exc, httpx.TimeoutException)
+            else GatewayConnectionError
         )
         return cls(f"Could not send {method} {path} to Gateway ({detail}); nothing was sent")
     if is_write:
-        return TransactionOutcomeUnknown(
+        return TransactionOutcomeUnknownError(
             f"No response to {method} {path} ({detail}); the transaction may have been sent: "
             "reconcile before retrying"
         )
     if isinstance(exc, httpx.TimeoutException):
-        return GatewayTimeout(f"Gateway did not answer {method} {path} in time ({detail})")
+        return GatewayTimeoutError(f"Gateway did not answer {method} {path} in time ({detail})")
     return GatewayConnectionError(f"Connection to Gateway failed during {method} {path} ({detail})")

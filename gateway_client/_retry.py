@@ -21,7 +21,7 @@ from ._constants import (
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_MAX_RETRY_WAIT,
 )
-from ._exceptions import GatewayUnavailable, InvalidRequestError, RateLimited
+from ._exceptions import GatewayUnavailableError, InvalidRequestError, RateLimitedError
 
 __all__ = ["RetryPolicy", "build_retrying", "call_with_retries", "retry_wait", "should_retry"]
 
@@ -66,7 +66,7 @@ def should_retry(error: BaseException) -> bool:
     Returns:
         True for transient failures (connection errors, timeouts, 5xx, 429), else False.
     """
-    return isinstance(error, GatewayUnavailable | RateLimited)
+    return isinstance(error, GatewayUnavailableError | RateLimitedError)
 
 
 def retry_wait(
@@ -94,7 +94,7 @@ def retry_wait(
 
 
 def _retry_after_of(error: BaseException | None) -> float | None:
-    return error.retry_after if isinstance(error, RateLimited) else None
+    return error.retry_after if isinstance(error, RateLimitedError) else None
 
 
 def _is_retryable(policy: RetryPolicy) -> Callable[[BaseException], bool]:

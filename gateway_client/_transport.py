@@ -8,7 +8,7 @@ Besides httpx's own timeouts, each request has a deadline of connect + read (or 
 the whole exchange, enforced with ``asyncio.timeout``: transports that enforce no timeout of their
 own (``httpx.ASGITransport`` serving an app in process) still end. On a network transport httpx's
 timeouts fire first. An expired deadline is mapped exactly like httpx's read timeout: a read
-raises ``GatewayTimeout``, a write ``TransactionOutcomeUnknown``.
+raises ``GatewayTimeoutError``, a write ``TransactionOutcomeUnknownError``.
 """
 
 from __future__ import annotations

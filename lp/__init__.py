@@ -6,11 +6,11 @@ are imported from their modules, so importing ``lp.math`` never loads the Gatewa
 
 from __future__ import annotations
 
-from lp.accounting import LPAccounting, account, swap_cost_quote
-from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
-from lp.details import LPDetails
-from lp.executor import LPExecutor, LPExecutorState
-from lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
+from lpexec.lp.accounting import LPAccounting, account, swap_cost_quote
+from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
+from lpexec.lp.details import LPDetails
+from lpexec.lp.executor import LPExecutor, LPExecutorState
+from lpexec.lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = [
     "LP_PROVIDERS",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import ratio
+from lpexec.core.money import ratio
 
 __all__ = ["LPAccounting", "account", "native_costs_quote", "swap_cost_quote"]
 

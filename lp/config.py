@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from core import ExecutorConfig, Exposure
+from lpexec.core import ExecutorConfig, Exposure
 
 __all__ = ["LP_PROVIDERS", "LPExecutorConfig", "LPSide", "StrategyType"]
 

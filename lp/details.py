@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core import ExecutorDetails
+from lpexec.core import ExecutorDetails
 
 if TYPE_CHECKING:
-    from lp.executor import LPExecutor
+    from lpexec.lp.executor import LPExecutor
 
 __all__ = ["LPDetails"]
 

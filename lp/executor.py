@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core import (
+from lpexec.core import (
     ClosePosition,
     CloseType,
     Command,
@@ -26,7 +26,7 @@ from core import (
     FeesCollected,
     HeldFill,
     HeldPositionKey,
-    InvalidTransition,
+    InvalidTransitionError,
     OpenPosition,
     PositionClosed,
     PositionOpened,
@@ -39,11 +39,11 @@ from core import (
     Tick,
     on,
 )
-from core.quiet import QuietWindow
-from lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
-from lp.config import LPExecutorConfig
-from lp.details import LPDetails
-from lp.states import LP_TRANSITIONS, LPState, LPTrigger
+from lpexec.core.quiet import QuietWindow
+from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
+from lpexec.lp.config import LPExecutorConfig
+from lpexec.lp.details import LPDetails
+from lpexec.lp.states import LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = ["LPExecutor", "LPExecutorState"]
 
@@ -134,7 +134,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state = self.state.lp_state
         target = LP_TRANSITIONS.get((state, trigger))
         if target is None:
-            raise InvalidTransition(state, trigger, machine=f"lp {self.id}")
+            raise InvalidTransitionError(state, trigger, machine=f"lp {self.id}")
         self.state.lp_state = target
         self._touch()
         return target

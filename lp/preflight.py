@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from core import ConfigError
-from gateway_client import GatewayClient, GatewayError, NotFound
-from lp.config import LPExecutorConfig
-from lp.math import GATEWAY_MAX_POSITION_WIDTH, lamports_to_sol, position_rent_lamports
-from lp.unified import UnifiedClmm
+from gateway_client import GatewayClient, GatewayError, NotFoundError
+from lpexec.core import ConfigError
+from lpexec.lp.config import LPExecutorConfig
+from lpexec.lp.math import GATEWAY_MAX_POSITION_WIDTH, lamports_to_sol, position_rent_lamports
+from lpexec.lp.unified import UnifiedClmm
 
 __all__ = [
     "FEE_RESERVE_SOL",
@@ -238,7 +238,7 @@ async def read_pool(
 async def _pool_token(client: GatewayClient, address: str, *, network: str) -> PoolToken:
     try:
         token = await client.tokens.get(address, chain="solana", network=network)
-    except NotFound:
+    except NotFoundError:
         return PoolToken(address=address)
     return PoolToken(address=address, symbol=token.symbol)
 

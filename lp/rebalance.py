@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core import ExecutorStatus
-from lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
+from lpexec.core import ExecutorStatus
+from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 
 __all__ = [
     "POOL_SWAP_VENUES",

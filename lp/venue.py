@@ -25,7 +25,17 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from core import (
+from gateway_client import (
+    ChainHistory,
+    GatewayClient,
+    GatewayError,
+    PositionInfo,
+    TransactionFailedError,
+    TransactionStatus,
+)
+from gateway_client import PositionClosedError as GatewayPositionClosedError
+from gateway_client import PositionNotFoundError as GatewayPositionNotFound
+from lpexec.core import (
     AddLiquidity,
     Clock,
     ClosePosition,
@@ -39,26 +49,16 @@ from core import (
     LiquidityRemoved,
     OpenPosition,
     OutcomeEvent,
-    OutcomeUnknown,
+    OutcomeUnknownError,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
     RefreshPosition,
     RemoveLiquidity,
-    VenueRejected,
+    VenueRejectedError,
 )
-from gateway_client import (
-    ChainHistory,
-    GatewayClient,
-    GatewayError,
-    PositionInfo,
-    TransactionFailed,
-    TransactionStatus,
-)
-from gateway_client import PositionClosed as GatewayPositionClosed
-from gateway_client import PositionNotFound as GatewayPositionNotFound
-from lp.unified import UnifiedClmm
-from swap.gateway_io import (
+from lpexec.lp.unified import UnifiedClmm
+from lpexec.swap.gateway_io import (
     LAMPORTS_PER_SOL,
     TxFacts,
     WalletTransactions,
@@ -132,7 +132,7 @@ class GatewayLiquidityVenue:
     async def _write(self, call: Any, evidence: Evidence) -> Any:
         try:
             return await call
-        except TransactionFailed as e:
+        except TransactionFailedError as e:
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
@@ -157,7 +157,7 @@ class GatewayLiquidityVenue:
         data = result.data
         if data is None:
             # Confirmed without Gateway's data: the engine reconciles from the signature.
-            raise OutcomeUnknown(f"open {result.signature} confirmed without data")
+            raise OutcomeUnknownError(f"open {result.signature} confirmed without data")
         position = await self._read_position(data.position_address)
         pool = await self._read_pool(command.pool_address)
         base_added, quote_added = data.base_token_amount_added, data.quote_token_amount_added
@@ -192,7 +192,7 @@ class GatewayLiquidityVenue:
         try:
             return STRATEGY_TYPES[name]
         except KeyError:
-            raise VenueRejected(
+            raise VenueRejectedError(
                 f"strategy_type: expected one of {sorted(STRATEGY_TYPES)}, received {name!r}",
                 code="invalid_request",
             ) from None
@@ -216,10 +216,10 @@ class GatewayLiquidityVenue:
             await self._lp.position_info(
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
-        except GatewayPositionClosed:
+        except GatewayPositionClosedError:
             return await self._closed_from_chain(command, command.pool_address)
         except GatewayPositionNotFound as e:
-            raise VenueRejected(str(e), code="position_not_found") from e
+            raise VenueRejectedError(str(e), code="position_not_found") from e
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         result = await self._write(
@@ -231,7 +231,7 @@ class GatewayLiquidityVenue:
         facts = await self._tx.settle(result, evidence)
         data = result.data
         if data is None:
-            raise OutcomeUnknown(f"close {result.signature} confirmed without data")
+            raise OutcomeUnknownError(f"close {result.signature} confirmed without data")
         return PositionClosed(
             ts_event=self._clock.now(),
             command_id=command.command_id,
@@ -255,7 +255,7 @@ class GatewayLiquidityVenue:
             records = await signatures_since(self._history, address, after="")
             landed = [record for record in records if not record.failed]
             if len(landed) < 2:  # the open, then the close once it is confirmed
-                raise OutcomeUnknown(f"position {address} closed; its close not confirmed yet")
+                raise OutcomeUnknownError(f"position {address} closed; its close not confirmed yet")
             signature = landed[-1].signature
         pool = await self._read_pool(pool_address) if pool_address else None
         if signature is None or pool is None:
@@ -309,7 +309,7 @@ class GatewayLiquidityVenue:
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         if poll.status != TransactionStatus.CONFIRMED:
-            raise OutcomeUnknown(f"transaction {signature} is not confirmed yet")
+            raise OutcomeUnknownError(f"transaction {signature} is not confirmed yet")
         return tx_facts(poll, wallet_address=self._wallet)
 
     async def _write_data(
@@ -319,7 +319,7 @@ class GatewayLiquidityVenue:
         result = await self._write(call, evidence)
         facts = await self._tx.settle(result, evidence)
         if result.data is None:
-            raise OutcomeUnknown(f"{name} {result.signature} confirmed without data")
+            raise OutcomeUnknownError(f"{name} {result.signature} confirmed without data")
         return result, result.data, _fee(facts, result.data.fee), result.signature
 
     async def add_liquidity(self, command: AddLiquidity, evidence: Evidence) -> LiquidityAdded:
@@ -395,7 +395,7 @@ class GatewayLiquidityVenue:
         """Read a pool (price, active bin or tick, bin step, reserves).
 
         Raises:
-            VenueUnavailable, VenueRejected: the pool could not be read.
+            VenueUnavailableError, VenueRejectedError: the pool could not be read.
         """
         try:
             return await self._lp.pool_info(pool_address, network=self._network)
@@ -408,7 +408,7 @@ class GatewayLiquidityVenue:
             position = await self._lp.position_info(
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
-        except GatewayPositionClosed:
+        except GatewayPositionClosedError:
             return await self._closed_from_chain(command, command.pool_address)
         except GatewayError as e:
             raise venue_error(e, write=False) from e
@@ -454,7 +454,7 @@ class GatewayLiquidityVenue:
             return await self._reconcile_open(command, evidence)
         if isinstance(command, ClosePosition):
             return await self._reconcile_close(command, evidence)
-        raise OutcomeUnknown(f"{type(command).__name__} cannot be reconciled from the chain")
+        raise OutcomeUnknownError(f"{type(command).__name__} cannot be reconciled from the chain")
 
     async def _reconcile_open(
         self, command: OpenPosition, evidence: Evidence
@@ -466,7 +466,9 @@ class GatewayLiquidityVenue:
             facts = tx_facts(decided, wallet_address=self._wallet)
             position = await self._find_position(command, among=set(facts.lamports))
             if position is None:
-                raise OutcomeUnknown(f"open {evidence['signature']} landed; position not found")
+                raise OutcomeUnknownError(
+                    f"open {evidence['signature']} landed; position not found"
+                )
             return await self._opened_from_facts(command, position, facts)
         position = await self._find_position(command)
         if position is None:
@@ -476,7 +478,9 @@ class GatewayLiquidityVenue:
             return await self._opened_estimated(command, position)
         records = await signatures_since(self._history, position.address, after="")
         if not records or records[0].failed:
-            raise OutcomeUnknown(f"position {position.address} found; its open not confirmed yet")
+            raise OutcomeUnknownError(
+                f"position {position.address} found; its open not confirmed yet"
+            )
         evidence.record(signature=records[0].signature)
         facts = await self._facts(records[0].signature)
         return await self._opened_from_facts(command, position, facts)
@@ -494,7 +498,7 @@ class GatewayLiquidityVenue:
             await self._lp.position_info(
                 command.position_address, wallet_address=self._wallet, network=self._network
             )
-        except GatewayPositionClosed:
+        except GatewayPositionClosedError:
             return await self._closed_from_chain(command, command.pool_address)
         except GatewayPositionNotFound as e:
             return CommandFailed(
@@ -509,7 +513,7 @@ class GatewayLiquidityVenue:
 
     def _not_landed(self, command: Command, evidence: Evidence) -> None:
         if not self._tx.settle_window_passed(evidence):
-            raise OutcomeUnknown(f"{command.command_id} not on chain yet; waiting to settle")
+            raise OutcomeUnknownError(f"{command.command_id} not on chain yet; waiting to settle")
         return None
 
     async def _find_position(

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool, PaperPool, Strategy, SwapResult
-from paper.prices import PricePoint, generate_gbm, read_price_csv, replay
-from paper.router import NoRouteFound, RoutePlan, Router
+from lpexec.paper.pools import (
+    ClmmPool,
+    DlmmFeeParameters,
+    DlmmPool,
+    PaperPool,
+    Strategy,
+    SwapResult,
+)
+from lpexec.paper.prices import PricePoint, generate_gbm, read_price_csv, replay
+from lpexec.paper.router import NoRouteFoundError, RoutePlan, Router
 
 __all__ = [
     "ClmmPool",
     "DlmmFeeParameters",
     "DlmmPool",
-    "NoRouteFound",
+    "NoRouteFoundError",
     "PaperPool",
     "PricePoint",
     "RoutePlan",

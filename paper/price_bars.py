@@ -18,7 +18,7 @@ from itertools import islice
 import numpy as np
 import numpy.typing as npt
 
-from paper.prices import PricePoint
+from lpexec.paper.prices import PricePoint
 
 __all__ = ["CHUNK_ROWS", "PriceBars", "bars_from_points", "gbm_bars"]
 

@@ -24,9 +24,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
-from paper.pools import MoveResult, PaperPool
+from lpexec.paper.pools import MoveResult, PaperPool
 
 __all__ = [
+    "DEMO_PRICES",
     "PricePoint",
     "ReplaySummary",
     "generate_gbm",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 _SECONDS_PER_YEAR = 365 * 24 * 3600
+
+DEMO_PRICES = Path(__file__).with_name("demo_prices.csv")
+"""48 synthetic SOL-USDC one-minute bars that leave the demo range upwards (``lpexec demo``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,20 +17,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from paper.pools import (
+from lpexec.paper.pools import (
     ClmmPool,
     DlmmPool,
-    InvalidPoolRequest,
+    InvalidPoolRequestError,
     PaperPool,
     PoolError,
-    SlippageExceeded,
+    SlippageExceededError,
     SwapResult,
 )
 
-__all__ = ["NoRouteFound", "RouteLeg", "RoutePlan", "Router"]
+__all__ = ["NoRouteFoundError", "RouteLeg", "RoutePlan", "Router"]
 
 
-class NoRouteFound(PoolError):
+class NoRouteFoundError(PoolError):
     """Raised when no pool or pair of pools can fill the requested swap."""
 
 
@@ -139,7 +139,7 @@ class Router:
     def remove_pool(self, address: str) -> None:
         """Stop routing through the pool at ``address``."""
         if address not in self._pools:
-            raise InvalidPoolRequest(f"Expected a routed pool address, received {address!r}")
+            raise InvalidPoolRequestError(f"Expected a routed pool address, received {address!r}")
         del self._pools[address]
         del self._labels[address]
 
@@ -239,16 +239,18 @@ class Router:
             timestamp: Unix seconds passed to the pools (dynamic fees).
 
         Raises:
-            NoRouteFound: No route can fill the whole amount.
+            NoRouteFoundError: No route can fill the whole amount.
         """
         if token_in == token_out:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected different tokens, received token_in=token_out={token_in!r}",
             )
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise InvalidPoolRequest(f"Expected amount > 0 raw units, received amount={amount!r}")
+            raise InvalidPoolRequestError(
+                f"Expected amount > 0 raw units, received amount={amount!r}"
+            )
         if max_hops not in (1, 2):
-            raise InvalidPoolRequest(f"Expected max_hops 1 or 2, received max_hops={max_hops}")
+            raise InvalidPoolRequestError(f"Expected max_hops 1 or 2, received max_hops={max_hops}")
         best: RoutePlan | None = None
         for route in self._candidates(token_in, token_out, max_hops):
             plan = self._quote_route(route, token_in, amount, exact_out, timestamp)
@@ -258,7 +260,7 @@ class Router:
                 best = plan
         if best is None:
             mode = "ExactOut" if exact_out else "ExactIn"
-            raise NoRouteFound(
+            raise NoRouteFoundError(
                 f"No route found for {token_in} -> {token_out} ({mode}) with amount={amount} "
                 f"across {len(self._pools)} pools",
             )
@@ -278,30 +280,30 @@ class Router:
         ``plan.amount_out``); if the new quote breaks a limit nothing is swapped.
 
         Raises:
-            SlippageExceeded: The output would be below ``min_amount_out`` or the input above
+            SlippageExceededError: The output would be below ``min_amount_out`` or the input above
                 ``max_amount_in``.
-            NoRouteFound: A pool of the route can no longer fill it.
+            NoRouteFoundError: A pool of the route can no longer fill it.
         """
         route = []
         for address in plan.pool_addresses:
             pool = self._pools.get(address)
             if pool is None:
-                raise NoRouteFound(f"Expected a routed pool address, received {address!r}")
+                raise NoRouteFoundError(f"Expected a routed pool address, received {address!r}")
             route.append(pool)
         amount = plan.amount_out if plan.exact_out else plan.amount_in
         fresh = self._quote_route(tuple(route), plan.token_in, amount, plan.exact_out, timestamp)
         if fresh is None:
-            raise NoRouteFound(
+            raise NoRouteFoundError(
                 f"No route found for {plan.token_in} -> {plan.token_out}: pools "
                 f"{', '.join(plan.pool_addresses)} can no longer fill amount={amount}",
             )
         if min_amount_out is not None and fresh.amount_out < min_amount_out:
-            raise SlippageExceeded(
+            raise SlippageExceededError(
                 f"Expected amount_out >= min_amount_out={min_amount_out}, "
                 f"received amount_out={fresh.amount_out}",
             )
         if max_amount_in is not None and fresh.amount_in > max_amount_in:
-            raise SlippageExceeded(
+            raise SlippageExceededError(
                 f"Expected amount_in <= max_amount_in={max_amount_in}, "
                 f"received amount_in={fresh.amount_in}",
             )

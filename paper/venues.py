@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core import (
+from lpexec.core import (
     AddLiquidity,
     Clock,
     ClosePosition,
@@ -21,7 +21,7 @@ from core import (
     LiquidityRemoved,
     OpenPosition,
     OutcomeEvent,
-    OutcomeUnknown,
+    OutcomeUnknownError,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
@@ -29,21 +29,21 @@ from core import (
     RemoveLiquidity,
     Swap,
     SwapExecuted,
-    VenueRejected,
+    VenueRejectedError,
 )
-from paper.chain import PaperChain
-from paper.chain.errors import (
+from lpexec.paper.chain import PaperChain
+from lpexec.paper.chain.errors import (
     ChainError,
-    InsufficientFunds,
-    SwapRejected,
+    InsufficientFundsError,
+    SwapRejectedError,
 )
-from paper.chain.errors import (
-    PositionClosed as ChainPositionClosed,
+from lpexec.paper.chain.errors import (
+    PositionClosedError as ChainPositionClosedError,
 )
-from paper.chain.errors import (
-    PositionNotFound as ChainPositionNotFound,
+from lpexec.paper.chain.errors import (
+    PositionNotFoundError as ChainPositionNotFound,
 )
-from paper.pools import DlmmPool, Strategy, span_for_prices
+from lpexec.paper.pools import DlmmPool, Strategy, span_for_prices
 
 __all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
 
@@ -63,11 +63,11 @@ def _raw(amount: Decimal, decimals: int) -> int:
     return int(amount.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
 
 
-def _rejected(error: ChainError) -> VenueRejected:
-    code = "insufficient_funds" if isinstance(error, InsufficientFunds) else "rejected"
-    if isinstance(error, SwapRejected):
+def _rejected(error: ChainError) -> VenueRejectedError:
+    code = "insufficient_funds" if isinstance(error, InsufficientFundsError) else "rejected"
+    if isinstance(error, SwapRejectedError):
         code = "slippage_exceeded"
-    return VenueRejected(str(error), code=code)
+    return VenueRejectedError(str(error), code=code)
 
 
 class PaperLiquidityVenue:
@@ -129,7 +129,7 @@ class PaperLiquidityVenue:
     def _bounds(pool: object, lower: int, upper: int) -> tuple[Decimal, Decimal]:
         if isinstance(pool, DlmmPool):
             return pool.bin_price(lower), pool.bin_price(upper)
-        from lp.math.clmm import tick_to_price
+        from lpexec.lp.math.clmm import tick_to_price
 
         decimals = (pool.base_decimals, pool.quote_decimals)  # type: ignore[attr-defined]
         return tick_to_price(lower, *decimals), tick_to_price(upper, *decimals)
@@ -142,10 +142,10 @@ class PaperLiquidityVenue:
         """Close on the chain (an already closed position is reported as closed)."""
         try:
             record = self._chain.position_record(command.position_address)
-        except ChainPositionClosed:
+        except ChainPositionClosedError:
             return self._already_closed(command)
         except ChainPositionNotFound as e:
-            raise VenueRejected(str(e), code="position_not_found") from e
+            raise VenueRejectedError(str(e), code="position_not_found") from e
         pool = self._pool(record.pool_address)
         try:
             receipt = self._chain.close_position(self._wallet, command.position_address)
@@ -252,16 +252,16 @@ class PaperLiquidityVenue:
         try:
             return self._chain.position_record(address)
         except ChainPositionNotFound as e:
-            raise VenueRejected(str(e), code="position_not_found") from e
+            raise VenueRejectedError(str(e), code="position_not_found") from e
 
     async def refresh_position(self, command: RefreshPosition) -> OutcomeEvent:
         """Read a position and its pool."""
         try:
             record = self._chain.position_record(command.position_address)
-        except ChainPositionClosed:
+        except ChainPositionClosedError:
             return self._already_closed(command)
         except ChainPositionNotFound as e:
-            raise VenueRejected(str(e), code="position_not_found") from e
+            raise VenueRejectedError(str(e), code="position_not_found") from e
         pool = self._pool(record.pool_address)
         amounts = pool.position_amounts(command.position_address)
         lower, upper = self._bounds(pool, record.lower, record.upper)
@@ -287,7 +287,7 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
     ) -> OutcomeEvent | None:
         """Paper writes answer synchronously: nothing is ever left unknown."""
-        raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")
+        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")
 
 
 class PaperSwapVenue:
@@ -305,7 +305,9 @@ class PaperSwapVenue:
     ) -> SwapExecuted:
         """Swap ``amount`` of base: SELL pays base, BUY receives exactly ``amount`` base."""
         if command.pool_address is None:
-            raise VenueRejected("paper swaps need the command's pool_address", code="bad_request")
+            raise VenueRejectedError(
+                "paper swaps need the command's pool_address", code="bad_request"
+            )
         pool = self._chain.pool(command.pool_address)
         base_raw = _raw(command.amount, pool.base_decimals)
         token_in = pool.base_mint if command.side == "SELL" else pool.quote_mint
@@ -341,4 +343,4 @@ class PaperSwapVenue:
         evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
     ) -> OutcomeEvent | None:
         """Paper swaps answer synchronously: nothing is ever left unknown."""
-        raise OutcomeUnknown(f"{type(command).__name__} {command.command_id} has no record")
+        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")

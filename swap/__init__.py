@@ -3,7 +3,7 @@
 Example:
     ```python
     from decimal import Decimal
-    from swap import SwapExecutorConfig
+    from lpexec.swap import SwapExecutorConfig
 
     config = SwapExecutorConfig(
         trading_pair="SOL-USDC", side="SELL", amount=Decimal("1"),
@@ -15,20 +15,20 @@ Example:
 
 from __future__ import annotations
 
-from swap.accounting import SwapAccounting, account_swap, native_price_for
-from swap.balances import BalanceMatch, SwapFingerprint, match_balances
-from swap.best_venue import (
+from lpexec.swap.accounting import SwapAccounting, account_swap, native_price_for
+from lpexec.swap.balances import BalanceMatch, SwapFingerprint, match_balances
+from lpexec.swap.best_venue import (
     DEFAULT_PROVIDERS,
     NATIVE_PRICE_AMOUNT,
     BestQuoteSwapVenue,
     quote_failure,
 )
-from swap.config import SWAP_PROVIDER_PATTERN, SwapExecutorConfig
-from swap.details import SwapDetails
-from swap.executor import SwapExecutor, SwapExecutorState
-from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import LAMPORTS_PER_SOL, TxFacts, settle, tx_facts, venue_error
-from swap.messages import (
+from lpexec.swap.config import SWAP_PROVIDER_PATTERN, SwapExecutorConfig
+from lpexec.swap.details import SwapDetails
+from lpexec.swap.executor import SwapExecutor, SwapExecutorState
+from lpexec.swap.fills import SwapFill, fill_from_data, fill_from_poll
+from lpexec.swap.gateway_io import LAMPORTS_PER_SOL, TxFacts, settle, tx_facts, venue_error
+from lpexec.swap.messages import (
     SWAP_VENUE,
     ExecuteSwap,
     QuoteSwap,
@@ -36,7 +36,7 @@ from swap.messages import (
     SwapQuoted,
     SwapQuoteRefreshed,
 )
-from swap.providers import (
+from lpexec.swap.providers import (
     JupiterProvider,
     PoolProvider,
     SwapProvider,
@@ -44,7 +44,7 @@ from swap.providers import (
     UnifiedProvider,
     provider_for,
 )
-from swap.quotes import (
+from lpexec.swap.quotes import (
     DEFAULT_SLIPPAGE,
     ProviderQuote,
     QuoteFailure,
@@ -56,8 +56,8 @@ from swap.quotes import (
     slippage_for_limit,
     swap_limit,
 )
-from swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
-from swap.venue import SWAP_PROVIDERS, GatewaySwapVenue
+from lpexec.swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
+from lpexec.swap.venue import SWAP_PROVIDERS, GatewaySwapVenue
 
 __all__ = [
     "DEFAULT_PROVIDERS",

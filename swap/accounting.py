@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from swap.quotes import Side
+from lpexec.swap.quotes import Side
 
 __all__ = ["SwapAccounting", "account_swap", "native_price_for"]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from swap.quotes import Side
+from lpexec.swap.quotes import Side
 
 __all__ = ["BalanceMatch", "SwapFingerprint", "match_balances"]
 

@@ -28,38 +28,38 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from core import (
+from gateway_client import (
+    GatewayClient,
+    GatewayError,
+    NotFoundError,
+    QuoteNotFoundError,
+    SwapResult,
+    TransactionFailedError,
+)
+from lpexec.core import (
     Clock,
     Command,
     CommandFailed,
     ConfigError,
     Evidence,
     OutcomeEvent,
-    OutcomeUnknown,
+    OutcomeUnknownError,
     Swap,
     SwapExecuted,
-    VenueRejected,
-    VenueUnavailable,
+    VenueRejectedError,
+    VenueUnavailableError,
 )
-from core.serialization import decode_message, encode_message
-from gateway_client import (
-    GatewayClient,
-    GatewayError,
-    NotFound,
-    QuoteNotFound,
-    SwapResult,
-    TransactionFailed,
-)
-from swap.balances import SwapFingerprint, match_balances
-from swap.config import SWAP_PROVIDER_PATTERN
-from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import (
+from lpexec.core.serialization import decode_message, encode_message
+from lpexec.swap.balances import SwapFingerprint, match_balances
+from lpexec.swap.config import SWAP_PROVIDER_PATTERN
+from lpexec.swap.fills import SwapFill, fill_from_data, fill_from_poll
+from lpexec.swap.gateway_io import (
     WalletTransactions,
     venue_error,
 )
-from swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
-from swap.providers import SwapProvider, SwapRequest, provider_for
-from swap.quotes import (
+from lpexec.swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
+from lpexec.swap.providers import SwapProvider, SwapRequest, provider_for
+from lpexec.swap.quotes import (
     ProviderQuote,
     QuoteFailure,
     best_quote,
@@ -234,15 +234,15 @@ class BestQuoteSwapVenue:
         """Send the chosen swap and report what moved.
 
         Raises:
-            VenueRejected: a renewed quote is outside the limit (``slippage_exceeded``), no route
-                (``no_route``), a refused simulation, or a transaction that failed on chain.
-            VenueUnavailable: nothing was sent (Gateway unreachable, rate limited).
-            OutcomeUnknown: sent, outcome unknown: the engine reconciles.
+            VenueRejectedError: a renewed quote is outside the limit (``slippage_exceeded``), no
+                route (``no_route``), a refused simulation, or a transaction that failed on chain.
+            VenueUnavailableError: nothing was sent (Gateway unreachable, rate limited).
+            OutcomeUnknownError: sent, outcome unknown: the engine reconciles.
         """
         try:
             provider = self.provider(command.provider)
         except ConfigError as e:
-            raise VenueRejected(str(e), code="unknown_provider") from e
+            raise VenueRejectedError(str(e), code="unknown_provider") from e
         request = _request(command)
         events: list[OutcomeEvent] = []
         quote = command.quote
@@ -261,13 +261,13 @@ class BestQuoteSwapVenue:
         evidence.record(balances_before=before)
         try:
             result = await self._send(provider, quote, request, command, evidence)
-        except QuoteNotFound:
+        except QuoteNotFoundError:
             # Gateway forgot the quote (e.g. it restarted); nothing was sent.
             quote = await self._renew(provider, request, command)
             events.append(self._refreshed(command, quote, "expired"))
             try:
                 result = await self._send(provider, quote, request, command, evidence)
-            except QuoteNotFound as e:
+            except QuoteNotFoundError as e:
                 raise venue_error(e, write=True) from e
         events.append(await self._settled(command, result, evidence))
         return events
@@ -286,9 +286,9 @@ class BestQuoteSwapVenue:
             return await provider.execute(
                 quote, request, slippage=slippage, wallet_address=self._wallet
             )
-        except QuoteNotFound:
+        except QuoteNotFoundError:
             raise
-        except TransactionFailed as e:
+        except TransactionFailedError as e:
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
@@ -313,15 +313,15 @@ class BestQuoteSwapVenue:
         except GatewayError as e:
             failure = quote_failure(provider.name, e)
             if failure.retryable:
-                raise VenueUnavailable(failure.reason, code=failure.code) from e
-            raise VenueRejected(failure.reason, code=failure.code) from e
+                raise VenueUnavailableError(failure.reason, code=failure.code) from e
+            raise VenueRejectedError(failure.reason, code=failure.code) from e
 
     @staticmethod
     def _check_limit(quote: ProviderQuote, command: ExecuteSwap) -> None:
         if meets_limit(quote, command.limit):
             return
         bound = "at least" if command.side == "SELL" else "at most"
-        raise VenueRejected(
+        raise VenueRejectedError(
             f"Slippage tolerance exceeded before sending: {quote.provider} now quotes "
             f"{quote.quote_amount} for {command.side} {command.amount} {command.trading_pair}, "
             f"expected {bound} {command.limit} (slippage {command.slippage} from the chosen "
@@ -397,9 +397,9 @@ class BestQuoteSwapVenue:
         is a plain ``SwapExecuted`` naming the provider that won.
 
         Raises:
-            VenueRejected: no provider has a route (``no_route``), or see :meth:`execute_swap`.
-            VenueUnavailable: no provider could quote for now; nothing was sent.
-            OutcomeUnknown: sent, outcome unknown (reconcile with the same command).
+            VenueRejectedError: no provider has a route (``no_route``), or see :meth:`execute_swap`.
+            VenueUnavailableError: no provider could quote for now; nothing was sent.
+            OutcomeUnknownError: sent, outcome unknown (reconcile with the same command).
         """
         quoted = await self.quote_swaps(
             QuoteSwap(
@@ -419,8 +419,10 @@ class BestQuoteSwapVenue:
         if best is None:
             reasons = "; ".join(f"{f.provider}: {f.reason}" for f in quoted.failures)
             if any(failure.retryable for failure in quoted.failures):
-                raise VenueUnavailable(f"no provider could quote: {reasons}", code="unavailable")
-            raise VenueRejected(f"no route found: {reasons}", code="no_route")
+                raise VenueUnavailableError(
+                    f"no provider could quote: {reasons}", code="unavailable"
+                )
+            raise VenueRejectedError(f"no route found: {reasons}", code="no_route")
         execute = ExecuteSwap(
             command_id=command.command_id,
             executor_id=command.executor_id,
@@ -447,18 +449,18 @@ class BestQuoteSwapVenue:
         """Return the swap's outcome if it landed, None once it certainly did not.
 
         Raises:
-            OutcomeUnknown: it may still land, or the evidence does not decide.
+            OutcomeUnknownError: it may still land, or the evidence does not decide.
         """
         if isinstance(command, Swap):
             if "execute" not in evidence:
                 return None  # stopped before choosing a provider: nothing was sent
             chosen = decode_message(evidence["execute"])
             if not isinstance(chosen, ExecuteSwap):
-                raise OutcomeUnknown(f"swap {command.command_id}: unreadable evidence")
+                raise OutcomeUnknownError(f"swap {command.command_id}: unreadable evidence")
             outcome = await self.reconcile(chosen, evidence)
             return _plain(outcome) if isinstance(outcome, SwapFilled) else outcome
         if not isinstance(command, ExecuteSwap):
-            raise OutcomeUnknown(f"{type(command).__name__} is not a swap this venue sent")
+            raise OutcomeUnknownError(f"{type(command).__name__} is not a swap this venue sent")
         if "signature" in evidence:
             return await self._reconcile_signature(command, evidence)
         return await self._reconcile_balances(command, evidence)
@@ -482,7 +484,7 @@ class BestQuoteSwapVenue:
             else dict(command.balances_before)
         )
         if not before:
-            raise OutcomeUnknown(
+            raise OutcomeUnknownError(
                 f"swap {command.command_id} has no signature and no balances to compare with; "
                 "inspect the wallet"
             )
@@ -509,11 +511,11 @@ class BestQuoteSwapVenue:
             return self._filled(command, fill, source="balances", fee_estimated=not match.fee_known)
         if match.verdict is SwapFingerprint.UNTOUCHED:
             if not self._tx.settle_window_passed(evidence):
-                raise OutcomeUnknown(
+                raise OutcomeUnknownError(
                     f"swap {command.command_id}: {match.explanation}; it may still land"
                 )
             return None
-        raise OutcomeUnknown(
+        raise OutcomeUnknownError(
             f"swap {command.command_id} has no signature and the wallet does not tell: "
             f"{match.explanation}; inspect the wallet"
         )
@@ -521,7 +523,7 @@ class BestQuoteSwapVenue:
 
 def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:
     """Classify a quote error: no route (final) or an outage (ask again later)."""
-    if isinstance(error, NotFound):
+    if isinstance(error, NotFoundError):
         # Jupiter answers 404 "No route found" (also when its own API is down); pool connectors
         # 404 when no pool holds the pair.
         return QuoteFailure(provider=provider, reason=str(error), code="no_route")
@@ -530,7 +532,7 @@ def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:
         provider=provider,
         reason=str(error),
         code=translated.code,
-        retryable=isinstance(translated, VenueUnavailable),
+        retryable=isinstance(translated, VenueUnavailableError),
     )
 
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from core import ExecutorConfig, Exposure
-from swap.quotes import DEFAULT_SLIPPAGE
+from lpexec.core import ExecutorConfig, Exposure
+from lpexec.swap.quotes import DEFAULT_SLIPPAGE
 
 __all__ = ["SWAP_PROVIDER_PATTERN", "SwapExecutorConfig"]
 

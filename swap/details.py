@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core import ExecutorDetails
-from swap.quotes import ProviderQuote, QuoteFailure, rank_quotes
+from lpexec.core import ExecutorDetails
+from lpexec.swap.quotes import ProviderQuote, QuoteFailure, rank_quotes
 
 if TYPE_CHECKING:
-    from swap.executor import SwapExecutor
+    from lpexec.swap.executor import SwapExecutor
 
 __all__ = ["SwapDetails"]
 

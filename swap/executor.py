@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core import (
+from lpexec.core import (
     CloseType,
     Command,
     CommandFailed,
@@ -26,16 +26,16 @@ from core import (
     ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
-    InvalidTransition,
+    InvalidTransitionError,
     PriceUpdated,
     StopRequested,
     SwapExecuted,
     on,
 )
-from swap.accounting import SwapAccounting, account_swap, native_price_for
-from swap.config import SwapExecutorConfig
-from swap.details import SwapDetails
-from swap.messages import (
+from lpexec.swap.accounting import SwapAccounting, account_swap, native_price_for
+from lpexec.swap.config import SwapExecutorConfig
+from lpexec.swap.details import SwapDetails
+from lpexec.swap.messages import (
     SWAP_VENUE,
     ExecuteSwap,
     QuoteSwap,
@@ -43,8 +43,8 @@ from swap.messages import (
     SwapQuoted,
     SwapQuoteRefreshed,
 )
-from swap.quotes import ProviderQuote, QuoteFailure, best_quote, swap_limit
-from swap.states import SWAP_TRANSITIONS, SwapState, SwapTrigger
+from lpexec.swap.quotes import ProviderQuote, QuoteFailure, best_quote, swap_limit
+from lpexec.swap.states import SWAP_TRANSITIONS, SwapState, SwapTrigger
 
 __all__ = ["SwapExecutor", "SwapExecutorState"]
 
@@ -91,7 +91,7 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
         state = self.state.swap_state
         target = SWAP_TRANSITIONS.get((state, trigger))
         if target is None:
-            raise InvalidTransition(state, trigger, machine=f"swap {self.id}")
+            raise InvalidTransitionError(state, trigger, machine=f"swap {self.id}")
         self.state.swap_state = target
         self._touch()
         return target

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core import OutcomeUnknown
 from gateway_client import GatewayClient, GatewayError, SwapData
-from swap.gateway_io import TxFacts
+from lpexec.core import OutcomeUnknownError
+from lpexec.swap.gateway_io import TxFacts
 
 __all__ = ["SwapFill", "fill_from_data", "fill_from_poll"]
 
@@ -87,7 +87,7 @@ async def fill_from_poll(
     """Read a confirmed swap's fill from the poll's balance changes.
 
     Raises:
-        OutcomeUnknown: the poll failed or carried no balance changes for the pair.
+        OutcomeUnknownError: the poll failed or carried no balance changes for the pair.
     """
     try:
         poll = await client.solana.poll(
@@ -97,10 +97,10 @@ async def fill_from_poll(
             network=network,
         )
     except GatewayError as e:
-        raise OutcomeUnknown(f"swap {signature} confirmed but not readable: {e}") from e
+        raise OutcomeUnknownError(f"swap {signature} confirmed but not readable: {e}") from e
     changes = poll.token_balance_changes
     if base_token not in changes or quote_token not in changes:
-        raise OutcomeUnknown(f"swap {signature} confirmed without balance changes")
+        raise OutcomeUnknownError(f"swap {signature} confirmed without balance changes")
     return _fill(
         base_token=base_token,
         quote_token=quote_token,

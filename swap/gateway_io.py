@@ -15,38 +15,38 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core import (
-    Clock,
-    Command,
-    CommandFailed,
-    Evidence,
-    OutcomeUnknown,
-    VenueError,
-    VenueRejected,
-    VenueUnavailable,
-)
 from gateway_client import (
     AuthenticationError,
-    BadRequest,
+    BadRequestError,
     ChainHistory,
     GatewayClient,
     GatewayConnectionError,
     GatewayError,
     GatewayValidationError,
-    InsufficientFunds,
+    InsufficientFundsError,
     InvalidRequestError,
-    NotFound,
-    PositionClosed,
-    PositionNotFound,
-    PositionTooWide,
-    QuoteNotFound,
-    RateLimited,
+    NotFoundError,
+    PositionClosedError,
+    PositionNotFoundError,
+    PositionTooWideError,
+    QuoteNotFoundError,
+    RateLimitedError,
     SignatureRecord,
-    SlippageExceeded,
+    SlippageExceededError,
     SolanaPollResult,
-    TransactionFailed,
-    TransactionOutcomeUnknown,
+    TransactionFailedError,
+    TransactionOutcomeUnknownError,
     TransactionStatus,
+)
+from lpexec.core import (
+    Clock,
+    Command,
+    CommandFailed,
+    Evidence,
+    OutcomeUnknownError,
+    VenueError,
+    VenueRejectedError,
+    VenueUnavailableError,
 )
 
 __all__ = [
@@ -70,17 +70,17 @@ LAMPORTS_PER_SOL = Decimal(1_000_000_000)
 ZERO = Decimal(0)
 
 _REJECTIONS: tuple[tuple[type[GatewayError], str], ...] = (
-    (PositionNotFound, "position_not_found"),
-    (PositionClosed, "position_closed"),
-    (SlippageExceeded, "slippage_exceeded"),
-    (QuoteNotFound, "quote_expired"),
-    (InsufficientFunds, "insufficient_funds"),
-    (PositionTooWide, "position_too_wide"),
-    (TransactionFailed, "transaction_failed"),
-    (NotFound, "not_found"),
+    (PositionNotFoundError, "position_not_found"),
+    (PositionClosedError, "position_closed"),
+    (SlippageExceededError, "slippage_exceeded"),
+    (QuoteNotFoundError, "quote_expired"),
+    (InsufficientFundsError, "insufficient_funds"),
+    (PositionTooWideError, "position_too_wide"),
+    (TransactionFailedError, "transaction_failed"),
+    (NotFoundError, "not_found"),
     (GatewayValidationError, "invalid_request"),
     (InvalidRequestError, "invalid_request"),
-    (BadRequest, "bad_request"),
+    (BadRequestError, "bad_request"),
     (AuthenticationError, "unauthorized"),
 )
 
@@ -93,18 +93,18 @@ def venue_error(error: GatewayError, *, write: bool) -> VenueError:
     (simulation failures, bad input, missing positions) are business outcomes.
     """
     message = str(error)
-    if isinstance(error, TransactionOutcomeUnknown):
-        return OutcomeUnknown(message, code="outcome_unknown")
-    if isinstance(error, RateLimited):
-        return VenueUnavailable(message, retry_after=error.retry_after, code="rate_limited")
+    if isinstance(error, TransactionOutcomeUnknownError):
+        return OutcomeUnknownError(message, code="outcome_unknown")
+    if isinstance(error, RateLimitedError):
+        return VenueUnavailableError(message, retry_after=error.retry_after, code="rate_limited")
     if isinstance(error, GatewayConnectionError):
-        return VenueUnavailable(message, code="unreachable")
+        return VenueUnavailableError(message, code="unreachable")
     for error_type, code in _REJECTIONS:
         if isinstance(error, error_type):
-            return VenueRejected(message, code=code)
+            return VenueRejectedError(message, code=code)
     if write:
-        return OutcomeUnknown(message, code="outcome_unknown")
-    return VenueUnavailable(message, code="unavailable")
+        return OutcomeUnknownError(message, code="outcome_unknown")
+    return VenueUnavailableError(message, code="unavailable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +196,12 @@ async def settle(
     :func:`decide_signature`) while it serves other executors.
 
     Raises:
-        VenueRejected: the transaction failed on chain (its fee rides on the error).
-        OutcomeUnknown: the transaction is still pending.
+        VenueRejectedError: the transaction failed on chain (its fee rides on the error).
+        OutcomeUnknownError: the transaction is still pending.
     """
     evidence.record(signature=signature)
     if status == TransactionStatus.PENDING:
-        raise OutcomeUnknown(f"transaction {signature} is pending; following its signature")
+        raise OutcomeUnknownError(f"transaction {signature} is pending; following its signature")
     try:
         poll = await client.solana.poll(signature, wallet_address=wallet_address, network=network)
     except GatewayError as e:
@@ -217,10 +217,10 @@ async def settle(
     return facts
 
 
-def failed_on_chain(signature: str, facts: TxFacts | None) -> VenueRejected:
+def failed_on_chain(signature: str, facts: TxFacts | None) -> VenueRejectedError:
     """The rejection of a transaction that landed and failed: the chain still charged its fee."""
     fee = facts.fee if facts is not None and facts.fee is not None else ZERO
-    return VenueRejected(
+    return VenueRejectedError(
         f"transaction {signature} failed on chain",
         code="transaction_failed",
         tx_fee=fee,
@@ -252,12 +252,12 @@ async def signatures_since(
     ``not_before``, in blocks no older than those unix seconds; oldest first.
 
     Raises:
-        OutcomeUnknown: the history could not be read.
+        OutcomeUnknownError: the history could not be read.
     """
     try:
         records = await history.signatures_for_address(address, limit=limit)
     except GatewayError as e:
-        raise OutcomeUnknown(f"could not read the history of {address}: {e}") from e
+        raise OutcomeUnknownError(f"could not read the history of {address}: {e}") from e
     newer: list[SignatureRecord] = []
     for record in records:
         if record.signature == after:
@@ -277,19 +277,19 @@ async def failed_transaction(
     wallet_address: str,
     network: str | None,
     evidence: Evidence,
-) -> VenueRejected:
+) -> VenueRejectedError:
     """The rejection of a write Gateway answered "failed on chain", with the fee it cost (read
     from a poll of its signature).
 
     Raises:
-        OutcomeUnknown: the poll could not be read: the signature is in the evidence, and the
+        OutcomeUnknownError: the poll could not be read: the signature is in the evidence, and the
             reconciliation reads the fee later (never reported as zero).
     """
     evidence.record(signature=signature)
     try:
         poll = await client.solana.poll(signature, wallet_address=wallet_address, network=network)
     except GatewayError as e:
-        raise OutcomeUnknown(
+        raise OutcomeUnknownError(
             f"transaction {signature} failed on chain; its fee is not readable yet: {e}"
         ) from e
     return failed_on_chain(signature, tx_facts(poll, wallet_address=wallet_address))
@@ -323,7 +323,7 @@ async def decide_signature(
         settle window (it did not land).
 
     Raises:
-        OutcomeUnknown: still pending inside the settle window, or the poll failed.
+        OutcomeUnknownError: still pending inside the settle window, or the poll failed.
     """
     signature = evidence["signature"]
     try:
@@ -345,7 +345,7 @@ async def decide_signature(
             signature=signature,
         )
     if not settle_window_passed(evidence, now=now, window=settle_window):
-        raise OutcomeUnknown(f"transaction {signature} is still pending")
+        raise OutcomeUnknownError(f"transaction {signature} is still pending")
     return None
 
 
@@ -372,7 +372,7 @@ class WalletTransactions:
             network=self.network,
         )
 
-    async def failed(self, error: TransactionFailed, evidence: Evidence) -> VenueRejected:
+    async def failed(self, error: TransactionFailedError, evidence: Evidence) -> VenueRejectedError:
         """:func:`failed_transaction` of a write Gateway answered "failed on chain"."""
         return await failed_transaction(
             self.client,

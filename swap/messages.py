@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from core import Command, OutcomeEvent, SwapExecuted
-from core.messages import register_message
-from swap.quotes import ProviderQuote, QuoteFailure, Side
+from lpexec.core import Command, OutcomeEvent, SwapExecuted
+from lpexec.core.messages import register_message
+from lpexec.swap.quotes import ProviderQuote, QuoteFailure, Side
 
 __all__ = [
     "SWAP_VENUE",

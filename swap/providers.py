@@ -26,7 +26,7 @@ from gateway_client import (
     SwapResult,
     TradingSwap,
 )
-from swap.quotes import ProviderQuote, Side
+from lpexec.swap.quotes import ProviderQuote, Side
 
 __all__ = [
     "JupiterProvider",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core import ExecutorStatus, TransitionTable
+from lpexec.core import ExecutorStatus, TransitionTable
 
 __all__ = ["SWAP_STATUS", "SWAP_TRANSITIONS", "SwapState", "SwapTrigger"]
 

@@ -10,20 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from core import (
+from gateway_client import ChainHistory, GatewayClient, GatewayError, TransactionFailedError
+from lpexec.core import (
     Clock,
     Command,
     CommandFailed,
     ConfigError,
     Evidence,
     OutcomeEvent,
-    OutcomeUnknown,
+    OutcomeUnknownError,
     Swap,
     SwapExecuted,
 )
-from gateway_client import ChainHistory, GatewayClient, GatewayError, TransactionFailed
-from swap.fills import SwapFill, fill_from_data, fill_from_poll
-from swap.gateway_io import (
+from lpexec.swap.fills import SwapFill, fill_from_data, fill_from_poll
+from lpexec.swap.gateway_io import (
     WalletTransactions,
     newest_signature,
     signatures_since,
@@ -105,7 +105,7 @@ class GatewaySwapVenue:
                     slippage=command.slippage,
                     network=self._network,
                 )
-        except TransactionFailed as e:
+        except TransactionFailedError as e:
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
@@ -152,7 +152,7 @@ class GatewaySwapVenue:
         """Decide an unknown swap from its evidence: poll its signature, or find it among the
         wallet's transactions since the send; otherwise it stays unknown."""
         if not isinstance(command, Swap):
-            raise OutcomeUnknown(f"{type(command).__name__} is not a swap")
+            raise OutcomeUnknownError(f"{type(command).__name__} is not a swap")
         if "signature" not in evidence:
             if "sent_at" not in evidence:
                 return None  # stopped before sending (the send time is recorded first)
@@ -170,12 +170,12 @@ class GatewaySwapVenue:
         the settle window has passed without one (it did not land).
 
         Raises:
-            OutcomeUnknown: no history to look in, or not found yet inside the settle window.
+            OutcomeUnknownError: no history to look in, or not found yet inside the settle window.
         """
         before = evidence.get("wallet_signature_before")
         sent_at = evidence.get("sent_at")
         if self._history is None or (before is None and sent_at is None):
-            raise OutcomeUnknown(
+            raise OutcomeUnknownError(
                 f"swap {command.command_id} has no signature and no chain history to search; "
                 "inspect the wallet"
             )
@@ -207,7 +207,7 @@ class GatewaySwapVenue:
                 return record.signature
         if self._tx.settle_window_passed(evidence):
             return None
-        raise OutcomeUnknown(f"swap {command.command_id} not on chain yet; waiting to settle")
+        raise OutcomeUnknownError(f"swap {command.command_id} not on chain yet; waiting to settle")
 
 
 SEND_TIME_MARGIN_SECONDS = 120

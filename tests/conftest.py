@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core import UTC, SimulatedClock
+from lpexec.core import UTC, SimulatedClock
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -93,7 +93,7 @@ def paper_server(tmp_path):
         [
             sys.executable,
             "-m",
-            "app",
+            "lpexec",
             "paper-gateway",
             "--port",
             str(port),

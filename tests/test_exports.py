@@ -10,7 +10,14 @@ import inspect
 
 import pytest
 
-PACKAGES = ["core", "core.store", "gateway_client", "paper", "paper.pools", "paper.chain"]
+PACKAGES = [
+    "lpexec.core",
+    "lpexec.core.store",
+    "gateway_client",
+    "lpexec.paper",
+    "lpexec.paper.pools",
+    "lpexec.paper.chain",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -14,14 +14,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.cli.backtest import backtest_command
-from app.cli.daemon import daemon_app
-from app.cli.demo import demo_command
-from app.cli.executors import executors_app
-from app.cli.lp import lp_app, pools_app
-from app.cli.paper import paper_gateway_command
-from app.cli.swap import swap_app
-from core import ExecutorError
+from lpexec.app.cli.backtest import backtest_command
+from lpexec.app.cli.daemon import daemon_app
+from lpexec.app.cli.demo import demo_command
+from lpexec.app.cli.executors import executors_app
+from lpexec.app.cli.lp import lp_app, pools_app
+from lpexec.app.cli.paper import paper_gateway_command
+from lpexec.app.cli.swap import swap_app
+from lpexec.core import ExecutorError
 
 __all__ = ["app", "main"]
 

@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from app.backtest import BacktestResult, parse_pool_spec, run_backtest
-from core import parse_config
-from lp.rebalance import RebalanceConfig
-from paper.prices import read_price_csv
+from lpexec.app.backtest import BacktestResult, parse_pool_spec, run_backtest
+from lpexec.core import parse_config
+from lpexec.lp.rebalance import RebalanceConfig
+from lpexec.paper.prices import read_price_csv
 
 __all__ = ["backtest_command", "parse_rebalance_spec"]
 
@@ -113,7 +113,7 @@ def backtest_command(
             )
         )
     if plot is not None:
-        from app.plots import plot_backtest
+        from lpexec.app.plots import plot_backtest
 
         percent = (policy.width or Decimal(0)) * 100
         plot_backtest(result, plot, title=f"{pair} {pool}, width {percent.normalize():f} %")

@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.clocks import SystemTime
-from app.daemon import Daemon, DaemonConfig, load_daemon_config
-from app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
-from app.runtime import LPRuntime, open_lp_runtime
-from app.settings import Settings
+from lpexec.app.clocks import SystemTime
+from lpexec.app.daemon import Daemon, DaemonConfig, load_daemon_config
+from lpexec.app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.app.settings import Settings
 
 __all__ = ["daemon_app"]
 

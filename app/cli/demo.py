@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.lp_demo import DemoBar, DemoResult, run_lp_demo
+from lpexec.app.lp_demo import DemoBar, DemoResult, run_lp_demo
 
 __all__ = ["demo_command", "render_report"]
 

@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.registry import EXECUTOR_TYPES
-from app.settings import Settings
-from core import Database, Engine, ExecutorInfo, ExecutorStatus, LiveClock
-from core.store.database import redact_url
+from lpexec.app.registry import EXECUTOR_TYPES
+from lpexec.app.settings import Settings
+from lpexec.core import Database, Engine, ExecutorInfo, ExecutorStatus, LiveClock
+from lpexec.core.store.database import redact_url
 
 __all__ = ["executors_app", "info_table"]
 

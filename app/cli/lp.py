@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from app.cli.executors import info_table
-from app.cli.options import Connection, connection_options
-from app.runtime import LPRuntime
-from core import ExecutorInfo, UnknownExecutor, parse_config
-from lp import LPExecutorConfig
-from lp.preflight import preflight
+from lpexec.app.cli.executors import info_table
+from lpexec.app.cli.options import Connection, connection_options
+from lpexec.app.runtime import LPRuntime
+from lpexec.core import ExecutorInfo, UnknownExecutorError, parse_config
+from lpexec.lp import LPExecutorConfig
+from lpexec.lp.preflight import preflight
 
 __all__ = ["lp_app", "pools_app"]
 
@@ -160,7 +160,7 @@ def close_command(
     again first)."""
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
-        with contextlib.suppress(UnknownExecutor):  # stop() below names the unknown id
+        with contextlib.suppress(UnknownExecutorError):  # stop() below names the unknown id
             runtime.engine.retry(executor_id)
         await runtime.engine.stop(executor_id, keep_position=keep_position)
         await runtime.settle()

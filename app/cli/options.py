@@ -8,9 +8,9 @@ from pathlib import Path
 import platformdirs
 import typer
 
-from app.clocks import SystemTime
-from app.runtime import LPRuntime, open_lp_runtime
-from app.settings import Settings
+from lpexec.app.clocks import SystemTime
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.app.settings import Settings
 
 __all__ = ["Connection", "connection_options"]
 

@@ -18,6 +18,6 @@ def paper_gateway_command(
     state_file: Path | None = typer.Option(None, help="Save the chain here on exit; load it."),
 ) -> None:
     """Serve the same HTTP API as Hummingbot Gateway 2.13 on a simulated Solana chain."""
-    from paper.gateway import serve
+    from lpexec.paper.gateway import serve
 
     serve(host=host, port=port, seed=seed, faults=faults, mode=mode, state_file=state_file)

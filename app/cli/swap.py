@@ -16,11 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.executors import info_table
-from app.cli.options import Connection, connection_options
-from app.runtime import LPRuntime
-from core import CloseType, ExecutorInfo, parse_config
-from swap import (
+from lpexec.app.cli.executors import info_table
+from lpexec.app.cli.options import Connection, connection_options
+from lpexec.app.runtime import LPRuntime
+from lpexec.core import CloseType, ExecutorInfo, parse_config
+from lpexec.swap import (
     SWAP_VENUE,
     QuoteFailure,
     QuoteSwap,

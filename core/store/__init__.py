@@ -6,11 +6,11 @@ PostgreSQL, durable) and :class:`MemoryStore` (process memory, not durable: back
 
 from __future__ import annotations
 
-from core.store.database import Database, redact_url
-from core.store.memory import MemoryStore
-from core.store.port import JournalEntry, Store, StoredExecutor, StoredIntent, UnitOfWork
-from core.store.sql import SqlStore
-from core.store.tables import (
+from lpexec.core.store.database import Database, redact_url
+from lpexec.core.store.memory import MemoryStore
+from lpexec.core.store.port import JournalEntry, Store, StoredExecutor, StoredIntent, UnitOfWork
+from lpexec.core.store.sql import SqlStore
+from lpexec.core.store.tables import (
     SCHEMA_VERSION,
     ControllerRow,
     ExecutorRow,
@@ -20,7 +20,7 @@ from core.store.tables import (
     JournalRow,
     MetaRow,
 )
-from core.store.types import Money, UtcDateTime
+from lpexec.core.store.types import Money, UtcDateTime
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from core.errors import SchemaVersionMismatch, StoreError
-from core.store.tables import SCHEMA_VERSION, MetaRow
+from lpexec.core.errors import SchemaVersionMismatchError, StoreError
+from lpexec.core.store.tables import SCHEMA_VERSION, MetaRow
 
 __all__ = ["Database", "redact_url"]
 
@@ -46,7 +46,7 @@ class Database:
 
         Raises:
             StoreError: the URL is malformed or the database does not answer.
-            SchemaVersionMismatch: the database was written by another schema version.
+            SchemaVersionMismatchError: the database was written by another schema version.
         """
         try:
             parsed = make_url(url)
@@ -80,7 +80,7 @@ class Database:
         existing = set(inspect(self.engine).get_table_names())
         if MetaRow.__tablename__ not in existing:
             if existing & {"executors", "intents", "journal"}:
-                raise SchemaVersionMismatch(
+                raise SchemaVersionMismatchError(
                     "database has lpexec tables but no schema version; it was not written by "
                     f"this lpexec (expected schema version {SCHEMA_VERSION})"
                 )
@@ -98,7 +98,7 @@ class Database:
         if found in _MIGRATIONS:
             found = self._migrate(found)
         if found != str(SCHEMA_VERSION):
-            raise SchemaVersionMismatch(
+            raise SchemaVersionMismatchError(
                 f"database schema version is {found}, this lpexec expects {SCHEMA_VERSION}; "
                 "use a database written by the same version or a new one"
             )

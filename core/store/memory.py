@@ -10,15 +10,15 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
-from core.commands import Command
-from core.errors import StoreError
-from core.events import Event
-from core.executor import Executor
-from core.messages import message_name
-from core.positions_held import HeldPosition, HeldPositionKey
-from core.serialization import encode_outcome
-from core.store.port import JournalEntry, StoredExecutor, StoredIntent
-from core.store.tables import IntentStatus
+from lpexec.core.commands import Command
+from lpexec.core.errors import StoreError
+from lpexec.core.events import Event
+from lpexec.core.executor import Executor
+from lpexec.core.messages import message_name
+from lpexec.core.positions_held import HeldPosition, HeldPositionKey
+from lpexec.core.serialization import encode_outcome
+from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
+from lpexec.core.store.tables import IntentStatus
 
 __all__ = ["MemoryStore"]
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from core.commands import Command
-from core.events import Event
-from core.executor import Executor
-from core.lifecycle import CloseType, ExecutorStatus
-from core.positions_held import HeldPosition
+from lpexec.core.commands import Command
+from lpexec.core.events import Event
+from lpexec.core.executor import Executor
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.positions_held import HeldPosition
 
 __all__ = ["JournalEntry", "Store", "StoredExecutor", "StoredIntent", "UnitOfWork"]
 

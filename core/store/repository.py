@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.commands import Command
-from core.events import Event
-from core.info import ExecutorInfo
-from core.lifecycle import ExecutorStatus
-from core.serialization import dumps, encode_message, loads
-from core.store.tables import (
+from lpexec.core.commands import Command
+from lpexec.core.events import Event
+from lpexec.core.info import ExecutorInfo
+from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.serialization import dumps, encode_message, loads
+from lpexec.core.store.tables import (
     ControllerRow,
     ExecutorRow,
     HeldPositionRow,

@@ -14,16 +14,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.commands import Command
-from core.events import Event
-from core.executor import Executor
-from core.lifecycle import CloseType, ExecutorStatus
-from core.positions_held import HeldPosition
-from core.serialization import decode_message, dumps, encode_outcome, loads
-from core.store import repository as repo
-from core.store.database import Database
-from core.store.port import JournalEntry, StoredExecutor, StoredIntent
-from core.store.tables import ExecutorRow, IntentRow, JournalRow
+from lpexec.core.commands import Command
+from lpexec.core.events import Event
+from lpexec.core.executor import Executor
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.positions_held import HeldPosition
+from lpexec.core.serialization import decode_message, dumps, encode_outcome, loads
+from lpexec.core.store import repository as repo
+from lpexec.core.store.database import Database
+from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
+from lpexec.core.store.tables import ExecutorRow, IntentRow, JournalRow
 
 __all__ = ["SqlStore"]
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.store.types import Money, UtcDateTime
+from lpexec.core.store.types import Money, UtcDateTime
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -12,7 +12,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway_client._connectors import ConnectorQuirks, normalize_fee, ratio_to_percent
 from gateway_client._encoding import encode_json, encode_query
-from gateway_client._exceptions import InvalidRequestError, TransactionFailed, UnexpectedResponse
+from gateway_client._exceptions import (
+    InvalidRequestError,
+    TransactionFailedError,
+    UnexpectedResponseError,
+)
 from gateway_client._models.base import FeeCorrection, GatewayRequest, TransactionResult
 from gateway_client._transport import Route
 from gateway_client._types import Chain, TransactionStatus
@@ -90,7 +94,7 @@ def parse_response(response_type: Any, content: bytes, *, route: Route, path: st
         return _parser(response_type)(content)
     except ValidationError as exc:
         details = "; ".join(_describe(error) for error in exc.errors(include_url=False)[:5])
-        raise UnexpectedResponse(
+        raise UnexpectedResponseError(
             f"Gateway's answer to {route.method} {path} does not match the expected shape: "
             f"{details}"
         ) from None
@@ -164,7 +168,7 @@ class Resource:
     ) -> ResultT:
         result = await self._call(route, request, response_type)
         if result.status == TransactionStatus.FAILED:
-            raise TransactionFailed(
+            raise TransactionFailedError(
                 f"Gateway reports transaction {result.signature} failed (status -1) on "
                 f"{route.method} {route.path}",
                 signature=result.signature,

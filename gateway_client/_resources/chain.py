@@ -191,7 +191,7 @@ class SolanaChain(_ChainResource):
             CONFIRMED or FAILED outcome (call ``raise_for_status()`` to raise on FAILED).
 
         Raises:
-            TransactionOutcomeUnknown: Still pending at the deadline: reconcile, never resend.
+            TransactionOutcomeUnknownError: Still pending at the deadline: reconcile, never resend.
             InvalidRequestError: On a malformed signature or wallet address.
         """
         resolved_network = self._network(network)

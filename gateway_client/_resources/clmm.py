@@ -130,8 +130,8 @@ class ClmmConnector(Resource):
             network: Network; defaults to the client's network for this chain.
 
         Raises:
-            PositionClosed: The position was closed.
-            PositionNotFound: No position ever existed at this address.
+            PositionClosedError: The position was closed.
+            PositionNotFoundError: No position ever existed at this address.
         """
         route = self.routes.position_info
         if self.quirks.position_info_takes_wallet and wallet_address is None:
@@ -225,8 +225,8 @@ class ClmmConnector(Resource):
         """Swap in one pool. A write: sent once, never retried.
 
         Raises:
-            SlippageExceeded: The simulation hit the slippage limit; nothing was sent.
-            TransactionOutcomeUnknown: Meteora did not see it confirm (HTTP 504): reconcile.
+            SlippageExceededError: The simulation hit the slippage limit; nothing was sent.
+            TransactionOutcomeUnknownError: Meteora did not see it confirm (HTTP 504): reconcile.
         """
         route = self.routes.execute_swap
         if pool_address is not None and not self.quirks.execute_swap_takes_pool:
@@ -272,9 +272,9 @@ class ClmmConnector(Resource):
         A range entirely above the price needs base only, entirely below needs quote only.
 
         Raises:
-            PositionTooWide: More bins than the program allows (Meteora: 69 in Gateway 2.13).
-            InsufficientFunds: The wallet cannot pay amounts, rent and fees.
-            TransactionOutcomeUnknown: HTTP 504 (Meteora) without a signature: list the
+            PositionTooWideError: More bins than the program allows (Meteora: 69 in Gateway 2.13).
+            InsufficientFundsError: The wallet cannot pay amounts, rent and fees.
+            TransactionOutcomeUnknownError: HTTP 504 (Meteora) without a signature: list the
                 wallet's positions before trying again.
         """
         route = self.routes.open_position

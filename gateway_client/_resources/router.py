@@ -82,7 +82,7 @@ class JupiterRouter(_RouterResource):
             network: Network; defaults to the client's Solana network.
 
         Raises:
-            NotFound: No route (also what Gateway answers when Jupiter's API is unreachable).
+            NotFoundError: No route (also what Gateway answers when Jupiter's API is unreachable).
         """
         request = build_request(
             JupiterQuoteQuery,
@@ -124,7 +124,7 @@ class JupiterRouter(_RouterResource):
             network: Network; defaults to the client's Solana network.
 
         Raises:
-            QuoteNotFound: Unknown or expired quote id (e.g. after a Gateway restart).
+            QuoteNotFoundError: Unknown or expired quote id (e.g. after a Gateway restart).
         """
         request = build_request(
             JupiterExecuteQuoteRequest,

@@ -118,7 +118,7 @@ class TokensResource(Resource):
         """Return one token by symbol or address.
 
         Raises:
-            NotFound: If the token is not in the list.
+            NotFoundError: If the token is not in the list.
         """
         path = TOKEN.path.replace(
             "{symbolOrAddress}", path_param(symbol_or_address, field="symbol_or_address")
@@ -170,7 +170,7 @@ class PoolsResource(Resource):
         """Return the listed pool of a pair such as ``SOL-USDC``.
 
         Raises:
-            NotFound: If the pair has no listed pool.
+            NotFoundError: If the pair has no listed pool.
         """
         path = POOL.path.replace("{tradingPair}", path_param(trading_pair, field="trading_pair"))
         request = build_request(

@@ -181,8 +181,8 @@ class TradingClmm(_Unified):
         """Return one position.
 
         Raises:
-            PositionClosed: The position was closed.
-            PositionNotFound: No position ever existed at this address.
+            PositionClosedError: The position was closed.
+            PositionNotFoundError: No position ever existed at this address.
         """
         quirks, target = self._clmm(connector, network)
         request = self._build(

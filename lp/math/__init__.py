@@ -7,7 +7,7 @@ formulas for backtests, tested against the exact ones.
 
 from __future__ import annotations
 
-from lp.math.clmm import (
+from lpexec.lp.math.clmm import (
     MAX_SQRT_PRICE_X64,
     MAX_TICK,
     MIN_SQRT_PRICE_X64,
@@ -35,7 +35,7 @@ from lp.math.clmm import (
     tick_to_price,
     tick_to_price_fast,
 )
-from lp.math.dlmm import (
+from lpexec.lp.math.dlmm import (
     BIN_ARRAY_RENT_LAMPORTS,
     BINS_PER_ARRAY,
     EXTRA_BIN_RENT_LAMPORTS,
@@ -56,14 +56,14 @@ from lp.math.dlmm import (
     rent_exempt_lamports,
     validate_position_width,
 )
-from lp.math.dlmm_distribution import (
+from lpexec.lp.math.dlmm_distribution import (
     BinAllocation,
     Strategy,
     distribute_liquidity,
     split_proportionally,
     strategy_weights,
 )
-from lp.math.dlmm_fees import (
+from lpexec.lp.math.dlmm_fees import (
     FEE_PRECISION,
     MAX_FEE_RATE,
     base_fee_rate,
@@ -75,7 +75,7 @@ from lp.math.dlmm_fees import (
     volatility_accumulator,
     volatility_references,
 )
-from lp.math.il import (
+from lpexec.lp.math.il import (
     LadderBin,
     PnlBreakdown,
     RangePositionValue,

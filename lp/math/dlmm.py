@@ -54,7 +54,7 @@ BINS_PER_ARRAY = 70
 DEFAULT_BINS_PER_POSITION = 70
 POSITION_MAX_LENGTH = 1_400
 GATEWAY_MAX_POSITION_WIDTH = 69
-"""Gateway 2.13 rejects wider positions with ``InvalidPositionWidth`` (6040)."""
+"""Gateway 2.13 rejects wider positions with ``InvalidPositionWidthError`` (6040)."""
 Q64 = 1 << 64
 LAMPORTS_PER_SOL = 1_000_000_000
 

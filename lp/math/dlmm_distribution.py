@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
-from lp.math.dlmm import bin_price_q64, position_width
+from lpexec.lp.math.dlmm import bin_price_q64, position_width
 
 __all__ = [
     "BinAllocation",

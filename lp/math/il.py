@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
-from lp.math.clmm import amounts_from_liquidity
+from lpexec.lp.math.clmm import amounts_from_liquidity
 
 __all__ = [
     "LadderBin",

@@ -10,10 +10,10 @@ the whole state saves to and loads from a JSON file.
 
 from __future__ import annotations
 
-from paper.chain.chain import STATE_VERSION, PaperChain
-from paper.chain.clock import ManualClock, SleepingClock, WallClock
-from paper.chain.core import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
-from paper.chain.costs import (
+from lpexec.paper.chain.chain import STATE_VERSION, PaperChain
+from lpexec.paper.chain.clock import ManualClock, SleepingClock, WallClock
+from lpexec.paper.chain.core import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
+from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
     LAMPORTS_PER_SOL,
@@ -26,26 +26,26 @@ from paper.chain.costs import (
     priority_fee,
     transaction_fee,
 )
-from paper.chain.errors import (
+from lpexec.paper.chain.errors import (
     ChainError,
     FaultSpecError,
-    InsufficientFunds,
-    InvalidRequest,
-    LedgerImbalance,
-    NotFound,
-    NotOwner,
-    PoolNotFound,
-    PositionClosed,
-    PositionNotFound,
-    RouteNotFound,
-    SwapRejected,
-    WalletNotFound,
+    InsufficientFundsError,
+    InvalidChainRequestError,
+    LedgerImbalanceError,
+    NotFoundError,
+    NotOwnerError,
+    PoolNotFoundError,
+    PositionClosedError,
+    PositionNotFoundError,
+    RouteNotFoundError,
+    SwapRejectedError,
+    WalletNotFoundError,
 )
-from paper.chain.faults import Fault, FaultDecision, FaultEffect, FaultPlan, FaultRule
-from paper.chain.keys import KeyFactory, b58decode, b58encode, is_address, is_signature
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, LedgerEntry, Posting
-from paper.chain.positions import PositionRecord
-from paper.chain.receipts import (
+from lpexec.paper.chain.faults import Fault, FaultDecision, FaultEffect, FaultPlan, FaultRule
+from lpexec.paper.chain.keys import KeyFactory, b58decode, b58encode, is_address, is_signature
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, LedgerEntry, Posting
+from lpexec.paper.chain.positions import PositionRecord
+from lpexec.paper.chain.receipts import (
     CloseReceipt,
     CollectReceipt,
     LiquidityReceipt,
@@ -54,9 +54,9 @@ from paper.chain.receipts import (
     SwapReceipt,
     WrapReceipt,
 )
-from paper.chain.tokens import DEFAULT_TOKENS, SOL_MINT, Token, TokenList, UnknownToken
-from paper.chain.trading import Hop
-from paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
+from lpexec.paper.chain.tokens import DEFAULT_TOKENS, SOL_MINT, Token, TokenList, UnknownTokenError
+from lpexec.paper.chain.trading import Hop
+from lpexec.paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus
 
 __all__ = [
     "BIN_ARRAY_RENT_LAMPORTS",
@@ -85,39 +85,39 @@ __all__ = [
     "FaultSpecError",
     "FeeSchedule",
     "Hop",
-    "InsufficientFunds",
-    "InvalidRequest",
+    "InsufficientFundsError",
+    "InvalidChainRequestError",
     "KeyFactory",
     "Ledger",
     "LedgerEntry",
-    "LedgerImbalance",
+    "LedgerImbalanceError",
     "LiquidityReceipt",
     "ManualClock",
-    "NotFound",
-    "NotOwner",
+    "NotFoundError",
+    "NotOwnerError",
     "OpenReceipt",
     "OperationBudget",
     "PaperChain",
     "PoolEntry",
-    "PoolNotFound",
-    "PositionClosed",
-    "PositionNotFound",
+    "PoolNotFoundError",
+    "PositionClosedError",
+    "PositionNotFoundError",
     "PositionRecord",
     "Posting",
     "Receipt",
-    "RouteNotFound",
+    "RouteNotFoundError",
     "SleepingClock",
     "SwapReceipt",
-    "SwapRejected",
+    "SwapRejectedError",
     "Token",
     "TokenBalance",
     "TokenList",
     "Transaction",
     "TxFate",
     "TxStatus",
-    "UnknownToken",
+    "UnknownTokenError",
     "WallClock",
-    "WalletNotFound",
+    "WalletNotFoundError",
     "WrapReceipt",
     "b58decode",
     "b58encode",

@@ -18,17 +18,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from paper.chain.core import PoolEntry
-from paper.chain.costs import FeeSchedule, OperationBudget
-from paper.chain.faults import FaultPlan
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
-from paper.chain.liquidity import LiquidityOperations
-from paper.chain.positions import PositionRecord
-from paper.chain.tokens import Token, TokenList
-from paper.chain.trading import TradingOperations
-from paper.chain.transactions import Transaction
-from paper.pools import ClmmPool, DlmmPool, pool_from_dict
+from lpexec.core.clock import Clock
+from lpexec.paper.chain.core import PoolEntry
+from lpexec.paper.chain.costs import FeeSchedule, OperationBudget
+from lpexec.paper.chain.faults import FaultPlan
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
+from lpexec.paper.chain.liquidity import LiquidityOperations
+from lpexec.paper.chain.positions import PositionRecord
+from lpexec.paper.chain.tokens import Token, TokenList
+from lpexec.paper.chain.trading import TradingOperations
+from lpexec.paper.chain.transactions import Transaction
+from lpexec.paper.pools import ClmmPool, DlmmPool, pool_from_dict
 
 __all__ = ["STATE_VERSION", "PaperChain"]
 

@@ -12,40 +12,40 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from core.clock import Clock
-from paper.chain.costs import (
+from lpexec.core.clock import Clock
+from lpexec.paper.chain.costs import (
     TOKEN_ACCOUNT_RENT_LAMPORTS,
     FeeSchedule,
     priority_fee,
 )
-from paper.chain.errors import (
-    InsufficientFunds,
-    InvalidRequest,
-    PoolNotFound,
-    PositionClosed,
-    PositionNotFound,
-    SwapRejected,
-    WalletNotFound,
+from lpexec.paper.chain.errors import (
+    InsufficientFundsError,
+    InvalidChainRequestError,
+    PoolNotFoundError,
+    PositionClosedError,
+    PositionNotFoundError,
+    SwapRejectedError,
+    WalletNotFoundError,
 )
-from paper.chain.faults import FaultPlan
-from paper.chain.keys import KeyFactory, derive_address
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting, make_posting
-from paper.chain.positions import PositionRecord
-from paper.chain.records import record_builder
-from paper.chain.tokens import SOL_MINT, Token, TokenList
-from paper.chain.transactions import (
+from lpexec.paper.chain.faults import FaultPlan
+from lpexec.paper.chain.keys import KeyFactory, derive_address
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting, make_posting
+from lpexec.paper.chain.positions import PositionRecord
+from lpexec.paper.chain.records import record_builder
+from lpexec.paper.chain.tokens import SOL_MINT, Token, TokenList
+from lpexec.paper.chain.transactions import (
     TokenBalance,
     Transaction,
     TransactionIndex,
     TxFate,
     TxStatus,
 )
-from paper.pools import (
+from lpexec.paper.pools import (
     ClmmPool,
     DlmmPool,
-    InsufficientLiquidity,
+    InsufficientLiquidityError,
     PoolError,
-    SlippageExceeded,
+    SlippageExceededError,
 )
 
 __all__ = [
@@ -106,7 +106,7 @@ class ChainCore:
         genesis_time: _dt.datetime | None = None,
     ) -> None:
         if confirmation_slots < 0:
-            raise InvalidRequest(
+            raise InvalidChainRequestError(
                 "Expected confirmation_slots >= 0, received "
                 f"confirmation_slots={confirmation_slots}"
             )
@@ -204,9 +204,9 @@ class ChainCore:
         return address in self._wallets
 
     def require_wallet(self, address: str) -> None:
-        """Raise :class:`WalletNotFound` unless ``address`` is a wallet of this chain."""
+        """Raise :class:`WalletNotFoundError` unless ``address`` is a wallet of this chain."""
         if address not in self._wallets:
-            raise WalletNotFound(address)
+            raise WalletNotFoundError(address)
 
     def token_account(self, owner: str, mint: str) -> str:
         """Return the address of ``owner``'s token account for ``mint`` (derived)."""
@@ -220,7 +220,7 @@ class ChainCore:
         """Return ``owner``'s balance of ``token`` in base units (SOL: native lamports).
 
         Raises:
-            UnknownToken: when ``token`` is not in the token list.
+            UnknownTokenError: when ``token`` is not in the token list.
         """
         mint = self.tokens.get(token).address
         if mint == SOL_MINT:
@@ -242,11 +242,11 @@ class ChainCore:
         opened (with its rent, also airdropped) when needed.
 
         Raises:
-            InvalidRequest: when ``amount`` is negative.
-            UnknownToken: when ``token`` is not listed.
+            InvalidChainRequestError: when ``amount`` is negative.
+            UnknownTokenError: when ``token`` is not listed.
         """
         if amount < 0:
-            raise InvalidRequest(f"Expected amount >= 0, received amount={amount}")
+            raise InvalidChainRequestError(f"Expected amount >= 0, received amount={amount}")
         mint = self.tokens.get(token).address
         if not self.ledger.has_account(owner):
             self.ledger.open_account(owner, AccountKind.WALLET, owner=owner)
@@ -278,7 +278,7 @@ class ChainCore:
         for (account, asset), amount in needs.items():
             available = self.ledger.balance(account, asset)
             if amount > available:
-                raise InsufficientFunds(
+                raise InsufficientFundsError(
                     account=owner,
                     asset=self._asset_name(asset),
                     required=amount,
@@ -331,15 +331,15 @@ class ChainCore:
         """Return the registered pool at ``address``.
 
         Raises:
-            PoolNotFound: when no pool has that address.
+            PoolNotFoundError: when no pool has that address.
         """
         entry = self._pools.get(address)
         if entry is None:
-            raise PoolNotFound(address)
+            raise PoolNotFoundError(address)
         return entry
 
     def pool(self, address: str) -> Pool:
-        """Return the pool at ``address`` (raises :class:`PoolNotFound`)."""
+        """Return the pool at ``address`` (raises :class:`PoolNotFoundError`)."""
         return self.pool_entry(address).pool
 
     def pools(self, connector: str | None = None) -> list[PoolEntry]:
@@ -362,14 +362,14 @@ class ChainCore:
         """Return the record of an open position.
 
         Raises:
-            PositionClosed: when the position existed and was closed.
-            PositionNotFound: when no position ever had that address.
+            PositionClosedError: when the position existed and was closed.
+            PositionNotFoundError: when no position ever had that address.
         """
         record = self._positions.get(address)
         if record is None:
-            raise PositionNotFound(address)
+            raise PositionNotFoundError(address)
         if record.is_closed:
-            raise PositionClosed(address)
+            raise PositionClosedError(address)
         return record
 
     def position_history(self, address: str) -> PositionRecord | None:
@@ -411,11 +411,11 @@ class ChainCore:
             until: Stop at this landed signature (exclusive).
 
         Raises:
-            InvalidRequest: when ``before`` or ``until`` is not a landed signature.
+            InvalidChainRequestError: when ``before`` or ``until`` is not a landed signature.
         """
         for name, signature in (("before", before), ("until", until)):
             if signature is not None and not self._index.contains(signature):
-                raise InvalidRequest(
+                raise InvalidChainRequestError(
                     f"Expected {name} to be a landed transaction signature, received {signature!r}"
                 )
         return self._index.newest_first(address, before=before, until=until)
@@ -576,12 +576,12 @@ def pool_call(call: Callable[[], _T]) -> _T:
     """Run a pool method, translating pool errors into chain errors (pool state unchanged).
 
     Raises:
-        SwapRejected: slippage or liquidity made the pool refuse.
-        InvalidRequest: any other pool refusal (bad range, amounts, ...).
+        SwapRejectedError: slippage or liquidity made the pool refuse.
+        InvalidChainRequestError: any other pool refusal (bad range, amounts, ...).
     """
     try:
         return call()
-    except (SlippageExceeded, InsufficientLiquidity) as e:
-        raise SwapRejected(str(e)) from e
+    except (SlippageExceededError, InsufficientLiquidityError) as e:
+        raise SwapRejectedError(str(e)) from e
     except PoolError as e:
-        raise InvalidRequest(str(e)) from e
+        raise InvalidChainRequestError(str(e)) from e

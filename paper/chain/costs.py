@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from lp.math.dlmm import (
+from lpexec.lp.math.dlmm import (
     BIN_ARRAY_RENT_LAMPORTS,
     BINS_PER_ARRAY,
     DEFAULT_BINS_PER_POSITION,
@@ -26,7 +26,7 @@ from lp.math.dlmm import (
     lamports_to_sol,
     rent_exempt_lamports,
 )
-from lp.math.dlmm import position_rent_lamports as position_rent
+from lpexec.lp.math.dlmm import position_rent_lamports as position_rent
 
 __all__ = [
     "BASE_FEE_LAMPORTS_PER_SIGNATURE",

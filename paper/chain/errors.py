@@ -3,19 +3,19 @@
 Tree (classified by what the caller should do)::
 
     ChainError                      root of every error raised by ``paper.chain``
-    ├── InvalidRequest              bad arguments: fix the request (a Gateway 400)
+    ├── InvalidChainRequestError              bad arguments: fix the request (a Gateway 400)
     │   ├── FaultSpecError          a fault spec string does not parse (names the bad part)
-    │   └── InsufficientFunds       a wallet cannot pay (simulation fails; nothing was sent)
-    ├── SwapRejected                a swap or deposit cannot be filled as asked (slippage,
+    │   └── InsufficientFundsError       a wallet cannot pay (simulation fails; nothing was sent)
+    ├── SwapRejectedError                a swap or deposit cannot be filled as asked (slippage,
     │   │                           liquidity); nothing was sent
-    │   └── RouteNotFound           no pool or pair of pools can fill a routed swap
-    ├── NotFound                    something does not exist (a Gateway 404)
-    │   ├── PoolNotFound            no pool at that address
-    │   ├── WalletNotFound          no wallet at that address
-    │   └── PositionNotFound        no position at that address; ``closed`` tells whether it
-    │       └── PositionClosed      existed and was closed
-    ├── NotOwner                    the signer does not own the position
-    └── LedgerImbalance             a bug: postings that create or destroy value
+    │   └── RouteNotFoundError           no pool or pair of pools can fill a routed swap
+    ├── NotFoundError                    something does not exist (a Gateway 404)
+    │   ├── PoolNotFoundError            no pool at that address
+    │   ├── WalletNotFoundError          no wallet at that address
+    │   └── PositionNotFoundError        no position at that address; ``closed`` tells whether it
+    │       └── PositionClosedError      existed and was closed
+    ├── NotOwnerError                    the signer does not own the position
+    └── LedgerImbalanceError             a bug: postings that create or destroy value
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ from __future__ import annotations
 __all__ = [
     "ChainError",
     "FaultSpecError",
-    "InsufficientFunds",
-    "InvalidRequest",
-    "LedgerImbalance",
-    "NotFound",
-    "NotOwner",
-    "PoolNotFound",
-    "PositionClosed",
-    "PositionNotFound",
-    "RouteNotFound",
-    "SwapRejected",
-    "WalletNotFound",
+    "InsufficientFundsError",
+    "InvalidChainRequestError",
+    "LedgerImbalanceError",
+    "NotFoundError",
+    "NotOwnerError",
+    "PoolNotFoundError",
+    "PositionClosedError",
+    "PositionNotFoundError",
+    "RouteNotFoundError",
+    "SwapRejectedError",
+    "WalletNotFoundError",
 ]
 
 
@@ -41,15 +41,15 @@ class ChainError(Exception):
     """Raised for any failure inside the paper chain; the root of this package's errors."""
 
 
-class InvalidRequest(ChainError, ValueError):
+class InvalidChainRequestError(ChainError, ValueError):
     """Raised when a chain operation gets arguments it cannot accept."""
 
 
-class FaultSpecError(InvalidRequest):
+class FaultSpecError(InvalidChainRequestError):
     """Raised when a fault spec string does not parse; the message names the bad part."""
 
 
-class InsufficientFunds(InvalidRequest):
+class InsufficientFundsError(InvalidChainRequestError):
     """Raised when an account would go below zero; the operation is not applied."""
 
     def __init__(self, *, account: str, asset: str, required: int, available: int) -> None:
@@ -63,15 +63,15 @@ class InsufficientFunds(InvalidRequest):
         )
 
 
-class SwapRejected(ChainError):
+class SwapRejectedError(ChainError):
     """Raised when a swap or deposit cannot be filled as asked (slippage, liquidity)."""
 
 
-class RouteNotFound(SwapRejected):
+class RouteNotFoundError(SwapRejectedError):
     """Raised when no pool or pair of pools can fill a routed swap."""
 
 
-class NotFound(ChainError, LookupError):
+class NotFoundError(ChainError, LookupError):
     """Raised when an address names nothing on the chain."""
 
     def __init__(self, message: str, *, address: str) -> None:
@@ -79,21 +79,21 @@ class NotFound(ChainError, LookupError):
         super().__init__(message)
 
 
-class PoolNotFound(NotFound):
+class PoolNotFoundError(NotFoundError):
     """Raised when no pool has that address."""
 
     def __init__(self, address: str) -> None:
         super().__init__(f"Pool not found: {address}", address=address)
 
 
-class WalletNotFound(NotFound):
+class WalletNotFoundError(NotFoundError):
     """Raised when no wallet has that address."""
 
     def __init__(self, address: str) -> None:
         super().__init__(f"Wallet not found for address: {address}", address=address)
 
 
-class PositionNotFound(NotFound):
+class PositionNotFoundError(NotFoundError):
     """Raised when no position has that address (it never existed)."""
 
     closed = False
@@ -102,7 +102,7 @@ class PositionNotFound(NotFound):
         super().__init__(message or f"Position not found: {address}", address=address)
 
 
-class PositionClosed(PositionNotFound):
+class PositionClosedError(PositionNotFoundError):
     """Raised when a position existed and has been closed."""
 
     closed = True
@@ -111,9 +111,9 @@ class PositionClosed(PositionNotFound):
         super().__init__(address, f"Position closed: {address}")
 
 
-class NotOwner(ChainError):
+class NotOwnerError(ChainError):
     """Raised when a wallet acts on a position it does not own."""
 
 
-class LedgerImbalance(ChainError):
+class LedgerImbalanceError(ChainError):
     """Raised when postings would create or destroy value (a bug in the caller)."""

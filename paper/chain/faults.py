@@ -55,7 +55,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from paper.chain.errors import FaultSpecError
+from lpexec.paper.chain.errors import FaultSpecError
 
 __all__ = [
     "ALL_OPERATIONS",

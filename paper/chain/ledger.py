@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from paper.chain.errors import InsufficientFunds, LedgerImbalance
-from paper.chain.records import record_builder
-from paper.chain.tokens import SOL_MINT
+from lpexec.paper.chain.errors import InsufficientFundsError, LedgerImbalanceError
+from lpexec.paper.chain.records import record_builder
+from lpexec.paper.chain.tokens import SOL_MINT
 
 __all__ = [
     "LAMPORTS",
@@ -253,8 +253,8 @@ class Ledger:
 
         Raises:
             KeyError: when a posting names an unregistered account.
-            InsufficientFunds: when an account (other than the market) would go below zero.
-            LedgerImbalance: when a group that creates no value does not sum to zero per token.
+            InsufficientFundsError: when an account (other than the market) would go below zero.
+            LedgerImbalanceError: when a group that creates no value does not sum to zero per token.
         """
         group = [p for p in postings if p.delta]
         pending, creates = self._check_group(group)
@@ -304,7 +304,7 @@ class Ledger:
         for pair, delta in pending.items():
             available = balance(pair, 0)
             if available + delta < 0 and accounts[pair[0]].kind is not AccountKind.MARKET:
-                raise InsufficientFunds(
+                raise InsufficientFundsError(
                     account=pair[0],
                     asset=pair[1],
                     required=-delta,
@@ -316,7 +316,9 @@ class Ledger:
             for (_, asset), delta in pending.items():
                 net[token_of(asset)] += delta
             if any(net.values()):
-                raise LedgerImbalance(f"Expected postings to net to zero per token, received {net}")
+                raise LedgerImbalanceError(
+                    f"Expected postings to net to zero per token, received {net}"
+                )
         return pending, creates
 
     # -- history ------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from paper.chain.core import ChainCore, Pool, PoolEntry, pool_call
-from paper.chain.costs import (
+from lpexec.paper.chain.core import ChainCore, Pool, PoolEntry, pool_call
+from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
     MAX_POSITION_BINS,
@@ -19,17 +19,17 @@ from paper.chain.costs import (
     bin_array_indexes,
     position_rent,
 )
-from paper.chain.errors import InvalidRequest, NotOwner
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting, make_posting
-from paper.chain.positions import PositionRecord
-from paper.chain.receipts import (
+from lpexec.paper.chain.errors import InvalidChainRequestError, NotOwnerError
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting, make_posting
+from lpexec.paper.chain.positions import PositionRecord
+from lpexec.paper.chain.receipts import (
     CloseReceipt,
     CollectReceipt,
     LiquidityReceipt,
     OpenReceipt,
 )
-from paper.chain.transactions import Transaction, TxFate
-from paper.pools import ClmmPool, DepositResult, DlmmPool, Strategy
+from lpexec.paper.chain.transactions import Transaction, TxFate
+from lpexec.paper.pools import ClmmPool, DepositResult, DlmmPool, Strategy
 
 __all__ = ["LiquidityOperations"]
 
@@ -57,8 +57,8 @@ class LiquidityOperations(ChainCore):
         ``[lower, upper)``; pays 0.0100572 SOL of refundable rent.
 
         Raises:
-            PoolNotFound, WalletNotFound: unknown addresses.
-            InvalidRequest: bad range or amounts (also InsufficientFunds).
+            PoolNotFoundError, WalletNotFoundError: unknown addresses.
+            InvalidChainRequestError: bad range or amounts (also InsufficientFundsError).
         """
         entry = self.pool_entry(pool_address)
         _check_amounts(base_amount=base_amount, quote_amount=quote_amount)
@@ -152,14 +152,16 @@ class LiquidityOperations(ChainCore):
         """Deposit more raw amounts into an open position (same range).
 
         Raises:
-            PositionClosed, PositionNotFound: the position is not open.
-            NotOwner: ``owner`` does not own it.
-            InvalidRequest: bad amounts (also InsufficientFunds).
+            PositionClosedError, PositionNotFoundError: the position is not open.
+            NotOwnerError: ``owner`` does not own it.
+            InvalidChainRequestError: bad amounts (also InsufficientFundsError).
         """
         record = self._owned(owner, position_address)
         _check_amounts(base_amount=base_amount, quote_amount=quote_amount)
         if base_amount == 0 and quote_amount == 0:
-            raise InvalidRequest("Expected base_amount > 0 or quote_amount > 0, received both 0")
+            raise InvalidChainRequestError(
+                "Expected base_amount > 0 or quote_amount > 0, received both 0"
+            )
         tx = self._begin("add", owner, fate)
         pool = self.pool(record.pool_address)
         needs = self._deposit_needs(owner, pool, base_amount, quote_amount)
@@ -203,11 +205,13 @@ class LiquidityOperations(ChainCore):
         The position stays open (and keeps its rent) even when 100 % is removed.
 
         Raises:
-            PositionClosed, PositionNotFound, NotOwner, InvalidRequest.
+            PositionClosedError, PositionNotFoundError, NotOwnerError, InvalidChainRequestError.
         """
         record = self._owned(owner, position_address)
         if not Decimal(0) < fraction <= Decimal(1):
-            raise InvalidRequest(f"Expected 0 < fraction <= 1, received fraction={fraction}")
+            raise InvalidChainRequestError(
+                f"Expected 0 < fraction <= 1, received fraction={fraction}"
+            )
         tx = self._begin("remove", owner, fate)
         pool = self.pool(record.pool_address)
         self._require(owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)})
@@ -242,7 +246,7 @@ class LiquidityOperations(ChainCore):
         """Claim a position's unclaimed fees to its owner.
 
         Raises:
-            PositionClosed, PositionNotFound, NotOwner, InsufficientFunds.
+            PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
         tx = self._begin("collect", owner, fate)
@@ -288,7 +292,7 @@ class LiquidityOperations(ChainCore):
         """Withdraw everything, claim the fees, close the account and refund its rent.
 
         Raises:
-            PositionClosed, PositionNotFound, NotOwner, InsufficientFunds.
+            PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
         tx = self._begin("close", owner, fate)
@@ -357,7 +361,7 @@ class LiquidityOperations(ChainCore):
         self.require_wallet(owner)
         record = self.position_record(position_address)
         if record.owner != owner:
-            raise NotOwner(
+            raise NotOwnerError(
                 f"Expected position {position_address} to be owned by {owner}, "
                 f"received owner {record.owner}"
             )
@@ -365,12 +369,14 @@ class LiquidityOperations(ChainCore):
 
     def _open_costs(self, entry: PoolEntry, lower: int, upper: int) -> tuple[int, tuple[int, ...]]:
         if lower > upper:
-            raise InvalidRequest(f"Expected lower <= upper, received lower={lower} upper={upper}")
+            raise InvalidChainRequestError(
+                f"Expected lower <= upper, received lower={lower} upper={upper}"
+            )
         if entry.kind == "clmm":
             return CLMM_POSITION_RENT_LAMPORTS, ()
         width = upper - lower + 1
         if width > MAX_POSITION_BINS:
-            raise InvalidRequest(
+            raise InvalidChainRequestError(
                 f"Expected a position of at most {MAX_POSITION_BINS} bins, received {width} bins "
                 f"(lower={lower} upper={upper})"
             )
@@ -446,7 +452,7 @@ class LiquidityOperations(ChainCore):
 
 def _check_amounts(*, base_amount: int, quote_amount: int) -> None:
     if base_amount < 0 or quote_amount < 0:
-        raise InvalidRequest(
+        raise InvalidChainRequestError(
             "Expected base_amount >= 0 and quote_amount >= 0, received "
             f"base_amount={base_amount} quote_amount={quote_amount}"
         )

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from paper.chain.transactions import TxFate
-from paper.pools import DepositResult, SwapResult
+from lpexec.paper.chain.transactions import TxFate
+from lpexec.paper.pools import DepositResult, SwapResult
 
 __all__ = [
     "CloseReceipt",

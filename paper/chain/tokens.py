@@ -15,14 +15,14 @@ __all__ = [
     "SOL_MINT",
     "Token",
     "TokenList",
-    "UnknownToken",
+    "UnknownTokenError",
 ]
 
 SOL_MINT = "So11111111111111111111111111111111111111112"
 """The wrapped-SOL mint; the ``SOL`` entry of the list (native SOL is held in lamports)."""
 
 
-class UnknownToken(KeyError):
+class UnknownTokenError(KeyError):
     """Raised when a symbol or mint is not in the token list."""
 
     def __init__(self, token: str) -> None:
@@ -112,11 +112,11 @@ class TokenList:
         """Return the token with this symbol (any case) or mint address.
 
         Raises:
-            UnknownToken: when neither matches.
+            UnknownTokenError: when neither matches.
         """
         token = self.find(symbol_or_address)
         if token is None:
-            raise UnknownToken(symbol_or_address)
+            raise UnknownTokenError(symbol_or_address)
         return token
 
     def find(self, symbol_or_address: str) -> Token | None:

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from paper.chain.core import MARKET, ChainCore, Pool, pool_call
-from paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
-from paper.chain.errors import InvalidRequest, RouteNotFound, SwapRejected
-from paper.chain.ledger import LAMPORTS, Cause, Posting
-from paper.chain.receipts import SwapReceipt, WrapReceipt
-from paper.chain.tokens import SOL_MINT
-from paper.chain.transactions import TxFate
-from paper.pools import DlmmPool, MoveResult, PoolError, SwapResult
-from paper.router import NoRouteFound, RoutePlan, Router
+from lpexec.paper.chain.core import MARKET, ChainCore, Pool, pool_call
+from lpexec.paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
+from lpexec.paper.chain.errors import (
+    InvalidChainRequestError,
+    RouteNotFoundError,
+    SwapRejectedError,
+)
+from lpexec.paper.chain.ledger import LAMPORTS, Cause, Posting
+from lpexec.paper.chain.receipts import SwapReceipt, WrapReceipt
+from lpexec.paper.chain.tokens import SOL_MINT
+from lpexec.paper.chain.transactions import TxFate
+from lpexec.paper.pools import DlmmPool, MoveResult, PoolError, SwapResult
+from lpexec.paper.router import NoRouteFoundError, RoutePlan, Router
 
 __all__ = ["Hop", "TradingOperations"]
 
@@ -50,8 +54,9 @@ class TradingOperations(ChainCore):
         """Return what :meth:`swap` would fill now, without changing anything.
 
         Raises:
-            PoolNotFound: unknown pool.
-            InvalidRequest: the token is not one of the pool's, or the amount is not positive.
+            PoolNotFoundError: unknown pool.
+            InvalidChainRequestError: the token is not one of the pool's, or the amount is not
+                positive.
         """
         return self.quote_route(
             [Hop(pool_address, self._mint(token_in))], amount=amount, exact_out=exact_out
@@ -69,9 +74,9 @@ class TradingOperations(ChainCore):
         A leg that cannot be filled comes back with ``complete=False``.
         """
         if amount <= 0:
-            raise InvalidRequest(f"Expected amount > 0, received amount={amount}")
+            raise InvalidChainRequestError(f"Expected amount > 0, received amount={amount}")
         if not hops:
-            raise InvalidRequest("Expected at least one hop, received none")
+            raise InvalidChainRequestError("Expected at least one hop, received none")
         pools = [self._hop_pool(hop) for hop in hops]
         now = self.unix_time
         fills: list[SwapResult] = []
@@ -101,8 +106,8 @@ class TradingOperations(ChainCore):
         """Return the best route over the chain's pools (Jupiter-like, at most two hops).
 
         Raises:
-            RouteNotFound: no pool or pair of pools can fill the amount.
-            InvalidRequest: unknown tokens, same token twice, amount not positive.
+            RouteNotFoundError: no pool or pair of pools can fill the amount.
+            InvalidChainRequestError: unknown tokens, same token twice, amount not positive.
         """
         mint_in, mint_out = self._mint(token_in), self._mint(token_out)
         router = Router()
@@ -117,10 +122,10 @@ class TradingOperations(ChainCore):
                 max_hops=max_hops,
                 timestamp=self.unix_time,
             )
-        except NoRouteFound as e:
-            raise RouteNotFound(str(e)) from e
+        except NoRouteFoundError as e:
+            raise RouteNotFoundError(str(e)) from e
         except PoolError as e:
-            raise InvalidRequest(str(e)) from e
+            raise InvalidChainRequestError(str(e)) from e
 
     def swap(
         self,
@@ -137,8 +142,9 @@ class TradingOperations(ChainCore):
         """Swap on one pool (``amount`` in, or out with ``exact_out``).
 
         Raises:
-            SwapRejected: the fill is short or outside the limits (nothing sent).
-            InvalidRequest: bad token or amount, or the wallet cannot pay (InsufficientFunds).
+            SwapRejectedError: the fill is short or outside the limits (nothing sent).
+            InvalidChainRequestError: bad token or amount, or the wallet cannot pay
+                (InsufficientFundsError).
         """
         hops = [Hop(pool_address, self._mint(token_in))]
         return self._swap(
@@ -159,7 +165,7 @@ class TradingOperations(ChainCore):
         """Swap along ``hops`` in one transaction (a Jupiter-style routed swap).
 
         Raises:
-            SwapRejected, InvalidRequest: as :meth:`swap`.
+            SwapRejectedError, InvalidChainRequestError: as :meth:`swap`.
         """
         return self._swap(
             "route", owner, list(hops), amount, exact_out, min_amount_out, max_amount_in, fate
@@ -178,7 +184,7 @@ class TradingOperations(ChainCore):
     ) -> SwapReceipt:
         quotes = self.quote_route(hops, amount=amount, exact_out=exact_out)
         if not all(q.complete for q in quotes):
-            raise SwapRejected(
+            raise SwapRejectedError(
                 f"Insufficient liquidity: the pools cannot fill {amount} base units "
                 f"({'exact out' if exact_out else 'exact in'})"
             )
@@ -260,7 +266,7 @@ class TradingOperations(ChainCore):
             carry = fill.amount_out
         for before, after in zip(fills, fills[1:], strict=False):
             if before.amount_out != after.amount_in:
-                raise SwapRejected(
+                raise SwapRejectedError(
                     f"Expected hop output {before.amount_out} to equal the next hop's input, "
                     f"received {after.amount_in}"
                 )
@@ -301,10 +307,11 @@ class TradingOperations(ChainCore):
         Opens the account first (0.00203928 SOL of refundable rent) when it is not open.
 
         Raises:
-            InvalidRequest: amount not positive, or not enough SOL (InsufficientFunds).
+            InvalidChainRequestError: amount not positive, or not enough SOL
+                (InsufficientFundsError).
         """
         if amount <= 0:
-            raise InvalidRequest(f"Expected amount > 0, received amount={amount}")
+            raise InvalidChainRequestError(f"Expected amount > 0, received amount={amount}")
         tx = self._begin("wrap", owner, fate)
         account = self.token_account(owner, SOL_MINT)
         rent = TOKEN_ACCOUNT_RENT_LAMPORTS if account not in self._token_accounts else 0
@@ -335,12 +342,14 @@ class TradingOperations(ChainCore):
         """Close the owner's wrapped-SOL account: all of it and its rent return as native SOL.
 
         Raises:
-            InvalidRequest: the account is not open, or the fee cannot be paid.
+            InvalidChainRequestError: the account is not open, or the fee cannot be paid.
         """
         account = self.token_account(owner, SOL_MINT)
         self.require_wallet(owner)
         if account not in self._token_accounts:
-            raise InvalidRequest(f"Expected an open wrapped-SOL account for {owner}, found none")
+            raise InvalidChainRequestError(
+                f"Expected an open wrapped-SOL account for {owner}, found none"
+            )
         tx = self._begin("unwrap", owner, fate)
         if tx.fate is not TxFate.LAND:
             group = self._finish_unsuccessful(tx)
@@ -398,7 +407,9 @@ class TradingOperations(ChainCore):
         """
         pool = self.pool(pool_address)
         if not isinstance(pool, DlmmPool):
-            raise InvalidRequest(f"Expected a DLMM pool for bar replay, received {pool_address}")
+            raise InvalidChainRequestError(
+                f"Expected a DLMM pool for bar replay, received {pool_address}"
+            )
         moved = pool.replay_bars(target_bin_ids, volumes, timestamps)
         protocol = moved.protocol_fee or 0
         base, quote = pool.base_mint, pool.quote_mint
@@ -429,7 +440,7 @@ class TradingOperations(ChainCore):
     def _hop_pool(self, hop: Hop) -> Pool:
         pool = self.pool(hop.pool_address)
         if hop.token_in not in (pool.base_mint, pool.quote_mint):
-            raise InvalidRequest(
+            raise InvalidChainRequestError(
                 f"Expected token_in to be {pool.base_mint} or {pool.quote_mint} for pool "
                 f"{pool.address}, received {hop.token_in}"
             )
@@ -440,12 +451,12 @@ def _check_limits(
     amount_in: int, amount_out: int, min_amount_out: int | None, max_amount_in: int | None
 ) -> None:
     if min_amount_out is not None and amount_out < min_amount_out:
-        raise SwapRejected(
+        raise SwapRejectedError(
             f"Slippage tolerance exceeded: output {amount_out} is below the minimum "
             f"{min_amount_out} (base units)"
         )
     if max_amount_in is not None and amount_in > max_amount_in:
-        raise SwapRejected(
+        raise SwapRejectedError(
             f"Slippage tolerance exceeded: input {amount_in} is above the maximum "
             f"{max_amount_in} (base units)"
         )

@@ -7,16 +7,21 @@ Gateway 2.13's documented quirks so that client normalizations are tested agains
 
 from __future__ import annotations
 
-from paper.gateway.app import ALL_ROUTES, create_app
-from paper.gateway.context import ConfirmStyle, GatewayContext, Mode, RateLimiter
-from paper.gateway.demo import DEMO_FUNDS, PaperGateway, build_demo_chain, build_paper_gateway
-from paper.gateway.encoding import DecimalJSONResponse, dumps, loads
-from paper.gateway.errors import GatewayError
-from paper.gateway.routes import Route
-from paper.gateway.rpc import handle_rpc
-from paper.gateway.server import GracefulServer, make_server, serve
-from paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
-from paper.gateway.validation import AjvError, RequestInvalid, validate
+from lpexec.paper.gateway.app import ALL_ROUTES, create_app
+from lpexec.paper.gateway.context import ConfirmStyle, GatewayContext, Mode, RateLimiter
+from lpexec.paper.gateway.demo import (
+    DEMO_FUNDS,
+    PaperGateway,
+    build_demo_chain,
+    build_paper_gateway,
+)
+from lpexec.paper.gateway.encoding import DecimalJSONResponse, dumps, loads
+from lpexec.paper.gateway.errors import GatewayError
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.rpc import handle_rpc
+from lpexec.paper.gateway.server import GracefulServer, make_server, serve
+from lpexec.paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
+from lpexec.paper.gateway.validation import AjvError, RequestInvalidError, validate
 
 __all__ = [
     "ALL_ROUTES",
@@ -31,7 +36,7 @@ __all__ = [
     "OperationSchemas",
     "PaperGateway",
     "RateLimiter",
-    "RequestInvalid",
+    "RequestInvalidError",
     "Route",
     "build_demo_chain",
     "build_paper_gateway",

@@ -28,21 +28,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from paper.chain import (
+from lpexec.paper.chain import (
     ChainError,
     FaultDecision,
     FaultEffect,
-    InsufficientFunds,
-    InvalidRequest,
-    NotFound,
+    InsufficientFundsError,
+    InvalidChainRequestError,
+    NotFoundError,
     PaperChain,
-    SwapRejected,
-    UnknownToken,
-    WalletNotFound,
+    SwapRejectedError,
+    UnknownTokenError,
+    WalletNotFoundError,
 )
-from paper.gateway.context import Call, GatewayContext, Mode, RateLimiter
-from paper.gateway.encoding import DecimalJSONResponse, loads
-from paper.gateway.errors import (
+from lpexec.paper.gateway.context import Call, GatewayContext, Mode, RateLimiter
+from lpexec.paper.gateway.encoding import DecimalJSONResponse, loads
+from lpexec.paper.gateway.errors import (
     RATE_LIMIT_MESSAGE,
     GatewayError,
     bad_request,
@@ -50,15 +50,15 @@ from paper.gateway.errors import (
     not_found,
     unexpected_error,
 )
-from paper.gateway.jupiter_routes import JUPITER_ROUTES
-from paper.gateway.meteora_routes import METEORA_ROUTES
-from paper.gateway.routes import Route
-from paper.gateway.rpc import handle_rpc
-from paper.gateway.solana_routes import SOLANA_ROUTES
-from paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
-from paper.gateway.system_routes import SYSTEM_ROUTES
-from paper.gateway.trading_routes import TRADING_ROUTES
-from paper.gateway.validation import RequestInvalid, validate
+from lpexec.paper.gateway.jupiter_routes import JUPITER_ROUTES
+from lpexec.paper.gateway.meteora_routes import METEORA_ROUTES
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.rpc import handle_rpc
+from lpexec.paper.gateway.solana_routes import SOLANA_ROUTES
+from lpexec.paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
+from lpexec.paper.gateway.system_routes import SYSTEM_ROUTES
+from lpexec.paper.gateway.trading_routes import TRADING_ROUTES
+from lpexec.paper.gateway.validation import RequestInvalidError, validate
 
 __all__ = ["ALL_ROUTES", "create_app"]
 
@@ -222,17 +222,17 @@ async def _hold_answer(request: Request, seconds: float) -> None:
 
 
 def _translate(context: GatewayContext, error: Exception) -> GatewayError:
-    if isinstance(error, InsufficientFunds):
+    if isinstance(error, InsufficientFundsError):
         return context.insufficient(error)
-    if isinstance(error, UnknownToken):
+    if isinstance(error, UnknownTokenError):
         return bad_request(str(error))
-    if isinstance(error, WalletNotFound):
+    if isinstance(error, WalletNotFoundError):
         return internal_error(str(error), error="HttpError")
-    if isinstance(error, NotFound):
+    if isinstance(error, NotFoundError):
         return not_found(str(error))
-    if isinstance(error, SwapRejected):
+    if isinstance(error, SwapRejectedError):
         return GatewayError(400, f"Swap failed: {error}", error="Error")
-    if isinstance(error, InvalidRequest | ChainError):
+    if isinstance(error, InvalidChainRequestError | ChainError):
         return bad_request(str(error))
     logger.exception("Unhandled error in the paper Gateway")
     return unexpected_error()
@@ -256,7 +256,7 @@ async def _parse(
             params = validate(schemas.params, params, data_var="params", default_hook=hook)
         if schemas.body is not None:
             body = validate(schemas.body, body, data_var="body", default_hook=hook)
-    except RequestInvalid as e:
+    except RequestInvalidError as e:
         raise GatewayError(
             400, str(e), error="Validation Error", validation=[e.error.to_dict()]
         ) from e

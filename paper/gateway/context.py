@@ -25,20 +25,20 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
-from paper.chain import (
+from lpexec.paper.chain import (
     FaultDecision,
     FaultEffect,
-    InsufficientFunds,
+    InsufficientFundsError,
     PaperChain,
     Receipt,
     SleepingClock,
     TxFate,
     TxStatus,
 )
-from paper.chain.costs import priority_fee
-from paper.chain.keys import b58decode, is_address
-from paper.chain.tokens import Token
-from paper.gateway.errors import (
+from lpexec.paper.chain.costs import priority_fee
+from lpexec.paper.chain.keys import b58decode, is_address
+from lpexec.paper.chain.tokens import Token
+from lpexec.paper.gateway.errors import (
     RATE_LIMIT_MESSAGE,
     GatewayError,
     bad_request,
@@ -235,8 +235,8 @@ class GatewayContext:
             raise upstream_error
         raise service_unavailable()
 
-    def insufficient(self, error: InsufficientFunds) -> GatewayError:
-        """Translate a chain ``InsufficientFunds`` into Gateway's 400 message."""
+    def insufficient(self, error: InsufficientFundsError) -> GatewayError:
+        """Translate a chain ``InsufficientFundsError`` into Gateway's 400 message."""
         token = self.chain.tokens.find(error.asset)
         if token is None:
             required, available = Decimal(error.required), Decimal(error.available)

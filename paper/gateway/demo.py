@@ -21,12 +21,12 @@ from typing import Any, Literal
 
 from fastapi import FastAPI
 
-from core.clock import Clock
-from paper.chain import FaultPlan, PaperChain, WallClock
-from paper.chain.keys import derive_address
-from paper.gateway.app import create_app
-from paper.gateway.context import Mode
-from paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool, Strategy
+from lpexec.core.clock import Clock
+from lpexec.paper.chain import FaultPlan, PaperChain, WallClock
+from lpexec.paper.chain.keys import derive_address
+from lpexec.paper.gateway.app import create_app
+from lpexec.paper.gateway.context import Mode
+from lpexec.paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool, Strategy
 
 __all__ = ["DEMO_FUNDS", "PaperGateway", "build_demo_chain", "build_paper_gateway"]
 

@@ -13,22 +13,22 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from paper.chain import (
+from lpexec.paper.chain import (
     LAMPORTS,
     SOL_MINT,
     Hop,
-    InsufficientFunds,
-    RouteNotFound,
+    InsufficientFundsError,
+    RouteNotFoundError,
     SwapReceipt,
-    SwapRejected,
+    SwapRejectedError,
     Token,
 )
-from paper.chain.costs import lamports_to_sol
-from paper.gateway.context import Call, ConfirmStyle, GatewayContext
-from paper.gateway.errors import GatewayError, bad_request, internal_error, not_found
-from paper.gateway.routes import Route
-from paper.gateway.views import price_number, ui
-from paper.router import RoutePlan
+from lpexec.paper.chain.costs import lamports_to_sol
+from lpexec.paper.gateway.context import Call, ConfirmStyle, GatewayContext
+from lpexec.paper.gateway.errors import GatewayError, bad_request, internal_error, not_found
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.views import price_number, ui
+from lpexec.paper.router import RoutePlan
 
 __all__ = ["JUPITER_ROUTES", "RouterQuote", "execute_router_quote", "quote_router"]
 
@@ -86,7 +86,7 @@ def quote_router(
             exact_out=side == "BUY",
             max_hops=1 if only_direct else 2,
         )
-    except (RouteNotFound, SwapRejected) as e:
+    except (RouteNotFoundError, SwapRejectedError) as e:
         raise not_found(
             f"No route found for {token_in.symbol} -> {token_out.symbol} ({mode}). {e}"
         ) from e
@@ -201,9 +201,9 @@ async def execute_router_quote(
             fate=call.fate,
             **limits,
         )
-    except InsufficientFunds as e:
+    except InsufficientFundsError as e:
         raise ctx.insufficient(e) from e
-    except SwapRejected as e:
+    except SwapRejectedError as e:
         raise GatewayError(400, _slippage_message(quoted.exact_out, str(e)), error="Error") from e
     status = await ctx.settle(receipt, call, ConfirmStyle.RAW)
     answer: dict[str, Any] = {"signature": receipt.signature, "status": status}

@@ -11,25 +11,25 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from paper.chain import (
+from lpexec.paper.chain import (
     LAMPORTS,
     SOL_MINT,
-    InsufficientFunds,
-    InvalidRequest,
+    InsufficientFundsError,
+    InvalidChainRequestError,
     PoolEntry,
-    PoolNotFound,
-    PositionClosed,
-    PositionNotFound,
+    PoolNotFoundError,
+    PositionClosedError,
+    PositionNotFoundError,
     PositionRecord,
     Receipt,
-    SwapRejected,
+    SwapRejectedError,
 )
-from paper.chain.costs import lamports_to_sol
-from paper.chain.keys import is_address
-from paper.gateway.context import Call, ConfirmStyle, GatewayContext
-from paper.gateway.errors import GatewayError, bad_request, not_found
-from paper.gateway.views import ui
-from paper.pools import DlmmPool, Strategy, span_for_prices
+from lpexec.paper.chain.costs import lamports_to_sol
+from lpexec.paper.chain.keys import is_address
+from lpexec.paper.gateway.context import Call, ConfirmStyle, GatewayContext
+from lpexec.paper.gateway.errors import GatewayError, bad_request, not_found
+from lpexec.paper.gateway.views import ui
+from lpexec.paper.pools import DlmmPool, Strategy, span_for_prices
 
 __all__ = [
     "add_liquidity",
@@ -56,7 +56,7 @@ def lookup_pool(ctx: GatewayContext, address: str, connector: str, *, write: boo
     """
     try:
         entry = ctx.chain.pool_entry(address)
-    except PoolNotFound:
+    except PoolNotFoundError:
         entry = None
     if entry is None or entry.connector != connector:
         if write:
@@ -76,9 +76,9 @@ def lookup_position(ctx: GatewayContext, address: str, connector: str) -> Positi
         raise bad_request(f"Invalid position address: {address}", error="BadRequestError")
     try:
         record = ctx.chain.position_record(address)
-    except PositionClosed:
+    except PositionClosedError:
         raise not_found(f"Position closed: {address}") from None
-    except PositionNotFound:
+    except PositionNotFoundError:
         raise not_found(f"Position not found: {address}") from None
     if ctx.chain.pool_entry(record.pool_address).connector != connector:
         raise not_found(f"Position not found: {address}")
@@ -168,9 +168,9 @@ async def _answer(
 
 
 def _chain_errors(ctx: GatewayContext, error: Exception) -> GatewayError:
-    if isinstance(error, InsufficientFunds):
+    if isinstance(error, InsufficientFundsError):
         return ctx.insufficient(error)
-    if isinstance(error, SwapRejected):
+    if isinstance(error, SwapRejectedError):
         return GatewayError(400, f"Transaction simulation failed: {error}", error="Error")
     return bad_request(str(error))
 
@@ -210,7 +210,7 @@ async def open_position(
     if isinstance(pool, DlmmPool) and span[1] - span[0] + 1 > ctx.max_position_width:
         raise GatewayError(
             400,
-            "Error Code: InvalidPositionWidth. Error Number: 6040. Error Message: Invalid "
+            "Error Code: InvalidPositionWidthError. Error Number: 6040. Error Message: Invalid "
             f"position width. Please use a position width of {ctx.max_position_width} bins "
             "or lower.",
             error="Error",
@@ -227,7 +227,7 @@ async def open_position(
             strategy=_strategy(strategy),
             fate=call.fate,
         )
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise _chain_errors(ctx, e) from e
     fee = ctx.reported_fee(receipt, connector)
     quirky = ctx.quirky(connector)
@@ -308,7 +308,7 @@ async def add_liquidity(
             strategy=_strategy(strategy),
             fate=call.fate,
         )
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise _chain_errors(ctx, e) from e
     fee = ctx.reported_fee(receipt, connector)
     quirky = ctx.quirky(connector)
@@ -358,7 +358,7 @@ async def remove_liquidity(
         receipt = ctx.chain.remove_liquidity(
             wallet, record.address, fraction=percentage / 100, fate=call.fate
         )
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise _chain_errors(ctx, e) from e
     fee = ctx.reported_fee(receipt, connector)
     quirky = ctx.quirky(connector)
@@ -401,7 +401,7 @@ async def collect_fees(
     pool = ctx.chain.pool(record.pool_address)
     try:
         receipt = ctx.chain.collect_fees(wallet, record.address, fate=call.fate)
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise _chain_errors(ctx, e) from e
     fee = ctx.reported_fee(receipt, connector)
     quirky = ctx.quirky(connector)
@@ -444,7 +444,7 @@ async def close_position(
     pool = ctx.chain.pool(record.pool_address)
     try:
         receipt = ctx.chain.close_position(wallet, record.address, fate=call.fate)
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise _chain_errors(ctx, e) from e
     fee = ctx.reported_fee(receipt, connector)
     quirky = ctx.quirky(connector)

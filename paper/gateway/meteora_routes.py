@@ -6,14 +6,14 @@ from decimal import ROUND_DOWN, Decimal
 from math import isqrt
 from typing import Any
 
-from paper.gateway.context import Call, GatewayContext, check_wallet_address
-from paper.gateway.errors import (
+from lpexec.paper.gateway.context import Call, GatewayContext, check_wallet_address
+from lpexec.paper.gateway.errors import (
     bad_request,
     internal_error,
     not_found,
     service_unavailable,
 )
-from paper.gateway.liquidity_views import (
+from lpexec.paper.gateway.liquidity_views import (
     add_liquidity,
     close_position,
     collect_fees,
@@ -22,9 +22,9 @@ from paper.gateway.liquidity_views import (
     open_position,
     remove_liquidity,
 )
-from paper.gateway.routes import Route
-from paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
-from paper.gateway.views import pool_info, position_info
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
+from lpexec.paper.gateway.views import pool_info, position_info
 
 __all__ = ["METEORA_ROUTES", "quote_position_answer"]
 

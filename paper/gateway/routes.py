@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from paper.gateway.context import Call, GatewayContext
+from lpexec.paper.gateway.context import Call, GatewayContext
 
 __all__ = ["Handler", "Route"]
 

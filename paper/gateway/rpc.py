@@ -17,8 +17,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from paper.chain import LAMPORTS, SOL_MINT, TOKEN_ACCOUNT_RENT_LAMPORTS, PaperChain, Transaction
-from paper.chain.keys import derive_address, is_address, is_signature
+from lpexec.paper.chain import (
+    LAMPORTS,
+    SOL_MINT,
+    TOKEN_ACCOUNT_RENT_LAMPORTS,
+    PaperChain,
+    Transaction,
+)
+from lpexec.paper.chain.keys import derive_address, is_address, is_signature
 
 __all__ = ["TOKEN_PROGRAM", "handle_rpc", "transaction_json"]
 

@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 import uvicorn
 
-from paper.gateway.context import Mode
-from paper.gateway.demo import PaperGateway, build_paper_gateway
+from lpexec.paper.gateway.context import Mode
+from lpexec.paper.gateway.demo import PaperGateway, build_paper_gateway
 
 __all__ = ["GracefulServer", "make_server", "serve"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from paper.chain import LAMPORTS, SOL_MINT, TxStatus
-from paper.chain.costs import BASE_FEE_LAMPORTS_PER_SIGNATURE, lamports_to_sol
-from paper.chain.keys import is_address, is_signature
-from paper.gateway.context import Call, ConfirmStyle, GatewayContext, check_wallet_address
-from paper.gateway.encoding import format_decimal
-from paper.gateway.errors import bad_request, unexpected_error
-from paper.gateway.routes import Route
-from paper.gateway.rpc import transaction_json
-from paper.gateway.views import ui
+from lpexec.paper.chain import LAMPORTS, SOL_MINT, TxStatus
+from lpexec.paper.chain.costs import BASE_FEE_LAMPORTS_PER_SIGNATURE, lamports_to_sol
+from lpexec.paper.chain.keys import is_address, is_signature
+from lpexec.paper.gateway.context import Call, ConfirmStyle, GatewayContext, check_wallet_address
+from lpexec.paper.gateway.encoding import format_decimal
+from lpexec.paper.gateway.errors import bad_request, unexpected_error
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.rpc import transaction_json
+from lpexec.paper.gateway.views import ui
 
 __all__ = ["SOLANA_ROUTES"]
 

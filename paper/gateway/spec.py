@@ -15,8 +15,8 @@ from typing import Any
 
 __all__ = ["DEFAULT_SPEC_RESOURCE", "OperationSchemas", "load_spec", "operation_schemas"]
 
-DEFAULT_SPEC_RESOURCE = ("fixtures", "gateway/openapi-2.13.0.json")
-"""Package and path of the OpenAPI document shipped with the repository."""
+DEFAULT_SPEC_RESOURCE = ("lpexec.paper.gateway", "openapi-2.13.0.json")
+"""Package and file name of the OpenAPI document shipped with the package."""
 
 
 @cache

@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from paper.chain import (
-    InsufficientFunds,
-    InvalidRequest,
+from lpexec.paper.chain import (
+    InsufficientFundsError,
+    InvalidChainRequestError,
     PoolEntry,
-    SwapRejected,
+    SwapRejectedError,
     Token,
 )
-from paper.chain.costs import lamports_to_sol
-from paper.gateway.context import Call, GatewayContext
-from paper.gateway.errors import GatewayError, bad_request, not_found
-from paper.gateway.jupiter_routes import wallet_delta
-from paper.gateway.liquidity_views import confirm_style, lookup_pool
-from paper.gateway.views import price_number, ui
-from paper.pools import SwapResult
+from lpexec.paper.chain.costs import lamports_to_sol
+from lpexec.paper.gateway.context import Call, GatewayContext
+from lpexec.paper.gateway.errors import GatewayError, bad_request, not_found
+from lpexec.paper.gateway.jupiter_routes import wallet_delta
+from lpexec.paper.gateway.liquidity_views import confirm_style, lookup_pool
+from lpexec.paper.gateway.views import price_number, ui
+from lpexec.paper.pools import SwapResult
 
 __all__ = ["PoolQuote", "execute_pool_swap", "pool_quote", "quote_fields"]
 
@@ -107,7 +107,7 @@ def pool_quote(
         fill = ctx.chain.quote_swap(
             pool.address, token_in=token_in.address, amount=raw, exact_out=side == "BUY"
         )
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise bad_request(f"Swap quote failed: {e}") from e
     if not fill.complete:
         raise bad_request(
@@ -164,9 +164,9 @@ async def execute_pool_swap(
             max_amount_in=quoted.max_amount_in if exact_out else None,
             fate=call.fate,
         )
-    except InsufficientFunds as e:
+    except InsufficientFundsError as e:
         raise ctx.insufficient(e) from e
-    except (InvalidRequest, SwapRejected) as e:
+    except (InvalidChainRequestError, SwapRejectedError) as e:
         raise GatewayError(
             400,
             "Swap failed: Slippage tolerance exceeded. Output would be less than your minimum. "

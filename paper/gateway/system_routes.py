@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from paper.gateway.context import Call, GatewayContext
-from paper.gateway.errors import GatewayError, not_found
-from paper.gateway.routes import Route
-from paper.gateway.views import pool_list_item, token_item
+from lpexec.paper.gateway.context import Call, GatewayContext
+from lpexec.paper.gateway.errors import GatewayError, not_found
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.views import pool_list_item, token_item
 
 __all__ = ["SYSTEM_ROUTES"]
 

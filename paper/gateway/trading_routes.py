@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from paper.gateway.context import Call, GatewayContext, check_wallet_address
-from paper.gateway.errors import bad_request, unexpected_error
-from paper.gateway.jupiter_routes import execute_router_quote, quote_answer, quote_router
-from paper.gateway.liquidity_views import (
+from lpexec.paper.gateway.context import Call, GatewayContext, check_wallet_address
+from lpexec.paper.gateway.errors import bad_request, unexpected_error
+from lpexec.paper.gateway.jupiter_routes import execute_router_quote, quote_answer, quote_router
+from lpexec.paper.gateway.liquidity_views import (
     add_liquidity,
     close_position,
     collect_fees,
@@ -22,10 +22,10 @@ from paper.gateway.liquidity_views import (
     open_position,
     remove_liquidity,
 )
-from paper.gateway.meteora_routes import quote_position_answer
-from paper.gateway.routes import Route
-from paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
-from paper.gateway.views import pool_info, position_info
+from lpexec.paper.gateway.meteora_routes import quote_position_answer
+from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
+from lpexec.paper.gateway.views import pool_info, position_info
 
 __all__ = ["TRADING_ROUTES"]
 

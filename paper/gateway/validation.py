@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["AjvError", "RequestInvalid", "validate"]
+__all__ = ["AjvError", "RequestInvalidError", "validate"]
 
 _MISSING = object()
 
@@ -46,7 +46,7 @@ class AjvError:
         }
 
 
-class RequestInvalid(ValueError):
+class RequestInvalidError(ValueError):
     """Raised when a request part does not match its schema; carries the Ajv error."""
 
     def __init__(self, data_var: str, error: AjvError) -> None:
@@ -75,7 +75,7 @@ def validate(
             returns the value to use (lets the server substitute its configured wallet).
 
     Raises:
-        RequestInvalid: at the first violation, like Ajv with ``allErrors: false``.
+        RequestInvalidError: at the first violation, like Ajv with ``allErrors: false``.
     """
     checker = _Checker(data_var, default_hook)
     return checker.check(schema, value, "", "#")
@@ -88,8 +88,10 @@ class _Checker:
 
     def fail(
         self, path: str, schema_path: str, keyword: str, params: dict[str, Any], message: str
-    ) -> RequestInvalid:
-        return RequestInvalid(self.data_var, AjvError(path, schema_path, keyword, params, message))
+    ) -> RequestInvalidError:
+        return RequestInvalidError(
+            self.data_var, AjvError(path, schema_path, keyword, params, message)
+        )
 
     def check(self, schema: dict[str, Any], value: Any, path: str, schema_path: str) -> Any:
         if "anyOf" in schema:
@@ -125,7 +127,7 @@ class _Checker:
         for index, option in enumerate(schema["anyOf"]):
             try:
                 return self.check(option, value, path, f"{schema_path}/anyOf/{index}")
-            except RequestInvalid:
+            except RequestInvalidError:
                 continue
         raise self.fail(path, f"{schema_path}/anyOf", "anyOf", {}, "must match a schema in anyOf")
 

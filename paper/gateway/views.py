@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Context, Decimal
 from typing import Any
 
-from lp.math.clmm import tick_to_price
-from lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
-from paper.chain import PaperChain, PoolEntry, PositionRecord, Token
-from paper.pools import ClmmPool, DlmmPool
+from lpexec.lp.math.clmm import tick_to_price
+from lpexec.lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
+from lpexec.paper.chain import PaperChain, PoolEntry, PositionRecord, Token
+from lpexec.paper.pools import ClmmPool, DlmmPool
 
 __all__ = [
     "fee_pct",

@@ -5,21 +5,21 @@ Pools hold no wallets; the paper chain moves tokens using the amounts the pools 
 
 from __future__ import annotations
 
-from lp.math.dlmm import BinRounding
-from lp.math.dlmm_distribution import Strategy
-from paper.pools.clmm import ClmmPool
-from paper.pools.dlmm import DlmmPool
-from paper.pools.dlmm_parameters import DlmmFeeParameters
-from paper.pools.errors import (
-    InsufficientLiquidity,
-    InvalidPoolRequest,
-    InvalidPositionWidth,
+from lpexec.lp.math.dlmm import BinRounding
+from lpexec.lp.math.dlmm_distribution import Strategy
+from lpexec.paper.pools.clmm import ClmmPool
+from lpexec.paper.pools.dlmm import DlmmPool
+from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
+from lpexec.paper.pools.errors import (
+    InsufficientLiquidityError,
+    InvalidPoolRequestError,
+    InvalidPositionWidthError,
     PoolError,
-    PositionNotFound,
-    SlippageExceeded,
+    PositionNotFoundError,
+    SlippageExceededError,
 )
-from paper.pools.protocol import PaperPool
-from paper.pools.results import (
+from lpexec.paper.pools.protocol import PaperPool
+from lpexec.paper.pools.results import (
     BinDeposit,
     BinSnapshot,
     BinWithdrawal,
@@ -32,8 +32,8 @@ from paper.pools.results import (
     SwapResult,
     WithdrawResult,
 )
-from paper.pools.serialization import pool_from_dict
-from paper.pools.spans import span_for_prices
+from lpexec.paper.pools.serialization import pool_from_dict
+from lpexec.paper.pools.spans import span_for_prices
 
 __all__ = [
     "BinDeposit",
@@ -46,16 +46,16 @@ __all__ = [
     "DlmmFeeParameters",
     "DlmmPool",
     "FeeAmounts",
-    "InsufficientLiquidity",
-    "InvalidPoolRequest",
-    "InvalidPositionWidth",
+    "InsufficientLiquidityError",
+    "InvalidPoolRequestError",
+    "InvalidPositionWidthError",
     "MoveResult",
     "PaperPool",
     "PoolError",
     "PositionAmounts",
-    "PositionNotFound",
+    "PositionNotFoundError",
     "PositionOpened",
-    "SlippageExceeded",
+    "SlippageExceededError",
     "Strategy",
     "SwapResult",
     "WithdrawResult",

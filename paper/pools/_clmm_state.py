@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
-from lp.math.clmm import (
+from lpexec.lp.math.clmm import (
     MAX_SQRT_PRICE_X64,
     MIN_SQRT_PRICE_X64,
     amount0_delta,
@@ -15,10 +15,10 @@ from lp.math.clmm import (
     sqrt_price_x64_at_tick,
     tick_at_sqrt_price_x64,
 )
-from paper.pools.results import SwapResult
+from lpexec.paper.pools.results import SwapResult
 
 if TYPE_CHECKING:
-    from paper.pools.clmm import ClmmPool
+    from lpexec.paper.pools.clmm import ClmmPool
 
 FEE_RATE_DENOMINATOR = 1_000_000
 _BPS = 10_000

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lp.math.dlmm_fees import FEE_PRECISION, total_fee_rate, variable_fee_rate
-from paper.pools import _dlmm_bars_vector
-from paper.pools._dlmm_state import Bin, credit_fee
-from paper.pools.results import MoveResult
+from lpexec.lp.math.dlmm_fees import FEE_PRECISION, total_fee_rate, variable_fee_rate
+from lpexec.paper.pools import _dlmm_bars_vector
+from lpexec.paper.pools._dlmm_state import Bin, credit_fee
+from lpexec.paper.pools.results import MoveResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.dlmm import DlmmPool
 
 __all__ = ["replay_bars", "settle_fees"]
 

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lp.math.dlmm_fees import FEE_PRECISION, MAX_FEE_RATE, VARIABLE_FEE_SCALE
+from lpexec.lp.math.dlmm_fees import FEE_PRECISION, MAX_FEE_RATE, VARIABLE_FEE_SCALE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy.typing as npt
 
-    from paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.dlmm import DlmmPool
 
 __all__ = ["MIN_BARS", "advance"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from paper.pools.errors import InvalidPoolRequest
+from lpexec.paper.pools.errors import InvalidPoolRequestError
 
 
 class Bin:
@@ -85,23 +85,23 @@ def _pay(position: Position, amount: int, is_x: bool) -> None:
 
 
 def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
-    """Return ``value`` as an exact fraction in (0, 1], raising InvalidPoolRequest otherwise."""
+    """Return ``value`` as an exact fraction in (0, 1]; InvalidPoolRequestError otherwise."""
     try:
         exact = Fraction(value)
     except (TypeError, ValueError) as error:
-        raise InvalidPoolRequest(
+        raise InvalidPoolRequestError(
             f"Expected {name} to be a number in (0, 1], received {name}={value!r}",
         ) from error
     if not 0 < exact <= 1:
-        raise InvalidPoolRequest(f"Expected 0 < {name} <= 1, received {name}={value}")
+        raise InvalidPoolRequestError(f"Expected 0 < {name} <= 1, received {name}={value}")
     return exact
 
 
 def check_amount(value: object, name: str, *, allow_zero: bool = True) -> int:
     """Return ``value`` if it is a non-negative (or positive) int, else raise."""
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidPoolRequest(f"Expected {name} to be an int, received {name}={value!r}")
+        raise InvalidPoolRequestError(f"Expected {name} to be an int, received {name}={value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         expected = ">= 0" if allow_zero else "> 0"
-        raise InvalidPoolRequest(f"Expected {name} {expected}, received {name}={value}")
+        raise InvalidPoolRequestError(f"Expected {name} {expected}, received {name}={value}")
     return value

@@ -12,19 +12,23 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
-from lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
-from lp.math.dlmm_fees import (
+from lpexec.lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
+from lpexec.lp.math.dlmm_fees import (
     FEE_PRECISION,
     MAX_FEE_RATE,
     VARIABLE_FEE_SCALE,
     volatility_references,
 )
-from paper.pools._dlmm_state import Bin, check_amount, credit_fee
-from paper.pools.errors import InsufficientLiquidity, InvalidPoolRequest, SlippageExceeded
-from paper.pools.results import MoveResult, SwapResult
+from lpexec.paper.pools._dlmm_state import Bin, check_amount, credit_fee
+from lpexec.paper.pools.errors import (
+    InsufficientLiquidityError,
+    InvalidPoolRequestError,
+    SlippageExceededError,
+)
+from lpexec.paper.pools.results import MoveResult, SwapResult
 
 if TYPE_CHECKING:
-    from paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.dlmm import DlmmPool
 
 _BPS = 10_000
 
@@ -67,7 +71,7 @@ def _direction(pool: DlmmPool, token_in: str) -> bool:
         return True
     if token_in == pool._quote_mint:
         return False
-    raise InvalidPoolRequest(
+    raise InvalidPoolRequestError(
         f"Expected token_in to be {pool._base_mint!r} or {pool._quote_mint!r} for pool "
         f"{pool._address}, received token_in={token_in!r}",
     )
@@ -230,17 +234,17 @@ def check_limits(
 ) -> None:
     """Raise when a computed swap breaks the caller's limits (nothing was applied yet)."""
     if not result.complete and not allow_partial:
-        raise InsufficientLiquidity(
+        raise InsufficientLiquidityError(
             f"Expected pool {result.pool_address} to fill the swap, but its liquidity ran out "
             f"after amount_in={result.amount_in} amount_out={result.amount_out}",
         )
     if min_amount_out is not None and result.amount_out < min_amount_out:
-        raise SlippageExceeded(
+        raise SlippageExceededError(
             f"Expected amount_out >= min_amount_out={min_amount_out}, "
             f"received amount_out={result.amount_out}",
         )
     if max_amount_in is not None and result.amount_in > max_amount_in:
-        raise SlippageExceeded(
+        raise SlippageExceededError(
             f"Expected amount_in <= max_amount_in={max_amount_in}, "
             f"received amount_in={result.amount_in}",
         )
@@ -308,7 +312,7 @@ def _quote_volume(pool: DlmmPool, result: SwapResult) -> int:
 def move_to_bin(pool: DlmmPool, target: int, volume: int, timestamp: int | None) -> MoveResult:
     """Swap the pool to ``target`` and trade the rest of ``volume`` as round trips."""
     if not BIN_ID_MIN <= target <= BIN_ID_MAX:
-        raise InvalidPoolRequest(
+        raise InvalidPoolRequestError(
             f"Expected {BIN_ID_MIN} <= target_bin_id <= {BIN_ID_MAX}, received {target}",
         )
     check_amount(volume, "volume")

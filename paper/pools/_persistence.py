@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lp.math.dlmm import bin_price_q64
-from paper.pools._clmm_state import ClmmPosition, Tick
-from paper.pools._dlmm_state import Bin, Position
-from paper.pools.dlmm_parameters import DlmmFeeParameters
-from paper.pools.errors import InvalidPoolRequest
+from lpexec.lp.math.dlmm import bin_price_q64
+from lpexec.paper.pools._clmm_state import ClmmPosition, Tick
+from lpexec.paper.pools._dlmm_state import Bin, Position
+from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
+from lpexec.paper.pools.errors import InvalidPoolRequestError
 
 if TYPE_CHECKING:
-    from paper.pools.clmm import ClmmPool
-    from paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.clmm import ClmmPool
+    from lpexec.paper.pools.dlmm import DlmmPool
 
 
 def dlmm_to_dict(pool: DlmmPool) -> dict[str, Any]:
@@ -55,10 +55,10 @@ def dlmm_to_dict(pool: DlmmPool) -> dict[str, Any]:
 
 def dlmm_from_dict(data: dict[str, Any]) -> DlmmPool:
     """Rebuild a pool from :func:`dlmm_to_dict` output."""
-    from paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.dlmm import DlmmPool
 
     if data.get("kind") != "dlmm":
-        raise InvalidPoolRequest(f"Expected kind 'dlmm', received kind={data.get('kind')!r}")
+        raise InvalidPoolRequestError(f"Expected kind 'dlmm', received kind={data.get('kind')!r}")
     pool = DlmmPool(
         data["address"],
         base_mint=data["base_mint"],
@@ -143,10 +143,10 @@ def clmm_to_dict(pool: ClmmPool) -> dict[str, Any]:
 
 def clmm_from_dict(data: dict[str, Any]) -> ClmmPool:
     """Rebuild a pool from :func:`clmm_to_dict` output."""
-    from paper.pools.clmm import ClmmPool
+    from lpexec.paper.pools.clmm import ClmmPool
 
     if data.get("kind") != "clmm":
-        raise InvalidPoolRequest(f"Expected kind 'clmm', received kind={data.get('kind')!r}")
+        raise InvalidPoolRequestError(f"Expected kind 'clmm', received kind={data.get('kind')!r}")
     pool = ClmmPool(
         data["address"],
         base_mint=data["base_mint"],

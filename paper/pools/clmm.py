@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from lp.math.clmm import (
+from lpexec.lp.math.clmm import (
     MAX_SQRT_PRICE_X64,
     MAX_TICK,
     MIN_SQRT_PRICE_X64,
@@ -23,8 +23,8 @@ from lp.math.clmm import (
     sqrt_price_x64_from_price,
     tick_at_sqrt_price_x64,
 )
-from paper.pools import _persistence
-from paper.pools._clmm_state import (
+from lpexec.paper.pools import _persistence
+from lpexec.paper.pools._clmm_state import (
     FEE_RATE_DENOMINATOR,
     ClmmPosition,
     Tick,
@@ -33,10 +33,10 @@ from paper.pools._clmm_state import (
     plan_clmm_swap,
     update_tick,
 )
-from paper.pools._dlmm_state import check_amount, fraction_of
-from paper.pools._dlmm_swap import check_limits, summarize_move
-from paper.pools.errors import InvalidPoolRequest, PositionNotFound
-from paper.pools.results import (
+from lpexec.paper.pools._dlmm_state import check_amount, fraction_of
+from lpexec.paper.pools._dlmm_swap import check_limits, summarize_move
+from lpexec.paper.pools.errors import InvalidPoolRequestError, PositionNotFoundError
+from lpexec.paper.pools.results import (
     ClosedPosition,
     DepositResult,
     FeeAmounts,
@@ -123,27 +123,29 @@ class ClmmPool:
             timestamp: Unix seconds of creation.
         """
         if not address:
-            raise InvalidPoolRequest(f"Expected a non-empty pool address, received {address!r}")
+            raise InvalidPoolRequestError(
+                f"Expected a non-empty pool address, received {address!r}"
+            )
         if not base_mint or not quote_mint or base_mint == quote_mint:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected two different non-empty mints, received "
                 f"base_mint={base_mint!r} quote_mint={quote_mint!r}",
             )
         if not 1 <= tick_spacing <= 32_768:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected 1 <= tick_spacing <= 32768, received tick_spacing={tick_spacing}",
             )
         if not MIN_SQRT_PRICE_X64 <= sqrt_price_x64 <= MAX_SQRT_PRICE_X64:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected {MIN_SQRT_PRICE_X64} <= sqrt_price_x64 <= {MAX_SQRT_PRICE_X64}, "
                 f"received sqrt_price_x64={sqrt_price_x64}",
             )
         if not 0 <= fee_rate < FEE_RATE_DENOMINATOR:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected 0 <= fee_rate < {FEE_RATE_DENOMINATOR}, received fee_rate={fee_rate}",
             )
         if not 0 <= protocol_fee_share <= 10_000:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected 0 <= protocol_fee_share <= 10000, received "
                 f"protocol_fee_share={protocol_fee_share}",
             )
@@ -189,7 +191,7 @@ class ClmmPool:
         try:
             sqrt_price = sqrt_price_x64_from_price(Decimal(price), base_decimals, quote_decimals)
         except ValueError as error:
-            raise InvalidPoolRequest(str(error)) from error
+            raise InvalidPoolRequestError(str(error)) from error
         return cls(
             address,
             base_mint=base_mint,
@@ -315,7 +317,7 @@ class ClmmPool:
         if position is None:
             closed = position_id in self._closed
             state = "closed" if closed else "not found"
-            raise PositionNotFound(
+            raise PositionNotFoundError(
                 f"Position {state}: expected an open position in pool {self._address}, "
                 f"received position_id={position_id!r}",
                 position_id=position_id,
@@ -325,20 +327,22 @@ class ClmmPool:
 
     def _check_new_position(self, position_id: str, lower_tick: int, upper_tick: int) -> None:
         if not position_id:
-            raise InvalidPoolRequest(f"Expected a non-empty position_id, received {position_id!r}")
+            raise InvalidPoolRequestError(
+                f"Expected a non-empty position_id, received {position_id!r}"
+            )
         if position_id in self._positions or position_id in self._closed:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected a new position_id, received position_id={position_id!r} "
                 "which this pool already used",
             )
         if not MIN_TICK <= lower_tick < upper_tick <= MAX_TICK:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected {MIN_TICK} <= lower_tick < upper_tick <= {MAX_TICK}, received "
                 f"lower_tick={lower_tick} upper_tick={upper_tick}",
             )
         spacing = self._tick_spacing
         if lower_tick % spacing or upper_tick % spacing:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected ticks that are multiples of tick_spacing={spacing}, received "
                 f"lower_tick={lower_tick} upper_tick={upper_tick}",
             )
@@ -347,7 +351,7 @@ class ClmmPool:
         """Open an empty position over ``[lower_tick, upper_tick)``.
 
         Raises:
-            InvalidPoolRequest: Ticks not multiples of the spacing, out of bounds or not
+            InvalidPoolRequestError: Ticks not multiples of the spacing, out of bounds or not
                 ``lower < upper``, or the id is already used.
         """
         self._check_new_position(position_id, lower_tick, upper_tick)
@@ -413,7 +417,7 @@ class ClmmPool:
         check_amount(quote_amount, "quote_amount")
         position = self._positions.get(position_id)
         if position is not None and (position.lower, position.upper) != (lower_tick, upper_tick):
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected the range of position {position_id!r} (lower_tick={position.lower} "
                 f"upper_tick={position.upper}), received lower_tick={lower_tick} "
                 f"upper_tick={upper_tick}",
@@ -441,7 +445,7 @@ class ClmmPool:
                 break
             liquidity -= max(liquidity >> 40, 1)
         if liquidity <= 0:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected amounts that fund some liquidity in range "
                 f"[{lower_tick}, {upper_tick}) at tick {self._tick}, received "
                 f"base_amount={base_amount} quote_amount={quote_amount}",
@@ -547,7 +551,7 @@ class ClmmPool:
             return True
         if token_in == self._quote_mint:
             return False
-        raise InvalidPoolRequest(
+        raise InvalidPoolRequestError(
             f"Expected token_in to be {self._base_mint!r} or {self._quote_mint!r} for pool "
             f"{self._address}, received token_in={token_in!r}",
         )
@@ -602,7 +606,7 @@ class ClmmPool:
         a round trip (fees, price back where it was).
         """
         if not MIN_TICK <= target_tick <= MAX_TICK:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected {MIN_TICK} <= target_tick <= {MAX_TICK}, received {target_tick}",
             )
         return self._move(sqrt_price_x64_at_tick(target_tick), volume, timestamp)
@@ -622,7 +626,7 @@ class ClmmPool:
                 self._quote_decimals,
             )
         except ValueError as error:
-            raise InvalidPoolRequest(str(error)) from error
+            raise InvalidPoolRequestError(str(error)) from error
         target = min(max(target, MIN_SQRT_PRICE_X64), MAX_SQRT_PRICE_X64)
         return self._move(target, volume, timestamp)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from lp.math.dlmm import (
+from lpexec.lp.math.dlmm import (
     BIN_ID_MAX,
     BIN_ID_MIN,
     GATEWAY_MAX_POSITION_WIDTH,
@@ -22,13 +22,17 @@ from lp.math.dlmm import (
     bin_price,
     bin_price_q64,
 )
-from lp.math.dlmm_distribution import Strategy, distribute_amounts
-from lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
-from paper.pools import _dlmm_bars, _dlmm_bars_vector, _dlmm_swap, _persistence
-from paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
-from paper.pools.dlmm_parameters import DlmmFeeParameters
-from paper.pools.errors import InvalidPoolRequest, InvalidPositionWidth, PositionNotFound
-from paper.pools.results import (
+from lpexec.lp.math.dlmm_distribution import Strategy, distribute_amounts
+from lpexec.lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
+from lpexec.paper.pools import _dlmm_bars, _dlmm_bars_vector, _dlmm_swap, _persistence
+from lpexec.paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
+from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
+from lpexec.paper.pools.errors import (
+    InvalidPoolRequestError,
+    InvalidPositionWidthError,
+    PositionNotFoundError,
+)
+from lpexec.paper.pools.results import (
     BinDeposit,
     BinRecords,
     BinSnapshot,
@@ -126,9 +130,11 @@ class DlmmPool:
             timestamp: Unix seconds of the pool's creation (start of the volatility clock).
         """
         if not address:
-            raise InvalidPoolRequest(f"Expected a non-empty pool address, received {address!r}")
+            raise InvalidPoolRequestError(
+                f"Expected a non-empty pool address, received {address!r}"
+            )
         if not base_mint or not quote_mint or base_mint == quote_mint:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected two different non-empty mints, received "
                 f"base_mint={base_mint!r} quote_mint={quote_mint!r}",
             )
@@ -137,16 +143,20 @@ class DlmmPool:
             ("quote_decimals", quote_decimals),
         ):
             if not 0 <= decimals <= 18:
-                raise InvalidPoolRequest(f"Expected 0 <= {name} <= 18, received {name}={decimals}")
+                raise InvalidPoolRequestError(
+                    f"Expected 0 <= {name} <= 18, received {name}={decimals}"
+                )
         if not 1 <= bin_step <= 400:
-            raise InvalidPoolRequest(f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}")
+            raise InvalidPoolRequestError(
+                f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}"
+            )
         if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
                 f"received active_bin_id={active_bin_id}",
             )
         if max_position_width < 1:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected max_position_width >= 1, received {max_position_width}",
             )
         self._address = address
@@ -198,7 +208,7 @@ class DlmmPool:
                 BinRounding.NEAREST,
             )
         except ValueError as error:
-            raise InvalidPoolRequest(str(error)) from error
+            raise InvalidPoolRequestError(str(error)) from error
         return cls(
             address,
             base_mint=base_mint,
@@ -284,7 +294,7 @@ class DlmmPool:
                 rounding,
             )
         except ValueError as error:
-            raise InvalidPoolRequest(str(error)) from error
+            raise InvalidPoolRequestError(str(error)) from error
 
     @property
     def base_fee_rate(self) -> int:
@@ -336,7 +346,7 @@ class DlmmPool:
     def bins(self, lower_bin_id: int, upper_bin_id: int) -> list[BinSnapshot]:
         """Return a snapshot of every bin in ``[lower_bin_id, upper_bin_id]`` (empty ones too)."""
         if lower_bin_id > upper_bin_id:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected lower_bin_id <= upper_bin_id, received "
                 f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
             )
@@ -359,7 +369,7 @@ class DlmmPool:
     def bins_around_active(self, count: int = 69) -> list[BinSnapshot]:
         """Return ``count`` bins on each side of the active bin plus the active bin."""
         if count < 0:
-            raise InvalidPoolRequest(f"Expected count >= 0, received count={count}")
+            raise InvalidPoolRequestError(f"Expected count >= 0, received count={count}")
         return self.bins(self._active - count, self._active + count)
 
     def liquidity_bin_range(self) -> tuple[int, int] | None:
@@ -392,7 +402,7 @@ class DlmmPool:
         if position is None:
             closed = position_id in self._closed
             state = "closed" if closed else "not found"
-            raise PositionNotFound(
+            raise PositionNotFoundError(
                 f"Position {state}: expected an open position in pool {self._address}, "
                 f"received position_id={position_id!r}",
                 position_id=position_id,
@@ -402,20 +412,22 @@ class DlmmPool:
 
     def _check_new_position(self, position_id: str, lower_bin_id: int, upper_bin_id: int) -> int:
         if not position_id:
-            raise InvalidPoolRequest(f"Expected a non-empty position_id, received {position_id!r}")
+            raise InvalidPoolRequestError(
+                f"Expected a non-empty position_id, received {position_id!r}"
+            )
         if position_id in self._positions or position_id in self._closed:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected a new position_id, received position_id={position_id!r} "
                 "which this pool already used",
             )
         if not BIN_ID_MIN <= lower_bin_id <= upper_bin_id <= BIN_ID_MAX:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected {BIN_ID_MIN} <= lower_bin_id <= upper_bin_id <= {BIN_ID_MAX}, "
                 f"received lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
             )
         width = upper_bin_id - lower_bin_id + 1
         if width > self._max_width:
-            raise InvalidPositionWidth(
+            raise InvalidPositionWidthError(
                 f"Expected a position width of {self._max_width} bins or lower, received "
                 f"{width} bins (lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id})",
             )
@@ -430,8 +442,8 @@ class DlmmPool:
         """Open an empty position over ``[lower_bin_id, upper_bin_id]`` (both inclusive).
 
         Raises:
-            InvalidPositionWidth: The range spans more than :attr:`max_position_width` bins.
-            InvalidPoolRequest: The id is already used or the range is invalid.
+            InvalidPositionWidthError: The range spans more than :attr:`max_position_width` bins.
+            InvalidPoolRequestError: The id is already used or the range is invalid.
         """
         width = self._check_new_position(position_id, lower_bin_id, upper_bin_id)
         new_arrays = tuple(
@@ -466,21 +478,21 @@ class DlmmPool:
         below it; the full amounts are placed.
 
         Raises:
-            InvalidPoolRequest: A negative amount, both zero, a token for a side the range does
+            InvalidPoolRequestError: A negative amount, both zero, a token for a side the range does
                 not cover, or a range that differs from the existing position's.
-            InvalidPositionWidth: A new range wider than allowed.
+            InvalidPositionWidthError: A new range wider than allowed.
         """
         check_amount(base_amount, "base_amount")
         check_amount(quote_amount, "quote_amount")
         self._settle()
         if base_amount == 0 and quote_amount == 0:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 "Expected base_amount > 0 or quote_amount > 0, received both 0",
             )
         try:
             strategy = Strategy(strategy)
         except ValueError as error:
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected strategy 0 (Spot), 1 (Curve) or 2 (BidAsk), received {strategy!r}",
             ) from error
         position = self._positions.get(position_id)
@@ -488,7 +500,7 @@ class DlmmPool:
             lower_bin_id,
             upper_bin_id,
         ):
-            raise InvalidPoolRequest(
+            raise InvalidPoolRequestError(
                 f"Expected the range of position {position_id!r} "
                 f"(lower_bin_id={position.lower} upper_bin_id={position.upper}), received "
                 f"lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
@@ -506,7 +518,7 @@ class DlmmPool:
                 bin_step=self._bin_step,
             )
         except ValueError as error:
-            raise InvalidPoolRequest(str(error)) from error
+            raise InvalidPoolRequestError(str(error)) from error
         opened: tuple[int, ...] = ()
         if position is None:
             opened = self.open_position(
@@ -572,8 +584,8 @@ class DlmmPool:
         Each bin pays ``floor(burned * reserve / supply)`` of each token. Fees stay claimable.
 
         Raises:
-            PositionNotFound: The position is not open.
-            InvalidPoolRequest: The fraction is outside (0, 1].
+            PositionNotFoundError: The position is not open.
+            InvalidPoolRequestError: The fraction is outside (0, 1].
         """
         position = self._position(position_id)
         exact = fraction_of(fraction)
@@ -710,12 +722,12 @@ class DlmmPool:
             amount: Raw units of ``token_in`` to pay (exact in), or of the other token to
                 receive (``exact_out=True``).
             exact_out: Treat ``amount`` as the output wanted.
-            min_amount_out: Fail with :class:`SlippageExceeded` if the output would be lower.
-            max_amount_in: Fail with :class:`SlippageExceeded` if the input would be higher.
+            min_amount_out: Fail with :class:`SlippageExceededError` if the output would be lower.
+            max_amount_in: Fail with :class:`SlippageExceededError` if the input would be higher.
             timestamp: Unix seconds of the swap (drives the volatility fee); defaults to the
                 last timestamp.
             allow_partial: Fill what the liquidity allows instead of raising
-                :class:`InsufficientLiquidity`.
+                :class:`InsufficientLiquidityError`.
 
         Returns:
             The fill, fees included in ``amount_in``.

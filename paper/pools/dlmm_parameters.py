@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lp.math.dlmm_fees import MAX_PROTOCOL_SHARE, base_fee_rate
+from lpexec.lp.math.dlmm_fees import MAX_PROTOCOL_SHARE, base_fee_rate
 
 __all__ = ["DlmmFeeParameters"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
-from paper.pools.results import MoveResult, SwapResult
+from lpexec.paper.pools.results import MoveResult, SwapResult
 
 __all__ = ["PaperPool"]
 

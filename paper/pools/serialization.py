@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from paper.pools.clmm import ClmmPool
-from paper.pools.dlmm import DlmmPool
-from paper.pools.errors import InvalidPoolRequest
+from lpexec.paper.pools.clmm import ClmmPool
+from lpexec.paper.pools.dlmm import DlmmPool
+from lpexec.paper.pools.errors import InvalidPoolRequestError
 
 __all__ = ["pool_from_dict"]
 
@@ -21,4 +21,4 @@ def pool_from_dict(data: dict[str, Any]) -> DlmmPool | ClmmPool:
         return DlmmPool.from_dict(data)
     if kind == "clmm":
         return ClmmPool.from_dict(data)
-    raise InvalidPoolRequest(f"Expected kind 'dlmm' or 'clmm', received kind={kind!r}")
+    raise InvalidPoolRequestError(f"Expected kind 'dlmm' or 'clmm', received kind={kind!r}")

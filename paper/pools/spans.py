@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lp.math.clmm import TickRounding, align_tick, price_to_tick
-from lp.math.dlmm import BinRounding
-from paper.pools.clmm import ClmmPool
-from paper.pools.dlmm import DlmmPool
+from lpexec.lp.math.clmm import TickRounding, align_tick, price_to_tick
+from lpexec.lp.math.dlmm import BinRounding
+from lpexec.paper.pools.clmm import ClmmPool
+from lpexec.paper.pools.dlmm import DlmmPool
 
 __all__ = ["span_for_prices"]
 

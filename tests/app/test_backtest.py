@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.backtest import PoolSpec, parse_pool_spec, run_backtest
 from fixtures.prices import SOL_USDC_1M
-from lp.rebalance import RebalanceConfig
-from paper.prices import read_price_csv
+from lpexec.app.backtest import PoolSpec, parse_pool_spec, run_backtest
+from lpexec.lp.rebalance import RebalanceConfig
+from lpexec.paper.prices import read_price_csv
 
 POINTS = read_price_csv(SOL_USDC_1M)[:900]
 
@@ -84,7 +84,7 @@ def test_pool_spec_parsing_and_errors():
 def _gbm(rows: int, seed: int) -> list:
     import datetime as dt
 
-    from paper.price_bars import gbm_bars
+    from lpexec.paper.price_bars import gbm_bars
 
     return list(
         gbm_bars(
@@ -124,7 +124,7 @@ async def test_skipping_quiet_bars_gives_the_numbers_of_delivering_every_bar(
 
 
 async def test_price_points_and_column_chunks_give_the_same_backtest():
-    from paper.price_bars import bars_from_points
+    from lpexec.paper.price_bars import bars_from_points
 
     as_points = await run_backtest(POINTS, policy(), seed=2)
     as_bars = await run_backtest(list(bars_from_points(POINTS, size=128)), policy(), seed=2)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from lp_builders import at, open_executor, price, tick
 
-from app.backtest_quiet import QuietSearch
-from lp import LPState
+from lpexec.app.backtest_quiet import QuietSearch
+from lpexec.lp import LPState
 
 LOWER, UPPER, ACTIVE = 100, 120, 110
 SEARCH = QuietSearch(bin_step=10, base_decimals=9, quote_decimals=6)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def lpexec(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "lpexec", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -42,13 +42,13 @@ def test_an_unknown_status_names_the_choices():
     assert "SLEEPING" in result.stderr and "CREATED" in result.stderr
 
 
-DEMO_PRICES = ROOT / "fixtures/prices/sol_usdc_demo.csv"
+DEMO_PRICES = ROOT / "paper/demo_prices.csv"
 
 
 def test_backtest_width_is_a_ratio_in_and_out():
     from typer.testing import CliRunner
 
-    from app.cli import app
+    from lpexec.app.cli import app
 
     # Act
     result = CliRunner().invoke(
@@ -64,7 +64,7 @@ def test_backtest_width_is_a_ratio_in_and_out():
 def test_backtest_refuses_the_old_width_pct_flag_and_says_what_to_write():
     from typer.testing import CliRunner
 
-    from app.cli import app
+    from lpexec.app.cli import app
 
     result = CliRunner().invoke(app, ["backtest", "--prices", str(DEMO_PRICES), "--width-pct", "5"])
     assert result.exit_code == 2
@@ -76,7 +76,7 @@ def test_backtest_refuses_the_old_width_pct_flag_and_says_what_to_write():
 def test_backtest_help_says_width_is_a_ratio():
     from typer.testing import CliRunner
 
-    from app.cli import app
+    from lpexec.app.cli import app
 
     result = CliRunner().invoke(app, ["backtest", "--help"], env={"COLUMNS": "200"})
     assert "Range width as a ratio of the price: 0.05 = 5 %." in " ".join(result.output.split())

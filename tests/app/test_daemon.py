@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.clocks import SimulatedTime
-from app.daemon import Daemon, load_daemon_config
-from app.runtime import open_lp_runtime
-from core import ConfigError, ExecutorStatus
-from paper.gateway.demo import demo_pool_address
+from lpexec.app.clocks import SimulatedTime
+from lpexec.app.daemon import Daemon, load_daemon_config
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.core import ConfigError, ExecutorStatus
+from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 POLICY = f"""
@@ -251,7 +251,7 @@ def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tm
     )
 
     def daemon(config) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "app", "daemon", "--config", str(config)]
+        command = [sys.executable, "-m", "lpexec", "daemon", "--config", str(config)]
         return subprocess.run(
             [*command, "--max-ticks", "1"],
             cwd=root,

@@ -8,9 +8,9 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from app.cli.demo import LEDGER_CHECKS
-from app.lp_demo import run_lp_demo
-from core import CloseType, ExecutorStatus
+from lpexec.app.cli.demo import LEDGER_CHECKS
+from lpexec.app.lp_demo import run_lp_demo
+from lpexec.core import CloseType, ExecutorStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ async def test_the_demo_closes_on_the_timer_and_matches_the_ledger():
 
 def test_make_demo_command_prints_json():
     result = subprocess.run(
-        [sys.executable, "-m", "app", "demo", "--json"],
+        [sys.executable, "-m", "lpexec", "demo", "--json"],
         cwd=ROOT,
         capture_output=True,
         text=True,

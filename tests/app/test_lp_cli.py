@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from paper.gateway.demo import demo_pool_address
+from lpexec.paper.gateway.demo import demo_pool_address
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -24,7 +24,7 @@ def lpexec(tmp_path):
 
     def run(group: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "app", group, "--paper-state", state, *args],
+            [sys.executable, "-m", "lpexec", group, "--paper-state", state, *args],
             cwd=ROOT,
             env=env,
             capture_output=True,

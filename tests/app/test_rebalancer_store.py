@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.rebalancer import PolicyRunner
-from core import Database, Engine, ExecutorStatus, MemoryStore, SqlStore
-from lp import LPExecutor
-from lp.rebalance import RebalanceConfig
+from lpexec.app.rebalancer import PolicyRunner
+from lpexec.core import Database, Engine, ExecutorStatus, MemoryStore, SqlStore
+from lpexec.lp import LPExecutor
+from lpexec.lp.rebalance import RebalanceConfig
 
 POOL = "pool-1"
 

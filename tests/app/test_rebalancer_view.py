@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from lp_builders import T0, at, make_config, open_executor
 
-from app.rebalancer import _view_of, _view_of_executor
-from core import ClosePosition, PositionClosed, StopRequested
-from lp import LPExecutor
+from lpexec.app.rebalancer import _view_of, _view_of_executor
+from lpexec.core import ClosePosition, PositionClosed, StopRequested
+from lpexec.lp import LPExecutor
 
 
 def _views(executor: LPExecutor):

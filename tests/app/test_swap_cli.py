@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from paper.chain.ledger import Cause
-from paper.gateway import build_paper_gateway, make_server
+from lpexec.paper.chain.ledger import Cause
+from lpexec.paper.gateway import build_paper_gateway, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def lpexec(tmp_path):
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "app", "swap", "--paper-state", state, *args],
+            [sys.executable, "-m", "lpexec", "swap", "--paper-state", state, *args],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -139,7 +139,7 @@ def test_execute_on_a_gateway_over_http_moves_what_it_reports(tmp_path, served_g
         [
             sys.executable,
             "-m",
-            "app",
+            "lpexec",
             "swap",
             "--gateway",
             base_url,

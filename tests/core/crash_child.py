@@ -13,7 +13,6 @@ import json
 import sys
 from decimal import Decimal
 
-from core import Database, Engine, LiveClock, UnknownExecutor
 from fixtures.executors import (
     BarrierOrderConfig,
     BarrierOrderExecutor,
@@ -21,6 +20,7 @@ from fixtures.executors import (
     RangeLiquidityExecutor,
 )
 from fixtures.venues import LedgerVenue
+from lpexec.core import Database, Engine, LiveClock, UnknownExecutorError
 
 PATH = [Decimal(p) for p in ("100", "101", "102", "103.5", "101", "99", "97", "96", "104", "106")]
 
@@ -66,7 +66,7 @@ async def main(database_url: str, venue_path: str, count: int) -> None:
     for config in configs(count):
         try:
             engine.info(config.id)
-        except UnknownExecutor:
+        except UnknownExecutorError:
             await engine.create(config)
             created += 1
         await engine.drain()

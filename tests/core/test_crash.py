@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from core import Database, ExecutorStatus
-from core.store import ExecutorRow, IntentRow, IntentStatus
 from fixtures.venues import LedgerVenue
+from lpexec.core import Database, ExecutorStatus
+from lpexec.core.store import ExecutorRow, IntentRow, IntentStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(20)

@@ -11,7 +11,14 @@ from decimal import Decimal
 
 import pytest
 
-from core import (
+from fixtures.executors import (
+    BarrierOrderConfig,
+    BarrierOrderExecutor,
+    RangeLiquidityConfig,
+    RangeLiquidityExecutor,
+)
+from fixtures.venues import LedgerVenue
+from lpexec.core import (
     CloseType,
     Command,
     ConfigError,
@@ -27,21 +34,14 @@ from core import (
     PriceUpdated,
     RiskEngine,
     RiskLimits,
-    RiskRejected,
+    RiskRejectedError,
     SqlStore,
     StateChanged,
-    UnknownExecutor,
+    UnknownExecutorError,
     on,
 )
-from core.store import IntentStatus, Store
-from core.store import repository as repo
-from fixtures.executors import (
-    BarrierOrderConfig,
-    BarrierOrderExecutor,
-    RangeLiquidityConfig,
-    RangeLiquidityExecutor,
-)
-from fixtures.venues import LedgerVenue
+from lpexec.core.store import IntentStatus, Store
+from lpexec.core.store import repository as repo
 
 TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
 
@@ -276,10 +276,10 @@ async def test_risk_engine_checks_every_create(db, clock, tmp_path):
     engine.publish_price("SOL-USDC", Decimal(150))
     await engine.create(BarrierOrderConfig(amount=Decimal(2)))
     rejected = BarrierOrderConfig(amount=Decimal("2.14"))
-    with pytest.raises(RiskRejected) as raised:
+    with pytest.raises(RiskRejectedError) as raised:
         await engine.create(rejected)
     assert str(raised.value) == "max_position_size_quote: 621.00 would exceed 500.00"
-    with pytest.raises(UnknownExecutor):
+    with pytest.raises(UnknownExecutorError):
         engine.info(rejected.id)
 
 
@@ -293,7 +293,7 @@ async def test_add_creates_like_create_without_the_report(db, clock, tmp_path):
     assert executor is engine.executor(config.id)
     assert db.get_executor(config.id) is not None
     assert engine.info(config.id).status is ExecutorStatus.ACTIVE
-    with pytest.raises(RiskRejected):
+    with pytest.raises(RiskRejectedError):
         engine.add(BarrierOrderConfig(amount=Decimal("2.5")))
     with pytest.raises(ConfigError, match="exists already"):
         engine.add(config)
@@ -317,10 +317,10 @@ async def test_has_executor_answers_as_info_finds_or_refuses(db, clock, tmp_path
     # Act / Assert
     assert second.has_executor(live.id) and second.has_executor(ended.id)
     assert second.info(ended.id).status is ExecutorStatus.TERMINATED
-    with pytest.raises(UnknownExecutor):
+    with pytest.raises(UnknownExecutorError):
         second.executor(ended.id)  # not in memory: found through the store
     assert not second.has_executor("never")
-    with pytest.raises(UnknownExecutor):
+    with pytest.raises(UnknownExecutorError):
         second.info("never")
 
 
@@ -328,7 +328,7 @@ async def test_a_create_for_another_controller_is_refused(db, clock, tmp_path):
     risk = RiskEngine(RiskLimits())
     engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
     await engine.start()
-    with pytest.raises(RiskRejected) as raised:
+    with pytest.raises(RiskRejectedError) as raised:
         await engine.create(
             BarrierOrderConfig(amount=Decimal(1), controller_id="bot-b"),
             caller_controller_id="bot-a",

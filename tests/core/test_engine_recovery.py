@@ -13,20 +13,20 @@ from decimal import Decimal
 
 import pytest
 
-from core import (
+from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
+from fixtures.venues import LedgerVenue
+from lpexec.core import (
     Command,
     Database,
     Engine,
     Evidence,
     MemoryStore,
     OutcomeEvent,
-    OutcomeUnknown,
+    OutcomeUnknownError,
     PlaceOrder,
     SqlStore,
 )
-from core.store import IntentStatus
-from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
-from fixtures.venues import LedgerVenue
+from lpexec.core.store import IntentStatus
 
 BUDGET = 600.0
 
@@ -44,12 +44,12 @@ class TicketVenue(LedgerVenue):
         evidence.record(ticket=f"t-{command.command_id}", amount=command.amount)
         events = await super().place_order(command, evidence)
         if self.answer_lost:
-            raise OutcomeUnknown("answer lost after sending")
+            raise OutcomeUnknownError("answer lost after sending")
         return events
 
     async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
         if "ticket" not in evidence or not self.visible:
-            raise OutcomeUnknown("nothing to look the order up by")
+            raise OutcomeUnknownError("nothing to look the order up by")
         assert evidence.decimal("amount") == command.amount  # type: ignore[attr-defined]
         return await super().reconcile(command, evidence)
 

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from core import (
+from fixtures.executors import (
+    BarrierOrderConfig,
+    BarrierOrderExecutor,
+    RangeLiquidityConfig,
+    RangeLiquidityExecutor,
+)
+from lpexec.core import (
     UTC,
     ClosePosition,
     CloseType,
@@ -26,12 +32,6 @@ from core import (
     SwapExecuted,
     Tick,
     parse_config,
-)
-from fixtures.executors import (
-    BarrierOrderConfig,
-    BarrierOrderExecutor,
-    RangeLiquidityConfig,
-    RangeLiquidityExecutor,
 )
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)

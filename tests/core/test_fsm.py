@@ -6,11 +6,11 @@ import itertools
 
 import pytest
 
-from core import (
+from lpexec.core import (
     EXECUTOR_TRANSITIONS,
     CloseType,
     ExecutorStatus,
-    InvalidTransition,
+    InvalidTransitionError,
     LifecycleTrigger,
     StateMachine,
 )
@@ -39,7 +39,7 @@ def test_every_legal_row_moves_to_its_target(move, target):
 def test_every_missing_pair_raises_and_leaves_the_state(state, trigger):
     machine = StateMachine(EXECUTOR_TRANSITIONS, initial=state, name="lifecycle")
     assert not machine.can_fire(trigger)
-    with pytest.raises(InvalidTransition) as raised:
+    with pytest.raises(InvalidTransitionError) as raised:
         machine.fire(trigger)
     assert machine.state is state
     assert raised.value.state is state and raised.value.trigger is trigger

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from core import (
+from fixtures.executors import (
+    BarrierOrderConfig,
+    BarrierOrderExecutor,
+    RangeLiquidityConfig,
+    RangeLiquidityExecutor,
+)
+from fixtures.venues import LedgerVenue
+from lpexec.core import (
     UTC,
     ConfigError,
     Database,
@@ -23,15 +30,8 @@ from core import (
     SqlStore,
     StoreError,
 )
-from core.serialization import decode_message, encode_outcome
-from core.store import IntentStatus, Store
-from fixtures.executors import (
-    BarrierOrderConfig,
-    BarrierOrderExecutor,
-    RangeLiquidityConfig,
-    RangeLiquidityExecutor,
-)
-from fixtures.venues import LedgerVenue
+from lpexec.core.serialization import decode_message, encode_outcome
+from lpexec.core.store import IntentStatus, Store
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]

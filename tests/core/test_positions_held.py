@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.errors import ConfigError
-from core.positions_held import (
+from lpexec.core.errors import ConfigError
+from lpexec.core.positions_held import (
     HeldFill,
     HeldPosition,
     HeldPositionKey,

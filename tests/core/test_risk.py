@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import ConfigError, RiskRejected
-from core.risk import (
+from lpexec.core.errors import ConfigError, RiskRejectedError
+from lpexec.core.risk import (
     CreateRequest,
     Exposure,
     PriceLookup,
@@ -484,7 +484,7 @@ def test_require_raises_for_the_first_rejection() -> None:
     ]
 
     # Act
-    with pytest.raises(RiskRejected) as caught:
+    with pytest.raises(RiskRejectedError) as caught:
         engine.require(
             requests, caller_controller_id=CALLER, open_exposures=[], price=fixed_price(None)
         )

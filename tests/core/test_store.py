@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from core import (
+from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
+from lpexec.core import (
     UTC,
     ClosePosition,
     Database,
@@ -18,11 +19,10 @@ from core import (
     SqlStore,
     StoreError,
 )
-from core.errors import SchemaVersionMismatch
-from core.serialization import decode_message, loads
-from core.store import SCHEMA_VERSION, IntentStatus
-from core.store import repository as repo
-from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
+from lpexec.core.errors import SchemaVersionMismatchError
+from lpexec.core.serialization import decode_message, loads
+from lpexec.core.store import SCHEMA_VERSION, IntentStatus
+from lpexec.core.store import repository as repo
 
 NOW = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -122,7 +122,7 @@ def test_a_database_of_another_schema_version_is_refused(database_url):
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE lpexec_meta SET value = '99' WHERE key = 'schema_version'"))
     db.close()
-    with pytest.raises(SchemaVersionMismatch) as raised:
+    with pytest.raises(SchemaVersionMismatchError) as raised:
         Database.open(database_url)
     assert str(raised.value) == (
         f"database schema version is 99, this lpexec expects {SCHEMA_VERSION}; "

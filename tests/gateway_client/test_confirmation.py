@@ -24,8 +24,8 @@ from gateway_client import (
     InvalidRequestError,
     SolanaRpcCheck,
     SolanaRpcError,
-    TransactionFailed,
-    TransactionOutcomeUnknown,
+    TransactionFailedError,
+    TransactionOutcomeUnknownError,
     TransactionStatus,
 )
 
@@ -77,7 +77,7 @@ async def test_failed_transaction_is_returned_and_can_raise(
     )
 
     assert result.status is TransactionStatus.FAILED
-    with pytest.raises(TransactionFailed) as raised:
+    with pytest.raises(TransactionFailedError) as raised:
         result.raise_for_status()
     assert raised.value.signature == SIGNATURE
 
@@ -90,7 +90,7 @@ async def test_outcome_is_unknown_at_the_deadline(
     start = clock.now()
 
     # Act
-    with pytest.raises(TransactionOutcomeUnknown) as raised:
+    with pytest.raises(TransactionOutcomeUnknownError) as raised:
         await client.solana.wait_for_confirmation(
             SIGNATURE,
             wallet_address=WALLET,
@@ -272,7 +272,7 @@ async def test_chain_failure_wins(
 
     assert result.status is TransactionStatus.FAILED
     assert result.chain is not None and "6001" in (result.chain.error or "")
-    with pytest.raises(TransactionFailed, match="6001"):
+    with pytest.raises(TransactionFailedError, match="6001"):
         result.raise_for_status()
 
 

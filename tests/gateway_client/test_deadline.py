@@ -15,9 +15,9 @@ from gateway_fakes import BASE_URL, FakeClock
 
 from gateway_client import (
     GatewayClient,
-    GatewayTimeout,
+    GatewayTimeoutError,
     Timeouts,
-    TransactionOutcomeUnknown,
+    TransactionOutcomeUnknownError,
 )
 
 WALLET = "AabEVCB1sWgCPxbn6hFYM4Ukj7UubpBRbbYqRnqRXnZD"
@@ -56,7 +56,7 @@ async def test_a_write_without_an_answer_is_outcome_unknown(
 
     # Act
     async with _client(app, make_client) as client:
-        with pytest.raises(TransactionOutcomeUnknown) as raised:
+        with pytest.raises(TransactionOutcomeUnknownError) as raised:
             await client.solana.wrap(Decimal("0.1"), wallet_address=WALLET)
 
     # Assert
@@ -75,7 +75,7 @@ async def test_a_read_without_an_answer_times_out_and_is_retried(
 
     # Act
     async with _client(app, make_client) as client:
-        with pytest.raises(GatewayTimeout, match="GET /chains/solana/status"):
+        with pytest.raises(GatewayTimeoutError, match="GET /chains/solana/status"):
             await client.solana.status()
 
     # Assert

@@ -12,23 +12,23 @@ from gateway_cases import CASES, Case, concrete_path
 
 from fixtures.gateway import error_body, load
 from gateway_client import (
-    BadRequest,
+    BadRequestError,
     GatewayClient,
     GatewayError,
     GatewayServerError,
     GatewayStatusError,
-    GatewayUnavailable,
+    GatewayUnavailableError,
     GatewayValidationError,
-    InsufficientFunds,
-    NotFound,
-    PositionClosed,
-    PositionNotFound,
-    PositionTooWide,
-    QuoteNotFound,
-    RateLimited,
-    SlippageExceeded,
-    TransactionOutcomeUnknown,
-    UnexpectedResponse,
+    InsufficientFundsError,
+    NotFoundError,
+    PositionClosedError,
+    PositionNotFoundError,
+    PositionTooWideError,
+    QuoteNotFoundError,
+    RateLimitedError,
+    SlippageExceededError,
+    TransactionOutcomeUnknownError,
+    UnexpectedResponseError,
 )
 from gateway_client._exceptions import error_from_response
 
@@ -37,50 +37,50 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 # errors.json case -> (HTTP status, expected exception type)
 GENERIC_ERRORS = {
     "validation_400": (400, GatewayValidationError),
-    "sensible_404": (404, NotFound),
-    "sensible_400": (400, BadRequest),
+    "sensible_404": (404, NotFoundError),
+    "sensible_400": (400, BadRequestError),
     "sensible_503": (503, GatewayServerError),
-    "gateway_httperror_400": (400, BadRequest),
-    "gateway_httperror_404": (404, NotFound),
-    "transaction_timeout_504": (504, TransactionOutcomeUnknown),
+    "gateway_httperror_400": (400, BadRequestError),
+    "gateway_httperror_404": (404, NotFoundError),
+    "transaction_timeout_504": (504, TransactionOutcomeUnknownError),
     "wrapped_500": (500, GatewayServerError),
     "unhandled_500": (500, GatewayServerError),
-    "rate_limited_429": (429, RateLimited),
-    "unknown_route_404": (404, NotFound),
+    "rate_limited_429": (429, RateLimitedError),
+    "unknown_route_404": (404, NotFoundError),
 }
 
 # (route fixture, error case) -> expected exception type
 ROUTE_ERRORS = {
-    ("meteora-clmm-position-info", "closed"): PositionClosed,
-    ("meteora-clmm-position-info", "never_existed"): PositionNotFound,
+    ("meteora-clmm-position-info", "closed"): PositionClosedError,
+    ("meteora-clmm-position-info", "never_existed"): PositionNotFoundError,
     ("meteora-clmm-position-info", "rpc_unreachable"): GatewayServerError,
-    ("meteora-clmm-add-liquidity", "insufficient_balance"): InsufficientFunds,
-    ("meteora-clmm-add-liquidity", "position_missing"): PositionNotFound,
-    ("meteora-clmm-open-position", "too_wide"): PositionTooWide,
-    ("meteora-clmm-open-position", "no_amounts"): BadRequest,
-    ("meteora-clmm-open-position", "range_above_price_needs_base_only"): BadRequest,
-    ("meteora-clmm-open-position", "bad_pool"): BadRequest,
+    ("meteora-clmm-add-liquidity", "insufficient_balance"): InsufficientFundsError,
+    ("meteora-clmm-add-liquidity", "position_missing"): PositionNotFoundError,
+    ("meteora-clmm-open-position", "too_wide"): PositionTooWideError,
+    ("meteora-clmm-open-position", "no_amounts"): BadRequestError,
+    ("meteora-clmm-open-position", "range_above_price_needs_base_only"): BadRequestError,
+    ("meteora-clmm-open-position", "bad_pool"): BadRequestError,
     ("meteora-clmm-open-position", "unknown_wallet"): GatewayServerError,
-    ("meteora-clmm-open-position", "not_confirmed_in_time"): TransactionOutcomeUnknown,
-    ("meteora-clmm-execute-swap", "slippage_in_simulation"): SlippageExceeded,
-    ("meteora-clmm-execute-swap", "not_confirmed_in_time"): TransactionOutcomeUnknown,
-    ("meteora-clmm-close-position", "not_confirmed_in_time"): TransactionOutcomeUnknown,
-    ("meteora-clmm-close-position", "position_missing"): PositionNotFound,
+    ("meteora-clmm-open-position", "not_confirmed_in_time"): TransactionOutcomeUnknownError,
+    ("meteora-clmm-execute-swap", "slippage_in_simulation"): SlippageExceededError,
+    ("meteora-clmm-execute-swap", "not_confirmed_in_time"): TransactionOutcomeUnknownError,
+    ("meteora-clmm-close-position", "not_confirmed_in_time"): TransactionOutcomeUnknownError,
+    ("meteora-clmm-close-position", "position_missing"): PositionNotFoundError,
     ("meteora-clmm-quote-swap", "bad_side"): GatewayValidationError,
-    ("meteora-clmm-quote-swap", "no_pool_for_pair"): NotFound,
+    ("meteora-clmm-quote-swap", "no_pool_for_pair"): NotFoundError,
     ("meteora-clmm-positions-owned", "sdk_or_rpc_failure"): GatewayServerError,
     ("meteora-clmm-pool-info", "missing_poolAddress"): GatewayValidationError,
-    ("meteora-clmm-pool-info", "rpc_unreachable_or_not_a_dlmm_pool"): NotFound,
-    ("meteora-clmm-remove-liquidity", "pct_out_of_range"): BadRequest,
-    ("jupiter-router-execute-quote", "quote_missing"): QuoteNotFound,
-    ("jupiter-router-execute-quote", "simulation_failed"): SlippageExceeded,
-    ("jupiter-router-quote-swap", "unknown_token"): BadRequest,
-    ("jupiter-router-quote-swap", "no_route_or_api_unreachable"): NotFound,
+    ("meteora-clmm-pool-info", "rpc_unreachable_or_not_a_dlmm_pool"): NotFoundError,
+    ("meteora-clmm-remove-liquidity", "pct_out_of_range"): BadRequestError,
+    ("jupiter-router-execute-quote", "quote_missing"): QuoteNotFoundError,
+    ("jupiter-router-execute-quote", "simulation_failed"): SlippageExceededError,
+    ("jupiter-router-quote-swap", "unknown_token"): BadRequestError,
+    ("jupiter-router-quote-swap", "no_route_or_api_unreachable"): NotFoundError,
     ("meteora-clmm-close-position", "unknown_wallet_or_rpc_down"): GatewayServerError,
-    ("meteora-clmm-positions-owned", "bad_wallet"): BadRequest,
-    ("meteora-clmm-quote-swap", "rpc_unreachable"): BadRequest,  # a 400 that means "RPC down"
-    ("trading-clmm-position-info", "closed"): PositionClosed,
-    ("trading-clmm-position-info", "never_existed"): PositionNotFound,
+    ("meteora-clmm-positions-owned", "bad_wallet"): BadRequestError,
+    ("meteora-clmm-quote-swap", "rpc_unreachable"): BadRequestError,  # a 400 that means "RPC down"
+    ("trading-clmm-position-info", "closed"): PositionClosedError,
+    ("trading-clmm-position-info", "never_existed"): PositionNotFoundError,
     ("trading-clmm-position-info", "rpc_unreachable"): GatewayServerError,
     ("chains-solana-poll", "rpc_unreachable"): GatewayServerError,
     ("chains-solana-status", "rpc_unreachable"): GatewayServerError,
@@ -176,8 +176,11 @@ async def test_route_errors_raise_through_the_client(
 def test_the_error_field_is_never_used(error_name: str | None) -> None:
     # Same status, code and message, any ``error`` value: same class.
     bodies = {
-        "Position closed: abc": (404, PositionClosed),
-        "Swap failed: Slippage tolerance exceeded. Output would be less": (400, SlippageExceeded),
+        "Position closed: abc": (404, PositionClosedError),
+        "Swap failed: Slippage tolerance exceeded. Output would be less": (
+            400,
+            SlippageExceededError,
+        ),
         "Internal server error": (500, GatewayServerError),
     }
     for message, (status, expected) in bodies.items():
@@ -202,9 +205,11 @@ def test_validation_issues_are_parsed() -> None:
 def test_transaction_timeout_needs_the_code() -> None:
     timeout = _map(504, error_body("transaction_timeout_504"))
     plain_504 = _map(504, {"statusCode": 504, "message": "Gateway Timeout"})
-    assert isinstance(timeout, TransactionOutcomeUnknown)
+    assert isinstance(timeout, TransactionOutcomeUnknownError)
     assert timeout.code == "TRANSACTION_TIMEOUT" and timeout.signature is None
-    assert isinstance(plain_504, GatewayServerError) and isinstance(plain_504, GatewayUnavailable)
+    assert isinstance(plain_504, GatewayServerError) and isinstance(
+        plain_504, GatewayUnavailableError
+    )
 
 
 def test_rate_limit_reads_retry_after_seconds_or_http_date() -> None:
@@ -215,9 +220,9 @@ def test_rate_limit_reads_retry_after_seconds_or_http_date() -> None:
         {"retry-after": "Mon, 02 Mar 2026 12:00:30 GMT"},
     )
     absent = _map(429, {"statusCode": 429, "message": "slow down"})
-    assert isinstance(seconds, RateLimited) and seconds.retry_after == 13
-    assert isinstance(date, RateLimited) and date.retry_after == 30
-    assert isinstance(absent, RateLimited) and absent.retry_after is None
+    assert isinstance(seconds, RateLimitedError) and seconds.retry_after == 13
+    assert isinstance(date, RateLimitedError) and date.retry_after == 30
+    assert isinstance(absent, RateLimitedError) and absent.retry_after is None
 
 
 def test_non_json_error_body_keeps_its_text() -> None:
@@ -245,5 +250,5 @@ async def test_unparseable_success_body_is_an_unexpected_response(
     client: GatewayClient, gateway: respx.MockRouter
 ) -> None:
     gateway.get("/chains/solana/status").mock(return_value=httpx.Response(200, json={"chain": 1}))
-    with pytest.raises(UnexpectedResponse, match="GET /chains/solana/status"):
+    with pytest.raises(UnexpectedResponseError, match="GET /chains/solana/status"):
         await client.solana.status()

@@ -10,7 +10,7 @@ from pathlib import Path
 import gateway_client
 
 PACKAGE_DIR = Path(gateway_client.__file__).parent
-OUR_PACKAGES = {"core", "lp", "swap", "cex", "paper", "app", "fixtures", "bench", "tests"}
+OUR_PACKAGES = {"lpexec", "core", "lp", "swap", "cex", "paper", "app", "fixtures", "bench", "tests"}
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -21,7 +21,7 @@ from gateway_client import (
     PositionQuote,
     SolanaPollResult,
     SwapResult,
-    TransactionFailed,
+    TransactionFailedError,
     TransactionStatus,
 )
 
@@ -86,7 +86,7 @@ async def test_a_failed_write_raises_with_its_signature(
         return_value=httpx.Response(200, json=raw)
     )
 
-    with pytest.raises(TransactionFailed) as raised:
+    with pytest.raises(TransactionFailedError) as raised:
         await client.meteora.close_position(METEORA_POSITION, wallet_address=WALLET)
 
     assert raised.value.signature == raw["signature"]

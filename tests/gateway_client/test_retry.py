@@ -15,19 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway_client import (
-    BadRequest,
+    BadRequestError,
     GatewayClient,
     GatewayConnectionError,
     GatewayError,
     GatewayServerError,
-    GatewayTimeout,
+    GatewayTimeoutError,
     GatewayValidationError,
     InvalidRequestError,
-    NotFound,
-    RateLimited,
+    NotFoundError,
+    RateLimitedError,
     RetryPolicy,
-    TransactionFailed,
-    TransactionOutcomeUnknown,
+    TransactionFailedError,
+    TransactionOutcomeUnknownError,
     retry_wait,
     should_retry,
 )
@@ -95,17 +95,17 @@ def _ok(case: Case) -> httpx.Response:
     ("error", "expected"),
     [
         (GatewayConnectionError("x"), True),
-        (GatewayTimeout("x"), True),
+        (GatewayTimeoutError("x"), True),
         (GatewayServerError("x", status_code=500, method="GET", path="/"), True),
-        (RateLimited("x", retry_after=1.0, status_code=429, method="GET", path="/"), True),
-        (BadRequest("x", status_code=400, method="GET", path="/"), False),
-        (NotFound("x", status_code=404, method="GET", path="/"), False),
+        (RateLimitedError("x", retry_after=1.0, status_code=429, method="GET", path="/"), True),
+        (BadRequestError("x", status_code=400, method="GET", path="/"), False),
+        (NotFoundError("x", status_code=404, method="GET", path="/"), False),
         (
             GatewayValidationError("x", validation=(), status_code=400, method="GET", path="/"),
             False,
         ),
-        (TransactionOutcomeUnknown("x"), False),
-        (TransactionFailed("x", signature="s"), False),
+        (TransactionOutcomeUnknownError("x"), False),
+        (TransactionFailedError("x", signature="s"), False),
         (InvalidRequestError("x"), False),
         (ValueError("x"), False),
     ],
@@ -174,9 +174,9 @@ async def test_read_succeeds_after_transient_failures(
     [
         ("500", GatewayServerError),
         ("503", GatewayServerError),
-        ("429", RateLimited),
+        ("429", RateLimitedError),
         ("connect", GatewayConnectionError),
-        ("read-timeout", GatewayTimeout),
+        ("read-timeout", GatewayTimeoutError),
         ("dropped", GatewayConnectionError),
         ("tls-alert", GatewayConnectionError),
     ],
@@ -192,7 +192,7 @@ async def test_read_gives_up_after_three_attempts(
 
     assert route.call_count == 3
     assert raised.value.__cause__ is not None or isinstance(
-        raised.value, GatewayServerError | RateLimited
+        raised.value, GatewayServerError | RateLimitedError
     )
 
 
@@ -219,7 +219,7 @@ async def test_retry_after_beyond_the_cap_is_not_waited_for(
     route = _route(gateway, case).mock(side_effect=[long_wait, _ok(case)])
 
     async with make_client() as client:
-        with pytest.raises(RateLimited) as raised:
+        with pytest.raises(RateLimitedError) as raised:
             await case.call(client)
 
     assert route.call_count == 1
@@ -287,12 +287,12 @@ async def test_with_options_overrides_retries_per_call(
 WRITE_FAILURES = {
     "500": GatewayServerError,
     "503": GatewayServerError,
-    "429": RateLimited,
-    "504-timeout": TransactionOutcomeUnknown,
+    "429": RateLimitedError,
+    "504-timeout": TransactionOutcomeUnknownError,
     "connect": GatewayConnectionError,
-    "read-timeout": TransactionOutcomeUnknown,
-    "dropped": TransactionOutcomeUnknown,
-    "tls-alert": TransactionOutcomeUnknown,
+    "read-timeout": TransactionOutcomeUnknownError,
+    "dropped": TransactionOutcomeUnknownError,
+    "tls-alert": TransactionOutcomeUnknownError,
 }
 
 

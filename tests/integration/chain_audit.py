@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core import Swap
-from core.store.port import Store, StoredExecutor, StoredIntent
-from lp import LPExecutor, LPExecutorConfig, LPExecutorState, LPState
-from paper.chain import PaperChain, Transaction
-from paper.chain.ledger import AccountKind, Cause
+from lpexec.core import Swap
+from lpexec.core.store.port import Store, StoredExecutor, StoredIntent
+from lpexec.lp import LPExecutor, LPExecutorConfig, LPExecutorState, LPState
+from lpexec.paper.chain import PaperChain, Transaction
+from lpexec.paper.chain.ledger import AccountKind, Cause
 
 __all__ = ["ChainBook", "ExecutorView", "audit", "lamports", "load_executors"]
 

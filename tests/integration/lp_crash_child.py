@@ -21,10 +21,10 @@ import asyncio
 import sys
 from decimal import Decimal
 
-from app.runtime import open_lp_runtime
-from app.settings import Settings
-from core import Engine
-from lp import LPExecutor, LPExecutorConfig, LPState
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.app.settings import Settings
+from lpexec.core import Engine
+from lpexec.lp import LPExecutor, LPExecutorConfig, LPState
 
 EXECUTOR_ID = "crash-lp"
 ROUNDS = 600

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.runtime import LPRuntime, open_lp_runtime
-from lp import LPExecutorConfig
-from paper.chain.ledger import AccountKind, Cause
-from paper.gateway.demo import demo_pool_address
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.lp import LPExecutorConfig
+from lpexec.paper.chain.ledger import AccountKind, Cause
+from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 LAMPORTS = Decimal(1_000_000_000)

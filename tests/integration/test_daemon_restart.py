@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from core import Database
-from core.store import ExecutorRow
 from gateway_client import GatewayClient
-from paper.chain import PaperChain, WallClock
-from paper.gateway import build_paper_gateway
-from paper.gateway.demo import demo_pool_address
+from lpexec.core import Database
+from lpexec.core.store import ExecutorRow
+from lpexec.paper.chain import PaperChain, WallClock
+from lpexec.paper.gateway import build_paper_gateway
+from lpexec.paper.gateway.demo import demo_pool_address
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -61,7 +61,7 @@ def daemon(config: Path, url: str, wallet: str, database_url: str) -> subprocess
         "LPEXEC_DATABASE_URL": database_url,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "daemon", "--config", str(config)],
+        [sys.executable, "-m", "lpexec", "daemon", "--config", str(config)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

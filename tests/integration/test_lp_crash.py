@@ -37,11 +37,11 @@ import httpx
 import pytest
 from chain_audit import ChainBook, audit, load_executors
 
-from core import Database
-from core.store.sql import SqlStore
-from lp import LPState
-from paper.chain import PaperChain, WallClock
-from paper.gateway.demo import build_demo_chain, demo_pool_address
+from lpexec.core import Database
+from lpexec.core.store.sql import SqlStore
+from lpexec.lp import LPState
+from lpexec.paper.chain import PaperChain, WallClock
+from lpexec.paper.gateway.demo import build_demo_chain, demo_pool_address
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -102,7 +102,7 @@ def paper_server(tmp_path: Path, pool_price: Decimal | None) -> Iterator[tuple[s
         chain.move_pool_to_price(POOL, pool_price)
     chain.save(state)
     port = free_port()
-    command = [sys.executable, "-m", "app", "paper-gateway", "--port", str(port)]
+    command = [sys.executable, "-m", "lpexec", "paper-gateway", "--port", str(port)]
     command += ["--seed", str(CHAIN_SEED), "--state-file", str(state), "--faults", SERVER_FAULTS]
     server = subprocess.Popen(
         command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -23,10 +23,10 @@ from decimal import Decimal
 
 from chain_audit import ChainBook, audit, load_executors
 
-from app.runtime import LPRuntime, open_lp_runtime
 from gateway_client import Timeouts
-from lp import LPExecutorConfig, LPState
-from paper.gateway.demo import demo_pool_address
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.lp import LPExecutorConfig, LPState
+from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 WRITE_FAULTS = ("drop", "504", "pending", "fail", "lost", "hang")

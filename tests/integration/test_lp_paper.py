@@ -15,10 +15,10 @@ from lp_paper_helpers import (
     wallet_signatures,
 )
 
-from core import CloseType, ExecutorStatus, HeldPositionKey
-from lp import LPState
-from paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
-from paper.chain.ledger import Cause
+from lpexec.core import CloseType, ExecutorStatus, HeldPositionKey
+from lpexec.lp import LPState
+from lpexec.paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
+from lpexec.paper.chain.ledger import Cause
 
 
 async def test_open_fees_timer_close_swap_and_accounting_equals_the_ledger(tmp_path):
@@ -119,7 +119,7 @@ async def test_a_dropped_open_ends_with_none_then_one_clean_retry_under_the_same
     assert executor.state.open_attempts == 1  # the executor issued one open command
     from sqlmodel import select
 
-    from core.store import IntentRow
+    from lpexec.core.store import IntentRow
 
     with rt.database.session() as session:
         intent = session.get(IntentRow, executor.state.open_command_id)
@@ -145,7 +145,7 @@ async def test_close_failures_end_stranded_and_a_later_stop_completes(tmp_path):
     owned = [p for p in rt.gateway.chain.positions_owned(rt.wallet) if p.pool_address == POOL]
     assert len(owned) == 1
     # the fault clears; a stop asks for the close again and it completes
-    from paper.chain import FaultPlan
+    from lpexec.paper.chain import FaultPlan
 
     rt.gateway.chain.faults = FaultPlan.parse(None, seed=0)
     await rt.engine.stop(config.id)
@@ -156,7 +156,7 @@ async def test_close_failures_end_stranded_and_a_later_stop_completes(tmp_path):
 
 
 async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path):
-    from paper.gateway.demo import demo_pool_address
+    from lpexec.paper.gateway.demo import demo_pool_address
 
     rt = await runtime(tmp_path)
     clmm_pool = demo_pool_address("raydium", "SOL", "USDC", 10)
@@ -191,7 +191,7 @@ async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path
 
 
 async def test_venue_add_remove_collect_report_what_moved(tmp_path):
-    from core import AddLiquidity, CollectFees, Evidence, OpenPosition, RemoveLiquidity
+    from lpexec.core import AddLiquidity, CollectFees, Evidence, OpenPosition, RemoveLiquidity
 
     rt = await runtime(tmp_path)
     venue, wallet = rt.liquidity, rt.wallet

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from lp_paper_helpers import LAMPORTS, lp_config, runtime, settle, step
 
-from app.runtime import open_lp_runtime
-from lp import LPState
-from paper.chain import BIN_ARRAY_RENT_LAMPORTS
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.lp import LPState
+from lpexec.paper.chain import BIN_ARRAY_RENT_LAMPORTS
 
 
 def landed(chain, wallet):
@@ -190,7 +190,7 @@ async def test_a_swap_stopped_before_its_send_time_was_recorded_certainly_did_no
     tmp_path,
 ):
     # A process killed between marking the intent SENT and recording the send time never sent
-    from core import Evidence, OutcomeUnknown, Swap
+    from lpexec.core import Evidence, OutcomeUnknownError, Swap
 
     rt = await runtime(tmp_path)
     command = Swap(
@@ -205,6 +205,6 @@ async def test_a_swap_stopped_before_its_send_time_was_recorded_certainly_did_no
     )
     venue = rt.engine.venue("jupiter/router")
     assert await venue.reconcile(command, Evidence()) is None
-    with pytest.raises(OutcomeUnknown, match="not on chain yet"):
+    with pytest.raises(OutcomeUnknownError, match="not on chain yet"):
         await venue.reconcile(command, Evidence({"sent_at": int(rt.clock.now().timestamp())}))
     await rt.aclose()

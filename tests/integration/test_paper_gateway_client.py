@@ -16,9 +16,9 @@ from decimal import Decimal
 
 import pytest
 
-from gateway_client import GatewayClient, PositionClosed, estimate_priority_fee
-from paper.chain import LAMPORTS, SOL_MINT, Cause, PaperChain
-from paper.gateway import PaperGateway, build_paper_gateway, make_server
+from gateway_client import GatewayClient, PositionClosedError, estimate_priority_fee
+from lpexec.paper.chain import LAMPORTS, SOL_MINT, Cause, PaperChain
+from lpexec.paper.gateway import PaperGateway, build_paper_gateway, make_server
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 
@@ -158,7 +158,7 @@ async def test_full_lp_cycle_matches_the_ledger(served: tuple[str, PaperGateway]
             withdrawn_sol = _wallet_delta(chain, closed.signature, wallet, Cause.WITHDRAW, SOL_MINT)
             assert closed.data.base_token_amount_removed == _sol(withdrawn_sol)
 
-        with pytest.raises(PositionClosed):
+        with pytest.raises(PositionClosedError):
             await client.meteora.position_info(position)
         assert await client.meteora.positions_owned(wallet) == []
         balances = await client.solana.balances(wallet, tokens=["SOL", "USDC"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from paper.gateway import build_paper_gateway, make_server
+from lpexec.paper.gateway import build_paper_gateway, make_server
 
 
 def _free_port() -> int:

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from lp_paper_helpers import POOL, ledger_sum, lp_config, runtime, settle, step
 
-from app.runtime import open_lp_runtime
-from core import CloseType, Engine, ExecutorStatus
-from lp import LPState
-from paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
-from paper.chain.ledger import Cause
-from paper.chain.transactions import TxFate
-from paper.gateway.demo import demo_pool_address
-from swap import SWAP_VENUE, SwapExecutor, SwapExecutorConfig, SwapState
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.core import CloseType, Engine, ExecutorStatus
+from lpexec.lp import LPState
+from lpexec.paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
+from lpexec.paper.chain.ledger import Cause
+from lpexec.paper.chain.transactions import TxFate
+from lpexec.paper.gateway.demo import demo_pool_address
+from lpexec.swap import SWAP_VENUE, SwapExecutor, SwapExecutorConfig, SwapState
 
 D = Decimal
 RAYDIUM = demo_pool_address("raydium", "SOL", "USDC", 10)

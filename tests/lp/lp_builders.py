@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from core import UTC, PositionOpened, PriceUpdated, Tick
-from lp import LPExecutor, LPExecutorConfig
+from lpexec.core import UTC, PositionOpened, PriceUpdated, Tick
+from lpexec.lp import LPExecutor, LPExecutorConfig
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 POOL = "PooL1111111111111111111111111111111111111111"
@@ -59,7 +59,7 @@ def open_executor(*, price=Decimal(150), bins=None, **overrides) -> LPExecutor:
 
 
 def executor_started():
-    from core import ExecutorStarted
+    from lpexec.core import ExecutorStarted
 
     return ExecutorStarted(ts_event=T0)
 

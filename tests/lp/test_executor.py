@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from lp_builders import POOL, at, make_config, open_executor, price, tick
 
-from core import (
+from lpexec.core import (
     ClosePosition,
     CloseType,
     CommandFailed,
@@ -23,7 +23,7 @@ from core import (
     SwapExecuted,
     parse_config,
 )
-from lp import LPExecutor, LPExecutorConfig, LPSide, LPState
+from lpexec.lp import LPExecutor, LPExecutorConfig, LPSide, LPState
 
 
 def closed_event(executor, command, seconds, *, base, quote, base_fee="0", quote_fee="0"):
@@ -280,7 +280,7 @@ def test_stop_while_opening_closes_once_the_open_lands():
 
     (open_command,) = executor.apply(executor_started())
     assert executor.apply(StopRequested(ts_event=at(1), keep_position=True)) == []
-    from core import PositionOpened
+    from lpexec.core import PositionOpened
 
     (close,) = executor.apply(
         PositionOpened(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from lp_builders import POOL, at, executor_started, make_config, open_executor, tick
 
-from core import (
+from lpexec.core import (
     ClosePosition,
     CommandFailed,
     ExecutorStatus,
@@ -20,7 +20,7 @@ from core import (
     Swap,
     SwapExecuted,
 )
-from lp import LPExecutor, LPState
+from lpexec.lp import LPExecutor, LPState
 
 
 def unknown(command, seconds=900):

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from lp_builders import make_config
 
-from app.runtime import open_lp_runtime
-from core import ConfigError
-from lp.preflight import (
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.core import ConfigError
+from lpexec.lp.preflight import (
     PoolSnapshot,
     PoolToken,
     WalletSnapshot,
@@ -82,7 +82,7 @@ def test_not_enough_sol_for_deposit_rent_and_fees():
 
 
 async def test_preflight_reads_the_pool_and_wallet_through_the_paper_gateway(tmp_path):
-    from paper.gateway.demo import demo_pool_address
+    from lpexec.paper.gateway.demo import demo_pool_address
 
     rt = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'x.db'}")
     pool = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -183,7 +183,7 @@ def test_limits_beyond_the_price_pass():
 async def test_preflight_refuses_an_inverted_pair_and_a_crossed_limit_on_the_paper_gateway(
     tmp_path,
 ):
-    from paper.gateway.demo import demo_pool_address
+    from lpexec.paper.gateway.demo import demo_pool_address
 
     # Arrange
     rt = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'x.db'}")

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from lp_builders import at, open_executor, price, tick
 
-from core import ClosePosition, PositionUpdated, RefreshPosition
-from lp import LPState
+from lpexec.core import ClosePosition, PositionUpdated, RefreshPosition
+from lpexec.lp import LPState
 
 LOWER, UPPER, ACTIVE = 100, 120, 110
 PRICE_FIELDS = {"price", "active_bin_id"}

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from core import UTC, ConfigError, ExecutorStatus, parse_config
-from lp import LPSide
-from lp.rebalance import (
+from lpexec.core import UTC, ConfigError, ExecutorStatus, parse_config
+from lpexec.lp import LPSide
+from lpexec.lp.rebalance import (
     ExecutorView,
     OpenPosition,
     RebalanceConfig,
@@ -296,8 +296,8 @@ def test_a_centered_policy_refuses_a_swap_provider_it_cannot_use(data, message):
 
 
 def test_the_swap_connector_pattern_is_the_swap_executors():
-    from lp.rebalance import SWAP_CONNECTOR_PATTERN
-    from swap import SWAP_PROVIDER_PATTERN
+    from lpexec.lp.rebalance import SWAP_CONNECTOR_PATTERN
+    from lpexec.swap import SWAP_PROVIDER_PATTERN
 
     assert SWAP_CONNECTOR_PATTERN == SWAP_PROVIDER_PATTERN
 

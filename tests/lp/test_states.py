@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from core import ExecutorStatus, InvalidTransition, StateMachine
-from lp import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
+from lpexec.core import ExecutorStatus, InvalidTransitionError, StateMachine
+from lpexec.lp import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 ILLEGAL = [p for p in itertools.product(LPState, LPTrigger) if p not in LP_TRANSITIONS]
 
@@ -21,7 +21,7 @@ def test_every_row(move, target):
 @pytest.mark.parametrize(("state", "trigger"), ILLEGAL, ids=str)
 def test_every_illegal_pair(state, trigger):
     machine = StateMachine(LP_TRANSITIONS, initial=state)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         machine.fire(trigger)
     assert machine.state is state
 

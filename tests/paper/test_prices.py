@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.prices import SOL_USDC_1M
-from lp.math.dlmm import BinRounding
-from paper.pools import DlmmPool
-from paper.prices import (
+from lpexec.lp.math.dlmm import BinRounding
+from lpexec.paper.pools import DlmmPool
+from lpexec.paper.prices import (
     PricePoint,
     generate_gbm,
     parse_price_csv,

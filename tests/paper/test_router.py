@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from paper.pools import ClmmPool, DlmmPool, InvalidPoolRequest, SlippageExceeded
-from paper.router import NoRouteFound, Router
+from lpexec.paper.pools import ClmmPool, DlmmPool, InvalidPoolRequestError, SlippageExceededError
+from lpexec.paper.router import NoRouteFoundError, Router
 
 SOL = "So11111111111111111111111111111111111111112"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -122,17 +122,17 @@ def test_exact_out_execution_delivers_the_amount(router: Router) -> None:
 def test_slippage_aborts_before_any_swap(router: Router) -> None:
     plan = router.quote(SOL, USDT, 3 * 10**9)
     states = [p.to_dict() for p in router.pools]
-    with pytest.raises(SlippageExceeded, match="min_amount_out"):
+    with pytest.raises(SlippageExceededError, match="min_amount_out"):
         router.execute(plan, min_amount_out=plan.amount_out + 1)
     assert [p.to_dict() for p in router.pools] == states
 
 
 def test_no_route(router: Router) -> None:
-    with pytest.raises(NoRouteFound, match="No route found for .* -> BONK"):
+    with pytest.raises(NoRouteFoundError, match="No route found for .* -> BONK"):
         router.quote(SOL, "BONK", 10**9)
-    with pytest.raises(NoRouteFound, match="ExactIn"):
+    with pytest.raises(NoRouteFoundError, match="ExactIn"):
         router.quote(SOL, USDC, 10**15)  # more than all liquidity
-    with pytest.raises(InvalidPoolRequest, match="token_in=token_out"):
+    with pytest.raises(InvalidPoolRequestError, match="token_in=token_out"):
         router.quote(SOL, SOL, 1)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from core import UTC, ExecutorStarted
-from swap import ProviderQuote, SwapExecutor, SwapExecutorConfig
+from lpexec.core import UTC, ExecutorStarted
+from lpexec.swap import ProviderQuote, SwapExecutor, SwapExecutorConfig
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from swap import account_swap, native_price_for
+from lpexec.swap import account_swap, native_price_for
 
 
 def test_a_sell_that_received_less_than_quoted():

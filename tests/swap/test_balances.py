@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from swap import SwapFingerprint, match_balances
+from lpexec.swap import SwapFingerprint, match_balances
 
 D = Decimal
 BEFORE = {"SOL": D("100"), "USDC": D("20000"), "JUP": D("10000")}

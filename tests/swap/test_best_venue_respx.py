@@ -16,10 +16,17 @@ import httpx
 import pytest
 import respx
 
-from app.clocks import SimulatedTime
-from core import UTC, CloseType, Evidence, ExecutorStarted, OutcomeUnknown, VenueRejected
 from gateway_client import GatewayClient, RetryPolicy
-from swap import (
+from lpexec.app.clocks import SimulatedTime
+from lpexec.core import (
+    UTC,
+    CloseType,
+    Evidence,
+    ExecutorStarted,
+    OutcomeUnknownError,
+    VenueRejectedError,
+)
+from lpexec.swap import (
     BestQuoteSwapVenue,
     ExecuteSwap,
     SwapExecutor,
@@ -241,7 +248,7 @@ async def test_a_renewed_quote_outside_the_limit_is_refused_and_never_sent(gatew
     execute = await quote_and_choose(executor(), venue)
     clock.advance(11)
 
-    with pytest.raises(VenueRejected) as caught:
+    with pytest.raises(VenueRejectedError) as caught:
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
     assert caught.value.code == "slippage_exceeded"
@@ -320,7 +327,7 @@ async def test_slippage_at_execution_is_a_rejection_not_a_retry(gateway, venue):
     )
     execute = await quote_and_choose(executor(), venue)
 
-    with pytest.raises(VenueRejected) as caught:
+    with pytest.raises(VenueRejectedError) as caught:
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
     assert caught.value.code == "slippage_exceeded"
@@ -335,7 +342,7 @@ async def test_a_pending_swap_is_reconciled_by_polling_its_signature(gateway, ve
     gateway.post(EXECUTE_QUOTE).respond(json={"signature": SIGNATURE, "status": 0})
     poll_route = gateway.post("/chains/solana/poll").respond(json=poll_answer(0))
     execute = await quote_and_choose(executor(), venue)
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknownError):
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     # Act: it confirms later
     changes = {"SOL": -0.100011167, "USDC": 16.3401}
@@ -360,13 +367,13 @@ async def test_a_pending_swap_that_never_lands_is_given_up_only_after_the_settle
     gateway.post(EXECUTE_QUOTE).respond(json={"signature": SIGNATURE, "status": 0})
     gateway.post("/chains/solana/poll").respond(json=poll_answer(0))
     execute = await quote_and_choose(executor(), venue)
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknownError):
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
 
-    with pytest.raises(OutcomeUnknown, match="still pending"):
+    with pytest.raises(OutcomeUnknownError, match="still pending"):
         await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     clock.advance(89)
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknownError):
         await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
     clock.advance(1)
 
@@ -402,7 +409,7 @@ async def test_a_504_without_signature_is_reconciled_from_the_wallet(gateway, ve
     swap_route = gateway.post("/connectors/meteora/clmm/execute-swap").respond(504, json=TIMEOUT)
     swap = executor(amount=D(2), swap_providers=("meteora/clmm",))
     execute = await quote_and_choose(swap, venue)
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknownError):
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     wallet.mock(return_value=balances("97.99996", "20359.1"))
     # Act
@@ -430,12 +437,12 @@ async def test_a_504_whose_wallet_does_not_tell_stays_unknown(gateway, venue, cl
     wallet = gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
     gateway.post("/connectors/meteora/clmm/execute-swap").respond(504, json=TIMEOUT)
     execute = await quote_and_choose(executor(amount=D(2), swap_providers=("meteora/clmm",)), venue)
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknownError):
         await venue.execute_swap(execute, Evidence(evidence, on_record=evidence.update))
     wallet.mock(return_value=balances("97.99996", "20100"))
     clock.advance(600)
 
-    with pytest.raises(OutcomeUnknown, match="inspect the wallet"):
+    with pytest.raises(OutcomeUnknownError, match="inspect the wallet"):
         await venue.reconcile(execute, Evidence(evidence, on_record=evidence.update))
 
 
@@ -458,7 +465,7 @@ async def test_an_unknown_provider_is_refused_before_anything_is_sent(gateway, v
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
     execute = await quote_and_choose(executor(), venue)
 
-    with pytest.raises(VenueRejected) as caught:
+    with pytest.raises(VenueRejectedError) as caught:
         await venue.execute_swap(dataclasses.replace(execute, provider="Jupiter"), Evidence())
 
     assert caught.value.code == "unknown_provider"

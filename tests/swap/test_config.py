@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from swap_builders import make_config
 
-from core import ConfigError, parse_config
-from swap import SwapExecutorConfig
+from lpexec.core import ConfigError, parse_config
+from lpexec.swap import SwapExecutorConfig
 
 
 def test_defaults_and_the_provider_list():

@@ -7,16 +7,16 @@ from decimal import Decimal
 import pytest
 from swap_builders import T0, at, make_config, quote, started
 
-from core import (
+from lpexec.core import (
     CloseType,
     CommandFailed,
     ExecutorStarted,
     ExecutorStatus,
-    InvalidTransition,
+    InvalidTransitionError,
     PriceUpdated,
     StopRequested,
 )
-from swap import (
+from lpexec.swap import (
     SWAP_VENUE,
     ExecuteSwap,
     QuoteFailure,
@@ -339,7 +339,7 @@ def test_snapshot_and_restore_round_trip_mid_swap():
 def test_a_second_start_is_refused_by_the_lifecycle():
     executor, _ = started()
 
-    with pytest.raises(InvalidTransition, match="no transition"):
+    with pytest.raises(InvalidTransitionError, match="no transition"):
         executor.apply(ExecutorStarted(ts_event=at(1)))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-import swap
+import lpexec.swap as swap
 
 
 def test_all_matches_the_public_names():

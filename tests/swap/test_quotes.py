@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from swap_builders import T0, at, quote
 
-from swap import (
+from lpexec.swap import (
     best_quote,
     is_stale,
     matches_amount,

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from core import ExecutorStatus, InvalidTransition, StateMachine
-from swap import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
+from lpexec.core import ExecutorStatus, InvalidTransitionError, StateMachine
+from lpexec.swap import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
 
 ILLEGAL = [p for p in itertools.product(SwapState, SwapTrigger) if p not in SWAP_TRANSITIONS]
 
@@ -21,7 +21,7 @@ def test_every_row(move, target):
 @pytest.mark.parametrize(("state", "trigger"), ILLEGAL, ids=str)
 def test_every_illegal_pair(state, trigger):
     machine = StateMachine(SWAP_TRANSITIONS, initial=state)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         machine.fire(trigger)
     assert machine.state is state
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lp.math.clmm import (
+from lpexec.lp.math.clmm import (
     MAX_TICK,
     MIN_TICK,
     TickRounding,

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lp.math.dlmm import bin_price
-from lp.math.dlmm_distribution import (
+from lpexec.lp.math.dlmm import bin_price
+from lpexec.lp.math.dlmm_distribution import (
     Strategy,
     distribute_liquidity,
     split_proportionally,

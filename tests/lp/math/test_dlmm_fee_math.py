@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lp.math.dlmm_fees import (
+from lpexec.lp.math.dlmm_fees import (
     FEE_PRECISION,
     MAX_FEE_RATE,
     base_fee_rate,

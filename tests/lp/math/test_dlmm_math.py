@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lp.math.dlmm import (
+from lpexec.lp.math.dlmm import (
     BIN_ARRAY_RENT_LAMPORTS,
     EXTRA_BIN_RENT_LAMPORTS,
     POSITION_RENT_LAMPORTS,

@@ -7,7 +7,7 @@ from decimal import Context, Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lp.math.il import (
+from lpexec.lp.math.il import (
     LadderBin,
     full_range_impermanent_loss,
     impermanent_loss_ratio,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-import lp.math
+import lpexec.lp as lp
 
 
 def test_all_matches_public_names() -> None:

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from paper.chain import SOL_MINT, ManualClock, PaperChain
-from paper.pools import ClmmPool, DlmmPool
+from lpexec.paper.chain import SOL_MINT, ManualClock, PaperChain
+from lpexec.paper.pools import ClmmPool, DlmmPool
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paper.chain import (
+from lpexec.paper.chain import (
     BIN_ARRAY_RENT_LAMPORTS,
     DEFAULT_TOKENS,
     LAMPORTS_PER_SOL,
@@ -24,7 +24,7 @@ from paper.chain import (
     OperationBudget,
     PaperChain,
     TokenList,
-    UnknownToken,
+    UnknownTokenError,
     WallClock,
     b58decode,
     b58encode,
@@ -170,7 +170,7 @@ def test_token_list_finds_by_symbol_any_case_and_by_mint() -> None:
     assert usdc.decimals == 6
     assert tokens.get("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v") is usdc
     assert tokens.sol.decimals == 9 and tokens.sol.is_sol
-    with pytest.raises(UnknownToken, match="Token not found: NOPE"):
+    with pytest.raises(UnknownTokenError, match="Token not found: NOPE"):
         tokens.get("NOPE")
 
 

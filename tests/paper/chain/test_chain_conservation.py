@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paper.chain import (
+from lpexec.paper.chain import (
     LAMPORTS,
     SOL_MINT,
     AccountKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paper.chain import FaultEffect, FaultPlan, FaultSpecError
+from lpexec.paper.chain import FaultEffect, FaultPlan, FaultSpecError
 
 
 def _sequence(plan: FaultPlan, operation: str, calls: int) -> list[str | None]:

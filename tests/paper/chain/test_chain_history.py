@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from paper.chain import InvalidRequest, KeyFactory, PaperChain, TxFate
+from lpexec.paper.chain import InvalidChainRequestError, KeyFactory, PaperChain, TxFate
 
 World = Any  # the ``world`` fixture (see conftest)
 
@@ -108,7 +108,9 @@ def test_a_bound_that_never_landed_is_refused(world: World, bound: str) -> None:
     dropped = _swap(world, fate=TxFate.DROP)
     unknown = KeyFactory(99).new_signature()
     for signature in (dropped, unknown):
-        with pytest.raises(InvalidRequest, match=f"Expected {bound} to be a landed transaction"):
+        with pytest.raises(
+            InvalidChainRequestError, match=f"Expected {bound} to be a landed transaction"
+        ):
             world.chain.transactions_for_address(world.wallet, **{bound: signature})
 
 

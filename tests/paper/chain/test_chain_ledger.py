@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from paper.chain import (
+from lpexec.paper.chain import (
     LAMPORTS,
     SOL_MINT,
     AccountKind,
     Cause,
-    InsufficientFunds,
+    InsufficientFundsError,
     Ledger,
-    LedgerImbalance,
+    LedgerImbalanceError,
     Posting,
 )
 
@@ -49,13 +49,13 @@ def test_balanced_group_moves_value_and_records_causes(ledger: Ledger) -> None:
 
 
 def test_group_that_creates_value_is_refused(ledger: Ledger) -> None:
-    with pytest.raises(LedgerImbalance, match="net to zero"):
+    with pytest.raises(LedgerImbalanceError, match="net to zero"):
         ledger.post([Posting("P", USDC, 5, Cause.SWAP)], slot=2)
     assert ledger.balance("P", USDC) == 0
 
 
 def test_overdraft_is_refused_and_nothing_is_applied(ledger: Ledger) -> None:
-    with pytest.raises(InsufficientFunds) as raised:
+    with pytest.raises(InsufficientFundsError) as raised:
         ledger.post(
             [
                 Posting("P", SOL_MINT, 1_500, Cause.DEPOSIT),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paper.chain import (
+from lpexec.paper.chain import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
     FEE_SINK,
@@ -18,18 +18,18 @@ from paper.chain import (
     TOKEN_ACCOUNT_RENT_LAMPORTS,
     Cause,
     Hop,
-    InsufficientFunds,
-    InvalidRequest,
-    NotOwner,
-    PositionClosed,
-    PositionNotFound,
-    SwapRejected,
+    InsufficientFundsError,
+    InvalidChainRequestError,
+    NotOwnerError,
+    PositionClosedError,
+    PositionNotFoundError,
+    SwapRejectedError,
     TxFate,
     TxStatus,
     is_address,
     is_signature,
 )
-from paper.chain.costs import bin_array_indexes
+from lpexec.paper.chain.costs import bin_array_indexes
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 World = Any  # the ``world`` fixture (see conftest)
@@ -176,7 +176,7 @@ def test_failed_transaction_pays_only_its_fee(world: World) -> None:
     assert chain.status(receipt.signature) is TxStatus.FAILED
     assert chain.balance(world.wallet, "SOL") == lamports - receipt.fee
     assert {e.cause for e in chain.ledger.entries(signature=receipt.signature)} == {Cause.TX_FEE}
-    with pytest.raises(PositionNotFound, match="Position not found"):
+    with pytest.raises(PositionNotFoundError, match="Position not found"):
         chain.position_record(receipt.position_address)
     assert chain.transaction(receipt.signature).error is not None
 
@@ -189,10 +189,10 @@ def test_closed_position_is_told_apart_from_one_that_never_existed(world: World)
     )
     assert is_address(opened.position_address)
     chain.close_position(world.wallet, opened.position_address)
-    with pytest.raises(PositionClosed, match=f"Position closed: {opened.position_address}"):
+    with pytest.raises(PositionClosedError, match=f"Position closed: {opened.position_address}"):
         chain.position_record(opened.position_address)
     stranger = chain.keys.new_address()
-    with pytest.raises(PositionNotFound, match=f"Position not found: {stranger}") as raised:
+    with pytest.raises(PositionNotFoundError, match=f"Position not found: {stranger}") as raised:
         chain.position_record(stranger)
     assert not raised.value.closed
     assert chain.positions_owned(world.wallet) == []
@@ -206,7 +206,7 @@ def test_other_wallets_cannot_touch_a_position(world: World) -> None:
     opened = chain.open_position(
         world.wallet, world.dlmm.address, lower=lower, upper=upper, base_amount=10**8
     )
-    with pytest.raises(NotOwner, match=f"received owner {world.wallet}"):
+    with pytest.raises(NotOwnerError, match=f"received owner {world.wallet}"):
         chain.close_position(other, opened.position_address)
 
 
@@ -215,9 +215,9 @@ def test_simulation_failures_send_nothing(world: World) -> None:
     poor = chain.create_wallet("poor")
     chain.airdrop(poor, "SOL", 10_000)
     sent = len(chain.transactions())
-    with pytest.raises(InsufficientFunds, match="required"):
+    with pytest.raises(InsufficientFundsError, match="required"):
         chain.swap(poor, world.dlmm.address, token_in="SOL", amount=10**9)
-    with pytest.raises(SwapRejected, match="Slippage"):
+    with pytest.raises(SwapRejectedError, match="Slippage"):
         chain.swap(
             world.wallet,
             world.dlmm.address,
@@ -225,7 +225,7 @@ def test_simulation_failures_send_nothing(world: World) -> None:
             amount=10**9,
             min_amount_out=10**12,
         )
-    with pytest.raises(InvalidRequest, match="lower <= upper"):
+    with pytest.raises(InvalidChainRequestError, match="lower <= upper"):
         chain.open_position(world.wallet, world.dlmm.address, lower=5, upper=1, base_amount=1)
     assert len(chain.transactions()) == sent
 
@@ -254,7 +254,7 @@ def test_wrap_and_unwrap_round_trip_refunds_the_account_rent(world: World) -> No
     assert unwrapped.token_account_rent == TOKEN_ACCOUNT_RENT_LAMPORTS
     assert chain.balance(wallet, "SOL") == start - wrapped.fee - unwrapped.fee
     assert chain.wrapped_sol(wallet) == 0
-    with pytest.raises(InvalidRequest, match="wrapped-SOL account"):
+    with pytest.raises(InvalidChainRequestError, match="wrapped-SOL account"):
         chain.unwrap(wallet)
 
 

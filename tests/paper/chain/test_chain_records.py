@@ -8,9 +8,9 @@ import pickle
 
 import pytest
 
-from paper.chain.ledger import LAMPORTS, AccountKind, Cause, LedgerEntry, Posting
-from paper.chain.records import record_builder
-from paper.chain.transactions import TokenBalance
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, LedgerEntry, Posting
+from lpexec.paper.chain.records import record_builder
+from lpexec.paper.chain.transactions import TokenBalance
 
 CASES = [
     (Posting, ("W", LAMPORTS, 10, Cause.AIRDROP)),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from paper.chain import STATE_VERSION, ManualClock, PaperChain, TxFate, TxStatus
+from lpexec.paper.chain import STATE_VERSION, ManualClock, PaperChain, TxFate, TxStatus
 
 
 def _script_before(world: Any) -> str:

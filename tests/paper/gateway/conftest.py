@@ -14,8 +14,8 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from paper.chain import ManualClock
-from paper.gateway import PaperGateway, build_paper_gateway, load_spec, operation_schemas
+from lpexec.paper.chain import ManualClock
+from lpexec.paper.gateway import PaperGateway, build_paper_gateway, load_spec, operation_schemas
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 SPEC_URI = "urn:gateway-2.13.0"

@@ -21,10 +21,10 @@ from gateway_client import (
     GatewayClient,
     GatewayServerError,
     Timeouts,
-    TransactionOutcomeUnknown,
+    TransactionOutcomeUnknownError,
 )
-from paper.chain import TxStatus
-from paper.gateway import PaperGateway, make_server
+from lpexec.paper.chain import TxStatus
+from lpexec.paper.gateway import PaperGateway, make_server
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]
@@ -128,7 +128,7 @@ async def test_hang_in_process_ends_at_the_client_timeout_as_outcome_unknown(
         client = GatewayClient(PAPER_URL, http_client=http, timeout=QUICK)
 
         # Act
-        with pytest.raises(TransactionOutcomeUnknown) as raised:
+        with pytest.raises(TransactionOutcomeUnknownError) as raised:
             await _open_with(client, gateway)
         elapsed = time.monotonic() - started
         owned = await client.meteora.positions_owned(gateway.wallet)
@@ -192,7 +192,7 @@ async def test_hang_over_a_real_server_fires_the_client_read_timeout(
 
     # Act
     async with GatewayClient(base_url, timeout=QUICK, rate_limit_per_minute=None) as client:
-        with pytest.raises(TransactionOutcomeUnknown) as raised:
+        with pytest.raises(TransactionOutcomeUnknownError) as raised:
             await _open_with(client, gateway)
         elapsed = time.monotonic() - started
         owned = await client.meteora.positions_owned(gateway.wallet)

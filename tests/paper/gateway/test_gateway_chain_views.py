@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.chain import FaultSpecError, KeyFactory, ManualClock, TxStatus
-from paper.gateway import DEMO_FUNDS, PaperGateway, build_paper_gateway
+from lpexec.paper.chain import FaultSpecError, KeyFactory, ManualClock, TxStatus
+from lpexec.paper.gateway import DEMO_FUNDS, PaperGateway, build_paper_gateway
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.gateway import ALL_ROUTES, PaperGateway
+from lpexec.paper.gateway import ALL_ROUTES, PaperGateway
 
 NET = "solana-mainnet-beta"
 SERVED = {(r.method, r.path) for r in ALL_ROUTES if r.validated}

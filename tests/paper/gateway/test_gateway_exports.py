@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-import paper.gateway
+import lpexec.paper as paper
 
 
 def test_all_matches_public_names() -> None:

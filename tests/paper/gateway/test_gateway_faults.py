@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.chain import TxStatus
-from paper.gateway import PaperGateway
+from lpexec.paper.chain import TxStatus
+from lpexec.paper.gateway import PaperGateway
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.chain import BIN_ARRAY_RENT_LAMPORTS, priority_fee
-from paper.chain.costs import bin_array_indexes
-from paper.gateway import PaperGateway, dumps, loads
+from lpexec.paper.chain import BIN_ARRAY_RENT_LAMPORTS, priority_fee
+from lpexec.paper.chain.costs import bin_array_indexes
+from lpexec.paper.gateway import PaperGateway, dumps, loads
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]

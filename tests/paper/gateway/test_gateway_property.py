@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paper.chain import KeyFactory, ManualClock
-from paper.gateway import (
+from lpexec.paper.chain import KeyFactory, ManualClock
+from lpexec.paper.gateway import (
     ALL_ROUTES,
     PaperGateway,
     Route,

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.chain import KeyFactory
-from paper.gateway import PaperGateway
+from lpexec.paper.chain import KeyFactory
+from lpexec.paper.gateway import PaperGateway
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]

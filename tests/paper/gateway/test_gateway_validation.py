@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from paper.gateway import PaperGateway, RequestInvalid, validate
+from lpexec.paper.gateway import PaperGateway, RequestInvalidError, validate
 
 SCHEMA = {
     "type": "object",
@@ -98,7 +98,7 @@ def test_default_hook_substitutes_the_configured_wallet() -> None:
 def test_first_error_is_reported_like_ajv(
     value: Any, message: str, keyword: str, path: str, params: dict[str, Any]
 ) -> None:
-    with pytest.raises(RequestInvalid) as raised:
+    with pytest.raises(RequestInvalidError) as raised:
         validate(SCHEMA, value, data_var="body")
     error = raised.value.error
     assert str(raised.value) == message

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool
+from lpexec.paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool
 
 SOL = "So11111111111111111111111111111111111111112"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"

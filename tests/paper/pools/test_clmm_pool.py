@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from lp.math.clmm import amounts_for_liquidity, sqrt_price_x64_at_tick
-from paper.pools import (
+from lpexec.lp.math.clmm import amounts_for_liquidity, sqrt_price_x64_at_tick
+from lpexec.paper.pools import (
     ClmmPool,
     FeeAmounts,
-    InvalidPoolRequest,
-    PositionNotFound,
-    SlippageExceeded,
+    InvalidPoolRequestError,
+    PositionNotFoundError,
+    SlippageExceededError,
 )
 
 SOL = "So11111111111111111111111111111111111111112"
@@ -55,9 +55,9 @@ class TestDeposits:
 
     def test_ticks_must_follow_the_spacing(self, make_clmm: MakeClmm) -> None:
         pool = make_clmm(tick_spacing=64)
-        with pytest.raises(InvalidPoolRequest, match="tick_spacing=64"):
+        with pytest.raises(InvalidPoolRequestError, match="tick_spacing=64"):
             pool.open_position("lp", 1, 64)
-        with pytest.raises(InvalidPoolRequest, match="lower_tick=64 upper_tick=64"):
+        with pytest.raises(InvalidPoolRequestError, match="lower_tick=64 upper_tick=64"):
             pool.open_position("lp", 64, 64)
 
     def test_withdraw_without_swaps_returns_the_deposit_less_rounding(
@@ -123,7 +123,7 @@ class TestSwaps:
     def test_slippage_limit(self, make_clmm: MakeClmm) -> None:
         pool = seeded(make_clmm)
         before = pool.to_dict()
-        with pytest.raises(SlippageExceeded):
+        with pytest.raises(SlippageExceededError):
             pool.swap(SOL, 10**9, min_amount_out=10**12)
         assert pool.to_dict() == before
 
@@ -178,7 +178,7 @@ class TestFees:
     def test_closed_position(self, make_clmm: MakeClmm) -> None:
         pool = seeded(make_clmm)
         pool.close_position("market")
-        with pytest.raises(PositionNotFound, match="Position closed"):
+        with pytest.raises(PositionNotFoundError, match="Position closed"):
             pool.claim_fees("market")
         assert pool.initialized_ticks() == []
 

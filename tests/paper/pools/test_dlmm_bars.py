@@ -9,9 +9,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from app.clocks import SimulatedTime
-from paper.chain import PaperChain
-from paper.pools import DlmmPool, Strategy, _dlmm_bars_vector
+from lpexec.app.clocks import SimulatedTime
+from lpexec.paper.chain import PaperChain
+from lpexec.paper.pools import DlmmPool, Strategy, _dlmm_bars_vector
 
 START = 1_735_689_600
 BIN_STEP = 10

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from paper.pools._dlmm_state import Bin, Position, credit_fee
+from lpexec.paper.pools._dlmm_state import Bin, Position, credit_fee
 
 
 def _expected(fee: int, shares: list[int]) -> list[int]:

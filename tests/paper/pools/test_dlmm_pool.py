@@ -7,18 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from lp.math.dlmm import bin_array_index
-from lp.math.dlmm_fees import FEE_PRECISION
-from paper.pools import (
+from lpexec.lp.math.dlmm import bin_array_index
+from lpexec.lp.math.dlmm_fees import FEE_PRECISION
+from lpexec.paper.pools import (
     BinDeposit,
     BinWithdrawal,
     DlmmFeeParameters,
     DlmmPool,
-    InsufficientLiquidity,
-    InvalidPoolRequest,
-    InvalidPositionWidth,
-    PositionNotFound,
-    SlippageExceeded,
+    InsufficientLiquidityError,
+    InvalidPoolRequestError,
+    InvalidPositionWidthError,
+    PositionNotFoundError,
+    SlippageExceededError,
 )
 
 SOL = "So11111111111111111111111111111111111111112"
@@ -117,13 +117,13 @@ class TestDeposits:
 
     def test_width_above_limit_is_rejected(self, make_dlmm: MakeDlmm) -> None:
         pool = make_dlmm()
-        with pytest.raises(InvalidPositionWidth, match="69 bins or lower, received 70 bins"):
+        with pytest.raises(InvalidPositionWidthError, match="69 bins or lower, received 70 bins"):
             pool.open_position("wide", 0, 69)
 
     def test_quote_for_a_range_above_the_price_is_rejected(self, make_dlmm: MakeDlmm) -> None:
         pool = make_dlmm()
         active = pool.active_bin_id
-        with pytest.raises(InvalidPoolRequest, match="quote_amount=5"):
+        with pytest.raises(InvalidPoolRequestError, match="quote_amount=5"):
             pool.add_liquidity("lp", active + 1, active + 10, 0, 5)
         assert not pool.has_position("lp")
 
@@ -131,7 +131,7 @@ class TestDeposits:
         pool = seeded(make_dlmm)
         active = pool.active_bin_id
         pool.add_liquidity("lp", active - 2, active + 2, 10**6, 10**6)
-        with pytest.raises(InvalidPoolRequest, match="lower_bin_id=.*upper_bin_id="):
+        with pytest.raises(InvalidPoolRequestError, match="lower_bin_id=.*upper_bin_id="):
             pool.add_liquidity("lp", active - 3, active + 2, 10**6, 10**6)
         again = pool.add_liquidity("lp", active - 2, active + 2, 10**6, 10**6)
         assert again.bin_arrays_initialized == ()
@@ -195,15 +195,15 @@ class TestSwaps:
         pool = seeded(make_dlmm)
         before = pool.to_dict()
         quoted = pool.quote(SOL, 10**9)
-        with pytest.raises(SlippageExceeded, match=f"min_amount_out={quoted.amount_out + 1}"):
+        with pytest.raises(SlippageExceededError, match=f"min_amount_out={quoted.amount_out + 1}"):
             pool.swap(SOL, 10**9, min_amount_out=quoted.amount_out + 1)
-        with pytest.raises(SlippageExceeded, match="max_amount_in=1"):
+        with pytest.raises(SlippageExceededError, match="max_amount_in=1"):
             pool.swap(USDC, 10**6, exact_out=True, max_amount_in=1)
         assert pool.to_dict() == before
 
     def test_running_out_of_liquidity(self, make_dlmm: MakeDlmm) -> None:
         pool = seeded(make_dlmm)
-        with pytest.raises(InsufficientLiquidity):
+        with pytest.raises(InsufficientLiquidityError):
             pool.swap(SOL, 10_000 * 10**9)
         partial = pool.swap(SOL, 10_000 * 10**9, allow_partial=True)
         assert not partial.complete
@@ -212,9 +212,9 @@ class TestSwaps:
 
     def test_unknown_token_and_bad_amount(self, make_dlmm: MakeDlmm) -> None:
         pool = seeded(make_dlmm)
-        with pytest.raises(InvalidPoolRequest, match="token_in='BONK'"):
+        with pytest.raises(InvalidPoolRequestError, match="token_in='BONK'"):
             pool.swap("BONK", 10)
-        with pytest.raises(InvalidPoolRequest, match="amount=0"):
+        with pytest.raises(InvalidPoolRequestError, match="amount=0"):
             pool.swap(SOL, 0)
 
     def test_volatility_raises_the_fee_and_decays(self, make_dlmm: MakeDlmm) -> None:
@@ -288,7 +288,7 @@ class TestFeesAndPositions:
     @pytest.mark.parametrize("fraction", [Decimal(0), Decimal("1.5"), Decimal(-1)])
     def test_remove_rejects_bad_fractions(self, make_dlmm: MakeDlmm, fraction: Decimal) -> None:
         pool = seeded(make_dlmm)
-        with pytest.raises(InvalidPoolRequest, match="fraction"):
+        with pytest.raises(InvalidPoolRequestError, match="fraction"):
             pool.remove_liquidity("market", fraction)
 
     def test_last_holder_empties_the_bins(self, make_dlmm: MakeDlmm) -> None:
@@ -307,10 +307,10 @@ class TestFeesAndPositions:
     def test_closed_and_unknown_positions_are_told_apart(self, make_dlmm: MakeDlmm) -> None:
         pool = seeded(make_dlmm)
         pool.close_position("market")
-        with pytest.raises(PositionNotFound, match="Position closed") as closed:
+        with pytest.raises(PositionNotFoundError, match="Position closed") as closed:
             pool.position_amounts("market")
         assert closed.value.closed
-        with pytest.raises(PositionNotFound, match="Position not found") as unknown:
+        with pytest.raises(PositionNotFoundError, match="Position not found") as unknown:
             pool.position_amounts("ghost")
         assert not unknown.value.closed
         assert pool.is_closed("market") and not pool.is_closed("ghost")
@@ -355,6 +355,6 @@ class TestMoves:
 
 
 def _nearest() -> object:
-    from lp.math.dlmm import BinRounding
+    from lpexec.lp.math.dlmm import BinRounding
 
     return BinRounding.NEAREST

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paper.pools import ClmmPool, DlmmPool, MoveResult, PoolError, Strategy, SwapResult
+from lpexec.paper.pools import ClmmPool, DlmmPool, MoveResult, PoolError, Strategy, SwapResult
 
 SOL = "So11111111111111111111111111111111111111112"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"

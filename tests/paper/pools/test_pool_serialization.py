@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from paper.pools import ClmmPool, DlmmPool, InvalidPoolRequest, Strategy, pool_from_dict
+from lpexec.paper.pools import ClmmPool, DlmmPool, InvalidPoolRequestError, Strategy, pool_from_dict
 
 SOL = "So11111111111111111111111111111111111111112"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -62,5 +62,5 @@ def test_clmm_round_trip(make_clmm: Callable[..., ClmmPool]) -> None:
 
 
 def test_unknown_kind_is_rejected() -> None:
-    with pytest.raises(InvalidPoolRequest, match="kind='amm'"):
+    with pytest.raises(InvalidPoolRequestError, match="kind='amm'"):
         pool_from_dict({"kind": "amm"})
