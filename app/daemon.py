@@ -25,18 +25,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway_client import GatewayClient, GatewayError
-from lpexec.app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.app.runtime import LPRuntime
+from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
 from lpexec.lp.preflight import (
     PoolSnapshot,
     open_problems,
     pair_problem,
-    read_balances,
-    read_pool,
     wallet_snapshot,
 )
 from lpexec.lp.rebalance import RebalanceConfig, RebalancePolicy
+from lpexec.venues.gateway.preflight import read_balances, read_pool
 
 __all__ = ["Daemon", "DaemonConfig", "load_daemon_config", "venue_problems"]
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from lpexec.app.clocks import SimulatedTime
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.core import ExecutorInfo
+from lpexec.core.clock import SimulatedClock
 from lpexec.lp import LPExecutor, LPExecutorConfig
-from lpexec.lp.preflight import preflight
 from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
 from lpexec.paper.prices import DEMO_PRICES, read_price_csv
+from lpexec.venues.gateway.preflight import preflight
 
 __all__ = ["DemoBar", "DemoResult", "run_lp_demo"]
 
@@ -56,7 +56,7 @@ async def run_lp_demo(
 ) -> DemoResult:
     """Run the demo in a temporary store; ``on_bar`` sees each bar as it is replayed."""
     with tempfile.TemporaryDirectory() as folder:
-        clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         runtime = await open_lp_runtime(
             database_url=f"sqlite:///{Path(folder) / 'demo.db'}", clock=clock, seed=seed
         )

@@ -15,14 +15,15 @@ from typing import Any
 import httpx
 
 from gateway_client import ChainHistory, GatewayClient
-from lpexec.app.clocks import SimulatedTime, SystemTime
 from lpexec.app.registry import EXECUTOR_TYPES
 from lpexec.app.settings import Settings
 from lpexec.core import Database, Engine, RiskEngine
+from lpexec.core.clock import LiveClock, SimulatedClock
 from lpexec.lp import LP_PROVIDERS, LPExecutor
-from lpexec.lp.venue import GatewayLiquidityVenue
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway
-from lpexec.swap import SWAP_VENUE, BestQuoteSwapVenue, GatewaySwapVenue
+from lpexec.swap import SWAP_VENUE
+from lpexec.venues.gateway import BestQuoteSwapVenue, GatewaySwapVenue
+from lpexec.venues.gateway.liquidity import GatewayLiquidityVenue
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
 
@@ -122,7 +123,7 @@ async def open_lp_runtime(
     settings = settings or Settings()
     gateway: PaperGateway | None = None
     if settings.gateway_url:
-        clock = clock or SystemTime()
+        clock = clock or LiveClock()
         token = settings.gateway_token.get_secret_value() if settings.gateway_token else None
         client = GatewayClient(
             settings.gateway_url,
@@ -141,7 +142,7 @@ async def open_lp_runtime(
             ChainHistory.from_url(settings.solana_rpc_url) if settings.solana_rpc_url else None
         )
     else:
-        clock = clock or SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        clock = clock or SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         gateway = build_paper_gateway(
             seed=seed, faults=faults, mode=mode, clock=clock, state_file=paper_state_file
         )

@@ -16,7 +16,7 @@ import datetime as dt
 import resource
 from decimal import Decimal
 
-from lpexec.app.backtest import run_backtest
+from lpexec.backtest.run import run_backtest
 from lpexec.lp.rebalance import RebalanceConfig
 from lpexec.paper.price_bars import gbm_bars
 

@@ -32,7 +32,6 @@ from lpexec.core.errors import InvalidTransitionError
 from lpexec.core.events import Event
 from lpexec.core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
 from lpexec.core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
-from lpexec.core.quiet import QuietWindow
 
 __all__ = ["Executor", "on"]
 
@@ -188,10 +187,6 @@ class Executor(Generic[ConfigT, StateT]):
 
     def details(self) -> ExecutorDetails | None:
         """Return the typed per-type part of the report; subclasses override."""
-        return None
-
-    def quiet_window(self) -> QuietWindow | None:
-        """Market data this executor can ignore right now (see :mod:`core.quiet`); None: all."""
         return None
 
     def held_fills(self) -> list[Any]:

@@ -39,7 +39,6 @@ from lpexec.core import (
     Tick,
     on,
 )
-from lpexec.core.quiet import QuietWindow
 from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
@@ -280,52 +279,6 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         if below:
             return False, "below"
         return True, ""
-
-    def quiet_window(self) -> QuietWindow | None:
-        """While in or out of range on a DLMM pool with nothing in flight: the bins that keep
-        the range state and direction, the limit prices, and the next deadline (out-of-range
-        close or position refresh). ``_evaluate`` and ``_tick`` change nothing inside it.
-
-        In range, trips out of the range that come back before the out-of-range close are quiet
-        too (excursions): leaving and re-entering undo each other."""
-        state, config = self.state, self.config
-        lower, upper, since = state.lower_bin_id, state.upper_bin_id, state.out_of_range_since
-        if (
-            not config.is_dlmm
-            or lower is None
-            or upper is None
-            or state.refresh_command_id
-            or state.stop_requested
-            or state.last_refresh_at is None
-        ):
-            return None
-        until = state.last_refresh_at + dt.timedelta(seconds=config.refresh_interval_seconds)
-        in_range = state.lp_state is LPState.IN_RANGE
-        if in_range:
-            low, high = lower, upper
-        elif state.lp_state is LPState.OUT_OF_RANGE and since is not None:
-            above = state.out_of_range_direction == "above"
-            low, high = (upper + 1, None) if above else (None, lower - 1)
-            limit = (
-                config.auto_close_above_range_seconds
-                if above
-                else config.auto_close_below_range_seconds
-            )
-            if limit is not None:
-                until = min(until, since + dt.timedelta(seconds=limit))
-        else:
-            return None
-        return QuietWindow(
-            key=config.pool_address,
-            low_bin=low,
-            high_bin=high,
-            low_price=config.lower_limit_price,
-            high_price=config.upper_limit_price,
-            until=until,
-            excursions=in_range,
-            above_seconds=config.auto_close_above_range_seconds,
-            below_seconds=config.auto_close_below_range_seconds,
-        )
 
     def _evaluate(self, now: dt.datetime) -> list[Command]:
         state, config = self.state, self.config

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lpexec.app.backtest import BacktestResult, parse_pool_spec, run_backtest
+from lpexec.backtest.run import BacktestResult, parse_pool_spec, run_backtest
 from lpexec.core import parse_config
 from lpexec.lp.rebalance import RebalanceConfig
 from lpexec.paper.prices import read_price_csv
@@ -113,7 +113,7 @@ def backtest_command(
             )
         )
     if plot is not None:
-        from lpexec.app.plots import plot_backtest
+        from lpexec.backtest.plots import plot_backtest
 
         percent = (policy.width or Decimal(0)) * 100
         plot_backtest(result, plot, title=f"{pair} {pool}, width {percent.normalize():f} %")

@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lpexec.app.clocks import SystemTime
 from lpexec.app.daemon import Daemon, DaemonConfig, load_daemon_config
-from lpexec.app.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
+from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
+from lpexec.core.clock import LiveClock
 
 __all__ = ["daemon_app"]
 
@@ -29,7 +29,7 @@ async def _runtime(config: DaemonConfig) -> LPRuntime:
     return await open_lp_runtime(
         database_url=config.database_url or settings.resolved_database_url(),
         settings=settings,
-        clock=SystemTime(),
+        clock=LiveClock(),
         seed=config.seed,
         paper_state_file=config.paper_state_file,
         risk=config.risk_engine(),

@@ -18,7 +18,7 @@ from lpexec.app.cli.options import Connection, connection_options
 from lpexec.app.runtime import LPRuntime
 from lpexec.core import ExecutorInfo, UnknownExecutorError, parse_config
 from lpexec.lp import LPExecutorConfig
-from lpexec.lp.preflight import preflight
+from lpexec.venues.gateway.preflight import preflight
 
 __all__ = ["lp_app", "pools_app"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import platformdirs
 import typer
 
-from lpexec.app.clocks import SystemTime
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
+from lpexec.core.clock import LiveClock
 
 __all__ = ["Connection", "connection_options"]
 
@@ -50,7 +50,7 @@ class Connection:
         return await open_lp_runtime(
             database_url=self.database or settings.resolved_database_url(),
             settings=settings,
-            clock=SystemTime(),
+            clock=LiveClock(),
             seed=self.seed,
             paper_state_file=paper_state,
         )

@@ -11,7 +11,6 @@ the whole state saves to and loads from a JSON file.
 from __future__ import annotations
 
 from lpexec.paper.chain.chain import STATE_VERSION, PaperChain
-from lpexec.paper.chain.clock import ManualClock, SleepingClock, WallClock
 from lpexec.paper.chain.core import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
 from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
@@ -92,7 +91,6 @@ __all__ = [
     "LedgerEntry",
     "LedgerImbalanceError",
     "LiquidityReceipt",
-    "ManualClock",
     "NotFoundError",
     "NotOwnerError",
     "OpenReceipt",
@@ -106,7 +104,6 @@ __all__ = [
     "Posting",
     "Receipt",
     "RouteNotFoundError",
-    "SleepingClock",
     "SwapReceipt",
     "SwapRejectedError",
     "Token",
@@ -116,7 +113,6 @@ __all__ = [
     "TxFate",
     "TxStatus",
     "UnknownTokenError",
-    "WallClock",
     "WalletNotFoundError",
     "WrapReceipt",
     "b58decode",

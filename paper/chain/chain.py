@@ -1,8 +1,8 @@
 """``PaperChain``: a simulated Solana chain with wallets, pools, positions, fees, rent and faults.
 
 Example:
-    >>> from paper.chain import ManualClock, PaperChain
-    >>> chain = PaperChain(clock=ManualClock(), seed=1)
+    >>> from paper.chain import SimulatedClock, PaperChain
+    >>> chain = PaperChain(clock=SimulatedClock(), seed=1)
     >>> wallet = chain.create_wallet("demo")
     >>> chain.airdrop(wallet, "SOL", 10 * 10**9)
     >>> chain.balance(wallet, "SOL")

@@ -25,13 +25,13 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
+from lpexec.core.clock import Clock
 from lpexec.paper.chain import (
     FaultDecision,
     FaultEffect,
     InsufficientFundsError,
     PaperChain,
     Receipt,
-    SleepingClock,
     TxFate,
     TxStatus,
 )
@@ -270,7 +270,7 @@ class GatewayContext:
         chain = self.chain
         clock = chain.clock
         sleep: Callable[[float], Awaitable[None]] | None = (
-            clock.sleep if isinstance(clock, SleepingClock) else None
+            clock.sleep if isinstance(clock, Clock) else None
         )
         waited = 0.0
         while True:

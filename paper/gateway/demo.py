@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from fastapi import FastAPI
 
-from lpexec.core.clock import Clock
-from lpexec.paper.chain import FaultPlan, PaperChain, WallClock
+from lpexec.core.clock import Clock, LiveClock
+from lpexec.paper.chain import FaultPlan, PaperChain
 from lpexec.paper.chain.keys import derive_address
 from lpexec.paper.gateway.app import create_app
 from lpexec.paper.gateway.context import Mode
@@ -145,7 +145,7 @@ def build_demo_chain(
 ) -> tuple[PaperChain, str]:
     """Return a chain with the demo pools and a funded demo wallet, and that wallet's address."""
     chain = PaperChain(
-        clock=clock or WallClock(),
+        clock=clock or LiveClock(),
         seed=seed,
         faults=faults,
         confirmation_slots=confirmation_slots,
@@ -201,7 +201,7 @@ def build_paper_gateway(
     """
     path = Path(state_file) if state_file is not None else None
     plan = FaultPlan.parse(faults, seed=seed) if faults is not None else None
-    run_clock = clock or WallClock()
+    run_clock = clock or LiveClock()
     if path is not None and path.exists():
         chain = PaperChain.load(path, clock=run_clock)
         if plan is not None:

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from lpexec.app.clocks import SimulatedTime
 from lpexec.app.daemon import Daemon, load_daemon_config
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.core import ConfigError, ExecutorStatus
+from lpexec.core.clock import SimulatedClock
 from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -74,7 +74,7 @@ def test_config_errors_name_the_place(tmp_path, text, message):
 
 
 async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
     runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
     lines: list[str] = []
@@ -106,7 +106,7 @@ async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
 
 
 async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sided(tmp_path):
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     text = "[daemon]\ninterval_seconds = 10\n" + POLICY.replace(
         'swap_provider = "meteora/swap"', 'reentry = "centered"'
     )
@@ -136,7 +136,7 @@ async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sid
 
 async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_pool(tmp_path):
     # Arrange: the combination that used to kill the daemon at its first centered re-entry
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     text = "[daemon]\ninterval_seconds = 10\n" + POLICY + 'reentry = "centered"\n'
     config = load_daemon_config(write(tmp_path, text))
     runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
@@ -168,7 +168,7 @@ def policy_text(policy_id: str, **fields: str) -> str:
 
 async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_path):
     # Arrange: a good policy, then one problem each
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     text = "[daemon]\ninterval_seconds = 10\n" + "".join(
         [
             policy_text("good"),
@@ -216,7 +216,7 @@ async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_
 
 async def test_a_policy_with_an_open_position_has_its_budget_on_chain(tmp_path):
     # Arrange: rb opens a position; then its budget is raised beyond the wallet
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
     first = load_daemon_config(write(tmp_path, POLICY))
     await Daemon(runtime, first, out=lambda line: None).tick()
@@ -284,7 +284,7 @@ async def test_a_restart_on_a_chain_without_the_position_strands_it_with_the_rea
     # Arrange: rb-1 opened on one paper chain; the daemon restarts on a chain that never had it
     config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
     database_url = f"sqlite:///{tmp_path / 'd.db'}"
-    clock = SimulatedTime(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     first = await open_lp_runtime(
         database_url=database_url, clock=clock, paper_state_file=str(tmp_path / "a.json")
     )

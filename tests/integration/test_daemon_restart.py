@@ -24,8 +24,9 @@ from sqlmodel import select
 
 from gateway_client import GatewayClient
 from lpexec.core import Database
+from lpexec.core.clock import LiveClock
 from lpexec.core.store import ExecutorRow
-from lpexec.paper.chain import PaperChain, WallClock
+from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
 from lpexec.paper.gateway.demo import demo_pool_address
 
@@ -143,7 +144,7 @@ def test_kill_between_close_and_reopen_then_resume(tmp_path, paper_server, seed)
     assert executor_ids(database_url) == ["rb-1", "rb-2"]
     assert second.returncode == 0
     assert "daemon stopped; state saved" in out
-    chain = PaperChain.load(state, clock=WallClock())
+    chain = PaperChain.load(state, clock=LiveClock())
     opens = [
         tx
         for tx in chain.transactions()

@@ -38,9 +38,10 @@ import pytest
 from chain_audit import ChainBook, audit, load_executors
 
 from lpexec.core import Database
+from lpexec.core.clock import LiveClock
 from lpexec.core.store.sql import SqlStore
 from lpexec.lp import LPState
-from lpexec.paper.chain import PaperChain, WallClock
+from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway.demo import build_demo_chain, demo_pool_address
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +98,7 @@ def paper_server(tmp_path: Path, pool_price: Decimal | None) -> Iterator[tuple[s
     Yields ``(url, wallet, state_file)``; the chain is saved to ``state_file`` when it ends.
     """
     state = tmp_path / "chain.json"
-    chain, wallet = build_demo_chain(seed=CHAIN_SEED, clock=WallClock())
+    chain, wallet = build_demo_chain(seed=CHAIN_SEED, clock=LiveClock())
     if pool_price is not None:
         chain.move_pool_to_price(POOL, pool_price)
     chain.save(state)
@@ -191,7 +192,7 @@ def test_killed_and_resumed_the_executor_agrees_with_the_chain(tmp_path, databas
     assert final.returncode == 0, story
     last = out.strip().splitlines()[-1]
     assert last in ("DONE COMPLETE", "DONE FAILED", "DONE STRANDED"), story
-    chain = PaperChain.load(state, clock=WallClock())
+    chain = PaperChain.load(state, clock=LiveClock())
     book = ChainBook.read(chain, wallet)
     database = Database.open(database_url)
     try:

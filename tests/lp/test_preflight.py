@@ -17,8 +17,8 @@ from lpexec.lp.preflight import (
     bins_between,
     check_open,
     pair_problem,
-    preflight,
 )
+from lpexec.venues.gateway.preflight import preflight
 
 SOL_MINT = "So11111111111111111111111111111111111111112"
 USDC_MINT = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"

@@ -17,7 +17,6 @@ import pytest
 import respx
 
 from gateway_client import GatewayClient, RetryPolicy
-from lpexec.app.clocks import SimulatedTime
 from lpexec.core import (
     UTC,
     CloseType,
@@ -26,8 +25,8 @@ from lpexec.core import (
     OutcomeUnknownError,
     VenueRejectedError,
 )
+from lpexec.core.clock import SimulatedClock
 from lpexec.swap import (
-    BestQuoteSwapVenue,
     ExecuteSwap,
     SwapExecutor,
     SwapExecutorConfig,
@@ -35,6 +34,7 @@ from lpexec.swap import (
     SwapQuoted,
     SwapQuoteRefreshed,
 )
+from lpexec.venues.gateway import BestQuoteSwapVenue
 
 BASE = "http://gateway.test"
 WALLET = "AabEVCB1sWgCPxbn6hFYM4Ukj7UubpBRbbYqRnqRXnZD"
@@ -126,8 +126,8 @@ def balances(sol: str, usdc: str) -> httpx.Response:
 
 
 @pytest.fixture
-def clock() -> SimulatedTime:
-    return SimulatedTime(T0)
+def clock() -> SimulatedClock:
+    return SimulatedClock(T0)
 
 
 @pytest.fixture

@@ -18,6 +18,6 @@ def test_all_matches_the_public_names():
     assert set(swap.__all__) == public
 
 
-def test_the_lp_executors_names_still_work():
-    assert swap.SWAP_PROVIDERS == ("jupiter/router", "meteora/clmm")
-    assert callable(swap.GatewaySwapVenue)
+def test_the_family_facade_loads_no_gateway_adapter():
+    assert not hasattr(swap, "GatewaySwapVenue")
+    assert not hasattr(swap, "BestQuoteSwapVenue")

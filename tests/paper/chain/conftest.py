@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from lpexec.paper.chain import SOL_MINT, ManualClock, PaperChain
+from lpexec.core.clock import SimulatedClock
+from lpexec.paper.chain import SOL_MINT, PaperChain
 from lpexec.paper.pools import ClmmPool, DlmmPool
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -19,7 +20,7 @@ START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 @dataclass
 class World:
     chain: PaperChain
-    clock: ManualClock
+    clock: SimulatedClock
     wallet: str
     dlmm: DlmmPool
     clmm: ClmmPool
@@ -28,7 +29,7 @@ class World:
 def build_world(
     *, seed: int = 7, confirmation_slots: int = 1, faults: str | None = None, with_clmm: bool = True
 ) -> World:
-    clock = ManualClock(START)
+    clock = SimulatedClock(START)
     chain = PaperChain(clock=clock, seed=seed, confirmation_slots=confirmation_slots, faults=faults)
     wallet = chain.create_wallet("test")
     chain.airdrop(wallet, "SOL", 500 * 10**9)

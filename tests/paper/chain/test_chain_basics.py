@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lpexec.core.clock import LiveClock, SimulatedClock
 from lpexec.paper.chain import (
     BIN_ARRAY_RENT_LAMPORTS,
     DEFAULT_TOKENS,
@@ -20,12 +21,10 @@ from lpexec.paper.chain import (
     TOKEN_ACCOUNT_RENT_LAMPORTS,
     FeeSchedule,
     KeyFactory,
-    ManualClock,
     OperationBudget,
     PaperChain,
     TokenList,
     UnknownTokenError,
-    WallClock,
     b58decode,
     b58encode,
     is_address,
@@ -40,7 +39,7 @@ from lpexec.paper.chain import (
 
 def test_manual_clock_moves_only_when_told() -> None:
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    clock = ManualClock(start)
+    clock = SimulatedClock(start)
     assert clock.now() == start
     clock.advance(0.4)
     assert clock.now() == start + dt.timedelta(milliseconds=400)
@@ -54,11 +53,11 @@ def test_manual_clock_moves_only_when_told() -> None:
 
 def test_manual_clock_refuses_naive_datetimes() -> None:
     with pytest.raises(ValueError, match="naive"):
-        ManualClock(dt.datetime(2026, 1, 1))
+        SimulatedClock(dt.datetime(2026, 1, 1))
 
 
 def test_wall_clock_is_aware_utc() -> None:
-    now = WallClock().now()
+    now = LiveClock().now()
     assert now.tzinfo is not None and now.utcoffset() == dt.timedelta(0)
 
 
@@ -70,7 +69,7 @@ def test_wall_clock_is_aware_utc() -> None:
 def test_block_time_is_the_unix_second_of_the_slot_start(zone: dt.tzinfo) -> None:
     # Arrange: genesis a day before Paris moves its clocks forward (29 March 2026)
     genesis = dt.datetime(2026, 3, 28, 12, 0, 0, 300_000, tzinfo=zone)
-    clock = ManualClock(genesis)
+    clock = SimulatedClock(genesis)
     chain = PaperChain(clock=clock, genesis_time=genesis)
     wallet = chain.create_wallet("w")
     chain.airdrop(wallet, "SOL", 10**9)

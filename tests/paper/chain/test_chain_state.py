@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from lpexec.paper.chain import STATE_VERSION, ManualClock, PaperChain, TxFate, TxStatus
+from lpexec.core.clock import SimulatedClock
+from lpexec.paper.chain import STATE_VERSION, PaperChain, TxFate, TxStatus
 
 
 def _script_before(world: Any) -> str:
@@ -60,7 +61,7 @@ def test_loaded_chain_continues_like_the_original(make_world: Any, tmp_path: Pat
     original = make_world(seed=3, faults="open:504@0.5")
     position = _script_before(original)
     original.chain.save(tmp_path / "s.json")
-    clock_copy = ManualClock(original.clock.now())
+    clock_copy = SimulatedClock(original.clock.now())
     loaded = PaperChain.load(tmp_path / "s.json", clock=clock_copy)
     expected = _script_after(original.chain, original.wallet, original.dlmm.address, position)
     again = _script_after(loaded, original.wallet, original.dlmm.address, position)
@@ -72,7 +73,7 @@ def test_time_keeps_running_after_a_restart(world: Any, tmp_path: Path) -> None:
         world.wallet, world.dlmm.address, token_in="SOL", amount=10**8, fate=TxFate.LAND
     )
     world.chain.save(tmp_path / "s.json")
-    later = ManualClock(world.clock.now())
+    later = SimulatedClock(world.clock.now())
     later.advance(60)
     loaded = PaperChain.load(tmp_path / "s.json", clock=later)
     assert loaded.slot == world.chain.slot + 150

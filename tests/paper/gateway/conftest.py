@@ -14,7 +14,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from lpexec.paper.chain import ManualClock
+from lpexec.core.clock import SimulatedClock
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway, load_spec, operation_schemas
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
@@ -22,7 +22,7 @@ SPEC_URI = "urn:gateway-2.13.0"
 
 
 def make(mode: str = "clean", **options: Any) -> PaperGateway:
-    options.setdefault("clock", ManualClock(START))
+    options.setdefault("clock", SimulatedClock(START))
     return build_paper_gateway(seed=options.pop("seed", 5), mode=mode, **options)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lpexec.paper.chain import FaultSpecError, KeyFactory, ManualClock, TxStatus
+from lpexec.core.clock import SimulatedClock
+from lpexec.paper.chain import FaultSpecError, KeyFactory, TxStatus
 from lpexec.paper.gateway import DEMO_FUNDS, PaperGateway, build_paper_gateway
 
 MakeGateway = Callable[..., PaperGateway]
@@ -120,7 +121,7 @@ async def test_json_rpc_errors_and_batches(
 
 
 def test_demo_gateway_has_a_funded_wallet_and_pools() -> None:
-    gateway = build_paper_gateway(seed=1, clock=ManualClock())
+    gateway = build_paper_gateway(seed=1, clock=SimulatedClock())
     chain = gateway.chain
     for symbol, amount in DEMO_FUNDS.items():
         assert chain.balance(gateway.wallet, symbol) == chain.tokens.get(symbol).to_raw(amount)
@@ -129,14 +130,14 @@ def test_demo_gateway_has_a_funded_wallet_and_pools() -> None:
     assert sol_usdc.bin_step == 10 and 150 < sol_usdc.price < 250
     assert len(dlmm) == 3 and len(chain.pools("raydium")) == 1
     assert chain.audit() == []
-    again = build_paper_gateway(seed=1, clock=ManualClock())
+    again = build_paper_gateway(seed=1, clock=SimulatedClock())
     assert again.wallet == gateway.wallet
     assert [e.pool.address for e in again.chain.pools()] == [e.pool.address for e in chain.pools()]
 
 
 async def test_state_file_survives_a_restart(tmp_path: Path, open_client: OpenClient) -> None:
     path = tmp_path / "paper-state.json"
-    clock = ManualClock()
+    clock = SimulatedClock()
     first = build_paper_gateway(seed=2, state_file=path, clock=clock)
     pool = first.chain.pools("meteora")[0].pool.address
     async with open_client(first) as client:
@@ -169,4 +170,4 @@ async def test_state_file_survives_a_restart(tmp_path: Path, open_client: OpenCl
 
 def test_bad_fault_spec_names_the_rule() -> None:
     with pytest.raises(FaultSpecError, match="'open:boom' \\(rule 1\\): unknown effect 'boom'"):
-        build_paper_gateway(faults="open:boom", clock=ManualClock())
+        build_paper_gateway(faults="open:boom", clock=SimulatedClock())

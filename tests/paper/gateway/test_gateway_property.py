@@ -21,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lpexec.paper.chain import KeyFactory, ManualClock
+from lpexec.core.clock import SimulatedClock
+from lpexec.paper.chain import KeyFactory
 from lpexec.paper.gateway import (
     ALL_ROUTES,
     PaperGateway,
@@ -244,7 +245,7 @@ def _requests(world: World) -> st.SearchStrategy[tuple[Route, dict[str, dict[str
 @pytest.fixture(scope="module")
 def world() -> World:
 
-    return World(build_paper_gateway(seed=4, clock=ManualClock(), rate_limit=None))
+    return World(build_paper_gateway(seed=4, clock=SimulatedClock(), rate_limit=None))
 
 
 @given(data=st.data())

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from lpexec.app.clocks import SimulatedTime
+from lpexec.core.clock import SimulatedClock
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.pools import DlmmPool, Strategy, _dlmm_bars_vector
 
@@ -19,7 +19,7 @@ BIN_STEP = 10
 
 def _market(seed: int = 0) -> tuple[PaperChain, DlmmPool, str, str]:
     """A chain with a pool (others' liquidity over 121 bins) and our position over 41 bins."""
-    clock = SimulatedTime(dt.datetime.fromtimestamp(START, dt.UTC))
+    clock = SimulatedClock(dt.datetime.fromtimestamp(START, dt.UTC))
     chain = PaperChain(clock=clock, seed=seed, confirmation_slots=0)
     sol, usdc = chain.tokens.get("SOL"), chain.tokens.get("USDC")
     pool = DlmmPool.at_price(

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from gateway_client import GatewayClient, GatewayError, SwapData
 from lpexec.core import OutcomeUnknownError
-from lpexec.swap.gateway_io import TxFacts
+from lpexec.venues.gateway.transactions import TxFacts
 
 __all__ = ["SwapFill", "fill_from_data", "fill_from_poll"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lpexec.app.backtest import BacktestResult
+from lpexec.backtest.run import BacktestResult
 
 __all__ = ["plot_backtest"]
 

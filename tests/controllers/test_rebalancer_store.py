@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from lpexec.app.rebalancer import PolicyRunner
+from lpexec.controllers.rebalancer import PolicyRunner
 from lpexec.core import Database, Engine, ExecutorStatus, MemoryStore, SqlStore
 from lpexec.lp import LPExecutor
 from lpexec.lp.rebalance import RebalanceConfig

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fixtures.prices import SOL_USDC_1M
-from lpexec.app.backtest import PoolSpec, parse_pool_spec, run_backtest
+from lpexec.backtest.run import PoolSpec, parse_pool_spec, run_backtest
 from lpexec.lp.rebalance import RebalanceConfig
 from lpexec.paper.prices import read_price_csv
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lp_builders import T0, at, make_config, open_executor
 
-from lpexec.app.rebalancer import _view_of, _view_of_executor
+from lpexec.controllers.rebalancer import _view_of, _view_of_executor
 from lpexec.core import ClosePosition, PositionClosed, StopRequested
 from lpexec.lp import LPExecutor
 

@@ -57,8 +57,7 @@ from lpexec.core import (
     RemoveLiquidity,
     VenueRejectedError,
 )
-from lpexec.lp.unified import UnifiedClmm
-from lpexec.swap.gateway_io import (
+from lpexec.venues.gateway.transactions import (
     LAMPORTS_PER_SOL,
     TxFacts,
     WalletTransactions,
@@ -66,6 +65,7 @@ from lpexec.swap.gateway_io import (
     tx_facts,
     venue_error,
 )
+from lpexec.venues.gateway.unified_clmm import UnifiedClmm
 
 __all__ = ["GatewayLiquidityVenue"]
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from lp_builders import at, open_executor, price, tick
 
-from lpexec.app.backtest_quiet import QuietSearch
+from lpexec.backtest.quiet_search import QuietSearch
+from lpexec.backtest.quiet_window import lp_quiet_window
 from lpexec.lp import LPState
 
 LOWER, UPPER, ACTIVE = 100, 120, 110
@@ -51,7 +52,7 @@ def _case(seed: int, **limits):
 
 
 def _end(executor, bins: list[int], times: list[int]) -> int:
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None and window.excursions
     return _search(window, bins, times)
 
@@ -117,7 +118,7 @@ def test_a_limit_price_inside_an_excursion_ends_the_stretch_at_its_first_bar():
         auto_close_above_range_seconds=600,
         upper_limit_price=Decimal(1_000_000),
     )
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     bins = [110, 121, 122] + [UPPER + 10**5] + [110]  # the fourth bar is past the limit price
     times = [60, 120, 180, 240, 300]
     assert _search(window, bins, times) == 1
@@ -125,7 +126,7 @@ def test_a_limit_price_inside_an_excursion_ends_the_stretch_at_its_first_bar():
 
 def test_in_range_counts_only_bars_inside_the_bins():
     executor = open_executor(bins=(LOWER, UPPER, ACTIVE), refresh_interval_seconds=10**7)
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     for count in (10, 100):
         bins = [LOWER - 1, LOWER, UPPER, UPPER + 1] * (count // 4) + [ACTIVE] * (count % 4)
         expected = sum(1 for b in bins if LOWER <= b <= UPPER)

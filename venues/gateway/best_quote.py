@@ -52,13 +52,7 @@ from lpexec.core import (
 from lpexec.core.serialization import decode_message, encode_message
 from lpexec.swap.balances import SwapFingerprint, match_balances
 from lpexec.swap.config import SWAP_PROVIDER_PATTERN
-from lpexec.swap.fills import SwapFill, fill_from_data, fill_from_poll
-from lpexec.swap.gateway_io import (
-    WalletTransactions,
-    venue_error,
-)
 from lpexec.swap.messages import ExecuteSwap, QuoteSwap, SwapFilled, SwapQuoted, SwapQuoteRefreshed
-from lpexec.swap.providers import SwapProvider, SwapRequest, provider_for
 from lpexec.swap.quotes import (
     ProviderQuote,
     QuoteFailure,
@@ -68,6 +62,12 @@ from lpexec.swap.quotes import (
     meets_limit,
     slippage_for_limit,
     swap_limit,
+)
+from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
+from lpexec.venues.gateway.providers import SwapProvider, SwapRequest, provider_for
+from lpexec.venues.gateway.transactions import (
+    WalletTransactions,
+    venue_error,
 )
 
 __all__ = ["DEFAULT_PROVIDERS", "NATIVE_PRICE_AMOUNT", "BestQuoteSwapVenue", "quote_failure"]

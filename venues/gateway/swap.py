@@ -22,8 +22,8 @@ from lpexec.core import (
     Swap,
     SwapExecuted,
 )
-from lpexec.swap.fills import SwapFill, fill_from_data, fill_from_poll
-from lpexec.swap.gateway_io import (
+from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
+from lpexec.venues.gateway.transactions import (
     WalletTransactions,
     newest_signature,
     signatures_since,

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from lpexec.core.quiet import QuietWindow
+from lpexec.backtest.quiet_window import QuietWindow
 
 __all__ = ["QuietSearch"]
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from lpexec.app.backtest_quiet import QuietSearch
-from lpexec.app.clocks import SimulatedTime
-from lpexec.app.rebalancer import PolicyRunner
+from lpexec.backtest.quiet_search import QuietSearch
+from lpexec.backtest.quiet_window import QuietWindow, lp_quiet_window
+from lpexec.controllers.rebalancer import PolicyRunner
 from lpexec.core import Engine
-from lpexec.core.quiet import QuietWindow
+from lpexec.core.clock import SimulatedClock
 from lpexec.lp import LPExecutor, LPState
 from lpexec.lp.math.dlmm import BinRounding
 from lpexec.lp.rebalance import RebalanceConfig
@@ -139,7 +139,7 @@ class BarReplay:
         executor = self._current()
         if executor is None or executor.is_terminated or self.engine.has_work:
             return None
-        window = executor.quiet_window()
+        window = lp_quiet_window(executor)
         if window is None or window.key != self.pool.address:
             return None
         return window
@@ -148,7 +148,7 @@ class BarReplay:
 
     def _replay(self, bins: Sequence[int], volumes: Sequence[int], times: Sequence[int]) -> None:
         clock = self.engine.clock
-        assert isinstance(clock, SimulatedTime)
+        assert isinstance(clock, SimulatedClock)
         moment = dt.datetime.fromtimestamp(int(times[-1]), dt.UTC)
         if moment > clock.now():
             clock.set(moment)

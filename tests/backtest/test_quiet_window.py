@@ -1,4 +1,4 @@
-"""LPExecutor.quiet_window: events inside change nothing but the last price; tight edges."""
+"""lp_quiet_window: events inside change nothing but the last price; tight edges."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from lp_builders import at, open_executor, price, tick
 
+from lpexec.backtest.quiet_window import lp_quiet_window
 from lpexec.core import ClosePosition, PositionUpdated, RefreshPosition
 from lpexec.lp import LPState
 
@@ -46,7 +47,7 @@ def _refreshed(executor, seconds: float) -> None:
 
 def test_in_range_window_is_the_range_until_the_next_refresh():
     executor = open_executor(bins=(LOWER, UPPER, ACTIVE), refresh_interval_seconds=30)
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None
     assert (window.low_bin, window.high_bin) == (LOWER, UPPER)
     assert window.until == at(30)
@@ -59,7 +60,7 @@ def test_events_inside_the_window_change_nothing_but_the_price():
     )
     rng = random.Random(5)
     for phase in range(3):
-        window = executor.quiet_window()
+        window = lp_quiet_window(executor)
         assert window is not None
         before = _decisions(executor)
         start = (window.until - at(0)).total_seconds() - 599 if phase else 1
@@ -85,12 +86,12 @@ def test_out_of_range_window_runs_to_the_dwell_deadline():
         bins=(LOWER, UPPER, ACTIVE), refresh_interval_seconds=600, auto_close_above_range_seconds=60
     )
     executor.apply(price("170", 10, active_bin=UPPER + 3))
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None
     assert (window.low_bin, window.high_bin, window.until) == (UPPER + 1, None, at(70))
     assert [c for c in executor.apply(tick(69.9)) if isinstance(c, ClosePosition)] == []
     assert [c for c in executor.apply(tick(70)) if isinstance(c, ClosePosition)]
-    assert executor.quiet_window() is None  # closing: every event matters
+    assert lp_quiet_window(executor) is None  # closing: every event matters
 
 
 def test_limit_prices_bound_the_window():
@@ -99,7 +100,7 @@ def test_limit_prices_bound_the_window():
         upper_limit_price=Decimal(170),
         lower_limit_price=Decimal(130),
     )
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None
     assert (window.low_price, window.high_price) == (Decimal(130), Decimal(170))
 
@@ -107,14 +108,14 @@ def test_limit_prices_bound_the_window():
 def test_no_window_while_a_read_is_in_flight_or_without_bins():
     executor = open_executor(bins=(LOWER, UPPER, ACTIVE), refresh_interval_seconds=30)
     assert any(isinstance(c, RefreshPosition) for c in executor.apply(tick(30)))
-    assert executor.quiet_window() is None
-    assert open_executor().quiet_window() is None  # no bin ids known: prices decide
+    assert lp_quiet_window(executor) is None
+    assert lp_quiet_window(open_executor()) is None  # no bin ids known: prices decide
 
 
 def test_the_refresh_deadline_moves_with_each_read():
     executor = open_executor(bins=(LOWER, UPPER, ACTIVE), refresh_interval_seconds=30)
     _refreshed(executor, 30)
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None and window.until == at(60)
 
 
@@ -125,7 +126,7 @@ def test_in_range_trips_out_that_come_back_in_time_change_only_the_revision():
         auto_close_above_range_seconds=60,
         auto_close_below_range_seconds=None,
     )
-    window = executor.quiet_window()
+    window = lp_quiet_window(executor)
     assert window is not None
     assert (window.excursions, window.above_seconds, window.below_seconds) == (True, 60, None)
     before = {**_decisions(executor), "revision": None}
@@ -135,7 +136,7 @@ def test_in_range_trips_out_that_come_back_in_time_change_only_the_revision():
         assert executor.apply(price("150", seconds, active_bin=active)) == []
         assert executor.apply(tick(seconds)) == []
     assert executor.state.lp_state is LPState.OUT_OF_RANGE
-    assert executor.quiet_window().excursions is False  # out of range: one side only
+    assert lp_quiet_window(executor).excursions is False  # out of range: one side only
     executor.apply(price("150", 600 - 1, active_bin=LOWER))
     assert {**_decisions(executor), "revision": None} == before
     assert executor.revision > revision

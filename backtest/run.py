@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from lpexec.app.backtest_replay import BarReplay, target_bins
-from lpexec.app.clocks import SimulatedTime
-from lpexec.app.rebalancer import PolicyRunner
+from lpexec.backtest.replay import BarReplay, target_bins
+from lpexec.controllers.rebalancer import PolicyRunner
 from lpexec.core import Engine, MemoryStore
+from lpexec.core.clock import SimulatedClock
 from lpexec.lp import LPExecutor
 from lpexec.lp.rebalance import PolicyState, RebalanceConfig
 from lpexec.paper.chain import PaperChain
@@ -147,7 +147,7 @@ async def run_backtest(
     if first is None or len(first) == 0:
         raise ValueError("--prices: expected at least one row, received none")
     start = dt.datetime.fromtimestamp(int(first.timestamps[0]), dt.UTC)
-    clock = SimulatedTime(start)
+    clock = SimulatedClock(start)
     chain = PaperChain(clock=clock, seed=seed, confirmation_slots=0)
     chain.ledger.keep_unsigned = keep_market_history
     wallet = _fund(chain, policy)
@@ -256,7 +256,7 @@ def _fund(chain: PaperChain, policy: RebalanceConfig) -> str:
     return wallet
 
 
-def _pool(chain: PaperChain, price: Decimal, spec: PoolSpec, clock: SimulatedTime) -> DlmmPool:
+def _pool(chain: PaperChain, price: Decimal, spec: PoolSpec, clock: SimulatedClock) -> DlmmPool:
     base, quote = chain.tokens.get("SOL"), chain.tokens.get("USDC")
     pool = DlmmPool.at_price(
         POOL_ADDRESS,
