@@ -28,7 +28,6 @@ __all__ = ["Resource", "path_param"]
 
 T = TypeVar("T")
 RequestT = TypeVar("RequestT", bound=GatewayRequest)
-ResultT = TypeVar("ResultT", bound=TransactionResult)
 _MAX_INPUT_IN_MESSAGE = 80
 
 
@@ -139,41 +138,58 @@ class Resource:
     async def _call(
         self,
         route: Route,
-        request: GatewayRequest | None,
+        request_model: type[GatewayRequest] | None,
         response_type: type[T],
         *,
+        for_chain: Chain | None = None,
         path: str | None = None,
-    ) -> T:
-        body, concrete = await self._fetch(route, request, path=path)
-        return cast(T, parse_response(response_type, body, route=route, path=concrete))
-
-    async def _call_list(
-        self,
-        route: Route,
-        request: GatewayRequest | None,
-        item_type: type[T],
-        *,
-        path: str | None = None,
-    ) -> list[T]:
-        body, concrete = await self._fetch(route, request, path=path)
-        return cast(list[T], parse_response(list[item_type], body, route=route, path=concrete))  # type: ignore[valid-type]
-
-    async def _write(
-        self,
-        route: Route,
-        request: GatewayRequest,
-        response_type: type[ResultT],
-        *,
         quirks: ConnectorQuirks | None = None,
-    ) -> ResultT:
-        result = await self._call(route, request, response_type)
-        if result.status == TransactionStatus.FAILED:
-            raise TransactionFailedError(
-                f"Gateway reports transaction {result.signature} failed (status -1) on "
-                f"{route.method} {route.path}",
-                signature=result.signature,
-            )
-        data = getattr(result, "data", None)
-        if quirks is not None and isinstance(data, FeeCorrection):
-            result = result.model_copy(update={"data": normalize_fee(data, quirks=quirks)})
-        return result
+        **fields: Any,
+    ) -> T:
+        # The one request path of every resource: validate ``fields`` into ``request_model``
+        # (``None`` values left out; addresses checked for ``for_chain``), send, parse. A write's
+        # answer is refused on status -1 and its fee flagged from ``quirks``.
+        request = (
+            None
+            if request_model is None
+            else build_request(request_model, route, for_chain=for_chain, **fields)
+        )
+        body, concrete = await self._fetch(route, request, path=path)
+        result = parse_response(response_type, body, route=route, path=concrete)
+        if route.is_write:
+            result = _settled(route, result, quirks)
+        return cast(T, result)
+
+    async def _on_network(
+        self,
+        route: Route,
+        request_model: type[GatewayRequest],
+        response_type: type[T],
+        *,
+        network: str | None,
+        quirks: ConnectorQuirks | None = None,
+        **fields: Any,
+    ) -> T:
+        # A route of this resource's chain: ``network`` defaults to the client's for the chain.
+        return await self._call(
+            route,
+            request_model,
+            response_type,
+            for_chain=self.chain,
+            quirks=quirks,
+            network=self._network(network),
+            **fields,
+        )
+
+
+def _settled(route: Route, result: TransactionResult, quirks: ConnectorQuirks | None) -> Any:
+    if result.status == TransactionStatus.FAILED:
+        raise TransactionFailedError(
+            f"Gateway reports transaction {result.signature} failed (status -1) on "
+            f"{route.method} {route.path}",
+            signature=result.signature,
+        )
+    data = getattr(result, "data", None)
+    if quirks is not None and isinstance(data, FeeCorrection):
+        return result.model_copy(update={"data": normalize_fee(data, quirks=quirks)})
+    return result

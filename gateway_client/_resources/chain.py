@@ -51,19 +51,15 @@ class _ChainResource(Resource):
 
     async def status(self, *, network: str | None = None) -> ChainStatus:
         """Return the chain's status (RPC, current block/slot, default swap provider)."""
-        route = self._routes["status"]
-        request = build_request(
-            NetworkQuery, route, for_chain=self.chain, network=self._network(network)
+        return await self._on_network(
+            self._routes["status"], NetworkQuery, ChainStatus, network=network
         )
-        return await self._call(route, request, ChainStatus)
 
     async def estimate_gas(self, *, network: str | None = None) -> GasEstimate:
         """Return the current fee estimate (Solana: priority fee per compute unit)."""
-        route = self._routes["estimate_gas"]
-        request = build_request(
-            NetworkQuery, route, for_chain=self.chain, network=self._network(network)
+        return await self._on_network(
+            self._routes["estimate_gas"], NetworkQuery, GasEstimate, network=network
         )
-        return await self._call(route, request, GasEstimate)
 
     async def balances(
         self,
@@ -81,16 +77,26 @@ class _ChainResource(Resource):
 
         Gateway 2.13 returns zeros, not an error, when its RPC fails.
         """
-        route = self._routes["balances"]
-        request = build_request(
+        return await self._on_network(
+            self._routes["balances"],
             BalancesRequest,
-            route,
-            for_chain=self.chain,
-            network=self._network(network),
+            Balances,
+            network=network,
             address=wallet_address,
             tokens=list(tokens) if tokens is not None else None,
         )
-        return await self._call(route, request, Balances)
+
+    async def _wrapping(
+        self,
+        route: Route,
+        request_model: type[WrapRequest | UnwrapRequest],
+        amount: Decimal | None,
+        wallet_address: str,
+        network: str | None,
+    ) -> WrapResult:
+        return await self._on_network(
+            route, request_model, WrapResult, network=network, address=wallet_address, amount=amount
+        )
 
 
 class SolanaChain(_ChainResource):
@@ -116,32 +122,23 @@ class SolanaChain(_ChainResource):
             tokens: Tokens whose balance changes to report.
             network: Network; defaults to the client's Solana network.
         """
-        route = self._routes["poll"]
-        request = build_request(
+        return await self._on_network(
+            self._routes["poll"],
             SolanaPollRequest,
-            route,
-            for_chain="solana",
-            network=self._network(network),
+            SolanaPollResult,
+            network=network,
             signature=signature,
             wallet_address=wallet_address,
             tokens=list(tokens) if tokens is not None else None,
         )
-        return await self._call(route, request, SolanaPollResult)
 
     async def wrap(
         self, amount: Decimal, *, wallet_address: str, network: str | None = None
     ) -> WrapResult:
         """Wrap ``amount`` SOL into WSOL (a write: sent once, never retried)."""
-        route = self._routes["wrap"]
-        request = build_request(
-            WrapRequest,
-            route,
-            for_chain="solana",
-            network=self._network(network),
-            address=wallet_address,
-            amount=amount,
+        return await self._wrapping(
+            self._routes["wrap"], WrapRequest, amount, wallet_address, network
         )
-        return await self._write(route, request, WrapResult)
 
     async def unwrap(
         self,
@@ -151,16 +148,9 @@ class SolanaChain(_ChainResource):
         network: str | None = None,
     ) -> WrapResult:
         """Unwrap WSOL to SOL. Gateway closes the whole WSOL account whatever ``amount`` says."""
-        route = self._routes["unwrap"]
-        request = build_request(
-            UnwrapRequest,
-            route,
-            for_chain="solana",
-            network=self._network(network),
-            address=wallet_address,
-            amount=amount,
+        return await self._wrapping(
+            self._routes["unwrap"], UnwrapRequest, amount, wallet_address, network
         )
-        return await self._write(route, request, WrapResult)
 
     async def wait_for_confirmation(
         self,
@@ -229,15 +219,13 @@ class EthereumChain(_ChainResource):
 
     async def poll(self, signature: str, *, network: str | None = None) -> EthereumPollResult:
         """Return Gateway's view of an EVM transaction hash (EVM status codes, see the model)."""
-        route = self._routes["poll"]
-        request = build_request(
+        return await self._on_network(
+            self._routes["poll"],
             EthereumPollRequest,
-            route,
-            for_chain="ethereum",
-            network=self._network(network),
+            EthereumPollResult,
+            network=network,
             signature=signature,
         )
-        return await self._call(route, request, EthereumPollResult)
 
     async def allowances(
         self,
@@ -248,17 +236,15 @@ class EthereumChain(_ChainResource):
         network: str | None = None,
     ) -> TokenAllowances:
         """Return ERC-20 allowances granted to ``spender`` (e.g. ``uniswap/router``)."""
-        route = self._routes["allowances"]
-        request = build_request(
+        return await self._on_network(
+            self._routes["allowances"],
             AllowancesRequest,
-            route,
-            for_chain="ethereum",
-            network=self._network(network),
+            TokenAllowances,
+            network=network,
             address=wallet_address,
             spender=spender,
             tokens=list(tokens),
         )
-        return await self._call(route, request, TokenAllowances)
 
     async def approve(
         self,
@@ -270,45 +256,29 @@ class EthereumChain(_ChainResource):
         network: str | None = None,
     ) -> ApproveResult:
         """Approve ``spender`` for ``token`` (``amount`` omitted: unlimited). A write."""
-        route = self._routes["approve"]
-        request = build_request(
+        return await self._on_network(
+            self._routes["approve"],
             ApproveRequest,
-            route,
-            for_chain="ethereum",
-            network=self._network(network),
+            ApproveResult,
+            network=network,
             address=wallet_address,
             spender=spender,
             token=token,
             amount=amount,
         )
-        return await self._write(route, request, ApproveResult)
 
     async def wrap(
         self, amount: Decimal, *, wallet_address: str, network: str | None = None
     ) -> WrapResult:
         """Wrap ``amount`` of the native token (ETH -> WETH). A write."""
-        route = self._routes["wrap"]
-        request = build_request(
-            WrapRequest,
-            route,
-            for_chain="ethereum",
-            network=self._network(network),
-            address=wallet_address,
-            amount=amount,
+        return await self._wrapping(
+            self._routes["wrap"], WrapRequest, amount, wallet_address, network
         )
-        return await self._write(route, request, WrapResult)
 
     async def unwrap(
         self, amount: Decimal, *, wallet_address: str, network: str | None = None
     ) -> WrapResult:
         """Unwrap ``amount`` of the wrapped native token (WETH -> ETH). A write."""
-        route = self._routes["unwrap"]
-        request = build_request(
-            WrapRequest,
-            route,
-            for_chain="ethereum",
-            network=self._network(network),
-            address=wallet_address,
-            amount=amount,
+        return await self._wrapping(
+            self._routes["unwrap"], WrapRequest, amount, wallet_address, network
         )
-        return await self._write(route, request, WrapResult)

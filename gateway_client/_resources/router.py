@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway_client._connectors import (
-    ConnectorQuirks,
-    normalize_swap_data,
-    normalize_swap_quote,
-    quirks_for,
-)
+from gateway_client._connectors import ConnectorQuirks, quirks_for
 from gateway_client._models.swap import (
     JupiterExecuteQuoteRequest,
     JupiterExecuteSwapRequest,
@@ -21,33 +16,15 @@ from gateway_client._models.swap import (
     UniswapExecuteSwapRequest,
     UniswapQuoteQuery,
 )
-from gateway_client._resources.base import Resource, build_request
-from gateway_client._transport import Route
+from gateway_client._resources.swap import ConnectorRoutes, SwapResource
 from gateway_client._types import Chain, Side
 
 __all__ = ["JupiterRouter", "UniswapRouter"]
 
 
-class _RouterResource(Resource):
+class _RouterResource(SwapResource):
     quirks: ConnectorQuirks
-    _quote: Route
-    _execute_quote: Route
-    _execute_swap: Route
-
-    def _normalized(self, result: SwapResult, side: Side) -> SwapResult:
-        if result.data is None:
-            return result
-        data = normalize_swap_data(result.data, side=side, quirks=self.quirks)
-        return result.model_copy(update={"data": data})
-
-
-def _routes(connector: str) -> tuple[Route, Route, Route]:
-    base = f"/connectors/{connector}/router"
-    return (
-        Route("GET", f"{base}/quote-swap"),
-        Route("POST", f"{base}/execute-quote", is_write=True),
-        Route("POST", f"{base}/execute-swap", is_write=True),
-    )
+    routes: ConnectorRoutes
 
 
 class JupiterRouter(_RouterResource):
@@ -55,7 +32,7 @@ class JupiterRouter(_RouterResource):
 
     chain: Chain = "solana"
     quirks = quirks_for("jupiter/router")
-    _quote, _execute_quote, _execute_swap = _routes("jupiter")
+    routes = ConnectorRoutes("jupiter/router")
 
     async def quote_swap(
         self,
@@ -84,21 +61,20 @@ class JupiterRouter(_RouterResource):
         Raises:
             NotFoundError: No route (also what Gateway answers when Jupiter's API is unreachable).
         """
-        request = build_request(
+        return await self._quote_swap(
+            self.routes.quote_swap,
             JupiterQuoteQuery,
-            self._quote,
-            for_chain="solana",
+            RouterQuote,
+            quirks=self.quirks,
+            side=side,
+            slippage=slippage,
             network=self._network(network),
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
             restrict_intermediate_tokens=restrict_intermediate_tokens,
             only_direct_routes=only_direct_routes,
         )
-        quote = await self._call(self._quote, request, RouterQuote)
-        return normalize_swap_quote(quote, side=side, quirks=self.quirks)
 
     async def execute_quote(
         self,
@@ -126,18 +102,17 @@ class JupiterRouter(_RouterResource):
         Raises:
             QuoteNotFoundError: Unknown or expired quote id (e.g. after a Gateway restart).
         """
-        request = build_request(
+        return await self._execute_quote(
+            self.routes.execute_quote,
             JupiterExecuteQuoteRequest,
-            self._execute_quote,
-            for_chain="solana",
+            quirks=self.quirks,
+            side=side,
             network=self._network(network),
             wallet_address=wallet_address,
             quote_id=quote_id,
             priority_level=priority_level,
             max_lamports=max_lamports,
         )
-        result = await self._write(self._execute_quote, request, SwapResult)
-        return self._normalized(result, side)
 
     async def execute_swap(
         self,
@@ -159,24 +134,22 @@ class JupiterRouter(_RouterResource):
         ``status 0`` comes back both for "not confirmed in time" and for "landed but failed":
         follow it with ``client.solana.wait_for_confirmation``.
         """
-        request = build_request(
+        return await self._execute_swap(
+            self.routes.execute_swap,
             JupiterExecuteSwapRequest,
-            self._execute_swap,
-            for_chain="solana",
+            quirks=self.quirks,
+            side=side,
+            slippage=slippage,
             network=self._network(network),
             wallet_address=wallet_address,
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
             restrict_intermediate_tokens=restrict_intermediate_tokens,
             only_direct_routes=only_direct_routes,
             priority_level=priority_level,
             max_lamports=max_lamports,
         )
-        result = await self._write(self._execute_swap, request, SwapResult)
-        return self._normalized(result, side)
 
 
 class UniswapRouter(_RouterResource):
@@ -184,7 +157,7 @@ class UniswapRouter(_RouterResource):
 
     chain: Chain = "ethereum"
     quirks = quirks_for("uniswap/router")
-    _quote, _execute_quote, _execute_swap = _routes("uniswap")
+    routes = ConnectorRoutes("uniswap/router")
 
     async def quote_swap(
         self,
@@ -198,35 +171,33 @@ class UniswapRouter(_RouterResource):
         network: str | None = None,
     ) -> RouterQuote:
         """Quote a swap for ``wallet_address`` (the router quote needs the sender)."""
-        request = build_request(
+        return await self._quote_swap(
+            self.routes.quote_swap,
             UniswapQuoteQuery,
-            self._quote,
-            for_chain="ethereum",
+            RouterQuote,
+            quirks=self.quirks,
+            side=side,
+            slippage=slippage,
             network=self._network(network),
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
             wallet_address=wallet_address,
         )
-        quote = await self._call(self._quote, request, RouterQuote)
-        return normalize_swap_quote(quote, side=side, quirks=self.quirks)
 
     async def execute_quote(
         self, quote_id: str, *, side: Side, wallet_address: str, network: str | None = None
     ) -> SwapResult:
         """Execute a cached quote. A write: sent once, never retried."""
-        request = build_request(
+        return await self._execute_quote(
+            self.routes.execute_quote,
             UniswapExecuteQuoteRequest,
-            self._execute_quote,
-            for_chain="ethereum",
+            quirks=self.quirks,
+            side=side,
             network=self._network(network),
             wallet_address=wallet_address,
             quote_id=quote_id,
         )
-        result = await self._write(self._execute_quote, request, SwapResult)
-        return self._normalized(result, side)
 
     async def execute_swap(
         self,
@@ -240,17 +211,15 @@ class UniswapRouter(_RouterResource):
         network: str | None = None,
     ) -> SwapResult:
         """Quote and execute in one call. A write: sent once, never retried."""
-        request = build_request(
+        return await self._execute_swap(
+            self.routes.execute_swap,
             UniswapExecuteSwapRequest,
-            self._execute_swap,
-            for_chain="ethereum",
+            quirks=self.quirks,
+            side=side,
+            slippage=slippage,
             network=self._network(network),
             wallet_address=wallet_address,
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
         )
-        result = await self._write(self._execute_swap, request, SwapResult)
-        return self._normalized(result, side)

@@ -23,7 +23,7 @@ from gateway_client._models.server import (
     WalletGroup,
     WalletListQuery,
 )
-from gateway_client._resources.base import Resource, build_request, path_param
+from gateway_client._resources.base import Resource, path_param
 from gateway_client._transport import Route
 
 __all__ = ["ConfigResource", "PoolsResource", "TokensResource", "WalletsResource"]
@@ -62,6 +62,12 @@ class _TokenEnvelope(BaseModel):
     token: TokenInfo
 
 
+def _fill(route: Route, value: str, *, field: str) -> str:
+    # The route's one path parameter, percent-encoded (``field`` names it in errors).
+    start, end = route.path.index("{"), route.path.index("}")
+    return route.path[:start] + path_param(value, field=field) + route.path[end + 1 :]
+
+
 class ConfigResource(Resource):
     """``/config``: what Gateway serves and how it is configured (read only)."""
 
@@ -71,23 +77,19 @@ class ConfigResource(Resource):
         Args:
             namespace: e.g. ``server``, ``solana-mainnet-beta``, ``meteora``.
         """
-        request = build_request(ConfigQuery, CONFIG, for_chain=None, namespace=namespace)
-        return await self._call(CONFIG, request, dict)
+        return await self._call(CONFIG, ConfigQuery, dict[str, Any], namespace=namespace)
 
     async def chains(self) -> list[ChainNetworks]:
         """Return the chains and their networks."""
-        result: _Chains = await self._call(CONFIG_CHAINS, None, _Chains)
-        return result.chains
+        return (await self._call(CONFIG_CHAINS, None, _Chains)).chains
 
     async def connectors(self) -> list[ConnectorInfo]:
         """Return the DEX connectors, their trading types and networks."""
-        result: _Connectors = await self._call(CONFIG_CONNECTORS, None, _Connectors)
-        return result.connectors
+        return (await self._call(CONFIG_CONNECTORS, None, _Connectors)).connectors
 
     async def namespaces(self) -> list[str]:
         """Return the configuration namespaces."""
-        result: _Namespaces = await self._call(CONFIG_NAMESPACES, None, _Namespaces)
-        return result.namespaces
+        return (await self._call(CONFIG_NAMESPACES, None, _Namespaces)).namespaces
 
 
 class WalletsResource(Resource):
@@ -95,10 +97,9 @@ class WalletsResource(Resource):
 
     async def list(self, *, show_hardware: bool = True) -> builtins.list[WalletGroup]:
         """Return wallet addresses grouped by chain."""
-        request = build_request(
-            WalletListQuery, WALLETS, for_chain=None, show_hardware=show_hardware
+        return await self._call(
+            WALLETS, WalletListQuery, builtins.list[WalletGroup], show_hardware=show_hardware
         )
-        return await self._call_list(WALLETS, request, WalletGroup)
 
 
 class TokensResource(Resource):
@@ -108,10 +109,9 @@ class TokensResource(Resource):
         self, *, chain: str | None = None, network: str | None = None, search: str | None = None
     ) -> builtins.list[TokenInfo]:
         """Return tokens, optionally filtered by chain, network and a search string."""
-        request = build_request(
-            TokenListQuery, TOKENS, for_chain=None, chain=chain, network=network, search=search
+        result = await self._call(
+            TOKENS, TokenListQuery, _Tokens, chain=chain, network=network, search=search
         )
-        result: _Tokens = await self._call(TOKENS, request, _Tokens)
         return result.tokens
 
     async def get(self, symbol_or_address: str, *, chain: str, network: str) -> TokenInfo:
@@ -120,11 +120,14 @@ class TokensResource(Resource):
         Raises:
             NotFoundError: If the token is not in the list.
         """
-        path = TOKEN.path.replace(
-            "{symbolOrAddress}", path_param(symbol_or_address, field="symbol_or_address")
+        result = await self._call(
+            TOKEN,
+            TokenQuery,
+            _TokenEnvelope,
+            path=_fill(TOKEN, symbol_or_address, field="symbol_or_address"),
+            chain=chain,
+            network=network,
         )
-        request = build_request(TokenQuery, TOKEN, for_chain=None, chain=chain, network=network)
-        result: _TokenEnvelope = await self._call(TOKEN, request, _TokenEnvelope, path=path)
         return result.token
 
     async def find(self, address: str, *, chain_network: str) -> TokenInfo:
@@ -134,11 +137,13 @@ class TokensResource(Resource):
             address: Mint or contract address.
             chain_network: ``<chain>-<network>``, e.g. ``solana-mainnet-beta``.
         """
-        path = TOKEN_FIND.path.replace("{address}", path_param(address, field="address"))
-        request = build_request(
-            ChainNetworkQuery, TOKEN_FIND, for_chain=None, chain_network=chain_network
+        return await self._call(
+            TOKEN_FIND,
+            ChainNetworkQuery,
+            TokenInfo,
+            path=_fill(TOKEN_FIND, address, field="address"),
+            chain_network=chain_network,
         )
-        return await self._call(TOKEN_FIND, request, TokenInfo, path=path)
 
 
 class PoolsResource(Resource):
@@ -153,16 +158,15 @@ class PoolsResource(Resource):
         search: str | None = None,
     ) -> builtins.list[PoolListing]:
         """Return the pools listed for a connector (e.g. ``meteora``)."""
-        request = build_request(
-            PoolListQuery,
+        return await self._call(
             POOLS,
-            for_chain=None,
+            PoolListQuery,
+            builtins.list[PoolListing],
             connector=connector,
             network=network,
             type=type,
             search=search,
         )
-        return await self._call_list(POOLS, request, PoolListing)
 
     async def get(
         self, trading_pair: str, *, connector: str, network: str, type: PoolType
@@ -172,11 +176,15 @@ class PoolsResource(Resource):
         Raises:
             NotFoundError: If the pair has no listed pool.
         """
-        path = POOL.path.replace("{tradingPair}", path_param(trading_pair, field="trading_pair"))
-        request = build_request(
-            PoolQuery, POOL, for_chain=None, connector=connector, network=network, type=type
+        return await self._call(
+            POOL,
+            PoolQuery,
+            PoolListing,
+            path=_fill(POOL, trading_pair, field="trading_pair"),
+            connector=connector,
+            network=network,
+            type=type,
         )
-        return await self._call(POOL, request, PoolListing, path=path)
 
     async def find(
         self,
@@ -189,10 +197,10 @@ class PoolsResource(Resource):
         pages: int = 10,
     ) -> builtins.list[PoolListing]:
         """Search GeckoTerminal for pools of a pair."""
-        request = build_request(
-            PoolFindQuery,
+        return await self._call(
             POOL_FIND,
-            for_chain=None,
+            PoolFindQuery,
+            builtins.list[PoolListing],
             chain_network=chain_network,
             connector=connector,
             type=type,
@@ -200,12 +208,13 @@ class PoolsResource(Resource):
             token_b=token_b,
             pages=pages,
         )
-        return await self._call_list(POOL_FIND, request, PoolListing)
 
     async def find_by_address(self, address: str, *, chain_network: str) -> PoolListing:
         """Look a pool up on GeckoTerminal by address."""
-        path = POOL_FIND_ADDRESS.path.replace("{address}", path_param(address, field="address"))
-        request = build_request(
-            ChainNetworkQuery, POOL_FIND_ADDRESS, for_chain=None, chain_network=chain_network
+        return await self._call(
+            POOL_FIND_ADDRESS,
+            ChainNetworkQuery,
+            PoolListing,
+            path=_fill(POOL_FIND_ADDRESS, address, field="address"),
+            chain_network=chain_network,
         )
-        return await self._call(POOL_FIND_ADDRESS, request, PoolListing, path=path)

@@ -10,16 +10,11 @@ They call the connectors' own code, so the connector quirks apply to their answe
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from gateway_client._connectors import (
-    ConnectorQuirks,
-    normalize_swap_data,
-    normalize_swap_quote,
-    quirks_for,
-    ratio_to_percent,
-)
+from gateway_client._connectors import ConnectorQuirks, quirks_for, ratio_to_percent
 from gateway_client._exceptions import InvalidRequestError
+from gateway_client._models.base import GatewayRequest
 from gateway_client._models.liquidity import (
     AddLiquidityResult,
     ClosePositionResult,
@@ -46,11 +41,13 @@ from gateway_client._models.swap import (
     TradingSwapQuoteQuery,
     TradingSwapRequest,
 )
-from gateway_client._resources.base import RequestT, Resource, build_request
+from gateway_client._resources.swap import SwapResource
 from gateway_client._transport import Route
 from gateway_client._types import Side, StrategyType
 
 __all__ = ["TradingClmm", "TradingSwap"]
+
+T = TypeVar("T")
 
 SWAP_QUOTE = Route("GET", "/trading/swap/quote")
 SWAP_EXECUTE = Route("POST", "/trading/swap/execute", is_write=True)
@@ -65,14 +62,22 @@ CLMM_COLLECT_FEES = Route("POST", "/trading/clmm/collect-fees", is_write=True)
 CLMM_CLOSE = Route("POST", "/trading/clmm/close", is_write=True)
 
 
-class _Unified(Resource):
+class _Unified(SwapResource):
     def _chain_network(self, quirks: ConnectorQuirks, network: str | None) -> str:
         return f"{quirks.chain}-{self._client._default_network(quirks.chain, network)}"
 
-    def _build(
-        self, model: type[RequestT], route: Route, quirks: ConnectorQuirks, **fields: Any
-    ) -> RequestT:
-        return build_request(model, route, for_chain=quirks.chain, **fields)
+    async def _unified(
+        self,
+        route: Route,
+        request_model: type[GatewayRequest],
+        response_type: type[T],
+        quirks: ConnectorQuirks,
+        **fields: Any,
+    ) -> T:
+        # Addresses follow the connector's chain; a write's fee is flagged from its quirks.
+        return await self._call(
+            route, request_model, response_type, for_chain=quirks.chain, quirks=quirks, **fields
+        )
 
 
 class TradingSwap(_Unified):
@@ -100,21 +105,19 @@ class TradingSwap(_Unified):
     ) -> SwapQuote:
         """Quote a swap; ``connector`` is sent explicitly (never the server's default)."""
         quirks = self._quirks(connector)
-        chain_network = self._chain_network(quirks, network)
-        request = self._build(
-            TradingSwapQuoteQuery,
+        return await self._quote_swap(
             SWAP_QUOTE,
-            quirks,
-            chain_network=chain_network,
+            TradingSwapQuoteQuery,
+            SwapQuote,
+            quirks=quirks,
+            side=side,
+            slippage=slippage,
+            chain_network=self._chain_network(quirks, network),
             connector=quirks.connector,
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
         )
-        quote = await self._call(SWAP_QUOTE, request, SwapQuote)
-        return normalize_swap_quote(quote, side=side, quirks=quirks)
 
     async def execute(
         self,
@@ -130,25 +133,19 @@ class TradingSwap(_Unified):
     ) -> SwapResult:
         """Quote and execute a swap. A write: sent once, never retried."""
         quirks = self._quirks(connector)
-        chain_network = self._chain_network(quirks, network)
-        request = self._build(
-            TradingSwapRequest,
+        return await self._execute_swap(
             SWAP_EXECUTE,
-            quirks,
-            chain_network=chain_network,
+            TradingSwapRequest,
+            quirks=quirks,
+            side=side,
+            slippage=slippage,
+            chain_network=self._chain_network(quirks, network),
             connector=quirks.connector,
             wallet_address=wallet_address,
             base_token=base_token,
             quote_token=quote_token,
             amount=amount,
-            side=side,
-            slippage_pct=self._slippage_pct(slippage),
         )
-        result = await self._write(SWAP_EXECUTE, request, SwapResult)
-        if result.data is None:
-            return result
-        data = normalize_swap_data(result.data, side=side, quirks=quirks)
-        return result.model_copy(update={"data": data})
 
 
 class TradingClmm(_Unified):
@@ -170,10 +167,14 @@ class TradingClmm(_Unified):
     ) -> PoolInfo:
         """Return the pool (base ``PoolInfo``: connector extras are stripped by Gateway)."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingPoolInfoQuery, CLMM_POOL_INFO, quirks, pool_address=pool_address, **target
+        return await self._unified(
+            CLMM_POOL_INFO,
+            TradingPoolInfoQuery,
+            PoolInfo,
+            quirks,
+            pool_address=pool_address,
+            **target,
         )
-        return await self._call(CLMM_POOL_INFO, request, PoolInfo)
 
     async def position_info(
         self, position_address: str, *, connector: str, network: str | None = None
@@ -185,28 +186,28 @@ class TradingClmm(_Unified):
             PositionNotFoundError: No position ever existed at this address.
         """
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingPositionInfoQuery,
+        return await self._unified(
             CLMM_POSITION_INFO,
+            TradingPositionInfoQuery,
+            PositionInfo,
             quirks,
             position_address=position_address,
             **target,
         )
-        return await self._call(CLMM_POSITION_INFO, request, PositionInfo)
 
     async def positions_owned(
         self, wallet_address: str, *, connector: str, network: str | None = None
     ) -> list[PositionInfo]:
         """Return every position of ``wallet_address`` on the connector."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingPositionsOwnedQuery,
+        return await self._unified(
             CLMM_POSITIONS_OWNED,
+            TradingPositionsOwnedQuery,
+            list[PositionInfo],
             quirks,
             wallet_address=wallet_address,
             **target,
         )
-        return await self._call_list(CLMM_POSITIONS_OWNED, request, PositionInfo)
 
     async def quote_position(
         self,
@@ -222,9 +223,10 @@ class TradingClmm(_Unified):
     ) -> PositionQuote:
         """Quote the amounts of a new position."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingQuotePositionQuery,
+        return await self._unified(
             CLMM_QUOTE_POSITION,
+            TradingQuotePositionQuery,
+            PositionQuote,
             quirks,
             pool_address=pool_address,
             lower_price=lower_price,
@@ -234,7 +236,6 @@ class TradingClmm(_Unified):
             slippage_pct=self._slippage_pct(slippage),
             **target,
         )
-        return await self._call(CLMM_QUOTE_POSITION, request, PositionQuote)
 
     async def open(
         self,
@@ -257,9 +258,10 @@ class TradingClmm(_Unified):
                 f"Expected no strategy_type for {quirks.connector}, received {strategy_type!r}",
                 fields=("strategy_type",),
             )
-        request = self._build(
-            TradingOpenRequest,
+        return await self._unified(
             CLMM_OPEN,
+            TradingOpenRequest,
+            OpenPositionResult,
             quirks,
             wallet_address=wallet_address,
             pool_address=pool_address,
@@ -271,7 +273,6 @@ class TradingClmm(_Unified):
             strategy_type=strategy_type,
             **target,
         )
-        return await self._write(CLMM_OPEN, request, OpenPositionResult, quirks=quirks)
 
     async def add(
         self,
@@ -286,9 +287,10 @@ class TradingClmm(_Unified):
     ) -> AddLiquidityResult:
         """Add liquidity to a position. A write: sent once, never retried."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingAddRequest,
+        return await self._unified(
             CLMM_ADD,
+            TradingAddRequest,
+            AddLiquidityResult,
             quirks,
             wallet_address=wallet_address,
             position_address=position_address,
@@ -297,7 +299,6 @@ class TradingClmm(_Unified):
             slippage_pct=self._slippage_pct(slippage),
             **target,
         )
-        return await self._write(CLMM_ADD, request, AddLiquidityResult, quirks=quirks)
 
     async def remove(
         self,
@@ -310,16 +311,16 @@ class TradingClmm(_Unified):
     ) -> RemoveLiquidityResult:
         """Remove ``fraction`` (ratio) of a position's liquidity. A write."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingRemoveRequest,
+        return await self._unified(
             CLMM_REMOVE,
+            TradingRemoveRequest,
+            RemoveLiquidityResult,
             quirks,
             wallet_address=wallet_address,
             position_address=position_address,
             percentage_to_remove=ratio_to_percent(fraction, field="fraction"),
             **target,
         )
-        return await self._write(CLMM_REMOVE, request, RemoveLiquidityResult, quirks=quirks)
 
     async def collect_fees(
         self,
@@ -331,15 +332,15 @@ class TradingClmm(_Unified):
     ) -> CollectFeesResult:
         """Claim a position's fees. A write: sent once, never retried."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingPositionActionRequest,
+        return await self._unified(
             CLMM_COLLECT_FEES,
+            TradingPositionActionRequest,
+            CollectFeesResult,
             quirks,
             wallet_address=wallet_address,
             position_address=position_address,
             **target,
         )
-        return await self._write(CLMM_COLLECT_FEES, request, CollectFeesResult, quirks=quirks)
 
     async def close(
         self,
@@ -351,12 +352,12 @@ class TradingClmm(_Unified):
     ) -> ClosePositionResult:
         """Close a position (remove all, claim, refund rent). A write."""
         quirks, target = self._clmm(connector, network)
-        request = self._build(
-            TradingPositionActionRequest,
+        return await self._unified(
             CLMM_CLOSE,
+            TradingPositionActionRequest,
+            ClosePositionResult,
             quirks,
             wallet_address=wallet_address,
             position_address=position_address,
             **target,
         )
-        return await self._write(CLMM_CLOSE, request, ClosePositionResult, quirks=quirks)
