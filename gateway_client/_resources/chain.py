@@ -86,6 +86,17 @@ class _ChainResource(Resource):
             tokens=list(tokens) if tokens is not None else None,
         )
 
+    async def wrap(
+        self, amount: Decimal, *, wallet_address: str, network: str | None = None
+    ) -> WrapResult:
+        """Wrap ``amount`` of the native token (SOL -> WSOL, ETH -> WETH).
+
+        A write: sent once, never retried.
+        """
+        return await self._wrapping(
+            self._routes["wrap"], WrapRequest, amount, wallet_address, network
+        )
+
     async def _wrapping(
         self,
         route: Route,
@@ -130,14 +141,6 @@ class SolanaChain(_ChainResource):
             signature=signature,
             wallet_address=wallet_address,
             tokens=list(tokens) if tokens is not None else None,
-        )
-
-    async def wrap(
-        self, amount: Decimal, *, wallet_address: str, network: str | None = None
-    ) -> WrapResult:
-        """Wrap ``amount`` SOL into WSOL (a write: sent once, never retried)."""
-        return await self._wrapping(
-            self._routes["wrap"], WrapRequest, amount, wallet_address, network
         )
 
     async def unwrap(
@@ -265,14 +268,6 @@ class EthereumChain(_ChainResource):
             spender=spender,
             token=token,
             amount=amount,
-        )
-
-    async def wrap(
-        self, amount: Decimal, *, wallet_address: str, network: str | None = None
-    ) -> WrapResult:
-        """Wrap ``amount`` of the native token (ETH -> WETH). A write."""
-        return await self._wrapping(
-            self._routes["wrap"], WrapRequest, amount, wallet_address, network
         )
 
     async def unwrap(

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from gateway_client._connectors import quirks_for, remove_liquidity_fields
 from gateway_client._exceptions import InvalidRequestError
+from gateway_client._models.base import TransactionResult
 from gateway_client._models.liquidity import (
     AddLiquidityResult,
     ClosePositionResult,
@@ -30,11 +31,13 @@ from gateway_client._models.liquidity_requests import (
     PositionsOwnedQuery,
 )
 from gateway_client._resources.swap import ConnectorRoutes, PoolConnector
+from gateway_client._transport import Route
 from gateway_client._types import StrategyType
 
 __all__ = ["ClmmConnector", "MeteoraClmm", "RaydiumClmm", "UniswapClmm"]
 
 PoolT = TypeVar("PoolT", bound=PoolInfo)
+ResultT = TypeVar("ResultT", bound=TransactionResult)
 
 
 class ClmmConnector(PoolConnector):
@@ -60,6 +63,24 @@ class ClmmConnector(PoolConnector):
             model,
             network=network,
             pool_address=pool_address,
+        )
+
+    async def _position_action(
+        self,
+        route: Route,
+        result_type: type[ResultT],
+        position_address: str,
+        wallet_address: str,
+        network: str | None,
+    ) -> ResultT:
+        return await self._on_network(
+            route,
+            PositionActionRequest,
+            result_type,
+            network=network,
+            quirks=self.quirks,
+            wallet_address=wallet_address,
+            position_address=position_address,
         )
 
     async def pool_info(self, pool_address: str, *, network: str | None = None) -> PoolInfo:
@@ -232,28 +253,20 @@ class ClmmConnector(PoolConnector):
         self, position_address: str, *, wallet_address: str, network: str | None = None
     ) -> CollectFeesResult:
         """Claim a position's fees. A write (Raydium does it by removing 1 % of liquidity)."""
-        return await self._on_network(
-            self.routes.collect_fees,
-            PositionActionRequest,
-            CollectFeesResult,
-            network=network,
-            quirks=self.quirks,
-            wallet_address=wallet_address,
-            position_address=position_address,
+        return await self._position_action(
+            self.routes.collect_fees, CollectFeesResult, position_address, wallet_address, network
         )
 
     async def close_position(
         self, position_address: str, *, wallet_address: str, network: str | None = None
     ) -> ClosePositionResult:
         """Remove all liquidity, claim fees and close the position (rent refunded). A write."""
-        return await self._on_network(
+        return await self._position_action(
             self.routes.close_position,
-            PositionActionRequest,
             ClosePositionResult,
-            network=network,
-            quirks=self.quirks,
-            wallet_address=wallet_address,
-            position_address=position_address,
+            position_address,
+            wallet_address,
+            network,
         )
 
 

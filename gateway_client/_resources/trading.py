@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from gateway_client._connectors import ConnectorQuirks, quirks_for, ratio_to_percent
 from gateway_client._exceptions import InvalidRequestError
-from gateway_client._models.base import GatewayRequest
+from gateway_client._models.base import GatewayRequest, TransactionResult
 from gateway_client._models.liquidity import (
     AddLiquidityResult,
     ClosePositionResult,
@@ -48,6 +48,7 @@ from gateway_client._types import Side, StrategyType
 __all__ = ["TradingClmm", "TradingSwap"]
 
 T = TypeVar("T")
+ResultT = TypeVar("ResultT", bound=TransactionResult)
 
 SWAP_QUOTE = Route("GET", "/trading/swap/quote")
 SWAP_EXECUTE = Route("POST", "/trading/swap/execute", is_write=True)
@@ -161,6 +162,26 @@ class TradingClmm(_Unified):
             )
         name = quirks.connector.removesuffix("/clmm")
         return quirks, {"connector": name, "chain_network": chain_network}
+
+    async def _position_action(
+        self,
+        route: Route,
+        result_type: type[ResultT],
+        position_address: str,
+        connector: str,
+        wallet_address: str,
+        network: str | None,
+    ) -> ResultT:
+        quirks, target = self._clmm(connector, network)
+        return await self._unified(
+            route,
+            TradingPositionActionRequest,
+            result_type,
+            quirks,
+            wallet_address=wallet_address,
+            position_address=position_address,
+            **target,
+        )
 
     async def pool_info(
         self, pool_address: str, *, connector: str, network: str | None = None
@@ -331,15 +352,13 @@ class TradingClmm(_Unified):
         network: str | None = None,
     ) -> CollectFeesResult:
         """Claim a position's fees. A write: sent once, never retried."""
-        quirks, target = self._clmm(connector, network)
-        return await self._unified(
+        return await self._position_action(
             CLMM_COLLECT_FEES,
-            TradingPositionActionRequest,
             CollectFeesResult,
-            quirks,
-            wallet_address=wallet_address,
-            position_address=position_address,
-            **target,
+            position_address,
+            connector,
+            wallet_address,
+            network,
         )
 
     async def close(
@@ -351,13 +370,6 @@ class TradingClmm(_Unified):
         network: str | None = None,
     ) -> ClosePositionResult:
         """Close a position (remove all, claim, refund rent). A write."""
-        quirks, target = self._clmm(connector, network)
-        return await self._unified(
-            CLMM_CLOSE,
-            TradingPositionActionRequest,
-            ClosePositionResult,
-            quirks,
-            wallet_address=wallet_address,
-            position_address=position_address,
-            **target,
+        return await self._position_action(
+            CLMM_CLOSE, ClosePositionResult, position_address, connector, wallet_address, network
         )
