@@ -1,13 +1,13 @@
 """A simulated Meteora DLMM (Liquidity Book) pool in raw integer token units.
 
 The pool holds no wallet: callers (the paper chain) move tokens and use the returned amounts.
-Swaps, quotes and price moves live in :mod:`paper.pools._dlmm_swap`; this module holds the
-pool's identity, liquidity, positions and persistence.
+Its state is a :class:`~paper.pools.dlmm_state.DlmmState`; the planners over that state do the
+work: swaps, quotes and price moves in :mod:`paper.pools.dlmm_swap`, the bar market in
+:mod:`paper.pools.dlmm_bars`, deposits and withdrawals in :mod:`paper.pools.dlmm_liquidity`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -20,37 +20,30 @@ from lpexec.lp.math.dlmm import (
     bin_array_indexes,
     bin_id_from_price,
     bin_price,
-    bin_price_q64,
 )
 from lpexec.lp.math.dlmm_distribution import Strategy, distribute_amounts
 from lpexec.lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
-from lpexec.paper.pools import _dlmm_bars, _dlmm_bars_vector, _dlmm_swap, _persistence
-from lpexec.paper.pools._dlmm_state import Bin, Position, check_amount, fraction_of
+from lpexec.paper.pools import dlmm_bars, dlmm_bars_vector, dlmm_liquidity, dlmm_swap
 from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
-from lpexec.paper.pools.errors import (
-    InvalidPoolRequestError,
-    InvalidPositionWidthError,
-    PositionNotFoundError,
-)
+from lpexec.paper.pools.dlmm_state import DlmmPosition, DlmmState, new_dlmm_state
+from lpexec.paper.pools.errors import InvalidPoolRequestError, InvalidPositionWidthError
+from lpexec.paper.pools.pool_base import PoolBase
 from lpexec.paper.pools.results import (
-    BinDeposit,
-    BinRecords,
     BinSnapshot,
-    BinWithdrawal,
-    ClosedPosition,
     DepositResult,
     FeeAmounts,
     MoveResult,
     PositionAmounts,
     PositionOpened,
-    SwapResult,
     WithdrawResult,
 )
+from lpexec.paper.pools.state_dicts import dlmm_state_from_dict, dlmm_state_to_dict
+from lpexec.paper.pools.validation import check_amount, fraction_of
 
 __all__ = ["DlmmPool"]
 
 
-class DlmmPool:
+class DlmmPool(PoolBase[DlmmState, dlmm_swap.DlmmSwapPlan]):
     """A DLMM pool: bins of constant-sum liquidity, per-bin shares, dynamic fees.
 
     Bins below the active bin hold only quote (Y), bins above only base (X), the active bin
@@ -71,35 +64,11 @@ class DlmmPool:
         True
     """
 
-    ARRAY_BARS: ClassVar[int] = _dlmm_bars_vector.MIN_BARS
+    ARRAY_BARS: ClassVar[int] = dlmm_bars_vector.MIN_BARS
     """:meth:`replay_bars` over at least this many bars runs vectorized: give it numpy int64
     arrays then (shorter stretches run fastest on lists)."""
 
-    __slots__ = (
-        "_active",
-        "_address",
-        "_arrays",
-        "_base_decimals",
-        "_base_mint",
-        "_base_rate",
-        "_bin_step",
-        "_bins",
-        "_closed",
-        "_index_reference",
-        "_last_timestamp",
-        "_liquid_ids",
-        "_max_width",
-        "_next_seq",
-        "_params",
-        "_pending_fees",
-        "_positions",
-        "_protocol_x",
-        "_protocol_y",
-        "_quote_decimals",
-        "_quote_mint",
-        "_volatility_accumulator",
-        "_volatility_reference",
-    )
+    __slots__ = ()
 
     def __init__(
         self,
@@ -129,59 +98,25 @@ class DlmmPool:
             max_position_width: Most bins one position may span (Gateway 2.13: 69).
             timestamp: Unix seconds of the pool's creation (start of the volatility clock).
         """
-        if not address:
-            raise InvalidPoolRequestError(
-                f"Expected a non-empty pool address, received {address!r}"
-            )
-        if not base_mint or not quote_mint or base_mint == quote_mint:
-            raise InvalidPoolRequestError(
-                "Expected two different non-empty mints, received "
-                f"base_mint={base_mint!r} quote_mint={quote_mint!r}",
-            )
-        for name, decimals in (
-            ("base_decimals", base_decimals),
-            ("quote_decimals", quote_decimals),
-        ):
-            if not 0 <= decimals <= 18:
-                raise InvalidPoolRequestError(
-                    f"Expected 0 <= {name} <= 18, received {name}={decimals}"
-                )
-        if not 1 <= bin_step <= 400:
-            raise InvalidPoolRequestError(
-                f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}"
-            )
-        if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
-            raise InvalidPoolRequestError(
-                f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
-                f"received active_bin_id={active_bin_id}",
-            )
-        if max_position_width < 1:
-            raise InvalidPoolRequestError(
-                f"Expected max_position_width >= 1, received {max_position_width}",
-            )
-        self._address = address
-        self._base_mint = base_mint
-        self._quote_mint = quote_mint
-        self._base_decimals = base_decimals
-        self._quote_decimals = quote_decimals
-        self._bin_step = bin_step
-        self._params = fee_parameters if fee_parameters is not None else DlmmFeeParameters()
-        self._base_rate = self._params.base_fee_rate(bin_step)
-        self._max_width = max_position_width
-        self._active = active_bin_id
-        self._bins: dict[int, Bin] = {}
-        self._liquid_ids: list[int] = []
-        self._positions: dict[str, Position] = {}
-        self._closed: set[str] = set()
-        self._arrays: set[int] = set()
-        self._next_seq = 0
-        self._protocol_x = 0
-        self._protocol_y = 0
-        self._volatility_accumulator = 0
-        self._volatility_reference = 0
-        self._index_reference = active_bin_id
-        self._last_timestamp = timestamp
-        self._pending_fees: dict[int, int] = {}
+        self._state = new_dlmm_state(
+            address,
+            base_mint=base_mint,
+            quote_mint=quote_mint,
+            base_decimals=base_decimals,
+            quote_decimals=quote_decimals,
+            bin_step=bin_step,
+            active_bin_id=active_bin_id,
+            fee_parameters=fee_parameters,
+            max_position_width=max_position_width,
+            timestamp=timestamp,
+        )
+
+    @classmethod
+    def from_state(cls, state: DlmmState) -> DlmmPool:
+        """Return a pool over ``state`` (which it then owns)."""
+        pool = cls.__new__(cls)
+        pool._state = state
+        return pool
 
     @classmethod
     def at_price(
@@ -225,72 +160,44 @@ class DlmmPool:
     # -- identity and prices -------------------------------------------------------------
 
     @property
-    def address(self) -> str:
-        """Pool address."""
-        return self._address
-
-    @property
-    def base_mint(self) -> str:
-        """Mint of the base token (X)."""
-        return self._base_mint
-
-    @property
-    def quote_mint(self) -> str:
-        """Mint of the quote token (Y)."""
-        return self._quote_mint
-
-    @property
-    def base_decimals(self) -> int:
-        """Decimals of the base token."""
-        return self._base_decimals
-
-    @property
-    def quote_decimals(self) -> int:
-        """Decimals of the quote token."""
-        return self._quote_decimals
-
-    @property
     def bin_step(self) -> int:
         """Bin step in basis points."""
-        return self._bin_step
+        return self._state.bin_step
 
     @property
     def fee_parameters(self) -> DlmmFeeParameters:
         """Static fee parameters."""
-        return self._params
+        return self._state.params
 
     @property
     def max_position_width(self) -> int:
         """Most bins one position may span."""
-        return self._max_width
+        return self._state.max_width
 
     @property
     def active_bin_id(self) -> int:
         """The active bin id."""
-        return self._active
-
-    @property
-    def timestamp(self) -> int:
-        """Unix seconds of the last swap (or creation)."""
-        return self._last_timestamp
+        return self._state.active
 
     @property
     def price(self) -> Decimal:
         """Human price of the active bin (quote per base)."""
-        return self.bin_price(self._active)
+        return self.bin_price(self._state.active)
 
     def bin_price(self, bin_id: int) -> Decimal:
         """Return the human price of ``bin_id``."""
-        return bin_price(bin_id, self._bin_step, self._base_decimals, self._quote_decimals)
+        return bin_price(
+            bin_id, self._state.bin_step, self._state.base_decimals, self._state.quote_decimals
+        )
 
     def bin_id_for_price(self, price: Decimal, rounding: BinRounding = BinRounding.DOWN) -> int:
         """Return the bin id holding a human price in this pool."""
         try:
             return bin_id_from_price(
                 Decimal(price),
-                self._bin_step,
-                self._base_decimals,
-                self._quote_decimals,
+                self._state.bin_step,
+                self._state.base_decimals,
+                self._state.quote_decimals,
                 rounding,
             )
         except ValueError as error:
@@ -299,24 +206,24 @@ class DlmmPool:
     @property
     def base_fee_rate(self) -> int:
         """Base fee rate in 10^-9 units (``feePct`` = rate / 10^7)."""
-        return self._base_rate
+        return self._state.base_rate
 
     @property
     def current_fee_rate(self) -> int:
         """Base + variable fee rate in 10^-9 units as of the last swap (``dynamicFeePct``)."""
         variable = variable_fee_rate(
-            self._params.variable_fee_control,
-            self._volatility_accumulator,
-            self._bin_step,
+            self._state.params.variable_fee_control,
+            self._state.volatility_accumulator,
+            self._state.bin_step,
         )
-        return total_fee_rate(self._base_rate, variable)
+        return total_fee_rate(self._state.base_rate, variable)
 
     # -- balances and bins ---------------------------------------------------------------
 
     def reserves(self) -> tuple[int, int]:
         """Return the raw (base, quote) liquidity held in bins (unclaimed fees excluded)."""
         x = y = 0
-        for bin_ in self._bins.values():
+        for bin_ in self._state.bins.values():
             x += bin_.x
             y += bin_.y
         return x, y
@@ -328,19 +235,19 @@ class DlmmPool:
         """
         self._settle()
         x, y = self.reserves()
-        for position in self._positions.values():
+        for position in self._state.positions.values():
             x += position.fee_x
             y += position.fee_y
-        return x + self._protocol_x, y + self._protocol_y
+        return x + self._state.protocol_x, y + self._state.protocol_y
 
     def protocol_fees(self) -> FeeAmounts:
         """Return protocol fees accrued and not yet collected."""
-        return FeeAmounts(base_amount=self._protocol_x, quote_amount=self._protocol_y)
+        return FeeAmounts(base_amount=self._state.protocol_x, quote_amount=self._state.protocol_y)
 
     def collect_protocol_fees(self) -> FeeAmounts:
         """Return and reset the accrued protocol fees (they leave the vaults)."""
         fees = self.protocol_fees()
-        self._protocol_x = self._protocol_y = 0
+        self._state.protocol_x = self._state.protocol_y = 0
         return fees
 
     def bins(self, lower_bin_id: int, upper_bin_id: int) -> list[BinSnapshot]:
@@ -354,7 +261,7 @@ class DlmmPool:
         upper_bin_id = min(upper_bin_id, BIN_ID_MAX)
         snapshots = []
         for bin_id in range(lower_bin_id, upper_bin_id + 1):
-            bin_ = self._bins.get(bin_id)
+            bin_ = self._state.bins.get(bin_id)
             snapshots.append(
                 BinSnapshot(
                     bin_id=bin_id,
@@ -370,65 +277,32 @@ class DlmmPool:
         """Return ``count`` bins on each side of the active bin plus the active bin."""
         if count < 0:
             raise InvalidPoolRequestError(f"Expected count >= 0, received count={count}")
-        return self.bins(self._active - count, self._active + count)
+        return self.bins(self._state.active - count, self._state.active + count)
 
     def liquidity_bin_range(self) -> tuple[int, int] | None:
         """Return the lowest and highest bin ids holding liquidity, or None if empty."""
-        if not self._liquid_ids:
+        if not self._state.liquid_ids:
             return None
-        return self._liquid_ids[0], self._liquid_ids[-1]
+        return self._state.liquid_ids[0], self._state.liquid_ids[-1]
 
     @property
     def initialized_bin_arrays(self) -> frozenset[int]:
         """BinArray indexes already initialized (their rent is paid)."""
-        return frozenset(self._arrays)
+        return frozenset(self._state.bin_arrays)
 
     # -- positions -----------------------------------------------------------------------
 
-    def position_ids(self) -> list[str]:
-        """Return the ids of open positions, in opening order."""
-        return list(self._positions)
-
-    def has_position(self, position_id: str) -> bool:
-        """Return True if ``position_id`` is open in this pool."""
-        return position_id in self._positions
-
-    def is_closed(self, position_id: str) -> bool:
-        """Return True if ``position_id`` was open in this pool and has been closed."""
-        return position_id in self._closed
-
-    def _position(self, position_id: str) -> Position:
-        position = self._positions.get(position_id)
-        if position is None:
-            closed = position_id in self._closed
-            state = "closed" if closed else "not found"
-            raise PositionNotFoundError(
-                f"Position {state}: expected an open position in pool {self._address}, "
-                f"received position_id={position_id!r}",
-                position_id=position_id,
-                closed=closed,
-            )
-        return position
-
     def _check_new_position(self, position_id: str, lower_bin_id: int, upper_bin_id: int) -> int:
-        if not position_id:
-            raise InvalidPoolRequestError(
-                f"Expected a non-empty position_id, received {position_id!r}"
-            )
-        if position_id in self._positions or position_id in self._closed:
-            raise InvalidPoolRequestError(
-                f"Expected a new position_id, received position_id={position_id!r} "
-                "which this pool already used",
-            )
+        self._state.check_new_position_id(position_id)
         if not BIN_ID_MIN <= lower_bin_id <= upper_bin_id <= BIN_ID_MAX:
             raise InvalidPoolRequestError(
                 f"Expected {BIN_ID_MIN} <= lower_bin_id <= upper_bin_id <= {BIN_ID_MAX}, "
                 f"received lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id}",
             )
         width = upper_bin_id - lower_bin_id + 1
-        if width > self._max_width:
+        if width > self._state.max_width:
             raise InvalidPositionWidthError(
-                f"Expected a position width of {self._max_width} bins or lower, received "
+                f"Expected a position width of {self._state.max_width} bins or lower, received "
                 f"{width} bins (lower_bin_id={lower_bin_id} upper_bin_id={upper_bin_id})",
             )
         return width
@@ -447,13 +321,15 @@ class DlmmPool:
         """
         width = self._check_new_position(position_id, lower_bin_id, upper_bin_id)
         new_arrays = tuple(
-            i for i in bin_array_indexes(lower_bin_id, upper_bin_id) if i not in self._arrays
+            i
+            for i in bin_array_indexes(lower_bin_id, upper_bin_id)
+            if i not in self._state.bin_arrays
         )
-        self._arrays.update(new_arrays)
-        self._positions[position_id] = Position(
-            position_id, lower_bin_id, upper_bin_id, self._next_seq
+        self._state.bin_arrays.update(new_arrays)
+        self._state.positions[position_id] = DlmmPosition(
+            position_id, lower_bin_id, upper_bin_id, self._state.next_seq
         )
-        self._next_seq += 1
+        self._state.next_seq += 1
         return PositionOpened(
             position_id=position_id,
             lower=lower_bin_id,
@@ -495,7 +371,7 @@ class DlmmPool:
             raise InvalidPoolRequestError(
                 f"Expected strategy 0 (Spot), 1 (Curve) or 2 (BidAsk), received {strategy!r}",
             ) from error
-        position = self._positions.get(position_id)
+        position = self._state.positions.get(position_id)
         if position is not None and (position.lower, position.upper) != (
             lower_bin_id,
             upper_bin_id,
@@ -512,10 +388,10 @@ class DlmmPool:
                 strategy,
                 lower_bin_id=lower_bin_id,
                 upper_bin_id=upper_bin_id,
-                active_bin_id=self._active,
+                active_bin_id=self._state.active,
                 base_amount=base_amount,
                 quote_amount=quote_amount,
-                bin_step=self._bin_step,
+                bin_step=self._state.bin_step,
             )
         except ValueError as error:
             raise InvalidPoolRequestError(str(error)) from error
@@ -524,8 +400,10 @@ class DlmmPool:
             opened = self.open_position(
                 position_id, lower_bin_id, upper_bin_id
             ).bin_arrays_initialized
-            position = self._positions[position_id]
-        deposits, total_shares = self._deposit(position, lower_bin_id, base_split, quote_split)
+            position = self._state.positions[position_id]
+        deposits, total_shares = dlmm_liquidity.deposit(
+            self._state, position, lower_bin_id, base_split, quote_split
+        )
         return DepositResult(
             position_id=position_id,
             base_amount=base_amount,
@@ -534,45 +412,6 @@ class DlmmPool:
             bins=deposits,
             bin_arrays_initialized=opened,
         )
-
-    def _deposit(
-        self, position: Position, lower: int, base: list[int], quote: list[int]
-    ) -> tuple[BinRecords[BinDeposit], int]:
-        """Put the amounts into the bins from ``lower`` up; mint shares (Q64.64 value)."""
-        bins, step, shares_of = self._bins, self._bin_step, position.shares
-        fresh = not shares_of  # a new position holds nothing anywhere: no sums to add to
-        minted = []
-        total_shares = 0
-        bin_ids = range(lower, lower + len(base))
-        for bin_id, x, y in zip(bin_ids, base, quote, strict=True):
-            if x == 0 and y == 0:
-                minted.append(0)
-                continue
-            bin_ = bins.get(bin_id)
-            if bin_ is None:
-                bin_ = bins[bin_id] = Bin(bin_id, bin_price_q64(bin_id, step))
-                insort(self._liquid_ids, bin_id)
-            price = bin_.price
-            liquidity_in = price * x + (y << 64)
-            liquidity_bin = price * bin_.x + (bin_.y << 64)
-            supply = bin_.supply
-            if supply == 0 or liquidity_bin == 0:
-                shares = liquidity_in
-            else:
-                shares = liquidity_in * supply // liquidity_bin
-            bin_.x += x
-            bin_.y += y
-            if shares:
-                bin_.supply = supply + shares
-                if fresh:
-                    bin_.holders[position] = shares_of[bin_id] = shares
-                else:
-                    holders = bin_.holders
-                    holders[position] = holders.get(position, 0) + shares
-                    shares_of[bin_id] = shares_of.get(bin_id, 0) + shares
-                total_shares += shares
-            minted.append(shares)
-        return BinRecords(BinDeposit, bin_ids, base, quote, minted), total_shares
 
     def remove_liquidity(
         self,
@@ -587,7 +426,7 @@ class DlmmPool:
             PositionNotFoundError: The position is not open.
             InvalidPoolRequestError: The fraction is outside (0, 1].
         """
-        position = self._position(position_id)
+        position = self._state.position(position_id)
         exact = fraction_of(fraction)
         self._settle()
         held = sorted(position.shares.items())
@@ -597,7 +436,9 @@ class DlmmPool:
             if exact == 1
             else [(bin_id, shares * numerator // denominator) for bin_id, shares in held]
         )
-        withdrawals, total_x, total_y, total_shares = self._withdraw(position, burns)
+        withdrawals, total_x, total_y, total_shares = dlmm_liquidity.withdraw(
+            self._state, position, burns
+        )
         return WithdrawResult(
             position_id=position_id,
             base_amount=total_x,
@@ -606,72 +447,27 @@ class DlmmPool:
             bins=withdrawals,
         )
 
-    def _withdraw(
-        self, position: Position, burns: list[tuple[int, int]]
-    ) -> tuple[BinRecords[BinWithdrawal], int, int, int]:
-        """Burn shares per bin, paying ``floor(burned * reserve / supply)`` of each token;
-        return the records and the totals (base, quote, shares)."""
-        bins, shares_of = self._bins, position.shares
-        paid_x, paid_y = [], []
-        for bin_id, burned in burns:
-            if burned == 0:
-                paid_x.append(0)
-                paid_y.append(0)
-                continue
-            bin_ = bins[bin_id]
-            supply = bin_.supply
-            x = bin_.x * burned // supply
-            y = bin_.y * burned // supply
-            bin_.x -= x
-            bin_.y -= y
-            bin_.supply = supply - burned
-            remaining = shares_of[bin_id] - burned
-            if remaining:
-                shares_of[bin_id] = remaining
-                bin_.holders[position] = remaining
-            else:
-                del shares_of[bin_id]
-                del bin_.holders[position]
-            if supply == burned:
-                # The last holder took everything: supply 0 implies empty reserves.
-                del bins[bin_id]
-                del self._liquid_ids[bisect_left(self._liquid_ids, bin_id)]
-            paid_x.append(x)
-            paid_y.append(y)
-        bin_ids = [bin_id for bin_id, _ in burns]
-        burned_shares = [burned for _, burned in burns]
-        records = BinRecords(BinWithdrawal, bin_ids, paid_x, paid_y, burned_shares, burned_shares)
-        return records, sum(paid_x), sum(paid_y), sum(burned_shares)
-
     def claimable_fees(self, position_id: str) -> FeeAmounts:
         """Return the fees the position can claim now."""
-        position = self._position(position_id)
+        position = self._state.position(position_id)
         self._settle()
         return FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
 
     def claim_fees(self, position_id: str) -> FeeAmounts:
         """Pay out and reset the position's fees."""
-        position = self._position(position_id)
+        position = self._state.position(position_id)
         self._settle()
         fees = FeeAmounts(base_amount=position.fee_x, quote_amount=position.fee_y)
         position.fee_x = position.fee_y = 0
         return fees
 
-    def close_position(self, position_id: str) -> ClosedPosition:
-        """Withdraw all liquidity, claim all fees and forget the position."""
-        withdrawn = self.remove_liquidity(position_id, 1)
-        fees = self.claim_fees(position_id)
-        del self._positions[position_id]
-        self._closed.add(position_id)
-        return ClosedPosition(position_id=position_id, withdrawn=withdrawn, fees=fees)
-
     def position_amounts(self, position_id: str) -> PositionAmounts:
         """Return what the position holds now (amounts a full withdrawal would pay, fees)."""
-        position = self._position(position_id)
+        position = self._state.position(position_id)
         self._settle()
         x = y = liquidity = 0
         for bin_id, shares in position.shares.items():
-            bin_ = self._bins[bin_id]
+            bin_ = self._state.bins[bin_id]
             x += bin_.x * shares // bin_.supply
             y += bin_.y * shares // bin_.supply
             liquidity += shares
@@ -684,58 +480,18 @@ class DlmmPool:
             base_fee=position.fee_x,
             quote_fee=position.fee_y,
             liquidity=liquidity,
-            in_range=position.lower <= self._active <= position.upper,
+            in_range=position.lower <= self._state.active <= position.upper,
         )
 
     # -- swaps ---------------------------------------------------------------------------
 
-    def quote(
-        self,
-        token_in: str,
-        amount: int,
-        *,
-        exact_out: bool = False,
-        timestamp: int | None = None,
-    ) -> SwapResult:
-        """Return what :meth:`swap` would do, without changing the pool.
+    def _plan_swap(
+        self, token_in: str, amount: int, exact_out: bool, timestamp: int | None
+    ) -> dlmm_swap.DlmmSwapPlan:
+        return dlmm_swap.plan_swap(self._state, token_in, amount, exact_out, timestamp)
 
-        A quote that runs out of liquidity is returned with ``complete=False``.
-        """
-        plan = _dlmm_swap.plan_swap(self, token_in, amount, exact_out, timestamp)
-        return plan.result
-
-    def swap(
-        self,
-        token_in: str,
-        amount: int,
-        *,
-        exact_out: bool = False,
-        min_amount_out: int | None = None,
-        max_amount_in: int | None = None,
-        timestamp: int | None = None,
-        allow_partial: bool = False,
-    ) -> SwapResult:
-        """Swap against the pool.
-
-        Args:
-            token_in: Mint paid in (the base or quote mint).
-            amount: Raw units of ``token_in`` to pay (exact in), or of the other token to
-                receive (``exact_out=True``).
-            exact_out: Treat ``amount`` as the output wanted.
-            min_amount_out: Fail with :class:`SlippageExceededError` if the output would be lower.
-            max_amount_in: Fail with :class:`SlippageExceededError` if the input would be higher.
-            timestamp: Unix seconds of the swap (drives the volatility fee); defaults to the
-                last timestamp.
-            allow_partial: Fill what the liquidity allows instead of raising
-                :class:`InsufficientLiquidityError`.
-
-        Returns:
-            The fill, fees included in ``amount_in``.
-        """
-        plan = _dlmm_swap.plan_swap(self, token_in, amount, exact_out, timestamp)
-        _dlmm_swap.check_limits(plan.result, min_amount_out, max_amount_in, allow_partial)
-        _dlmm_swap.apply_plan(self, plan)
-        return plan.result
+    def _apply_swap(self, plan: dlmm_swap.DlmmSwapPlan, timestamp: int | None) -> None:  # noqa: ARG002 - the plan holds the time
+        dlmm_swap.apply_swap(self._state, plan)
 
     def move_to_bin(
         self,
@@ -752,7 +508,7 @@ class DlmmPool:
                 use is traded as round trips that stay in the target bin (fees, no move).
             timestamp: Unix seconds of the move.
         """
-        return _dlmm_swap.move_to_bin(self, target_bin_id, volume, timestamp)
+        return dlmm_swap.move_to_bin(self._state, target_bin_id, volume, timestamp)
 
     def move_to_price(
         self,
@@ -774,23 +530,23 @@ class DlmmPool:
         """Let the outside market replay price bars (the backtest market model).
 
         Each bar ends in its target bin and trades its quote ``volume`` there; see
-        :mod:`paper.pools._dlmm_bars`. Replaying bars in one call or split over several calls
+        :mod:`paper.pools.dlmm_bars`. Replaying bars in one call or split over several calls
         leaves the pool in exactly the same state.
         """
-        return _dlmm_bars.replay_bars(self, target_bin_ids, volumes, timestamps)
+        return dlmm_bars.replay_bars(self._state, target_bin_ids, volumes, timestamps)
 
     def _settle(self) -> None:
-        if self._pending_fees:
-            _dlmm_bars.settle_fees(self)
+        if self._state.pending_fees:
+            dlmm_bars.settle_fees(self._state)
 
     # -- persistence ---------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """Return the full pool state as plain JSON-safe data (big integers as strings)."""
         self._settle()
-        return _persistence.dlmm_to_dict(self)
+        return dlmm_state_to_dict(self._state)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DlmmPool:
         """Rebuild a pool from :meth:`to_dict` output."""
-        return _persistence.dlmm_from_dict(data)
+        return cls.from_state(dlmm_state_from_dict(data))

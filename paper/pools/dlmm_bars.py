@@ -1,4 +1,4 @@
-"""The bar market of a DLMM pool: the outside market replaying price bars (private).
+"""The bar market of a DLMM pool: the outside market replaying price bars over a DlmmState.
 
 Backtests move a pool through hundreds of thousands of bars, so the market is modelled per bar
 instead of per swap, in a way that is *associative*: replaying bars ``[a, c)`` in one call leaves
@@ -25,14 +25,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lpexec.lp.math.dlmm_fees import FEE_PRECISION, total_fee_rate, variable_fee_rate
-from lpexec.paper.pools import _dlmm_bars_vector
-from lpexec.paper.pools._dlmm_state import Bin, credit_fee
+from lpexec.paper.pools import dlmm_bars_vector
+from lpexec.paper.pools.dlmm_state import DlmmBin, DlmmState, credit_fee
 from lpexec.paper.pools.results import MoveResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from lpexec.paper.pools.dlmm import DlmmPool
 
 __all__ = ["replay_bars", "settle_fees"]
 
@@ -40,12 +38,12 @@ _BPS = 10_000
 _X, _Y = 1, -1  # sides: base only (above the active bin), quote only (below it)
 
 
-def settle_fees(pool: DlmmPool) -> None:
+def settle_fees(state: DlmmState) -> None:
     """Split the LP fees the bar market left owed to bins among their positions."""
-    pending = pool._pending_fees
+    pending = state.pending_fees
     if not pending:
         return
-    bins = pool._bins
+    bins = state.bins
     for bin_id, fee in pending.items():
         bin_ = bins.get(bin_id)
         if bin_ is not None and fee:
@@ -54,18 +52,18 @@ def settle_fees(pool: DlmmPool) -> None:
 
 
 def replay_bars(
-    pool: DlmmPool,
+    state: DlmmState,
     targets: Sequence[int],
     volumes: Sequence[int],
     timestamps: Sequence[int],
 ) -> MoveResult:
-    """Replay bars on ``pool`` (see the module docstring); return the market's flows."""
-    start = pool._active
-    fee_total, protocol_total, first_move, last_move = _advance(pool, targets, volumes, timestamps)
-    active = pool._active
+    """Replay bars on ``state`` (see the module docstring); return the market's flows."""
+    start = state.active
+    fee_total, protocol_total, first_move, last_move = _advance(state, targets, volumes, timestamps)
+    active = state.active
     base_in = base_out = quote_in = quote_out = 0
     if first_move:
-        bins = pool._bins
+        bins = state.bins
         low, high = min(start, active), max(start, active)
         for bin_id in range(low, high + 1):
             bin_ = bins.get(bin_id)
@@ -104,7 +102,7 @@ def replay_bars(
 
 
 def _advance(
-    pool: DlmmPool,
+    state: DlmmState,
     targets: Sequence[int],
     volumes: Sequence[int],
     timestamps: Sequence[int],
@@ -112,20 +110,20 @@ def _advance(
     """Charge each bar's volume in its bin and advance the active bin and the volatility state,
     bar by bar. Returns the fees, the protocol's part, and the directions (``_X`` down, ``_Y``
     up, 0 none) of the first and the last move."""
-    if len(targets) >= _dlmm_bars_vector.MIN_BARS:
-        vectorized = _dlmm_bars_vector.advance(pool, targets, volumes, timestamps)
+    if len(targets) >= dlmm_bars_vector.MIN_BARS:
+        vectorized = dlmm_bars_vector.advance(state, targets, volumes, timestamps)
         if vectorized is not None:
             return vectorized
-    params = pool._params
+    params = state.params
     filter_period, decay_period = params.filter_period, params.decay_period
     reduction, max_volatility = params.reduction_factor, params.max_volatility_accumulator
     control, share = params.variable_fee_control, params.protocol_share
-    base_rate, bin_step, bins = pool._base_rate, pool._bin_step, pool._bins
-    pending = pool._pending_fees
-    last = pool._last_timestamp
-    index_ref, volatility_ref = pool._index_reference, pool._volatility_reference
-    accumulator = pool._volatility_accumulator
-    active = pool._active
+    base_rate, bin_step, bins = state.base_rate, state.bin_step, state.bins
+    pending = state.pending_fees
+    last = state.last_timestamp
+    index_ref, volatility_ref = state.index_reference, state.volatility_reference
+    accumulator = state.volatility_accumulator
+    active = state.active
     fee_total = protocol_total = first_move = last_move = 0
     for target, volume, now in zip(targets, volumes, timestamps, strict=True):
         elapsed = now - last
@@ -149,15 +147,15 @@ def _advance(
             pending[target] = pending.get(target, 0) + fee - protocol
             fee_total += fee
             protocol_total += protocol
-    pool._active = active
-    pool._last_timestamp = last
-    pool._index_reference, pool._volatility_reference = index_ref, volatility_ref
-    pool._volatility_accumulator = accumulator
-    pool._protocol_y += protocol_total
+    state.active = active
+    state.last_timestamp = last
+    state.index_reference, state.volatility_reference = index_ref, volatility_ref
+    state.volatility_accumulator = accumulator
+    state.protocol_y += protocol_total
     return fee_total, protocol_total, first_move, last_move
 
 
-def _to_side(bin_: Bin, side: int) -> None:
+def _to_side(bin_: DlmmBin, side: int) -> None:
     """Convert ``bin_`` to hold only base (``_X``) or only quote (``_Y``), at its price."""
     x, y = bin_.x, bin_.y
     if (side == _X and y == 0) or (side == _Y and x == 0):

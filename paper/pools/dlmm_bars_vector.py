@@ -1,6 +1,6 @@
-"""The bar market's per-bar fee pass over long stretches, in numpy (private).
+"""The bar market's per-bar fee pass over long stretches, in numpy.
 
-Same results to the raw unit as the plain loop in :mod:`paper.pools._dlmm_bars` (tests replay
+Same results to the raw unit as the plain loop in :mod:`paper.pools.dlmm_bars` (tests replay
 one long call against bar-by-bar calls). Only the volatility accumulator is a true recurrence;
 it runs as a short Python loop, and everything else (references, rates, fees, sums per bin) is
 vectorized.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from lpexec.paper.pools.dlmm import DlmmPool
+    from lpexec.paper.pools.dlmm_state import DlmmState
 
 __all__ = ["MIN_BARS", "advance"]
 
@@ -40,12 +40,12 @@ _FLOAT_EXACT = 2**53
 
 
 def advance(
-    pool: DlmmPool,
+    state: DlmmState,
     targets: Sequence[int],
     volumes: Sequence[int],
     timestamps: Sequence[int],
 ) -> tuple[int, int, int, int] | None:
-    """:func:`paper.pools._dlmm_bars._advance` for many bars, or None (pool untouched) when
+    """:func:`paper.pools.dlmm_bars._advance` for many bars, or None (state untouched) when
     int64 could overflow or the inputs are not three columns of equal length."""
     count = len(targets)
     if count == 0 or len(volumes) != count or len(timestamps) != count:
@@ -58,11 +58,11 @@ def advance(
         return None
     if int(sizes.min()) < 0:
         return None
-    params = pool._params
-    active = pool._active
+    params = state.params
+    active = state.active
     # The time of the latest bar before each bar, and whether that bar starts a new filter
     # period (references move) or a decayed one (volatility reference back to 0).
-    latest = np.maximum.accumulate(np.concatenate(([pool._last_timestamp], times)))
+    latest = np.maximum.accumulate(np.concatenate(([state.last_timestamp], times)))
     elapsed = times - latest[:-1]
     resets = elapsed >= params.filter_period
     decayed = elapsed >= params.decay_period
@@ -73,45 +73,45 @@ def advance(
         last_reset = np.where(resets, np.arange(count), -1)
         np.maximum.accumulate(last_reset, out=last_reset)
         index_refs = np.where(
-            last_reset >= 0, before[np.maximum(last_reset, 0)], pool._index_reference
+            last_reset >= 0, before[np.maximum(last_reset, 0)], state.index_reference
         )
     distances = (np.abs(index_refs - bins) * _BPS).tolist()
 
-    reference, accumulator, accumulators = _accumulators(pool, resets, decayed, distances)
-    bar_rates = _rates(pool, np.asarray(accumulators, dtype=np.int64))
+    reference, accumulator, accumulators = _accumulators(state, resets, decayed, distances)
+    bar_rates = _rates(state, np.asarray(accumulators, dtype=np.int64))
     if bar_rates is None:
         return None
     largest = int(bar_rates.max()) * int(sizes.max())  # bounds every product; fees are smaller
     if largest >= _INT64_LIMIT or count * (largest // FEE_PRECISION + 1) >= _FLOAT_EXACT:
         return None  # the fees' sums are added in float64 below: exact under 2**53
 
-    fee_total, protocol_total = _charge(pool, bins, sizes, bar_rates)
+    fee_total, protocol_total = _charge(state, bins, sizes, bar_rates)
     moves = np.flatnonzero(bins != before)
     first_move = last_move = 0
     if moves.size:
         first, final = int(moves[0]), int(moves[-1])
         first_move = _X if bins[first] < before[first] else _Y
         last_move = _X if bins[final] < before[final] else _Y
-    pool._active = int(bins[-1])
-    pool._last_timestamp = int(latest[-1])
-    pool._index_reference = int(index_refs[-1])
-    pool._volatility_reference = reference
-    pool._volatility_accumulator = accumulator
-    pool._protocol_y += protocol_total
+    state.active = int(bins[-1])
+    state.last_timestamp = int(latest[-1])
+    state.index_reference = int(index_refs[-1])
+    state.volatility_reference = reference
+    state.volatility_accumulator = accumulator
+    state.protocol_y += protocol_total
     return fee_total, protocol_total, first_move, last_move
 
 
 def _accumulators(
-    pool: DlmmPool,
+    state: DlmmState,
     resets: npt.NDArray[np.bool_],
     decayed: npt.NDArray[np.bool_],
     distances: list[int],
 ) -> tuple[int, int, list[int]]:
     """The volatility reference and accumulator after the last bar, and the accumulator of
     every bar: a true recurrence, so a plain loop."""
-    params = pool._params
+    params = state.params
     reduction, ceiling = params.reduction_factor, params.max_volatility_accumulator
-    reference, accumulator = pool._volatility_reference, pool._volatility_accumulator
+    reference, accumulator = state.volatility_reference, state.volatility_accumulator
     accumulators: list[int] = []
     append = accumulators.append
     for reset, decay, distance in zip(resets.tolist(), decayed.tolist(), distances, strict=True):
@@ -125,7 +125,7 @@ def _accumulators(
 
 
 def _charge(
-    pool: DlmmPool,
+    state: DlmmState,
     bins: npt.NDArray[np.int64],
     sizes: npt.NDArray[np.int64],
     rates: npt.NDArray[np.int64],
@@ -138,7 +138,7 @@ def _charge(
     if span <= 2 * len(bins) + 64:
         keys = np.arange(low, low + span)
         # the pool's sorted liquid bin ids inside [low, low + span)
-        ids = pool._liquid_ids
+        ids = state.liquid_ids
         inside = ids[bisect_left(ids, low) : bisect_left(ids, low + span)]
         liquid = np.zeros(span, dtype=bool)
         liquid[np.array(inside, dtype=np.int64) - low] = True
@@ -146,24 +146,24 @@ def _charge(
         keys, where = np.unique(bins, return_inverse=True)
         where = where.reshape(-1)
         span = len(keys)
-        pools_bins = pool._bins
-        liquid = np.fromiter((b in pools_bins for b in keys.tolist()), dtype=bool, count=span)
+        state_bins = state.bins
+        liquid = np.fromiter((b in state_bins for b in keys.tolist()), dtype=bool, count=span)
     charged = liquid[where] & (sizes != 0)
     fees = np.where(charged, -(-(sizes * rates) // FEE_PRECISION), 0)
-    protocol = fees * pool._params.protocol_share // _BPS
+    protocol = fees * state.params.protocol_share // _BPS
     fee_total, protocol_total = int(fees.sum()), int(protocol.sum())
     # Sums per bin in float64 are exact: every fee sum is under 2**53 (checked by the caller).
     owed = np.bincount(where, weights=fees - protocol, minlength=span).astype(np.int64)
     owing = np.flatnonzero(owed)
-    pending = pool._pending_fees
+    pending = state.pending_fees
     for bin_id, amount in zip(keys[owing].tolist(), owed[owing].tolist(), strict=True):
         pending[bin_id] = pending.get(bin_id, 0) + amount
     return fee_total, protocol_total
 
 
-def _rates(pool: DlmmPool, accumulators: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+def _rates(state: DlmmState, accumulators: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
     """Total fee rate per bar, or None when int64 could overflow."""
-    control, step = pool._params.variable_fee_control, pool._bin_step
+    control, step = state.params.variable_fee_control, state.bin_step
     if control <= 0:
         variable = np.zeros_like(accumulators)
     else:
@@ -172,4 +172,4 @@ def _rates(pool: DlmmPool, accumulators: npt.NDArray[np.int64]) -> npt.NDArray[n
             return None
         product = accumulators * step
         variable = -(-(control * product * product) // VARIABLE_FEE_SCALE)
-    return np.minimum(pool._base_rate + variable, MAX_FEE_RATE)
+    return np.minimum(state.base_rate + variable, MAX_FEE_RATE)

@@ -1,14 +1,23 @@
-"""Mutable internals of the DLMM pool: bins, positions and the fee split (private)."""
+"""The state of a DLMM pool: bins, positions, the fee and volatility state, and the fee split.
+
+:class:`DlmmState` is what a :class:`~paper.pools.DlmmPool` holds; the swap walk
+(:mod:`paper.pools.dlmm_swap`), the bar market (:mod:`paper.pools.dlmm_bars`), deposits and
+withdrawals (:mod:`paper.pools.dlmm_liquidity`) and the plain-dict form
+(:mod:`paper.pools.state_dicts`) work on it through its public fields.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
-
+from lpexec.lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
+from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
 from lpexec.paper.pools.errors import InvalidPoolRequestError
+from lpexec.paper.pools.pool_state import PoolState
+from lpexec.paper.pools.validation import check_identity
+
+__all__ = ["DlmmBin", "DlmmPosition", "DlmmState", "credit_fee", "new_dlmm_state"]
 
 
-class Bin:
+class DlmmBin:
     """One bin: reserves, price (Q64.64), total shares and shares per position."""
 
     __slots__ = ("bin_id", "holders", "pair", "price", "supply", "x", "y")
@@ -19,12 +28,12 @@ class Bin:
         self.x = 0
         self.y = 0
         self.supply = 0
-        self.holders: dict[Position, int] = {}
+        self.holders: dict[DlmmPosition, int] = {}
         self.pair: tuple[int, int] | None = None
         """(base only, quote only) amounts of a pure bin, set by the bar market's flips."""
 
 
-class Position:
+class DlmmPosition:
     """One position: its range, shares per bin and fees owed to it."""
 
     __slots__ = ("fee_x", "fee_y", "lower", "position_id", "seq", "shares", "upper")
@@ -39,7 +48,7 @@ class Position:
         self.fee_y = 0
 
 
-def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
+def credit_fee(bin_: DlmmBin, lp_fee: int, is_x: bool) -> None:
     """Split ``lp_fee`` among the bin's holders pro rata to shares, exactly to the raw unit.
 
     Each holder gets ``floor(lp_fee * shares / supply)``; the few leftover units go one each to
@@ -65,7 +74,7 @@ def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
         return
     given = 0
     # (-remainder, opening order, position, part): seq is unique, so positions never compare.
-    parts: list[tuple[int, int, Position, int]] = []
+    parts: list[tuple[int, int, DlmmPosition, int]] = []
     for position, shares in holders.items():
         part, remainder = divmod(lp_fee * shares, supply)
         given += part
@@ -77,31 +86,119 @@ def credit_fee(bin_: Bin, lp_fee: int, is_x: bool) -> None:
         _pay(position, part + 1 if index < leftover else part, is_x)
 
 
-def _pay(position: Position, amount: int, is_x: bool) -> None:
+def _pay(position: DlmmPosition, amount: int, is_x: bool) -> None:
     if is_x:
         position.fee_x += amount
     else:
         position.fee_y += amount
 
 
-def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
-    """Return ``value`` as an exact fraction in (0, 1]; InvalidPoolRequestError otherwise."""
-    try:
-        exact = Fraction(value)
-    except (TypeError, ValueError) as error:
+class DlmmState(PoolState[DlmmPosition]):
+    """Everything a DLMM pool holds, as public fields (see :class:`~paper.pools.DlmmPool`)."""
+
+    __slots__ = (
+        "active",
+        "base_rate",
+        "bin_arrays",
+        "bin_step",
+        "bins",
+        "index_reference",
+        "liquid_ids",
+        "max_width",
+        "next_seq",
+        "params",
+        "pending_fees",
+        "protocol_x",
+        "protocol_y",
+        "volatility_accumulator",
+        "volatility_reference",
+    )
+
+    def __init__(
+        self,
+        address: str,
+        base_mint: str,
+        quote_mint: str,
+        base_decimals: int,
+        quote_decimals: int,
+        *,
+        bin_step: int,
+        active: int,
+        params: DlmmFeeParameters,
+        max_width: int,
+        last_timestamp: int,
+    ) -> None:
+        super().__init__(
+            address, base_mint, quote_mint, base_decimals, quote_decimals, last_timestamp
+        )
+        self.bin_step = bin_step
+        self.params = params
+        self.base_rate = params.base_fee_rate(bin_step)
+        """Base fee rate in 10^-9 units."""
+        self.max_width = max_width
+        """Most bins one position may span."""
+        self.active = active
+        """The active bin id."""
+        self.bins: dict[int, DlmmBin] = {}
+        """Bins holding liquidity, by id."""
+        self.liquid_ids: list[int] = []
+        """The ids of :attr:`bins`, sorted."""
+        self.bin_arrays: set[int] = set()
+        """BinArray indexes initialized (their rent is paid)."""
+        self.next_seq = 0
+        """Opening order of the next position (ties in the fee split go to the earliest)."""
+        self.protocol_x = 0
+        self.protocol_y = 0
+        self.volatility_accumulator = 0
+        self.volatility_reference = 0
+        self.index_reference = active
+        self.pending_fees: dict[int, int] = {}
+        """Quote LP fees the bar market owes to bins, not yet split among their positions."""
+
+
+def new_dlmm_state(
+    address: str,
+    *,
+    base_mint: str,
+    quote_mint: str,
+    base_decimals: int,
+    quote_decimals: int,
+    bin_step: int,
+    active_bin_id: int,
+    fee_parameters: DlmmFeeParameters | None,
+    max_position_width: int,
+    timestamp: int,
+) -> DlmmState:
+    """Check a new pool's parameters and return its empty state."""
+    check_identity(address, base_mint, quote_mint)
+    for name, decimals in (
+        ("base_decimals", base_decimals),
+        ("quote_decimals", quote_decimals),
+    ):
+        if not 0 <= decimals <= 18:
+            raise InvalidPoolRequestError(f"Expected 0 <= {name} <= 18, received {name}={decimals}")
+    if not 1 <= bin_step <= 400:
         raise InvalidPoolRequestError(
-            f"Expected {name} to be a number in (0, 1], received {name}={value!r}",
-        ) from error
-    if not 0 < exact <= 1:
-        raise InvalidPoolRequestError(f"Expected 0 < {name} <= 1, received {name}={value}")
-    return exact
-
-
-def check_amount(value: object, name: str, *, allow_zero: bool = True) -> int:
-    """Return ``value`` if it is a non-negative (or positive) int, else raise."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidPoolRequestError(f"Expected {name} to be an int, received {name}={value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        expected = ">= 0" if allow_zero else "> 0"
-        raise InvalidPoolRequestError(f"Expected {name} {expected}, received {name}={value}")
-    return value
+            f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}"
+        )
+    if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
+        raise InvalidPoolRequestError(
+            f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
+            f"received active_bin_id={active_bin_id}",
+        )
+    if max_position_width < 1:
+        raise InvalidPoolRequestError(
+            f"Expected max_position_width >= 1, received {max_position_width}",
+        )
+    return DlmmState(
+        address,
+        base_mint,
+        quote_mint,
+        base_decimals,
+        quote_decimals,
+        bin_step=bin_step,
+        active=active_bin_id,
+        params=fee_parameters if fee_parameters is not None else DlmmFeeParameters(),
+        max_width=max_position_width,
+        last_timestamp=timestamp,
+    )

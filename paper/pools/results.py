@@ -24,6 +24,7 @@ __all__ = [
     "PositionOpened",
     "SwapResult",
     "WithdrawResult",
+    "summarize_move",
 ]
 
 
@@ -275,3 +276,36 @@ class MoveResult:
     """False when the pool ran out of liquidity before reaching the target price."""
     protocol_fee: int | None = None
     """The protocol's part of the fees, when the move reports it (bar replays do)."""
+
+
+def summarize_move(
+    base_mint: str,
+    swaps: list[SwapResult],
+    start: int,
+    end: int,
+    *,
+    reached: bool,
+) -> MoveResult:
+    """Aggregate the swaps of a price move into the market's flows (DLMM and CLMM pools)."""
+    base_in = base_out = quote_in = quote_out = base_fee = quote_fee = 0
+    for swap in swaps:
+        if swap.token_in == base_mint:
+            base_in += swap.amount_in
+            quote_out += swap.amount_out
+            base_fee += swap.fee_total
+        else:
+            quote_in += swap.amount_in
+            base_out += swap.amount_out
+            quote_fee += swap.fee_total
+    return MoveResult(
+        swaps=tuple(swaps),
+        base_in=base_in,
+        base_out=base_out,
+        quote_in=quote_in,
+        quote_out=quote_out,
+        base_fee=base_fee,
+        quote_fee=quote_fee,
+        bins_crossed=abs(end - start),
+        new_active_bin=end,
+        reached_target=reached,
+    )

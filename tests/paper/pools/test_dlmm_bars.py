@@ -11,7 +11,7 @@ import pytest
 
 from lpexec.core.clock import SimulatedClock
 from lpexec.paper.chain import PaperChain
-from lpexec.paper.pools import DlmmPool, Strategy, _dlmm_bars_vector
+from lpexec.paper.pools import DlmmPool, Strategy, dlmm_bars_vector
 
 START = 1_735_689_600
 BIN_STEP = 10
@@ -131,7 +131,7 @@ def test_fees_go_to_the_positions_of_the_bin_the_bar_ends_in() -> None:
     chain.replay_bars(pool.address, [active], [10_000 * 10**6], [START + 7_200])
     fee = pool.position_amounts(position).quote_fee
     bin_ = pool.bins(active, active)[0]
-    ours = next(s for s in [pool._positions[position].shares.get(active, 0)])
+    ours = next(s for s in [pool.state.positions[position].shares.get(active, 0)])
     # base fee 0.1 % (bin step 10) at least; protocol keeps 5 %; our part follows our shares
     lp_fee = 10_000 * 10**6 // 1_000 * 95 // 100
     assert fee >= lp_fee * ours // bin_.supply - 1
@@ -178,7 +178,7 @@ def test_a_long_call_equals_bar_by_bar_calls_whatever_the_gaps_and_jumps(seed: i
                 pool.address, targets[begin:end], volumes[begin:end], times[begin:end]
             )
         assert chain.audit() == []
-        volatility = (pool._volatility_accumulator, pool._volatility_reference)
+        volatility = (pool.state.volatility_accumulator, pool.state.volatility_reference)
         results.append((pool.to_dict(), pool.position_amounts(position), volatility))
     assert results[0] == results[1]
     assert results[0][1].quote_fee > 0
@@ -197,7 +197,7 @@ def _one_call_and_bar_by_bar(bars) -> list[tuple[object, ...]]:
                 piece = slice(index, index + 1)
                 chain.replay_bars(pool.address, targets[piece], volumes[piece], times[piece])
         assert chain.audit() == []
-        volatility = (pool._volatility_accumulator, pool._volatility_reference)
+        volatility = (pool.state.volatility_accumulator, pool.state.volatility_reference)
         results.append((pool.to_dict(), pool.position_amounts(position), volatility))
     return results
 
@@ -227,7 +227,7 @@ def test_volumes_too_big_for_int64_fall_back_to_the_plain_loop_with_the_same_res
     targets, _, times = _bars(5, 300, pool.active_bin_id)
     volumes = [10**30] * 300  # volume x rate does not fit in int64
     before = pool.to_dict()
-    assert _dlmm_bars_vector.advance(pool, targets, volumes, times) is None
+    assert dlmm_bars_vector.advance(pool.state, targets, volumes, times) is None
     assert pool.to_dict() == before
     chain.replay_bars(pool.address, targets, volumes, times)
     other_chain, other_pool, _, other_position = _market()

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from lpexec.paper.pools._dlmm_state import Bin, Position, credit_fee
+from lpexec.paper.pools.dlmm_state import DlmmBin, DlmmPosition, credit_fee
 
 
 def _expected(fee: int, shares: list[int]) -> list[int]:
@@ -22,8 +22,8 @@ def _expected(fee: int, shares: list[int]) -> list[int]:
 
 
 def _split(fee: int, shares: list[int], *, is_x: bool) -> list[int]:
-    bin_ = Bin(0, 2**64)
-    positions = [Position(f"p{i}", 0, 0, seq=i) for i in range(len(shares))]
+    bin_ = DlmmBin(0, 2**64)
+    positions = [DlmmPosition(f"p{i}", 0, 0, seq=i) for i in range(len(shares))]
     # holders in an order unrelated to their opening order
     for position, value in sorted(zip(positions, shares, strict=True), key=lambda p: -p[1]):
         bin_.holders[position] = value
