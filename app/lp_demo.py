@@ -19,6 +19,7 @@ from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.core import ExecutorInfo
 from lpexec.core.clock import SimulatedClock
 from lpexec.lp import LPExecutor, LPExecutorConfig
+from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
 from lpexec.paper.prices import DEMO_PRICES, read_price_csv
@@ -93,8 +94,8 @@ async def _replay(runtime: LPRuntime, on_bar: Callable[[DemoBar], None] | None) 
             chain.move_pool_to_price(pool_address, point.price, volume)
         runtime.clock.advance(60)
         pool = chain.pool(POOL)
-        engine.publish_price(
-            "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
+        publish_pool_price(
+            engine, "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
         )
         engine.tick()
         await _settle(runtime)

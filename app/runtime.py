@@ -20,6 +20,7 @@ from lpexec.app.settings import Settings
 from lpexec.core import Database, Engine, RiskEngine
 from lpexec.core.clock import LiveClock, SimulatedClock
 from lpexec.lp import LP_PROVIDERS, LPExecutor
+from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway
 from lpexec.swap import SWAP_VENUE
 from lpexec.venues.gateway import BestQuoteSwapVenue, GatewaySwapVenue
@@ -59,8 +60,12 @@ class LPRuntime:
     async def publish_pool_price(self, pool_address: str, *, pair: str, provider: str) -> Decimal:
         """Read one pool through its venue, publish its price (and active bin) and return it."""
         info = await self.engine.venue(provider).pool_info(pool_address)
-        self.engine.publish_price(
-            pair, info.price, pool_address=pool_address, active_bin_id=info.active_bin_id
+        publish_pool_price(
+            self.engine,
+            pair,
+            info.price,
+            pool_address=pool_address,
+            active_bin_id=info.active_bin_id,
         )
         price: Decimal = info.price
         return price

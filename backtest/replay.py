@@ -26,6 +26,7 @@ from lpexec.core import Engine
 from lpexec.core.clock import SimulatedClock
 from lpexec.lp import LPExecutor, LPState
 from lpexec.lp.math.dlmm import BinRounding
+from lpexec.lp.messages import publish_pool_price
 from lpexec.lp.rebalance import RebalanceConfig
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.pools import DlmmPool
@@ -158,7 +159,8 @@ class BarReplay:
         """The engine's part of a bar the pool has just replayed."""
         self.delivered += 1
         engine, pool = self.engine, self.pool
-        engine.publish_price(
+        publish_pool_price(
+            engine,
             self.config.trading_pair,
             pool.price,
             pool_address=pool.address,

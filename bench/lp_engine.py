@@ -17,10 +17,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from lpexec.core import UTC, Database, Engine, ExecutorStarted, PositionOpened, SimulatedClock
+from lpexec.core import UTC, Database, Engine, ExecutorStarted, SimulatedClock
 from lpexec.core.serialization import dumps
 from lpexec.core.store import repository as repo
 from lpexec.lp import LPExecutor, LPExecutorConfig
+from lpexec.lp.messages import PositionOpened, publish_pool_price
 from lpexec.paper.pools import DlmmPool
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,7 +108,8 @@ async def run(executors: int, pools: int, updates: int) -> list[float]:
             started = time.perf_counter()
             for pool in dlmm_pools:
                 active = pool.active_bin_id + shift
-                engine.publish_price(
+                publish_pool_price(
+                    engine,
                     "SOL-USDC",
                     pool.bin_price(active),
                     pool_address=pool.address,

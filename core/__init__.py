@@ -11,18 +11,6 @@ from lpexec.core.clock import (
     LiveClock,
     SimulatedClock,
 )
-from lpexec.core.commands import (
-    AddLiquidity,
-    CancelOrder,
-    ClosePosition,
-    CollectFees,
-    Command,
-    OpenPosition,
-    PlaceOrder,
-    RefreshPosition,
-    RemoveLiquidity,
-    Swap,
-)
 from lpexec.core.config import (
     ExecutorConfig,
     format_validation_error,
@@ -47,26 +35,6 @@ from lpexec.core.errors import (
     VenueRejectedError,
     VenueUnavailableError,
 )
-from lpexec.core.events import (
-    CommandFailed,
-    Event,
-    ExecutorStarted,
-    FeesCollected,
-    LiquidityAdded,
-    LiquidityRemoved,
-    OrderCanceled,
-    OrderCreated,
-    OrderFailed,
-    OrderFilled,
-    OutcomeEvent,
-    PositionClosed,
-    PositionOpened,
-    PositionUpdated,
-    PriceUpdated,
-    StopRequested,
-    SwapExecuted,
-    Tick,
-)
 from lpexec.core.evidence import Evidence
 from lpexec.core.executor import (
     Executor,
@@ -87,11 +55,19 @@ from lpexec.core.lifecycle import (
     ExecutorStatus,
     LifecycleTrigger,
 )
+from lpexec.core.messages import (
+    Command,
+    CommandFailed,
+    Event,
+    ExecutorStarted,
+    OutcomeEvent,
+    PriceUpdated,
+    StopRequested,
+    Tick,
+)
 from lpexec.core.ports import (
-    COMMAND_METHODS,
     ExchangeVenue,
-    LiquidityVenue,
-    MarketData,
+    MarketFeed,
     Reconciler,
     SwapVenue,
 )
@@ -114,18 +90,24 @@ from lpexec.core.risk import (
     SupportsExposure,
 )
 from lpexec.core.store import Database, MemoryStore, SqlStore, Store, UnitOfWork
+from lpexec.core.trade import (
+    CancelOrder,
+    OrderCanceled,
+    OrderCreated,
+    OrderFailed,
+    OrderFilled,
+    PlaceOrder,
+    Swap,
+    SwapExecuted,
+)
 
 __all__ = [
-    "COMMAND_METHODS",
     "EXECUTOR_TRANSITIONS",
     "LEDGER_PRECISION",
     "UTC",
-    "AddLiquidity",
     "CancelOrder",
     "Clock",
-    "ClosePosition",
     "CloseType",
-    "CollectFees",
     "Command",
     "CommandFailed",
     "ConfigError",
@@ -145,7 +127,6 @@ __all__ = [
     "ExecutorStatus",
     "ExecutorStrandedError",
     "Exposure",
-    "FeesCollected",
     "HeldFill",
     "HeldPosition",
     "HeldPositionKey",
@@ -153,13 +134,9 @@ __all__ = [
     "HeldPositionsLedger",
     "InvalidTransitionError",
     "LifecycleTrigger",
-    "LiquidityAdded",
-    "LiquidityRemoved",
-    "LiquidityVenue",
     "LiveClock",
-    "MarketData",
+    "MarketFeed",
     "MemoryStore",
-    "OpenPosition",
     "OrderCanceled",
     "OrderCreated",
     "OrderFailed",
@@ -167,14 +144,9 @@ __all__ = [
     "OutcomeEvent",
     "OutcomeUnknownError",
     "PlaceOrder",
-    "PositionClosed",
-    "PositionOpened",
-    "PositionUpdated",
     "PriceLookup",
     "PriceUpdated",
     "Reconciler",
-    "RefreshPosition",
-    "RemoveLiquidity",
     "ResumeReport",
     "RiskDecision",
     "RiskEngine",

@@ -32,7 +32,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from lpexec.core.clock import Clock
-from lpexec.core.commands import Command
 from lpexec.core.config import ExecutorConfig
 from lpexec.core.errors import (
     ConfigError,
@@ -42,7 +41,12 @@ from lpexec.core.errors import (
     VenueRejectedError,
     VenueUnavailableError,
 )
-from lpexec.core.events import (
+from lpexec.core.evidence import Evidence
+from lpexec.core.executor import Executor
+from lpexec.core.info import ExecutorInfo
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.messages import (
+    Command,
     CommandFailed,
     Event,
     ExecutorStarted,
@@ -50,10 +54,6 @@ from lpexec.core.events import (
     StopRequested,
     Tick,
 )
-from lpexec.core.evidence import Evidence
-from lpexec.core.executor import Executor
-from lpexec.core.info import ExecutorInfo
-from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.ports import Reconciler
 from lpexec.core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from lpexec.core.risk import CreateRequest, RiskDecision, RiskEngine
@@ -331,37 +331,30 @@ class Engine:
 
     # --- market data and time --------------------------------------------------------------
 
-    def publish_price(
-        self,
-        trading_pair: str,
-        price: Decimal,
-        *,
-        pool_address: str | None = None,
-        active_bin_id: int | None = None,
-    ) -> int:
-        """Send a price to its subscribers; return how many received it.
+    def publish_price(self, trading_pair: str, price: Decimal) -> int:
+        """Send a pair's price to its subscribers (stamped now); return how many received it."""
+        return self.publish(
+            PriceUpdated(ts_event=self._clock.now(), trading_pair=trading_pair, price=price)
+        )
 
-        Subscribers of ``trading_pair`` receive every price of the pair; with ``pool_address``
-        the pool's own subscribers (LP executors) receive it too, with the active bin or tick.
+    def publish(self, event: PriceUpdated) -> int:
+        """Send a price event to the subscribers of each of its keys; return how many received it.
+
+        Subscribers of the pair receive every price of the pair; a family's price event adds its
+        own keys (an LP pool's price reaches the pool's subscribers too, with the active bin).
         """
-        self._prices[trading_pair] = price
-        pair_subscribers = self._by_key.get(trading_pair, ())
-        pool_subscribers = self._by_key.get(pool_address, ()) if pool_address else ()
-        if not pair_subscribers and not pool_subscribers:
+        self._prices[event.trading_pair] = event.price
+        receivers = [executor for key in event.keys() for executor in self._by_key.get(key, ())]
+        if not receivers:
             return 0
-        events = [
-            PriceUpdated(
-                ts_event=self._clock.now(),
-                trading_pair=trading_pair,
-                price=price,
-                pool_address=pool_address,
-                active_bin_id=active_bin_id,
-            )
-        ]
-        receivers = [*pair_subscribers, *pool_subscribers]
+        events = [event]
         for executor in receivers:
             self._dispatch(executor, events)
         return len(receivers)
+
+    def subscribed_keys(self) -> list[str]:
+        """The price keys at least one live executor subscribes to (what a market feed polls)."""
+        return [key for key, subscribers in self._by_key.items() if subscribers]
 
     def tick(self) -> int:
         """Send the current time to every executor with timers; return how many received it."""

@@ -26,12 +26,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from lpexec.core.commands import Command
 from lpexec.core.config import ExecutorConfig
 from lpexec.core.errors import InvalidTransitionError
-from lpexec.core.events import Event
 from lpexec.core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
 from lpexec.core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
+from lpexec.core.messages import Command, Event
 
 __all__ = ["Executor", "on"]
 
@@ -42,10 +41,12 @@ StateT = TypeVar("StateT")
 Handler = Callable[[Any, Any], list[Command]]
 
 _HANDLES = "__handles_event__"
+_UNRESOLVED: Any = object()
 
 
 def on(event_type: type[Event]) -> Callable[[Handler], Handler]:
-    """Mark a method as the handler of ``event_type`` (exact type, not subclasses)."""
+    """Mark a method as the handler of ``event_type``; an event of a subclass without a handler
+    of its own goes to its nearest base's handler (a pool's price to a price handler)."""
 
     def mark(function: Handler) -> Handler:
         setattr(function, _HANDLES, event_type)
@@ -70,7 +71,7 @@ class Executor(Generic[ConfigT, StateT]):
     config_class: ClassVar[type[ExecutorConfig]]
     state_class: ClassVar[type[Any]]
     wants_ticks: ClassVar[bool] = False
-    _handlers: ClassVar[dict[type[Event], Handler]] = {}
+    _handlers: ClassVar[dict[type[Event], Handler | None]] = {}
     _state_adapter: ClassVar[TypeAdapter[Any]]
 
     __slots__ = (
@@ -89,7 +90,7 @@ class Executor(Generic[ConfigT, StateT]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        handlers: dict[type[Event], Handler] = {}
+        handlers: dict[type[Event], Handler | None] = {}
         for klass in reversed(cls.__mro__):
             for value in vars(klass).values():
                 event_type = getattr(value, _HANDLES, None)
@@ -136,10 +137,13 @@ class Executor(Generic[ConfigT, StateT]):
         """
         if self.status is ExecutorStatus.TERMINATED:
             return []
-        handler = self._handlers.get(type(event))
+        handlers = self._handlers
+        handler = handlers.get(type(event), _UNRESOLVED)
+        if handler is _UNRESOLVED:
+            handler = _resolve(handlers, type(event))
         if handler is None:
             return []
-        commands = handler(self, event)
+        commands: list[Command] = handler(self, event)
         self.ts_last = event.ts_event
         return commands
 
@@ -248,3 +252,12 @@ class Executor(Generic[ConfigT, StateT]):
         executor._command_seq = int(snapshot["command_seq"])
         executor.revision = int(snapshot["revision"])
         return executor
+
+
+def _resolve(
+    handlers: dict[type[Event], Handler | None], event_type: type[Event]
+) -> Handler | None:
+    """The handler of ``event_type``'s nearest base, remembered in ``handlers`` for next time."""
+    handler = next((handlers[b] for b in event_type.__mro__[1:] if handlers.get(b)), None)
+    handlers[event_type] = handler
+    return handler

@@ -1,5 +1,8 @@
 """Ports: the Protocols the engine talks to. Adapters (Gateway, ccxt, paper) implement them.
 
+A family's own port lives with its messages (``lpexec.lp.messages.LiquidityVenue``); here are the
+ones every family shares: reconciling, swaps, orders, and market data.
+
 A write method takes the command and its :class:`~core.evidence.Evidence` and returns the outcome
 event(s). It records what it learns while sending (a signature, balances before) in the evidence,
 which the engine stores at once on the intent; it keeps nothing in memory between calls. It raises
@@ -14,43 +17,14 @@ it still cannot tell.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from lpexec.core.commands import (
-    AddLiquidity,
-    CancelOrder,
-    ClosePosition,
-    CollectFees,
-    Command,
-    OpenPosition,
-    PlaceOrder,
-    RefreshPosition,
-    RemoveLiquidity,
-    Swap,
-)
-from lpexec.core.events import (
-    FeesCollected,
-    LiquidityAdded,
-    LiquidityRemoved,
-    OrderCanceled,
-    OutcomeEvent,
-    PositionClosed,
-    PositionOpened,
-    PositionUpdated,
-    SwapExecuted,
-)
 from lpexec.core.evidence import Evidence
+from lpexec.core.messages import Command, OutcomeEvent, PriceUpdated
+from lpexec.core.trade import CancelOrder, OrderCanceled, PlaceOrder, Swap, SwapExecuted
 
-__all__ = [
-    "COMMAND_METHODS",
-    "ExchangeVenue",
-    "LiquidityVenue",
-    "MarketData",
-    "Reconciler",
-    "SwapVenue",
-]
+__all__ = ["ExchangeVenue", "MarketFeed", "Reconciler", "SwapVenue"]
 
 
 @runtime_checkable
@@ -59,37 +33,6 @@ class Reconciler(Protocol):
 
     async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
         """Return the outcome if the write landed, None if it did not; raise OutcomeUnknownError."""
-        ...
-
-
-@runtime_checkable
-class LiquidityVenue(Reconciler, Protocol):
-    """Concentrated-liquidity positions (Meteora DLMM, CLMMs) through Gateway or paper."""
-
-    async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
-        """Open a position."""
-        ...
-
-    async def add_liquidity(self, command: AddLiquidity, evidence: Evidence) -> LiquidityAdded:
-        """Add liquidity to a position."""
-        ...
-
-    async def remove_liquidity(
-        self, command: RemoveLiquidity, evidence: Evidence
-    ) -> LiquidityRemoved:
-        """Remove a fraction of a position's liquidity."""
-        ...
-
-    async def collect_fees(self, command: CollectFees, evidence: Evidence) -> FeesCollected:
-        """Claim a position's fees."""
-        ...
-
-    async def close_position(self, command: ClosePosition, evidence: Evidence) -> PositionClosed:
-        """Close a position."""
-        ...
-
-    async def refresh_position(self, command: RefreshPosition) -> PositionUpdated:
-        """Read a position's current amounts, fees, bounds and the pool price."""
         ...
 
 
@@ -116,26 +59,15 @@ class ExchangeVenue(Reconciler, Protocol):
 
 
 @runtime_checkable
-class MarketData(Protocol):
-    """Reference prices."""
+class MarketFeed(Protocol):
+    """Market data, separate from execution: one read of the current prices of some keys.
 
-    async def price(self, trading_pair: str) -> Decimal | None:
-        """Return the mid price in quote per base, or None when unknown."""
+    A key is what executors subscribe to (``ExecutorConfig.price_keys()``: a trading pair, an LP
+    pool's address). The feed answers the keys it knows with price events (a pool's answer is a
+    ``PoolPriceUpdated`` with its active bin) and leaves out the others; a key it cannot read
+    right now is left out too (the next snapshot tries again).
+    """
+
+    async def snapshot(self, keys: Iterable[str]) -> list[PriceUpdated]:
+        """Return the current price events for ``keys``."""
         ...
-
-
-COMMAND_METHODS: dict[type[Command], str] = {
-    command: command.port_method
-    for command in (
-        OpenPosition,
-        AddLiquidity,
-        RemoveLiquidity,
-        CollectFees,
-        ClosePosition,
-        RefreshPosition,
-        Swap,
-        PlaceOrder,
-        CancelOrder,
-    )
-}
-"""Which port method carries out each command type."""

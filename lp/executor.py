@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lpexec.core import (
-    ClosePosition,
     CloseType,
     Command,
     CommandFailed,
@@ -23,16 +22,10 @@ from lpexec.core import (
     ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
-    FeesCollected,
     HeldFill,
     HeldPositionKey,
     InvalidTransitionError,
-    OpenPosition,
-    PositionClosed,
-    PositionOpened,
-    PositionUpdated,
     PriceUpdated,
-    RefreshPosition,
     StopRequested,
     Swap,
     SwapExecuted,
@@ -42,6 +35,16 @@ from lpexec.core import (
 from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
+from lpexec.lp.messages import (
+    ClosePosition,
+    FeesCollected,
+    OpenPosition,
+    PoolPriceUpdated,
+    PositionClosed,
+    PositionOpened,
+    PositionUpdated,
+    RefreshPosition,
+)
 from lpexec.lp.states import LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = ["LPExecutor", "LPExecutorState"]
@@ -206,7 +209,16 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         if event.trading_pair == self._native_pair:
             state.native_price = event.price
             return []
-        if event.pool_address is not None and event.pool_address != self.config.pool_address:
+        state.price = event.price
+        return self._evaluate(event.ts_event)
+
+    @on(PoolPriceUpdated)
+    def _pool_price(self, event: PoolPriceUpdated) -> list[Command]:
+        state = self.state
+        if event.trading_pair == self._native_pair:
+            state.native_price = event.price
+            return []
+        if event.pool_address != self.config.pool_address:
             return []
         state.price = event.price
         if event.active_bin_id is not None:

@@ -10,26 +10,28 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lpexec.core import (
-    AddLiquidity,
     Clock,
-    ClosePosition,
-    CollectFees,
     Command,
     Evidence,
+    OutcomeEvent,
+    OutcomeUnknownError,
+    Swap,
+    SwapExecuted,
+    VenueRejectedError,
+)
+from lpexec.lp.messages import (
+    AddLiquidity,
+    ClosePosition,
+    CollectFees,
     FeesCollected,
     LiquidityAdded,
     LiquidityRemoved,
     OpenPosition,
-    OutcomeEvent,
-    OutcomeUnknownError,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
     RefreshPosition,
     RemoveLiquidity,
-    Swap,
-    SwapExecuted,
-    VenueRejectedError,
 )
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.chain.errors import (

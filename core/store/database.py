@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -109,7 +110,10 @@ class Database:
             target, statements = _MIGRATIONS[found]
             with self.engine.begin() as connection:
                 for statement in statements:
-                    connection.exec_driver_sql(statement)
+                    if isinstance(statement, str):
+                        connection.exec_driver_sql(statement)
+                    else:
+                        statement(connection)
                 connection.execute(
                     text("UPDATE lpexec_meta SET value = :value WHERE key = 'schema_version'"),
                     {"value": target},
@@ -133,10 +137,35 @@ class Database:
         self.engine.dispose()
 
 
-_MIGRATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+def _pool_prices_of_their_own(connection: Connection) -> None:
+    """Schema 3: a pool's price is its own event (``PoolPriceUpdated``, in the LP family); a
+    journaled ``PriceUpdated`` keeps only the pair and the price."""
+    rows = connection.execute(
+        text("SELECT id, payload_json FROM journal WHERE kind = 'PriceUpdated'")
+    ).all()
+    for row_id, payload_json in rows:
+        payload = json.loads(payload_json)
+        data = payload["data"]
+        pool_address = data.pop("pool_address", None)
+        active_bin_id = data.pop("active_bin_id", None)
+        if pool_address is not None:
+            payload["kind"] = "PoolPriceUpdated"
+            data.update(pool_address=pool_address, active_bin_id=active_bin_id)
+        connection.execute(
+            text("UPDATE journal SET kind = :kind, payload_json = :payload WHERE id = :id"),
+            {
+                "kind": payload["kind"],
+                "payload": json.dumps(payload, separators=(",", ":"), sort_keys=True),
+                "id": row_id,
+            },
+        )
+
+
+_MIGRATIONS: dict[str, tuple[str, tuple[str | Callable[[Connection], None], ...]]] = {
     "1": ("2", ("ALTER TABLE intents ADD COLUMN evidence_json TEXT",)),
+    "2": ("3", (_pool_prices_of_their_own,)),
 }
-"""From schema version: (to version, the statements that get there)."""
+"""From schema version: (to version, the statements or steps that get there)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

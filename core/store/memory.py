@@ -10,11 +10,9 @@ from functools import partial
 from types import TracebackType
 from typing import Any
 
-from lpexec.core.commands import Command
 from lpexec.core.errors import StoreError
-from lpexec.core.events import Event
 from lpexec.core.executor import Executor
-from lpexec.core.messages import message_name
+from lpexec.core.messages import Command, Event, message_name
 from lpexec.core.positions_held import HeldPosition, HeldPositionKey
 from lpexec.core.serialization import encode_outcome
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from lpexec.core.commands import Command
-from lpexec.core.events import Event
 from lpexec.core.executor import Executor
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.messages import Command, Event
 from lpexec.core.positions_held import HeldPosition
 
 __all__ = ["JournalEntry", "Store", "StoredExecutor", "StoredIntent", "UnitOfWork"]

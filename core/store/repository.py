@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from lpexec.core.commands import Command
-from lpexec.core.events import Event
 from lpexec.core.info import ExecutorInfo
 from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.messages import Command, Event
 from lpexec.core.serialization import dumps, encode_message, loads
 from lpexec.core.store.tables import (
     ControllerRow,

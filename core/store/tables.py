@@ -24,7 +24,7 @@ __all__ = [
     "MetaRow",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _money(default: Decimal | None = Decimal(0)) -> Decimal:

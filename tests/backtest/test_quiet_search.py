@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from lp_builders import at, open_executor, price, tick
 
+from fixtures.lp_builders import at, open_executor, price, tick
 from lpexec.backtest.quiet_search import QuietSearch
 from lpexec.backtest.quiet_window import lp_quiet_window
 from lpexec.lp import LPState

@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from lp_builders import at, open_executor, price, tick
-
+from fixtures.lp_builders import at, open_executor, price, tick
 from lpexec.backtest.quiet_window import lp_quiet_window
-from lpexec.core import ClosePosition, PositionUpdated, RefreshPosition
 from lpexec.lp import LPState
+from lpexec.lp.messages import ClosePosition, PositionUpdated, RefreshPosition
 
 LOWER, UPPER, ACTIVE = 100, 120, 110
 PRICE_FIELDS = {"price", "active_bin_id"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lp_builders import T0, at, make_config, open_executor
-
+from fixtures.lp_builders import T0, at, make_config, open_executor
 from lpexec.controllers.rebalancer import _view_of, _view_of_executor
-from lpexec.core import ClosePosition, PositionClosed, StopRequested
+from lpexec.core import StopRequested
 from lpexec.lp import LPExecutor
+from lpexec.lp.messages import ClosePosition, PositionClosed
 
 
 def _views(executor: LPExecutor):

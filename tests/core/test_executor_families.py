@@ -15,17 +15,13 @@ from fixtures.executors import (
 )
 from lpexec.core import (
     UTC,
-    ClosePosition,
     CloseType,
     CommandFailed,
     ConfigError,
     ExecutorStarted,
     ExecutorStatus,
-    OpenPosition,
     OrderFilled,
     PlaceOrder,
-    PositionClosed,
-    PositionOpened,
     PriceUpdated,
     StopRequested,
     Swap,
@@ -33,6 +29,7 @@ from lpexec.core import (
     Tick,
     parse_config,
 )
+from lpexec.lp.messages import ClosePosition, OpenPosition, PositionClosed, PositionOpened
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 

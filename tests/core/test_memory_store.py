@@ -32,6 +32,7 @@ from lpexec.core import (
 )
 from lpexec.core.serialization import decode_message, encode_outcome
 from lpexec.core.store import IntentStatus, Store
+from lpexec.lp.messages import publish_pool_price
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
@@ -211,7 +212,7 @@ async def _scenario(store: Store, tmp_path, name: str) -> tuple[Engine, Engine]:
         if index == 2:  # orders 0 and 1 reach their take profit and end
             clock.advance(seconds=10)
             venue.price = Decimal(102)
-            engine.publish_price("SOL-USDC", Decimal(102), pool_address="pool-1")
+            publish_pool_price(engine, "SOL-USDC", Decimal(102), pool_address="pool-1")
             await engine.drain()
         clock.advance(seconds=10)
         await engine.create(

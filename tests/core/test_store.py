@@ -9,20 +9,12 @@ import pytest
 from sqlalchemy import text
 
 from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
-from lpexec.core import (
-    UTC,
-    ClosePosition,
-    Database,
-    ExecutorStatus,
-    OpenPosition,
-    PriceUpdated,
-    SqlStore,
-    StoreError,
-)
+from lpexec.core import UTC, Database, ExecutorStatus, PriceUpdated, SqlStore, StoreError
 from lpexec.core.errors import SchemaVersionMismatchError
 from lpexec.core.serialization import decode_message, loads
 from lpexec.core.store import SCHEMA_VERSION, IntentStatus
 from lpexec.core.store import repository as repo
+from lpexec.lp.messages import ClosePosition, OpenPosition, PoolPriceUpdated
 
 NOW = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -179,3 +171,32 @@ def test_sqlite_uses_wal(sqlite_url):
         mode = connection.execute(text("PRAGMA journal_mode")).scalar()
     assert mode == "wal"
     db.close()
+
+
+def test_a_version_2_journal_keeps_its_pool_prices_as_the_lp_familys_event(database_url):
+    # Arrange: a version-2 journal, where a price carried the pool and its bin
+    db = Database.open(database_url)
+    old = '{"data":{"active_bin_id":%s,"pool_address":%s,"price":"101","trading_pair":"SOL-USDC","ts_event":"2026-01-01T00:00:00Z"},"kind":"PriceUpdated"}'  # noqa: E501
+    with db.engine.begin() as connection:
+        for seq, (bin_id, pool) in enumerate([("7", '"pool-1"'), ("null", "null")], start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO journal (executor_id, seq, kind, ts_event, payload_json) "
+                    "VALUES ('x', :seq, 'PriceUpdated', :ts, :payload)"
+                ),
+                {"seq": seq, "ts": NOW, "payload": old % (bin_id, pool)},
+            )
+        connection.execute(text("UPDATE lpexec_meta SET value = '2' WHERE key = 'schema_version'"))
+    db.close()
+    # Act
+    db = Database.open(database_url)
+    with db.session() as session:
+        rows = session.execute(text("SELECT kind, payload_json FROM journal ORDER BY seq")).all()
+    db.close()
+    # Assert
+    pool_price, pair_price = (decode_message(loads(payload)) for _, payload in rows)
+    assert [kind for kind, _ in rows] == ["PoolPriceUpdated", "PriceUpdated"]
+    assert isinstance(pool_price, PoolPriceUpdated)
+    assert (pool_price.pool_address, pool_price.active_bin_id) == ("pool-1", 7)
+    assert pool_price.keys() == ("SOL-USDC", "pool-1")
+    assert type(pair_price) is PriceUpdated and pair_price.price == Decimal(101)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.lp import LPExecutorConfig
+from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.chain.ledger import AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
 
@@ -37,8 +38,8 @@ async def step(rt: LPRuntime, price: str, *, seconds: float = 60, volume_usdc: i
     chain.move_pool_to_price(POOL, Decimal(price), volume_usdc * 10**6)
     rt.clock.advance(seconds)
     pool = chain.pool(POOL)
-    rt.engine.publish_price(
-        "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
+    publish_pool_price(
+        rt.engine, "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
     )
     rt.engine.tick()
     await settle(rt)

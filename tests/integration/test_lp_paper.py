@@ -17,6 +17,7 @@ from lp_paper_helpers import (
 
 from lpexec.core import CloseType, ExecutorStatus, HeldPositionKey
 from lpexec.lp import LPState
+from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
 from lpexec.paper.chain.ledger import Cause
 
@@ -179,8 +180,12 @@ async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path
         chain.move_pool_to_price(clmm_pool, Decimal(price), 10**9)
         rt.clock.advance(60)
         pool = chain.pool(clmm_pool)
-        rt.engine.publish_price(
-            "SOL-USDC", pool.price, pool_address=clmm_pool, active_bin_id=pool.tick_current
+        publish_pool_price(
+            rt.engine,
+            "SOL-USDC",
+            pool.price,
+            pool_address=clmm_pool,
+            active_bin_id=pool.tick_current,
         )
         rt.engine.tick()
         await settle(rt)
@@ -191,7 +196,13 @@ async def test_a_clmm_position_through_the_unified_routes_follows_ticks(tmp_path
 
 
 async def test_venue_add_remove_collect_report_what_moved(tmp_path):
-    from lpexec.core import AddLiquidity, CollectFees, Evidence, OpenPosition, RemoveLiquidity
+    from lpexec.core import Evidence
+    from lpexec.lp.messages import (
+        AddLiquidity,
+        CollectFees,
+        OpenPosition,
+        RemoveLiquidity,
+    )
 
     rt = await runtime(tmp_path)
     venue, wallet = rt.liquidity, rt.wallet

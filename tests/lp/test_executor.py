@@ -5,25 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from lp_builders import POOL, at, make_config, open_executor, price, tick
 
+from fixtures.lp_builders import POOL, at, make_config, open_executor, price, tick
 from lpexec.core import (
-    ClosePosition,
     CloseType,
     CommandFailed,
     ConfigError,
     ExecutorStatus,
-    OpenPosition,
-    PositionClosed,
-    PositionUpdated,
     PriceUpdated,
-    RefreshPosition,
     StopRequested,
     Swap,
     SwapExecuted,
     parse_config,
 )
 from lpexec.lp import LPExecutor, LPExecutorConfig, LPSide, LPState
+from lpexec.lp.messages import (
+    ClosePosition,
+    OpenPosition,
+    PositionClosed,
+    PositionUpdated,
+    RefreshPosition,
+)
 
 
 def closed_event(executor, command, seconds, *, base, quote, base_fee="0", quote_fee="0"):
@@ -47,7 +49,7 @@ def closes(commands):
 
 def test_start_sends_one_open_with_the_config_amounts():
     executor = LPExecutor(make_config(strategy_type="BidAsk"), created_at=at(0))
-    from lp_builders import executor_started
+    from fixtures.lp_builders import executor_started
 
     (command,) = executor.apply(executor_started())
     assert isinstance(command, OpenPosition)
@@ -255,7 +257,7 @@ def test_a_position_that_never_existed_fails_instead_of_stranding():
 
 def test_open_failures_retry_only_when_retryable():
     executor = LPExecutor(make_config(max_open_attempts=2), created_at=at(0))
-    from lp_builders import executor_started
+    from fixtures.lp_builders import executor_started
 
     (first,) = executor.apply(executor_started())
     (second,) = executor.apply(
@@ -276,11 +278,11 @@ def test_open_failures_retry_only_when_retryable():
 
 def test_stop_while_opening_closes_once_the_open_lands():
     executor = LPExecutor(make_config(), created_at=at(0))
-    from lp_builders import executor_started
+    from fixtures.lp_builders import executor_started
 
     (open_command,) = executor.apply(executor_started())
     assert executor.apply(StopRequested(ts_event=at(1), keep_position=True)) == []
-    from lpexec.core import PositionOpened
+    from lpexec.lp.messages import PositionOpened
 
     (close,) = executor.apply(
         PositionOpened(

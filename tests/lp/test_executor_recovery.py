@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lp_builders import POOL, at, executor_started, make_config, open_executor, tick
-
-from lpexec.core import (
+from fixtures.lp_builders import POOL, at, executor_started, make_config, open_executor, tick
+from lpexec.core import CommandFailed, ExecutorStatus, StopRequested, Swap, SwapExecuted
+from lpexec.lp import LPExecutor, LPState
+from lpexec.lp.messages import (
     ClosePosition,
-    CommandFailed,
-    ExecutorStatus,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
     RefreshPosition,
-    StopRequested,
-    Swap,
-    SwapExecuted,
 )
-from lpexec.lp import LPExecutor, LPState
 
 
 def unknown(command, seconds=900):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from lp_builders import make_config
 
+from fixtures.lp_builders import make_config
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.core import ConfigError
 from lpexec.lp.preflight import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from swap_builders import make_config
 
+from fixtures.swap_builders import make_config
 from lpexec.core import ConfigError, parse_config
 from lpexec.swap import SwapExecutorConfig
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from swap_builders import T0, at, make_config, quote, started
 
+from fixtures.swap_builders import T0, at, make_config, quote, started
 from lpexec.core import (
     CloseType,
     CommandFailed,

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from swap_builders import T0, at, quote
 
+from fixtures.swap_builders import T0, at, quote
 from lpexec.swap import (
     best_quote,
     is_stale,

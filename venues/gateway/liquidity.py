@@ -36,26 +36,28 @@ from gateway_client import (
 from gateway_client import PositionClosedError as GatewayPositionClosedError
 from gateway_client import PositionNotFoundError as GatewayPositionNotFound
 from lpexec.core import (
-    AddLiquidity,
     Clock,
-    ClosePosition,
-    CollectFees,
     Command,
     CommandFailed,
     ConfigError,
     Evidence,
+    OutcomeEvent,
+    OutcomeUnknownError,
+    VenueRejectedError,
+)
+from lpexec.lp.messages import (
+    AddLiquidity,
+    ClosePosition,
+    CollectFees,
     FeesCollected,
     LiquidityAdded,
     LiquidityRemoved,
     OpenPosition,
-    OutcomeEvent,
-    OutcomeUnknownError,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
     RefreshPosition,
     RemoveLiquidity,
-    VenueRejectedError,
 )
 from lpexec.venues.gateway.transactions import (
     LAMPORTS_PER_SOL,
