@@ -133,66 +133,68 @@ class PoolSwapRequest(PoolSwapQuoteQuery):
     wallet_address: Address
 
 
-class JupiterQuoteQuery(GatewayRequest):
+# Parts of the router and unified swap requests. A model lists its parts last to first: the
+# fields of the last base come first on the wire.
+
+
+class _OnNetwork(GatewayRequest):
     network: NonEmptyStr
+
+
+class _Wallet(GatewayRequest):
+    wallet_address: Address
+
+
+class _Terms(GatewayRequest):
     base_token: NonEmptyStr
     quote_token: NonEmptyStr
     amount: Amount
     side: Side
     slippage_pct: Percent
+
+
+class _CachedQuote(_OnNetwork, _Wallet):
+    quote_id: NonEmptyStr
+
+
+class _JupiterPriority(GatewayRequest):
+    priority_level: PriorityLevel | None = None
+    max_lamports: int | None = Field(default=None, ge=0)
+
+
+class JupiterQuoteQuery(_Terms, _OnNetwork):
     restrict_intermediate_tokens: bool | None = None
     only_direct_routes: bool | None = None
 
 
-class JupiterExecuteQuoteRequest(GatewayRequest):
-    wallet_address: Address
-    network: NonEmptyStr
-    quote_id: NonEmptyStr
-    priority_level: PriorityLevel | None = None
-    max_lamports: int | None = Field(default=None, ge=0)
+class JupiterExecuteQuoteRequest(_JupiterPriority, _CachedQuote):
+    pass
 
 
-class JupiterExecuteSwapRequest(JupiterQuoteQuery):
-    wallet_address: Address
-    priority_level: PriorityLevel | None = None
-    max_lamports: int | None = Field(default=None, ge=0)
+class JupiterExecuteSwapRequest(_JupiterPriority, _Wallet, JupiterQuoteQuery):
+    pass
 
 
-class UniswapQuoteQuery(GatewayRequest):
-    network: NonEmptyStr
-    base_token: NonEmptyStr
-    quote_token: NonEmptyStr
-    amount: Amount
-    side: Side
-    slippage_pct: Percent
-    wallet_address: Address
+class UniswapQuoteQuery(_Wallet, _Terms, _OnNetwork):
+    pass
 
 
-class UniswapExecuteQuoteRequest(GatewayRequest):
-    wallet_address: Address
-    network: NonEmptyStr
-    quote_id: NonEmptyStr
+class UniswapExecuteQuoteRequest(_CachedQuote):
+    pass
 
 
-class UniswapExecuteSwapRequest(GatewayRequest):
-    wallet_address: Address
-    network: NonEmptyStr
-    base_token: NonEmptyStr
-    quote_token: NonEmptyStr
-    amount: Amount
-    side: Side
-    slippage_pct: Percent
+class UniswapExecuteSwapRequest(_Terms, _OnNetwork, _Wallet):
+    pass
 
 
-class TradingSwapQuoteQuery(GatewayRequest):
+class _OnTrading(GatewayRequest):
     chain_network: NonEmptyStr
     connector: NonEmptyStr
-    base_token: NonEmptyStr
-    quote_token: NonEmptyStr
-    amount: Amount
-    side: Side
-    slippage_pct: Percent
 
 
-class TradingSwapRequest(TradingSwapQuoteQuery):
-    wallet_address: Address
+class TradingSwapQuoteQuery(_Terms, _OnTrading):
+    pass
+
+
+class TradingSwapRequest(_Wallet, TradingSwapQuoteQuery):
+    pass
