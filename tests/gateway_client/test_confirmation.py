@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +20,7 @@ from gateway_loopback import serve, url_of
 
 from fixtures.gateway import response
 from gateway_client import (
+    ConfirmationResult,
     GatewayClient,
     InvalidRequestError,
     SolanaRpcCheck,
@@ -205,22 +206,34 @@ def chain() -> Iterator[tuple[FakeChain, str]]:
         yield fake, url_of(server) + "/rpc"
 
 
+@pytest.fixture
+def confirm_on_chain(
+    make_client: Callable[..., GatewayClient], clock: FakeClock, chain: tuple[FakeChain, str]
+) -> Callable[[], Awaitable[ConfirmationResult]]:
+    """Wait (60 s) for SIGNATURE with a client that cross-checks the fake chain."""
+    _, rpc_url = chain
+
+    async def confirm() -> ConfirmationResult:
+        async with make_client(rpc_url=rpc_url) as client:
+            return await client.solana.wait_for_confirmation(
+                SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
+            )
+
+    return confirm
+
+
 async def test_chain_settles_what_gateways_poll_gets_wrong(
-    make_client: Callable[..., GatewayClient],
-    clock: FakeClock,
     gateway: respx.MockRouter,
     chain: tuple[FakeChain, str],
+    confirm_on_chain: Callable[[], Awaitable[ConfirmationResult]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Arrange: the default-wallet trap makes Gateway report a confirmed tx as pending
-    fake, rpc_url = chain
+    fake, _ = chain
     route = gateway.post(POLL).mock(return_value=_poll("confirmed_but_no_valid_wallet"))
 
     # Act
-    async with make_client(rpc_url=rpc_url) as client:
-        result = await client.solana.wait_for_confirmation(
-            SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
-        )
+    result = await confirm_on_chain()
 
     # Assert
     assert result.status is TransactionStatus.CONFIRMED and route.call_count == 1
@@ -234,19 +247,15 @@ async def test_chain_settles_what_gateways_poll_gets_wrong(
 
 
 async def test_fee_disagreement_is_reported_and_the_chain_fee_used(
-    make_client: Callable[..., GatewayClient],
-    clock: FakeClock,
     gateway: respx.MockRouter,
     chain: tuple[FakeChain, str],
+    confirm_on_chain: Callable[[], Awaitable[ConfirmationResult]],
 ) -> None:
-    fake, rpc_url = chain
+    fake, _ = chain
     fake.fee = 20_000
     gateway.post(POLL).mock(return_value=_poll("default"))
 
-    async with make_client(rpc_url=rpc_url) as client:
-        result = await client.solana.wait_for_confirmation(
-            SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
-        )
+    result = await confirm_on_chain()
 
     assert result.fee == Decimal("0.00002")
     assert result.disagreements == (
@@ -255,20 +264,16 @@ async def test_fee_disagreement_is_reported_and_the_chain_fee_used(
 
 
 async def test_chain_failure_wins(
-    make_client: Callable[..., GatewayClient],
-    clock: FakeClock,
     gateway: respx.MockRouter,
     chain: tuple[FakeChain, str],
+    confirm_on_chain: Callable[[], Awaitable[ConfirmationResult]],
 ) -> None:
-    fake, rpc_url = chain
+    fake, _ = chain
     fake.error = {"InstructionError": [2, {"Custom": 6001}]}
     fake.confirmation = "confirmed"
     gateway.post(POLL).mock(return_value=_poll("pending"))
 
-    async with make_client(rpc_url=rpc_url) as client:
-        result = await client.solana.wait_for_confirmation(
-            SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
-        )
+    result = await confirm_on_chain()
 
     assert result.status is TransactionStatus.FAILED
     assert result.chain is not None and "6001" in (result.chain.error or "")
@@ -277,38 +282,30 @@ async def test_chain_failure_wins(
 
 
 async def test_processed_only_or_unknown_on_chain_keeps_polling(
-    make_client: Callable[..., GatewayClient],
-    clock: FakeClock,
     gateway: respx.MockRouter,
     chain: tuple[FakeChain, str],
+    confirm_on_chain: Callable[[], Awaitable[ConfirmationResult]],
 ) -> None:
-    fake, rpc_url = chain
+    fake, _ = chain
     fake.confirmation = "processed"
     route = gateway.post(POLL).mock(side_effect=[_poll("pending"), _poll("default")])
 
-    async with make_client(rpc_url=rpc_url) as client:
-        result = await client.solana.wait_for_confirmation(
-            SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
-        )
+    result = await confirm_on_chain()
 
     assert route.call_count == 2 and result.is_confirmed
     assert fake.methods == ["getSignatureStatuses", "getSignatureStatuses"]
 
 
 async def test_rpc_down_falls_back_to_gateway(
-    make_client: Callable[..., GatewayClient],
-    clock: FakeClock,
     gateway: respx.MockRouter,
     chain: tuple[FakeChain, str],
+    confirm_on_chain: Callable[[], Awaitable[ConfirmationResult]],
 ) -> None:
-    fake, rpc_url = chain
+    fake, _ = chain
     fake.fail = True
     gateway.post(POLL).mock(return_value=_poll("default"))
 
-    async with make_client(rpc_url=rpc_url) as client:
-        result = await client.solana.wait_for_confirmation(
-            SIGNATURE, wallet_address=WALLET, deadline=clock.now() + timedelta(seconds=60)
-        )
+    result = await confirm_on_chain()
 
     assert result.is_confirmed and result.chain is None and result.fee == Decimal("0.000025")
 
