@@ -6,13 +6,15 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench bench-compare clean help
+BASE ?= c6c52d5
 
 help:
 	@echo "make demo   - create .venv, install lpexec, run the demo on the paper venues"
 	@echo "make test   - install the test extras, run lint and the whole test suite"
 	@echo "make lint   - ruff, mypy (strict on core/) and the import-layer contracts"
 	@echo "make bench  - run every benchmark in bench/ and print its figure"
+	@echo "make bench-compare BASE=<rev> - engine, LP engine and backtest figures beside <rev>'s"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +41,13 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(DEV_STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*.py; do \
+		[ "$$script" = bench/compare.py ] && continue; \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
+
+bench-compare: $(DEV_STAMP)
+	$(BIN)/python bench/compare.py --base $(BASE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

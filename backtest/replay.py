@@ -24,6 +24,7 @@ from lpexec.backtest.quiet_window import QuietWindow, lp_quiet_window
 from lpexec.controllers.rebalancer import PolicyRunner
 from lpexec.core import Engine
 from lpexec.core.clock import SimulatedClock
+from lpexec.core.money import ZERO
 from lpexec.lp import LPExecutor, LPState
 from lpexec.lp.math.dlmm import BinRounding
 from lpexec.lp.messages import publish_pool_price
@@ -32,8 +33,6 @@ from lpexec.paper.chain import PaperChain
 from lpexec.paper.pools import DlmmPool
 
 __all__ = ["BarReplay", "target_bins"]
-
-ZERO = Decimal(0)
 
 
 def target_bins(pool: DlmmPool, prices: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:

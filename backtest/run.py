@@ -28,6 +28,7 @@ from lpexec.backtest.replay import BarReplay, target_bins
 from lpexec.controllers.rebalancer import PolicyRunner
 from lpexec.core import Engine, MemoryStore
 from lpexec.core.clock import SimulatedClock
+from lpexec.core.money import ZERO
 from lpexec.lp import LPExecutor
 from lpexec.lp.rebalance import PolicyState, RebalanceConfig
 from lpexec.paper.chain import PaperChain
@@ -38,7 +39,6 @@ from lpexec.paper.venues import PaperLiquidityVenue, PaperSwapVenue
 
 __all__ = ["BacktestResult", "PoolSpec", "Sample", "parse_pool_spec", "run_backtest"]
 
-ZERO = Decimal(0)
 POOL_ADDRESS = "BacktestPooL1111111111111111111111111111111"
 
 

@@ -27,6 +27,7 @@ from lpexec.core import (
     UnknownExecutorError,
     format_validation_error,
 )
+from lpexec.core.money import ZERO
 from lpexec.core.store import Database, SqlStore, Store
 from lpexec.lp import LPExecutor, LPExecutorConfig, LPState
 from lpexec.lp.rebalance import (
@@ -45,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 KIND = "lp_rebalance"
 _STATE = TypeAdapter(PolicyState)
-ZERO = Decimal(0)
 
 SwapHandler = Callable[[RebalanceConfig, SwapInventory], ExecutorConfig]
 """Builds the executor config that carries out an inventory swap (centered re-entry)."""

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any, Literal, TypeAlias
 
 from lpexec.core.errors import ConfigError
+from lpexec.core.money import ZERO
 
 __all__ = [
     "LEDGER_PRECISION",
@@ -46,7 +47,6 @@ LEDGER_PRECISION = 40
 _CONTEXT = Context(prec=LEDGER_PRECISION, rounding=ROUND_HALF_EVEN)
 _SIDES: tuple[str, ...] = ("BUY", "SELL")
 _RECORD_VERSION = 1
-_ZERO = Decimal(0)
 
 
 def _decimal(name: str, value: object) -> Decimal:
@@ -163,7 +163,7 @@ class HeldFill:
     def price(self) -> Decimal:
         """Fill price in quote per base (0 for a fee-only record)."""
         if self.base_amount == 0:
-            return _ZERO
+            return ZERO
         return _CONTEXT.divide(self.quote_amount, self.base_amount)
 
 
@@ -213,17 +213,17 @@ class HeldPosition:
         if not isinstance(key, HeldPositionKey):
             raise ConfigError(f"Expected a HeldPositionKey, received {key!r}")
         self.key = key
-        self.net_base = _ZERO
-        self.average_price = _ZERO
-        self.realized_pnl_quote = _ZERO
-        self.fees_quote = _ZERO
-        self.volume_quote = _ZERO
-        self.buy_base = _ZERO
-        self.buy_quote = _ZERO
-        self.sell_base = _ZERO
-        self.sell_quote = _ZERO
-        self.picked_up_base = _ZERO
-        self.picked_up_quote = _ZERO
+        self.net_base = ZERO
+        self.average_price = ZERO
+        self.realized_pnl_quote = ZERO
+        self.fees_quote = ZERO
+        self.volume_quote = ZERO
+        self.buy_base = ZERO
+        self.buy_quote = ZERO
+        self.sell_base = ZERO
+        self.sell_quote = ZERO
+        self.picked_up_base = ZERO
+        self.picked_up_quote = ZERO
         self.pick_up_count = 0
         self.last_fill_at: datetime | None = None
         self._executor_ids: dict[str, None] = {}  # ordered set: first-seen order
@@ -313,7 +313,7 @@ class HeldPosition:
         else:
             self.net_base += direction * matched
             if self.net_base == 0:
-                self.average_price = _ZERO
+                self.average_price = ZERO
 
     def unrealized_pnl(self, mid: Decimal) -> Decimal:
         """Return the P&L of the open size at ``mid`` (before fees).
@@ -360,7 +360,7 @@ class HeldPosition:
             self.picked_up_quote += cost
             self.pick_up_count += 1
             if self.net_base == 0:
-                self.average_price = _ZERO
+                self.average_price = ZERO
         return cost
 
     def to_record(self) -> dict[str, Any]:
@@ -573,7 +573,7 @@ class HeldPositionsLedger:
         """
         _text("executor_id", executor_id)
         position = self._positions.get(key)
-        held = _ZERO if position is None else abs(position.net_base)
+        held = ZERO if position is None else abs(position.net_base)
         if position is None or held == 0:
             raise ConfigError(f"Expected a held position at {key} to pick up, received none held")
         amount = held if base_amount is None else _decimal("base_amount", base_amount)
@@ -593,7 +593,7 @@ class HeldPositionsLedger:
             side=side,
             base_amount=amount,
             quote_amount=_CONTEXT.multiply(amount, price),
-            fee_quote=_ZERO,
+            fee_quote=ZERO,
             ts=when,
         )
         position._take(amount)

@@ -18,11 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lpexec.core.money import ratio
+from lpexec.core.money import ZERO, ratio
 
 __all__ = ["LPAccounting", "account", "native_costs_quote", "swap_cost_quote"]
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lpexec.core import ExecutorStatus
+from lpexec.core.money import ZERO
 from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "Wait",
 ]
 
-ZERO = Decimal(0)
 DUST = Decimal("0.000001")
 SWAP_TOLERANCE = Decimal("0.01")
 """Centered re-entry skips swaps smaller than this share of the inventory's value."""

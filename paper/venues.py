@@ -19,6 +19,7 @@ from lpexec.core import (
     SwapExecuted,
     VenueRejectedError,
 )
+from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 from lpexec.lp.messages import (
     AddLiquidity,
     ClosePosition,
@@ -49,7 +50,6 @@ from lpexec.paper.pools import DlmmPool, Strategy, span_for_prices
 
 __all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
 
-LAMPORTS_PER_SOL = Decimal(1_000_000_000)
 STRATEGIES = {"Spot": Strategy.SPOT, "Curve": Strategy.CURVE, "BidAsk": Strategy.BID_ASK}
 
 

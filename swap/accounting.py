@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lpexec.core.money import ZERO
 from lpexec.swap.quotes import Side
 
 __all__ = ["SwapAccounting", "account_swap", "native_price_for"]
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from lpexec.core.money import ZERO
 from lpexec.swap.quotes import Side
 
 __all__ = ["BalanceMatch", "SwapFingerprint", "match_balances"]
 
-ZERO = Decimal(0)
 _ABSOLUTE = Decimal("1e-9")
 _RELATIVE = Decimal("1e-12")
 

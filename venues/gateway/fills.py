@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from gateway_client import GatewayClient, GatewayError, SwapData
 from lpexec.core import OutcomeUnknownError
+from lpexec.core.money import ZERO
 from lpexec.venues.gateway.transactions import TxFacts
 
 __all__ = ["SwapFill", "fill_from_data", "fill_from_poll"]
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

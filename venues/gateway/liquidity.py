@@ -45,6 +45,8 @@ from lpexec.core import (
     OutcomeUnknownError,
     VenueRejectedError,
 )
+from lpexec.core.money import ZERO
+from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 from lpexec.lp.messages import (
     AddLiquidity,
     ClosePosition,
@@ -60,7 +62,6 @@ from lpexec.lp.messages import (
     RemoveLiquidity,
 )
 from lpexec.venues.gateway.transactions import (
-    LAMPORTS_PER_SOL,
     TxFacts,
     WalletTransactions,
     signatures_since,
@@ -73,7 +74,6 @@ __all__ = ["GatewayLiquidityVenue"]
 
 logger = logging.getLogger(__name__)
 
-ZERO = Decimal(0)
 NATIVE_MINT = "So11111111111111111111111111111111111111112"
 STRATEGY_TYPES = {"Spot": 0, "Curve": 1, "BidAsk": 2}
 """Meteora's ``strategyType`` numbers."""

@@ -48,9 +48,10 @@ from lpexec.core import (
     VenueRejectedError,
     VenueUnavailableError,
 )
+from lpexec.core.money import ZERO
+from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 
 __all__ = [
-    "LAMPORTS_PER_SOL",
     "TxFacts",
     "WalletTransactions",
     "decide_signature",
@@ -66,8 +67,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-LAMPORTS_PER_SOL = Decimal(1_000_000_000)
-ZERO = Decimal(0)
 
 _REJECTIONS: tuple[tuple[type[GatewayError], str], ...] = (
     (PositionNotFoundError, "position_not_found"),
