@@ -106,6 +106,18 @@ def _provider_quote(
     )
 
 
+def _terms(request: SwapRequest, slippage: Decimal, network: str) -> dict[str, Any]:
+    """The swap terms every provider's quote and swap routes take."""
+    return {
+        "base_token": request.base_token,
+        "quote_token": request.quote_token,
+        "amount": request.amount,
+        "side": request.side,
+        "slippage": slippage,
+        "network": network,
+    }
+
+
 def _jupiter_route(quote: RouterQuote) -> str:
     details = quote.quote_response
     if details is None:
@@ -133,14 +145,7 @@ class JupiterProvider:
         self, request: SwapRequest, *, slippage: Decimal, now: dt.datetime
     ) -> ProviderQuote:
         """Quote through Jupiter; the answer carries the ``quoteId`` to execute."""
-        quote = await self._client.jupiter.quote_swap(
-            base_token=request.base_token,
-            quote_token=request.quote_token,
-            amount=request.amount,
-            side=request.side,
-            slippage=slippage,
-            network=self._network,
-        )
+        quote = await self._client.jupiter.quote_swap(**_terms(request, slippage, self._network))
         # Gateway passes Jupiter's own priceImpactPct through, and Jupiter's is a ratio.
         return _provider_quote(
             self.name,
@@ -184,13 +189,7 @@ class PoolProvider:
     ) -> ProviderQuote:
         """Quote in the request's pool, or in the pool Gateway lists for the pair."""
         quote = await self._resource.quote_swap(
-            base_token=request.base_token,
-            quote_token=request.quote_token,
-            amount=request.amount,
-            side=request.side,
-            pool_address=request.pool_address,
-            slippage=slippage,
-            network=self._network,
+            **_terms(request, slippage, self._network), pool_address=request.pool_address
         )
         route = quote.pool_address or request.pool_address or ""
         return _provider_quote(self.name, quote, request.side, now=now, route=route)
@@ -205,14 +204,9 @@ class PoolProvider:
     ) -> SwapResult:
         """Swap in the pool that was quoted, at ``slippage``."""
         return await self._resource.execute_swap(
-            base_token=request.base_token,
-            quote_token=request.quote_token,
-            amount=request.amount,
-            side=request.side,
+            **_terms(request, slippage, self._network),
             wallet_address=wallet_address,
             pool_address=quote.pool_address or request.pool_address,
-            slippage=slippage,
-            network=self._network,
         )
 
 
@@ -231,13 +225,7 @@ class UnifiedProvider:
     ) -> ProviderQuote:
         """Quote through the unified route."""
         quote = await self._resource.quote(
-            connector=self.name,
-            base_token=request.base_token,
-            quote_token=request.quote_token,
-            amount=request.amount,
-            side=request.side,
-            slippage=slippage,
-            network=self._network,
+            connector=self.name, **_terms(request, slippage, self._network)
         )
         route = quote.route_path or quote.pool_address or ""
         return _provider_quote(self.name, quote, request.side, now=now, route=route)
@@ -254,13 +242,8 @@ class UnifiedProvider:
         del quote
         return await self._resource.execute(
             connector=self.name,
-            base_token=request.base_token,
-            quote_token=request.quote_token,
-            amount=request.amount,
-            side=request.side,
+            **_terms(request, slippage, self._network),
             wallet_address=wallet_address,
-            slippage=slippage,
-            network=self._network,
         )
 
 
