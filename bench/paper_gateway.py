@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout
 import httpx  # noqa: E402
 
 SERVER = (
-    "from paper.gateway import build_paper_gateway, make_server; "
+    "from lpexec.paper.gateway import build_paper_gateway, make_server; "
     "gateway = build_paper_gateway(seed=7, mode='clean'); "
     "make_server(gateway, host='127.0.0.1', port={port}, log_level='error').run()"
 )

@@ -82,7 +82,7 @@ def test_real_socket_round_trip(served: tuple[str, object]) -> None:
 
 def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
     code = (
-        "from paper.gateway import serve; "
+        "from lpexec.paper.gateway import serve; "
         f"serve(port={port}, seed=3, state_file={str(state)!r}, log_level='warning')"
     )
     return subprocess.Popen(
