@@ -94,8 +94,16 @@ def _kwargs_from(fixture: str, *, drop: tuple[str, ...] = (), **extra: Any) -> d
     return kwargs
 
 
+def _from_fixture(
+    resource: str, prefix: str, method: str, *args: Any, drop: str | None = None
+) -> Case:
+    """``method`` called with its fixture's request as keyword arguments (minus network, drop)."""
+    fixture = f"{prefix}-{method.replace('_', '-')}"
+    dropped = ("network",) if drop is None else ("network", drop)
+    return Case(resource, method, fixture, args, _kwargs_from(fixture, drop=dropped))
+
+
 def _clmm_cases(resource: str, prefix: str) -> list[Case]:
-    net = ("network",)
     pool = _fields(f"{prefix}-pool-info")["poolAddress"]
     wallet = _fields(f"{prefix}-positions-owned")["walletAddress"]
     position = _fields(f"{prefix}-position-info")["positionAddress"]
@@ -106,39 +114,11 @@ def _clmm_cases(resource: str, prefix: str) -> list[Case]:
         Case(resource, "pool_info", f"{prefix}-pool-info", (pool,)),
         Case(resource, "positions_owned", f"{prefix}-positions-owned", (wallet,)),
         Case(resource, "position_info", f"{prefix}-position-info", (position,), info_extra),
-        Case(
-            resource,
-            "quote_position",
-            f"{prefix}-quote-position",
-            (pool,),
-            _kwargs_from(f"{prefix}-quote-position", drop=net + ("poolAddress",)),
-        ),
-        Case(
-            resource,
-            "quote_swap",
-            f"{prefix}-quote-swap",
-            kwargs=_kwargs_from(f"{prefix}-quote-swap", drop=net),
-        ),
-        Case(
-            resource,
-            "execute_swap",
-            f"{prefix}-execute-swap",
-            kwargs=_kwargs_from(f"{prefix}-execute-swap", drop=net),
-        ),
-        Case(
-            resource,
-            "open_position",
-            f"{prefix}-open-position",
-            (pool,),
-            _kwargs_from(f"{prefix}-open-position", drop=net + ("poolAddress",)),
-        ),
-        Case(
-            resource,
-            "add_liquidity",
-            f"{prefix}-add-liquidity",
-            (position,),
-            _kwargs_from(f"{prefix}-add-liquidity", drop=net + ("positionAddress",)),
-        ),
+        _from_fixture(resource, prefix, "quote_position", pool, drop="poolAddress"),
+        _from_fixture(resource, prefix, "quote_swap"),
+        _from_fixture(resource, prefix, "execute_swap"),
+        _from_fixture(resource, prefix, "open_position", pool, drop="poolAddress"),
+        _from_fixture(resource, prefix, "add_liquidity", position, drop="positionAddress"),
         Case(
             resource,
             "remove_liquidity",
@@ -171,7 +151,6 @@ def _clmm_cases(resource: str, prefix: str) -> list[Case]:
 
 
 def _amm_cases(resource: str, prefix: str) -> list[Case]:
-    net = ("network",)
     pool = _fields(f"{prefix}-pool-info")["poolAddress"]
     wallet = _fields(f"{prefix}-position-info")["walletAddress"]
     return [
@@ -183,32 +162,10 @@ def _amm_cases(resource: str, prefix: str) -> list[Case]:
             (pool,),
             {"wallet_address": wallet},
         ),
-        Case(
-            resource,
-            "quote_liquidity",
-            f"{prefix}-quote-liquidity",
-            (pool,),
-            _kwargs_from(f"{prefix}-quote-liquidity", drop=net + ("poolAddress",)),
-        ),
-        Case(
-            resource,
-            "quote_swap",
-            f"{prefix}-quote-swap",
-            kwargs=_kwargs_from(f"{prefix}-quote-swap", drop=net),
-        ),
-        Case(
-            resource,
-            "execute_swap",
-            f"{prefix}-execute-swap",
-            kwargs=_kwargs_from(f"{prefix}-execute-swap", drop=net),
-        ),
-        Case(
-            resource,
-            "add_liquidity",
-            f"{prefix}-add-liquidity",
-            (pool,),
-            _kwargs_from(f"{prefix}-add-liquidity", drop=net + ("poolAddress",)),
-        ),
+        _from_fixture(resource, prefix, "quote_liquidity", pool, drop="poolAddress"),
+        _from_fixture(resource, prefix, "quote_swap"),
+        _from_fixture(resource, prefix, "execute_swap"),
+        _from_fixture(resource, prefix, "add_liquidity", pool, drop="poolAddress"),
         Case(
             resource,
             "remove_liquidity",
