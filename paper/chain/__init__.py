@@ -11,7 +11,6 @@ the whole state saves to and loads from a JSON file.
 from __future__ import annotations
 
 from lpexec.paper.chain.chain import STATE_VERSION, PaperChain
-from lpexec.paper.chain.core import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
 from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
@@ -53,6 +52,7 @@ from lpexec.paper.chain.receipts import (
     SwapReceipt,
     WrapReceipt,
 )
+from lpexec.paper.chain.state import FEE_SINK, MARKET, SLOT_SECONDS, PoolEntry
 from lpexec.paper.chain.tokens import DEFAULT_TOKENS, SOL_MINT, Token, TokenList, UnknownTokenError
 from lpexec.paper.chain.trading import Hop
 from lpexec.paper.chain.transactions import TokenBalance, Transaction, TxFate, TxStatus

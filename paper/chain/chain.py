@@ -1,7 +1,13 @@
 """``PaperChain``: a simulated Solana chain with wallets, pools, positions, fees, rent and faults.
 
+The chain is a thin facade: its state is one :class:`~paper.chain.state.ChainState` and its
+operations are services over that state, each in its own module: accounts (wallets, airdrops,
+pools), sending (fees, fates, ledger groups, receipts), liquidity, trading, the audit and the
+saved form. Every public method forwards to the service that holds it, with its signature and
+documentation.
+
 Example:
-    >>> from paper.chain import SimulatedClock, PaperChain
+    >>> from lpexec.core.clock import SimulatedClock
     >>> chain = PaperChain(clock=SimulatedClock(), seed=1)
     >>> wallet = chain.create_wallet("demo")
     >>> chain.airdrop(wallet, "SOL", 10 * 10**9)
@@ -12,30 +18,60 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
+import operator
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from lpexec.core.clock import Clock
-from lpexec.paper.chain.core import PoolEntry
-from lpexec.paper.chain.costs import FeeSchedule, OperationBudget
+from lpexec.paper.chain.accounts import AccountService
+from lpexec.paper.chain.audit import audit_chain
+from lpexec.paper.chain.costs import FeeSchedule
 from lpexec.paper.chain.faults import FaultPlan
-from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
-from lpexec.paper.chain.liquidity import LiquidityOperations
-from lpexec.paper.chain.positions import PositionRecord
-from lpexec.paper.chain.tokens import Token, TokenList
-from lpexec.paper.chain.trading import TradingOperations
-from lpexec.paper.chain.transactions import Transaction
-from lpexec.paper.pools import ClmmPool, DlmmPool, pool_from_dict
+from lpexec.paper.chain.keys import KeyFactory
+from lpexec.paper.chain.ledger import Ledger
+from lpexec.paper.chain.liquidity import LiquidityService
+from lpexec.paper.chain.sending import TransactionSender
+from lpexec.paper.chain.snapshot import STATE_VERSION, chain_state_from_dict, chain_state_to_dict
+from lpexec.paper.chain.state import DEFAULT_GENESIS_SLOT, ChainState
+from lpexec.paper.chain.tokens import TokenList
+from lpexec.paper.chain.trading import TradingService
 
 __all__ = ["STATE_VERSION", "PaperChain"]
 
-STATE_VERSION = 1
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_S = TypeVar("_S")
 
 
-class PaperChain(LiquidityOperations, TradingOperations):
+def _forward(
+    service: str, method: Callable[Concatenate[_S, _P], _R]
+) -> Callable[Concatenate[PaperChain, _P], _R]:
+    """A method of :class:`PaperChain` that calls ``method`` on the chain's ``service``."""
+    bound = operator.attrgetter(f"{service}.{method.__name__}")
+
+    @functools.wraps(method)
+    def forward(chain: PaperChain, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return bound(chain)(*args, **kwargs)  # type: ignore[no-any-return]
+
+    return forward
+
+
+def _state_field(name: str, doc: str, *, settable: bool = False) -> Any:
+    """A property of :class:`PaperChain` reading (and writing) the state's ``name``."""
+    read = operator.attrgetter(f"state.{name}")
+
+    def write(chain: PaperChain, value: object) -> None:
+        setattr(chain.state, name, value)
+
+    return property(read, write if settable else None, doc=doc)
+
+
+class PaperChain:
     """A simulated Solana chain.
 
     Args:
@@ -49,153 +85,124 @@ class PaperChain(LiquidityOperations, TradingOperations):
         genesis_time: Clock time of ``genesis_slot`` (default: ``clock.now()``).
     """
 
-    # -- pools --------------------------------------------------------------------------------
+    __slots__ = ("_accounts", "_liquidity", "_sender", "_trading", "state")
 
-    def add_pool(self, pool: DlmmPool | ClmmPool, *, connector: str | None = None) -> PoolEntry:
-        """Register ``pool`` and record what its vaults already hold as genesis supply.
-
-        Args:
-            pool: The pool; it may already hold liquidity (seeded through its own API).
-            connector: Gateway connector serving it (default ``meteora`` for DLMM pools,
-                ``raydium`` for CLMM pools).
-
-        Raises:
-            ValueError: when a pool with that address is already registered.
-        """
-        if pool.address in self._pools:
-            raise ValueError(f"Expected a new pool address, received duplicate {pool.address}")
-        name = connector or ("meteora" if isinstance(pool, DlmmPool) else "raydium")
-        entry = PoolEntry(pool, name)
-        self._register_pool_accounts(pool.address)
-        protocol = pool.protocol_fees()
-        lp_base = lp_quote = 0
-        for position_id in pool.position_ids():
-            fees = pool.claimable_fees(position_id)
-            lp_base += fees.base_amount
-            lp_quote += fees.quote_amount
-        vault_base, vault_quote = pool.vault_balances()
-        lp, protocol_account = (
-            self.lp_fee_account(pool.address),
-            self.protocol_fee_account(pool.address),
-        )
-        postings = [
-            Posting(
-                pool.address,
-                pool.base_mint,
-                vault_base - lp_base - protocol.base_amount,
-                Cause.GENESIS,
-            ),
-            Posting(
-                pool.address,
-                pool.quote_mint,
-                vault_quote - lp_quote - protocol.quote_amount,
-                Cause.GENESIS,
-            ),
-            Posting(lp, pool.base_mint, lp_base, Cause.GENESIS),
-            Posting(lp, pool.quote_mint, lp_quote, Cause.GENESIS),
-            Posting(protocol_account, pool.base_mint, protocol.base_amount, Cause.GENESIS),
-            Posting(protocol_account, pool.quote_mint, protocol.quote_amount, Cause.GENESIS),
-        ]
-        self.ledger.post(postings, slot=self.slot)
-        self._pools[pool.address] = entry
-        return entry
-
-    def _register_pool_accounts(self, address: str) -> None:
-        self.ledger.open_account(address, AccountKind.POOL_RESERVE, owner=address)
-        self.ledger.open_account(
-            self.lp_fee_account(address), AccountKind.POOL_LP_FEES, owner=address
-        )
-        self.ledger.open_account(
-            self.protocol_fee_account(address), AccountKind.POOL_PROTOCOL_FEES, owner=address
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        tokens: TokenList | None = None,
+        seed: int = 0,
+        confirmation_slots: int = 1,
+        fee_schedule: FeeSchedule | None = None,
+        faults: FaultPlan | str | None = None,
+        genesis_slot: int = DEFAULT_GENESIS_SLOT,
+        genesis_time: _dt.datetime | None = None,
+    ) -> None:
+        self._compose(
+            ChainState(
+                clock=clock,
+                tokens=tokens,
+                seed=seed,
+                confirmation_slots=confirmation_slots,
+                fee_schedule=fee_schedule,
+                faults=faults,
+                genesis_slot=genesis_slot,
+                genesis_time=genesis_time,
+            )
         )
 
-    # -- audit --------------------------------------------------------------------------------
+    def _compose(self, state: ChainState) -> None:
+        self.state = state
+        """Everything the chain holds (see :class:`~paper.chain.state.ChainState`)."""
+        self._sender = TransactionSender(state)
+        self._accounts = AccountService(state)
+        self._liquidity = LiquidityService(state, self._sender)
+        self._trading = TradingService(state, self._sender)
+
+    # -- configuration and time (the state's) -------------------------------------------------
+
+    clock: Clock = _state_field("clock", "Source of time; slots are 400 ms of it.")
+    tokens: TokenList = _state_field("tokens", "The token list.")
+    seed: int = _state_field("seed", "Seed of addresses, signatures and fault decisions.")
+    keys: KeyFactory = _state_field("keys", "The seeded factory of addresses and signatures.")
+    fee_schedule: FeeSchedule = _state_field(
+        "fee_schedule", "Compute-unit price and per-operation budgets."
+    )
+    confirmation_slots: int = _state_field(
+        "confirmation_slots", "Slots between landing and reading as confirmed.", settable=True
+    )
+    faults: FaultPlan = _state_field("faults", "The fault plan deciding fates.", settable=True)
+    ledger: Ledger = _state_field(
+        "ledger", "The chain's double-entry ledger (complete whenever read).", settable=True
+    )
+    slot: int = _state_field("slot", "The current slot (never decreases).")
+    unix_time: int = _state_field("unix_time", "Unix seconds of the clock now.")
+    slot_time = _forward("state", ChainState.slot_time)
+
+    # -- reads (the state's) ------------------------------------------------------------------
+
+    wallets = _forward("state", ChainState.wallets)
+    has_wallet = _forward("state", ChainState.has_wallet)
+    require_wallet = _forward("state", ChainState.require_wallet)
+    token_account = _forward("state", ChainState.token_account)
+    has_token_account = _forward("state", ChainState.has_token_account)
+    balance = _forward("state", ChainState.balance)
+    wrapped_sol = _forward("state", ChainState.wrapped_sol)
+    balances = _forward("state", ChainState.balances)
+    pool_entry = _forward("state", ChainState.pool_entry)
+    pool = _forward("state", ChainState.pool)
+    pools = _forward("state", ChainState.pools)
+    lp_fee_account = _forward("state", ChainState.lp_fee_account)
+    protocol_fee_account = _forward("state", ChainState.protocol_fee_account)
+    bin_array_account = _forward("state", ChainState.bin_array_account)
+    position_record = _forward("state", ChainState.position_record)
+    position_history = _forward("state", ChainState.position_history)
+    positions_owned = _forward("state", ChainState.positions_owned)
+    transaction = _forward("state", ChainState.transaction)
+    transactions = _forward("state", ChainState.transactions)
+    transactions_for_address = _forward("state", ChainState.transactions_for_address)
+    status = _forward("state", ChainState.status)
+    poll = _forward("state", ChainState.poll)
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    create_wallet = _forward("_accounts", AccountService.create_wallet)
+    airdrop = _forward("_accounts", AccountService.airdrop)
+    add_pool = _forward("_accounts", AccountService.add_pool)
+
+    # -- liquidity ----------------------------------------------------------------------------
+
+    open_position = _forward("_liquidity", LiquidityService.open_position)
+    add_liquidity = _forward("_liquidity", LiquidityService.add_liquidity)
+    remove_liquidity = _forward("_liquidity", LiquidityService.remove_liquidity)
+    collect_fees = _forward("_liquidity", LiquidityService.collect_fees)
+    close_position = _forward("_liquidity", LiquidityService.close_position)
+
+    # -- trading ------------------------------------------------------------------------------
+
+    quote_swap = _forward("_trading", TradingService.quote_swap)
+    quote_route = _forward("_trading", TradingService.quote_route)
+    best_route = _forward("_trading", TradingService.best_route)
+    swap = _forward("_trading", TradingService.swap)
+    route_swap = _forward("_trading", TradingService.route_swap)
+    wrap = _forward("_trading", TradingService.wrap)
+    unwrap = _forward("_trading", TradingService.unwrap)
+    move_pool_to_price = _forward("_trading", TradingService.move_pool_to_price)
+    replay_bars = _forward("_trading", TradingService.replay_bars)
+
+    # -- audit and persistence ----------------------------------------------------------------
 
     def audit(self) -> list[str]:
         """Compare the ledger with the pools' own books; return every discrepancy found.
 
-        Checks, to the base unit: each token's total equals the supply created; each pool's
-        reserve + LP-fee + protocol-fee accounts equal its vaults; the protocol-fee account
-        equals the pool's protocol fees; the LP-fee account equals the fees its positions can
-        claim (DLMM) or covers them with rounding dust (CLMM); a DLMM reserve equals its bins;
-        each open position account holds its rent.
+        See :func:`~paper.chain.audit.audit_chain`.
         """
-        problems: list[str] = []
-        for token in sorted(self.ledger.tokens()):
-            total, created = self.ledger.total(token), self.ledger.created(token)
-            if total != created:
-                problems.append(f"token {token}: ledger total {total} != created {created}")
-        for entry in self._pools.values():
-            problems += self._audit_pool(entry)
-        for record in self._positions.values():
-            held = self.ledger.balance(record.address, LAMPORTS)
-            expected = 0 if record.is_closed else record.rent
-            if held != expected:
-                problems.append(f"position {record.address}: holds {held} != rent {expected}")
-        return problems
-
-    def _audit_pool(self, entry: PoolEntry) -> list[str]:
-        pool, problems = entry.pool, []
-        address = pool.address
-        mints = (pool.base_mint, pool.quote_mint)
-        reserve, lp, protocol = (
-            tuple(self.ledger.balance(account, mint) for mint in mints)
-            for account in (
-                address,
-                self.lp_fee_account(address),
-                self.protocol_fee_account(address),
-            )
-        )
-        vault = pool.vault_balances()
-        held = tuple(r + f + p for r, f, p in zip(reserve, lp, protocol, strict=True))
-        if held != vault:
-            problems.append(f"pool {address}: ledger holds {held} != vaults {vault}")
-        fees = pool.protocol_fees()
-        if protocol != (fees.base_amount, fees.quote_amount):
-            problems.append(f"pool {address}: protocol fees {protocol} != pool {fees}")
-        claimable = [pool.claimable_fees(p) for p in pool.position_ids()]
-        owed = (sum(f.base_amount for f in claimable), sum(f.quote_amount for f in claimable))
-        if isinstance(pool, DlmmPool):
-            # DLMM splits every fee exactly among the bin's shares: no dust
-            if lp != owed:
-                problems.append(f"pool {address}: LP fees {lp} != owed to positions {owed}")
-            if reserve != pool.reserves():
-                problems.append(f"pool {address}: reserve {reserve} != bins {pool.reserves()}")
-        elif any(held_fee < owed_fee for held_fee, owed_fee in zip(lp, owed, strict=True)):
-            # CLMM fee growth rounds down per position: the dust stays in the LP-fee account
-            problems.append(f"pool {address}: LP fees {lp} < owed to positions {owed}")
-        return problems
-
-    # -- persistence --------------------------------------------------------------------------
+        return audit_chain(self.state)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the whole chain state as JSON-safe data."""
-        return {
-            "version": STATE_VERSION,
-            "seed": self.seed,
-            "confirmation_slots": self.confirmation_slots,
-            "genesis_slot": self._genesis_slot,
-            "genesis_time": self._genesis_time.isoformat(),
-            "last_slot": self._last_slot,
-            "fee_schedule": {
-                "compute_unit_price": self.fee_schedule.compute_unit_price,
-                "budgets": {
-                    name: [b.signatures, b.compute_units]
-                    for name, b in self.fee_schedule.budgets.items()
-                },
-            },
-            "tokens": [[t.symbol, t.name, t.address, t.decimals, t.chain_id] for t in self.tokens],
-            "wallets": dict(self._wallets),
-            "token_accounts": sorted(self._token_accounts),
-            "pools": [
-                {"connector": e.connector, "state": e.pool.to_dict()} for e in self._pools.values()
-            ],
-            "positions": [r.to_dict() for r in self._positions.values()],
-            "transactions": [t.to_dict() for t in self._transactions.values()],
-            "ledger": self.ledger.to_dict(),
-            "keys": self.keys.get_state(),
-            "faults": self.faults.get_state(),
-        }
+        return chain_state_to_dict(self.state)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, clock: Clock) -> PaperChain:
@@ -204,38 +211,8 @@ class PaperChain(LiquidityOperations, TradingOperations):
         Raises:
             ValueError: when the state was written by another state version.
         """
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(
-                f"Expected paper chain state version {STATE_VERSION}, "
-                f"received {data.get('version')!r}"
-            )
-        schedule = data["fee_schedule"]
-        chain = cls(
-            clock=clock,
-            tokens=TokenList(Token(*t) for t in data["tokens"]),
-            seed=data["seed"],
-            confirmation_slots=data["confirmation_slots"],
-            fee_schedule=FeeSchedule(
-                compute_unit_price=schedule["compute_unit_price"],
-                budgets={n: OperationBudget(*b) for n, b in schedule["budgets"].items()},
-            ),
-            faults=FaultPlan.from_state(data["faults"]),
-            genesis_slot=data["genesis_slot"],
-            genesis_time=_dt.datetime.fromisoformat(data["genesis_time"]),
-        )
-        chain._last_slot = data["last_slot"]
-        chain.ledger = Ledger.from_dict(data["ledger"])
-        chain._wallets = dict(data["wallets"])
-        chain._token_accounts = set(data["token_accounts"])
-        for saved in data["pools"]:
-            pool = pool_from_dict(saved["state"])
-            chain._pools[pool.address] = PoolEntry(pool, saved["connector"])
-        for raw in data["positions"]:
-            record = PositionRecord.from_dict(raw)
-            chain._positions[record.address] = record
-        for raw in data["transactions"]:
-            chain._record(Transaction.from_dict(raw))
-        chain.keys.set_state(data["keys"])
+        chain = cls.__new__(cls)
+        chain._compose(chain_state_from_dict(data, clock=clock))
         return chain
 
     def save(self, path: str | os.PathLike[str]) -> None:

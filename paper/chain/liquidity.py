@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from lpexec.paper.chain.core import ChainCore, Pool, PoolEntry, pool_call
 from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
     CLMM_POSITION_RENT_LAMPORTS,
@@ -28,14 +27,22 @@ from lpexec.paper.chain.receipts import (
     LiquidityReceipt,
     OpenReceipt,
 )
+from lpexec.paper.chain.sending import TransactionSender, pool_call
+from lpexec.paper.chain.state import ChainState, Pool, PoolEntry
 from lpexec.paper.chain.transactions import Transaction, TxFate
 from lpexec.paper.pools import ClmmPool, DepositResult, DlmmPool, Strategy
 
-__all__ = ["LiquidityOperations"]
+__all__ = ["LiquidityService"]
 
 
-class LiquidityOperations(ChainCore):
-    """Position operations; mixed into :class:`~paper.chain.PaperChain`."""
+class LiquidityService:
+    """Position operations (open, add, remove, collect, close) over a :class:`ChainState`."""
+
+    __slots__ = ("_sender", "_state")
+
+    def __init__(self, state: ChainState, sender: TransactionSender) -> None:
+        self._state = state
+        self._sender = sender
 
     def open_position(
         self,
@@ -60,25 +67,25 @@ class LiquidityOperations(ChainCore):
             PoolNotFoundError, WalletNotFoundError: unknown addresses.
             InvalidChainRequestError: bad range or amounts (also InsufficientFundsError).
         """
-        entry = self.pool_entry(pool_address)
+        entry = self._state.pool_entry(pool_address)
         _check_amounts(base_amount=base_amount, quote_amount=quote_amount)
-        tx = self._begin("open", owner, fate)
+        tx = self._sender.begin("open", owner, fate)
         rent, arrays = self._open_costs(entry, lower, upper)
         array_rent = len(arrays) * BIN_ARRAY_RENT_LAMPORTS
         pool = entry.pool
         needs = self._deposit_needs(owner, pool, base_amount, quote_amount)
         needs[(owner, LAMPORTS)] = needs.get((owner, LAMPORTS), 0) + tx.fee + rent + array_rent
-        self._require(owner, needs)
-        address = self.keys.new_address()
+        self._state.require_funds(owner, needs)
+        address = self._state.keys.new_address()
 
         def deposit(target: Pool) -> DepositResult:
             return _deposit(target, address, lower, upper, base_amount, quote_amount, strategy)
 
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: deposit(copy.deepcopy(pool)))
-            group = self._finish_unsuccessful(tx)
+            group = self._sender.finish_unsuccessful(tx)
             return OpenReceipt(
-                **self._receipt_fields(tx, group),
+                **self._sender.receipt_fields(tx, group),
                 position_address=address,
                 pool_address=pool_address,
                 lower=lower,
@@ -88,15 +95,15 @@ class LiquidityOperations(ChainCore):
             )
         result = pool_call(lambda: deposit(pool))
         initialized = tuple(result.bin_arrays_initialized) if entry.kind == "dlmm" else ()
-        self.ledger.open_account(address, AccountKind.POSITION, owner=owner)
+        self._state.ledger.open_account(address, AccountKind.POSITION, owner=owner)
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         postings += [
             make_posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
             make_posting(address, LAMPORTS, rent, Cause.RENT_LOCKED),
         ]
         for index in initialized:
-            account = self.bin_array_account(pool_address, index)
-            self.ledger.open_account(account, AccountKind.BIN_ARRAY, owner=pool_address)
+            account = self._state.bin_array_account(pool_address, index)
+            self._state.ledger.open_account(account, AccountKind.BIN_ARRAY, owner=pool_address)
             postings.append(
                 make_posting(owner, LAMPORTS, -BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK)
             )
@@ -113,8 +120,8 @@ class LiquidityOperations(ChainCore):
             "position_rent": rent,
             "bin_arrays": list(initialized),
         }
-        group = self._commit(tx, postings)
-        self._positions[address] = PositionRecord(
+        group = self._sender.commit(tx, postings)
+        self._state.position_records[address] = PositionRecord(
             address=address,
             owner=owner,
             pool_address=pool_address,
@@ -126,7 +133,7 @@ class LiquidityOperations(ChainCore):
             opened_slot=tx.slot,
         )
         return OpenReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             position_address=address,
             pool_address=pool_address,
             lower=lower,
@@ -162,11 +169,11 @@ class LiquidityOperations(ChainCore):
             raise InvalidChainRequestError(
                 "Expected base_amount > 0 or quote_amount > 0, received both 0"
             )
-        tx = self._begin("add", owner, fate)
-        pool = self.pool(record.pool_address)
+        tx = self._sender.begin("add", owner, fate)
+        pool = self._state.pool(record.pool_address)
         needs = self._deposit_needs(owner, pool, base_amount, quote_amount)
         needs[(owner, LAMPORTS)] = needs.get((owner, LAMPORTS), 0) + tx.fee
-        self._require(owner, needs)
+        self._state.require_funds(owner, needs)
 
         def deposit(target: Pool) -> DepositResult:
             return _deposit(
@@ -181,7 +188,7 @@ class LiquidityOperations(ChainCore):
 
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: deposit(copy.deepcopy(pool)))
-            return self._liquidity_receipt(tx, self._finish_unsuccessful(tx), record, 0, 0)
+            return self._liquidity_receipt(tx, self._sender.finish_unsuccessful(tx), record, 0, 0)
         result = pool_call(lambda: deposit(pool))
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         tx.details = {
@@ -189,7 +196,7 @@ class LiquidityOperations(ChainCore):
             "base_amount": result.base_amount,
             "quote_amount": result.quote_amount,
         }
-        group = self._commit(tx, postings)
+        group = self._sender.commit(tx, postings)
         return self._liquidity_receipt(tx, group, record, result.base_amount, result.quote_amount)
 
     def remove_liquidity(
@@ -212,12 +219,14 @@ class LiquidityOperations(ChainCore):
             raise InvalidChainRequestError(
                 f"Expected 0 < fraction <= 1, received fraction={fraction}"
             )
-        tx = self._begin("remove", owner, fate)
-        pool = self.pool(record.pool_address)
-        self._require(owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)})
+        tx = self._sender.begin("remove", owner, fate)
+        pool = self._state.pool(record.pool_address)
+        self._state.require_funds(
+            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
+        )
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: copy.deepcopy(pool).remove_liquidity(record.address, fraction))
-            return self._liquidity_receipt(tx, self._finish_unsuccessful(tx), record, 0, 0)
+            return self._liquidity_receipt(tx, self._sender.finish_unsuccessful(tx), record, 0, 0)
         result = pool_call(lambda: pool.remove_liquidity(record.address, fraction))
         postings, new_accounts = self._payout_postings(
             owner,
@@ -233,7 +242,7 @@ class LiquidityOperations(ChainCore):
             "base_amount": result.base_amount,
             "quote_amount": result.quote_amount,
         }
-        group = self._commit(tx, postings, new_accounts)
+        group = self._sender.commit(tx, postings, new_accounts)
         return self._liquidity_receipt(tx, group, record, result.base_amount, result.quote_amount)
 
     def collect_fees(
@@ -249,13 +258,15 @@ class LiquidityOperations(ChainCore):
             PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
-        tx = self._begin("collect", owner, fate)
-        pool = self.pool(record.pool_address)
-        self._require(owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)})
+        tx = self._sender.begin("collect", owner, fate)
+        pool = self._state.pool(record.pool_address)
+        self._state.require_funds(
+            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
+        )
         if tx.fate is not TxFate.LAND:
-            group = self._finish_unsuccessful(tx)
+            group = self._sender.finish_unsuccessful(tx)
             return CollectReceipt(
-                **self._receipt_fields(tx, group),
+                **self._sender.receipt_fields(tx, group),
                 position_address=record.address,
                 base_fee=0,
                 quote_fee=0,
@@ -267,16 +278,16 @@ class LiquidityOperations(ChainCore):
             fees.base_amount,
             fees.quote_amount,
             Cause.FEE_CLAIM,
-            source=self.lp_fee_account(pool.address),
+            source=self._state.lp_fee_account(pool.address),
         )
         tx.details = {
             "position": record.address,
             "base_fee": fees.base_amount,
             "quote_fee": fees.quote_amount,
         }
-        group = self._commit(tx, postings, new_accounts)
+        group = self._sender.commit(tx, postings, new_accounts)
         return CollectReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             position_address=record.address,
             base_fee=fees.base_amount,
             quote_fee=fees.quote_amount,
@@ -295,13 +306,15 @@ class LiquidityOperations(ChainCore):
             PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
-        tx = self._begin("close", owner, fate)
-        pool = self.pool(record.pool_address)
-        self._require(owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)})
+        tx = self._sender.begin("close", owner, fate)
+        pool = self._state.pool(record.pool_address)
+        self._state.require_funds(
+            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
+        )
         if tx.fate is not TxFate.LAND:
-            group = self._finish_unsuccessful(tx)
+            group = self._sender.finish_unsuccessful(tx)
             return CloseReceipt(
-                **self._receipt_fields(tx, group),
+                **self._sender.receipt_fields(tx, group),
                 position_address=record.address,
                 base_amount=0,
                 quote_amount=0,
@@ -325,11 +338,11 @@ class LiquidityOperations(ChainCore):
             fees.base_amount,
             fees.quote_amount,
             Cause.FEE_CLAIM,
-            source=self.lp_fee_account(pool.address),
+            source=self._state.lp_fee_account(pool.address),
             new_accounts=new_accounts,
         )
         postings += more
-        rent = self.ledger.balance(record.address, LAMPORTS)
+        rent = self._state.ledger.balance(record.address, LAMPORTS)
         postings += [
             make_posting(record.address, LAMPORTS, -rent, Cause.RENT_REFUNDED),
             make_posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
@@ -342,11 +355,11 @@ class LiquidityOperations(ChainCore):
             "quote_fee": fees.quote_amount,
             "rent_refunded": rent,
         }
-        group = self._commit(tx, postings, new_accounts)
+        group = self._sender.commit(tx, postings, new_accounts)
         record.closed_signature = tx.signature
         record.closed_slot = tx.slot
         return CloseReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             position_address=record.address,
             base_amount=withdrawn.base_amount,
             quote_amount=withdrawn.quote_amount,
@@ -358,8 +371,8 @@ class LiquidityOperations(ChainCore):
     # -- helpers ------------------------------------------------------------------------------
 
     def _owned(self, owner: str, position_address: str) -> PositionRecord:
-        self.require_wallet(owner)
-        record = self.position_record(position_address)
+        self._state.require_wallet(owner)
+        record = self._state.position_record(position_address)
         if record.owner != owner:
             raise NotOwnerError(
                 f"Expected position {position_address} to be owned by {owner}, "
@@ -394,7 +407,7 @@ class LiquidityOperations(ChainCore):
         needs: dict[tuple[str, str], int] = {}
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
-                holding = self._wallet_holding(owner, mint)
+                holding = self._state.wallet_holding(owner, mint)
                 needs[holding] = needs.get(holding, 0) + amount
         return needs
 
@@ -404,14 +417,15 @@ class LiquidityOperations(ChainCore):
         postings = []
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
-                account, asset = self._wallet_holding(owner, mint)
+                account, asset = self._state.wallet_holding(owner, mint)
                 postings.append(make_posting(account, asset, -amount, Cause.DEPOSIT))
                 postings.append(make_posting(pool.address, mint, amount, Cause.DEPOSIT))
         return postings
 
     def _rent_to_receive(self, owner: str, pool: Pool) -> int:
         missing = sum(
-            self._needs_token_account(owner, mint) for mint in (pool.base_mint, pool.quote_mint)
+            self._state.needs_token_account(owner, mint)
+            for mint in (pool.base_mint, pool.quote_mint)
         )
         return missing * TOKEN_ACCOUNT_RENT_LAMPORTS
 
@@ -431,7 +445,7 @@ class LiquidityOperations(ChainCore):
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
                 postings.append(make_posting(source, mint, -amount, cause))
-                self._receive(owner, mint, amount, cause, postings, opened)
+                self._sender.receive(owner, mint, amount, cause, postings, opened)
         return postings, opened
 
     def _liquidity_receipt(
@@ -443,7 +457,7 @@ class LiquidityOperations(ChainCore):
         quote_amount: int,
     ) -> LiquidityReceipt:
         return LiquidityReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             position_address=record.address,
             base_amount=base_amount,
             quote_amount=quote_amount,

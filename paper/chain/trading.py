@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from lpexec.paper.chain.core import MARKET, ChainCore, Pool, pool_call
 from lpexec.paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS
 from lpexec.paper.chain.errors import (
     InvalidChainRequestError,
@@ -22,12 +21,14 @@ from lpexec.paper.chain.errors import (
 )
 from lpexec.paper.chain.ledger import LAMPORTS, Cause, Posting
 from lpexec.paper.chain.receipts import SwapReceipt, WrapReceipt
+from lpexec.paper.chain.sending import TransactionSender, pool_call
+from lpexec.paper.chain.state import MARKET, ChainState, Pool
 from lpexec.paper.chain.tokens import SOL_MINT
 from lpexec.paper.chain.transactions import TxFate
 from lpexec.paper.pools import DlmmPool, MoveResult, PoolError, SwapResult
 from lpexec.paper.router import NoRouteFoundError, RoutePlan, Router
 
-__all__ = ["Hop", "TradingOperations"]
+__all__ = ["Hop", "TradingService"]
 
 _LABELS = {"meteora": "Meteora DLMM", "raydium": "Raydium CLMM", "orca": "Whirlpool"}
 
@@ -40,8 +41,14 @@ class Hop:
     token_in: str
 
 
-class TradingOperations(ChainCore):
-    """Swap, routed swap, wrap/unwrap and market moves; mixed into ``PaperChain``."""
+class TradingService:
+    """Swaps, routed swaps, wrap/unwrap and market moves over a :class:`ChainState`."""
+
+    __slots__ = ("_sender", "_state")
+
+    def __init__(self, state: ChainState, sender: TransactionSender) -> None:
+        self._state = state
+        self._sender = sender
 
     def quote_swap(
         self,
@@ -78,7 +85,7 @@ class TradingOperations(ChainCore):
         if not hops:
             raise InvalidChainRequestError("Expected at least one hop, received none")
         pools = [self._hop_pool(hop) for hop in hops]
-        now = self.unix_time
+        now = self._state.unix_time
         fills: list[SwapResult] = []
         if not exact_out:
             carry = amount
@@ -111,7 +118,7 @@ class TradingOperations(ChainCore):
         """
         mint_in, mint_out = self._mint(token_in), self._mint(token_out)
         router = Router()
-        for entry in self._pools.values():
+        for entry in self._state.pool_entries.values():
             router.add_pool(entry.pool, _LABELS.get(entry.connector, entry.connector))
         try:
             return router.quote(
@@ -120,7 +127,7 @@ class TradingOperations(ChainCore):
                 amount,
                 exact_out=exact_out,
                 max_hops=max_hops,
-                timestamp=self.unix_time,
+                timestamp=self._state.unix_time,
             )
         except NoRouteFoundError as e:
             raise RouteNotFoundError(str(e)) from e
@@ -191,17 +198,17 @@ class TradingOperations(ChainCore):
         token_in, token_out = quotes[0].token_in, quotes[-1].token_out
         amount_in, amount_out = quotes[0].amount_in, quotes[-1].amount_out
         _check_limits(amount_in, amount_out, min_amount_out, max_amount_in)
-        tx = self._begin(operation, owner, fate)
-        needs_account = self._needs_token_account(owner, token_out)
-        holding_in = self._wallet_holding(owner, token_in)
+        tx = self._sender.begin(operation, owner, fate)
+        needs_account = self._state.needs_token_account(owner, token_out)
+        holding_in = self._state.wallet_holding(owner, token_in)
         lamports_needed = tx.fee + (TOKEN_ACCOUNT_RENT_LAMPORTS if needs_account else 0)
         needs = {(owner, LAMPORTS): lamports_needed}
         needs[holding_in] = needs.get(holding_in, 0) + amount_in
-        self._require(owner, needs)
+        self._state.require_funds(owner, needs)
         if tx.fate is not TxFate.LAND:
-            group = self._finish_unsuccessful(tx)
+            group = self._sender.finish_unsuccessful(tx)
             return SwapReceipt(
-                **self._receipt_fields(tx, group),
+                **self._sender.receipt_fields(tx, group),
                 token_in=token_in,
                 token_out=token_out,
                 amount_in=0,
@@ -219,7 +226,7 @@ class TradingOperations(ChainCore):
         postings.append(Posting(account_in, asset_in, -first.fee_total, Cause.POOL_FEE))
         for fill in fills:
             postings += self._pool_side(fill, counterparty=None)
-        rent = self._receive(
+        rent = self._sender.receive(
             owner, token_out, fills[-1].amount_out, Cause.SWAP, postings, new_accounts
         )
         tx.details = {
@@ -230,9 +237,9 @@ class TradingOperations(ChainCore):
             "amount_out": fills[-1].amount_out,
             "pool_fee": first.fee_total,
         }
-        group = self._commit(tx, postings, new_accounts)
+        group = self._sender.commit(tx, postings, new_accounts)
         return SwapReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             token_in=token_in,
             token_out=token_out,
             amount_in=first.amount_in,
@@ -245,7 +252,7 @@ class TradingOperations(ChainCore):
     def _execute_hops(
         self, hops: list[Hop], quotes: list[SwapResult], amount: int, exact_out: bool
     ) -> list[SwapResult]:
-        now = self.unix_time
+        now = self._state.unix_time
         fills: list[SwapResult] = []
         carry = amount
         for hop, quote in zip(hops, quotes, strict=True):
@@ -282,9 +289,9 @@ class TradingOperations(ChainCore):
         net = fill.amount_in - fill.fee_total
         postings = [
             Posting(pool, fill.token_in, net, Cause.SWAP),
-            Posting(self.lp_fee_account(pool), fill.token_in, fill.lp_fee, Cause.LP_FEE),
+            Posting(self._state.lp_fee_account(pool), fill.token_in, fill.lp_fee, Cause.LP_FEE),
             Posting(
-                self.protocol_fee_account(pool),
+                self._state.protocol_fee_account(pool),
                 fill.token_in,
                 fill.protocol_fee,
                 Cause.PROTOCOL_FEE,
@@ -312,14 +319,16 @@ class TradingOperations(ChainCore):
         """
         if amount <= 0:
             raise InvalidChainRequestError(f"Expected amount > 0, received amount={amount}")
-        tx = self._begin("wrap", owner, fate)
-        account = self.token_account(owner, SOL_MINT)
-        rent = TOKEN_ACCOUNT_RENT_LAMPORTS if account not in self._token_accounts else 0
-        self._require(owner, {(owner, LAMPORTS): amount + rent + tx.fee})
+        tx = self._sender.begin("wrap", owner, fate)
+        account = self._state.token_account(owner, SOL_MINT)
+        rent = TOKEN_ACCOUNT_RENT_LAMPORTS if account not in self._state.token_accounts else 0
+        self._state.require_funds(owner, {(owner, LAMPORTS): amount + rent + tx.fee})
         if tx.fate is not TxFate.LAND:
-            group = self._finish_unsuccessful(tx)
-            return WrapReceipt(**self._receipt_fields(tx, group), amount=0, wrapped_address=account)
-        self._open_token_account(owner, SOL_MINT)
+            group = self._sender.finish_unsuccessful(tx)
+            return WrapReceipt(
+                **self._sender.receipt_fields(tx, group), amount=0, wrapped_address=account
+            )
+        self._state.open_token_account(owner, SOL_MINT)
         postings = [
             Posting(owner, LAMPORTS, -amount, Cause.WRAP),
             Posting(account, SOL_MINT, amount, Cause.WRAP),
@@ -330,9 +339,9 @@ class TradingOperations(ChainCore):
                 Posting(account, LAMPORTS, rent, Cause.RENT_LOCKED),
             ]
         tx.details = {"amount": amount, "wrapped_address": account, "rent": rent}
-        group = self._commit(tx, postings, [account])
+        group = self._sender.commit(tx, postings, [account])
         return WrapReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             amount=amount,
             wrapped_address=account,
             token_account_rent=rent,
@@ -344,18 +353,20 @@ class TradingOperations(ChainCore):
         Raises:
             InvalidChainRequestError: the account is not open, or the fee cannot be paid.
         """
-        account = self.token_account(owner, SOL_MINT)
-        self.require_wallet(owner)
-        if account not in self._token_accounts:
+        account = self._state.token_account(owner, SOL_MINT)
+        self._state.require_wallet(owner)
+        if account not in self._state.token_accounts:
             raise InvalidChainRequestError(
                 f"Expected an open wrapped-SOL account for {owner}, found none"
             )
-        tx = self._begin("unwrap", owner, fate)
+        tx = self._sender.begin("unwrap", owner, fate)
         if tx.fate is not TxFate.LAND:
-            group = self._finish_unsuccessful(tx)
-            return WrapReceipt(**self._receipt_fields(tx, group), amount=0, wrapped_address=account)
-        amount = self.ledger.balance(account, SOL_MINT)
-        rent = self.ledger.balance(account, LAMPORTS)
+            group = self._sender.finish_unsuccessful(tx)
+            return WrapReceipt(
+                **self._sender.receipt_fields(tx, group), amount=0, wrapped_address=account
+            )
+        amount = self._state.ledger.balance(account, SOL_MINT)
+        rent = self._state.ledger.balance(account, LAMPORTS)
         postings = [
             Posting(account, SOL_MINT, -amount, Cause.UNWRAP),
             Posting(owner, LAMPORTS, amount, Cause.UNWRAP),
@@ -363,10 +374,10 @@ class TradingOperations(ChainCore):
             Posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
         ]
         tx.details = {"amount": amount, "wrapped_address": account, "rent_refunded": rent}
-        group = self._commit(tx, postings)
-        self._token_accounts.discard(account)
+        group = self._sender.commit(tx, postings)
+        self._state.token_accounts.discard(account)
         return WrapReceipt(
-            **self._receipt_fields(tx, group),
+            **self._sender.receipt_fields(tx, group),
             amount=amount,
             wrapped_address=account,
             token_account_rent=rent,
@@ -384,12 +395,14 @@ class TradingOperations(ChainCore):
 
         This is how price paths drive paper pools; fees the market pays accrue to LPs.
         """
-        pool = self.pool(pool_address)
-        moved = pool_call(lambda: pool.move_to_price(price, volume, timestamp=self.unix_time))
+        pool = self._state.pool(pool_address)
+        moved = pool_call(
+            lambda: pool.move_to_price(price, volume, timestamp=self._state.unix_time)
+        )
         postings: list[Posting] = []
         for fill in moved.swaps:
             postings += self._pool_side(fill, counterparty=MARKET)
-        self.ledger.post(postings, slot=self.slot)
+        self._state.ledger.post(postings, slot=self._state.slot)
         return moved
 
     def replay_bars(
@@ -405,7 +418,7 @@ class TradingOperations(ChainCore):
         between the LPs' fee account and the protocol's) join one ledger group with those of
         the replays that follow, posted when the ledger is next used (see :attr:`ledger`).
         """
-        pool = self.pool(pool_address)
+        pool = self._state.pool(pool_address)
         if not isinstance(pool, DlmmPool):
             raise InvalidChainRequestError(
                 f"Expected a DLMM pool for bar replay, received {pool_address}"
@@ -419,13 +432,13 @@ class TradingOperations(ChainCore):
         flows = (
             (pool_address, base, principal_base, Cause.SWAP),
             (pool_address, quote, principal_quote, Cause.SWAP),
-            (self.lp_fee_account(pool_address), quote, lp_fee, Cause.LP_FEE),
-            (self.protocol_fee_account(pool_address), quote, protocol, Cause.PROTOCOL_FEE),
+            (self._state.lp_fee_account(pool_address), quote, lp_fee, Cause.LP_FEE),
+            (self._state.protocol_fee_account(pool_address), quote, protocol, Cause.PROTOCOL_FEE),
             (MARKET, base, -principal_base, Cause.MARKET),
             (MARKET, quote, -principal_quote, Cause.MARKET),
             (MARKET, quote, -moved.quote_fee, Cause.POOL_FEE),
         )
-        pending = self._market_flows
+        pending = self._state.market_flows
         for account, asset, delta, cause in flows:
             if delta:
                 key = (account, asset, cause)
@@ -435,10 +448,10 @@ class TradingOperations(ChainCore):
     # -- helpers ------------------------------------------------------------------------------
 
     def _mint(self, token: str) -> str:
-        return self.tokens.get(token).address
+        return self._state.tokens.get(token).address
 
     def _hop_pool(self, hop: Hop) -> Pool:
-        pool = self.pool(hop.pool_address)
+        pool = self._state.pool(hop.pool_address)
         if hop.token_in not in (pool.base_mint, pool.quote_mint):
             raise InvalidChainRequestError(
                 f"Expected token_in to be {pool.base_mint} or {pool.quote_mint} for pool "
