@@ -21,41 +21,19 @@ import socket
 import sys
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import httpx  # noqa: E402
 
-from lpexec.paper.pools import DlmmPool, Strategy  # noqa: E402
-
-SOL = "So11111111111111111111111111111111111111112"
-USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+from fixtures.paper_pools import SOL, USDC, seeded_dlmm  # noqa: E402
+from lpexec.paper.pools import DlmmPool  # noqa: E402
 
 
 def build_pool() -> DlmmPool:
     """Return a seeded SOL-USDC DLMM pool."""
-    pool = DlmmPool.at_price(
-        "bench-pool",
-        price=Decimal(150),
-        base_mint=SOL,
-        quote_mint=USDC,
-        base_decimals=9,
-        quote_decimals=6,
-        bin_step=10,
-    )
-    active = pool.active_bin_id
-    pool.add_liquidity("market", active - 34, active + 34, 2_000 * 10**9, 300_000 * 10**6)
-    pool.add_liquidity(
-        "user",
-        active - 10,
-        active + 10,
-        20 * 10**9,
-        3_000 * 10**6,
-        Strategy.CURVE,
-    )
-    return pool
+    return seeded_dlmm("bench-pool")
 
 
 def run(seconds: float) -> tuple[int, float, int]:

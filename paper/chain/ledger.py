@@ -19,7 +19,6 @@ from enum import StrEnum
 from typing import Any
 
 from lpexec.paper.chain.errors import InsufficientFundsError, LedgerImbalanceError
-from lpexec.paper.chain.records import record_builder
 from lpexec.paper.chain.tokens import SOL_MINT
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "Posting",
-    "make_posting",
     "token_of",
 ]
 
@@ -144,11 +142,6 @@ class LedgerEntry:
 class _AccountInfo:
     kind: AccountKind
     owner: str
-
-
-make_posting = record_builder(Posting)
-"""Build a :class:`Posting` from its four fields, faster (see :mod:`paper.chain.records`)."""
-_make_entry = record_builder(LedgerEntry)
 
 
 class Ledger:
@@ -270,7 +263,7 @@ class Ledger:
         accounts = self._accounts
         sequence = len(self._entries)
         written = [
-            _make_entry(  # the field order of LedgerEntry
+            LedgerEntry(  # the field order of LedgerEntry
                 sequence + index,
                 slot,
                 signature,

@@ -17,35 +17,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixtures.paper_pools import SOL, make_clmm, make_dlmm
 from lpexec.paper.pools import ClmmPool, DlmmPool, MoveResult, PoolError, Strategy, SwapResult
-
-SOL = "So11111111111111111111111111111111111111112"
-USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 
 
 def build_dlmm() -> DlmmPool:
-    return DlmmPool.at_price(
-        "dlmm-pool",
-        price=Decimal(150),
-        base_mint=SOL,
-        quote_mint=USDC,
-        base_decimals=9,
-        quote_decimals=6,
-        bin_step=10,
-    )
+    return make_dlmm()
 
 
 def build_clmm() -> ClmmPool:
-    return ClmmPool.at_price(
-        "clmm-pool",
-        price=Decimal(150),
-        base_mint=SOL,
-        quote_mint=USDC,
-        base_decimals=9,
-        quote_decimals=6,
-        tick_spacing=10,
-        protocol_fee_share=1_000,
-    )
+    return make_clmm(protocol_fee_share=1_000)
 
 
 FRACTIONS = [Decimal("0.1"), Decimal("0.5"), Decimal("0.999"), Decimal(1)]
