@@ -55,6 +55,7 @@ from lpexec.core.lifecycle import (
     ExecutorStatus,
     LifecycleTrigger,
 )
+from lpexec.core.market import MarketPoller
 from lpexec.core.messages import (
     Command,
     CommandFailed,
@@ -136,6 +137,7 @@ __all__ = [
     "LifecycleTrigger",
     "LiveClock",
     "MarketFeed",
+    "MarketPoller",
     "MemoryStore",
     "OrderCanceled",
     "OrderCreated",
