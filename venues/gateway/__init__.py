@@ -4,7 +4,8 @@
 - :mod:`.liquidity`: LP positions (Meteora DLMM, CLMM connectors; :mod:`.unified_clmm`);
 - :mod:`.swap` and :mod:`.best_quote`: swaps through one provider or the best of several
   (:mod:`.providers`, :mod:`.fills`);
-- :mod:`.preflight`: the pool and wallet reads before an open.
+- :mod:`.preflight`: the pool and wallet reads before an open;
+- :mod:`.market_feed`: pool prices for the engine's subscribers (the ``MarketFeed`` port).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lpexec.venues.gateway.best_quote import (
 )
 from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
 from lpexec.venues.gateway.liquidity import GatewayLiquidityVenue
+from lpexec.venues.gateway.market_feed import GatewayMarketFeed, PoolSource
 from lpexec.venues.gateway.preflight import preflight, read_balances, read_pool
 from lpexec.venues.gateway.providers import (
     JupiterProvider,
@@ -36,9 +38,11 @@ __all__ = [
     "SWAP_PROVIDERS",
     "BestQuoteSwapVenue",
     "GatewayLiquidityVenue",
+    "GatewayMarketFeed",
     "GatewaySwapVenue",
     "JupiterProvider",
     "PoolProvider",
+    "PoolSource",
     "SwapFill",
     "SwapProvider",
     "SwapRequest",
