@@ -6,8 +6,10 @@ provider of a centered re-entry is one Gateway has, and the wallet holds what th
 policy would open now needs (deposit, position rent, fee reserve: the checks of
 :mod:`lp.preflight`). Every problem of every policy is refused at once, as one ConfigError.
 
-Each tick (``interval_seconds`` on the engine's clock) it reads every managed pool, publishes the
-price, lets the executors react (timers, limits, closes), then lets each policy decide and act.
+Each tick (``interval_seconds`` on the engine's clock) it reads every managed pool through the
+runtime's market feed (a :class:`core.market.MarketPoller`: the policies' pools, then any other
+key an executor subscribes to) and publishes the prices, lets the executors react (timers,
+limits, closes), then lets each policy decide and act.
 A stop (SIGTERM/SIGINT) takes no new action, saves the state and leaves positions as they are
 unless a policy says ``close_on_stop``.
 """
@@ -28,6 +30,8 @@ from gateway_client import GatewayClient, GatewayError
 from lpexec.app.runtime import LPRuntime
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
+from lpexec.core.market import MarketPoller
+from lpexec.lp.messages import PoolPriceUpdated
 from lpexec.lp.preflight import (
     PoolSnapshot,
     open_problems,
@@ -104,6 +108,14 @@ class Daemon:
             swap_deltas=swap_deltas_of,
         )
         self.runner.load()
+        for policy in reversed(config.policies):  # a pool shared by policies: the first one's
+            runtime.feed.track(
+                policy.pool_address, trading_pair=policy.trading_pair, provider=policy.lp_provider
+            )
+        self.poller = MarketPoller(
+            runtime.engine, runtime.feed, keys=[policy.pool_address for policy in config.policies]
+        )
+        """Reads every policy's pool at each tick, even while no executor holds it."""
         self._out = out
         self.ticks = 0
 
@@ -124,17 +136,13 @@ class Daemon:
     async def tick(self) -> list[str]:
         """One round: read pools, publish prices, let executors react, let policies act."""
         engine = self.runtime.engine
-        prices: dict[str, Decimal] = {}
-        for policy in self.config.policies:
-            pool = policy.pool_address
-            if pool in prices:
-                continue
-            try:
-                prices[pool] = await self.runtime.publish_pool_price(
-                    pool, pair=policy.trading_pair, provider=policy.lp_provider
-                )
-            except Exception as e:  # an unreadable pool must not stop the other policies
-                logger.warning("could not read pool %s: %s", pool, e)
+        # Every policy's pool (in policy order), then any other subscribed key; an unreadable
+        # pool is left out (logged by the feed) and must not stop the other policies.
+        prices = {
+            event.pool_address: event.price
+            for event in await self.poller.poll()
+            if isinstance(event, PoolPriceUpdated)
+        }
         engine.tick()
         # A write that hangs holds only its own executor: the next tick goes on with the rest.
         wait = self.config.max_write_wait_seconds

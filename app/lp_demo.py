@@ -18,10 +18,11 @@ from pathlib import Path
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.core import ExecutorInfo
 from lpexec.core.clock import SimulatedClock
+from lpexec.core.market import MarketPoller
 from lpexec.lp import LPExecutor, LPExecutorConfig
-from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
+from lpexec.paper.market_feed import PaperMarketFeed
 from lpexec.paper.prices import DEMO_PRICES, read_price_csv
 from lpexec.venues.gateway.preflight import preflight
 
@@ -87,16 +88,15 @@ async def _replay(runtime: LPRuntime, on_bar: Callable[[DemoBar], None] | None) 
     assert isinstance(executor, LPExecutor)
     chain = runtime.gateway.chain if runtime.gateway else None
     assert chain is not None
+    # Prices straight from the chain (exact), as the replay moved it; trades go through Gateway.
+    poller = MarketPoller(engine, PaperMarketFeed(chain, clock=runtime.clock))
     bars: list[DemoBar] = []
     for minute, point in enumerate(read_price_csv(DEMO_PRICES), start=1):
         volume = int((point.volume or Decimal(0)) * 10**6)
         for pool_address in (POOL, OTHER_SOL_POOL):
             chain.move_pool_to_price(pool_address, point.price, volume)
         runtime.clock.advance(60)
-        pool = chain.pool(POOL)
-        publish_pool_price(
-            engine, "SOL-USDC", pool.price, pool_address=POOL, active_bin_id=pool.active_bin_id
-        )
+        await poller.poll_once()
         engine.tick()
         await _settle(runtime)
         bar = DemoBar(

@@ -8,8 +8,8 @@ that Gateway over HTTP(S). Nothing below this module knows which.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,11 +19,16 @@ from lpexec.app.registry import EXECUTOR_TYPES
 from lpexec.app.settings import Settings
 from lpexec.core import Database, Engine, RiskEngine
 from lpexec.core.clock import LiveClock, SimulatedClock
+from lpexec.core.market import MarketPoller
 from lpexec.lp import LP_PROVIDERS, LPExecutor
-from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway
 from lpexec.swap import SWAP_VENUE
-from lpexec.venues.gateway import BestQuoteSwapVenue, GatewaySwapVenue
+from lpexec.venues.gateway import (
+    BestQuoteSwapVenue,
+    GatewayMarketFeed,
+    GatewaySwapVenue,
+    PoolSource,
+)
 from lpexec.venues.gateway.liquidity import GatewayLiquidityVenue
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
@@ -43,32 +48,12 @@ class LPRuntime:
     wallet: str
     liquidity: GatewayLiquidityVenue
     swaps: GatewaySwapVenue
+    feed: GatewayMarketFeed
+    """Pool prices through the same Gateway (pools of the live LP executors, and tracked ones)."""
+    poller: MarketPoller
+    """Publishes the feed's prices for the keys the engine has subscribers for."""
     gateway: PaperGateway | None = None
     _closers: list[Any] = field(default_factory=list)
-
-    async def refresh_market(self) -> int:
-        """Read the pool of every live LP executor and publish its price; return pools read."""
-        pools: dict[str, tuple[str, str]] = {}
-        for executor in self.engine.live_executors():
-            if isinstance(executor, LPExecutor):
-                config = executor.config
-                pools[config.pool_address] = (config.trading_pair, config.lp_provider)
-        for pool_address, (pair, provider) in pools.items():
-            await self.publish_pool_price(pool_address, pair=pair, provider=provider)
-        return len(pools)
-
-    async def publish_pool_price(self, pool_address: str, *, pair: str, provider: str) -> Decimal:
-        """Read one pool through its venue, publish its price (and active bin) and return it."""
-        info = await self.engine.venue(provider).pool_info(pool_address)
-        publish_pool_price(
-            self.engine,
-            pair,
-            info.price,
-            pool_address=pool_address,
-            active_bin_id=info.active_bin_id,
-        )
-        price: Decimal = info.price
-        return price
 
     async def settle(self, rounds: int = 20) -> None:
         """Carry out queued commands until nothing is left to do (or ``rounds`` run out)."""
@@ -220,6 +205,7 @@ async def open_lp_runtime(
     )
     engine_holder.append(engine)
     await engine.start()
+    feed = GatewayMarketFeed(client, clock=clock, network=network, resolve_pools=_lp_pools(engine))
     return LPRuntime(
         engine=engine,
         database=database,
@@ -228,6 +214,24 @@ async def open_lp_runtime(
         wallet=wallet,
         liquidity=liquidity,
         swaps=swaps,
+        feed=feed,
+        poller=MarketPoller(engine, feed),
         gateway=gateway,
         _closers=[history.aclose] if history is not None else [],
     )
+
+
+def _lp_pools(engine: Engine) -> Callable[[], dict[str, PoolSource]]:
+    """The pools of the live LP executors, as the market feed reads them."""
+
+    def pools() -> dict[str, PoolSource]:
+        found: dict[str, PoolSource] = {}
+        for executor in engine.live_executors():
+            if isinstance(executor, LPExecutor):
+                config = executor.config
+                found[config.pool_address] = PoolSource(
+                    trading_pair=config.trading_pair, provider=config.lp_provider
+                )
+        return found
+
+    return pools

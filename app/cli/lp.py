@@ -16,7 +16,7 @@ from rich.table import Table
 from lpexec.app.cli.executors import info_table
 from lpexec.app.cli.options import Connection, connection_options
 from lpexec.app.runtime import LPRuntime
-from lpexec.core import ExecutorInfo, UnknownExecutorError, parse_config
+from lpexec.core import ExecutorInfo, PriceUpdated, UnknownExecutorError, parse_config
 from lpexec.lp import LPExecutorConfig
 from lpexec.venues.gateway.preflight import preflight
 
@@ -142,7 +142,12 @@ def status_command(
 
 
 async def _refresh(runtime: LPRuntime) -> None:
-    await runtime.refresh_market()
+    await runtime.poller.poll_once()
+    await _react(runtime)
+
+
+async def _react(runtime: LPRuntime) -> None:
+    # After the prices: timers, limits and closes, and what they send.
     runtime.engine.tick()
     await runtime.settle()
 
@@ -213,14 +218,13 @@ def watch_command(
     """Keep every open position up to date: prices, range state, timers, closes."""
 
     async def work(runtime: LPRuntime) -> None:
-        done = 0
         with Live(console=console, refresh_per_second=2) as live:
-            while count == 0 or done < count:
-                await _refresh(runtime)
+
+            async def show(_prices: list[PriceUpdated]) -> None:
+                await _react(runtime)
                 live.update(info_table(runtime.engine.infos(executor_type="lp"), title="LP"))
-                done += 1
-                if count == 0 or done < count:
-                    await runtime.clock.sleep(interval)
+
+            await runtime.poller.run(interval, rounds=count or None, on_poll=show)
 
     try:
         _run(ctx, work)
