@@ -14,16 +14,16 @@ ILLEGAL = [p for p in itertools.product(LPState, LPTrigger) if p not in LP_TRANS
 
 @pytest.mark.parametrize(("move", "target"), sorted(LP_TRANSITIONS.items()), ids=str)
 def test_every_row(move, target):
-    machine = StateMachine(LP_TRANSITIONS, initial=move[0])
-    assert machine.fire(move[1]) is target
+    machine = StateMachine(LP_TRANSITIONS)
+    assert machine.next_state(*move) is target
 
 
 @pytest.mark.parametrize(("state", "trigger"), ILLEGAL, ids=str)
 def test_every_illegal_pair(state, trigger):
-    machine = StateMachine(LP_TRANSITIONS, initial=state)
+    machine = StateMachine(LP_TRANSITIONS)
+    assert not machine.can_fire(state, trigger)
     with pytest.raises(InvalidTransitionError):
-        machine.fire(trigger)
-    assert machine.state is state
+        machine.next_state(state, trigger)
 
 
 def test_terminal_states_have_no_way_out_and_map_to_terminated():
