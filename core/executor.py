@@ -1,19 +1,28 @@
 """The ``Executor`` base: a pure state machine that turns events into commands.
 
 An executor never does I/O. The engine feeds it events through :meth:`Executor.apply` and carries
-out the commands it returns. Its lifecycle status moves only through
-:data:`core.lifecycle.EXECUTOR_TRANSITIONS`; its type-specific state lives in a dataclass
-(``state_class``) so the engine can snapshot and restore it.
+out the commands it returns. Its type-specific state lives in a dataclass (``state_class``) so the
+engine can snapshot and restore it.
 
+A family declares its state machine as data: a transition table (family state x trigger -> next
+family state), the lifecycle status of each family state, and the attribute of its state object
+that holds the family state (its default there is the initial state, which must map to CREATED).
+:meth:`Executor._fire` is the only way to move: it looks the move up through
+:class:`~core.fsm.StateMachine` and derives ``status`` from the new family state, so the two never
+drift apart. A family with no states of its own declares nothing and fires
+:class:`~core.lifecycle.LifecycleTrigger` through :data:`~core.lifecycle.EXECUTOR_TRANSITIONS`.
 Subclasses register handlers with :func:`on`::
 
     class MyExecutor(Executor[MyConfig, MyState]):
         config_class = MyConfig
-        state_class = MyState
+        state_class = MyState  # holds ``my_state: MyState = MyState.NEW``
+        family_table = MY_TRANSITIONS  # {(MyState.NEW, MyTrigger.START): MyState.RUNNING, ...}
+        family_status = MY_STATUS  # {MyState.NEW: ExecutorStatus.CREATED, ...}
+        family_field = "my_state"
 
         @on(ExecutorStarted)
         def _started(self, event: ExecutorStarted) -> list[Command]:
-            self._activate()
+            self._fire(MyTrigger.START)
             return []
 """
 
@@ -21,15 +30,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
 from lpexec.core.config import ExecutorConfig
-from lpexec.core.errors import InvalidTransitionError
+from lpexec.core.fsm import StateMachine, TransitionTable
 from lpexec.core.info import ExecutorDetails, ExecutorInfo, ExecutorMetrics
-from lpexec.core.lifecycle import EXECUTOR_TRANSITIONS, CloseType, ExecutorStatus, LifecycleTrigger
+from lpexec.core.lifecycle import (
+    EXECUTOR_TRANSITIONS,
+    LIFECYCLE_STATUS,
+    CloseType,
+    ExecutorStatus,
+)
 from lpexec.core.messages import Command, Event
 
 __all__ = ["Executor", "on"]
@@ -42,6 +56,7 @@ Handler = Callable[[Any, Any], list[Command]]
 
 _HANDLES = "__handles_event__"
 _UNRESOLVED: Any = object()
+_FAMILY_ATTRIBUTES = frozenset({"state_class", "family_table", "family_status", "family_field"})
 
 
 def on(event_type: type[Event]) -> Callable[[Handler], Handler]:
@@ -62,17 +77,34 @@ class Executor(Generic[ConfigT, StateT]):
         id: the executor id (``config.id``; read it, never assign it).
         config: the strict, frozen config.
         price_keys: the price streams it subscribes to (``config.price_keys()``).
-        state: the type-specific mutable state (a dataclass instance).
-        status: lifecycle status (CREATED -> ACTIVE -> CLOSING -> TERMINATED).
-        close_type: why it ended (set when it starts closing or terminates).
+        state: the type-specific mutable state (a dataclass instance); it holds the family
+            state in its ``family_field``.
+        status: lifecycle status (CREATED -> ACTIVE -> CLOSING -> TERMINATED), derived from the
+            family state through ``family_status``; only :meth:`_fire` and :meth:`restore` set it.
+        close_type: why it ended (set by the move that starts closing or terminates).
         revision: grows on every change the engine must persist.
+
+    A family declares its machine in three class attributes (checked when the class is made):
+
+        family_table: the legal moves, ``{(family state, trigger): next family state}``.
+        family_status: the lifecycle status of every family state; a state that maps to
+            TERMINATED must be final (no row leaves it).
+        family_field: the attribute of ``state_class`` holding the family state; its default is
+            the initial state and must map to CREATED. ``None`` (the default, with the lifecycle
+            table) makes the status itself the family state.
     """
 
     config_class: ClassVar[type[ExecutorConfig]]
     state_class: ClassVar[type[Any]]
+    family_table: ClassVar[TransitionTable[Any, Any]] = EXECUTOR_TRANSITIONS
+    family_status: ClassVar[Mapping[Any, ExecutorStatus]] = LIFECYCLE_STATUS
+    family_field: ClassVar[str | None] = None
     wants_ticks: ClassVar[bool] = False
     _handlers: ClassVar[dict[type[Event], Handler | None]] = {}
     _state_adapter: ClassVar[TypeAdapter[Any]]
+    _family_machine: ClassVar[StateMachine[Any, Any]]
+    _family_moves: ClassVar[dict[tuple[Any, Any], tuple[Any, ExecutorStatus]]]
+    """Each legal move's next family state with its status, looked up once per move."""
 
     __slots__ = (
         "_command_seq",
@@ -100,6 +132,11 @@ class Executor(Generic[ConfigT, StateT]):
         state_class = cls.__dict__.get("state_class")
         if state_class is not None:
             cls._state_adapter = TypeAdapter(state_class)
+        if hasattr(cls, "state_class") and not _FAMILY_ATTRIBUTES.isdisjoint(vars(cls)):
+            machine = cls._family_machine = _family_machine(cls)
+            cls._family_moves = {
+                move: (target, cls.family_status[target]) for move, target in machine.table.items()
+            }
 
     def __init__(self, config: ConfigT, *, created_at: dt.datetime, state: StateT | None = None):
         self.config: ConfigT = config
@@ -108,7 +145,12 @@ class Executor(Generic[ConfigT, StateT]):
         self.id: str = config.id
         self.price_keys: frozenset[str] = config.price_keys()  # read on register and unregister
         self.state: StateT = state if state is not None else self.state_class()
-        self.status = ExecutorStatus.CREATED
+        field = self.family_field
+        self.status = (
+            ExecutorStatus.CREATED
+            if field is None
+            else self.family_status[getattr(self.state, field)]
+        )
         self.close_type: CloseType | None = None
         self.created_at = created_at
         self.closed_at: dt.datetime | None = None
@@ -147,32 +189,54 @@ class Executor(Generic[ConfigT, StateT]):
         self.ts_last = event.ts_event
         return commands
 
-    # --- lifecycle helpers for subclasses -----------------------------------------------------
+    # --- the state machine ----------------------------------------------------------------------
 
-    def _move(self, trigger: LifecycleTrigger) -> None:
-        next_status = EXECUTOR_TRANSITIONS.get((self.status, trigger))
-        if next_status is None:
-            raise InvalidTransitionError(self.status, trigger, machine=f"{self.type} {self.id}")
-        level = logging.DEBUG if next_status is ExecutorStatus.CLOSING else logging.INFO
-        if logger.isEnabledFor(level):  # the arguments cost more than the disabled call
-            logger.log(
-                level, "%s %s: %s -> %s", self.type, self.id, self.status.value, next_status.value
-            )
-        self.status = next_status
-        self.revision += 1
+    @property
+    def family_state(self) -> Any:
+        """The family state (for example an ``LPState``, held on :attr:`state`)."""
+        field = self.family_field
+        return self.status if field is None else getattr(self.state, field)
 
-    def _activate(self) -> None:
-        self._move(LifecycleTrigger.START)
+    def _fire(
+        self,
+        trigger: Hashable,
+        *,
+        close_type: CloseType | None = None,
+        now: dt.datetime | None = None,
+    ) -> Any:
+        """Move the family state by ``trigger`` and return the new family state.
 
-    def _begin_closing(self, close_type: CloseType) -> None:
-        self._move(LifecycleTrigger.CLOSE)
-        self.close_type = close_type
-
-    def _terminate(self, close_type: CloseType | None, now: dt.datetime) -> None:
-        self._move(LifecycleTrigger.FINISH)
+        ``status`` follows from the new family state. ``close_type``, when given, records why the
+        executor closes or ends; a move that terminates needs ``now``, recorded as ``closed_at``.
+        Raises :class:`~core.errors.InvalidTransitionError` (and changes nothing) when the
+        family table has no such move.
+        """
+        state, field = self.state, self.family_field
+        current = self.status if field is None else getattr(state, field)
+        move = self._family_moves.get((current, trigger))
+        if move is None:
+            self._family_machine.refuse(current, trigger, holder=self.id)
+        target, status = move
+        if status is not self.status:
+            if status is ExecutorStatus.TERMINATED:
+                if now is None:
+                    raise ValueError(
+                        f"{self.type} {self.id}: expected the time of the move that terminates "
+                        f"it ({trigger!s}), received None"
+                    )
+                self.closed_at = now
+            level = logging.DEBUG if status is ExecutorStatus.CLOSING else logging.INFO
+            if logger.isEnabledFor(level):  # the arguments cost more than the disabled call
+                logger.log(
+                    level, "%s %s: %s -> %s", self.type, self.id, self.status.value, status.value
+                )
+            self.status = status
+        if field is not None:
+            setattr(state, field, target)
         if close_type is not None:
             self.close_type = close_type
-        self.closed_at = now
+        self.revision += 1
+        return target
 
     def _touch(self) -> None:
         """Record that the state changed and must be persisted."""
@@ -243,7 +307,10 @@ class Executor(Generic[ConfigT, StateT]):
             created_at=dt.datetime.fromisoformat(snapshot["created_at"]),
             state=cls._state_adapter.validate_python(snapshot["state"]),
         )
-        executor.status = ExecutorStatus(snapshot["status"])
+        if cls.family_field is None:  # the status is the family state
+            executor.status = ExecutorStatus(snapshot["status"])
+        else:  # derived: the stored status is a copy for queries, the family state is the truth
+            executor.status = cls.family_status[executor.family_state]
         close_type = snapshot["close_type"]
         executor.close_type = CloseType(close_type) if close_type else None
         closed_at = snapshot["closed_at"]
@@ -252,6 +319,36 @@ class Executor(Generic[ConfigT, StateT]):
         executor._command_seq = int(snapshot["command_seq"])
         executor.revision = int(snapshot["revision"])
         return executor
+
+
+def _family_machine(cls: type[Executor[Any, Any]]) -> StateMachine[Any, Any]:
+    """Check the family machine ``cls`` declares and return it; raise ``TypeError`` if unsound."""
+    machine: StateMachine[Any, Any] = StateMachine(cls.family_table, name=cls.config_class.type)
+    status = cls.family_status
+    unmapped = sorted(str(state) for state in machine.states if state not in status)
+    if unmapped:
+        raise TypeError(
+            f"{cls.__name__}: expected a lifecycle status for every family state, received none "
+            f"for {', '.join(unmapped)}"
+        )
+    field = cls.family_field
+    initial = ExecutorStatus.CREATED if field is None else getattr(cls.state_class(), field)
+    if status.get(initial) is not ExecutorStatus.CREATED:
+        raise TypeError(
+            f"{cls.__name__}: expected the initial family state {initial!s} to map to CREATED, "
+            f"received {status.get(initial)}"
+        )
+    leaving = sorted(
+        str(state)
+        for state in machine.states
+        if status[state] is ExecutorStatus.TERMINATED and not machine.is_final(state)
+    )
+    if leaving:
+        raise TypeError(
+            f"{cls.__name__}: expected TERMINATED family states to be final, received moves "
+            f"out of {', '.join(leaving)}"
+        )
+    return machine
 
 
 def _resolve(

@@ -1,12 +1,25 @@
-"""Executor lifecycle: status, the triggers that move it, its transition table, and close types."""
+"""Executor lifecycle: status, the triggers that move it, its transition table, and close types.
+
+An executor's status is never set by hand: it is derived from the executor's family state
+through the family's status mapping (see :class:`~core.executor.Executor`). An executor with no
+states of its own runs the lifecycle itself as its family: :data:`EXECUTOR_TRANSITIONS` with
+:data:`LIFECYCLE_STATUS`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from lpexec.core.fsm import TransitionTable
 
-__all__ = ["EXECUTOR_TRANSITIONS", "CloseType", "ExecutorStatus", "LifecycleTrigger"]
+__all__ = [
+    "EXECUTOR_TRANSITIONS",
+    "LIFECYCLE_STATUS",
+    "CloseType",
+    "ExecutorStatus",
+    "LifecycleTrigger",
+]
 
 
 class ExecutorStatus(StrEnum):
@@ -35,6 +48,11 @@ EXECUTOR_TRANSITIONS: TransitionTable[ExecutorStatus, LifecycleTrigger] = {
     (ExecutorStatus.ACTIVE, LifecycleTrigger.FINISH): ExecutorStatus.TERMINATED,
     (ExecutorStatus.CLOSING, LifecycleTrigger.FINISH): ExecutorStatus.TERMINATED,
 }
+
+LIFECYCLE_STATUS: Mapping[ExecutorStatus, ExecutorStatus] = {
+    status: status for status in ExecutorStatus
+}
+"""The lifecycle as a family of its own: each status is its own lifecycle status."""
 
 
 class CloseType(StrEnum):

@@ -24,7 +24,6 @@ from lpexec.core import (
     ExecutorStarted,
     HeldFill,
     HeldPositionKey,
-    InvalidTransitionError,
     PriceUpdated,
     StopRequested,
     Swap,
@@ -45,7 +44,7 @@ from lpexec.lp.messages import (
     PositionUpdated,
     RefreshPosition,
 )
-from lpexec.lp.states import LP_TRANSITIONS, LPState, LPTrigger
+from lpexec.lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = ["LPExecutor", "LPExecutorState"]
 
@@ -117,6 +116,9 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
 
     config_class = LPExecutorConfig
     state_class = LPExecutorState
+    family_table = LP_TRANSITIONS
+    family_status = LP_STATUS
+    family_field = "lp_state"
     wants_ticks = True
 
     def __init__(
@@ -130,22 +132,10 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         # Read on every price event; the config is frozen, so this never goes stale.
         self._native_pair = config.native_pair
 
-    # --- state machine ------------------------------------------------------------------------
-
-    def _fire(self, trigger: LPTrigger) -> LPState:
-        state = self.state.lp_state
-        target = LP_TRANSITIONS.get((state, trigger))
-        if target is None:
-            raise InvalidTransitionError(state, trigger, machine=f"lp {self.id}")
-        self.state.lp_state = target
-        self._touch()
-        return target
-
     # --- opening --------------------------------------------------------------------------------
 
     @on(ExecutorStarted)
     def _started(self, _event: ExecutorStarted) -> list[Command]:
-        self._activate()
         self._fire(LPTrigger.OPEN)
         return [self._open_command()]
 
@@ -336,8 +326,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state = self.state
         lp_state = state.lp_state
         if lp_state is LPState.NOT_ACTIVE:
-            self._fire(LPTrigger.CANCEL)
-            self._terminate(CloseType.EARLY_STOP, event.ts_event)
+            self._fire(LPTrigger.CANCEL, close_type=CloseType.EARLY_STOP, now=event.ts_event)
             return []
         if lp_state is LPState.OPENING:
             # The open's outcome is on its way; close as soon as it is known.
@@ -359,8 +348,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         return []
 
     def _close(self, close_type: CloseType) -> list[Command]:
-        self._fire(LPTrigger.CLOSE)
-        self._begin_closing(close_type)
+        self._fire(LPTrigger.CLOSE, close_type=close_type)
         return [self._close_command()]
 
     def _close_command(self) -> ClosePosition:
@@ -388,8 +376,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             return []
         if state.lp_state in _OPEN_STATES:
             # Closed outside lpexec (seen on a refresh).
-            self._fire(LPTrigger.CLOSE)
-            self._begin_closing(CloseType.EARLY_STOP)
+            self._fire(LPTrigger.CLOSE, close_type=CloseType.EARLY_STOP)
         state.closed = True
         state.close_command_id = ""
         if event.already_closed and event.estimated:
@@ -410,13 +397,11 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state.close_signature = event.signature
         state.out_of_range_since = None
         if self.close_type is CloseType.POSITION_HOLD:
-            self._fire(LPTrigger.CLOSED)
-            self._terminate(None, event.ts_event)
+            self._fire(LPTrigger.CLOSED, now=event.ts_event)
             return []
         difference = self.returned_amounts()[0] - state.initial_base
         if abs(difference) <= self.config.dust_base:
-            self._fire(LPTrigger.CLOSED)
-            self._terminate(None, event.ts_event)
+            self._fire(LPTrigger.CLOSED, now=event.ts_event)
             return []
         self._fire(LPTrigger.CLOSED_NEEDS_SWAP)
         state.swap_side = "SELL" if difference > 0 else "BUY"
@@ -460,8 +445,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             quote_amount=event.quote_amount,
             price=reference,
         )
-        self._fire(LPTrigger.SWAPPED)
-        self._terminate(None, event.ts_event)
+        self._fire(LPTrigger.SWAPPED, now=event.ts_event)
         return []
 
     @on(FeesCollected)
@@ -521,8 +505,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         if event.retryable and state.open_attempts < self.config.max_open_attempts:
             return [self._open_command()]
         state.failure_reason = f"open failed: {event.reason}"
-        self._fire(LPTrigger.FAIL)
-        self._terminate(CloseType.FAILED, event.ts_event)
+        self._fire(LPTrigger.FAIL, close_type=CloseType.FAILED, now=event.ts_event)
         return []
 
     def _close_failed(self, event: CommandFailed) -> list[Command]:
@@ -530,8 +513,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state.close_command_id = ""
         if event.code == "position_not_found":
             state.failure_reason = f"close: position {state.position_address} was never on chain"
-            self._fire(LPTrigger.FAIL)
-            self._terminate(CloseType.FAILED, event.ts_event)
+            self._fire(LPTrigger.FAIL, close_type=CloseType.FAILED, now=event.ts_event)
             return []
         if state.close_attempts >= self.config.max_close_attempts:
             return self._strand(
@@ -558,8 +540,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             f"swap back failed {state.swap_attempts} times, last: {event.reason}; "
             "the tokens stay in the wallet"
         )
-        self._fire(LPTrigger.FAIL)
-        self._terminate(CloseType.FAILED, event.ts_event)
+        self._fire(LPTrigger.FAIL, close_type=CloseType.FAILED, now=event.ts_event)
         return []
 
     # --- reporting ------------------------------------------------------------------------------

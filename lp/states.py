@@ -1,4 +1,8 @@
-"""The LP executor's own states and their transition table."""
+"""The LP executor's own states, their transition table and the lifecycle status of each.
+
+:class:`~lp.executor.LPExecutor` declares them as its family machine; the base executor runs
+the table and derives the status from the state, so no code keeps the two in step.
+"""
 
 from __future__ import annotations
 
@@ -85,4 +89,4 @@ LP_STATUS: dict[LPState, ExecutorStatus] = {
     S.COMPLETE: ExecutorStatus.TERMINATED,
     S.FAILED: ExecutorStatus.TERMINATED,
 }
-"""The core lifecycle status each LP state belongs to."""
+"""The lifecycle status of each LP state: the executor's status is derived from it."""

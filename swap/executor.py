@@ -26,7 +26,6 @@ from lpexec.core import (
     ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
-    InvalidTransitionError,
     PriceUpdated,
     StopRequested,
     SwapExecuted,
@@ -44,7 +43,7 @@ from lpexec.swap.messages import (
     SwapQuoteRefreshed,
 )
 from lpexec.swap.quotes import ProviderQuote, QuoteFailure, best_quote, swap_limit
-from lpexec.swap.states import SWAP_TRANSITIONS, SwapState, SwapTrigger
+from lpexec.swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
 
 __all__ = ["SwapExecutor", "SwapExecutorState"]
 
@@ -84,29 +83,21 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
 
     config_class = SwapExecutorConfig
     state_class = SwapExecutorState
+    family_table = SWAP_TRANSITIONS
+    family_status = SWAP_STATUS
+    family_field = "swap_state"
 
-    # --- state machine ------------------------------------------------------------------------
-
-    def _fire(self, trigger: SwapTrigger) -> SwapState:
-        state = self.state.swap_state
-        target = SWAP_TRANSITIONS.get((state, trigger))
-        if target is None:
-            raise InvalidTransitionError(state, trigger, machine=f"swap {self.id}")
-        self.state.swap_state = target
-        self._touch()
-        return target
+    # --- failing --------------------------------------------------------------------------------
 
     def _fail(self, reason: str, code: str, event: CommandFailed | SwapQuoted) -> list[Command]:
         self.state.failure_reason, self.state.failure_code = reason, code
-        self._fire(SwapTrigger.FAIL)
-        self._terminate(CloseType.FAILED, event.ts_event)
+        self._fire(SwapTrigger.FAIL, close_type=CloseType.FAILED, now=event.ts_event)
         return []
 
     # --- quoting --------------------------------------------------------------------------------
 
     @on(ExecutorStarted)
     def _started(self, _event: ExecutorStarted) -> list[Command]:
-        self._activate()
         self._fire(SwapTrigger.QUOTE)
         return [self._quote_command()]
 
@@ -240,8 +231,7 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
         state.tx_fee, state.signature = event.tx_fee, event.signature
         state.provider = event.provider or state.provider
         state.evidence, state.fee_estimated = evidence, fee_estimated
-        self._fire(SwapTrigger.FILL)
-        self._terminate(CloseType.COMPLETED, event.ts_event)
+        self._fire(SwapTrigger.FILL, close_type=CloseType.COMPLETED, now=event.ts_event)
         return []
 
     # --- failures and stops ---------------------------------------------------------------------
@@ -305,9 +295,8 @@ class SwapExecutor(Executor[SwapExecutorConfig, SwapExecutorState]):
     def _stop(self, event: StopRequested) -> list[Command]:
         state = self.state
         if state.swap_state in (SwapState.NOT_STARTED, SwapState.QUOTING):
-            self._fire(SwapTrigger.CANCEL)
+            self._fire(SwapTrigger.CANCEL, close_type=CloseType.EARLY_STOP, now=event.ts_event)
             state.quote_command_id = ""
-            self._terminate(CloseType.EARLY_STOP, event.ts_event)
             return []
         if state.swap_state is SwapState.EXECUTING and not state.stop_requested:
             # A sent swap cannot be called back; its outcome decides how this ends.

@@ -1,4 +1,8 @@
-"""The swap executor's own states and their transition table."""
+"""The swap executor's own states, their transition table and the lifecycle status of each.
+
+:class:`~swap.executor.SwapExecutor` declares them as its family machine; the base executor runs
+the table and derives the status from the state, so no code keeps the two in step.
+"""
 
 from __future__ import annotations
 
@@ -59,4 +63,4 @@ SWAP_STATUS: dict[SwapState, ExecutorStatus] = {
     S.CANCELED: ExecutorStatus.TERMINATED,
     S.STRANDED: ExecutorStatus.ACTIVE,
 }
-"""The core lifecycle status each swap state belongs to."""
+"""The lifecycle status of each swap state: the executor's status is derived from it."""

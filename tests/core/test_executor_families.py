@@ -1,9 +1,15 @@
-"""The command/event vocabulary serves both families: the two small test executors, fed events."""
+"""The command/event vocabulary serves both families: the two small test executors, fed events.
+
+The base runs each family's machine: a declared table drives the status, an illegal trigger
+raises, and the status cannot drift from the family state.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 import pytest
 
@@ -16,10 +22,16 @@ from fixtures.executors import (
 from lpexec.core import (
     UTC,
     CloseType,
+    Command,
     CommandFailed,
     ConfigError,
+    Executor,
+    ExecutorConfig,
     ExecutorStarted,
     ExecutorStatus,
+    Exposure,
+    InvalidTransitionError,
+    LifecycleTrigger,
     OrderFilled,
     PlaceOrder,
     PriceUpdated,
@@ -27,6 +39,7 @@ from lpexec.core import (
     Swap,
     SwapExecuted,
     Tick,
+    on,
     parse_config,
 )
 from lpexec.lp.messages import ClosePosition, OpenPosition, PositionClosed, PositionOpened
@@ -248,3 +261,160 @@ def test_configs_are_strict_and_errors_name_the_field(data, message):
 def test_keep_position_default_is_one_documented_value_per_type():
     assert BarrierOrderConfig.model_fields["keep_position"].default is False
     assert RangeLiquidityConfig.model_fields["keep_position"].default is False
+
+
+# --- the base runs each family's machine ------------------------------------------------------
+
+
+class Phase(StrEnum):
+    WAITING = "WAITING"
+    WORKING = "WORKING"
+    UNWINDING = "UNWINDING"
+    DONE = "DONE"
+    ABANDONED = "ABANDONED"
+
+
+class Push(StrEnum):
+    BEGIN = "BEGIN"
+    UNWIND = "UNWIND"
+    FINISH = "FINISH"
+    ABANDON = "ABANDON"
+
+
+PHASES = {
+    (Phase.WAITING, Push.BEGIN): Phase.WORKING,
+    (Phase.WAITING, Push.ABANDON): Phase.ABANDONED,
+    (Phase.WORKING, Push.UNWIND): Phase.UNWINDING,
+    (Phase.UNWINDING, Push.BEGIN): Phase.WORKING,  # back from closing, as an LP open found late
+    (Phase.UNWINDING, Push.FINISH): Phase.DONE,
+}
+PHASE_STATUS = {
+    Phase.WAITING: ExecutorStatus.CREATED,
+    Phase.WORKING: ExecutorStatus.ACTIVE,
+    Phase.UNWINDING: ExecutorStatus.CLOSING,
+    Phase.DONE: ExecutorStatus.TERMINATED,
+    Phase.ABANDONED: ExecutorStatus.TERMINATED,
+}
+
+
+class PhasedConfig(ExecutorConfig):
+    type = "phased"
+
+    def exposure(self) -> Exposure:
+        return Exposure(trading_pair="SOL-USDC")
+
+
+@dataclass(slots=True)
+class PhasedState:
+    phase: Phase = Phase.WAITING
+    notes: int = 0
+
+
+class PhasedExecutor(Executor[PhasedConfig, PhasedState]):
+    config_class = PhasedConfig
+    state_class = PhasedState
+    family_table = PHASES
+    family_status = PHASE_STATUS
+    family_field = "phase"
+
+    @on(ExecutorStarted)
+    def _started(self, _event: ExecutorStarted) -> list[Command]:
+        self._fire(Push.BEGIN)
+        return []
+
+
+def phased() -> PhasedExecutor:
+    return PhasedExecutor(PhasedConfig(id="phased-1"), created_at=T0)
+
+
+def test_a_declared_family_table_drives_the_status():
+    executor = phased()
+    assert (executor.family_state, executor.status) == (Phase.WAITING, ExecutorStatus.CREATED)
+    executor.apply(ExecutorStarted(ts_event=at(1)))
+    assert (executor.state.phase, executor.status) == (Phase.WORKING, ExecutorStatus.ACTIVE)
+    assert executor._fire(Push.UNWIND, close_type=CloseType.STOP_LOSS) is Phase.UNWINDING
+    assert (executor.status, executor.close_type) == (ExecutorStatus.CLOSING, CloseType.STOP_LOSS)
+    assert executor.closed_at is None
+    executor._fire(Push.FINISH, now=at(5))
+    assert (executor.status, executor.close_type) == (
+        ExecutorStatus.TERMINATED,
+        CloseType.STOP_LOSS,  # kept: the move that ends it gave no close type of its own
+    )
+    assert executor.closed_at == at(5)
+    assert executor.revision == 3  # one per move
+
+
+def test_a_family_may_move_back_from_closing_and_the_status_follows():
+    executor = phased()
+    executor._fire(Push.BEGIN)
+    executor._fire(Push.UNWIND, close_type=CloseType.EARLY_STOP)
+    executor._fire(Push.BEGIN)
+    assert (executor.state.phase, executor.status) == (Phase.WORKING, ExecutorStatus.ACTIVE)
+
+
+def test_an_illegal_trigger_raises_a_clear_error_and_changes_nothing():
+    executor = phased()
+    executor._fire(Push.BEGIN)
+    before = executor.snapshot()
+    with pytest.raises(InvalidTransitionError) as raised:
+        executor._fire(Push.FINISH, close_type=CloseType.FAILED, now=at(1))
+    assert str(raised.value) == (
+        "phased phased-1: no transition from state WORKING on trigger FINISH"
+    )
+    assert (raised.value.state, raised.value.trigger) == (Phase.WORKING, Push.FINISH)
+    assert executor.snapshot() == before
+    assert executor.close_type is None
+
+
+def test_a_move_that_terminates_needs_its_time_and_changes_nothing_without_it():
+    executor = phased()
+    with pytest.raises(ValueError, match="expected the time of the move that terminates it"):
+        executor._fire(Push.ABANDON, close_type=CloseType.EARLY_STOP)
+    assert (executor.state.phase, executor.status, executor.revision) == (
+        Phase.WAITING,
+        ExecutorStatus.CREATED,
+        0,
+    )
+
+
+def test_the_status_cannot_drift_from_the_family_state_on_restore():
+    executor = phased()
+    executor._fire(Push.BEGIN)
+    executor._fire(Push.UNWIND, close_type=CloseType.EARLY_STOP)
+    snapshot = executor.snapshot()
+    assert snapshot["status"] == "CLOSING"  # stored for queries, as before
+    restored = PhasedExecutor.restore(executor.config, {**snapshot, "status": "ACTIVE"})
+    assert restored.status is ExecutorStatus.CLOSING  # derived from the family state
+    built = PhasedExecutor(executor.config, created_at=T0, state=PhasedState(Phase.DONE))
+    assert built.status is ExecutorStatus.TERMINATED
+
+
+def test_an_executor_with_no_states_of_its_own_runs_the_lifecycle_itself():
+    executor, _ = started_order_executor()
+    assert executor.family_state is executor.status is ExecutorStatus.ACTIVE
+    with pytest.raises(InvalidTransitionError, match="no transition from state ACTIVE"):
+        executor._fire(LifecycleTrigger.START)
+    restored = BarrierOrderExecutor.restore(executor.config, executor.snapshot())
+    assert restored.status is ExecutorStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        (
+            {"family_status": {k: v for k, v in PHASE_STATUS.items() if k is not Phase.DONE}},
+            "expected a lifecycle status for every family state, received none for DONE",
+        ),
+        (
+            {"family_status": {**PHASE_STATUS, Phase.WAITING: ExecutorStatus.ACTIVE}},
+            "expected the initial family state WAITING to map to CREATED, received ACTIVE",
+        ),
+        (
+            {"family_status": {**PHASE_STATUS, Phase.UNWINDING: ExecutorStatus.TERMINATED}},
+            "expected TERMINATED family states to be final, received moves out of UNWINDING",
+        ),
+    ],
+)
+def test_an_unsound_family_is_refused_when_its_class_is_made(declaration, message):
+    with pytest.raises(TypeError, match=message):
+        type("Broken", (PhasedExecutor,), declaration)

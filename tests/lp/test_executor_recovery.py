@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from fixtures.lp_builders import POOL, at, executor_started, make_config, open_executor, tick
 from lpexec.core import CommandFailed, ExecutorStatus, StopRequested, Swap, SwapExecuted
-from lpexec.lp import LPExecutor, LPState
+from lpexec.lp import LP_STATUS, LPExecutor, LPState
 from lpexec.lp.messages import (
     ClosePosition,
     PositionClosed,
@@ -189,3 +189,25 @@ def test_a_swap_back_whose_outcome_stays_unknown_strands_and_a_late_fill_complet
     )
     assert executor.state.lp_state is LPState.COMPLETE
     assert executor.info(at(1001)).stranded_reason is None
+
+
+def test_the_status_follows_the_lp_state_through_a_strand_and_a_late_open():
+    # The status is derived from the LP state (LP_STATUS): a stranded executor is CLOSING
+    # whatever was under way, and a late open brings it back to ACTIVE.
+    executor = LPExecutor(make_config(), created_at=at(0))
+    (open_command,) = executor.apply(executor_started())
+    seen = [(executor.state.lp_state, executor.status)]
+    executor.apply(unknown(open_command))
+    seen.append((executor.state.lp_state, executor.status))
+    executor.apply(opened(open_command))
+    seen.append((executor.state.lp_state, executor.status))
+    (close,) = executor.apply(StopRequested(ts_event=at(1001)))
+    seen.append((executor.state.lp_state, executor.status))
+    assert seen == [
+        (LPState.OPENING, ExecutorStatus.ACTIVE),
+        (LPState.STRANDED, ExecutorStatus.CLOSING),
+        (LPState.IN_RANGE, ExecutorStatus.ACTIVE),
+        (LPState.CLOSING, ExecutorStatus.CLOSING),
+    ]
+    assert all(status is LP_STATUS[lp_state] for lp_state, status in seen)
+    assert isinstance(close, ClosePosition) and executor.closed_at is None
