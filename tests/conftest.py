@@ -1,21 +1,16 @@
-"""Shared fixtures: databases (SQLite and the real PostgreSQL) and a simulated clock."""
+"""Shared fixtures: databases (SQLite and the real PostgreSQL), a simulated clock and a paper
+Gateway server process."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from lpexec.core import UTC, SimulatedClock
+from fixtures.paper_runtime import free_port, simulated_clock, start_paper_gateway_process
+from lpexec.core import SimulatedClock
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -69,17 +64,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def clock() -> SimulatedClock:
-    return SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=UTC))
-
-
-ROOT = Path(__file__).resolve().parents[1]
-CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return simulated_clock()
 
 
 @pytest.fixture
@@ -87,39 +72,14 @@ def paper_server(tmp_path):
     """A real ``lpexec paper-gateway`` process on a free loopback port (seed 3, slow writes).
 
     Yields ``(process, url, state_file)``; SIGTERM makes it save the chain to ``state_file``.
+    A test using it starts a process: mark it ``slow``.
     """
     port, state = free_port(), tmp_path / "chain.json"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lpexec",
-            "paper-gateway",
-            "--port",
-            str(port),
-            "--seed",
-            "3",
-            "--state-file",
-            str(state),
-            "--faults",
-            "open:slow=400ms,close:slow=400ms",
-        ],
-        cwd=ROOT,
-        env=CHILD_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    arguments = ["--seed", "3", "--state-file", str(state)]
+    server = start_paper_gateway_process(
+        port=port, arguments=[*arguments, "--faults", "open:slow=400ms,close:slow=400ms"]
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("the paper gateway server did not start")
-    yield server, url, state
+    yield server, f"http://127.0.0.1:{port}", state
     if server.poll() is None:
         server.kill()
         server.wait(timeout=30)

@@ -45,6 +45,7 @@ def test_every_root_folder_with_code_is_mapped_into_lpexec():
         assert (ROOT / "lpexec" / name).resolve() == ROOT / name
 
 
+@pytest.mark.slow  # starts ``git ls-files``
 def test_no_module_imports_a_subpackage_by_its_folder_name():
     offenders = [
         f"{path.relative_to(ROOT)}: {name}"

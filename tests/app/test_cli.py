@@ -1,29 +1,20 @@
-"""The command line, run as a real process: reports, JSON, and clean user errors."""
+"""The command line: reports, JSON, and clean user errors (in process), and the ``python -m
+lpexec`` entry as a real process."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+from typer.testing import CliRunner
 
-
-def lpexec(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lpexec", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+from fixtures.cli import ROOT, flat, invoke, run_process
+from lpexec.app.cli import app
 
 
 def test_a_bad_database_url_is_one_clear_line_without_traceback():
-    result = lpexec("executors", "list", "--database", "nope")
-    assert result.returncode == 2
+    result = invoke("executors", "list", "--database", "nope")
+    assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     assert "database URL: expected a SQLAlchemy URL" in result.stderr
     assert "received 'nope'" in result.stderr
@@ -31,25 +22,37 @@ def test_a_bad_database_url_is_one_clear_line_without_traceback():
 
 def test_list_reads_the_store_as_json(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    result = lpexec("executors", "list", "--database", url, "--json")
-    assert result.returncode == 0, result.stderr
+    result = invoke("executors", "list", "--database", url, "--json")
+    assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
 
 
 def test_an_unknown_status_names_the_choices():
-    result = lpexec("executors", "list", "--status", "SLEEPING")
-    assert result.returncode == 2
+    result = invoke("executors", "list", "--status", "SLEEPING")
+    assert result.exit_code == 2
     assert "SLEEPING" in result.stderr and "CREATED" in result.stderr
+
+
+@pytest.mark.slow
+def test_python_m_lpexec_runs_the_entry_point_with_its_exit_statuses(tmp_path):
+    # Act: the console script's entry point across a real process boundary
+    listed = run_process(
+        "executors", "list", "--database", f"sqlite:///{tmp_path / 'x.db'}", "--json"
+    )
+    refused = run_process("executors", "list", "--database", "nope")
+    # Assert: JSON on stdout; a user error is exit 2 with one line and no traceback
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    (line,) = refused.stderr.strip().splitlines()
+    assert "database URL: expected a SQLAlchemy URL" in line and "received 'nope'" in line
 
 
 DEMO_PRICES = ROOT / "paper/demo_prices.csv"
 
 
 def test_backtest_width_is_a_ratio_in_and_out():
-    from typer.testing import CliRunner
-
-    from lpexec.app.cli import app
-
     # Act
     result = CliRunner().invoke(
         app, ["backtest", "--prices", str(DEMO_PRICES), "--width", "0.04", "--json"]
@@ -62,22 +65,14 @@ def test_backtest_width_is_a_ratio_in_and_out():
 
 
 def test_backtest_refuses_the_old_width_pct_flag_and_says_what_to_write():
-    from typer.testing import CliRunner
-
-    from lpexec.app.cli import app
-
     result = CliRunner().invoke(app, ["backtest", "--prices", str(DEMO_PRICES), "--width-pct", "5"])
     assert result.exit_code == 2
-    output = " ".join(result.output.replace("│", " ").split())
+    output = flat(result.output.replace("│", " "))
     assert "no longer accepted: use --width, a ratio of the price (0.05 = 5 %)" in output
     assert "--width-pct 5 (a percent) is --width 0.05" in output
 
 
 def test_backtest_help_says_width_is_a_ratio():
-    from typer.testing import CliRunner
-
-    from lpexec.app.cli import app
-
     result = CliRunner().invoke(app, ["backtest", "--help"], env={"COLUMNS": "200"})
-    assert "Range width as a ratio of the price: 0.05 = 5 %." in " ".join(result.output.split())
+    assert "Range width as a ratio of the price: 0.05 = 5 %." in flat(result.output)
     assert "--width-pct" not in result.output

@@ -1,17 +1,17 @@
-"""The daemon in process on the paper Gateway: config errors, a rebalance, status and stop."""
+"""The daemon in process on the paper Gateway: config errors, a rebalance, status and stop, and
+the ``daemon`` command refusing a config the venue cannot run."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from fixtures.cli import ROOT, invoke
+from fixtures.paper_runtime import open_paper_runtime
 from lpexec.app.daemon import Daemon, load_daemon_config
-from lpexec.app.runtime import open_lp_runtime
 from lpexec.core import ConfigError, ExecutorStatus
-from lpexec.core.clock import SimulatedClock
 from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -38,9 +38,7 @@ def write(tmp_path, text: str):
 
 
 def test_the_example_config_loads():
-    from pathlib import Path
-
-    config = load_daemon_config(Path(__file__).resolve().parents[2] / "fixtures/rebalance.toml")
+    config = load_daemon_config(ROOT / "fixtures/rebalance.toml")
     assert config.policies[0].policy_id == "sol-usdc-dlmm"
     assert config.risk_engine() is not None
 
@@ -73,10 +71,9 @@ def test_config_errors_name_the_place(tmp_path, text, message):
     assert message in str(raised.value)
 
 
-async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path, clock):
     config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
-    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
     lines: list[str] = []
     daemon = Daemon(runtime, config, out=lines.append)
     chain = runtime.gateway.chain
@@ -105,13 +102,12 @@ async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path):
     await runtime.aclose()
 
 
-async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sided(tmp_path):
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sided(tmp_path, clock):
     text = "[daemon]\ninterval_seconds = 10\n" + POLICY.replace(
         'swap_provider = "meteora/swap"', 'reentry = "centered"'
     )
     config = load_daemon_config(write(tmp_path, text))
-    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
     daemon = Daemon(runtime, config, out=lambda line: None)
     chain = runtime.gateway.chain
     await daemon.tick()
@@ -134,12 +130,13 @@ async def test_centered_reentry_swaps_through_a_swap_executor_then_opens_two_sid
     await runtime.aclose()
 
 
-async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_pool(tmp_path):
+async def test_centered_reentry_through_meteora_swap_swaps_in_the_policy_s_own_pool(
+    tmp_path, clock
+):
     # Arrange: the combination that used to kill the daemon at its first centered re-entry
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     text = "[daemon]\ninterval_seconds = 10\n" + POLICY + 'reentry = "centered"\n'
     config = load_daemon_config(write(tmp_path, text))
-    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
     daemon = Daemon(runtime, config, out=lambda line: None)
     await daemon.check_venue()
     await daemon.tick()
@@ -166,9 +163,8 @@ def policy_text(policy_id: str, **fields: str) -> str:
     return text
 
 
-async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_path):
+async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_path, clock):
     # Arrange: a good policy, then one problem each
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     text = "[daemon]\ninterval_seconds = 10\n" + "".join(
         [
             policy_text("good"),
@@ -180,7 +176,7 @@ async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_
         ]
     )
     config = load_daemon_config(write(tmp_path, text))
-    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
     lines: list[str] = []
     daemon = Daemon(runtime, config, out=lines.append)
     # Act
@@ -214,10 +210,9 @@ async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_
     await runtime.aclose()
 
 
-async def test_a_policy_with_an_open_position_has_its_budget_on_chain(tmp_path):
+async def test_a_policy_with_an_open_position_has_its_budget_on_chain(tmp_path, clock):
     # Arrange: rb opens a position; then its budget is raised beyond the wallet
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    runtime = await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'd.db'}", clock=clock)
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
     first = load_daemon_config(write(tmp_path, POLICY))
     await Daemon(runtime, first, out=lambda line: None).tick()
     greedy = load_daemon_config(write(tmp_path, policy_text("rb", quote_amount='"50000"')))
@@ -234,15 +229,8 @@ async def test_a_policy_with_an_open_position_has_its_budget_on_chain(tmp_path):
 
 
 def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     # Arrange
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
-    env.pop("LPEXEC_GATEWAY_URL", None)
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", "LPEXEC_GATEWAY_URL": None}
     bad = write(
         tmp_path,
         "[daemon]\ninterval_seconds = 0.1\n"
@@ -250,21 +238,13 @@ def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tm
         + policy_text("inverted", trading_pair='"USDC-SOL"'),
     )
 
-    def daemon(config) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "lpexec", "daemon", "--config", str(config)]
-        return subprocess.run(
-            [*command, "--max-ticks", "1"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def daemon(config):
+        return invoke("daemon", "--config", str(config), "--max-ticks", "1", env=env)
 
     # Act
     refused = daemon(bad)
     # Assert
-    assert refused.returncode == 2, refused.stderr
+    assert refused.exit_code == 2, refused.stderr
     assert "Traceback" not in refused.stderr and "daemon started" not in refused.stdout
     (line,) = refused.stderr.strip().splitlines()
     assert line.startswith(
@@ -275,23 +255,23 @@ def test_the_daemon_command_refuses_a_policy_the_venue_cannot_run_in_one_line(tm
     good = tmp_path / "good.toml"
     good.write_text("[daemon]\ninterval_seconds = 0.1\n" + POLICY, encoding="utf-8")
     ran = daemon(good)
-    assert ran.returncode == 0, ran.stderr
+    assert ran.exit_code == 0, ran.stderr
     assert ran.stdout.splitlines()[0] == "daemon started: rb; every 0.1 s"
     assert "rb: opened rb-1 BOTH" in ran.stdout
 
 
-async def test_a_restart_on_a_chain_without_the_position_strands_it_with_the_reason(tmp_path):
+async def test_a_restart_on_a_chain_without_the_position_strands_it_with_the_reason(
+    tmp_path, clock
+):
     # Arrange: rb-1 opened on one paper chain; the daemon restarts on a chain that never had it
     config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
-    database_url = f"sqlite:///{tmp_path / 'd.db'}"
-    clock = SimulatedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    first = await open_lp_runtime(
-        database_url=database_url, clock=clock, paper_state_file=str(tmp_path / "a.json")
+    first = await open_paper_runtime(
+        tmp_path, database="d.db", clock=clock, paper_state_file=str(tmp_path / "a.json")
     )
     await Daemon(first, config, out=lambda line: None).tick()
     await first.aclose()
-    second = await open_lp_runtime(
-        database_url=database_url, clock=clock, paper_state_file=str(tmp_path / "b.json")
+    second = await open_paper_runtime(
+        tmp_path, database="d.db", clock=clock, paper_state_file=str(tmp_path / "b.json")
     )
     daemon = Daemon(second, config, out=lambda line: None)
     # Act: the first ticks after the restart (the position read is due at once)

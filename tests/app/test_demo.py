@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
+from fixtures.cli import invoke
 from lpexec.app.cli.demo import LEDGER_CHECKS
 from lpexec.app.lp_demo import run_lp_demo
 from lpexec.core import CloseType, ExecutorStatus
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_the_demo_closes_on_the_timer_and_matches_the_ledger():
@@ -29,14 +25,8 @@ async def test_the_demo_closes_on_the_timer_and_matches_the_ledger():
 
 
 def test_make_demo_command_prints_json():
-    result = subprocess.run(
-        [sys.executable, "-m", "lpexec", "demo", "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    result = invoke("demo", "--json")
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["report"]["close_type"] == "EARLY_STOP"
     assert payload["report"]["details"]["state"] == "COMPLETE"

@@ -1,179 +1,97 @@
-"""``lpexec lp`` and ``lpexec pools`` as real processes on the paper Gateway (state on disk)."""
+"""``lpexec lp`` and ``lpexec pools`` in process on the paper Gateway (state on disk)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
+from fixtures.cli import flat
 from lpexec.paper.gateway.demo import demo_pool_address
 
-ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+IN_RANGE = ("--lower", "176", "--upper", "184", "--base", "1", "--quote", "180")
 
 
-@pytest.fixture
-def lpexec(tmp_path):
-    env = {**os.environ, "LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    env.pop("LPEXEC_GATEWAY_URL", None)
-    state = str(tmp_path / "paper.json")
-
-    def run(group: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lpexec", group, "--paper-state", state, *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    return run
+def open_lp(paper_cli, *args: str, pair: str = "SOL-USDC"):
+    """``lp open`` on the demo pool (price 180); ``open_lp(paper_cli, *IN_RANGE)`` puts
+    1 SOL + 180 USDC on 176..184."""
+    return paper_cli("lp", "open", "--pool", POOL, "--pair", pair, *args)
 
 
-def test_open_status_close_list_on_the_paper_gateway(lpexec):
-    opened = lpexec(
-        "lp",
-        "open",
-        "--pool",
-        POOL,
-        "--pair",
-        "SOL-USDC",
-        "--lower",
-        "176",
-        "--upper",
-        "184",
-        "--base",
-        "1",
-        "--quote",
-        "180",
-        "--json",
-    )
-    assert opened.returncode == 0, opened.stderr
+def test_open_status_close_list_on_the_paper_gateway(paper_cli):
+    opened = open_lp(paper_cli, *IN_RANGE, "--json")
+    assert opened.exit_code == 0, opened.stderr
     info = json.loads(opened.stdout)
     assert (info["status"], info["details"]["state"]) == ("ACTIVE", "IN_RANGE")
     executor_id = info["executor_id"]
-    status = json.loads(lpexec("lp", "status", executor_id, "--json").stdout)
+    status = json.loads(paper_cli("lp", "status", executor_id, "--json").stdout)
     assert status["details"]["position_address"] == info["details"]["position_address"]
     assert status["details"]["in_range"] is True
     # nothing left unknown: a retry reconciles nothing and changes nothing
-    retried = json.loads(lpexec("lp", "retry", executor_id, "--json").stdout)
+    retried = json.loads(paper_cli("lp", "retry", executor_id, "--json").stdout)
     assert (retried["status"], retried["details"]["state"]) == ("ACTIVE", "IN_RANGE")
-    missing = lpexec("lp", "retry", "no-such-executor")
-    assert missing.returncode != 0
+    missing = paper_cli("lp", "retry", "no-such-executor")
+    assert missing.exit_code != 0
     assert "no-such-executor" in missing.stderr + missing.stdout
     assert "Traceback" not in missing.stderr
-    closed = json.loads(lpexec("lp", "close", executor_id, "--keep-position", "--json").stdout)
+    closed = json.loads(paper_cli("lp", "close", executor_id, "--keep-position", "--json").stdout)
     assert (closed["status"], closed["close_type"]) == ("TERMINATED", "POSITION_HOLD")
     assert closed["details"]["swap_side"] == ""
-    listed = json.loads(lpexec("lp", "list", "--json").stdout)
+    listed = json.loads(paper_cli("lp", "list", "--json").stdout)
     assert [row["executor_id"] for row in listed] == [executor_id]
 
 
-def test_bad_requests_are_one_line_errors(lpexec):
-    wide = lpexec(
-        "lp",
-        "open",
-        "--pool",
-        POOL,
-        "--pair",
-        "SOL-USDC",
-        "--lower",
-        "150",
-        "--upper",
-        "184",
-        "--base",
-        "1",
-        "--quote",
-        "180",
+def test_bad_requests_are_one_line_errors(paper_cli):
+    wide = open_lp(paper_cli, "--lower", "150", "--upper", "184", "--base", "1", "--quote", "180")
+    assert wide.exit_code == 2 and "Traceback" not in wide.stderr
+    assert "spans 206 bins at bin step 10; expected at most 69 bins per position" in flat(
+        wide.stderr
     )
-    assert wide.returncode == 2 and "Traceback" not in wide.stderr
-    assert "spans 206 bins at bin step 10; expected at most 69 bins per position" in " ".join(
-        wide.stderr.split()
-    )
-    inverted = lpexec(
-        "lp",
-        "open",
-        "--pool",
-        POOL,
-        "--pair",
-        "SOL-USDC",
-        "--lower",
-        "190",
-        "--upper",
-        "184",
-        "--base",
-        "1",
-    )
-    assert inverted.returncode == 2
+    inverted = open_lp(paper_cli, "--lower", "190", "--upper", "184", "--base", "1")
+    assert inverted.exit_code == 2
     assert "expected lower_price < upper_price, received lower_price=190 upper_price=184" in (
-        " ".join(inverted.stderr.split())
+        flat(inverted.stderr)
     )
-    unknown = lpexec("lp", "status", "nope")
-    assert unknown.returncode == 2
+    unknown = paper_cli("lp", "status", "nope")
+    assert unknown.exit_code == 2
     assert "Expected a known executor id, received 'nope'" in unknown.stderr
 
 
-def test_pools_info_json(lpexec):
-    result = lpexec("pools", "info", POOL, "--json")
-    assert result.returncode == 0, result.stderr
+def test_pools_info_json(paper_cli):
+    result = paper_cli("pools", "info", POOL, "--json")
+    assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["bin_step"] == 10 and data["address"] == POOL
 
 
-def test_watch_refreshes_open_positions_and_stops_after_count(lpexec):
-    opened = lpexec(
-        "lp",
-        "open",
-        "--pool",
-        POOL,
-        "--pair",
-        "SOL-USDC",
-        "--lower",
-        "176",
-        "--upper",
-        "184",
-        "--base",
-        "1",
-        "--quote",
-        "180",
-        "--json",
-    )
-    assert opened.returncode == 0, opened.stderr
-    watched = lpexec("lp", "watch", "--count", "2", "--interval", "0.1")
-    assert watched.returncode == 0, watched.stderr
+def test_watch_refreshes_open_positions_and_stops_after_count(paper_cli):
+    opened = open_lp(paper_cli, *IN_RANGE, "--json")
+    assert opened.exit_code == 0, opened.stderr
+    watched = paper_cli("lp", "watch", "--count", "2", "--interval", "0.1")
+    assert watched.exit_code == 0, watched.stderr
     assert json.loads(opened.stdout)["executor_id"][:5] in watched.stdout
     assert "ACTIVE" in watched.stdout
 
 
-def test_open_refuses_a_pair_that_is_not_the_pool_s_own(lpexec):
+def test_open_refuses_a_pair_that_is_not_the_pool_s_own(paper_cli):
     # Act
-    inverted = lpexec(
-        "lp", "open", "--pool", POOL, "--pair", "USDC-SOL", "--lower", "0.0054",
-        "--upper", "0.0057", "--quote", "1",
-    )  # fmt: skip
+    inverted = open_lp(
+        paper_cli, "--lower", "0.0054", "--upper", "0.0057", "--quote", "1", pair="USDC-SOL"
+    )
     # Assert
-    assert inverted.returncode == 2 and "Traceback" not in inverted.stderr
+    assert inverted.exit_code == 2 and "Traceback" not in inverted.stderr
     assert len(inverted.stderr.strip().splitlines()) == 1
     assert (
         "trading_pair: expected the pool's pair SOL-USDC (its base-quote), received USDC-SOL "
         "(inverted: did you mean SOL-USDC?)"
     ) in inverted.stderr
-    assert json.loads(lpexec("lp", "list", "--json").stdout) == []
+    assert json.loads(paper_cli("lp", "list", "--json").stdout) == []
 
 
-def test_open_refuses_a_limit_price_already_reached(lpexec):
-    crossed = lpexec(
-        "lp", "open", "--pool", POOL, "--pair", "SOL-USDC", "--lower", "176", "--upper", "184",
-        "--base", "1", "--quote", "180", "--upper-limit", "170",
-    )  # fmt: skip
-    assert crossed.returncode == 2 and "Traceback" not in crossed.stderr
+def test_open_refuses_a_limit_price_already_reached(paper_cli):
+    crossed = open_lp(paper_cli, *IN_RANGE, "--upper-limit", "170")
+    assert crossed.exit_code == 2 and "Traceback" not in crossed.stderr
     assert "upper_limit_price: expected a price above the pool price " in crossed.stderr
     assert "received 170 (already reached: the position would close as soon as it opened)" in (
         crossed.stderr
     )
-    assert json.loads(lpexec("lp", "list", "--json").stdout) == []
+    assert json.loads(paper_cli("lp", "list", "--json").stdout) == []

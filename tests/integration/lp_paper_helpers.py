@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from fixtures.paper_runtime import open_paper_runtime
+from lpexec.app.runtime import LPRuntime
 from lpexec.lp import LPExecutorConfig
 from lpexec.lp.messages import publish_pool_price
 from lpexec.paper.chain.ledger import AccountKind, Cause
@@ -14,8 +15,8 @@ POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 LAMPORTS = Decimal(1_000_000_000)
 
 
-async def runtime(tmp_path, **options) -> LPRuntime:
-    return await open_lp_runtime(database_url=f"sqlite:///{tmp_path / 'lp.db'}", **options)
+# An LP runtime on the in-process paper Gateway, its store ``tmp_path/lp.db``.
+runtime = open_paper_runtime
 
 
 def lp_config(**overrides) -> LPExecutorConfig:
@@ -43,6 +44,18 @@ async def step(rt: LPRuntime, price: str, *, seconds: float = 60, volume_usdc: i
     )
     rt.engine.tick()
     await settle(rt)
+
+
+async def open_position(rt: LPRuntime, config: LPExecutorConfig):
+    """Create the LP executor of ``config`` and let it open; return it."""
+    await rt.engine.create(config)
+    await settle(rt)
+    return rt.engine.executor(config.id)
+
+
+def pool_positions(rt: LPRuntime) -> list:
+    """The positions the runtime's wallet owns in ``POOL``, on the paper chain."""
+    return [p for p in rt.gateway.chain.positions_owned(rt.wallet) if p.pool_address == POOL]
 
 
 async def settle(rt: LPRuntime, rounds: int = 10) -> None:

@@ -9,6 +9,8 @@ from lp_paper_helpers import (
     POOL,
     ledger_sum,
     lp_config,
+    open_position,
+    pool_positions,
     runtime,
     settle,
     step,
@@ -98,11 +100,8 @@ async def test_keep_position_holds_the_net_change_and_never_swaps(tmp_path):
 
 async def test_a_504_that_landed_ends_with_exactly_one_position_adopted(tmp_path):
     rt = await runtime(tmp_path, faults="open:504#1")
-    config = lp_config()
-    await rt.engine.create(config)
-    await settle(rt)
-    executor = rt.engine.executor(config.id)
-    owned = [p for p in rt.gateway.chain.positions_owned(rt.wallet) if p.pool_address == POOL]
+    executor = await open_position(rt, lp_config())
+    owned = pool_positions(rt)
     assert executor.state.lp_state is LPState.IN_RANGE
     assert [p.address for p in owned] == [executor.state.position_address]
     assert executor.state.open_attempts == 1
@@ -111,11 +110,8 @@ async def test_a_504_that_landed_ends_with_exactly_one_position_adopted(tmp_path
 
 async def test_a_dropped_open_ends_with_none_then_one_clean_retry_under_the_same_intent(tmp_path):
     rt = await runtime(tmp_path, faults="open:drop#1")
-    config = lp_config()
-    await rt.engine.create(config)
-    await settle(rt)
-    executor = rt.engine.executor(config.id)
-    owned = [p for p in rt.gateway.chain.positions_owned(rt.wallet) if p.pool_address == POOL]
+    executor = await open_position(rt, lp_config())
+    owned = pool_positions(rt)
     assert len(owned) == 1 and owned[0].address == executor.state.position_address
     assert executor.state.open_attempts == 1  # the executor issued one open command
     from sqlmodel import select
@@ -143,8 +139,7 @@ async def test_close_failures_end_stranded_and_a_later_stop_completes(tmp_path):
     (listed,) = rt.engine.infos(stranded=True)
     assert listed.executor_id == config.id
     assert "still on chain" in listed.stranded_reason
-    owned = [p for p in rt.gateway.chain.positions_owned(rt.wallet) if p.pool_address == POOL]
-    assert len(owned) == 1
+    assert len(pool_positions(rt)) == 1
     # the fault clears; a stop asks for the close again and it completes
     from lpexec.paper.chain import FaultPlan
 

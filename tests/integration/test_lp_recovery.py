@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from lp_paper_helpers import LAMPORTS, lp_config, runtime, settle, step
+from lp_paper_helpers import LAMPORTS, lp_config, open_position, runtime, settle, step
 
-from lpexec.app.runtime import open_lp_runtime
 from lpexec.lp import LPState
 from lpexec.paper.chain import BIN_ARRAY_RENT_LAMPORTS
 
@@ -57,36 +56,28 @@ def assert_fees_match(state, chain, wallet):
 
 
 async def open_and_close(rt, config, *, keep_position=True):
-    await rt.engine.create(config)
-    await settle(rt)
+    await open_position(rt, config)
     await step(rt, "181")
     await rt.engine.stop(config.id, keep_position=keep_position)
     await settle(rt, rounds=20)
     return rt.engine.executor(config.id)
 
 
-@pytest.mark.parametrize("fault", ["open:504#1", "open:lost#1", "open:pending#1"])
-async def test_an_open_whose_answer_was_lost_is_read_from_its_transaction(tmp_path, fault):
+# A write (open or close) lands but its answer is lost: a 504, a generic 500 or a status 0.
+LOST_ANSWERS = [
+    f"{write}:{loss}#1" for write in ("open", "close") for loss in ("504", "lost", "pending")
+]
+
+
+@pytest.mark.parametrize("fault", LOST_ANSWERS)
+async def test_a_write_whose_answer_was_lost_is_read_from_its_transaction(tmp_path, fault):
     rt = await runtime(tmp_path, faults=fault)
     executor = await open_and_close(rt, lp_config())
     chain, wallet = rt.gateway.chain, rt.wallet
     state = executor.state
+    operation = fault.split(":")[0]  # the write whose answer was lost: open or close
     assert state.lp_state is LPState.COMPLETE
-    assert len([tx for tx in landed(chain, wallet) if tx.operation == "open"]) == 1
-    assert_open_matches(state, one(chain, wallet, "open"))
-    assert_close_matches(state, one(chain, wallet, "close"))
-    assert_fees_match(state, chain, wallet)
-    await rt.aclose()
-
-
-@pytest.mark.parametrize("fault", ["close:504#1", "close:lost#1", "close:pending#1"])
-async def test_a_close_whose_answer_was_lost_is_read_from_its_transaction(tmp_path, fault):
-    rt = await runtime(tmp_path, faults=fault)
-    executor = await open_and_close(rt, lp_config())
-    chain, wallet = rt.gateway.chain, rt.wallet
-    state = executor.state
-    assert state.lp_state is LPState.COMPLETE
-    assert len([tx for tx in landed(chain, wallet) if tx.operation == "close"]) == 1
+    assert len([tx for tx in landed(chain, wallet) if tx.operation == operation]) == 1
     assert_open_matches(state, one(chain, wallet, "open"))
     assert_close_matches(state, one(chain, wallet, "close"))
     assert_fees_match(state, chain, wallet)
@@ -138,17 +129,11 @@ async def test_a_swap_back_whose_answer_was_lost_is_found_once_and_read_exactly(
 
 async def test_a_position_the_chain_does_not_have_strands_with_that_reason_at_once(tmp_path):
     # Arrange: a position opened on one paper chain, then the store is used with a fresh chain
-    database_url = f"sqlite:///{tmp_path / 'lp.db'}"
-    first = await open_lp_runtime(
-        database_url=database_url, paper_state_file=str(tmp_path / "a.json")
-    )
+    first = await runtime(tmp_path, paper_state_file=str(tmp_path / "a.json"))
     config = lp_config(refresh_interval_seconds=30)
-    await first.engine.create(config)
-    await settle(first)
+    await open_position(first, config)
     await first.aclose()
-    second = await open_lp_runtime(
-        database_url=database_url, paper_state_file=str(tmp_path / "b.json")
-    )
+    second = await runtime(tmp_path, paper_state_file=str(tmp_path / "b.json"))
     # Act: the first refresh finds no such position
     second.clock.advance(60)
     second.engine.tick()

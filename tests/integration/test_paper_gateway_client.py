@@ -8,43 +8,24 @@ rent locked and refunded, network fees. In upstream mode the client's own normal
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
+from fixtures.paper_runtime import serve_in_thread
 from gateway_client import GatewayClient, PositionClosedError, estimate_priority_fee
 from lpexec.paper.chain import LAMPORTS, SOL_MINT, Cause, PaperChain
-from lpexec.paper.gateway import PaperGateway, build_paper_gateway, make_server
+from lpexec.paper.gateway import PaperGateway, build_paper_gateway
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(params=["clean", "upstream"])
 def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, PaperGateway]]:
     gateway = build_paper_gateway(seed=21, mode=request.param, rate_limit=None)
-    port = _free_port()
-    server = make_server(gateway, host="127.0.0.1", port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(gateway) as base_url:
         yield base_url, gateway
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _wallet_delta(chain: PaperChain, signature: str, wallet: str, cause: Cause, mint: str) -> int:

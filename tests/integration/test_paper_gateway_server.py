@@ -3,53 +3,30 @@ in a subprocess that saves its state on SIGTERM and resumes from it."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from lpexec.paper.gateway import build_paper_gateway, make_server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(base_url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"Expected the paper Gateway at {base_url} to answer within {timeout} s")
+from fixtures.paper_runtime import (
+    CHILD_ENV,
+    ROOT,
+    free_port,
+    serve_in_thread,
+    wait_until_up,
+)
+from lpexec.paper.gateway import build_paper_gateway
 
 
 @pytest.fixture
 def served() -> Iterator[tuple[str, object]]:
     gateway = build_paper_gateway(seed=8)
-    port = _free_port()
-    server = make_server(gateway, host="127.0.0.1", port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    _wait_until_up(base_url)
-    try:
+    with serve_in_thread(gateway) as base_url:
         yield base_url, gateway
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_real_socket_round_trip(served: tuple[str, object]) -> None:
@@ -87,8 +64,8 @@ def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
     )
     return subprocess.Popen(
         [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=ROOT,
+        env=CHILD_ENV,
     )
 
 
@@ -97,13 +74,14 @@ def _stop(process: subprocess.Popen[bytes], sig: int) -> int:
     return process.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_serve_saves_state_on_signal_and_resumes(tmp_path: Path) -> None:
     state = tmp_path / "paper.json"
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     process = _start(port, state)
     try:
-        _wait_until_up(base_url)
+        wait_until_up(base_url)
         with httpx.Client(base_url=base_url, timeout=30) as client:
             pools = client.get("/pools/", params={"connector": "meteora"}).json()
             opened = client.post(
@@ -124,7 +102,7 @@ def test_serve_saves_state_on_signal_and_resumes(tmp_path: Path) -> None:
     assert position in state.read_text()
     process = _start(port, state)
     try:
-        _wait_until_up(base_url)
+        wait_until_up(base_url)
         info = httpx.get(
             f"{base_url}/connectors/meteora/clmm/position-info",
             params={"positionAddress": position},
