@@ -189,7 +189,12 @@ async def test_token_never_appears_in_logs_or_errors(
 
 # ------------------------------------------------------------ mutual TLS
 
-needs_openssl = pytest.mark.skipif(not openssl_available(), reason="openssl CLI not installed")
+# These start openssl (a process) to make the TLS files: slow, like every subprocess test.
+_HAS_OPENSSL = pytest.mark.skipif(not openssl_available(), reason="openssl CLI not installed")
+
+
+def needs_openssl(test):
+    return pytest.mark.slow(_HAS_OPENSSL(test))
 
 
 @pytest.fixture(scope="module")
