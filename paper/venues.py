@@ -7,7 +7,9 @@ executors and engine. Amounts come from the chain's receipts, in human units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from lpexec.core import (
     Clock,
@@ -34,7 +36,7 @@ from lpexec.lp.messages import (
     RefreshPosition,
     RemoveLiquidity,
 )
-from lpexec.paper.chain import PaperChain
+from lpexec.paper.chain import LiquidityReceipt, PaperChain, PositionRecord, Receipt
 from lpexec.paper.chain.errors import (
     ChainError,
     InsufficientFundsError,
@@ -46,9 +48,12 @@ from lpexec.paper.chain.errors import (
 from lpexec.paper.chain.errors import (
     PositionNotFoundError as ChainPositionNotFound,
 )
-from lpexec.paper.pools import DlmmPool, Strategy, span_for_prices
+from lpexec.paper.pools import ClmmPool, DlmmPool, Strategy, span_for_prices
 
 __all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
+
+_R = TypeVar("_R", bound=Receipt)
+_Moved = TypeVar("_Moved", LiquidityAdded, LiquidityRemoved)
 
 STRATEGIES = {"Spot": Strategy.SPOT, "Curve": Strategy.CURVE, "BidAsk": Strategy.BID_ASK}
 
@@ -72,6 +77,18 @@ def _rejected(error: ChainError) -> VenueRejectedError:
     return VenueRejectedError(str(error), code=code)
 
 
+def _send(write: Callable[..., _R], wallet: str, *args: Any, **kwargs: Any) -> _R:
+    """Send ``write(wallet, ...)`` on the chain; a refusal becomes ``VenueRejectedError``."""
+    try:
+        return write(wallet, *args, **kwargs)
+    except ChainError as e:
+        raise _rejected(e) from e
+
+
+def _amounts(pool: DlmmPool | ClmmPool, base: int, quote: int) -> tuple[Decimal, Decimal]:
+    return _human(base, pool.base_decimals), _human(quote, pool.quote_decimals)
+
+
 class PaperLiquidityVenue:
     """The LiquidityVenue port on a paper chain, for one wallet."""
 
@@ -80,7 +97,7 @@ class PaperLiquidityVenue:
         self._wallet = wallet
         self._clock = clock
 
-    def _pool(self, address: str):  # noqa: ANN202 - DlmmPool | ClmmPool
+    def _pool(self, address: str) -> DlmmPool | ClmmPool:
         return self._chain.pool(address)
 
     async def open_position(
@@ -92,25 +109,24 @@ class PaperLiquidityVenue:
         pool = self._pool(command.pool_address)
         lower, upper = span_for_prices(pool, command.lower_price, command.upper_price)
         strategy = STRATEGIES.get(command.strategy_type or "Spot", Strategy.SPOT)
-        try:
-            receipt = self._chain.open_position(
-                self._wallet,
-                command.pool_address,
-                lower=lower,
-                upper=upper,
-                base_amount=_raw(command.base_amount, pool.base_decimals),
-                quote_amount=_raw(command.quote_amount, pool.quote_decimals),
-                strategy=strategy,
-            )
-        except ChainError as e:
-            raise _rejected(e) from e
+        receipt = _send(
+            self._chain.open_position,
+            self._wallet,
+            command.pool_address,
+            lower=lower,
+            upper=upper,
+            base_amount=_raw(command.base_amount, pool.base_decimals),
+            quote_amount=_raw(command.quote_amount, pool.quote_decimals),
+            strategy=strategy,
+        )
         bounds = self._bounds(pool, receipt.lower, receipt.upper)
+        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
         return PositionOpened(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             position_address=receipt.position_address,
-            base_amount=_human(receipt.base_amount, pool.base_decimals),
-            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
+            base_amount=base,
+            quote_amount=quote,
             lower_price=bounds[0],
             upper_price=bounds[1],
             lower_bin_id=receipt.lower,
@@ -149,21 +165,16 @@ class PaperLiquidityVenue:
         except ChainPositionNotFound as e:
             raise VenueRejectedError(str(e), code="position_not_found") from e
         pool = self._pool(record.pool_address)
-        try:
-            receipt = self._chain.close_position(self._wallet, command.position_address)
-        except ChainError as e:
-            raise _rejected(e) from e
+        receipt = _send(self._chain.close_position, self._wallet, command.position_address)
+        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
+        base_fee, quote_fee = _amounts(pool, receipt.base_fee, receipt.quote_fee)
         return PositionClosed(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            position_address=command.position_address,
-            base_amount=_human(receipt.base_amount, pool.base_decimals),
-            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
-            base_fee=_human(receipt.base_fee, pool.base_decimals),
-            quote_fee=_human(receipt.quote_fee, pool.quote_decimals),
+            **self._written(command, receipt),
+            base_amount=base,
+            quote_amount=quote,
+            base_fee=base_fee,
+            quote_fee=quote_fee,
             position_rent_refunded=_sol(receipt.rent_refunded),
-            tx_fee=_sol(receipt.fee),
-            signature=receipt.signature,
         )
 
     def _already_closed(self, command: Command) -> PositionClosed:
@@ -177,32 +188,41 @@ class PaperLiquidityVenue:
             estimated=True,
         )
 
+    def _written(self, command: Command, receipt: Receipt) -> dict[str, Any]:
+        """The fields every position write event carries."""
+        return {
+            "ts_event": self._clock.now(),
+            "command_id": command.command_id,
+            "position_address": getattr(command, "position_address", ""),
+            "tx_fee": _sol(receipt.fee),
+            "signature": receipt.signature,
+        }
+
+    def _liquidity_moved(
+        self,
+        event: type[_Moved],
+        command: AddLiquidity | RemoveLiquidity,
+        pool: DlmmPool | ClmmPool,
+        receipt: LiquidityReceipt,
+    ) -> _Moved:
+        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
+        return event(**self._written(command, receipt), base_amount=base, quote_amount=quote)
+
     async def add_liquidity(
         self,
         command: AddLiquidity,
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> LiquidityAdded:
         """Add liquidity to an open position."""
-        record = self._record(command.position_address)
-        pool = self._pool(record.pool_address)
-        try:
-            receipt = self._chain.add_liquidity(
-                self._wallet,
-                command.position_address,
-                base_amount=_raw(command.base_amount, pool.base_decimals),
-                quote_amount=_raw(command.quote_amount, pool.quote_decimals),
-            )
-        except ChainError as e:
-            raise _rejected(e) from e
-        return LiquidityAdded(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            position_address=command.position_address,
-            base_amount=_human(receipt.base_amount, pool.base_decimals),
-            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
-            tx_fee=_sol(receipt.fee),
-            signature=receipt.signature,
+        pool = self._pool(self._record(command.position_address).pool_address)
+        receipt = _send(
+            self._chain.add_liquidity,
+            self._wallet,
+            command.position_address,
+            base_amount=_raw(command.base_amount, pool.base_decimals),
+            quote_amount=_raw(command.quote_amount, pool.quote_decimals),
         )
+        return self._liquidity_moved(LiquidityAdded, command, pool, receipt)
 
     async def remove_liquidity(
         self,
@@ -210,23 +230,14 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
-        record = self._record(command.position_address)
-        pool = self._pool(record.pool_address)
-        try:
-            receipt = self._chain.remove_liquidity(
-                self._wallet, command.position_address, fraction=command.fraction
-            )
-        except ChainError as e:
-            raise _rejected(e) from e
-        return LiquidityRemoved(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            position_address=command.position_address,
-            base_amount=_human(receipt.base_amount, pool.base_decimals),
-            quote_amount=_human(receipt.quote_amount, pool.quote_decimals),
-            tx_fee=_sol(receipt.fee),
-            signature=receipt.signature,
+        pool = self._pool(self._record(command.position_address).pool_address)
+        receipt = _send(
+            self._chain.remove_liquidity,
+            self._wallet,
+            command.position_address,
+            fraction=command.fraction,
         )
+        return self._liquidity_moved(LiquidityRemoved, command, pool, receipt)
 
     async def collect_fees(
         self,
@@ -234,23 +245,14 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> FeesCollected:
         """Claim a position's fees."""
-        record = self._record(command.position_address)
-        pool = self._pool(record.pool_address)
-        try:
-            receipt = self._chain.collect_fees(self._wallet, command.position_address)
-        except ChainError as e:
-            raise _rejected(e) from e
+        pool = self._pool(self._record(command.position_address).pool_address)
+        receipt = _send(self._chain.collect_fees, self._wallet, command.position_address)
+        base_fee, quote_fee = _amounts(pool, receipt.base_fee, receipt.quote_fee)
         return FeesCollected(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            position_address=command.position_address,
-            base_fee=_human(receipt.base_fee, pool.base_decimals),
-            quote_fee=_human(receipt.quote_fee, pool.quote_decimals),
-            tx_fee=_sol(receipt.fee),
-            signature=receipt.signature,
+            **self._written(command, receipt), base_fee=base_fee, quote_fee=quote_fee
         )
 
-    def _record(self, address: str):  # noqa: ANN202 - PositionRecord
+    def _record(self, address: str) -> PositionRecord:
         try:
             return self._chain.position_record(address)
         except ChainPositionNotFound as e:
@@ -313,27 +315,25 @@ class PaperSwapVenue:
         pool = self._chain.pool(command.pool_address)
         base_raw = _raw(command.amount, pool.base_decimals)
         token_in = pool.base_mint if command.side == "SELL" else pool.quote_mint
-        try:
-            receipt = self._chain.swap(
-                self._wallet,
-                command.pool_address,
-                token_in=self._chain.tokens.find(token_in).symbol,  # type: ignore[union-attr]
-                amount=base_raw,
-                exact_out=command.side == "BUY",
-            )
-        except ChainError as e:
-            raise _rejected(e) from e
+        receipt = _send(
+            self._chain.swap,
+            self._wallet,
+            command.pool_address,
+            token_in=self._chain.tokens.find(token_in).symbol,  # type: ignore[union-attr]
+            amount=base_raw,
+            exact_out=command.side == "BUY",
+        )
         if command.side == "SELL":
-            base, quote = receipt.amount_in, receipt.amount_out
+            base, quote = _amounts(pool, receipt.amount_in, receipt.amount_out)
         else:
-            base, quote = receipt.amount_out, receipt.amount_in
+            base, quote = _amounts(pool, receipt.amount_out, receipt.amount_in)
         return SwapExecuted(
             ts_event=self._clock.now(),
             command_id=command.command_id,
             trading_pair=command.trading_pair,
             side=command.side,
-            base_amount=_human(base, pool.base_decimals),
-            quote_amount=_human(quote, pool.quote_decimals),
+            base_amount=base,
+            quote_amount=quote,
             tx_fee=_sol(receipt.fee),
             signature=receipt.signature,
             provider="paper",

@@ -84,55 +84,40 @@ def demo_pool_address(connector: str, base: str, quote: str, step: int) -> str:
 
 def _seed_pool(chain: PaperChain, spec: _PoolSpec) -> None:
     base, quote = chain.tokens.get(spec.base), chain.tokens.get(spec.quote)
+    base_raw, quote_raw = base.to_raw(spec.base_liquidity), quote.to_raw(spec.quote_liquidity)
+    # What both pool kinds are created from: address, price, the pair and the chain's time.
+    pair: dict[str, Any] = {
+        "price": spec.price,
+        "base_mint": base.address,
+        "quote_mint": quote.address,
+        "base_decimals": base.decimals,
+        "quote_decimals": quote.decimals,
+        "timestamp": chain.unix_time,
+    }
     address = demo_pool_address(spec.connector, spec.base, spec.quote, spec.step)
-    now = chain.unix_time
     pool: DlmmPool | ClmmPool
     if spec.connector == "meteora":
-        dlmm = DlmmPool.at_price(
+        pool = DlmmPool.at_price(
             address,
-            price=spec.price,
-            base_mint=base.address,
-            quote_mint=quote.address,
-            base_decimals=base.decimals,
-            quote_decimals=quote.decimals,
             bin_step=spec.step,
             fee_parameters=DlmmFeeParameters(),
             max_position_width=_MAX_WIDTH,
-            timestamp=now,
+            **pair,
         )
-        active = dlmm.active_bin_id
-        dlmm.add_liquidity(
-            "genesis",
-            active - spec.half_width,
-            active + spec.half_width,
-            base.to_raw(spec.base_liquidity),
-            quote.to_raw(spec.quote_liquidity),
-            Strategy.SPOT,
-        )
-        pool = dlmm
+        active = pool.active_bin_id
+        span = (active - spec.half_width, active + spec.half_width)
+        pool.add_liquidity("genesis", *span, base_raw, quote_raw, Strategy.SPOT)
     else:
-        clmm = ClmmPool.at_price(
+        pool = ClmmPool.at_price(
             address,
-            price=spec.price,
-            base_mint=base.address,
-            quote_mint=quote.address,
-            base_decimals=base.decimals,
-            quote_decimals=quote.decimals,
             tick_spacing=spec.step,
             fee_rate=spec.fee_rate,
             protocol_fee_share=1_200,
-            timestamp=now,
+            **pair,
         )
-        lower = (clmm.tick_current // spec.step - spec.half_width) * spec.step
-        upper = (clmm.tick_current // spec.step + spec.half_width) * spec.step
-        clmm.add_liquidity(
-            "genesis",
-            lower,
-            upper,
-            base.to_raw(spec.base_liquidity),
-            quote.to_raw(spec.quote_liquidity),
-        )
-        pool = clmm
+        middle = pool.tick_current // spec.step
+        span = ((middle - spec.half_width) * spec.step, (middle + spec.half_width) * spec.step)
+        pool.add_liquidity("genesis", *span, base_raw, quote_raw)
     chain.add_pool(pool, connector=spec.connector)
 
 

@@ -9,6 +9,7 @@ wallet changes of ``tokenIn``/``tokenOut`` whatever the side.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -55,20 +56,19 @@ class RouterQuote:
 
 
 def quote_router(
-    ctx: GatewayContext,
-    *,
-    base_symbol: str,
-    quote_symbol: str,
-    amount: Decimal,
-    side: str,
-    slippage_pct: Decimal,
-    only_direct: bool = False,
+    ctx: GatewayContext, fields: Mapping[str, Any], *, only_direct: bool = False
 ) -> RouterQuote:
-    """Quote a routed swap and cache it.
+    """Quote the routed swap a request asks for (``baseToken``, ``quoteToken``, ``amount``,
+    ``side``, ``slippagePct``) and cache it.
 
     Raises:
         GatewayError: 400 unknown token, 404 "No route found".
     """
+    base_symbol: str = fields["baseToken"]
+    quote_symbol: str = fields["quoteToken"]
+    amount: Decimal = fields["amount"]
+    side: str = fields["side"]
+    slippage_pct: Decimal = fields["slippagePct"]
     base, quote = ctx.token(base_symbol), ctx.token(quote_symbol)
     token_in, token_out = (base, quote) if side == "SELL" else (quote, base)
     mode = "ExactOut" if side == "BUY" else "ExactIn"
@@ -153,15 +153,7 @@ async def quote_swap(ctx: GatewayContext, call: Call) -> Any:
         call,
         not_found(f"No route found for {base.symbol} -> {quote.symbol} ({mode}). fetch failed"),
     )
-    quoted = quote_router(
-        ctx,
-        base_symbol=query["baseToken"],
-        quote_symbol=query["quoteToken"],
-        amount=query["amount"],
-        side=query["side"],
-        slippage_pct=query["slippagePct"],
-        only_direct=query["onlyDirectRoutes"],
-    )
+    quoted = quote_router(ctx, query, only_direct=query["onlyDirectRoutes"])
     answer = quote_answer(ctx, quoted)
     plan = quoted.plan
     answer["quoteId"] = quoted.quote_id
@@ -267,15 +259,7 @@ async def execute_swap(ctx: GatewayContext, call: Call) -> Any:
     body = call.body
     wallet = ctx.signer(body["walletAddress"])
     ctx.check_rpc(call, internal_error("Swap execution failed: fetch failed"))
-    quoted = quote_router(
-        ctx,
-        base_symbol=body["baseToken"],
-        quote_symbol=body["quoteToken"],
-        amount=body["amount"],
-        side=body["side"],
-        slippage_pct=body["slippagePct"],
-        only_direct=body["onlyDirectRoutes"],
-    )
+    quoted = quote_router(ctx, body, only_direct=body["onlyDirectRoutes"])
     return await execute_router_quote(ctx, call, quoted, wallet)
 
 

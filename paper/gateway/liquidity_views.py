@@ -1,15 +1,20 @@
 """CLMM/DLMM operations shared by ``/connectors/meteora/clmm/*`` and ``/trading/clmm/*``.
 
-Each function takes validated, connector-neutral arguments, calls the paper chain and answers
-Gateway's response for the connector: Meteora (DLMM) answers an unconfirmed transaction with
-504 ``TRANSACTION_TIMEOUT``; Raydium/Orca (CLMM) with ``status 0``.
+Each operation (see :data:`~paper.gateway.routes.Operation`) reads the validated request, whose
+field names both route families share, calls the paper chain and answers Gateway's response for
+the connector: Meteora (DLMM) answers an unconfirmed transaction with 504
+``TRANSACTION_TIMEOUT``; Raydium/Orca (CLMM) with ``status 0``. Where the families name a field
+differently (remove's percentage) or one ignores it (the unified add's strategy), the operation
+takes the field's name as a keyword.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from math import isqrt
+from typing import Any, Generic, TypeVar
 
 from lpexec.paper.chain import (
     LAMPORTS,
@@ -28,8 +33,8 @@ from lpexec.paper.chain.costs import lamports_to_sol
 from lpexec.paper.chain.keys import is_address
 from lpexec.paper.gateway.context import Call, ConfirmStyle, GatewayContext
 from lpexec.paper.gateway.errors import GatewayError, bad_request, not_found
-from lpexec.paper.gateway.views import ui
-from lpexec.paper.pools import DlmmPool, Strategy, span_for_prices
+from lpexec.paper.gateway.views import position_info, ui
+from lpexec.paper.pools import ClmmPool, DlmmPool, Strategy, span_for_prices
 
 __all__ = [
     "add_liquidity",
@@ -39,6 +44,8 @@ __all__ = [
     "lookup_pool",
     "lookup_position",
     "open_position",
+    "position_answer",
+    "quote_position",
     "remove_liquidity",
 ]
 
@@ -139,34 +146,6 @@ def _strategy(value: Any) -> Strategy:
         ) from None
 
 
-def _sol_or_exact(
-    quirky: bool,
-    receipt: Receipt,
-    mint: str,
-    decimals: int,
-    exact: int,
-    upstream_sol: Callable[[int], int],
-) -> Decimal:
-    """Exact amount, or (Meteora, upstream) Gateway's SOL figure derived from the wallet delta."""
-    if quirky and mint == SOL_MINT:
-        return ui(upstream_sol(abs(receipt.wallet_changes.get(LAMPORTS, 0))), 9)
-    return ui(exact, decimals)
-
-
-async def _answer(
-    ctx: GatewayContext,
-    call: Call,
-    receipt: Receipt,
-    connector: str,
-    data: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    status = await ctx.settle(receipt, call, confirm_style(connector))
-    answer: dict[str, Any] = {"signature": receipt.signature, "status": status}
-    if status == 1:
-        answer["data"] = data()
-    return answer
-
-
 def _chain_errors(ctx: GatewayContext, error: Exception) -> GatewayError:
     if isinstance(error, InsufficientFundsError):
         return ctx.insufficient(error)
@@ -175,32 +154,122 @@ def _chain_errors(ctx: GatewayContext, error: Exception) -> GatewayError:
     return bad_request(str(error))
 
 
-async def open_position(
+def _unchanged(delta: int) -> int:
+    return delta
+
+
+_R = TypeVar("_R", bound=Receipt)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent(Generic[_R]):
+    """An LP write the chain accepted, with what Gateway reports about it."""
+
+    connector: str
+    pool: DlmmPool | ClmmPool
+    receipt: _R
+    fee: int
+    """The fee Gateway reports, in lamports."""
+    quirky: bool
+    """Meteora's upstream quirks apply: SOL amounts come from the wallet's lamport delta."""
+
+    def amounts(
+        self, suffix: str, base: int, quote: int, upstream_sol: Callable[[int], int]
+    ) -> dict[str, Decimal]:
+        """Return ``{base<suffix>, quote<suffix>}``: exact amounts, or (Meteora, upstream)
+        Gateway's SOL figure derived from the wallet delta."""
+        pool = self.pool
+        return {
+            f"base{suffix}": self._amount(pool.base_mint, pool.base_decimals, base, upstream_sol),
+            f"quote{suffix}": self._amount(
+                pool.quote_mint, pool.quote_decimals, quote, upstream_sol
+            ),
+        }
+
+    def _amount(
+        self, mint: str, decimals: int, exact: int, upstream_sol: Callable[[int], int]
+    ) -> Decimal:
+        if self.quirky and mint == SOL_MINT:
+            delta = abs(self.receipt.wallet_changes.get(LAMPORTS, 0))
+            return ui(upstream_sol(delta), 9)
+        return ui(exact, decimals)
+
+    async def answer(
+        self, ctx: GatewayContext, call: Call, data: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Wait as the connector's Gateway does; answer ``{signature, status, data?}``."""
+        receipt = self.receipt
+        status = await ctx.settle(receipt, call, confirm_style(self.connector))
+        answer: dict[str, Any] = {"signature": receipt.signature, "status": status}
+        if status == 1:
+            answer["data"] = {"fee": lamports_to_sol(self.fee), **data()}
+        return answer
+
+
+def _send(
     ctx: GatewayContext,
-    call: Call,
-    *,
     connector: str,
-    wallet: str,
-    pool_address: str,
-    lower_price: Decimal,
-    upper_price: Decimal,
-    base_amount: Decimal | None,
-    quote_amount: Decimal | None,
-    strategy: Any,
-) -> dict[str, Any]:
-    """Open a position (Meteora ``open-position`` / unified ``open``)."""
-    wallet = ctx.signer(wallet)
-    entry = lookup_pool(ctx, pool_address, connector, write=True)
-    pool = entry.pool
+    pool: DlmmPool | ClmmPool,
+    write: Callable[[], _R],
+) -> _Sent[_R]:
+    try:
+        receipt = write()
+    except (InvalidChainRequestError, SwapRejectedError) as e:
+        raise _chain_errors(ctx, e) from e
+    return _Sent(
+        connector, pool, receipt, ctx.reported_fee(receipt, connector), ctx.quirky(connector)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _PositionWrite:
+    """A write request on a position the signing wallet owns."""
+
+    ctx: GatewayContext
+    call: Call
+    connector: str
+    wallet: str
+    record: PositionRecord
+    pool: DlmmPool | ClmmPool
+
+    def send(self, write: Callable[..., _R], **terms: Any) -> _Sent[_R]:
+        """Send ``write(wallet, position, **terms)`` with the call's fate."""
+        record, call = self.record, self.call
+        return _send(
+            self.ctx,
+            self.connector,
+            self.pool,
+            lambda: write(self.wallet, record.address, fate=call.fate, **terms),
+        )
+
+
+def _owned_position(ctx: GatewayContext, call: Call, connector: str) -> _PositionWrite:
+    body = call.body
+    wallet = ctx.signer(body["walletAddress"])
+    record = _owned(ctx, body["positionAddress"], connector, wallet)
+    return _PositionWrite(ctx, call, connector, wallet, record, ctx.chain.pool(record.pool_address))
+
+
+def _check_range(lower_price: Decimal, upper_price: Decimal) -> None:
     if lower_price >= upper_price:
         raise bad_request(
             f"Invalid price range: expected lowerPrice < upperPrice, received "
             f"lowerPrice={lower_price} upperPrice={upper_price}"
         )
+
+
+async def open_position(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
+    """Open a position (Meteora ``open-position`` / unified ``open``)."""
+    body = call.body
+    wallet = ctx.signer(body["walletAddress"])
+    entry = lookup_pool(ctx, body["poolAddress"], connector, write=True)
+    pool = entry.pool
+    lower_price, upper_price = body["lowerPrice"], body["upperPrice"]
+    _check_range(lower_price, upper_price)
     if lower_price <= 0:
         raise bad_request(f"Invalid price range: expected lowerPrice > 0, received {lower_price}")
-    base_raw = _raw(base_amount, pool.base_decimals, "baseTokenAmount")
-    quote_raw = _raw(quote_amount, pool.quote_decimals, "quoteTokenAmount")
+    base_raw = _raw(body.get("baseTokenAmount"), pool.base_decimals, "baseTokenAmount")
+    quote_raw = _raw(body.get("quoteTokenAmount"), pool.quote_decimals, "quoteTokenAmount")
     if base_raw == 0 and quote_raw == 0:
         raise bad_request("Missing amounts for position creation")
     try:
@@ -216,47 +285,38 @@ async def open_position(
             error="Error",
         )
     _check_sides(ctx, entry, span, (lower_price, upper_price), (base_raw, quote_raw))
-    try:
-        receipt = ctx.chain.open_position(
+    strategy = _strategy(body.get("strategyType"))
+    sent = _send(
+        ctx,
+        connector,
+        pool,
+        lambda: ctx.chain.open_position(
             wallet,
             pool.address,
             lower=span[0],
             upper=span[1],
             base_amount=base_raw,
             quote_amount=quote_raw,
-            strategy=_strategy(strategy),
+            strategy=strategy,
             fate=call.fate,
-        )
-    except (InvalidChainRequestError, SwapRejectedError) as e:
-        raise _chain_errors(ctx, e) from e
-    fee = ctx.reported_fee(receipt, connector)
-    quirky = ctx.quirky(connector)
+        ),
+    )
+    receipt, fee = sent.receipt, sent.fee
     rent = receipt.position_rent
-
-    def data() -> dict[str, Any]:
-        return {
-            "fee": lamports_to_sol(fee),
+    return await sent.answer(
+        ctx,
+        call,
+        lambda: {
             "positionAddress": receipt.position_address,
             "positionRent": lamports_to_sol(rent),
-            "baseTokenAmountAdded": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.base_mint,
-                pool.base_decimals,
+            **sent.amounts(
+                "TokenAmountAdded",
                 receipt.base_amount,
-                lambda delta: delta - rent - fee,
-            ),
-            "quoteTokenAmountAdded": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.quote_mint,
-                pool.quote_decimals,
                 receipt.quote_amount,
                 lambda delta: delta - rent - fee,
             ),
-        }
-
-    return await _answer(ctx, call, receipt, connector, data)
+        },
+    )
 
 
 def _check_balance(ctx: GatewayContext, wallet: str, mint: str, raw: int) -> None:
@@ -276,22 +336,21 @@ def _check_balance(ctx: GatewayContext, wallet: str, mint: str, raw: int) -> Non
 
 
 async def add_liquidity(
-    ctx: GatewayContext,
-    call: Call,
-    *,
-    connector: str,
-    wallet: str,
-    position_address: str,
-    base_amount: Decimal | None,
-    quote_amount: Decimal | None,
-    strategy: Any,
+    ctx: GatewayContext, call: Call, connector: str, *, strategy_field: str | None
 ) -> dict[str, Any]:
-    """Add liquidity to a position (Meteora ``add-liquidity`` / unified ``add``)."""
-    wallet = ctx.signer(wallet)
-    record = _owned(ctx, position_address, connector, wallet)
-    pool = ctx.chain.pool(record.pool_address)
-    base_raw = _raw(base_amount, pool.base_decimals, "baseTokenAmount")
-    quote_raw = _raw(quote_amount, pool.quote_decimals, "quoteTokenAmount")
+    """Add liquidity to a position (Meteora ``add-liquidity`` / unified ``add``).
+
+    Args:
+        ctx: The paper Gateway.
+        call: The validated request.
+        connector: The position's connector.
+        strategy_field: The request field naming the strategy, or None for Spot always.
+    """
+    position = _owned_position(ctx, call, connector)
+    pool, wallet = position.pool, position.wallet
+    body = call.body
+    base_raw = _raw(body.get("baseTokenAmount"), pool.base_decimals, "baseTokenAmount")
+    quote_raw = _raw(body.get("quoteTokenAmount"), pool.quote_decimals, "quoteTokenAmount")
     if base_raw == 0 and quote_raw == 0:
         raise bad_request(
             "Missing amounts for adding liquidity: send baseTokenAmount and/or "
@@ -299,179 +358,130 @@ async def add_liquidity(
         )
     _check_balance(ctx, wallet, pool.base_mint, base_raw)
     _check_balance(ctx, wallet, pool.quote_mint, quote_raw)
-    try:
-        receipt = ctx.chain.add_liquidity(
-            wallet,
-            record.address,
-            base_amount=base_raw,
-            quote_amount=quote_raw,
-            strategy=_strategy(strategy),
-            fate=call.fate,
-        )
-    except (InvalidChainRequestError, SwapRejectedError) as e:
-        raise _chain_errors(ctx, e) from e
-    fee = ctx.reported_fee(receipt, connector)
-    quirky = ctx.quirky(connector)
-
-    def data() -> dict[str, Any]:
-        return {
-            "fee": lamports_to_sol(fee),
-            "baseTokenAmountAdded": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.base_mint,
-                pool.base_decimals,
-                receipt.base_amount,
-                lambda delta: delta - fee,
-            ),
-            "quoteTokenAmountAdded": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.quote_mint,
-                pool.quote_decimals,
-                receipt.quote_amount,
-                lambda delta: delta - fee,
-            ),
-        }
-
-    return await _answer(ctx, call, receipt, connector, data)
+    strategy = _strategy(body.get(strategy_field) if strategy_field else None)
+    sent = position.send(
+        ctx.chain.add_liquidity, base_amount=base_raw, quote_amount=quote_raw, strategy=strategy
+    )
+    receipt, fee = sent.receipt, sent.fee
+    return await sent.answer(
+        ctx,
+        call,
+        lambda: sent.amounts(
+            "TokenAmountAdded", receipt.base_amount, receipt.quote_amount, lambda d: d - fee
+        ),
+    )
 
 
 async def remove_liquidity(
-    ctx: GatewayContext,
-    call: Call,
-    *,
-    connector: str,
-    wallet: str,
-    position_address: str,
-    percentage: Decimal,
+    ctx: GatewayContext, call: Call, connector: str, *, percentage_field: str
 ) -> dict[str, Any]:
-    """Remove a percentage of a position's liquidity (``remove-liquidity`` / ``remove``)."""
-    wallet = ctx.signer(wallet)
-    record = _owned(ctx, position_address, connector, wallet)
-    pool = ctx.chain.pool(record.pool_address)
+    """Remove a percentage of a position's liquidity (``remove-liquidity`` / ``remove``).
+
+    Args:
+        ctx: The paper Gateway.
+        call: The validated request.
+        connector: The position's connector.
+        percentage_field: The request field holding the percentage to remove.
+    """
+    position = _owned_position(ctx, call, connector)
+    percentage: Decimal = call.body[percentage_field]
     if not Decimal(0) < percentage <= Decimal(100):
         raise bad_request(
             f"Invalid percentage: expected 0 < percentage <= 100, received {percentage}"
         )
-    try:
-        receipt = ctx.chain.remove_liquidity(
-            wallet, record.address, fraction=percentage / 100, fate=call.fate
-        )
-    except (InvalidChainRequestError, SwapRejectedError) as e:
-        raise _chain_errors(ctx, e) from e
-    fee = ctx.reported_fee(receipt, connector)
-    quirky = ctx.quirky(connector)
-
-    def data() -> dict[str, Any]:
-        return {
-            "fee": lamports_to_sol(fee),
-            "baseTokenAmountRemoved": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.base_mint,
-                pool.base_decimals,
-                receipt.base_amount,
-                lambda delta: delta + fee,
-            ),
-            "quoteTokenAmountRemoved": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.quote_mint,
-                pool.quote_decimals,
-                receipt.quote_amount,
-                lambda delta: delta + fee,
-            ),
-        }
-
-    return await _answer(ctx, call, receipt, connector, data)
+    sent = position.send(ctx.chain.remove_liquidity, fraction=percentage / 100)
+    receipt, fee = sent.receipt, sent.fee
+    return await sent.answer(
+        ctx,
+        call,
+        lambda: sent.amounts(
+            "TokenAmountRemoved", receipt.base_amount, receipt.quote_amount, lambda d: d + fee
+        ),
+    )
 
 
-async def collect_fees(
-    ctx: GatewayContext,
-    call: Call,
-    *,
-    connector: str,
-    wallet: str,
-    position_address: str,
-) -> dict[str, Any]:
+async def collect_fees(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
     """Claim a position's fees (``collect-fees``)."""
-    wallet = ctx.signer(wallet)
-    record = _owned(ctx, position_address, connector, wallet)
-    pool = ctx.chain.pool(record.pool_address)
-    try:
-        receipt = ctx.chain.collect_fees(wallet, record.address, fate=call.fate)
-    except (InvalidChainRequestError, SwapRejectedError) as e:
-        raise _chain_errors(ctx, e) from e
-    fee = ctx.reported_fee(receipt, connector)
-    quirky = ctx.quirky(connector)
-
-    def data() -> dict[str, Any]:
-        return {
-            "fee": lamports_to_sol(fee),
-            "baseFeeAmountCollected": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.base_mint,
-                pool.base_decimals,
-                receipt.base_fee,
-                lambda delta: delta,
-            ),
-            "quoteFeeAmountCollected": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.quote_mint,
-                pool.quote_decimals,
-                receipt.quote_fee,
-                lambda delta: delta,
-            ),
-        }
-
-    return await _answer(ctx, call, receipt, connector, data)
+    sent = _owned_position(ctx, call, connector).send(ctx.chain.collect_fees)
+    receipt = sent.receipt
+    return await sent.answer(
+        ctx,
+        call,
+        lambda: sent.amounts("FeeAmountCollected", receipt.base_fee, receipt.quote_fee, _unchanged),
+    )
 
 
-async def close_position(
-    ctx: GatewayContext,
-    call: Call,
-    *,
-    connector: str,
-    wallet: str,
-    position_address: str,
-) -> dict[str, Any]:
+async def close_position(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
     """Withdraw all, claim fees and close (``close-position`` / unified ``close``)."""
-    wallet = ctx.signer(wallet)
-    record = _owned(ctx, position_address, connector, wallet)
-    pool = ctx.chain.pool(record.pool_address)
-    try:
-        receipt = ctx.chain.close_position(wallet, record.address, fate=call.fate)
-    except (InvalidChainRequestError, SwapRejectedError) as e:
-        raise _chain_errors(ctx, e) from e
-    fee = ctx.reported_fee(receipt, connector)
-    quirky = ctx.quirky(connector)
+    sent = _owned_position(ctx, call, connector).send(ctx.chain.close_position)
+    pool, receipt, fee = sent.pool, sent.receipt, sent.fee
     rent = receipt.rent_refunded
-
-    def data() -> dict[str, Any]:
-        return {
-            "fee": lamports_to_sol(fee),
+    # Only the SOL side is derived from the wallet delta, which also holds that side's fees.
+    sol_fee = receipt.base_fee if pool.base_mint == SOL_MINT else receipt.quote_fee
+    return await sent.answer(
+        ctx,
+        call,
+        lambda: {
             "positionRentRefunded": lamports_to_sol(rent),
-            "baseTokenAmountRemoved": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.base_mint,
-                pool.base_decimals,
+            **sent.amounts(
+                "TokenAmountRemoved",
                 receipt.base_amount,
-                lambda delta: delta - rent + fee - receipt.base_fee,
-            ),
-            "quoteTokenAmountRemoved": _sol_or_exact(
-                quirky,
-                receipt,
-                pool.quote_mint,
-                pool.quote_decimals,
                 receipt.quote_amount,
-                lambda delta: delta - rent + fee - receipt.quote_fee,
+                lambda delta: delta - rent + fee - sol_fee,
             ),
             "baseFeeAmountCollected": ui(receipt.base_fee, pool.base_decimals),
             "quoteFeeAmountCollected": ui(receipt.quote_fee, pool.quote_decimals),
-        }
+        },
+    )
 
-    return await _answer(ctx, call, receipt, connector, data)
+
+async def position_answer(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
+    """Return ``PositionInfo`` for the request's ``positionAddress``."""
+    record = lookup_position(ctx, call.query["positionAddress"], connector)
+    return position_info(ctx.chain, record)
+
+
+async def quote_position(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
+    """Estimate the other amount of a new position from one amount.
+
+    Like Gateway, the estimate values the given amount at the middle of the range; clean mode
+    also honours a range entirely above (base only) or below (quote only) the current price.
+    """
+    query = call.query
+    entry = lookup_pool(ctx, query["poolAddress"], connector, write=False)
+    pool = entry.pool
+    lower_price, upper_price = query["lowerPrice"], query["upperPrice"]
+    base_amount: Decimal | None = query.get("baseTokenAmount")
+    quote_amount: Decimal | None = query.get("quoteTokenAmount")
+    _check_range(lower_price, upper_price)
+    if not base_amount and not quote_amount:
+        raise bad_request("Missing amounts: provide baseTokenAmount or quoteTokenAmount")
+    if (base_amount or 0) < 0 or (quote_amount or 0) < 0:
+        raise bad_request("Invalid amounts: expected amounts >= 0")
+    middle = (lower_price + upper_price) / 2
+    base_limited = bool(base_amount)
+    if base_amount and quote_amount:
+        base, quote = base_amount, quote_amount
+        base_limited = base * middle <= quote
+    elif base_amount:
+        base, quote = base_amount, base_amount * middle
+    else:
+        assert quote_amount is not None
+        base, quote = quote_amount / middle, quote_amount
+    if not ctx.upstream:
+        if lower_price > pool.price:
+            quote = Decimal(0)
+        elif upper_price < pool.price:
+            base = Decimal(0)
+    base = base.quantize(Decimal(1).scaleb(-pool.base_decimals), rounding=ROUND_DOWN)
+    quote = quote.quantize(Decimal(1).scaleb(-pool.quote_decimals), rounding=ROUND_DOWN)
+    factor = 1 + query["slippagePct"] / 100
+    raw_product = int(base.scaleb(pool.base_decimals)) * int(quote.scaleb(pool.quote_decimals))
+    return {
+        "baseLimited": base_limited,
+        "baseTokenAmount": base,
+        "quoteTokenAmount": quote,
+        "baseTokenAmountMax": base * factor,
+        "quoteTokenAmountMax": quote * factor,
+        "liquidity": str(isqrt(raw_product)),
+    }

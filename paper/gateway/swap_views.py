@@ -7,6 +7,7 @@ per quote on a BUY); clean mode reports quote per base on both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -69,20 +70,22 @@ def _find_pool(ctx: GatewayContext, connector: str, base: Token, quote: Token | 
 
 def pool_quote(
     ctx: GatewayContext,
-    *,
     connector: str,
+    fields: Mapping[str, Any],
+    *,
     pool_address: str | None,
-    base_symbol: str,
-    quote_symbol: str | None,
-    amount: Decimal,
-    side: str,
-    slippage_pct: Decimal,
 ) -> PoolQuote:
-    """Quote a swap on one of the connector's pools.
+    """Quote the swap a request asks for (``baseToken``, ``quoteToken``, ``amount``, ``side``,
+    ``slippagePct``) on one of the connector's pools.
 
     Raises:
         GatewayError: 400 unknown token / token not in pool / bad amount, 404 pool not found.
     """
+    base_symbol: str = fields["baseToken"]
+    quote_symbol: str | None = fields.get("quoteToken")
+    amount: Decimal = fields["amount"]
+    side: str = fields["side"]
+    slippage_pct: Decimal = fields["slippagePct"]
     base = ctx.token(base_symbol)
     quote = ctx.token(quote_symbol) if quote_symbol else None
     if pool_address:

@@ -13,16 +13,8 @@ from typing import Any
 from lpexec.paper.gateway.context import Call, GatewayContext, check_wallet_address
 from lpexec.paper.gateway.errors import bad_request, unexpected_error
 from lpexec.paper.gateway.jupiter_routes import execute_router_quote, quote_answer, quote_router
-from lpexec.paper.gateway.liquidity_views import (
-    add_liquidity,
-    close_position,
-    collect_fees,
-    lookup_pool,
-    lookup_position,
-    open_position,
-    remove_liquidity,
-)
-from lpexec.paper.gateway.meteora_routes import quote_position_answer
+from lpexec.paper.gateway.liquidity_views import lookup_pool
+from lpexec.paper.gateway.position_routes import position_routes
 from lpexec.paper.gateway.routes import Route
 from lpexec.paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
 from lpexec.paper.gateway.views import pool_info, position_info
@@ -61,12 +53,6 @@ async def clmm_pool_info(ctx: GatewayContext, call: Call) -> Any:
     return pool_info(entry, extended=False)
 
 
-async def clmm_position_info(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    record = lookup_position(ctx, call.query["positionAddress"], connector)
-    return position_info(ctx.chain, record)
-
-
 async def clmm_positions_owned(ctx: GatewayContext, call: Call) -> Any:
     connector = _clmm(ctx, call)
     wallet = check_wallet_address(call.query["walletAddress"])
@@ -74,90 +60,6 @@ async def clmm_positions_owned(ctx: GatewayContext, call: Call) -> Any:
         position_info(ctx.chain, record, zero_fees=ctx.quirky(connector))
         for record in ctx.chain.positions_owned(wallet, connector)
     ]
-
-
-async def clmm_quote_position(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    query = call.query
-    return quote_position_answer(
-        ctx,
-        connector=connector,
-        pool_address=query["poolAddress"],
-        lower_price=query["lowerPrice"],
-        upper_price=query["upperPrice"],
-        base_amount=query.get("baseTokenAmount"),
-        quote_amount=query.get("quoteTokenAmount"),
-        slippage_pct=query["slippagePct"],
-    )
-
-
-async def clmm_open(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    body = call.body
-    return await open_position(
-        ctx,
-        call,
-        connector=connector,
-        wallet=body["walletAddress"],
-        pool_address=body["poolAddress"],
-        lower_price=body["lowerPrice"],
-        upper_price=body["upperPrice"],
-        base_amount=body.get("baseTokenAmount"),
-        quote_amount=body.get("quoteTokenAmount"),
-        strategy=body.get("strategyType"),
-    )
-
-
-async def clmm_add(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    body = call.body
-    return await add_liquidity(
-        ctx,
-        call,
-        connector=connector,
-        wallet=body["walletAddress"],
-        position_address=body["positionAddress"],
-        base_amount=body.get("baseTokenAmount"),
-        quote_amount=body.get("quoteTokenAmount"),
-        strategy=None,
-    )
-
-
-async def clmm_remove(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    body = call.body
-    return await remove_liquidity(
-        ctx,
-        call,
-        connector=connector,
-        wallet=body["walletAddress"],
-        position_address=body["positionAddress"],
-        percentage=body["percentageToRemove"],
-    )
-
-
-async def clmm_collect(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    body = call.body
-    return await collect_fees(
-        ctx,
-        call,
-        connector=connector,
-        wallet=body["walletAddress"],
-        position_address=body["positionAddress"],
-    )
-
-
-async def clmm_close(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
-    body = call.body
-    return await close_position(
-        ctx,
-        call,
-        connector=connector,
-        wallet=body["walletAddress"],
-        position_address=body["positionAddress"],
-    )
 
 
 def _swap_connector(ctx: GatewayContext, call: Call) -> str:
@@ -175,28 +77,12 @@ def _swap_connector(ctx: GatewayContext, call: Call) -> str:
 
 def _swap_quote(ctx: GatewayContext, data: dict[str, Any], connector: str) -> Any:
     if connector == "jupiter/router":
-        quoted = quote_router(
-            ctx,
-            base_symbol=data["baseToken"],
-            quote_symbol=data["quoteToken"],
-            amount=data["amount"],
-            side=data["side"],
-            slippage_pct=data["slippagePct"],
-        )
+        quoted = quote_router(ctx, data)
         answer = quote_answer(ctx, quoted)
         answer["routePath"] = " -> ".join(leg.pool_address for leg in quoted.plan.legs)
         answer["slippagePct"] = data["slippagePct"]
         return quoted, answer
-    pooled = pool_quote(
-        ctx,
-        connector=connector.split("/")[0],
-        pool_address=None,
-        base_symbol=data["baseToken"],
-        quote_symbol=data["quoteToken"],
-        amount=data["amount"],
-        side=data["side"],
-        slippage_pct=data["slippagePct"],
-    )
+    pooled = pool_quote(ctx, connector.split("/")[0], data, pool_address=None)
     return pooled, quote_fields(ctx, pooled)
 
 
@@ -216,16 +102,18 @@ async def swap_execute(ctx: GatewayContext, call: Call) -> Any:
     return await execute_pool_swap(ctx, call, quoted, wallet)
 
 
+_BASE = "/trading/clmm"
+
 TRADING_ROUTES = [
-    Route("GET", "/trading/clmm/pool-info", clmm_pool_info, operation="pool"),
-    Route("GET", "/trading/clmm/position-info", clmm_position_info, operation="position"),
-    Route("GET", "/trading/clmm/positions-owned", clmm_positions_owned, operation="position"),
-    Route("GET", "/trading/clmm/quote-position", clmm_quote_position, operation="quote"),
-    Route("POST", "/trading/clmm/open", clmm_open, operation="open"),
-    Route("POST", "/trading/clmm/add", clmm_add, operation="add"),
-    Route("POST", "/trading/clmm/remove", clmm_remove, operation="remove"),
-    Route("POST", "/trading/clmm/collect-fees", clmm_collect, operation="collect"),
-    Route("POST", "/trading/clmm/close", clmm_close, operation="close"),
+    Route("GET", f"{_BASE}/pool-info", clmm_pool_info, operation="pool"),
+    Route("GET", f"{_BASE}/positions-owned", clmm_positions_owned, operation="position"),
+    *position_routes(
+        _BASE,
+        resolver=lambda _fault: _clmm,
+        paths={},
+        percentage_field="percentageToRemove",
+        strategy_field=None,
+    ),
     Route("GET", "/trading/swap/quote", swap_quote, operation="quote"),
     Route("POST", "/trading/swap/execute", swap_execute, operation="swap"),
 ]

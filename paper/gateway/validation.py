@@ -15,6 +15,7 @@ Fastify's message is ``"<dataVar><instancePath> <message>"``, e.g.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -23,6 +24,13 @@ from typing import Any
 __all__ = ["AjvError", "RequestInvalidError", "validate"]
 
 _MISSING = object()
+
+_BOUNDS: tuple[tuple[str, str, Callable[[Any, Decimal], bool]], ...] = (
+    ("maximum", "<=", operator.gt),
+    ("minimum", ">=", operator.lt),
+)
+"""Ajv's numeric bounds in the order it checks them: keyword, the comparison it requires, and
+the test that the value breaks it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,24 +142,16 @@ class _Checker:
     def _bounds(
         self, schema: dict[str, Any], value: Decimal | int, path: str, schema_path: str
     ) -> None:
-        if "maximum" in schema and value > Decimal(str(schema["maximum"])):
-            limit = schema["maximum"]
-            raise self.fail(
-                path,
-                f"{schema_path}/maximum",
-                "maximum",
-                {"comparison": "<=", "limit": limit},
-                f"must be <= {limit}",
-            )
-        if "minimum" in schema and value < Decimal(str(schema["minimum"])):
-            limit = schema["minimum"]
-            raise self.fail(
-                path,
-                f"{schema_path}/minimum",
-                "minimum",
-                {"comparison": ">=", "limit": limit},
-                f"must be >= {limit}",
-            )
+        for keyword, comparison, exceeds in _BOUNDS:
+            if keyword in schema and exceeds(value, Decimal(str(schema[keyword]))):
+                limit = schema[keyword]
+                raise self.fail(
+                    path,
+                    f"{schema_path}/{keyword}",
+                    keyword,
+                    {"comparison": comparison, "limit": limit},
+                    f"must be {comparison} {limit}",
+                )
 
     def _object(
         self, schema: dict[str, Any], value: dict[str, Any], path: str, schema_path: str
