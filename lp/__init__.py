@@ -10,6 +10,7 @@ from lpexec.lp.accounting import LPAccounting, account, swap_cost_quote
 from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 from lpexec.lp.details import LPDetails
 from lpexec.lp.executor import LPExecutor, LPExecutorState
+from lpexec.lp.math.dlmm_distribution import Strategy
 from lpexec.lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "LPSide",
     "LPState",
     "LPTrigger",
+    "Strategy",
     "StrategyType",
     "account",
     "swap_cost_quote",

@@ -8,12 +8,13 @@ Checks that need the pool or the wallet (price side, DLMM width, SOL for rent) l
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import IntEnum, StrEnum
-from typing import Literal
+from enum import IntEnum
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
 from lpexec.core import ExecutorConfig, Exposure
+from lpexec.lp.math.dlmm_distribution import Strategy
 
 __all__ = ["LP_PROVIDERS", "LPExecutorConfig", "LPSide", "StrategyType"]
 
@@ -28,12 +29,13 @@ class LPSide(IntEnum):
     SELL = 2
 
 
-class StrategyType(StrEnum):
-    """How a DLMM deposit is spread over bins."""
-
-    SPOT = "Spot"
-    CURVE = "Curve"
-    BID_ASK = "BidAsk"
+StrategyType = Annotated[
+    Strategy,
+    BeforeValidator(Strategy.parse),
+    PlainSerializer(lambda strategy: strategy.label, return_type=str),
+]
+"""A config's DLMM strategy: :class:`~lpexec.lp.math.Strategy`, written and stored by its label
+(``"Spot"``, ``"Curve"``, ``"BidAsk"``)."""
 
 
 _SIDE_NAMES = {"BOTH": LPSide.BOTH, "RANGE": LPSide.BOTH, "BUY": LPSide.BUY, "SELL": LPSide.SELL}
@@ -73,7 +75,7 @@ class LPExecutorConfig(ExecutorConfig):
     base_amount: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     quote_amount: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     side: LPSide = LPSide.BOTH
-    strategy_type: StrategyType = StrategyType.SPOT
+    strategy_type: StrategyType = Strategy.SPOT
     slippage_pct: Decimal = Field(default=Decimal("0.01"), ge=0, le=Decimal("0.5"))
     auto_close_above_range_seconds: int | None = Field(default=None, ge=0)
     auto_close_below_range_seconds: int | None = Field(default=None, ge=0)

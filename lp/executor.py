@@ -155,7 +155,7 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             base_amount=config.base_amount,
             quote_amount=config.quote_amount,
             slippage=config.slippage_pct,
-            strategy_type=config.strategy_type.value,
+            strategy_type=config.strategy_type.label,
         )
 
     @on(PositionOpened)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from lpexec.core import ExecutorStatus
 from lpexec.core.money import ZERO
 from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
+from lpexec.lp.math.dlmm_distribution import Strategy
 
 __all__ = [
     "POOL_SWAP_VENUES",
@@ -108,7 +109,7 @@ class RebalanceConfig(BaseModel):
     max_rebalances_per_day: int = Field(default=24, ge=0)
     base_amount: Decimal = Field(default=ZERO, ge=0)
     quote_amount: Decimal = Field(default=ZERO, ge=0)
-    strategy_type: StrategyType = StrategyType.SPOT
+    strategy_type: StrategyType = Strategy.SPOT
     slippage_pct: Decimal = Field(default=Decimal("0.01"), ge=0, le=Decimal("0.5"))
     refresh_interval_seconds: int = Field(default=10, ge=1)
     close_on_stop: bool = False

@@ -55,8 +55,6 @@ __all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
 _R = TypeVar("_R", bound=Receipt)
 _Moved = TypeVar("_Moved", LiquidityAdded, LiquidityRemoved)
 
-STRATEGIES = {"Spot": Strategy.SPOT, "Curve": Strategy.CURVE, "BidAsk": Strategy.BID_ASK}
-
 
 def _sol(lamports: int) -> Decimal:
     return Decimal(lamports) / LAMPORTS_PER_SOL
@@ -108,7 +106,7 @@ class PaperLiquidityVenue:
         """Open on the chain; report what the receipt says."""
         pool = self._pool(command.pool_address)
         lower, upper = span_for_prices(pool, command.lower_price, command.upper_price)
-        strategy = STRATEGIES.get(command.strategy_type or "Spot", Strategy.SPOT)
+        strategy = Strategy.parse(command.strategy_type or "Spot")
         receipt = _send(
             self._chain.open_position,
             self._wallet,

@@ -33,11 +33,40 @@ _SCALE = 1 << 128
 
 
 class Strategy(IntEnum):
-    """Liquidity shape of a deposit; values match Gateway's ``strategyType`` (0, 1, 2)."""
+    """Liquidity shape of a DLMM deposit: the one strategy enum.
+
+    The number is Meteora's (Gateway's ``strategyType``: 0, 1, 2); :attr:`label` is the name
+    configs, commands, the CLI and the stored forms use (``Spot``, ``Curve``, ``BidAsk``).
+    """
 
     SPOT = 0
     CURVE = 1
     BID_ASK = 2
+
+    @property
+    def label(self) -> str:
+        """The name users write: Spot, Curve or BidAsk."""
+        return _LABELS[self]
+
+    @classmethod
+    def parse(cls, value: object) -> Strategy:
+        """A member from a member, its label (``"BidAsk"``) or its number.
+
+        Raises:
+            ValueError: anything else, naming what was expected.
+        """
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str) and value in _BY_LABEL:
+            return _BY_LABEL[value]
+        if isinstance(value, int) and not isinstance(value, bool) and value in _BY_NUMBER:
+            return _BY_NUMBER[value]
+        raise ValueError(f"expected Spot, Curve or BidAsk (or 0, 1, 2), received {value!r}")
+
+
+_LABELS = {Strategy.SPOT: "Spot", Strategy.CURVE: "Curve", Strategy.BID_ASK: "BidAsk"}
+_BY_LABEL = {label: strategy for strategy, label in _LABELS.items()}
+_BY_NUMBER = {int(strategy): strategy for strategy in Strategy}
 
 
 class BinAllocation(NamedTuple):

@@ -47,6 +47,7 @@ from lpexec.core import (
 )
 from lpexec.core.money import ZERO
 from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
+from lpexec.lp.math.dlmm_distribution import Strategy
 from lpexec.lp.messages import (
     AddLiquidity,
     ClosePosition,
@@ -75,7 +76,6 @@ __all__ = ["GatewayLiquidityVenue"]
 logger = logging.getLogger(__name__)
 
 NATIVE_MINT = "So11111111111111111111111111111111111111112"
-STRATEGY_TYPES = {"Spot": 0, "Curve": 1, "BidAsk": 2}
 """Meteora's ``strategyType`` numbers."""
 
 
@@ -192,12 +192,9 @@ class GatewayLiquidityVenue:
         if name is None or self.connector != "meteora/clmm":
             return None
         try:
-            return STRATEGY_TYPES[name]
-        except KeyError:
-            raise VenueRejectedError(
-                f"strategy_type: expected one of {sorted(STRATEGY_TYPES)}, received {name!r}",
-                code="invalid_request",
-            ) from None
+            return int(Strategy.parse(name))
+        except ValueError as e:
+            raise VenueRejectedError(f"strategy_type: {e}", code="invalid_request") from None
 
     def _sol_part(
         self, position: PositionInfo | None, base: Decimal, quote: Decimal
