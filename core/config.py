@@ -17,9 +17,28 @@ from lpexec.core.ids import new_executor_id
 if TYPE_CHECKING:
     from lpexec.core.risk import Exposure
 
-__all__ = ["ExecutorConfig", "format_validation_error", "parse_config"]
+__all__ = ["ExecutorConfig", "TradingPairTokens", "format_validation_error", "parse_config"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class TradingPairTokens:
+    """``base_token`` and ``quote_token`` of a model's ``trading_pair`` (``BASE-QUOTE``: symbols
+    or mints)."""
+
+    __slots__ = ()
+
+    @property
+    def base_token(self) -> str:
+        """The base symbol (or mint) of ``trading_pair``."""
+        pair: str = getattr(self, "trading_pair")  # noqa: B009 - a field of the model mixed into
+        return pair.split("-", 1)[0]
+
+    @property
+    def quote_token(self) -> str:
+        """The quote symbol (or mint) of ``trading_pair``."""
+        pair: str = getattr(self, "trading_pair")  # noqa: B009
+        return pair.split("-", 1)[1]
 
 
 class ExecutorConfig(BaseModel):

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
 from lpexec.core import ExecutorConfig, Exposure
+from lpexec.core.config import TradingPairTokens
 from lpexec.lp.math.dlmm_distribution import Strategy
 
 __all__ = ["LP_PROVIDERS", "LPExecutorConfig", "LPSide", "StrategyType"]
@@ -41,7 +42,7 @@ StrategyType = Annotated[
 _SIDE_NAMES = {"BOTH": LPSide.BOTH, "RANGE": LPSide.BOTH, "BUY": LPSide.BUY, "SELL": LPSide.SELL}
 
 
-class LPExecutorConfig(ExecutorConfig):
+class LPExecutorConfig(TradingPairTokens, ExecutorConfig):
     """One LP position from open to close.
 
     Attributes:
@@ -129,16 +130,6 @@ class LPExecutorConfig(ExecutorConfig):
                 f"lower_limit_price={low} upper_limit_price={high}"
             )
         return self
-
-    @property
-    def base_token(self) -> str:
-        """The base symbol of ``trading_pair``."""
-        return self.trading_pair.split("-", 1)[0]
-
-    @property
-    def quote_token(self) -> str:
-        """The quote symbol of ``trading_pair``."""
-        return self.trading_pair.split("-", 1)[1]
 
     @property
     def is_dlmm(self) -> bool:

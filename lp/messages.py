@@ -19,12 +19,14 @@ __all__ = [
     "CollectFees",
     "FeesCollected",
     "LiquidityAdded",
+    "LiquidityMoved",
     "LiquidityRemoved",
     "LiquidityVenue",
     "OpenPosition",
     "PoolPriceUpdated",
     "PositionClosed",
     "PositionOpened",
+    "PositionTransaction",
     "PositionUpdated",
     "RefreshPosition",
     "RemoveLiquidity",
@@ -114,19 +116,31 @@ class RefreshPosition(Command):
 # --- outcomes --------------------------------------------------------------------------------
 
 
-@register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PositionOpened(OutcomeEvent):
-    """A liquidity position was opened on chain; amounts are what was actually deposited."""
+class PositionTransaction(OutcomeEvent):
+    """An outcome of one transaction on a position: the fee it cost and the signature that paid."""
 
     position_address: str
+    tx_fee: Decimal = Decimal(0)
+    signature: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiquidityMoved(PositionTransaction):
+    """A transaction that moved tokens into or out of a position (amounts actually moved)."""
+
     base_amount: Decimal
     quote_amount: Decimal
+
+
+@register_message
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PositionOpened(LiquidityMoved):
+    """A liquidity position was opened on chain; amounts are what was actually deposited."""
+
     lower_price: Decimal
     upper_price: Decimal
     position_rent: Decimal = Decimal(0)
-    tx_fee: Decimal = Decimal(0)
-    signature: str = ""
     price: Decimal | None = None
     rent_sunk: Decimal = Decimal(0)
     lower_bin_id: int | None = None
@@ -139,53 +153,33 @@ class PositionOpened(OutcomeEvent):
 
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LiquidityAdded(OutcomeEvent):
+class LiquidityAdded(LiquidityMoved):
     """Liquidity was added to an open position."""
 
-    position_address: str
-    base_amount: Decimal
-    quote_amount: Decimal
-    tx_fee: Decimal = Decimal(0)
-    signature: str = ""
-
 
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LiquidityRemoved(OutcomeEvent):
+class LiquidityRemoved(LiquidityMoved):
     """Liquidity was removed from a position (the position stays open)."""
 
-    position_address: str
-    base_amount: Decimal
-    quote_amount: Decimal
-    tx_fee: Decimal = Decimal(0)
-    signature: str = ""
-
 
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FeesCollected(OutcomeEvent):
+class FeesCollected(PositionTransaction):
     """Earned fees were claimed from a position into the wallet."""
 
-    position_address: str
     base_fee: Decimal
     quote_fee: Decimal
-    tx_fee: Decimal = Decimal(0)
-    signature: str = ""
 
 
 @register_message
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PositionClosed(OutcomeEvent):
+class PositionClosed(LiquidityMoved):
     """A position was closed: liquidity removed, fees claimed and rent refunded."""
 
-    position_address: str
-    base_amount: Decimal
-    quote_amount: Decimal
     base_fee: Decimal = Decimal(0)
     quote_fee: Decimal = Decimal(0)
     position_rent_refunded: Decimal = Decimal(0)
-    tx_fee: Decimal = Decimal(0)
-    signature: str = ""
     already_closed: bool = False
     estimated: bool = False
     fees_included: bool = False

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lpexec.core import ExecutorStatus
+from lpexec.core.config import TradingPairTokens
 from lpexec.core.money import ZERO
 from lpexec.lp.config import LP_PROVIDERS, LPExecutorConfig, LPSide, StrategyType
 from lpexec.lp.math.dlmm_distribution import Strategy
@@ -61,7 +62,7 @@ POOL_SWAP_VENUES = {"meteora/swap": "meteora/clmm"}
 also the LP provider the policy's pool must have)."""
 
 
-class RebalanceConfig(BaseModel):
+class RebalanceConfig(TradingPairTokens, BaseModel):
     """One managed position (strict; percentages are ratios, 0.05 = 5 %).
 
     Attributes:
@@ -171,16 +172,6 @@ class RebalanceConfig(BaseModel):
         if connector is not None:
             return connector, self.pool_address
         return self.swap_provider, None
-
-    @property
-    def base_token(self) -> str:
-        """Base symbol."""
-        return self.trading_pair.split("-", 1)[0]
-
-    @property
-    def quote_token(self) -> str:
-        """Quote symbol."""
-        return self.trading_pair.split("-", 1)[1]
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from lpexec.core import ExecutorConfig, Exposure
+from lpexec.core.config import TradingPairTokens
 from lpexec.swap.quotes import DEFAULT_SLIPPAGE
 
 __all__ = ["SWAP_PROVIDER_PATTERN", "SwapExecutorConfig"]
@@ -21,7 +22,7 @@ SWAP_PROVIDER_PATTERN = r"^[a-z0-9-]+/(router|clmm|amm)$"
 """A Gateway connector as ``name/type``: ``jupiter/router``, ``meteora/clmm``, ``raydium/amm``."""
 
 
-class SwapExecutorConfig(ExecutorConfig):
+class SwapExecutorConfig(TradingPairTokens, ExecutorConfig):
     """One swap of ``amount`` base, quoted on every provider and executed through the best.
 
     Attributes:
@@ -97,16 +98,6 @@ class SwapExecutorConfig(ExecutorConfig):
                 f"trading_pair: expected two different tokens, received {self.trading_pair!r}"
             )
         return self
-
-    @property
-    def base_token(self) -> str:
-        """The base symbol (or mint) of ``trading_pair``."""
-        return self.trading_pair.split("-", 1)[0]
-
-    @property
-    def quote_token(self) -> str:
-        """The quote symbol (or mint) of ``trading_pair``."""
-        return self.trading_pair.split("-", 1)[1]
 
     @property
     def providers(self) -> tuple[str, ...]:
