@@ -27,12 +27,12 @@ from lpexec.paper.pools.clmm_state import (
     ClmmPosition,
     ClmmState,
     fee_growth_inside,
-    new_clmm_state,
     update_tick,
 )
 from lpexec.paper.pools.clmm_swap import ClmmSwapPlan, apply_clmm_swap, plan_clmm_swap
 from lpexec.paper.pools.errors import InvalidPoolRequestError
 from lpexec.paper.pools.pool_base import PoolBase
+from lpexec.paper.pools.pool_state import PoolIdentity
 from lpexec.paper.pools.results import (
     DepositResult,
     FeeAmounts,
@@ -98,25 +98,14 @@ class ClmmPool(PoolBase[ClmmState, ClmmSwapPlan]):
             protocol_fee_share: Basis points of each fee kept by the protocol (0..10_000).
             timestamp: Unix seconds of creation.
         """
-        self._state = new_clmm_state(
-            address,
-            base_mint=base_mint,
-            quote_mint=quote_mint,
-            base_decimals=base_decimals,
-            quote_decimals=quote_decimals,
+        self._state = ClmmState(
+            PoolIdentity(address, base_mint, quote_mint, base_decimals, quote_decimals),
             tick_spacing=tick_spacing,
             sqrt_price_x64=sqrt_price_x64,
             fee_rate=fee_rate,
             protocol_fee_share=protocol_fee_share,
             timestamp=timestamp,
         )
-
-    @classmethod
-    def from_state(cls, state: ClmmState) -> ClmmPool:
-        """Return a pool over ``state`` (which it then owns)."""
-        pool = cls.__new__(cls)
-        pool._state = state
-        return pool
 
     @classmethod
     def at_price(

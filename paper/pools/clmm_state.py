@@ -11,8 +11,7 @@ from bisect import bisect_left
 
 from lpexec.lp.math.clmm import MAX_SQRT_PRICE_X64, MIN_SQRT_PRICE_X64, tick_at_sqrt_price_x64
 from lpexec.paper.pools.errors import InvalidPoolRequestError
-from lpexec.paper.pools.pool_state import PoolState
-from lpexec.paper.pools.validation import check_identity
+from lpexec.paper.pools.pool_state import PoolIdentity, PoolState
 
 __all__ = [
     "FEE_RATE_DENOMINATOR",
@@ -20,7 +19,6 @@ __all__ = [
     "ClmmState",
     "TickState",
     "fee_growth_inside",
-    "new_clmm_state",
     "update_tick",
 ]
 
@@ -86,29 +84,42 @@ class ClmmState(PoolState[ClmmPosition]):
 
     def __init__(
         self,
-        address: str,
-        base_mint: str,
-        quote_mint: str,
-        base_decimals: int,
-        quote_decimals: int,
+        identity: PoolIdentity,
         *,
         tick_spacing: int,
-        sqrt_price: int,
+        sqrt_price_x64: int,
         fee_rate: int,
-        protocol_share: int,
-        last_timestamp: int,
+        protocol_fee_share: int,
+        timestamp: int,
     ) -> None:
-        super().__init__(
-            address, base_mint, quote_mint, base_decimals, quote_decimals, last_timestamp
-        )
+        """Check a new pool's parameters and make its empty state."""
+        super().__init__(identity, timestamp)
+        if not 1 <= tick_spacing <= 32_768:
+            raise InvalidPoolRequestError(
+                f"Expected 1 <= tick_spacing <= 32768, received tick_spacing={tick_spacing}",
+            )
+        if not MIN_SQRT_PRICE_X64 <= sqrt_price_x64 <= MAX_SQRT_PRICE_X64:
+            raise InvalidPoolRequestError(
+                f"Expected {MIN_SQRT_PRICE_X64} <= sqrt_price_x64 <= {MAX_SQRT_PRICE_X64}, "
+                f"received sqrt_price_x64={sqrt_price_x64}",
+            )
+        if not 0 <= fee_rate < FEE_RATE_DENOMINATOR:
+            raise InvalidPoolRequestError(
+                f"Expected 0 <= fee_rate < {FEE_RATE_DENOMINATOR}, received fee_rate={fee_rate}",
+            )
+        if not 0 <= protocol_fee_share <= 10_000:
+            raise InvalidPoolRequestError(
+                "Expected 0 <= protocol_fee_share <= 10000, received "
+                f"protocol_fee_share={protocol_fee_share}",
+            )
         self.tick_spacing = tick_spacing
         self.fee_rate = fee_rate
         """Swap fee in millionths of the input."""
-        self.protocol_share = protocol_share
+        self.protocol_share = protocol_fee_share
         """Basis points of each fee kept by the protocol."""
-        self.sqrt_price = sqrt_price
+        self.sqrt_price = sqrt_price_x64
         """``sqrt(raw price) * 2**64``."""
-        self.tick = tick_at_sqrt_price_x64(sqrt_price)
+        self.tick = tick_at_sqrt_price_x64(sqrt_price_x64)
         """The greatest tick whose sqrt price is <= :attr:`sqrt_price`."""
         self.liquidity = 0
         """Active liquidity at the current price."""
@@ -124,53 +135,6 @@ class ClmmState(PoolState[ClmmPosition]):
         """Initialized ticks by id."""
         self.tick_ids: list[int] = []
         """The ids of :attr:`ticks`, sorted."""
-
-
-def new_clmm_state(
-    address: str,
-    *,
-    base_mint: str,
-    quote_mint: str,
-    base_decimals: int,
-    quote_decimals: int,
-    tick_spacing: int,
-    sqrt_price_x64: int,
-    fee_rate: int,
-    protocol_fee_share: int,
-    timestamp: int,
-) -> ClmmState:
-    """Check a new pool's parameters and return its empty state."""
-    check_identity(address, base_mint, quote_mint)
-    if not 1 <= tick_spacing <= 32_768:
-        raise InvalidPoolRequestError(
-            f"Expected 1 <= tick_spacing <= 32768, received tick_spacing={tick_spacing}",
-        )
-    if not MIN_SQRT_PRICE_X64 <= sqrt_price_x64 <= MAX_SQRT_PRICE_X64:
-        raise InvalidPoolRequestError(
-            f"Expected {MIN_SQRT_PRICE_X64} <= sqrt_price_x64 <= {MAX_SQRT_PRICE_X64}, "
-            f"received sqrt_price_x64={sqrt_price_x64}",
-        )
-    if not 0 <= fee_rate < FEE_RATE_DENOMINATOR:
-        raise InvalidPoolRequestError(
-            f"Expected 0 <= fee_rate < {FEE_RATE_DENOMINATOR}, received fee_rate={fee_rate}",
-        )
-    if not 0 <= protocol_fee_share <= 10_000:
-        raise InvalidPoolRequestError(
-            "Expected 0 <= protocol_fee_share <= 10000, received "
-            f"protocol_fee_share={protocol_fee_share}",
-        )
-    return ClmmState(
-        address,
-        base_mint,
-        quote_mint,
-        base_decimals,
-        quote_decimals,
-        tick_spacing=tick_spacing,
-        sqrt_price=sqrt_price_x64,
-        fee_rate=fee_rate,
-        protocol_share=protocol_fee_share,
-        last_timestamp=timestamp,
-    )
 
 
 def fee_growth_inside(state: ClmmState, lower: int, upper: int) -> tuple[int, int]:

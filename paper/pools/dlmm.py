@@ -25,9 +25,10 @@ from lpexec.lp.math.dlmm_distribution import Strategy, distribute_amounts
 from lpexec.lp.math.dlmm_fees import total_fee_rate, variable_fee_rate
 from lpexec.paper.pools import dlmm_bars, dlmm_bars_vector, dlmm_liquidity, dlmm_swap
 from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
-from lpexec.paper.pools.dlmm_state import DlmmPosition, DlmmState, new_dlmm_state
+from lpexec.paper.pools.dlmm_state import DlmmPosition, DlmmState
 from lpexec.paper.pools.errors import InvalidPoolRequestError, InvalidPositionWidthError
 from lpexec.paper.pools.pool_base import PoolBase
+from lpexec.paper.pools.pool_state import PoolIdentity
 from lpexec.paper.pools.results import (
     BinSnapshot,
     DepositResult,
@@ -98,25 +99,14 @@ class DlmmPool(PoolBase[DlmmState, dlmm_swap.DlmmSwapPlan]):
             max_position_width: Most bins one position may span (Gateway 2.13: 69).
             timestamp: Unix seconds of the pool's creation (start of the volatility clock).
         """
-        self._state = new_dlmm_state(
-            address,
-            base_mint=base_mint,
-            quote_mint=quote_mint,
-            base_decimals=base_decimals,
-            quote_decimals=quote_decimals,
+        self._state = DlmmState(
+            PoolIdentity(address, base_mint, quote_mint, base_decimals, quote_decimals),
             bin_step=bin_step,
             active_bin_id=active_bin_id,
             fee_parameters=fee_parameters,
             max_position_width=max_position_width,
             timestamp=timestamp,
         )
-
-    @classmethod
-    def from_state(cls, state: DlmmState) -> DlmmPool:
-        """Return a pool over ``state`` (which it then owns)."""
-        pool = cls.__new__(cls)
-        pool._state = state
-        return pool
 
     @classmethod
     def at_price(

@@ -11,10 +11,9 @@ from __future__ import annotations
 from lpexec.lp.math.dlmm import BIN_ID_MAX, BIN_ID_MIN
 from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
 from lpexec.paper.pools.errors import InvalidPoolRequestError
-from lpexec.paper.pools.pool_state import PoolState
-from lpexec.paper.pools.validation import check_identity
+from lpexec.paper.pools.pool_state import PoolIdentity, PoolState
 
-__all__ = ["DlmmBin", "DlmmPosition", "DlmmState", "credit_fee", "new_dlmm_state"]
+__all__ = ["DlmmBin", "DlmmPosition", "DlmmState", "credit_fee"]
 
 
 class DlmmBin:
@@ -116,28 +115,45 @@ class DlmmState(PoolState[DlmmPosition]):
 
     def __init__(
         self,
-        address: str,
-        base_mint: str,
-        quote_mint: str,
-        base_decimals: int,
-        quote_decimals: int,
+        identity: PoolIdentity,
         *,
         bin_step: int,
-        active: int,
-        params: DlmmFeeParameters,
-        max_width: int,
-        last_timestamp: int,
+        active_bin_id: int,
+        fee_parameters: DlmmFeeParameters | None,
+        max_position_width: int,
+        timestamp: int,
     ) -> None:
-        super().__init__(
-            address, base_mint, quote_mint, base_decimals, quote_decimals, last_timestamp
-        )
+        """Check a new pool's parameters and make its empty state."""
+        super().__init__(identity, timestamp)
+        for name, decimals in (
+            ("base_decimals", identity.base_decimals),
+            ("quote_decimals", identity.quote_decimals),
+        ):
+            if not 0 <= decimals <= 18:
+                raise InvalidPoolRequestError(
+                    f"Expected 0 <= {name} <= 18, received {name}={decimals}"
+                )
+        if not 1 <= bin_step <= 400:
+            raise InvalidPoolRequestError(
+                f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}"
+            )
+        if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
+            raise InvalidPoolRequestError(
+                f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
+                f"received active_bin_id={active_bin_id}",
+            )
+        if max_position_width < 1:
+            raise InvalidPoolRequestError(
+                f"Expected max_position_width >= 1, received {max_position_width}",
+            )
+        params = fee_parameters if fee_parameters is not None else DlmmFeeParameters()
         self.bin_step = bin_step
         self.params = params
         self.base_rate = params.base_fee_rate(bin_step)
         """Base fee rate in 10^-9 units."""
-        self.max_width = max_width
+        self.max_width = max_position_width
         """Most bins one position may span."""
-        self.active = active
+        self.active = active_bin_id
         """The active bin id."""
         self.bins: dict[int, DlmmBin] = {}
         """Bins holding liquidity, by id."""
@@ -151,54 +167,6 @@ class DlmmState(PoolState[DlmmPosition]):
         self.protocol_y = 0
         self.volatility_accumulator = 0
         self.volatility_reference = 0
-        self.index_reference = active
+        self.index_reference = active_bin_id
         self.pending_fees: dict[int, int] = {}
         """Quote LP fees the bar market owes to bins, not yet split among their positions."""
-
-
-def new_dlmm_state(
-    address: str,
-    *,
-    base_mint: str,
-    quote_mint: str,
-    base_decimals: int,
-    quote_decimals: int,
-    bin_step: int,
-    active_bin_id: int,
-    fee_parameters: DlmmFeeParameters | None,
-    max_position_width: int,
-    timestamp: int,
-) -> DlmmState:
-    """Check a new pool's parameters and return its empty state."""
-    check_identity(address, base_mint, quote_mint)
-    for name, decimals in (
-        ("base_decimals", base_decimals),
-        ("quote_decimals", quote_decimals),
-    ):
-        if not 0 <= decimals <= 18:
-            raise InvalidPoolRequestError(f"Expected 0 <= {name} <= 18, received {name}={decimals}")
-    if not 1 <= bin_step <= 400:
-        raise InvalidPoolRequestError(
-            f"Expected 1 <= bin_step <= 400, received bin_step={bin_step}"
-        )
-    if not BIN_ID_MIN <= active_bin_id <= BIN_ID_MAX:
-        raise InvalidPoolRequestError(
-            f"Expected {BIN_ID_MIN} <= active_bin_id <= {BIN_ID_MAX}, "
-            f"received active_bin_id={active_bin_id}",
-        )
-    if max_position_width < 1:
-        raise InvalidPoolRequestError(
-            f"Expected max_position_width >= 1, received {max_position_width}",
-        )
-    return DlmmState(
-        address,
-        base_mint,
-        quote_mint,
-        base_decimals,
-        quote_decimals,
-        bin_step=bin_step,
-        active=active_bin_id,
-        params=fee_parameters if fee_parameters is not None else DlmmFeeParameters(),
-        max_width=max_position_width,
-        last_timestamp=timestamp,
-    )

@@ -7,7 +7,7 @@ plugs in its planner through :meth:`PoolBase._plan_swap` and :meth:`PoolBase._ap
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from lpexec.paper.pools.pool_state import PoolState
 from lpexec.paper.pools.results import ClosedPosition, FeeAmounts, SwapResult, WithdrawResult
@@ -36,6 +36,13 @@ class PoolBase(Generic[StateT, PlanT]):
     __slots__ = ("_state",)
 
     _state: StateT
+
+    @classmethod
+    def from_state(cls, state: StateT) -> Self:
+        """Return a pool over ``state`` (which it then owns)."""
+        pool = cls.__new__(cls)
+        pool._state = state
+        return pool
 
     # -- identity ------------------------------------------------------------------------
 

@@ -8,13 +8,26 @@ them through those fields.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from lpexec.paper.pools.errors import InvalidPoolRequestError, PositionNotFoundError
+from lpexec.paper.pools.validation import check_identity
 
-__all__ = ["PoolState"]
+__all__ = ["PoolIdentity", "PoolState"]
 
 PositionT = TypeVar("PositionT")
+
+
+@dataclass(frozen=True, slots=True)
+class PoolIdentity:
+    """What names a pool and its tokens: address, mints and decimals."""
+
+    address: str
+    base_mint: str
+    quote_mint: str
+    base_decimals: int
+    quote_decimals: int
 
 
 class PoolState(Generic[PositionT]):
@@ -31,20 +44,13 @@ class PoolState(Generic[PositionT]):
         "quote_mint",
     )
 
-    def __init__(
-        self,
-        address: str,
-        base_mint: str,
-        quote_mint: str,
-        base_decimals: int,
-        quote_decimals: int,
-        last_timestamp: int,
-    ) -> None:
-        self.address = address
-        self.base_mint = base_mint
-        self.quote_mint = quote_mint
-        self.base_decimals = base_decimals
-        self.quote_decimals = quote_decimals
+    def __init__(self, identity: PoolIdentity, last_timestamp: int) -> None:
+        check_identity(identity.address, identity.base_mint, identity.quote_mint)
+        self.address = identity.address
+        self.base_mint = identity.base_mint
+        self.quote_mint = identity.quote_mint
+        self.base_decimals = identity.base_decimals
+        self.quote_decimals = identity.quote_decimals
         self.last_timestamp = last_timestamp
         """Unix seconds of the last swap (or creation)."""
         self.positions: dict[str, PositionT] = {}

@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from lpexec.lp.math.dlmm import bin_price_q64
-from lpexec.paper.pools.clmm_state import ClmmPosition, ClmmState, TickState, new_clmm_state
+from lpexec.paper.pools.clmm_state import ClmmPosition, ClmmState, TickState
 from lpexec.paper.pools.dlmm_parameters import DlmmFeeParameters
-from lpexec.paper.pools.dlmm_state import DlmmBin, DlmmPosition, DlmmState, new_dlmm_state
+from lpexec.paper.pools.dlmm_state import DlmmBin, DlmmPosition, DlmmState
 from lpexec.paper.pools.errors import InvalidPoolRequestError
+from lpexec.paper.pools.pool_state import PoolIdentity
 
 __all__ = [
     "clmm_state_from_dict",
@@ -55,14 +56,8 @@ def dlmm_state_to_dict(state: DlmmState) -> dict[str, Any]:
 
 def dlmm_state_from_dict(data: dict[str, Any]) -> DlmmState:
     """Rebuild a pool from :func:`dlmm_state_to_dict` output."""
-    if data.get("kind") != "dlmm":
-        raise InvalidPoolRequestError(f"Expected kind 'dlmm', received kind={data.get('kind')!r}")
-    state = new_dlmm_state(
-        data["address"],
-        base_mint=data["base_mint"],
-        quote_mint=data["quote_mint"],
-        base_decimals=int(data["base_decimals"]),
-        quote_decimals=int(data["quote_decimals"]),
+    state = DlmmState(
+        _identity_from(data, "dlmm"),
         bin_step=int(data["bin_step"]),
         active_bin_id=int(data["active_bin_id"]),
         fee_parameters=DlmmFeeParameters.from_dict(data["fee_parameters"]),
@@ -131,14 +126,8 @@ def clmm_state_to_dict(state: ClmmState) -> dict[str, Any]:
 
 def clmm_state_from_dict(data: dict[str, Any]) -> ClmmState:
     """Rebuild a pool from :func:`clmm_state_to_dict` output."""
-    if data.get("kind") != "clmm":
-        raise InvalidPoolRequestError(f"Expected kind 'clmm', received kind={data.get('kind')!r}")
-    state = new_clmm_state(
-        data["address"],
-        base_mint=data["base_mint"],
-        quote_mint=data["quote_mint"],
-        base_decimals=int(data["base_decimals"]),
-        quote_decimals=int(data["quote_decimals"]),
+    state = ClmmState(
+        _identity_from(data, "clmm"),
         tick_spacing=int(data["tick_spacing"]),
         sqrt_price_x64=int(data["sqrt_price_x64"]),
         fee_rate=int(data["fee_rate"]),
@@ -172,6 +161,18 @@ def _identity(state: DlmmState | ClmmState) -> dict[str, Any]:
         "base_decimals": state.base_decimals,
         "quote_decimals": state.quote_decimals,
     }
+
+
+def _identity_from(data: dict[str, Any], kind: str) -> PoolIdentity:
+    if data.get("kind") != kind:
+        raise InvalidPoolRequestError(f"Expected kind {kind!r}, received kind={data.get('kind')!r}")
+    return PoolIdentity(
+        data["address"],
+        data["base_mint"],
+        data["quote_mint"],
+        int(data["base_decimals"]),
+        int(data["quote_decimals"]),
+    )
 
 
 def _texts(*values: int) -> list[str]:
