@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fixtures.lp_builders import T0, at, make_config, open_executor
+from fixtures.lp_builders import T0, at, make_config, open_executor, position_closed
 from lpexec.controllers.rebalancer import _view_of, _view_of_executor
 from lpexec.core import StopRequested
 from lpexec.lp import LPExecutor
-from lpexec.lp.messages import ClosePosition, PositionClosed
+from lpexec.lp.messages import ClosePosition
 
 
 def _views(executor: LPExecutor):
@@ -33,16 +33,15 @@ def test_a_live_executor_gives_the_view_of_its_report_at_every_stage() -> None:
         if isinstance(command, ClosePosition)
     ]
     executor.apply(
-        PositionClosed(
-            ts_event=at(31),
-            command_id=close.command_id,
-            position_address="Pos1",
-            base_amount=Decimal("0.4"),
-            quote_amount=Decimal(240),
-            base_fee=Decimal("0.001"),
-            quote_fee=Decimal("0.3"),
-            position_rent_refunded=Decimal("0.05740608"),
-            tx_fee=Decimal("0.00003"),
+        position_closed(
+            close,
+            31,
+            base_amount="0.4",
+            quote_amount=240,
+            base_fee="0.001",
+            quote_fee="0.3",
+            position_rent_refunded="0.05740608",
+            tx_fee="0.00003",
         )
     )
     report, live = _views(executor)

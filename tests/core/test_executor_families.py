@@ -6,24 +6,28 @@ raises, and the status cannot drift from the family state.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 import pytest
 
+from fixtures.events import command_failed, swap_executed
 from fixtures.executors import (
     BarrierOrderConfig,
     BarrierOrderExecutor,
     RangeLiquidityConfig,
     RangeLiquidityExecutor,
 )
+from fixtures.lp_builders import (
+    T0,
+    at,
+    position_closed,
+    position_opened,
+)
 from lpexec.core import (
-    UTC,
     CloseType,
     Command,
-    CommandFailed,
     ConfigError,
     Executor,
     ExecutorConfig,
@@ -37,18 +41,11 @@ from lpexec.core import (
     PriceUpdated,
     StopRequested,
     Swap,
-    SwapExecuted,
     Tick,
     on,
     parse_config,
 )
-from lpexec.lp.messages import ClosePosition, OpenPosition, PositionClosed, PositionOpened
-
-T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def at(seconds: float) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
+from lpexec.lp.messages import ClosePosition, OpenPosition
 
 
 def fill(command: PlaceOrder, *, amount: Decimal, price: Decimal, fill_id: str, when=T0):
@@ -126,14 +123,9 @@ def test_order_family_time_limit_on_tick_boundary():
 
 def test_order_family_retries_a_failed_open_then_fails():
     executor, open_order = started_order_executor(max_retries=1)
-    (retry,) = executor.apply(
-        CommandFailed(ts_event=at(1), command_id=open_order.command_id, reason="busy")
-    )
+    (retry,) = executor.apply(command_failed(open_order, 1, "busy"))
     assert retry.command_id != open_order.command_id
-    assert (
-        executor.apply(CommandFailed(ts_event=at(2), command_id=retry.command_id, reason="busy"))
-        == []
-    )
+    assert executor.apply(command_failed(retry, 2, "busy")) == []
     assert executor.status is ExecutorStatus.TERMINATED
     assert executor.close_type is CloseType.FAILED
 
@@ -164,14 +156,14 @@ def test_liquidity_family_open_leave_range_close_and_swap_back():
     (open_command,) = executor.apply(ExecutorStarted(ts_event=T0))
     assert isinstance(open_command, OpenPosition)
     executor.apply(
-        PositionOpened(
-            ts_event=at(1),
-            command_id=open_command.command_id,
+        position_opened(
+            open_command,
+            1,
             position_address="P",
-            base_amount=Decimal(1),
-            quote_amount=Decimal(100),
-            lower_price=Decimal(90),
-            upper_price=Decimal(110),
+            quote_amount=100,
+            lower_price=90,
+            upper_price=110,
+            price=None,
         )
     )
     assert (
@@ -183,34 +175,20 @@ def test_liquidity_family_open_leave_range_close_and_swap_back():
     )
     assert isinstance(close, ClosePosition) and close.position_address == "P"
     (swap,) = executor.apply(
-        PositionClosed(
-            ts_event=at(4),
-            command_id=close.command_id,
-            position_address="P",
-            base_amount=Decimal("0.5"),
-            quote_amount=Decimal(155),
-            base_fee=Decimal("0.01"),
+        position_closed(
+            close, 4, position_address="P", base_amount="0.5", quote_amount=155, base_fee="0.01"
         )
     )
     assert isinstance(swap, Swap)
     assert (swap.side, swap.amount) == ("BUY", Decimal("0.49"))
-    executor.apply(
-        SwapExecuted(
-            ts_event=at(5),
-            command_id=swap.command_id,
-            trading_pair="SOL-USDC",
-            side="BUY",
-            base_amount=Decimal("0.49"),
-            quote_amount=Decimal("53.9"),
-        )
-    )
+    executor.apply(swap_executed(swap, 5, base_amount="0.49", quote_amount="53.9"))
     assert executor.status is ExecutorStatus.TERMINATED
     assert executor.close_type is CloseType.EARLY_STOP
 
 
 def test_a_terminated_executor_ignores_events():
     executor, open_order = started_order_executor(max_retries=0)
-    executor.apply(CommandFailed(ts_event=at(1), command_id=open_order.command_id, reason="x"))
+    executor.apply(command_failed(open_order, 1, "x"))
     assert executor.is_terminated
     assert executor.apply(StopRequested(ts_event=at(2))) == []
 

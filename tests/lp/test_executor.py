@@ -6,39 +6,42 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.lp_builders import POOL, at, make_config, open_executor, price, tick
+from fixtures.events import command_failed, swap_executed
+from fixtures.lp_builders import (
+    POOL,
+    at,
+    executor_started,
+    make_config,
+    open_executor,
+    position_closed,
+    position_opened,
+    position_updated,
+    price,
+    tick,
+)
 from lpexec.core import (
     CloseType,
-    CommandFailed,
     ConfigError,
     ExecutorStatus,
     PriceUpdated,
     StopRequested,
     Swap,
-    SwapExecuted,
     parse_config,
 )
 from lpexec.lp import LPExecutor, LPExecutorConfig, LPSide, LPState
-from lpexec.lp.messages import (
-    ClosePosition,
-    OpenPosition,
-    PositionClosed,
-    PositionUpdated,
-    RefreshPosition,
-)
+from lpexec.lp.messages import ClosePosition, OpenPosition, RefreshPosition
 
 
-def closed_event(executor, command, seconds, *, base, quote, base_fee="0", quote_fee="0"):
-    return PositionClosed(
-        ts_event=at(seconds),
-        command_id=command.command_id,
-        position_address="Pos1",
-        base_amount=Decimal(base),
-        quote_amount=Decimal(quote),
-        base_fee=Decimal(base_fee),
-        quote_fee=Decimal(quote_fee),
-        position_rent_refunded=Decimal("0.05740608"),
-        tx_fee=Decimal("0.00003"),
+def closed_event(command, seconds, *, base, quote, base_fee="0", quote_fee="0"):
+    return position_closed(
+        command,
+        seconds,
+        base_amount=base,
+        quote_amount=quote,
+        base_fee=base_fee,
+        quote_fee=quote_fee,
+        position_rent_refunded="0.05740608",
+        tx_fee="0.00003",
     )
 
 
@@ -49,8 +52,6 @@ def closes(commands):
 
 def test_start_sends_one_open_with_the_config_amounts():
     executor = LPExecutor(make_config(strategy_type="BidAsk"), created_at=at(0))
-    from fixtures.lp_builders import executor_started
-
     (command,) = executor.apply(executor_started())
     assert isinstance(command, OpenPosition)
     assert (command.venue, command.pool_address, command.strategy_type) == (
@@ -142,7 +143,7 @@ def test_timer_close_keeps_the_position_when_configured():
     executor = open_executor(auto_close_above_range_seconds=0, keep_position=True)
     (close,) = executor.apply(price("170", 5))
     assert executor.close_type is CloseType.POSITION_HOLD
-    executor.apply(closed_event(executor, close, 6, base="0", quote="309"))
+    executor.apply(closed_event(close, 6, base="0", quote="309"))
     assert executor.state.lp_state is LPState.COMPLETE
     ((key, fill),) = executor.held_fills()
     # 0.99 base sold inside the range for 159.5 quote more than deposited
@@ -164,7 +165,7 @@ def test_a_held_fill_pays_the_tx_fees_and_sunk_rent_of_the_report(trading_pair, 
     if native_price is not None:
         executor.apply(PriceUpdated(ts_event=at(1), trading_pair="SOL-USDC", price=native_price))
     (close,) = executor.apply(StopRequested(ts_event=at(2)))
-    executor.apply(closed_event(executor, close, 3, base="0.5", quote="225"))
+    executor.apply(closed_event(close, 3, base="0.5", quote="225"))
     # Act
     ((_, fill),) = executor.held_fills()
     # Assert
@@ -188,20 +189,12 @@ def test_close_swaps_back_the_base_actually_received():
     executor = open_executor()
     (close,) = executor.apply(StopRequested(ts_event=at(1)))
     (swap,) = executor.apply(
-        closed_event(executor, close, 2, base="0.5", quote="225", base_fee="0.01", quote_fee="1")
+        closed_event(close, 2, base="0.5", quote="225", base_fee="0.01", quote_fee="1")
     )
     assert isinstance(swap, Swap)
     assert (swap.side, swap.amount, swap.venue) == ("BUY", Decimal("0.48"), "jupiter/router")
     executor.apply(
-        SwapExecuted(
-            ts_event=at(3),
-            command_id=swap.command_id,
-            trading_pair="SOL-USDC",
-            side="BUY",
-            base_amount=Decimal("0.48"),
-            quote_amount=Decimal("72.2"),
-            tx_fee=Decimal("0.00001"),
-        )
+        swap_executed(swap, 3, base_amount="0.48", quote_amount="72.2", tx_fee="0.00001")
     )
     assert executor.state.lp_state is LPState.COMPLETE
     assert executor.status is ExecutorStatus.TERMINATED
@@ -212,7 +205,7 @@ def test_close_swaps_back_the_base_actually_received():
 def test_no_swap_when_the_base_is_back_to_the_deposit():
     executor = open_executor()
     (close,) = executor.apply(StopRequested(ts_event=at(1)))
-    assert executor.apply(closed_event(executor, close, 2, base="0.99", quote="149.5")) == []
+    assert executor.apply(closed_event(close, 2, base="0.99", quote="149.5")) == []
     assert executor.state.lp_state is LPState.COMPLETE
 
 
@@ -221,9 +214,7 @@ def test_close_retries_with_backoff_and_wider_slippage_then_strands():
     (close,) = executor.apply(StopRequested(ts_event=at(0)))
     slippages = [close.slippage]
     for attempt, now in enumerate((0, 5, 15)):
-        executor.apply(
-            CommandFailed(ts_event=at(now), command_id=close.command_id, reason="slippage")
-        )
+        executor.apply(command_failed(close, now, "slippage"))
         if attempt == 2:
             break
         wait = 5 * 2**attempt
@@ -243,59 +234,26 @@ def test_close_retries_with_backoff_and_wider_slippage_then_strands():
 def test_a_position_that_never_existed_fails_instead_of_stranding():
     executor = open_executor()
     (close,) = executor.apply(StopRequested(ts_event=at(0)))
-    executor.apply(
-        CommandFailed(
-            ts_event=at(1),
-            command_id=close.command_id,
-            reason="Position not found: Pos1",
-            code="position_not_found",
-        )
-    )
+    executor.apply(command_failed(close, 1, "Position not found: Pos1", code="position_not_found"))
     assert executor.state.lp_state is LPState.FAILED
     assert executor.close_type is CloseType.FAILED
 
 
 def test_open_failures_retry_only_when_retryable():
     executor = LPExecutor(make_config(max_open_attempts=2), created_at=at(0))
-    from fixtures.lp_builders import executor_started
-
     (first,) = executor.apply(executor_started())
-    (second,) = executor.apply(
-        CommandFailed(ts_event=at(1), command_id=first.command_id, reason="503", retryable=True)
-    )
+    (second,) = executor.apply(command_failed(first, 1, "503", retryable=True))
     assert second.command_id != first.command_id
-    assert (
-        executor.apply(
-            CommandFailed(
-                ts_event=at(2), command_id=second.command_id, reason="503", retryable=True
-            )
-        )
-        == []
-    )
+    assert executor.apply(command_failed(second, 2, "503", retryable=True)) == []
     assert executor.state.lp_state is LPState.FAILED
     assert executor.state.failure_reason == "open failed: 503"
 
 
 def test_stop_while_opening_closes_once_the_open_lands():
     executor = LPExecutor(make_config(), created_at=at(0))
-    from fixtures.lp_builders import executor_started
-
     (open_command,) = executor.apply(executor_started())
     assert executor.apply(StopRequested(ts_event=at(1), keep_position=True)) == []
-    from lpexec.lp.messages import PositionOpened
-
-    (close,) = executor.apply(
-        PositionOpened(
-            ts_event=at(2),
-            command_id=open_command.command_id,
-            position_address="Pos1",
-            base_amount=Decimal(1),
-            quote_amount=Decimal(150),
-            lower_price=Decimal(140),
-            upper_price=Decimal(160),
-            price=Decimal(150),
-        )
-    )
+    (close,) = executor.apply(position_opened(open_command, 2))
     assert isinstance(close, ClosePosition)
     assert executor.close_type is CloseType.POSITION_HOLD
 
@@ -307,17 +265,16 @@ def test_refresh_reads_are_spaced_by_the_interval():
     assert isinstance(read, RefreshPosition)
     assert executor.apply(tick(15)) == []  # one read at a time
     executor.apply(
-        PositionUpdated(
-            ts_event=at(16),
+        position_updated(
+            16,
             command_id=read.command_id,
-            position_address="Pos1",
-            base_amount=Decimal("0.5"),
-            quote_amount=Decimal(225),
-            base_fee=Decimal("0.002"),
-            quote_fee=Decimal("0.4"),
-            lower_price=Decimal("139.9"),
-            upper_price=Decimal("160.1"),
-            price=Decimal(152),
+            base_amount="0.5",
+            quote_amount=225,
+            base_fee="0.002",
+            quote_fee="0.4",
+            lower_price="139.9",
+            upper_price="160.1",
+            price=152,
         )
     )
     assert executor.state.base_fee == Decimal("0.002")
@@ -330,17 +287,14 @@ def test_refresh_reads_are_spaced_by_the_interval():
 def test_accounting_decomposes_pnl_and_keeps_rent_apart():
     executor = open_executor()
     executor.apply(
-        PositionUpdated(
-            ts_event=at(5),
+        position_updated(
+            5,
             command_id="r",
-            position_address="Pos1",
-            base_amount=Decimal("0.5"),
-            quote_amount=Decimal("225"),
-            base_fee=Decimal("0.01"),
-            quote_fee=Decimal("1.5"),
-            lower_price=Decimal(140),
-            upper_price=Decimal(160),
-            price=Decimal(152),
+            base_amount="0.5",
+            quote_amount=225,
+            base_fee="0.01",
+            quote_fee="1.5",
+            price=152,
         )
     )
     figures = executor.accounting()

@@ -6,40 +6,31 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fixtures.lp_builders import POOL, at, executor_started, make_config, open_executor, tick
-from lpexec.core import CommandFailed, ExecutorStatus, StopRequested, Swap, SwapExecuted
-from lpexec.lp import LP_STATUS, LPExecutor, LPState
-from lpexec.lp.messages import (
-    ClosePosition,
-    PositionClosed,
-    PositionOpened,
-    PositionUpdated,
-    RefreshPosition,
+from fixtures.events import command_failed, swap_executed
+from fixtures.lp_builders import (
+    POOL,
+    at,
+    executor_started,
+    make_config,
+    open_executor,
+    position_closed,
+    position_opened,
+    position_updated,
+    tick,
 )
+from lpexec.core import ExecutorStatus, StopRequested, Swap
+from lpexec.lp import LP_STATUS, LPExecutor, LPState
+from lpexec.lp.messages import ClosePosition, RefreshPosition
 
 
 def unknown(command, seconds=900):
-    return CommandFailed(
-        ts_event=at(seconds),
-        command_id=command.command_id,
-        reason="outcome still unknown after 900 s (no signature)",
-        code="outcome_unknown",
-    )
+    reason = "outcome still unknown after 900 s (no signature)"
+    return command_failed(command, seconds, reason, code="outcome_unknown")
 
 
 def opened(command, seconds=1000):
-    return PositionOpened(
-        ts_event=at(seconds),
-        command_id=command.command_id,
-        position_address="Pos1",
-        base_amount=Decimal(1),
-        quote_amount=Decimal(150),
-        lower_price=Decimal(140),
-        upper_price=Decimal(160),
-        position_rent=Decimal("0.05740608"),
-        tx_fee=Decimal("0.000045"),
-        price=Decimal(150),
-        signature="sig-open",
+    return position_opened(
+        command, seconds, position_rent="0.05740608", tx_fee="0.000045", signature="sig-open"
     )
 
 
@@ -66,9 +57,7 @@ def test_an_open_reconciled_as_never_landed_after_stranding_fails_cleanly():
     executor = LPExecutor(make_config(), created_at=at(0))
     (open_command,) = executor.apply(executor_started())
     executor.apply(unknown(open_command))
-    executor.apply(
-        CommandFailed(ts_event=at(1000), command_id=open_command.command_id, reason="gone")
-    )
+    executor.apply(command_failed(open_command, 1000, "gone"))
     assert executor.state.lp_state is LPState.FAILED
 
 
@@ -77,12 +66,12 @@ def test_fees_of_transactions_that_failed_on_chain_are_counted():
     fee_before = executor.state.tx_fee
     (close,) = executor.apply(StopRequested(ts_event=at(1)))
     executor.apply(
-        CommandFailed(
-            ts_event=at(2),
-            command_id=close.command_id,
-            reason="transaction sig-x failed on chain",
+        command_failed(
+            close,
+            2,
+            "transaction sig-x failed on chain",
             code="transaction_failed",
-            tx_fee=Decimal("0.000025"),
+            tx_fee="0.000025",
             signature="sig-x",
         )
     )
@@ -94,56 +83,31 @@ def test_a_position_the_chain_does_not_have_strands_at_once_then_fails_on_close(
     executor = open_executor(refresh_interval_seconds=10)
     commands = executor.apply(tick(10))
     (refresh,) = [command for command in commands if isinstance(command, RefreshPosition)]
-    executor.apply(
-        CommandFailed(
-            ts_event=at(11),
-            command_id=refresh.command_id,
-            reason="Position not found: Pos1",
-            code="position_not_found",
-        )
-    )
+    not_found = "Position not found: Pos1"
+    executor.apply(command_failed(refresh, 11, not_found, code="position_not_found"))
     assert executor.state.lp_state is LPState.STRANDED
     assert executor.info(at(12)).stranded_reason.startswith("position Pos1 is not on chain")
     # actionable: a close confirms the chain does not have it, and the executor ends
     (close,) = executor.apply(StopRequested(ts_event=at(20)))
     assert isinstance(close, ClosePosition)
-    executor.apply(
-        CommandFailed(
-            ts_event=at(21),
-            command_id=close.command_id,
-            reason="Position not found: Pos1",
-            code="position_not_found",
-        )
-    )
+    executor.apply(command_failed(close, 21, not_found, code="position_not_found"))
     assert executor.state.lp_state is LPState.FAILED
 
 
 def test_a_close_read_from_balance_changes_keeps_the_total_and_splits_by_the_last_read():
     executor = open_executor()
     executor.apply(
-        PositionUpdated(
-            ts_event=at(5),
-            command_id="read",
-            position_address="Pos1",
-            base_amount=Decimal("0.6"),
-            quote_amount=Decimal("210"),
-            base_fee=Decimal("0.01"),
-            quote_fee=Decimal("2"),
-            lower_price=Decimal(140),
-            upper_price=Decimal(160),
-            price=Decimal(150),
-        )
+        position_updated(5, base_amount="0.6", quote_amount=210, base_fee="0.01", quote_fee=2)
     )
     (close,) = executor.apply(StopRequested(ts_event=at(6)))
     (swap,) = executor.apply(
-        PositionClosed(
-            ts_event=at(7),
-            command_id=close.command_id,
-            position_address="Pos1",
-            base_amount=Decimal("0.62"),
-            quote_amount=Decimal("213"),
-            position_rent_refunded=Decimal("0.05740608"),
-            tx_fee=Decimal("0.00003"),
+        position_closed(
+            close,
+            7,
+            base_amount="0.62",
+            quote_amount=213,
+            position_rent_refunded="0.05740608",
+            tx_fee="0.00003",
             signature="sig-close",
             already_closed=True,
             fees_included=True,
@@ -163,27 +127,17 @@ def test_a_close_read_from_balance_changes_keeps_the_total_and_splits_by_the_las
 def test_a_swap_back_whose_outcome_stays_unknown_strands_and_a_late_fill_completes():
     executor = open_executor()
     (close,) = executor.apply(StopRequested(ts_event=at(1)))
-    (swap,) = executor.apply(
-        PositionClosed(
-            ts_event=at(2),
-            command_id=close.command_id,
-            position_address="Pos1",
-            base_amount=Decimal("0.5"),
-            quote_amount=Decimal(225),
-        )
-    )
+    (swap,) = executor.apply(position_closed(close, 2, base_amount="0.5", quote_amount=225))
     executor.apply(unknown(swap, 902))
     assert (executor.state.lp_state, executor.state.stranded_from) == (LPState.STRANDED, "swap")
     assert executor.info(at(903)).stranded_reason.startswith("swap back outcome unknown")
     executor.apply(
-        SwapExecuted(
-            ts_event=at(1000),
-            command_id=swap.command_id,
-            trading_pair="SOL-USDC",
-            side="BUY",
-            base_amount=Decimal("0.49"),
-            quote_amount=Decimal("73.6"),
-            tx_fee=Decimal("0.00001"),
+        swap_executed(
+            swap,
+            1000,
+            base_amount="0.49",
+            quote_amount="73.6",
+            tx_fee="0.00001",
             signature="sig-swap",
         )
     )

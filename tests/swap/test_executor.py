@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.swap_builders import T0, at, make_config, quote, started
+from fixtures.events import T0, at, command_failed
+from fixtures.swap_builders import make_config, quote, started
 from lpexec.core import (
     CloseType,
-    CommandFailed,
     ExecutorStarted,
     ExecutorStatus,
     InvalidTransitionError,
@@ -222,12 +222,7 @@ def test_slippage_exceeded_is_a_clear_failure_and_not_retried():
     (execute,) = executor.apply(quoted(command, three_quotes()))
 
     commands = executor.apply(
-        CommandFailed(
-            ts_event=at(3),
-            command_id=execute.command_id,
-            reason="Slippage tolerance exceeded",
-            code="slippage_exceeded",
-        )
+        command_failed(execute, 3, "Slippage tolerance exceeded", code="slippage_exceeded")
     )
 
     assert commands == []
@@ -242,13 +237,7 @@ def test_a_send_that_certainly_did_not_go_out_compares_again():
     (execute,) = executor.apply(quoted(command, three_quotes()))
 
     (requote,) = executor.apply(
-        CommandFailed(
-            ts_event=at(3),
-            command_id=execute.command_id,
-            reason="429",
-            retryable=True,
-            code="rate_limited",
-        )
+        command_failed(execute, 3, "429", retryable=True, code="rate_limited")
     )
 
     assert isinstance(requote, QuoteSwap)
@@ -347,14 +336,8 @@ def test_an_outcome_unknown_past_its_budget_strands_and_a_late_fill_completes():
     executor, command = started()
     (execute,) = executor.apply(quoted(command, three_quotes()))
 
-    executor.apply(
-        CommandFailed(
-            ts_event=at(900),
-            command_id=execute.command_id,
-            reason="outcome still unknown after 900 s",
-            code="outcome_unknown",
-        )
-    )
+    reason = "outcome still unknown after 900 s"
+    executor.apply(command_failed(execute, 900, reason, code="outcome_unknown"))
     stranded = executor.info(at(901))
     executor.apply(filled(execute))
 
@@ -370,12 +353,12 @@ def test_a_swap_that_failed_on_chain_counts_the_fee_it_cost():
     (execute,) = executor.apply(quoted(command, three_quotes()))
 
     executor.apply(
-        CommandFailed(
-            ts_event=at(3),
-            command_id=execute.command_id,
-            reason="transaction Sig9 failed on chain",
+        command_failed(
+            execute,
+            3,
+            "transaction Sig9 failed on chain",
             code="transaction_failed",
-            tx_fee=D("0.000015"),
+            tx_fee="0.000015",
             signature="Sig9",
         )
     )

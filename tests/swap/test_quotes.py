@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixtures.swap_builders import T0, at, quote
+from fixtures.events import T0, at
+from fixtures.swap_builders import quote
 from lpexec.swap import (
     best_quote,
     is_stale,
