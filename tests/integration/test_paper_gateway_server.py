@@ -14,8 +14,11 @@ import pytest
 
 from fixtures.paper_runtime import (
     CHILD_ENV,
+    OPEN_POSITION,
     ROOT,
+    dlmm_pool,
     free_port,
+    open_position_body,
     serve_in_thread,
     wait_until_up,
 )
@@ -31,19 +34,10 @@ def served() -> Iterator[tuple[str, object]]:
 
 def test_real_socket_round_trip(served: tuple[str, object]) -> None:
     base_url, gateway = served
-    pool = gateway.chain.pools("meteora")[0].pool.address  # type: ignore[attr-defined]
+    pool = dlmm_pool(gateway)
     with httpx.Client(base_url=base_url, timeout=30) as client:
         status = client.get("/chains/solana/status").json()
-        opened = client.post(
-            "/connectors/meteora/clmm/open-position",
-            json={
-                "poolAddress": pool,
-                "lowerPrice": 176,
-                "upperPrice": 184,
-                "baseTokenAmount": 1,
-                "quoteTokenAmount": 100,
-            },
-        ).json()
+        opened = client.post(OPEN_POSITION, json=open_position_body(pool)).json()
         info = client.get(
             "/connectors/meteora/clmm/position-info",
             params={"positionAddress": opened["data"]["positionAddress"]},
@@ -84,16 +78,7 @@ def test_serve_saves_state_on_signal_and_resumes(tmp_path: Path) -> None:
         wait_until_up(base_url)
         with httpx.Client(base_url=base_url, timeout=30) as client:
             pools = client.get("/pools/", params={"connector": "meteora"}).json()
-            opened = client.post(
-                "/connectors/meteora/clmm/open-position",
-                json={
-                    "poolAddress": pools[0]["address"],
-                    "lowerPrice": 176,
-                    "upperPrice": 184,
-                    "baseTokenAmount": 1,
-                    "quoteTokenAmount": 100,
-                },
-            ).json()
+            opened = client.post(OPEN_POSITION, json=open_position_body(pools[0]["address"])).json()
     finally:
         exit_code = _stop(process, signal.SIGTERM)
     assert exit_code == 0

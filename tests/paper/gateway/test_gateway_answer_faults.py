@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from gateway_client import (
     ChainHistory,
     GatewayClient,
@@ -32,23 +33,9 @@ PAPER_URL = "http://paper-gateway"
 QUICK = Timeouts(read=1.0, write=0.3, connect=0.2)
 
 
-def _pool(gateway: PaperGateway) -> str:
-    return gateway.chain.pools("meteora")[0].pool.address
-
-
-def _open_body(gateway: PaperGateway) -> dict[str, Any]:
-    return {
-        "poolAddress": _pool(gateway),
-        "lowerPrice": 176,
-        "upperPrice": 184,
-        "baseTokenAmount": 1,
-        "quoteTokenAmount": 100,
-    }
-
-
 async def _open_with(client: GatewayClient, gateway: PaperGateway) -> Any:
     return await client.meteora.open_position(
-        _pool(gateway),
+        dlmm_pool(gateway),
         lower_price=Decimal(176),
         upper_price=Decimal(184),
         wallet_address=gateway.wallet,
@@ -81,12 +68,10 @@ async def test_lost_answers_the_generic_500_of_a_refused_request(
 
     # Act
     async with open_client(lost) as client:
-        lost_answer = await client.post(
-            "/connectors/meteora/clmm/open-position", json=_open_body(lost)
-        )
+        lost_answer = await client.post(OPEN_POSITION, json=open_position_body(dlmm_pool(lost)))
     async with open_client(refused) as client:
         refused_answer = await client.post(
-            "/connectors/meteora/clmm/open-position", json=_open_body(refused)
+            OPEN_POSITION, json=open_position_body(dlmm_pool(refused))
         )
 
     # Assert: the client sees the same answer, but only one of them landed
@@ -150,9 +135,9 @@ async def test_hang_shorter_than_the_client_timeout_answers_late(
 ) -> None:
     gateway = make_gateway(faults="open:hang=150ms#1")
     started = time.monotonic()
-    body = _open_body(gateway)
+    body = open_position_body(dlmm_pool(gateway))
     async with open_client(gateway) as client:
-        answer = await client.post("/connectors/meteora/clmm/open-position", json=body)
+        answer = await client.post(OPEN_POSITION, json=body)
     assert time.monotonic() - started >= 0.15
     assert answer.status_code == 200 and answer.json()["status"] == 1
     assert answer.json()["signature"] == _landed_open(gateway)

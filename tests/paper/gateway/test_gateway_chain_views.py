@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from lpexec.core.clock import SimulatedClock
 from lpexec.paper.chain import FaultSpecError, KeyFactory, TxStatus
 from lpexec.paper.gateway import DEMO_FUNDS, PaperGateway, build_paper_gateway
@@ -139,20 +140,9 @@ async def test_state_file_survives_a_restart(tmp_path: Path, open_client: OpenCl
     path = tmp_path / "paper-state.json"
     clock = SimulatedClock()
     first = build_paper_gateway(seed=2, state_file=path, clock=clock)
-    pool = first.chain.pools("meteora")[0].pool.address
+    pool = dlmm_pool(first)
     async with open_client(first) as client:
-        opened = (
-            await client.post(
-                "/connectors/meteora/clmm/open-position",
-                json={
-                    "poolAddress": pool,
-                    "lowerPrice": 176,
-                    "upperPrice": 184,
-                    "baseTokenAmount": 1,
-                    "quoteTokenAmount": 100,
-                },
-            )
-        ).json()
+        opened = (await client.post(OPEN_POSITION, json=open_position_body(pool))).json()
     first.save()
     second = build_paper_gateway(seed=99, state_file=path, clock=clock)
     assert second.wallet == first.wallet

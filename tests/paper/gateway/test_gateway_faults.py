@@ -10,25 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from lpexec.paper.chain import TxStatus
 from lpexec.paper.gateway import PaperGateway
 
 MakeGateway = Callable[..., PaperGateway]
 OpenClient = Callable[[PaperGateway], httpx.AsyncClient]
-
-
-def _dlmm(gateway: PaperGateway) -> str:
-    return gateway.chain.pools("meteora")[0].pool.address
-
-
-def _open_body(gateway: PaperGateway) -> dict[str, Any]:
-    return {
-        "poolAddress": _dlmm(gateway),
-        "lowerPrice": 176,
-        "upperPrice": 184,
-        "baseTokenAmount": 1,
-        "quoteTokenAmount": 100,
-    }
 
 
 SWAP = {"baseToken": "SOL", "quoteToken": "USDC", "amount": 1, "side": "SELL"}
@@ -40,9 +27,7 @@ async def test_landed_but_timed_out_open_answers_504_and_can_be_reconciled(
 ) -> None:
     gateway = make_gateway(mode, faults="open:504#1", rate_limit=None)
     async with open_client(gateway) as client:
-        response = await client.post(
-            "/connectors/meteora/clmm/open-position", json=_open_body(gateway)
-        )
+        response = await client.post(OPEN_POSITION, json=open_position_body(dlmm_pool(gateway)))
         assert response.status_code == 504
         assert response.json() == {
             "statusCode": 504,
@@ -198,7 +183,7 @@ async def test_upstream_rpc_outage_messages(
     make_gateway: MakeGateway, open_client: OpenClient
 ) -> None:
     gateway = make_gateway("upstream", faults="*:rpc", rate_limit=None)
-    pool = _dlmm(gateway)
+    pool = dlmm_pool(gateway)
     async with open_client(gateway) as client:
         info = await client.get("/connectors/meteora/clmm/pool-info", params={"poolAddress": pool})
         owned = await client.get(

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool
 from lpexec.paper.chain import BIN_ARRAY_RENT_LAMPORTS, priority_fee
 from lpexec.paper.chain.costs import bin_array_indexes
 from lpexec.paper.gateway import PaperGateway, dumps, loads
@@ -40,10 +41,10 @@ async def _open(
     base: str,
     quote: str,
 ) -> Any:
-    pool = gateway.chain.pools("meteora")[0].pool.address
+    pool = dlmm_pool(gateway)
     return await _post(
         client,
-        "/connectors/meteora/clmm/open-position",
+        OPEN_POSITION,
         {
             "poolAddress": pool,
             "lowerPrice": lower,

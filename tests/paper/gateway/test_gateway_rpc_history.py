@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from lpexec.paper.chain import KeyFactory
 from lpexec.paper.gateway import PaperGateway
 
@@ -37,17 +38,8 @@ async def test_a_position_lists_its_close_then_its_open(
     gateway: PaperGateway, client: httpx.AsyncClient
 ) -> None:
     # Arrange
-    pool = gateway.chain.pools("meteora")[0].pool.address
-    opened = await client.post(
-        "/connectors/meteora/clmm/open-position",
-        json={
-            "poolAddress": pool,
-            "lowerPrice": 176,
-            "upperPrice": 184,
-            "baseTokenAmount": 1,
-            "quoteTokenAmount": 100,
-        },
-    )
+    pool = dlmm_pool(gateway)
+    opened = await client.post(OPEN_POSITION, json=open_position_body(pool))
     position = opened.json()["data"]["positionAddress"]
     await _route_swap(client)
     closed = await client.post(

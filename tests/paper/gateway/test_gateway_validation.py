@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from lpexec.paper.gateway import PaperGateway, RequestInvalidError, validate
 
 SCHEMA = {
@@ -126,7 +127,7 @@ BAD_REQUESTS = [
     ),
     (
         "POST",
-        "/connectors/meteora/clmm/open-position",
+        OPEN_POSITION,
         {"json": {"poolAddress": "p", "lowerPrice": "low", "upperPrice": 2}},
         "body/lowerPrice must be number",
     ),
@@ -209,17 +210,8 @@ async def test_unknown_fields_are_ignored_like_gateway(
     client: httpx.AsyncClient, gateway: PaperGateway
 ) -> None:
     # Meteora's route takes liquidityPct; percentageToRemove is ignored and 100 % is removed
-    pool = gateway.chain.pools("meteora")[0].pool.address
-    opened = await client.post(
-        "/connectors/meteora/clmm/open-position",
-        json={
-            "poolAddress": pool,
-            "lowerPrice": 176,
-            "upperPrice": 184,
-            "baseTokenAmount": 1,
-            "quoteTokenAmount": 100,
-        },
-    )
+    pool = dlmm_pool(gateway)
+    opened = await client.post(OPEN_POSITION, json=open_position_body(pool))
     position = opened.json()["data"]["positionAddress"]
     removed = await client.post(
         "/connectors/meteora/clmm/remove-liquidity",
