@@ -1,7 +1,9 @@
-"""The engine with a durable test venue: intents, reconciliation, resume, risk, hand-over.
+"""The engine facade: create, stop and read executors; dispatch events and persist each change.
 
 Every test runs on both stores (``SqlStore`` on SQLite and ``MemoryStore``) unless it checks
-something only SQL has.
+something only SQL has. The outbox (intents, evidence, reconciliation), restarts and the
+scheduler have files of their own: ``test_engine_outbox.py``, ``test_engine_recovery.py``,
+``test_engine_scheduler.py``.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
+import lpexec.core.engine
 from fixtures.executors import (
     BarrierOrderConfig,
     BarrierOrderExecutor,
-    RangeLiquidityConfig,
     RangeLiquidityExecutor,
 )
 from fixtures.venues import LedgerVenue
@@ -24,7 +26,6 @@ from lpexec.core import (
     ConfigError,
     Database,
     Engine,
-    Evidence,
     Executor,
     ExecutorConfig,
     ExecutorStatus,
@@ -125,148 +126,6 @@ async def test_prices_that_change_nothing_are_not_journaled(db, clock, tmp_path)
     for price in ("100", "101", "99"):
         assert engine.publish_price("SOL-USDC", Decimal(price)) == 1
     assert len(db.journal(config.id)) == 3
-
-
-async def test_a_write_that_landed_but_timed_out_is_reconciled_not_resent(db, clock, tmp_path):
-    # Arrange: the first order lands but the venue answers "unknown"
-    seen: list[str] = []
-
-    def fault(command: Command):
-        seen.append(command.command_id)
-        return "land_unknown" if len(seen) == 1 else None
-
-    venue = make_venue(tmp_path, clock, fault)
-    engine = make_engine(db, clock, venue)
-    await engine.start()
-    config = BarrierOrderConfig(amount=Decimal(1))
-    # Act
-    await engine.create(config)
-    await engine.drain()
-    # Assert: adopted from the venue's records, sent once
-    executor = engine.executor(config.id)
-    assert executor.state.open_base == Decimal(1)
-    assert venue.executions() == {f"{config.id}-1": 1}
-    assert seen == [f"{config.id}-1"]
-    assert intents(db, config.id)[f"{config.id}-1"].status == IntentStatus.DONE
-
-
-async def test_a_dropped_write_is_sent_again_under_the_same_intent(db, clock, tmp_path):
-    calls: list[str] = []
-
-    def fault(command: Command):
-        calls.append(command.command_id)
-        return "drop" if len(calls) == 1 else None
-
-    venue = make_venue(tmp_path, clock, fault)
-    engine = make_engine(db, clock, venue)
-    await engine.start()
-    config = BarrierOrderConfig(amount=Decimal(1))
-    await engine.create(config)
-    await engine.drain()
-    command_id = f"{config.id}-1"
-    assert calls == [command_id, command_id]
-    assert venue.executions() == {command_id: 1}
-    row = intents(db, config.id)[command_id]
-    assert (row.status, row.attempts) == (IntentStatus.DONE, 2)
-
-
-async def test_a_write_dropped_every_time_fails_after_max_sends(db, clock, tmp_path):
-    venue = make_venue(tmp_path, clock, lambda command: "drop")
-    engine = make_engine(db, clock, venue, max_sends=2)
-    await engine.start()
-    config = BarrierOrderConfig(amount=Decimal(1), max_retries=0)
-    await engine.create(config)
-    rounds = 0
-    while engine.has_work and rounds < 10:  # one reconciliation pass per drain
-        await engine.drain()
-        rounds += 1
-    info = engine.info(config.id)
-    assert rounds == 2
-    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.FAILED)
-    assert venue.executions() == {}
-    row = intents(db, config.id)[f"{config.id}-1"]
-    assert (row.status, row.attempts, row.error) == (
-        IntentStatus.FAILED,
-        2,
-        "not carried out after 2 sends",
-    )
-
-
-@pytest.mark.parametrize(("fault", "retryable"), [("reject", False), ("unavailable", True)])
-async def test_refusals_become_command_failed(db, clock, tmp_path, fault, retryable):
-    venue = make_venue(tmp_path, clock, lambda command: fault)
-    engine = make_engine(db, clock, venue)
-    await engine.start()
-    config = BarrierOrderConfig(amount=Decimal(1), max_retries=0)
-    await engine.create(config)
-    await engine.drain()
-    assert engine.info(config.id).close_type is CloseType.FAILED
-    (failed,) = [entry for entry in db.journal(config.id) if entry.kind == "CommandFailed"]
-    assert failed.event.retryable is retryable
-    assert intents(db, config.id)[f"{config.id}-1"].status == IntentStatus.FAILED
-
-
-async def test_restart_sends_pending_intents_and_resumes(db, clock, tmp_path):
-    # Arrange: create, but "crash" before the queued command is sent
-    venue = make_venue(tmp_path, clock)
-    first = make_engine(db, clock, venue)
-    await first.start()
-    config = BarrierOrderConfig(amount=Decimal(1), take_profit=Decimal("0.01"))
-    await first.create(config)
-    # Act: a new engine on the same store
-    second = make_engine(db, clock, venue)
-    report = await second.start()
-    await second.drain()
-    second.publish_price("SOL-USDC", Decimal(102))
-    await second.drain()
-    # Assert
-    assert report.resumed == [config.id] and report.intents_to_send == 1
-    assert second.info(config.id).close_type is CloseType.TAKE_PROFIT
-    assert sorted(venue.executions().values()) == [1, 1]
-
-
-async def test_restart_reconciles_a_sent_intent(db, clock, tmp_path):
-    venue = make_venue(tmp_path, clock)
-    first = make_engine(db, clock, venue)
-    await first.start()
-    config = BarrierOrderConfig(amount=Decimal(1))
-    await first.create(config)
-    command_id = f"{config.id}-1"
-    # the venue carried it out, then the process died before the outcome was recorded
-    (command,) = first._queues[config.id]
-    await venue.place_order(command, Evidence())
-    with db.transaction() as unit:
-        unit.set_intent_status(command_id, IntentStatus.SENT, now=clock.now())
-    second = make_engine(db, clock, venue)
-    report = await second.start()
-    await second.drain()
-    assert report.intents_to_reconcile == 1
-    assert venue.executions() == {command_id: 1}
-    assert second.executor(config.id).state.open_base == Decimal(1)
-
-
-async def test_unknown_types_and_broken_state_are_stranded_and_listed(db, clock, tmp_path):
-    venue = make_venue(tmp_path, clock)
-    first = make_engine(db, clock, venue)
-    await first.start()
-    liquidity = RangeLiquidityConfig(
-        lower_price=Decimal(90), upper_price=Decimal(110), quote_amount=Decimal(10)
-    )
-    await first.create(liquidity)
-    # Act: an engine that does not know the liquidity type
-    second = Engine(
-        store=db,
-        clock=clock,
-        executor_types=[BarrierOrderExecutor],
-        venues={"exchange": venue},
-    )
-    report = await second.start()
-    # Assert
-    reason = report.stranded[liquidity.id]
-    assert reason.startswith("unknown executor type 'range_liquidity'")
-    (listed,) = second.infos(stranded=True)
-    assert listed.executor_id == liquidity.id and listed.stranded_reason == reason
-    assert listed.status is ExecutorStatus.ACTIVE
 
 
 async def test_risk_engine_checks_every_create(db, clock, tmp_path):
@@ -401,30 +260,32 @@ async def test_an_executor_that_raises_is_stranded_with_its_last_good_state(db, 
     assert engine.publish_price("SOL-USDC", Decimal(2)) == 0
 
 
-async def test_a_command_for_a_missing_venue_fails_cleanly(db, clock, tmp_path):
-    engine = Engine(store=db, clock=clock, executor_types=TYPES, venues={})
-    await engine.start()
-    config = BarrierOrderConfig(amount=Decimal(1), max_retries=0)
-    await engine.create(config)
-    await engine.drain()
-    assert engine.info(config.id).close_type is CloseType.FAILED
-    assert intents(db, config.id)[f"{config.id}-1"].error == (
-        "venue: no venue 'exchange' that can place_order is configured"
-    )
+def test_the_engine_package_exports_its_facade():
+    package = lpexec.core.engine
+    assert package.__all__ == ["Engine", "ResumeReport", "StateChanged"]
+    assert (package.Engine, package.StateChanged) == (Engine, StateChanged)
 
 
-async def test_commands_of_one_executor_run_in_order(db, clock, tmp_path):
+async def test_subscriptions_and_timers_follow_executors_until_they_terminate(db, clock, tmp_path):
+    # Arrange: one executor that subscribes to its pair and wants ticks
     venue = make_venue(tmp_path, clock)
     engine = make_engine(db, clock, venue)
     await engine.start()
-    configs = [BarrierOrderConfig(amount=Decimal(1), take_profit=Decimal("0.01")) for _ in range(3)]
-    for config in configs:
-        await engine.create(config)
+    config = BarrierOrderConfig(amount=Decimal(1))
+    await engine.create(config)
     await engine.drain()
-    venue.price = Decimal(102)
-    engine.publish_price("SOL-USDC", Decimal(102))
+    # Act / Assert: while it runs, prices and ticks reach it
+    assert engine.subscribed_keys() == ["SOL-USDC"]
+    assert engine.publish_price("SOL-USDC", Decimal(100)) == 1
+    assert engine.publish_price("ETH-USDC", Decimal(2000)) == 0
+    assert engine.tick() == 1
+    assert [executor.id for executor in engine.live_executors()] == [config.id]
+    await engine.stop(config.id)
     await engine.drain()
-    assert all(engine.info(c.id).close_type is CloseType.TAKE_PROFIT for c in configs)
-    for config in configs:
-        kinds = kinds_of(db, config.id)
-        assert kinds.index("OrderFilled") < kinds.index("PriceUpdated")
+    # once it has terminated, nothing reaches it; the last prices are kept all the same
+    assert engine.info(config.id).status is ExecutorStatus.TERMINATED
+    assert engine.subscribed_keys() == []
+    assert engine.publish_price("SOL-USDC", Decimal(101)) == 0
+    assert engine.tick() == 0
+    assert (engine.last_price("SOL-USDC"), engine.last_price("ETH-USDC")) == (101, 2000)
+    assert (engine.live_executors(), engine.active_count) == ([], 0)

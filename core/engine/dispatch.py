@@ -1,0 +1,205 @@
+"""Applying events to an executor and persisting the result, in one transaction per change.
+
+:meth:`Dispatcher.dispatch` applies events in order and writes, together: the executor's state
+snapshot, its journal entries, an intent for each new write command (so an intent is stored before
+its command can be sent), the update of the intent whose outcome was applied, and, when the
+executor ended holding its position, the fills it hands over to the held-positions ledger. A crash
+therefore never leaves an intent settled with only part of its outcome applied, nor a command
+sent without its intent. Market data (``PriceUpdated``, ``Tick``) that changes nothing is not
+journaled.
+
+A status change is sent to the observer as a :class:`StateChanged`; an executor that terminates
+stops receiving events. An executor whose ``apply`` raises is **stranded**: unregistered, its
+queued commands dropped, its last good state kept in the store with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from lpexec.core.clock import Clock
+from lpexec.core.engine.outbox import IntentUpdate, Outbox
+from lpexec.core.engine.registry import AnyExecutor
+from lpexec.core.engine.routing import Router
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.messages import Command, Event, PriceUpdated, Tick
+from lpexec.core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
+from lpexec.core.store.port import Store, UnitOfWork
+
+__all__ = ["Dispatcher", "StateChanged"]
+
+logger = logging.getLogger(__name__)
+
+_MARKET_EVENTS = (PriceUpdated, Tick)
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """Emitted to the observer whenever an executor's status or close type changes."""
+
+    executor_id: str
+    old_status: ExecutorStatus
+    new_status: ExecutorStatus
+    close_type: CloseType | None
+    ts_event: dt.datetime
+
+
+class Dispatcher:
+    """Applies events to executors and persists each change; numbers their journal entries.
+
+    Args:
+        executors: the engine's executors in memory by id (a stranded one is removed).
+        router: unregisters executors that terminate or strand.
+        outbox: receives the commands executors ask for.
+        ledger: the held-positions ledger that takes the fills of a kept position.
+        observer: called with a :class:`StateChanged` on every status change.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        executors: dict[str, AnyExecutor],
+        router: Router,
+        outbox: Outbox,
+        ledger: HeldPositionsLedger,
+        observer: Callable[[StateChanged], None] | None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._executors = executors
+        self._router = router
+        self._outbox = outbox
+        self._ledger = ledger
+        self._observer = observer
+        self._journal_seq: dict[str, int] = {}
+
+    def resume(self) -> None:
+        """Continue the journals where the store left them."""
+        self._journal_seq = self._store.last_journal_seq()
+
+    def dispatch(
+        self,
+        executor: AnyExecutor,
+        events: Sequence[Event],
+        *,
+        intent: IntentUpdate | None = None,
+    ) -> None:
+        """Apply ``events`` in order and persist the result in one transaction.
+
+        All the outcome events of one intent go through one call, so a crash can never leave an
+        intent DONE with only some of its events applied.
+        """
+        revision = executor.revision
+        old_status = executor.status
+        old_close = executor.close_type
+        commands: list[Command] = []
+        for event in events:
+            try:
+                wanted = executor.apply(event)
+            except Exception as e:
+                self._strand_after_error(executor, event, e, intent)
+                return
+            if wanted:
+                commands.extend(wanted)
+        if (
+            not commands
+            and intent is None
+            and executor.revision == revision
+            and isinstance(events[0], _MARKET_EVENTS)
+        ):
+            return
+        now = self._clock.now()
+        self._persist(executor, events, commands, intent, now=now)
+        if executor.status is not old_status or executor.close_type is not old_close:
+            self._status_changed(executor, old_status, now=now)
+        if commands:
+            self._outbox.enqueue(executor.id, commands)
+
+    def apply_outcome(
+        self, executor_id: str, events: Sequence[Event], intent: IntentUpdate | None
+    ) -> bool:
+        """Dispatch a command's outcome to its executor; False when it is not in memory."""
+        executor = self._executors.get(executor_id)
+        if executor is None:
+            return False
+        self.dispatch(executor, events, intent=intent)
+        return True
+
+    def _persist(
+        self,
+        executor: AnyExecutor,
+        events: Sequence[Event],
+        commands: Sequence[Command],
+        intent: IntentUpdate | None,
+        *,
+        now: dt.datetime,
+    ) -> None:
+        executor_id = executor.id
+        seq = self._journal_seq.get(executor_id, 0)
+        with self._store.transaction() as unit:
+            unit.save_executor(executor, now=now)
+            for event in events:
+                seq += 1
+                unit.append_journal(executor_id, seq=seq, event=event)
+            for command in commands:
+                if command.is_write:
+                    unit.insert_intent(command, now=now)
+            if intent is not None:
+                unit.set_intent_status(
+                    intent.intent_id,
+                    intent.status,
+                    now=now,
+                    outcome=intent.outcome,
+                    events=intent.events,
+                    error=intent.error,
+                )
+            if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
+                self._hand_over(unit, executor, now=now)
+        self._journal_seq[executor_id] = seq
+
+    def _status_changed(
+        self, executor: AnyExecutor, old_status: ExecutorStatus, *, now: dt.datetime
+    ) -> None:
+        if executor.is_terminated:
+            self._router.unregister(executor)
+        if self._observer is not None:
+            self._observer(
+                StateChanged(executor.id, old_status, executor.status, executor.close_type, now)
+            )
+
+    def _hand_over(self, unit: UnitOfWork, executor: AnyExecutor, *, now: dt.datetime) -> None:
+        fills: list[tuple[HeldPositionKey, HeldFill]] = executor.held_fills()
+        # Each position the fills went into, saved once, in the order first touched (one
+        # position per key, so positions compare by identity: no key hashed twice).
+        touched: list[HeldPosition] = []
+        for key, fill in fills:
+            position = self._ledger.record_into(key, fill)
+            if position is not None and position not in touched:
+                touched.append(position)
+        for position in touched:
+            unit.save_held_position(position, now=now)
+
+    def _strand_after_error(
+        self, executor: AnyExecutor, event: Event, error: Exception, intent: IntentUpdate | None
+    ) -> None:
+        reason = f"applying {type(event).__name__} raised {type(error).__name__}: {error}"
+        logger.error("executor %s is stranded: %s", executor.id, reason)
+        now = self._clock.now()
+        self._router.unregister(executor)
+        del self._executors[executor.id]
+        self._outbox.discard(executor.id)
+        with self._store.transaction() as unit:
+            unit.mark_stranded(executor.id, reason, now=now)
+            if intent is not None:
+                unit.set_intent_status(
+                    intent.intent_id,
+                    intent.status,
+                    now=now,
+                    outcome=intent.outcome,
+                    events=intent.events,
+                )

@@ -1,0 +1,355 @@
+"""Carrying out commands: the queues of commands to send, their intents, evidence and outcomes.
+
+A write command's **intent** is stored (by the engine, with the state change that asked for it)
+before the :class:`Outbox` sends it. Sending marks the intent SENT and counts the attempt; the
+venue port gets an :class:`~core.evidence.Evidence` on the intent, so what the adapter learns while
+sending (a pending signature, balances before) is durable before the outcome is known. The
+outcome settles the intent:
+
+- events: DONE, and the events go to the executor in the same transaction as the intent update;
+- rejected or unavailable: FAILED, and the executor gets ``CommandFailed``;
+- unknown (a timeout, a venue that raised on a write): UNKNOWN. :meth:`Outbox.reconcile` asks the
+  venue's ``reconcile(command, evidence)``: a write that landed gets its outcome; one that
+  certainly did not is sent again under the same intent with fresh evidence (at most
+  ``max_sends`` sends in all); one still unknown waits. An outcome still unknown
+  ``unknown_budget`` after it became unknown EXPIRES: the executor gets
+  ``CommandFailed(code="outcome_unknown")``, and :meth:`Outbox.retry` reopens it.
+
+Reads (``is_write`` False) have no intent: their failures are retryable ``CommandFailed`` events.
+The outbox never touches an executor: outcomes go through the ``apply`` callback it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from lpexec.core.clock import Clock
+from lpexec.core.errors import OutcomeUnknownError, VenueRejectedError, VenueUnavailableError
+from lpexec.core.evidence import Evidence
+from lpexec.core.messages import Command, CommandFailed, Event
+from lpexec.core.ports import Reconciler
+from lpexec.core.store.port import Store, StoredIntent
+from lpexec.core.store.tables import IntentStatus
+
+__all__ = ["ApplyOutcome", "IntentUpdate", "Outbox"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IntentUpdate:
+    """An intent's new status, written in the transaction that applies its outcome."""
+
+    intent_id: str
+    status: str
+    outcome: dict[str, Any] | None = None
+    events: tuple[Event, ...] | None = None
+    """Outcome events (the store records them as the outcome)."""
+    error: str | None = None
+
+
+ApplyOutcome = Callable[[str, Sequence[Event], IntentUpdate | None], bool]
+"""``apply(executor_id, events, intent)``: apply a command's outcome events to its executor and
+write the intent update with them; False when the executor is not here (nothing applied)."""
+
+
+class Outbox:
+    """Sends queued commands through the venue ports and settles their intents.
+
+    Args:
+        store: where intent statuses and evidence are written.
+        clock: the only source of time.
+        venues: port adapters by venue key (the ``venue`` field of commands).
+        apply: hands outcome events to the executor (see :data:`ApplyOutcome`).
+        max_sends: how many times one intent may be sent.
+        unknown_budget_seconds: how long an outcome may stay unknown before it expires.
+
+    Attributes:
+        unresolved: the commands whose outcome is unknown, by intent id.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        venues: Mapping[str, object],
+        apply: ApplyOutcome,
+        max_sends: int,
+        unknown_budget_seconds: float,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._venues = venues
+        self._apply = apply
+        self._max_sends = max_sends
+        self._unknown_budget = dt.timedelta(seconds=unknown_budget_seconds)
+        # Only executors with work keep a queue, so has_work and a drain never scan the many
+        # executors a long run has finished.
+        self._queues: dict[str, deque[Command]] = defaultdict(deque)
+        self.unresolved: dict[str, Command] = {}
+        self._sends: dict[str, int] = {}
+        self._evidence: dict[str, dict[str, Any]] = {}
+        """Evidence of the intents not settled yet, as stored (written through to the store)."""
+
+    # --- queues ------------------------------------------------------------------------------
+
+    @property
+    def has_work(self) -> bool:
+        """True while commands wait to be sent or outcomes to be reconciled."""
+        return any(self._queues.values()) or bool(self.unresolved)
+
+    def enqueue(self, executor_id: str, commands: Iterable[Command]) -> None:
+        """Queue commands to send after the executor's earlier ones."""
+        self._queues[executor_id].extend(commands)
+
+    def discard(self, executor_id: str) -> None:
+        """Drop the commands queued for an executor (it stranded)."""
+        self._queues.pop(executor_id, None)
+
+    def ready(self) -> list[str]:
+        """The executors with commands waiting to be sent."""
+        return [executor_id for executor_id, queue in self._queues.items() if queue]
+
+    async def send_queued(self, executor_id: str) -> None:
+        """Send an executor's queued commands one after the other."""
+        queue = self._queues[executor_id]
+        while queue:
+            await self.execute(queue.popleft())
+        if self._queues.get(executor_id) is queue:
+            del self._queues[executor_id]
+
+    def resume(self, intents: Iterable[StoredIntent]) -> tuple[int, int]:
+        """Take over open intents from the store: PENDING ones are queued to send, SENT and
+        UNKNOWN ones to reconcile; return how many of each."""
+        to_send = to_reconcile = 0
+        for intent in intents:
+            command = intent.command
+            self._sends[command.command_id] = intent.attempts
+            if intent.evidence:
+                self._evidence[command.command_id] = dict(intent.evidence)
+            if intent.status == IntentStatus.PENDING:
+                self._queues[command.executor_id].append(command)
+                to_send += 1
+            else:
+                self.unresolved[command.command_id] = command
+                to_reconcile += 1
+        return to_send, to_reconcile
+
+    # --- sending -----------------------------------------------------------------------------
+
+    async def execute(self, command: Command) -> None:
+        """Send one command through its venue port and settle its outcome."""
+        method_name = command.port_method
+        venue = self._venues.get(command.venue)
+        method = getattr(venue, method_name, None) if venue is not None else None
+        if method is None:
+            reason = f"venue: no venue {command.venue!r} that can {method_name} is configured"
+            self._fail(command, reason, retryable=False)
+            return
+        if command.is_write:
+            self._sends[command.command_id] = self._sends.get(command.command_id, 0) + 1
+            with self._store.transaction() as unit:
+                unit.set_intent_status(
+                    command.command_id,
+                    IntentStatus.SENT,
+                    now=self._clock.now(),
+                    count_attempt=True,
+                )
+        try:
+            if command.is_write:
+                result = await method(command, self.evidence_for(command.command_id))
+            else:
+                result = await method(command)
+        except OutcomeUnknownError as e:
+            if command.is_write:
+                self._mark_unknown(command, str(e))
+            else:  # a read that cannot tell yet: the executor asks again later
+                self._fail(command, str(e), retryable=True, code=e.code)
+            return
+        except VenueRejectedError as e:
+            self._fail(
+                command,
+                str(e),
+                retryable=False,
+                code=e.code,
+                tx_fee=e.tx_fee,
+                signature=e.signature,
+            )
+            return
+        except VenueUnavailableError as e:
+            self._fail(command, str(e), retryable=True, code=e.code)
+            return
+        except Exception as e:
+            logger.exception("venue %s raised on %s", command.venue, type(command).__name__)
+            if command.is_write:
+                self._mark_unknown(command, f"{type(e).__name__}: {e}")
+            else:
+                self._fail(command, f"{type(e).__name__}: {e}", retryable=True)
+            return
+        self._deliver(command, result)
+
+    def evidence_for(self, intent_id: str) -> Evidence:
+        """The evidence of an open intent; what an adapter records is stored at once."""
+        facts = self._evidence.setdefault(intent_id, {})
+
+        def store(new: dict[str, Any]) -> None:
+            facts.update(new)
+            with self._store.transaction() as unit:
+                unit.add_intent_evidence(intent_id, new, now=self._clock.now())
+
+        return Evidence(facts, on_record=store)
+
+    # --- settling ----------------------------------------------------------------------------
+
+    def _deliver(self, command: Command, result: Event | Sequence[Event]) -> None:
+        if isinstance(result, Event):  # the common case, before the slower ABC check
+            events: list[Event] = [result]
+        else:
+            events = list(result) if isinstance(result, Sequence) else [result]
+        update = None
+        if command.is_write:
+            self._evidence.pop(command.command_id, None)
+            update = IntentUpdate(command.command_id, IntentStatus.DONE, events=tuple(events))
+        if not events or not self._apply(command.executor_id, events, update):
+            self._record_intent(update)
+
+    def _fail(
+        self,
+        command: Command,
+        reason: str,
+        *,
+        retryable: bool,
+        code: str = "",
+        tx_fee: Decimal = Decimal(0),
+        signature: str = "",
+        status: str = IntentStatus.FAILED,
+    ) -> None:
+        event = CommandFailed(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            reason=reason,
+            retryable=retryable,
+            code=code,
+            tx_fee=tx_fee,
+            signature=signature,
+        )
+        update = None
+        if command.is_write:
+            self._evidence.pop(command.command_id, None)
+            update = IntentUpdate(command.command_id, status, error=reason)
+        if not self._apply(command.executor_id, [event], update):
+            self._record_intent(update)
+
+    def _record_intent(self, update: IntentUpdate | None) -> None:
+        if update is None:
+            return
+        with self._store.transaction() as unit:
+            unit.set_intent_status(
+                update.intent_id,
+                update.status,
+                now=self._clock.now(),
+                outcome=update.outcome,
+                events=update.events,
+                error=update.error,
+            )
+
+    # --- unknown outcomes --------------------------------------------------------------------
+
+    def _mark_unknown(self, command: Command, reason: str) -> None:
+        logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
+        self.unresolved[command.command_id] = command
+        now = self._clock.now()
+        with self._store.transaction() as unit:
+            unit.set_intent_status(command.command_id, IntentStatus.UNKNOWN, now=now, error=reason)
+        self._unknown_since(command.command_id)
+
+    def _unknown_since(self, intent_id: str) -> dt.datetime:
+        """When the intent's outcome became unknown (recorded on first call)."""
+        evidence = self.evidence_for(intent_id)
+        since = evidence.time("unknown_since")
+        if since is None:
+            since = self._clock.now()
+            evidence.record(unknown_since=since)
+        return since
+
+    def _expire_if_spent(self, command: Command, reason: str) -> bool:
+        """End an outcome unknown for longer than its budget; True when it was ended."""
+        since = self._unknown_since(command.command_id)
+        waited = self._clock.now() - since
+        if waited < self._unknown_budget:
+            return False
+        del self.unresolved[command.command_id]
+        logger.error("outcome of %s still unknown after %s: %s", command.command_id, waited, reason)
+        self._fail(
+            command,
+            f"outcome still unknown after {int(waited.total_seconds())} s ({reason}); it may "
+            "have landed: check the venue, then retry the executor to reconcile again",
+            retryable=False,
+            code="outcome_unknown",
+            status=IntentStatus.EXPIRED,
+        )
+        return True
+
+    def retry(self, executor_id: str) -> int:
+        """Reopen an executor's expired intents for reconciliation (their budget starts over);
+        return how many were reopened."""
+        reopened = 0
+        now = self._clock.now()
+        for intent in self._store.intents_for(executor_id):
+            if intent.status != IntentStatus.EXPIRED:
+                continue
+            command = intent.command
+            facts = {key: value for key, value in intent.evidence.items() if key != "unknown_since"}
+            self._evidence[command.command_id] = dict(facts)
+            with self._store.transaction() as unit:
+                unit.set_intent_status(command.command_id, IntentStatus.UNKNOWN, now=now)
+                unit.add_intent_evidence(command.command_id, facts, now=now, replace=True)
+            self._sends.setdefault(command.command_id, intent.attempts)
+            self.unresolved[command.command_id] = command
+            reopened += 1
+        return reopened
+
+    async def reconcile(self) -> int:
+        """Ask the ports what became of every unknown outcome; return how many were settled."""
+        settled = 0
+        for command_id, command in list(self.unresolved.items()):
+            venue = self._venues.get(command.venue)
+            try:
+                if not isinstance(venue, Reconciler):
+                    raise VenueUnavailableError(f"venue {command.venue!r} cannot reconcile")
+                outcome = await venue.reconcile(command, self.evidence_for(command_id))
+            except (OutcomeUnknownError, VenueUnavailableError) as e:
+                logger.info("still unknown: %s (%s)", command_id, e)
+                self._expire_if_spent(command, str(e))
+                continue
+            except Exception as e:
+                logger.exception("reconciling %s raised", command_id)
+                self._expire_if_spent(command, f"{type(e).__name__}: {e}")
+                continue
+            del self.unresolved[command_id]
+            settled += 1
+            if outcome is not None:
+                logger.info("reconciled %s: it landed", command_id)
+                self._deliver(command, outcome)
+                continue
+            sends = self._sends.get(command_id, 0)
+            if sends >= self._max_sends:
+                reason = f"not carried out after {sends} sends"
+                self._fail(command, reason, retryable=False)
+                continue
+            logger.info("reconciled %s: it did not land; sending again", command_id)
+            # The earlier send's evidence is spent (it certainly did not land): start afresh.
+            self._evidence[command_id] = {}
+            with self._store.transaction() as unit:
+                now = self._clock.now()
+                unit.set_intent_status(command_id, IntentStatus.PENDING, now=now)
+                unit.add_intent_evidence(command_id, {}, now=now, replace=True)
+            self._queues[command.executor_id].append(command)
+        return settled
