@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-from lpexec.core import ExecutorStatus, InvalidTransitionError, StateMachine
+from fixtures.transition_tables import (
+    assert_pair_is_refused,
+    assert_row_fires,
+    assert_terminal,
+    missing_pairs,
+)
+from lpexec.core import ExecutorStatus
 from lpexec.lp import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
-ILLEGAL = [p for p in itertools.product(LPState, LPTrigger) if p not in LP_TRANSITIONS]
+ILLEGAL = missing_pairs(LP_TRANSITIONS, LPState, LPTrigger)
 
 
 @pytest.mark.parametrize(("move", "target"), sorted(LP_TRANSITIONS.items()), ids=str)
 def test_every_row(move, target):
-    machine = StateMachine(LP_TRANSITIONS)
-    assert machine.next_state(*move) is target
+    assert_row_fires(LP_TRANSITIONS, move, target)
 
 
 @pytest.mark.parametrize(("state", "trigger"), ILLEGAL, ids=str)
 def test_every_illegal_pair(state, trigger):
-    machine = StateMachine(LP_TRANSITIONS)
-    assert not machine.can_fire(state, trigger)
-    with pytest.raises(InvalidTransitionError):
-        machine.next_state(state, trigger)
+    assert_pair_is_refused(LP_TRANSITIONS, state, trigger)
 
 
 def test_terminal_states_have_no_way_out_and_map_to_terminated():
-    for state in (LPState.COMPLETE, LPState.FAILED):
-        assert not any(source is state for source, _ in LP_TRANSITIONS)
-        assert LP_STATUS[state] is ExecutorStatus.TERMINATED
+    assert_terminal(LP_TRANSITIONS, LP_STATUS, (LPState.COMPLETE, LPState.FAILED))
     assert LP_STATUS[LPState.STRANDED] is ExecutorStatus.CLOSING
     assert set(LP_STATUS) == set(LPState)
