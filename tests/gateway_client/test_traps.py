@@ -191,97 +191,80 @@ async def test_unified_quote_applies_the_connector_quirk(
 # ------------------------------------------------------------ router balance changes
 
 
-async def test_router_buy_balance_changes_are_swapped_to_base_and_quote(
-    client: GatewayClient, gateway: respx.MockRouter
+@pytest.mark.parametrize(
+    ("route", "recorded", "execute", "expected"),
+    [
+        # Jupiter reports base=tokenIn (USDC spent) and quote=tokenOut (SOL received) on a BUY.
+        (
+            "/connectors/jupiter/router/execute-swap",
+            ("jupiter-router-execute-swap", "buy"),
+            lambda client: client.jupiter.execute_swap(
+                base_token="SOL",
+                quote_token="USDC",
+                amount=Decimal("0.1"),
+                side="BUY",
+                wallet_address=WALLET,
+            ),
+            {
+                "base_token_balance_change": "0.099988833",  # SOL received
+                "quote_token_balance_change": "-16.372144",  # USDC spent
+                "token_in_balance_change": "-16.372144",
+                "token_out_balance_change": "0.099988833",
+            },
+        ),
+        # a SELL's changes already are base and quote
+        (
+            "/connectors/jupiter/router/execute-quote",
+            ("jupiter-router-execute-quote",),
+            lambda client: client.jupiter.execute_quote(
+                "0b6f4c1e-3d2a-4b8e-9f61-7c2d5a9e8b10", side="SELL", wallet_address=WALLET
+            ),
+            {
+                "base_token_balance_change": "-0.100011167",
+                "token_in_balance_change": "-0.100011167",
+                "quote_token_balance_change": "16.345612",
+            },
+        ),
+        # Uniswap's router BUY is normalized too
+        (
+            "/connectors/uniswap/router/execute-quote",
+            ("uniswap-router-execute-quote", "buy"),
+            lambda client: client.uniswap_router.execute_quote(
+                "5f0e3c1a-8d3b-4c55-9a3e-0c9b6b1d2e77", side="BUY", wallet_address=EVM_WALLET
+            ),
+            {"base_token_balance_change": "0.1", "quote_token_balance_change": "-413.5"},
+        ),
+        # Meteora's execute-swap already reports base/quote; only token_in/out are derived.
+        (
+            "/connectors/meteora/clmm/execute-swap",
+            ("meteora-clmm-execute-swap", "buy"),
+            lambda client: client.meteora.execute_swap(
+                base_token="SOL",
+                quote_token="USDC",
+                amount=Decimal("0.1"),
+                side="BUY",
+                wallet_address=WALLET,
+                pool_address=METEORA_POOL,
+            ),
+            {
+                "base_token_balance_change": "0.1",
+                "quote_token_balance_change": "-16.371529",
+                "token_in_balance_change": "-16.371529",
+            },
+        ),
+    ],
+    ids=["router-buy-swapped", "router-sell-as-is", "uniswap-router-buy", "pool-swap-buy"],
+)
+async def test_swap_balance_changes_are_base_and_quote_and_token_in_and_out(
+    client: GatewayClient, gateway: respx.MockRouter, route, recorded, execute, expected
 ) -> None:
-    # Jupiter reports base=tokenIn (USDC spent) and quote=tokenOut (SOL received) on a BUY.
-    _serve(
-        gateway,
-        "POST",
-        "/connectors/jupiter/router/execute-swap",
-        response("jupiter-router-execute-swap", "buy"),
-    )
+    _serve(gateway, "POST", route, response(*recorded))
 
-    result = await client.jupiter.execute_swap(
-        base_token="SOL",
-        quote_token="USDC",
-        amount=Decimal("0.1"),
-        side="BUY",
-        wallet_address=WALLET,
-    )
+    result = await execute(client)
 
     assert result.data is not None
-    assert result.data.base_token_balance_change == Decimal("0.099988833")  # SOL received
-    assert result.data.quote_token_balance_change == Decimal("-16.372144")  # USDC spent
-    assert result.data.token_in_balance_change == Decimal("-16.372144")
-    assert result.data.token_out_balance_change == Decimal("0.099988833")
-
-
-async def test_router_sell_balance_changes_already_are_base_and_quote(
-    client: GatewayClient, gateway: respx.MockRouter
-) -> None:
-    _serve(
-        gateway,
-        "POST",
-        "/connectors/jupiter/router/execute-quote",
-        response("jupiter-router-execute-quote"),
-    )
-
-    result = await client.jupiter.execute_quote(
-        "0b6f4c1e-3d2a-4b8e-9f61-7c2d5a9e8b10", side="SELL", wallet_address=WALLET
-    )
-
-    assert result.data is not None
-    assert result.data.base_token_balance_change == Decimal("-0.100011167")
-    assert result.data.token_in_balance_change == Decimal("-0.100011167")
-    assert result.data.quote_token_balance_change == Decimal("16.345612")
-
-
-async def test_uniswap_router_buy_is_normalized_too(
-    client: GatewayClient, gateway: respx.MockRouter
-) -> None:
-    _serve(
-        gateway,
-        "POST",
-        "/connectors/uniswap/router/execute-quote",
-        response("uniswap-router-execute-quote", "buy"),
-    )
-
-    result = await client.uniswap_router.execute_quote(
-        "5f0e3c1a-8d3b-4c55-9a3e-0c9b6b1d2e77", side="BUY", wallet_address=EVM_WALLET
-    )
-
-    assert result.data is not None
-    assert (result.data.base_token_balance_change, result.data.quote_token_balance_change) == (
-        Decimal("0.1"),
-        Decimal("-413.5"),
-    )
-
-
-async def test_pool_swap_balance_changes_follow_the_side(
-    client: GatewayClient, gateway: respx.MockRouter
-) -> None:
-    # Meteora's execute-swap already reports base/quote; only token_in/out are derived.
-    _serve(
-        gateway,
-        "POST",
-        "/connectors/meteora/clmm/execute-swap",
-        response("meteora-clmm-execute-swap", "buy"),
-    )
-
-    result = await client.meteora.execute_swap(
-        base_token="SOL",
-        quote_token="USDC",
-        amount=Decimal("0.1"),
-        side="BUY",
-        wallet_address=WALLET,
-        pool_address=METEORA_POOL,
-    )
-
-    assert result.data is not None
-    assert result.data.base_token_balance_change == Decimal("0.1")
-    assert result.data.quote_token_balance_change == Decimal("-16.371529")
-    assert result.data.token_in_balance_change == Decimal("-16.371529")
+    changes = {name: getattr(result.data, name) for name in expected}
+    assert changes == {name: Decimal(value) for name, value in expected.items()}
 
 
 # ------------------------------------------------------------ double-counted priority fee
