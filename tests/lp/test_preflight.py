@@ -144,28 +144,23 @@ def test_an_inverted_pair_skips_the_checks_against_the_pool_price():
     assert "base_amount" not in str(raised.value) and "quote_amount" not in str(raised.value)
 
 
-@pytest.mark.parametrize("limit", ["150", "140"])
-def test_an_upper_limit_already_reached_is_refused(limit):
+@pytest.mark.parametrize(
+    ("field", "side", "limit"),
+    [
+        ("upper_limit_price", "above", "150"),
+        ("upper_limit_price", "above", "140"),
+        ("lower_limit_price", "below", "150"),
+        ("lower_limit_price", "below", "160"),
+    ],
+)
+def test_a_limit_already_reached_is_refused(field, side, limit):
     config = make_config(
-        lower_price=Decimal(147), upper_price=Decimal(153), upper_limit_price=Decimal(limit)
+        lower_price=Decimal(147), upper_price=Decimal(153), **{field: Decimal(limit)}
     )
     with pytest.raises(ConfigError) as raised:
         check_open(config, pool=SOL_USDC, wallet=RICH)
     assert str(raised.value) == (
-        f"upper_limit_price: expected a price above the pool price 150, received {limit} "
-        "(already reached: the position would close as soon as it opened)"
-    )
-
-
-@pytest.mark.parametrize("limit", ["150", "160"])
-def test_a_lower_limit_already_reached_is_refused(limit):
-    config = make_config(
-        lower_price=Decimal(147), upper_price=Decimal(153), lower_limit_price=Decimal(limit)
-    )
-    with pytest.raises(ConfigError) as raised:
-        check_open(config, pool=SOL_USDC, wallet=RICH)
-    assert str(raised.value) == (
-        f"lower_limit_price: expected a price below the pool price 150, received {limit} "
+        f"{field}: expected a price {side} the pool price 150, received {limit} "
         "(already reached: the position would close as soon as it opened)"
     )
 

@@ -51,14 +51,26 @@ def open_first(p: RebalancePolicy, price=Decimal(150), now=T0) -> OpenPosition:
     return action
 
 
-def ended(p: RebalancePolicy, *, base: str, quote: str) -> ExecutorView:
+def view(
+    p: RebalancePolicy,
+    status: ExecutorStatus,
+    *,
+    opened: bool = True,
+    base: str = "0",
+    quote: str = "0",
+) -> ExecutorView:
+    """The view of the policy's current executor in ``status``, having returned base/quote."""
     return ExecutorView(
         executor_id=p.state.executor_id,
-        status=ExecutorStatus.TERMINATED,
-        opened=True,
+        status=status,
+        opened=opened,
         returned_base=Decimal(base),
         returned_quote=Decimal(quote),
     )
+
+
+def ended(p: RebalancePolicy, *, base: str, quote: str) -> ExecutorView:
+    return view(p, ExecutorStatus.TERMINATED, base=base, quote=quote)
 
 
 def test_first_position_is_two_sided_with_the_reserve_kept_back():
@@ -85,13 +97,7 @@ def test_the_executors_carry_the_dwell_timer_and_limit_prices():
 def test_no_new_position_while_the_current_one_is_open():
     p = policy()
     open_first(p)
-    live = ExecutorView(
-        executor_id=p.state.executor_id,
-        status=ExecutorStatus.ACTIVE,
-        opened=True,
-        returned_base=Decimal(0),
-        returned_quote=Decimal(0),
-    )
+    live = view(p, ExecutorStatus.ACTIVE)
     (action,) = p.decide(now=at(5000), price=Decimal(170), current=live)
     assert isinstance(action, Wait) and "is ACTIVE" in action.reason
     (action,) = p.decide(now=at(5000), price=Decimal(170), current=None)
@@ -174,13 +180,7 @@ def test_daily_budget_of_rebalances():
 def test_an_executor_that_never_opened_gives_its_budget_back():
     p = policy()
     open_first(p)
-    failed = ExecutorView(
-        executor_id=p.state.executor_id,
-        status=ExecutorStatus.TERMINATED,
-        opened=False,
-        returned_base=Decimal(0),
-        returned_quote=Decimal(0),
-    )
+    failed = view(p, ExecutorStatus.TERMINATED, opened=False)
     p.decide(now=at(10), price=Decimal(150), current=failed)
     assert (p.state.base, p.state.quote) == (Decimal(10), Decimal(1500))
 

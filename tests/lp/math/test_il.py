@@ -20,6 +20,17 @@ from lpexec.lp.math.il import (
 P0 = Decimal(100)
 
 
+def _ten_in_90_110(price: Decimal):
+    """A position of liquidity 10 entered at P0 in the 90-110 range, valued at ``price``."""
+    return range_position_value(
+        liquidity=Decimal(10),
+        entry_price=P0,
+        price=price,
+        lower_price=Decimal(90),
+        upper_price=Decimal(110),
+    )
+
+
 def _closed_form(entry: Decimal, price: Decimal, lower: Decimal, upper: Decimal) -> Decimal:
     # lp-math.md 1.3: IL(k) = -(sqrt(k) - 1)^2 / (1 + k - sqrt(pa/p0) - k * sqrt(p0/pb))
     with localcontext(Context(prec=60)):
@@ -62,20 +73,8 @@ def test_concentration_multiplies_il_about_20_times_for_ten_percent_ranges() -> 
 
 
 def test_out_of_range_value_freezes_in_one_token() -> None:
-    above = range_position_value(
-        liquidity=Decimal(10),
-        entry_price=P0,
-        price=Decimal(200),
-        lower_price=Decimal(90),
-        upper_price=Decimal(110),
-    )
-    higher = range_position_value(
-        liquidity=Decimal(10),
-        entry_price=P0,
-        price=Decimal(300),
-        lower_price=Decimal(90),
-        upper_price=Decimal(110),
-    )
+    above = _ten_in_90_110(Decimal(200))
+    higher = _ten_in_90_110(Decimal(300))
     assert above.base_amount == 0 and above.lp_value == higher.lp_value
     assert higher.impermanent_loss < above.impermanent_loss < 0
     assert above.price_move > 0
@@ -95,13 +94,7 @@ def test_ladder_loss_is_zero_inside_a_bin_and_negative_across_bins() -> None:
 
 
 def test_pnl_total_adds_and_subtracts_the_parts() -> None:
-    value = range_position_value(
-        liquidity=Decimal(10),
-        entry_price=P0,
-        price=Decimal(105),
-        lower_price=Decimal(90),
-        upper_price=Decimal(110),
-    )
+    value = _ten_in_90_110(Decimal(105))
     pnl = pnl_breakdown(
         value=value,
         fees=Decimal(3),
