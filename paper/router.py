@@ -23,9 +23,9 @@ from lpexec.paper.pools import (
     InvalidPoolRequestError,
     PaperPool,
     PoolError,
-    SlippageExceededError,
     SwapResult,
 )
+from lpexec.paper.pools.validation import check_slippage
 
 __all__ = ["NoRouteFoundError", "RouteLeg", "RoutePlan", "Router"]
 
@@ -297,16 +297,7 @@ class Router:
                 f"No route found for {plan.token_in} -> {plan.token_out}: pools "
                 f"{', '.join(plan.pool_addresses)} can no longer fill amount={amount}",
             )
-        if min_amount_out is not None and fresh.amount_out < min_amount_out:
-            raise SlippageExceededError(
-                f"Expected amount_out >= min_amount_out={min_amount_out}, "
-                f"received amount_out={fresh.amount_out}",
-            )
-        if max_amount_in is not None and fresh.amount_in > max_amount_in:
-            raise SlippageExceededError(
-                f"Expected amount_in <= max_amount_in={max_amount_in}, "
-                f"received amount_in={fresh.amount_in}",
-            )
+        check_slippage(fresh.amount_in, fresh.amount_out, min_amount_out, max_amount_in)
         results = []
         for pool, leg in zip(route, fresh.legs, strict=True):
             if plan.exact_out:

@@ -45,18 +45,28 @@ class ClmmSwapPlan:
         "zero_for_one",
     )
 
-    def __init__(self, result: SwapResult, zero_for_one: bool) -> None:
+    def __init__(
+        self,
+        result: SwapResult,
+        zero_for_one: bool,
+        crossings: list[tuple[int, int, int]],
+        *,
+        sqrt_price: int,
+        tick: int,
+        liquidity: int,
+        fee_growth: tuple[int, int],
+    ) -> None:
         self.result = result
         self.zero_for_one = zero_for_one
-        self.crossings: list[tuple[int, int, int]] = []
+        self.crossings = crossings
         """(tick, fee growth 0, fee growth 1) of each tick crossed, with the growth then."""
-        self.sqrt_price = 0
-        self.tick = 0
-        self.liquidity = 0
-        self.fee_growth0 = 0
-        self.fee_growth1 = 0
-        self.protocol0 = 0
-        self.protocol1 = 0
+        self.sqrt_price = sqrt_price
+        self.tick = tick
+        self.liquidity = liquidity
+        self.fee_growth0, self.fee_growth1 = fee_growth
+        # The protocol's part of the fee, in the input token.
+        protocol = result.protocol_fee
+        self.protocol0, self.protocol1 = (protocol, 0) if zero_for_one else (0, protocol)
 
 
 def _next_initialized(state: ClmmState, tick: int, zero_for_one: bool) -> int | None:
@@ -178,30 +188,25 @@ def plan_clmm_swap(  # noqa: C901 - one loop, kept together for speed
             tick = tick_at_sqrt_price_x64(sqrt_price)
     if remaining > 0 and not unlimited:
         complete = False
-    result = SwapResult(
-        pool_address=state.address,
-        token_in=state.base_mint if zero_for_one else state.quote_mint,
-        token_out=state.quote_mint if zero_for_one else state.base_mint,
+    result = state.swap_result(
+        zero_for_one,
         amount_in=total_in,
         amount_out=total_out,
         fee_total=total_fee,
-        lp_fee=total_fee - total_protocol,
         protocol_fee=total_protocol,
-        bins_crossed=crossed,
-        new_active_bin=tick,
+        crossed=crossed,
+        new_active=tick,
         complete=complete,
     )
-    plan = ClmmSwapPlan(result, zero_for_one)
-    plan.crossings = crossings
-    plan.sqrt_price = sqrt_price
-    plan.tick = tick
-    plan.liquidity = liquidity
-    plan.fee_growth0, plan.fee_growth1 = growth0, growth1
-    if zero_for_one:
-        plan.protocol0 = total_protocol
-    else:
-        plan.protocol1 = total_protocol
-    return plan
+    return ClmmSwapPlan(
+        result,
+        zero_for_one,
+        crossings,
+        sqrt_price=sqrt_price,
+        tick=tick,
+        liquidity=liquidity,
+        fee_growth=(growth0, growth1),
+    )
 
 
 def apply_clmm_swap(state: ClmmState, plan: ClmmSwapPlan) -> None:

@@ -190,17 +190,14 @@ def walk(  # noqa: C901 - the hot loop is kept in one function on purpose
             break
         active = following
     volatility = volatility_reference + abs(index_reference - active) * _BPS
-    result = SwapResult(
-        pool_address=state.address,
-        token_in=state.base_mint if x_for_y else state.quote_mint,
-        token_out=state.quote_mint if x_for_y else state.base_mint,
+    result = state.swap_result(
+        x_for_y,
         amount_in=total_in,
         amount_out=total_out,
         fee_total=total_fee,
-        lp_fee=total_fee - total_protocol,
         protocol_fee=total_protocol,
-        bins_crossed=abs(active - state.active),
-        new_active_bin=active,
+        crossed=abs(active - state.active),
+        new_active=active,
         complete=complete,
     )
     references = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from lpexec.paper.pools.errors import InvalidPoolRequestError, PositionNotFoundError
+from lpexec.paper.pools.results import SwapResult
 from lpexec.paper.pools.validation import check_identity
 
 __all__ = ["PoolIdentity", "PoolState"]
@@ -99,3 +100,30 @@ class PoolState(Generic[PositionT]):
         """Move :attr:`last_timestamp` forward to ``timestamp`` (never back)."""
         if timestamp is not None and timestamp > self.last_timestamp:
             self.last_timestamp = timestamp
+
+    def swap_result(
+        self,
+        sells_base: bool,
+        *,
+        amount_in: int,
+        amount_out: int,
+        fee_total: int,
+        protocol_fee: int,
+        crossed: int,
+        new_active: int,
+        complete: bool,
+    ) -> SwapResult:
+        """Return the :class:`SwapResult` of a swap walk over this pool (fees on the input)."""
+        return SwapResult(
+            pool_address=self.address,
+            token_in=self.base_mint if sells_base else self.quote_mint,
+            token_out=self.quote_mint if sells_base else self.base_mint,
+            amount_in=amount_in,
+            amount_out=amount_out,
+            fee_total=fee_total,
+            lp_fee=fee_total - protocol_fee,
+            protocol_fee=protocol_fee,
+            bins_crossed=crossed,
+            new_active_bin=new_active,
+            complete=complete,
+        )

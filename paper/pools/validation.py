@@ -12,7 +12,7 @@ from lpexec.paper.pools.errors import (
 )
 from lpexec.paper.pools.results import SwapResult
 
-__all__ = ["check_amount", "check_identity", "check_limits", "fraction_of"]
+__all__ = ["check_amount", "check_identity", "check_limits", "check_slippage", "fraction_of"]
 
 
 def fraction_of(value: Decimal | int | Fraction, name: str = "fraction") -> Fraction:
@@ -61,13 +61,22 @@ def check_limits(
             f"Expected pool {result.pool_address} to fill the swap, but its liquidity ran out "
             f"after amount_in={result.amount_in} amount_out={result.amount_out}",
         )
-    if min_amount_out is not None and result.amount_out < min_amount_out:
+    check_slippage(result.amount_in, result.amount_out, min_amount_out, max_amount_in)
+
+
+def check_slippage(
+    amount_in: int,
+    amount_out: int,
+    min_amount_out: int | None,
+    max_amount_in: int | None,
+) -> None:
+    """Raise SlippageExceededError when a fill is outside the caller's limits."""
+    if min_amount_out is not None and amount_out < min_amount_out:
         raise SlippageExceededError(
             f"Expected amount_out >= min_amount_out={min_amount_out}, "
-            f"received amount_out={result.amount_out}",
+            f"received amount_out={amount_out}",
         )
-    if max_amount_in is not None and result.amount_in > max_amount_in:
+    if max_amount_in is not None and amount_in > max_amount_in:
         raise SlippageExceededError(
-            f"Expected amount_in <= max_amount_in={max_amount_in}, "
-            f"received amount_in={result.amount_in}",
+            f"Expected amount_in <= max_amount_in={max_amount_in}, received amount_in={amount_in}",
         )
