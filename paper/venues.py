@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lpexec.core import (
     Clock,
@@ -87,16 +87,31 @@ def _amounts(pool: DlmmPool | ClmmPool, base: int, quote: int) -> tuple[Decimal,
     return _human(base, pool.base_decimals), _human(quote, pool.quote_decimals)
 
 
-class PaperLiquidityVenue:
-    """The LiquidityVenue port on a paper chain, for one wallet."""
+class _PaperVenue:
+    """A port on a paper chain, for one wallet; paper writes answer at once."""
 
     def __init__(self, chain: PaperChain, *, wallet: str, clock: Clock) -> None:
         self._chain = chain
         self._wallet = wallet
         self._clock = clock
 
+    async def reconcile(
+        self,
+        command: Command,
+        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
+    ) -> OutcomeEvent | None:
+        """Paper writes answer synchronously: nothing is ever left unknown."""
+        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")
+
+
+class PaperLiquidityVenue(_PaperVenue):
+    """The LiquidityVenue port on a paper chain, for one wallet."""
+
     def _pool(self, address: str) -> DlmmPool | ClmmPool:
         return self._chain.pool(address)
+
+    def _position_pool(self, position_address: str) -> DlmmPool | ClmmPool:
+        return self._pool(self._record(position_address).pool_address)
 
     async def open_position(
         self,
@@ -156,12 +171,9 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> PositionClosed:
         """Close on the chain (an already closed position is reported as closed)."""
-        try:
-            record = self._chain.position_record(command.position_address)
-        except ChainPositionClosedError:
+        record = self._record(command.position_address, closed_ok=True)
+        if record is None:
             return self._already_closed(command)
-        except ChainPositionNotFound as e:
-            raise VenueRejectedError(str(e), code="position_not_found") from e
         pool = self._pool(record.pool_address)
         receipt = _send(self._chain.close_position, self._wallet, command.position_address)
         base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
@@ -212,7 +224,7 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> LiquidityAdded:
         """Add liquidity to an open position."""
-        pool = self._pool(self._record(command.position_address).pool_address)
+        pool = self._position_pool(command.position_address)
         receipt = _send(
             self._chain.add_liquidity,
             self._wallet,
@@ -228,7 +240,7 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
-        pool = self._pool(self._record(command.position_address).pool_address)
+        pool = self._position_pool(command.position_address)
         receipt = _send(
             self._chain.remove_liquidity,
             self._wallet,
@@ -243,27 +255,33 @@ class PaperLiquidityVenue:
         evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
     ) -> FeesCollected:
         """Claim a position's fees."""
-        pool = self._pool(self._record(command.position_address).pool_address)
+        pool = self._position_pool(command.position_address)
         receipt = _send(self._chain.collect_fees, self._wallet, command.position_address)
         base_fee, quote_fee = _amounts(pool, receipt.base_fee, receipt.quote_fee)
         return FeesCollected(
             **self._written(command, receipt), base_fee=base_fee, quote_fee=quote_fee
         )
 
-    def _record(self, address: str) -> PositionRecord:
+    @overload
+    def _record(self, address: str) -> PositionRecord: ...
+
+    @overload
+    def _record(self, address: str, *, closed_ok: bool) -> PositionRecord | None: ...
+
+    def _record(self, address: str, *, closed_ok: bool = False) -> PositionRecord | None:
+        # The chain's record of a position; None for a closed one when ``closed_ok``.
         try:
             return self._chain.position_record(address)
         except ChainPositionNotFound as e:
+            if closed_ok and isinstance(e, ChainPositionClosedError):
+                return None
             raise VenueRejectedError(str(e), code="position_not_found") from e
 
     async def refresh_position(self, command: RefreshPosition) -> OutcomeEvent:
         """Read a position and its pool."""
-        try:
-            record = self._chain.position_record(command.position_address)
-        except ChainPositionClosedError:
+        record = self._record(command.position_address, closed_ok=True)
+        if record is None:
             return self._already_closed(command)
-        except ChainPositionNotFound as e:
-            raise VenueRejectedError(str(e), code="position_not_found") from e
         pool = self._pool(record.pool_address)
         amounts = pool.position_amounts(command.position_address)
         lower, upper = self._bounds(pool, record.lower, record.upper)
@@ -283,22 +301,9 @@ class PaperLiquidityVenue:
             active_bin_id=self._active(pool),
         )
 
-    async def reconcile(
-        self,
-        command: Command,
-        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
-    ) -> OutcomeEvent | None:
-        """Paper writes answer synchronously: nothing is ever left unknown."""
-        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")
 
-
-class PaperSwapVenue:
+class PaperSwapVenue(_PaperVenue):
     """The SwapVenue port on a paper chain: swaps in the command's pool (or routes)."""
-
-    def __init__(self, chain: PaperChain, *, wallet: str, clock: Clock) -> None:
-        self._chain = chain
-        self._wallet = wallet
-        self._clock = clock
 
     async def swap(
         self,
@@ -336,11 +341,3 @@ class PaperSwapVenue:
             signature=receipt.signature,
             provider="paper",
         )
-
-    async def reconcile(
-        self,
-        command: Command,
-        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
-    ) -> OutcomeEvent | None:
-        """Paper swaps answer synchronously: nothing is ever left unknown."""
-        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from typing import Any
 
 from lpexec.paper.chain.costs import (
     BIN_ARRAY_RENT_LAMPORTS,
@@ -30,7 +31,7 @@ from lpexec.paper.chain.receipts import (
 from lpexec.paper.chain.sending import TransactionSender, pool_call
 from lpexec.paper.chain.state import ChainState, Pool, PoolEntry
 from lpexec.paper.chain.transactions import Transaction, TxFate
-from lpexec.paper.pools import ClmmPool, DepositResult, DlmmPool, Strategy
+from lpexec.paper.pools import ClmmPool, DepositResult, DlmmPool, FeeAmounts, Strategy
 
 __all__ = ["LiquidityService"]
 
@@ -215,11 +216,7 @@ class LiquidityService:
             raise InvalidChainRequestError(
                 f"Expected 0 < fraction <= 1, received fraction={fraction}"
             )
-        tx = self._sender.begin("remove", owner, fate)
-        pool = self._state.pool(record.pool_address)
-        self._state.require_funds(
-            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
-        )
+        tx, pool = self._begin_payout("remove", owner, record, fate)
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: copy.deepcopy(pool).remove_liquidity(record.address, fraction))
             return self._liquidity_receipt(tx, self._sender.finish_unsuccessful(tx), record, 0, 0)
@@ -254,28 +251,16 @@ class LiquidityService:
             PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
-        tx = self._sender.begin("collect", owner, fate)
-        pool = self._state.pool(record.pool_address)
-        self._state.require_funds(
-            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
-        )
+        tx, pool = self._begin_payout("collect", owner, record, fate)
         if tx.fate is not TxFate.LAND:
             group = self._sender.finish_unsuccessful(tx)
             return CollectReceipt(
-                **self._sender.receipt_fields(tx, group),
-                position_address=record.address,
+                **self._receipt_fields(tx, group, record),
                 base_fee=0,
                 quote_fee=0,
             )
         fees = pool_call(lambda: pool.claim_fees(record.address))
-        postings, new_accounts = self._payout_postings(
-            owner,
-            pool,
-            fees.base_amount,
-            fees.quote_amount,
-            Cause.FEE_CLAIM,
-            source=self._state.lp_fee_account(pool.address),
-        )
+        postings, new_accounts = self._fee_postings(owner, pool, fees, [])
         tx.details = {
             "position": record.address,
             "base_fee": fees.base_amount,
@@ -283,8 +268,7 @@ class LiquidityService:
         }
         group = self._sender.commit(tx, postings, new_accounts)
         return CollectReceipt(
-            **self._sender.receipt_fields(tx, group),
-            position_address=record.address,
+            **self._receipt_fields(tx, group, record),
             base_fee=fees.base_amount,
             quote_fee=fees.quote_amount,
         )
@@ -302,16 +286,11 @@ class LiquidityService:
             PositionClosedError, PositionNotFoundError, NotOwnerError, InsufficientFundsError.
         """
         record = self._owned(owner, position_address)
-        tx = self._sender.begin("close", owner, fate)
-        pool = self._state.pool(record.pool_address)
-        self._state.require_funds(
-            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
-        )
+        tx, pool = self._begin_payout("close", owner, record, fate)
         if tx.fate is not TxFate.LAND:
             group = self._sender.finish_unsuccessful(tx)
             return CloseReceipt(
-                **self._sender.receipt_fields(tx, group),
-                position_address=record.address,
+                **self._receipt_fields(tx, group, record),
                 base_amount=0,
                 quote_amount=0,
                 base_fee=0,
@@ -328,15 +307,7 @@ class LiquidityService:
             Cause.WITHDRAW,
             source=pool.address,
         )
-        more, _ = self._payout_postings(
-            owner,
-            pool,
-            fees.base_amount,
-            fees.quote_amount,
-            Cause.FEE_CLAIM,
-            source=self._state.lp_fee_account(pool.address),
-            new_accounts=new_accounts,
-        )
+        more, _ = self._fee_postings(owner, pool, fees, new_accounts)
         postings += more
         rent = self._state.ledger.balance(record.address, LAMPORTS)
         postings += [
@@ -355,8 +326,7 @@ class LiquidityService:
         record.closed_signature = tx.signature
         record.closed_slot = tx.slot
         return CloseReceipt(
-            **self._sender.receipt_fields(tx, group),
-            position_address=record.address,
+            **self._receipt_fields(tx, group, record),
             base_amount=withdrawn.base_amount,
             quote_amount=withdrawn.quote_amount,
             base_fee=fees.base_amount,
@@ -375,6 +345,17 @@ class LiquidityService:
                 f"received owner {record.owner}"
             )
         return record
+
+    def _begin_payout(
+        self, operation: str, owner: str, record: PositionRecord, fate: TxFate
+    ) -> tuple[Transaction, Pool]:
+        # A write that pays the owner out: the fee and the rent of any token account it opens.
+        tx = self._sender.begin(operation, owner, fate)
+        pool = self._state.pool(record.pool_address)
+        self._state.require_funds(
+            owner, {(owner, LAMPORTS): tx.fee + self._rent_to_receive(owner, pool)}
+        )
+        return tx, pool
 
     def _open_costs(self, entry: PoolEntry, lower: int, upper: int) -> tuple[int, tuple[int, ...]]:
         if lower > upper:
@@ -444,6 +425,25 @@ class LiquidityService:
                 self._sender.receive(owner, mint, amount, cause, postings, opened)
         return postings, opened
 
+    def _fee_postings(
+        self, owner: str, pool: Pool, fees: FeeAmounts, new_accounts: list[str]
+    ) -> tuple[list[Posting], list[str]]:
+        return self._payout_postings(
+            owner,
+            pool,
+            fees.base_amount,
+            fees.quote_amount,
+            Cause.FEE_CLAIM,
+            source=self._state.lp_fee_account(pool.address),
+            new_accounts=new_accounts,
+        )
+
+    def _receipt_fields(
+        self, tx: Transaction, group: list[Posting], record: PositionRecord
+    ) -> dict[str, Any]:
+        # The fields every receipt of a write to an existing position carries.
+        return {**self._sender.receipt_fields(tx, group), "position_address": record.address}
+
     def _liquidity_receipt(
         self,
         tx: Transaction,
@@ -453,8 +453,7 @@ class LiquidityService:
         quote_amount: int,
     ) -> LiquidityReceipt:
         return LiquidityReceipt(
-            **self._sender.receipt_fields(tx, group),
-            position_address=record.address,
+            **self._receipt_fields(tx, group, record),
             base_amount=base_amount,
             quote_amount=quote_amount,
         )

@@ -34,17 +34,28 @@ def _check_network(value: str) -> None:
         )
 
 
-def _clmm(ctx: GatewayContext, call: Call) -> str:
+def _served(
+    ctx: GatewayContext,
+    call: Call,
+    served: set[str],
+    purpose: str,
+    default: str | None = None,
+) -> str:
+    # The call's connector, once its network, connector and RPC fault checks pass.
     data = call.data
     _check_network(data["chainNetwork"])
-    connector = str(data["connector"])
-    if connector not in _CLMM_CONNECTORS:
+    connector = str(data["connector"] if default is None else data.get("connector") or default)
+    if connector not in served:
         raise bad_request(
             f"Unsupported connector: {connector}. The paper Gateway serves "
-            f"{', '.join(sorted(_CLMM_CONNECTORS))} for CLMM"
+            f"{', '.join(sorted(served))} for {purpose}"
         )
     ctx.check_rpc(call, unexpected_error())
     return connector
+
+
+def _clmm(ctx: GatewayContext, call: Call) -> str:
+    return _served(ctx, call, _CLMM_CONNECTORS, "CLMM")
 
 
 async def clmm_pool_info(ctx: GatewayContext, call: Call) -> Any:
@@ -63,16 +74,7 @@ async def clmm_positions_owned(ctx: GatewayContext, call: Call) -> Any:
 
 
 def _swap_connector(ctx: GatewayContext, call: Call) -> str:
-    data = call.data
-    _check_network(data["chainNetwork"])
-    connector = str(data.get("connector") or "jupiter/router")
-    if connector not in _SWAP_CONNECTORS:
-        raise bad_request(
-            f"Unsupported connector: {connector}. The paper Gateway serves "
-            f"{', '.join(sorted(_SWAP_CONNECTORS))} for swaps"
-        )
-    ctx.check_rpc(call, unexpected_error())
-    return connector
+    return _served(ctx, call, _SWAP_CONNECTORS, "swaps", default="jupiter/router")
 
 
 def _swap_quote(ctx: GatewayContext, data: dict[str, Any], connector: str) -> Any:
