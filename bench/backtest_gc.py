@@ -11,36 +11,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-from decimal import Decimal
+import sys
+from pathlib import Path
 
-from lpexec.backtest.run import run_backtest
-from lpexec.lp.rebalance import RebalanceConfig
-from lpexec.paper.price_bars import gbm_bars
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from fixtures.backtest_inputs import BENCH_POLICY, bench_bars  # noqa: E402
+from lpexec.backtest.run import run_backtest  # noqa: E402
 
 
 def rows_per_second(rows: int, *, tune_gc: bool) -> float:
-    points = gbm_bars(
-        start_price=Decimal(150),
-        steps=rows - 1,
-        seed=7,
-        start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-        annual_volatility=0.8,
-        mean_volume=25_000.0,
-    )
-    policy = RebalanceConfig(
-        policy_id="bench",
-        pool_address="simulated",
-        trading_pair="SOL-USDC",
-        width=Decimal("0.05"),
-        out_of_range_seconds=600,
-        min_interval_seconds=0,
-        max_rebalances_per_day=1_000_000,
-        base_amount=Decimal(10),
-        quote_amount=Decimal(1500),
-    )
     result = asyncio.run(
-        run_backtest(points, policy, total=rows, sample_every=1440, tune_gc=tune_gc)
+        run_backtest(bench_bars(rows), BENCH_POLICY, total=rows, sample_every=1440, tune_gc=tune_gc)
     )
     return result.rows_per_second
 

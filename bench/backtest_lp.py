@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import resource
-from decimal import Decimal
+import sys
+from pathlib import Path
 
-from lpexec.backtest.run import run_backtest
-from lpexec.lp.rebalance import RebalanceConfig
-from lpexec.paper.price_bars import gbm_bars
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from fixtures.backtest_inputs import BENCH_POLICY, bench_bars  # noqa: E402
+from lpexec.backtest.run import run_backtest  # noqa: E402
 
 
 def main() -> None:
@@ -27,27 +28,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--every-bar", action="store_true", help="deliver every bar (slow)")
     args = parser.parse_args()
-    points = gbm_bars(
-        start_price=Decimal(150),
-        steps=args.rows - 1,
-        seed=args.seed,
-        start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-        annual_volatility=0.8,
-        mean_volume=25_000.0,
-    )
-    policy = RebalanceConfig(
-        policy_id="bench",
-        pool_address="simulated",
-        trading_pair="SOL-USDC",
-        width=Decimal("0.05"),
-        out_of_range_seconds=600,
-        min_interval_seconds=0,
-        max_rebalances_per_day=1_000_000,
-        base_amount=Decimal(10),
-        quote_amount=Decimal(1500),
-    )
+    points = bench_bars(args.rows, seed=args.seed)
     result = asyncio.run(
-        run_backtest(points, policy, total=args.rows, sample_every=1440, every_bar=args.every_bar)
+        run_backtest(
+            points, BENCH_POLICY, total=args.rows, sample_every=1440, every_bar=args.every_bar
+        )
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rows: {result.rows} (GBM generated while replaying)")
