@@ -11,6 +11,9 @@ from lpexec.swap import SwapFingerprint, match_balances
 D = Decimal
 BEFORE = {"SOL": D("100"), "USDC": D("20000"), "JUP": D("10000")}
 
+# a sale of 1000 JUP for USDC (no native token in the pair) with 780 USDC at least
+JUP_SALE = {"pair": ("JUP", "USDC"), "amount": "1000", "limit": "780"}
+
 
 def check(after, *, side="SELL", pair=("SOL", "USDC"), amount="2", limit="356.4", before=BEFORE):
     return match_balances(
@@ -52,9 +55,7 @@ def test_a_buy_of_the_native_token_pays_quote_within_the_limit():
 def test_a_pair_without_the_native_token_reads_the_fee_from_the_native_balance():
     match = check(
         {"SOL": D("99.99995"), "USDC": D("20790"), "JUP": D("9000")},
-        pair=("JUP", "USDC"),
-        amount="1000",
-        limit="780",
+        **JUP_SALE,
     )
 
     assert match.verdict is SwapFingerprint.LANDED
@@ -118,9 +119,7 @@ def test_anything_else_is_ambiguous_and_says_why(after, explanation):
 def test_a_non_native_base_must_move_by_exactly_the_amount():
     match = check(
         {"SOL": D("99.99995"), "USDC": D("20790"), "JUP": D("8999")},
-        pair=("JUP", "USDC"),
-        amount="1000",
-        limit="780",
+        **JUP_SALE,
     )
 
     assert match.verdict is SwapFingerprint.AMBIGUOUS
