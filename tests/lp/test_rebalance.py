@@ -192,6 +192,17 @@ def test_executor_ids_are_deterministic():
     assert p.next_executor_id() == "p-2"
 
 
+# the fewest fields a policy config takes (as a file gives them: strings and numbers)
+MINIMAL = {
+    "policy_id": "p",
+    "pool_address": "Pool",
+    "trading_pair": "SOL-USDC",
+    "width": "0.05",
+    "out_of_range_seconds": 60,
+    "quote_amount": "100",
+}
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -202,15 +213,7 @@ def test_executor_ids_are_deterministic():
     ],
 )
 def test_config_errors_are_clear(data, message):
-    values = {
-        "policy_id": "p",
-        "pool_address": "Pool",
-        "trading_pair": "SOL-USDC",
-        "width": "0.05",
-        "out_of_range_seconds": 60,
-        "quote_amount": "100",
-    }
-    values.update(data)
+    values = {**MINIMAL, **data}
     with pytest.raises(ConfigError) as raised:
         parse_config(RebalanceConfig, values)
     assert message in str(raised.value)
@@ -244,15 +247,7 @@ def test_width_is_a_ratio_of_the_price():
     )
 
 
-CENTERED = {
-    "policy_id": "p",
-    "pool_address": "Pool",
-    "trading_pair": "SOL-USDC",
-    "width": "0.05",
-    "out_of_range_seconds": 60,
-    "quote_amount": "100",
-    "reentry": "centered",
-}
+CENTERED = {**MINIMAL, "reentry": "centered"}
 
 
 @pytest.mark.parametrize(
