@@ -44,6 +44,15 @@ from lpexec.core.fsm import (
     StateMachine,
     TransitionTable,
 )
+from lpexec.core.held import (
+    LEDGER_PRECISION,
+    HeldFill,
+    HeldPosition,
+    HeldPositionKey,
+    HeldPositionsLedger,
+    HeldPositionSummary,
+    TradeSide,
+)
 from lpexec.core.info import (
     ExecutorDetails,
     ExecutorInfo,
@@ -71,15 +80,6 @@ from lpexec.core.ports import (
     MarketFeed,
     Reconciler,
     SwapVenue,
-)
-from lpexec.core.positions_held import (
-    LEDGER_PRECISION,
-    HeldFill,
-    HeldPosition,
-    HeldPositionKey,
-    HeldPositionsLedger,
-    HeldPositionSummary,
-    TradeSide,
 )
 from lpexec.core.risk import (
     CreateRequest,

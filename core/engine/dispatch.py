@@ -24,9 +24,9 @@ from lpexec.core.clock import Clock
 from lpexec.core.engine.outbox import IntentUpdate, Outbox
 from lpexec.core.engine.registry import AnyExecutor
 from lpexec.core.engine.routing import Router
+from lpexec.core.held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event, PriceUpdated, Tick
-from lpexec.core.positions_held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from lpexec.core.store.port import Store, UnitOfWork
 
 __all__ = ["Dispatcher", "StateChanged"]

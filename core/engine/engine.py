@@ -26,9 +26,9 @@ from lpexec.core.engine.routing import Router
 from lpexec.core.engine.scheduler import Scheduler
 from lpexec.core.errors import ConfigError, UnknownExecutorError
 from lpexec.core.evidence import Evidence
+from lpexec.core.held import HeldPositionsLedger
 from lpexec.core.info import ExecutorInfo
 from lpexec.core.messages import Command, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
-from lpexec.core.positions_held import HeldPositionsLedger
 from lpexec.core.risk import RiskDecision, RiskEngine
 from lpexec.core.store.database import Database
 from lpexec.core.store.port import Store, StoredExecutor

@@ -12,8 +12,8 @@ from typing import Any
 
 from lpexec.core.errors import StoreError
 from lpexec.core.executor import Executor
+from lpexec.core.held import HeldPosition, HeldPositionKey
 from lpexec.core.messages import Command, Event, message_name
-from lpexec.core.positions_held import HeldPosition, HeldPositionKey
 from lpexec.core.serialization import encode_outcome
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from lpexec.core.store.tables import IntentStatus

@@ -27,9 +27,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from lpexec.core.executor import Executor
+from lpexec.core.held import HeldPosition
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event
-from lpexec.core.positions_held import HeldPosition
 
 __all__ = ["JournalEntry", "Store", "StoredExecutor", "StoredIntent", "UnitOfWork"]
 

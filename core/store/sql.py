@@ -15,9 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from lpexec.core.executor import Executor
+from lpexec.core.held import HeldPosition
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event
-from lpexec.core.positions_held import HeldPosition
 from lpexec.core.serialization import decode_message, dumps, encode_outcome, loads
 from lpexec.core.store import repository as repo
 from lpexec.core.store.database import Database

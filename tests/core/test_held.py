@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lpexec.core.errors import ConfigError
-from lpexec.core.positions_held import (
+from lpexec.core.held import (
     HeldFill,
     HeldPosition,
     HeldPositionKey,
