@@ -43,7 +43,7 @@ test: lint
 bench: $(DEV_STAMP)
 	@for script in bench/*.py; do \
 		[ "$$script" = bench/compare.py ] && continue; \
-		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+		echo "== $$script"; PYTHONPATH=$(CURDIR) $(BIN)/python $$script || exit 1; \
 	done
 
 bench-compare: $(DEV_STAMP)
