@@ -50,12 +50,13 @@ class ClmmSwapPlan:
         result: SwapResult,
         zero_for_one: bool,
         crossings: list[tuple[int, int, int]],
-        *,
         sqrt_price: int,
         tick: int,
         liquidity: int,
-        fee_growth: tuple[int, int],
+        fee_growth0: int,
+        fee_growth1: int,
     ) -> None:
+        # Positional arguments: built once per swap, where keyword calls cost measurably.
         self.result = result
         self.zero_for_one = zero_for_one
         self.crossings = crossings
@@ -63,10 +64,15 @@ class ClmmSwapPlan:
         self.sqrt_price = sqrt_price
         self.tick = tick
         self.liquidity = liquidity
-        self.fee_growth0, self.fee_growth1 = fee_growth
+        self.fee_growth0 = fee_growth0
+        self.fee_growth1 = fee_growth1
         # The protocol's part of the fee, in the input token.
-        protocol = result.protocol_fee
-        self.protocol0, self.protocol1 = (protocol, 0) if zero_for_one else (0, protocol)
+        if zero_for_one:
+            self.protocol0 = result.protocol_fee
+            self.protocol1 = 0
+        else:
+            self.protocol0 = 0
+            self.protocol1 = result.protocol_fee
 
 
 def _next_initialized(state: ClmmState, tick: int, zero_for_one: bool) -> int | None:
@@ -189,23 +195,10 @@ def plan_clmm_swap(  # noqa: C901 - one loop, kept together for speed
     if remaining > 0 and not unlimited:
         complete = False
     result = state.swap_result(
-        zero_for_one,
-        amount_in=total_in,
-        amount_out=total_out,
-        fee_total=total_fee,
-        protocol_fee=total_protocol,
-        crossed=crossed,
-        new_active=tick,
-        complete=complete,
+        zero_for_one, total_in, total_out, total_fee, total_protocol, crossed, tick, complete
     )
     return ClmmSwapPlan(
-        result,
-        zero_for_one,
-        crossings,
-        sqrt_price=sqrt_price,
-        tick=tick,
-        liquidity=liquidity,
-        fee_growth=(growth0, growth1),
+        result, zero_for_one, crossings, sqrt_price, tick, liquidity, growth0, growth1
     )
 
 

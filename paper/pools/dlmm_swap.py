@@ -192,13 +192,13 @@ def walk(  # noqa: C901 - the hot loop is kept in one function on purpose
     volatility = volatility_reference + abs(index_reference - active) * _BPS
     result = state.swap_result(
         x_for_y,
-        amount_in=total_in,
-        amount_out=total_out,
-        fee_total=total_fee,
-        protocol_fee=total_protocol,
-        crossed=abs(active - state.active),
-        new_active=active,
-        complete=complete,
+        total_in,
+        total_out,
+        total_fee,
+        total_protocol,
+        abs(active - state.active),
+        active,
+        complete,
     )
     references = (
         index_reference,

@@ -104,7 +104,6 @@ class PoolState(Generic[PositionT]):
     def swap_result(
         self,
         sells_base: bool,
-        *,
         amount_in: int,
         amount_out: int,
         fee_total: int,
@@ -113,7 +112,11 @@ class PoolState(Generic[PositionT]):
         new_active: int,
         complete: bool,
     ) -> SwapResult:
-        """Return the :class:`SwapResult` of a swap walk over this pool (fees on the input)."""
+        """Return the :class:`SwapResult` of a swap walk over this pool (fees on the input).
+
+        Arguments are positional: the swap walks call it once per swap, and keyword calls
+        cost them measurably.
+        """
         return SwapResult(
             pool_address=self.address,
             token_in=self.base_mint if sells_base else self.quote_mint,

@@ -61,7 +61,8 @@ def check_limits(
             f"Expected pool {result.pool_address} to fill the swap, but its liquidity ran out "
             f"after amount_in={result.amount_in} amount_out={result.amount_out}",
         )
-    check_slippage(result.amount_in, result.amount_out, min_amount_out, max_amount_in)
+    if min_amount_out is not None or max_amount_in is not None:
+        check_slippage(result.amount_in, result.amount_out, min_amount_out, max_amount_in)
 
 
 def check_slippage(
