@@ -209,10 +209,7 @@ class Outbox:
     # --- settling ----------------------------------------------------------------------------
 
     def _deliver(self, command: Command, result: Event | Sequence[Event]) -> None:
-        if isinstance(result, Event):  # the common case, before the slower ABC check
-            events: list[Event] = [result]
-        else:
-            events = list(result) if isinstance(result, Sequence) else [result]
+        events: list[Event] = [result] if isinstance(result, Event) else list(result)
         update = None
         if command.is_write:
             self._evidence.pop(command.command_id, None)
