@@ -22,7 +22,7 @@ from lpexec.core.market import MarketPoller
 from lpexec.lp import LPExecutor, LPExecutorConfig
 from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
-from lpexec.paper.market_feed import PaperMarketFeed
+from lpexec.paper.venues.market_feed import PaperMarketFeed
 from lpexec.paper.prices import DEMO_PRICES, read_price_csv
 from lpexec.venues.gateway.preflight import preflight
 

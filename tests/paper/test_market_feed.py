@@ -14,7 +14,7 @@ from lpexec.lp import LPExecutor, LPExecutorConfig
 from lpexec.lp.messages import PoolPriceUpdated
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway.demo import build_demo_chain, demo_pool_address
-from lpexec.paper.market_feed import PaperMarketFeed
+from lpexec.paper.venues.market_feed import PaperMarketFeed
 
 DLMM = demo_pool_address("meteora", "SOL", "USDC", 10)
 JUP_DLMM = demo_pool_address("meteora", "JUP", "USDC", 20)

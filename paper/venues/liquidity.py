@@ -1,27 +1,17 @@
-"""Paper venues that implement the core ports directly on a :class:`PaperChain` (no HTTP).
-
-The paper Gateway serves the same chain over Gateway's API for the CLI, the daemon and tests of
-the client; these adapters skip that layer so backtests run at full speed through the same
-executors and engine. Amounts come from the chain's receipts, in human units.
-"""
+"""The LiquidityVenue port directly on a paper chain (no HTTP): backtests run the same LP
+executors and engine at full speed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar, overload
 
 from lpexec.core import (
-    Clock,
     Command,
     Evidence,
     OutcomeEvent,
-    OutcomeUnknownError,
-    Swap,
-    SwapExecuted,
     VenueRejectedError,
 )
-from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 from lpexec.lp.messages import (
     AddLiquidity,
     ClosePosition,
@@ -36,12 +26,7 @@ from lpexec.lp.messages import (
     RefreshPosition,
     RemoveLiquidity,
 )
-from lpexec.paper.chain import LiquidityReceipt, PaperChain, PositionRecord, Receipt
-from lpexec.paper.chain.errors import (
-    ChainError,
-    InsufficientFundsError,
-    SwapRejectedError,
-)
+from lpexec.paper.chain import LiquidityReceipt, PositionRecord, Receipt
 from lpexec.paper.chain.errors import (
     PositionClosedError as ChainPositionClosedError,
 )
@@ -49,62 +34,14 @@ from lpexec.paper.chain.errors import (
     PositionNotFoundError as ChainPositionNotFound,
 )
 from lpexec.paper.pools import ClmmPool, DlmmPool, Strategy, span_for_prices
+from lpexec.paper.venues.common import PaperVenue, amounts, human, raw, send, sol
 
-__all__ = ["PaperLiquidityVenue", "PaperSwapVenue"]
+__all__ = ["PaperLiquidityVenue"]
 
-_R = TypeVar("_R", bound=Receipt)
 _Moved = TypeVar("_Moved", LiquidityAdded, LiquidityRemoved)
 
 
-def _sol(lamports: int) -> Decimal:
-    return Decimal(lamports) / LAMPORTS_PER_SOL
-
-
-def _human(raw: int, decimals: int) -> Decimal:
-    return Decimal(raw).scaleb(-decimals)
-
-
-def _raw(amount: Decimal, decimals: int) -> int:
-    return int(amount.scaleb(decimals).to_integral_value(rounding="ROUND_DOWN"))
-
-
-def _rejected(error: ChainError) -> VenueRejectedError:
-    code = "insufficient_funds" if isinstance(error, InsufficientFundsError) else "rejected"
-    if isinstance(error, SwapRejectedError):
-        code = "slippage_exceeded"
-    return VenueRejectedError(str(error), code=code)
-
-
-def _send(write: Callable[..., _R], wallet: str, *args: Any, **kwargs: Any) -> _R:
-    """Send ``write(wallet, ...)`` on the chain; a refusal becomes ``VenueRejectedError``."""
-    try:
-        return write(wallet, *args, **kwargs)
-    except ChainError as e:
-        raise _rejected(e) from e
-
-
-def _amounts(pool: DlmmPool | ClmmPool, base: int, quote: int) -> tuple[Decimal, Decimal]:
-    return _human(base, pool.base_decimals), _human(quote, pool.quote_decimals)
-
-
-class _PaperVenue:
-    """A port on a paper chain, for one wallet; paper writes answer at once."""
-
-    def __init__(self, chain: PaperChain, *, wallet: str, clock: Clock) -> None:
-        self._chain = chain
-        self._wallet = wallet
-        self._clock = clock
-
-    async def reconcile(
-        self,
-        command: Command,
-        evidence: Evidence,  # noqa: ARG002 - nothing is ever left unknown
-    ) -> OutcomeEvent | None:
-        """Paper writes answer synchronously: nothing is ever left unknown."""
-        raise OutcomeUnknownError(f"{type(command).__name__} {command.command_id} has no record")
-
-
-class PaperLiquidityVenue(_PaperVenue):
+class PaperLiquidityVenue(PaperVenue):
     """The LiquidityVenue port on a paper chain, for one wallet."""
 
     def _pool(self, address: str) -> DlmmPool | ClmmPool:
@@ -122,18 +59,18 @@ class PaperLiquidityVenue(_PaperVenue):
         pool = self._pool(command.pool_address)
         lower, upper = span_for_prices(pool, command.lower_price, command.upper_price)
         strategy = Strategy.parse(command.strategy_type or "Spot")
-        receipt = _send(
+        receipt = send(
             self._chain.open_position,
             self._wallet,
             command.pool_address,
             lower=lower,
             upper=upper,
-            base_amount=_raw(command.base_amount, pool.base_decimals),
-            quote_amount=_raw(command.quote_amount, pool.quote_decimals),
+            base_amount=raw(command.base_amount, pool.base_decimals),
+            quote_amount=raw(command.quote_amount, pool.quote_decimals),
             strategy=strategy,
         )
         bounds = self._bounds(pool, receipt.lower, receipt.upper)
-        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
+        base, quote = amounts(pool, receipt.base_amount, receipt.quote_amount)
         return PositionOpened(
             ts_event=self._clock.now(),
             command_id=command.command_id,
@@ -146,9 +83,9 @@ class PaperLiquidityVenue(_PaperVenue):
             upper_bin_id=receipt.upper,
             active_bin_id=self._active(pool),
             price=pool.price,
-            position_rent=_sol(receipt.position_rent),
-            rent_sunk=_sol(receipt.bin_array_rent),
-            tx_fee=_sol(receipt.fee),
+            position_rent=sol(receipt.position_rent),
+            rent_sunk=sol(receipt.bin_array_rent),
+            tx_fee=sol(receipt.fee),
             signature=receipt.signature,
         )
 
@@ -175,16 +112,16 @@ class PaperLiquidityVenue(_PaperVenue):
         if record is None:
             return self._already_closed(command)
         pool = self._pool(record.pool_address)
-        receipt = _send(self._chain.close_position, self._wallet, command.position_address)
-        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
-        base_fee, quote_fee = _amounts(pool, receipt.base_fee, receipt.quote_fee)
+        receipt = send(self._chain.close_position, self._wallet, command.position_address)
+        base, quote = amounts(pool, receipt.base_amount, receipt.quote_amount)
+        base_fee, quote_fee = amounts(pool, receipt.base_fee, receipt.quote_fee)
         return PositionClosed(
             **self._written(command, receipt),
             base_amount=base,
             quote_amount=quote,
             base_fee=base_fee,
             quote_fee=quote_fee,
-            position_rent_refunded=_sol(receipt.rent_refunded),
+            position_rent_refunded=sol(receipt.rent_refunded),
         )
 
     def _already_closed(self, command: Command) -> PositionClosed:
@@ -204,7 +141,7 @@ class PaperLiquidityVenue(_PaperVenue):
             "ts_event": self._clock.now(),
             "command_id": command.command_id,
             "position_address": getattr(command, "position_address", ""),
-            "tx_fee": _sol(receipt.fee),
+            "tx_fee": sol(receipt.fee),
             "signature": receipt.signature,
         }
 
@@ -215,7 +152,7 @@ class PaperLiquidityVenue(_PaperVenue):
         pool: DlmmPool | ClmmPool,
         receipt: LiquidityReceipt,
     ) -> _Moved:
-        base, quote = _amounts(pool, receipt.base_amount, receipt.quote_amount)
+        base, quote = amounts(pool, receipt.base_amount, receipt.quote_amount)
         return event(**self._written(command, receipt), base_amount=base, quote_amount=quote)
 
     async def add_liquidity(
@@ -225,12 +162,12 @@ class PaperLiquidityVenue(_PaperVenue):
     ) -> LiquidityAdded:
         """Add liquidity to an open position."""
         pool = self._position_pool(command.position_address)
-        receipt = _send(
+        receipt = send(
             self._chain.add_liquidity,
             self._wallet,
             command.position_address,
-            base_amount=_raw(command.base_amount, pool.base_decimals),
-            quote_amount=_raw(command.quote_amount, pool.quote_decimals),
+            base_amount=raw(command.base_amount, pool.base_decimals),
+            quote_amount=raw(command.quote_amount, pool.quote_decimals),
         )
         return self._liquidity_moved(LiquidityAdded, command, pool, receipt)
 
@@ -241,7 +178,7 @@ class PaperLiquidityVenue(_PaperVenue):
     ) -> LiquidityRemoved:
         """Remove a fraction of a position's liquidity."""
         pool = self._position_pool(command.position_address)
-        receipt = _send(
+        receipt = send(
             self._chain.remove_liquidity,
             self._wallet,
             command.position_address,
@@ -256,8 +193,8 @@ class PaperLiquidityVenue(_PaperVenue):
     ) -> FeesCollected:
         """Claim a position's fees."""
         pool = self._position_pool(command.position_address)
-        receipt = _send(self._chain.collect_fees, self._wallet, command.position_address)
-        base_fee, quote_fee = _amounts(pool, receipt.base_fee, receipt.quote_fee)
+        receipt = send(self._chain.collect_fees, self._wallet, command.position_address)
+        base_fee, quote_fee = amounts(pool, receipt.base_fee, receipt.quote_fee)
         return FeesCollected(
             **self._written(command, receipt), base_fee=base_fee, quote_fee=quote_fee
         )
@@ -289,55 +226,14 @@ class PaperLiquidityVenue(_PaperVenue):
             ts_event=self._clock.now(),
             command_id=command.command_id,
             position_address=command.position_address,
-            base_amount=_human(amounts.base_amount, pool.base_decimals),
-            quote_amount=_human(amounts.quote_amount, pool.quote_decimals),
-            base_fee=_human(amounts.base_fee, pool.base_decimals),
-            quote_fee=_human(amounts.quote_fee, pool.quote_decimals),
+            base_amount=human(amounts.base_amount, pool.base_decimals),
+            quote_amount=human(amounts.quote_amount, pool.quote_decimals),
+            base_fee=human(amounts.base_fee, pool.base_decimals),
+            quote_fee=human(amounts.quote_fee, pool.quote_decimals),
             lower_price=lower,
             upper_price=upper,
             price=pool.price,
             lower_bin_id=record.lower,
             upper_bin_id=record.upper,
             active_bin_id=self._active(pool),
-        )
-
-
-class PaperSwapVenue(_PaperVenue):
-    """The SwapVenue port on a paper chain: swaps in the command's pool (or routes)."""
-
-    async def swap(
-        self,
-        command: Swap,
-        evidence: Evidence,  # noqa: ARG002 - paper writes answer at once
-    ) -> SwapExecuted:
-        """Swap ``amount`` of base: SELL pays base, BUY receives exactly ``amount`` base."""
-        if command.pool_address is None:
-            raise VenueRejectedError(
-                "paper swaps need the command's pool_address", code="bad_request"
-            )
-        pool = self._chain.pool(command.pool_address)
-        base_raw = _raw(command.amount, pool.base_decimals)
-        token_in = pool.base_mint if command.side == "SELL" else pool.quote_mint
-        receipt = _send(
-            self._chain.swap,
-            self._wallet,
-            command.pool_address,
-            token_in=self._chain.tokens.find(token_in).symbol,  # type: ignore[union-attr]
-            amount=base_raw,
-            exact_out=command.side == "BUY",
-        )
-        if command.side == "SELL":
-            base, quote = _amounts(pool, receipt.amount_in, receipt.amount_out)
-        else:
-            base, quote = _amounts(pool, receipt.amount_out, receipt.amount_in)
-        return SwapExecuted(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            trading_pair=command.trading_pair,
-            side=command.side,
-            base_amount=base,
-            quote_amount=quote,
-            tx_fee=_sol(receipt.fee),
-            signature=receipt.signature,
-            provider="paper",
         )
