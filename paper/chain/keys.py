@@ -27,18 +27,27 @@ SIGNATURE_BYTES = 64
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {character: position for position, character in enumerate(_ALPHABET)}
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
+"""The 58**2 two-digit strings: the text of 0..3363 in base58, zero-padded."""
+_PAIR_BASE = 58**2
+_CHUNK_BASE = 58**4
+"""Four digits per division of the big number: below 2**30, so one CPython digit (the fast path
+of big-int division), then two table lookups."""
 
 
 def b58encode(data: bytes) -> str:
     """Encode bytes as base58 (leading zero bytes become leading ``1``)."""
     number = int.from_bytes(data, "big")
-    digits: list[str] = []
+    chunks: list[str] = []
     while number:
-        number, digit = divmod(number, 58)
-        digits.append(_ALPHABET[digit])
-    digits.reverse()
+        number, chunk = divmod(number, _CHUNK_BASE)
+        # two small-int operators: cheaper than a second divmod and its tuple
+        chunks.append(_PAIRS[chunk // _PAIR_BASE] + _PAIRS[chunk % _PAIR_BASE])
+    chunks.reverse()
+    # the top chunk is zero-padded: those '1's are not digits of the number
+    digits = "".join(chunks).lstrip("1")
     zeros = len(data) - len(data.lstrip(b"\0"))
-    return "1" * zeros + "".join(digits)
+    return "1" * zeros + digits
 
 
 def b58decode(text: str) -> bytes:

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from lpexec.paper.chain.errors import InsufficientFundsError, LedgerImbalanceError
+from lpexec.paper.chain.records import record_builder
 from lpexec.paper.chain.tokens import SOL_MINT
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "Posting",
+    "make_posting",
     "token_of",
 ]
 
@@ -142,6 +144,11 @@ class LedgerEntry:
 class _AccountInfo:
     kind: AccountKind
     owner: str
+
+
+make_posting = record_builder(Posting)
+"""Build a :class:`Posting` from its four fields, faster (see :mod:`paper.chain.records`)."""
+_make_entry = record_builder(LedgerEntry)
 
 
 class Ledger:
@@ -263,7 +270,7 @@ class Ledger:
         accounts = self._accounts
         sequence = len(self._entries)
         written = [
-            LedgerEntry(  # the field order of LedgerEntry
+            _make_entry(  # the field order of LedgerEntry
                 sequence + index,
                 slot,
                 signature,

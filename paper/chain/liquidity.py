@@ -20,7 +20,7 @@ from lpexec.paper.chain.costs import (
     position_rent,
 )
 from lpexec.paper.chain.errors import InvalidChainRequestError, NotOwnerError
-from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting, make_posting
 from lpexec.paper.chain.positions import PositionRecord
 from lpexec.paper.chain.receipts import (
     CloseReceipt,
@@ -99,14 +99,18 @@ class LiquidityService:
         self._state.ledger.open_account(address, AccountKind.POSITION, owner=owner)
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         postings += [
-            Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
-            Posting(address, LAMPORTS, rent, Cause.RENT_LOCKED),
+            make_posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED),
+            make_posting(address, LAMPORTS, rent, Cause.RENT_LOCKED),
         ]
         for index in initialized:
             account = self._state.bin_array_account(pool_address, index)
             self._state.ledger.open_account(account, AccountKind.BIN_ARRAY, owner=pool_address)
-            postings.append(Posting(owner, LAMPORTS, -BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK))
-            postings.append(Posting(account, LAMPORTS, BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK))
+            postings.append(
+                make_posting(owner, LAMPORTS, -BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK)
+            )
+            postings.append(
+                make_posting(account, LAMPORTS, BIN_ARRAY_RENT_LAMPORTS, Cause.RENT_SUNK)
+            )
         tx.details = {
             "position": address,
             "pool": pool_address,
@@ -311,8 +315,8 @@ class LiquidityService:
         postings += more
         rent = self._state.ledger.balance(record.address, LAMPORTS)
         postings += [
-            Posting(record.address, LAMPORTS, -rent, Cause.RENT_REFUNDED),
-            Posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
+            make_posting(record.address, LAMPORTS, -rent, Cause.RENT_REFUNDED),
+            make_posting(owner, LAMPORTS, rent, Cause.RENT_REFUNDED),
         ]
         tx.details = {
             "position": record.address,
@@ -395,8 +399,8 @@ class LiquidityService:
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
                 account, asset = self._state.wallet_holding(owner, mint)
-                postings.append(Posting(account, asset, -amount, Cause.DEPOSIT))
-                postings.append(Posting(pool.address, mint, amount, Cause.DEPOSIT))
+                postings.append(make_posting(account, asset, -amount, Cause.DEPOSIT))
+                postings.append(make_posting(pool.address, mint, amount, Cause.DEPOSIT))
         return postings
 
     def _rent_to_receive(self, owner: str, pool: Pool) -> int:
@@ -421,7 +425,7 @@ class LiquidityService:
         opened = new_accounts if new_accounts is not None else []
         for mint, amount in ((pool.base_mint, base_amount), (pool.quote_mint, quote_amount)):
             if amount:
-                postings.append(Posting(source, mint, -amount, cause))
+                postings.append(make_posting(source, mint, -amount, cause))
                 self._sender.receive(owner, mint, amount, cause, postings, opened)
         return postings, opened
 

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from lpexec.paper.chain.costs import TOKEN_ACCOUNT_RENT_LAMPORTS, priority_fee
 from lpexec.paper.chain.errors import InvalidChainRequestError, SwapRejectedError
-from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Posting, make_posting
+from lpexec.paper.chain.records import record_builder
 from lpexec.paper.chain.state import FEE_SINK, ChainState
 from lpexec.paper.chain.transactions import TokenBalance, Transaction, TxFate
 from lpexec.paper.pools import InsufficientLiquidityError, PoolError, SlippageExceededError
@@ -20,6 +21,7 @@ from lpexec.paper.pools import InsufficientLiquidityError, PoolError, SlippageEx
 __all__ = ["TransactionSender", "pool_call"]
 
 _FAILED_ERROR = {"InstructionError": [2, {"Custom": 6001}]}
+_make_token_balance = record_builder(TokenBalance)
 _T = TypeVar("_T")
 
 
@@ -50,10 +52,10 @@ class TransactionSender:
         ):
             self._state.open_token_account(owner, mint)
             rent = TOKEN_ACCOUNT_RENT_LAMPORTS
-            postings.append(Posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED))
-            postings.append(Posting(account, LAMPORTS, rent, Cause.RENT_LOCKED))
+            postings.append(make_posting(owner, LAMPORTS, -rent, Cause.RENT_LOCKED))
+            postings.append(make_posting(account, LAMPORTS, rent, Cause.RENT_LOCKED))
             new_accounts.append(account)
-        postings.append(Posting(account, asset, amount, cause))
+        postings.append(make_posting(account, asset, amount, cause))
         return rent
 
     def begin(self, operation: str, payer: str, fate: TxFate) -> Transaction:
@@ -96,8 +98,8 @@ class TransactionSender:
     ) -> list[Posting]:
         """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``."""
         group = [
-            Posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
-            Posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
+            make_posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
+            make_posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
             *postings,
         ]
         ledger = self._state.ledger
@@ -148,8 +150,8 @@ class TransactionSender:
             decimals = decimals_of.get(asset)
             if decimals is None:
                 decimals = decimals_of[asset] = self._state.token_for_mint(asset).decimals
-            pre_tokens.append(TokenBalance(index, asset, owner, before[pair], decimals))
-            post_tokens.append(TokenBalance(index, asset, owner, after[pair], decimals))
+            pre_tokens.append(_make_token_balance(index, asset, owner, before[pair], decimals))
+            post_tokens.append(_make_token_balance(index, asset, owner, after[pair], decimals))
         tx.account_keys = keys
         tx.pre_balances = pre_balances
         tx.post_balances = post_balances

@@ -27,7 +27,7 @@ from lpexec.paper.chain.errors import (
 )
 from lpexec.paper.chain.faults import FaultPlan
 from lpexec.paper.chain.keys import KeyFactory, derive_address
-from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, Posting
+from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause, Ledger, make_posting
 from lpexec.paper.chain.positions import PositionRecord
 from lpexec.paper.chain.tokens import SOL_MINT, Token, TokenList
 from lpexec.paper.chain.transactions import (
@@ -135,7 +135,7 @@ class ChainState:
         if self.market_flows:
             flows, self.market_flows = self.market_flows, {}
             postings = [
-                Posting(account, asset, delta, cause)
+                make_posting(account, asset, delta, cause)
                 for (account, asset, cause), delta in flows.items()
                 if delta
             ]
