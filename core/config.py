@@ -7,7 +7,7 @@ Configs are strict: frozen, keyword-only, unknown fields rejected. Every executo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,6 +22,10 @@ __all__ = ["ExecutorConfig", "TradingPairTokens", "format_validation_error", "pa
 M = TypeVar("M", bound=BaseModel)
 
 
+class _HasTradingPair(Protocol):
+    trading_pair: str
+
+
 class TradingPairTokens:
     """``base_token`` and ``quote_token`` of a model's ``trading_pair`` (``BASE-QUOTE``: symbols
     or mints)."""
@@ -29,16 +33,14 @@ class TradingPairTokens:
     __slots__ = ()
 
     @property
-    def base_token(self) -> str:
+    def base_token(self: _HasTradingPair) -> str:
         """The base symbol (or mint) of ``trading_pair``."""
-        pair: str = getattr(self, "trading_pair")  # noqa: B009 - a field of the model mixed into
-        return pair.split("-", 1)[0]
+        return self.trading_pair.split("-", 1)[0]
 
     @property
-    def quote_token(self) -> str:
+    def quote_token(self: _HasTradingPair) -> str:
         """The quote symbol (or mint) of ``trading_pair``."""
-        pair: str = getattr(self, "trading_pair")  # noqa: B009
-        return pair.split("-", 1)[1]
+        return self.trading_pair.split("-", 1)[1]
 
 
 class ExecutorConfig(BaseModel):

@@ -18,14 +18,13 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import operator
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from lpexec.core.clock import Clock
 from lpexec.paper.chain.accounts import AccountService
@@ -48,17 +47,30 @@ _R = TypeVar("_R")
 _S = TypeVar("_S")
 
 
+class _Forwarded:
+    """A method of :class:`PaperChain` that is the service's own bound method: reading it on a
+    chain returns ``chain.<service>.<name>``, so a call costs no extra frame."""
+
+    def __init__(self, service: str, method: Callable[..., Any]) -> None:
+        self._read = operator.attrgetter(f"{service}.{method.__name__}")
+        self.__name__ = method.__name__
+        self.__doc__ = method.__doc__
+        self.__wrapped__ = method
+
+    def __get__(self, chain: PaperChain | None, owner: type | None = None) -> Any:
+        return self if chain is None else self._read(chain)
+
+    def __call__(self, chain: PaperChain, /, *args: Any, **kwargs: Any) -> Any:
+        """Called on the class (``PaperChain.balance(chain, ...)``)."""
+        return self._read(chain)(*args, **kwargs)
+
+
 def _forward(
     service: str, method: Callable[Concatenate[_S, _P], _R]
 ) -> Callable[Concatenate[PaperChain, _P], _R]:
     """A method of :class:`PaperChain` that calls ``method`` on the chain's ``service``."""
-    bound = operator.attrgetter(f"{service}.{method.__name__}")
-
-    @functools.wraps(method)
-    def forward(chain: PaperChain, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        return bound(chain)(*args, **kwargs)  # type: ignore[no-any-return]
-
-    return forward
+    forwarded: Any = _Forwarded(service, method)
+    return cast("Callable[Concatenate[PaperChain, _P], _R]", forwarded)
 
 
 def _state_field(name: str, doc: str, *, settable: bool = False) -> Any:
