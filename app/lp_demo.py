@@ -22,8 +22,8 @@ from lpexec.core.market import MarketPoller
 from lpexec.lp import LPExecutor, LPExecutorConfig
 from lpexec.paper.chain.ledger import LAMPORTS, AccountKind, Cause
 from lpexec.paper.gateway.demo import demo_pool_address
-from lpexec.paper.venues.market_feed import PaperMarketFeed
 from lpexec.paper.prices import DEMO_PRICES, read_price_csv
+from lpexec.paper.venues.market_feed import PaperMarketFeed
 from lpexec.venues.gateway.preflight import preflight
 
 __all__ = ["DemoBar", "DemoResult", "run_lp_demo"]
