@@ -55,7 +55,6 @@ StateT = TypeVar("StateT")
 Handler = Callable[[Any, Any], list[Command]]
 
 _HANDLES = "__handles_event__"
-_UNRESOLVED: Any = object()
 _FAMILY_ATTRIBUTES = frozenset({"state_class", "family_table", "family_status", "family_field"})
 
 
@@ -179,12 +178,11 @@ class Executor(Generic[ConfigT, StateT]):
         """
         if self.status is ExecutorStatus.TERMINATED:
             return []
-        handlers = self._handlers
-        handler = handlers.get(type(event), _UNRESOLVED)
-        if handler is _UNRESOLVED:
-            handler = _resolve(handlers, type(event))
-        if handler is None:
-            return []
+        handler = self._handlers.get(type(event))
+        if handler is None:  # no handler of its own: its nearest base's, found once
+            handlers = self._handlers
+            if type(event) in handlers or (handler := _resolve(handlers, type(event))) is None:
+                return []
         commands: list[Command] = handler(self, event)
         self.ts_last = event.ts_event
         return commands
