@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import typer
@@ -14,7 +12,7 @@ from rich.live import Live
 from rich.table import Table
 
 from lpexec.app.cli.executors import info_table
-from lpexec.app.cli.options import Connection, connection_options
+from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
 from lpexec.app.runtime import LPRuntime
 from lpexec.core import ExecutorInfo, PriceUpdated, UnknownExecutorError, parse_config
 from lpexec.lp import LPExecutorConfig
@@ -26,20 +24,6 @@ console = Console()
 lp_app = typer.Typer(no_args_is_help=True, callback=connection_options)
 pools_app = typer.Typer(no_args_is_help=True, callback=connection_options)
 T = TypeVar("T")
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
-
-
-def _run(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -> T:
-    connection: Connection = ctx.obj
-
-    async def main() -> T:
-        runtime = await connection.open()
-        try:
-            return await work(runtime)
-        finally:
-            await runtime.aclose()
-
-    return asyncio.run(main())
 
 
 def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
@@ -123,7 +107,7 @@ def open_command(
         await runtime.settle()
         return runtime.engine.info(config.id)
 
-    _print_info(_run(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json)
 
 
 @lp_app.command("status")
@@ -138,7 +122,7 @@ def status_command(
         await _refresh(runtime)
         return runtime.engine.info(executor_id)
 
-    _print_info(_run(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json)
 
 
 async def _refresh(runtime: LPRuntime) -> None:
@@ -171,7 +155,7 @@ def close_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(_run(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json)
 
 
 @lp_app.command("retry")
@@ -188,7 +172,7 @@ def retry_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(_run(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json)
 
 
 @lp_app.command("list")
@@ -202,7 +186,7 @@ def list_command(
     async def work(runtime: LPRuntime) -> list[ExecutorInfo]:
         return runtime.engine.infos(executor_type="lp", stranded=True if stranded else None)
 
-    infos = _run(ctx, work)
+    infos = run_session(ctx, work)
     if as_json:
         typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
         return
@@ -227,7 +211,7 @@ def watch_command(
             await runtime.poller.run(interval, rounds=count or None, on_poll=show)
 
     try:
-        _run(ctx, work)
+        run_session(ctx, work)
     except KeyboardInterrupt:
         console.print("stopped watching; positions are left as they are")
 
@@ -243,7 +227,7 @@ def pool_info_command(
     async def work(runtime: LPRuntime) -> Any:
         return await runtime.liquidity.pool_info(pool)
 
-    info = _run(ctx, work)
+    info = run_session(ctx, work)
     data = info.model_dump(mode="json", exclude={"bins"})
     if as_json:
         typer.echo(json.dumps(data, indent=2))

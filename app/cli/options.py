@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 import typer
@@ -12,7 +15,10 @@ from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
 from lpexec.core.clock import LiveClock
 
-__all__ = ["Connection", "connection_options"]
+__all__ = ["JSON_OPTION", "Connection", "connection_options", "run_session"]
+
+T = TypeVar("T")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
 @dataclass(frozen=True)
@@ -81,3 +87,17 @@ def connection_options(
     ctx.obj = Connection(
         gateway, client_cert, client_key, ca_cert, wallet, database, paper_state, seed
     )
+
+
+def run_session(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -> T:
+    """Open the command's runtime (from the connection options), run ``work`` on it, close it."""
+    connection: Connection = ctx.obj
+
+    async def main() -> T:
+        runtime = await connection.open()
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(main())

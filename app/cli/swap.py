@@ -6,9 +6,7 @@ On the paper Gateway by default (state kept between runs), or on a real Gateway 
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -17,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lpexec.app.cli.executors import info_table
-from lpexec.app.cli.options import Connection, connection_options
+from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
 from lpexec.app.runtime import LPRuntime
 from lpexec.core import CloseType, ExecutorInfo, parse_config
 from lpexec.swap import (
@@ -35,7 +33,6 @@ __all__ = ["swap_app"]
 console = Console()
 swap_app = typer.Typer(no_args_is_help=True, callback=connection_options)
 T = TypeVar("T")
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
 PAIR_OPTION = typer.Option(..., "--pair", help="Trading pair BASE-QUOTE (symbols or mints).")
 SIDE_OPTION = typer.Option(..., "--side", help="SELL (pay base) or BUY (receive base).")
 AMOUNT_OPTION = typer.Option(..., "--amount", help="Base amount to sell or buy.")
@@ -49,19 +46,6 @@ COMPARE_OPTION = typer.Option(
 )
 SLIPPAGE_OPTION = typer.Option(None, "--slippage", help="Slippage as a ratio (0.01 = 1 %).")
 POOL_OPTION = typer.Option(None, "--pool", help="Pool for single-pool providers (meteora/clmm).")
-
-
-def _run(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -> T:
-    connection: Connection = ctx.obj
-
-    async def main() -> T:
-        runtime = await connection.open()
-        try:
-            return await work(runtime)
-        finally:
-            await runtime.aclose()
-
-    return asyncio.run(main())
 
 
 def _config(
@@ -190,7 +174,7 @@ def quote_command(
         quoted: SwapQuoted = await runtime.engine.venue(SWAP_VENUE).quote_swaps(command)
         return quoted
 
-    data = _quotes_json(config, _run(ctx, work))
+    data = _quotes_json(config, run_session(ctx, work))
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -280,7 +264,7 @@ def execute_command(
         await runtime.settle()
         return runtime.engine.info(config.id)
 
-    info = _run(ctx, work)
+    info = run_session(ctx, work)
     _print_info(info, as_json=as_json)
     _exit_for(info)
 
@@ -297,6 +281,6 @@ def status_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    info = _run(ctx, work)
+    info = run_session(ctx, work)
     _print_info(info, as_json=as_json)
     _exit_for(info)
