@@ -1,0 +1,97 @@
+"""The balances of the paper exchange's account, per asset.
+
+Rules:
+
+- Each asset has a ``total`` and a ``reserved`` part; ``available = total - reserved``.
+- Placing an order reserves what it may spend; a fill spends from the reservation; a cancel or the
+  end of an order releases what is left. Nothing else spends.
+- No posting may make a total, a reserved or an available amount negative: such a posting raises
+  :class:`~lpexec.paper.exchange.errors.BalanceError` (a bug) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lpexec.paper.exchange.errors import BalanceError
+
+__all__ = ["Balance", "Balances"]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """One asset's balance: ``total`` owned, of which ``reserved`` is held by open orders."""
+
+    total: Decimal
+    reserved: Decimal = _ZERO
+
+    @property
+    def available(self) -> Decimal:
+        """Return what new orders can still reserve."""
+        return self.total - self.reserved
+
+
+class Balances:
+    """Balances per asset with reservations; never negative.
+
+    Example:
+        >>> balances = Balances({"USDC": Decimal("100")})
+        >>> balances.reserve("USDC", Decimal("40"))
+        >>> balances.get("USDC").available
+        Decimal('60')
+    """
+
+    def __init__(self, initial: Mapping[str, Decimal] | None = None) -> None:
+        self._balances: dict[str, Balance] = {}
+        for asset, amount in (initial or {}).items():
+            self.deposit(asset, amount)
+
+    def get(self, asset: str) -> Balance:
+        """Return the balance of ``asset`` (zero when never seen)."""
+        return self._balances.get(asset, Balance(_ZERO))
+
+    def snapshot(self) -> dict[str, Balance]:
+        """Return every asset's balance, sorted by asset."""
+        return dict(sorted(self._balances.items()))
+
+    def deposit(self, asset: str, amount: Decimal) -> None:
+        """Add ``amount`` (not negative) to the total of ``asset``."""
+        self._require_non_negative(amount, asset=asset, field="deposit")
+        balance = self.get(asset)
+        self._balances[asset] = Balance(balance.total + amount, balance.reserved)
+
+    def reserve(self, asset: str, amount: Decimal) -> None:
+        """Hold ``amount`` of ``asset`` for an order; it must be available."""
+        self._require_non_negative(amount, asset=asset, field="reservation")
+        balance = self.get(asset)
+        if amount > balance.available:
+            raise BalanceError(
+                f"Expected a reservation of at most the available {balance.available} {asset}, "
+                f"received {amount}"
+            )
+        self._balances[asset] = Balance(balance.total, balance.reserved + amount)
+
+    def release(self, asset: str, amount: Decimal) -> None:
+        """Return ``amount`` of the reservation of ``asset`` to available."""
+        self._require_non_negative(amount, asset=asset, field="release")
+        balance = self.get(asset)
+        if amount > balance.reserved:
+            raise BalanceError(
+                f"Expected a release of at most the reserved {balance.reserved} {asset}, "
+                f"received {amount}"
+            )
+        self._balances[asset] = Balance(balance.total, balance.reserved - amount)
+
+    def spend_reserved(self, asset: str, amount: Decimal) -> None:
+        """Pay ``amount`` of ``asset`` out of its reservation (total and reserved both drop)."""
+        self.release(asset, amount)
+        balance = self.get(asset)
+        self._balances[asset] = Balance(balance.total - amount, balance.reserved)
+
+    def _require_non_negative(self, amount: Decimal, *, asset: str, field: str) -> None:
+        if amount < _ZERO:
+            raise BalanceError(f"Expected a non-negative {field} of {asset}, received {amount}")
