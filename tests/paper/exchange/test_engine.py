@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from lpexec.paper.exchange import (
+    Balance,
     DuplicateClientOrderIdError,
     InvalidExchangeRequestError,
     Liquidity,
@@ -55,7 +56,7 @@ def test_market_sell_fills_at_the_bid_and_receives_notional_minus_fee():
     order = exchange.place("m-1", PAIR, SELL, MARKET, D(2))
     assert order.status is OrderStatus.FILLED and order.average_price == 99
     assert exchange.balances()["USDC"].total == D(10_000) + D(198) - D("0.396")
-    assert exchange.balances()["SOL"] == exchange.balances()["SOL"].__class__(D(98), D(0))
+    assert exchange.balances()["SOL"] == Balance(D(98), D(0))
 
 
 def test_market_order_rest_beyond_the_cap_is_canceled():
@@ -208,7 +209,7 @@ def test_below_min_notional_is_rejected_with_a_reason():
 
 
 def test_market_min_notional_uses_the_touch():
-    order = make_exchange().place("m-1", PAIR, SELL, MARKET, D("0.05") * 1)
+    order = make_exchange().place("m-1", PAIR, SELL, MARKET, D("0.05"))
     assert order.status is OrderStatus.REJECTED
 
 
@@ -321,3 +322,12 @@ def test_fills_since_returns_fills_after_the_sequence_number():
 def test_fee_ratio_must_be_in_zero_to_one(fee):
     with pytest.raises(ValueError, match="maker_fee"):
         make_exchange(maker_fee=fee)
+
+
+def test_crossing_limit_with_the_cap_used_up_rests_and_later_fills_as_maker():
+    exchange = make_exchange(fill_cap=D(1))
+    exchange.place("m", PAIR, BUY, MARKET, D(1))  # uses this step's buy capacity
+    order = exchange.place("l", PAIR, BUY, LIMIT, D(1), D(102))
+    assert order.status is OrderStatus.OPEN and order.filled_amount == 0
+    (fill,) = step(exchange, "100", "101")
+    assert (fill.client_order_id, fill.price, fill.liquidity) == ("l", 102, Liquidity.MAKER)
