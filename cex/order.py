@@ -71,6 +71,7 @@ from lpexec.core import (
     TransitionTable,
     on,
 )
+from lpexec.core.money import ZERO
 
 __all__ = [
     "ORDER_STATUS",
@@ -86,7 +87,6 @@ __all__ = [
     "client_order_id_for",
 ]
 
-ZERO = Decimal(0)
 
 ExecutionStrategy = Literal["LIMIT", "LIMIT_MAKER", "MARKET"]
 _STRATEGIES = ("LIMIT", "LIMIT_MAKER", "MARKET")

@@ -31,6 +31,7 @@ from lpexec.core import (
     Tick,
     on,
 )
+from lpexec.core.money import ZERO
 from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
@@ -48,7 +49,6 @@ from lpexec.lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
 __all__ = ["LPExecutor", "LPExecutorState"]
 
-ZERO = Decimal(0)
 MAX_CLOSE_BACKOFF_SECONDS = 60
 _OPEN_STATES = frozenset({LPState.IN_RANGE, LPState.OUT_OF_RANGE})
 """The position is open and followed (in or out of range)."""

@@ -31,6 +31,7 @@ from lpexec.core import (
     SwapExecuted,
     on,
 )
+from lpexec.core.money import ZERO
 from lpexec.swap.accounting import SwapAccounting, account_swap, native_price_for
 from lpexec.swap.config import SwapExecutorConfig
 from lpexec.swap.details import SwapDetails
@@ -46,8 +47,6 @@ from lpexec.swap.quotes import ProviderQuote, QuoteFailure, best_quote, swap_lim
 from lpexec.swap.states import SWAP_STATUS, SWAP_TRANSITIONS, SwapState, SwapTrigger
 
 __all__ = ["SwapExecutor", "SwapExecutorState"]
-
-ZERO = Decimal(0)
 
 
 @dataclass(slots=True)

@@ -15,11 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lpexec.core.money import ZERO
 from lpexec.paper.exchange.errors import BalanceError
 
 __all__ = ["Balance", "Balances"]
-
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,7 @@ class Balance:
     """One asset's balance: ``total`` owned, of which ``reserved`` is held by open orders."""
 
     total: Decimal
-    reserved: Decimal = _ZERO
+    reserved: Decimal = ZERO
 
     @property
     def available(self) -> Decimal:
@@ -52,7 +51,7 @@ class Balances:
 
     def get(self, asset: str) -> Balance:
         """Return the balance of ``asset`` (zero when never seen)."""
-        return self._balances.get(asset, Balance(_ZERO))
+        return self._balances.get(asset, Balance(ZERO))
 
     def snapshot(self) -> dict[str, Balance]:
         """Return every asset's balance, sorted by asset."""
@@ -93,5 +92,5 @@ class Balances:
         self._balances[asset] = Balance(balance.total - amount, balance.reserved)
 
     def _require_non_negative(self, amount: Decimal, *, asset: str, field: str) -> None:
-        if amount < _ZERO:
+        if amount < ZERO:
             raise BalanceError(f"Expected a non-negative {field} of {asset}, received {amount}")

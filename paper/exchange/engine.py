@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from lpexec.core.money import ZERO
 from lpexec.paper.exchange.accounts import Balance, Balances
 from lpexec.paper.exchange.errors import (
     DuplicateClientOrderIdError,
@@ -64,7 +65,6 @@ from lpexec.paper.exchange.orders import (
 
 __all__ = ["PaperExchange"]
 
-_ZERO = Decimal(0)
 _ONE = Decimal(1)
 
 
@@ -102,11 +102,11 @@ class PaperExchange:
         markets: Iterable[Market],
         *,
         balances: Mapping[str, Decimal] | None = None,
-        maker_fee: Decimal = _ZERO,
-        taker_fee: Decimal = _ZERO,
+        maker_fee: Decimal = ZERO,
+        taker_fee: Decimal = ZERO,
     ) -> None:
         for name, fee in (("maker_fee", maker_fee), ("taker_fee", taker_fee)):
-            if not isinstance(fee, Decimal) or not _ZERO <= fee < _ONE:
+            if not isinstance(fee, Decimal) or not ZERO <= fee < _ONE:
                 raise ValueError(f"Expected a Decimal {name} in [0, 1), received {fee!r}")
         self.maker_fee = maker_fee
         self.taker_fee = taker_fee
@@ -196,7 +196,7 @@ class PaperExchange:
             if not market.crosses(entry.order.side, price):
                 continue
             amount = market.take_capacity(entry.order.side, entry.order.remaining_amount)
-            if amount > _ZERO:
+            if amount > ZERO:
                 self._fill(entry, amount, price, Liquidity.MAKER)
         return self._fills[first:]
 
@@ -251,7 +251,7 @@ class PaperExchange:
         reason, per_unit = self._admit(market, order)
         if reason is not None:
             rejected = replace(order, status=OrderStatus.REJECTED, reason=reason)
-            self._orders[cid] = _Entry(rejected, market, "", _ZERO, _ZERO, self._next_arrival())
+            self._orders[cid] = _Entry(rejected, market, "", ZERO, ZERO, self._next_arrival())
             return rejected
         entry = self._open_entry(market, order, per_unit)
         self._fill_on_arrival(entry)
@@ -295,31 +295,31 @@ class PaperExchange:
             return (
                 f"order type {order.order_type} is not supported on {market.trading_pair} "
                 f"(expected one of {supported})",
-                _ZERO,
+                ZERO,
             )
         if order.order_type is OrderType.MARKET:
             reference = market.touch(order.side)
             if reference is None:
-                return "no quote yet: a market order needs a step first (expected a touch)", _ZERO
+                return "no quote yet: a market order needs a step first (expected a touch)", ZERO
             fee = self.taker_fee
         else:
             reference = order.price
-            if reference is None or reference <= _ZERO:
+            if reference is None or reference <= ZERO:
                 return (
                     f"price {reference} is not positive after flooring to the tick "
                     f"{rules.price_tick} (expected > 0 for a {order.order_type} order)",
-                    _ZERO,
+                    ZERO,
                 )
             fee = max(self.maker_fee, self.taker_fee)
             if order.order_type is OrderType.LIMIT_MAKER and market.crosses(order.side, reference):
                 return (
                     f"LIMIT_MAKER {order.side} at {reference} would cross the touch "
                     f"{market.touch(order.side)} (expected a price that rests)",
-                    _ZERO,
+                    ZERO,
                 )
         broken = rules.check(amount=order.amount, price=reference)
         if broken is not None:
-            return broken, _ZERO
+            return broken, ZERO
         if order.side is OrderSide.BUY:
             asset, per_unit = market.quote_asset, reference * (_ONE + fee)
         else:
@@ -329,7 +329,7 @@ class PaperExchange:
             return (
                 f"insufficient balance: {order.side} needs {needed} {asset} reserved "
                 f"(expected <= available {available})",
-                _ZERO,
+                ZERO,
             )
         return None, per_unit
 
@@ -349,7 +349,7 @@ class PaperExchange:
         crosses = order.price is not None and market.crosses(order.side, order.price)
         if touch is not None and (is_market or crosses):
             amount = market.take_capacity(order.side, order.remaining_amount)
-            if amount > _ZERO:
+            if amount > ZERO:
                 self._fill(entry, amount, touch, Liquidity.TAKER)
         if is_market and entry.order.is_open:
             self._close(
@@ -406,7 +406,7 @@ class PaperExchange:
         order = entry.order
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         self._balances.release(entry.reserve_asset, entry.reserved)
-        entry.reserved = _ZERO
+        entry.reserved = ZERO
         entry.order = replace(order, status=status, reason=reason)
         del self._open[order.client_order_id]
 

@@ -18,13 +18,12 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from lpexec.core.money import ZERO
 from lpexec.paper.exchange.errors import InvalidQuoteError
 from lpexec.paper.exchange.orders import OrderSide
 from lpexec.paper.exchange.rules import TradingRules
 
 __all__ = ["Market", "Quote"]
-
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ class Market:
             raise ValueError(
                 f"Expected a trading pair 'BASE-QUOTE', received {self.trading_pair!r}"
             )
-        if self.fill_cap is not None and self.fill_cap <= _ZERO:
+        if self.fill_cap is not None and self.fill_cap <= ZERO:
             raise ValueError(f"Expected a positive fill_cap or None, received {self.fill_cap}")
         if self.fill_cap is not None and self.rules.floor_amount(self.fill_cap) != self.fill_cap:
             raise ValueError(
@@ -93,7 +92,7 @@ class Market:
             InvalidQuoteError: a price is not positive or the bid is above the ask.
         """
         for name, value in (("bid", bid), ("ask", ask), ("last", last)):
-            if not isinstance(value, Decimal) or value <= _ZERO:
+            if not isinstance(value, Decimal) or value <= ZERO:
                 raise InvalidQuoteError(f"Expected a positive Decimal {name}, received {value!r}")
         if bid > ask:
             raise InvalidQuoteError(f"Expected bid <= ask, received bid {bid} > ask {ask}")

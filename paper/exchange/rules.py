@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from lpexec.core.money import ZERO
 from lpexec.paper.exchange.orders import OrderType
 
 __all__ = ["TradingRules", "floor_to_step"]
-
-_ZERO = Decimal(0)
 
 
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
@@ -28,7 +27,7 @@ def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
         >>> floor_to_step(Decimal("1.2379"), Decimal("0.01"))
         Decimal('1.23')
     """
-    if step <= _ZERO:
+    if step <= ZERO:
         raise ValueError(f"Expected a positive step, received {step}")
     return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
 
@@ -41,9 +40,9 @@ class TradingRules:
     """Smallest price increment; prices are floored to it."""
     amount_step: Decimal
     """Smallest base amount increment; amounts are floored to it."""
-    min_amount: Decimal = _ZERO
+    min_amount: Decimal = ZERO
     """Smallest base amount accepted, after flooring."""
-    min_notional: Decimal = _ZERO
+    min_notional: Decimal = ZERO
     """Smallest amount × price (quote) accepted."""
     order_types: frozenset[OrderType] = frozenset(OrderType)
     """Order types the market accepts."""
@@ -51,11 +50,11 @@ class TradingRules:
     def __post_init__(self) -> None:
         for field in ("price_tick", "amount_step"):
             value = getattr(self, field)
-            if not isinstance(value, Decimal) or value <= _ZERO:
+            if not isinstance(value, Decimal) or value <= ZERO:
                 raise ValueError(f"Expected a positive Decimal {field}, received {value!r}")
         for field in ("min_amount", "min_notional"):
             value = getattr(self, field)
-            if not isinstance(value, Decimal) or value < _ZERO:
+            if not isinstance(value, Decimal) or value < ZERO:
                 raise ValueError(f"Expected a non-negative Decimal {field}, received {value!r}")
 
     def floor_amount(self, amount: Decimal) -> Decimal:
@@ -68,7 +67,7 @@ class TradingRules:
 
     def check(self, *, amount: Decimal, price: Decimal) -> str | None:
         """Return why a floored ``amount`` at ``price`` breaks a minimum, or None if none."""
-        if amount <= _ZERO:
+        if amount <= ZERO:
             return f"amount {amount} after flooring to the step is not positive (expected > 0)"
         if amount < self.min_amount:
             return f"amount {amount} is below the minimum amount {self.min_amount} (expected >= it)"
