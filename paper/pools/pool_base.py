@@ -6,6 +6,7 @@ plugs in its planner through :meth:`PoolBase._plan_swap` and :meth:`PoolBase._ap
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -30,7 +31,7 @@ class SwapPlan(Protocol):
 PlanT = TypeVar("PlanT", bound=SwapPlan)
 
 
-class PoolBase(Generic[StateT, PlanT]):
+class PoolBase(ABC, Generic[StateT, PlanT]):
     """Identity, positions by id, swaps and closing, over the pool's state object."""
 
     __slots__ = ("_state",)
@@ -95,13 +96,13 @@ class PoolBase(Generic[StateT, PlanT]):
         """Return True if ``position_id`` was open in this pool and has been closed."""
         return position_id in self._state.closed
 
+    @abstractmethod
     def remove_liquidity(self, position_id: str, fraction: Decimal | int = 1) -> WithdrawResult:
         """Burn ``fraction`` (0 < fraction <= 1) of the position's liquidity."""
-        raise NotImplementedError
 
+    @abstractmethod
     def claim_fees(self, position_id: str) -> FeeAmounts:
         """Pay out and reset the position's fees."""
-        raise NotImplementedError
 
     def close_position(self, position_id: str) -> ClosedPosition:
         """Withdraw all liquidity, claim all fees and forget the position."""
@@ -114,13 +115,15 @@ class PoolBase(Generic[StateT, PlanT]):
 
     # -- swaps ---------------------------------------------------------------------------
 
+    @abstractmethod
     def _plan_swap(
         self, token_in: str, amount: int, exact_out: bool, timestamp: int | None
     ) -> PlanT:
-        raise NotImplementedError
+        """Compute a swap without changing the pool (the kind's planner)."""
 
+    @abstractmethod
     def _apply_swap(self, plan: PlanT, timestamp: int | None) -> None:
-        raise NotImplementedError
+        """Carry out a planned swap on the pool's state."""
 
     def quote(
         self,
