@@ -14,24 +14,20 @@ from decimal import Decimal
 import pytest
 
 import lpexec.core.engine
+from fixtures.engine_builders import intents, kinds_of, make_engine, make_venue
 from fixtures.executors import (
     BarrierOrderConfig,
-    BarrierOrderExecutor,
-    RangeLiquidityExecutor,
 )
-from fixtures.venues import LedgerVenue
 from lpexec.core import (
     CloseType,
     Command,
     ConfigError,
-    Database,
     Engine,
     Executor,
     ExecutorConfig,
     ExecutorStatus,
     Exposure,
     HeldPositionKey,
-    MemoryStore,
     PriceUpdated,
     RiskEngine,
     RiskLimits,
@@ -41,50 +37,15 @@ from lpexec.core import (
     UnknownExecutorError,
     on,
 )
-from lpexec.core.store import IntentStatus, Store
+from lpexec.core.store import IntentStatus
 from lpexec.core.store import repository as repo
 
-TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
 
-
-@pytest.fixture(params=["sql", "memory"])
-def db(request, sqlite_url):
-    """The store under test: a ``SqlStore`` on a SQLite file, or a ``MemoryStore``."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    database = Database.open(sqlite_url)
-    yield SqlStore(database)
-    database.close()
-
-
-def make_venue(tmp_path, clock, fault=None):
-    return LedgerVenue(tmp_path / "venue.db", clock=clock, price=Decimal(100), fault=fault)
-
-
-def make_engine(db, clock, venue, **kwargs):
-    return Engine(
-        store=db,
-        clock=clock,
-        executor_types=TYPES,
-        venues={"exchange": venue, "dex": venue},
-        **kwargs,
-    )
-
-
-def intents(db: Store, executor_id: str):
-    return {intent.intent_id: intent for intent in db.intents_for(executor_id)}
-
-
-def kinds_of(db: Store, executor_id: str) -> list[str]:
-    return [entry.kind for entry in db.journal(executor_id)]
-
-
-async def test_order_lifecycle_through_the_engine(db, clock, tmp_path):
+async def test_order_lifecycle_through_the_engine(store, clock, tmp_path):
     # Arrange
     venue = make_venue(tmp_path, clock)
     changes: list[StateChanged] = []
-    engine = make_engine(db, clock, venue, observer=changes.append)
+    engine = make_engine(store, clock, venue, observer=changes.append)
     await engine.start()
     config = BarrierOrderConfig(amount=Decimal(2), stop_loss=Decimal("0.05"))
     # Act
@@ -100,14 +61,14 @@ async def test_order_lifecycle_through_the_engine(db, clock, tmp_path):
     assert final.close_type is CloseType.STOP_LOSS
     assert final.net_pnl_quote == Decimal(-12) - Decimal("0.2") - Decimal("0.188")
     assert sorted(venue.executions().values()) == [1, 1]
-    assert {row.status for row in intents(db, config.id).values()} == {IntentStatus.DONE}
-    assert len(intents(db, config.id)) == 2
+    assert {row.status for row in intents(store, config.id).values()} == {IntentStatus.DONE}
+    assert len(intents(store, config.id)) == 2
     assert [(c.old_status, c.new_status) for c in changes] == [
         (ExecutorStatus.CREATED, ExecutorStatus.ACTIVE),
         (ExecutorStatus.ACTIVE, ExecutorStatus.CLOSING),
         (ExecutorStatus.CLOSING, ExecutorStatus.TERMINATED),
     ]
-    assert kinds_of(db, config.id) == [
+    assert kinds_of(store, config.id) == [
         "ExecutorStarted",
         "OrderCreated",
         "OrderFilled",
@@ -117,20 +78,20 @@ async def test_order_lifecycle_through_the_engine(db, clock, tmp_path):
     ]
 
 
-async def test_prices_that_change_nothing_are_not_journaled(db, clock, tmp_path):
-    engine = make_engine(db, clock, make_venue(tmp_path, clock))
+async def test_prices_that_change_nothing_are_not_journaled(store, clock, tmp_path):
+    engine = make_engine(store, clock, make_venue(tmp_path, clock))
     await engine.start()
     config = BarrierOrderConfig(amount=Decimal(1), stop_loss=Decimal("0.5"))
     await engine.create(config)
     await engine.drain()
     for price in ("100", "101", "99"):
         assert engine.publish_price("SOL-USDC", Decimal(price)) == 1
-    assert len(db.journal(config.id)) == 3
+    assert len(store.journal(config.id)) == 3
 
 
-async def test_risk_engine_checks_every_create(db, clock, tmp_path):
+async def test_risk_engine_checks_every_create(store, clock, tmp_path):
     risk = RiskEngine(RiskLimits(max_position_size_quote=Decimal(500)))
-    engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
+    engine = make_engine(store, clock, make_venue(tmp_path, clock), risk=risk)
     await engine.start()
     engine.publish_price("SOL-USDC", Decimal(150))
     await engine.create(BarrierOrderConfig(amount=Decimal(2)))
@@ -142,15 +103,15 @@ async def test_risk_engine_checks_every_create(db, clock, tmp_path):
         engine.info(rejected.id)
 
 
-async def test_add_creates_like_create_without_the_report(db, clock, tmp_path):
+async def test_add_creates_like_create_without_the_report(store, clock, tmp_path):
     risk = RiskEngine(RiskLimits(max_position_size_quote=Decimal(500)))
-    engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
+    engine = make_engine(store, clock, make_venue(tmp_path, clock), risk=risk)
     await engine.start()
     engine.publish_price("SOL-USDC", Decimal(150))
     config = BarrierOrderConfig(amount=Decimal(1))
     executor = engine.add(config)
     assert executor is engine.executor(config.id)
-    assert db.get_executor(config.id) is not None
+    assert store.get_executor(config.id) is not None
     assert engine.info(config.id).status is ExecutorStatus.ACTIVE
     with pytest.raises(RiskRejectedError):
         engine.add(BarrierOrderConfig(amount=Decimal("2.5")))
@@ -158,18 +119,18 @@ async def test_add_creates_like_create_without_the_report(db, clock, tmp_path):
         engine.add(config)
 
 
-async def test_has_executor_answers_as_info_finds_or_refuses(db, clock, tmp_path):
+async def test_has_executor_answers_as_info_finds_or_refuses(store, clock, tmp_path):
     # Arrange: one executor ends before a restart (the new engine keeps it in the store only),
     # one is created after it
     venue = make_venue(tmp_path, clock)
-    first = make_engine(db, clock, venue)
+    first = make_engine(store, clock, venue)
     await first.start()
     ended = BarrierOrderConfig(amount=Decimal(1), id="ended")
     await first.create(ended)
     await first.drain()
     await first.stop(ended.id)
     await first.drain()
-    second = make_engine(db, clock, venue)
+    second = make_engine(store, clock, venue)
     await second.start()
     live = BarrierOrderConfig(amount=Decimal(1), id="live")
     second.add(live)
@@ -183,9 +144,9 @@ async def test_has_executor_answers_as_info_finds_or_refuses(db, clock, tmp_path
         second.info("never")
 
 
-async def test_a_create_for_another_controller_is_refused(db, clock, tmp_path):
+async def test_a_create_for_another_controller_is_refused(store, clock, tmp_path):
     risk = RiskEngine(RiskLimits())
-    engine = make_engine(db, clock, make_venue(tmp_path, clock), risk=risk)
+    engine = make_engine(store, clock, make_venue(tmp_path, clock), risk=risk)
     await engine.start()
     with pytest.raises(RiskRejectedError) as raised:
         await engine.create(
@@ -195,8 +156,8 @@ async def test_a_create_for_another_controller_is_refused(db, clock, tmp_path):
     assert str(raised.value) == "controller_id: request has 'bot-b' but the caller is 'bot-a'"
 
 
-async def test_duplicate_ids_are_refused(db, clock, tmp_path):
-    engine = make_engine(db, clock, make_venue(tmp_path, clock))
+async def test_duplicate_ids_are_refused(store, clock, tmp_path):
+    engine = make_engine(store, clock, make_venue(tmp_path, clock))
     await engine.start()
     await engine.create(BarrierOrderConfig(amount=Decimal(1), id="same"))
     with pytest.raises(ConfigError) as raised:
@@ -204,9 +165,9 @@ async def test_duplicate_ids_are_refused(db, clock, tmp_path):
     assert str(raised.value) == "id: executor 'same' exists already"
 
 
-async def test_keep_position_hands_over_to_the_persisted_ledger(db, clock, tmp_path):
+async def test_keep_position_hands_over_to_the_persisted_ledger(store, clock, tmp_path):
     venue = make_venue(tmp_path, clock)
-    engine = make_engine(db, clock, venue)
+    engine = make_engine(store, clock, venue)
     await engine.start()
     config = BarrierOrderConfig(amount=Decimal(2), controller_id="bot-a")
     await engine.create(config)
@@ -215,7 +176,7 @@ async def test_keep_position_hands_over_to_the_persisted_ledger(db, clock, tmp_p
     key = HeldPositionKey(controller_id="bot-a", connector="exchange", trading_pair="SOL-USDC")
     assert engine.ledger.get(key).net_base == Decimal(2)
     # a new engine sees the same held position, and a new executor can pick it up
-    again = make_engine(db, clock, venue)
+    again = make_engine(store, clock, venue)
     await again.start()
     held = again.ledger.get(key)
     assert (held.net_base, held.average_price) == (Decimal(2), Decimal(100))
@@ -246,16 +207,16 @@ class ExplodingExecutor(Executor[ExplodingConfig, ExplodingState]):
         raise RuntimeError(f"bug at {event.price}")
 
 
-async def test_an_executor_that_raises_is_stranded_with_its_last_good_state(db, clock, tmp_path):
-    engine = Engine(store=db, clock=clock, executor_types=[ExplodingExecutor], venues={})
+async def test_an_executor_that_raises_is_stranded_with_its_last_good_state(store, clock, tmp_path):
+    engine = Engine(store=store, clock=clock, executor_types=[ExplodingExecutor], venues={})
     await engine.start()
     config = ExplodingConfig()
     await engine.create(config)
     engine.publish_price("SOL-USDC", Decimal(1))
     info = engine.info(config.id)
     assert info.stranded_reason == "applying PriceUpdated raised RuntimeError: bug at 1"
-    if isinstance(db, SqlStore):  # MemoryStore holds the live object (see its docstring)
-        with db.database.session() as session:
+    if isinstance(store, SqlStore):  # MemoryStore holds the live object (see its docstring)
+        with store.database.session() as session:
             assert '"prices":0' in repo.get_executor(session, config.id).state_json
     assert engine.publish_price("SOL-USDC", Decimal(2)) == 0
 
@@ -266,10 +227,12 @@ def test_the_engine_package_exports_its_facade():
     assert (package.Engine, package.StateChanged) == (Engine, StateChanged)
 
 
-async def test_subscriptions_and_timers_follow_executors_until_they_terminate(db, clock, tmp_path):
+async def test_subscriptions_and_timers_follow_executors_until_they_terminate(
+    store, clock, tmp_path
+):
     # Arrange: one executor that subscribes to its pair and wants ticks
     venue = make_venue(tmp_path, clock)
-    engine = make_engine(db, clock, venue)
+    engine = make_engine(store, clock, venue)
     await engine.start()
     config = BarrierOrderConfig(amount=Decimal(1))
     await engine.create(config)

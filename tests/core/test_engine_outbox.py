@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor, RangeLiquidityExecutor
+from fixtures.engine_builders import TYPES, intents, make_engine, make_venue
+from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor
 from fixtures.venues import LedgerVenue
 from lpexec.core import (
     CloseType,
@@ -22,16 +23,14 @@ from lpexec.core import (
     Engine,
     Evidence,
     ExecutorStatus,
-    MemoryStore,
     OutcomeEvent,
     OutcomeUnknownError,
     PlaceOrder,
     SqlStore,
 )
-from lpexec.core.store import IntentStatus, Store
+from lpexec.core.store import IntentStatus
 
 BUDGET = 600.0
-TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
 
 
 class TicketVenue(LedgerVenue):
@@ -57,16 +56,6 @@ class TicketVenue(LedgerVenue):
         return await super().reconcile(command, evidence)
 
 
-@pytest.fixture(params=["sql", "memory"])
-def store(request, sqlite_url):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    database = Database.open(sqlite_url)
-    yield SqlStore(database)
-    database.close()
-
-
 def engine_on(store, clock, venue) -> Engine:
     return Engine(
         store=store,
@@ -75,24 +64,6 @@ def engine_on(store, clock, venue) -> Engine:
         venues={"exchange": venue},
         unknown_budget_seconds=BUDGET,
     )
-
-
-def make_venue(tmp_path, clock, fault=None):
-    return LedgerVenue(tmp_path / "venue.db", clock=clock, price=Decimal(100), fault=fault)
-
-
-def make_engine(store, clock, venue, **kwargs):
-    return Engine(
-        store=store,
-        clock=clock,
-        executor_types=TYPES,
-        venues={"exchange": venue, "dex": venue},
-        **kwargs,
-    )
-
-
-def intents(store: Store, executor_id: str):
-    return {intent.intent_id: intent for intent in store.intents_for(executor_id)}
 
 
 async def test_evidence_is_durable_before_the_outcome_and_decides_it_after_a_restart(

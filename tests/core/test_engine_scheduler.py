@@ -9,51 +9,16 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-import pytest
-
-from fixtures.executors import BarrierOrderConfig, BarrierOrderExecutor, RangeLiquidityExecutor
+from fixtures.engine_builders import kinds_of, make_engine, make_venue
+from fixtures.executors import BarrierOrderConfig
 from fixtures.venues import LedgerVenue
 from lpexec.core import (
     CloseType,
-    Database,
-    Engine,
     Evidence,
-    MemoryStore,
     OutcomeEvent,
     PlaceOrder,
-    SqlStore,
 )
-from lpexec.core.store import IntentStatus, Store
-
-TYPES = [BarrierOrderExecutor, RangeLiquidityExecutor]
-
-
-@pytest.fixture(params=["sql", "memory"])
-def store(request, sqlite_url):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    database = Database.open(sqlite_url)
-    yield SqlStore(database)
-    database.close()
-
-
-def make_venue(tmp_path, clock, fault=None):
-    return LedgerVenue(tmp_path / "venue.db", clock=clock, price=Decimal(100), fault=fault)
-
-
-def make_engine(store, clock, venue, **kwargs):
-    return Engine(
-        store=store,
-        clock=clock,
-        executor_types=TYPES,
-        venues={"exchange": venue, "dex": venue},
-        **kwargs,
-    )
-
-
-def kinds_of(store: Store, executor_id: str) -> list[str]:
-    return [entry.kind for entry in store.journal(executor_id)]
+from lpexec.core.store import IntentStatus
 
 
 class HangingVenue(LedgerVenue):
