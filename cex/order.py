@@ -38,7 +38,6 @@ report but :class:`~core.trade.PlaceOrder` has no fields for them yet.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -46,6 +45,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lpexec.cex.tracking import client_order_id_for
 from lpexec.core import (
     CancelOrder,
     CloseType,
@@ -66,6 +66,7 @@ from lpexec.core import (
     OrderCreated,
     OrderFailed,
     OrderFilled,
+    OrderRef,
     PlaceOrder,
     StopRequested,
     TransitionTable,
@@ -156,14 +157,7 @@ ORDER_STATUS: dict[OrderState, ExecutorStatus] = {
 """The lifecycle status of each order state: the executor's status is derived from it."""
 
 
-def client_order_id_for(command_id: str) -> str:
-    """The client order id of the order placed by ``command_id``: 32 letters and digits.
-
-    Deterministic (a retried intent re-sends the same id, so the venue refuses a duplicate) and
-    short and plain enough for every exchange's client-id rules (Binance 36, OKX 32 alphanumeric).
-    """
-    return "lpx" + hashlib.sha256(command_id.encode()).hexdigest()[:29]
-
+_LIVE = frozenset((OrderState.PLACING, OrderState.OPEN, OrderState.CANCELING))
 
 # --- config ---------------------------------------------------------------------------------
 
@@ -334,6 +328,14 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
                 price=config.price,
             )
         ]
+
+    def order_refs(self) -> list[OrderRef]:
+        """The order while the venue may still fill or cancel it (for the order poller)."""
+        state = self.state
+        if state.order_state in _LIVE and state.client_order_id:
+            config = self.config
+            return [OrderRef(config.connector_name, config.trading_pair, state.client_order_id)]
+        return []
 
     def _ours(self, client_order_id: str) -> bool:
         return bool(client_order_id) and client_order_id == self.state.client_order_id

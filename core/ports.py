@@ -17,14 +17,30 @@ it still cannot tell.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from lpexec.core.evidence import Evidence
+from lpexec.core.exchange import (
+    Balance,
+    FundingPayment,
+    OrderReport,
+    PerpPosition,
+    PositionMode,
+    TradingRules,
+)
 from lpexec.core.messages import Command, OutcomeEvent, PriceUpdated
-from lpexec.core.trade import CancelOrder, OrderCanceled, PlaceOrder, Swap, SwapExecuted
+from lpexec.core.trade import (
+    CancelOrder,
+    OrderCanceled,
+    OrderFilled,
+    PlaceOrder,
+    Swap,
+    SwapExecuted,
+)
 
-__all__ = ["ExchangeVenue", "MarketFeed", "Reconciler", "SwapVenue"]
+__all__ = ["ExchangeVenue", "MarketFeed", "PerpetualVenue", "Reconciler", "SwapVenue"]
 
 
 @runtime_checkable
@@ -47,14 +63,57 @@ class SwapVenue(Reconciler, Protocol):
 
 @runtime_checkable
 class ExchangeVenue(Reconciler, Protocol):
-    """Order-book venues (ccxt or the paper matching engine)."""
+    """Order-book venues (ccxt or the paper matching engine).
+
+    Writes carry our client order id (derived from the intent), so ``reconcile`` of a place
+    whose outcome is unknown looks the order up by it (:meth:`order_status`) and never sends it
+    twice. Reads raise ``VenueUnavailableError`` when the venue cannot answer now.
+    """
 
     async def place_order(self, command: PlaceOrder, evidence: Evidence) -> Sequence[OutcomeEvent]:
-        """Place an order; return OrderCreated and any immediate fills."""
+        """Place an order; return OrderCreated and any immediate fills (and OrderCanceled for
+        the unfilled rest of an order that does not rest, such as a market order)."""
         ...
 
     async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
-        """Cancel an order."""
+        """Cancel an order by its client order id."""
+        ...
+
+    async def trading_rules(self, trading_pair: str) -> TradingRules:
+        """The market's price tick, amount step, minimums and order types."""
+        ...
+
+    async def order_status(self, trading_pair: str, client_order_id: str) -> OrderReport | None:
+        """The venue's record of an order with its fills, or None when it has none."""
+        ...
+
+    async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
+        """Our fills on a market at or after ``since``, oldest first."""
+        ...
+
+    async def balances(self) -> dict[str, Balance]:
+        """Every asset's balance by asset symbol."""
+        ...
+
+
+@runtime_checkable
+class PerpetualVenue(ExchangeVenue, Protocol):
+    """A perpetual-futures venue: positions, leverage, position mode and funding."""
+
+    async def positions(self) -> list[PerpPosition]:
+        """The open positions."""
+        ...
+
+    async def set_leverage(self, trading_pair: str, leverage: int) -> None:
+        """Set a market's leverage (before opening)."""
+        ...
+
+    async def set_position_mode(self, mode: PositionMode) -> None:
+        """Set one-way or hedge mode for the account."""
+        ...
+
+    async def funding_payments(self, trading_pair: str, since: dt.datetime) -> list[FundingPayment]:
+        """Funding paid or received on a market at or after ``since``, oldest first."""
         ...
 
 

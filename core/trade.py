@@ -57,6 +57,8 @@ class PlaceOrder(Command):
     amount: Decimal
     client_order_id: str
     price: Decimal | None = None
+    position_action: Literal["OPEN", "CLOSE"] | None = None
+    """Perpetuals only: OPEN adds to a position, CLOSE only reduces it; None on spot."""
 
 
 @register_message

@@ -88,11 +88,13 @@ class Dispatcher:
         events: Sequence[Event],
         *,
         intent: IntentUpdate | None = None,
+        observed: bool = False,
     ) -> None:
         """Apply ``events`` in order and persist the result in one transaction.
 
         All the outcome events of one intent go through one call, so a crash can never leave an
-        intent DONE with only some of its events applied.
+        intent DONE with only some of its events applied. ``observed`` events (what a venue's
+        records say, read again and again) are not journaled when they change nothing.
         """
         revision = executor.revision
         old_status = executor.status
@@ -110,7 +112,7 @@ class Dispatcher:
             not commands
             and intent is None
             and executor.revision == revision
-            and isinstance(events[0], _MARKET_EVENTS)
+            and (observed or isinstance(events[0], _MARKET_EVENTS))
         ):
             return
         now = self._clock.now()

@@ -238,6 +238,19 @@ class Engine:
             dispatch(executor, events)
         return len(receivers)
 
+    def observe(self, executor_id: str, events: Sequence[Event]) -> bool:
+        """Deliver what a venue's records say about an executor's orders (fills, cancels made
+        by the venue, fills made while the process was down); False when it is not live.
+
+        Events that change nothing (a fill already counted: executors count each ``fill_id``
+        once) are not journaled, so polling the same records again costs no writes.
+        """
+        executor = self._executors.get(executor_id)
+        if executor is None or executor.is_terminated or not events:
+            return False
+        self._dispatcher.dispatch(executor, events, observed=True)
+        return True
+
     def subscribed_keys(self) -> list[str]:
         """The price keys at least one live executor subscribes to (what a market feed polls)."""
         return self._router.subscribed_keys()

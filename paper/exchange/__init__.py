@@ -5,6 +5,7 @@ See :mod:`lpexec.paper.exchange.engine` for the fill rule.
 
 from __future__ import annotations
 
+from lpexec.core.exchange import TradingRules, floor_to_step
 from lpexec.paper.exchange.accounts import Balance, Balances
 from lpexec.paper.exchange.engine import PaperExchange
 from lpexec.paper.exchange.errors import (
@@ -30,7 +31,6 @@ from lpexec.paper.exchange.orders import (
     OrderTrigger,
     OrderType,
 )
-from lpexec.paper.exchange.rules import TradingRules, floor_to_step
 
 __all__ = [
     "ORDER_LIFECYCLE",

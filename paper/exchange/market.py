@@ -18,10 +18,10 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from lpexec.core.exchange import TradingRules
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange.errors import InvalidQuoteError
 from lpexec.paper.exchange.orders import OrderSide
-from lpexec.paper.exchange.rules import TradingRules
 
 __all__ = ["Market", "Quote"]
 

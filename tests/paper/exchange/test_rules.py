@@ -24,7 +24,7 @@ def test_floor_to_step_never_rounds_up(value, step, expected):
 
 
 def test_floor_to_step_refuses_a_non_positive_step():
-    with pytest.raises(ValueError, match="positive step"):
+    with pytest.raises(ValueError, match="step: expected a positive increment"):
         floor_to_step(Decimal(1), Decimal(0))
 
 
