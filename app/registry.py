@@ -1,13 +1,23 @@
-"""The executor types this build of lpexec can create and resume (one list for every surface)."""
+"""The executor types this build of lpexec can create and resume (one list for every surface).
+
+Every runtime knows them all (reports of any type read the same), and runs those whose venues it
+has: the LP runtime the Gateway types, the CEX runtime the exchange types.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from lpexec.cex import OrderExecutor
 from lpexec.core import Executor
 from lpexec.lp import LPExecutor
 from lpexec.swap import SwapExecutor
 
-__all__ = ["EXECUTOR_TYPES"]
+__all__ = ["CEX_TYPES", "EXECUTOR_TYPES", "GATEWAY_TYPES"]
 
-EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [LPExecutor, SwapExecutor]
+EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [LPExecutor, SwapExecutor, OrderExecutor]
+
+GATEWAY_TYPES: frozenset[str] = frozenset(("lp", "swap"))
+"""The types the LP runtime (the Gateway venues) runs."""
+CEX_TYPES: frozenset[str] = frozenset(("order",))
+"""The types the CEX runtime (an exchange venue) runs."""

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from gateway_client import ChainHistory, GatewayClient
-from lpexec.app.registry import EXECUTOR_TYPES
+from lpexec.app.registry import EXECUTOR_TYPES, GATEWAY_TYPES
 from lpexec.app.settings import Settings
 from lpexec.core import Database, Engine, RiskEngine
 from lpexec.core.clock import LiveClock, SimulatedClock
@@ -192,6 +192,7 @@ async def open_lp_runtime(
         database=database,
         clock=clock,
         executor_types=EXECUTOR_TYPES,
+        runs=GATEWAY_TYPES,
         venues={
             **liquidity_venues,
             "jupiter/router": swaps,

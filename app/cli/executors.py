@@ -10,10 +10,17 @@ from rich.table import Table
 
 from lpexec.app.registry import EXECUTOR_TYPES
 from lpexec.app.settings import Settings
-from lpexec.core import Database, Engine, ExecutorInfo, ExecutorStatus, LiveClock
+from lpexec.core import (
+    Database,
+    Engine,
+    ExecutorInfo,
+    ExecutorStatus,
+    LiveClock,
+    UnknownExecutorError,
+)
 from lpexec.core.store.database import redact_url
 
-__all__ = ["executors_app", "info_table"]
+__all__ = ["details_table", "executors_app", "info_table"]
 
 executors_app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -77,3 +84,36 @@ def list_command(
         typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
         return
     console.print(info_table(infos, title=f"executors in {redact_url(url)}"))
+
+
+def details_table(info: ExecutorInfo) -> Table:
+    """Render the per-type part of a report (every field of its details) as a two-column table."""
+    table = Table(show_header=False, title=f"{info.type} details")
+    details = info.details
+    if details is not None:
+        for name, value in details.model_dump(mode="json").items():
+            table.add_row(name, value if isinstance(value, str) else json.dumps(value))
+    return table
+
+
+@executors_app.command("show")
+def show_command(
+    executor_id: str = typer.Argument(..., help="The executor id."),
+    database: str | None = DATABASE_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Show one executor's report (any type) from the store."""
+    url = database or Settings().resolved_database_url()
+    db = Database.open(url)
+    try:
+        engine = Engine(database=db, clock=LiveClock(), executor_types=EXECUTOR_TYPES, venues={})
+        if not engine.has_executor(executor_id):
+            raise UnknownExecutorError(executor_id)
+        info = engine.info(executor_id)
+    finally:
+        db.close()
+    if as_json:
+        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        return
+    console.print(info_table([info], title=f"executor {executor_id}"))
+    console.print(details_table(info))

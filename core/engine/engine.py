@@ -62,6 +62,10 @@ class Engine:
         venues: port adapters by venue key (the ``venue`` field of commands).
         risk: the risk engine that checks every create; None disables checks.
         observer: called with a :class:`StateChanged` on every status change.
+        runs: the executor type names this engine resumes at start (None: every registered
+            type). Several runtimes may share one store, each running the types whose venues
+            it has (the LP runtime its Gateway executors, the CEX runtime its exchange ones);
+            the others stay in the store untouched, and their reports still read.
         max_sends: how many times one intent may be sent when reconciliation proves the
             earlier sends did not land.
         unknown_budget_seconds: how long an outcome may stay unknown before its intent expires
@@ -85,6 +89,7 @@ class Engine:
         venues: Mapping[str, object],
         risk: RiskEngine | None = None,
         observer: Callable[[StateChanged], None] | None = None,
+        runs: Iterable[str] | None = None,
         max_sends: int = 3,
         unknown_budget_seconds: float = 900.0,
     ) -> None:
@@ -97,6 +102,7 @@ class Engine:
         self._store = store
         self._clock = clock
         self._venues = dict(venues)
+        self._runs = frozenset(runs) if runs is not None else None
         self.ledger = HeldPositionsLedger()
         self._registry = Registry(executor_types, store=store, clock=clock)
         self._executors = self._registry.executors  # one dict, shared with the dispatcher
@@ -132,6 +138,8 @@ class Engine:
         store = self._store
         self._dispatcher.resume()
         records = store.unfinished_executors()
+        if self._runs is not None:
+            records = [record for record in records if record.type in self._runs]
         intents = store.open_intents()
         held_positions = store.held_positions()
         with store.transaction() as unit:

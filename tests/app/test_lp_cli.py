@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fixtures.cli import flat
+from fixtures.cli import flat, invoke
 from lpexec.paper.gateway.demo import demo_pool_address
 
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
@@ -95,3 +95,22 @@ def test_open_refuses_a_limit_price_already_reached(paper_cli):
         crossed.stderr
     )
     assert json.loads(paper_cli("lp", "list", "--json").stdout) == []
+
+
+def test_executors_show_reads_any_executor_from_the_store(paper_cli, tmp_path):
+    # Arrange: an LP executor opened through the CLI
+    opened = json.loads(open_lp(paper_cli, *IN_RANGE, "--json").stdout)
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    # Act
+    shown = invoke("executors", "show", opened["executor_id"], "--database", database, "--json")
+    table = invoke("executors", "show", opened["executor_id"], "--database", database)
+    missing = invoke("executors", "show", "no-such-executor", "--database", database)
+    # Assert: the same report as the command that made it; a table with the details; a clean
+    # error naming the id
+    assert shown.exit_code == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    assert report["executor_id"] == opened["executor_id"]
+    assert report["details"]["position_address"] == opened["details"]["position_address"]
+    assert opened["details"]["position_address"] in table.stdout
+    assert missing.exit_code == 2
+    assert "no-such-executor" in missing.stderr and "Traceback" not in missing.stderr

@@ -13,9 +13,11 @@ from fixtures.executors import (
     BarrierOrderConfig,
     BarrierOrderExecutor,
     RangeLiquidityConfig,
+    RangeLiquidityExecutor,
 )
 from lpexec.core import (
     CloseType,
+    Database,
     Engine,
     Evidence,
     ExecutorStatus,
@@ -85,3 +87,37 @@ async def test_unknown_types_and_broken_state_are_stranded_and_listed(store, clo
     (listed,) = second.infos(stranded=True)
     assert listed.executor_id == liquidity.id and listed.stranded_reason == reason
     assert listed.status is ExecutorStatus.ACTIVE
+
+
+async def test_an_engine_resumes_only_the_types_it_runs_and_leaves_the_others_untouched(
+    tmp_path, clock
+):
+    # Arrange: one store, an order executor and a liquidity executor left unfinished
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    types = [BarrierOrderExecutor, RangeLiquidityExecutor]
+    database = Database.open(url)
+    first = Engine(database=database, clock=clock, executor_types=types, venues={})
+    await first.create(BarrierOrderConfig(id="o-1", amount=Decimal(1), side="BUY"))
+    await first.create(
+        RangeLiquidityConfig(
+            id="r-1",
+            lower_price=Decimal(95),
+            upper_price=Decimal(105),
+            base_amount=Decimal(1),
+            quote_amount=Decimal(100),
+        )
+    )
+    database.close()
+    order_type = BarrierOrderConfig.type
+    # Act: a runtime that runs only the order type starts on the store
+    database = Database.open(url)
+    second = Engine(
+        database=database, clock=clock, executor_types=types, venues={}, runs=[order_type]
+    )
+    report = await second.start()
+    # Assert: the order executor resumed, the other is neither resumed nor stranded
+    assert report.resumed == ["o-1"]
+    assert report.stranded == {}
+    assert second.info("r-1").stranded_reason is None
+    assert second.info("r-1").status is not None
+    database.close()
