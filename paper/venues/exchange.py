@@ -1,0 +1,446 @@
+"""The ExchangeVenue port directly on a :class:`~lpexec.paper.exchange.PaperExchange` (no HTTP).
+
+What the engine talks to for CEX executors on paper. Orders are named by the command's client
+order id, so the port is idempotent by construction:
+
+- :meth:`PaperExchangeVenue.place_order` answers ``OrderCreated``, the fills made on arrival,
+  and ``OrderCanceled`` for the unfilled rest of a market order (the exchange treats it as
+  immediate-or-cancel). An order the exchange refuses (too small, not funded, a LIMIT_MAKER that
+  would cross) raises ``VenueRejectedError`` with its reason. A client order id the exchange
+  already holds is not placed again: the answer is that order's record, so a place sent twice
+  for one intent makes one order.
+- :meth:`PaperExchangeVenue.reconcile` looks the command's client order id up: a place found is
+  answered with everything its record implies (:meth:`~lpexec.core.exchange.OrderReport.events`,
+  tagged with the command's id), a place not found certainly did not land (None: the engine
+  sends it again, under the same client order id). A cancel is settled when the order is no
+  longer open (canceled, or filled or failed before the cancel arrived: its record says which);
+  an order still open means the cancel did not land (None).
+- Reads: :meth:`~PaperExchangeVenue.order_status` (the order and its fills, each ``fill_id``
+  the exchange's fill number, stable across reads), :meth:`~PaperExchangeVenue.fills_since`,
+  :meth:`~PaperExchangeVenue.balances`, :meth:`~PaperExchangeVenue.trading_rules`.
+
+Faults are injected by an :class:`~lpexec.paper.venues.exchange_faults.ExchangeFaultPlan` (a
+seeded spec string such as ``place:504@0.2,cancel:drop@0.1,read:429@0.05``), following the error
+contract of :mod:`lpexec.core.ports`: a timeout whose write landed and one whose write did not
+both raise ``OutcomeUnknownError`` (only the exchange knows which), a 500 or a 429 raises
+``VenueUnavailableError`` (not carried out; a 429 says when to retry), a reject raises
+``VenueRejectedError`` (not carried out).
+
+The venue keeps no memory between calls: the exchange's own records are the evidence.
+
+Example:
+    >>> venue = PaperExchangeVenue(exchange, clock=clock, faults="place:504@0.1")
+    >>> engine = Engine(store=MemoryStore(), clock=clock, executor_types=[OrderExecutor],
+    ...                 venues={"paper": venue})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from lpexec.core import (
+    Balance,
+    CancelOrder,
+    Clock,
+    Command,
+    Evidence,
+    FundingPayment,
+    OrderCanceled,
+    OrderFilled,
+    OrderReport,
+    OutcomeEvent,
+    OutcomeUnknownError,
+    PerpPosition,
+    PlaceOrder,
+    PositionMode,
+    TradingRules,
+    VenueRejectedError,
+    VenueUnavailableError,
+)
+from lpexec.core.exchange import OrderReportStatus
+from lpexec.paper.exchange import (
+    DuplicateClientOrderIdError,
+    ExchangeError,
+    Fill,
+    Market,
+    MarketNotFoundError,
+    Order,
+    OrderNotFoundError,
+    OrderNotOpenError,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PaperExchange,
+)
+from lpexec.paper.venues.exchange_faults import ExchangeFaultEffect, ExchangeFaultPlan
+
+__all__ = ["PaperExchangeVenue", "order_report"]
+
+logger = logging.getLogger(__name__)
+
+_STATUS: dict[OrderStatus, OrderReportStatus] = {
+    OrderStatus.OPEN: "OPEN",
+    OrderStatus.PARTIALLY_FILLED: "OPEN",
+    OrderStatus.FILLED: "FILLED",
+    OrderStatus.CANCELED: "CANCELED",
+    OrderStatus.REJECTED: "FAILED",
+}
+
+
+def order_report(order: Order, fills: list[Fill], *, now: dt.datetime) -> OrderReport:
+    """The port's record of a paper order and its fills (oldest first).
+
+    A fill's ``fill_id`` is the exchange's fill number (stable across reads) and its time the
+    step that made it (``now`` when the step carried no time); the fill that completes the
+    order is final.
+    """
+    events: list[OrderFilled] = []
+    filled = Decimal(0)
+    for fill in fills:
+        filled += fill.amount
+        events.append(
+            OrderFilled(
+                ts_event=fill.filled_at or now,
+                command_id="",
+                client_order_id=order.client_order_id,
+                fill_id=str(fill.fill_id),
+                side="BUY" if fill.side is OrderSide.BUY else "SELL",
+                base_amount=fill.amount,
+                price=fill.price,
+                fee_quote=fill.fee,
+                is_final=filled >= order.amount,
+            )
+        )
+    return OrderReport(
+        client_order_id=order.client_order_id,
+        trading_pair=order.trading_pair,
+        status=_STATUS[order.status],
+        venue_order_id=order.client_order_id,
+        fills=tuple(events),
+        reason=order.reason or "",
+    )
+
+
+class PaperExchangeVenue:
+    """The ExchangeVenue port (and PerpetualVenue, where the exchange has perpetuals) on a
+    paper exchange (see the module docstring).
+
+    Args:
+        exchange: the paper exchange that holds the account.
+        clock: the only source of time (stamps the outcome events).
+        faults: an :class:`ExchangeFaultPlan`, or a spec string parsed with ``seed``; None
+            injects nothing. The plan can be replaced later (``venue.faults = ...``).
+        seed: the seed of a plan given as a string.
+    """
+
+    def __init__(
+        self,
+        exchange: PaperExchange,
+        *,
+        clock: Clock,
+        faults: ExchangeFaultPlan | str | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.exchange = exchange
+        self._clock = clock
+        self.faults = (
+            faults
+            if isinstance(faults, ExchangeFaultPlan)
+            else ExchangeFaultPlan.parse(faults, seed=seed)
+        )
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def _decide(self, operation: str, what: str) -> ExchangeFaultEffect | None:
+        """Raise the fault chosen for this call when it is an answer; return a timeout's kind."""
+        fault = self.faults.decide(operation)
+        if fault is None:
+            return None
+        effect = fault.effect
+        if effect is ExchangeFaultEffect.RATE_LIMIT:
+            raise VenueUnavailableError(
+                f"{what}: rate limited (HTTP 429, injected by {fault.rule!r}); retry after "
+                f"{fault.retry_after} s",
+                retry_after=fault.retry_after,
+                code="rate_limited",
+            )
+        if effect is ExchangeFaultEffect.SERVER_ERROR:
+            raise VenueUnavailableError(
+                f"{what}: server error (HTTP 500, injected by {fault.rule!r}); not carried out",
+                code="server_error",
+            )
+        if effect is ExchangeFaultEffect.REJECT:
+            raise VenueRejectedError(
+                f"{what}: refused by the exchange (injected by {fault.rule!r})", code="rejected"
+            )
+        if effect is ExchangeFaultEffect.DROP:
+            raise OutcomeUnknownError(
+                f"{what}: timed out (injected by {fault.rule!r}); it may have been carried out",
+                code="timeout",
+            )
+        return effect
+
+    # --- writes ------------------------------------------------------------------------------
+
+    async def place_order(self, command: PlaceOrder, evidence: Evidence) -> list[OutcomeEvent]:
+        """Place an order by its client order id; answer OrderCreated, the fills made on
+        arrival and OrderCanceled for the unfilled rest of a market order.
+
+        Raises:
+            VenueRejectedError: the exchange refused the order (its reason says why).
+            VenueUnavailableError: a 500 or a 429; nothing was placed.
+            OutcomeUnknownError: the answer was lost; the order may exist (reconcile).
+        """
+        what = f"place {command.order_type} {command.side} {command.client_order_id}"
+        evidence.record(client_order_id=command.client_order_id)
+        timeout = self._decide("place", what)
+        order = self._place(command)
+        if timeout is ExchangeFaultEffect.TIMEOUT_LANDED:
+            raise OutcomeUnknownError(
+                f"{what}: timed out (HTTP 504, injected); it may have been carried out",
+                code="timeout",
+            )
+        if order.status is OrderStatus.REJECTED:
+            raise VenueRejectedError(f"{what} was rejected: {order.reason}", code="order_rejected")
+        return self._report(order).events(self._clock.now(), command_id=command.command_id)
+
+    def _place(self, command: PlaceOrder) -> Order:
+        if command.position_action is not None:
+            raise VenueRejectedError(
+                f"place {command.client_order_id}: position_action is for perpetuals, and the "
+                f"paper exchange's {command.trading_pair} is spot (expected None, received "
+                f"{command.position_action!r})",
+                code="not_supported",
+            )
+        try:
+            return self.exchange.place(
+                command.client_order_id,
+                command.trading_pair,
+                OrderSide(command.side),
+                OrderType(command.order_type),
+                command.amount,
+                command.price,
+            )
+        except DuplicateClientOrderIdError:
+            # The same intent sent again (the exchange refuses a second order): its answer is
+            # the order the first send made.
+            logger.warning(
+                "place of %s sent again: the exchange already holds it; answering its record",
+                command.client_order_id,
+            )
+            return self.exchange.order(command.client_order_id)
+        except ExchangeError as e:
+            raise VenueRejectedError(f"place {command.client_order_id}: {e}", code=_code(e)) from e
+
+    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
+        """Cancel an open order by its client order id (an order already canceled answers
+        OrderCanceled again).
+
+        Raises:
+            VenueRejectedError: no such order, or it already filled or failed.
+            VenueUnavailableError: a 500 or a 429; nothing was canceled.
+            OutcomeUnknownError: the answer was lost; the order may be canceled (reconcile).
+        """
+        del evidence  # the exchange's record of the order is the evidence
+        what = f"cancel {command.client_order_id}"
+        timeout = self._decide("cancel", what)
+        refused: VenueRejectedError | None = None
+        try:
+            self.exchange.cancel(command.client_order_id)
+        except OrderNotOpenError as e:
+            if self.exchange.order(command.client_order_id).status is not OrderStatus.CANCELED:
+                refused = VenueRejectedError(f"{what}: {e}", code="order_not_open")
+        except ExchangeError as e:
+            refused = VenueRejectedError(f"{what}: {e}", code=_code(e))
+        if timeout is ExchangeFaultEffect.TIMEOUT_LANDED:
+            raise OutcomeUnknownError(
+                f"{what}: timed out (HTTP 504, injected); it may have been carried out",
+                code="timeout",
+            )
+        if refused is not None:
+            raise refused
+        return OrderCanceled(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            client_order_id=command.client_order_id,
+        )
+
+    # --- reconciliation ----------------------------------------------------------------------
+
+    async def reconcile(
+        self, command: Command, evidence: Evidence
+    ) -> OutcomeEvent | list[OutcomeEvent] | None:
+        """Find out what became of a place or cancel whose answer was lost, by its client
+        order id: the order's record as events if it landed, None if it certainly did not.
+
+        Raises:
+            VenueUnavailableError: the exchange cannot answer now (try again later).
+            OutcomeUnknownError: the command is not one this venue writes.
+        """
+        del evidence  # the exchange's record of the order is the evidence
+        if not isinstance(command, PlaceOrder | CancelOrder):
+            raise OutcomeUnknownError(
+                f"reconcile: expected a PlaceOrder or CancelOrder, received "
+                f"{type(command).__name__} {command.command_id}"
+            )
+        report = await self.order_status(command.trading_pair, command.client_order_id)
+        if report is None:
+            return None  # never placed (a cancel of it did nothing either)
+        if isinstance(command, CancelOrder) and report.status == "OPEN":
+            return None  # still open: the cancel did not land
+        return report.events(self._clock.now(), command_id=command.command_id)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    async def trading_rules(self, trading_pair: str) -> TradingRules:
+        """The market's price tick, amount step, minimums and order types.
+
+        Raises:
+            VenueRejectedError: no market for the pair (``code="market_not_found"``).
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("rules", f"trading rules of {trading_pair}")
+        return self._market(trading_pair).rules
+
+    async def order_status(self, trading_pair: str, client_order_id: str) -> OrderReport | None:
+        """The exchange's record of an order with its fills, or None when it holds none (on
+        that pair).
+
+        Raises:
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("status", f"status of {client_order_id}")
+        try:
+            order = self.exchange.order(client_order_id)
+        except OrderNotFoundError:
+            return None
+        if order.trading_pair != trading_pair:
+            return None
+        return self._report(order)
+
+    async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
+        """Our fills on a market at or after ``since``, oldest first (a fill made by a step
+        that carried no time counts as made now).
+
+        Raises:
+            VenueRejectedError: no market for the pair.
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("fills", f"fills of {trading_pair}")
+        market = self._market(trading_pair)
+        by_order: dict[str, list[Fill]] = {}
+        for fill in self.exchange.fills_since(0):
+            if fill.trading_pair == market.trading_pair:
+                by_order.setdefault(fill.client_order_id, []).append(fill)
+        now = self._clock.now()
+        events: list[OrderFilled] = []
+        for cid, order_fills in by_order.items():
+            report = order_report(self.exchange.order(cid), order_fills, now=now)
+            events.extend(event for event in report.fills if event.ts_event >= since)
+        events.sort(key=lambda event: int(event.fill_id))
+        return events
+
+    async def balances(self) -> dict[str, Balance]:
+        """Every asset's balance by asset symbol (``available`` excludes what orders reserve).
+
+        Raises:
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("balances", "balances")
+        return {
+            asset: Balance(asset=asset, total=balance.total, available=balance.available)
+            for asset, balance in self.exchange.balances().items()
+        }
+
+    # --- perpetuals --------------------------------------------------------------------------
+
+    async def positions(self) -> list[PerpPosition]:
+        """The open perpetual positions.
+
+        Raises:
+            VenueRejectedError: the paper exchange has no perpetuals (``code="not_supported"``).
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("positions", "positions")
+        result: list[PerpPosition] = self._perpetual("positions")()
+        return result
+
+    async def set_leverage(self, trading_pair: str, leverage: int) -> None:
+        """Set a market's leverage.
+
+        Raises:
+            VenueRejectedError: no perpetuals, or the exchange refused the leverage.
+            VenueUnavailableError: a 500 or a 429; nothing was changed.
+        """
+        self._decide("settings", f"set leverage of {trading_pair}")
+        self._perpetual("set_leverage")(trading_pair, leverage)
+
+    async def set_position_mode(self, mode: PositionMode) -> None:
+        """Set one-way or hedge mode for the account.
+
+        Raises:
+            VenueRejectedError: no perpetuals, or the exchange refused the mode.
+            VenueUnavailableError: a 500 or a 429; nothing was changed.
+        """
+        self._decide("settings", f"set position mode {mode}")
+        self._perpetual("set_position_mode")(mode)
+
+    async def funding_payments(self, trading_pair: str, since: dt.datetime) -> list[FundingPayment]:
+        """Funding paid or received on a market at or after ``since``, oldest first.
+
+        Raises:
+            VenueRejectedError: no perpetuals on the exchange.
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("funding", f"funding of {trading_pair}")
+        result: list[FundingPayment] = self._perpetual("funding_payments")(trading_pair, since)
+        return result
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _perpetual(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.exchange, name, None)
+        if method is None:
+            raise VenueRejectedError(
+                f"{name}: the paper exchange has no perpetual markets (expected a PaperExchange "
+                f"with {name}())",
+                code="not_supported",
+            )
+        exchange_method: Callable[..., Any] = method
+
+        def call(*args: Any) -> Any:
+            try:
+                return exchange_method(*args)
+            except ExchangeError as e:
+                raise VenueRejectedError(f"{name}: {e}", code=_code(e)) from e
+
+        return call
+
+    def _market(self, trading_pair: str) -> Market:
+        try:
+            return self.exchange.market(trading_pair)
+        except MarketNotFoundError as e:
+            raise VenueRejectedError(str(e), code="market_not_found") from e
+
+    def _report(
+        self, order: Order, fills: list[Fill] | None = None, *, now: dt.datetime | None = None
+    ) -> OrderReport:
+        if fills is None:
+            cid = order.client_order_id
+            fills = [fill for fill in self.exchange.fills_since(0) if fill.client_order_id == cid]
+        return order_report(order, fills, now=now or self._clock.now())
+
+
+def _code(error: ExchangeError) -> str:
+    """A stable code for an exchange refusal (``market_not_found``, ``order_not_found``)."""
+    if isinstance(error, MarketNotFoundError):
+        return "market_not_found"
+    if isinstance(error, OrderNotFoundError):
+        return "order_not_found"
+    if isinstance(error, OrderNotOpenError):
+        return "order_not_open"
+    return "bad_request"
