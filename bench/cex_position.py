@@ -1,0 +1,137 @@
+"""Position executor latency: 10,000 triple-barrier positions receive one price.
+
+Every executor has every barrier armed (stop loss, take profit, trailing stop, time limit) and its
+entry filled, half long and half short, with entry prices spread so that no price published here
+fires or moves a barrier: the timed part is the pure checking. Two figures, the median over
+``--rounds`` prices:
+
+- ``apply``: ``executor.apply(event)`` for each executor, no engine;
+- ``engine``: ``Engine.publish_price`` (routing, dispatch, the no-change check) through a real
+  :class:`~lpexec.core.Engine` on a ``MemoryStore`` and a ``SimulatedClock``.
+
+Prints ``cex_position: X us/executor/event`` (through the engine) on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import time
+from decimal import Decimal
+
+from lpexec.cex.position import PositionExecutor, PositionExecutorConfig, PositionState
+from lpexec.core import (
+    UTC,
+    Engine,
+    ExecutorStarted,
+    MemoryStore,
+    OrderFilled,
+    PriceUpdated,
+    SimulatedClock,
+)
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
+PAIR = "SOL-USDT"
+
+
+def build(count: int) -> list[PositionExecutor]:
+    """``count`` positions, entry filled at 100 +/- a little, every barrier armed."""
+    executors = []
+    for index in range(count):
+        side = "BUY" if index % 2 else "SELL"
+        entry = Decimal(100) + Decimal(index % 7 - 3) / 10
+        config = PositionExecutorConfig(
+            id=f"pos-{index}",
+            trading_pair=PAIR,
+            connector_name="binance",
+            side=side,
+            amount=Decimal(1),
+            entry_price=entry,
+            triple_barrier_config={
+                "stop_loss": Decimal("0.05"),
+                "take_profit": Decimal("0.05"),
+                "time_limit": 86_400,
+                "trailing_stop": {
+                    "activation_price": Decimal("0.03"),
+                    "trailing_delta": Decimal("0.01"),
+                },
+                "open_order_type": "LIMIT",
+            },
+        )
+        executor = PositionExecutor(config, created_at=T0)
+        (order,) = executor.apply(ExecutorStarted(ts_event=T0))
+        executor.apply(
+            OrderFilled(
+                ts_event=T0,
+                command_id=order.command_id,
+                client_order_id=order.client_order_id,  # type: ignore[attr-defined]
+                fill_id=f"fill-{index}",
+                side=side,
+                base_amount=Decimal(1),
+                price=entry,
+                fee_quote=Decimal("0.01"),
+            )
+        )
+        assert executor.state.position_state is PositionState.OPEN
+        executors.append(executor)
+    return executors
+
+
+def prices(rounds: int) -> list[Decimal]:
+    """Prices within 1 % of 100: inside every barrier of every executor."""
+    return [Decimal(100) + Decimal(step % 21 - 10) / 10 for step in range(rounds)]
+
+
+def time_apply(count: int, rounds: int) -> list[float]:
+    executors = build(count)
+    timings = []
+    for step, price in enumerate(prices(rounds)):
+        event = PriceUpdated(
+            ts_event=T0 + dt.timedelta(seconds=step), trading_pair=PAIR, price=price
+        )
+        started = time.perf_counter()
+        for executor in executors:
+            executor.apply(event)
+        timings.append((time.perf_counter() - started) / count * 1e6)
+    assert all(e.state.position_state is PositionState.OPEN for e in executors)
+    assert all(e.state.trailing_stop_price is None for e in executors)
+    return timings
+
+
+async def time_engine(count: int, rounds: int) -> list[float]:
+    clock = SimulatedClock(T0)
+    engine = Engine(store=MemoryStore(), clock=clock, executor_types=[PositionExecutor], venues={})
+    store = engine.store
+    with store.transaction() as unit:  # started and filled in memory, then resumed from store
+        for executor in build(count):
+            unit.save_executor(executor, now=T0)
+    report = await engine.start()
+    assert len(report.resumed) == count
+    timings = []
+    for price in prices(rounds):
+        clock.advance(seconds=1)
+        started = time.perf_counter()
+        received = engine.publish_price(PAIR, price)
+        timings.append((time.perf_counter() - started) / count * 1e6)
+        assert received == count
+    assert engine.active_count == count and not engine.has_work
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executors", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    applied = time_apply(args.executors, args.rounds)
+    engine = asyncio.run(time_engine(args.executors, args.rounds))
+    print(f"executors: {args.executors}, prices: {args.rounds}, barriers: SL TP TS TL armed")
+    print(f"apply: {statistics.median(applied):.2f} us/executor/event (min {min(applied):.2f})")
+    print(f"engine: {statistics.median(engine):.2f} us/executor/event (min {min(engine):.2f})")
+    print(f"cex_position: {statistics.median(engine):.2f} us/executor/event")
+
+
+if __name__ == "__main__":
+    main()

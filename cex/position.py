@@ -1,0 +1,1085 @@
+"""``PositionExecutor``: a position with a triple barrier on an order-book venue, with no I/O.
+
+It enters with one order (``open_order_type`` MARKET, LIMIT or LIMIT_MAKER, at ``entry_price``)
+for ``amount`` base, then exits on the first barrier that fires: stop loss, trailing stop, take
+profit, time limit; or on a stop. Exits are MARKET orders for what is left to close; a LIMIT or
+LIMIT_MAKER take profit instead rests as an order from the moment the entry fills. Spot and
+perpetual markets, BUY (long) and SELL (short) positions. Semantics follow Hummingbot's
+PositionExecutor (``executors.md`` §3) with the decisions below.
+
+Barriers (``triple_barrier_config``, ratios of **net** P&L as in Hummingbot: the entry fees count).
+When the entry fills, each barrier is turned once into a price, exact in 28-digit ``Decimal``
+(``e`` the fill-weighted entry price, ``f`` = entry fees / entry notional):
+
+=============  ==============================  ==============================  ==========
+barrier        BUY fires when price ...        SELL fires when price ...       boundary
+=============  ==============================  ==============================  ==========
+stop loss      ``<= e x (1 - stop_loss + f)``  ``>= e x (1 + stop_loss - f)``  inclusive
+take profit    ``>= e x (1 + take_profit+f)``  ``<= e x (1 - take_profit-f)``  inclusive
+trailing arm   ``> e x (1 + activation + f)``  ``< e x (1 - activation - f)``  exclusive
+trailing fire  ``< peak - delta x e``          ``> trough + delta x e``        exclusive
+time limit     ``now >= created_at + time_limit`` (Tick or PriceUpdated)       inclusive
+=============  ==============================  ==============================  ==========
+
+They are checked on every :class:`~lpexec.core.messages.PriceUpdated` of the pair in Hummingbot's
+order (stop loss, trailing stop, take profit, then time limit); the first that fires closes, so
+one price never fires two. The trailing stop arms without firing; once armed, each new peak
+(BUY; trough for SELL) beyond the last raises (lowers) the stop price by the move. The price is
+the published reference price of the pair (Hummingbot reads the best bid for a long and the best
+ask for a short: the side one closes into; publish that price to get the same behaviour).
+
+Decisions on Hummingbot's quirks (``executors.md`` §16):
+
+1. Inclusivity: as Hummingbot (table above), so configs carried over behave the same.
+2. A LIMIT or LIMIT_MAKER take profit is an order resting at ``e x (1 +/- take_profit)`` (not
+   fee-adjusted, as Hummingbot) and the market check is off while it rests: the order is the take
+   profit. If the venue refuses or cancels it, the take profit falls back to the market check, so
+   the position never loses its take profit.
+3. Partial entry fills are never lost: an entry order canceled (out of the activation bounds, or
+   by the venue) keeps its fills, and the next entry order asks only for the rest. Every exit
+   closes (or holds) everything that filled.
+5. POSITION_HOLD hands every fill (entry and exit orders, one record each, plus funding) to the
+   held-positions ledger, which owns the P&L of what is held: the executor reports
+   ``net_pnl_quote`` 0 (not Hummingbot's -fees, which the ledger would subtract again), its fees
+   paid, and the quote it traded as volume (not 0), like the OrderExecutor.
+8. ``is_active`` is the engine's (ACTIVE or CLOSING): an executor unwinding is still active.
+
+Other decisions:
+
+- Time limit: counted from ``created_at`` and bounding the whole life, entry included (as
+  Hummingbot). A start at or after it ends EXPIRED with no order placed.
+- Activation bounds (``[near, far]`` ratios, Hummingbot's formulas and inclusive bounds) gate the
+  entry order against the price: it is placed when the price is within, canceled when it leaves
+  (fills kept), placed again for the rest when it comes back. They need a price, so an executor
+  with bounds (or a LIMIT entry without ``entry_price``, placed at the first price) waits for
+  one. The resting take profit is not gated (not done yet).
+- P&L: realized on what closed plus unrealized on what is open at the last price; net of every
+  fee and of funding (:class:`~lpexec.cex.messages.FundingPaid`, counted once per payment id, not
+  moving the barriers). ``net_pnl_pct`` = net P&L / entry notional (a ratio).
+- Failures: a refused entry with nothing filled ends FAILED; a retryable refusal is sent again up
+  to ``max_retries``. Exit orders that fail or are canceled before filling are placed again for
+  the rest, up to ``max_retries`` in all, then the executor ends FAILED saying what may still be
+  open. A place whose outcome is unknown waits for the venue's record (the order poller reads
+  it by client order id) and is reported stranded meanwhile.
+- Stops: ``StopRequested.keep_position`` (else the config's, default False) flattens (EARLY_STOP)
+  or holds (POSITION_HOLD) after canceling live orders; a stop while already closing changes
+  nothing. Perpetual exits carry ``position_action="CLOSE"`` (reduce-only, they can never flip the
+  position), also in one-way mode where Hummingbot sends OPEN; spot orders carry none.
+
+Not done: ``leverage`` is carried and reported but no command sets it on the venue; trading rules
+(min order size and notional) are not checked before placing; LIMIT_MAKER prices are not
+clamped to the book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lpexec.cex.messages import FundingPaid
+from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, place
+from lpexec.core import (
+    CloseType,
+    Command,
+    CommandFailed,
+    Executor,
+    ExecutorConfig,
+    ExecutorDetails,
+    ExecutorInfo,
+    ExecutorMetrics,
+    ExecutorStarted,
+    ExecutorStatus,
+    Exposure,
+    HeldFill,
+    HeldPositionKey,
+    OrderCanceled,
+    OrderCreated,
+    OrderFailed,
+    OrderFilled,
+    OrderRef,
+    PositionAction,
+    PriceUpdated,
+    StopRequested,
+    Tick,
+    TransitionTable,
+    on,
+)
+from lpexec.core.money import ZERO, ratio
+from lpexec.core.trade import OrderType, Side
+
+__all__ = [
+    "POSITION_STATUS",
+    "POSITION_TRANSITIONS",
+    "PositionDetails",
+    "PositionExecutor",
+    "PositionExecutorConfig",
+    "PositionExecutorState",
+    "PositionState",
+    "PositionTrigger",
+    "TrailingStop",
+    "TripleBarrierConfig",
+]
+
+ONE = Decimal(1)
+
+# --- states ---------------------------------------------------------------------------------
+
+
+class PositionState(StrEnum):
+    """Where a position stands."""
+
+    NOT_STARTED = "NOT_STARTED"
+    WAITING = "WAITING"  # no entry order live: waiting for a price (within the bounds)
+    OPENING = "OPENING"  # an entry order is live
+    OPEN = "OPEN"  # the entry filled: barriers armed
+    CLOSING = "CLOSING"  # canceling live orders, then closing (or holding) what filled
+    CLOSED = "CLOSED"
+    FAILED = "FAILED"
+
+
+class PositionTrigger(StrEnum):
+    """What moves a position between states."""
+
+    WAIT = "WAIT"  # started, but the entry needs a price first
+    PLACE = "PLACE"  # an entry order is sent
+    PAUSE = "PAUSE"  # the entry order was canceled (fills kept)
+    ENTER = "ENTER"  # the entry order filled
+    CLOSE = "CLOSE"  # a barrier, a stop or a failure with fills: unwind
+    END = "END"
+    FAIL = "FAIL"
+
+
+S, T = PositionState, PositionTrigger
+
+POSITION_TRANSITIONS: TransitionTable[PositionState, PositionTrigger] = {
+    (S.NOT_STARTED, T.WAIT): S.WAITING,
+    (S.NOT_STARTED, T.PLACE): S.OPENING,
+    (S.NOT_STARTED, T.END): S.CLOSED,  # expired at start, or stopped before it
+    (S.WAITING, T.PLACE): S.OPENING,
+    (S.WAITING, T.CLOSE): S.CLOSING,  # time limit or stop holding fills of a canceled entry
+    (S.WAITING, T.END): S.CLOSED,  # time limit or stop with nothing filled
+    (S.OPENING, T.PLACE): S.OPENING,  # a retryable refusal: the entry is sent again
+    (S.OPENING, T.PAUSE): S.WAITING,  # out of the bounds, or canceled by the venue
+    (S.OPENING, T.ENTER): S.OPEN,
+    (S.OPENING, T.CLOSE): S.CLOSING,  # cancel the entry, then close what filled
+    (S.OPENING, T.FAIL): S.FAILED,  # refused with nothing filled, or a cancel refused for good
+    (S.OPEN, T.CLOSE): S.CLOSING,
+    (S.CLOSING, T.END): S.CLOSED,
+    (S.CLOSING, T.FAIL): S.FAILED,  # exits failed max_retries times, or a cancel for good
+}
+
+POSITION_STATUS: dict[PositionState, ExecutorStatus] = {
+    S.NOT_STARTED: ExecutorStatus.CREATED,
+    S.WAITING: ExecutorStatus.ACTIVE,
+    S.OPENING: ExecutorStatus.ACTIVE,
+    S.OPEN: ExecutorStatus.ACTIVE,
+    S.CLOSING: ExecutorStatus.CLOSING,
+    S.CLOSED: ExecutorStatus.TERMINATED,
+    S.FAILED: ExecutorStatus.TERMINATED,
+}
+"""The lifecycle status of each position state: the executor's status is derived from it."""
+
+_NOTHING: list[Command] = []
+"""Returned when nothing is wanted (no allocation per price); never mutated by the engine."""
+
+# --- config ---------------------------------------------------------------------------------
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class TrailingStop(BaseModel):
+    """A trailing stop: armed when net P&L exceeds ``activation_price`` (a ratio of net P&L,
+    despite its Hummingbot name), it closes when net P&L falls ``trailing_delta`` (a ratio of the
+    entry price) below its best since."""
+
+    model_config = _STRICT
+
+    activation_price: Decimal = Field(ge=0, allow_inf_nan=False)
+    trailing_delta: Decimal = Field(gt=0, allow_inf_nan=False)
+
+
+class TripleBarrierConfig(BaseModel):
+    """The exits (Hummingbot's names); each barrier is optional and a ratio of net P&L.
+
+    Attributes:
+        stop_loss: close when net P&L <= -stop_loss.
+        take_profit: close when net P&L >= take_profit (MARKET), or rest a limit order at
+            entry x (1 +/- take_profit) (LIMIT, LIMIT_MAKER).
+        time_limit: seconds from creation after which the position closes.
+        trailing_stop: see :class:`TrailingStop`.
+        open_order_type: the entry order's type.
+        take_profit_order_type: MARKET, LIMIT or LIMIT_MAKER.
+        stop_loss_order_type, time_limit_order_type: MARKET only (as Hummingbot).
+    """
+
+    model_config = _STRICT
+
+    stop_loss: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    take_profit: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    time_limit: int | None = Field(default=None, gt=0)
+    trailing_stop: TrailingStop | None = None
+    open_order_type: OrderType = "LIMIT"
+    take_profit_order_type: OrderType = "MARKET"
+    stop_loss_order_type: Literal["MARKET"] = "MARKET"
+    time_limit_order_type: Literal["MARKET"] = "MARKET"
+
+    @field_validator(
+        "open_order_type",
+        "take_profit_order_type",
+        "stop_loss_order_type",
+        "time_limit_order_type",
+        mode="before",
+    )
+    @classmethod
+    def _known_type(cls, value: object) -> object:
+        return _upper(value)
+
+
+class PositionExecutorConfig(ExecutorConfig):
+    """A position of ``amount`` base with a triple barrier (Hummingbot's field names).
+
+    Attributes:
+        trading_pair: ``BASE-QUOTE``.
+        connector_name: the venue that carries the orders.
+        side: BUY (long) or SELL (short).
+        amount: the base amount to enter.
+        entry_price: the entry limit price; None: MARKET entries take none, LIMIT entries are
+            placed at the first price published.
+        triple_barrier_config: the exits.
+        leverage: perpetuals' leverage, >= 1 (reported; not set on the venue yet).
+        activation_bounds: ``[near, far]`` ratios around the price within which the entry order
+            lives (Hummingbot's formulas); None: always.
+        level_id: an optional tag a controller uses to find its executors.
+        is_perpetual: None infers it from ``connector_name`` (Hummingbot: "perpetual" in it).
+        position_mode: perpetuals: HEDGE keeps a held long and short apart in the ledger.
+        max_retries: how many failed placements are tried again before the executor fails.
+        keep_position: what a stop without its own choice does: hold (True) or flatten (False).
+    """
+
+    type = "position"
+
+    trading_pair: str = Field(pattern=r"^[^-\s]+-[^-\s]+$")
+    connector_name: str = Field(min_length=1)
+    side: Side
+    amount: Decimal = Field(gt=0, allow_inf_nan=False)
+    entry_price: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    triple_barrier_config: TripleBarrierConfig = Field(default_factory=TripleBarrierConfig)
+    leverage: int = Field(default=1, ge=1)
+    activation_bounds: tuple[Decimal, Decimal] | None = None
+    level_id: str | None = None
+    is_perpetual: bool | None = None
+    position_mode: Literal["ONEWAY", "HEDGE"] = "ONEWAY"
+    max_retries: int = Field(default=10, ge=0)
+
+    @field_validator("side", "position_mode", mode="before")
+    @classmethod
+    def _upper_names(cls, value: object) -> object:
+        return _upper(value)
+
+    @field_validator("activation_bounds", mode="before")
+    @classmethod
+    def _two_bounds(cls, value: object) -> object:
+        if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
+            raise ValueError(f"expected two ratios [near, far], received {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PositionExecutorConfig:
+        if self.activation_bounds is not None:
+            for bound in self.activation_bounds:
+                if not bound.is_finite() or bound < 0:
+                    raise ValueError(
+                        "activation_bounds: expected two finite ratios >= 0, received "
+                        f"{[str(b) for b in self.activation_bounds]}"
+                    )
+        return self
+
+    @property
+    def perpetual(self) -> bool:
+        """True when orders carry a position action (a perpetual market)."""
+        if self.is_perpetual is not None:
+            return self.is_perpetual
+        return "perpetual" in self.connector_name.lower()
+
+    @property
+    def close_side(self) -> Side:
+        """The side of the orders that close the position."""
+        return "SELL" if self.side == "BUY" else "BUY"
+
+    def exposure(self) -> Exposure:
+        """What the position moves: ``amount`` base, valued at the pair's price."""
+        return Exposure(trading_pair=self.trading_pair, base_amount=self.amount)
+
+
+# --- state ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PositionExecutorState:
+    """Everything a position executor knows.
+
+    Entry and exit totals are kept as the fills arrive (quote = base x price summed, fees in
+    quote). The barrier prices are set once when the entry fills (None: barrier not configured,
+    or the take profit rests as an order); the trailing stop's peak and stop price move as it
+    trails.
+    """
+
+    position_state: PositionState = PositionState.NOT_STARTED
+    open_orders: list[TrackedOrder] = field(default_factory=list)
+    close_orders: list[TrackedOrder] = field(default_factory=list)
+    take_profit_order_id: str = ""
+    open_base: Decimal = ZERO
+    open_quote: Decimal = ZERO
+    open_fees: Decimal = ZERO
+    close_base: Decimal = ZERO
+    close_quote: Decimal = ZERO
+    close_fees: Decimal = ZERO
+    entry_price: Decimal = ZERO
+    stop_loss_price: Decimal | None = None
+    take_profit_price: Decimal | None = None
+    trailing_activation_price: Decimal | None = None
+    trailing_delta_quote: Decimal = ZERO
+    trailing_peak_price: Decimal | None = None
+    trailing_stop_price: Decimal | None = None
+    end_time: dt.datetime | None = None
+    last_price: Decimal | None = None
+    open_order_last_update: dt.datetime | None = None
+    funding_quote: Decimal = ZERO
+    funding_ids: list[str] = field(default_factory=list)
+    retries: int = 0
+    keep_position: bool = False
+    stop_requested: bool = False
+    outcome_unknown: bool = False
+    failure_reason: str = ""
+    failure_code: str = ""
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+class PositionDetails(ExecutorDetails):
+    """The position part of a report: Hummingbot's custom_info keys, then ours."""
+
+    level_id: str | None
+    current_position_average_price: Decimal
+    side: str
+    current_retries: int
+    max_retries: int
+    close_price: Decimal
+    open_order_last_update: dt.datetime | None
+    order_ids: list[str]
+    held_position_orders: list[dict[str, Any]]
+    state: str
+    trading_pair: str
+    connector_name: str
+    amount: Decimal
+    entry_price: Decimal | None
+    leverage: int
+    is_perpetual: bool
+    is_trading: bool
+    filled_amount_base: Decimal
+    close_filled_amount_base: Decimal
+    amount_to_close: Decimal
+    realized_pnl_quote: Decimal
+    unrealized_pnl_quote: Decimal
+    funding_quote: Decimal
+    cum_fees_quote: Decimal
+    stop_loss_price: Decimal | None
+    take_profit_price: Decimal | None
+    take_profit_order_id: str
+    trailing_stop_activation_price: Decimal | None
+    trailing_stop_price: Decimal | None
+    end_time: dt.datetime | None
+    keep_position: bool
+    failure_reason: str
+    failure_code: str
+
+
+# --- executor -------------------------------------------------------------------------------
+
+_ENTERING = (PositionState.WAITING, PositionState.OPENING)
+_TIMED = (PositionState.WAITING, PositionState.OPENING, PositionState.OPEN)
+
+
+class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
+    """A triple-barrier position (see module docstring). Pure: events in, commands out."""
+
+    config_class = PositionExecutorConfig
+    state_class = PositionExecutorState
+    family_table = POSITION_TRANSITIONS
+    family_status = POSITION_STATUS
+    family_field = "position_state"
+    wants_ticks = True
+
+    __slots__ = ("_is_buy",)
+
+    def __init__(
+        self,
+        config: PositionExecutorConfig,
+        *,
+        created_at: dt.datetime,
+        state: PositionExecutorState | None = None,
+    ) -> None:
+        super().__init__(config, created_at=created_at, state=state)
+        self._is_buy = config.side == "BUY"
+
+    # --- starting and entering ----------------------------------------------------------------
+
+    @on(ExecutorStarted)
+    def _started(self, event: ExecutorStarted) -> list[Command]:
+        state, barriers = self.state, self.config.triple_barrier_config
+        if barriers.time_limit is not None:
+            state.end_time = self.created_at + dt.timedelta(seconds=barriers.time_limit)
+            if event.ts_event >= state.end_time:
+                self._fire(T.END, close_type=CloseType.EXPIRED, now=event.ts_event)
+                return _NOTHING
+        if self._needs_price():
+            self._fire(T.WAIT)
+            return _NOTHING
+        return [self._place_open(None)]
+
+    def _needs_price(self) -> bool:
+        config = self.config
+        if config.activation_bounds is not None:
+            return True
+        return (
+            config.triple_barrier_config.open_order_type != "MARKET" and config.entry_price is None
+        )
+
+    def _place_open(self, price: Decimal | None) -> Command:
+        """Send an entry order for what is not filled yet (limit at ``entry_price`` or
+        ``price``)."""
+        config, state = self.config, self.state
+        order_type = config.triple_barrier_config.open_order_type
+        limit = None if order_type == "MARKET" else (config.entry_price or price)
+        order, command = place(
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=config.connector_name,
+            trading_pair=config.trading_pair,
+            side=config.side,
+            order_type=order_type,
+            amount=config.amount - state.open_base,
+            price=limit,
+            position_action=self._action("OPEN"),
+        )
+        state.open_orders.append(order)
+        self._fire(T.PLACE)
+        return command
+
+    def _action(self, action: PositionAction) -> PositionAction | None:
+        return action if self.config.perpetual else None
+
+    def _within_bounds(self, mid: Decimal) -> bool:
+        """Hummingbot's activation bounds for the entry order at ``mid`` (inclusive)."""
+        config = self.config
+        bounds, price = config.activation_bounds, config.entry_price
+        if bounds is None or price is None:
+            return True
+        near, far = bounds
+        if config.triple_barrier_config.open_order_type != "MARKET":
+            if self._is_buy:
+                return price >= mid * (ONE - near)
+            return price <= mid * (ONE + near)
+        if self._is_buy:
+            return price * (ONE - near) <= mid <= price * (ONE + far)
+        return price * (ONE - far) <= mid <= price * (ONE + near)
+
+    def _enter(self) -> list[Command]:
+        """The entry filled: turn the barriers into prices and arm them."""
+        config, state = self.config, self.state
+        barriers = config.triple_barrier_config
+        entry = state.entry_price = state.open_quote / state.open_base
+        fees = state.open_fees / state.open_quote
+        sign = ONE if self._is_buy else -ONE
+        if barriers.stop_loss is not None:
+            state.stop_loss_price = entry * (ONE - sign * (barriers.stop_loss - fees))
+        trailing = barriers.trailing_stop
+        if trailing is not None:
+            state.trailing_activation_price = entry * (
+                ONE + sign * (trailing.activation_price + fees)
+            )
+            state.trailing_delta_quote = trailing.trailing_delta * entry
+        self._fire(T.ENTER)
+        if barriers.take_profit is None:
+            return _NOTHING
+        if barriers.take_profit_order_type == "MARKET":
+            self._market_take_profit()
+            return _NOTHING
+        order, command = place(
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=config.connector_name,
+            trading_pair=config.trading_pair,
+            side=config.close_side,
+            order_type=barriers.take_profit_order_type,
+            amount=state.open_base - state.close_base,
+            price=entry * (ONE + sign * barriers.take_profit),
+            position_action=self._action("CLOSE"),
+        )
+        state.close_orders.append(order)
+        state.take_profit_order_id = order.client_order_id
+        return [command]
+
+    def _market_take_profit(self) -> None:
+        """Check the take profit against the price (net of the entry fees)."""
+        state, take_profit = self.state, self.config.triple_barrier_config.take_profit
+        if take_profit is None or state.open_base <= 0:
+            return
+        sign = ONE if self._is_buy else -ONE
+        fees = state.open_fees / state.open_quote
+        state.take_profit_price = state.entry_price * (ONE + sign * (take_profit + fees))
+        self._touch()
+
+    # --- prices and time ------------------------------------------------------------------------
+
+    @on(PriceUpdated)
+    def _price(self, event: PriceUpdated) -> list[Command]:
+        # The hot path: one price for every open position of the pair, compared with prices
+        # computed at entry; nothing is allocated unless a barrier moves or fires.
+        state = self.state
+        price = state.last_price = event.price
+        if state.position_state is not PositionState.OPEN:
+            if state.position_state in _ENTERING:
+                return self._price_while_entering(event)
+            return _NOTHING
+        fired = self._long_barrier(price) if self._is_buy else self._short_barrier(price)
+        if fired is None:
+            end = state.end_time
+            if end is None or event.ts_event < end:
+                return _NOTHING
+            fired = CloseType.TIME_LIMIT
+        return self._close(fired, event.ts_event)
+
+    def _long_barrier(self, price: Decimal) -> CloseType | None:
+        """The price barrier a long position's ``price`` fires (in Hummingbot's order), if any;
+        arms or moves the trailing stop."""
+        state = self.state
+        stop = state.stop_loss_price
+        if stop is not None and price <= stop:
+            return CloseType.STOP_LOSS
+        trail = state.trailing_stop_price
+        if trail is not None:
+            if price < trail:
+                return CloseType.TRAILING_STOP
+            if price > state.trailing_peak_price:  # type: ignore[operator]
+                self._trail(price)
+        else:
+            activation = state.trailing_activation_price
+            if activation is not None and price > activation:
+                self._trail(price)
+        target = state.take_profit_price
+        if target is not None and price >= target:
+            return CloseType.TAKE_PROFIT
+        return None
+
+    def _short_barrier(self, price: Decimal) -> CloseType | None:
+        """:meth:`_long_barrier` for a short position: every comparison mirrored."""
+        state = self.state
+        stop = state.stop_loss_price
+        if stop is not None and price >= stop:
+            return CloseType.STOP_LOSS
+        trail = state.trailing_stop_price
+        if trail is not None:
+            if price > trail:
+                return CloseType.TRAILING_STOP
+            if price < state.trailing_peak_price:  # type: ignore[operator]
+                self._trail(price)
+        else:
+            activation = state.trailing_activation_price
+            if activation is not None and price < activation:
+                self._trail(price)
+        target = state.take_profit_price
+        if target is not None and price <= target:
+            return CloseType.TAKE_PROFIT
+        return None
+
+    def _trail(self, price: Decimal) -> None:
+        """Arm the trailing stop at ``price``, or move it with a new best price."""
+        state = self.state
+        state.trailing_peak_price = price
+        delta = state.trailing_delta_quote
+        state.trailing_stop_price = price - delta if self._is_buy else price + delta
+        self._touch()
+
+    def _price_while_entering(self, event: PriceUpdated) -> list[Command]:
+        state = self.state
+        end = state.end_time
+        if end is not None and event.ts_event >= end:
+            return self._time_limit(event.ts_event)
+        if state.position_state is PositionState.WAITING:
+            if self._within_bounds(event.price):
+                return [self._place_open(event.price)]
+            return _NOTHING
+        order = state.open_orders[-1]
+        if (
+            self.config.activation_bounds is not None
+            and order.phase in (OrderPhase.PLACING, OrderPhase.OPEN)
+            and not self._within_bounds(event.price)
+        ):
+            return [self._cancel(order)]
+        return _NOTHING
+
+    @on(Tick)
+    def _tick(self, event: Tick) -> list[Command]:
+        state = self.state
+        end = state.end_time
+        if end is None or event.ts_event < end or state.position_state not in _TIMED:
+            return _NOTHING
+        return self._time_limit(event.ts_event)
+
+    def _time_limit(self, now: dt.datetime) -> list[Command]:
+        state = self.state
+        if state.position_state is PositionState.WAITING and state.open_base == 0:
+            self._fire(T.END, close_type=CloseType.TIME_LIMIT, now=now)
+            return _NOTHING
+        return self._close(CloseType.TIME_LIMIT, now)
+
+    # --- closing --------------------------------------------------------------------------------
+
+    def _close(
+        self, close_type: CloseType, now: dt.datetime, *, keep: bool = False
+    ) -> list[Command]:
+        """Start closing: cancel the live entry and take-profit orders, then close (or hold)
+        what filled once nothing is live."""
+        state = self.state
+        state.keep_position = keep
+        self._fire(T.CLOSE, close_type=close_type)
+        commands: list[Command] = [
+            self._cancel(order)
+            for order in (*state.open_orders[-1:], *state.close_orders)
+            if order.phase in (OrderPhase.PLACING, OrderPhase.OPEN)
+        ]
+        commands.extend(self._advance_close(now))
+        return commands
+
+    def _cancel(self, order: TrackedOrder) -> Command:
+        return cancel(
+            order,
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=self.config.connector_name,
+            trading_pair=self.config.trading_pair,
+        )
+
+    def _live_orders(self) -> list[TrackedOrder]:
+        state = self.state
+        return [
+            order
+            for order in (*state.open_orders[-1:], *state.close_orders)
+            if not order.phase.is_done
+        ]
+
+    def _advance_close(self, now: dt.datetime) -> list[Command]:
+        """In CLOSING: wait while an order is live; then hold, end, or send a market close."""
+        state, config = self.state, self.config
+        if self._live_orders():
+            return _NOTHING
+        if state.keep_position:
+            held = state.open_base > 0 or state.close_base > 0
+            close_type = CloseType.POSITION_HOLD if held else CloseType.EARLY_STOP
+            self._fire(T.END, close_type=close_type, now=now)
+            return _NOTHING
+        remaining = state.open_base - state.close_base
+        if remaining <= 0:
+            self._fire(T.END, now=now)
+            return _NOTHING
+        closes = sum(
+            1 for order in state.close_orders if order.client_order_id != state.take_profit_order_id
+        )
+        if closes:  # an earlier close did not finish the job: a retry
+            state.retries += 1
+            if state.retries > config.max_retries:
+                last = state.failure_reason or "no reason given"
+                reason = (
+                    f"closing the position failed {closes} times ({last}); "
+                    f"{remaining} base may still be open on the venue"
+                )
+                return self._fail(reason, state.failure_code, now)
+        order, command = place(
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=config.connector_name,
+            trading_pair=config.trading_pair,
+            side=config.close_side,
+            order_type="MARKET",
+            amount=remaining,
+            position_action=self._action("CLOSE"),
+        )
+        state.close_orders.append(order)
+        return [command]
+
+    def _fail(self, reason: str, code: str, now: dt.datetime) -> list[Command]:
+        state = self.state
+        state.failure_reason, state.failure_code = reason, code
+        self._fire(T.FAIL, close_type=CloseType.FAILED, now=now)
+        return _NOTHING
+
+    @on(StopRequested)
+    def _stop(self, event: StopRequested) -> list[Command]:
+        state, now = self.state, event.ts_event
+        keep = self.config.keep_position if event.keep_position is None else event.keep_position
+        position_state = state.position_state
+        if position_state is PositionState.CLOSING:
+            return _NOTHING  # already closing: its close type stands
+        state.stop_requested = True
+        if position_state is PositionState.NOT_STARTED or (
+            position_state is PositionState.WAITING and state.open_base == 0
+        ):
+            self._fire(T.END, close_type=CloseType.EARLY_STOP, now=now)
+            return _NOTHING
+        close_type = CloseType.POSITION_HOLD if keep else CloseType.EARLY_STOP
+        return self._close(close_type, now, keep=keep)
+
+    # --- order events ---------------------------------------------------------------------------
+
+    def order_refs(self) -> list[OrderRef]:
+        """The orders the venue may still fill or cancel (for the order poller)."""
+        config = self.config
+        return [
+            order.ref(config.connector_name, config.trading_pair) for order in self._live_orders()
+        ]
+
+    def _find(self, client_order_id: str) -> tuple[TrackedOrder | None, bool]:
+        """The order with ``client_order_id`` and whether it is an entry order."""
+        state = self.state
+        for order in reversed(state.open_orders):
+            if order.client_order_id == client_order_id:
+                return order, True
+        for order in state.close_orders:
+            if order.client_order_id == client_order_id:
+                return order, False
+        return None, False
+
+    @on(OrderCreated)
+    def _created(self, event: OrderCreated) -> list[Command]:
+        order, is_open = self._find(event.client_order_id)
+        if order is None:
+            return _NOTHING
+        self.state.outcome_unknown = False
+        order.venue_order_id = event.venue_order_id or order.venue_order_id
+        if order.phase is OrderPhase.PLACING:
+            order.phase = OrderPhase.OPEN
+        if is_open:
+            self.state.open_order_last_update = event.ts_event
+        self._touch()
+        return _NOTHING
+
+    @on(OrderFilled)
+    def _filled(self, event: OrderFilled) -> list[Command]:
+        order, is_open = self._find(event.client_order_id)
+        if order is None:
+            return _NOTHING
+        if not order.count_fill(event):
+            return _NOTHING  # the same fill twice counts once
+        state = self.state
+        state.outcome_unknown = False
+        quote = event.base_amount * event.price
+        if is_open:
+            state.open_base += event.base_amount
+            state.open_quote += quote
+            state.open_fees += event.fee_quote
+            state.open_order_last_update = event.ts_event
+        else:
+            state.close_base += event.base_amount
+            state.close_quote += quote
+            state.close_fees += event.fee_quote
+        self._touch()
+        return self._order_moved(order, is_open, event.ts_event)
+
+    def _order_moved(self, order: TrackedOrder, is_open: bool, now: dt.datetime) -> list[Command]:
+        """React to ``order`` changing (a fill, or its end)."""
+        state = self.state
+        position_state = state.position_state
+        if position_state is PositionState.CLOSING:
+            return self._advance_close(now)
+        if is_open:
+            if position_state is PositionState.OPENING and order.phase is OrderPhase.FILLED:
+                return self._enter()
+            return _NOTHING
+        if position_state is PositionState.OPEN and order.phase is OrderPhase.FILLED:
+            return self._close(CloseType.TAKE_PROFIT, now)  # the resting take profit filled
+        return _NOTHING
+
+    @on(OrderCanceled)
+    def _canceled(self, event: OrderCanceled) -> list[Command]:
+        order, is_open = self._find(event.client_order_id)
+        if order is None or order.phase.is_done:
+            return _NOTHING
+        ours = order.phase is OrderPhase.CANCELING
+        order.phase = OrderPhase.CANCELED
+        self.state.outcome_unknown = False
+        self._touch()
+        return self._order_ended(order, is_open, ours, "canceled by the venue", "", event.ts_event)
+
+    @on(OrderFailed)
+    def _order_failed(self, event: OrderFailed) -> list[Command]:
+        order, is_open = self._find(event.client_order_id)
+        if order is None or order.phase.is_done:
+            return _NOTHING
+        order.phase = OrderPhase.FAILED
+        order.reason = event.reason
+        self.state.outcome_unknown = False
+        self._touch()
+        reason = f"order {order.client_order_id} failed: {event.reason}"
+        return self._order_ended(order, is_open, False, reason, "", event.ts_event)
+
+    def _order_ended(
+        self,
+        order: TrackedOrder,
+        is_open: bool,
+        ours: bool,
+        reason: str,
+        code: str,
+        now: dt.datetime,
+        *,
+        retryable: bool = False,
+    ) -> list[Command]:
+        """An order ended without filling (canceled or failed): decide what comes next."""
+        state = self.state
+        position_state = state.position_state
+        if not ours:
+            state.failure_reason, state.failure_code = reason, code
+        if position_state is PositionState.CLOSING:
+            return self._advance_close(now)
+        if not is_open:
+            if position_state is PositionState.OPEN:
+                self._market_take_profit()  # the resting take profit is gone: check the price
+            return _NOTHING
+        if position_state is not PositionState.OPENING:
+            return _NOTHING
+        if ours:  # canceled out of the bounds: wait for the price to come back
+            self._fire(T.PAUSE)
+            return _NOTHING
+        if order.phase is OrderPhase.CANCELED or retryable:
+            state.retries += 1
+            if state.retries <= self.config.max_retries:
+                if order.phase is OrderPhase.CANCELED:
+                    self._fire(T.PAUSE)
+                    return [self._place_open(None)] if not self._needs_price() else _NOTHING
+                return [self._place_open(order.price)]
+        if state.open_base == 0:
+            return self._fail(f"entering failed: {reason}", code, now)
+        keep = self.config.keep_position
+        return self._close(CloseType.POSITION_HOLD if keep else CloseType.FAILED, now, keep=keep)
+
+    @on(CommandFailed)
+    def _command_failed(self, event: CommandFailed) -> list[Command]:
+        state = self.state
+        for order, is_open in (
+            *((order, True) for order in state.open_orders[-1:]),
+            *((order, False) for order in state.close_orders),
+        ):
+            if event.command_id == order.command_id and order.phase is OrderPhase.PLACING:
+                return self._place_failed(order, is_open, event)
+            if event.command_id == order.cancel_command_id and order.phase is OrderPhase.CANCELING:
+                return self._cancel_failed(order, event)
+        return _NOTHING
+
+    def _place_failed(
+        self, order: TrackedOrder, is_open: bool, event: CommandFailed
+    ) -> list[Command]:
+        state = self.state
+        if event.code == "outcome_unknown":
+            # It may have made the order: wait for the venue's record (the poller reads it).
+            state.outcome_unknown = True
+            state.failure_reason = (
+                f"placing order {order.client_order_id} outcome unknown: {event.reason}; "
+                "it may be open on the venue"
+            )
+            state.failure_code = event.code
+            self._touch()
+            return _NOTHING
+        order.phase = OrderPhase.FAILED
+        order.reason = event.reason
+        self._touch()
+        reason = f"placing order {order.client_order_id} failed: {event.reason}"
+        return self._order_ended(
+            order, is_open, False, reason, event.code, event.ts_event, retryable=event.retryable
+        )
+
+    def _cancel_failed(self, order: TrackedOrder, event: CommandFailed) -> list[Command]:
+        state = self.state
+        state.retries += 1
+        if state.retries > self.config.max_retries:
+            reason = (
+                f"canceling order {order.client_order_id} was refused: {event.reason}; "
+                "the order may still be open on the venue"
+            )
+            return self._fail(reason, event.code, event.ts_event)
+        return [self._cancel(order)]
+
+    # --- funding --------------------------------------------------------------------------------
+
+    @on(FundingPaid)
+    def _funding(self, event: FundingPaid) -> list[Command]:
+        state = self.state
+        if (
+            event.trading_pair != self.config.trading_pair
+            or event.payment_id in state.funding_ids
+            or state.open_base <= state.close_base
+        ):
+            return _NOTHING
+        state.funding_ids.append(event.payment_id)
+        state.funding_quote += event.amount
+        self._touch()
+        return _NOTHING
+
+    # --- reporting ------------------------------------------------------------------------------
+
+    @property
+    def amount_to_close(self) -> Decimal:
+        """The base amount entered and not closed yet."""
+        return max(ZERO, self.state.open_base - self.state.close_base)
+
+    def trade_pnl(self) -> tuple[Decimal, Decimal]:
+        """Realized P&L on what closed and unrealized P&L on the rest at the last price,
+        before fees and funding."""
+        state = self.state
+        if state.open_base <= 0:
+            return ZERO, ZERO
+        entry = state.open_quote / state.open_base
+        realized = state.close_quote - entry * state.close_base
+        last = state.last_price
+        unrealized = ZERO if last is None else (last - entry) * self.amount_to_close
+        if not self._is_buy:
+            realized, unrealized = -realized, -unrealized
+        return realized, unrealized
+
+    def metrics(self) -> ExecutorMetrics:
+        state = self.state
+        fees = state.open_fees + state.close_fees
+        volume = state.open_quote + state.close_quote
+        last = state.last_price
+        value = ZERO if last is None else self.amount_to_close * last
+        if self.close_type is CloseType.POSITION_HOLD:  # the ledger owns the held P&L
+            return ExecutorMetrics(fees_paid_quote=fees, volume_quote=volume, value_quote=value)
+        realized, unrealized = self.trade_pnl()
+        net = realized + unrealized + state.funding_quote - fees
+        return ExecutorMetrics(
+            net_pnl_quote=net,
+            net_pnl_pct=ratio(net, state.open_quote),
+            fees_paid_quote=fees,
+            volume_quote=volume,
+            value_quote=value,
+        )
+
+    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
+        if stranded_reason is None and self.state.outcome_unknown:
+            stranded_reason = self.state.failure_reason
+        return super().info(now, stranded_reason=stranded_reason)
+
+    def details(self) -> PositionDetails:
+        state, config = self.state, self.config
+        realized, unrealized = self.trade_pnl()
+        entry = state.open_quote / state.open_base if state.open_base > 0 else ZERO
+        if state.close_base > 0:
+            close_price = state.close_quote / state.close_base
+        else:
+            close_price = state.last_price or ZERO
+        held = self.close_type is CloseType.POSITION_HOLD and self.is_terminated
+        return PositionDetails(
+            level_id=config.level_id,
+            current_position_average_price=entry,
+            side=config.side,
+            current_retries=state.retries,
+            max_retries=config.max_retries,
+            close_price=close_price,
+            open_order_last_update=state.open_order_last_update,
+            order_ids=[o.client_order_id for o in (*state.open_orders, *state.close_orders)],
+            held_position_orders=self._held_orders() if held else [],
+            state=state.position_state.value,
+            trading_pair=config.trading_pair,
+            connector_name=config.connector_name,
+            amount=config.amount,
+            entry_price=config.entry_price,
+            leverage=config.leverage,
+            is_perpetual=config.perpetual,
+            is_trading=self.status is ExecutorStatus.ACTIVE and state.open_base > 0,
+            filled_amount_base=state.open_base,
+            close_filled_amount_base=state.close_base,
+            amount_to_close=self.amount_to_close,
+            realized_pnl_quote=realized,
+            unrealized_pnl_quote=unrealized,
+            funding_quote=state.funding_quote,
+            cum_fees_quote=state.open_fees + state.close_fees,
+            stop_loss_price=state.stop_loss_price,
+            take_profit_price=state.take_profit_price,
+            take_profit_order_id=state.take_profit_order_id,
+            trailing_stop_activation_price=state.trailing_activation_price,
+            trailing_stop_price=state.trailing_stop_price,
+            end_time=state.end_time,
+            keep_position=state.keep_position,
+            failure_reason=state.failure_reason,
+            failure_code=state.failure_code,
+        )
+
+    def _filled_orders(self) -> list[tuple[TrackedOrder, Side]]:
+        state, config = self.state, self.config
+        return [(o, config.side) for o in state.open_orders if o.filled_base > 0] + [
+            (o, config.close_side) for o in state.close_orders if o.filled_base > 0
+        ]
+
+    def _held_orders(self) -> list[dict[str, Any]]:
+        """Hummingbot's held order records (its keys)."""
+        return [
+            {
+                "client_order_id": order.client_order_id,
+                "trade_type": side,
+                "executed_amount_base": order.filled_base,
+                "executed_amount_quote": order.filled_quote,
+                "cumulative_fee_paid_quote": order.fees_quote,
+                "position": order.position_action,
+                "order_type": order.order_type,
+            }
+            for order, side in self._filled_orders()
+        ]
+
+    def held_fills(self) -> list[tuple[HeldPositionKey, HeldFill]]:
+        """One record per order that filled, and one for funding, for the held-positions
+        ledger (the engine asks on POSITION_HOLD)."""
+        config, state = self.config, self.state
+        hedge = config.perpetual and config.position_mode == "HEDGE"
+        key = HeldPositionKey(
+            controller_id=config.controller_id,
+            connector=config.connector_name,
+            trading_pair=config.trading_pair,
+            side=config.side if hedge else None,
+        )
+        ts = self.closed_at or self.ts_last
+        fills = [
+            (
+                key,
+                HeldFill(
+                    fill_id=order.client_order_id,
+                    executor_id=self.id,
+                    side=side,
+                    base_amount=order.filled_base,
+                    quote_amount=order.filled_quote,
+                    fee_quote=order.fees_quote,
+                    ts=ts,
+                ),
+            )
+            for order, side in self._filled_orders()
+        ]
+        if state.funding_quote:
+            funding = HeldFill(
+                fill_id=f"{self.id}:funding",
+                executor_id=self.id,
+                side=config.side,
+                base_amount=ZERO,
+                quote_amount=ZERO,
+                fee_quote=-state.funding_quote,
+                ts=ts,
+            )
+            fills.append((key, funding))
+        return fills
