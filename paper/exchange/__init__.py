@@ -1,6 +1,8 @@
-"""The paper exchange: a simulated spot venue (rules, markets stepped by prices, balances, fills).
+"""The paper exchange: a simulated spot and perpetual venue (rules, markets stepped by prices,
+balances, fills, positions with margin, funding and liquidation), saved and loaded whole.
 
-See :mod:`lpexec.paper.exchange.engine` for the fill rule.
+See :mod:`lpexec.paper.exchange.engine` for the fill rule, :mod:`.perpetual` for the margin,
+funding and liquidation formulas, :mod:`.persistence` for the saved state.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from lpexec.paper.exchange.errors import (
     NotFoundError,
     OrderNotFoundError,
     OrderNotOpenError,
+    PositionStateError,
+    StateFormatError,
 )
 from lpexec.paper.exchange.market import Market, Quote
 from lpexec.paper.exchange.orders import (
@@ -31,6 +35,7 @@ from lpexec.paper.exchange.orders import (
     OrderTrigger,
     OrderType,
 )
+from lpexec.paper.exchange.perpetual import Liquidation, PerpetualSpec
 
 __all__ = [
     "ORDER_LIFECYCLE",
@@ -43,6 +48,7 @@ __all__ = [
     "Fill",
     "InvalidExchangeRequestError",
     "InvalidQuoteError",
+    "Liquidation",
     "Liquidity",
     "Market",
     "MarketNotFoundError",
@@ -55,7 +61,10 @@ __all__ = [
     "OrderTrigger",
     "OrderType",
     "PaperExchange",
+    "PerpetualSpec",
+    "PositionStateError",
     "Quote",
+    "StateFormatError",
     "TradingRules",
     "floor_to_step",
 ]

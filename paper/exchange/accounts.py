@@ -4,7 +4,9 @@ Rules:
 
 - Each asset has a ``total`` and a ``reserved`` part; ``available = total - reserved``.
 - Placing an order reserves what it may spend; a fill spends from the reservation; a cancel or the
-  end of an order releases what is left. Nothing else spends.
+  end of an order releases what is left. On perpetual markets the quote asset is collateral:
+  positions keep their margin reserved, and a realized loss is withdrawn from what is available
+  (see :mod:`lpexec.paper.exchange.positions`).
 - No posting may make a total, a reserved or an available amount negative: such a posting raises
   :class:`~lpexec.paper.exchange.errors.BalanceError` (a bug) and changes nothing.
 """
@@ -90,6 +92,26 @@ class Balances:
         self.release(asset, amount)
         balance = self.get(asset)
         self._balances[asset] = Balance(balance.total - amount, balance.reserved)
+
+    def withdraw(self, asset: str, amount: Decimal) -> None:
+        """Pay ``amount`` of ``asset`` out of what is available (not reserved)."""
+        self._require_non_negative(amount, asset=asset, field="withdrawal")
+        balance = self.get(asset)
+        if amount > balance.available:
+            raise BalanceError(
+                f"Expected a withdrawal of at most the available {balance.available} {asset}, "
+                f"received {amount}"
+            )
+        self._balances[asset] = Balance(balance.total - amount, balance.reserved)
+
+    def restore(self, asset: str, balance: Balance) -> None:
+        """Put back a saved balance of ``asset`` (persistence); it must not be negative."""
+        if balance.total < ZERO or not ZERO <= balance.reserved <= balance.total:
+            raise BalanceError(
+                f"Expected 0 <= reserved <= total for {asset}, received total {balance.total} "
+                f"reserved {balance.reserved}"
+            )
+        self._balances[asset] = balance
 
     def _require_non_negative(self, amount: Decimal, *, asset: str, field: str) -> None:
         if amount < ZERO:

@@ -1,4 +1,4 @@
-"""The paper exchange: a simulated spot venue matching our orders against stepped quotes.
+"""The paper exchange: a simulated spot and perpetual venue matching orders against stepped quotes.
 
 Everything is Decimal, deterministic and in memory; the only time is the one each step carries.
 
@@ -19,6 +19,8 @@ Fill rule:
   reason naming the field, the value received and the minimum expected. So is an order type the
   market does not support, a limit without a positive price, and an order the available balance
   cannot fund.
+- A taker fill never takes more than the step's cap for its side; what a perpetual fill could not
+  use (see below) is left for the next order of that step.
 - A client order id names one order forever: placing it again raises
   :class:`~lpexec.paper.exchange.errors.DuplicateClientOrderIdError` and changes nothing, even when
   the first order was rejected (look it up with :meth:`PaperExchange.order`).
@@ -32,16 +34,39 @@ Funds and fees:
   ``amount × price × (1 + max(maker_fee, taker_fee))``; a market buy ``amount × ask × (1 +
   taker_fee)``. Fills spend from it; what a fill at a better price leaves, and what is left on
   cancel or completion, is released. So balances never go negative.
+
+Perpetual markets (a market with a ``perpetual`` spec; terms, margin and liquidation formulas in
+:mod:`lpexec.paper.exchange.perpetual`, postings in :mod:`lpexec.paper.exchange.positions`):
+
+- Orders follow the same fill rule; they move no base asset: they open, add to, reduce or flip
+  **positions**, with the quote asset as collateral. Margin is isolated per position.
+- ``position_action``: None or OPEN opens; in ONEWAY mode an opposite order first reduces the
+  position, and what is left opens the other way (a flip). In HEDGE mode OPEN only opens (a BUY
+  the long, a SELL the short) and CLOSE reduces the other side (a SELL CLOSE the long). CLOSE only
+  ever reduces: it is rejected when there is nothing to close, and a fill beyond what is left of
+  the position is cut there and the rest of the order canceled.
+- Placing reserves the fee on the whole amount (at the reference price, as on spot) plus the
+  initial margin ``amount × reference / leverage`` of the part that would open (the amount beyond
+  what the order can reduce right now; nothing for CLOSE). A sell limit that crosses on arrival
+  uses the bid as its reference. A fill's opening part takes its margin from the order's
+  reservation, then from available collateral; a fill that cannot be funded is cut to what can be
+  and the rest of the order is canceled with the reason.
+- A step settles funding first (at its ``last``, the mark), then fills the resting orders, then
+  liquidates the positions whose equity is at or below the maintenance margin at the mark.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
+from lpexec.core.exchange import FundingPayment, PerpPosition, PositionAction, PositionMode
 from lpexec.core.money import ZERO
+from lpexec.paper.exchange import persistence as codec
 from lpexec.paper.exchange.accounts import Balance, Balances
 from lpexec.paper.exchange.errors import (
     DuplicateClientOrderIdError,
@@ -49,6 +74,7 @@ from lpexec.paper.exchange.errors import (
     MarketNotFoundError,
     OrderNotFoundError,
     OrderNotOpenError,
+    StateFormatError,
 )
 from lpexec.paper.exchange.market import Market
 from lpexec.paper.exchange.orders import (
@@ -62,10 +88,13 @@ from lpexec.paper.exchange.orders import (
     OrderTrigger,
     OrderType,
 )
+from lpexec.paper.exchange.perpetual import Liquidation
+from lpexec.paper.exchange.positions import PositionBook, opened_side, reduced_side
 
 __all__ = ["PaperExchange"]
 
 _ONE = Decimal(1)
+_ACTIONS: tuple[PositionAction | None, ...] = (None, "OPEN", "CLOSE")
 
 
 @dataclass(slots=True)
@@ -74,12 +103,23 @@ class _Entry:
     market: Market
     reserve_asset: str
     reserve_per_unit: Decimal
+    """Spot: what one base unit reserves. Perpetual: the fee part only."""
     reserved: Decimal
+    """What the order still holds reserved (perpetual: fee part + ``margin_reserved``)."""
     arrival: int
+    margin_reserved: Decimal = ZERO
+    """Perpetual: the initial margin held for the part that opens."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    reason: str | None
+    per_unit: Decimal = ZERO
+    margin: Decimal = ZERO
 
 
 class PaperExchange:
-    """A simulated spot exchange with one account, driven by :meth:`step`.
+    """A simulated spot and perpetual exchange with one account, driven by :meth:`step`.
 
     Example:
         >>> from lpexec.paper.exchange import Market, TradingRules
@@ -118,6 +158,7 @@ class PaperExchange:
                 )
             self._markets[market.trading_pair] = market
         self._balances = Balances(balances)
+        self._book = PositionBook(self._balances)
         self._orders: dict[ClientOrderId, _Entry] = {}
         self._open: dict[ClientOrderId, _Entry] = {}
         self._fills: list[Fill] = []
@@ -168,6 +209,71 @@ class PaperExchange:
         """Return every asset's balance (total, reserved, available), sorted by asset."""
         return self._balances.snapshot()
 
+    # -- perpetual reads and settings ----------------------------------------------------------
+
+    def positions(self) -> list[PerpPosition]:
+        """Return the open perpetual positions, valued at their market's mark, by pair and side."""
+        return self._book.snapshots(self._markets)
+
+    @property
+    def position_mode(self) -> PositionMode:
+        """Return the account's position mode (ONEWAY until set)."""
+        return self._book.mode
+
+    def leverage(self, trading_pair: str) -> int:
+        """Return the leverage positions on ``trading_pair`` open with (1 until set)."""
+        self.market(trading_pair)
+        return self._book.leverage(trading_pair)
+
+    def set_leverage(self, trading_pair: str, leverage: int) -> None:
+        """Set the leverage new positions on a perpetual market open with.
+
+        Setting the current value again does nothing.
+
+        Raises:
+            MarketNotFoundError: no market is listed for the pair.
+            InvalidExchangeRequestError: a spot market, or a leverage outside
+                ``[1, max_leverage]``.
+            PositionStateError: a position is open on the market (its margin was set at the old
+                leverage).
+        """
+        self._book.set_leverage(self.market(trading_pair), leverage)
+
+    def set_position_mode(self, mode: PositionMode) -> None:
+        """Set ONEWAY or HEDGE for the account; setting the current mode again does nothing.
+
+        Raises:
+            InvalidExchangeRequestError: a mode other than ONEWAY or HEDGE.
+            PositionStateError: a position or an order on a perpetual market is open.
+        """
+        orders = sum(1 for entry in self._open.values() if entry.market.is_perpetual)
+        self._book.set_mode(mode, open_orders=orders)
+
+    def funding_payments(
+        self, trading_pair: str | None = None, since: _dt.datetime | None = None
+    ) -> list[FundingPayment]:
+        """Return funding paid (negative) or received (positive), oldest first, of one pair or
+        all, at or after ``since``."""
+        return [
+            payment
+            for payment in self._book.funding
+            if (trading_pair is None or payment.trading_pair == trading_pair)
+            and (since is None or payment.ts >= since)
+        ]
+
+    def liquidations(self, trading_pair: str | None = None) -> list[Liquidation]:
+        """Return the positions the exchange liquidated, oldest first, of one pair or all."""
+        return [
+            record
+            for record in self._book.liquidations
+            if trading_pair is None or record.trading_pair == trading_pair
+        ]
+
+    @property
+    def loss_absorbed(self) -> Decimal:
+        """Return the quote the exchange absorbed (losses beyond a position's collateral)."""
+        return self._book.loss_absorbed
+
     # -- market steps --------------------------------------------------------------------------
 
     def step(
@@ -181,23 +287,31 @@ class PaperExchange:
     ) -> list[Fill]:
         """Move ``trading_pair`` to a new quote, fill the resting orders it reaches, return fills.
 
+        On a perpetual market the step also settles funding (when ``now`` passes funding times)
+        and liquidates at its ``last`` (the mark); see :meth:`funding_payments` and
+        :meth:`liquidations`.
+
         Raises:
             MarketNotFoundError: no market is listed for the pair.
             InvalidQuoteError: a price is not positive or the bid is above the ask.
         """
         market = self.market(trading_pair)
         market.step(bid, ask, last, now)
+        if market.is_perpetual:
+            self._book.fund(market, now)
         first = len(self._fills)
         resting = [e for e in self._open.values() if e.market is market]
         resting.sort(key=_priority)
         for entry in resting:
             price = entry.order.price
             assert price is not None  # only limits rest
-            if not market.crosses(entry.order.side, price):
+            if not entry.order.is_open or not market.crosses(entry.order.side, price):
                 continue
             amount = market.take_capacity(entry.order.side, entry.order.remaining_amount)
             if amount > ZERO:
                 self._fill(entry, amount, price, Liquidity.MAKER)
+        if market.is_perpetual:
+            self._book.liquidate_due(market, now)
         return self._fills[first:]
 
     # -- writes --------------------------------------------------------------------------------
@@ -210,17 +324,20 @@ class PaperExchange:
         order_type: OrderType,
         amount: Decimal,
         price: Decimal | None = None,
+        position_action: PositionAction | None = None,
     ) -> Order:
         """Place an order and return its snapshot after any fill on arrival.
 
-        A business refusal (too small, not supported, not funded, LIMIT_MAKER crossing) is not an
-        exception: the order is recorded as REJECTED with a reason. See the module docstring for
-        the fill rule.
+        A business refusal (too small, not supported, not funded, LIMIT_MAKER crossing, a CLOSE
+        with nothing to close) is not an exception: the order is recorded as REJECTED with a
+        reason. See the module docstring for the fill rule.
 
         Raises:
             DuplicateClientOrderIdError: the id already names an order (which is left untouched).
             MarketNotFoundError: no market is listed for the pair.
-            InvalidExchangeRequestError: ``amount`` or ``price`` is not a Decimal.
+            InvalidExchangeRequestError: ``amount`` or ``price`` is not a Decimal, or a
+                ``position_action`` other than None on a spot market or other than None, OPEN
+                or CLOSE on a perpetual one.
         """
         cid = ClientOrderId(client_order_id)
         if cid in self._orders:
@@ -236,6 +353,7 @@ class PaperExchange:
                 raise InvalidExchangeRequestError(
                     f"Expected a Decimal {name}, received {type(value).__name__} {value!r}"
                 )
+        _check_action(market, position_action)
         if order_type is OrderType.MARKET:
             price = None
         order = Order(
@@ -247,13 +365,14 @@ class PaperExchange:
             price=None if price is None else market.rules.floor_price(price),
             status=OrderStatus.OPEN,
             created_at=market.quote.ts_event if market.quote else None,
+            position_action=position_action,
         )
-        reason, per_unit = self._admit(market, order)
-        if reason is not None:
-            rejected = replace(order, status=OrderStatus.REJECTED, reason=reason)
+        admission = self._admit(market, order)
+        if admission.reason is not None:
+            rejected = replace(order, status=OrderStatus.REJECTED, reason=admission.reason)
             self._orders[cid] = _Entry(rejected, market, "", ZERO, ZERO, self._next_arrival())
             return rejected
-        entry = self._open_entry(market, order, per_unit)
+        entry = self._open_entry(market, order, admission)
         self._fill_on_arrival(entry)
         return entry.order
 
@@ -273,6 +392,134 @@ class PaperExchange:
         self._close(entry, OrderTrigger.CANCEL, reason=None)
         return entry.order
 
+    # -- persistence ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the whole state as plain JSON data (see :mod:`.persistence`)."""
+        book = self._book
+        return {
+            "format": codec.FORMAT,
+            "maker_fee": str(self.maker_fee),
+            "taker_fee": str(self.taker_fee),
+            "markets": [codec.encode_market(market) for market in self._markets.values()],
+            "balances": {
+                asset: {"total": str(balance.total), "reserved": str(balance.reserved)}
+                for asset, balance in self._balances.snapshot().items()
+            },
+            "orders": [
+                {
+                    "order": codec.encode_order(entry.order),
+                    "reserve_asset": entry.reserve_asset,
+                    "reserve_per_unit": str(entry.reserve_per_unit),
+                    "reserved": str(entry.reserved),
+                    "margin_reserved": str(entry.margin_reserved),
+                    "arrival": entry.arrival,
+                }
+                for entry in self._orders.values()
+            ],
+            "fills": [codec.encode_fill(fill) for fill in self._fills],
+            "arrivals": self._arrivals,
+            "perpetual": {
+                "mode": book.mode,
+                "leverages": dict(sorted(book.leverages.items())),
+                "positions": [
+                    codec.encode_position(book.positions[k]) for k in sorted(book.positions)
+                ],
+                "funding_payments": [codec.encode_funding(p) for p in book.funding],
+                "liquidations": [codec.encode_liquidation(r) for r in book.liquidations],
+                "funded_until": {
+                    pair: moment.isoformat() for pair, moment in sorted(book.funded_until.items())
+                },
+                "loss_absorbed": str(book.loss_absorbed),
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PaperExchange:
+        """Rebuild an exchange from :meth:`to_dict`'s data; it behaves exactly as the original.
+
+        Raises:
+            StateFormatError: an unknown format, a missing or bad field, or reservations that do
+                not add up to the reserved balances.
+        """
+        if data.get("format") != codec.FORMAT:
+            raise StateFormatError(
+                f"format: expected {codec.FORMAT!r}, received {data.get('format')!r}"
+            )
+        exchange = codec.decode("exchange", lambda: cls._decode(data))
+        exchange._check_reservations()
+        return exchange
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_dict` to ``path`` atomically (temp file, fsync, rename)."""
+        codec.write_json_atomic(path, self.to_dict())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PaperExchange:
+        """Read an exchange saved by :meth:`save`.
+
+        Raises:
+            StateFormatError: the file does not hold a saved exchange.
+            OSError: the file cannot be read.
+        """
+        return cls.from_dict(codec.read_json(path))
+
+    @classmethod
+    def _decode(cls, data: Mapping[str, Any]) -> PaperExchange:
+        exchange = cls(
+            [codec.decode_market(market) for market in data["markets"]],
+            maker_fee=Decimal(data["maker_fee"]),
+            taker_fee=Decimal(data["taker_fee"]),
+        )
+        for asset, balance in data["balances"].items():
+            exchange._balances.restore(
+                str(asset), Balance(Decimal(balance["total"]), Decimal(balance["reserved"]))
+            )
+        for saved in data["orders"]:
+            order = codec.decode_order(saved["order"])
+            entry = _Entry(
+                order=order,
+                market=exchange.market(order.trading_pair),
+                reserve_asset=str(saved["reserve_asset"]),
+                reserve_per_unit=Decimal(saved["reserve_per_unit"]),
+                reserved=Decimal(saved["reserved"]),
+                arrival=int(saved["arrival"]),
+                margin_reserved=Decimal(saved["margin_reserved"]),
+            )
+            exchange._orders[order.client_order_id] = entry
+            if order.is_open:
+                exchange._open[order.client_order_id] = entry
+        exchange._fills = [codec.decode_fill(fill) for fill in data["fills"]]
+        exchange._arrivals = int(data["arrivals"])
+        perpetual, book = data["perpetual"], exchange._book
+        book.set_mode(perpetual["mode"], open_orders=0)
+        book.leverages = {str(pair): int(value) for pair, value in perpetual["leverages"].items()}
+        for saved in perpetual["positions"]:
+            position = codec.decode_position(saved)
+            book.positions[(position.trading_pair, position.side)] = position
+        book.funding = [codec.decode_funding(p) for p in perpetual["funding_payments"]]
+        book.liquidations = [codec.decode_liquidation(r) for r in perpetual["liquidations"]]
+        book.funded_until = {
+            str(pair): _dt.datetime.fromisoformat(moment)
+            for pair, moment in perpetual["funded_until"].items()
+        }
+        book.loss_absorbed = Decimal(perpetual["loss_absorbed"])
+        return exchange
+
+    def _check_reservations(self) -> None:
+        held: dict[str, Decimal] = {}
+        for entry in self._open.values():
+            held[entry.reserve_asset] = held.get(entry.reserve_asset, ZERO) + entry.reserved
+        for position in self._book.positions.values():
+            asset = self.market(position.trading_pair).quote_asset
+            held[asset] = held.get(asset, ZERO) + position.margin
+        for asset, balance in self._balances.snapshot().items():
+            if held.get(asset, ZERO) != balance.reserved:
+                raise StateFormatError(
+                    f"balances[{asset}].reserved: expected the open orders' and positions' "
+                    f"{held.get(asset, ZERO)}, received {balance.reserved}"
+                )
+
     # -- internals -----------------------------------------------------------------------------
 
     def _entry(self, client_order_id: str) -> _Entry:
@@ -287,8 +534,8 @@ class PaperExchange:
         self._arrivals += 1
         return self._arrivals
 
-    def _admit(self, market: Market, order: Order) -> tuple[str | None, Decimal]:
-        """Return (why the order is refused or None, reservation per base unit)."""
+    def _check(self, market: Market, order: Order) -> tuple[str | None, Decimal, Decimal]:
+        """Return (why the order breaks a rule or None, reference price, fee ratio to reserve)."""
         rules = market.rules
         if order.order_type not in rules.order_types:
             supported = sorted(str(kind) for kind in rules.order_types)
@@ -296,11 +543,16 @@ class PaperExchange:
                 f"order type {order.order_type} is not supported on {market.trading_pair} "
                 f"(expected one of {supported})",
                 ZERO,
+                ZERO,
             )
         if order.order_type is OrderType.MARKET:
             reference = market.touch(order.side)
             if reference is None:
-                return "no quote yet: a market order needs a step first (expected a touch)", ZERO
+                return (
+                    "no quote yet: a market order needs a step first (expected a touch)",
+                    ZERO,
+                    ZERO,
+                )
             fee = self.taker_fee
         else:
             reference = order.price
@@ -309,6 +561,7 @@ class PaperExchange:
                     f"price {reference} is not positive after flooring to the tick "
                     f"{rules.price_tick} (expected > 0 for a {order.order_type} order)",
                     ZERO,
+                    ZERO,
                 )
             fee = max(self.maker_fee, self.taker_fee)
             if order.order_type is OrderType.LIMIT_MAKER and market.crosses(order.side, reference):
@@ -316,28 +569,72 @@ class PaperExchange:
                     f"LIMIT_MAKER {order.side} at {reference} would cross the touch "
                     f"{market.touch(order.side)} (expected a price that rests)",
                     ZERO,
+                    ZERO,
                 )
-        broken = rules.check(amount=order.amount, price=reference)
+        return rules.check(amount=order.amount, price=reference), reference, fee
+
+    def _admit(self, market: Market, order: Order) -> _Admission:
+        """Return why the order is refused, or what it reserves."""
+        broken, reference, fee = self._check(market, order)
         if broken is not None:
-            return broken, ZERO
+            return _Admission(broken)
+        if market.is_perpetual:
+            return self._admit_perpetual(market, order, reference, fee)
         if order.side is OrderSide.BUY:
             asset, per_unit = market.quote_asset, reference * (_ONE + fee)
         else:
             asset, per_unit = market.base, _ONE
         needed, available = order.amount * per_unit, self._balances.get(asset).available
         if needed > available:
-            return (
+            return _Admission(
                 f"insufficient balance: {order.side} needs {needed} {asset} reserved "
-                f"(expected <= available {available})",
-                ZERO,
+                f"(expected <= available {available})"
             )
-        return None, per_unit
+        return _Admission(None, per_unit)
 
-    def _open_entry(self, market: Market, order: Order, per_unit: Decimal) -> _Entry:
-        asset = market.quote_asset if order.side is OrderSide.BUY else market.base
-        reserved = order.amount * per_unit
+    def _admit_perpetual(
+        self, market: Market, order: Order, reference: Decimal, fee: Decimal
+    ) -> _Admission:
+        pair, action = market.trading_pair, order.position_action
+        reducible = self._book.reducible(pair, order.side, action)
+        if action == "CLOSE" and reducible == ZERO:
+            return _Admission(
+                f"nothing to close: no {reduced_side(order.side)} position on {pair} for a "
+                f"{order.side} CLOSE order (expected an open position to reduce)"
+            )
+        if order.order_type is not OrderType.MARKET and market.crosses(order.side, reference):
+            touch = market.touch(order.side)
+            assert touch is not None
+            reference = max(reference, touch)  # a crossing sell fills at the bid, above its price
+        opening = ZERO if action == "CLOSE" else max(ZERO, order.amount - reducible)
+        leverage = self._book.leverage(pair)
+        per_unit, margin = reference * fee, opening * reference / leverage
+        needed = order.amount * per_unit + margin
+        available = self._balances.get(market.quote_asset).available
+        if needed > available:
+            return _Admission(
+                f"insufficient collateral: {order.side} needs {needed} {market.quote_asset} "
+                f"reserved (margin {margin} at leverage {leverage} plus fees; expected <= "
+                f"available {available})"
+            )
+        return _Admission(None, per_unit, margin)
+
+    def _open_entry(self, market: Market, order: Order, admission: _Admission) -> _Entry:
+        if market.is_perpetual or order.side is OrderSide.BUY:
+            asset = market.quote_asset
+        else:
+            asset = market.base
+        reserved = order.amount * admission.per_unit + admission.margin
         self._balances.reserve(asset, reserved)
-        entry = _Entry(order, market, asset, per_unit, reserved, self._next_arrival())
+        entry = _Entry(
+            order,
+            market,
+            asset,
+            admission.per_unit,
+            reserved,
+            self._next_arrival(),
+            admission.margin,
+        )
         self._orders[order.client_order_id] = entry
         self._open[order.client_order_id] = entry
         return entry
@@ -362,10 +659,12 @@ class PaperExchange:
             )
 
     def _fill(self, entry: _Entry, amount: Decimal, price: Decimal, liquidity: Liquidity) -> None:
+        if entry.market.is_perpetual:
+            filled = self._fill_perpetual(entry, amount, price, liquidity)
+            entry.market.give_back_capacity(entry.order.side, amount - filled)
+            return
         order, market = entry.order, entry.market
         is_last = amount == order.remaining_amount
-        trigger = OrderTrigger.COMPLETE_FILL if is_last else OrderTrigger.PARTIAL_FILL
-        status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         notional = amount * price
         fee = notional * (self.maker_fee if liquidity is Liquidity.MAKER else self.taker_fee)
         portion = entry.reserved if is_last else amount * entry.reserve_per_unit
@@ -378,11 +677,84 @@ class PaperExchange:
             self._balances.spend_reserved(market.base, portion)
             self._balances.deposit(market.quote_asset, notional - fee)
         entry.reserved -= portion
+        self._record_fill(entry, amount, price, fee, liquidity)
+
+    def _fill_perpetual(
+        self, entry: _Entry, amount: Decimal, price: Decimal, liquidity: Liquidity
+    ) -> Decimal:
+        """Fill up to ``amount`` of a perpetual order; return what filled (see the docstring)."""
+        order, market, book = entry.order, entry.market, self._book
+        asset = market.quote_asset
+        target = book.reducible_side(order.side, order.position_action)
+        position = None if target is None else book.position(market.trading_pair, target)
+        reduced = ZERO if position is None else min(amount, position.amount)
+        if target is not None and reduced > ZERO:
+            book.reduce(market, target, reduced, price)
+        opened, cut = ZERO, None
+        if order.position_action == "CLOSE":
+            if reduced < amount:
+                cut = (
+                    f"reduce-only: the {target} position on {market.trading_pair} was smaller "
+                    f"than the order; unfilled amount {order.remaining_amount - reduced} canceled"
+                )
+        else:
+            opened = self._open_part(entry, amount - reduced, price)
+            if opened < amount - reduced:
+                cut = (
+                    f"insufficient collateral to open {amount - reduced} at {price}; unfilled "
+                    f"amount {order.remaining_amount - reduced - opened} canceled"
+                )
+        filled = reduced + opened
+        if filled > ZERO:
+            fee = (
+                filled
+                * price
+                * (self.maker_fee if liquidity is Liquidity.MAKER else self.taker_fee)
+            )
+            is_last = filled == order.remaining_amount
+            fee_reserved = entry.reserved - entry.margin_reserved
+            portion = fee_reserved if is_last or cut else filled * entry.reserve_per_unit
+            self._balances.spend_reserved(asset, fee)
+            self._balances.release(asset, portion - fee)
+            entry.reserved -= portion
+            self._record_fill(entry, filled, price, fee, liquidity)
+        if cut is not None and entry.order.is_open:
+            self._close(entry, OrderTrigger.CANCEL, reason=cut)
+        return filled
+
+    def _open_part(self, entry: _Entry, wanted: Decimal, price: Decimal) -> Decimal:
+        """Open up to ``wanted`` at ``price`` with margin from the order, then from available."""
+        if wanted <= ZERO:
+            return ZERO
+        market = entry.market
+        asset, leverage = market.quote_asset, self._book.leverage(market.trading_pair)
+        funds = entry.margin_reserved + self._balances.get(asset).available
+        opened = min(wanted, market.rules.floor_amount(funds * leverage / price))
+        margin = opened * price / leverage
+        while opened > ZERO and margin > funds:  # a last-digit rounding of the division
+            opened -= market.rules.amount_step
+            margin = opened * price / leverage
+        if opened <= ZERO:
+            return ZERO
+        from_order = min(margin, entry.margin_reserved)
+        entry.margin_reserved -= from_order
+        entry.reserved -= from_order
+        self._balances.reserve(asset, margin - from_order)
+        self._book.open(market, opened_side(entry.order.side), opened, price, margin)
+        return opened
+
+    def _record_fill(
+        self, entry: _Entry, amount: Decimal, price: Decimal, fee: Decimal, liquidity: Liquidity
+    ) -> None:
+        order, market = entry.order, entry.market
+        is_last = amount == order.remaining_amount
+        trigger = OrderTrigger.COMPLETE_FILL if is_last else OrderTrigger.PARTIAL_FILL
+        status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         entry.order = replace(
             order,
             status=status,
             filled_amount=order.filled_amount + amount,
-            filled_quote=order.filled_quote + notional,
+            filled_quote=order.filled_quote + amount * price,
             fees_quote=order.fees_quote + fee,
         )
         self._fills.append(
@@ -400,15 +772,31 @@ class PaperExchange:
             )
         )
         if is_last:
+            if entry.reserved:  # a perpetual order's unused margin reservation
+                self._balances.release(entry.reserve_asset, entry.reserved)
+                entry.reserved = entry.margin_reserved = ZERO
             del self._open[order.client_order_id]
 
     def _close(self, entry: _Entry, trigger: OrderTrigger, *, reason: str | None) -> None:
         order = entry.order
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         self._balances.release(entry.reserve_asset, entry.reserved)
-        entry.reserved = ZERO
+        entry.reserved = entry.margin_reserved = ZERO
         entry.order = replace(order, status=status, reason=reason)
         del self._open[order.client_order_id]
+
+
+def _check_action(market: Market, action: object) -> None:
+    if market.is_perpetual and action not in _ACTIONS:
+        raise InvalidExchangeRequestError(
+            f"position_action: expected None, 'OPEN' or 'CLOSE' on {market.trading_pair}, "
+            f"received {action!r}"
+        )
+    if not market.is_perpetual and action is not None:
+        raise InvalidExchangeRequestError(
+            f"position_action: expected None on spot market {market.trading_pair}, "
+            f"received {action!r}"
+        )
 
 
 def _priority(entry: _Entry) -> tuple[Decimal, int]:

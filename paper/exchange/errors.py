@@ -15,6 +15,9 @@ Tree (classified by what the caller should do)::
     │   ├── MarketNotFoundError         no market for that trading pair
     │   └── OrderNotFoundError          no order with that client order id
     ├── OrderNotOpenError               cancel of an order that is already terminal
+    ├── PositionStateError              perpetuals: leverage or position mode changed while a
+    │                                   position (or, for the mode, an order) depends on it
+    ├── StateFormatError                a saved state that cannot be read (fix or restore the file)
     └── BalanceError                    a bug: a posting that would make a balance negative
 """
 
@@ -30,6 +33,8 @@ __all__ = [
     "NotFoundError",
     "OrderNotFoundError",
     "OrderNotOpenError",
+    "PositionStateError",
+    "StateFormatError",
 ]
 
 
@@ -67,3 +72,11 @@ class OrderNotOpenError(ExchangeError):
 
 class BalanceError(ExchangeError):
     """Raised when a posting would make a total or reserved balance negative (a bug)."""
+
+
+class PositionStateError(ExchangeError):
+    """Raised when leverage or the position mode is changed while positions depend on it."""
+
+
+class StateFormatError(ExchangeError, ValueError):
+    """Raised when a saved exchange state has an unknown format or a missing or bad field."""

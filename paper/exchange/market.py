@@ -10,6 +10,9 @@ Rules:
   that is how partial fills happen. ``None`` means no cap.
 - ``fill_cap`` is a multiple of the amount step, so capped fills stay on the step.
 - Before the first step there is no touch: nothing can cross, and market orders are rejected.
+- A market with a ``perpetual`` spec trades perpetual futures (positions with leverage, margin,
+  funding and liquidation; see :mod:`lpexec.paper.exchange.perpetual`); without one it is spot.
+  The step's ``last`` is the perpetual's mark price.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from lpexec.core.exchange import TradingRules
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange.errors import InvalidQuoteError
 from lpexec.paper.exchange.orders import OrderSide
+from lpexec.paper.exchange.perpetual import PerpetualSpec
 
 __all__ = ["Market", "Quote"]
 
@@ -51,6 +55,8 @@ class Market:
     trading_pair: str
     rules: TradingRules
     fill_cap: Decimal | None = None
+    perpetual: PerpetualSpec | None = None
+    """Perpetual-futures terms; None for a spot market."""
     quote: Quote | None = None
     _capacity: dict[OrderSide, Decimal | None] = field(default_factory=dict, repr=False)
 
@@ -68,6 +74,16 @@ class Market:
                 f"{self.rules.amount_step}, received {self.fill_cap}"
             )
         self._reset_capacity()
+
+    @property
+    def is_perpetual(self) -> bool:
+        """Return True for a perpetual-futures market."""
+        return self.perpetual is not None
+
+    @property
+    def mark_price(self) -> Decimal | None:
+        """Return the mark price (the last step's ``last``), or None before the first step."""
+        return None if self.quote is None else self.quote.last
 
     @property
     def base(self) -> str:
@@ -120,6 +136,23 @@ class Market:
         taken = min(left, wanted)
         self._capacity[side] = left - taken
         return taken
+
+    def give_back_capacity(self, side: OrderSide, amount: Decimal) -> None:
+        """Return ``amount`` taken from this step's capacity for ``side`` but not filled."""
+        left = self._capacity[side]
+        if left is not None and amount > ZERO:
+            self._capacity[side] = left + amount
+
+    def capacity_left(self, side: OrderSide) -> Decimal | None:
+        """Return what this step can still fill for ``side`` (None: no cap)."""
+        return self._capacity[side]
+
+    def restore_step(
+        self, quote: Quote | None, *, buy_left: Decimal | None, sell_left: Decimal | None
+    ) -> None:
+        """Put back a saved quote and what its step had left to fill per side (persistence)."""
+        self.quote = quote
+        self._capacity = {OrderSide.BUY: buy_left, OrderSide.SELL: sell_left}
 
     def _reset_capacity(self) -> None:
         self._capacity = {OrderSide.BUY: self.fill_cap, OrderSide.SELL: self.fill_cap}

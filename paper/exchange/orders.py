@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NewType
 
+from lpexec.core.exchange import PositionAction
 from lpexec.core.fsm import StateMachine
 
 __all__ = [
@@ -117,6 +118,9 @@ class Order:
     reason: str | None = None
     """Why the order was rejected or canceled by the exchange; None otherwise."""
     created_at: _dt.datetime | None = None
+    position_action: PositionAction | None = None
+    """Perpetuals: OPEN (may reduce then flip in one-way mode) or CLOSE (only reduces); None on
+    spot, and on perpetuals taken as OPEN."""
 
     @property
     def remaining_amount(self) -> Decimal:

@@ -1,12 +1,14 @@
-"""Builders for the paper exchange tests: one market SOL-USDC, tick 0.01, step 0.01."""
+"""Builders for the paper exchange tests: one market SOL-USDC, tick 0.01, step 0.01 (spot or
+perpetual)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from lpexec.paper.exchange import Market, OrderType, PaperExchange, TradingRules
+from lpexec.paper.exchange import Market, OrderType, PaperExchange, PerpetualSpec, TradingRules
 
 PAIR = "SOL-USDC"
 
@@ -47,3 +49,40 @@ def make_exchange(
 @pytest.fixture
 def exchange() -> PaperExchange:
     return make_exchange()
+
+
+PERP = "SOL-USDC"
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def make_perp_exchange(
+    *,
+    collateral: Decimal = Decimal(1_000),
+    leverage: int = 4,
+    mode: str = "ONEWAY",
+    maintenance_margin_ratio: Decimal = Decimal("0.0625"),
+    funding_rate: Decimal = Decimal(0),
+    funding_interval_seconds: int = 3600,
+    maker_fee: Decimal = Decimal(0),
+    taker_fee: Decimal = Decimal(0),
+    fill_cap: Decimal | None = None,
+    quote: tuple[str, str, str] | None = ("100", "100", "100"),
+) -> PaperExchange:
+    """A perpetual SOL-USDC (tick 0.01, step 0.01, no minimums) stepped once at T0."""
+    spec = PerpetualSpec(
+        max_leverage=10,
+        maintenance_margin_ratio=maintenance_margin_ratio,
+        funding_rate=funding_rate,
+        funding_interval_seconds=funding_interval_seconds,
+    )
+    rules = make_rules(min_amount=Decimal(0), min_notional=Decimal(0))
+    market = Market(trading_pair=PERP, rules=rules, fill_cap=fill_cap, perpetual=spec)
+    exchange = PaperExchange(
+        [market], balances={"USDC": collateral}, maker_fee=maker_fee, taker_fee=taker_fee
+    )
+    exchange.set_position_mode(mode)  # type: ignore[arg-type]
+    exchange.set_leverage(PERP, leverage)
+    if quote is not None:
+        bid, ask, last = (Decimal(x) for x in quote)
+        exchange.step(PERP, bid=bid, ask=ask, last=last, now=T0)
+    return exchange
