@@ -9,6 +9,9 @@ order id, so the port is idempotent by construction:
   would cross) raises ``VenueRejectedError`` with its reason. A client order id the exchange
   already holds is not placed again: the answer is that order's record, so a place sent twice
   for one intent makes one order.
+- :meth:`PaperExchangeVenue.cancel_order` answers the order's record after the cancel (its
+  fills, then ``OrderCanceled``; or its fills alone when it filled before the cancel arrived), so
+  a fill made between the last poll and the cancel is never lost.
 - :meth:`PaperExchangeVenue.reconcile` looks the command's client order id up: a place found is
   answered with everything its record implies (:meth:`~lpexec.core.exchange.OrderReport.events`,
   tagged with the command's id), a place not found certainly did not land (None: the engine
@@ -38,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,7 +51,6 @@ from lpexec.core import (
     Command,
     Evidence,
     FundingPayment,
-    OrderCanceled,
     OrderFilled,
     OrderReport,
     OutcomeEvent,
@@ -75,6 +76,7 @@ from lpexec.paper.exchange import (
     OrderStatus,
     OrderType,
     PaperExchange,
+    PositionStateError,
 )
 from lpexec.paper.venues.exchange_faults import ExchangeFaultEffect, ExchangeFaultPlan
 
@@ -91,12 +93,14 @@ _STATUS: dict[OrderStatus, OrderReportStatus] = {
 }
 
 
-def order_report(order: Order, fills: list[Fill], *, now: dt.datetime) -> OrderReport:
+def order_report(
+    order: Order, fills: list[Fill], *, now: dt.datetime, command_id: str = ""
+) -> OrderReport:
     """The port's record of a paper order and its fills (oldest first).
 
     A fill's ``fill_id`` is the exchange's fill number (stable across reads) and its time the
     step that made it (``now`` when the step carried no time); the fill that completes the
-    order is final.
+    order is final. ``command_id`` tags the fills when the record answers a command.
     """
     events: list[OrderFilled] = []
     filled = Decimal(0)
@@ -105,7 +109,7 @@ def order_report(order: Order, fills: list[Fill], *, now: dt.datetime) -> OrderR
         events.append(
             OrderFilled(
                 ts_event=fill.filled_at or now,
-                command_id="",
+                command_id=command_id,
                 client_order_id=order.client_order_id,
                 fill_id=str(fill.fill_id),
                 side="BUY" if fill.side is OrderSide.BUY else "SELL",
@@ -206,16 +210,12 @@ class PaperExchangeVenue:
             )
         if order.status is OrderStatus.REJECTED:
             raise VenueRejectedError(f"{what} was rejected: {order.reason}", code="order_rejected")
-        return self._report(order).events(self._clock.now(), command_id=command.command_id)
+        return self._answer(order, command)
 
     def _place(self, command: PlaceOrder) -> Order:
-        if command.position_action is not None:
-            raise VenueRejectedError(
-                f"place {command.client_order_id}: position_action is for perpetuals, and the "
-                f"paper exchange's {command.trading_pair} is spot (expected None, received "
-                f"{command.position_action!r})",
-                code="not_supported",
-            )
+        perpetual: dict[str, Any] = {}
+        if command.position_action is not None:  # a spot market refuses it
+            perpetual["position_action"] = command.position_action
         try:
             return self.exchange.place(
                 command.client_order_id,
@@ -224,6 +224,7 @@ class PaperExchangeVenue:
                 OrderType(command.order_type),
                 command.amount,
                 command.price,
+                **perpetual,
             )
         except DuplicateClientOrderIdError:
             # The same intent sent again (the exchange refuses a second order): its answer is
@@ -236,38 +237,38 @@ class PaperExchangeVenue:
         except ExchangeError as e:
             raise VenueRejectedError(f"place {command.client_order_id}: {e}", code=_code(e)) from e
 
-    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
-        """Cancel an open order by its client order id (an order already canceled answers
-        OrderCanceled again).
+    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> list[OutcomeEvent]:
+        """Cancel an order by its client order id; answer what its record then implies.
+
+        The answer is the order's record as events, tagged with the cancel's command id: its
+        creation, every fill (those made since the last poll too, so none is lost to the cancel)
+        and ``OrderCanceled``. An order that was canceled already answers the same; one that
+        filled (or failed) before the cancel arrived answers its fills (the last one final), so
+        the executor learns it filled instead of being told the cancel failed.
 
         Raises:
-            VenueRejectedError: no such order, or it already filled or failed.
+            VenueRejectedError: no order with that client order id on the pair.
             VenueUnavailableError: a 500 or a 429; nothing was canceled.
             OutcomeUnknownError: the answer was lost; the order may be canceled (reconcile).
         """
         del evidence  # the exchange's record of the order is the evidence
         what = f"cancel {command.client_order_id}"
         timeout = self._decide("cancel", what)
-        refused: VenueRejectedError | None = None
-        try:
-            self.exchange.cancel(command.client_order_id)
-        except OrderNotOpenError as e:
-            if self.exchange.order(command.client_order_id).status is not OrderStatus.CANCELED:
-                refused = VenueRejectedError(f"{what}: {e}", code="order_not_open")
-        except ExchangeError as e:
-            refused = VenueRejectedError(f"{what}: {e}", code=_code(e))
+        order = self._order(command.trading_pair, command.client_order_id)
+        if order is not None and order.is_open:
+            order = self.exchange.cancel(command.client_order_id)
         if timeout is ExchangeFaultEffect.TIMEOUT_LANDED:
             raise OutcomeUnknownError(
                 f"{what}: timed out (HTTP 504, injected); it may have been carried out",
                 code="timeout",
             )
-        if refused is not None:
-            raise refused
-        return OrderCanceled(
-            ts_event=self._clock.now(),
-            command_id=command.command_id,
-            client_order_id=command.client_order_id,
-        )
+        if order is None:
+            raise VenueRejectedError(
+                f"{what}: the exchange holds no order with that client order id on "
+                f"{command.trading_pair}",
+                code="order_not_found",
+            )
+        return self._answer(order, command)
 
     # --- reconciliation ----------------------------------------------------------------------
 
@@ -287,12 +288,13 @@ class PaperExchangeVenue:
                 f"reconcile: expected a PlaceOrder or CancelOrder, received "
                 f"{type(command).__name__} {command.command_id}"
             )
-        report = await self.order_status(command.trading_pair, command.client_order_id)
-        if report is None:
+        self._decide("status", f"status of {command.client_order_id}")
+        order = self._order(command.trading_pair, command.client_order_id)
+        if order is None:
             return None  # never placed (a cancel of it did nothing either)
-        if isinstance(command, CancelOrder) and report.status == "OPEN":
+        if isinstance(command, CancelOrder) and order.is_open:
             return None  # still open: the cancel did not land
-        return report.events(self._clock.now(), command_id=command.command_id)
+        return self._answer(order, command)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -314,13 +316,8 @@ class PaperExchangeVenue:
             VenueUnavailableError: a 500 or a 429.
         """
         self._decide("status", f"status of {client_order_id}")
-        try:
-            order = self.exchange.order(client_order_id)
-        except OrderNotFoundError:
-            return None
-        if order.trading_pair != trading_pair:
-            return None
-        return self._report(order)
+        order = self._order(trading_pair, client_order_id)
+        return None if order is None else self._report(order)
 
     async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
         """Our fills on a market at or after ``since``, oldest first (a fill made by a step
@@ -359,66 +356,63 @@ class PaperExchangeVenue:
     # --- perpetuals --------------------------------------------------------------------------
 
     async def positions(self) -> list[PerpPosition]:
-        """The open perpetual positions.
+        """The open perpetual positions, valued at their market's mark.
 
         Raises:
-            VenueRejectedError: the paper exchange has no perpetuals (``code="not_supported"``).
             VenueUnavailableError: a 500 or a 429.
         """
         self._decide("positions", "positions")
-        result: list[PerpPosition] = self._perpetual("positions")()
-        return result
+        return self.exchange.positions()
 
     async def set_leverage(self, trading_pair: str, leverage: int) -> None:
-        """Set a market's leverage.
+        """Set the leverage new positions on a perpetual market open with.
 
         Raises:
-            VenueRejectedError: no perpetuals, or the exchange refused the leverage.
+            VenueRejectedError: no such market, a spot market, a leverage out of range, or a
+                position open on the market.
             VenueUnavailableError: a 500 or a 429; nothing was changed.
         """
-        self._decide("settings", f"set leverage of {trading_pair}")
-        self._perpetual("set_leverage")(trading_pair, leverage)
+        what = f"set leverage {leverage} on {trading_pair}"
+        self._decide("settings", what)
+        try:
+            self.exchange.set_leverage(trading_pair, leverage)
+        except ExchangeError as e:
+            raise VenueRejectedError(f"{what}: {e}", code=_code(e)) from e
 
     async def set_position_mode(self, mode: PositionMode) -> None:
         """Set one-way or hedge mode for the account.
 
         Raises:
-            VenueRejectedError: no perpetuals, or the exchange refused the mode.
+            VenueRejectedError: an unknown mode, or a perpetual position or order is open.
             VenueUnavailableError: a 500 or a 429; nothing was changed.
         """
-        self._decide("settings", f"set position mode {mode}")
-        self._perpetual("set_position_mode")(mode)
+        what = f"set position mode {mode}"
+        self._decide("settings", what)
+        try:
+            self.exchange.set_position_mode(mode)
+        except ExchangeError as e:
+            raise VenueRejectedError(f"{what}: {e}", code=_code(e)) from e
 
     async def funding_payments(self, trading_pair: str, since: dt.datetime) -> list[FundingPayment]:
-        """Funding paid or received on a market at or after ``since``, oldest first.
+        """Funding paid (negative) or received (positive) on a market at or after ``since``,
+        oldest first.
 
         Raises:
-            VenueRejectedError: no perpetuals on the exchange.
+            VenueRejectedError: no market for the pair.
             VenueUnavailableError: a 500 or a 429.
         """
         self._decide("funding", f"funding of {trading_pair}")
-        result: list[FundingPayment] = self._perpetual("funding_payments")(trading_pair, since)
-        return result
+        self._market(trading_pair)
+        return self.exchange.funding_payments(trading_pair, since)
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _perpetual(self, name: str) -> Callable[..., Any]:
-        method = getattr(self.exchange, name, None)
-        if method is None:
-            raise VenueRejectedError(
-                f"{name}: the paper exchange has no perpetual markets (expected a PaperExchange "
-                f"with {name}())",
-                code="not_supported",
-            )
-        exchange_method: Callable[..., Any] = method
-
-        def call(*args: Any) -> Any:
-            try:
-                return exchange_method(*args)
-            except ExchangeError as e:
-                raise VenueRejectedError(f"{name}: {e}", code=_code(e)) from e
-
-        return call
+    def _order(self, trading_pair: str, client_order_id: str) -> Order | None:
+        try:
+            order = self.exchange.order(client_order_id)
+        except OrderNotFoundError:
+            return None
+        return order if order.trading_pair == trading_pair else None
 
     def _market(self, trading_pair: str) -> Market:
         try:
@@ -426,13 +420,15 @@ class PaperExchangeVenue:
         except MarketNotFoundError as e:
             raise VenueRejectedError(str(e), code="market_not_found") from e
 
-    def _report(
-        self, order: Order, fills: list[Fill] | None = None, *, now: dt.datetime | None = None
-    ) -> OrderReport:
-        if fills is None:
-            cid = order.client_order_id
-            fills = [fill for fill in self.exchange.fills_since(0) if fill.client_order_id == cid]
-        return order_report(order, fills, now=now or self._clock.now())
+    def _report(self, order: Order, *, command_id: str = "") -> OrderReport:
+        cid = order.client_order_id
+        fills = [fill for fill in self.exchange.fills_since(0) if fill.client_order_id == cid]
+        return order_report(order, fills, now=self._clock.now(), command_id=command_id)
+
+    def _answer(self, order: Order, command: Command) -> list[OutcomeEvent]:
+        """The order's record as the outcome of ``command`` (every event tagged with it)."""
+        report = self._report(order, command_id=command.command_id)
+        return report.events(self._clock.now(), command_id=command.command_id)
 
 
 def _code(error: ExchangeError) -> str:
@@ -443,4 +439,6 @@ def _code(error: ExchangeError) -> str:
         return "order_not_found"
     if isinstance(error, OrderNotOpenError):
         return "order_not_open"
+    if isinstance(error, PositionStateError):
+        return "position_state"
     return "bad_request"
