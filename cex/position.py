@@ -1046,8 +1046,10 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
 
     def held_fills(self) -> list[tuple[HeldPositionKey, HeldFill]]:
         """One record per order that filled, and one for funding, for the held-positions
-        ledger (the engine asks on POSITION_HOLD)."""
+        ledger (the engine asks on POSITION_HOLD); none when the position was not held."""
         config, state = self.config, self.state
+        if self.close_type is not CloseType.POSITION_HOLD:
+            return []
         hedge = config.perpetual and config.position_mode == "HEDGE"
         key = HeldPositionKey(
             controller_id=config.controller_id,
