@@ -1,11 +1,40 @@
-"""``OrderExecutor``: one order on an order-book venue, with no I/O.
+"""``OrderExecutor``: one order of ``amount`` base on an order-book venue, with no I/O.
 
-On start it places one order (:class:`~core.trade.PlaceOrder`) for ``amount`` base. The order's
-``client_order_id`` is derived from the place command's id (:func:`client_order_id_for`), so an
-engine that retries the same intent re-sends the same client order id and the venue never makes
-a second order. Fills (:class:`~core.trade.OrderFilled`) are counted once per ``fill_id``: the
-cumulative base filled, the quote value at the fill-weighted average price and the fees in
-quote. The order is complete when a fill is final or the cumulative base reaches ``amount``.
+Strategies (``execution_strategy``, Hummingbot's names, ``executors.md`` §4):
+
+- **MARKET** and **LIMIT** place one order at start (LIMIT at ``price``).
+- **LIMIT_MAKER** places one post-only order at ``price`` *as given*. The venue enforces
+  post-only: one that would take is rejected there (ending FAILED with the venue's reason, fills
+  held) or, on venues that expire it instead, canceled (ending CANCELED). Hummingbot clamps the
+  price to the touch first (a BUY at ``min(price, best_bid)``); we do not: the executor's touch is
+  one feed poll old, only the venue knows the book when the order arrives, and an order that
+  differs from the one asked for is a surprise. Use LIMIT_CHASER to follow the touch.
+- **LIMIT_CHASER** keeps one post-only order ``chaser_config.distance`` behind the touch
+  (:mod:`lpexec.cex.chaser` has the prices and the re-quote rule). It subscribes to its pair's
+  prices (``PriceUpdated``; a :class:`~lpexec.cex.chaser.TopOfBookUpdated` gives the real bid and
+  ask, a plain price stands for both) and waits in WAITING for the first one. When the touch moves
+  away by more than ``refresh_threshold`` it **re-quotes**: it cancels the order (REQUOTING) and
+  only once the venue confirms the cancel places a new order, with a new command id and client
+  order id, for what is still unfilled; there are never two live orders. Fills of every order
+  count toward ``amount``. A chase order that ends without our asking (refused, failed, canceled by
+  the venue) is quoted again at the next price, up to ``chaser_config.max_retries`` times.
+
+Every order is a :class:`~lpexec.cex.tracking.TrackedOrder` in the executor's one order list
+(``state.orders``, oldest first; only the last can be live). Its ``client_order_id`` is derived
+from the place command's id (:func:`client_order_id_for`), so an engine that retries the same
+intent re-sends the same id and the venue never makes a second order. Fills
+(:class:`~lpexec.core.trade.OrderFilled`) count once per ``fill_id`` per order, also when they
+arrive after their order was replaced; the executor's totals are the sums over its orders. It is
+complete when the filled base reaches ``amount`` or the live order's fill is final. A late fill of
+a replaced order that reaches ``amount`` cancels the live one (ending FILLED on the cancel).
+
+Perpetuals: ``position_action`` (OPEN or CLOSE) rides on every
+:class:`~lpexec.core.trade.PlaceOrder` when ``connector_name`` names a perpetual market
+(Hummingbot's rule: the name contains ``perpetual``, e.g. ``binance_perpetual``); spot orders
+carry None. CLOSE on a connector that is not perpetual is refused (it could only be a mistake:
+a spot venue cannot reduce a position, and a perpetual venue named otherwise would open one).
+``leverage`` is carried in the config and the report; the venue's leverage is set by whoever
+wires the venue (``PerpetualVenue.set_leverage``), not by this executor.
 
 Ending (decisions against the Hummingbot reference, ``executors.md`` §4 and §16):
 
@@ -15,37 +44,56 @@ Ending (decisions against the Hummingbot reference, ``executors.md`` §4 and §1
   held-positions ledger (:meth:`OrderExecutor.held_fills`), whatever the family state.
 - A full fill ends FILLED with POSITION_HOLD (Hummingbot's OrderExecutor also ends every success
   as POSITION_HOLD).
-- A stop before the order is placed ends CANCELED with EARLY_STOP; once placed it sends
-  :class:`~core.trade.CancelOrder` and waits in CANCELING for the venue's answer: an
-  :class:`~core.trade.OrderCanceled` ends CANCELED (POSITION_HOLD with partial fills, EARLY_STOP
-  without), a fill that completes the order first ends FILLED. Partial fills of a canceled order
-  are never lost (§16 quirk 3).
+- A stop with no live order (before start, or a chaser WAITING) ends CANCELED at once; with one it
+  sends :class:`~core.trade.CancelOrder` (a chaser already REQUOTING waits for the cancel in
+  flight) and waits in CANCELING for the venue's answer: an :class:`~core.trade.OrderCanceled`
+  ends CANCELED (POSITION_HOLD with fills, EARLY_STOP without), a fill that completes the order
+  first ends FILLED. Partial fills of a canceled order are never lost (§16 quirk 3).
 - :class:`~core.trade.OrderFailed`, or a :class:`~core.messages.CommandFailed` answering the
-  place command, ends FAILED (close type FAILED, or POSITION_HOLD when something filled). A place
-  whose outcome is unknown (``code="outcome_unknown"``) may have made the order: the executor
-  stays PLACING (reported as stranded) until a later event tells; a stop cancels it by its client
-  order id. A refused cancel is sent again when retryable, else ends FAILED with the reason that
-  the order may still be open.
+  place command, ends FAILED (close type FAILED, or POSITION_HOLD when something filled), except
+  for a chaser within its retries (above). A place whose outcome is unknown
+  (``code="outcome_unknown"``) may have made the order: the executor stays PLACING (reported as
+  stranded) until a later event tells; a stop cancels it by its client order id. A refused cancel
+  is sent again when retryable; else a stop ends FAILED (the order may still be open) and a
+  re-quote keeps the order (OPEN again: the order poller reads what became of it).
 - Reports: ``net_pnl_quote`` is 0 (the P&L of held inventory is the ledger's), fees paid are the
   cumulative fees in quote, and the volume is the filled quote (not 0: §16 quirk 5).
 
-Not done yet: LIMIT_CHASER (it needs book prices and re-quoting); LIMIT_MAKER is placed at
-``price`` as given (the venue rejects it if it would take; Hummingbot clamps to the best bid or
-ask, which needs the book); ``position_action`` and ``leverage`` are carried in the config and
-report but :class:`~core.trade.PlaceOrder` has no fields for them yet.
+Hummingbot configs: an ``OrderExecutorConfig`` dict from Hummingbot (``model_dump``, JSON or
+Python) validates unchanged. ``side`` may be its ``TradeType`` value (1 BUY, 2 SELL),
+``position_action`` may be ``NIL`` (no position action: spot only), ``id`` may be None
+(generated). Fields only Hummingbot has are **accepted and ignored**, one rule for all of them:
+each is dropped, and a warning is logged for every one whose value would have changed what
+Hummingbot does (that is, differs from Hummingbot's default): ``type`` must be
+``order_executor`` (or ``order``) and is otherwise refused; ``timestamp`` (Hummingbot's creation
+time; the engine's clock records ``created_at``) is dropped silently; ``slippage_pct``,
+``slippage_multiplier`` and ``max_slippage_pct`` steer Gateway swaps, which this executor does
+not do (use the swap executor), and are warned about when not at Hummingbot's defaults. Any
+other unknown field is refused as in every config. Where a shared field's value is not used by
+the strategy we refuse it instead of ignoring it (a ``price`` for MARKET or LIMIT_CHASER, a
+``chaser_config`` for anything but LIMIT_CHASER): Hummingbot ignores those silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from lpexec.cex.tracking import client_order_id_for
+from lpexec.cex.chaser import (
+    LimitChaserConfig,
+    chase_price,
+    needs_requote,
+    quoted_touch,
+    touch_of,
+)
+from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, client_order_id_for, place
 from lpexec.core import (
     CancelOrder,
     CloseType,
@@ -68,6 +116,8 @@ from lpexec.core import (
     OrderFilled,
     OrderRef,
     PlaceOrder,
+    PositionAction,
+    PriceUpdated,
     StopRequested,
     TransitionTable,
     on,
@@ -75,9 +125,11 @@ from lpexec.core import (
 from lpexec.core.money import ZERO
 
 __all__ = [
+    "HUMMINGBOT_IGNORED_FIELDS",
     "ORDER_STATUS",
     "ORDER_TRANSITIONS",
     "ExecutionStrategy",
+    "LimitChaserConfig",
     "OrderDetails",
     "OrderExecutor",
     "OrderExecutorConfig",
@@ -88,33 +140,40 @@ __all__ = [
     "client_order_id_for",
 ]
 
+logger = logging.getLogger(__name__)
 
-ExecutionStrategy = Literal["LIMIT", "LIMIT_MAKER", "MARKET"]
-_STRATEGIES = ("LIMIT", "LIMIT_MAKER", "MARKET")
+ExecutionStrategy = Literal["LIMIT", "LIMIT_MAKER", "MARKET", "LIMIT_CHASER"]
 
 # --- states ---------------------------------------------------------------------------------
 
 
 class OrderState(StrEnum):
-    """Where one order stands."""
+    """Where the executor's order stands."""
 
     NOT_STARTED = "NOT_STARTED"
+    WAITING = "WAITING"  # a chaser with no live order, waiting for a price to quote at
     PLACING = "PLACING"  # PlaceOrder sent, the venue has not confirmed it yet
     OPEN = "OPEN"  # the venue holds it (perhaps partly filled)
-    CANCELING = "CANCELING"  # CancelOrder sent
+    REQUOTING = "REQUOTING"  # a chaser canceled its order to re-quote; the next waits for it
+    CANCELING = "CANCELING"  # stopped: CancelOrder sent
     FILLED = "FILLED"
     CANCELED = "CANCELED"
     FAILED = "FAILED"
 
 
 class OrderTrigger(StrEnum):
-    """What moves an order between states."""
+    """What moves the executor's order between states."""
 
     PLACE = "PLACE"
+    WAIT = "WAIT"  # a chaser started with no price yet
     CONFIRM = "CONFIRM"  # OrderCreated
     FILL = "FILL"  # a fill that does not complete the order
     COMPLETE = "COMPLETE"  # a fill that completes it
-    CANCEL = "CANCEL"  # a stop: send CancelOrder (or end, before placing)
+    REQUOTE = "REQUOTE"  # the touch moved away beyond the threshold: cancel to re-quote
+    REPLACE = "REPLACE"  # the re-quote's cancel landed: place the rest at the touch
+    KEEP = "KEEP"  # the re-quote's cancel was refused for good: the order stays
+    RETRY = "RETRY"  # a chase order ended without our asking: quote again at the next price
+    CANCEL = "CANCEL"  # a stop: send CancelOrder (or end, with no live order)
     RECANCEL = "RECANCEL"  # a retryable refusal of the cancel: send it again
     CANCELED = "CANCELED"  # OrderCanceled
     FAIL = "FAIL"
@@ -124,19 +183,33 @@ S, T = OrderState, OrderTrigger
 
 ORDER_TRANSITIONS: TransitionTable[OrderState, OrderTrigger] = {
     (S.NOT_STARTED, T.PLACE): S.PLACING,
+    (S.NOT_STARTED, T.WAIT): S.WAITING,  # a chaser with no touch yet
     (S.NOT_STARTED, T.CANCEL): S.CANCELED,  # stopped before anything was sent
+    (S.WAITING, T.PLACE): S.PLACING,  # a price to quote at
+    (S.WAITING, T.COMPLETE): S.FILLED,  # a late fill of an earlier order reached the amount
+    (S.WAITING, T.CANCEL): S.CANCELED,  # stopped with no order live
     (S.PLACING, T.CONFIRM): S.OPEN,
     (S.PLACING, T.FILL): S.OPEN,  # a fill before the confirmation: the order exists
     (S.PLACING, T.COMPLETE): S.FILLED,  # a market order filled at once
+    (S.PLACING, T.RETRY): S.WAITING,  # a chase order refused or canceled by the venue
     (S.PLACING, T.CANCEL): S.CANCELING,  # cancel by client order id, it may exist
     (S.PLACING, T.CANCELED): S.CANCELED,  # the venue canceled it at once (nothing to rest)
     (S.PLACING, T.FAIL): S.FAILED,  # refused: nothing was made
     (S.OPEN, T.CONFIRM): S.OPEN,  # a repeated confirmation
     (S.OPEN, T.FILL): S.OPEN,
     (S.OPEN, T.COMPLETE): S.FILLED,
+    (S.OPEN, T.REQUOTE): S.REQUOTING,
+    (S.OPEN, T.RETRY): S.WAITING,  # a chase order failed or was canceled by the venue
     (S.OPEN, T.CANCEL): S.CANCELING,
     (S.OPEN, T.CANCELED): S.CANCELED,  # the venue canceled it on its own
     (S.OPEN, T.FAIL): S.FAILED,
+    (S.REQUOTING, T.CONFIRM): S.REQUOTING,  # a late confirmation
+    (S.REQUOTING, T.FILL): S.REQUOTING,  # fills before the cancel landed still count
+    (S.REQUOTING, T.COMPLETE): S.FILLED,  # it filled before the cancel landed
+    (S.REQUOTING, T.REPLACE): S.PLACING,  # canceled (or failed): only now the next order
+    (S.REQUOTING, T.KEEP): S.OPEN,  # the cancel was refused for good: still tracked
+    (S.REQUOTING, T.RECANCEL): S.REQUOTING,
+    (S.REQUOTING, T.CANCEL): S.CANCELING,  # stopped: the cancel in flight serves the stop
     (S.CANCELING, T.CONFIRM): S.CANCELING,  # a late confirmation
     (S.CANCELING, T.FILL): S.CANCELING,  # fills before the cancel landed still count
     (S.CANCELING, T.COMPLETE): S.FILLED,  # it filled before the cancel landed
@@ -147,8 +220,10 @@ ORDER_TRANSITIONS: TransitionTable[OrderState, OrderTrigger] = {
 
 ORDER_STATUS: dict[OrderState, ExecutorStatus] = {
     S.NOT_STARTED: ExecutorStatus.CREATED,
+    S.WAITING: ExecutorStatus.ACTIVE,
     S.PLACING: ExecutorStatus.ACTIVE,
     S.OPEN: ExecutorStatus.ACTIVE,
+    S.REQUOTING: ExecutorStatus.ACTIVE,
     S.CANCELING: ExecutorStatus.CLOSING,
     S.FILLED: ExecutorStatus.TERMINATED,
     S.CANCELED: ExecutorStatus.TERMINATED,
@@ -156,25 +231,51 @@ ORDER_STATUS: dict[OrderState, ExecutorStatus] = {
 }
 """The lifecycle status of each order state: the executor's status is derived from it."""
 
-
-_LIVE = frozenset((OrderState.PLACING, OrderState.OPEN, OrderState.CANCELING))
-
 # --- config ---------------------------------------------------------------------------------
+
+HUMMINGBOT_IGNORED_FIELDS: dict[str, Decimal] = {
+    "slippage_pct": Decimal("0.05"),
+    "slippage_multiplier": Decimal(5),
+    "max_slippage_pct": Decimal(5),
+}
+"""Hummingbot-only fields accepted and ignored, with Hummingbot's defaults (a value that differs
+is warned about); ``type`` and ``timestamp`` are handled apart (module docstring)."""
+
+_HUMMINGBOT_TYPES = ("order_executor", "order")
+_HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
+
+
+def _is_perpetual(connector_name: object) -> bool:
+    return isinstance(connector_name, str) and "perpetual" in connector_name.lower()
+
+
+def _same_number(value: object, default: Decimal) -> bool:
+    try:
+        return Decimal(str(value)) == default
+    except (InvalidOperation, ValueError):
+        return False
 
 
 class OrderExecutorConfig(ExecutorConfig):
-    """One order of ``amount`` base on ``connector_name`` (Hummingbot's field names).
+    """One order of ``amount`` base on ``connector_name`` (Hummingbot's field names; a
+    Hummingbot dict validates unchanged, see the module docstring).
 
     Attributes:
         trading_pair: ``BASE-QUOTE``.
-        connector_name: the venue that carries the order (e.g. ``binance``, ``paper``).
-        side: BUY or SELL.
+        connector_name: the venue that carries the order (e.g. ``binance``,
+            ``binance_perpetual``, ``paper``); a name containing ``perpetual`` is a perpetual
+            market.
+        side: BUY or SELL (Hummingbot's 1 and 2 are accepted).
         amount: the base amount.
-        execution_strategy: MARKET, LIMIT or LIMIT_MAKER (post-only); LIMIT_CHASER is not
-            supported yet.
-        price: the limit price, required for LIMIT and LIMIT_MAKER, refused for MARKET.
-        position_action: OPEN or CLOSE (perpetuals).
-        leverage: perpetuals' leverage, >= 1.
+        execution_strategy: MARKET, LIMIT, LIMIT_MAKER (post-only at ``price``) or LIMIT_CHASER
+            (post-only, following the touch).
+        price: the limit price, required for LIMIT and LIMIT_MAKER, refused for MARKET and
+            LIMIT_CHASER.
+        chaser_config: distance and refresh threshold (ratios), required for LIMIT_CHASER and
+            refused otherwise.
+        position_action: OPEN or CLOSE; sent on perpetual connectors only, CLOSE refused on
+            others.
+        leverage: perpetuals' leverage, >= 1 (reported; the venue's leverage is set apart).
         level_id: an optional tag a controller uses to find its executors.
         keep_position: always True (what filled is held); False is refused.
     """
@@ -186,26 +287,55 @@ class OrderExecutorConfig(ExecutorConfig):
     side: Literal["BUY", "SELL"]
     amount: Decimal = Field(gt=0, allow_inf_nan=False)
     price: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
+    chaser_config: LimitChaserConfig | None = None
     execution_strategy: ExecutionStrategy
-    position_action: Literal["OPEN", "CLOSE"] = "OPEN"
+    position_action: PositionAction = "OPEN"
     leverage: int = Field(default=1, ge=1)
     level_id: str | None = None
     keep_position: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_hummingbot(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        values = dict(data)
+        kind = values.pop("type", None)
+        if kind is not None and kind not in _HUMMINGBOT_TYPES:
+            raise ValueError(
+                f"type: expected 'order_executor' (Hummingbot) or 'order', received {kind!r}"
+            )
+        values.pop("timestamp", None)
+        if "id" in values and values["id"] is None:
+            del values["id"]  # Hummingbot leaves it None to have one generated
+        ignored = [
+            f"{name}={values[name]!r}"
+            for name, default in HUMMINGBOT_IGNORED_FIELDS.items()
+            if name in values and not _same_number(values.pop(name), default)
+        ]
+        if ignored:
+            logger.warning(
+                "order executor %s: ignored Hummingbot-only fields %s (they steer Gateway swaps; "
+                "use the swap executor for those)",
+                values.get("id", "(new)"),
+                ", ".join(ignored),
+            )
+        side = values.get("side")
+        if type(side) is int and side in _HUMMINGBOT_SIDES:
+            values["side"] = _HUMMINGBOT_SIDES[side]
+        action = values.get("position_action")
+        if isinstance(action, str) and action.strip().upper() == "NIL":
+            if _is_perpetual(values.get("connector_name")):
+                raise ValueError(
+                    "position_action: a perpetual order needs OPEN or CLOSE, received 'NIL'"
+                )
+            del values["position_action"]  # no position action: a spot order
+        return values
 
     @field_validator("side", "execution_strategy", "position_action", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("execution_strategy", mode="before")
-    @classmethod
-    def _known_strategy(cls, value: object) -> object:
-        if value == "LIMIT_CHASER":
-            raise ValueError(
-                "execution_strategy: LIMIT_CHASER is not supported yet, expected one of "
-                f"{', '.join(_STRATEGIES)}, received 'LIMIT_CHASER'"
-            )
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderExecutorConfig:
@@ -214,20 +344,41 @@ class OrderExecutorConfig(ExecutorConfig):
                 "keep_position: an order executor always keeps what filled, expected True, "
                 "received False"
             )
-        if self.execution_strategy == "MARKET" and self.price is not None:
+        strategy = self.execution_strategy
+        if strategy in ("MARKET", "LIMIT_CHASER") and self.price is not None:
             raise ValueError(
-                f"price: a MARKET order takes no price, expected none, received {self.price}"
+                f"price: a {strategy} order takes no price, expected none, received {self.price}"
             )
-        if self.execution_strategy != "MARKET" and self.price is None:
+        if strategy in ("LIMIT", "LIMIT_MAKER") and self.price is None:
+            raise ValueError(f"price: required for execution_strategy={strategy}, received none")
+        if strategy == "LIMIT_CHASER" and self.chaser_config is None:
             raise ValueError(
-                f"price: required for execution_strategy={self.execution_strategy}, received none"
+                "chaser_config: required for execution_strategy=LIMIT_CHASER (distance and "
+                "refresh_threshold), received none"
+            )
+        if strategy != "LIMIT_CHASER" and self.chaser_config is not None:
+            raise ValueError(
+                f"chaser_config: only LIMIT_CHASER uses it, expected none for "
+                f"execution_strategy={strategy}, received {self.chaser_config!r}"
+            )
+        if self.position_action == "CLOSE" and not self.is_perpetual:
+            raise ValueError(
+                f"position_action: CLOSE reduces a perpetual position, but connector "
+                f"{self.connector_name!r} is not perpetual (its name has no 'perpetual'); "
+                "expected OPEN"
             )
         return self
 
     @property
+    def is_perpetual(self) -> bool:
+        """True when ``connector_name`` names a perpetual market (it contains ``perpetual``)."""
+        return _is_perpetual(self.connector_name)
+
+    @property
     def order_type(self) -> Literal["MARKET", "LIMIT", "LIMIT_MAKER"]:
-        """The venue order type of the strategy."""
-        return self.execution_strategy
+        """The venue order type of the strategy (a chaser's orders are post-only)."""
+        strategy = self.execution_strategy
+        return "LIMIT_MAKER" if strategy == "LIMIT_CHASER" else strategy
 
     def exposure(self) -> Exposure:
         """What the order moves: ``amount`` base, valued at the pair's price."""
@@ -239,32 +390,89 @@ class OrderExecutorConfig(ExecutorConfig):
 
 @dataclass(slots=True)
 class OrderFill:
-    """One fill counted, in base and quote units; ``fee_quote`` in quote."""
+    """One fill counted, in base and quote units; ``fee_quote`` in quote; the order it filled."""
 
     fill_id: str
     base_amount: Decimal
     price: Decimal
     fee_quote: Decimal
     ts: dt.datetime
+    client_order_id: str = ""
 
 
 @dataclass(slots=True)
 class OrderExecutorState:
-    """Everything an order executor knows."""
+    """Everything an order executor knows.
+
+    ``orders`` holds every order placed, oldest first (only the last can be live); the totals
+    (``filled_base``, ``filled_quote``, ``fees_quote``) are sums over them, and the id
+    properties are the last order's. ``best_bid``/``best_ask`` are the last touch seen (0
+    before any price; kept for a chaser only), ``quoted`` the side of the touch the live chase
+    order was priced from.
+    """
 
     order_state: OrderState = OrderState.NOT_STARTED
-    place_command_id: str = ""
-    cancel_command_id: str = ""
-    client_order_id: str = ""
-    venue_order_id: str = ""
+    orders: list[TrackedOrder] = field(default_factory=list)
     fills: list[OrderFill] = field(default_factory=list)
-    filled_base: Decimal = ZERO
-    filled_quote: Decimal = ZERO
-    fees_quote: Decimal = ZERO
+    best_bid: Decimal = ZERO
+    best_ask: Decimal = ZERO
+    quoted: Decimal = ZERO
+    requotes: int = 0
+    retries: int = 0
     stop_requested: bool = False
     outcome_unknown: bool = False
     failure_reason: str = ""
     failure_code: str = ""
+
+    @property
+    def live_order(self) -> TrackedOrder | None:
+        """The order the venue may still fill or cancel, if any."""
+        orders = self.orders
+        return orders[-1] if orders and not orders[-1].is_done else None
+
+    @property
+    def last_order(self) -> TrackedOrder | None:
+        """The order placed last, live or not."""
+        return self.orders[-1] if self.orders else None
+
+    @property
+    def client_order_id(self) -> str:
+        """The last order's client order id ('' before any)."""
+        order = self.last_order
+        return order.client_order_id if order else ""
+
+    @property
+    def venue_order_id(self) -> str:
+        """The last order's venue order id ('' until the venue gives one)."""
+        order = self.last_order
+        return order.venue_order_id if order else ""
+
+    @property
+    def place_command_id(self) -> str:
+        """The command that placed the last order."""
+        order = self.last_order
+        return order.command_id if order else ""
+
+    @property
+    def cancel_command_id(self) -> str:
+        """The last cancel command sent for the last order."""
+        order = self.last_order
+        return order.cancel_command_id if order else ""
+
+    @property
+    def filled_base(self) -> Decimal:
+        """Base filled over every order."""
+        return sum((order.filled_base for order in self.orders), ZERO)
+
+    @property
+    def filled_quote(self) -> Decimal:
+        """Quote value of every fill (base x price)."""
+        return sum((order.filled_quote for order in self.orders), ZERO)
+
+    @property
+    def fees_quote(self) -> Decimal:
+        """Fees of every fill, in quote."""
+        return sum((order.fees_quote for order in self.orders), ZERO)
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -280,6 +488,7 @@ class OrderDetails(ExecutorDetails):
     execution_strategy: str
     amount: Decimal
     price: Decimal | None
+    order_price: Decimal | None
     position_action: str
     leverage: int
     level_id: str | None
@@ -290,6 +499,9 @@ class OrderDetails(ExecutorDetails):
     average_price: Decimal
     cum_fees_quote: Decimal
     fills: int
+    orders: int
+    requotes: int
+    retries: int
     stop_requested: bool
     failure_reason: str
     failure_code: str
@@ -310,56 +522,147 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
     # --- placing ------------------------------------------------------------------------------
 
     @on(ExecutorStarted)
-    def _started(self, _event: ExecutorStarted) -> list[Command]:
-        config, state = self.config, self.state
+    def _started(self, event: ExecutorStarted) -> list[Command]:
+        config = self.config
+        if config.chaser_config is not None:
+            if self.state.best_bid <= ZERO:
+                self._fire(OrderTrigger.WAIT)
+                return []
+            return self._quote(OrderTrigger.PLACE, event)
         self._fire(OrderTrigger.PLACE)
-        state.place_command_id = self._next_command_id()
-        state.client_order_id = client_order_id_for(state.place_command_id)
-        return [
-            PlaceOrder(
-                command_id=state.place_command_id,
-                executor_id=self.id,
-                venue=config.connector_name,
-                trading_pair=config.trading_pair,
-                side=config.side,
-                order_type=config.order_type,
-                amount=config.amount,
-                client_order_id=state.client_order_id,
-                price=config.price,
+        return [self._place(config.amount, config.price)]
+
+    def _place(self, amount: Decimal, price: Decimal | None) -> PlaceOrder:
+        config = self.config
+        order, command = place(
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=config.connector_name,
+            trading_pair=config.trading_pair,
+            side=config.side,
+            order_type=config.order_type,
+            amount=amount,
+            price=price,
+            position_action=config.position_action if config.is_perpetual else None,
+        )
+        self.state.orders.append(order)
+        return command
+
+    def _quote(self, trigger: OrderTrigger, event: Event) -> list[Command]:
+        """Place a chase order for what is unfilled at the touch (``trigger`` PLACE or REPLACE),
+        or complete when nothing is."""
+        config, state = self.config, self.state
+        remaining = config.amount - state.filled_base
+        if remaining <= ZERO:
+            self._fire(
+                OrderTrigger.COMPLETE, close_type=CloseType.POSITION_HOLD, now=event.ts_event
             )
-        ]
+            return []
+        distance = self._chaser().distance
+        touch = quoted_touch(config.side, state.best_bid, state.best_ask)
+        self._fire(trigger)
+        state.quoted = touch
+        return [self._place(remaining, chase_price(config.side, touch, distance))]
+
+    def _chaser(self) -> LimitChaserConfig:
+        chaser = self.config.chaser_config
+        if chaser is None:  # only a LIMIT_CHASER quotes, re-quotes and retries
+            raise TypeError(
+                f"order executor {self.id}: expected execution_strategy=LIMIT_CHASER, "
+                f"received {self.config.execution_strategy}"
+            )
+        return chaser
+
+    def _cancel(self, order: TrackedOrder) -> CancelOrder:
+        config = self.config
+        return cancel(
+            order,
+            command_id=self._next_command_id(),
+            executor_id=self.id,
+            venue=config.connector_name,
+            trading_pair=config.trading_pair,
+        )
 
     def order_refs(self) -> list[OrderRef]:
-        """The order while the venue may still fill or cancel it (for the order poller)."""
+        """The live order, while the venue may still fill or cancel it (for the order poller)."""
+        order = self.state.live_order
+        if order is None:
+            return []
+        return [order.ref(self.config.connector_name, self.config.trading_pair)]
+
+    def _find(self, client_order_id: str) -> TrackedOrder | None:
+        for order in reversed(self.state.orders):
+            if order.client_order_id == client_order_id:
+                return order
+        return None
+
+    # --- chasing ------------------------------------------------------------------------------
+
+    @on(PriceUpdated)
+    def _price(self, event: PriceUpdated) -> list[Command]:
+        chaser = self.config.chaser_config
+        if chaser is None or event.trading_pair != self.config.trading_pair:
+            return []
         state = self.state
-        if state.order_state in _LIVE and state.client_order_id:
-            config = self.config
-            return [OrderRef(config.connector_name, config.trading_pair, state.client_order_id)]
+        # The touch is a cache of market data: kept without a revision of its own (a restart
+        # before the next change quotes at the next price instead).
+        state.best_bid, state.best_ask = touch_of(event)
+        family = state.order_state
+        if family is OrderState.WAITING:
+            return self._quote(OrderTrigger.PLACE, event)
+        order = state.live_order
+        if family is not OrderState.OPEN or order is None:
+            return []
+        side = self.config.side
+        touch = quoted_touch(side, state.best_bid, state.best_ask)
+        if not needs_requote(
+            side, quoted=state.quoted, touch=touch, threshold=chaser.refresh_threshold
+        ):
+            return []
+        self._fire(OrderTrigger.REQUOTE)
+        state.requotes += 1
+        return [self._cancel(order)]
+
+    def _retry(self, reason: str, code: str, event: Event) -> list[Command]:
+        """A chase order ended without our asking: quote again at the next price, or end FAILED
+        past ``max_retries``."""
+        state = self.state
+        limit = self._chaser().max_retries
+        state.retries += 1
+        if state.retries > limit:
+            reason = f"{reason}; {state.retries} chase orders ended so (max_retries={limit})"
+            return self._fail(reason, code, event)
+        logger.warning("order executor %s: %s; quoting again at the next price", self.id, reason)
+        self._fire(OrderTrigger.RETRY)
         return []
 
-    def _ours(self, client_order_id: str) -> bool:
-        return bool(client_order_id) and client_order_id == self.state.client_order_id
+    # --- confirming and filling ---------------------------------------------------------------
 
     @on(OrderCreated)
     def _created(self, event: OrderCreated) -> list[Command]:
         state = self.state
-        if not self._ours(event.client_order_id):
+        order = self._find(event.client_order_id)
+        if order is None:
+            return []
+        order.venue_order_id = event.venue_order_id or order.venue_order_id
+        if order is not state.live_order:
+            self._touch()  # a late confirmation of an order already replaced
             return []
         state.outcome_unknown = False
-        state.venue_order_id = event.venue_order_id or state.venue_order_id
+        if order.phase is OrderPhase.PLACING:
+            order.phase = OrderPhase.OPEN
         self._fire(OrderTrigger.CONFIRM)
         return []
-
-    # --- filling ------------------------------------------------------------------------------
 
     @on(OrderFilled)
     def _filled(self, event: OrderFilled) -> list[Command]:
         state = self.state
-        if not self._ours(event.client_order_id):
+        order = self._find(event.client_order_id)
+        if order is None:
             return []
-        if any(fill.fill_id == event.fill_id for fill in state.fills):
+        live = order is state.live_order
+        if not order.count_fill(event):
             return []  # the same fill reported twice counts once
-        state.outcome_unknown = False
         state.fills.append(
             OrderFill(
                 fill_id=event.fill_id,
@@ -367,17 +670,34 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
                 price=event.price,
                 fee_quote=event.fee_quote,
                 ts=event.ts_event,
+                client_order_id=order.client_order_id,
             )
         )
-        state.filled_base += event.base_amount
-        state.filled_quote += event.base_amount * event.price
-        state.fees_quote += event.fee_quote
-        if event.is_final or state.filled_base >= self.config.amount:
+        complete = state.filled_base >= self.config.amount
+        if live:
+            state.outcome_unknown = False
+            if complete or order.phase is OrderPhase.FILLED:
+                self._fire(
+                    OrderTrigger.COMPLETE, close_type=CloseType.POSITION_HOLD, now=event.ts_event
+                )
+            else:
+                self._fire(OrderTrigger.FILL)
+            return []
+        # A late fill of an order already replaced: it counts; if it reaches the amount, the
+        # live order (if any) is not needed any more.
+        if not complete:
+            self._touch()
+            return []
+        live_order = state.live_order
+        if live_order is None:
             self._fire(
                 OrderTrigger.COMPLETE, close_type=CloseType.POSITION_HOLD, now=event.ts_event
             )
-        else:
-            self._fire(OrderTrigger.FILL)
+            return []
+        if state.order_state in (OrderState.PLACING, OrderState.OPEN):
+            self._fire(OrderTrigger.CANCEL)
+            return [self._cancel(live_order)]
+        self._touch()  # a cancel is already in flight; its answer ends the executor
         return []
 
     # --- canceling ----------------------------------------------------------------------------
@@ -386,31 +706,43 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
     def _stop(self, event: StopRequested) -> list[Command]:
         # ``event.keep_position`` is ignored: an order executor never flattens (module docstring).
         state = self.state
-        if state.order_state is OrderState.NOT_STARTED:
-            self._fire(OrderTrigger.CANCEL, close_type=CloseType.EARLY_STOP, now=event.ts_event)
+        family = state.order_state
+        if family in (OrderState.NOT_STARTED, OrderState.WAITING):
+            state.stop_requested = True
+            close_type = self._held_or(CloseType.EARLY_STOP)
+            self._fire(OrderTrigger.CANCEL, close_type=close_type, now=event.ts_event)
             return []
-        if state.order_state not in (OrderState.PLACING, OrderState.OPEN):
+        if family is OrderState.REQUOTING:
+            state.stop_requested = True
+            self._fire(OrderTrigger.CANCEL)  # the re-quote's cancel in flight serves the stop
+            return []
+        order = state.live_order
+        if family not in (OrderState.PLACING, OrderState.OPEN) or order is None:
             return []  # already canceling
         state.stop_requested = True
         self._fire(OrderTrigger.CANCEL)
-        return [self._cancel_command()]
-
-    def _cancel_command(self) -> CancelOrder:
-        state = self.state
-        state.cancel_command_id = self._next_command_id()
-        return CancelOrder(
-            command_id=state.cancel_command_id,
-            executor_id=self.id,
-            venue=self.config.connector_name,
-            trading_pair=self.config.trading_pair,
-            client_order_id=state.client_order_id,
-        )
+        return [self._cancel(order)]
 
     @on(OrderCanceled)
     def _canceled(self, event: OrderCanceled) -> list[Command]:
-        if not self._ours(event.client_order_id):
+        state = self.state
+        order = self._find(event.client_order_id)
+        if order is None or order is not state.live_order:
+            return []  # not ours, or an order already ended
+        order.phase = OrderPhase.CANCELED
+        state.outcome_unknown = False
+        family = state.order_state
+        if family is OrderState.REQUOTING:
+            return self._quote(OrderTrigger.REPLACE, event)
+        if self.config.chaser_config is not None and family in (S.PLACING, S.OPEN):
+            return self._retry(
+                f"order {order.client_order_id} was canceled by the venue", "", event
+            )
+        if state.filled_base >= self.config.amount:
+            self._fire(
+                OrderTrigger.COMPLETE, close_type=CloseType.POSITION_HOLD, now=event.ts_event
+            )
             return []
-        self.state.outcome_unknown = False
         close_type = self._held_or(CloseType.EARLY_STOP)
         self._fire(OrderTrigger.CANCELED, close_type=close_type, now=event.ts_event)
         return []
@@ -419,44 +751,84 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
 
     @on(OrderFailed)
     def _order_failed(self, event: OrderFailed) -> list[Command]:
-        if not self._ours(event.client_order_id):
+        state = self.state
+        order = self._find(event.client_order_id)
+        if order is None or order is not state.live_order:
             return []
-        return self._fail(f"order {event.client_order_id} failed: {event.reason}", "", event)
+        order.phase, order.reason = OrderPhase.FAILED, event.reason
+        reason = f"order {event.client_order_id} failed: {event.reason}"
+        family = state.order_state
+        if family is OrderState.REQUOTING:
+            return self._quote(OrderTrigger.REPLACE, event)  # gone, as the re-quote wanted
+        if self.config.chaser_config is not None and family in (S.PLACING, S.OPEN):
+            return self._retry(reason, "", event)
+        return self._fail(reason, "", event)
 
     @on(CommandFailed)
     def _command_failed(self, event: CommandFailed) -> list[Command]:
+        order = self.state.live_order
+        if order is None:
+            return []
+        if event.command_id == order.command_id:
+            return self._place_failed(order, event)
+        if event.command_id == order.cancel_command_id:
+            return self._cancel_failed(order, event)
+        return []
+
+    def _place_failed(self, order: TrackedOrder, event: CommandFailed) -> list[Command]:
         state = self.state
-        if event.command_id == state.place_command_id and state.order_state is S.CANCELING:
+        family = state.order_state
+        if family is OrderState.CANCELING:
             if event.code == "outcome_unknown":
                 return []  # the cancel sent by its client order id tells
             # Stopped while placing, and the venue refused the order: nothing is open.
+            order.phase = OrderPhase.FAILED
             state.failure_reason = f"placing the order failed: {event.reason}"
             state.failure_code = event.code
             close_type = self._held_or(CloseType.EARLY_STOP)
             self._fire(OrderTrigger.CANCELED, close_type=close_type, now=event.ts_event)
             return []
-        if event.command_id == state.place_command_id and state.order_state is OrderState.PLACING:
-            if event.code == "outcome_unknown":
-                # It may have made the order: wait for the venue to tell, cancel it on a stop.
-                state.outcome_unknown = True
-                state.failure_reason = (
-                    f"placing order {state.client_order_id} outcome unknown: {event.reason}; "
-                    "it may be open on the venue"
-                )
-                state.failure_code = event.code
-                self._touch()
-                return []
-            return self._fail(f"placing the order failed: {event.reason}", event.code, event)
-        if event.command_id == state.cancel_command_id and state.order_state is S.CANCELING:
-            if event.retryable:
-                self._fire(OrderTrigger.RECANCEL)
-                return [self._cancel_command()]
-            reason = (
-                f"canceling order {state.client_order_id} was refused: {event.reason}; "
-                "the order may still be open on the venue"
+        if family is not OrderState.PLACING:
+            return []
+        if event.code == "outcome_unknown":
+            # It may have made the order: wait for the venue to tell, cancel it on a stop.
+            state.outcome_unknown = True
+            state.failure_reason = (
+                f"placing order {order.client_order_id} outcome unknown: {event.reason}; "
+                "it may be open on the venue"
             )
-            return self._fail(reason, event.code, event)
-        return []
+            state.failure_code = event.code
+            self._touch()
+            return []
+        order.phase, order.reason = OrderPhase.FAILED, event.reason
+        reason = f"placing the order failed: {event.reason}"
+        if self.config.chaser_config is not None:
+            return self._retry(reason, event.code, event)
+        return self._fail(reason, event.code, event)
+
+    def _cancel_failed(self, order: TrackedOrder, event: CommandFailed) -> list[Command]:
+        family = self.state.order_state
+        if family not in (OrderState.CANCELING, OrderState.REQUOTING):
+            return []
+        if event.retryable:
+            self._fire(OrderTrigger.RECANCEL)
+            return [self._cancel(order)]
+        if family is OrderState.REQUOTING:
+            # Keep the order: the order poller reads what became of it (filled, canceled, open).
+            logger.warning(
+                "order executor %s: canceling order %s to re-quote was refused (%s); keeping it",
+                self.id,
+                order.client_order_id,
+                event.reason,
+            )
+            order.phase = OrderPhase.OPEN
+            self._fire(OrderTrigger.KEEP)
+            return []
+        reason = (
+            f"canceling order {order.client_order_id} was refused: {event.reason}; "
+            "the order may still be open on the venue"
+        )
+        return self._fail(reason, event.code, event)
 
     def _fail(self, reason: str, code: str, event: Event) -> list[Command]:
         self.state.failure_reason, self.state.failure_code = reason, code
@@ -472,9 +844,10 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
 
     @property
     def average_price(self) -> Decimal:
-        """The fill-weighted average price (0 before any fill)."""
+        """The fill-weighted average price over every order (0 before any fill)."""
         state = self.state
-        return state.filled_quote / state.filled_base if state.filled_base > 0 else ZERO
+        filled_base = state.filled_base
+        return state.filled_quote / filled_base if filled_base > 0 else ZERO
 
     def metrics(self) -> ExecutorMetrics:
         state = self.state
@@ -487,6 +860,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
 
     def details(self) -> OrderDetails:
         state, config = self.state, self.config
+        last = state.last_order
         return OrderDetails(
             state=state.order_state.value,
             trading_pair=config.trading_pair,
@@ -495,6 +869,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
             execution_strategy=config.execution_strategy,
             amount=config.amount,
             price=config.price,
+            order_price=last.price if last else None,
             position_action=config.position_action,
             leverage=config.leverage,
             level_id=config.level_id,
@@ -505,13 +880,17 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
             average_price=self.average_price,
             cum_fees_quote=state.fees_quote,
             fills=len(state.fills),
+            orders=len(state.orders),
+            requotes=state.requotes,
+            retries=state.retries,
             stop_requested=state.stop_requested,
             failure_reason=state.failure_reason,
             failure_code=state.failure_code,
         )
 
     def held_fills(self) -> list[tuple[HeldPositionKey, HeldFill]]:
-        """Every fill, for the held-positions ledger (the engine asks on POSITION_HOLD)."""
+        """Every fill of every order, for the held-positions ledger (the engine asks on
+        POSITION_HOLD)."""
         config = self.config
         key = HeldPositionKey(
             controller_id=config.controller_id,
@@ -522,7 +901,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
             (
                 key,
                 HeldFill(
-                    fill_id=f"{self.state.client_order_id}:{fill.fill_id}",
+                    fill_id=f"{fill.client_order_id}:{fill.fill_id}",
                     executor_id=self.id,
                     side=config.side,
                     base_amount=fill.base_amount,

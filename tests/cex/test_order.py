@@ -26,6 +26,7 @@ from lpexec.cex import (
     OrderTrigger,
     client_order_id_for,
 )
+from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.core import (
     CancelOrder,
     CloseType,
@@ -99,6 +100,26 @@ def stop(seconds=4, keep_position=None) -> StopRequested:
     return StopRequested(ts_event=at(seconds), keep_position=keep_position)
 
 
+CHASER = {
+    "execution_strategy": "LIMIT_CHASER",
+    "price": None,
+    "chaser_config": {"distance": "0.01", "refresh_threshold": "0.02"},
+}
+
+
+def book(bid, ask=None, seconds=1, pair="SOL-USDT") -> TopOfBookUpdated:
+    """The touch: ``bid`` and ``ask`` (one tick above the bid unless given)."""
+    best_bid = D(bid)
+    best_ask = D(ask) if ask is not None else best_bid + D("0.01")
+    return TopOfBookUpdated(
+        ts_event=at(seconds),
+        trading_pair=pair,
+        price=(best_bid + best_ask) / 2,
+        best_bid=best_bid,
+        best_ask=best_ask,
+    )
+
+
 def restarted(executor: OrderExecutor) -> OrderExecutor:
     return OrderExecutor.restore(executor.config, executor.snapshot())
 
@@ -125,8 +146,15 @@ def test_terminal_states_are_final_and_every_state_has_a_status():
     assert ORDER_STATUS[S.CANCELING] is ExecutorStatus.CLOSING
 
 
-def _executor_in(state: OrderState) -> tuple[OrderExecutor, PlaceOrder | None]:
-    """An executor driven by events into ``state`` (and its place command)."""
+_CHASER_STATES = (S.WAITING, S.REQUOTING)
+_CHASER_TRIGGERS = (T.WAIT, T.REQUOTE, T.REPLACE, T.KEEP, T.RETRY)
+
+
+def _executor_in(state: OrderState, *, chaser: bool) -> tuple[OrderExecutor, PlaceOrder | None]:
+    """An executor (a LIMIT, or a chaser quoted at bid 100) driven by events into ``state``,
+    and the command that placed its last order."""
+    if chaser:
+        return _chaser_in(state)
     if state is S.NOT_STARTED:
         return OrderExecutor(make_config(), created_at=T0), None
     executor, command = started()
@@ -138,19 +166,42 @@ def _executor_in(state: OrderState) -> tuple[OrderExecutor, PlaceOrder | None]:
     return executor, command
 
 
+def _chaser_in(state: OrderState) -> tuple[OrderExecutor, PlaceOrder | None]:
+    executor = OrderExecutor(make_config(**CHASER), created_at=T0)
+    if state is S.NOT_STARTED:
+        return executor, None
+    executor.apply(ExecutorStarted(ts_event=T0))
+    (command,) = executor.apply(book("100", seconds=1))
+    if state is S.PLACING:
+        return executor, command
+    executor.apply(created(command))
+    if state is S.WAITING:  # the venue canceled the first quote: waiting to quote again
+        executor.apply(canceled(command, seconds=2))
+    elif state is S.REQUOTING:
+        executor.apply(book("103", seconds=2))
+    elif state is S.CANCELING:
+        executor.apply(stop(seconds=2))
+    return executor, command
+
+
 def _event_for(trigger: OrderTrigger, executor: OrderExecutor, command):
     """The event that fires ``trigger`` for ``executor``."""
+    family = executor.state.order_state
     if trigger is T.PLACE:
+        return book("100", seconds=6) if family is S.WAITING else ExecutorStarted(ts_event=T0)
+    if trigger is T.WAIT:
         return ExecutorStarted(ts_event=T0)
     if trigger is T.CONFIRM:
         return created(command, seconds=6)
     if trigger is T.FILL:
         return fill(command, "0.5", seconds=6)
     if trigger is T.COMPLETE:
-        return fill(command, "2", seconds=6)
+        return fill(command, "2", seconds=6)  # in WAITING: a late fill of the canceled quote
     if trigger is T.CANCEL:
         return stop(seconds=6)
-    if trigger is T.RECANCEL:
+    if trigger is T.REQUOTE:
+        return book("103", seconds=6)
+    if trigger in (T.RECANCEL, T.KEEP):
         cancel = CancelOrder(
             command_id=executor.state.cancel_command_id,
             executor_id=executor.id,
@@ -158,8 +209,8 @@ def _event_for(trigger: OrderTrigger, executor: OrderExecutor, command):
             trading_pair="SOL-USDT",
             client_order_id=command.client_order_id,
         )
-        return command_failed(cancel, 6, "timeout", retryable=True)
-    if trigger is T.CANCELED:
+        return command_failed(cancel, 6, "timeout", retryable=trigger is T.RECANCEL)
+    if trigger in (T.CANCELED, T.REPLACE) or (trigger is T.RETRY and family is S.OPEN):
         return canceled(command, seconds=6)
     return OrderFailed(
         ts_event=at(6),
@@ -172,7 +223,8 @@ def _event_for(trigger: OrderTrigger, executor: OrderExecutor, command):
 @pytest.mark.parametrize(("move", "target"), sorted(ORDER_TRANSITIONS.items()), ids=str)
 def test_every_row_is_reached_by_an_event(move, target):
     state, trigger = move
-    executor, command = _executor_in(state)
+    chaser = state in _CHASER_STATES or trigger in _CHASER_TRIGGERS
+    executor, command = _executor_in(state, chaser=chaser)
     assert executor.state.order_state is state
 
     executor.apply(_event_for(trigger, executor, command))
@@ -205,7 +257,18 @@ def test_config_uses_hummingbot_names_and_defaults():
     [
         ({"execution_strategy": "LIMIT", "price": None}, "price: required"),
         ({"execution_strategy": "MARKET", "price": D(1)}, "MARKET order takes no price"),
-        ({"execution_strategy": "LIMIT_CHASER"}, "LIMIT_CHASER is not supported yet"),
+        ({"execution_strategy": "LIMIT_CHASER", "price": None}, "chaser_config: required"),
+        ({**CHASER, "price": D(150)}, "LIMIT_CHASER order takes no price"),
+        ({"chaser_config": CHASER["chaser_config"]}, "chaser_config: only LIMIT_CHASER"),
+        ({**CHASER, "chaser_config": {"distance": "0", "refresh_threshold": "0.1"}}, "distance"),
+        ({**CHASER, "chaser_config": {"distance": "1", "refresh_threshold": "0.1"}}, "distance"),
+        ({**CHASER, "chaser_config": {"distance": "0.1", "refresh_threshold": "0"}}, "refresh"),
+        ({**CHASER, "chaser_config": {"distance": "0.1"}}, "refresh_threshold"),
+        ({"position_action": "CLOSE"}, "CLOSE reduces a perpetual position"),
+        ({"position_action": "NIL", "connector_name": "binance_perpetual"}, "needs OPEN or CLOSE"),
+        ({"type": "position_executor"}, "type: expected 'order_executor'"),
+        ({"side": 3}, "side"),
+        ({"post_only": True}, "post_only: unknown field"),
         ({"keep_position": False}, "always keeps what filled"),
         ({"amount": D(0)}, "amount"),
         ({"leverage": 0}, "leverage"),
