@@ -88,7 +88,7 @@ from lpexec.paper.exchange.orders import (
     OrderTrigger,
     OrderType,
 )
-from lpexec.paper.exchange.perpetual import Liquidation
+from lpexec.paper.exchange.perpetual import Liquidation, money_ceiling, money_floor
 from lpexec.paper.exchange.positions import PositionBook, opened_side, reduced_side
 
 __all__ = ["PaperExchange"]
@@ -193,6 +193,14 @@ class PaperExchange:
         return [
             entry.order
             for entry in self._open.values()
+            if trading_pair is None or entry.market.trading_pair == trading_pair
+        ]
+
+    def all_orders(self, trading_pair: str | None = None) -> list[Order]:
+        """Return every order ever placed (any status, rejected ones too), in arrival order."""
+        return [
+            entry.order
+            for entry in self._orders.values()
             if trading_pair is None or entry.market.trading_pair == trading_pair
         ]
 
@@ -608,7 +616,7 @@ class PaperExchange:
             reference = max(reference, touch)  # a crossing sell fills at the bid, above its price
         opening = ZERO if action == "CLOSE" else max(ZERO, order.amount - reducible)
         leverage = self._book.leverage(pair)
-        per_unit, margin = reference * fee, opening * reference / leverage
+        per_unit, margin = reference * fee, money_ceiling(opening * reference / leverage)
         needed = order.amount * per_unit + margin
         available = self._balances.get(market.quote_asset).available
         if needed > available:
@@ -730,10 +738,10 @@ class PaperExchange:
         asset, leverage = market.quote_asset, self._book.leverage(market.trading_pair)
         funds = entry.margin_reserved + self._balances.get(asset).available
         opened = min(wanted, market.rules.floor_amount(funds * leverage / price))
-        margin = opened * price / leverage
+        margin = money_floor(opened * price / leverage)
         while opened > ZERO and margin > funds:  # a last-digit rounding of the division
             opened -= market.rules.amount_step
-            margin = opened * price / leverage
+            margin = money_floor(opened * price / leverage)
         if opened <= ZERO:
             return ZERO
         from_order = min(margin, entry.margin_reserved)

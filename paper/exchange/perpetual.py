@@ -19,19 +19,24 @@ asset (the collateral), and can never lose more than it.
 - **Funding**: every ``funding_interval_seconds`` of step time (at the multiples of the interval
   since the Unix epoch) each position pays ``sign × amount × mark × funding_rate``: with a positive
   rate longs pay and shorts receive. A payment is recorded positive when received.
+- **Rounding**: a margin, a margin share, a realized P&L or a funding payment with more than
+  :data:`MONEY_PLACES` decimal places (a division by the leverage or by the amount, an averaged
+  entry price) is rounded to that many: an opened margin and a freed margin share down, an order's
+  margin reservation up, P&L and funding half-even. Balances and margins then add up exactly.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from lpexec.core.exchange import PerpPosition, PositionSide
 from lpexec.core.money import ZERO
 
 __all__ = [
     "EPOCH",
+    "MONEY_PLACES",
     "Liquidation",
     "PerpetualSpec",
     "Position",
@@ -40,12 +45,40 @@ __all__ = [
     "is_liquidatable",
     "liquidation_price",
     "maintenance_margin",
+    "money_ceiling",
+    "money_floor",
+    "money_half_even",
     "side_sign",
     "unrealized_pnl",
 ]
 
 EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+MONEY_PLACES = 12
+"""Decimal places kept by margins, margin shares, realized P&L and funding (quote)."""
 _ONE = Decimal(1)
+_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
+
+
+def _rounded(value: Decimal, rounding: str) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -MONEY_PLACES:
+        return value  # exact already: keep it as it is
+    return value.quantize(_QUANTUM, rounding=rounding)
+
+
+def money_floor(value: Decimal) -> Decimal:
+    """Return ``value`` rounded down to :data:`MONEY_PLACES` places (unchanged if it fits)."""
+    return _rounded(value, ROUND_FLOOR)
+
+
+def money_ceiling(value: Decimal) -> Decimal:
+    """Return ``value`` rounded up to :data:`MONEY_PLACES` places (unchanged if it fits)."""
+    return _rounded(value, ROUND_CEILING)
+
+
+def money_half_even(value: Decimal) -> Decimal:
+    """Return ``value`` rounded half-even to :data:`MONEY_PLACES` places (unchanged if it fits)."""
+    return _rounded(value, ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -185,7 +218,7 @@ def liquidation_price(
 
 def funding_amount(side: PositionSide, amount: Decimal, mark: Decimal, rate: Decimal) -> Decimal:
     """Return the funding a position receives (negative: pays): ``−sign × amount × mark × rate``."""
-    return -side_sign(side) * amount * mark * rate
+    return money_half_even(-side_sign(side) * amount * mark * rate)
 
 
 def funding_times(

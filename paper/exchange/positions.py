@@ -42,6 +42,8 @@ from lpexec.paper.exchange.perpetual import (
     funding_amount,
     funding_times,
     is_liquidatable,
+    money_floor,
+    money_half_even,
     side_sign,
 )
 
@@ -177,8 +179,12 @@ class PositionBook:
         position = self.positions[(market.trading_pair, side)]
         asset = market.quote_asset
         closes_all = amount == position.amount
-        share = position.margin if closes_all else position.margin * amount / position.amount
-        pnl = side_sign(side) * amount * (price - position.entry_price)
+        share = (
+            position.margin
+            if closes_all
+            else money_floor(position.margin * amount / position.amount)
+        )
+        pnl = money_half_even(side_sign(side) * amount * (price - position.entry_price))
         self._balances.release(asset, share)
         if pnl >= ZERO:
             self._balances.deposit(asset, pnl)

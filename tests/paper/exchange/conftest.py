@@ -59,6 +59,7 @@ def make_perp_exchange(
     *,
     collateral: Decimal = Decimal(1_000),
     leverage: int = 4,
+    max_leverage: int = 10,
     mode: str = "ONEWAY",
     maintenance_margin_ratio: Decimal = Decimal("0.0625"),
     funding_rate: Decimal = Decimal(0),
@@ -70,7 +71,7 @@ def make_perp_exchange(
 ) -> PaperExchange:
     """A perpetual SOL-USDC (tick 0.01, step 0.01, no minimums) stepped once at T0."""
     spec = PerpetualSpec(
-        max_leverage=10,
+        max_leverage=max_leverage,
         maintenance_margin_ratio=maintenance_margin_ratio,
         funding_rate=funding_rate,
         funding_interval_seconds=funding_interval_seconds,
