@@ -7,7 +7,10 @@ fires or moves a barrier: the timed part is the pure checking. Two figures, the 
 
 - ``apply``: ``executor.apply(event)`` for each executor, no engine;
 - ``engine``: ``Engine.publish_price`` (routing, dispatch, the no-change check) through a real
-  :class:`~lpexec.core.Engine` on a ``MemoryStore`` and a ``SimulatedClock``.
+  :class:`~lpexec.core.Engine` on a ``MemoryStore`` and a ``SimulatedClock``;
+- ``engine floor``: the same for executors whose price handler does nothing (what the engine
+  itself costs per executor on this machine, measured alongside: it puts the figure in context
+  when the machine is loaded).
 
 Prints ``cex_position: X us/executor/event`` (through the engine) on its last line.
 """
@@ -19,21 +22,51 @@ import asyncio
 import datetime as dt
 import statistics
 import time
+import tracemalloc
+from dataclasses import dataclass
 from decimal import Decimal
 
 from lpexec.cex.position import PositionExecutor, PositionExecutorConfig, PositionState
 from lpexec.core import (
     UTC,
+    Command,
     Engine,
+    Executor,
+    ExecutorConfig,
     ExecutorStarted,
     MemoryStore,
     OrderFilled,
     PriceUpdated,
     SimulatedClock,
+    on,
 )
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
 PAIR = "SOL-USDT"
+
+
+class IdleConfig(ExecutorConfig):
+    """An executor on the pair that does nothing with prices (the engine floor)."""
+
+    type = "bench_idle"
+
+    trading_pair: str = PAIR
+
+
+@dataclass(slots=True)
+class IdleState:
+    seen: int = 0
+
+
+class IdleExecutor(Executor[IdleConfig, IdleState]):
+    """Receives prices and wants nothing."""
+
+    config_class = IdleConfig
+    state_class = IdleState
+
+    @on(PriceUpdated)
+    def _price(self, _event: PriceUpdated) -> list[Command]:
+        return []
 
 
 def build(count: int) -> list[PositionExecutor]:
@@ -100,12 +133,34 @@ def time_apply(count: int, rounds: int) -> list[float]:
     return timings
 
 
-async def time_engine(count: int, rounds: int) -> list[float]:
+def allocated_per_event(count: int) -> float:
+    """Bytes still allocated per executor after one price that fires nothing (the handler keeps
+    the price it saw, a reference; it should allocate nothing)."""
+    executors = build(count)
+    event = PriceUpdated(ts_event=T0, trading_pair=PAIR, price=Decimal("100.3"))
+    for executor in executors:  # warm: handler lookups cached
+        executor.apply(event)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for executor in executors:
+        executor.apply(event)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / count
+
+
+async def time_engine(count: int, rounds: int, *, idle: bool = False) -> list[float]:
     clock = SimulatedClock(T0)
-    engine = Engine(store=MemoryStore(), clock=clock, executor_types=[PositionExecutor], venues={})
+    types: list[type[Executor]] = [IdleExecutor if idle else PositionExecutor]  # type: ignore[type-arg]
+    engine = Engine(store=MemoryStore(), clock=clock, executor_types=types, venues={})
     store = engine.store
-    with store.transaction() as unit:  # started and filled in memory, then resumed from store
-        for executor in build(count):
+    built: list[Executor] = (  # type: ignore[type-arg]
+        [IdleExecutor(IdleConfig(id=f"idle-{i}"), created_at=T0) for i in range(count)]
+        if idle
+        else build(count)
+    )
+    with store.transaction() as unit:  # built in memory, then resumed from the store
+        for executor in built:
             unit.save_executor(executor, now=T0)
     report = await engine.start()
     assert len(report.resumed) == count
@@ -127,8 +182,12 @@ def main() -> None:
     args = parser.parse_args()
     applied = time_apply(args.executors, args.rounds)
     engine = asyncio.run(time_engine(args.executors, args.rounds))
+    allocated = allocated_per_event(args.executors)
+    floor = asyncio.run(time_engine(args.executors, args.rounds, idle=True))
     print(f"executors: {args.executors}, prices: {args.rounds}, barriers: SL TP TS TL armed")
     print(f"apply: {statistics.median(applied):.2f} us/executor/event (min {min(applied):.2f})")
+    print(f"engine floor: {statistics.median(floor):.2f} us/executor/event (no-op handler)")
+    print(f"allocated by apply: {allocated:.1f} B/executor/event")
     print(f"engine: {statistics.median(engine):.2f} us/executor/event (min {min(engine):.2f})")
     print(f"cex_position: {statistics.median(engine):.2f} us/executor/event")
 

@@ -42,7 +42,9 @@ Decisions on Hummingbot's quirks (``executors.md`` §16):
    held-positions ledger, which owns the P&L of what is held: the executor reports
    ``net_pnl_quote`` 0 (not Hummingbot's -fees, which the ledger would subtract again), its fees
    paid, and the quote it traded as volume (not 0), like the OrderExecutor.
-8. ``is_active`` is the engine's (ACTIVE or CLOSING): an executor unwinding is still active.
+8. An executor unwinding (CLOSING) is still live: it reports status CLOSING, receives events and
+   counts in the engine's ``active_count`` until it terminates (Hummingbot counts SHUTTING_DOWN as
+   inactive, so a controller may open a level twice).
 
 Other decisions:
 
@@ -84,6 +86,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, place
 from lpexec.core import (
+    UTC,
     CloseType,
     Command,
     CommandFailed,
@@ -161,6 +164,7 @@ POSITION_TRANSITIONS: TransitionTable[PositionState, PositionTrigger] = {
     (S.NOT_STARTED, T.PLACE): S.OPENING,
     (S.NOT_STARTED, T.END): S.CLOSED,  # expired at start, or stopped before it
     (S.WAITING, T.PLACE): S.OPENING,
+    (S.WAITING, T.ENTER): S.OPEN,  # a late fill of a canceled entry completed the amount
     (S.WAITING, T.CLOSE): S.CLOSING,  # time limit or stop holding fills of a canceled entry
     (S.WAITING, T.END): S.CLOSED,  # time limit or stop with nothing filled
     (S.OPENING, T.PLACE): S.OPENING,  # a retryable refusal: the entry is sent again
@@ -431,6 +435,11 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
     ) -> None:
         super().__init__(config, created_at=created_at, state=state)
         self._is_buy = config.side == "BUY"
+        end = self.state.end_time
+        if end is not None and end.tzinfo is not UTC:
+            # A restored time carries pydantic's own UTC object; comparing datetimes with two
+            # different tzinfo objects costs ~1 us more on every price (bench/cex_position.py).
+            self.state.end_time = end.astimezone(UTC)
 
     # --- starting and entering ----------------------------------------------------------------
 
@@ -805,6 +814,8 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if is_open:
             if position_state is PositionState.OPENING and order.phase is OrderPhase.FILLED:
                 return self._enter()
+            if position_state is PositionState.WAITING and state.open_base >= self.config.amount:
+                return self._enter()
             return _NOTHING
         if position_state is PositionState.OPEN and order.phase is OrderPhase.FILLED:
             return self._close(CloseType.TAKE_PROFIT, now)  # the resting take profit filled
@@ -927,6 +938,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
             event.trading_pair != self.config.trading_pair
             or event.payment_id in state.funding_ids
             or state.open_base <= state.close_base
+            or event.position_side not in (None, "LONG" if self._is_buy else "SHORT")
         ):
             return _NOTHING
         state.funding_ids.append(event.payment_id)

@@ -245,6 +245,11 @@ def test_every_row_is_reached_by_an_event(move, target):
         executor.apply(price("102", seconds=4))  # leaves the bounds: canceled
         executor.apply(canceled(order, seconds=5))
         event = stop(seconds=6)
+    elif (state, trigger) == (S.WAITING, T.ENTER):  # a late fill completes a canceled entry
+        executor, order = _reach(S.OPENING)
+        executor.apply(price("102", seconds=4))
+        executor.apply(canceled(order, seconds=5))
+        event = fill(order, "2", seconds=6)
     elif (state, trigger) == (S.NOT_STARTED, T.PLACE):  # a MARKET entry without bounds
         executor, event = (
             PositionExecutor(make_config(), created_at=T0),
@@ -840,6 +845,20 @@ def test_events_for_other_orders_change_nothing():
     assert executor.revision == revision and executor.state.open_base == 0
 
 
+def test_a_late_fill_completing_a_canceled_entry_enters_without_a_new_order():
+    executor, _ = started(BOUNDED, **BOUNDS)
+    order = one_place(executor.apply(price("100", seconds=1)))
+    executor.apply(fill(order, "1", seconds=2))
+    executor.apply(price("102", seconds=3))  # out of the bounds: canceled
+    executor.apply(canceled(order, seconds=4))
+    assert executor.state.position_state is S.WAITING
+
+    executor.apply(fill(order, "1", seconds=5))  # the venue's record had one more fill
+
+    assert executor.state.position_state is S.OPEN and executor.state.open_base == D(2)
+    assert executor.apply(price("100", seconds=6)) == []  # nothing more to enter
+
+
 def test_the_same_fill_twice_counts_once():
     executor, (order,) = started()
     once = fill(order, "0.5", fill_id="a")
@@ -949,6 +968,21 @@ def test_funding_counts_once_in_the_net_pnl_and_only_while_exposed():
     close = one_place(executor.apply(stop(seconds=8)))
     executor.apply(fill(close, "2", price="100", fee="0", final=True, seconds=9))
     assert executor.is_terminated and executor.details().funding_quote == D("0.3")
+
+
+def test_funding_of_the_other_hedge_side_is_ignored():
+    executor = opened(connector_name="binance_perpetual", position_mode="HEDGE")
+    short_side = FundingPaid(
+        ts_event=at(5), trading_pair=PAIR, payment_id="p1", amount=D(1), position_side="SHORT"
+    )
+    long_side = FundingPaid(
+        ts_event=at(5), trading_pair=PAIR, payment_id="p2", amount=D(2), position_side="LONG"
+    )
+
+    executor.apply(short_side)
+    executor.apply(long_side)
+
+    assert (executor.state.funding_quote, executor.state.funding_ids) == (D(2), ["p2"])
 
 
 def test_funding_on_a_flat_position_is_ignored():
