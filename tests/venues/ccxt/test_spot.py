@@ -1,0 +1,237 @@
+"""The ccxt adapter on Binance spot, at the network boundary (recorded payloads on loopback):
+markets and trading rules, limit and market places with our client order id, cancel, order
+status, fills and balances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from lpexec.core import (
+    UTC,
+    Evidence,
+    ExchangeVenue,
+    OrderCanceled,
+    OrderCreated,
+    OrderFilled,
+    PerpetualVenue,
+    PlaceOrder,
+    TradingRules,
+    VenueRejectedError,
+)
+from lpexec.core.trade import CancelOrder
+
+D = Decimal
+V = "binance_spot"
+LIMIT_COID = "lpx6f1c0a9e2b7d4c8e1f3a5b7c9d0e2"
+MARKET_COID = "lpx0b3d5f7a9c1e2d4f6a8b0c2e4f6a8"
+
+
+def place(coid: str = LIMIT_COID, **fields) -> PlaceOrder:
+    values = {
+        "command_id": "cmd-1",
+        "executor_id": "ord-1",
+        "venue": "binance",
+        "trading_pair": "SOL-USDT",
+        "side": "BUY",
+        "order_type": "LIMIT",
+        "amount": D("1.5"),
+        "price": D("131.25"),
+        "client_order_id": coid,
+    }
+    values.update(fields)
+    return PlaceOrder(**values)
+
+
+@pytest.fixture
+def spot(server, make_venue):
+    server.json("GET", "/api/v3/exchangeInfo", V, "exchange_info")
+    return make_venue("binance")
+
+
+async def test_the_venue_is_an_exchange_venue_and_not_a_perpetual_one_by_protocol(spot):
+    assert isinstance(spot, ExchangeVenue)
+    assert isinstance(spot, PerpetualVenue)  # the class carries both ports; perps need a swap venue
+
+
+async def test_trading_rules_come_from_the_market_precision_and_limits_read_once(spot, server):
+    rules = await spot.trading_rules("SOL-USDT")
+    btc = await spot.trading_rules("BTC-USDT")
+
+    assert rules == TradingRules(
+        price_tick=D("0.01"),
+        amount_step=D("0.001"),
+        min_amount=D("0.001"),
+        min_notional=D("5"),
+        order_types=frozenset({"LIMIT", "LIMIT_MAKER", "MARKET"}),
+    )
+    assert (btc.amount_step, btc.min_amount) == (D("0.00001"), D("0.00001"))
+    assert len(server.requests("GET", "/api/v3/exchangeInfo")) == 1
+
+
+async def test_an_unknown_pair_is_rejected_naming_the_pair(spot):
+    with pytest.raises(VenueRejectedError, match="'DOGE-USDT'") as caught:
+        await spot.trading_rules("DOGE-USDT")
+    assert caught.value.code == "unknown_market"
+
+
+async def test_limit_place_sends_our_client_order_id_and_returns_order_created(spot, server, clock):
+    server.json("POST", "/api/v3/order", V, "order_new_limit")
+    evidence = Evidence()
+
+    events = await spot.place_order(place(amount=D("1.5004"), price=D("131.259")), evidence)
+
+    (sent,) = server.requests("POST", "/api/v3/order")
+    assert sent.fields["newClientOrderId"] == LIMIT_COID
+    assert (sent.fields["symbol"], sent.fields["side"], sent.fields["type"]) == (
+        "SOLUSDT",
+        "BUY",
+        "LIMIT",
+    )
+    # floored to the step and the tick before sending
+    assert (D(sent.fields["quantity"]), D(sent.fields["price"])) == (D("1.5"), D("131.25"))
+    assert sent.fields["timeInForce"] == "GTC"
+    assert events == [
+        OrderCreated(
+            ts_event=clock.now(),
+            command_id="cmd-1",
+            client_order_id=LIMIT_COID,
+            venue_order_id="14237961553",
+        )
+    ]
+    assert evidence["client_order_id"] == LIMIT_COID
+    assert evidence.time("sent_at") == clock.now()
+    assert evidence["venue_order_id"] == "14237961553"
+
+
+async def test_limit_maker_is_sent_post_only(spot, server):
+    server.json("POST", "/api/v3/order", V, "order_new_limit")
+
+    await spot.place_order(place(order_type="LIMIT_MAKER"), Evidence())
+
+    (sent,) = server.requests("POST", "/api/v3/order")
+    assert sent.fields["type"] == "LIMIT_MAKER"
+
+
+async def test_market_place_returns_created_and_the_fills_the_answer_reports(spot, server, clock):
+    server.json("POST", "/api/v3/order", V, "order_new_market")
+
+    events = await spot.place_order(
+        place(MARKET_COID, side="SELL", order_type="MARKET", amount=D(2), price=None), Evidence()
+    )
+
+    (sent,) = server.requests("POST", "/api/v3/order")
+    assert sent.fields["newClientOrderId"] == MARKET_COID
+    assert (sent.fields["type"], D(sent.fields["quantity"])) == ("MARKET", D(2))
+    assert "price" not in sent.fields
+    created, first, last = events
+    assert created == OrderCreated(
+        ts_event=clock.now(),
+        command_id="cmd-1",
+        client_order_id=MARKET_COID,
+        venue_order_id="14237963120",
+    )
+    assert (first.fill_id, first.base_amount, first.price, first.fee_quote) == (
+        "1188204711",
+        D("1.2"),
+        D("131.54"),
+        D("0.157848"),
+    )
+    assert (last.fill_id, last.base_amount, last.price, last.is_final) == (
+        "1188204712",
+        D("0.8"),
+        D("131.52"),
+        True,
+    )
+    assert not first.is_final and first.side == last.side == "SELL"
+    assert first.ts_event == dt.datetime.fromtimestamp(1796212875.332, tz=UTC)
+    assert server.requests("GET", "/api/v3/myTrades") == []  # the answer had every fill
+
+
+async def test_an_amount_below_the_minimum_is_rejected_before_sending(spot, server):
+    with pytest.raises(VenueRejectedError, match="minimum notional") as caught:
+        await spot.place_order(place(amount=D("0.03"), price=D("131.25")), Evidence())
+
+    assert caught.value.code == "below_minimum"
+    assert server.requests("POST", "/api/v3/order") == []
+
+
+async def test_a_position_action_on_spot_is_rejected(spot, server):
+    with pytest.raises(VenueRejectedError, match="position_action"):
+        await spot.place_order(place(position_action="OPEN"), Evidence())
+    assert server.requests("POST", "/api/v3/order") == []
+
+
+async def test_cancel_sends_the_client_order_id_and_returns_order_canceled(spot, server, clock):
+    server.json("DELETE", "/api/v3/order", V, "order_cancel")
+    command = CancelOrder(
+        command_id="cmd-2",
+        executor_id="ord-1",
+        venue="binance",
+        trading_pair="SOL-USDT",
+        client_order_id=LIMIT_COID,
+    )
+
+    canceled = await spot.cancel_order(command, Evidence())
+
+    (sent,) = server.requests("DELETE", "/api/v3/order")
+    assert (sent.fields["origClientOrderId"], sent.fields["symbol"]) == (LIMIT_COID, "SOLUSDT")
+    assert canceled == OrderCanceled(
+        ts_event=clock.now(), command_id="cmd-2", client_order_id=LIMIT_COID
+    )
+
+
+async def test_order_status_reads_the_order_and_its_trades_by_client_order_id(spot, server):
+    server.json("GET", "/api/v3/order", V, "order_query_partially_filled")
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order")
+
+    report = await spot.order_status("SOL-USDT", LIMIT_COID)
+
+    (query,) = server.requests("GET", "/api/v3/order")
+    assert query.fields["origClientOrderId"] == LIMIT_COID
+    (trades_query,) = server.requests("GET", "/api/v3/myTrades")
+    assert trades_query.fields["orderId"] == "14237961553"
+    assert report is not None
+    assert (report.status, report.venue_order_id, report.filled_amount) == (
+        "OPEN",
+        "14237961553",
+        D("0.4"),
+    )
+    (fill,) = report.fills
+    # the fee was charged in SOL: valued in quote at the fill price
+    assert (fill.fill_id, fill.price, fill.fee_quote) == ("1188205533", D("131.25"), D("0.0525"))
+    assert fill.client_order_id == LIMIT_COID and fill.side == "BUY"
+
+
+async def test_order_status_of_an_order_the_exchange_does_not_have_is_none(spot, server):
+    server.json("GET", "/api/v3/order", V, "error_order_not_exist", status=400)
+
+    assert await spot.order_status("SOL-USDT", LIMIT_COID) is None
+
+
+async def test_fills_since_reads_my_trades_from_the_time_and_names_their_order(spot, server):
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order")
+    server.json("GET", "/api/v3/order", V, "order_query_partially_filled")
+    since = dt.datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+    fills = await spot.fills_since("SOL-USDT", since)
+
+    (query,) = server.requests("GET", "/api/v3/myTrades")
+    assert int(query.fields["startTime"]) == int(since.timestamp() * 1000)
+    assert [(f.fill_id, f.client_order_id, f.base_amount) for f in fills] == [
+        ("1188205533", LIMIT_COID, D("0.4"))
+    ]
+    assert isinstance(fills[0], OrderFilled)
+
+
+async def test_balances_hold_every_non_zero_asset_with_what_is_available(spot, server):
+    server.json("GET", "/api/v3/account", V, "account")
+
+    balances = await spot.balances()
+
+    assert sorted(balances) == ["BTC", "SOL", "USDT"]
+    usdt = balances["USDT"]
+    assert (usdt.total, usdt.available) == (D("1947.49845678"), D("1803.12345678"))
+    assert balances["SOL"].total == balances["SOL"].available == D("12.345")

@@ -1,0 +1,569 @@
+"""``CcxtExchangeVenue``: the exchange ports (spot and perpetuals) on ccxt's async client.
+
+Writes carry our client order id (ccxt's unified ``clientOrderId`` parameter, which each
+exchange class sends under its own name: Binance ``newClientOrderId``, OKX ``clOrdId``). Before a
+place is sent, the adapter records the client order id and the send time on the intent's
+evidence; it keeps nothing else between calls except the markets, read once.
+
+Outcomes (see :mod:`.errors` for the whole table):
+
+- a place that times out, or whose answer is a 5xx or a dropped connection, raises
+  ``OutcomeUnknownError`` and is never re-sent by the adapter. :meth:`CcxtExchangeVenue.reconcile`
+  looks the order up by client order id: found, it returns the events its record implies
+  (:meth:`~lpexec.core.exchange.OrderReport.events`); not found once the exchange's receive window
+  has passed since the send (``ExchangeProfile.not_found_after_seconds``), it returns None (it
+  was never made); not found before that, it is still unknown;
+- refusals (funds, order rules, unknown symbol, bad keys) raise ``VenueRejectedError``;
+- rate limits and unreachable exchanges raise ``VenueUnavailableError``. ccxt's own rate limiter
+  is always on (``enableRateLimit``).
+
+API keys come from the environment (:meth:`CcxtExchangeVenue.from_env`) and never appear in a
+repr, a log record or an error.
+
+Example:
+    >>> venue = CcxtExchangeVenue.from_env("binance", clock=LiveClock())
+    >>> events = await venue.place_order(command, evidence)
+    >>> await venue.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import ccxt.async_support as ccxt
+
+from lpexec.core.clock import Clock
+from lpexec.core.errors import OutcomeUnknownError, VenueRejectedError
+from lpexec.core.evidence import Evidence
+from lpexec.core.exchange import (
+    Balance,
+    FundingPayment,
+    OrderReport,
+    PerpPosition,
+    PositionMode,
+    TradingRules,
+)
+from lpexec.core.messages import Command, OutcomeEvent
+from lpexec.core.money import ZERO
+from lpexec.core.trade import (
+    CancelOrder,
+    OrderCanceled,
+    OrderCreated,
+    OrderFilled,
+    PlaceOrder,
+)
+
+from .credentials import Credentials, RedactingLogger, Redactor
+from .errors import to_venue_error
+from .markets import MarketBook, MarketSpec
+from .profiles import ExchangeProfile, MarketType, profile_for
+from .records import (
+    balances_from,
+    fill_from,
+    filled_amount,
+    funding_from,
+    position_from,
+    report_from,
+    to_ms,
+)
+
+__all__ = ["CcxtExchangeVenue", "create_exchange"]
+
+logger = logging.getLogger(__name__)
+HTTP_LOGGER = "lpexec.venues.ccxt.http"
+
+T = TypeVar("T")
+
+_MAX_PAGES = 20
+_PAGE = 500
+
+
+def create_exchange(
+    exchange_id: str,
+    credentials: Credentials,
+    *,
+    market_type: MarketType | None = None,
+    timeout_ms: int = 10_000,
+    config: Mapping[str, Any] | None = None,
+) -> Any:
+    """A ccxt async exchange set up for :class:`CcxtExchangeVenue`.
+
+    Args:
+        exchange_id: a ccxt exchange id (``binance``, ``binanceusdm``, ``okx``).
+        credentials: the API key, secret and password.
+        market_type: ``spot`` or ``swap``; the exchange profile's by default.
+        timeout_ms: the request timeout (a place that times out is an unknown outcome).
+        config: more ccxt settings (``rateLimit``, ``options``); the rate limiter stays on.
+
+    Raises:
+        ValueError: the id is not a ccxt exchange.
+    """
+    exchange_class = getattr(ccxt, exchange_id, None) if exchange_id in ccxt.exchanges else None
+    if exchange_class is None:
+        raise ValueError(f"exchange_id: expected a ccxt exchange id, received {exchange_id!r}")
+    if timeout_ms <= 0:
+        raise ValueError(f"timeout_ms: expected a positive number, received {timeout_ms}")
+    profile = profile_for(exchange_id, market_type=market_type)
+    extra = dict(config or {})
+    settings: dict[str, Any] = {
+        **extra,
+        "apiKey": credentials.api_key,
+        "secret": credentials.secret,
+        "enableRateLimit": True,
+        "timeout": timeout_ms,
+        "options": {**profile.options, **extra.get("options", {})},
+    }
+    if credentials.password:
+        settings["password"] = credentials.password
+    exchange = exchange_class(settings)
+    exchange.logger = RedactingLogger(
+        logging.getLogger(HTTP_LOGGER), Redactor(credentials.secrets())
+    )
+    return exchange
+
+
+class CcxtExchangeVenue:
+    """The :class:`~lpexec.core.ports.ExchangeVenue` and
+    :class:`~lpexec.core.ports.PerpetualVenue` ports on one ccxt exchange.
+
+    Args:
+        exchange: a ccxt async exchange (:func:`create_exchange` sets one up).
+        venue: our key for the venue (logs, reprs).
+        clock: the one clock (event times, the not-found window).
+        profile: the exchange's differences; :func:`~.profiles.profile_for` its id by default.
+        position_mode: perpetuals: the account's mode when the venue starts (updated by
+            :meth:`set_position_mode`); hedge mode names each order's position side.
+    """
+
+    def __init__(
+        self,
+        exchange: Any,
+        *,
+        venue: str,
+        clock: Clock,
+        profile: ExchangeProfile | None = None,
+        position_mode: PositionMode = "ONEWAY",
+    ) -> None:
+        self.name = venue
+        self._exchange = exchange
+        self._clock = clock
+        self._profile = profile or profile_for(exchange.id, market_type=_market_type(exchange))
+        self._position_mode: PositionMode = position_mode
+        secrets = [getattr(exchange, name, None) for name in ("apiKey", "secret", "password")]
+        self._redact = Redactor(s for s in secrets if isinstance(s, str))
+        self._markets: MarketBook | None = None
+        self._markets_lock = asyncio.Lock()
+
+    @classmethod
+    def from_env(
+        cls,
+        exchange_id: str,
+        *,
+        clock: Clock,
+        venue: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        market_type: MarketType | None = None,
+        timeout_ms: int = 10_000,
+        position_mode: PositionMode = "ONEWAY",
+    ) -> CcxtExchangeVenue:
+        """A venue whose keys are read from ``LPEXEC_<EXCHANGE>_API_KEY`` / ``_SECRET`` /
+        ``_PASSWORD`` (``os.environ`` by default)."""
+        credentials = Credentials.from_env(exchange_id, os.environ if environ is None else environ)
+        exchange = create_exchange(
+            exchange_id, credentials, market_type=market_type, timeout_ms=timeout_ms
+        )
+        return cls(
+            exchange,
+            venue=venue or exchange_id,
+            clock=clock,
+            profile=profile_for(exchange_id, market_type=market_type),
+            position_mode=position_mode,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"CcxtExchangeVenue(venue={self.name!r}, exchange={self._profile.exchange_id!r}, "
+            f"market_type={self._profile.market_type!r})"
+        )
+
+    async def close(self) -> None:
+        """Close the exchange's HTTP session."""
+        await self._exchange.close()
+
+    async def __aenter__(self) -> CcxtExchangeVenue:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    async def _call(self, action: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        """Run one ccxt call; its errors leave as core venue errors (see :mod:`.errors`)."""
+        try:
+            return await call()
+        except ccxt.BaseError as e:
+            error = to_venue_error(e, action=action, write=write, redact=self._redact)
+        logger.info("%s: %s", self.name, error)
+        raise error
+
+    async def _book(self) -> MarketBook:
+        if self._markets is None:
+            async with self._markets_lock:
+                if self._markets is None:
+                    exchange = self._exchange
+                    await self._call("load markets", exchange.load_markets, write=False)
+                    self._markets = MarketBook(
+                        exchange.markets,
+                        market_type=self._profile.market_type,
+                        precision_mode=exchange.precisionMode,
+                    )
+                    logger.info("%s: %d markets loaded", self.name, len(self._markets))
+        return self._markets
+
+    async def _spec(self, trading_pair: str) -> MarketSpec:
+        book = await self._book()
+        spec = book.by_pair(trading_pair)
+        if spec is None:
+            raise VenueRejectedError(
+                f"trading_pair: expected a {book.market_type} market of {self.name} as "
+                f"BASE-QUOTE, received {trading_pair!r}",
+                code="unknown_market",
+            )
+        return spec
+
+    # --- orders -----------------------------------------------------------------------------
+
+    async def trading_rules(self, trading_pair: str) -> TradingRules:
+        """The market's price tick, amount step (base), minimums and order types."""
+        return (await self._spec(trading_pair)).rules
+
+    async def place_order(self, command: PlaceOrder, evidence: Evidence) -> Sequence[OutcomeEvent]:
+        """Place an order under the command's client order id; return ``OrderCreated`` and the
+        fills the answer reports (and ``OrderCanceled`` for the unfilled rest of an order that
+        does not rest)."""
+        spec = await self._spec(command.trading_pair)
+        order_type, side, amount, price, params = self._order_request(command, spec)
+        coid = command.client_order_id
+        evidence.record(client_order_id=coid, symbol=spec.symbol, sent_at=self._clock.now())
+        exchange = self._exchange
+        order = await self._call(
+            f"place {command.order_type} {command.side} order {coid} on {spec.symbol}",
+            lambda: exchange.create_order(spec.symbol, order_type, side, amount, price, params),
+            write=True,
+        )
+        if order.get("id"):
+            evidence.record(venue_order_id=str(order["id"]))
+        try:
+            report = await self._report(order, spec, coid)
+        except OutcomeUnknownError:
+            # The order exists; its fills could not be read now: the poller delivers them.
+            report = OrderReport(
+                client_order_id=coid,
+                trading_pair=spec.trading_pair,
+                status="OPEN",
+                venue_order_id=str(order.get("id") or ""),
+            )
+        return report.events(self._clock.now(), command_id=command.command_id)
+
+    def _order_request(
+        self, command: PlaceOrder, spec: MarketSpec
+    ) -> tuple[str, str, str, str | None, dict[str, Any]]:
+        rules = spec.rules
+        if command.order_type not in rules.order_types:
+            raise VenueRejectedError(
+                f"order_type: expected one of {sorted(rules.order_types)} on {spec.symbol}, "
+                f"received {command.order_type}",
+                code="invalid_order",
+            )
+        amount = rules.floor_amount(command.amount)
+        price: Decimal | None = None
+        if command.order_type != "MARKET":
+            if command.price is None:
+                raise VenueRejectedError(
+                    f"price: expected a price for a {command.order_type} order, received None",
+                    code="invalid_order",
+                )
+            price = rules.floor_price(command.price)
+        if price is not None:
+            problem = rules.check(amount=amount, price=price)
+        else:  # a market order's notional is only known once filled: check the amount alone
+            short = amount <= ZERO or amount < rules.min_amount
+            problem = rules.check(amount=amount, price=ZERO) if short else None
+        if problem is not None:
+            raise VenueRejectedError(
+                f"order {command.client_order_id}: {problem}", code="below_minimum"
+            )
+        params: dict[str, Any] = {"clientOrderId": command.client_order_id}
+        if command.order_type == "LIMIT_MAKER":
+            params["postOnly"] = True
+        params.update(self._position_params(command))
+        venue_amount = spec.to_venue_amount(amount)
+        return (
+            "market" if command.order_type == "MARKET" else "limit",
+            command.side.lower(),
+            str(venue_amount),
+            None if price is None else str(price),
+            params,
+        )
+
+    def _position_params(self, command: PlaceOrder) -> dict[str, Any]:
+        action = command.position_action
+        profile = self._profile
+        if action is None:
+            return {}
+        if profile.market_type != "swap":
+            raise VenueRejectedError(
+                f"position_action: expected None on the spot venue {self.name}, received {action}",
+                code="invalid_order",
+            )
+        if self._position_mode == "ONEWAY":
+            return {"reduceOnly": True} if action == "CLOSE" else {}
+        if profile.hedge_side_param is None:
+            raise VenueRejectedError(
+                f"position mode: hedge-mode orders are not supported on {profile.exchange_id}",
+                code="invalid_order",
+            )
+        buys_long = command.side == "BUY"
+        long_side = buys_long if action == "OPEN" else not buys_long
+        side = "LONG" if long_side else "SHORT"
+        return {profile.hedge_side_param: side if profile.hedge_side_upper else side.lower()}
+
+    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
+        """Cancel an order by its client order id."""
+        spec = await self._spec(command.trading_pair)
+        coid = command.client_order_id
+        evidence.record(client_order_id=coid, sent_at=self._clock.now())
+        exchange = self._exchange
+        await self._call(
+            f"cancel order {coid} on {spec.symbol}",
+            lambda: exchange.cancel_order(None, spec.symbol, {"clientOrderId": coid}),
+            write=True,
+        )
+        return OrderCanceled(
+            ts_event=self._clock.now(), command_id=command.command_id, client_order_id=coid
+        )
+
+    async def reconcile(
+        self, command: Command, evidence: Evidence
+    ) -> OutcomeEvent | list[OutcomeEvent] | None:
+        """Decide a place or cancel whose outcome is unknown by looking the order up.
+
+        A place found returns the events its record implies; a place not found returns None once
+        the exchange can no longer accept it (``not_found_after_seconds`` after its send), and
+        raises ``OutcomeUnknownError`` before. A cancel returns ``OrderCanceled`` if the order is
+        canceled, None if it is still open (not canceled: send again), and the record's fills if
+        it filled meanwhile.
+        """
+        if isinstance(command, PlaceOrder):
+            report = await self.order_status(command.trading_pair, command.client_order_id)
+            if report is not None:
+                return report.events(self._clock.now(), command_id=command.command_id)
+            self._not_found_is_final(command.client_order_id, evidence)
+            return None
+        if isinstance(command, CancelOrder):
+            report = await self.order_status(command.trading_pair, command.client_order_id)
+            if report is None or report.status == "OPEN":
+                return None
+            if report.status == "CANCELED":
+                return OrderCanceled(
+                    ts_event=self._clock.now(),
+                    command_id=command.command_id,
+                    client_order_id=command.client_order_id,
+                )
+            events = report.events(self._clock.now(), command_id=command.command_id)
+            return [event for event in events if not isinstance(event, OrderCreated)]
+        raise OutcomeUnknownError(
+            f"{self.name} cannot reconcile {type(command).__name__}: expected PlaceOrder or "
+            "CancelOrder"
+        )
+
+    def _not_found_is_final(self, client_order_id: str, evidence: Evidence) -> None:
+        sent_at = evidence.time("sent_at")
+        if sent_at is None:
+            return
+        waited = (self._clock.now() - sent_at).total_seconds()
+        window = self._profile.not_found_after_seconds
+        if waited < window:
+            raise OutcomeUnknownError(
+                f"order {client_order_id} not found {waited:.1f} s after it was sent; the "
+                f"exchange may still accept it until {window:.0f} s have passed",
+                code="not_found_yet",
+            )
+
+    async def order_status(self, trading_pair: str, client_order_id: str) -> OrderReport | None:
+        """The exchange's record of an order with its fills, or None when it has none."""
+        spec = await self._spec(trading_pair)
+        order = await self._find_order(spec, client_order_id)
+        if order is None:
+            return None
+        return await self._report(order, spec, client_order_id)
+
+    async def _find_order(self, spec: MarketSpec, coid: str) -> dict[str, Any] | None:
+        exchange = self._exchange
+        action = f"look up order {coid} on {spec.symbol}"
+        if self._profile.fetch_order_by_client_id:
+            try:
+                return await self._call(
+                    action,
+                    lambda: exchange.fetch_order(None, spec.symbol, {"clientOrderId": coid}),
+                    write=False,
+                )
+            except VenueRejectedError as e:
+                if e.code == "order_not_found":
+                    return None
+                raise
+        for fetch in (exchange.fetch_open_orders, exchange.fetch_closed_orders):
+            orders = await self._call(action, lambda fetch=fetch: fetch(spec.symbol), write=False)
+            for order in orders:
+                if order.get("clientOrderId") == coid:
+                    return dict(order)
+        return None
+
+    async def _report(self, order: Mapping[str, Any], spec: MarketSpec, coid: str) -> OrderReport:
+        """The record of ``order``: its trades from the answer when they add up to what it says
+        is filled, else asked for."""
+        trades = list(order.get("trades") or [])
+        filled = filled_amount(order, spec)
+        if filled > sum(_trade_base(trade, spec) for trade in trades):
+            trades = await self._order_trades(str(order["id"]), spec)
+        return report_from(order, trades, spec, client_order_id=coid, default_ts=self._clock.now())
+
+    async def _order_trades(self, order_id: str, spec: MarketSpec) -> list[dict[str, Any]]:
+        exchange = self._exchange
+        param = self._profile.order_trades_param
+        if param is not None:
+            call: Callable[[], Awaitable[list[dict[str, Any]]]] = lambda: exchange.fetch_my_trades(
+                spec.symbol, None, None, {param: order_id}
+            )
+        else:
+            call = lambda: exchange.fetch_order_trades(order_id, spec.symbol)  # noqa: E731
+        return list(await self._call(f"read the trades of order {order_id}", call, write=False))
+
+    async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
+        """Our fills on a market at or after ``since``, oldest first (each order's client id is
+        read once per call when the trades do not carry it)."""
+        spec = await self._spec(trading_pair)
+        exchange = self._exchange
+        trades: dict[str, dict[str, Any]] = {}
+        start = to_ms(since)
+        for _ in range(_MAX_PAGES):
+            page = await self._call(
+                f"read fills on {spec.symbol}",
+                lambda start=start: exchange.fetch_my_trades(spec.symbol, start, _PAGE),
+                write=False,
+            )
+            for trade in page:
+                trades.setdefault(str(trade["id"]), trade)
+            if len(page) < _PAGE:
+                break
+            start = max(int(trade["timestamp"]) for trade in page) + 1
+        client_ids: dict[str, str] = {}
+        fills = []
+        for trade in sorted(trades.values(), key=lambda trade: trade.get("timestamp") or 0):
+            order_id = str(trade.get("order") or "")
+            if order_id not in client_ids:
+                client_ids[order_id] = await self._client_order_id(order_id, spec)
+            fills.append(
+                fill_from(
+                    trade,
+                    spec,
+                    client_order_id=client_ids[order_id],
+                    default_ts=self._clock.now(),
+                )
+            )
+        return fills
+
+    async def _client_order_id(self, order_id: str, spec: MarketSpec) -> str:
+        if not order_id:
+            return ""
+        exchange = self._exchange
+        order = await self._call(
+            f"look up order {order_id} on {spec.symbol}",
+            lambda: exchange.fetch_order(order_id, spec.symbol),
+            write=False,
+        )
+        return str(order.get("clientOrderId") or "")
+
+    async def balances(self) -> dict[str, Balance]:
+        """Every asset with a non-zero balance, by asset symbol."""
+        balance = await self._call("read balances", self._exchange.fetch_balance, write=False)
+        return balances_from(balance)
+
+    # --- perpetuals -------------------------------------------------------------------------
+
+    async def positions(self) -> list[PerpPosition]:
+        """The open positions on this venue's markets (amounts in base)."""
+        book = await self._book()
+        raw = await self._call("read positions", self._exchange.fetch_positions, write=False)
+        positions = []
+        for entry in raw:
+            spec = book.by_symbol(entry.get("symbol") or "")
+            position = None if spec is None else position_from(entry, spec)
+            if position is not None:
+                positions.append(position)
+        return positions
+
+    async def set_leverage(self, trading_pair: str, leverage: int) -> None:
+        """Set a market's leverage (a whole number from 1)."""
+        if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
+            raise VenueRejectedError(
+                f"leverage: expected a whole number >= 1, received {leverage!r}", code="bad_request"
+            )
+        spec = await self._spec(trading_pair)
+        exchange = self._exchange
+        await self._call(
+            f"set leverage {leverage} on {spec.symbol}",
+            lambda: exchange.set_leverage(leverage, spec.symbol),
+            write=True,
+        )
+
+    async def set_position_mode(self, mode: PositionMode) -> None:
+        """Set one-way or hedge mode for the account (nothing is sent when it is already so)."""
+        if mode not in ("ONEWAY", "HEDGE"):
+            raise VenueRejectedError(
+                f"mode: expected ONEWAY or HEDGE, received {mode!r}", code="bad_request"
+            )
+        exchange = self._exchange
+        hedged = mode == "HEDGE"
+        if exchange.has.get("fetchPositionMode"):
+            current = await self._call(
+                "read the position mode", exchange.fetch_position_mode, write=False
+            )
+            if current.get("hedged") is hedged:
+                self._position_mode = mode
+                return
+        await self._call(
+            f"set the position mode to {mode}",
+            lambda: exchange.set_position_mode(hedged),
+            write=True,
+        )
+        self._position_mode = mode
+
+    async def funding_payments(self, trading_pair: str, since: dt.datetime) -> list[FundingPayment]:
+        """Funding paid (negative) or received on a market at or after ``since``, oldest first."""
+        spec = await self._spec(trading_pair)
+        exchange = self._exchange
+        entries = await self._call(
+            f"read funding on {spec.symbol}",
+            lambda: exchange.fetch_funding_history(spec.symbol, to_ms(since)),
+            write=False,
+        )
+        payments = [funding_from(e, spec, default_ts=self._clock.now()) for e in entries]
+        return sorted(payments, key=lambda payment: payment.ts)
+
+
+def _trade_base(trade: Mapping[str, Any], spec: MarketSpec) -> Decimal:
+    amount = trade.get("amount")
+    return ZERO if amount in (None, "") else spec.to_base_amount(Decimal(str(amount)))
+
+
+def _market_type(exchange: Any) -> MarketType | None:
+    default = (getattr(exchange, "options", None) or {}).get("defaultType")
+    return default if default in ("spot", "swap") else None
