@@ -308,11 +308,10 @@ class OrderExecutorConfig(ExecutorConfig):
         values.pop("timestamp", None)
         if "id" in values and values["id"] is None:
             del values["id"]  # Hummingbot leaves it None to have one generated
-        ignored = [
-            f"{name}={values[name]!r}"
-            for name, default in HUMMINGBOT_IGNORED_FIELDS.items()
-            if name in values and not _same_number(values.pop(name), default)
-        ]
+        ignored = []
+        for name, default in HUMMINGBOT_IGNORED_FIELDS.items():
+            if name in values and not _same_number(value := values.pop(name), default):
+                ignored.append(f"{name}={value!r}")
         if ignored:
             logger.warning(
                 "order executor %s: ignored Hummingbot-only fields %s (they steer Gateway swaps; "
@@ -644,10 +643,15 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         order = self._find(event.client_order_id)
         if order is None:
             return []
-        order.venue_order_id = event.venue_order_id or order.venue_order_id
+        venue_order_id = event.venue_order_id or order.venue_order_id
+        news = venue_order_id != order.venue_order_id
+        order.venue_order_id = venue_order_id
         if order is not state.live_order:
-            self._touch()  # a late confirmation of an order already replaced
+            if news:
+                self._touch()  # a late confirmation of an order already replaced
             return []
+        if not (news or order.phase is OrderPhase.PLACING or state.outcome_unknown):
+            return []  # the same confirmation again (each poll of an open order): no change
         state.outcome_unknown = False
         if order.phase is OrderPhase.PLACING:
             order.phase = OrderPhase.OPEN

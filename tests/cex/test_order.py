@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import logging
+import random
 from decimal import Decimal
 
 import pytest
@@ -26,7 +28,14 @@ from lpexec.cex import (
     OrderTrigger,
     client_order_id_for,
 )
-from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.chaser import (
+    TopOfBookUpdated,
+    chase_price,
+    needs_requote,
+    quoted_touch,
+    touch_of,
+)
+from lpexec.cex.order import HUMMINGBOT_IGNORED_FIELDS, LimitChaserConfig
 from lpexec.core import (
     CancelOrder,
     CloseType,
@@ -38,10 +47,15 @@ from lpexec.core import (
     OrderCreated,
     OrderFailed,
     OrderFilled,
+    OrderRef,
+    OrderReport,
     PlaceOrder,
+    PriceUpdated,
+    SimulatedClock,
     StopRequested,
     parse_config,
 )
+from lpexec.core.messages import message_class
 
 D = Decimal
 S, T = OrderState, OrderTrigger
@@ -323,6 +337,26 @@ def test_created_records_the_venue_order_id_and_ignores_other_orders():
     assert (executor.state.order_state, executor.state.venue_order_id) == (S.OPEN, "v-1")
 
 
+def test_reading_an_open_orders_record_again_changes_nothing():
+    executor, command = started()
+    report = OrderReport(
+        client_order_id=command.client_order_id,
+        trading_pair="SOL-USDT",
+        status="OPEN",
+        venue_order_id="v-1",
+        fills=(fill(command, "0.5", fill_id="a"),),
+    )
+    for event in report.events(at(3)):
+        executor.apply(event)
+    revision = executor.revision
+
+    for event in report.events(at(4)):  # the order poller reads the same record again
+        assert executor.apply(event) == []
+
+    assert executor.revision == revision
+    assert (executor.state.order_state, executor.state.filled_base) == (S.OPEN, D("0.5"))
+
+
 # --- fills ----------------------------------------------------------------------------------
 
 
@@ -568,6 +602,569 @@ def test_state_round_trips_through_a_snapshot_and_the_executor_resumes():
         CloseType.POSITION_HOLD,
         at(5),
     )
+
+
+# --- Hummingbot configs -----------------------------------------------------------------------
+
+# An OrderExecutorConfig as Hummingbot dumps it to JSON (``model_dump(mode="json")``): its
+# TradeType is the number 1 (BUY) or 2 (SELL), decimals are strings, every field is present.
+HUMMINGBOT_CHASER = {
+    "id": "hb-1",
+    "type": "order_executor",
+    "timestamp": 1767225600.0,
+    "controller_id": "main",
+    "trading_pair": "SOL-USDT",
+    "connector_name": "binance_perpetual",
+    "side": 2,
+    "amount": "2",
+    "position_action": "CLOSE",
+    "price": None,
+    "chaser_config": {"distance": "0.001", "refresh_threshold": "0.0005"},
+    "execution_strategy": "LIMIT_CHASER",
+    "leverage": 5,
+    "level_id": None,
+    "slippage_pct": "0.05",
+    "slippage_multiplier": "5",
+    "max_slippage_pct": "5",
+}
+
+
+def test_a_hummingbot_dict_validates_unchanged_and_silently(caplog):
+    config = parse_config(OrderExecutorConfig, HUMMINGBOT_CHASER)
+
+    assert (config.id, config.side, config.amount, config.leverage) == ("hb-1", "SELL", D(2), 5)
+    assert config.position_action == "CLOSE" and config.is_perpetual
+    assert config.chaser_config == LimitChaserConfig(
+        distance=D("0.001"), refresh_threshold=D("0.0005")
+    )
+    assert config.order_type == "LIMIT_MAKER"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"side": 1}, ("BUY", "OPEN")),
+        ({"position_action": "NIL"}, ("SELL", "OPEN")),  # Hummingbot's "no action", on spot
+        ({"side": "sell", "position_action": "open"}, ("SELL", "OPEN")),
+    ],
+)
+def test_hummingbot_side_and_position_action_values(fields, expected):
+    data = {
+        "connector_name": "binance",
+        "execution_strategy": "LIMIT",
+        "price": "150",
+        "chaser_config": None,
+        "position_action": "OPEN",
+    }
+    config = parse_config(OrderExecutorConfig, {**HUMMINGBOT_CHASER, **data} | fields)
+
+    assert (config.side, config.position_action) == expected
+
+
+def test_a_hummingbot_dict_without_an_id_gets_one():
+    config = parse_config(OrderExecutorConfig, HUMMINGBOT_CHASER | {"id": None})
+
+    assert config.id and config.id != "hb-1"
+
+
+def test_hummingbot_swap_fields_off_their_defaults_are_ignored_with_a_warning(caplog):
+    data = HUMMINGBOT_CHASER | {"slippage_pct": "1", "max_slippage_pct": "5"}
+
+    with caplog.at_level(logging.WARNING, logger="lpexec.cex.order"):
+        config = parse_config(OrderExecutorConfig, data)
+
+    assert "slippage_pct" not in config.model_dump()
+    (record,) = caplog.records
+    assert "slippage_pct='1'" in record.getMessage()
+    assert "max_slippage_pct" not in record.getMessage()  # at its default: nothing to say
+
+
+def test_hummingbot_only_fields_are_not_our_fields():
+    assert set(HUMMINGBOT_IGNORED_FIELDS).isdisjoint(OrderExecutorConfig.model_fields)
+    data = make_config().model_dump() | {"timestamp": 1.0, "type": "order"}
+
+    assert parse_config(OrderExecutorConfig, data) == make_config()
+
+
+# --- perpetuals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("connector", "action", "sent"),
+    [
+        ("binance_perpetual", "OPEN", "OPEN"),
+        ("binance_perpetual", "CLOSE", "CLOSE"),
+        ("Hyperliquid_Perpetual", "CLOSE", "CLOSE"),
+        ("binance", "OPEN", None),  # spot orders carry none
+    ],
+)
+def test_position_action_rides_on_perpetual_orders_only(connector, action, sent):
+    _executor, command = started(connector_name=connector, position_action=action)
+
+    assert command.position_action == sent
+
+
+def test_a_chasers_every_order_carries_the_position_action():
+    executor = chasing(connector_name="binance_perpetual", position_action="CLOSE", side="SELL")
+    (first,) = executor.apply(book("100", "100.1", seconds=1))
+    executor.apply(created(first))
+    (cancel,) = executor.apply(book("100", "97", seconds=2))
+
+    (second,) = executor.apply(canceled(first, seconds=3))
+
+    assert (first.position_action, second.position_action) == ("CLOSE", "CLOSE")
+
+
+# --- LIMIT_MAKER --------------------------------------------------------------------------------
+
+
+def test_limit_maker_is_placed_at_its_price_whatever_the_touch():
+    executor = OrderExecutor(make_config(execution_strategy="LIMIT_MAKER"), created_at=T0)
+    executor.apply(book("140", seconds=0))  # the price would cross: the venue decides
+
+    (command,) = executor.apply(ExecutorStarted(ts_event=T0))
+
+    assert (command.order_type, command.price) == ("LIMIT_MAKER", D(150))
+    assert executor.apply(book("160", seconds=1)) == []
+
+
+def test_a_post_only_rejection_ends_a_limit_maker_failed_with_the_venues_reason():
+    executor, command = started(execution_strategy="LIMIT_MAKER")
+
+    executor.apply(command_failed(command, 1, "order would immediately match", code="post_only"))
+
+    assert executor.state.order_state is S.FAILED
+    assert (executor.close_type, executor.state.failure_code) == (CloseType.FAILED, "post_only")
+
+
+# --- LIMIT_CHASER -----------------------------------------------------------------------------
+
+
+def chasing(**fields) -> OrderExecutor:
+    """A started chaser of 2 base (distance 1 %, threshold 2 % unless given), no price yet."""
+    executor = OrderExecutor(make_config(**(CHASER | fields)), created_at=T0)
+    assert executor.apply(ExecutorStarted(ts_event=T0)) == []
+    return executor
+
+
+def test_a_chaser_waits_for_a_price_then_places_a_maker_order_behind_the_bid():
+    executor = chasing()
+    assert executor.state.order_state is S.WAITING and executor.status is ExecutorStatus.ACTIVE
+    assert executor.order_refs() == []
+
+    (command,) = executor.apply(book("100", "100.2", seconds=1))
+
+    assert isinstance(command, PlaceOrder)
+    assert (command.order_type, command.side, command.amount) == ("LIMIT_MAKER", "BUY", D(2))
+    assert command.price == D(99)  # 100 x (1 - 0.01)
+    assert command.client_order_id == client_order_id_for(command.command_id)
+    assert command.position_action is None
+    assert executor.order_refs() == [OrderRef("binance", "SOL-USDT", command.client_order_id)]
+
+
+@pytest.mark.parametrize(
+    ("side", "event", "price"),
+    [
+        ("BUY", book("100", "100.4"), D(99)),  # bid x (1 - distance)
+        ("SELL", book("100", "100.4"), D("101.404")),  # ask x (1 + distance)
+        ("BUY", PriceUpdated(ts_event=at(1), trading_pair="SOL-USDT", price=D(100)), D(99)),
+        ("SELL", PriceUpdated(ts_event=at(1), trading_pair="SOL-USDT", price=D(100)), D(101)),
+    ],
+)
+def test_the_chase_price_is_behind_its_side_of_the_touch(side, event, price):
+    executor = chasing(side=side)
+
+    (command,) = executor.apply(event)
+
+    assert command.price == price
+
+
+def test_a_chaser_with_a_touch_before_start_places_at_once_and_ignores_other_pairs():
+    executor = OrderExecutor(make_config(**CHASER), created_at=T0)
+    assert executor.apply(book("50", seconds=0, pair="ETH-USDT")) == []
+    executor.apply(book("100", seconds=0))
+
+    (command,) = executor.apply(ExecutorStarted(ts_event=at(1)))
+
+    assert command.price == D(99)
+
+
+def test_orders_other_than_chasers_ignore_prices():
+    executor, _command = started()
+    revision = executor.revision
+
+    assert executor.apply(book("200", seconds=1)) == []
+    assert executor.revision == revision and executor.state.best_bid == 0
+
+
+@pytest.mark.parametrize(
+    ("side", "touch", "requotes"),
+    [
+        ("BUY", "101.99", False),
+        ("BUY", "102", False),  # exactly 2 % away: not beyond the threshold
+        ("BUY", "102.01", True),
+        ("BUY", "90", False),  # toward the order: never chased
+        ("SELL", "98.01", False),
+        ("SELL", "98", False),  # exactly 2 % away
+        ("SELL", "97.99", True),
+        ("SELL", "110", False),
+    ],
+)
+def test_refresh_threshold_boundary(side, touch, requotes):
+    # A simulated clock stamps the quote, then the touch an hour later: time plays no part.
+    clock = SimulatedClock(T0)
+    executor = chasing(side=side)
+    (command,) = executor.apply(_touch(side, "100", clock.advance(1)))
+    executor.apply(created(command))
+
+    commands = executor.apply(_touch(side, touch, clock.advance(3600)))
+
+    assert bool(commands) is requotes
+    assert executor.state.order_state is (S.REQUOTING if requotes else S.OPEN)
+    if requotes:
+        (cancel,) = commands
+        assert isinstance(cancel, CancelOrder)
+        assert cancel.client_order_id == command.client_order_id
+
+
+def _touch(side: str, price: str, when) -> TopOfBookUpdated:
+    """A touch whose ``side`` side (bid for a BUY, ask for a SELL) is ``price``."""
+    value = D(price)
+    bid, ask = (value, value + 1) if side == "BUY" else (value - 1, value)
+    return TopOfBookUpdated(
+        ts_event=when, trading_pair="SOL-USDT", price=(bid + ask) / 2, best_bid=bid, best_ask=ask
+    )
+
+
+def test_a_requote_places_the_next_order_only_once_the_cancel_lands():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    (cancel,) = executor.apply(book("103", seconds=2))
+
+    assert executor.apply(book("104", seconds=3)) == []  # the cancel has not landed: no order
+    assert executor.apply(created(first, seconds=3)) == []
+    assert len(executor.order_refs()) == 1
+    (second,) = executor.apply(canceled(first, seconds=4))
+
+    assert isinstance(second, PlaceOrder)
+    assert second.command_id not in (first.command_id, cancel.command_id)
+    assert second.client_order_id not in (first.client_order_id, "")
+    assert second.price == D("102.96")  # the newest touch, 104 x 0.99
+    assert executor.order_refs() == [OrderRef("binance", "SOL-USDT", second.client_order_id)]
+    assert (executor.state.order_state, executor.state.requotes) == (S.PLACING, 1)
+
+
+def test_partial_fills_across_requotes_add_up_to_the_amount():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(fill(first, "0.5", price="99", fee="0.1", fill_id="a", seconds=2))
+    executor.apply(book("103", seconds=3))
+    executor.apply(fill(first, "0.25", price="99", fee="0.1", fill_id="b", seconds=4))
+
+    (second,) = executor.apply(canceled(first, seconds=5))
+    assert second.amount == D("1.25")  # what the first order left
+    executor.apply(created(second, seconds=6))
+    executor.apply(fill(second, "1.25", price="101.97", fee="0.3", fill_id="c", seconds=7))
+
+    state = executor.state
+    assert state.order_state is S.FILLED and executor.close_type is CloseType.POSITION_HOLD
+    assert (state.filled_base, state.fees_quote) == (D(2), D("0.5"))
+    assert state.filled_quote == D("0.75") * 99 + D("1.25") * D("101.97")
+    assert executor.info(at(7)).volume_quote == state.filled_quote
+    held_ids = [held.fill_id for _, held in executor.held_fills()]
+    assert held_ids == [
+        f"{first.client_order_id}:a",
+        f"{first.client_order_id}:b",
+        f"{second.client_order_id}:c",
+    ]
+    assert executor.order_refs() == []
+
+
+def test_a_fill_that_completes_the_order_while_requoting_ends_filled():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(book("103", seconds=2))  # not confirmed yet: no re-quote from PLACING
+    assert executor.state.order_state is S.PLACING
+    executor.apply(created(first))
+    executor.apply(book("103", seconds=2))
+
+    executor.apply(fill(first, "2", price="99", seconds=3))
+
+    assert executor.state.order_state is S.FILLED
+    assert executor.apply(canceled(first, seconds=4)) == []
+
+
+def test_a_late_fill_of_a_replaced_order_that_reaches_the_amount_cancels_the_live_one():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(book("103", seconds=2))
+    (second,) = executor.apply(canceled(first, seconds=3))
+    executor.apply(created(second, seconds=4))
+
+    (cancel,) = executor.apply(fill(first, "2", price="99", seconds=5))  # made before the cancel
+
+    assert cancel.client_order_id == second.client_order_id
+    executor.apply(canceled(second, seconds=6))
+    assert executor.state.order_state is S.FILLED
+    assert executor.close_type is CloseType.POSITION_HOLD
+
+
+def test_a_late_fill_below_the_amount_counts_and_sizes_the_next_quote():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(canceled(first, seconds=2))  # canceled by the venue: WAITING
+    revision = executor.revision
+
+    assert executor.apply(fill(first, "0.5", price="99", seconds=3)) == []
+
+    assert executor.revision > revision and executor.state.order_state is S.WAITING
+    (second,) = executor.apply(book("100", seconds=4))
+    assert second.amount == D("1.5")
+
+
+@pytest.mark.parametrize("how", ["refused", "failed", "canceled by the venue"])
+def test_a_chase_order_that_ends_unasked_is_quoted_again_at_the_next_price(how):
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    if how == "refused":
+        executor.apply(command_failed(first, 2, "would take", code="post_only"))
+    elif how == "failed":
+        executor.apply(
+            OrderFailed(
+                ts_event=at(2),
+                command_id=first.command_id,
+                client_order_id=first.client_order_id,
+                reason="post-only would take",
+            )
+        )
+    else:
+        executor.apply(created(first))
+        executor.apply(canceled(first, seconds=2))
+
+    assert (executor.state.order_state, executor.state.retries) == (S.WAITING, 1)
+    assert executor.order_refs() == []
+    (second,) = executor.apply(book("101", seconds=3))
+    assert second.client_order_id != first.client_order_id and second.price == D("99.99")
+
+
+def test_a_chaser_ends_failed_past_max_retries_holding_what_filled():
+    config = {"distance": "0.01", "refresh_threshold": "0.02", "max_retries": 2}
+    executor = chasing(chaser_config=config)
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(fill(first, "0.5", price="99", seconds=2))
+    executor.apply(
+        OrderFailed(
+            ts_event=at(3),
+            command_id=first.command_id,
+            client_order_id=first.client_order_id,
+            reason="venue error",
+        )
+    )
+    (second,) = executor.apply(book("100", seconds=4))
+    executor.apply(command_failed(second, 5, "would take", code="post_only"))
+    assert (executor.state.order_state, executor.state.retries) == (S.WAITING, 2)
+    (third,) = executor.apply(book("100", seconds=6))
+    assert third.amount == D("1.5")
+
+    executor.apply(command_failed(third, 7, "would take", code="post_only"))
+
+    assert executor.state.order_state is S.FAILED
+    assert executor.close_type is CloseType.POSITION_HOLD
+    assert "max_retries=2" in executor.state.failure_reason
+    assert executor.state.failure_code == "post_only"
+
+
+@pytest.mark.parametrize(("fills", "close_type"), [(False, "EARLY_STOP"), (True, "POSITION_HOLD")])
+def test_stopping_a_waiting_chaser_ends_at_once(fills, close_type):
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    if fills:
+        executor.apply(fill(first, "0.5", price="99", seconds=1))
+    executor.apply(canceled(first, seconds=2))
+
+    assert executor.apply(stop(seconds=3)) == []
+
+    assert executor.state.order_state is S.CANCELED
+    assert executor.close_type is CloseType(close_type)
+
+
+def test_a_stop_while_requoting_waits_for_the_cancel_in_flight():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(book("103", seconds=2))
+
+    assert executor.apply(stop(seconds=3)) == []  # no second cancel
+    assert executor.status is ExecutorStatus.CLOSING
+    assert executor.apply(canceled(first, seconds=4)) == []  # and no new order
+
+    assert executor.state.order_state is S.CANCELED
+    assert executor.close_type is CloseType.EARLY_STOP
+
+
+def test_a_requote_whose_cancel_is_refused_keeps_the_order_until_the_venue_tells():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    (cancel,) = executor.apply(book("103", seconds=2))
+
+    (again,) = executor.apply(command_failed(cancel, 3, "timeout", retryable=True))
+    assert again.client_order_id == first.client_order_id and again.command_id != cancel.command_id
+    assert executor.apply(command_failed(again, 4, "unknown order", code="order_not_found")) == []
+
+    assert executor.state.order_state is S.OPEN
+    assert executor.order_refs() == [OrderRef("binance", "SOL-USDT", first.client_order_id)]
+    report = OrderReport(
+        client_order_id=first.client_order_id,
+        trading_pair="SOL-USDT",
+        status="FILLED",
+        fills=(fill(first, "2", price="99", fill_id="x", seconds=4),),
+    )
+    for event in report.events(at(5)):  # what the order poller delivers
+        executor.apply(event)
+    assert executor.state.order_state is S.FILLED
+
+
+# --- never two live orders (seeded runs against a small venue) --------------------------------
+
+
+class _Venue:
+    """A venue that answers a chaser's commands late, fills resting orders in part, and checks
+    that no order is placed while another is live."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.live: dict[str, PlaceOrder] = {}
+        self.filled: dict[str, Decimal] = {}
+        self.pending: list[CancelOrder | PlaceOrder] = []
+        self.fills = 0
+
+    def take(self, commands) -> None:
+        for command in commands:
+            if isinstance(command, PlaceOrder):
+                assert not self.live, "a second order was placed while one was live"
+                self.live[command.client_order_id] = command
+                self.filled[command.client_order_id] = D(0)
+            self.pending.append(command)
+
+    def events(self, seconds: int) -> list:
+        events: list = []
+        rng = self.rng
+        if self.pending and rng.random() < 0.5:  # answer the oldest command
+            command = self.pending.pop(0)
+            if isinstance(command, PlaceOrder):
+                events.append(created(command, seconds=seconds))
+            elif command.client_order_id in self.live:
+                self.live.pop(command.client_order_id)
+                events.append(
+                    OrderCanceled(
+                        ts_event=at(seconds),
+                        command_id=command.command_id,
+                        client_order_id=command.client_order_id,
+                    )
+                )
+        for order in list(self.live.values()):
+            left = order.amount - self.filled[order.client_order_id]
+            if rng.random() < 0.3 and left > 0:
+                base = min(left, D(rng.choice(["0.1", "0.25", "0.5"])))
+                self.filled[order.client_order_id] += base
+                self.fills += 1
+                events.append(fill(order, str(base), fill_id=f"f{self.fills}", seconds=seconds))
+                if base == left:
+                    self.live.pop(order.client_order_id)
+        return events
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_chaser_never_has_two_live_orders_and_never_overfills(seed):
+    rng = random.Random(seed)
+    venue = _Venue(rng)
+    executor = chasing(side=rng.choice(["BUY", "SELL"]))
+    bid = D(100)
+    for step in range(1, 120):
+        bid += D(rng.choice([-3, -1, 0, 1, 3]))
+        venue.take(executor.apply(book(str(bid), seconds=step)))
+        for event in venue.events(step):
+            venue.take(executor.apply(event))
+            assert len(executor.order_refs()) <= 1
+        if executor.is_terminated:
+            break
+
+    state = executor.state
+    assert state.filled_base <= D(2)
+    assert state.filled_base == sum(venue.filled.values())
+    assert sum(1 for order in state.orders if not order.is_done) <= 1
+    if executor.is_terminated:
+        assert state.order_state is S.FILLED and state.filled_base == D(2)
+
+
+# --- restart mid-chase --------------------------------------------------------------------------
+
+
+def test_a_chaser_restored_while_requoting_places_the_rest_when_the_cancel_lands():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(fill(first, "0.5", price="99", fill_id="a", seconds=2))
+    (cancel,) = executor.apply(book("103", seconds=3))
+
+    resumed = restarted(executor)
+
+    assert resumed.state == executor.state and resumed.family_state is S.REQUOTING
+    assert resumed.order_refs() == executor.order_refs()
+    (second,) = resumed.apply(canceled(first, seconds=4))
+    assert second.command_id not in (first.command_id, cancel.command_id)
+    assert (second.amount, second.price) == (D("1.5"), D("101.97"))
+    resumed.apply(fill(first, "0.5", price="99", fill_id="a", seconds=5))  # counted before
+    assert resumed.state.filled_base == D("0.5")
+
+
+def test_a_chaser_restored_while_open_still_measures_from_the_quoted_touch():
+    executor = chasing()
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    executor.apply(book("101", seconds=2))  # within the threshold
+
+    resumed = restarted(executor)
+
+    assert resumed.apply(book("102", seconds=3)) == []
+    (cancel,) = resumed.apply(book("102.01", seconds=4))
+    assert cancel.client_order_id == first.client_order_id
+
+
+def test_a_chaser_restored_while_waiting_quotes_at_the_next_price():
+    executor = chasing()
+
+    resumed = restarted(executor)
+
+    assert resumed.family_state is S.WAITING
+    (command,) = resumed.apply(book("100", seconds=1))
+    assert command.price == D(99)
+
+
+# --- the chaser's arithmetic ----------------------------------------------------------------
+
+
+def test_touch_of_a_plain_price_is_that_price_on_both_sides():
+    plain = PriceUpdated(ts_event=T0, trading_pair="SOL-USDT", price=D(7))
+
+    assert touch_of(plain) == (D(7), D(7))
+    assert touch_of(book("6", "8")) == (D(6), D(8))
+    assert quoted_touch("BUY", D(6), D(8)) == D(6) and quoted_touch("SELL", D(6), D(8)) == D(8)
+    assert chase_price("SELL", D(8), D("0.5")) == D(12)
+    assert needs_requote("SELL", quoted=D(100), touch=D("97.99"), threshold=D("0.02"))
+
+
+def test_top_of_book_reaches_the_pairs_subscribers_as_a_price():
+    event = book("100", "101")
+
+    assert isinstance(event, PriceUpdated) and event.keys() == ("SOL-USDT",)
+    assert message_class("TopOfBookUpdated") is TopOfBookUpdated
 
 
 # --- facade ---------------------------------------------------------------------------------
