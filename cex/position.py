@@ -45,6 +45,10 @@ Decisions on Hummingbot's quirks (``executors.md`` §16):
 8. An executor unwinding (CLOSING) is still live: it reports status CLOSING, receives events and
    counts in the engine's ``active_count`` until it terminates (Hummingbot counts SHUTTING_DOWN as
    inactive, so a controller may open a level twice).
+9. Stopped without a choice (``keep_position`` None), it flattens: the config default is False,
+   Hummingbot's default for position executors at bot stop.
+10. Unlike Hummingbot, a running position survives a restart: its state (orders, fills, barrier
+    prices, trailing stop) is in every snapshot and the engine resumes it.
 
 Other decisions:
 
@@ -58,11 +62,14 @@ Other decisions:
 - P&L: realized on what closed plus unrealized on what is open at the last price; net of every
   fee and of funding (:class:`~lpexec.cex.messages.FundingPaid`, counted once per payment id, not
   moving the barriers). ``net_pnl_pct`` = net P&L / entry notional (a ratio).
-- Failures: a refused entry with nothing filled ends FAILED; a retryable refusal is sent again up
-  to ``max_retries``. Exit orders that fail or are canceled before filling are placed again for
-  the rest, up to ``max_retries`` in all, then the executor ends FAILED saying what may still be
-  open. A place whose outcome is unknown waits for the venue's record (the order poller reads
-  it by client order id) and is reported stranded meanwhile.
+- Failures (one retry count for the whole executor, as Hummingbot): a retryable refusal of the
+  entry, or an entry canceled by the venue, sends the entry again for the rest; a refusal for
+  good, or retries spent, ends FAILED when nothing filled, else closes what filled (close type
+  FAILED; held instead with ``keep_position``). Exit orders that fail or are canceled before
+  filling are placed again for the rest, then the executor ends FAILED saying what may still be
+  open; a refused cancel is sent again, then ends FAILED saying the order may be open. A place
+  whose outcome is unknown waits for the venue's record (the order poller reads it by client
+  order id) and is reported stranded meanwhile.
 - Stops: ``StopRequested.keep_position`` (else the config's, default False) flattens (EARLY_STOP)
   or holds (POSITION_HOLD) after canceling live orders; a stop while already closing changes
   nothing. Perpetual exits carry ``position_action="CLOSE"`` (reduce-only, they can never flip the

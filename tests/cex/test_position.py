@@ -32,6 +32,7 @@ from lpexec.core import (
     CloseType,
     CommandFailed,
     ConfigError,
+    Database,
     Engine,
     ExecutorStarted,
     ExecutorStatus,
@@ -1104,6 +1105,39 @@ async def test_through_the_engine_a_kept_position_reaches_the_ledger(tmp_path):
     (position,) = engine.ledger.positions()
     assert position.key == HeldPositionKey("bot-1", "ex", PAIR)
     assert (position.net_base, position.average_price) == (D(2), D(100))
+    venue.close()
+
+
+async def test_a_process_restart_mid_position_resumes_the_trailing_stop_from_sqlite(tmp_path):
+    clock = SimulatedClock(T0)
+    venue = make_venue(tmp_path, clock)
+    database = Database.open(f"sqlite:///{tmp_path / 'lpexec.db'}")
+    first = Engine(
+        database=database, clock=clock, executor_types=[PositionExecutor], venues={"ex": venue}
+    )
+    await first.start()
+    config = make_config(connector_name="ex")
+    await first.create(config)
+    await first.drain()
+    clock.advance(seconds=1)
+    first.publish_price(PAIR, D(102))  # arms the trailing stop (persisted: it moved)
+    del first
+
+    second = Engine(
+        database=database, clock=clock, executor_types=[PositionExecutor], venues={"ex": venue}
+    )
+    report = await second.start()
+    assert report.resumed == [config.id]
+    resumed = second.executor(config.id)
+    assert resumed.state.trailing_stop_price == D("101.5")  # 102 - 0.005 x entry 100
+    clock.advance(seconds=1)
+    venue.price = D(101)
+    second.publish_price(PAIR, D(101))
+    await second.drain()
+
+    info = second.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.TRAILING_STOP)
+    database.close()
     venue.close()
 
 
