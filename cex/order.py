@@ -29,10 +29,11 @@ complete when the filled base reaches ``amount`` or the live order's fill is fin
 a replaced order that reaches ``amount`` cancels the live one (ending FILLED on the cancel).
 
 Perpetuals: ``position_action`` (OPEN or CLOSE) rides on every
-:class:`~lpexec.core.trade.PlaceOrder` when ``connector_name`` names a perpetual market
-(Hummingbot's rule: the name contains ``perpetual``, e.g. ``binance_perpetual``); spot orders
-carry None. CLOSE on a connector that is not perpetual is refused (it could only be a mistake:
-a spot venue cannot reduce a position, and a perpetual venue named otherwise would open one).
+:class:`~lpexec.core.trade.PlaceOrder` on a perpetual market: ``is_perpetual`` says so, or when
+it is None (the default), ``connector_name`` does (Hummingbot's rule: the name contains
+``perpetual``, e.g. ``binance_perpetual``). Spot orders carry None. CLOSE on a market that is not
+perpetual is refused (it could only be a mistake: a spot venue cannot reduce a position, and a
+perpetual venue not known as one would open a position instead).
 ``leverage`` is carried in the config and the report; the venue's leverage is set by whoever
 wires the venue (``PerpetualVenue.set_leverage``), not by this executor.
 
@@ -245,7 +246,9 @@ _HUMMINGBOT_TYPES = ("order_executor", "order")
 _HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
 
 
-def _is_perpetual(connector_name: object) -> bool:
+def _is_perpetual(connector_name: object, is_perpetual: object = None) -> bool:
+    if isinstance(is_perpetual, bool):
+        return is_perpetual
     return isinstance(connector_name, str) and "perpetual" in connector_name.lower()
 
 
@@ -273,8 +276,10 @@ class OrderExecutorConfig(ExecutorConfig):
             LIMIT_CHASER.
         chaser_config: distance and refresh threshold (ratios), required for LIMIT_CHASER and
             refused otherwise.
-        position_action: OPEN or CLOSE; sent on perpetual connectors only, CLOSE refused on
+        position_action: OPEN or CLOSE; sent on perpetual markets only, CLOSE refused on
             others.
+        is_perpetual: whether the market is perpetual; None (the default) infers it from
+            ``connector_name`` (Hummingbot's rule). Not a Hummingbot field.
         leverage: perpetuals' leverage, >= 1 (reported; the venue's leverage is set apart).
         level_id: an optional tag a controller uses to find its executors.
         keep_position: always True (what filled is held); False is refused.
@@ -290,6 +295,7 @@ class OrderExecutorConfig(ExecutorConfig):
     chaser_config: LimitChaserConfig | None = None
     execution_strategy: ExecutionStrategy
     position_action: PositionAction = "OPEN"
+    is_perpetual: bool | None = None
     leverage: int = Field(default=1, ge=1)
     level_id: str | None = None
     keep_position: bool = True
@@ -324,7 +330,7 @@ class OrderExecutorConfig(ExecutorConfig):
             values["side"] = _HUMMINGBOT_SIDES[side]
         action = values.get("position_action")
         if isinstance(action, str) and action.strip().upper() == "NIL":
-            if _is_perpetual(values.get("connector_name")):
+            if _is_perpetual(values.get("connector_name"), values.get("is_perpetual")):
                 raise ValueError(
                     "position_action: a perpetual order needs OPEN or CLOSE, received 'NIL'"
                 )
@@ -360,18 +366,19 @@ class OrderExecutorConfig(ExecutorConfig):
                 f"chaser_config: only LIMIT_CHASER uses it, expected none for "
                 f"execution_strategy={strategy}, received {self.chaser_config!r}"
             )
-        if self.position_action == "CLOSE" and not self.is_perpetual:
+        if self.position_action == "CLOSE" and not self.perpetual:
             raise ValueError(
                 f"position_action: CLOSE reduces a perpetual position, but connector "
-                f"{self.connector_name!r} is not perpetual (its name has no 'perpetual'); "
-                "expected OPEN"
+                f"{self.connector_name!r} is not perpetual (its name has no 'perpetual' and "
+                "is_perpetual is not true); expected OPEN"
             )
         return self
 
     @property
-    def is_perpetual(self) -> bool:
-        """True when ``connector_name`` names a perpetual market (it contains ``perpetual``)."""
-        return _is_perpetual(self.connector_name)
+    def perpetual(self) -> bool:
+        """True when orders carry a position action: ``is_perpetual``, or when None, a
+        ``connector_name`` containing ``perpetual``."""
+        return _is_perpetual(self.connector_name, self.is_perpetual)
 
     @property
     def order_type(self) -> Literal["MARKET", "LIMIT", "LIMIT_MAKER"]:
@@ -542,7 +549,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
             order_type=config.order_type,
             amount=amount,
             price=price,
-            position_action=config.position_action if config.is_perpetual else None,
+            position_action=config.position_action if config.perpetual else None,
         )
         self.state.orders.append(order)
         return command

@@ -280,6 +280,8 @@ def test_config_uses_hummingbot_names_and_defaults():
         ({**CHASER, "chaser_config": {"distance": "0.1"}}, "refresh_threshold"),
         ({"position_action": "CLOSE"}, "CLOSE reduces a perpetual position"),
         ({"position_action": "NIL", "connector_name": "binance_perpetual"}, "needs OPEN or CLOSE"),
+        ({"position_action": "NIL", "is_perpetual": True}, "needs OPEN or CLOSE"),
+        ({"position_action": "CLOSE", "is_perpetual": False}, "is not perpetual"),
         ({"type": "position_executor"}, "type: expected 'order_executor'"),
         ({"side": 3}, "side"),
         ({"post_only": True}, "post_only: unknown field"),
@@ -633,7 +635,7 @@ def test_a_hummingbot_dict_validates_unchanged_and_silently(caplog):
     config = parse_config(OrderExecutorConfig, HUMMINGBOT_CHASER)
 
     assert (config.id, config.side, config.amount, config.leverage) == ("hb-1", "SELL", D(2), 5)
-    assert config.position_action == "CLOSE" and config.is_perpetual
+    assert config.position_action == "CLOSE" and config.perpetual
     assert config.chaser_config == LimitChaserConfig(
         distance=D("0.001"), refresh_threshold=D("0.0005")
     )
@@ -691,16 +693,20 @@ def test_hummingbot_only_fields_are_not_our_fields():
 
 
 @pytest.mark.parametrize(
-    ("connector", "action", "sent"),
+    ("connector", "perpetual", "action", "sent"),
     [
-        ("binance_perpetual", "OPEN", "OPEN"),
-        ("binance_perpetual", "CLOSE", "CLOSE"),
-        ("Hyperliquid_Perpetual", "CLOSE", "CLOSE"),
-        ("binance", "OPEN", None),  # spot orders carry none
+        ("binance_perpetual", None, "OPEN", "OPEN"),
+        ("binance_perpetual", None, "CLOSE", "CLOSE"),
+        ("Hyperliquid_Perpetual", None, "CLOSE", "CLOSE"),
+        ("binance", None, "OPEN", None),  # spot orders carry none
+        ("paper", True, "CLOSE", "CLOSE"),  # said, not inferred from the name
+        ("odd_perpetual_name", False, "OPEN", None),
     ],
 )
-def test_position_action_rides_on_perpetual_orders_only(connector, action, sent):
-    _executor, command = started(connector_name=connector, position_action=action)
+def test_position_action_rides_on_perpetual_orders_only(connector, perpetual, action, sent):
+    _executor, command = started(
+        connector_name=connector, is_perpetual=perpetual, position_action=action
+    )
 
     assert command.position_action == sent
 
