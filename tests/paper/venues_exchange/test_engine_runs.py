@@ -78,11 +78,6 @@ async def test_a_resting_limit_fills_over_two_steps_delivered_by_the_poller(run,
     assert await poller.poll_once() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cex OrderExecutor._created fires CONFIRM on a repeated OrderCreated (OPEN -> OPEN), "
-    "which bumps its revision, so Engine.observe journals every poll of an open order",
-)
 async def test_reading_an_open_orders_record_again_journals_nothing(run, clock):
     exchange, _, engine, poller = run
     executor = await started(engine, side="BUY", price=D(100))
@@ -174,6 +169,23 @@ async def test_a_stop_after_a_fill_nobody_polled_still_counts_that_fill(run, clo
     assert executor.close_type is CloseType.POSITION_HOLD
     assert counted_by(executor) == ledger_of(exchange, executor.state.client_order_id)
     assert executor.state.filled_base == D(1)
+
+
+async def test_a_cancel_that_never_lands_ends_failed_saying_the_order_may_be_open(clock):
+    exchange = make_exchange(clock)
+    venue = make_exchange_venue(exchange, clock, faults="cancel:drop#1+")
+    engine = make_cex_engine(MemoryStore(), clock, venue, max_sends=3)
+    executor = await started(engine, side="BUY", price=D(95))
+
+    await engine.stop(executor.id)
+    for _ in range(5):
+        await engine.drain()
+
+    assert executor.state.order_state is OrderState.FAILED
+    assert "not carried out after 3 sends" in executor.state.failure_reason
+    assert "may still be open" in executor.state.failure_reason
+    assert exchange.order(executor.state.client_order_id).status is OrderStatus.OPEN
+    assert venue.faults.fired == {"drop": 3}
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,9 @@ async def test_a_place_on_an_unknown_pair_or_with_a_position_action_is_refused(v
     assert perp_only.value.code == "bad_request"
 
 
-async def test_the_same_place_sent_twice_makes_one_order_and_answers_the_same(venue, exchange):
+async def test_the_same_place_sent_twice_makes_one_order_and_answers_the_same(
+    venue, exchange, caplog
+):
     command = place("MARKET", price=None)
 
     first = await venue.place_order(command, Evidence())
@@ -191,6 +193,10 @@ async def test_the_same_place_sent_twice_makes_one_order_and_answers_the_same(ve
     assert kinds(second) == kinds(first)
     assert len(exchange.fills_since(0)) == 1
     assert exchange.balances() == balances
+    assert [r.message for r in caplog.records if "sent again" in r.message] == [
+        f"place of {command.client_order_id} sent again: the exchange already holds it; "
+        "answering its record"
+    ]
 
 
 async def test_a_place_sent_again_after_a_rejection_is_rejected_again(venue):
