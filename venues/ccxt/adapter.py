@@ -438,13 +438,13 @@ class CcxtExchangeVenue:
     async def _order_trades(self, order_id: str, spec: MarketSpec) -> list[dict[str, Any]]:
         exchange = self._exchange
         param = self._profile.order_trades_param
-        if param is not None:
-            call: Callable[[], Awaitable[list[dict[str, Any]]]] = lambda: exchange.fetch_my_trades(
-                spec.symbol, None, None, {param: order_id}
-            )
-        else:
-            call = lambda: exchange.fetch_order_trades(order_id, spec.symbol)  # noqa: E731
-        return list(await self._call(f"read the trades of order {order_id}", call, write=False))
+
+        async def read() -> list[dict[str, Any]]:
+            if param is not None:
+                return await exchange.fetch_my_trades(spec.symbol, None, None, {param: order_id})
+            return await exchange.fetch_order_trades(order_id, spec.symbol)
+
+        return list(await self._call(f"read the trades of order {order_id}", read, write=False))
 
     async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
         """Our fills on a market at or after ``since``, oldest first (each order's client id is

@@ -24,8 +24,8 @@ What the caller should do decides the class (``lpexec.core.errors``)::
 A write whose request may have reached the exchange is never called unavailable: ccxt reports a
 5xx answer or a dropped connection as ``ExchangeNotAvailable`` too, and Binance documents a 5xx
 as "execution status unknown". Only a connection that was never made (aiohttp's
-``ClientConnectorError`` or ``ConnectionTimeoutError`` under ccxt's error) or an answer that says the request was refused
-(429/418, maintenance, a stale timestamp) is certain.
+``ClientConnectorError`` or ``ConnectionTimeoutError`` under ccxt's error) or an answer that
+says the request was refused (429/418, maintenance, a stale timestamp) is certain.
 
 The message and the chained cause are redacted (:class:`~.credentials.Redactor`): a URL's query
 string (which holds the request's signature) is dropped and any secret masked.

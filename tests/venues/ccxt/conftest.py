@@ -141,8 +141,9 @@ async def server() -> AsyncIterator[ReplayServer]:
     replay = ReplayServer()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", replay.handle)
+    # no access log: it is the fake exchange's log (with the signed URLs it received), not ours
     test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
+    await test_server.start_server(access_log=None)
     replay.base_url = f"http://127.0.0.1:{test_server.port}"
     yield replay
     replay.release()
