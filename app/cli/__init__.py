@@ -19,6 +19,7 @@ from lpexec.app.cli.daemon import daemon_app
 from lpexec.app.cli.demo import demo_command
 from lpexec.app.cli.executors import executors_app
 from lpexec.app.cli.lp import lp_app, pools_app
+from lpexec.app.cli.order import order_app
 from lpexec.app.cli.paper import paper_gateway_command
 from lpexec.app.cli.swap import swap_app
 from lpexec.core import ExecutorError
@@ -27,8 +28,8 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="lpexec",
-    help="Run DeFi liquidity executors (LP positions, swaps) through Hummingbot Gateway or on "
-    "paper venues that speak the same API.",
+    help="Run trading executors: LP positions and swaps through Hummingbot Gateway, orders on "
+    "exchanges through ccxt, or all of them on paper venues that speak the same API.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,6 +44,11 @@ app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.
 app.add_typer(daemon_app, name="daemon", help="Run range-rebalancing policies on a schedule.")
 app.add_typer(pools_app, name="pools", help="Read pools.")
 app.add_typer(swap_app, name="swap", help="Quote swaps across providers and execute the best.")
+app.add_typer(
+    order_app,
+    name="order",
+    help="Place, watch and cancel orders on the paper exchange or a real one (--exchange).",
+)
 
 error_console = Console(stderr=True)
 

@@ -1,14 +1,17 @@
-"""``lpexec executors``: list and show executors from the store."""
+"""``lpexec executors``: list, show and stop executors of every type."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from lpexec.app.registry import EXECUTOR_TYPES
+from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
 from lpexec.app.settings import Settings
 from lpexec.core import (
     Database,
@@ -112,6 +115,67 @@ def show_command(
         info = engine.info(executor_id)
     finally:
         db.close()
+    if as_json:
+        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        return
+    console.print(info_table([info], title=f"executor {executor_id}"))
+    console.print(details_table(info))
+
+
+@executors_app.command("stop")
+def stop_command(
+    executor_id: str = typer.Argument(..., help="The executor id."),
+    database: str | None = DATABASE_OPTION,
+    keep_position: bool | None = typer.Option(
+        None,
+        "--keep-position/--close-position",
+        help="Hold the inventory, or flatten it (default: the executor's own setting).",
+    ),
+    gateway: str | None = typer.Option(
+        None, "--gateway", help="LP and swap executors: the Gateway URL (unset: paper Gateway)."
+    ),
+    exchange: str | None = typer.Option(
+        None, "--exchange", help="Order executors: the ccxt exchange (unset: paper exchange)."
+    ),
+    paper_state: Path | None = typer.Option(
+        None, help="The paper venue's state file (default: in the user data directory)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Stop any executor, on the venue its type runs on (LP and swap executors through the
+    Gateway, order executors through the exchange)."""
+    from lpexec.app.cli.cex_options import CexConnection
+    from lpexec.app.cli.options import Connection
+
+    url = database or Settings().resolved_database_url()
+    db = Database.open(url)
+    try:
+        engine = Engine(database=db, clock=LiveClock(), executor_types=EXECUTOR_TYPES, venues={})
+        if not engine.has_executor(executor_id):
+            raise UnknownExecutorError(executor_id)
+        executor_type = engine.info(executor_id).type
+    finally:
+        db.close()
+
+    async def stop(runtime: Any) -> ExecutorInfo:
+        await runtime.engine.stop(executor_id, keep_position=keep_position)
+        await runtime.settle()
+        info: ExecutorInfo = runtime.engine.info(executor_id)
+        return info
+
+    async def main() -> ExecutorInfo:
+        runtime: Any
+        if executor_type in CEX_TYPES:
+            runtime = await CexConnection(exchange, url, paper_state, 0, 0.0).open()
+        else:
+            connection = Connection(gateway, None, None, None, None, url, paper_state, 0)
+            runtime = await connection.open()
+        try:
+            return await stop(runtime)
+        finally:
+            await runtime.aclose()
+
+    info = asyncio.run(main())
     if as_json:
         typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
         return
