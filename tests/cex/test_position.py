@@ -587,6 +587,19 @@ def test_time_limit_while_waiting_with_nothing_filled_ends_at_once():
     assert executor.close_type is CloseType.TIME_LIMIT and executor.closed_at == at(60)
 
 
+def test_a_price_past_the_time_limit_ends_a_waiting_entry_and_cancels_a_live_one():
+    waiting, _ = started(BOUNDED, **BOUNDS)
+    live, (order,) = started()
+
+    assert waiting.apply(price("100", seconds=60)) == []  # no entry placed at the limit
+    (cancel,) = live.apply(price("100", seconds=60))
+
+    assert waiting.state.position_state is S.CLOSED
+    assert waiting.close_type is CloseType.TIME_LIMIT
+    assert cancel.client_order_id == order.client_order_id
+    assert (live.state.position_state, live.close_type) == (S.CLOSING, CloseType.TIME_LIMIT)
+
+
 def test_a_start_past_the_time_limit_expires_without_orders():
     executor = PositionExecutor(make_config(), created_at=T0)
 
