@@ -17,7 +17,8 @@ Strategies (``execution_strategy``, Hummingbot's names, ``executors.md`` §4):
   only once the venue confirms the cancel places a new order, with a new command id and client
   order id, for what is still unfilled; there are never two live orders. Fills of every order
   count toward ``amount``. A chase order that ends without our asking (refused, failed, canceled by
-  the venue) is quoted again at the next price, up to ``chaser_config.max_retries`` times.
+  the venue) is quoted again at the next price, up to ``chaser_config.max_retries`` times (a
+  re-quote's cancel refused for good counts too); one more ends the executor FAILED.
 
 Every order is a :class:`~lpexec.cex.tracking.TrackedOrder` in the executor's one order list
 (``state.orders``, oldest first; only the last can be live). Its ``client_order_id`` is derived
@@ -56,7 +57,8 @@ Ending (decisions against the Hummingbot reference, ``executors.md`` §4 and §1
   (``code="outcome_unknown"``) may have made the order: the executor stays PLACING (reported as
   stranded) until a later event tells; a stop cancels it by its client order id. A refused cancel
   is sent again when retryable; else a stop ends FAILED (the order may still be open) and a
-  re-quote keeps the order (OPEN again: the order poller reads what became of it).
+  re-quote keeps the order (OPEN again: the order poller reads what became of it), counting it
+  as one of the chaser's retries.
 - Reports: ``net_pnl_quote`` is 0 (the P&L of held inventory is the ledger's), fees paid are the
   cumulative fees in quote, and the volume is the filled quote (not 0: §16 quirk 5).
 
@@ -211,6 +213,7 @@ ORDER_TRANSITIONS: TransitionTable[OrderState, OrderTrigger] = {
     (S.REQUOTING, T.KEEP): S.OPEN,  # the cancel was refused for good: still tracked
     (S.REQUOTING, T.RECANCEL): S.REQUOTING,
     (S.REQUOTING, T.CANCEL): S.CANCELING,  # stopped: the cancel in flight serves the stop
+    (S.REQUOTING, T.FAIL): S.FAILED,  # the cancel refused for good past max_retries
     (S.CANCELING, T.CONFIRM): S.CANCELING,  # a late confirmation
     (S.CANCELING, T.FILL): S.CANCELING,  # fills before the cancel landed still count
     (S.CANCELING, T.COMPLETE): S.FILLED,  # it filled before the cancel landed
@@ -636,7 +639,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         limit = self._chaser().max_retries
         state.retries += 1
         if state.retries > limit:
-            reason = f"{reason}; {state.retries} chase orders ended so (max_retries={limit})"
+            reason = f"{reason}; {state.retries} chase orders failed (max_retries={limit})"
             return self._fail(reason, code, event)
         logger.warning("order executor %s: %s; quoting again at the next price", self.id, reason)
         self._fire(OrderTrigger.RETRY)
@@ -824,21 +827,23 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         if event.retryable:
             self._fire(OrderTrigger.RECANCEL)
             return [self._cancel(order)]
-        if family is OrderState.REQUOTING:
-            # Keep the order: the order poller reads what became of it (filled, canceled, open).
-            logger.warning(
-                "order executor %s: canceling order %s to re-quote was refused (%s); keeping it",
-                self.id,
-                order.client_order_id,
-                event.reason,
-            )
-            order.phase = OrderPhase.OPEN
-            self._fire(OrderTrigger.KEEP)
-            return []
         reason = (
             f"canceling order {order.client_order_id} was refused: {event.reason}; "
             "the order may still be open on the venue"
         )
+        if family is OrderState.REQUOTING:
+            # Keep the order: the order poller reads what became of it (filled, canceled, open).
+            # Each refusal counts as a retry, so a venue that never lets go does not get a
+            # cancel on every price for ever.
+            limit = self._chaser().max_retries
+            self.state.retries += 1
+            if self.state.retries > limit:
+                reason = f"{reason}; {self.state.retries} chase orders failed (max_retries={limit})"
+                return self._fail(reason, event.code, event)
+            logger.warning("order executor %s: %s; keeping it", self.id, reason)
+            order.phase = OrderPhase.OPEN
+            self._fire(OrderTrigger.KEEP)
+            return []
         return self._fail(reason, event.code, event)
 
     def _fail(self, reason: str, code: str, event: Event) -> list[Command]:

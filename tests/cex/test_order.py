@@ -164,11 +164,13 @@ _CHASER_STATES = (S.WAITING, S.REQUOTING)
 _CHASER_TRIGGERS = (T.WAIT, T.REQUOTE, T.REPLACE, T.KEEP, T.RETRY)
 
 
-def _executor_in(state: OrderState, *, chaser: bool) -> tuple[OrderExecutor, PlaceOrder | None]:
-    """An executor (a LIMIT, or a chaser quoted at bid 100) driven by events into ``state``,
-    and the command that placed its last order."""
+def _executor_in(
+    state: OrderState, *, chaser: bool, retries: int = 10
+) -> tuple[OrderExecutor, PlaceOrder | None]:
+    """An executor (a LIMIT, or a chaser quoted at bid 100 allowed ``retries``) driven by events
+    into ``state``, and the command that placed its last order."""
     if chaser:
-        return _chaser_in(state)
+        return _chaser_in(state, retries)
     if state is S.NOT_STARTED:
         return OrderExecutor(make_config(), created_at=T0), None
     executor, command = started()
@@ -180,8 +182,11 @@ def _executor_in(state: OrderState, *, chaser: bool) -> tuple[OrderExecutor, Pla
     return executor, command
 
 
-def _chaser_in(state: OrderState) -> tuple[OrderExecutor, PlaceOrder | None]:
-    executor = OrderExecutor(make_config(**CHASER), created_at=T0)
+def _chaser_in(state: OrderState, retries: int) -> tuple[OrderExecutor, PlaceOrder | None]:
+    chaser_config = CHASER["chaser_config"] | {"max_retries": retries}
+    executor = OrderExecutor(
+        make_config(**(CHASER | {"chaser_config": chaser_config})), created_at=T0
+    )
     if state is S.NOT_STARTED:
         return executor, None
     executor.apply(ExecutorStarted(ts_event=T0))
@@ -215,7 +220,7 @@ def _event_for(trigger: OrderTrigger, executor: OrderExecutor, command):
         return stop(seconds=6)
     if trigger is T.REQUOTE:
         return book("103", seconds=6)
-    if trigger in (T.RECANCEL, T.KEEP):
+    if trigger in (T.RECANCEL, T.KEEP) or (trigger is T.FAIL and family is S.REQUOTING):
         cancel = CancelOrder(
             command_id=executor.state.cancel_command_id,
             executor_id=executor.id,
@@ -238,7 +243,8 @@ def _event_for(trigger: OrderTrigger, executor: OrderExecutor, command):
 def test_every_row_is_reached_by_an_event(move, target):
     state, trigger = move
     chaser = state in _CHASER_STATES or trigger in _CHASER_TRIGGERS
-    executor, command = _executor_in(state, chaser=chaser)
+    retries = 0 if move == (S.REQUOTING, T.FAIL) else 10  # the refused cancel is one too many
+    executor, command = _executor_in(state, chaser=chaser, retries=retries)
     assert executor.state.order_state is state
 
     executor.apply(_event_for(trigger, executor, command))
@@ -1034,6 +1040,23 @@ def test_a_requote_whose_cancel_is_refused_keeps_the_order_until_the_venue_tells
     for event in report.events(at(5)):  # what the order poller delivers
         executor.apply(event)
     assert executor.state.order_state is S.FILLED
+
+
+def test_requote_cancels_refused_for_good_count_as_retries():
+    config = {"distance": "0.01", "refresh_threshold": "0.02", "max_retries": 1}
+    executor = chasing(chaser_config=config)
+    (first,) = executor.apply(book("100", seconds=1))
+    executor.apply(created(first))
+    (cancel,) = executor.apply(book("103", seconds=2))
+    executor.apply(command_failed(cancel, 3, "unknown order", code="order_not_found"))
+    assert (executor.state.order_state, executor.state.retries) == (S.OPEN, 1)
+    (again,) = executor.apply(book("103", seconds=4))  # still beyond the threshold
+
+    executor.apply(command_failed(again, 5, "unknown order", code="order_not_found"))
+
+    assert executor.state.order_state is S.FAILED
+    assert "may still be open" in executor.state.failure_reason
+    assert "max_retries=1" in executor.state.failure_reason
 
 
 # --- never two live orders (seeded runs against a small venue) --------------------------------
