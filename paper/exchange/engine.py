@@ -60,7 +60,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,50 +71,26 @@ from lpexec.paper.exchange.errors import (
     DuplicateClientOrderIdError,
     InvalidExchangeRequestError,
     MarketNotFoundError,
-    OrderNotFoundError,
     OrderNotOpenError,
     StateFormatError,
 )
 from lpexec.paper.exchange.market import Market
+from lpexec.paper.exchange.matching import Entry, Matcher
 from lpexec.paper.exchange.orders import (
-    ORDER_LIFECYCLE,
     ClientOrderId,
     Fill,
-    Liquidity,
     Order,
     OrderSide,
     OrderStatus,
     OrderTrigger,
     OrderType,
 )
-from lpexec.paper.exchange.perpetual import Liquidation, money_ceiling, money_floor
-from lpexec.paper.exchange.positions import PositionBook, opened_side, reduced_side
+from lpexec.paper.exchange.perpetual import Liquidation
 
 __all__ = ["PaperExchange"]
 
 _ONE = Decimal(1)
 _ACTIONS: tuple[PositionAction | None, ...] = (None, "OPEN", "CLOSE")
-
-
-@dataclass(slots=True)
-class _Entry:
-    order: Order
-    market: Market
-    reserve_asset: str
-    reserve_per_unit: Decimal
-    """Spot: what one base unit reserves. Perpetual: the fee part only."""
-    reserved: Decimal
-    """What the order still holds reserved (perpetual: fee part + ``margin_reserved``)."""
-    arrival: int
-    margin_reserved: Decimal = ZERO
-    """Perpetual: the initial margin held for the part that opens."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Admission:
-    reason: str | None
-    per_unit: Decimal = ZERO
-    margin: Decimal = ZERO
 
 
 class PaperExchange:
@@ -148,8 +123,6 @@ class PaperExchange:
         for name, fee in (("maker_fee", maker_fee), ("taker_fee", taker_fee)):
             if not isinstance(fee, Decimal) or not ZERO <= fee < _ONE:
                 raise ValueError(f"Expected a Decimal {name} in [0, 1), received {fee!r}")
-        self.maker_fee = maker_fee
-        self.taker_fee = taker_fee
         self._markets: dict[str, Market] = {}
         for market in markets:
             if market.trading_pair in self._markets:
@@ -158,13 +131,20 @@ class PaperExchange:
                 )
             self._markets[market.trading_pair] = market
         self._balances = Balances(balances)
-        self._book = PositionBook(self._balances)
-        self._orders: dict[ClientOrderId, _Entry] = {}
-        self._open: dict[ClientOrderId, _Entry] = {}
-        self._fills: list[Fill] = []
-        self._arrivals = 0
+        self._matcher = Matcher(self._balances, maker_fee=maker_fee, taker_fee=taker_fee)
+        self._book = self._matcher.book
 
     # -- reads ---------------------------------------------------------------------------------
+
+    @property
+    def maker_fee(self) -> Decimal:
+        """Return the fee ratio of maker fills."""
+        return self._matcher.maker_fee
+
+    @property
+    def taker_fee(self) -> Decimal:
+        """Return the fee ratio of taker fills."""
+        return self._matcher.taker_fee
 
     def market(self, trading_pair: str) -> Market:
         """Return the market of ``trading_pair``.
@@ -192,7 +172,7 @@ class PaperExchange:
         """Return the open orders, in arrival order, of one pair or of all."""
         return [
             entry.order
-            for entry in self._open.values()
+            for entry in self._matcher.open.values()
             if trading_pair is None or entry.market.trading_pair == trading_pair
         ]
 
@@ -200,18 +180,18 @@ class PaperExchange:
         """Return every order ever placed (any status, rejected ones too), in arrival order."""
         return [
             entry.order
-            for entry in self._orders.values()
+            for entry in self._matcher.orders.values()
             if trading_pair is None or entry.market.trading_pair == trading_pair
         ]
 
     def fills_since(self, seq: int = 0) -> list[Fill]:
         """Return the fills whose ``fill_id`` is above ``seq``, oldest first."""
-        return self._fills[max(seq, 0) :]
+        return self._matcher.fills[max(seq, 0) :]
 
     @property
     def last_fill_id(self) -> int:
         """Return the id of the latest fill (0 before any)."""
-        return len(self._fills)
+        return len(self._matcher.fills)
 
     def balances(self) -> dict[str, Balance]:
         """Return every asset's balance (total, reserved, available), sorted by asset."""
@@ -254,7 +234,7 @@ class PaperExchange:
             InvalidExchangeRequestError: a mode other than ONEWAY or HEDGE.
             PositionStateError: a position or an order on a perpetual market is open.
         """
-        orders = sum(1 for entry in self._open.values() if entry.market.is_perpetual)
+        orders = sum(1 for entry in self._matcher.open.values() if entry.market.is_perpetual)
         self._book.set_mode(mode, open_orders=orders)
 
     def funding_payments(
@@ -307,20 +287,11 @@ class PaperExchange:
         market.step(bid, ask, last, now)
         if market.is_perpetual:
             self._book.fund(market, now)
-        first = len(self._fills)
-        resting = [e for e in self._open.values() if e.market is market]
-        resting.sort(key=_priority)
-        for entry in resting:
-            price = entry.order.price
-            assert price is not None  # only limits rest
-            if not entry.order.is_open or not market.crosses(entry.order.side, price):
-                continue
-            amount = market.take_capacity(entry.order.side, entry.order.remaining_amount)
-            if amount > ZERO:
-                self._fill(entry, amount, price, Liquidity.MAKER)
+        first = len(self._matcher.fills)
+        self._matcher.fill_resting(market)
         if market.is_perpetual:
             self._book.liquidate_due(market, now)
-        return self._fills[first:]
+        return self._matcher.fills[first:]
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -348,8 +319,8 @@ class PaperExchange:
                 or CLOSE on a perpetual one.
         """
         cid = ClientOrderId(client_order_id)
-        if cid in self._orders:
-            existing = self._orders[cid].order
+        if cid in self._matcher.orders:
+            existing = self._matcher.orders[cid].order
             raise DuplicateClientOrderIdError(
                 f"Expected a new client order id, received {client_order_id!r}, which already "
                 f"names a {existing.status} order"
@@ -375,13 +346,11 @@ class PaperExchange:
             created_at=market.quote.ts_event if market.quote else None,
             position_action=position_action,
         )
-        admission = self._admit(market, order)
+        admission = self._matcher.admit(market, order)
         if admission.reason is not None:
-            rejected = replace(order, status=OrderStatus.REJECTED, reason=admission.reason)
-            self._orders[cid] = _Entry(rejected, market, "", ZERO, ZERO, self._next_arrival())
-            return rejected
-        entry = self._open_entry(market, order, admission)
-        self._fill_on_arrival(entry)
+            return self._matcher.reject(market, order, admission.reason)
+        entry = self._matcher.open_entry(market, order, admission)
+        self._matcher.fill_on_arrival(entry)
         return entry.order
 
     def cancel(self, client_order_id: str) -> Order:
@@ -397,7 +366,7 @@ class PaperExchange:
                 f"Expected an open order to cancel, received {client_order_id!r}, which is "
                 f"{entry.order.status}"
             )
-        self._close(entry, OrderTrigger.CANCEL, reason=None)
+        self._matcher.close(entry, OrderTrigger.CANCEL, reason=None)
         return entry.order
 
     # -- persistence ---------------------------------------------------------------------------
@@ -423,10 +392,10 @@ class PaperExchange:
                     "margin_reserved": str(entry.margin_reserved),
                     "arrival": entry.arrival,
                 }
-                for entry in self._orders.values()
+                for entry in self._matcher.orders.values()
             ],
-            "fills": [codec.encode_fill(fill) for fill in self._fills],
-            "arrivals": self._arrivals,
+            "fills": [codec.encode_fill(fill) for fill in self._matcher.fills],
+            "arrivals": self._matcher.arrivals,
             "perpetual": {
                 "mode": book.mode,
                 "leverages": dict(sorted(book.leverages.items())),
@@ -485,7 +454,7 @@ class PaperExchange:
             )
         for saved in data["orders"]:
             order = codec.decode_order(saved["order"])
-            entry = _Entry(
+            entry = Entry(
                 order=order,
                 market=exchange.market(order.trading_pair),
                 reserve_asset=str(saved["reserve_asset"]),
@@ -494,11 +463,11 @@ class PaperExchange:
                 arrival=int(saved["arrival"]),
                 margin_reserved=Decimal(saved["margin_reserved"]),
             )
-            exchange._orders[order.client_order_id] = entry
+            exchange._matcher.orders[order.client_order_id] = entry
             if order.is_open:
-                exchange._open[order.client_order_id] = entry
-        exchange._fills = [codec.decode_fill(fill) for fill in data["fills"]]
-        exchange._arrivals = int(data["arrivals"])
+                exchange._matcher.open[order.client_order_id] = entry
+        exchange._matcher.fills = [codec.decode_fill(fill) for fill in data["fills"]]
+        exchange._matcher.arrivals = int(data["arrivals"])
         perpetual, book = data["perpetual"], exchange._book
         book.set_mode(perpetual["mode"], open_orders=0)
         book.leverages = {str(pair): int(value) for pair, value in perpetual["leverages"].items()}
@@ -516,7 +485,7 @@ class PaperExchange:
 
     def _check_reservations(self) -> None:
         held: dict[str, Decimal] = {}
-        for entry in self._open.values():
+        for entry in self._matcher.open.values():
             held[entry.reserve_asset] = held.get(entry.reserve_asset, ZERO) + entry.reserved
         for position in self._book.positions.values():
             asset = self.market(position.trading_pair).quote_asset
@@ -530,268 +499,8 @@ class PaperExchange:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _entry(self, client_order_id: str) -> _Entry:
-        try:
-            return self._orders[ClientOrderId(client_order_id)]
-        except KeyError:
-            raise OrderNotFoundError(
-                f"Expected a known client order id, received {client_order_id!r}"
-            ) from None
-
-    def _next_arrival(self) -> int:
-        self._arrivals += 1
-        return self._arrivals
-
-    def _check(self, market: Market, order: Order) -> tuple[str | None, Decimal, Decimal]:
-        """Return (why the order breaks a rule or None, reference price, fee ratio to reserve)."""
-        rules = market.rules
-        if order.order_type not in rules.order_types:
-            supported = sorted(str(kind) for kind in rules.order_types)
-            return (
-                f"order type {order.order_type} is not supported on {market.trading_pair} "
-                f"(expected one of {supported})",
-                ZERO,
-                ZERO,
-            )
-        if order.order_type is OrderType.MARKET:
-            reference = market.touch(order.side)
-            if reference is None:
-                return (
-                    "no quote yet: a market order needs a step first (expected a touch)",
-                    ZERO,
-                    ZERO,
-                )
-            fee = self.taker_fee
-        else:
-            reference = order.price
-            if reference is None or reference <= ZERO:
-                return (
-                    f"price {reference} is not positive after flooring to the tick "
-                    f"{rules.price_tick} (expected > 0 for a {order.order_type} order)",
-                    ZERO,
-                    ZERO,
-                )
-            fee = max(self.maker_fee, self.taker_fee)
-            if order.order_type is OrderType.LIMIT_MAKER and market.crosses(order.side, reference):
-                return (
-                    f"LIMIT_MAKER {order.side} at {reference} would cross the touch "
-                    f"{market.touch(order.side)} (expected a price that rests)",
-                    ZERO,
-                    ZERO,
-                )
-        return rules.check(amount=order.amount, price=reference), reference, fee
-
-    def _admit(self, market: Market, order: Order) -> _Admission:
-        """Return why the order is refused, or what it reserves."""
-        broken, reference, fee = self._check(market, order)
-        if broken is not None:
-            return _Admission(broken)
-        if market.is_perpetual:
-            return self._admit_perpetual(market, order, reference, fee)
-        if order.side is OrderSide.BUY:
-            asset, per_unit = market.quote_asset, reference * (_ONE + fee)
-        else:
-            asset, per_unit = market.base, _ONE
-        needed, available = order.amount * per_unit, self._balances.get(asset).available
-        if needed > available:
-            return _Admission(
-                f"insufficient balance: {order.side} needs {needed} {asset} reserved "
-                f"(expected <= available {available})"
-            )
-        return _Admission(None, per_unit)
-
-    def _admit_perpetual(
-        self, market: Market, order: Order, reference: Decimal, fee: Decimal
-    ) -> _Admission:
-        pair, action = market.trading_pair, order.position_action
-        reducible = self._book.reducible(pair, order.side, action)
-        if action == "CLOSE" and reducible == ZERO:
-            return _Admission(
-                f"nothing to close: no {reduced_side(order.side)} position on {pair} for a "
-                f"{order.side} CLOSE order (expected an open position to reduce)"
-            )
-        if order.order_type is not OrderType.MARKET and market.crosses(order.side, reference):
-            touch = market.touch(order.side)
-            assert touch is not None
-            reference = max(reference, touch)  # a crossing sell fills at the bid, above its price
-        opening = ZERO if action == "CLOSE" else max(ZERO, order.amount - reducible)
-        leverage = self._book.leverage(pair)
-        per_unit, margin = reference * fee, money_ceiling(opening * reference / leverage)
-        needed = order.amount * per_unit + margin
-        available = self._balances.get(market.quote_asset).available
-        if needed > available:
-            return _Admission(
-                f"insufficient collateral: {order.side} needs {needed} {market.quote_asset} "
-                f"reserved (margin {margin} at leverage {leverage} plus fees; expected <= "
-                f"available {available})"
-            )
-        return _Admission(None, per_unit, margin)
-
-    def _open_entry(self, market: Market, order: Order, admission: _Admission) -> _Entry:
-        if market.is_perpetual or order.side is OrderSide.BUY:
-            asset = market.quote_asset
-        else:
-            asset = market.base
-        reserved = order.amount * admission.per_unit + admission.margin
-        self._balances.reserve(asset, reserved)
-        entry = _Entry(
-            order,
-            market,
-            asset,
-            admission.per_unit,
-            reserved,
-            self._next_arrival(),
-            admission.margin,
-        )
-        self._orders[order.client_order_id] = entry
-        self._open[order.client_order_id] = entry
-        return entry
-
-    def _fill_on_arrival(self, entry: _Entry) -> None:
-        market, order = entry.market, entry.order
-        is_market = order.order_type is OrderType.MARKET
-        touch = market.touch(order.side)
-        crosses = order.price is not None and market.crosses(order.side, order.price)
-        if touch is not None and (is_market or crosses):
-            amount = market.take_capacity(order.side, order.remaining_amount)
-            if amount > ZERO:
-                self._fill(entry, amount, touch, Liquidity.TAKER)
-        if is_market and entry.order.is_open:
-            self._close(
-                entry,
-                OrderTrigger.CANCEL,
-                reason=(
-                    f"market order unfilled amount {entry.order.remaining_amount} canceled: the "
-                    f"per-step fill cap of {market.trading_pair} was reached"
-                ),
-            )
-
-    def _fill(self, entry: _Entry, amount: Decimal, price: Decimal, liquidity: Liquidity) -> None:
-        if entry.market.is_perpetual:
-            filled = self._fill_perpetual(entry, amount, price, liquidity)
-            entry.market.give_back_capacity(entry.order.side, amount - filled)
-            return
-        order, market = entry.order, entry.market
-        is_last = amount == order.remaining_amount
-        notional = amount * price
-        fee = notional * (self.maker_fee if liquidity is Liquidity.MAKER else self.taker_fee)
-        portion = entry.reserved if is_last else amount * entry.reserve_per_unit
-        if order.side is OrderSide.BUY:
-            cost = notional + fee
-            self._balances.spend_reserved(market.quote_asset, cost)
-            self._balances.release(market.quote_asset, portion - cost)
-            self._balances.deposit(market.base, amount)
-        else:
-            self._balances.spend_reserved(market.base, portion)
-            self._balances.deposit(market.quote_asset, notional - fee)
-        entry.reserved -= portion
-        self._record_fill(entry, amount, price, fee, liquidity)
-
-    def _fill_perpetual(
-        self, entry: _Entry, amount: Decimal, price: Decimal, liquidity: Liquidity
-    ) -> Decimal:
-        """Fill up to ``amount`` of a perpetual order; return what filled (see the docstring)."""
-        order, market, book = entry.order, entry.market, self._book
-        asset = market.quote_asset
-        target = book.reducible_side(order.side, order.position_action)
-        position = None if target is None else book.position(market.trading_pair, target)
-        reduced = ZERO if position is None else min(amount, position.amount)
-        if target is not None and reduced > ZERO:
-            book.reduce(market, target, reduced, price)
-        opened, cut = ZERO, None
-        if order.position_action == "CLOSE":
-            if reduced < amount:
-                cut = (
-                    f"reduce-only: the {target} position on {market.trading_pair} was smaller "
-                    f"than the order; unfilled amount {order.remaining_amount - reduced} canceled"
-                )
-        else:
-            opened = self._open_part(entry, amount - reduced, price)
-            if opened < amount - reduced:
-                cut = (
-                    f"insufficient collateral to open {amount - reduced} at {price}; unfilled "
-                    f"amount {order.remaining_amount - reduced - opened} canceled"
-                )
-        filled = reduced + opened
-        if filled > ZERO:
-            fee = (
-                filled
-                * price
-                * (self.maker_fee if liquidity is Liquidity.MAKER else self.taker_fee)
-            )
-            is_last = filled == order.remaining_amount
-            fee_reserved = entry.reserved - entry.margin_reserved
-            portion = fee_reserved if is_last or cut else filled * entry.reserve_per_unit
-            self._balances.spend_reserved(asset, fee)
-            self._balances.release(asset, portion - fee)
-            entry.reserved -= portion
-            self._record_fill(entry, filled, price, fee, liquidity)
-        if cut is not None and entry.order.is_open:
-            self._close(entry, OrderTrigger.CANCEL, reason=cut)
-        return filled
-
-    def _open_part(self, entry: _Entry, wanted: Decimal, price: Decimal) -> Decimal:
-        """Open up to ``wanted`` at ``price`` with margin from the order, then from available."""
-        if wanted <= ZERO:
-            return ZERO
-        market = entry.market
-        asset, leverage = market.quote_asset, self._book.leverage(market.trading_pair)
-        funds = entry.margin_reserved + self._balances.get(asset).available
-        opened = min(wanted, market.rules.floor_amount(funds * leverage / price))
-        margin = money_floor(opened * price / leverage)
-        while opened > ZERO and margin > funds:  # a last-digit rounding of the division
-            opened -= market.rules.amount_step
-            margin = money_floor(opened * price / leverage)
-        if opened <= ZERO:
-            return ZERO
-        from_order = min(margin, entry.margin_reserved)
-        entry.margin_reserved -= from_order
-        entry.reserved -= from_order
-        self._balances.reserve(asset, margin - from_order)
-        self._book.open(market, opened_side(entry.order.side), opened, price, margin)
-        return opened
-
-    def _record_fill(
-        self, entry: _Entry, amount: Decimal, price: Decimal, fee: Decimal, liquidity: Liquidity
-    ) -> None:
-        order, market = entry.order, entry.market
-        is_last = amount == order.remaining_amount
-        trigger = OrderTrigger.COMPLETE_FILL if is_last else OrderTrigger.PARTIAL_FILL
-        status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
-        entry.order = replace(
-            order,
-            status=status,
-            filled_amount=order.filled_amount + amount,
-            filled_quote=order.filled_quote + amount * price,
-            fees_quote=order.fees_quote + fee,
-        )
-        self._fills.append(
-            Fill(
-                fill_id=len(self._fills) + 1,
-                client_order_id=order.client_order_id,
-                trading_pair=market.trading_pair,
-                side=order.side,
-                amount=amount,
-                price=price,
-                fee=fee,
-                fee_asset=market.quote_asset,
-                liquidity=liquidity,
-                filled_at=market.quote.ts_event if market.quote else None,
-            )
-        )
-        if is_last:
-            if entry.reserved:  # a perpetual order's unused margin reservation
-                self._balances.release(entry.reserve_asset, entry.reserved)
-                entry.reserved = entry.margin_reserved = ZERO
-            del self._open[order.client_order_id]
-
-    def _close(self, entry: _Entry, trigger: OrderTrigger, *, reason: str | None) -> None:
-        order = entry.order
-        status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
-        self._balances.release(entry.reserve_asset, entry.reserved)
-        entry.reserved = entry.margin_reserved = ZERO
-        entry.order = replace(order, status=status, reason=reason)
-        del self._open[order.client_order_id]
+    def _entry(self, client_order_id: str) -> Entry:
+        return self._matcher.entry(client_order_id)
 
 
 def _check_action(market: Market, action: object) -> None:
@@ -805,10 +514,3 @@ def _check_action(market: Market, action: object) -> None:
             f"position_action: expected None on spot market {market.trading_pair}, "
             f"received {action!r}"
         )
-
-
-def _priority(entry: _Entry) -> tuple[Decimal, int]:
-    # Best price first (highest buy, lowest sell), then first come.
-    price = entry.order.price
-    assert price is not None
-    return (-price if entry.order.side is OrderSide.BUY else price, entry.arrival)
