@@ -62,8 +62,9 @@ Ending (decisions against the Hummingbot reference, ``executors.md`` §4 and §1
 - Reports: ``net_pnl_quote`` is 0 (the P&L of held inventory is the ledger's), fees paid are the
   cumulative fees in quote, and the volume is the filled quote (not 0: §16 quirk 5).
 
-Hummingbot configs: an ``OrderExecutorConfig`` dict from Hummingbot (``model_dump``, JSON or
-Python) validates unchanged. ``side`` may be its ``TradeType`` value (1 BUY, 2 SELL),
+Hummingbot configs: an ``OrderExecutorConfig`` from Hummingbot as JSON data
+(``model_dump(mode="json")``, or the same dict with its enums as their values) validates
+unchanged. ``side`` may be its ``TradeType`` value (1 BUY, 2 SELL),
 ``position_action`` may be ``NIL`` (no position action: spot only), ``id`` may be None
 (generated). Fields only Hummingbot has are **accepted and ignored**, one rule for all of them:
 each is dropped, and a warning is logged for every one whose value would have changed what
