@@ -58,6 +58,12 @@ Decisions against the reference (§16 and §5 quirks that touch the grid):
   fees, goes to the held-positions ledger (:meth:`GridExecutor.held_fills`, one record per level
   that holds, plus the residual), and the report keeps only the realized P&L and fees, so the
   ledger and the report never count the same thing twice.
+- CANCELING and CLOSING report the status CLOSING (quirk 8: Hummingbot counts a shutting-down
+  grid as active); a controller that must not re-open a level while the old grid unwinds waits
+  for ``is_done``. A stop that does not say uses the config's ``keep_position`` (default False:
+  flatten, as Hummingbot's orchestrator does on a bot stop, quirk 9), and a grid is resumed from
+  its snapshot after a restart, its live orders found again by client order id (quirk 10).
+- The step between levels is kept and reported (Hummingbot resets it to 0 after generating).
 - Hummingbot's ``custom_info`` keys are in :class:`GridDetails`; its lists of order records
   (``filled_orders``, ``failed_orders``, ``canceled_orders``) are counts here: a long-running grid
   must not grow its state with every fill.
@@ -258,7 +264,7 @@ class GridExecutorConfig(ExecutorConfig):
         activation_bounds: only keep orders within this distance (ratio) of the mid.
         safe_extra_spread: how far from the mid an order that would cross is placed (ratio).
         triple_barrier_config: per-level take profit, grid stop loss, time limit, trailing stop.
-        leverage: perpetuals' leverage (carried and reported).
+        leverage: perpetuals' leverage (carried and reported; orders do not carry it yet).
         level_id: an optional tag a controller uses to find its executors.
         keep_position: on the limit price, and on a stop that does not say, hold the inventory
             (POSITION_HOLD) instead of flattening it.
@@ -391,6 +397,7 @@ class GridDetails(ExecutorDetails):
     connector_name: str
     trading_pair: str
     level_id: str | None
+    leverage: int
     mid_price: Decimal
     grid_limit_price: Decimal
     grid_level_prices: list[Decimal]
@@ -850,8 +857,11 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
         if event.client_order_id not in state.live:
             return []
         order = self._live_order(event.client_order_id)
-        if event.venue_order_id:
-            order.venue_order_id = event.venue_order_id
+        if order.phase is not OrderPhase.PLACING and (
+            not event.venue_order_id or event.venue_order_id == order.venue_order_id
+        ):
+            return []  # a repeated confirmation (the poller reads records again): no change
+        order.venue_order_id = event.venue_order_id or order.venue_order_id
         if order.phase is OrderPhase.PLACING:
             order.phase = OrderPhase.OPEN
         self._settled(event.client_order_id)
@@ -1116,6 +1126,7 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
             connector_name=config.connector_name,
             trading_pair=config.trading_pair,
             level_id=config.level_id,
+            leverage=config.leverage,
             mid_price=state.mid,
             grid_limit_price=config.limit_price,
             grid_level_prices=[level.price for level in state.levels],

@@ -35,6 +35,8 @@ from lpexec.core import (
     CancelOrder,
     CloseType,
     ConfigError,
+    Database,
+    Engine,
     ExecutorStarted,
     ExecutorStatus,
     OrderCanceled,
@@ -43,6 +45,7 @@ from lpexec.core import (
     OrderFilled,
     PlaceOrder,
     PriceUpdated,
+    SimulatedClock,
     StopRequested,
     Tick,
     parse_config,
@@ -772,6 +775,16 @@ def test_a_retryable_cancel_refusal_is_sent_again_and_a_final_one_gives_the_orde
     assert executor.state.grid_state is G.DONE and executor.close_type is CloseType.EARLY_STOP
 
 
+def test_a_repeated_confirmation_changes_nothing():
+    executor, opens = started()
+    executor.apply(created(opens[0]))
+    revision = executor.revision
+
+    assert executor.apply(created(opens[0], 3)) == []  # the poller read the record again
+
+    assert executor.revision == revision
+
+
 def test_orders_of_others_change_nothing():
     executor, opens = started()
     revision = executor.revision
@@ -1073,3 +1086,106 @@ def test_a_terminated_grid_restores_terminated():
         at(8),
     )
     assert again.info(at(9)).net_pnl_quote == executor.info(at(9)).net_pnl_quote
+
+
+# --- through the engine ---------------------------------------------------------------------
+
+
+class RestingVenue:
+    """A test venue: limit orders rest (the test fills them through ``Engine.observe``, as the
+    venue's records would tell), market orders fill at once at ``price``, cancels succeed."""
+
+    def __init__(self, clock) -> None:
+        self.clock = clock
+        self.price = D(109)
+        self.placed: list[PlaceOrder] = []
+
+    async def place_order(self, command: PlaceOrder, evidence) -> list:
+        del evidence
+        self.placed.append(command)
+        now = self.clock.now()
+        events: list = [
+            OrderCreated(
+                ts_event=now,
+                command_id=command.command_id,
+                client_order_id=command.client_order_id,
+                venue_order_id=f"v-{len(self.placed)}",
+            )
+        ]
+        if command.order_type == "MARKET":
+            events.append(
+                OrderFilled(
+                    ts_event=now,
+                    command_id=command.command_id,
+                    client_order_id=command.client_order_id,
+                    fill_id=f"m-{command.client_order_id}",
+                    side=command.side,
+                    base_amount=command.amount,
+                    price=self.price,
+                    is_final=True,
+                )
+            )
+        return events
+
+    async def cancel_order(self, command: CancelOrder, evidence) -> OrderCanceled:
+        del evidence
+        return OrderCanceled(
+            ts_event=self.clock.now(),
+            command_id=command.command_id,
+            client_order_id=command.client_order_id,
+        )
+
+    async def reconcile(self, command, evidence):
+        del command, evidence
+        return None
+
+
+async def test_a_grid_survives_a_restart_through_the_engine_and_hands_its_inventory_over(tmp_path):
+    clock = SimulatedClock(at(0))
+    database = Database.open(f"sqlite:///{tmp_path / 'grid.db'}")
+    venue = RestingVenue(clock)
+
+    def engine() -> Engine:
+        return Engine(
+            database=database, clock=clock, executor_types=[GridExecutor], venues={"binance": venue}
+        )
+
+    first = engine()
+    await first.start()
+    grid = first.add(make_config())
+    clock.advance(1)
+    first.publish_price(PAIR, D(110))
+    await first.drain()
+    opens = list(venue.placed)
+    assert len(opens) == 5
+    clock.advance(1)
+    first.observe(grid.id, [fill(opens[0], seconds=2)])
+    await first.drain()
+    close = venue.placed[-1]
+    assert close.side == "SELL"
+
+    second = engine()  # a restart: everything is read back from the database
+    report = await second.start()
+    assert report.resumed == [grid.id]
+    resumed = second.executor(grid.id)
+    assert resumed.snapshot()["state"] == grid.snapshot()["state"]
+    assert {ref.client_order_id for ref in resumed.order_refs()} == {
+        command.client_order_id for command in [*opens[1:], close]
+    }
+    clock.advance(1)
+    second.observe(grid.id, [fill(opens[0], seconds=2)])  # already counted before the restart
+    second.observe(grid.id, [fill(close, seconds=3)])
+    second.observe(grid.id, [fill(opens[1], fee="0.02", seconds=3)])
+    await second.drain()
+    await second.stop(grid.id, keep_position=True)
+    await second.drain()
+
+    info = second.info(grid.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.POSITION_HOLD)
+    (position,) = second.ledger.positions()
+    assert position.net_base == opens[1].amount  # L5 holds what it bought; L4 completed
+    assert position.fees_quote == D("0.02")
+    assert position.executor_ids == (grid.id,)
+    expected = close.amount * close.price - opens[0].amount * opens[0].price
+    assert info.net_pnl_quote == expected  # the realized take profit; the held part is the ledger's
+    database.close()
