@@ -58,7 +58,9 @@ Other decisions:
   entry order against the price: it is placed when the price is within, canceled when it leaves
   (fills kept), placed again for the rest when it comes back. They need a price, so an executor
   with bounds (or a LIMIT entry without ``entry_price``, placed at the first price) waits for
-  one. The resting take profit is not gated (not done yet).
+  one. They gate the resting take profit the same way (Hummingbot's limit formula on the close
+  side at its price): it rests while the price is within, is canceled when the price leaves
+  (fills kept) and rests again for the rest when it comes back.
 - P&L: realized on what closed plus unrealized on what is open at the last price; net of every
   fee and of funding (:class:`~lpexec.cex.messages.FundingPaid`, counted once per payment id, not
   moving the barriers). ``net_pnl_pct`` = net P&L / entry notional (a ratio).
@@ -348,6 +350,7 @@ class PositionExecutorState:
     open_orders: list[TrackedOrder] = field(default_factory=list)
     close_orders: list[TrackedOrder] = field(default_factory=list)
     take_profit_order_id: str = ""
+    take_profit_order_price: Decimal | None = None
     open_base: Decimal = ZERO
     open_quote: Decimal = ZERO
     open_fees: Decimal = ZERO
@@ -431,7 +434,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
     family_field = "position_state"
     wants_ticks = True
 
-    __slots__ = ("_is_buy",)
+    __slots__ = ("_gated_take_profit", "_is_buy")
 
     def __init__(
         self,
@@ -442,6 +445,12 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
     ) -> None:
         super().__init__(config, created_at=created_at, state=state)
         self._is_buy = config.side == "BUY"
+        barriers = config.triple_barrier_config
+        self._gated_take_profit = (
+            config.activation_bounds is not None
+            and barriers.take_profit is not None
+            and barriers.take_profit_order_type != "MARKET"
+        )
         end = self.state.end_time
         if end is not None and end.tzinfo is not UTC:
             # A restored time carries pydantic's own UTC object; comparing datetimes with two
@@ -531,20 +540,55 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if barriers.take_profit_order_type == "MARKET":
             self._market_take_profit()
             return _NOTHING
+        target = state.take_profit_order_price = entry * (ONE + sign * barriers.take_profit)
+        last = state.last_price
+        if self._gated_take_profit and (last is None or not self._take_profit_within(target, last)):
+            return _NOTHING  # placed when the price comes within the bounds
+        return [self._place_take_profit()]
+
+    def _place_take_profit(self) -> Command:
+        """Rest a take-profit order for what is left to close."""
+        config, state = self.config, self.state
         order, command = place(
             command_id=self._next_command_id(),
             executor_id=self.id,
             venue=config.connector_name,
             trading_pair=config.trading_pair,
             side=config.close_side,
-            order_type=barriers.take_profit_order_type,
+            order_type=config.triple_barrier_config.take_profit_order_type,
             amount=state.open_base - state.close_base,
-            price=entry * (ONE + sign * barriers.take_profit),
+            price=state.take_profit_order_price,
             position_action=self._action("CLOSE"),
         )
         state.close_orders.append(order)
         state.take_profit_order_id = order.client_order_id
-        return [command]
+        return command
+
+    def _take_profit_within(self, price: Decimal, mid: Decimal) -> bool:
+        """Hummingbot's activation bounds for a take profit resting at ``price`` (a limit order
+        on the close side) at ``mid``, inclusive."""
+        bounds = self.config.activation_bounds
+        near = bounds[0] if bounds is not None else ZERO
+        if self._is_buy:  # the take profit sells
+            return price <= mid * (ONE + near)
+        return price >= mid * (ONE - near)
+
+    def _gate_take_profit(self, price: Decimal) -> list[Command]:
+        """With activation bounds, rest the take profit while the price is within them, and
+        cancel it when the price leaves."""
+        state = self.state
+        target = state.take_profit_order_price
+        if state.take_profit_price is not None or target is None:
+            return _NOTHING  # the market check took over
+        within = self._take_profit_within(target, price)
+        order = state.close_orders[-1] if state.close_orders else None
+        if order is not None and not order.is_done:
+            if order.phase is not OrderPhase.CANCELING and not within:
+                return [self._cancel(order)]
+            return _NOTHING
+        if within and self.amount_to_close > 0:
+            return [self._place_take_profit()]
+        return _NOTHING
 
     def _market_take_profit(self) -> None:
         """Check the take profit against the price (net of the entry fees)."""
@@ -572,7 +616,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if fired is None:
             end = state.end_time
             if end is None or event.ts_event < end:
-                return _NOTHING
+                return self._gate_take_profit(price) if self._gated_take_profit else _NOTHING
             fired = CloseType.TIME_LIMIT
         return self._close(fired, event.ts_event)
 
@@ -709,9 +753,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if remaining <= 0:
             self._fire(T.END, now=now)
             return _NOTHING
-        closes = sum(
-            1 for order in state.close_orders if order.client_order_id != state.take_profit_order_id
-        )
+        closes = sum(1 for order in state.close_orders if order.order_type == "MARKET")
         if closes:  # an earlier close did not finish the job: a retry
             state.retries += 1
             if state.retries > config.max_retries:
@@ -870,9 +912,9 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if position_state is PositionState.CLOSING:
             return self._advance_close(now)
         if not is_open:
-            if position_state is PositionState.OPEN:
+            if position_state is PositionState.OPEN and not ours:
                 self._market_take_profit()  # the resting take profit is gone: check the price
-            return _NOTHING
+            return _NOTHING  # canceled out of the bounds: rested again when the price is back
         if position_state is not PositionState.OPENING:
             return _NOTHING
         if ours:  # canceled out of the bounds: wait for the price to come back

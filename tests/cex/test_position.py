@@ -744,6 +744,45 @@ def test_a_take_profit_order_gone_falls_back_to_the_market_check(how):
     assert executor.close_type is CloseType.TAKE_PROFIT
 
 
+GATED_TP = {**LIMIT_TP, "open_order_type": "LIMIT"}
+
+
+def test_activation_bounds_gate_the_resting_take_profit():
+    # A long entered at 100 sells its take profit at 103; near bound 0.01: it rests while
+    # 103 <= mid x 1.01, i.e. from mid 101.9802 up.
+    executor, _ = started(GATED_TP, **BOUNDS)
+    entry = one_place(executor.apply(price("100", seconds=1)))
+    assert executor.apply(fill(entry, "2", final=True, seconds=2)) == []  # 100: too far
+    assert executor.apply(price("101.98", seconds=3)) == []
+
+    first = one_place(executor.apply(price("101.99", seconds=4)))
+    assert (first.side, first.price, first.amount) == ("SELL", D(103), D(2))
+    assert executor.apply(price("102", seconds=5)) == []  # rests
+    executor.apply(fill(first, "0.5", price="103", fee="0", seconds=6))
+    (cancel,) = executor.apply(price("101.9", seconds=7))  # left the bounds
+    assert cancel.client_order_id == first.client_order_id
+    assert executor.apply(canceled(first, seconds=8)) == []  # no market check: it comes back
+    assert executor.state.take_profit_price is None
+    second = one_place(executor.apply(price("102.5", seconds=9)))
+    assert (second.price, second.amount) == (D(103), D("1.5"))  # the rest
+    executor.apply(fill(second, "1.5", price="103", fee="0", final=True, seconds=10))
+
+    assert executor.state.position_state is S.CLOSED
+    assert executor.close_type is CloseType.TAKE_PROFIT and executor.state.retries == 0
+
+
+def test_a_gated_take_profit_of_a_short_rests_near_the_price_below():
+    executor, _ = started(GATED_TP, side="SELL", **BOUNDS)
+    entry = one_place(executor.apply(price("100", seconds=1)))
+    executor.apply(fill(entry, "2", final=True, seconds=2))
+
+    # buys back at 97 while 97 >= mid x 0.99, i.e. up to mid 97.979...
+    assert executor.apply(price("97.98", seconds=3)) == []
+    take_profit = one_place(executor.apply(price("97.97", seconds=4)))
+
+    assert (take_profit.side, take_profit.price) == ("BUY", D(97))
+
+
 # --- failures --------------------------------------------------------------------------------
 
 
