@@ -9,15 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from lpexec.cex import OrderExecutor
+from lpexec.cex.position import PositionExecutor
 from lpexec.core import Executor
 from lpexec.lp import LPExecutor
 from lpexec.swap import SwapExecutor
 
 __all__ = ["CEX_TYPES", "EXECUTOR_TYPES", "GATEWAY_TYPES"]
 
-EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [LPExecutor, SwapExecutor, OrderExecutor]
+EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [
+    LPExecutor,
+    SwapExecutor,
+    OrderExecutor,
+    PositionExecutor,
+]
 
 GATEWAY_TYPES: frozenset[str] = frozenset(("lp", "swap"))
 """The types the LP runtime (the Gateway venues) runs."""
-CEX_TYPES: frozenset[str] = frozenset(("order",))
+CEX_TYPES: frozenset[str] = frozenset(("order", "position"))
 """The types the CEX runtime (an exchange venue) runs."""

@@ -21,6 +21,7 @@ from lpexec.app.cli.executors import executors_app
 from lpexec.app.cli.lp import lp_app, pools_app
 from lpexec.app.cli.order import order_app
 from lpexec.app.cli.paper import paper_gateway_command
+from lpexec.app.cli.position import position_app
 from lpexec.app.cli.swap import swap_app
 from lpexec.core import ExecutorError
 
@@ -48,6 +49,11 @@ app.add_typer(
     order_app,
     name="order",
     help="Place, watch and cancel orders on the paper exchange or a real one (--exchange).",
+)
+app.add_typer(
+    position_app,
+    name="position",
+    help="Open positions with take profit, stop loss, trailing stop and time limit; close them.",
 )
 
 error_console = Console(stderr=True)

@@ -34,8 +34,11 @@ DATABASE_OPTION = typer.Option(None, "--database", help="Store URL (default: LPE
 def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
     """Render executor reports as a table."""
     table = Table(title=title)
+    # The id is the one argument the next command needs: never truncated.
+    table.add_column(
+        "id", no_wrap=True, min_width=max((len(i.executor_id) for i in infos), default=2)
+    )
     for column in (
-        "id",
         "controller",
         "type",
         "status",
