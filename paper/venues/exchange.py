@@ -29,7 +29,9 @@ both raise ``OutcomeUnknownError`` (only the exchange knows which), a 500 or a 4
 ``VenueUnavailableError`` (not carried out; a 429 says when to retry), a reject raises
 ``VenueRejectedError`` (not carried out).
 
-The venue keeps no memory between calls: the exchange's own records are the evidence.
+The venue keeps no memory that decides an outcome: the exchange's own records are the evidence
+(an index of the fills by order, derived from those records, makes reading one order cost its own
+fills instead of the whole ledger).
 
 Example:
     >>> venue = PaperExchangeVenue(exchange, clock=clock, faults="place:504@0.1")
@@ -151,6 +153,7 @@ class PaperExchangeVenue:
     ) -> None:
         self.exchange = exchange
         self._clock = clock
+        self._fills = _FillIndex()
         self.faults = (
             faults
             if isinstance(faults, ExchangeFaultPlan)
@@ -421,14 +424,39 @@ class PaperExchangeVenue:
             raise VenueRejectedError(str(e), code="market_not_found") from e
 
     def _report(self, order: Order, *, command_id: str = "") -> OrderReport:
-        cid = order.client_order_id
-        fills = [fill for fill in self.exchange.fills_since(0) if fill.client_order_id == cid]
+        fills = self._fills.of(self.exchange, order.client_order_id)
         return order_report(order, fills, now=self._clock.now(), command_id=command_id)
 
     def _answer(self, order: Order, command: Command) -> list[OutcomeEvent]:
         """The order's record as the outcome of ``command`` (every event tagged with it)."""
         report = self._report(order, command_id=command.command_id)
         return report.events(self._clock.now(), command_id=command.command_id)
+
+
+class _FillIndex:
+    """Each order's fills by client order id, brought up to date from the exchange's fill list
+    (append-only, numbered from 1) on every read: an order's record costs its own fills, not the
+    whole ledger. Derived from the exchange alone, so it is rebuilt whenever the exchange is
+    another one (a loaded state) or holds fewer fills than were indexed."""
+
+    __slots__ = ("_by_order", "_exchange", "_indexed")
+
+    def __init__(self) -> None:
+        self._exchange: PaperExchange | None = None
+        self._indexed = 0
+        self._by_order: dict[str, list[Fill]] = {}
+
+    def of(self, exchange: PaperExchange, client_order_id: str) -> list[Fill]:
+        """The fills of one order, oldest first."""
+        last = exchange.last_fill_id
+        if exchange is not self._exchange or last < self._indexed:
+            self._exchange, self._indexed, self._by_order = exchange, 0, {}
+        if last > self._indexed:
+            by_order = self._by_order
+            for fill in exchange.fills_since(self._indexed):
+                by_order.setdefault(fill.client_order_id, []).append(fill)
+            self._indexed = last
+        return self._by_order.get(client_order_id, [])
 
 
 def _code(error: ExchangeError) -> str:

@@ -342,6 +342,33 @@ async def test_order_status_reports_fills_with_stable_ids_and_none_for_unknown(
     assert await venue.order_status("BTC-USDC", command.client_order_id) is None
 
 
+async def test_order_records_follow_the_ledger_and_a_replaced_exchange(clock):
+    exchange = make_exchange(clock, fill_cap=D("0.5"))
+    venue = make_exchange_venue(exchange, clock)
+    commands = [place(price="100", command_id=f"c{index}", amount="1") for index in range(3)]
+    for command in commands:
+        await venue.place_order(command, Evidence())
+    reads = []
+    for _ in range(6):
+        step(exchange, clock, bid="99", ask="100")
+        for command in commands:  # read between steps: each record grows as the ledger does
+            reads.append(await venue.order_status(PAIR, command.client_order_id))
+
+    for command in commands:
+        record = await venue.order_status(PAIR, command.client_order_id)
+        assert [(f.fill_id, f.base_amount) for f in record.fills] == [
+            (str(fill.fill_id), fill.amount)
+            for fill in exchange.fills_since(0)
+            if fill.client_order_id == command.client_order_id
+        ]
+        assert record.status == "FILLED"
+    assert len(reads) == 18
+    venue.exchange = make_exchange(clock)  # a fresh exchange (a loaded state, say)
+    assert await venue.order_status(PAIR, commands[0].client_order_id) is None
+    await venue.place_order(commands[0], Evidence())
+    assert (await venue.order_status(PAIR, commands[0].client_order_id)).fills == ()
+
+
 async def test_fills_since_lists_the_pairs_fills_from_a_time_oldest_first(clock):
     exchange = make_exchange(clock, fill_cap=D(1))
     venue = make_exchange_venue(exchange, clock)
