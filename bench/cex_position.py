@@ -178,7 +178,7 @@ async def time_engine(count: int, rounds: int, *, idle: bool = False) -> list[fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--executors", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
     applied = time_apply(args.executors, args.rounds)
     engine = asyncio.run(time_engine(args.executors, args.rounds))

@@ -462,6 +462,8 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
     @on(ExecutorStarted)
     def _started(self, event: ExecutorStarted) -> list[Command]:
         state, barriers = self.state, self.config.triple_barrier_config
+        if state.position_state is not PositionState.NOT_STARTED:
+            return _NOTHING  # started once only
         if barriers.time_limit is not None:
             state.end_time = self.created_at + dt.timedelta(seconds=barriers.time_limit)
             if event.ts_event >= state.end_time:

@@ -345,6 +345,14 @@ def test_a_market_entry_is_placed_at_start_without_a_price():
     assert executor.order_refs() == [OrderRef("binance", PAIR, order.client_order_id)]
 
 
+def test_a_second_start_places_nothing():
+    executor, _ = started()
+
+    assert executor.apply(ExecutorStarted(ts_event=at(1))) == []
+
+    assert len(executor.state.open_orders) == 1
+
+
 def test_a_limit_entry_is_placed_at_the_entry_price_and_a_perpetual_opens():
     _executor, commands = started(
         {**BARRIERS, "open_order_type": "LIMIT_MAKER"},
