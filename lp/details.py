@@ -18,6 +18,10 @@ class LPDetails(ExecutorDetails):
 
     Native amounts (``*_native``) are in the chain's native token (SOL); everything ``*_quote``
     is in the pool's quote token; ``net_pnl_pct`` elsewhere in the report is a ratio.
+    ``base_fee``/``quote_fee`` are the fees earned in each token; ``position_rent``,
+    ``position_rent_refunded`` and ``tx_fee`` are Hummingbot's names for the native figures
+    (the same amounts as ``position_rent_native``, ``position_rent_refunded_native`` and
+    ``tx_fee_native``, in SOL).
     """
 
     state: str
@@ -40,6 +44,9 @@ class LPDetails(ExecutorDetails):
     quote_amount: Decimal
     base_fee: Decimal
     quote_fee: Decimal
+    position_rent: Decimal
+    position_rent_refunded: Decimal
+    tx_fee: Decimal
     position_rent_native: Decimal
     position_rent_refunded_native: Decimal
     rent_sunk_native: Decimal
@@ -99,6 +106,9 @@ class LPDetails(ExecutorDetails):
             quote_amount=state.quote_amount,
             base_fee=state.base_fee + state.base_fee_claimed,
             quote_fee=state.quote_fee + state.quote_fee_claimed,
+            position_rent=state.position_rent,
+            position_rent_refunded=state.position_rent_refunded,
+            tx_fee=state.tx_fee,
             position_rent_native=state.position_rent,
             position_rent_refunded_native=state.position_rent_refunded,
             rent_sunk_native=state.rent_sunk,

@@ -49,9 +49,9 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
         "quote_fee",
         "fees_earned_quote",
         "impermanent_loss_quote",
-        "tx_fee_native",
-        "position_rent_native",
-        "position_rent_refunded_native",
+        "tx_fee",
+        "position_rent",
+        "position_rent_refunded",
         "rent_sunk_native",
         "failure_reason",
     ):

@@ -1,4 +1,4 @@
-"""The store: executors, their journal, intents and held positions.
+"""The store: executors, their journal and logs, intents and held positions.
 
 The port (:class:`Store`, :class:`UnitOfWork`) has two adapters: :class:`SqlStore` (SQLite or
 PostgreSQL, durable) and :class:`MemoryStore` (process memory, not durable: backtests and tests).
@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from lpexec.core.store.database import Database, redact_url
 from lpexec.core.store.memory import MemoryStore
-from lpexec.core.store.port import JournalEntry, Store, StoredExecutor, StoredIntent, UnitOfWork
+from lpexec.core.store.migrations import catalog_fields
+from lpexec.core.store.port import (
+    JournalEntry,
+    SearchableStore,
+    Store,
+    StoredExecutor,
+    StoredIntent,
+    UnitOfWork,
+)
+from lpexec.core.store.repository import LogLevel
+from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
 from lpexec.core.store.sql import SqlStore
 from lpexec.core.store.tables import (
+    DEFAULT_ACCOUNT,
     SCHEMA_VERSION,
     ControllerRow,
+    ExecutorLogRow,
     ExecutorRow,
     HeldPositionRow,
     IntentRow,
@@ -23,23 +35,32 @@ from lpexec.core.store.tables import (
 from lpexec.core.store.types import Money, UtcDateTime
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "SCHEMA_VERSION",
     "ControllerRow",
     "Database",
+    "ExecutorLogEntry",
+    "ExecutorLogRow",
+    "ExecutorQuery",
     "ExecutorRow",
     "HeldPositionRow",
     "IntentRow",
     "IntentStatus",
     "JournalEntry",
     "JournalRow",
+    "LogLevel",
     "MemoryStore",
     "MetaRow",
     "Money",
+    "ReportRow",
+    "SearchAnchor",
+    "SearchableStore",
     "SqlStore",
     "Store",
     "StoredExecutor",
     "StoredIntent",
     "UnitOfWork",
     "UtcDateTime",
+    "catalog_fields",
     "redact_url",
 ]

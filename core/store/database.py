@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from lpexec.core.errors import SchemaVersionMismatchError, StoreError
+from lpexec.core.store.migrations import MIGRATIONS
 from lpexec.core.store.tables import SCHEMA_VERSION, MetaRow
 
 __all__ = ["Database", "redact_url"]
@@ -96,7 +96,7 @@ class Database:
         with self.session() as session:
             row = session.exec(select(MetaRow).where(MetaRow.key == "schema_version")).first()
         found = row.value if row else "none"
-        if found in _MIGRATIONS:
+        if found in MIGRATIONS:
             found = self._migrate(found)
         if found != str(SCHEMA_VERSION):
             raise SchemaVersionMismatchError(
@@ -106,8 +106,8 @@ class Database:
 
     def _migrate(self, found: str) -> str:
         """Bring a database written by an older schema up to date, one step per version."""
-        while found in _MIGRATIONS:
-            target, statements = _MIGRATIONS[found]
+        while found in MIGRATIONS:
+            target, statements = MIGRATIONS[found]
             with self.engine.begin() as connection:
                 for statement in statements:
                     if isinstance(statement, str):
@@ -135,37 +135,6 @@ class Database:
     def close(self) -> None:
         """Release every connection."""
         self.engine.dispose()
-
-
-def _pool_prices_of_their_own(connection: Connection) -> None:
-    """Schema 3: a pool's price is its own event (``PoolPriceUpdated``, in the LP family); a
-    journaled ``PriceUpdated`` keeps only the pair and the price."""
-    rows = connection.execute(
-        text("SELECT id, payload_json FROM journal WHERE kind = 'PriceUpdated'")
-    ).all()
-    for row_id, payload_json in rows:
-        payload = json.loads(payload_json)
-        data = payload["data"]
-        pool_address = data.pop("pool_address", None)
-        active_bin_id = data.pop("active_bin_id", None)
-        if pool_address is not None:
-            payload["kind"] = "PoolPriceUpdated"
-            data.update(pool_address=pool_address, active_bin_id=active_bin_id)
-        connection.execute(
-            text("UPDATE journal SET kind = :kind, payload_json = :payload WHERE id = :id"),
-            {
-                "kind": payload["kind"],
-                "payload": json.dumps(payload, separators=(",", ":"), sort_keys=True),
-                "id": row_id,
-            },
-        )
-
-
-_MIGRATIONS: dict[str, tuple[str, tuple[str | Callable[[Connection], None], ...]]] = {
-    "1": ("2", ("ALTER TABLE intents ADD COLUMN evidence_json TEXT",)),
-    "2": ("3", (_pool_prices_of_their_own,)),
-}
-"""From schema version: (to version, the statements or steps that get there)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

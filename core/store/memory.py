@@ -15,6 +15,7 @@ from lpexec.core.executor import Executor
 from lpexec.core.held import HeldPosition, HeldPositionKey
 from lpexec.core.messages import Command, Event, message_name
 from lpexec.core.serialization import encode_outcome
+from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from lpexec.core.store.tables import IntentStatus
 
@@ -336,6 +337,7 @@ class _ExecutorEntry:
     def record(self) -> StoredExecutor:
         executor = self.executor
         metrics = executor.metrics()
+        connector_name, trading_pair, side = catalog_fields(executor.config)
         return StoredExecutor(
             executor_id=executor.id,
             type=executor.type,
@@ -355,6 +357,9 @@ class _ExecutorEntry:
             volume_quote=metrics.volume_quote,
             load_config=partial(executor.config.model_dump, mode="json"),
             load_snapshot=executor.snapshot,
+            connector_name=connector_name,
+            trading_pair=trading_pair,
+            side=side,
         )
 
 

@@ -27,11 +27,19 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from lpexec.core.executor import Executor
-from lpexec.core.held import HeldPosition
+from lpexec.core.held import HeldPosition, HeldPositionKey
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event
+from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
 
-__all__ = ["JournalEntry", "Store", "StoredExecutor", "StoredIntent", "UnitOfWork"]
+__all__ = [
+    "JournalEntry",
+    "SearchableStore",
+    "Store",
+    "StoredExecutor",
+    "StoredIntent",
+    "UnitOfWork",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,14 @@ class StoredExecutor:
     volume_quote: Decimal
     load_config: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
     load_snapshot: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
+    connector_name: str = ""
+    """The config's connector (``connector_name``, or the Gateway network of LP and swap)."""
+    trading_pair: str = ""
+    side: str = ""
+    account_name: str = "master_account"
+    error_count: int = 0
+    """How many ERROR entries its log holds (see :class:`ExecutorLogEntry`)."""
+    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,4 +222,37 @@ class Store(Protocol):
 
     def controller_state(self, controller_id: str) -> dict[str, Any] | None:
         """Return a controller's saved state, or None."""
+        ...
+
+
+class SearchableStore(Store, Protocol):
+    """A store the service layer can search and edit (:class:`~core.store.sql.SqlStore`)."""
+
+    def search_executors(
+        self, query: ExecutorQuery, *, after: SearchAnchor | None = None, limit: int = 100
+    ) -> tuple[list[StoredExecutor], int]:
+        """One page of executors matching ``query`` (newest first, after ``after``), and how
+        many match in all."""
+        ...
+
+    def report_rows(self, query: ExecutorQuery) -> list[ReportRow]:
+        """The report figures of every executor matching ``query``."""
+        ...
+
+    def executor_logs(
+        self, executor_id: str, *, level: str | None = None, limit: int = 100
+    ) -> tuple[list[ExecutorLogEntry], int]:
+        """The last ``limit`` log entries of an executor (at ``level``), and how many match."""
+        ...
+
+    def set_account_name(self, executor_id: str, account_name: str) -> None:
+        """Record the account an executor was created for (KeyError for an unknown id)."""
+        ...
+
+    def delete_held_position(self, key: HeldPositionKey) -> bool:
+        """Forget one held position; False when none is stored at ``key``."""
+        ...
+
+    def secret(self, name: str) -> bytes:
+        """A random secret kept in the store under ``name``, the same for every process."""
         ...

@@ -11,11 +11,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from lpexec.core.info import ExecutorInfo
-from lpexec.core.lifecycle import ExecutorStatus
-from lpexec.core.messages import Command, Event
+from lpexec.core.lifecycle import CloseType, ExecutorStatus
+from lpexec.core.messages import Command, CommandFailed, Event
 from lpexec.core.serialization import dumps, encode_message, loads
 from lpexec.core.store.tables import (
     ControllerRow,
+    ExecutorLogRow,
     ExecutorRow,
     HeldPositionRow,
     IntentRow,
@@ -24,8 +25,10 @@ from lpexec.core.store.tables import (
 )
 
 __all__ = [
+    "LogLevel",
     "add_intent_evidence",
     "append_journal",
+    "append_log",
     "controller_state",
     "get_executor",
     "insert_intent",
@@ -43,6 +46,37 @@ __all__ = [
 ]
 
 
+class LogLevel:
+    """The levels of executor log entries; stored as these strings."""
+
+    INFO = "INFO"  # a status change
+    WARNING = "WARNING"  # a failure the executor may recover from (a retry, an unknown outcome)
+    ERROR = "ERROR"  # a failure it did not recover from; counted in ``error_count``
+
+    ALL = (INFO, WARNING, ERROR)
+
+
+def append_log(
+    session: Session,
+    executor_id: str,
+    level: str,
+    message: str,
+    *,
+    now: dt.datetime,
+    row: ExecutorRow | None = None,
+) -> None:
+    """Add an entry to an executor's log; an ERROR also counts in its row's ``error_count`` and
+    becomes its ``last_error`` (``row``: the executor's row when the caller holds it)."""
+    session.add(ExecutorLogRow(executor_id=executor_id, ts=now, level=level, message=message))
+    if level != LogLevel.ERROR:
+        return
+    row = row if row is not None else session.get(ExecutorRow, executor_id)
+    if row is not None:
+        row.error_count += 1
+        row.last_error = message
+        session.add(row)
+
+
 def save_executor(
     session: Session,
     *,
@@ -50,22 +84,38 @@ def save_executor(
     config_json: str,
     snapshot: dict[str, Any],
     now: dt.datetime,
+    catalog: tuple[str, str, str] = ("", "", ""),
 ) -> None:
-    """Insert or update an executor's row from its report and state snapshot."""
+    """Insert or update an executor's row from its report and state snapshot.
+
+    ``catalog`` (connector name, trading pair, side) is written with a new row. A new row and
+    every change of status or close type add an entry to the executor's log.
+    """
     row = session.get(ExecutorRow, info.executor_id)
+    old_status: str | None = None
+    old_close: str | None = None
     if row is None:
+        connector_name, trading_pair, side = catalog
         row = ExecutorRow(
             executor_id=info.executor_id,
             type=info.type,
             controller_id=info.controller_id,
             status=info.status.value,
+            connector_name=connector_name,
+            trading_pair=trading_pair,
+            side=side,
             config_json=config_json,
             state_json="{}",
             created_at=info.created_at,
             updated_at=now,
         )
+    else:
+        old_status, old_close = row.status, row.close_type
+    close_type = info.close_type.value if info.close_type else None
+    if old_status != info.status.value or old_close != close_type:
+        _log_status(session, row, info, old_status, now=now)
     row.status = info.status.value
-    row.close_type = info.close_type.value if info.close_type else None
+    row.close_type = close_type
     row.state_json = dumps(snapshot)
     row.revision = int(snapshot.get("revision", 0))
     row.updated_at = now
@@ -80,13 +130,37 @@ def save_executor(
     session.add(row)
 
 
+def _log_status(
+    session: Session,
+    row: ExecutorRow,
+    info: ExecutorInfo,
+    old_status: str | None,
+    *,
+    now: dt.datetime,
+) -> None:
+    status = info.status.value
+    message = (
+        f"started: status {status}" if old_status is None else f"status {old_status} -> {status}"
+    )
+    level = LogLevel.INFO
+    if info.close_type is not None:
+        message += f", close type {info.close_type.value}"
+        if info.close_type is CloseType.FAILED:
+            level = LogLevel.ERROR
+    reason = getattr(info.details, "failure_reason", "")
+    if reason and info.status is ExecutorStatus.TERMINATED:
+        message += f": {reason}"
+    append_log(session, info.executor_id, level, message, now=now, row=row)
+
+
 def mark_stranded(session: Session, executor_id: str, reason: str, *, now: dt.datetime) -> None:
-    """Record why an executor could not be resumed; it stays listed."""
+    """Record why an executor could not be resumed; it stays listed (and its log says why)."""
     row = session.get(ExecutorRow, executor_id)
     if row is not None:
         row.stranded_reason = reason
         row.updated_at = now
         session.add(row)
+        append_log(session, executor_id, LogLevel.ERROR, f"stranded: {reason}", now=now, row=row)
 
 
 def get_executor(session: Session, executor_id: str) -> ExecutorRow | None:
@@ -131,7 +205,10 @@ def list_executors(
 
 
 def append_journal(session: Session, *, executor_id: str, seq: int, event: Event) -> None:
-    """Append ``event`` as entry ``seq`` of the executor's journal."""
+    """Append ``event`` as entry ``seq`` of the executor's journal; a failed command is also
+    logged (WARNING when it may be retried, else ERROR)."""
+    if type(event) is CommandFailed:
+        _log_failure(session, executor_id, event)
     payload = encode_message(event)
     session.add(
         JournalRow(
@@ -142,6 +219,16 @@ def append_journal(session: Session, *, executor_id: str, seq: int, event: Event
             payload_json=dumps(payload),
         )
     )
+
+
+def _log_failure(session: Session, executor_id: str, event: CommandFailed) -> None:
+    intent = session.get(IntentRow, event.command_id)
+    what = f"{intent.kind} ({event.command_id})" if intent is not None else event.command_id
+    code = f" [{event.code}]" if event.code else ""
+    retry = ", will retry" if event.retryable else ""
+    level = LogLevel.WARNING if event.retryable else LogLevel.ERROR
+    message = f"{what} failed{code}: {event.reason}{retry}"
+    append_log(session, executor_id, level, message, now=event.ts_event)
 
 
 def last_journal_seq(session: Session) -> dict[str, int]:
@@ -192,6 +279,11 @@ def set_intent_status(
     row = session.get(IntentRow, intent_id)
     if row is None:
         raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+    if status != row.status and status in _LOGGED_INTENT_STATUSES:
+        level, what = _LOGGED_INTENT_STATUSES[status]
+        detail = f": {error}" if error else ""
+        message = f"{row.kind} ({intent_id}) {what}{detail}"
+        append_log(session, row.executor_id, level, message, now=now)
     row.status = status
     row.updated_at = now
     if count_attempt:
@@ -201,6 +293,12 @@ def set_intent_status(
     if error is not None:
         row.error = error
     session.add(row)
+
+
+_LOGGED_INTENT_STATUSES = {
+    IntentStatus.UNKNOWN: (LogLevel.WARNING, "outcome unknown, reconciling"),
+    IntentStatus.EXPIRED: (LogLevel.WARNING, "outcome still unknown at the end of its budget"),
+}
 
 
 def add_intent_evidence(

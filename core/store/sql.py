@@ -7,22 +7,28 @@ exception closes the session without committing, so nothing of it is written.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lpexec.core.executor import Executor
-from lpexec.core.held import HeldPosition
+from lpexec.core.held import HeldPosition, HeldPositionKey
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event
 from lpexec.core.serialization import decode_message, dumps, encode_outcome, loads
 from lpexec.core.store import repository as repo
+from lpexec.core.store import search
 from lpexec.core.store.database import Database
+from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
-from lpexec.core.store.tables import ExecutorRow, IntentRow, JournalRow
+from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
+from lpexec.core.store.tables import ExecutorRow, HeldPositionRow, IntentRow, JournalRow, MetaRow
 
 __all__ = ["SqlStore"]
 
@@ -135,6 +141,73 @@ class SqlStore:
         with self.database.session() as session:
             return repo.controller_state(session, controller_id)
 
+    # --- the service layer's reads and edits (:class:`~core.store.port.SearchableStore`) ----
+
+    def search_executors(
+        self, query: ExecutorQuery, *, after: SearchAnchor | None = None, limit: int = 100
+    ) -> tuple[list[StoredExecutor], int]:
+        """Return one page of executors matching ``query`` (newest first, after ``after``) and
+        how many match in all."""
+        with self.database.session() as session:
+            rows = search.search_executors(session, query, after=after, limit=limit)
+            total = search.count_executors(session, query)
+        return [_executor_of(row) for row in rows], total
+
+    def report_rows(self, query: ExecutorQuery) -> list[ReportRow]:
+        """Return the report figures of every executor matching ``query``."""
+        with self.database.session() as session:
+            return search.report_rows(session, query)
+
+    def executor_logs(
+        self, executor_id: str, *, level: str | None = None, limit: int = 100
+    ) -> tuple[list[ExecutorLogEntry], int]:
+        """Return the last ``limit`` log entries of an executor and how many match in all."""
+        with self.database.session() as session:
+            return search.executor_logs(session, executor_id, level=level, limit=limit)
+
+    def set_account_name(self, executor_id: str, account_name: str) -> None:
+        """Record the account an executor was created for.
+
+        Raises:
+            KeyError: no executor has this id.
+        """
+        with self.database.session() as session:
+            row = repo.get_executor(session, executor_id)
+            if row is None:
+                raise KeyError(f"Expected a stored executor, received unknown id {executor_id!r}")
+            row.account_name = account_name
+            session.add(row)
+            session.commit()
+
+    def delete_held_position(self, key: HeldPositionKey) -> bool:
+        """Forget the held position at ``key``; False when none is stored there."""
+        statement = delete(HeldPositionRow).where(
+            col(HeldPositionRow.controller_id) == key.controller_id,
+            col(HeldPositionRow.connector) == key.connector,
+            col(HeldPositionRow.trading_pair) == key.trading_pair,
+            col(HeldPositionRow.side) == (key.side or ""),
+        )
+        with self.database.session() as session:
+            result = session.exec(statement)
+            session.commit()
+        return bool(result.rowcount)
+
+    def secret(self, name: str) -> bytes:
+        """A random 32-byte secret kept in the database under ``name``, made on first use (every
+        process on the database shares it, and it survives restarts)."""
+        key = f"secret:{name}"
+        for _ in range(2):
+            with self.database.session() as session:
+                row = session.get(MetaRow, key)
+                if row is not None:
+                    return bytes.fromhex(row.value)
+                session.add(MetaRow(key=key, value=secrets.token_hex(32)))
+                try:
+                    session.commit()
+                except IntegrityError:  # another process made it first: read theirs
+                    continue
+        return self.secret(name)
+
     def close(self) -> None:
         """Release every connection of the database."""
         self.database.close()
@@ -153,6 +226,7 @@ class _SqlUnitOfWork:
             config_json=dumps(executor.config.model_dump(mode="json")),
             snapshot=executor.snapshot(),
             now=now,
+            catalog=catalog_fields(executor.config),
         )
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
@@ -232,6 +306,12 @@ def _executor_of(row: ExecutorRow) -> StoredExecutor:
         volume_quote=row.volume_quote,
         load_config=partial(loads, row.config_json),
         load_snapshot=partial(loads, row.state_json),
+        connector_name=row.connector_name,
+        trading_pair=row.trading_pair,
+        side=row.side,
+        account_name=row.account_name,
+        error_count=row.error_count,
+        last_error=row.last_error,
     )
 
 

@@ -1,4 +1,5 @@
-"""SQLModel tables: executors, their journal, intents, held positions and the schema version.
+"""SQLModel tables: executors, their journal and logs, intents, held positions and the schema
+version.
 
 Fields we own carry no prefix; nothing here mirrors a venue's own records.
 """
@@ -14,8 +15,10 @@ from sqlmodel import Field, SQLModel
 from lpexec.core.store.types import Money, UtcDateTime
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "SCHEMA_VERSION",
     "ControllerRow",
+    "ExecutorLogRow",
     "ExecutorRow",
     "HeldPositionRow",
     "IntentRow",
@@ -24,7 +27,11 @@ __all__ = [
     "MetaRow",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+
+DEFAULT_ACCOUNT = "master_account"
+"""The account of an executor created without one (Hummingbot's default account name)."""
 
 
 def _money(default: Decimal | None = Decimal(0)) -> Decimal:
@@ -47,14 +54,26 @@ class MetaRow(SQLModel, table=True):
 
 
 class ExecutorRow(SQLModel, table=True):
-    """One executor: its config, its latest state snapshot and its report figures."""
+    """One executor: its config, its latest state snapshot and its report figures.
+
+    ``connector_name``, ``trading_pair``, ``side`` and ``account_name`` are copied from the
+    config when the row is first written, so that searches filter them in SQL; ``error_count``
+    and ``last_error`` follow the executor's WARNING and ERROR log entries.
+    """
 
     __tablename__ = "executors"
+    __table_args__ = (Index("ix_executors_created_at_id", "created_at", "executor_id"),)
 
     executor_id: str = Field(primary_key=True, max_length=64)
     type: str = Field(index=True, max_length=64)
     controller_id: str = Field(index=True, max_length=64)
     status: str = Field(index=True, max_length=16)
+    connector_name: str = Field(default="", index=True, max_length=128)
+    trading_pair: str = Field(default="", index=True, max_length=64)
+    side: str = Field(default="", max_length=16)
+    account_name: str = Field(default=DEFAULT_ACCOUNT, index=True, max_length=64)
+    error_count: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     close_type: str | None = Field(default=None, max_length=32)
     config_json: str = Field(sa_column=Column(Text, nullable=False))
     state_json: str = Field(sa_column=Column(Text, nullable=False))
@@ -85,6 +104,20 @@ class JournalRow(SQLModel, table=True):
     kind: str = Field(max_length=64)
     ts_event: dt.datetime = _when()
     payload_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ExecutorLogRow(SQLModel, table=True):
+    """One entry of an executor's log (status changes, stranding, failures); kept for good."""
+
+    __tablename__ = "executor_logs"
+    __table_args__ = (Index("ix_executor_logs_executor_id", "executor_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    executor_id: str = Field(max_length=64)
+    ts: dt.datetime = _when()
+    level: str = Field(max_length=16)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    exc_info: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class IntentStatus:

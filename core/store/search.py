@@ -1,0 +1,166 @@
+"""Reading executors for the service layer: filtered, paged searches, report figures and logs.
+
+Every filter runs in the SQL query: the values of one field are alternatives (``IN``), the fields
+are all required (``AND``). Pages are in a stable newest-first order (``created_at``, then
+``executor_id``, both descending) and continue from a keyset :class:`SearchAnchor` (the last row
+of the page before), so executors created while a caller pages never shift or repeat a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from lpexec.core.store.tables import ExecutorLogRow, ExecutorRow
+
+__all__ = [
+    "ExecutorLogEntry",
+    "ExecutorQuery",
+    "ReportRow",
+    "SearchAnchor",
+    "count_executors",
+    "executor_logs",
+    "report_rows",
+    "search_executors",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExecutorQuery:
+    """Which executors: each field's values are alternatives, the fields are all required; an
+    empty field matches any value. ``statuses`` and ``executor_types`` are our own names
+    (``ACTIVE``, ``lp``)."""
+
+    controller_ids: tuple[str, ...] = ()
+    connector_names: tuple[str, ...] = ()
+    trading_pairs: tuple[str, ...] = ()
+    executor_types: tuple[str, ...] = ()
+    account_names: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def where(self) -> list[Any]:
+        """The SQL conditions of this query."""
+        conditions: list[Any] = []
+        for column, values in (
+            (ExecutorRow.controller_id, self.controller_ids),
+            (ExecutorRow.connector_name, self.connector_names),
+            (ExecutorRow.trading_pair, self.trading_pairs),
+            (ExecutorRow.type, self.executor_types),
+            (ExecutorRow.account_name, self.account_names),
+            (ExecutorRow.status, self.statuses),
+        ):
+            if values:
+                conditions.append(col(column).in_(list(dict.fromkeys(values))))
+        return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnchor:
+    """The last row of a page: the next page starts after it in newest-first order."""
+
+    created_at: dt.datetime
+    executor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """The figures of one executor that summaries and performance reports add up."""
+
+    executor_id: str
+    type: str
+    controller_id: str
+    connector_name: str
+    status: str
+    close_type: str | None
+    net_pnl_quote: Decimal
+    net_pnl_pct: Decimal
+    fees_paid_quote: Decimal
+    volume_quote: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorLogEntry:
+    """One entry of an executor's log."""
+
+    executor_id: str
+    ts: dt.datetime
+    level: str
+    message: str
+    exc_info: str | None = None
+
+
+def search_executors(
+    session: Session, query: ExecutorQuery, *, after: SearchAnchor | None, limit: int
+) -> Sequence[ExecutorRow]:
+    """Return up to ``limit`` rows matching ``query``, newest first, after ``after``."""
+    conditions = query.where()
+    if after is not None:
+        created = col(ExecutorRow.created_at)
+        conditions.append(
+            or_(
+                created < after.created_at,
+                and_(created == after.created_at, col(ExecutorRow.executor_id) < after.executor_id),
+            )
+        )
+    statement = (
+        select(ExecutorRow)
+        .where(*conditions)
+        .order_by(col(ExecutorRow.created_at).desc(), col(ExecutorRow.executor_id).desc())
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def count_executors(session: Session, query: ExecutorQuery) -> int:
+    """Return how many executors match ``query``."""
+    statement = select(func.count()).select_from(ExecutorRow).where(*query.where())
+    return int(session.exec(statement).one())
+
+
+def report_rows(session: Session, query: ExecutorQuery) -> list[ReportRow]:
+    """Return the report figures of every executor matching ``query`` (no config or state)."""
+    columns = (
+        ExecutorRow.executor_id,
+        ExecutorRow.type,
+        ExecutorRow.controller_id,
+        ExecutorRow.connector_name,
+        ExecutorRow.status,
+        ExecutorRow.close_type,
+        ExecutorRow.net_pnl_quote,
+        ExecutorRow.net_pnl_pct,
+        ExecutorRow.fees_paid_quote,
+        ExecutorRow.volume_quote,
+    )
+    statement = sa_select(*(col(column) for column in columns)).where(*query.where())
+    return [ReportRow(*row) for row in session.execute(statement).all()]
+
+
+def executor_logs(
+    session: Session, executor_id: str, *, level: str | None, limit: int
+) -> tuple[list[ExecutorLogEntry], int]:
+    """Return the last ``limit`` entries of an executor's log (oldest of them first) at
+    ``level`` (any when None), and how many entries match in all."""
+    conditions = [ExecutorLogRow.executor_id == executor_id]
+    if level is not None:
+        conditions.append(ExecutorLogRow.level == level)
+    total = session.exec(select(func.count()).select_from(ExecutorLogRow).where(*conditions)).one()
+    statement = (
+        select(ExecutorLogRow)
+        .where(*conditions)
+        .order_by(col(ExecutorLogRow.id).desc())
+        .limit(limit)
+    )
+    rows = list(session.exec(statement).all())
+    rows.reverse()
+    entries = [
+        ExecutorLogEntry(row.executor_id, row.ts, row.level, row.message, row.exc_info)
+        for row in rows
+    ]
+    return entries, int(total)
