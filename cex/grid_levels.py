@@ -40,6 +40,7 @@ from lpexec.core import StateMachine, TransitionTable, floor_to_step
 from lpexec.core.money import ZERO
 
 __all__ = [
+    "DUST_BASE",
     "LEVEL_MACHINE",
     "LEVEL_TRANSITIONS",
     "GridLevel",
@@ -104,6 +105,10 @@ LEVEL_MACHINE: StateMachine[LevelState, LevelTrigger] = StateMachine(
 
 # --- inventory --------------------------------------------------------------------------------
 
+DUST_BASE = Decimal("1e-18")
+"""Base below this is rounding, not inventory: an inventory left with less is empty (amounts are
+Decimal with 28 significant digits, so taking a share of a position can leave ~1e-28)."""
+
 
 @dataclass(slots=True)
 class Inventory:
@@ -131,16 +136,17 @@ class Inventory:
             return taken
         share = base / self.base
         cost, fees = self.cost * share, self.fees * share
-        self.base -= base
-        self.cost -= cost
-        self.fees -= fees
+        self.remove(base, cost, fees)
         return base, cost, fees
 
     def remove(self, base: Decimal, cost: Decimal, fees: Decimal) -> None:
-        """Remove exactly what :meth:`take` took from a part of this inventory."""
+        """Remove exactly what :meth:`take` took from a part of this inventory; what is left
+        below :data:`DUST_BASE` (the last digits of 28-digit arithmetic) is cleared."""
         self.base -= base
         self.cost -= cost
         self.fees -= fees
+        if -DUST_BASE < self.base < DUST_BASE:
+            self.base = self.cost = self.fees = ZERO
 
     def move_into(self, other: Inventory) -> None:
         """Move everything into ``other``."""

@@ -1189,3 +1189,142 @@ async def test_a_grid_survives_a_restart_through_the_engine_and_hands_its_invent
     expected = close.amount * close.price - opens[0].amount * opens[0].price
     assert info.net_pnl_quote == expected  # the realized take profit; the held part is the ledger's
     database.close()
+
+
+# --- random runs: the books always balance --------------------------------------------------
+
+
+def _check_invariants(executor: GridExecutor) -> None:
+    state = executor.state
+    levels = state.levels
+    assert sum(state.level_counts.values()) == len(levels)
+    for level_state in LevelState:
+        assert state.level_counts[level_state] == sum(lv.state is level_state for lv in levels)
+    assert state.level_counts[L.OPEN_ORDER_PLACED] <= executor.config.max_open_orders
+    for part in ("base", "cost", "fees"):
+        total = sum((getattr(lv.inventory, part) for lv in levels), getattr(state.residual, part))
+        assert abs(getattr(state.position, part) - total) < D("1e-20"), part
+    assert all(lv.inventory.base >= 0 for lv in levels) and state.residual.base >= 0
+    for client_order_id, index in state.live.items():
+        if index == -1:
+            assert state.market_close is not None
+            assert state.market_close.client_order_id == client_order_id
+            continue
+        level = levels[index]
+        if level.state is L.OPEN_ORDER_PLACED:
+            assert level.open_order is not None
+            assert level.open_order.client_order_id == client_order_id
+        else:
+            assert level.state is L.CLOSE_ORDER_PLACED
+            assert level.close_order is not None
+            assert level.close_order.client_order_id == client_order_id
+    for level in levels:
+        if level.state is L.OPEN_ORDER_PLACED and state.grid_state is G.RUNNING:
+            assert level.open_order is not None and level.open_order.client_order_id in state.live
+
+
+class _Book:
+    """The test side of a random run: answers commands in order, fills resting orders, and
+    keeps the cash flow of every fill the grid counted."""
+
+    def __init__(self, executor: GridExecutor, rng: random.Random) -> None:
+        self.executor, self.rng = executor, rng
+        self.outstanding: list = []
+        self.resting: dict[str, list] = {}  # client order id -> [command, filled]
+        self.cash = self.fees = D(0)
+        self.seconds = 1
+
+    def apply(self, event) -> None:
+        counted = getattr(event, "client_order_id", None) in self.executor.state.live
+        revision = self.executor.revision
+        self.outstanding.extend(self.executor.apply(event))
+        if isinstance(event, OrderFilled) and counted and self.executor.revision != revision:
+            quote = event.base_amount * event.price
+            self.cash += quote if event.side == "SELL" else -quote
+            self.fees += event.fee_quote
+        _check_invariants(self.executor)
+
+    def answer_next(self) -> None:
+        command = self.outstanding.pop(0)
+        self.seconds += 1
+        if isinstance(command, CancelOrder):
+            if self.resting.pop(command.client_order_id, None) is not None:
+                self.apply(canceled(command, self.seconds))
+            return
+        if command.order_type != "MARKET" and self.rng.random() < 0.2:
+            self.apply(failed(command, self.seconds))
+            return
+        self.apply(created(command, self.seconds))
+        if command.order_type == "MARKET":
+            self.apply(
+                fill(
+                    command, at_price=str(self.executor.state.mid), seconds=self.seconds, final=True
+                )
+            )
+        else:
+            self.resting[command.client_order_id] = [command, D(0)]
+
+    def fill_one(self) -> None:
+        client_order_id = self.rng.choice(sorted(self.resting))
+        command, done = self.resting[client_order_id]
+        part = command.amount * self.rng.choice([D("0.25"), D("0.5"), D(1)])
+        part = min(part, command.amount - done)
+        self.seconds += 1
+        final = done + part >= command.amount
+        fee = (part * command.price * D("0.001")).quantize(D("1e-8"))
+        self.apply(fill(command, base=str(part), fee=str(fee), seconds=self.seconds, final=final))
+        if final:
+            del self.resting[client_order_id]
+        else:
+            self.resting[client_order_id][1] = done + part
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_runs_keep_the_books_and_end_flat_or_held(seed):
+    rng = random.Random(seed)
+    executor, opens = started(
+        max_open_orders=rng.choice([2, 5, 10]),
+        max_orders_per_batch=rng.choice([None, 2]),
+        activation_bounds=rng.choice([None, D("0.03")]),
+        max_retries=rng.choice([1, 10]),
+        barriers={"stop_loss": D("0.2")},
+    )
+    book = _Book(executor, rng)
+    book.outstanding.extend(opens)
+    mid = D(110)
+    for _ in range(120):
+        if executor.is_terminated:
+            break
+        roll = rng.random()
+        if book.outstanding and roll < 0.45:
+            book.answer_next()
+        elif book.resting and roll < 0.8:
+            book.fill_one()
+        else:
+            mid = min(max(mid + rng.choice([D(-2), D(-1), D(1), D(2)]), D(88)), D(122))
+            book.seconds += 1
+            book.apply(price(mid, book.seconds))
+        state = executor.state
+        if not executor.is_terminated:
+            held = state.bought_base - state.sold_base
+            expected = book.cash + held * state.mid - book.fees
+            assert abs(executor.info(at(book.seconds)).net_pnl_quote - expected) < D("1e-18")
+
+    book.seconds += 1
+    keep = rng.random() < 0.5
+    book.apply(stop(book.seconds, keep_position=keep))
+    while book.outstanding:
+        book.answer_next()
+
+    assert executor.is_terminated
+    state = executor.state
+    if executor.close_type is CloseType.POSITION_HOLD:
+        held = sum((fill.base_amount for _, fill in executor.held_fills()), D(0))
+        assert state.position.base > 0
+        assert abs(held - state.position.base) < D("1e-20")
+        assert abs(held - (state.bought_base - state.sold_base)) < D("1e-20")
+    else:
+        assert state.position.base == 0
+        assert abs(state.bought_base - state.sold_base) < D("1e-18")
+        expected = book.cash - book.fees
+        assert abs(executor.info(at(book.seconds)).net_pnl_quote - expected) < D("1e-18")
