@@ -51,8 +51,10 @@ Perpetual markets (a market with a ``perpetual`` spec; terms, margin and liquida
   uses the bid as its reference. A fill's opening part takes its margin from the order's
   reservation, then from available collateral; a fill that cannot be funded is cut to what can be
   and the rest of the order is canceled with the reason.
-- A step settles funding first (at its ``last``, the mark), then fills the resting orders, then
-  liquidates the positions whose equity is at or below the maintenance margin at the mark.
+- A step settles funding first (at its ``last``, the mark, for each funding time since the
+  market's previous timed step; a step without ``now`` settles none), then fills the resting
+  orders, then liquidates the positions whose equity is at or below the maintenance margin at the
+  mark. A liquidation closes the position (its margin is lost) and leaves the orders open.
 """
 
 from __future__ import annotations
