@@ -43,14 +43,18 @@ from lpexec.core import (
     OrderCreated,
     OrderFailed,
     OrderFilled,
+    OrderPoller,
     OrderRef,
     PlaceOrder,
     PriceUpdated,
     SimulatedClock,
     StopRequested,
     Tick,
+    TradingRules,
     parse_config,
 )
+from lpexec.paper.exchange import Market, PaperExchange
+from lpexec.paper.venues.exchange import PaperExchangeVenue
 
 D = Decimal
 S, T = PositionState, PositionTrigger
@@ -1199,6 +1203,91 @@ async def test_a_process_restart_mid_position_resumes_the_trailing_stop_from_sql
     assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.TRAILING_STOP)
     database.close()
     venue.close()
+
+
+class PaperRig:
+    """A position engine on the paper exchange (SOL-USDT, maker 0.1 %, taker 0.2 %); each step
+    moves the market, polls the live orders, publishes the mid and drains the commands."""
+
+    def __init__(self) -> None:
+        self.clock = SimulatedClock(T0)
+        rules = TradingRules(price_tick=D("0.01"), amount_step=D("0.001"))
+        self.exchange = PaperExchange(
+            [Market(trading_pair=PAIR, rules=rules)],
+            balances={"USDT": D(10_000), "SOL": D(0)},
+            maker_fee=D("0.001"),
+            taker_fee=D("0.002"),
+        )
+        venue = PaperExchangeVenue(self.exchange, clock=self.clock)
+        self.engine = Engine(
+            store=MemoryStore(),
+            clock=self.clock,
+            executor_types=[PositionExecutor],
+            venues={"paper": venue},
+        )
+        self.poller = OrderPoller(self.engine)
+
+    async def step(self, mid: str) -> None:
+        self.clock.advance(seconds=1)
+        spread = D("0.01")
+        self.exchange.step(
+            PAIR, bid=D(mid) - spread, ask=D(mid) + spread, last=D(mid), now=self.clock.now()
+        )
+        await self.poller.poll_once()
+        self.engine.publish_price(PAIR, D(mid))
+        await self.engine.drain()
+
+
+async def test_on_the_paper_exchange_a_limit_entry_and_a_resting_take_profit_fill_by_polling():
+    rig = PaperRig()
+    await rig.engine.start()
+    await rig.step("100")
+    config = make_config(
+        {**LIMIT_TP, "open_order_type": "LIMIT", "trailing_stop": None},
+        connector_name="paper",
+        entry_price=D(99),
+    )
+    executor = rig.engine.add(config)
+    await rig.engine.drain()
+    await rig.step("99.5")
+    assert executor.family_state is S.OPENING  # the entry rests at 99
+
+    await rig.step("98.9")  # the entry fills as maker; the take profit rests at 101.97
+    assert executor.family_state is S.OPEN
+    (take_profit,) = executor.order_refs()
+    await rig.step("101.5")
+    assert executor.family_state is S.OPEN
+    await rig.step("102.5")
+
+    info = rig.engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.TAKE_PROFIT)
+    fees = D(99) * 2 * D("0.001") + D("101.97") * 2 * D("0.001")
+    assert info.fees_paid_quote == fees
+    assert info.net_pnl_quote == (D("101.97") - 99) * 2 - fees
+    assert rig.exchange.balances()["SOL"].total == 0
+    assert take_profit.client_order_id in info.details.order_ids
+
+
+async def test_on_the_paper_exchange_a_stop_loss_sells_at_the_bid():
+    rig = PaperRig()
+    await rig.engine.start()
+    await rig.step("100")
+    config = make_config(
+        {"stop_loss": D("0.02"), "open_order_type": "MARKET"}, connector_name="paper"
+    )
+    rig.engine.add(config)
+    await rig.engine.drain()  # bought 2 at the ask, 100.01
+    await rig.step("98.5")
+    assert rig.engine.executor(config.id).family_state is S.OPEN
+
+    await rig.step("97.9")  # below 100.01 x (1 - 0.02 + 0.002)
+
+    info = rig.engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.STOP_LOSS)
+    fees = (D("100.01") + D("97.89")) * 2 * D("0.002")
+    assert info.fees_paid_quote == fees
+    assert info.net_pnl_quote == (D("97.89") - D("100.01")) * 2 - fees
+    assert rig.exchange.balances()["SOL"].total == 0
 
 
 def test_ticks_reach_it():
