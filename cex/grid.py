@@ -29,7 +29,9 @@ as a ratio of its cost):
    ``keep_position``, else STOP_LOSS;
 3. time limit: ``created_at + time_limit <= now`` -> TIME_LIMIT;
 4. trailing stop: armed when the P&L ratio ``> activation_price`` (trigger = ratio - delta,
-   raised only), fires when it falls ``< trigger`` -> TRAILING_STOP;
+   raised only), fires when it falls ``< trigger`` -> TRAILING_STOP. Decision: it trails only
+   while the grid holds inventory and is disarmed when the grid is flat again (Hummingbot's
+   ratio drops to 0 when flat, which fires an armed stop on a grid that holds nothing);
 5. take profit: BUY ``mid > end_price`` / SELL ``mid < start_price`` -> TAKE_PROFIT.
 
 A stop request holds with ``keep_position`` (the request's, else the config's) -> POSITION_HOLD,
@@ -45,7 +47,8 @@ Decisions against the reference (§16 and §5 quirks that touch the grid):
   priced worse than its level, so the profit is at least ``take_profit``.
 - A partial fill of a canceled or failed open order is **kept** (quirk 3): the level holds it and
   takes its profit; dust below the market's minimums goes to the grid's residual inventory, held
-  or flattened at the end. A partly filled close order that ends only re-closes what is left.
+  or flattened at the end (what is still below the minimums then stays, reported as
+  ``residual_base``). A partly filled close order that ends only re-closes what is left.
 - ``order_frequency`` is a plain gate between open-order batches (inclusive: a batch is allowed
   exactly ``order_frequency`` seconds after the last); a cancel or failure does not reset it.
 - Division by zero for a range narrower than one step (quirk 4): one level instead.
@@ -523,7 +526,11 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
         config, state = self.config, self.state
         barriers = config.triple_barrier_config
         mid = state.mid
-        pnl_pct = self.position_pnl_pct if state.position.base else ZERO
+        holding = bool(state.position.base)
+        pnl_pct = self.position_pnl_pct if holding else ZERO
+        if not holding and state.trailing_trigger is not None:
+            state.trailing_trigger = None  # flat: nothing left to trail (it re-arms on inventory)
+            self._touch()
         if barriers.stop_loss is not None and pnl_pct <= -barriers.stop_loss:
             return CloseType.STOP_LOSS
         buy = config.side == "BUY"
@@ -531,7 +538,7 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
             return CloseType.POSITION_HOLD if config.keep_position else CloseType.STOP_LOSS
         if self._time_is_up(now):
             return CloseType.TIME_LIMIT
-        if barriers.trailing_stop is not None and self._trailing_fires(pnl_pct):
+        if barriers.trailing_stop is not None and holding and self._trailing_fires(pnl_pct):
             return CloseType.TRAILING_STOP
         if (buy and mid > config.end_price) or (not buy and mid < config.start_price):
             return CloseType.TAKE_PROFIT
@@ -539,7 +546,7 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
 
     def _time_is_up(self, now: dt.datetime) -> bool:
         limit = self.config.triple_barrier_config.time_limit
-        return limit is not None and (now - self.created_at).total_seconds() >= limit
+        return limit is not None and now - self.created_at >= dt.timedelta(seconds=limit)
 
     def _trailing_fires(self, pnl_pct: Decimal) -> bool:
         trailing = self.config.triple_barrier_config.trailing_stop
@@ -563,7 +570,7 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
     def _place_opens(self, commands: list[Command], now: dt.datetime) -> None:
         config, state = self.config, self.state
         last = state.last_open_batch
-        if last is not None and (now - last).total_seconds() < config.order_frequency:
+        if last is not None and now - last < dt.timedelta(seconds=config.order_frequency):
             return
         mid, bounds = state.mid, config.activation_bounds
         buy = config.side == "BUY"

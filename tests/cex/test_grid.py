@@ -887,6 +887,20 @@ def test_trailing_stop_arms_above_activation_ratchets_and_fires_below_the_trigge
     assert executor.close_type is CloseType.TRAILING_STOP
 
 
+def test_trailing_stop_is_disarmed_when_the_grid_is_flat_again():
+    barriers = {"trailing_stop": {"activation_price": D("0.02"), "trailing_delta": D("0.01")}}
+    executor, opens = started(barriers=barriers, end_price=D(130), max_open_orders=1)
+    (close,) = executor.apply(fill(opens[0], at_price="100"))
+    executor.apply(price("105", 3))
+    assert executor.state.trailing_trigger == D("0.04")
+
+    executor.apply(fill(close, at_price="105", seconds=4))  # took its profit: flat
+    executor.apply(price("104", 5))
+
+    assert executor.state.position.base == 0 and executor.state.trailing_trigger is None
+    assert executor.state.grid_state is G.RUNNING
+
+
 @pytest.mark.parametrize(
     ("side", "mid", "fires"),
     [
