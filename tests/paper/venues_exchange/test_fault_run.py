@@ -18,6 +18,7 @@ from fixtures.paper_exchange import (
     make_exchange,
     make_exchange_venue,
     make_order_config,
+    make_perpetual_exchange,
     step,
 )
 from fixtures.paper_runtime import T0
@@ -60,23 +61,29 @@ class RunReport:
     """Executors that ended on a cancel the engine stopped sending, their order still open."""
 
 
-def random_config(rng: random.Random, executor_id: str, mid: Decimal):
+def random_config(rng: random.Random, executor_id: str, mid: Decimal, *, perpetual: bool):
     strategy = rng.choice(["MARKET", "LIMIT", "LIMIT", "LIMIT_MAKER"])
     side = rng.choice(["BUY", "SELL"])
     amount = D(rng.choice(["0.5", "1", "2", "3"]))
     away = 1 if side == "BUY" else -1  # a price on the resting side of the mid
     offset = D(rng.choice(["-1.5", "0", "0.5", "1", "2", "3"]))
     price = mid - away * offset
+    extra = {"is_perpetual": True, "position_action": "OPEN"} if perpetual else {}
     return make_order_config(
-        id=executor_id, side=side, amount=amount, execution_strategy=strategy, price=price
+        id=executor_id, side=side, amount=amount, execution_strategy=strategy, price=price, **extra
     )
 
 
-async def fault_run(seed: int, clock: SimulatedClock) -> tuple[PaperExchange, RunReport]:
+async def fault_run(
+    seed: int, clock: SimulatedClock, *, perpetual: bool = False
+) -> tuple[PaperExchange, RunReport]:
     rng = random.Random(seed)
-    exchange = make_exchange(
-        clock, fill_cap=D("1.5"), balances={"USDC": D(100_000), "SOL": D(1_000)}
-    )
+    if perpetual:  # one-way mode: an opposite order reduces the position, then flips it
+        exchange = make_perpetual_exchange(clock, collateral=D(100_000), fill_cap=D("1.5"))
+    else:
+        exchange = make_exchange(
+            clock, fill_cap=D("1.5"), balances={"USDC": D(100_000), "SOL": D(1_000)}
+        )
     venue = make_exchange_venue(exchange, clock, faults=SPEC, seed=seed)
     engine = make_cex_engine(MemoryStore(), clock, venue)
     poller = OrderPoller(engine)
@@ -85,7 +92,8 @@ async def fault_run(seed: int, clock: SimulatedClock) -> tuple[PaperExchange, Ru
     for round_number in range(ROUNDS):
         for index in range(rng.randint(1, 3)):
             executor_id = f"seed{seed}-r{round_number}-{index}"
-            report.executors.append(engine.add(random_config(rng, executor_id, mid)))
+            config = random_config(rng, executor_id, mid, perpetual=perpetual)
+            report.executors.append(engine.add(config))
         await engine.drain()
         mid += D(rng.choice(["-2", "-1", "0", "1", "2"]))
         step(exchange, clock, bid=mid - 1, ask=mid + 1)
@@ -176,6 +184,27 @@ async def test_no_order_twice_every_fill_once_and_every_executor_settled_over_se
     assert {"FILLED", "CANCELED", "FAILED", "OPEN"} <= set(states)
     assert unknown_places > 0 and stops > 0 and fills > 0
     assert gave_up < stops / 10, (gave_up, stops)  # rare: three lost cancels in a row
+
+
+async def test_on_a_perpetual_market_the_position_is_the_sum_of_the_fills_over_seeds():
+    fired: Counter[str] = Counter()
+    for seed in range(10):
+        clock = SimulatedClock(T0)
+        exchange, report = await fault_run(seed, clock, perpetual=True)
+        check_run(seed, exchange, report)
+        fired += report.fired
+        venue = make_exchange_venue(exchange, clock)
+
+        positions = await venue.positions()
+
+        net = sum(
+            (fill.amount if fill.side == "BUY" else -fill.amount)
+            for fill in exchange.fills_since(0)
+        )
+        held = sum((p.amount if p.side == "LONG" else -p.amount) for p in positions)
+        assert held == net, f"seed {seed}: position {held}, fills net {net}"
+        assert len(positions) <= 1  # one-way mode: one net position
+    assert set(fired) == {"504", "drop", "500", "429", "reject"}
 
 
 @pytest.mark.parametrize("seed", [3])
