@@ -4,8 +4,10 @@
 name it loads the paper exchange from its state file (:mod:`lpexec.app.paper_market`), runs the
 engine on the paper time and catches the markets up to now, step by step: each step publishes
 the markets' prices to the executors, sends a tick, delivers the venue's records of their open
-orders (fills, cancels) and carries out what they asked. With an exchange name it talks to that
-exchange through ccxt on the wall clock, with keys from the environment.
+orders (fills, cancels) and carries out what they asked. Prices go out as
+:class:`~lpexec.cex.chaser.TopOfBookUpdated` (best bid, best ask, and their mid as the price).
+With an exchange name it talks to that exchange through ccxt on the wall clock, with keys from
+the environment.
 
 The venue key (a CEX executor's ``connector_name``) is ``paper`` on paper, else the exchange
 name.
@@ -22,7 +24,15 @@ from typing import Any
 
 from lpexec.app.paper_market import PaperMarkets
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
-from lpexec.core import Database, Engine, OrderPoller, RiskEngine
+from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.core import (
+    Database,
+    Engine,
+    ExecutorConfig,
+    ExecutorInfo,
+    OrderPoller,
+    RiskEngine,
+)
 from lpexec.core.clock import Clock, LiveClock, SimulatedClock
 from lpexec.paper.venues.exchange import PaperExchangeVenue
 
@@ -56,6 +66,16 @@ class CexRuntime:
                 await self.orders.poll_once()
                 return
 
+    async def create(self, config: ExecutorConfig) -> ExecutorInfo:
+        """Create an executor, give it the current prices (on paper), carry out what it asks and
+        return its report."""
+        await self.engine.create(config)
+        if self.paper is not None:
+            for pair in self.paper.mids:
+                self.publish_touch(pair)
+        await self.settle()
+        return self.engine.info(config.id)
+
     async def advance(self, steps: int) -> None:
         """Paper only: play ``steps`` steps of the paper markets (see the module docstring)."""
         paper = self.paper
@@ -69,10 +89,27 @@ class CexRuntime:
             clock.set(paper.paper_time)
             if paper.exchange.last_fill_id != self._saved_fills:
                 self.save()  # the venue's ledger is durable before any executor hears of it
-            for pair, mid in moves:
-                engine.publish_price(pair, mid)
+            for pair, _mid in moves:
+                self.publish_touch(pair)
             engine.tick()
             await self.settle()
+
+    def publish_touch(self, trading_pair: str) -> int:
+        """Paper only: publish a market's best bid and ask (and their mid as the price) to the
+        executors; return how many received it."""
+        assert self.paper is not None
+        quote = self.paper.exchange.market(trading_pair).quote
+        if quote is None:
+            return 0
+        return self.engine.publish(
+            TopOfBookUpdated(
+                ts_event=self.clock.now(),
+                trading_pair=trading_pair,
+                price=(quote.bid + quote.ask) / 2,
+                best_bid=quote.bid,
+                best_ask=quote.ask,
+            )
+        )
 
     def save(self) -> None:
         """Paper only: write the paper exchange's state file (when it has one)."""
@@ -198,8 +235,8 @@ async def _open_paper(
         paper=paper,
         paper_state_file=state_file,
     )
-    for pair, mid in paper.mids.items():
-        engine.publish_price(pair, mid)
+    for pair in paper.mids:
+        runtime.publish_touch(pair)
     await runtime.settle()
     await runtime.advance(paper.catch_up_steps(wall_now, extra_seconds=advance_seconds))
     return runtime

@@ -1,23 +1,31 @@
-"""Order-book (CEX) executors, pure: the order executor, its states and config.
+"""Order-book (CEX) executors, pure: order, position (triple barrier) and grid, with their configs.
 
-The exchange adapters (ccxt, the paper exchange) are not part of this package.
+The exchange adapters (ccxt, the paper exchange) are not part of this package: the executors
+talk to an :class:`~lpexec.core.ports.ExchangeVenue` through commands, and hear about their
+orders through outcome events and the order poller (:class:`~lpexec.core.OrderPoller`).
 
 Example:
     ```python
     from decimal import Decimal
-    from lpexec.cex import OrderExecutorConfig
+    from lpexec.cex import OrderExecutorConfig, PositionExecutorConfig
 
-    config = OrderExecutorConfig(
+    order = OrderExecutorConfig(
         trading_pair="SOL-USDT", connector_name="binance", side="BUY",
         amount=Decimal("2"), execution_strategy="LIMIT", price=Decimal("150"),
     )
-    info = await engine.create(config)  # an engine with OrderExecutor and an ExchangeVenue
+    position = PositionExecutorConfig(
+        trading_pair="SOL-USDT", connector_name="binance", side="BUY", amount=Decimal("1"),
+        triple_barrier_config={"take_profit": "0.02", "stop_loss": "0.01", "time_limit": 3600},
+    )
+    info = await engine.create(order)  # an engine with these types and an ExchangeVenue
     ```
 """
 
 from __future__ import annotations
 
+from lpexec.cex.chaser import LimitChaserConfig, TopOfBookUpdated
 from lpexec.cex.order import (
+    HUMMINGBOT_IGNORED_FIELDS,
     ORDER_STATUS,
     ORDER_TRANSITIONS,
     ExecutionStrategy,
@@ -28,19 +36,46 @@ from lpexec.cex.order import (
     OrderFill,
     OrderState,
     OrderTrigger,
-    client_order_id_for,
 )
+from lpexec.cex.position import (
+    POSITION_STATUS,
+    POSITION_TRANSITIONS,
+    PositionDetails,
+    PositionExecutor,
+    PositionExecutorConfig,
+    PositionExecutorState,
+    PositionState,
+    PositionTrigger,
+    TrailingStop,
+    TripleBarrierConfig,
+)
+from lpexec.cex.tracking import OrderPhase, TrackedOrder, client_order_id_for
 
 __all__ = [
+    "HUMMINGBOT_IGNORED_FIELDS",
     "ORDER_STATUS",
     "ORDER_TRANSITIONS",
+    "POSITION_STATUS",
+    "POSITION_TRANSITIONS",
     "ExecutionStrategy",
+    "LimitChaserConfig",
     "OrderDetails",
     "OrderExecutor",
     "OrderExecutorConfig",
     "OrderExecutorState",
     "OrderFill",
+    "OrderPhase",
     "OrderState",
     "OrderTrigger",
+    "PositionDetails",
+    "PositionExecutor",
+    "PositionExecutorConfig",
+    "PositionExecutorState",
+    "PositionState",
+    "PositionTrigger",
+    "TopOfBookUpdated",
+    "TrackedOrder",
+    "TrailingStop",
+    "TripleBarrierConfig",
     "client_order_id_for",
 ]

@@ -1,4 +1,5 @@
-"""lpexec: executors for DeFi liquidity (LP, swap) over Hummingbot Gateway, with paper venues.
+"""lpexec: trading executors: DeFi liquidity (LP, swap) over Hummingbot Gateway and order-book
+executors (order, position, grid) over ccxt, with paper venues for both.
 
 What an embedding bot needs, from one place::
 
@@ -7,10 +8,14 @@ What an embedding bot needs, from one place::
     async with await lpexec.open_lp_runtime(database_url="sqlite:///lp.db") as runtime:
         executor_id = await runtime.engine.create(lpexec.LPExecutorConfig(...))
 
+    async with await lpexec.open_cex_runtime(database_url="sqlite:///cex.db") as runtime:
+        info = await runtime.create(lpexec.PositionExecutorConfig(...))
+
 The names load on first use, so ``import lpexec.core`` stays as light as the kernel. Everything
-else lives in the subpackages: ``lpexec.core`` (engine, store, ports), ``lpexec.lp`` and
-``lpexec.swap`` (the executor families), ``lpexec.paper`` (the simulated venues) and
-``lpexec.app`` (CLI and daemon). The Gateway SDK is the separate package ``gateway_client``.
+else lives in the subpackages: ``lpexec.core`` (engine, store, ports), ``lpexec.lp``,
+``lpexec.swap`` and ``lpexec.cex`` (the executor families), ``lpexec.venues`` (Gateway and ccxt
+adapters), ``lpexec.paper`` (the simulated venues) and ``lpexec.app`` (CLI, daemon, API).
+The Gateway SDK is the separate package ``gateway_client``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
     from lpexec.app.runtime import LPRuntime, open_lp_runtime
+    from lpexec.cex import OrderExecutorConfig, PositionExecutorConfig
     from lpexec.core import (
         CloseType,
         ConfigError,
@@ -40,6 +47,7 @@ if TYPE_CHECKING:
     from lpexec.swap import SwapExecutorConfig
 
 __all__ = [
+    "CexRuntime",
     "CloseType",
     "ConfigError",
     "Engine",
@@ -48,17 +56,24 @@ __all__ = [
     "ExecutorStatus",
     "LPExecutorConfig",
     "LPRuntime",
+    "OrderExecutorConfig",
     "OutcomeUnknownError",
+    "PositionExecutorConfig",
     "RiskEngine",
     "RiskLimits",
     "RiskRejectedError",
     "SwapExecutorConfig",
     "UnknownExecutorError",
     "VenueError",
+    "open_cex_runtime",
     "open_lp_runtime",
 ]
 
 _HOMES = {
+    "CexRuntime": "lpexec.app.cex_runtime",
+    "open_cex_runtime": "lpexec.app.cex_runtime",
+    "OrderExecutorConfig": "lpexec.cex",
+    "PositionExecutorConfig": "lpexec.cex",
     "LPRuntime": "lpexec.app.runtime",
     "open_lp_runtime": "lpexec.app.runtime",
     "CloseType": "lpexec.core",

@@ -25,12 +25,22 @@ def place_command(
         "LIMIT", "--type", help="MARKET, LIMIT, LIMIT_MAKER (post-only) or LIMIT_CHASER."
     ),
     price: str | None = typer.Option(None, help="Limit price (LIMIT and LIMIT_MAKER)."),
+    distance: str | None = typer.Option(
+        None, help="LIMIT_CHASER: rest this ratio behind the touch (0.001 = 0.1 %)."
+    ),
+    refresh_threshold: str | None = typer.Option(
+        None, help="LIMIT_CHASER: re-quote when the touch moves away by more than this ratio."
+    ),
     controller_id: str = typer.Option("main", help="Who owns the executor."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Place an order and show what the venue did with it."""
     connection: CexConnection = ctx.obj
+    chaser = None
+    if distance is not None or refresh_threshold is not None:
+        chaser = {"distance": distance, "refresh_threshold": refresh_threshold}
     values = {
+        "chaser_config": chaser,
         "trading_pair": pair,
         "connector_name": connection.venue_key,
         "side": side,
@@ -42,9 +52,7 @@ def place_command(
     config = parse_config(OrderExecutorConfig, {k: v for k, v in values.items() if v is not None})
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
-        await runtime.engine.create(config)
-        await runtime.settle()
-        return runtime.engine.info(config.id)
+        return await runtime.create(config)
 
     print_info(run_cex_session(ctx, work), as_json=as_json, title="order executor")
 

@@ -77,9 +77,7 @@ def open_command(
     )
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
-        await runtime.engine.create(config)
-        await runtime.settle()
-        return runtime.engine.info(config.id)
+        return await runtime.create(config)
 
     print_info(run_cex_session(ctx, work), as_json=as_json, title="position executor")
 

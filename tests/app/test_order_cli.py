@@ -106,3 +106,34 @@ def test_a_directory_as_paper_state_is_a_clear_error(tmp_path):
     result = invoke("order", "--paper-state", str(tmp_path), "status", "x", env=paper_env(tmp_path))
     assert result.exit_code == 2
     assert "--paper-state" in result.stderr and "directory" in result.stderr
+
+
+def test_a_limit_chaser_follows_the_touch_until_filled(order_cli):
+    # Act
+    placed = json.loads(
+        order_cli(
+            "place",
+            "--pair",
+            "SOL-USDT",
+            "--side",
+            "BUY",
+            "--amount",
+            "1",
+            "--type",
+            "LIMIT_CHASER",
+            "--distance",
+            "0.0005",
+            "--refresh-threshold",
+            "0.001",
+            "--json",
+        ).stdout
+    )
+    later = json.loads(
+        order_cli("--advance", "240", "status", placed["executor_id"], "--json").stdout
+    )
+    # Assert: it rests behind the bid at once; paper time brings the fill or re-quotes
+    assert placed["details"]["state"] == "OPEN"
+    assert placed["details"]["order_price"] is not None
+    assert later["details"]["state"] in ("FILLED", "OPEN")
+    if later["details"]["state"] == "OPEN":
+        assert later["details"]["requotes"] > 0
