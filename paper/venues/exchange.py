@@ -275,9 +275,7 @@ class PaperExchangeVenue:
 
     # --- reconciliation ----------------------------------------------------------------------
 
-    async def reconcile(
-        self, command: Command, evidence: Evidence
-    ) -> OutcomeEvent | list[OutcomeEvent] | None:
+    async def reconcile(self, command: Command, evidence: Evidence) -> list[OutcomeEvent] | None:
         """Find out what became of a place or cancel whose answer was lost, by its client
         order id: the order's record as events if it landed, None if it certainly did not.
 
