@@ -33,7 +33,9 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 import ccxt.async_support as ccxt
@@ -122,6 +124,9 @@ def create_exchange(
     if credentials.password:
         settings["password"] = credentials.password
     exchange = exchange_class(settings)
+    # Currencies are not needed (markets name their assets) and some exchanges read them from
+    # private endpoints on every start.
+    exchange.has["fetchCurrencies"] = False
     exchange.logger = RedactingLogger(
         logging.getLogger(HTTP_LOGGER), Redactor(credentials.secrets())
     )
@@ -185,6 +190,12 @@ class CcxtExchangeVenue:
             profile=profile_for(exchange_id, market_type=market_type),
             position_mode=position_mode,
         )
+
+    @property
+    def exchange(self) -> Any:
+        """The ccxt exchange underneath (for wiring: sandbox mode, timeouts). Calls made on it
+        directly bypass the error mapping and the evidence."""
+        return self._exchange
 
     def __repr__(self) -> str:
         return (
@@ -420,7 +431,7 @@ class CcxtExchangeVenue:
                     return None
                 raise
         for fetch in (exchange.fetch_open_orders, exchange.fetch_closed_orders):
-            orders = await self._call(action, lambda fetch=fetch: fetch(spec.symbol), write=False)
+            orders = await self._call(action, partial(fetch, spec.symbol), write=False)
             for order in orders:
                 if order.get("clientOrderId") == coid:
                     return dict(order)
@@ -441,8 +452,10 @@ class CcxtExchangeVenue:
 
         async def read() -> list[dict[str, Any]]:
             if param is not None:
-                return await exchange.fetch_my_trades(spec.symbol, None, None, {param: order_id})
-            return await exchange.fetch_order_trades(order_id, spec.symbol)
+                trades = await exchange.fetch_my_trades(spec.symbol, None, None, {param: order_id})
+            else:
+                trades = await exchange.fetch_order_trades(order_id, spec.symbol)
+            return list(trades)
 
         return list(await self._call(f"read the trades of order {order_id}", read, write=False))
 
@@ -456,7 +469,7 @@ class CcxtExchangeVenue:
         for _ in range(_MAX_PAGES):
             page = await self._call(
                 f"read fills on {spec.symbol}",
-                lambda start=start: exchange.fetch_my_trades(spec.symbol, start, _PAGE),
+                partial(exchange.fetch_my_trades, spec.symbol, start, _PAGE),
                 write=False,
             )
             for trade in page:
@@ -499,16 +512,42 @@ class CcxtExchangeVenue:
     # --- perpetuals -------------------------------------------------------------------------
 
     async def positions(self) -> list[PerpPosition]:
-        """The open positions on this venue's markets (amounts in base)."""
+        """The open positions on this venue's markets (amounts in base). Where the position
+        answer leaves leverage out (Binance's v3 position risk), it is read once per call from
+        the exchange's leverage settings."""
         book = await self._book()
-        raw = await self._call("read positions", self._exchange.fetch_positions, write=False)
-        positions = []
+        exchange = self._exchange
+        raw = await self._call("read positions", exchange.fetch_positions, write=False)
+        positions: list[PerpPosition] = []
         for entry in raw:
             spec = book.by_symbol(entry.get("symbol") or "")
             position = None if spec is None else position_from(entry, spec)
             if position is not None:
                 positions.append(position)
+        if any(position.leverage == 0 for position in positions) and exchange.has.get(
+            "fetchLeverages"
+        ):
+            positions = await self._with_leverage(positions, book)
         return positions
+
+    async def _with_leverage(
+        self, positions: list[PerpPosition], book: MarketBook
+    ) -> list[PerpPosition]:
+        exchange = self._exchange
+        symbols = sorted({spec.symbol for p in positions if (spec := book.by_pair(p.trading_pair))})
+        leverages = await self._call(
+            "read leverage settings", lambda: exchange.fetch_leverages(symbols), write=False
+        )
+        result = []
+        for position in positions:
+            spec = book.by_pair(position.trading_pair)
+            setting = leverages.get(spec.symbol) if spec is not None else None
+            key = "longLeverage" if position.side == "LONG" else "shortLeverage"
+            value = (setting or {}).get(key)
+            if position.leverage == 0 and value not in (None, ""):
+                position = replace(position, leverage=int(Decimal(str(value))))
+            result.append(position)
+        return result
 
     async def set_leverage(self, trading_pair: str, leverage: int) -> None:
         """Set a market's leverage (a whole number from 1)."""

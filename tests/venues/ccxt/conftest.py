@@ -47,6 +47,8 @@ class Received:
     query: dict[str, str]
     form: dict[str, str]
     headers: dict[str, str]
+    body: Any = None
+    """A JSON body, parsed (OKX sends JSON; Binance sends a form)."""
 
     @property
     def fields(self) -> dict[str, str]:
@@ -96,7 +98,13 @@ class ReplayServer:
         self._released.set()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        form = dict(await request.post()) if request.can_read_body else {}
+        form: dict[str, Any] = {}
+        body = None
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = json.loads(await request.text())
+            else:
+                form = dict(await request.post())
         self.received.append(
             Received(
                 method=request.method,
@@ -104,6 +112,7 @@ class ReplayServer:
                 query=dict(request.query),
                 form={key: str(value) for key, value in form.items()},
                 headers=dict(request.headers),
+                body=body,
             )
         )
         route = self.routes.get((request.method, request.path))

@@ -55,11 +55,13 @@ def cancel() -> CancelOrder:
 @pytest.fixture
 def spot(server, make_venue):
     server.json("GET", "/api/v3/exchangeInfo", V, "exchange_info")
-    return make_venue("binance", timeout_ms=150)
+    return make_venue("binance")
 
 
 async def timed_out_place(spot, server) -> Evidence:
     """Place an order whose answer never comes; return the evidence the send left."""
+    await spot.trading_rules("SOL-USDT")  # markets read at the usual timeout
+    spot.exchange.timeout = 100  # ms: ccxt's request timeout, so the hang times out at once
     server.answer("POST", "/api/v3/order", "hang")
     evidence = Evidence()
     with pytest.raises(OutcomeUnknownError) as caught:
@@ -185,6 +187,8 @@ async def test_a_5xx_on_place_is_unknown_but_on_a_read_is_unavailable(spot, serv
 
 
 async def test_a_timeout_on_a_read_is_unavailable(spot, server):
+    await spot.trading_rules("SOL-USDT")
+    spot.exchange.timeout = 100
     server.answer("GET", "/api/v3/account", "hang")
 
     with pytest.raises(VenueUnavailableError) as caught:
@@ -213,7 +217,7 @@ async def test_a_place_whose_connection_is_refused_is_unavailable_not_unknown(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    point_at(spot._exchange, f"http://127.0.0.1:{port}")
+    point_at(spot.exchange, f"http://127.0.0.1:{port}")
 
     with pytest.raises(VenueUnavailableError) as caught:
         await spot.place_order(place(), Evidence())

@@ -92,8 +92,8 @@ async def test_a_venue_from_the_environment_signs_with_those_keys_and_never_show
     server.json("GET", "/api/v3/exchangeInfo", V, "exchange_info")
     server.json("POST", "/api/v3/order", V, "error_insufficient_balance", status=400)
     venue = CcxtExchangeVenue.from_env("binance", clock=clock, environ=ENVIRON)
-    venue._exchange.timeout_on_exit = 0
-    point_at(venue._exchange, server.base_url)
+    venue.exchange.timeout_on_exit = 0
+    point_at(venue.exchange, server.base_url)
     try:
         with pytest.raises(VenueError) as caught:
             await venue.place_order(place(), Evidence())
@@ -142,7 +142,9 @@ async def test_a_timeout_carries_no_signature_either(server, make_venue, caplog)
     caplog.set_level(logging.DEBUG)
     server.json("GET", "/api/v3/exchangeInfo", V, "exchange_info")
     server.answer("POST", "/api/v3/order", "hang")
-    venue = make_venue("binance", timeout_ms=100)
+    venue = make_venue("binance")
+    await venue.trading_rules("SOL-USDT")
+    venue.exchange.timeout = 100
 
     with pytest.raises(VenueError) as caught:
         await venue.place_order(place(), Evidence())

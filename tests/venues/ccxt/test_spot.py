@@ -51,9 +51,9 @@ def spot(server, make_venue):
     return make_venue("binance")
 
 
-async def test_the_venue_is_an_exchange_venue_and_not_a_perpetual_one_by_protocol(spot):
+async def test_the_venue_carries_the_exchange_port_and_the_perpetual_one(spot):
     assert isinstance(spot, ExchangeVenue)
-    assert isinstance(spot, PerpetualVenue)  # the class carries both ports; perps need a swap venue
+    assert isinstance(spot, PerpetualVenue)  # one class; perpetual calls need a swap market
 
 
 async def test_trading_rules_come_from_the_market_precision_and_limits_read_once(spot, server):
