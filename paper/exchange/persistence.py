@@ -397,7 +397,7 @@ def write_json_atomic(path: str | os.PathLike[str], document: Document) -> None:
     """Write ``document`` as JSON to ``path`` atomically (temp file, fsync, rename, fsync dir)."""
     target = Path(path)
     folder = target.parent
-    text = json.dumps(document, indent=1, sort_keys=True)
+    text = json.dumps(document, separators=(",", ":"))
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

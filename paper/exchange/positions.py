@@ -226,8 +226,10 @@ class PositionBook:
         if now is None or mark is None:
             return []
         previous = self.funded_until.get(market.trading_pair)
+        if previous is not None and now <= previous:
+            return []  # a step back in time settles nothing and never pays a time twice
         self.funded_until[market.trading_pair] = now
-        if previous is None or now <= previous:
+        if previous is None:
             return []
         paid: list[FundingPayment] = []
         for moment in funding_times(previous, now, spec.funding_interval_seconds):

@@ -293,6 +293,15 @@ def test_funding_is_paid_at_each_interval_boundary_inclusive():
     )
 
 
+def test_a_step_back_in_time_never_pays_a_funding_time_twice():
+    exchange = make_perp_exchange(funding_rate=D("0.001"))
+    exchange.place("p", PERP, BUY, MARKET, D(1))
+    step(exchange, "100", minutes=60)
+    step(exchange, "100", minutes=30)  # back in time
+    step(exchange, "100", minutes=61)
+    assert [p.ts.hour for p in exchange.funding_payments()] == [1]
+
+
 def test_no_funding_without_a_position():
     exchange = make_perp_exchange(funding_rate=D("0.001"))
     step(exchange, "100", minutes=120)
