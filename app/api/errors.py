@@ -17,6 +17,7 @@ other ExecutorError         409     ``{"detail"}``
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -91,13 +92,28 @@ def service_errors() -> Iterator[None]:
         raise ApiError(status, error_message(e)) from e
 
 
+_FIELD_PATH = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:[.\[][A-Za-z0-9_\]]+)*): ")
+
+
+def _location(message: str) -> list[str | int]:
+    """Where a service message says the problem is (``executor_config.type: ...`` is
+    ``["body", "executor_config", "type"]``); ``["body"]`` when it names no field."""
+    match = _FIELD_PATH.match(message)
+    if match is None:
+        return ["body"]
+    parts = match.group(1).replace("[", ".").replace("]", "").split(".")
+    return ["body", *(int(part) if part.isdigit() else part for part in parts)]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer :class:`ApiError` with its status (see the module docstring)."""
 
     async def handle(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ApiError)
         if error.status == 422:
-            detail: Any = [{"loc": ["body"], "msg": error.message, "type": "value_error"}]
+            detail: Any = [
+                {"loc": _location(error.message), "msg": error.message, "type": "value_error"}
+            ]
             return JSONResponse({"detail": detail}, status_code=422)
         headers = {"WWW-Authenticate": WWW_AUTHENTICATE} if error.status == 401 else None
         return JSONResponse({"detail": error.message}, status_code=error.status, headers=headers)

@@ -15,28 +15,27 @@ from fastapi.security.http import HTTPBase
 from lpexec.app.api.auth import ApiAuth, AuthError
 from lpexec.app.api.errors import ERROR_RESPONSES, ApiError, service_errors
 from lpexec.app.api.schemas import (
-    ClearPositionResponse,
-    ConfigSchemaResponse,
     CreateExecutorRequest,
-    CreateExecutorResponse,
     ErrorResponse,
-    ExecutorDetailResponse,
-    ExecutorResponse,
-    ExecutorSummaryResponse,
-    ExecutorTypeResponse,
     ExecutorTypesResponse,
-    LogsResponse,
     Pagination,
-    PerformanceResponse,
-    PositionHoldResponse,
-    PositionsSummaryResponse,
     SearchRequest,
     SearchResponse,
     StopRequest,
-    StopResponse,
 )
-from lpexec.app.api.wire import to_wire, wire_model
 from lpexec.app.service.contract import Caller, ExecutorServicePort, SearchFilters
+from lpexec.app.service.models import (
+    ClearedPosition,
+    ConfigSchema,
+    ExecutorReport,
+    ExecutorSummary,
+    LogPage,
+    PerformanceReport,
+    PositionHoldReport,
+    PositionsSummary,
+    SearchPage,
+    StopResult,
+)
 
 __all__ = ["current_caller", "executors_router", "filters_of"]
 
@@ -94,7 +93,7 @@ def filters_of(request: SearchRequest) -> SearchFilters:
 @executors_router.post(
     "/",
     status_code=201,
-    response_model=CreateExecutorResponse,
+    response_model=ExecutorReport,
     responses={
         **_INVALID,
         409: {"model": ErrorResponse, "description": "Refused by the risk engine."},
@@ -103,7 +102,7 @@ def filters_of(request: SearchRequest) -> SearchFilters:
 )
 async def create_executor(
     body: CreateExecutorRequest, caller: CallerDep, service: ServiceDep
-) -> CreateExecutorResponse:
+) -> ExecutorReport:
     """Validate, risk-check, create and start an executor; 201 with its identity."""
     with service_errors():
         report = await service.create(
@@ -112,7 +111,7 @@ async def create_executor(
             controller_id=body.controller_id,
             account_name=body.account_name,
         )
-    return wire_model(CreateExecutorResponse, report)
+    return report
 
 
 @executors_router.post(
@@ -126,43 +125,42 @@ async def search_executors(
         page = await service.search(
             filters_of(body), caller=caller, cursor=body.cursor, limit=body.limit
         )
-    return search_response(page, limit=body.limit)
+    return search_response(page)
 
 
-def search_response(page: Any, *, limit: int) -> SearchResponse:
-    """A service ``SearchPage`` (``items``, ``next_cursor``, ``total_count``) on the wire."""
-    data = to_wire(page)
+def search_response(page: SearchPage) -> SearchResponse:
+    """A service page in hummingbot-api's envelope (``data`` and ``pagination``)."""
     return SearchResponse(
-        data=[ExecutorResponse.model_validate(item) for item in data["items"]],
+        data=page.items,
         pagination=Pagination(
-            limit=limit,
-            has_more=data.get("next_cursor") is not None,
-            next_cursor=data.get("next_cursor"),
-            total_count=data["total_count"],
+            limit=page.limit,
+            has_more=page.next_cursor is not None,
+            next_cursor=page.next_cursor,
+            total_count=page.total_count,
         ),
     )
 
 
 @executors_router.get(
-    "/summary", response_model=ExecutorSummaryResponse, summary="Totals of the active executors"
+    "/summary", response_model=ExecutorSummary, summary="Totals of the active executors"
 )
-async def executors_summary(caller: CallerDep, service: ServiceDep) -> ExecutorSummaryResponse:
+async def executors_summary(caller: CallerDep, service: ServiceDep) -> ExecutorSummary:
     """Count, P&L and volume of the active executors, by type, connector and status."""
     with service_errors():
         summary = await service.summary(caller=caller)
-    return wire_model(ExecutorSummaryResponse, summary)
+    return summary
 
 
 @executors_router.get(
-    "/performance", response_model=PerformanceResponse, summary="Performance report"
+    "/performance", response_model=PerformanceReport, summary="Performance report"
 )
 async def performance_report(
     caller: CallerDep, service: ServiceDep, controller_id: ControllerQuery = None
-) -> PerformanceResponse:
+) -> PerformanceReport:
     """P&L, fees, volume, win rate and Sharpe ratio of a controller (or every visible one)."""
     with service_errors():
         report = await service.performance(caller=caller, controller_id=controller_id)
-    return wire_model(PerformanceResponse, report)
+    return report
 
 
 @executors_router.get(
@@ -172,39 +170,37 @@ async def executor_types(_caller: CallerDep, service: ServiceDep) -> ExecutorTyp
     """Every executor type this service runs, with a description."""
     with service_errors():
         types = service.types()
-    return ExecutorTypesResponse(
-        executor_types=[wire_model(ExecutorTypeResponse, item) for item in types]
-    )
+    return ExecutorTypesResponse(executor_types=types)
 
 
 @executors_router.get(
     "/types/{executor_type}/config",
-    response_model=ConfigSchemaResponse,
+    response_model=ConfigSchema,
     responses=_NOT_FOUND,
     summary="An executor type's config schema",
 )
 async def executor_config_schema(
     executor_type: str, _caller: CallerDep, service: ServiceDep
-) -> ConfigSchemaResponse:
+) -> ConfigSchema:
     """The fields of a type's config: name, type, required, default, constraints."""
     with service_errors():
         try:
             schema = service.config_schema(executor_type)
         except ValueError as e:  # an unknown type is not found, not a bad request
             raise LookupError(str(e)) from e
-    return wire_model(ConfigSchemaResponse, schema)
+    return schema
 
 
 @executors_router.get(
-    "/positions/summary", response_model=PositionsSummaryResponse, summary="Held positions"
+    "/positions/summary", response_model=PositionsSummary, summary="Held positions"
 )
 async def positions_summary(
     caller: CallerDep, service: ServiceDep, controller_id: ControllerQuery = None
-) -> PositionsSummaryResponse:
+) -> PositionsSummary:
     """Every position held by executors stopped with ``keep_position``."""
     with service_errors():
         summary = await service.positions_summary(caller=caller, controller_id=controller_id)
-    return wire_model(PositionsSummaryResponse, summary)
+    return summary
 
 
 PositionPath = Annotated[str, Path(min_length=1)]
@@ -212,7 +208,7 @@ PositionPath = Annotated[str, Path(min_length=1)]
 
 @executors_router.get(
     "/positions/{connector_name}/{trading_pair}",
-    response_model=PositionHoldResponse,
+    response_model=PositionHoldReport,
     responses=_NOT_FOUND,
     summary="One held position",
 )
@@ -223,7 +219,7 @@ async def get_position(
     service: ServiceDep,
     account_name: str = "master_account",
     controller_id: str = "main",
-) -> PositionHoldResponse:
+) -> PositionHoldReport:
     """The position held on a connector and pair for an account and controller."""
     with service_errors():
         hold = await service.position(
@@ -233,12 +229,12 @@ async def get_position(
             account_name=account_name,
             controller_id=controller_id,
         )
-    return wire_model(PositionHoldResponse, hold)
+    return hold
 
 
 @executors_router.delete(
     "/positions/{connector_name}/{trading_pair}",
-    response_model=ClearPositionResponse,
+    response_model=ClearedPosition,
     responses=_NOT_FOUND,
     summary="Forget one held position",
 )
@@ -249,41 +245,34 @@ async def clear_position(
     service: ServiceDep,
     account_name: str = "master_account",
     controller_id: str = "main",
-) -> ClearPositionResponse:
+) -> ClearedPosition:
     """Forget the position held on a connector and pair (nothing is traded)."""
     with service_errors():
-        await service.clear_position(
+        return await service.clear_position(
             connector_name,
             trading_pair,
             caller=caller,
             account_name=account_name,
             controller_id=controller_id,
         )
-    return ClearPositionResponse(
-        message=f"position held on {connector_name} {trading_pair} cleared",
-        connector_name=connector_name,
-        trading_pair=trading_pair,
-    )
 
 
 @executors_router.get(
     "/{executor_id}",
-    response_model=ExecutorDetailResponse,
+    response_model=ExecutorReport,
     responses=_NOT_FOUND,
     summary="One executor",
 )
-async def get_executor(
-    executor_id: str, caller: CallerDep, service: ServiceDep
-) -> ExecutorDetailResponse:
+async def get_executor(executor_id: str, caller: CallerDep, service: ServiceDep) -> ExecutorReport:
     """One executor, active or finished, with its config and ``custom_info``."""
     with service_errors():
         report = await service.get(executor_id, caller=caller)
-    return wire_model(ExecutorDetailResponse, report)
+    return report
 
 
 @executors_router.get(
     "/{executor_id}/logs",
-    response_model=LogsResponse,
+    response_model=LogPage,
     responses=_NOT_FOUND,
     summary="An executor's logs",
 )
@@ -293,16 +282,16 @@ async def executor_logs(
     service: ServiceDep,
     level: Annotated[str | None, Query(description="DEBUG, INFO, WARNING or ERROR.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> LogsResponse:
+) -> LogPage:
     """Its log lines, newest last; kept after it ends."""
     with service_errors():
         page = await service.logs(executor_id, caller=caller, level=level, limit=limit)
-    return wire_model(LogsResponse, page)
+    return page
 
 
 @executors_router.post(
     "/{executor_id}/stop",
-    response_model=StopResponse,
+    response_model=StopResult,
     responses=_NOT_FOUND,
     summary="Stop an executor",
 )
@@ -311,9 +300,9 @@ async def stop_executor(
     caller: CallerDep,
     service: ServiceDep,
     body: StopRequest | None = None,
-) -> StopResponse:
+) -> StopResult:
     """Ask it to stop (``stopping``); a finished one answers ``already_terminated``."""
     keep_position = body.keep_position if body is not None else False
     with service_errors():
         result = await service.stop(executor_id, caller=caller, keep_position=keep_position)
-    return wire_model(StopResponse, result)
+    return result

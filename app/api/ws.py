@@ -31,14 +31,6 @@ from pydantic import BaseModel
 from lpexec.app.api.auth import ApiAuth, AuthError
 from lpexec.app.api.errors import error_message, http_status_of
 from lpexec.app.api.routes import search_response
-from lpexec.app.api.schemas import (
-    ExecutorDetailResponse,
-    ExecutorSummaryResponse,
-    LogsResponse,
-    PerformanceResponse,
-    PositionsSummaryResponse,
-)
-from lpexec.app.api.wire import wire_model
 from lpexec.app.service.contract import Caller, ExecutorServicePort, SearchFilters
 
 __all__ = ["AUTH_FAILED_CLOSE_CODE", "HEARTBEAT_SECONDS", "SUBSCRIPTION_TYPES", "executors_socket"]
@@ -102,7 +94,7 @@ def _detail_reader(
 
     async def detail() -> dict[str, Any]:
         report = await service.get(executor_id, caller=caller)
-        return {"data": _dump(wire_model(ExecutorDetailResponse, report))}
+        return {"data": _dump(report)}
 
     return detail
 
@@ -112,7 +104,7 @@ def _summary_reader(
 ) -> Reader:
     async def summary() -> dict[str, Any]:
         found = await service.summary(caller=caller)
-        return {"data": _dump(wire_model(ExecutorSummaryResponse, found))}
+        return {"data": _dump(found)}
 
     return summary
 
@@ -124,7 +116,7 @@ def _performance_reader(
 
     async def performance() -> dict[str, Any]:
         report = await service.performance(caller=caller, controller_id=controller_id)
-        return {"data": _dump(wire_model(PerformanceResponse, report))}
+        return {"data": _dump(report)}
 
     return performance
 
@@ -136,7 +128,7 @@ def _positions_reader(
 
     async def positions() -> dict[str, Any]:
         found = await service.positions_summary(caller=caller, controller_id=controller_id)
-        return {"data": _dump(wire_model(PositionsSummaryResponse, found))}
+        return {"data": _dump(found)}
 
     return positions
 
@@ -177,7 +169,7 @@ def _executors_reader(
 
     async def executors() -> dict[str, Any]:
         page = await service.search(filters, caller=caller, cursor=None, limit=limit)
-        response = search_response(page, limit=limit)
+        response = search_response(page)
         return {
             "data": [_dump(row) for row in response.data],
             "total_count": response.pagination.total_count,
@@ -195,7 +187,7 @@ def _logs_reader(
 
     async def logs() -> dict[str, Any]:
         page = await service.logs(executor_id, caller=caller, level=level, limit=limit)
-        return {"data": _dump(wire_model(LogsResponse, page))}
+        return {"data": _dump(page)}
 
     return logs
 

@@ -21,10 +21,12 @@ import typer
 import uvicorn
 
 from lpexec.app.api import ApiAuth, RuntimeDriver, TokenStore, create_app
-from lpexec.app.cex_runtime import open_cex_runtime
-from lpexec.app.runtime import open_lp_runtime
+from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
+from lpexec.app.registry import CEX_TYPES, GATEWAY_TYPES
+from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.app.service import ExecutorService, risk_engine_from
 from lpexec.app.settings import Settings
-from lpexec.core import ConfigError, RiskEngine, RiskLimits
+from lpexec.core import ConfigError, RiskEngine
 from lpexec.core.clock import LiveClock
 
 __all__ = ["ServeOptions", "serve", "serve_command"]
@@ -70,22 +72,33 @@ def risk_engine_of(pairs: tuple[str, ...]) -> RiskEngine | None:
         if not equals or not name.strip():
             raise ConfigError(f"--risk: expected NAME=VALUE, received {pair!r}")
         limits[name.strip()] = value.strip()
-    return RiskEngine(RiskLimits.from_mapping(limits))
+    return risk_engine_from(limits)
 
 
-def build_service(*, lp: Any, cex: Any | None, risk: RiskEngine | None) -> Any:
-    """The executor service over the runtimes (``lpexec.app.service.ExecutorService``)."""
-    from lpexec.app.service import ExecutorService
+def build_service(
+    *, lp: LPRuntime, cex: CexRuntime | None, risk: RiskEngine | None
+) -> ExecutorService:
+    """The executor service over the runtimes: the LP runtime's engine runs the Gateway types,
+    the CEX runtime's the exchange types; both write the one store."""
+    engines = dict.fromkeys(GATEWAY_TYPES, lp.engine)
+    if cex is not None:
+        engines.update(dict.fromkeys(CEX_TYPES, cex.engine))
+    return ExecutorService(engines, lp.engine.store, risk=risk)
 
-    return ExecutorService(lp=lp, cex=cex, risk=risk)
 
-
-async def serve(options: ServeOptions, *, ready: asyncio.Event | None = None) -> None:
-    """Open the runtimes, serve the API and drive the runtimes until SIGINT/SIGTERM.
+async def serve(
+    options: ServeOptions,
+    *,
+    ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Open the runtimes, serve the API and drive the runtimes until SIGINT/SIGTERM (or
+    ``stop``).
 
     Args:
         options: what to open and where to listen.
         ready: set once the server listens (for tests running it in process).
+        stop: set it to stop serving, as a signal does.
     """
     settings = Settings()
     if options.gateway:
@@ -101,7 +114,6 @@ async def serve(options: ServeOptions, *, ready: asyncio.Event | None = None) ->
         clock=LiveClock(),
         seed=options.seed,
         paper_state_file=lp_state,
-        risk=risk,
     )
     cex = None
     try:
@@ -114,12 +126,13 @@ async def serve(options: ServeOptions, *, ready: asyncio.Event | None = None) ->
                 exchange=options.exchange,
                 paper_state_file=cex_state,
                 seed=options.seed,
-                risk=risk,
                 unknown_budget_seconds=settings.unknown_budget_seconds,
             )
         service = build_service(lp=lp, cex=cex, risk=risk)
         auth = ApiAuth.from_settings(TokenStore(lp.database))
-        await _serve_until_stopped(options, service=service, auth=auth, lp=lp, cex=cex, ready=ready)
+        await _serve_until_stopped(
+            options, service=service, auth=auth, lp=lp, cex=cex, ready=ready, stop=stop
+        )
     finally:
         if cex is not None:
             await cex.aclose()
@@ -134,6 +147,7 @@ async def _serve_until_stopped(
     lp: Any,
     cex: Any | None,
     ready: asyncio.Event | None,
+    stop: asyncio.Event | None,
 ) -> None:
     app = create_app(service, auth)
     config = uvicorn.Config(
@@ -141,19 +155,22 @@ async def _serve_until_stopped(
     )
     server = uvicorn.Server(config)
     driver = RuntimeDriver(lp=lp, cex=cex, interval_seconds=options.interval_seconds)
-    stop = asyncio.Event()
-    driving = asyncio.create_task(driver.run(stop))
-    watching = asyncio.create_task(_set_when_started(server, ready))
+    driver_stop = asyncio.Event()
+    driving = asyncio.create_task(driver.run(driver_stop))
+    watching = asyncio.create_task(_watch(server, ready, stop))
     try:
         await server.serve()
     finally:
-        stop.set()
+        driver_stop.set()
         watching.cancel()
         await asyncio.gather(driving, watching, return_exceptions=True)
 
 
-async def _set_when_started(server: uvicorn.Server, ready: asyncio.Event | None) -> None:
-    while not server.started:
+async def _watch(
+    server: uvicorn.Server, ready: asyncio.Event | None, stop: asyncio.Event | None
+) -> None:
+    """Say where the server listens once it does; stop it when ``stop`` is set."""
+    while not server.started:  # noqa: ASYNC110 - uvicorn sets a flag, not an event
         await asyncio.sleep(0.05)
     for listener in server.servers:
         for sock in listener.sockets:
@@ -161,6 +178,9 @@ async def _set_when_started(server: uvicorn.Server, ready: asyncio.Event | None)
             print(f"lpexec API serving on http://{host}:{port}", flush=True)
     if ready is not None:
         ready.set()
+    if stop is not None:
+        await stop.wait()
+        server.should_exit = True
 
 
 def serve_command(
