@@ -19,8 +19,7 @@ Fill rule:
   reason naming the field, the value received and the minimum expected. So is an order type the
   market does not support, a limit without a positive price, and an order the available balance
   cannot fund.
-- A taker fill never takes more than the step's cap for its side; what a perpetual fill could not
-  use (see below) is left for the next order of that step.
+- Capacity a perpetual fill took but could not use (a fill cut, see below) goes back to the step.
 - A client order id names one order forever: placing it again raises
   :class:`~lpexec.paper.exchange.errors.DuplicateClientOrderIdError` and changes nothing, even when
   the first order was rejected (look it up with :meth:`PaperExchange.order`).
@@ -40,11 +39,11 @@ Perpetual markets (a market with a ``perpetual`` spec; terms, margin and liquida
 
 - Orders follow the same fill rule; they move no base asset: they open, add to, reduce or flip
   **positions**, with the quote asset as collateral. Margin is isolated per position.
-- ``position_action``: None or OPEN opens; in ONEWAY mode an opposite order first reduces the
-  position, and what is left opens the other way (a flip). In HEDGE mode OPEN only opens (a BUY
-  the long, a SELL the short) and CLOSE reduces the other side (a SELL CLOSE the long). CLOSE only
-  ever reduces: it is rejected when there is nothing to close, and a fill beyond what is left of
-  the position is cut there and the rest of the order canceled.
+- ``position_action`` None or OPEN: in ONEWAY mode an order against the position first reduces
+  it, and what is left opens the other way (a flip); in HEDGE mode it only opens or adds (a BUY
+  the long, a SELL the short). CLOSE, in either mode, only reduces the position it trades against
+  (a SELL CLOSE the long, a BUY CLOSE the short): it is rejected when there is none, and a fill
+  beyond what is left of the position is cut there and the rest of the order canceled.
 - Placing reserves the fee on the whole amount (at the reference price, as on spot) plus the
   initial margin ``amount × reference / leverage`` of the part that would open (the amount beyond
   what the order can reduce right now; nothing for CLOSE). A sell limit that crosses on arrival
@@ -426,7 +425,7 @@ class PaperExchange:
                 f"format: expected {codec.FORMAT!r}, received {data.get('format')!r}"
             )
         exchange = codec.decode("exchange", lambda: cls._decode(data))
-        exchange._check_reservations()
+        codec.decode("exchange", exchange._check_reservations)
         return exchange
 
     def save(self, path: str | os.PathLike[str]) -> None:

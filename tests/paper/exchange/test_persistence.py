@@ -160,6 +160,13 @@ def test_reservations_that_do_not_add_up_are_refused():
         PaperExchange.from_dict(data)
 
 
+def test_a_position_on_an_unknown_market_is_refused():
+    data = busy_exchange().to_dict()
+    data["perpetual"]["positions"][0]["trading_pair"] = "BTC-USDC"
+    with pytest.raises(StateFormatError, match="BTC-USDC"):
+        PaperExchange.from_dict(data)
+
+
 def test_a_file_that_is_not_json_is_refused(tmp_path):
     path = tmp_path / "exchange.json"
     path.write_text("{not json")
