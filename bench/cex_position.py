@@ -2,12 +2,14 @@
 
 Every executor has every barrier armed (stop loss, take profit, trailing stop, time limit) and its
 entry filled, half long and half short, with entry prices spread so that no price published here
-fires or moves a barrier: the timed part is the pure checking. Two figures, the median over
-``--rounds`` prices:
+fires or moves a barrier: the timed part is the pure checking. Figures are medians over
+``--rounds`` prices, per executor per price:
 
 - ``apply``: ``executor.apply(event)`` for each executor, no engine;
+- ``allocated by apply``: bytes still allocated after one such price (tracemalloc; 0 expected);
 - ``engine``: ``Engine.publish_price`` (routing, dispatch, the no-change check) through a real
-  :class:`~lpexec.core.Engine` on a ``MemoryStore`` and a ``SimulatedClock``;
+  :class:`~lpexec.core.Engine` on a ``MemoryStore`` and a ``SimulatedClock``, the executors
+  built in memory, saved to the store and resumed by ``Engine.start`` (the restore path);
 - ``engine floor``: the same for executors whose price handler does nothing (what the engine
   itself costs per executor on this machine, measured alongside: it puts the figure in context
   when the machine is loaded).
