@@ -77,6 +77,13 @@ Other decisions:
   nothing. Perpetual exits carry ``position_action="CLOSE"`` (reduce-only, they can never flip the
   position), also in one-way mode where Hummingbot sends OPEN; spot orders carry none.
 
+Hummingbot configs: a ``PositionExecutorConfig`` from Hummingbot as JSON data
+(``model_dump(mode="json")``, or the same dict with its enums as their values) validates
+unchanged: ``type`` must be ``position_executor`` (or ``position``), ``side`` may be its
+``TradeType`` value (1 BUY, 2 SELL), order types its ``OrderType`` values (1 MARKET, 2 LIMIT,
+3 LIMIT_MAKER), ``id`` may be None (generated), and ``timestamp`` is dropped (the time limit runs
+from the engine's ``created_at``), as for the OrderExecutor.
+
 Not done: ``leverage`` is carried and reported but no command sets it on the venue; trading rules
 (min order size and notional) are not checked before placing; LIMIT_MAKER prices are not
 clamped to the book.
@@ -85,6 +92,7 @@ clamped to the book.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -205,6 +213,17 @@ _NOTHING: list[Command] = []
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
+_HUMMINGBOT_TYPES = ("position_executor", "position")
+_HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
+_HUMMINGBOT_ORDER_TYPES = {1: "MARKET", 2: "LIMIT", 3: "LIMIT_MAKER"}
+_ORDER_TYPE_FIELDS = (
+    "open_order_type",
+    "take_profit_order_type",
+    "stop_loss_order_type",
+    "time_limit_order_type",
+)
+
+
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
@@ -245,15 +264,11 @@ class TripleBarrierConfig(BaseModel):
     stop_loss_order_type: Literal["MARKET"] = "MARKET"
     time_limit_order_type: Literal["MARKET"] = "MARKET"
 
-    @field_validator(
-        "open_order_type",
-        "take_profit_order_type",
-        "stop_loss_order_type",
-        "time_limit_order_type",
-        mode="before",
-    )
+    @field_validator(*_ORDER_TYPE_FIELDS, mode="before")
     @classmethod
     def _known_type(cls, value: object) -> object:
+        if type(value) is int and value in _HUMMINGBOT_ORDER_TYPES:
+            return _HUMMINGBOT_ORDER_TYPES[value]  # Hummingbot's OrderType values
         return _upper(value)
 
 
@@ -292,6 +307,25 @@ class PositionExecutorConfig(ExecutorConfig):
     is_perpetual: bool | None = None
     position_mode: Literal["ONEWAY", "HEDGE"] = "ONEWAY"
     max_retries: int = Field(default=10, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_hummingbot(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        values = dict(data)
+        kind = values.pop("type", None)
+        if kind is not None and kind not in _HUMMINGBOT_TYPES:
+            raise ValueError(
+                f"type: expected 'position_executor' (Hummingbot) or 'position', received {kind!r}"
+            )
+        values.pop("timestamp", None)  # Hummingbot's creation time: ours is ``created_at``
+        if "id" in values and values["id"] is None:
+            del values["id"]  # Hummingbot leaves it None to have one generated
+        side = values.get("side")
+        if type(side) is int and side in _HUMMINGBOT_SIDES:
+            values["side"] = _HUMMINGBOT_SIDES[side]
+        return values
 
     @field_validator("side", "position_mode", mode="before")
     @classmethod

@@ -299,10 +299,51 @@ def test_config_uses_hummingbot_names_and_defaults():
     assert config.exposure().base_amount == D("1.5")
 
 
+def test_a_hummingbot_config_as_json_data_validates_unchanged():
+    hummingbot = {
+        "id": None,
+        "type": "position_executor",
+        "timestamp": 1767225600.0,
+        "controller_id": "dman",
+        "trading_pair": PAIR,
+        "connector_name": "binance_perpetual",
+        "side": 2,
+        "entry_price": "101.5",
+        "amount": "0.5",
+        "triple_barrier_config": {
+            "stop_loss": "0.03",
+            "take_profit": "0.02",
+            "time_limit": 2700,
+            "trailing_stop": {"activation_price": "0.015", "trailing_delta": "0.005"},
+            "open_order_type": 2,
+            "take_profit_order_type": 3,
+            "stop_loss_order_type": 1,
+            "time_limit_order_type": 1,
+        },
+        "leverage": 20,
+        "activation_bounds": ["0.001", "0.01"],
+        "level_id": "sell_0",
+    }
+
+    config = parse_config(PositionExecutorConfig, hummingbot)
+
+    barriers = config.triple_barrier_config
+    assert (config.side, config.controller_id, config.level_id) == ("SELL", "dman", "sell_0")
+    assert (barriers.open_order_type, barriers.take_profit_order_type) == ("LIMIT", "LIMIT_MAKER")
+    assert barriers.trailing_stop is not None and barriers.trailing_stop.trailing_delta == D(
+        "0.005"
+    )
+    assert config.activation_bounds == (D("0.001"), D("0.01")) and config.leverage == 20
+    assert config.id  # generated
+    with pytest.raises(ConfigError, match="position_executor"):
+        parse_config(PositionExecutorConfig, hummingbot | {"type": "grid_executor"})
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"triple_barrier_config": {"stop_loss_order_type": "LIMIT"}}, "stop_loss_order_type"),
+        ({"triple_barrier_config": {"stop_loss_order_type": 2}}, "stop_loss_order_type"),
         ({"triple_barrier_config": {"time_limit_order_type": "LIMIT"}}, "time_limit_order_type"),
         ({"triple_barrier_config": {"stop_loss": "0"}}, "stop_loss"),
         ({"triple_barrier_config": {"time_limit": 0}}, "time_limit"),
