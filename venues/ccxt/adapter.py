@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import ccxt.async_support as ccxt
 
 from lpexec.core.clock import Clock
-from lpexec.core.errors import OutcomeUnknownError, VenueRejectedError
+from lpexec.core.errors import OutcomeUnknownError, VenueError, VenueRejectedError
 from lpexec.core.evidence import Evidence
 from lpexec.core.exchange import (
     Balance,
@@ -273,8 +273,10 @@ class CcxtExchangeVenue:
             evidence.record(venue_order_id=str(order["id"]))
         try:
             report = await self._report(order, spec, coid)
-        except OutcomeUnknownError:
-            # The order exists; its fills could not be read now: the poller delivers them.
+        except (VenueError, ValueError) as e:
+            # The exchange took the order: that much is certain. Its fills could not be read
+            # now (or not understood); the order poller reads them from its record later.
+            logger.warning("%s: order %s placed; reading its fills failed: %s", self.name, coid, e)
             report = OrderReport(
                 client_order_id=coid,
                 trading_pair=spec.trading_pair,

@@ -60,10 +60,14 @@ Answer = tuple[int, Any]
 """(HTTP status, JSON body); a ``str`` body is sent as an HTML page."""
 
 
+Reply = Answer | str | Callable[[Received], Answer]
+"""An answer; the string ``"hang"`` (never answers); or a function of the request (an echo)."""
+
+
 @dataclass
 class Route:
-    answers: list[Answer | str]
-    """Answered in turn; the last one repeats. The string ``"hang"`` never answers."""
+    answers: list[Reply]
+    """Answered in turn; the last one repeats."""
     calls: int = 0
 
 
@@ -76,7 +80,7 @@ class ReplayServer:
     base_url: str = ""
     _released: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def answer(self, method: str, path: str, *answers: Answer | str) -> None:
+    def answer(self, method: str, path: str, *answers: Reply) -> None:
         """Answer ``method path`` with ``answers`` in turn (the last one repeats)."""
         self.routes[(method, path)] = Route(list(answers))
 
@@ -124,7 +128,7 @@ class ReplayServer:
         if answer == "hang":
             await self._released.wait()
             return web.json_response({}, status=599)
-        status, body = answer
+        status, body = answer(self.received[-1]) if callable(answer) else answer
         if isinstance(body, str):  # a proxy's or load balancer's page, not the exchange's JSON
             return web.Response(text=body, status=status, content_type="text/html")
         return web.json_response(body, status=status)

@@ -209,3 +209,37 @@ async def test_balances_on_the_futures_account(perps, server):
 
     usdt = balances["USDT"]
     assert (usdt.total, usdt.available) == (D("5021.73160000"), D("4249.43059000"))
+
+
+async def test_a_market_close_filled_at_once_reads_its_trades_and_ends_filled(perps, server):
+    server.json("POST", "/fapi/v1/order", V, "order_new_market_filled")
+    server.json("GET", "/fapi/v1/userTrades", V, "user_trades_order")
+
+    created, first, last = await perps.place_order(place(), Evidence())
+
+    (query,) = server.requests("GET", "/fapi/v1/userTrades")
+    assert (query.fields["orderId"], query.fields["symbol"]) == ("712093466870", "BTCUSDT")
+    assert created.venue_order_id == "712093466870"
+    assert [(f.fill_id, f.base_amount, f.fee_quote, f.is_final) for f in (first, last)] == [
+        ("6417721050", D("0.020"), D("0.916123"), False),
+        ("6417721051", D("0.005"), D("0.22903075"), True),
+    ]
+
+
+async def test_a_place_whose_fills_cannot_be_read_still_says_the_order_was_created(
+    perps, server, clock
+):
+    server.json("POST", "/fapi/v1/order", V, "order_new_market_filled")
+    server.answer("GET", "/fapi/v1/userTrades", (503, "<html>503</html>"))
+
+    events = await perps.place_order(place(), Evidence())
+
+    # never an error: the order exists; the poller reads its fills from its record later
+    assert events == [
+        OrderCreated(
+            ts_event=clock.now(),
+            command_id="cmd-9",
+            client_order_id=COID,
+            venue_order_id="712093466870",
+        )
+    ]
