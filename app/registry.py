@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lpexec.cex import OrderExecutor
+from lpexec.cex.grid import GridExecutor
 from lpexec.cex.position import PositionExecutor
 from lpexec.core import Executor
 from lpexec.lp import LPExecutor
@@ -21,9 +22,10 @@ EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [
     SwapExecutor,
     OrderExecutor,
     PositionExecutor,
+    GridExecutor,
 ]
 
 GATEWAY_TYPES: frozenset[str] = frozenset(("lp", "swap"))
 """The types the LP runtime (the Gateway venues) runs."""
-CEX_TYPES: frozenset[str] = frozenset(("order", "position"))
+CEX_TYPES: frozenset[str] = frozenset(("order", "position", "grid"))
 """The types the CEX runtime (an exchange venue) runs."""

@@ -18,6 +18,7 @@ from lpexec.app.cli.backtest import backtest_command
 from lpexec.app.cli.daemon import daemon_app
 from lpexec.app.cli.demo import demo_command
 from lpexec.app.cli.executors import executors_app
+from lpexec.app.cli.grid import grid_app
 from lpexec.app.cli.lp import lp_app, pools_app
 from lpexec.app.cli.order import order_app
 from lpexec.app.cli.paper import paper_gateway_command
@@ -54,6 +55,11 @@ app.add_typer(
     position_app,
     name="position",
     help="Open positions with take profit, stop loss, trailing stop and time limit; close them.",
+)
+app.add_typer(
+    grid_app,
+    name="grid",
+    help="Run grids of limit orders between two prices, with take profit per level.",
 )
 
 error_console = Console(stderr=True)

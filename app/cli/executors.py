@@ -161,6 +161,8 @@ def stop_command(
         db.close()
 
     async def stop(runtime: Any) -> ExecutorInfo:
+        if runtime.engine.info(executor_id).is_done:
+            return runtime.engine.info(executor_id)  # already ended: its report, nothing changed
         await runtime.engine.stop(executor_id, keep_position=keep_position)
         await runtime.settle()
         info: ExecutorInfo = runtime.engine.info(executor_id)

@@ -85,9 +85,12 @@ def status_and_stop(app: typer.Typer, *, noun: str, stop_verb: str, stop_help: s
         as_json: bool = JSON_OPTION,
     ) -> None:
         async def work(runtime: CexRuntime) -> ExecutorInfo:
-            await runtime.engine.stop(executor_id, keep_position=keep_position)
+            engine = runtime.engine
+            if engine.has_executor(executor_id) and engine.info(executor_id).is_done:
+                return engine.info(executor_id)  # already ended: its report, nothing changed
+            await engine.stop(executor_id, keep_position=keep_position)
             await runtime.settle()
-            return runtime.engine.info(executor_id)
+            return engine.info(executor_id)
 
         print_info(run_cex_session(ctx, work), as_json=as_json, title=f"{noun} executor")
 
