@@ -24,9 +24,10 @@ time limit     ``now >= created_at + time_limit`` (Tick or PriceUpdated)       i
 They are checked on every :class:`~lpexec.core.messages.PriceUpdated` of the pair in Hummingbot's
 order (stop loss, trailing stop, take profit, then time limit); the first that fires closes, so
 one price never fires two. The trailing stop arms without firing; once armed, each new peak
-(BUY; trough for SELL) beyond the last raises (lowers) the stop price by the move. The price is
-the published reference price of the pair (Hummingbot reads the best bid for a long and the best
-ask for a short: the side one closes into; publish that price to get the same behaviour).
+(BUY; trough for SELL) beyond the last raises (lowers) the stop price by the move. The price
+checked is the side one closes into, as Hummingbot's: the best bid for a long and the best ask
+for a short when the event carries the book (:class:`~lpexec.cex.chaser.TopOfBookUpdated`),
+else the published reference price; the activation bounds compare with the reference (mid).
 
 Decisions on Hummingbot's quirks (``executors.md`` §16):
 
@@ -100,6 +101,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, place
 from lpexec.core import (
@@ -643,16 +645,17 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         # The hot path: one price for every open position of the pair, compared with prices
         # computed at entry; nothing is allocated unless a barrier moves or fires.
         state = self.state
-        price = state.last_price = event.price
+        price = event.price if type(event) is PriceUpdated else self._closing_price(event)
+        state.last_price = price
         if state.position_state is not PositionState.OPEN:
             if state.position_state in _ENTERING:
-                return self._price_while_entering(event)
+                return self._price_while_entering(event, price)
             return _NOTHING
         fired = self._long_barrier(price) if self._is_buy else self._short_barrier(price)
         if fired is None:
             end = state.end_time
             if end is None or event.ts_event < end:
-                return self._gate_take_profit(price) if self._gated_take_profit else _NOTHING
+                return self._gate_take_profit(event.price) if self._gated_take_profit else _NOTHING
             fired = CloseType.TIME_LIMIT
         return self._close(fired, event.ts_event)
 
@@ -707,14 +710,23 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         state.trailing_stop_price = price - delta if self._is_buy else price + delta
         self._touch()
 
-    def _price_while_entering(self, event: PriceUpdated) -> list[Command]:
+    def _closing_price(self, event: PriceUpdated) -> Decimal:
+        """The price a position on this side closes into: the best bid for a long, the best ask
+        for a short, when the event carries the book (Hummingbot's ``current_market_price``)."""
+        if isinstance(event, TopOfBookUpdated):
+            return event.best_bid if self._is_buy else event.best_ask
+        return event.price
+
+    def _price_while_entering(self, event: PriceUpdated, touch: Decimal) -> list[Command]:
+        # The bounds compare with the reference price (the mid), an entry without a price of
+        # its own rests at the touch (Hummingbot: the best bid for a BUY, the best ask for a SELL).
         state = self.state
         end = state.end_time
         if end is not None and event.ts_event >= end:
             return self._time_limit(event.ts_event)
         if state.position_state is PositionState.WAITING:
             if self._within_bounds(event.price):
-                return [self._place_open(event.price)]
+                return [self._place_open(touch)]
             return _NOTHING
         order = state.open_orders[-1]
         if (

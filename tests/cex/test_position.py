@@ -16,6 +16,7 @@ from fixtures.transition_tables import (
     assert_terminal,
     missing_pairs,
 )
+from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.position import (
     POSITION_STATUS,
@@ -590,6 +591,41 @@ def test_trailing_stop_of_a_short_mirrors():
     close = one_place(executor.apply(price("97.51", seconds=6)))
 
     assert executor.close_type is CloseType.TRAILING_STOP and close.side == "BUY"
+
+
+def book(bid, ask, seconds=2) -> TopOfBookUpdated:
+    mid = (D(bid) + D(ask)) / 2
+    return TopOfBookUpdated(
+        ts_event=at(seconds), trading_pair=PAIR, price=mid, best_bid=D(bid), best_ask=D(ask)
+    )
+
+
+@pytest.mark.parametrize(
+    ("side", "quiet", "fires"),
+    [
+        # a long closes into the bid: its stop loss (98.1) reads the bid, not the mid
+        ("BUY", book("98.11", "98.2"), book("98.1", "98.2")),
+        # a short closes into the ask: its stop loss (101.9) reads the ask
+        ("SELL", book("101.8", "101.89"), book("101.8", "101.9")),
+    ],
+)
+def test_with_the_book_barriers_read_the_side_the_position_closes_into(side, quiet, fires):
+    executor = opened(side=side)
+
+    assert executor.apply(quiet) == []
+    one_place(executor.apply(fires))
+
+    assert executor.close_type is CloseType.STOP_LOSS
+    assert executor.details().close_price == (fires.best_bid if side == "BUY" else fires.best_ask)
+
+
+@pytest.mark.parametrize(("side", "rests_at"), [("BUY", "99.9"), ("SELL", "100.1")])
+def test_with_the_book_an_entry_without_a_price_rests_at_its_own_touch(side, rests_at):
+    executor, _ = started({**BARRIERS, "open_order_type": "LIMIT"}, side=side)
+
+    order = one_place(executor.apply(book("99.9", "100.1")))
+
+    assert order.price == D(rests_at)
 
 
 @pytest.mark.parametrize("event", [Tick, PriceUpdated])
