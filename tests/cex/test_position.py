@@ -1229,6 +1229,30 @@ async def test_through_the_engine_a_stop_loss_closes_on_the_venue(tmp_path):
     venue.close()
 
 
+async def test_through_the_engine_the_time_limit_fires_on_the_tick_at_its_exact_end(tmp_path):
+    clock = SimulatedClock(T0)
+    venue = make_venue(tmp_path, clock)
+    engine = Engine(
+        store=MemoryStore(), clock=clock, executor_types=[PositionExecutor], venues={"ex": venue}
+    )
+    await engine.start()
+    config = make_config(connector_name="ex")
+    await engine.create(config)
+    await engine.drain()
+
+    clock.advance(seconds=60 - 1e-6)
+    assert engine.tick() == 1
+    assert not engine.has_work and engine.info(config.id).status is ExecutorStatus.ACTIVE
+    clock.advance(seconds=1e-6)
+    engine.tick()
+    await engine.drain()
+
+    info = engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.TIME_LIMIT)
+    assert info.closed_at == T0 + dt.timedelta(seconds=60)
+    venue.close()
+
+
 async def test_through_the_engine_a_kept_position_reaches_the_ledger(tmp_path):
     clock = SimulatedClock(T0)
     venue = make_venue(tmp_path, clock)
@@ -1365,8 +1389,3 @@ async def test_on_the_paper_exchange_a_stop_loss_sells_at_the_bid():
     assert info.fees_paid_quote == fees
     assert info.net_pnl_quote == (D("97.89") - D("100.01")) * 2 - fees
     assert rig.exchange.balances()["SOL"].total == 0
-
-
-def test_ticks_reach_it():
-    assert PositionExecutor.wants_ticks
-    assert dt.timedelta(seconds=BARRIERS["time_limit"]) == at(60) - T0
