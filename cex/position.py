@@ -629,7 +629,8 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         return _NOTHING
 
     def _market_take_profit(self) -> None:
-        """Check the take profit against the price (net of the entry fees)."""
+        """Arm the take profit as a price check (net of the entry fees): for a MARKET take
+        profit, and for a resting one the venue refused or canceled."""
         state, take_profit = self.state, self.config.triple_barrier_config.take_profit
         if take_profit is None or state.open_base <= 0:
             return
