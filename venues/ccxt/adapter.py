@@ -561,7 +561,9 @@ class CcxtExchangeVenue:
         exchange = self._exchange
         await self._call(
             f"set leverage {leverage} on {spec.symbol}",
-            lambda: exchange.set_leverage(leverage, spec.symbol),
+            lambda: exchange.set_leverage(
+                leverage, spec.symbol, dict(self._profile.leverage_params)
+            ),
             write=True,
         )
 

@@ -5,8 +5,9 @@ which markets to load, how an order's own trades are asked for, whether an order
 up by client order id directly, how hedge-mode orders name their side, and how long after a send
 an order not found can be taken as never made.
 
-Profiles for ``binance`` (spot), ``binanceusdm`` (USD-M perpetuals) and ``okx`` (spot) are checked
-against recorded payloads; any other ccxt exchange gets :func:`profile_for`'s generic profile.
+Profiles for ``binance`` (spot), ``binanceusdm`` (USD-M perpetuals) and ``okx`` (spot, and its
+linear perpetuals with ``market_type="swap"``, in contracts) are checked against recorded
+payloads; any other ccxt exchange gets :func:`profile_for`'s generic profile.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class ExchangeProfile:
     """The order parameter naming the position side in hedge mode (None: not supported)."""
     hedge_side_upper: bool = True
     """Whether that side is written ``LONG``/``SHORT`` (else ``long``/``short``)."""
+    leverage_params: Mapping[str, Any] = field(default_factory=dict)
+    """Parameters ``set_leverage`` needs (OKX: the margin mode the leverage is for)."""
     not_found_after_seconds: float = 60.0
     """An order not found this long after its send was never made (the exchange refuses a
     request older than its receive window, so a late one cannot land after that)."""
@@ -70,6 +73,7 @@ PROFILES: dict[str, ExchangeProfile] = {
         options={**_markets("spot"), "defaultType": "spot"},
         hedge_side_param="posSide",
         hedge_side_upper=False,
+        leverage_params={"marginMode": "cross"},
     ),
 }
 

@@ -185,13 +185,17 @@ async def make_venue(
     venues: list[CcxtExchangeVenue] = []
 
     def build(
-        exchange_id: str, *, key: str = "binance", timeout_ms: int = 2_000, **kwargs: Any
+        exchange_id: str,
+        *,
+        key: str = "binance",
+        timeout_ms: int = 2_000,
+        market_type: str | None = None,
+        **kwargs: Any,
     ) -> CcxtExchangeVenue:
+        # rateLimit 1 ms keeps ccxt's limiter on without slowing the tests; no wait on close
+        config = {"rateLimit": 1, "timeout_on_exit": 0}
         exchange = create_exchange(
-            exchange_id,
-            CREDENTIALS,
-            timeout_ms=timeout_ms,
-            config={"rateLimit": 1, "timeout_on_exit": 0},
+            exchange_id, CREDENTIALS, market_type=market_type, timeout_ms=timeout_ms, config=config
         )
         point_at(exchange, server.base_url)
         venue = CcxtExchangeVenue(exchange, venue=key, clock=clock, **kwargs)

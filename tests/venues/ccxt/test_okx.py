@@ -182,3 +182,77 @@ async def test_balances(okx, server):
         D("1803.12345678"),
     )
     assert balances["SOL"].total == balances["SOL"].available == D("12.345")
+
+
+# --- OKX linear perpetuals: amounts in contracts of 0.01 BTC ---------------------------------
+
+W = "okx_swap"
+PERP_COID = "lpx9a8b7c6d5e4f3a2b1c0d9e8f7a6b5"
+
+
+@pytest.fixture
+def okx_perps(server, make_venue):
+    server.json("GET", "/api/v5/public/instruments", W, "instruments_swap")
+    return make_venue("okx", key="okx_perpetual", market_type="swap")
+
+
+async def test_perpetual_rules_are_in_base_not_contracts(okx_perps, server):
+    rules = await okx_perps.trading_rules("BTC-USDT")
+
+    # lot 0.01 contract x 0.01 BTC per contract
+    assert (rules.price_tick, rules.amount_step, rules.min_amount) == (
+        D("0.1"),
+        D("0.0001"),
+        D("0.0001"),
+    )
+    (query,) = server.requests("GET", "/api/v5/public/instruments")
+    assert query.fields == {"instType": "SWAP"}
+
+
+async def test_a_perpetual_close_is_sent_in_contracts_reduce_only(okx_perps, server):
+    server.json("POST", "/api/v5/trade/batch-orders", W, "order_placed")
+
+    await okx_perps.place_order(
+        place(
+            trading_pair="BTC-USDT",
+            side="SELL",
+            order_type="MARKET",
+            amount=D("0.025"),
+            price=None,
+            client_order_id=PERP_COID,
+            position_action="CLOSE",
+        ),
+        Evidence(),
+    )
+
+    (sent,) = server.requests("POST", "/api/v5/trade/batch-orders")
+    (order,) = sent.body
+    assert (order["instId"], order["clOrdId"], order["reduceOnly"]) == (
+        "BTC-USDT-SWAP",
+        PERP_COID,
+        True,
+    )
+    assert D(order["sz"]) == D("2.5")  # 0.025 BTC in contracts of 0.01
+
+
+async def test_perpetual_positions_are_read_in_base(okx_perps, server):
+    server.json("GET", "/api/v5/account/positions", W, "positions")
+
+    (position,) = await okx_perps.positions()
+
+    assert (position.trading_pair, position.side, position.amount, position.leverage) == (
+        "BTC-USDT",
+        "LONG",
+        D("0.025"),
+        5,
+    )
+    assert (position.entry_price, position.liquidation_price) == (D("91250.4"), D("73117.41"))
+
+
+async def test_set_leverage_names_the_margin_mode_okx_needs(okx_perps, server):
+    server.json("POST", "/api/v5/account/set-leverage", W, "set_leverage")
+
+    await okx_perps.set_leverage("BTC-USDT", 5)
+
+    (sent,) = server.requests("POST", "/api/v5/account/set-leverage")
+    assert sent.body == {"lever": 5, "mgnMode": "cross", "instId": "BTC-USDT-SWAP"}

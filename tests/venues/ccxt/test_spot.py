@@ -5,6 +5,7 @@ status, fills and balances."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from lpexec.core import (
     VenueRejectedError,
 )
 from lpexec.core.trade import CancelOrder
+from lpexec.venues.ccxt import profile_for
 
 D = Decimal
 V = "binance_spot"
@@ -235,3 +237,27 @@ async def test_balances_hold_every_non_zero_asset_with_what_is_available(spot, s
     usdt = balances["USDT"]
     assert (usdt.total, usdt.available) == (D("1947.49845678"), D("1803.12345678"))
     assert balances["SOL"].total == balances["SOL"].available == D("12.345")
+
+
+@pytest.mark.parametrize("listed", [True, False])
+async def test_where_an_order_cannot_be_asked_by_client_id_open_and_closed_orders_are_searched(
+    server, make_venue, listed
+):
+    server.json("GET", "/api/v3/exchangeInfo", V, "exchange_info")
+    searching = replace(profile_for("binance"), fetch_order_by_client_id=False)
+    venue = make_venue("binance", profile=searching)
+    other = {**server.payload(V, "order_query_filled"), "clientOrderId": "someone-else"}
+    mine = server.payload(V, "order_query_filled")
+    server.answer("GET", "/api/v3/openOrders", (200, []))
+    server.answer("GET", "/api/v3/allOrders", (200, [other, mine] if listed else [other]))
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order_filled")
+
+    report = await venue.order_status("SOL-USDT", LIMIT_COID)
+
+    assert server.requests("GET", "/api/v3/order") == []  # no direct look-up
+    assert len(server.requests("GET", "/api/v3/openOrders")) == 1
+    if not listed:
+        assert report is None
+        return
+    assert (report.status, report.filled_amount, len(report.fills)) == ("FILLED", D("1.5"), 2)
+    assert report.fills[-1].fill_id == "1188206019"
