@@ -67,7 +67,10 @@ ServiceDep = Annotated[ExecutorServicePort, Depends(_service)]
 ControllerQuery = Annotated[str | None, Query(description="One controller's executors only.")]
 
 _NOT_FOUND = {404: {"model": ErrorResponse, "description": "Unknown (or not the caller's)."}}
-_INVALID = {422: {"description": "Invalid request; the message names the field."}}
+_INVALID: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body could not be read (not JSON)."},
+    422: {"description": "Invalid request; the message names the field."},
+}
 
 executors_router = APIRouter(prefix="/executors", tags=["executors"], responses=ERROR_RESPONSES)
 """Every executor route; mount it with ``app.include_router``."""
@@ -292,7 +295,7 @@ async def executor_logs(
 @executors_router.post(
     "/{executor_id}/stop",
     response_model=StopResult,
-    responses=_NOT_FOUND,
+    responses={**_NOT_FOUND, **_INVALID},
     summary="Stop an executor",
 )
 async def stop_executor(
