@@ -221,7 +221,7 @@ class CcxtExchangeVenue:
             return await call()
         except ccxt.BaseError as e:
             error = to_venue_error(e, action=action, write=write, redact=self._redact)
-        logger.info("%s: %s", self.name, error)
+        logger.log(logging.INFO if write else logging.DEBUG, "%s: %s", self.name, error)
         raise error
 
     async def _book(self) -> MarketBook:
@@ -441,12 +441,26 @@ class CcxtExchangeVenue:
 
     async def _report(self, order: Mapping[str, Any], spec: MarketSpec, coid: str) -> OrderReport:
         """The record of ``order``: its trades from the answer when they add up to what it says
-        is filled, else asked for."""
+        is filled, else asked for. While the trades the exchange lists fall short of what it
+        says is filled (its trade history lags), the order is reported OPEN with the fills
+        listed so far, never ended: the next read completes it."""
         trades = list(order.get("trades") or [])
         filled = filled_amount(order, spec)
-        if filled > sum(_trade_base(trade, spec) for trade in trades):
+        if filled > _base_of(trades, spec):
             trades = await self._order_trades(str(order["id"]), spec)
-        return report_from(order, trades, spec, client_order_id=coid, default_ts=self._clock.now())
+        now = self._clock.now()
+        report = report_from(order, trades, spec, client_order_id=coid, default_ts=now)
+        if report.status != "OPEN" and report.filled_amount < filled:
+            logger.info(
+                "%s: order %s is %s with %s filled but %s in its trades so far; read as OPEN",
+                self.name,
+                coid,
+                report.status,
+                filled,
+                report.filled_amount,
+            )
+            report = replace(report, status="OPEN", reason="")
+        return report
 
     async def _order_trades(self, order_id: str, spec: MarketSpec) -> list[dict[str, Any]]:
         exchange = self._exchange
@@ -602,9 +616,9 @@ class CcxtExchangeVenue:
         return sorted(payments, key=lambda payment: payment.ts)
 
 
-def _trade_base(trade: Mapping[str, Any], spec: MarketSpec) -> Decimal:
-    amount = trade.get("amount")
-    return ZERO if amount in (None, "") else spec.to_base_amount(Decimal(str(amount)))
+def _base_of(trades: Sequence[Mapping[str, Any]], spec: MarketSpec) -> Decimal:
+    amounts = (trade.get("amount") for trade in trades)
+    return sum((spec.to_base_amount(Decimal(str(a))) for a in amounts if a not in (None, "")), ZERO)
 
 
 def _market_type(exchange: Any) -> MarketType | None:

@@ -147,3 +147,17 @@ def test_the_facade_all_matches_its_public_names():
     }
     assert sorted(facade.__all__) == sorted(public)
     assert len(set(facade.__all__)) == len(facade.__all__)
+
+
+async def test_the_rate_limiter_is_always_on_and_unknown_exchanges_are_refused():
+    from lpexec.venues.ccxt import Credentials, create_exchange
+
+    credentials = Credentials(api_key="k", secret="s")
+    exchange = create_exchange("binance", credentials, config={"enableRateLimit": False})
+    try:
+        assert exchange.enableRateLimit is True
+        assert exchange.has["fetchCurrencies"] is False
+    finally:
+        await exchange.close()
+    with pytest.raises(ValueError, match="exchange_id: expected a ccxt exchange id"):
+        create_exchange("nope-exchange", credentials)

@@ -261,3 +261,13 @@ async def test_where_an_order_cannot_be_asked_by_client_id_open_and_closed_order
         return
     assert (report.status, report.filled_amount, len(report.fills)) == ("FILLED", D("1.5"), 2)
     assert report.fills[-1].fill_id == "1188206019"
+
+
+async def test_a_filled_order_whose_trades_lag_is_read_open_with_the_fills_so_far(spot, server):
+    server.json("GET", "/api/v3/order", V, "order_query_filled")
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order")  # 0.4 of the 1.5 filled
+
+    report = await spot.order_status("SOL-USDT", LIMIT_COID)
+
+    assert (report.status, report.filled_amount) == ("OPEN", D("0.4"))
+    assert not any(event.is_final for event in report.fills)
