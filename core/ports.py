@@ -47,8 +47,11 @@ __all__ = ["ExchangeVenue", "MarketFeed", "PerpetualVenue", "Reconciler", "SwapV
 class Reconciler(Protocol):
     """Finds out what became of a write whose outcome is unknown."""
 
-    async def reconcile(self, command: Command, evidence: Evidence) -> OutcomeEvent | None:
-        """Return the outcome if the write landed, None if it did not; raise OutcomeUnknownError."""
+    async def reconcile(
+        self, command: Command, evidence: Evidence
+    ) -> OutcomeEvent | Sequence[OutcomeEvent] | None:
+        """Return the outcome (one event, or all of them in order) if the write landed, None if
+        it did not; raise OutcomeUnknownError."""
         ...
 
 
@@ -75,8 +78,11 @@ class ExchangeVenue(Reconciler, Protocol):
         the unfilled rest of an order that does not rest, such as a market order)."""
         ...
 
-    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
-        """Cancel an order by its client order id."""
+    async def cancel_order(
+        self, command: CancelOrder, evidence: Evidence
+    ) -> OrderCanceled | Sequence[OutcomeEvent]:
+        """Cancel an order by its client order id; answer OrderCanceled, or the order's record
+        up to the cancel (its fills first, so a fill made since the last poll is never lost)."""
         ...
 
     async def trading_rules(self, trading_pair: str) -> TradingRules:

@@ -11,7 +11,10 @@ outcome settles the intent:
 - unknown (a timeout, a venue that raised on a write): UNKNOWN. :meth:`Outbox.reconcile` asks the
   venue's ``reconcile(command, evidence)``: a write that landed gets its outcome; one that
   certainly did not is sent again under the same intent with fresh evidence (at most
-  ``max_sends`` sends in all); one still unknown waits. An outcome still unknown
+  ``max_sends`` sends in all; then the executor gets a retryable
+  ``CommandFailed(code="not_carried_out")`` and decides, within its own bound on attempts,
+  whether to try again with a new command: a cancel must, or its order stays open); one still
+  unknown waits. An outcome still unknown
   ``unknown_budget`` after it became unknown EXPIRES: the executor gets
   ``CommandFailed(code="outcome_unknown")``, and :meth:`Outbox.retry` reopens it.
 
@@ -338,8 +341,10 @@ class Outbox:
                 continue
             sends = self._sends.get(command_id, 0)
             if sends >= self._max_sends:
+                # Certainly not carried out: the executor may try again with a new command (a
+                # cancel must, or its order stays open), within its own bound on attempts.
                 reason = f"not carried out after {sends} sends"
-                self._fail(command, reason, retryable=False)
+                self._fail(command, reason, retryable=True, code="not_carried_out")
                 continue
             logger.info("reconciled %s: it did not land; sending again", command_id)
             # The earlier send's evidence is spent (it certainly did not land): start afresh.

@@ -22,6 +22,7 @@ from lpexec.cex import OrderExecutor, OrderState
 from lpexec.core import CloseType, Database, MemoryStore, OrderPoller, SqlStore
 from lpexec.core.store.tables import IntentStatus
 from lpexec.paper.exchange import OrderStatus, PaperExchange
+from lpexec.paper.venues.exchange_faults import ExchangeFaultPlan
 
 D = Decimal
 
@@ -171,21 +172,28 @@ async def test_a_stop_after_a_fill_nobody_polled_still_counts_that_fill(run, clo
     assert executor.state.filled_base == D(1)
 
 
-async def test_a_cancel_that_never_lands_ends_failed_saying_the_order_may_be_open(clock):
+async def test_a_cancel_that_does_not_land_is_sent_again_until_it_does(clock):
+    # Arrange: the venue drops every cancel until we let it through
     exchange = make_exchange(clock)
     venue = make_exchange_venue(exchange, clock, faults="cancel:drop#1+")
     engine = make_cex_engine(MemoryStore(), clock, venue, max_sends=3)
     executor = await started(engine, side="BUY", price=D(95))
-
+    # Act: a stop while the cancels do not land
     await engine.stop(executor.id)
     for _ in range(5):
         await engine.drain()
-
-    assert executor.state.order_state is OrderState.FAILED
-    assert "not carried out after 3 sends" in executor.state.failure_reason
-    assert "may still be open" in executor.state.failure_reason
-    assert exchange.order(executor.state.client_order_id).status is OrderStatus.OPEN
-    assert venue.faults.fired == {"drop": 3}
+    dropped = venue.faults.fired["drop"]
+    state_while_down = executor.state.order_state
+    venue.faults = ExchangeFaultPlan.parse(None)
+    for _ in range(3):
+        await engine.drain()
+    # Assert: never given up while the order is open (it could still fill), canceled once the
+    # venue takes the cancel; the executor never ended FAILED with the order left open
+    assert dropped > 3
+    assert state_while_down is OrderState.CANCELING
+    assert exchange.order(executor.state.client_order_id).status is OrderStatus.CANCELED
+    assert executor.state.order_state is OrderState.CANCELED
+    assert executor.close_type is CloseType.EARLY_STOP
 
 
 @pytest.mark.parametrize(
