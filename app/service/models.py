@@ -51,6 +51,8 @@ def clean_amount(value: Decimal) -> Decimal:
         return Decimal(0)
     if value.as_tuple().exponent < -18:  # type: ignore[operator]
         value = value.quantize(_SCALE)
+    if value == 0:
+        return Decimal(0)  # no -0, no 0E-57
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
@@ -66,9 +68,7 @@ def _to_amount(value: object) -> object:
     return value
 
 
-def _json_number(value: Decimal) -> int | float:
-    if value == value.to_integral_value() and abs(value) < 2**53:
-        return int(value)
+def _json_number(value: Decimal) -> float:
     return float(value)
 
 
@@ -90,7 +90,9 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [clean_json(item) for item in value]
     if isinstance(value, Decimal):
-        return _json_number(clean_amount(value))
+        amount = clean_amount(value)
+        whole = amount == amount.to_integral_value() and abs(amount) < 2**53
+        return int(amount) if whole else float(amount)
     if isinstance(value, float):
         return value if value == value and value not in (float("inf"), float("-inf")) else None
     if isinstance(value, dt.datetime | dt.date):

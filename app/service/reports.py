@@ -19,6 +19,7 @@ from lpexec.app.service.models import (
     PerformanceReport,
     PositionHoldReport,
     PositionsSummary,
+    clean_amount,
     clean_json,
 )
 from lpexec.core import CloseType, ConfigError, ExecutorInfo, ExecutorStatus, HeldPosition
@@ -208,7 +209,8 @@ def performance_report(
         if row.status == terminated and row.close_type != CloseType.POSITION_HOLD.value
     ]
     running = [row for row in rows if row.status != terminated]
-    pnl_total = sum((row.net_pnl_quote for row in realized), ZERO)
+    # Both shown to 18 places, so the global figure is exactly their sum as shown.
+    pnl_total = clean_amount(sum((row.net_pnl_quote for row in realized), ZERO))
     held = sum(
         (
             hold.realized_pnl_quote + hold.unrealized_pnl_quote - hold.cum_fees_quote
@@ -217,7 +219,7 @@ def performance_report(
         ),
         ZERO,
     )
-    unrealized = sum((row.net_pnl_quote for row in running), ZERO) + held
+    unrealized = clean_amount(sum((row.net_pnl_quote for row in running), ZERO) + held)
     count = len(realized)
     by_type: dict[str, list[ReportRow]] = {}
     for row in rows:
