@@ -11,7 +11,11 @@ paper venues are saved.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,8 @@ from lpexec.core.clock import LiveClock
 __all__ = ["ServeOptions", "serve", "serve_command"]
 
 logger = logging.getLogger(__name__)
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,20 +161,44 @@ async def _serve_until_stopped(
     )
     server = uvicorn.Server(config)
     driver = RuntimeDriver(lp=lp, cex=cex, interval_seconds=options.interval_seconds)
+    stop = stop or asyncio.Event()
     driver_stop = asyncio.Event()
     driving = asyncio.create_task(driver.run(driver_stop))
     watching = asyncio.create_task(_watch(server, ready, stop))
     try:
-        await server.serve()
+        with _signals_set(stop):
+            await server.serve()
     finally:
         driver_stop.set()
         watching.cancel()
         await asyncio.gather(driving, watching, return_exceptions=True)
 
 
-async def _watch(
-    server: uvicorn.Server, ready: asyncio.Event | None, stop: asyncio.Event | None
-) -> None:
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set ``stop`` while the block runs (main thread only).
+
+    uvicorn puts its own handlers in while it serves and, once it has shut down, raises the
+    signal it caught again under the handler it found: ours, so the runtimes are closed (and the
+    paper venues saved) instead of the process dying with the signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+
+    def handle(_number: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    originals = {number: signal.signal(number, handle) for number in _SIGNALS}
+    try:
+        yield
+    finally:
+        for number, original in originals.items():
+            signal.signal(number, original)
+
+
+async def _watch(server: uvicorn.Server, ready: asyncio.Event | None, stop: asyncio.Event) -> None:
     """Say where the server listens once it does; stop it when ``stop`` is set."""
     while not server.started:  # noqa: ASYNC110 - uvicorn sets a flag, not an event
         await asyncio.sleep(0.05)
@@ -178,9 +208,8 @@ async def _watch(
             print(f"lpexec API serving on http://{host}:{port}", flush=True)
     if ready is not None:
         ready.set()
-    if stop is not None:
-        await stop.wait()
-        server.should_exit = True
+    await stop.wait()
+    server.should_exit = True
 
 
 def serve_command(
