@@ -101,7 +101,8 @@ def create_exchange(
         credentials: the API key, secret and password.
         market_type: ``spot`` or ``swap``; the exchange profile's by default.
         timeout_ms: the request timeout (a place that times out is an unknown outcome).
-        config: more ccxt settings (``rateLimit``, ``options``); the rate limiter stays on.
+        config: more ccxt settings (``rateLimit``, ``options``); the rate limiter stays on and
+            verbose printing off.
 
     Raises:
         ValueError: the id is not a ccxt exchange.
@@ -118,6 +119,7 @@ def create_exchange(
         "apiKey": credentials.api_key,
         "secret": credentials.secret,
         "enableRateLimit": True,
+        "verbose": False,  # ccxt's verbose mode prints requests, keys included, to stdout
         "timeout": timeout_ms,
         "options": {**profile.options, **extra.get("options", {})},
     }
@@ -321,8 +323,8 @@ class CcxtExchangeVenue:
         return (
             "market" if command.order_type == "MARKET" else "limit",
             command.side.lower(),
-            str(venue_amount),
-            None if price is None else str(price),
+            format(venue_amount, "f"),  # plain digits: never "1E-8"
+            None if price is None else format(price, "f"),
             params,
         )
 

@@ -153,9 +153,10 @@ async def test_the_rate_limiter_is_always_on_and_unknown_exchanges_are_refused()
     from lpexec.venues.ccxt import Credentials, create_exchange
 
     credentials = Credentials(api_key="k", secret="s")
-    exchange = create_exchange("binance", credentials, config={"enableRateLimit": False})
+    config = {"enableRateLimit": False, "verbose": True, "timeout_on_exit": 0}
+    exchange = create_exchange("binance", credentials, config=config)
     try:
-        assert exchange.enableRateLimit is True
+        assert exchange.enableRateLimit is True and exchange.verbose is False
         assert exchange.has["fetchCurrencies"] is False
     finally:
         await exchange.close()

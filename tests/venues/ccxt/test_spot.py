@@ -271,3 +271,14 @@ async def test_a_filled_order_whose_trades_lag_is_read_open_with_the_fills_so_fa
 
     assert (report.status, report.filled_amount) == ("OPEN", D("0.4"))
     assert not any(event.is_final for event in report.fills)
+
+
+async def test_tiny_prices_are_sent_as_plain_digits(spot, server):
+    server.json("POST", "/api/v3/order", V, "order_new_limit")
+
+    await spot.place_order(
+        place(trading_pair="BTTC-USDT", amount=D(10_000_000), price=D("0.00000070")), Evidence()
+    )
+
+    (sent,) = server.requests("POST", "/api/v3/order")
+    assert (sent.fields["price"], sent.fields["symbol"]) == ("0.0000007", "BTTCUSDT")  # not 7E-7
