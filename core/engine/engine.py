@@ -115,6 +115,7 @@ class Engine:
             clock=clock,
             venues=self._venues,
             apply=self._apply_outcome,
+            is_live=self._is_live,
             max_sends=max_sends,
             unknown_budget_seconds=unknown_budget_seconds,
         )
@@ -213,6 +214,10 @@ class Engine:
             executor, [StopRequested(ts_event=self._clock.now(), keep_position=keep_position)]
         )
         return executor.info(self._clock.now())
+
+    def _is_live(self, executor_id: str) -> bool:
+        executor = self._executors.get(executor_id)
+        return executor is not None and not executor.is_terminated
 
     def _apply_outcome(
         self, executor_id: str, events: Sequence[Event], intent: IntentUpdate | None

@@ -70,6 +70,9 @@ class Outbox:
         clock: the only source of time.
         venues: port adapters by venue key (the ``venue`` field of commands).
         apply: hands outcome events to the executor (see :data:`ApplyOutcome`).
+        is_live: whether an executor is live (in memory and not terminated): a write proven
+            not carried out is never sent again for an executor that has ended (a place
+            re-sent after its executor stopped would leave an order nobody tracks).
         max_sends: how many times one intent may be sent.
         unknown_budget_seconds: how long an outcome may stay unknown before it expires.
 
@@ -84,6 +87,7 @@ class Outbox:
         clock: Clock,
         venues: Mapping[str, object],
         apply: ApplyOutcome,
+        is_live: Callable[[str], bool] = lambda _executor_id: True,
         max_sends: int,
         unknown_budget_seconds: float,
     ) -> None:
@@ -91,6 +95,7 @@ class Outbox:
         self._clock = clock
         self._venues = venues
         self._apply = apply
+        self._is_live = is_live
         self._max_sends = max_sends
         self._unknown_budget = dt.timedelta(seconds=unknown_budget_seconds)
         # Only executors with work keep a queue, so has_work and a drain never scan the many
@@ -340,6 +345,10 @@ class Outbox:
                 self._deliver(command, outcome)
                 continue
             sends = self._sends.get(command_id, 0)
+            if not self._is_live(command.executor_id):
+                reason = "not carried out, and not sent again: its executor has ended"
+                self._fail(command, reason, retryable=False, code="executor_ended")
+                continue
             if sends >= self._max_sends:
                 # Certainly not carried out: the executor may try again with a new command (a
                 # cancel must, or its order stays open), within its own bound on attempts.

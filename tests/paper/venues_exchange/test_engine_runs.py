@@ -234,3 +234,21 @@ async def test_a_restart_on_sqlite_reconciles_an_unknown_place_and_never_makes_t
     assert counted_by(executor) == ledger_of(exchange, executor.state.client_order_id)
     assert len(exchange.fills_since(0)) == 1
     database.close()
+
+
+async def test_a_place_that_never_landed_is_not_sent_again_after_its_executor_stopped(clock):
+    # Arrange: the first place is dropped (its outcome unknown), the executor is stopped before
+    # the engine finds out
+    exchange = make_exchange(clock)
+    venue = make_exchange_venue(exchange, clock, faults="place:drop#1,status:500#1")
+    engine = make_cex_engine(MemoryStore(), clock, venue, max_sends=3)
+    executor = engine.add(make_order_config(side="BUY", price=D(95)))
+    await engine.drain()  # the place is dropped; the first look-up cannot tell
+    # Act: stop it (its cancel finds no order), then let the engine reconcile the place
+    await engine.stop(executor.id)
+    for _ in range(3):
+        await engine.drain()
+    # Assert: the executor ended and the place was never made afterwards
+    assert executor.is_terminated
+    assert exchange.all_orders() == []
+    assert not engine.has_work
