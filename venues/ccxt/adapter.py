@@ -56,7 +56,6 @@ from lpexec.core.money import ZERO
 from lpexec.core.trade import (
     CancelOrder,
     OrderCanceled,
-    OrderCreated,
     OrderFilled,
     PlaceOrder,
 )
@@ -82,6 +81,7 @@ HTTP_LOGGER = "lpexec.venues.ccxt.http"
 
 T = TypeVar("T")
 
+_ENDED = frozenset(("closed", "canceled", "cancelled", "expired", "rejected"))
 _MAX_PAGES = 20
 _PAGE = 500
 
@@ -350,31 +350,71 @@ class CcxtExchangeVenue:
         side = "LONG" if long_side else "SHORT"
         return {profile.hedge_side_param: side if profile.hedge_side_upper else side.lower()}
 
-    async def cancel_order(self, command: CancelOrder, evidence: Evidence) -> OrderCanceled:
-        """Cancel an order by its client order id."""
+    async def cancel_order(
+        self, command: CancelOrder, evidence: Evidence
+    ) -> OrderCanceled | Sequence[OutcomeEvent]:
+        """Cancel an order by its client order id; answer the order's record up to the cancel:
+        its creation, every fill (those made since the last poll too, so none is lost to the
+        cancel) and ``OrderCanceled``, each tagged with the cancel's command id.
+
+        An order that had already ended (filled, or canceled) when the cancel arrived answers
+        its record the same way, so the executor learns it filled instead of being told the
+        cancel failed; an order the exchange does not hold is rejected (``order_not_found``).
+        A cancel that landed but whose record cannot be read now raises ``OutcomeUnknownError``
+        (reconcile reads the record later).
+        """
         spec = await self._spec(command.trading_pair)
         coid = command.client_order_id
         evidence.record(client_order_id=coid, sent_at=self._clock.now())
         exchange = self._exchange
-        await self._call(
-            f"cancel order {coid} on {spec.symbol}",
-            lambda: exchange.cancel_order(None, spec.symbol, {"clientOrderId": coid}),
-            write=True,
-        )
-        return OrderCanceled(
-            ts_event=self._clock.now(), command_id=command.command_id, client_order_id=coid
-        )
+        try:
+            order = await self._call(
+                f"cancel order {coid} on {spec.symbol}",
+                lambda: exchange.cancel_order(None, spec.symbol, {"clientOrderId": coid}),
+                write=True,
+            )
+        except VenueRejectedError as e:
+            if e.code != "order_not_found":
+                raise
+            report = await self.order_status(command.trading_pair, coid)
+            if report is None or report.status == "OPEN":
+                raise
+            return report.events(self._clock.now(), command_id=command.command_id)
+        try:
+            report = await self._canceled_report(order, spec, coid)
+        except (VenueError, ValueError) as e:
+            raise OutcomeUnknownError(
+                f"cancel order {coid} on {spec.symbol}: the exchange took the cancel but its "
+                f"record could not be read ({e}); reconcile reads it",
+                code="record_unread",
+            ) from None
+        return report.events(self._clock.now(), command_id=command.command_id)
+
+    async def _canceled_report(
+        self, answer: Mapping[str, Any], spec: MarketSpec, coid: str
+    ) -> OrderReport:
+        """The record of an order the exchange accepted a cancel for: from the answer when it
+        says how the order ended, else read; an order still listed open is canceled (the
+        exchange took the cancel; its books lag)."""
+        if answer.get("status") in _ENDED:
+            report = await self._report(answer, spec, coid)
+        else:
+            found = await self.order_status(spec.trading_pair, coid)
+            if found is None:
+                raise ValueError(f"order {coid}: canceled, then not found by its client order id")
+            report = found
+        return replace(report, status="CANCELED") if report.status == "OPEN" else report
 
     async def reconcile(
         self, command: Command, evidence: Evidence
-    ) -> OutcomeEvent | list[OutcomeEvent] | None:
+    ) -> OutcomeEvent | Sequence[OutcomeEvent] | None:
         """Decide a place or cancel whose outcome is unknown by looking the order up.
 
         A place found returns the events its record implies; a place not found returns None once
         the exchange can no longer accept it (``not_found_after_seconds`` after its send), and
-        raises ``OutcomeUnknownError`` before. A cancel returns ``OrderCanceled`` if the order is
-        canceled, None if it is still open (not canceled: send again), and the record's fills if
-        it filled meanwhile.
+        raises ``OutcomeUnknownError`` before. A cancel returns the order's record as events once
+        the order has ended (canceled, or filled meanwhile), and None while it is still open or
+        not there (the cancel did not land: send again).
         """
         if isinstance(command, PlaceOrder):
             report = await self.order_status(command.trading_pair, command.client_order_id)
@@ -385,15 +425,8 @@ class CcxtExchangeVenue:
         if isinstance(command, CancelOrder):
             report = await self.order_status(command.trading_pair, command.client_order_id)
             if report is None or report.status == "OPEN":
-                return None
-            if report.status == "CANCELED":
-                return OrderCanceled(
-                    ts_event=self._clock.now(),
-                    command_id=command.command_id,
-                    client_order_id=command.client_order_id,
-                )
-            events = report.events(self._clock.now(), command_id=command.command_id)
-            return [event for event in events if not isinstance(event, OrderCreated)]
+                return None  # no such order, or still open: the cancel did not land
+            return report.events(self._clock.now(), command_id=command.command_id)
         raise OutcomeUnknownError(
             f"{self.name} cannot reconcile {type(command).__name__}: expected PlaceOrder or "
             "CancelOrder"

@@ -155,8 +155,10 @@ async def test_a_timed_out_place_not_found_after_the_window_was_never_made(okx, 
     assert await okx.reconcile(place(), evidence) is None
 
 
-async def test_cancel_sends_cl_ord_id(okx, server, clock):
+async def test_cancel_sends_cl_ord_id_and_answers_the_record_read_after_it(okx, server, clock):
     server.json("POST", "/api/v5/trade/cancel-order", V, "order_canceled")
+    server.json("GET", "/api/v5/trade/order", V, "order_partially_filled")  # books lag a cancel
+    server.json("GET", "/api/v5/trade/fills-history", V, "fills_order")
     command = CancelOrder(
         command_id="cmd-2",
         executor_id="ord-1",
@@ -165,10 +167,14 @@ async def test_cancel_sends_cl_ord_id(okx, server, clock):
         client_order_id=COID,
     )
 
-    canceled = await okx.cancel_order(command, Evidence())
+    created, fill, canceled = await okx.cancel_order(command, Evidence())
 
     (sent,) = server.requests("POST", "/api/v5/trade/cancel-order")
     assert sent.body == {"instId": "SOL-USDT", "clOrdId": COID}
+    # OKX answers a cancel with ids only: the record is read by client order id after it
+    (lookup,) = server.requests("GET", "/api/v5/trade/order")
+    assert lookup.fields["clOrdId"] == COID
+    assert (created.venue_order_id, fill.fill_id) == ("2150948376541765632", "471958032")
     assert canceled == OrderCanceled(ts_event=clock.now(), command_id="cmd-2", client_order_id=COID)
 
 

@@ -120,14 +120,21 @@ async def test_reconcile_that_cannot_read_the_venue_leaves_the_outcome_unknown_t
         await spot.reconcile(place(), evidence)
 
 
-async def test_reconcile_of_a_cancel_reads_whether_the_order_is_canceled(spot, server, clock):
+async def test_reconcile_of_a_canceled_order_answers_its_record(spot, server, clock):
     canceled = {**server.payload(V, "order_query_partially_filled"), "status": "CANCELED"}
     server.answer("GET", "/api/v3/order", (200, canceled))
     server.json("GET", "/api/v3/myTrades", V, "my_trades_order")
 
-    outcome = await spot.reconcile(cancel(), Evidence())
+    created, fill, end = await spot.reconcile(cancel(), Evidence())
 
-    assert outcome == OrderCanceled(ts_event=clock.now(), command_id="cmd-2", client_order_id=COID)
+    assert (created.command_id, fill.fill_id) == ("cmd-2", "1188205533")
+    assert end == OrderCanceled(ts_event=clock.now(), command_id="cmd-2", client_order_id=COID)
+
+
+async def test_reconcile_of_a_cancel_of_an_order_never_made_says_it_did_not_land(spot, server):
+    server.json("GET", "/api/v3/order", V, "error_order_not_exist", status=400)
+
+    assert await spot.reconcile(cancel(), Evidence()) is None
 
 
 async def test_reconcile_of_a_cancel_whose_order_is_still_open_says_it_did_not_land(spot, server):
@@ -226,6 +233,7 @@ async def test_a_place_whose_connection_is_refused_is_unavailable_not_unknown(
 
 async def test_cancel_of_an_order_the_exchange_does_not_know_is_rejected(spot, server):
     server.json("DELETE", "/api/v3/order", V, "error_unknown_order_cancel", status=400)
+    server.json("GET", "/api/v3/order", V, "error_order_not_exist", status=400)
 
     with pytest.raises(VenueRejectedError) as caught:
         await spot.cancel_order(cancel(), Evidence())

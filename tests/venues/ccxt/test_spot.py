@@ -17,6 +17,7 @@ from lpexec.core import (
     OrderCanceled,
     OrderCreated,
     OrderFilled,
+    OutcomeUnknownError,
     PerpetualVenue,
     PlaceOrder,
     TradingRules,
@@ -166,9 +167,8 @@ async def test_a_position_action_on_spot_is_rejected(spot, server):
     assert server.requests("POST", "/api/v3/order") == []
 
 
-async def test_cancel_sends_the_client_order_id_and_returns_order_canceled(spot, server, clock):
-    server.json("DELETE", "/api/v3/order", V, "order_cancel")
-    command = CancelOrder(
+def cancel() -> CancelOrder:
+    return CancelOrder(
         command_id="cmd-2",
         executor_id="ord-1",
         venue="binance",
@@ -176,13 +176,61 @@ async def test_cancel_sends_the_client_order_id_and_returns_order_canceled(spot,
         client_order_id=LIMIT_COID,
     )
 
-    canceled = await spot.cancel_order(command, Evidence())
+
+async def test_cancel_sends_the_client_order_id_and_answers_the_record_with_its_fills(
+    spot, server, clock
+):
+    server.json("DELETE", "/api/v3/order", V, "order_cancel")
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order")
+
+    events = await spot.cancel_order(cancel(), Evidence())
 
     (sent,) = server.requests("DELETE", "/api/v3/order")
     assert (sent.fields["origClientOrderId"], sent.fields["symbol"]) == (LIMIT_COID, "SOLUSDT")
+    created, fill, canceled = events
+    assert created.venue_order_id == "14237961553" and created.command_id == "cmd-2"
+    # the fill made since the last poll arrives with the cancel, never lost to it
+    assert (fill.fill_id, fill.base_amount, fill.is_final) == ("1188205533", D("0.4"), False)
     assert canceled == OrderCanceled(
         ts_event=clock.now(), command_id="cmd-2", client_order_id=LIMIT_COID
     )
+
+
+async def test_cancel_of_an_order_that_filled_first_answers_its_fills(spot, server):
+    server.json("DELETE", "/api/v3/order", V, "error_unknown_order_cancel", status=400)
+    server.json("GET", "/api/v3/order", V, "order_query_filled")
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order_filled")
+
+    events = await spot.cancel_order(cancel(), Evidence())
+
+    assert [type(event).__name__ for event in events] == [
+        "OrderCreated",
+        "OrderFilled",
+        "OrderFilled",
+    ]
+    assert events[-1].is_final and events[-1].fill_id == "1188206019"
+
+
+async def test_a_cancel_that_landed_but_whose_record_cannot_be_read_is_unknown(spot, server):
+    server.json("DELETE", "/api/v3/order", V, "order_cancel")
+    server.answer("GET", "/api/v3/myTrades", (503, "<html>503</html>"))
+
+    with pytest.raises(OutcomeUnknownError) as caught:
+        await spot.cancel_order(cancel(), Evidence())
+    assert caught.value.code == "record_unread"
+
+    server.answer("GET", "/api/v3/order", (200, canceled_order(server)))
+    server.json("GET", "/api/v3/myTrades", V, "my_trades_order")
+    events = await spot.reconcile(cancel(), Evidence())
+    assert [type(event).__name__ for event in events] == [
+        "OrderCreated",
+        "OrderFilled",
+        "OrderCanceled",
+    ]
+
+
+def canceled_order(server) -> dict:
+    return {**server.payload(V, "order_query_partially_filled"), "status": "CANCELED"}
 
 
 async def test_order_status_reads_the_order_and_its_trades_by_client_order_id(spot, server):
