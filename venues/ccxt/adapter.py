@@ -60,9 +60,11 @@ from lpexec.core.trade import (
     PlaceOrder,
 )
 
-from .credentials import Credentials, RedactingLogger, Redactor
+from .credentials import Credentials, Redactor
 from .errors import to_venue_error
+from .exchange import create_exchange
 from .markets import MarketBook, MarketSpec
+from .orders import order_request
 from .profiles import ExchangeProfile, MarketType, profile_for
 from .records import (
     balances_from,
@@ -74,65 +76,14 @@ from .records import (
     to_ms,
 )
 
-__all__ = ["CcxtExchangeVenue", "create_exchange"]
+__all__ = ["CcxtExchangeVenue"]
 
 logger = logging.getLogger(__name__)
-HTTP_LOGGER = "lpexec.venues.ccxt.http"
-
 T = TypeVar("T")
 
 _ENDED = frozenset(("closed", "canceled", "cancelled", "expired", "rejected"))
 _MAX_PAGES = 20
 _PAGE = 500
-
-
-def create_exchange(
-    exchange_id: str,
-    credentials: Credentials,
-    *,
-    market_type: MarketType | None = None,
-    timeout_ms: int = 10_000,
-    config: Mapping[str, Any] | None = None,
-) -> Any:
-    """A ccxt async exchange set up for :class:`CcxtExchangeVenue`.
-
-    Args:
-        exchange_id: a ccxt exchange id (``binance``, ``binanceusdm``, ``okx``).
-        credentials: the API key, secret and password.
-        market_type: ``spot`` or ``swap``; the exchange profile's by default.
-        timeout_ms: the request timeout (a place that times out is an unknown outcome).
-        config: more ccxt settings (``rateLimit``, ``options``); the rate limiter stays on and
-            verbose printing off.
-
-    Raises:
-        ValueError: the id is not a ccxt exchange.
-    """
-    exchange_class = getattr(ccxt, exchange_id, None) if exchange_id in ccxt.exchanges else None
-    if exchange_class is None:
-        raise ValueError(f"exchange_id: expected a ccxt exchange id, received {exchange_id!r}")
-    if timeout_ms <= 0:
-        raise ValueError(f"timeout_ms: expected a positive number, received {timeout_ms}")
-    profile = profile_for(exchange_id, market_type=market_type)
-    extra = dict(config or {})
-    settings: dict[str, Any] = {
-        **extra,
-        "apiKey": credentials.api_key,
-        "secret": credentials.secret,
-        "enableRateLimit": True,
-        "verbose": False,  # ccxt's verbose mode prints requests, keys included, to stdout
-        "timeout": timeout_ms,
-        "options": {**profile.options, **extra.get("options", {})},
-    }
-    if credentials.password:
-        settings["password"] = credentials.password
-    exchange = exchange_class(settings)
-    # Currencies are not needed (markets name their assets) and some exchanges read them from
-    # private endpoints on every start.
-    exchange.has["fetchCurrencies"] = False
-    exchange.logger = RedactingLogger(
-        logging.getLogger(HTTP_LOGGER), Redactor(credentials.secrets())
-    )
-    return exchange
 
 
 class CcxtExchangeVenue:
@@ -144,8 +95,9 @@ class CcxtExchangeVenue:
         venue: our key for the venue (logs, reprs).
         clock: the one clock (event times, the not-found window).
         profile: the exchange's differences; :func:`~.profiles.profile_for` its id by default.
-        position_mode: perpetuals: the account's mode when the venue starts (updated by
-            :meth:`set_position_mode`); hedge mode names each order's position side.
+        position_mode: perpetuals: the account's mode (hedge mode names each order's position
+            side); None reads it from the exchange before the first order that needs it.
+            :meth:`set_position_mode` keeps it up to date.
     """
 
     def __init__(
@@ -155,13 +107,13 @@ class CcxtExchangeVenue:
         venue: str,
         clock: Clock,
         profile: ExchangeProfile | None = None,
-        position_mode: PositionMode = "ONEWAY",
+        position_mode: PositionMode | None = None,
     ) -> None:
         self.name = venue
         self._exchange = exchange
         self._clock = clock
         self._profile = profile or profile_for(exchange.id, market_type=_market_type(exchange))
-        self._position_mode: PositionMode = position_mode
+        self._position_mode: PositionMode | None = position_mode
         secrets = [getattr(exchange, name, None) for name in ("apiKey", "secret", "password")]
         self._redact = Redactor(s for s in secrets if isinstance(s, str))
         self._markets: MarketBook | None = None
@@ -177,7 +129,7 @@ class CcxtExchangeVenue:
         environ: Mapping[str, str] | None = None,
         market_type: MarketType | None = None,
         timeout_ms: int = 10_000,
-        position_mode: PositionMode = "ONEWAY",
+        position_mode: PositionMode | None = None,
     ) -> CcxtExchangeVenue:
         """A venue whose keys are read from ``LPEXEC_<EXCHANGE>_API_KEY`` / ``_SECRET`` /
         ``_PASSWORD`` (``os.environ`` by default)."""
@@ -262,13 +214,21 @@ class CcxtExchangeVenue:
         fills the answer reports (and ``OrderCanceled`` for the unfilled rest of an order that
         does not rest)."""
         spec = await self._spec(command.trading_pair)
-        order_type, side, amount, price, params = self._order_request(command, spec)
+        mode = await self._mode() if command.position_action is not None else "ONEWAY"
+        request = order_request(command, spec, profile=self._profile, position_mode=mode)
         coid = command.client_order_id
         evidence.record(client_order_id=coid, symbol=spec.symbol, sent_at=self._clock.now())
         exchange = self._exchange
         order = await self._call(
             f"place {command.order_type} {command.side} order {coid} on {spec.symbol}",
-            lambda: exchange.create_order(spec.symbol, order_type, side, amount, price, params),
+            lambda: exchange.create_order(
+                request.symbol,
+                request.order_type,
+                request.side,
+                request.amount,
+                request.price,
+                request.params,
+            ),
             write=True,
         )
         if order.get("id"):
@@ -286,69 +246,6 @@ class CcxtExchangeVenue:
                 venue_order_id=str(order.get("id") or ""),
             )
         return report.events(self._clock.now(), command_id=command.command_id)
-
-    def _order_request(
-        self, command: PlaceOrder, spec: MarketSpec
-    ) -> tuple[str, str, str, str | None, dict[str, Any]]:
-        rules = spec.rules
-        if command.order_type not in rules.order_types:
-            raise VenueRejectedError(
-                f"order_type: expected one of {sorted(rules.order_types)} on {spec.symbol}, "
-                f"received {command.order_type}",
-                code="invalid_order",
-            )
-        amount = rules.floor_amount(command.amount)
-        price: Decimal | None = None
-        if command.order_type != "MARKET":
-            if command.price is None:
-                raise VenueRejectedError(
-                    f"price: expected a price for a {command.order_type} order, received None",
-                    code="invalid_order",
-                )
-            price = rules.floor_price(command.price)
-        if price is not None:
-            problem = rules.check(amount=amount, price=price)
-        else:  # a market order's notional is only known once filled: check the amount alone
-            short = amount <= ZERO or amount < rules.min_amount
-            problem = rules.check(amount=amount, price=ZERO) if short else None
-        if problem is not None:
-            raise VenueRejectedError(
-                f"order {command.client_order_id}: {problem}", code="below_minimum"
-            )
-        params: dict[str, Any] = {"clientOrderId": command.client_order_id}
-        if command.order_type == "LIMIT_MAKER":
-            params["postOnly"] = True
-        params.update(self._position_params(command))
-        venue_amount = spec.to_venue_amount(amount)
-        return (
-            "market" if command.order_type == "MARKET" else "limit",
-            command.side.lower(),
-            format(venue_amount, "f"),  # plain digits: never "1E-8"
-            None if price is None else format(price, "f"),
-            params,
-        )
-
-    def _position_params(self, command: PlaceOrder) -> dict[str, Any]:
-        action = command.position_action
-        profile = self._profile
-        if action is None:
-            return {}
-        if profile.market_type != "swap":
-            raise VenueRejectedError(
-                f"position_action: expected None on the spot venue {self.name}, received {action}",
-                code="invalid_order",
-            )
-        if self._position_mode == "ONEWAY":
-            return {"reduceOnly": True} if action == "CLOSE" else {}
-        if profile.hedge_side_param is None:
-            raise VenueRejectedError(
-                f"position mode: hedge-mode orders are not supported on {profile.exchange_id}",
-                code="invalid_order",
-            )
-        buys_long = command.side == "BUY"
-        long_side = buys_long if action == "OPEN" else not buys_long
-        side = "LONG" if long_side else "SHORT"
-        return {profile.hedge_side_param: side if profile.hedge_side_upper else side.lower()}
 
     async def cancel_order(
         self, command: CancelOrder, evidence: Evidence
@@ -615,6 +512,19 @@ class CcxtExchangeVenue:
             ),
             write=True,
         )
+
+    async def _mode(self) -> PositionMode:
+        """The account's position mode: as set or given, else read once from the exchange."""
+        if self._position_mode is None:
+            exchange = self._exchange
+            if self._profile.market_type != "swap" or not exchange.has.get("fetchPositionMode"):
+                self._position_mode = "ONEWAY"
+            else:
+                answer = await self._call(
+                    "read the position mode", exchange.fetch_position_mode, write=False
+                )
+                self._position_mode = "HEDGE" if answer.get("hedged") else "ONEWAY"
+        return self._position_mode
 
     async def set_position_mode(self, mode: PositionMode) -> None:
         """Set one-way or hedge mode for the account (nothing is sent when it is already so)."""

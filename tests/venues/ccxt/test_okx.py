@@ -199,6 +199,7 @@ PERP_COID = "lpx9a8b7c6d5e4f3a2b1c0d9e8f7a6b5"
 @pytest.fixture
 def okx_perps(server, make_venue):
     server.json("GET", "/api/v5/public/instruments", W, "instruments_swap")
+    server.json("GET", "/api/v5/account/config", W, "account_config")  # net (one-way) mode
     return make_venue("okx", key="okx_perpetual", market_type="swap")
 
 

@@ -43,6 +43,7 @@ def place(**fields) -> PlaceOrder:
 @pytest.fixture
 def perps(server, make_venue):
     server.json("GET", "/fapi/v1/exchangeInfo", V, "exchange_info")
+    server.json("GET", "/fapi/v1/positionSide/dual", V, "position_side_dual_oneway")
     return make_venue("binanceusdm", key="binance_perpetual")
 
 
@@ -156,8 +157,12 @@ async def test_a_close_in_one_way_mode_is_sent_reduce_only(perps, server, clock)
     server.json("POST", "/fapi/v1/order", V, "order_new_close")
 
     events = await perps.place_order(place(), Evidence())
+    await perps.place_order(place(), Evidence())
 
-    (sent,) = server.requests("POST", "/fapi/v1/order")
+    # the account's mode was read once, before the first order that needed it
+    assert len(server.requests("GET", "/fapi/v1/positionSide/dual")) == 1
+
+    sent = server.requests("POST", "/fapi/v1/order")[0]
     assert (sent.fields["newClientOrderId"], sent.fields["reduceOnly"]) == (COID, "true")
     assert "positionSide" not in sent.fields
     assert events == [
@@ -243,3 +248,28 @@ async def test_a_place_whose_fills_cannot_be_read_still_says_the_order_was_creat
             venue_order_id="712093466870",
         )
     ]
+
+
+async def test_a_hedge_mode_account_is_read_from_the_exchange_and_names_the_side(
+    server, make_venue
+):
+    server.json("GET", "/fapi/v1/exchangeInfo", V, "exchange_info")
+    server.json("GET", "/fapi/v1/positionSide/dual", V, "position_side_dual_hedge")
+    server.json("POST", "/fapi/v1/order", V, "order_new_close")
+    venue = make_venue("binanceusdm", key="binance_perpetual")  # mode not given
+
+    await venue.place_order(place(side="SELL", position_action="CLOSE"), Evidence())
+
+    (sent,) = server.requests("POST", "/fapi/v1/order")
+    assert sent.fields["positionSide"] == "LONG" and "reduceOnly" not in sent.fields
+
+
+async def test_setting_the_mode_is_what_later_orders_follow(perps, server):
+    server.json("POST", "/fapi/v1/positionSide/dual", V, "position_side_dual_set")
+    server.json("POST", "/fapi/v1/order", V, "order_new_close")
+
+    await perps.set_position_mode("HEDGE")
+    await perps.place_order(place(side="BUY", position_action="OPEN"), Evidence())
+
+    (sent,) = server.requests("POST", "/fapi/v1/order")
+    assert sent.fields["positionSide"] == "LONG"
