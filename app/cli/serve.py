@@ -25,6 +25,7 @@ import typer
 import uvicorn
 
 from lpexec.app.api import ApiAuth, RuntimeDriver, TokenStore, create_app
+from lpexec.app.api.ws import HEARTBEAT_SECONDS
 from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
 from lpexec.app.registry import CEX_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
@@ -56,6 +57,7 @@ class ServeOptions:
     interval_seconds: float = 1.0
     risk: tuple[str, ...] = ()
     log_level: str = "warning"
+    heartbeat_seconds: float = HEARTBEAT_SECONDS
 
 
 def _data_file(name: str) -> Path:
@@ -155,7 +157,7 @@ async def _serve_until_stopped(
     ready: asyncio.Event | None,
     stop: asyncio.Event | None,
 ) -> None:
-    app = create_app(service, auth)
+    app = create_app(service, auth, heartbeat_seconds=options.heartbeat_seconds)
     config = uvicorn.Config(
         app, host=options.host, port=options.port, log_level=options.log_level, lifespan="off"
     )
