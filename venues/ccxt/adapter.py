@@ -3,7 +3,8 @@
 Writes carry our client order id (ccxt's unified ``clientOrderId`` parameter, which each
 exchange class sends under its own name: Binance ``newClientOrderId``, OKX ``clOrdId``). Before a
 place is sent, the adapter records the client order id and the send time on the intent's
-evidence; it keeps nothing else between calls except the markets, read once.
+evidence. Between calls it keeps only configuration: the markets (read once) and the account's
+position mode (read once, or as set).
 
 Outcomes (see :mod:`.errors` for the whole table):
 
@@ -13,6 +14,8 @@ Outcomes (see :mod:`.errors` for the whole table):
   (:meth:`~lpexec.core.exchange.OrderReport.events`); not found once the exchange's receive window
   has passed since the send (``ExchangeProfile.not_found_after_seconds``), it returns None (it
   was never made); not found before that, it is still unknown;
+- a cancel answers the order's record up to it (its fills first, so a fill made since the last
+  poll is never lost; an order that filled first answers its fills);
 - refusals (funds, order rules, unknown symbol, bad keys) raise ``VenueRejectedError``;
 - rate limits and unreachable exchanges raise ``VenueUnavailableError``. ccxt's own rate limiter
   is always on (``enableRateLimit``).

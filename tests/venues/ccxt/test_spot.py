@@ -330,3 +330,26 @@ async def test_tiny_prices_are_sent_as_plain_digits(spot, server):
 
     (sent,) = server.requests("POST", "/api/v3/order")
     assert (sent.fields["price"], sent.fields["symbol"]) == ("0.0000007", "BTTCUSDT")  # not 7E-7
+
+
+async def test_fills_since_reads_every_page_from_after_the_last_trade_seen(spot, server):
+    template = server.payload(V, "my_trades_order")[0]
+    first_ms = 1796212901877
+    trades = [
+        {**template, "id": 1188205533 + i, "time": first_ms + i, "qty": "0.00100000"}
+        for i in range(503)
+    ]
+
+    def page(received):
+        start = int(received.fields["startTime"])
+        return 200, [t for t in trades if t["time"] >= start][: int(received.fields["limit"])]
+
+    server.answer("GET", "/api/v3/myTrades", page)
+    server.json("GET", "/api/v3/order", V, "order_query_partially_filled")
+
+    fills = await spot.fills_since("SOL-USDT", dt.datetime(2026, 12, 2, tzinfo=UTC))
+
+    first, second = server.requests("GET", "/api/v3/myTrades")
+    assert int(second.fields["startTime"]) == first_ms + 499 + 1
+    assert [f.fill_id for f in fills] == [str(t["id"]) for t in trades]
+    assert len(server.requests("GET", "/api/v3/order")) == 1  # one look-up per order
