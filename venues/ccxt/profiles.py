@@ -43,8 +43,10 @@ class ExchangeProfile:
     leverage_params: Mapping[str, Any] = field(default_factory=dict)
     """Parameters ``set_leverage`` needs (OKX: the margin mode the leverage is for)."""
     not_found_after_seconds: float = 60.0
-    """An order not found this long after its send was never made (the exchange refuses a
-    request older than its receive window, so a late one cannot land after that)."""
+    """An order not found this long after its send was never made. Binance refuses a request
+    older than its receive window (ccxt sends ``recvWindow`` 10 s), so a late one cannot land
+    after that; OKX is sent no expiry, so its 60 s is a margin chosen, not one the exchange
+    enforces."""
 
 
 def _markets(*types: str) -> dict[str, Any]:

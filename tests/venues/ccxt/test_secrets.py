@@ -152,3 +152,9 @@ async def test_a_timeout_carries_no_signature_either(server, make_venue, caplog)
     (sent,) = server.requests("POST", "/api/v3/order")
     assert_no_secret(everything_said_by(caught.value), sent.fields["signature"])
     assert_no_secret(caplog.text, sent.fields["signature"])
+
+
+async def test_the_exchange_underneath_prints_no_secret_either(make_venue):
+    venue = make_venue("binance")
+
+    assert_no_secret(repr(venue.exchange) + str(venue.exchange) + repr(venue))
