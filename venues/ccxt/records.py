@@ -34,6 +34,8 @@ __all__ = [
     "to_ms",
 ]
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 _STATUS: dict[str | None, tuple[OrderReportStatus, str]] = {
     None: ("OPEN", ""),  # an answer with no status (an acknowledgement) is an accepted order
     "open": ("OPEN", ""),
@@ -49,7 +51,7 @@ def from_ms(value: Any, *, default: dt.datetime) -> dt.datetime:
     """A ccxt time stamp (ms since the epoch) as an aware UTC datetime (``default`` if absent)."""
     if value is None:
         return default
-    return dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
+    return _EPOCH + dt.timedelta(milliseconds=int(value))  # exact: no float seconds
 
 
 def to_ms(value: dt.datetime) -> int:

@@ -149,7 +149,7 @@ async def test_market_place_returns_created_and_the_fills_the_answer_reports(spo
         True,
     )
     assert not first.is_final and first.side == last.side == "SELL"
-    assert first.ts_event == dt.datetime.fromtimestamp(1796212875.332, tz=UTC)
+    assert first.ts_event == dt.datetime(2026, 12, 2, 12, 1, 15, 332_000, tzinfo=UTC)
     assert server.requests("GET", "/api/v3/myTrades") == []  # the answer had every fill
 
 
