@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
+from lpexec.app.cex_runtime import CexRuntime
+from lpexec.app.runtime import LPRuntime
 from lpexec.core.clock import Clock, LiveClock
 
 __all__ = ["RuntimeDriver"]
@@ -29,8 +30,8 @@ class RuntimeDriver:
     """Drives an LP runtime and a CEX runtime (either may be None) on one schedule.
 
     Args:
-        lp: an ``LPRuntime`` (``poller``, ``engine``).
-        cex: a ``CexRuntime`` (``paper``, ``advance``, ``settle``).
+        lp: the LP runtime.
+        cex: the CEX runtime.
         wall_clock: the clock the schedule and the paper catch-up read.
         interval_seconds: time between steps.
         max_write_wait_seconds: how long a step waits for LP venue writes.
@@ -39,8 +40,8 @@ class RuntimeDriver:
     def __init__(
         self,
         *,
-        lp: Any | None,
-        cex: Any | None,
+        lp: LPRuntime | None,
+        cex: CexRuntime | None,
         wall_clock: Clock | None = None,
         interval_seconds: float = 1.0,
         max_write_wait_seconds: float = 15.0,
@@ -59,27 +60,25 @@ class RuntimeDriver:
         """One round over both runtimes (see the module docstring)."""
         if self.lp is not None:
             try:
-                await self._step_lp()
+                await self._step_lp(self.lp)
             except Exception:
                 self.failures += 1
                 logger.exception("driver: the LP step failed; the next one will run")
         if self.cex is not None:
             try:
-                await self._step_cex()
+                await self._step_cex(self.cex)
             except Exception:
                 self.failures += 1
                 logger.exception("driver: the CEX step failed; the next one will run")
         self.steps += 1
 
-    async def _step_lp(self) -> None:
-        lp = self.lp
+    async def _step_lp(self, lp: LPRuntime) -> None:
         await lp.poller.poll_once()
         lp.engine.tick()
         await lp.engine.drain(max_wait=self.max_write_wait_seconds)
 
-    async def _step_cex(self) -> None:
-        cex = self.cex
-        paper = getattr(cex, "paper", None)
+    async def _step_cex(self, cex: CexRuntime) -> None:
+        paper = cex.paper
         if paper is None:
             cex.engine.tick()
             await cex.settle()

@@ -29,6 +29,7 @@ from lpexec.app.service.models import (
     ConfigSchema,
     ExecutorReport,
     ExecutorSummary,
+    ExecutorTypeInfo,
     LogPage,
     PerformanceReport,
     PositionHoldReport,
@@ -66,7 +67,9 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 ServiceDep = Annotated[ExecutorServicePort, Depends(_service)]
 ControllerQuery = Annotated[str | None, Query(description="One controller's executors only.")]
 
-_NOT_FOUND = {404: {"model": ErrorResponse, "description": "Unknown (or not the caller's)."}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown (or not the caller's)."}
+}
 _INVALID: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "The body could not be read (not JSON)."},
     422: {"description": "Invalid request; the message names the field."},
@@ -108,7 +111,7 @@ async def create_executor(
 ) -> ExecutorReport:
     """Validate, risk-check, create and start an executor; 201 with its identity."""
     with service_errors():
-        report = await service.create(
+        report: ExecutorReport = await service.create(
             body.executor_config,
             caller=caller,
             controller_id=body.controller_id,
@@ -125,7 +128,7 @@ async def search_executors(
 ) -> SearchResponse:
     """Every executor, running or finished, newest first, one page at a time."""
     with service_errors():
-        page = await service.search(
+        page: SearchPage = await service.search(
             filters_of(body), caller=caller, cursor=body.cursor, limit=body.limit
         )
     return search_response(page)
@@ -150,7 +153,7 @@ def search_response(page: SearchPage) -> SearchResponse:
 async def executors_summary(caller: CallerDep, service: ServiceDep) -> ExecutorSummary:
     """Count, P&L and volume of the active executors, by type, connector and status."""
     with service_errors():
-        summary = await service.summary(caller=caller)
+        summary: ExecutorSummary = await service.summary(caller=caller)
     return summary
 
 
@@ -162,7 +165,9 @@ async def performance_report(
 ) -> PerformanceReport:
     """P&L, fees, volume, win rate and Sharpe ratio of a controller (or every visible one)."""
     with service_errors():
-        report = await service.performance(caller=caller, controller_id=controller_id)
+        report: PerformanceReport = await service.performance(
+            caller=caller, controller_id=controller_id
+        )
     return report
 
 
@@ -172,7 +177,7 @@ async def performance_report(
 async def executor_types(_caller: CallerDep, service: ServiceDep) -> ExecutorTypesResponse:
     """Every executor type this service runs, with a description."""
     with service_errors():
-        types = service.types()
+        types: list[ExecutorTypeInfo] = service.types()
     return ExecutorTypesResponse(executor_types=types)
 
 
@@ -188,7 +193,7 @@ async def executor_config_schema(
     """The fields of a type's config: name, type, required, default, constraints."""
     with service_errors():
         try:
-            schema = service.config_schema(executor_type)
+            schema: ConfigSchema = service.config_schema(executor_type)
         except ValueError as e:  # an unknown type is not found, not a bad request
             raise LookupError(str(e)) from e
     return schema
@@ -202,7 +207,9 @@ async def positions_summary(
 ) -> PositionsSummary:
     """Every position held by executors stopped with ``keep_position``."""
     with service_errors():
-        summary = await service.positions_summary(caller=caller, controller_id=controller_id)
+        summary: PositionsSummary = await service.positions_summary(
+            caller=caller, controller_id=controller_id
+        )
     return summary
 
 
@@ -225,7 +232,7 @@ async def get_position(
 ) -> PositionHoldReport:
     """The position held on a connector and pair for an account and controller."""
     with service_errors():
-        hold = await service.position(
+        hold: PositionHoldReport = await service.position(
             connector_name,
             trading_pair,
             caller=caller,
@@ -251,13 +258,14 @@ async def clear_position(
 ) -> ClearedPosition:
     """Forget the position held on a connector and pair (nothing is traded)."""
     with service_errors():
-        return await service.clear_position(
+        cleared: ClearedPosition = await service.clear_position(
             connector_name,
             trading_pair,
             caller=caller,
             account_name=account_name,
             controller_id=controller_id,
         )
+    return cleared
 
 
 @executors_router.get(
@@ -269,7 +277,7 @@ async def clear_position(
 async def get_executor(executor_id: str, caller: CallerDep, service: ServiceDep) -> ExecutorReport:
     """One executor, active or finished, with its config and ``custom_info``."""
     with service_errors():
-        report = await service.get(executor_id, caller=caller)
+        report: ExecutorReport = await service.get(executor_id, caller=caller)
     return report
 
 
@@ -288,7 +296,7 @@ async def executor_logs(
 ) -> LogPage:
     """Its log lines, newest last; kept after it ends."""
     with service_errors():
-        page = await service.logs(executor_id, caller=caller, level=level, limit=limit)
+        page: LogPage = await service.logs(executor_id, caller=caller, level=level, limit=limit)
     return page
 
 
@@ -307,5 +315,7 @@ async def stop_executor(
     """Ask it to stop (``stopping``); a finished one answers ``already_terminated``."""
     keep_position = body.keep_position if body is not None else False
     with service_errors():
-        result = await service.stop(executor_id, caller=caller, keep_position=keep_position)
+        result: StopResult = await service.stop(
+            executor_id, caller=caller, keep_position=keep_position
+        )
     return result

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime
-from sqlmodel import Column, Field, SQLModel, select
+from sqlmodel import Column, Field, SQLModel, col, select
 
 from lpexec.core import Database
 from lpexec.core.clock import Clock, LiveClock
@@ -135,7 +135,7 @@ class TokenStore:
     def all_tokens(self) -> list[TokenInfo]:
         """Every token (revoked ones too), oldest first."""
         with self._database.session() as session:
-            rows = session.exec(select(ApiTokenRow).order_by(ApiTokenRow.created_at)).all()
+            rows = session.exec(select(ApiTokenRow).order_by(col(ApiTokenRow.created_at))).all()
         return [_info_of(row) for row in rows]
 
     def revoke(self, token_id: str) -> TokenInfo:
