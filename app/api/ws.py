@@ -266,7 +266,12 @@ class _Connection:
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             while True:
-                text = await self.websocket.receive_text()
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:  # a binary frame: read as UTF-8 JSON too
+                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
                 await self._handle(text)
         except WebSocketDisconnect:
             pass

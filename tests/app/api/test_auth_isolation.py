@@ -291,6 +291,8 @@ async def test_the_websocket_refuses_bad_tokens_with_4001_and_scopes_pushes(serv
         summary = json.loads(await socket.recv())
         await socket.send("not json")
         garbled = json.loads(await socket.recv())
+        await socket.send(b'{"action": "ping"}')  # a binary frame is read as text
+        assert json.loads(await socket.recv()) == {"type": "pong"}
     assert refused["type"] == "error" and other["executor_id"] in refused["message"]
     assert summary["type"] == "executor_summary" and summary["data"]["total_active"] == 0
     assert garbled["type"] == "error"
