@@ -66,6 +66,10 @@ def create_exchange(
     # Currencies are not needed (markets name their assets) and some exchanges read them from
     # private endpoints on every start.
     exchange.has["fetchCurrencies"] = False
+    # Numbers as the exchange's own text (ccxt computes on strings internally): read into
+    # Decimal exactly, where a float keeps only ~15 significant digits (a meme coin balance
+    # of 123456789012.12345678 would not survive it).
+    exchange.number = str
     exchange.logger = RedactingLogger(
         logging.getLogger(HTTP_LOGGER), Redactor(credentials.secrets())
     )

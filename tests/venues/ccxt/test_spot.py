@@ -281,7 +281,9 @@ async def test_balances_hold_every_non_zero_asset_with_what_is_available(spot, s
 
     balances = await spot.balances()
 
-    assert sorted(balances) == ["BTC", "SOL", "USDT"]
+    assert sorted(balances) == ["BTC", "SHIB", "SOL", "USDT"]
+    # 20 significant digits, exact (a float would round them)
+    assert balances["SHIB"].total == D("123456789012.12345678")
     usdt = balances["USDT"]
     assert (usdt.total, usdt.available) == (D("1947.49845678"), D("1803.12345678"))
     assert balances["SOL"].total == balances["SOL"].available == D("12.345")
