@@ -83,7 +83,11 @@ _SEARCH_INDEXES = (
     ("ix_executors_connector_name", "connector_name"),
     ("ix_executors_trading_pair", "trading_pair"),
     ("ix_executors_account_name", "account_name"),
-    ("ix_executors_created_at_id", "created_at, executor_id"),
+    (
+        "ix_executors_search",
+        "created_at, executor_id, controller_id, connector_name, trading_pair, type, "
+        "account_name, status",
+    ),
 )
 
 

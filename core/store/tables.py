@@ -62,7 +62,21 @@ class ExecutorRow(SQLModel, table=True):
     """
 
     __tablename__ = "executors"
-    __table_args__ = (Index("ix_executors_created_at_id", "created_at", "executor_id"),)
+    __table_args__ = (
+        # Searches scan this one in order (newest first) and test every filter on it; their
+        # counts read it alone (see ``core.store.search``).
+        Index(
+            "ix_executors_search",
+            "created_at",
+            "executor_id",
+            "controller_id",
+            "connector_name",
+            "trading_pair",
+            "type",
+            "account_name",
+            "status",
+        ),
+    )
 
     executor_id: str = Field(primary_key=True, max_length=64)
     type: str = Field(index=True, max_length=64)

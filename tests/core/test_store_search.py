@@ -233,7 +233,11 @@ def test_a_version_3_database_gets_the_search_columns_filled_from_each_config(da
     store = SqlStore(database)
     executor = save_order(store, created_at=T0, connector_name="binance", trading_pair="ETH-USDT")
     with database.engine.begin() as connection:
-        for index in ("ix_executors_connector_name", "ix_executors_trading_pair"):
+        for index in (
+            "ix_executors_connector_name",
+            "ix_executors_trading_pair",
+            "ix_executors_search",
+        ):
             connection.execute(text(f"DROP INDEX {index}"))
         for column in ("connector_name", "trading_pair", "side", "error_count", "last_error"):
             connection.execute(text(f"ALTER TABLE executors DROP COLUMN {column}"))
