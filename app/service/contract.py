@@ -17,9 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lpexec.core import ExecutorError
+
+if TYPE_CHECKING:
+    from lpexec.app.service.models import (
+        ClearedPosition,
+        ConfigSchema,
+        ExecutorReport,
+        ExecutorSummary,
+        ExecutorTypeInfo,
+        LogPage,
+        PerformanceReport,
+        PositionHoldReport,
+        PositionsSummary,
+        SearchPage,
+        StopResult,
+    )
 
 __all__ = ["Caller", "ExecutorServicePort", "ScopeError", "SearchFilters"]
 
@@ -65,7 +80,7 @@ class ExecutorServicePort(Protocol):
         caller: Caller,
         controller_id: str | None = None,
         account_name: str | None = None,
-    ) -> Any:
+    ) -> ExecutorReport:
         """Validate, resolve the controller id (top-level, else the config's, else the
         caller's, else ``main``; disagreeing values refused), risk-check, create and start;
         return the new executor's report (``ExecutorReport``)."""
@@ -73,35 +88,41 @@ class ExecutorServicePort(Protocol):
 
     async def search(
         self, filters: SearchFilters, *, caller: Caller, cursor: str | None, limit: int
-    ) -> Any:
+    ) -> SearchPage:
         """One page (``SearchPage``: ``items``, ``next_cursor`` None on the last page,
         ``total_count``) over every executor, running or finished, newest first."""
         ...
 
-    async def get(self, executor_id: str, *, caller: Caller) -> Any:
+    async def get(self, executor_id: str, *, caller: Caller) -> ExecutorReport:
         """One executor's report with its config and ``custom_info`` (``ExecutorReport``)."""
         ...
 
     async def logs(
         self, executor_id: str, *, caller: Caller, level: str | None = None, limit: int = 100
-    ) -> Any:
+    ) -> LogPage:
         """Its log entries (``LogPage``), kept after it ends."""
         ...
 
-    async def stop(self, executor_id: str, *, caller: Caller, keep_position: bool = False) -> Any:
+    async def stop(
+        self, executor_id: str, *, caller: Caller, keep_position: bool = False
+    ) -> StopResult:
         """Ask it to stop (``StopResult``: ``stopping``, or ``already_terminated`` with its close
         type for a finished one)."""
         ...
 
-    async def summary(self, *, caller: Caller) -> Any:
+    async def summary(self, *, caller: Caller) -> ExecutorSummary:
         """Totals over the active executors (``ExecutorSummary``)."""
         ...
 
-    async def performance(self, *, caller: Caller, controller_id: str | None = None) -> Any:
+    async def performance(
+        self, *, caller: Caller, controller_id: str | None = None
+    ) -> PerformanceReport:
         """A controller's (or every visible) performance (``PerformanceReport``)."""
         ...
 
-    async def positions_summary(self, *, caller: Caller, controller_id: str | None = None) -> Any:
+    async def positions_summary(
+        self, *, caller: Caller, controller_id: str | None = None
+    ) -> PositionsSummary:
         """The held positions (``PositionsSummary``)."""
         ...
 
@@ -113,9 +134,9 @@ class ExecutorServicePort(Protocol):
         caller: Caller,
         account_name: str = "master_account",
         controller_id: str = "main",
-    ) -> Any:
-        """One held position (``PositionHoldReport``); UnknownExecutorError-like
-        ``LookupError`` when none."""
+    ) -> PositionHoldReport:
+        """One held position (``PositionHoldReport``); ``LookupError``
+        (``UnknownPositionError``) when none."""
         ...
 
     async def clear_position(
@@ -126,14 +147,16 @@ class ExecutorServicePort(Protocol):
         caller: Caller,
         account_name: str = "master_account",
         controller_id: str = "main",
-    ) -> Any:
-        """Forget one held position; ``LookupError`` when none."""
+    ) -> ClearedPosition:
+        """Forget one held position (``ClearedPosition``: ``message``, ``connector_name``,
+        ``trading_pair``, ``controller_id``); ``LookupError`` (``UnknownPositionError``) when
+        none."""
         ...
 
-    def types(self) -> list[Any]:
+    def types(self) -> list[ExecutorTypeInfo]:
         """The executor types with a description each (``ExecutorTypeInfo``)."""
         ...
 
-    def config_schema(self, executor_type: str) -> Any:
+    def config_schema(self, executor_type: str) -> ConfigSchema:
         """A type's config fields (``ConfigSchema``); ConfigError for an unknown type."""
         ...

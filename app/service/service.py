@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lpexec.app.registry import EXECUTOR_TYPES
 from lpexec.app.service.catalog import TypeCatalog
-from lpexec.app.service.contract import Caller, ScopeError, SearchFilters
+from lpexec.app.service.contract import Caller, ExecutorServicePort, ScopeError, SearchFilters
 from lpexec.app.service.cursor import CursorCodec, fingerprint
 from lpexec.app.service.models import (
     ClearedPosition,
@@ -563,3 +563,9 @@ def _account(account_name: str | None) -> str:
 def _check_limit(limit: int) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise ConfigError(f"limit: expected an integer from 1 to {MAX_PAGE}, received {limit!r}")
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_contract(service: ExecutorService) -> ExecutorServicePort:
+        return service  # mypy checks that the service keeps the contract
