@@ -1,16 +1,18 @@
 """Kill -9 order executors on the paper exchange at seeded random moments: nothing placed twice.
 
 The child (``cex_crash_child.py``) runs the CEX runtime on a paper exchange kept in a state file
-(saved after every write, before the answer, which then takes 30 ms) and a store (SQLite or
+(saved after every write, before the answer, which then takes 30 ms; with seeded faults: lost
+answers of landed writes, dropped writes, 5xx, 429) and a store (SQLite or
 PostgreSQL). Each seed kills it once or twice, each a random delay (up to 0.8 s of its ~1 s of
 work) after it started, then lets a last run finish. Then the venue's own ledger (the state
 file) and the store must agree:
 
-- every executor terminated (none stranded: the paper venue always answers in the end);
+- every executor (orders and positions) terminated (none stranded: the paper venue always
+  answers in the end), and no order is left open on the exchange;
 - no order placed twice for one intent: each place intent's client order id names at most one
   order on the exchange, and the exchange has no order that no intent of ours names;
 - every fill the exchange made for an order, made while the process was up or down, is counted
-  once by its executor, and the executor's filled amount equals the exchange's.
+  once by the executor that placed it, and each order's filled amount equals the exchange's.
 
 The default run takes ``DEFAULT_SEEDS`` on SQLite and PostgreSQL; ``LPEXEC_CEX_CRASH_SEEDS=N``
 runs seeds 0..N-1 instead.
@@ -32,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from lpexec.app.paper_market import PaperMarkets
-from lpexec.cex import OrderExecutor, OrderExecutorConfig
+from lpexec.cex import OrderExecutor, OrderExecutorState, PositionExecutor, TrackedOrder
 from lpexec.core import Database, ExecutorStatus, PlaceOrder
 from lpexec.core.store.sql import SqlStore
 
@@ -44,7 +46,7 @@ SEEDS = range(int(_COUNT)) if _COUNT else DEFAULT_SEEDS
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def child(database_url: str, state: Path, log: Path) -> subprocess.Popen[str]:
+def child(database_url: str, state: Path, log: Path, seed: int, run: int) -> subprocess.Popen[str]:
     with log.open("a", encoding="utf-8") as stderr:
         return subprocess.Popen(
             [
@@ -53,6 +55,8 @@ def child(database_url: str, state: Path, log: Path) -> subprocess.Popen[str]:
                 database_url,
                 str(state),
                 str(COUNT),
+                str(seed),
+                str(run),
             ],
             cwd=ROOT,
             env=ENV,
@@ -86,15 +90,15 @@ def test_killed_and_resumed_order_executors_agree_with_the_paper_exchange(
     state, log = tmp_path / "paper-exchange.json", tmp_path / "child.log"
     runs = []
     # Act: kill after each seeded delay, then one run to the end
-    for delay in kills:
-        process = child(database_url, state, log)
+    for run, delay in enumerate(kills):
+        process = child(database_url, state, log, seed, run)
         try:
             runs.append(f"kill at +{delay}s: " + kill_after_start(process, delay))
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
-    final = child(database_url, state, log)
+    final = child(database_url, state, log, seed, len(kills))
     try:
         out, _ = final.communicate(timeout=300)
     finally:
@@ -109,38 +113,44 @@ def test_killed_and_resumed_order_executors_agree_with_the_paper_exchange(
     assert done.startswith("DONE "), story
     assert json.loads(done[5:])["live"] == 0, story
     exchange = PaperMarkets.load_or_new(state, seed=0, now=dt.datetime.now(dt.UTC)).exchange
+    ids = [f"cex-{index}" for index in range(COUNT)] + [f"pos-{i}" for i in range(COUNT // 2)]
     database = Database.open(database_url)
     try:
         store = SqlStore(database)
-        records = [store.get_executor(f"cex-{index}") for index in range(COUNT)]
-        intents = [intent for index in range(COUNT) for intent in store.intents_for(f"cex-{index}")]
-        placed = {
-            intent.command.client_order_id
-            for intent in intents
-            if isinstance(intent.command, PlaceOrder)
-        }
+        records = [store.get_executor(executor_id) for executor_id in ids]
+        intents = [intent for executor_id in ids for intent in store.intents_for(executor_id)]
     finally:
         database.close()
-    # every executor ended, none stranded
-    executors = []
+    placed = {
+        intent.command.client_order_id
+        for intent in intents
+        if isinstance(intent.command, PlaceOrder)
+    }
+    # every executor ended, none stranded, no write left open
+    tracked: list[TrackedOrder] = []
     for record in records:
         assert record is not None, story
         assert record.stranded_reason is None, story
-        config = OrderExecutorConfig.model_validate(record.load_config())
-        executors.append(OrderExecutor.restore(config, record.load_snapshot()))
-    assert {executor.status for executor in executors} == {ExecutorStatus.TERMINATED}, story
+        cls = OrderExecutor if record.type == "order" else PositionExecutor
+        executor = cls.restore(
+            cls.config_class.model_validate(record.load_config()), record.load_snapshot()
+        )
+        assert executor.status is ExecutorStatus.TERMINATED, story
+        state = executor.state
+        tracked += (
+            state.orders
+            if isinstance(state, OrderExecutorState)
+            else [*state.open_orders, *state.close_orders]
+        )
     assert {intent.status for intent in intents} <= {"DONE", "FAILED"}, story
     # the exchange holds no order that no intent of ours names, at most one per intent
     venue_orders = exchange.all_orders()
-    assert {order.client_order_id for order in venue_orders} <= set(placed), story
+    assert {order.client_order_id for order in venue_orders} <= placed, story
     assert len({order.client_order_id for order in venue_orders}) == len(venue_orders), story
-    # each executor counted exactly the exchange's fills of its order
-    for executor in executors:
-        client_order_id = executor.state.client_order_id
-        venue_fills = [
-            fill for fill in exchange.fills_since(0) if fill.client_order_id == client_order_id
-        ]
-        assert executor.state.filled_base == sum(
-            (fill.amount for fill in venue_fills), Decimal(0)
-        ), story
-        assert len(executor.state.fills) == len(venue_fills), story
+    assert not [order for order in venue_orders if order.is_open], story
+    # each order counted exactly the exchange's fills of it, made while up or down
+    fills = exchange.fills_since(0)
+    for order in tracked:
+        mine = [fill for fill in fills if fill.client_order_id == order.client_order_id]
+        assert order.filled_base == sum((fill.amount for fill in mine), Decimal(0)), story
+        assert len(order.fill_ids) == len(mine), story
