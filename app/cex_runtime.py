@@ -257,7 +257,7 @@ async def _open_ccxt(
             f"--exchange {exchange}: expected the ccxt extra to be installed "
             f"(pip install 'lpexec[ccxt]'), could not import it: {error}"
         ) from None
-    venue = CcxtExchangeVenue.from_env(exchange, clock=clock)
+    venue = CcxtExchangeVenue.from_env(exchange, clock=clock, venue=exchange)
     engine = Engine(
         database=database,
         clock=clock,

@@ -13,6 +13,11 @@ Example:
         trading_pair="SOL-USDT", connector_name="binance", side="BUY",
         amount=Decimal("2"), execution_strategy="LIMIT", price=Decimal("150"),
     )
+    grid = GridExecutorConfig(
+        trading_pair="SOL-USDT", connector_name="binance", start_price=Decimal("140"),
+        end_price=Decimal("160"), limit_price=Decimal("130"), total_amount_quote=Decimal("1000"),
+        triple_barrier_config={"take_profit": "0.005"},
+    )
     position = PositionExecutorConfig(
         trading_pair="SOL-USDT", connector_name="binance", side="BUY", amount=Decimal("1"),
         triple_barrier_config={"take_profit": "0.02", "stop_loss": "0.01", "time_limit": 3600},
@@ -24,6 +29,20 @@ Example:
 from __future__ import annotations
 
 from lpexec.cex.chaser import LimitChaserConfig, TopOfBookUpdated
+from lpexec.cex.grid import (
+    GRID_STATUS,
+    GRID_TRANSITIONS,
+    GridDetails,
+    GridExecutor,
+    GridExecutorConfig,
+    GridExecutorState,
+    GridState,
+    GridTrailingStop,
+    GridTrigger,
+    GridTripleBarrierConfig,
+)
+from lpexec.cex.grid_levels import GridLevel, GridPlan, LevelState, generate_levels
+from lpexec.cex.messages import FundingPaid
 from lpexec.cex.order import (
     HUMMINGBOT_IGNORED_FIELDS,
     ORDER_STATUS,
@@ -52,12 +71,26 @@ from lpexec.cex.position import (
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, client_order_id_for
 
 __all__ = [
+    "GRID_STATUS",
+    "GRID_TRANSITIONS",
     "HUMMINGBOT_IGNORED_FIELDS",
     "ORDER_STATUS",
     "ORDER_TRANSITIONS",
     "POSITION_STATUS",
     "POSITION_TRANSITIONS",
     "ExecutionStrategy",
+    "FundingPaid",
+    "GridDetails",
+    "GridExecutor",
+    "GridExecutorConfig",
+    "GridExecutorState",
+    "GridLevel",
+    "GridPlan",
+    "GridState",
+    "GridTrailingStop",
+    "GridTrigger",
+    "GridTripleBarrierConfig",
+    "LevelState",
     "LimitChaserConfig",
     "OrderDetails",
     "OrderExecutor",
@@ -78,4 +111,5 @@ __all__ = [
     "TrailingStop",
     "TripleBarrierConfig",
     "client_order_id_for",
+    "generate_levels",
 ]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
     from lpexec.app.runtime import LPRuntime, open_lp_runtime
-    from lpexec.cex import OrderExecutorConfig, PositionExecutorConfig
+    from lpexec.cex import GridExecutorConfig, OrderExecutorConfig, PositionExecutorConfig
     from lpexec.core import (
         CloseType,
         ConfigError,
@@ -54,6 +54,7 @@ __all__ = [
     "ExecutorError",
     "ExecutorInfo",
     "ExecutorStatus",
+    "GridExecutorConfig",
     "LPExecutorConfig",
     "LPRuntime",
     "OrderExecutorConfig",
@@ -72,6 +73,7 @@ __all__ = [
 _HOMES = {
     "CexRuntime": "lpexec.app.cex_runtime",
     "open_cex_runtime": "lpexec.app.cex_runtime",
+    "GridExecutorConfig": "lpexec.cex",
     "OrderExecutorConfig": "lpexec.cex",
     "PositionExecutorConfig": "lpexec.cex",
     "LPRuntime": "lpexec.app.runtime",

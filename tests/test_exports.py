@@ -17,6 +17,9 @@ PACKAGES = [
     "lpexec.paper",
     "lpexec.paper.pools",
     "lpexec.paper.chain",
+    "lpexec.paper.venues",
+    "lpexec.cex",
+    "lpexec.venues.ccxt",
 ]
 
 
