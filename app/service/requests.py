@@ -7,7 +7,8 @@ creates only for its own controller.
 
 A Hummingbot ``executor_config`` is accepted as it is: ``type`` may be Hummingbot's name
 (``lp_executor``), ``timestamp`` (set by Hummingbot's clients) is dropped, and the network of an
-LP or swap executor may come as ``connector_name`` (lpexec calls it ``connector``).
+LP executor may come as ``connector_name`` (lpexec calls it ``connector``; a swap executor's
+config reads its own ``connector_name``: the swap provider).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ __all__ = ["DEFAULT_CONTROLLER", "parse_create", "resolve_controller_id"]
 
 DEFAULT_CONTROLLER = "main"
 
-_NETWORK_TYPES = frozenset(("lp", "swap"))
-"""Types whose config names the Gateway network ``connector`` (Hummingbot: ``connector_name``)."""
+_NETWORK_TYPES = frozenset(("lp",))
+"""Types whose Hummingbot ``connector_name`` is lpexec's ``connector`` (the Gateway network)."""
 
 
 def _controller_text(field: str, value: object) -> str | None:

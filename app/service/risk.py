@@ -62,7 +62,7 @@ class RiskGate:
         configs: Sequence[ExecutorConfig],
         *,
         caller_controller_id: str | None,
-        open_executors: Iterable[StoredExecutor],
+        open_executors: Callable[[], Iterable[StoredExecutor]],
         live: Callable[[str], Executor[Any, Any] | None],
     ) -> list[RiskDecision]:
         """One decision per config, in order, with running totals.
@@ -71,14 +71,15 @@ class RiskGate:
             configs: the creates, as they would be carried out.
             caller_controller_id: who asks: a scoped caller's controller (each config must be
                 for it), or None for the operator (any controller).
-            open_executors: every executor not terminated (from the store).
+            open_executors: reads every executor not terminated (from the store); not called
+                without a risk engine.
             live: the executor object of an id when a runtime here runs it (its config is
                 used as is; the others are read from their stored config).
         """
         if self.risk is None:
             return [RiskDecision(config.id, True) for config in configs]
         exposures: list[Exposure] = []
-        for record in open_executors:
+        for record in open_executors():
             exposure = self._exposure_of(record, live(record.executor_id))
             if isinstance(exposure, str):
                 return [

@@ -234,7 +234,7 @@ class ExecutorService:
                 self._gate.check(
                     [config for _, config in checked],
                     caller_controller_id=caller.controller_id,
-                    open_executors=self._store.unfinished_executors(),
+                    open_executors=self._store.unfinished_executors,
                     live=self._live_lookup(),
                 )
             )

@@ -120,3 +120,24 @@ async def test_an_account_name_is_kept_and_searchable(world):
     )
     assert report.account_name == "desk-2"
     assert [item.executor_id for item in page.items] == [report.executor_id]
+
+
+async def test_a_swap_runs_on_the_lp_runtime_and_reads_in_full_when_done(world):
+    swap = {
+        "type": "swap_executor",
+        "connector_name": "meteora/clmm",
+        "pool_address": world.pool,
+        "trading_pair": "SOL-USDC",
+        "side": "BUY",
+        "amount": "0.1",
+    }
+    report = await world.service.create(swap, caller=Caller("bot-s"))
+    await world.runtime.settle()
+    detail = await world.service.get(report.executor_id, caller=Caller("bot-s"))
+    assert (report.executor_type, detail.status, detail.close_type) == (
+        "swap_executor",
+        "TERMINATED",
+        "COMPLETED",
+    )
+    assert detail.config["swap_provider"] == "meteora/clmm"
+    assert detail.custom_info["tx_fee_native"] > 0

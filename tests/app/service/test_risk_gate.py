@@ -107,7 +107,7 @@ async def test_the_risk_engine_refuses_a_create_for_another_controller_even_past
         controller_id="bot-b",
     )
     (decision,) = gate.check(
-        [config], caller_controller_id="bot-a", open_executors=[], live=lambda _id: None
+        [config], caller_controller_id="bot-a", open_executors=list, live=lambda _id: None
     )
     assert (decision.approved, decision.limit) == (False, "controller_id")
     assert decision.reason == "controller_id: request has 'bot-b' but the caller is 'bot-a'"
