@@ -24,7 +24,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from lpexec.app.registry import EXECUTOR_TYPES
@@ -169,7 +169,7 @@ class ExecutorService:
             RiskRejectedError: the risk gate refused (its reason, e.g.
                 ``max_open_executors: 3 would exceed 2``).
         """
-        (outcome,) = await self._create_all(
+        ((_, outcome),) = await self._create_all(
             [executor_config], caller=caller, controller_id=controller_id, account_name=account_name
         )
         if isinstance(outcome, Exception):
@@ -191,16 +191,14 @@ class ExecutorService:
             executor_configs, caller=caller, controller_id=controller_id, account_name=account_name
         )
         result = []
-        for index, outcome in enumerate(outcomes):
+        for index, (executor_id, outcome) in enumerate(outcomes):
             if isinstance(outcome, ExecutorReport):
-                result.append(
-                    CreateOutcome(index=index, executor_id=outcome.executor_id, report=outcome)
-                )
+                result.append(CreateOutcome(index=index, executor_id=executor_id, report=outcome))
                 continue
             result.append(
                 CreateOutcome(
                     index=index,
-                    executor_id=getattr(outcome, "executor_id", None),
+                    executor_id=executor_id,
                     error=str(outcome),
                     limit=outcome.limit if isinstance(outcome, RiskRejectedError) else None,
                 )
@@ -214,7 +212,9 @@ class ExecutorService:
         caller: Caller,
         controller_id: str | None,
         account_name: str | None,
-    ) -> list[ExecutorReport | Exception]:
+    ) -> list[tuple[str | None, ExecutorReport | Exception]]:
+        """Each create's executor id (None when its config is refused) and its report or why it
+        was refused."""
         account = _account(account_name)
         prepared: list[tuple[Engine, ExecutorConfig] | Exception] = []
         for executor_config in executor_configs:
@@ -238,26 +238,25 @@ class ExecutorService:
                     live=self._live_lookup(),
                 )
             )
-            outcomes: list[ExecutorReport | Exception] = []
+            outcomes: list[tuple[str | None, ExecutorReport | Exception]] = []
             for item in prepared:
                 if isinstance(item, Exception):
-                    outcomes.append(item)
+                    outcomes.append((None, item))
                     continue
                 engine, config = item
                 decision = next(decisions)
                 if not decision.approved:
-                    error = RiskRejectedError(str(decision.reason), limit=str(decision.limit))
-                    error.executor_id = config.id  # type: ignore[attr-defined]
-                    outcomes.append(error)
+                    reason, limit = str(decision.reason), str(decision.limit)
+                    outcomes.append((config.id, RiskRejectedError(reason, limit=limit)))
                     continue
                 try:
                     engine.add(config, caller_controller_id=config.controller_id)
                 except (ConfigError, RiskRejectedError) as e:
-                    outcomes.append(e)
+                    outcomes.append((config.id, e))
                     continue
                 if account != DEFAULT_ACCOUNT:
                     self._store.set_account_name(config.id, account)
-                outcomes.append(self._report(self._stored(config.id)))
+                outcomes.append((config.id, self._report(self._stored(config.id))))
         return outcomes
 
     def _engine_for(self, type_name: str) -> Engine:
@@ -270,7 +269,8 @@ class ExecutorService:
             )
         return engine
 
-    def _live_lookup(self) -> Any:
+    def _live_lookup(self) -> Callable[[str], Executor[Any, Any] | None]:
+        """The live executor of an id in any engine here (a snapshot of this moment)."""
         live: dict[str, Executor[Any, Any]] = {}
         for engine in self._all_engines:
             for executor in engine.live_executors():

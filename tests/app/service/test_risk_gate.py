@@ -122,3 +122,16 @@ def test_unknown_limit_keys_are_refused():
 async def test_without_limits_the_scope_still_decides(world):
     report = await world.service.create(world.lp_config(), caller=Caller("bot-a"))
     assert report.controller_id == "bot-a"
+
+
+async def test_a_refused_config_in_a_batch_does_not_stop_the_others(world):
+    service = world.with_risk(risk_engine_from({"max_open_executors": 2}))
+    configs = [world.lp_config(), {"type": "lp_executor"}, world.lp_config(), world.lp_config()]
+    outcomes = await service.create_batch(configs, caller=OPERATOR, controller_id="bot-a")
+    created = [o.executor_id for o in outcomes if o.report is not None]
+    assert [o.report is not None for o in outcomes] == [True, False, True, False]
+    assert outcomes[1].executor_id is None and "lower_price" in str(outcomes[1].error)
+    assert outcomes[3].error == "max_open_executors: 3 would exceed 2"
+    assert outcomes[3].executor_id is not None
+    assert world.store.get_executor(outcomes[3].executor_id) is None
+    assert sorted(r.executor_id for r in world.store.list_executors()) == sorted(created)
