@@ -78,7 +78,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -92,6 +92,7 @@ from lpexec.cex.grid_levels import (
     ceil_to_step,
     generate_levels,
 )
+from lpexec.cex.hummingbot import normalize
 from lpexec.cex.tracking import OrderPhase, TrackedOrder
 from lpexec.core import (
     CloseType,
@@ -306,6 +307,11 @@ class GridExecutorConfig(ExecutorConfig):
     min_amount: Decimal = Field(default=ZERO, ge=0, allow_inf_nan=False)
     min_notional: Decimal = Field(default=ZERO, ge=0, allow_inf_nan=False)
     max_retries: int = Field(default=10, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_hummingbot(cls, data: Any) -> Any:
+        return normalize(data, ours="grid", theirs="grid_executor")
 
     @field_validator("side", mode="before")
     @classmethod

@@ -82,7 +82,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -97,6 +96,7 @@ from lpexec.cex.chaser import (
     quoted_touch,
     touch_of,
 )
+from lpexec.cex.hummingbot import normalize
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, client_order_id_for, place
 from lpexec.core import (
     CancelOrder,
@@ -246,9 +246,6 @@ HUMMINGBOT_IGNORED_FIELDS: dict[str, Decimal] = {
 """Hummingbot-only fields accepted and ignored, with Hummingbot's defaults (a value that differs
 is warned about); ``type`` and ``timestamp`` are handled apart (module docstring)."""
 
-_HUMMINGBOT_TYPES = ("order_executor", "order")
-_HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
-
 
 def _is_perpetual(connector_name: object, is_perpetual: object = None) -> bool:
     if isinstance(is_perpetual, bool):
@@ -307,17 +304,9 @@ class OrderExecutorConfig(ExecutorConfig):
     @model_validator(mode="before")
     @classmethod
     def _from_hummingbot(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        values = dict(data)
-        kind = values.pop("type", None)
-        if kind is not None and kind not in _HUMMINGBOT_TYPES:
-            raise ValueError(
-                f"type: expected 'order_executor' (Hummingbot) or 'order', received {kind!r}"
-            )
-        values.pop("timestamp", None)
-        if "id" in values and values["id"] is None:
-            del values["id"]  # Hummingbot leaves it None to have one generated
+        values = normalize(data, ours="order", theirs="order_executor")
+        if not isinstance(values, dict):
+            return values
         ignored = []
         for name, default in HUMMINGBOT_IGNORED_FIELDS.items():
             if name in values and not _same_number(value := values.pop(name), default):
@@ -329,9 +318,6 @@ class OrderExecutorConfig(ExecutorConfig):
                 values.get("id", "(new)"),
                 ", ".join(ignored),
             )
-        side = values.get("side")
-        if type(side) is int and side in _HUMMINGBOT_SIDES:
-            values["side"] = _HUMMINGBOT_SIDES[side]
         action = values.get("position_action")
         if isinstance(action, str) and action.strip().upper() == "NIL":
             if _is_perpetual(values.get("connector_name"), values.get("is_perpetual")):

@@ -93,7 +93,6 @@ clamped to the book.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -102,6 +101,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.hummingbot import normalize
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, place
 from lpexec.core import (
@@ -215,8 +215,6 @@ _NOTHING: list[Command] = []
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
-_HUMMINGBOT_TYPES = ("position_executor", "position")
-_HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
 _HUMMINGBOT_ORDER_TYPES = {1: "MARKET", 2: "LIMIT", 3: "LIMIT_MAKER"}
 _ORDER_TYPE_FIELDS = (
     "open_order_type",
@@ -313,21 +311,7 @@ class PositionExecutorConfig(ExecutorConfig):
     @model_validator(mode="before")
     @classmethod
     def _from_hummingbot(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        values = dict(data)
-        kind = values.pop("type", None)
-        if kind is not None and kind not in _HUMMINGBOT_TYPES:
-            raise ValueError(
-                f"type: expected 'position_executor' (Hummingbot) or 'position', received {kind!r}"
-            )
-        values.pop("timestamp", None)  # Hummingbot's creation time: ours is ``created_at``
-        if "id" in values and values["id"] is None:
-            del values["id"]  # Hummingbot leaves it None to have one generated
-        side = values.get("side")
-        if type(side) is int and side in _HUMMINGBOT_SIDES:
-            values["side"] = _HUMMINGBOT_SIDES[side]
-        return values
+        return normalize(data, ours="position", theirs="position_executor")
 
     @field_validator("side", "position_mode", mode="before")
     @classmethod

@@ -1342,3 +1342,27 @@ def test_random_runs_keep_the_books_and_end_flat_or_held(seed):
         assert abs(state.bought_base - state.sold_base) < D("1e-18")
         expected = book.cash - book.fees
         assert abs(executor.info(at(book.seconds)).net_pnl_quote - expected) < D("1e-18")
+
+
+def test_a_hummingbot_grid_config_dict_validates_unchanged():
+    # Arrange: a Hummingbot GridExecutorConfig as JSON data (its bookkeeping fields included)
+    data = {
+        "type": "grid_executor",
+        "timestamp": 1735689600,
+        "id": None,
+        "connector_name": "binance",
+        "trading_pair": "SOL-USDT",
+        "side": 1,
+        "start_price": "140",
+        "end_price": "160",
+        "limit_price": "130",
+        "total_amount_quote": "1000",
+        "triple_barrier_config": {"take_profit": "0.005"},
+    }
+    # Act
+    config = GridExecutorConfig.model_validate(data)
+    # Assert: bookkeeping dropped, codes mapped, an id generated; a wrong type is refused
+    assert (config.side, config.type) == ("BUY", "grid")
+    assert config.id
+    with pytest.raises(ValueError, match="type: expected 'grid_executor'"):
+        GridExecutorConfig.model_validate({**data, "type": "position_executor"})

@@ -1,0 +1,46 @@
+"""Reading a Hummingbot executor config dict, the same way for every CEX executor.
+
+A Hummingbot config (``OrderExecutorConfig``, ``PositionExecutorConfig``, ``GridExecutorConfig``
+as JSON data) validates unchanged against ours: :func:`normalize` drops what is Hummingbot's own
+bookkeeping and maps its codes to our names, before the field validators run.
+
+- ``type``: must be the Hummingbot name (``order_executor``) or ours (``order``); any other is
+  refused, naming both.
+- ``timestamp`` (Hummingbot's creation time) is dropped: ours is the executor's ``created_at``.
+- ``id: None`` is dropped, so an id is generated.
+- ``side`` as Hummingbot's ``TradeType`` number (1 BUY, 2 SELL) becomes its name.
+
+Every other unknown field is still refused by the config (a typo must not pass silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["HUMMINGBOT_SIDES", "normalize"]
+
+HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
+"""Hummingbot's ``TradeType`` numbers."""
+
+
+def normalize(data: Any, *, ours: str, theirs: str) -> Any:
+    """Return ``data`` (a config mapping) with Hummingbot's bookkeeping dropped and its codes
+    mapped; anything that is not a mapping is returned as it is (pydantic reports it).
+
+    Raises:
+        ValueError: ``type`` names another executor type.
+    """
+    if not isinstance(data, Mapping):
+        return data
+    values = dict(data)
+    kind = values.pop("type", None)
+    if kind is not None and kind not in (theirs, ours):
+        raise ValueError(f"type: expected {theirs!r} (Hummingbot) or {ours!r}, received {kind!r}")
+    values.pop("timestamp", None)
+    if "id" in values and values["id"] is None:
+        del values["id"]
+    side = values.get("side")
+    if type(side) is int and side in HUMMINGBOT_SIDES:
+        values["side"] = HUMMINGBOT_SIDES[side]
+    return values
