@@ -141,3 +141,15 @@ async def test_a_swap_runs_on_the_lp_runtime_and_reads_in_full_when_done(world):
     )
     assert detail.config["swap_provider"] == "meteora/clmm"
     assert detail.custom_info["tx_fee_native"] > 0
+
+
+async def test_the_library_report_carries_hummingbots_lp_field_names(world):
+    report = await world.create_lp()
+    await world.service.stop(report.executor_id, caller=OPERATOR)
+    await world.runtime.settle()
+    details = world.runtime.engine.info(report.executor_id).model_dump(mode="json")["details"]
+    names = ("base_fee", "quote_fee", "position_rent", "position_rent_refunded", "tx_fee")
+    assert all(name in details for name in names)
+    assert details["position_rent"] == details["position_rent_native"] != "0"
+    assert details["position_rent_refunded"] == details["position_rent_refunded_native"]
+    assert details["tx_fee"] == details["tx_fee_native"] != "0"
