@@ -1,5 +1,8 @@
 """The service's errors as HTTP answers, mapped in one place.
 
+A route wraps each service call in :func:`service_errors`, which turns the errors below into an
+:class:`ApiError` carrying the status; anything else is a bug and answers 500.
+
 ==========================  ======  ==================================================
 error                       status  body
 ==========================  ======  ==================================================

@@ -214,6 +214,16 @@ async def positions_summary(
 
 
 PositionPath = Annotated[str, Path(min_length=1)]
+PositionController = Annotated[
+    str | None,
+    Query(description="The holder; default: the token's controller, else `main`."),
+]
+
+
+def _position_owner(controller_id: str | None, caller: Caller) -> str:
+    """The controller whose held position a request names: the one asked for, else the
+    caller's own (a scoped token), else ``main``."""
+    return controller_id or caller.controller_id or "main"
 
 
 @executors_router.get(
@@ -228,7 +238,7 @@ async def get_position(
     caller: CallerDep,
     service: ServiceDep,
     account_name: str = "master_account",
-    controller_id: str = "main",
+    controller_id: PositionController = None,
 ) -> PositionHoldReport:
     """The position held on a connector and pair for an account and controller."""
     with service_errors():
@@ -237,7 +247,7 @@ async def get_position(
             trading_pair,
             caller=caller,
             account_name=account_name,
-            controller_id=controller_id,
+            controller_id=_position_owner(controller_id, caller),
         )
     return hold
 
@@ -254,7 +264,7 @@ async def clear_position(
     caller: CallerDep,
     service: ServiceDep,
     account_name: str = "master_account",
-    controller_id: str = "main",
+    controller_id: PositionController = None,
 ) -> ClearedPosition:
     """Forget the position held on a connector and pair (nothing is traded)."""
     with service_errors():
@@ -263,7 +273,7 @@ async def clear_position(
             trading_pair,
             caller=caller,
             account_name=account_name,
-            controller_id=controller_id,
+            controller_id=_position_owner(controller_id, caller),
         )
     return cleared
 

@@ -196,6 +196,11 @@ async def test_a_scoped_token_sees_and_changes_only_its_controller(server):
         positions = (await http.get("/executors/positions/summary")).json()
         assert positions["total_positions"] == 0
 
+    async with server.http(server.token("b")) as http:
+        # Its own held position, found without naming its controller
+        own_hold = await http.get("/executors/positions/paper/SOL-USDT")
+    assert own_hold.status_code == 200, own_hold.text
+    assert own_hold.json()["controller_id"] == "b"
     async with server.http(operator) as http:
         still = (await http.get(f"/executors/{other['executor_id']}")).json()
         held = (await http.get("/executors/positions/summary?controller_id=b")).json()
