@@ -2,9 +2,10 @@
 and on PostgreSQL.
 
 For each database, ``lpexec serve`` runs in a thread (uvicorn on a free port of 127.0.0.1, the
-paper Gateway and the paper exchange, the runtime driver every second), and the store is filled
-with ``--executors`` order executors as their engine saves them (50 controllers, 3 connectors,
-3 pairs, created a second apart, 2 % left running, the rest finished). Then, from one HTTP client
+paper Gateway and the paper exchange, the runtime driver every ``--interval`` seconds), and the
+store is filled with ``--executors`` order executors as their engine saves them (50
+controllers, 3 connectors, 3 pairs, created a second apart, 2 % left running, the rest
+finished). Then, from one HTTP client
 with an operator token:
 
 - creates: ``--creates`` ``POST /executors/`` of a resting LIMIT order on the paper exchange (each
@@ -106,7 +107,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(database_url: str, folder: Path) -> Iterator[str]:
+def served(database_url: str, folder: Path, *, interval: float) -> Iterator[str]:
     """``lpexec serve`` in a thread on ``database_url``; yields its base URL."""
     port = free_port()
     options = ServeOptions(
@@ -114,7 +115,7 @@ def served(database_url: str, folder: Path) -> Iterator[str]:
         database=database_url,
         paper_state=folder / "paper-gateway.json",
         exchange_state=folder / "paper-exchange.json",
-        interval_seconds=1.0,
+        interval_seconds=interval,
     )
     started = threading.Event()
     control: dict[str, Any] = {}
@@ -184,7 +185,7 @@ def measure(base_url: str, token: str, *, creates: int, searches: int) -> dict[s
 
 def run_on(database_url: str, label: str, args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        with served(database_url, Path(folder)) as base_url:
+        with served(database_url, Path(folder), interval=args.interval) as base_url:
             fill(database_url, args.executors)
             database = Database.open(database_url)
             token = TokenStore(database).create(controller_id=None)[1]
@@ -229,6 +230,7 @@ def main() -> None:
     parser.add_argument("--executors", type=int, default=10_000)
     parser.add_argument("--creates", type=int, default=200)
     parser.add_argument("--searches", type=int, default=1_000)
+    parser.add_argument("--interval", type=float, default=1.0, help="Driver step, seconds.")
     parser.add_argument("--sqlite-only", action="store_true", help="Skip PostgreSQL.")
     args = parser.parse_args()
     worst: list[float] = []
