@@ -19,27 +19,32 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lpexec.app.paper_market import PaperMarkets
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
 from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.messages import FundingPaid
 from lpexec.core import (
     Database,
     Engine,
     ExecutorConfig,
     ExecutorInfo,
     OrderPoller,
+    PerpetualVenue,
     RiskEngine,
 )
 from lpexec.core.clock import Clock, LiveClock, SimulatedClock
 from lpexec.paper.venues.exchange import PaperExchangeVenue
 
-__all__ = ["PAPER_EXCHANGE", "CexRuntime", "open_cex_runtime"]
+__all__ = ["PAPER_EXCHANGE", "PAPER_PERPETUAL", "CexRuntime", "open_cex_runtime"]
 
 PAPER_EXCHANGE = "paper"
-"""The venue key (``connector_name``) of the paper exchange."""
+"""The venue key (``connector_name``) of the paper spot exchange."""
+PAPER_PERPETUAL = "paper_perpetual"
+"""The venue key of the paper perpetual exchange (same prices, perpetual markets)."""
 
 
 @dataclass
@@ -68,7 +73,12 @@ class CexRuntime:
 
     async def create(self, config: ExecutorConfig) -> ExecutorInfo:
         """Create an executor, give it the current prices (on paper), carry out what it asks and
-        return its report."""
+        return its report. On a perpetual market, the market's leverage is set to the config's
+        first (the venue refuses another leverage while a position is open there)."""
+        leverage = getattr(config, "leverage", None)
+        venue = self.engine.venue(getattr(config, "connector_name", self.venue_key))
+        if leverage and _is_perpetual(config) and isinstance(venue, PerpetualVenue):
+            await venue.set_leverage(getattr(config, "trading_pair", ""), leverage)
         await self.engine.create(config)
         if self.paper is not None:
             for pair in self.paper.mids:
@@ -84,15 +94,64 @@ class CexRuntime:
         clock = self.clock
         assert isinstance(clock, SimulatedClock)
         engine = self.engine
+        funded = len(paper.perpetual.funding_payments())
         for _ in range(steps):
             moves = list(paper.advance())
             clock.set(paper.paper_time)
-            if paper.exchange.last_fill_id != self._saved_fills:
+            if paper.fill_count != self._saved_fills:
                 self.save()  # the venue's ledger is durable before any executor hears of it
             for pair, _mid in moves:
                 self.publish_touch(pair)
             engine.tick()
             await self.settle()
+            paid = len(paper.perpetual.funding_payments())
+            if paid != funded:
+                funded = paid
+                await self.deliver_funding()
+
+    async def deliver_funding(self) -> int:
+        """Deliver the perpetual venues' funding payments to the live position executors that
+        hold the pair (as :class:`~lpexec.cex.messages.FundingPaid`); return how many events.
+
+        One-way positions of several executors on one pair are one position on the venue: each
+        payment made since an executor was created is shared among the executors holding the
+        pair in proportion to what each holds now. Executors count each payment id once, so
+        delivering the same records again changes nothing.
+        """
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for executor in self.engine.live_executors():
+            config = executor.config
+            held = getattr(executor.state, "open_base", None)
+            if held is None or not _is_perpetual(config):
+                continue
+            amount = held - executor.state.close_base
+            if amount > 0:
+                groups.setdefault((config.connector_name, config.trading_pair), []).append(
+                    (executor, amount)
+                )
+        delivered = 0
+        for (venue_key, pair), holders in groups.items():
+            venue = self.engine.venue(venue_key)
+            if not isinstance(venue, PerpetualVenue):
+                continue
+            since = min(executor.created_at for executor, _ in holders)
+            payments = await venue.funding_payments(pair, since)
+            total = sum((amount for _, amount in holders), Decimal(0))
+            for executor, amount in holders:
+                events = [
+                    FundingPaid(
+                        ts_event=payment.ts,
+                        trading_pair=pair,
+                        payment_id=payment.payment_id,
+                        amount=payment.amount * amount / total,
+                        position_side=payment.position_side,
+                    )
+                    for payment in payments
+                    if payment.ts >= executor.created_at
+                ]
+                if events and self.engine.observe(executor.id, events):
+                    delivered += len(events)
+        return delivered
 
     def publish_touch(self, trading_pair: str) -> int:
         """Paper only: publish a market's best bid and ask (and their mid as the price) to the
@@ -115,7 +174,7 @@ class CexRuntime:
         """Paper only: write the paper exchange's state file (when it has one)."""
         if self.paper is not None and self.paper_state_file is not None:
             self.paper.save(self.paper_state_file)
-            self._saved_fills = self.paper.exchange.last_fill_id
+            self._saved_fills = self.paper.fill_count
 
     async def aclose(self) -> None:
         """Save the paper exchange, close the venue and the store; venue calls still running are
@@ -208,19 +267,22 @@ async def _open_paper(
     else:
         paper = PaperMarkets.load_or_new(state_file, seed=seed, now=wall_now)
     clock = SimulatedClock(paper.paper_time)
-    venue: Any = PaperExchangeVenue(paper.exchange, clock=clock, faults=faults, seed=seed)
-    if state_file is not None or write_latency_seconds:
-        venue = _SavedAfterWrites(
-            venue,
-            save=(lambda: paper.save(state_file)) if state_file is not None else None,
-            latency_seconds=write_latency_seconds,
-        )
+    venues: dict[str, Any] = {}
+    for key, exchange in ((PAPER_EXCHANGE, paper.exchange), (PAPER_PERPETUAL, paper.perpetual)):
+        venue: Any = PaperExchangeVenue(exchange, clock=clock, faults=faults, seed=seed)
+        if state_file is not None or write_latency_seconds:
+            venue = _SavedAfterWrites(
+                venue,
+                save=(lambda: paper.save(state_file)) if state_file is not None else None,
+                latency_seconds=write_latency_seconds,
+            )
+        venues[key] = venue
     engine = Engine(
         database=database,
         clock=clock,
         executor_types=EXECUTOR_TYPES,
         runs=CEX_TYPES,
-        venues={PAPER_EXCHANGE: venue},
+        venues=venues,
         risk=risk,
         unknown_budget_seconds=unknown_budget_seconds,
     )
@@ -230,7 +292,7 @@ async def _open_paper(
         database=database,
         clock=clock,
         venue_key=PAPER_EXCHANGE,
-        venue=venue,
+        venue=venues[PAPER_EXCHANGE],
         orders=OrderPoller(engine),
         paper=paper,
         paper_state_file=state_file,
@@ -309,3 +371,11 @@ class _SavedAfterWrites:
 
     async def cancel_order(self, command: Any, evidence: Any) -> Any:
         return await self._write("cancel_order", command, evidence)
+
+
+def _is_perpetual(config: ExecutorConfig) -> bool:
+    """Whether a CEX config trades a perpetual market (its own flag, else its venue's name)."""
+    flag = getattr(config, "is_perpetual", None)
+    if isinstance(flag, bool):
+        return flag
+    return "perpetual" in str(getattr(config, "connector_name", "")).lower()

@@ -7,13 +7,17 @@ time elapsed since the last one (at most a day: a month-old state file does not 
 plus any ``--advance`` asked for, one step per minute. Each step moves every market along its
 price path and the resting orders fill by the paper exchange's fill rule.
 
+There are two paper exchanges on the same price paths: ``paper`` (spot markets) and
+``paper_perpetual`` (a perpetual market per pair, USDT collateral, isolated margin up to 20x,
+maintenance margin 2 %, funding 0.01 % every 8 hours; see :mod:`lpexec.paper.exchange.perpetual`).
+
 Price paths are seeded geometric Brownian motions, one per market: step ``k`` of a market draws
 its shock from a generator seeded with ``(seed, pair, k)``, so the path is the same whatever the
 sessions' lengths, and a session never regenerates the past. Bid and ask are the mid minus and plus
 half the spread, floored to the tick.
 
-State file: JSON ``{"version": 1, "seed", "paper_time", "wall_time", "step", "mids", "exchange"}``,
-written atomically (temporary file, fsync, rename).
+State file: JSON ``{"version": 1, "seed", "paper_time", "wall_time", "step", "mids", "exchange",
+"perpetual"}``, written atomically (temporary file, fsync, rename).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from lpexec.core import TradingRules
-from lpexec.paper.exchange import Market, PaperExchange
+from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
 
 __all__ = [
     "DEFAULT_BALANCES",
@@ -60,15 +64,15 @@ class MarketSpec:
     min_notional: Decimal = Decimal(5)
     spread: Decimal = Decimal("0.0004")
 
-    def market(self) -> Market:
-        """A paper market with these rules."""
+    def market(self, perpetual: PerpetualSpec | None = None) -> Market:
+        """A paper market with these rules (a perpetual one with ``perpetual``'s terms)."""
         rules = TradingRules(
             price_tick=self.price_tick,
             amount_step=self.amount_step,
             min_amount=self.min_amount,
             min_notional=self.min_notional,
         )
-        return Market(trading_pair=self.trading_pair, rules=rules)
+        return Market(trading_pair=self.trading_pair, rules=rules, perpetual=perpetual)
 
 
 DEFAULT_MARKETS: tuple[MarketSpec, ...] = (
@@ -84,6 +88,24 @@ DEFAULT_BALANCES: Mapping[str, Decimal] = {
 }
 DEFAULT_MAKER_FEE = Decimal("0.0008")
 DEFAULT_TAKER_FEE = Decimal("0.001")
+PERPETUAL_TERMS = PerpetualSpec(
+    max_leverage=20,
+    maintenance_margin_ratio=Decimal("0.02"),
+    funding_rate=Decimal("0.0001"),
+    funding_interval_seconds=8 * 3600,
+)
+PERPETUAL_COLLATERAL: Mapping[str, Decimal] = {"USDT": Decimal(100000)}
+PERPETUAL_MAKER_FEE = Decimal("0.0002")
+PERPETUAL_TAKER_FEE = Decimal("0.0005")
+
+
+def _new_perpetual() -> PaperExchange:
+    return PaperExchange(
+        [spec.market(PERPETUAL_TERMS) for spec in DEFAULT_MARKETS],
+        balances=PERPETUAL_COLLATERAL,
+        maker_fee=PERPETUAL_MAKER_FEE,
+        taker_fee=PERPETUAL_TAKER_FEE,
+    )
 
 
 @dataclass
@@ -91,12 +113,14 @@ class PaperMarkets:
     """A paper exchange with its price paths and paper time (see the module docstring).
 
     Attributes:
-        exchange: the matching engine.
+        exchange: the spot exchange.
+        perpetual: the perpetual exchange.
         paper_time: the time of the last step.
         mids: each market's last mid price.
     """
 
     exchange: PaperExchange
+    perpetual: PaperExchange
     seed: int
     paper_time: dt.datetime
     wall_time: dt.datetime
@@ -115,6 +139,7 @@ class PaperMarkets:
         )
         markets = cls(
             exchange=exchange,
+            perpetual=_new_perpetual(),
             seed=seed,
             paper_time=now,
             wall_time=now,
@@ -150,12 +175,18 @@ class PaperMarkets:
             self._quote(spec, mid, self.paper_time)
             yield pair, mid
 
+    @property
+    def fill_count(self) -> int:
+        """How many fills both exchanges have made (a change means their ledgers moved)."""
+        return self.exchange.last_fill_id + self.perpetual.last_fill_id
+
     def _quote(self, spec: MarketSpec, mid: Decimal, now: dt.datetime) -> None:
         rules = self.exchange.market(spec.trading_pair).rules
         half = mid * spec.spread / 2
         bid = rules.floor_price(mid - half)
         ask = max(rules.floor_price(mid + half), bid + rules.price_tick)
-        self.exchange.step(spec.trading_pair, bid=bid, ask=ask, last=mid, now=now)
+        for exchange in (self.exchange, self.perpetual):
+            exchange.step(spec.trading_pair, bid=bid, ask=ask, last=mid, now=now)
 
     # --- the state file ---------------------------------------------------------------------
 
@@ -169,6 +200,7 @@ class PaperMarkets:
             "step": self.step,
             "mids": {pair: str(mid) for pair, mid in self.mids.items()},
             "exchange": self.exchange.to_dict(),
+            "perpetual": self.perpetual.to_dict(),
         }
 
     @classmethod
@@ -176,6 +208,7 @@ class PaperMarkets:
         """Rebuild from :meth:`to_dict`."""
         return cls(
             exchange=PaperExchange.from_dict(data["exchange"]),
+            perpetual=PaperExchange.from_dict(data["perpetual"]),
             seed=int(data["seed"]),
             paper_time=dt.datetime.fromisoformat(data["paper_time"]),
             wall_time=dt.datetime.fromisoformat(data["wall_time"]),

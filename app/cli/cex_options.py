@@ -13,7 +13,7 @@ import platformdirs
 import typer
 from rich.console import Console
 
-from lpexec.app.cex_runtime import PAPER_EXCHANGE, CexRuntime, open_cex_runtime
+from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.app.cli.executors import details_table, info_table
 from lpexec.app.settings import Settings
 from lpexec.core import ExecutorInfo
@@ -33,11 +33,15 @@ class CexConnection:
     paper_state: Path | None
     seed: int
     advance_minutes: float
+    perpetual: bool = False
 
     @property
     def venue_key(self) -> str:
-        """The ``connector_name`` executors get: ``paper`` or the exchange name."""
-        return self.exchange or PAPER_EXCHANGE
+        """The ``connector_name`` executors get: ``paper``, ``paper_perpetual`` or the exchange
+        name."""
+        if self.exchange:
+            return self.exchange
+        return PAPER_PERPETUAL if self.perpetual else PAPER_EXCHANGE
 
     async def open(self) -> CexRuntime:
         """Open the runtime (on paper: load the state file and catch the markets up)."""
@@ -90,9 +94,19 @@ def cex_options(
         min=0.0,
         help="Paper only: play this many more minutes of paper time before the command.",
     ),
+    perpetual: bool = typer.Option(
+        False,
+        "--perpetual",
+        help="Paper only: trade the paper perpetual markets (leverage, margin, funding).",
+    ),
 ) -> None:
     """Where to act: the paper exchange (default) or a real exchange (``--exchange``)."""
-    ctx.obj = CexConnection(exchange, database, paper_state, seed, advance)
+    if perpetual and exchange:
+        raise ValueError(
+            f"--perpetual: applies to the paper exchange only, received --exchange {exchange} "
+            "(name the exchange's perpetual venue instead, e.g. binanceusdm)"
+        )
+    ctx.obj = CexConnection(exchange, database, paper_state, seed, advance, perpetual)
 
 
 def run_cex_session(ctx: typer.Context, work: Callable[[CexRuntime], Awaitable[T]]) -> T:

@@ -66,7 +66,7 @@ def start_command(
     parse_config(GridExecutorConfig, values)  # bad input fails before any venue is opened
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
-        rules = await runtime.venue.trading_rules(pair)
+        rules = await runtime.engine.venue(connection.venue_key).trading_rules(pair)
         config = parse_config(
             GridExecutorConfig,
             {

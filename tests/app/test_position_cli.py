@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
@@ -82,3 +83,47 @@ def test_executors_stop_reaches_a_position_on_the_paper_exchange(position_cli, t
     )
     assert stopped.exit_code == 0, stopped.stderr
     assert json.loads(stopped.stdout)["close_type"] == "EARLY_STOP"
+
+
+def test_a_leveraged_short_on_the_paper_perpetual_receives_the_venue_s_funding(
+    position_cli, tmp_path
+):
+    # Arrange: a 5x short with no barriers on the paper perpetual market
+    opened = json.loads(
+        position_cli(
+            "--perpetual",
+            "open",
+            "--pair",
+            "SOL-USDT",
+            "--side",
+            "SELL",
+            "--amount",
+            "10",
+            "--leverage",
+            "5",
+            "--json",
+        ).stdout
+    )
+    # Act: past a funding time (every 8 hours of paper time)
+    later = json.loads(
+        position_cli(
+            "--perpetual", "--advance", "600", "status", opened["executor_id"], "--json"
+        ).stdout
+    )
+    # Assert: on the perpetual venue at 5x; the short received the (positive-rate) funding
+    assert (opened["details"]["connector_name"], opened["details"]["leverage"]) == (
+        "paper_perpetual",
+        5,
+    )
+    assert opened["details"]["is_perpetual"] is True
+    assert later["status"] == "ACTIVE"
+    venue = json.loads((tmp_path / "exchange.json").read_text())["perpetual"]["perpetual"]
+    paid = [p for p in venue["funding_payments"] if p["trading_pair"] == "SOL-USDT"]
+    assert paid and sum(Decimal(p["amount"]) for p in paid) > 0  # shorts receive a positive rate
+    assert Decimal(later["details"]["funding_quote"]) == sum(Decimal(p["amount"]) for p in paid)
+
+
+def test_perpetual_with_a_real_exchange_is_refused(position_cli):
+    result = position_cli("--perpetual", "--exchange", "binance", "status", "x")
+    assert result.exit_code == 2
+    assert "--perpetual" in result.stderr and "binanceusdm" in result.stderr
