@@ -18,11 +18,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import String, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
@@ -125,7 +126,8 @@ class ExecutorLogEntry:
 def search_executors(
     session: Session, query: ExecutorQuery, *, after: SearchAnchor | None, limit: int
 ) -> Sequence[ExecutorRow]:
-    """Return up to ``limit`` rows matching ``query``, newest first, after ``after``."""
+    """Return up to ``limit`` rows matching ``query``, newest first, after ``after``, without
+    their config and state (deferred: a search row never needs them)."""
     conditions = query.where()
     if after is not None:
         created = col(ExecutorRow.created_at)
@@ -144,9 +146,15 @@ def search_executors(
         .scalar_subquery()
     )
     statement = (
-        select(ExecutorRow).where(col(ExecutorRow.executor_id).in_(page)).order_by(*newest_first)
+        select(ExecutorRow)
+        .options(*(defer(cast(QueryableAttribute[Any], blob)) for blob in _BLOBS))
+        .where(col(ExecutorRow.executor_id).in_(page))
+        .order_by(*newest_first)
     )
     return session.exec(statement).all()
+
+
+_BLOBS = (ExecutorRow.config_json, ExecutorRow.state_json)
 
 
 def count_executors(session: Session, query: ExecutorQuery) -> int:

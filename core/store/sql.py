@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from lpexec.core.errors import StoreError
 from lpexec.core.executor import Executor
 from lpexec.core.held import HeldPosition, HeldPositionKey
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
@@ -147,11 +148,12 @@ class SqlStore:
         self, query: ExecutorQuery, *, after: SearchAnchor | None = None, limit: int = 100
     ) -> tuple[list[StoredExecutor], int]:
         """Return one page of executors matching ``query`` (newest first, after ``after``) and
-        how many match in all."""
+        how many match in all. The records carry no config or state (their ``load_config`` and
+        ``load_snapshot`` raise StoreError): read one executor with :meth:`get_executor`."""
         with self.database.session() as session:
             rows = search.search_executors(session, query, after=after, limit=limit)
             total = search.count_executors(session, query)
-        return [_executor_of(row) for row in rows], total
+        return [_executor_of(row, blobs=False) for row in rows], total
 
     def report_rows(self, query: ExecutorQuery) -> list[ReportRow]:
         """Return the report figures of every executor matching ``query``."""
@@ -286,7 +288,13 @@ class _SqlUnitOfWork:
         repo.save_controller_state(self._session, controller_id, kind=kind, state=state, now=now)
 
 
-def _executor_of(row: ExecutorRow) -> StoredExecutor:
+def _executor_of(row: ExecutorRow, *, blobs: bool = True) -> StoredExecutor:
+    """The record of a row; ``blobs`` False: a search row, its config and state not loaded."""
+    if blobs:
+        load_config = partial(loads, row.config_json)
+        load_snapshot = partial(loads, row.state_json)
+    else:
+        load_config = load_snapshot = partial(_not_loaded, row.executor_id)
     return StoredExecutor(
         executor_id=row.executor_id,
         type=row.type,
@@ -304,14 +312,21 @@ def _executor_of(row: ExecutorRow) -> StoredExecutor:
         fees_earned_quote=row.fees_earned_quote,
         value_quote=row.value_quote,
         volume_quote=row.volume_quote,
-        load_config=partial(loads, row.config_json),
-        load_snapshot=partial(loads, row.state_json),
+        load_config=load_config,
+        load_snapshot=load_snapshot,
         connector_name=row.connector_name,
         trading_pair=row.trading_pair,
         side=row.side,
         account_name=row.account_name,
         error_count=row.error_count,
         last_error=row.last_error,
+    )
+
+
+def _not_loaded(executor_id: str) -> dict[str, Any]:
+    raise StoreError(
+        f"a search row carries no config or state; expected get_executor({executor_id!r}) "
+        "to read them"
     )
 
 

@@ -13,7 +13,14 @@ from sqlalchemy import text
 
 from lpexec.cex import OrderExecutor
 from lpexec.cex.order import OrderExecutorConfig
-from lpexec.core import CommandFailed, Database, HeldFill, HeldPositionKey, HeldPositionsLedger
+from lpexec.core import (
+    CommandFailed,
+    Database,
+    HeldFill,
+    HeldPositionKey,
+    HeldPositionsLedger,
+    StoreError,
+)
 from lpexec.core.messages import ExecutorStarted, StopRequested
 from lpexec.core.store import (
     SCHEMA_VERSION,
@@ -274,3 +281,12 @@ def test_a_version_3_database_gets_the_search_columns_filled_from_each_config(da
 )
 def test_catalog_fields_read_a_config_of_any_type(config, expected):
     assert catalog_fields(config) == expected
+
+
+def test_a_search_row_leaves_config_and_state_to_get_executor(sql_store):
+    executor = save_order(sql_store, created_at=T0)
+    (row,), _ = sql_store.search_executors(ExecutorQuery())
+    with pytest.raises(StoreError) as raised:
+        row.load_config()
+    assert f"get_executor({executor.id!r})" in str(raised.value)
+    assert sql_store.get_executor(executor.id).load_config()["connector_name"] == "paper"
