@@ -153,3 +153,12 @@ def test_an_unknown_type_has_no_schema(world):
     with pytest.raises(ConfigError) as raised:
         world.service.config_schema("dca_executor")
     assert "executor_type: expected one of" in str(raised.value)
+
+
+def test_every_registered_type_has_a_schema_with_typed_fields(world):
+    for info in world.service.types():
+        schema = world.service.config_schema(info.type)
+        assert schema.executor_type == info.type and schema.fields
+        assert all(field.type and field.type != "any" for field in schema.fields), info.type
+        names = [field.name for field in schema.fields]
+        assert "controller_id" in names and len(names) == len(set(names))
