@@ -111,13 +111,12 @@ async def create_executor(
 ) -> ExecutorReport:
     """Validate, risk-check, create and start an executor; 201 with its identity."""
     with service_errors():
-        report: ExecutorReport = await service.create(
+        return await service.create(
             body.executor_config,
             caller=caller,
             controller_id=body.controller_id,
             account_name=body.account_name,
         )
-    return report
 
 
 @executors_router.post(
@@ -153,8 +152,7 @@ def search_response(page: SearchPage) -> SearchResponse:
 async def executors_summary(caller: CallerDep, service: ServiceDep) -> ExecutorSummary:
     """Count, P&L and volume of the active executors, by type, connector and status."""
     with service_errors():
-        summary: ExecutorSummary = await service.summary(caller=caller)
-    return summary
+        return await service.summary(caller=caller)
 
 
 @executors_router.get(
@@ -165,10 +163,7 @@ async def performance_report(
 ) -> PerformanceReport:
     """P&L, fees, volume, win rate and Sharpe ratio of a controller (or every visible one)."""
     with service_errors():
-        report: PerformanceReport = await service.performance(
-            caller=caller, controller_id=controller_id
-        )
-    return report
+        return await service.performance(caller=caller, controller_id=controller_id)
 
 
 @executors_router.get(
@@ -207,10 +202,7 @@ async def positions_summary(
 ) -> PositionsSummary:
     """Every position held by executors stopped with ``keep_position``."""
     with service_errors():
-        summary: PositionsSummary = await service.positions_summary(
-            caller=caller, controller_id=controller_id
-        )
-    return summary
+        return await service.positions_summary(caller=caller, controller_id=controller_id)
 
 
 PositionPath = Annotated[str, Path(min_length=1)]
@@ -242,14 +234,13 @@ async def get_position(
 ) -> PositionHoldReport:
     """The position held on a connector and pair for an account and controller."""
     with service_errors():
-        hold: PositionHoldReport = await service.position(
+        return await service.position(
             connector_name,
             trading_pair,
             caller=caller,
             account_name=account_name,
             controller_id=_position_owner(controller_id, caller),
         )
-    return hold
 
 
 @executors_router.delete(
@@ -268,14 +259,13 @@ async def clear_position(
 ) -> ClearedPosition:
     """Forget the position held on a connector and pair (nothing is traded)."""
     with service_errors():
-        cleared: ClearedPosition = await service.clear_position(
+        return await service.clear_position(
             connector_name,
             trading_pair,
             caller=caller,
             account_name=account_name,
             controller_id=_position_owner(controller_id, caller),
         )
-    return cleared
 
 
 @executors_router.get(
@@ -287,8 +277,7 @@ async def clear_position(
 async def get_executor(executor_id: str, caller: CallerDep, service: ServiceDep) -> ExecutorReport:
     """One executor, active or finished, with its config and ``custom_info``."""
     with service_errors():
-        report: ExecutorReport = await service.get(executor_id, caller=caller)
-    return report
+        return await service.get(executor_id, caller=caller)
 
 
 @executors_router.get(
@@ -306,8 +295,7 @@ async def executor_logs(
 ) -> LogPage:
     """Its log lines, newest last; kept after it ends."""
     with service_errors():
-        page: LogPage = await service.logs(executor_id, caller=caller, level=level, limit=limit)
-    return page
+        return await service.logs(executor_id, caller=caller, level=level, limit=limit)
 
 
 @executors_router.post(
@@ -325,7 +313,4 @@ async def stop_executor(
     """Ask it to stop (``stopping``); a finished one answers ``already_terminated``."""
     keep_position = body.keep_position if body is not None else False
     with service_errors():
-        result: StopResult = await service.stop(
-            executor_id, caller=caller, keep_position=keep_position
-        )
-    return result
+        return await service.stop(executor_id, caller=caller, keep_position=keep_position)
