@@ -8,7 +8,8 @@ creates only for its own controller.
 A Hummingbot ``executor_config`` is accepted as it is: ``type`` may be Hummingbot's name
 (``lp_executor``), ``timestamp`` (set by Hummingbot's clients) is dropped, and the network of an
 LP executor may come as ``connector_name`` (lpexec calls it ``connector``; a swap executor's
-config reads its own ``connector_name``: the swap provider).
+config reads its own ``connector_name``: the swap provider), and its DLMM strategy as
+``extra_params: {"strategyType": 0}`` (lpexec's ``strategy_type``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,32 @@ def _controller_text(field: str, value: object) -> str | None:
             f"{field}: expected a controller id of 1 to 64 characters, received {value!r}"
         )
     return value
+
+
+def _strategy_from_extra_params(data: dict[str, Any]) -> None:
+    """Hummingbot's ``extra_params.strategyType`` as lpexec's ``strategy_type``, in place."""
+    extra = data.pop("extra_params")
+    if extra is None:
+        return
+    if not isinstance(extra, Mapping):
+        raise ConfigError(
+            f"executor_config.extra_params: expected an object such as {{'strategyType': 0}}, "
+            f"received {extra!r}"
+        )
+    unknown = sorted(str(key) for key in extra if key != "strategyType")
+    if unknown:
+        raise ConfigError(
+            f"executor_config.extra_params: expected strategyType only, received "
+            f"{', '.join(map(repr, unknown))}"
+        )
+    if "strategyType" in extra:
+        strategy = extra["strategyType"]
+        if "strategy_type" in data and data["strategy_type"] != strategy:
+            raise ConfigError(
+                f"executor_config.extra_params.strategyType: received {strategy!r} and "
+                f"strategy_type {data['strategy_type']!r}; expected one strategy"
+            )
+        data["strategy_type"] = strategy
 
 
 def resolve_controller_id(top_level: object, in_config: object, *, caller: Caller) -> str:
@@ -93,6 +120,8 @@ def parse_create(
                 f"{data['connector']!r}; expected one network"
             )
         data["connector"] = network
+    if type_name in _NETWORK_TYPES and "extra_params" in data:
+        _strategy_from_extra_params(data)
     data["controller_id"] = resolve_controller_id(
         controller_id, data.get("controller_id"), caller=caller
     )

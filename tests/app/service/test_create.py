@@ -153,3 +153,23 @@ async def test_the_library_report_carries_hummingbots_lp_field_names(world):
     assert details["position_rent"] == details["position_rent_native"] != "0"
     assert details["position_rent_refunded"] == details["position_rent_refunded_native"]
     assert details["tx_fee"] == details["tx_fee_native"] != "0"
+
+
+@pytest.mark.parametrize(("extra", "strategy"), [({"strategyType": 2}, "BidAsk"), (None, "Spot")])
+async def test_hummingbots_extra_params_strategy_type_is_the_lp_strategy(world, extra, strategy):
+    report = await world.service.create(world.lp_config(extra_params=extra), caller=OPERATOR)
+    assert report.config["strategy_type"] == strategy
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"strategyType": 1, "slippage": 2}, "expected strategyType only, received 'slippage'"),
+        ("Spot", "expected an object such as"),
+    ],
+)
+async def test_other_extra_params_are_refused(world, extra, message):
+    with pytest.raises(ConfigError) as raised:
+        await world.service.create(world.lp_config(extra_params=extra), caller=OPERATOR)
+    assert message in str(raised.value)
+    assert world.count() == 0
