@@ -1,8 +1,10 @@
-"""``lpexec serve`` restarted with LP executors running: they run again after it (resumed from
-the store), none is cleaned up, and the paper chain (its state file) has no duplicate position."""
+"""``lpexec serve`` restarted with LP executors and an order executor running: they run again
+after it (resumed from the store), none is cleaned up, the paper chain has no duplicate position
+and the paper exchange no duplicate order (their state files)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -16,10 +18,11 @@ import pytest
 
 from fixtures.paper_runtime import CHILD_ENV, ROOT, free_port
 from lpexec.app.api import TokenStore
+from lpexec.app.paper_market import PaperMarkets
 from lpexec.core import Database, LiveClock, SimulatedClock
 from lpexec.paper.chain.chain import PaperChain
 
-from .api_server import lp_config
+from .api_server import lp_config, order_config
 
 WALL = LiveClock()
 
@@ -84,7 +87,14 @@ def wait_for(condition: Callable[[], Any], *, what: str, within: float = 30.0) -
     raise AssertionError(f"expected {what} within {within} s")
 
 
-def open_positions(folder: Path) -> dict[str, int]:
+def open_orders(folder: Path) -> list[str]:
+    """The paper exchange's open orders in its state file (client order ids)."""
+    data = json.loads((folder / "paper-exchange.json").read_text(encoding="utf-8"))
+    markets = PaperMarkets.from_dict(data)
+    return sorted(order.client_order_id for order in markets.exchange.open_orders())
+
+
+def open_positions(folder: Path) -> dict[str, Any]:
     """The paper chain's positions in its state file: open ones, and every one ever opened."""
     chain = PaperChain.load(folder / "paper-gateway.json", clock=SimulatedClock())
     records = chain.state.position_records.values()
@@ -114,6 +124,12 @@ def test_running_lp_executors_run_again_after_a_restart_without_duplicate_positi
             ).json()["executor_id"]
             for controller in ("restart-1", "restart-2")
         ]
+        order_id = httpx.post(
+            f"{base}/executors/",
+            json={"executor_config": order_config(), "controller_id": "restart-cex"},
+            headers=headers,
+            timeout=30,
+        ).json()["executor_id"]
 
         def trading() -> list[dict[str, Any]] | None:
             found = [
@@ -126,6 +142,8 @@ def test_running_lp_executors_run_again_after_a_restart_without_duplicate_positi
         stop_server(first)
     addresses = sorted(item["custom_info"]["position_address"] for item in before)
     assert open_positions(tmp_path) == {"open": addresses, "ever": 2}
+    orders_before = open_orders(tmp_path)
+    assert len(orders_before) == 1
 
     # Act: start again on the same store and chain
     second = start_server(tmp_path, port)
@@ -133,6 +151,7 @@ def test_running_lp_executors_run_again_after_a_restart_without_duplicate_positi
         after = [
             httpx.get(f"{base}/executors/{i}", headers=headers, timeout=10).json() for i in ids
         ]
+        order = httpx.get(f"{base}/executors/{order_id}", headers=headers, timeout=10).json()
         time.sleep(1.0)  # a few driver steps on the resumed executors
         search = httpx.post(f"{base}/executors/search", json={}, headers=headers, timeout=10).json()
         stopped = httpx.post(f"{base}/executors/{ids[0]}/stop", json={}, headers=headers)
@@ -152,7 +171,9 @@ def test_running_lp_executors_run_again_after_a_restart_without_duplicate_positi
         assert new["status"] == "RUNNING" and new["close_type"] is None
         assert new["is_trading"] is True
         assert new["custom_info"]["position_address"] == old["custom_info"]["position_address"]
-    assert search["pagination"]["total_count"] == 2
+    assert order["status"] == "RUNNING" and order["close_type"] is None
+    assert search["pagination"]["total_count"] == 3
     assert {row["status"] for row in search["data"]} == {"RUNNING"}
     remaining = before[1]["custom_info"]["position_address"]
     assert open_positions(tmp_path) == {"open": [remaining], "ever": 2}
+    assert open_orders(tmp_path) == orders_before  # the resting order, not placed again
