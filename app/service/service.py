@@ -89,7 +89,15 @@ __all__ = ["MAX_PAGE", "ExecutorService", "UnknownPositionError"]
 MAX_PAGE = 1000
 """The largest page of a search or of logs."""
 
-_SEARCHABLE = ("search_executors", "report_rows", "executor_logs", "delete_held_position")
+_SEARCHABLE = (
+    "search_executors",
+    "report_rows",
+    "executor_logs",
+    "append_log",
+    "delete_held_position",
+    "set_account_name",
+    "secret",
+)
 _ACTIVE_STATUSES = tuple(s.value for s in ExecutorStatus if s is not ExecutorStatus.TERMINATED)
 
 
@@ -373,6 +381,13 @@ class ExecutorService:
                 detail=f"executor {executor_id!r} is {stored.status.value} but not running: {why}",
             )
         async with self._lock:
+            who = "the operator" if caller.is_operator else f"controller {caller.controller_id!r}"
+            self._store.append_log(
+                executor_id,
+                LogLevel.INFO,
+                f"stop requested by {who}, keep_position={keep_position}",
+                now=self._clock.now(),
+            )
             info = await engine.stop(executor_id, keep_position=keep_position)
         return StopResult(
             executor_id=executor_id,

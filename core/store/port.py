@@ -245,6 +245,10 @@ class SearchableStore(Store, Protocol):
         """The last ``limit`` log entries of an executor (at ``level``), and how many match."""
         ...
 
+    def append_log(self, executor_id: str, level: str, message: str, *, now: dt.datetime) -> None:
+        """Add an entry to an executor's log (an ERROR also counts in its ``error_count``)."""
+        ...
+
     def set_account_name(self, executor_id: str, account_name: str) -> None:
         """Record the account an executor was created for (KeyError for an unknown id)."""
         ...

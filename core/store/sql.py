@@ -167,6 +167,12 @@ class SqlStore:
         with self.database.session() as session:
             return search.executor_logs(session, executor_id, level=level, limit=limit)
 
+    def append_log(self, executor_id: str, level: str, message: str, *, now: dt.datetime) -> None:
+        """Add an entry to an executor's log (what a caller did to it, e.g. a stop)."""
+        with self.database.session() as session:
+            repo.append_log(session, executor_id, level, message, now=now)
+            session.commit()
+
     def set_account_name(self, executor_id: str, account_name: str) -> None:
         """Record the account an executor was created for.
 

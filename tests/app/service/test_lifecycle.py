@@ -33,6 +33,10 @@ async def test_stop_flattens_then_a_second_stop_answers_already_terminated(world
         False,
     )
     assert detail.close_timestamp is not None
+    logs = await world.service.logs(report.executor_id, caller=Caller("bot-a"))
+    assert "stop requested by controller 'bot-a', keep_position=False" in [
+        entry.message for entry in logs.logs
+    ]
     assert detail.custom_info["position_rent_refunded"] == detail.custom_info["position_rent"] > 0
 
 
@@ -52,13 +56,14 @@ async def test_logs_tell_the_life_and_are_kept_after_completion(world):
     messages = [entry.message for entry in page.logs]
     assert messages == [
         "started: status ACTIVE",
+        "stop requested by the operator, keep_position=False",
         "status ACTIVE -> CLOSING, close type EARLY_STOP",
         "status CLOSING -> TERMINATED, close type EARLY_STOP",
     ]
-    assert page.total_count == 3
+    assert page.total_count == 4
     assert [entry.timestamp for entry in page.logs] == sorted(e.timestamp for e in page.logs)
     last = await world.service.logs(report.executor_id, caller=OPERATOR, limit=1, level="info")
-    assert ([e.message for e in last.logs], last.total_count) == ([messages[-1]], 3)
+    assert ([e.message for e in last.logs], last.total_count) == ([messages[-1]], 4)
     none = await world.service.logs(report.executor_id, caller=OPERATOR, level="ERROR")
     assert (none.logs, none.total_count) == ([], 0)
 
@@ -95,6 +100,7 @@ async def test_a_finished_executor_of_another_runtime_reads_in_full(world):
 async def test_another_controllers_executor_reads_as_unknown_and_stays_as_it_was(world, method):
     report = await world.create_lp(controller_id="bot-b")
     before = world.store.get_executor(report.executor_id)
+    logs_before = world.store.executor_logs(report.executor_id)
     call = getattr(world.service, method)
     with pytest.raises(UnknownExecutorError) as raised:
         await call(report.executor_id, caller=Caller("bot-a"))
@@ -103,6 +109,7 @@ async def test_another_controllers_executor_reads_as_unknown_and_stays_as_it_was
     assert raised.value.executor_id == report.executor_id
     assert (after.status, after.close_type) == (before.status, before.close_type)
     assert (after.status.value, after.close_type) == ("ACTIVE", None)
+    assert world.store.executor_logs(report.executor_id) == logs_before
 
 
 @pytest.mark.parametrize("method", ["get", "logs", "stop"])
