@@ -44,11 +44,12 @@ Effects:
 Decisions are deterministic: each rule has its own generator seeded by (seed, rule position,
 rule text), and every call to an operation a rule targets advances that rule's generator and
 call counter, whether or not an earlier rule fired. The first firing non-``slow`` rule wins.
+The grammar, the triggers and the seeding are the shared machinery of :mod:`lpexec.paper.faults`;
+this module holds the chain's operations and effects.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -56,6 +57,14 @@ from enum import StrEnum
 from typing import Any
 
 from lpexec.paper.chain.errors import FaultSpecError
+from lpexec.paper.faults import (
+    Bad,
+    FaultGrammar,
+    SeededRules,
+    parse_retry_after,
+    parse_spec,
+    split_rule,
+)
 
 __all__ = [
     "ALL_OPERATIONS",
@@ -75,7 +84,16 @@ READ_OPERATIONS = frozenset(
     {"poll", "balances", "status", "quote", "pool", "position", "config", "rpc"}
 )
 ALL_OPERATIONS = WRITE_OPERATIONS | READ_OPERATIONS
-_GROUPS = {"write": WRITE_OPERATIONS, "read": READ_OPERATIONS, "*": ALL_OPERATIONS}
+_GRAMMAR = FaultGrammar(
+    operations=ALL_OPERATIONS,
+    groups={"write": WRITE_OPERATIONS, "read": READ_OPERATIONS, "*": ALL_OPERATIONS},
+    writes=WRITE_OPERATIONS,
+    error=FaultSpecError,
+    rule_noun="fault rule",
+    writes_noun="write operations",
+    example="open:504@0.3",
+    seed_prefix="paper-faults",
+)
 
 
 class FaultEffect(StrEnum):
@@ -161,81 +179,36 @@ class FaultRule:
         Raises:
             FaultSpecError: naming the rule, its position and the part that is wrong.
         """
-        rule = text.strip()
-
-        def bad(reason: str) -> FaultSpecError:
-            return FaultSpecError(f"Bad fault rule {rule!r} (rule {position}): {reason}")
-
-        target, colon, rest = rule.partition(":")
-        if not colon or not target or not rest:
-            raise bad("expected target:effect, e.g. 'open:504@0.3'")
-        operations = _parse_target(target.strip(), bad)
-        rest, probability, nth, and_after = _parse_trigger(rest, bad)
-        effect_text, equals, value_text = rest.partition("=")
-        try:
-            effect = FaultEffect(effect_text.strip())
-        except ValueError:
-            allowed = ", ".join(e.value for e in FaultEffect)
-            raise bad(f"unknown effect {effect_text!r}; expected one of {allowed}") from None
-        if effect.writes_only and not operations <= WRITE_OPERATIONS:
-            reads = ", ".join(sorted(operations - WRITE_OPERATIONS))
-            raise bad(f"effect {effect.value!r} applies to write operations only, not {reads}")
+        parts = split_rule(
+            text,
+            position=position,
+            grammar=_GRAMMAR,
+            effects=FaultEffect,
+            writes_only=_WRITE_ONLY,
+        )
+        effect, value = parts.effect, parts.value
         retry_after, delay = DEFAULT_RETRY_AFTER_SECONDS, 0.0
         if effect is FaultEffect.SLOW:
-            delay = _parse_duration(value_text, bad) if equals else DEFAULT_SLOW_SECONDS
+            delay = DEFAULT_SLOW_SECONDS if value is None else _parse_duration(value, parts.bad)
         elif effect is FaultEffect.HANG:
-            delay = _parse_duration(value_text, bad) if equals else DEFAULT_HANG_SECONDS
-        elif effect is FaultEffect.RATE_LIMIT and equals:
-            if not value_text.strip().isdigit():
-                raise bad(f"expected whole seconds after '429=', received {value_text!r}")
-            retry_after = int(value_text)
-        elif equals:
-            raise bad(f"effect {effect.value!r} takes no '=' value, received {value_text!r}")
+            delay = DEFAULT_HANG_SECONDS if value is None else _parse_duration(value, parts.bad)
+        elif effect is FaultEffect.RATE_LIMIT and value is not None:
+            retry_after = parse_retry_after(value, parts.bad)
+        elif value is not None:
+            raise parts.bad(f"effect {effect.value!r} takes no '=' value, received {value!r}")
         return cls(
-            text=rule,
-            operations=operations,
+            text=parts.text,
+            operations=parts.operations,
             effect=effect,
-            probability=probability,
-            nth=nth,
-            and_after=and_after,
+            probability=parts.probability,
+            nth=parts.nth,
+            and_after=parts.and_after,
             retry_after=retry_after,
             delay_seconds=delay,
         )
 
 
-def _parse_target(target: str, bad: Any) -> frozenset[str]:
-    if target in _GROUPS:
-        return _GROUPS[target]
-    if target in ALL_OPERATIONS:
-        return frozenset({target})
-    allowed = ", ".join(sorted(ALL_OPERATIONS | set(_GROUPS)))
-    raise bad(f"unknown target {target!r}; expected one of {allowed}")
-
-
-def _parse_trigger(rest: str, bad: Any) -> tuple[str, Decimal, int | None, bool]:
-    if "@" in rest and "#" in rest:
-        raise bad("use either '@probability' or '#nth', not both")
-    if "@" in rest:
-        rest, _, text = rest.partition("@")
-        try:
-            probability = Decimal(text.strip())
-        except InvalidOperation:
-            raise bad(f"expected a probability in [0, 1] after '@', received {text!r}") from None
-        if not probability.is_finite() or not 0 <= probability <= 1:
-            raise bad(f"expected a probability in [0, 1] after '@', received {text!r}")
-        return rest, probability, None, False
-    if "#" in rest:
-        rest, _, text = rest.partition("#")
-        text = text.strip()
-        and_after = text.endswith("+")
-        digits = text.rstrip("+")
-        if not digits.isdigit() or int(digits) < 1:
-            raise bad(f"expected a call number >= 1 after '#', received {text!r}")
-        return rest, Decimal(1), int(digits), and_after
-    return rest, Decimal(1), None, False
-
-
-def _parse_duration(text: str, bad: Any) -> float:
+def _parse_duration(text: str, bad: Bad) -> float:
     raw = text.strip().lower()
     scale = 1.0
     if raw.endswith("ms"):
@@ -252,22 +225,6 @@ def _parse_duration(text: str, bad: Any) -> float:
 
 
 @dataclass
-class _RuleState:
-    rule: FaultRule
-    generator: random.Random
-    calls: int = 0
-
-    def fires(self) -> bool:
-        self.calls += 1
-        if self.rule.nth is not None:
-            return self.calls == self.rule.nth or (
-                self.rule.and_after and self.calls > self.rule.nth
-            )
-        draw = self.generator.random()
-        return draw < float(self.rule.probability)
-
-
-@dataclass
 class FaultPlan:
     """A parsed fault spec with its per-rule generators and call counters.
 
@@ -281,13 +238,10 @@ class FaultPlan:
 
     rules: Sequence[FaultRule] = ()
     seed: int = 0
-    _states: list[_RuleState] = field(init=False, repr=False)
+    _rules: SeededRules[FaultRule] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._states = [
-            _RuleState(rule, random.Random(f"paper-faults:{self.seed}:{i}:{rule.text}"))
-            for i, rule in enumerate(self.rules)
-        ]
+        self._rules = SeededRules(self.rules, seed=self.seed, grammar=_GRAMMAR)
 
     @classmethod
     def parse(cls, spec: str | None, *, seed: int = 0) -> FaultPlan:
@@ -296,11 +250,7 @@ class FaultPlan:
         Raises:
             FaultSpecError: naming the first bad rule and what is wrong with it.
         """
-        if spec is None or not spec.strip():
-            return cls((), seed=seed)
-        parts = spec.split(",")
-        rules = [FaultRule.parse(part, position=i + 1) for i, part in enumerate(parts)]
-        return cls(tuple(rules), seed=seed)
+        return cls(parse_spec(spec, FaultRule.parse), seed=seed)
 
     @property
     def spec(self) -> str:
@@ -316,16 +266,9 @@ class FaultPlan:
         Raises:
             ValueError: when ``operation`` is not a known operation name.
         """
-        if operation not in ALL_OPERATIONS:
-            raise ValueError(
-                f"Expected an operation in {sorted(ALL_OPERATIONS)}, received {operation!r}"
-            )
         fault: Fault | None = None
         delay = 0.0
-        for state in self._states:
-            rule = state.rule
-            if operation not in rule.operations or not state.fires():
-                continue
+        for rule in self._rules.firing(operation):
             if rule.effect is FaultEffect.SLOW:
                 delay = max(delay, rule.delay_seconds)
             elif fault is None:
@@ -336,18 +279,11 @@ class FaultPlan:
 
     def get_state(self) -> dict[str, Any]:
         """Return the spec, seed, call counters and generator states as JSON-safe data."""
-        states = []
-        for state in self._states:
-            version, internal, gauss = state.generator.getstate()
-            states.append({"calls": state.calls, "random": [version, list(internal), gauss]})
-        return {"spec": self.spec, "seed": self.seed, "rules": states}
+        return {"spec": self.spec, "seed": self.seed, "rules": self._rules.get_state()}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> FaultPlan:
         """Rebuild a plan saved by :meth:`get_state`, counters and generators included."""
         plan = cls.parse(data["spec"], seed=data["seed"])
-        for state, saved in zip(plan._states, data["rules"], strict=True):
-            version, internal, gauss = saved["random"]
-            state.generator.setstate((version, tuple(internal), gauss))
-            state.calls = saved["calls"]
+        plan._rules.set_state(data["rules"])
         return plan

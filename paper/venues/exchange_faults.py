@@ -35,19 +35,20 @@ is setting the leverage or the position mode (idempotent: a 500 or a 429 only).
 
 Decisions are deterministic: each rule has its own generator seeded by (seed, rule position, rule
 text), and every call of an operation a rule targets advances that rule's generator and call
-counter, whether or not an earlier rule fired. The first rule that fires wins.
+counter, whether or not an earlier rule fired. The first rule that fires wins. The grammar, the
+triggers and the seeding are the shared machinery of :mod:`lpexec.paper.faults`.
 """
 
 from __future__ import annotations
 
-import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from lpexec.paper.chain.errors import FaultSpecError
+from lpexec.paper.faults import FaultGrammar, SeededRules, parse_retry_after, parse_spec, split_rule
 
 __all__ = [
     "EXCHANGE_OPERATIONS",
@@ -64,9 +65,16 @@ EXCHANGE_WRITES = frozenset({"place", "cancel"})
 EXCHANGE_READS = frozenset({"status", "fills", "balances", "rules", "positions", "funding"})
 EXCHANGE_SETTINGS = frozenset({"settings"})
 EXCHANGE_OPERATIONS = EXCHANGE_WRITES | EXCHANGE_READS | EXCHANGE_SETTINGS
-_Bad = Callable[[str], FaultSpecError]
-"""Builds the error that names a bad rule (``ExchangeFaultRule.parse`` hands it to helpers)."""
-_GROUPS = {"write": EXCHANGE_WRITES, "read": EXCHANGE_READS, "*": EXCHANGE_OPERATIONS}
+_GRAMMAR = FaultGrammar(
+    operations=EXCHANGE_OPERATIONS,
+    groups={"write": EXCHANGE_WRITES, "read": EXCHANGE_READS, "*": EXCHANGE_OPERATIONS},
+    writes=EXCHANGE_WRITES,
+    error=FaultSpecError,
+    rule_noun="exchange fault rule",
+    writes_noun="writes",
+    example="place:504@0.3",
+    seed_prefix="paper-exchange-faults",
+)
 DEFAULT_RETRY_AFTER_SECONDS = 2
 
 
@@ -121,99 +129,28 @@ class ExchangeFaultRule:
         Raises:
             FaultSpecError: naming the rule, its position and the part that is wrong.
         """
-        rule = text.strip()
-
-        def bad(reason: str) -> FaultSpecError:
-            return FaultSpecError(f"Bad exchange fault rule {rule!r} (rule {position}): {reason}")
-
-        target, colon, rest = rule.partition(":")
-        target = target.strip()
-        if not colon or not target or not rest.strip():
-            raise bad("expected target:effect, e.g. 'place:504@0.3'")
-        operations = _parse_target(target, bad)
-        rest, probability, nth, and_after = _parse_trigger(rest, bad)
-        effect_text, equals, value = rest.partition("=")
-        try:
-            effect = ExchangeFaultEffect(effect_text.strip())
-        except ValueError:
-            allowed = ", ".join(e.value for e in ExchangeFaultEffect)
-            raise bad(
-                f"unknown effect {effect_text.strip()!r}; expected one of {allowed}"
-            ) from None
-        if effect.writes_only and not operations <= EXCHANGE_WRITES:
-            reads = ", ".join(sorted(operations - EXCHANGE_WRITES))
-            raise bad(f"effect {effect.value!r} applies to writes only, not {reads}")
+        parts = split_rule(
+            text,
+            position=position,
+            grammar=_GRAMMAR,
+            effects=ExchangeFaultEffect,
+            writes_only=_WRITE_ONLY,
+        )
+        effect, value = parts.effect, parts.value
         retry_after = DEFAULT_RETRY_AFTER_SECONDS
-        if equals and effect is not ExchangeFaultEffect.RATE_LIMIT:
-            raise bad(f"effect {effect.value!r} takes no '=' value, received {value!r}")
-        if equals:
-            if not value.strip().isdigit():
-                raise bad(f"expected whole seconds after '429=', received {value!r}")
-            retry_after = int(value)
+        if value is not None and effect is not ExchangeFaultEffect.RATE_LIMIT:
+            raise parts.bad(f"effect {effect.value!r} takes no '=' value, received {value!r}")
+        if value is not None:
+            retry_after = parse_retry_after(value, parts.bad)
         return cls(
-            text=rule,
-            operations=operations,
+            text=parts.text,
+            operations=parts.operations,
             effect=effect,
-            probability=probability,
-            nth=nth,
-            and_after=and_after,
+            probability=parts.probability,
+            nth=parts.nth,
+            and_after=parts.and_after,
             retry_after=retry_after,
         )
-
-
-def _parse_target(target: str, bad: _Bad) -> frozenset[str]:
-    if target in _GROUPS:
-        return _GROUPS[target]
-    if target in EXCHANGE_OPERATIONS:
-        return frozenset({target})
-    allowed = ", ".join(sorted(EXCHANGE_OPERATIONS | set(_GROUPS)))
-    raise bad(f"unknown target {target!r}; expected one of {allowed}")
-
-
-def _parse_trigger(rest: str, bad: _Bad) -> tuple[str, Decimal, int | None, bool]:
-    """Split ``effect[=value]@p`` or ``effect[=value]#n[+]``: (the rest, p, n, and after)."""
-    if "@" in rest and "#" in rest:
-        raise bad("use either '@probability' or '#nth', not both")
-    if "@" in rest:
-        rest, _, trigger = rest.partition("@")
-        return rest, _parse_probability(trigger, bad), None, False
-    if "#" in rest:
-        rest, _, trigger = rest.partition("#")
-        nth, and_after = _parse_nth(trigger, bad)
-        return rest, Decimal(1), nth, and_after
-    return rest, Decimal(1), None, False
-
-
-def _parse_probability(text: str, bad: _Bad) -> Decimal:
-    try:
-        probability = Decimal(text.strip())
-    except InvalidOperation:
-        raise bad(f"expected a probability in [0, 1] after '@', received {text!r}") from None
-    if not probability.is_finite() or not 0 <= probability <= 1:
-        raise bad(f"expected a probability in [0, 1] after '@', received {text!r}")
-    return probability
-
-
-def _parse_nth(text: str, bad: _Bad) -> tuple[int, bool]:
-    text = text.strip()
-    digits = text.removesuffix("+")
-    if not digits.isdigit() or int(digits) < 1:
-        raise bad(f"expected a call number >= 1 after '#', received {text!r}")
-    return int(digits), text.endswith("+")
-
-
-@dataclass
-class _RuleState:
-    rule: ExchangeFaultRule
-    generator: random.Random
-    calls: int = 0
-
-    def fires(self) -> bool:
-        self.calls += 1
-        rule = self.rule
-        if rule.nth is not None:
-            return self.calls == rule.nth or (rule.and_after and self.calls > rule.nth)
-        return self.generator.random() < float(rule.probability)
 
 
 @dataclass
@@ -235,13 +172,10 @@ class ExchangeFaultPlan:
     rules: Sequence[ExchangeFaultRule] = ()
     seed: int = 0
     fired: Counter[str] = field(default_factory=Counter)
-    _states: list[_RuleState] = field(init=False, repr=False)
+    _rules: SeededRules[ExchangeFaultRule] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._states = [
-            _RuleState(rule, random.Random(f"paper-exchange-faults:{self.seed}:{i}:{rule.text}"))
-            for i, rule in enumerate(self.rules)
-        ]
+        self._rules = SeededRules(self.rules, seed=self.seed, grammar=_GRAMMAR)
 
     @classmethod
     def parse(cls, spec: str | None, *, seed: int = 0) -> ExchangeFaultPlan:
@@ -250,12 +184,7 @@ class ExchangeFaultPlan:
         Raises:
             FaultSpecError: naming the first bad rule and what is wrong with it.
         """
-        if spec is None or not spec.strip():
-            return cls((), seed=seed)
-        rules = [
-            ExchangeFaultRule.parse(part, position=i + 1) for i, part in enumerate(spec.split(","))
-        ]
-        return cls(tuple(rules), seed=seed)
+        return cls(parse_spec(spec, ExchangeFaultRule.parse), seed=seed)
 
     @property
     def spec(self) -> str:
@@ -271,19 +200,11 @@ class ExchangeFaultPlan:
         Raises:
             ValueError: when ``operation`` is not a known operation name.
         """
-        if operation not in EXCHANGE_OPERATIONS:
-            raise ValueError(
-                f"Expected an operation in {sorted(EXCHANGE_OPERATIONS)}, received {operation!r}"
-            )
-        chosen: ExchangeFault | None = None
-        for state in self._states:
-            rule = state.rule
-            if operation not in rule.operations or not state.fires() or chosen is not None:
-                continue
-            retry_after = (
-                rule.retry_after if rule.effect is ExchangeFaultEffect.RATE_LIMIT else None
-            )
-            chosen = ExchangeFault(rule.effect, retry_after=retry_after, rule=rule.text)
-        if chosen is not None:
-            self.fired[chosen.effect.value] += 1
+        fired = self._rules.firing(operation)
+        if not fired:
+            return None
+        rule = fired[0]
+        retry_after = rule.retry_after if rule.effect is ExchangeFaultEffect.RATE_LIMIT else None
+        chosen = ExchangeFault(rule.effect, retry_after=retry_after, rule=rule.text)
+        self.fired[chosen.effect.value] += 1
         return chosen
