@@ -19,6 +19,7 @@ from lpexec.app.service import (
     clean_amount,
     clean_json,
 )
+from lpexec.core import ConfigError, MemoryStore
 
 OPERATOR = Caller()
 
@@ -99,3 +100,9 @@ def test_the_service_keeps_each_contract_methods_parameters(name):
     assert inspect.iscoroutinefunction(getattr(ExecutorService, name)) == (
         inspect.iscoroutinefunction(getattr(ExecutorServicePort, name))
     )
+
+
+def test_the_service_needs_a_searchable_store():
+    with pytest.raises(ConfigError) as raised:
+        ExecutorService({}, MemoryStore())
+    assert "store: expected a searchable store (the SQL store)" in str(raised.value)
