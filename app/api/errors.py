@@ -11,6 +11,7 @@ ScopeError                  403     ``{"detail"}``
 UnknownExecutorError        404     ``{"detail"}``
 LookupError                 404     ``{"detail"}``
 RiskRejectedError           409     ``{"detail"}``: the risk engine's reason
+StoreError                  503     ``{"detail"}``
 ConfigError, ValueError     422     ``{"detail": [{"loc", "msg", "type"}]}`` as FastAPI's
                                     own validation errors, the message naming the field
 other ExecutorError         409     ``{"detail"}``
@@ -31,7 +32,7 @@ from fastapi.responses import JSONResponse
 from lpexec.app.api.auth import WWW_AUTHENTICATE, AuthError
 from lpexec.app.api.schemas import ErrorResponse
 from lpexec.app.service.contract import ScopeError
-from lpexec.core import ExecutorError, RiskRejectedError, UnknownExecutorError
+from lpexec.core import ExecutorError, RiskRejectedError, StoreError, UnknownExecutorError
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No or invalid credentials."},
     403: {"model": ErrorResponse, "description": "Outside the caller's controller."},
+    409: {"model": ErrorResponse, "description": "Refused in the executor's present state."},
+    503: {"model": ErrorResponse, "description": "The store does not answer."},
 }
 """The error answers every protected route may give (documented in the OpenAPI document)."""
 
@@ -70,6 +73,8 @@ def http_status_of(error: BaseException) -> int | None:
         return 404
     if isinstance(error, RiskRejectedError):
         return 409
+    if isinstance(error, StoreError):
+        return 503
     if isinstance(error, ValueError):  # ConfigError is one
         return 422
     if isinstance(error, ExecutorError):

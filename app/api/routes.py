@@ -102,7 +102,7 @@ def filters_of(request: SearchRequest) -> SearchFilters:
     response_model=ExecutorReport,
     responses={
         **_INVALID,
-        409: {"model": ErrorResponse, "description": "Refused by the risk engine."},
+        409: {"model": ErrorResponse, "description": "Refused by the risk engine (its reason)."},
     },
     summary="Create an executor",
 )
