@@ -32,13 +32,15 @@ from lpexec.cex.chaser import LimitChaserConfig, TopOfBookUpdated
 from lpexec.cex.grid import (
     GRID_STATUS,
     GRID_TRANSITIONS,
-    GridDetails,
     GridExecutor,
-    GridExecutorConfig,
     GridExecutorState,
     GridState,
-    GridTrailingStop,
     GridTrigger,
+)
+from lpexec.cex.grid_config import (
+    GridDetails,
+    GridExecutorConfig,
+    GridTrailingStop,
     GridTripleBarrierConfig,
 )
 from lpexec.cex.grid_levels import GridLevel, GridPlan, LevelState, generate_levels
@@ -59,12 +61,14 @@ from lpexec.cex.order import (
 from lpexec.cex.position import (
     POSITION_STATUS,
     POSITION_TRANSITIONS,
-    PositionDetails,
     PositionExecutor,
-    PositionExecutorConfig,
     PositionExecutorState,
     PositionState,
     PositionTrigger,
+)
+from lpexec.cex.position_config import (
+    PositionDetails,
+    PositionExecutorConfig,
     TrailingStop,
     TripleBarrierConfig,
 )
