@@ -132,6 +132,11 @@ async def test_search_over_several_controllers_pages_past_one_page(client):
     running = await executors.search_executors(controller_ids=["a", "b"], status="RUNNING")
     assert running["pagination"]["total_count"] == 4
 
+    # A page size out of 1..1000 is refused, naming the field
+    with pytest.raises(aiohttp.ClientResponseError) as too_big:
+        await executors.search_executors(limit=1001)
+    assert too_big.value.status == 422 and "limit" in str(too_big.value.message)
+
     # An unknown cursor is refused, never page 1 again
     with pytest.raises(aiohttp.ClientResponseError) as refused:
         await executors.search_executors(controller_ids=["a"], cursor="not-a-cursor")
