@@ -9,8 +9,9 @@ parsed from a spec string ``rule *( "," rule )``, each rule written::
 What differs from plan to plan is data, a :class:`FaultGrammar`: the operation names and their
 groups (``write``, ``read``, ``*``), which effects apply to writes only, the wording of errors
 and the seed's prefix. The effects, what their ``=`` values mean and how a plan picks among the
-rules that fired stay with each plan; this module parses the rest (:func:`split_rule`) and keeps
-the per-rule call counters and generators (:class:`SeededRules`).
+rules that fired stay with each plan; this module parses the rest (:func:`split_rule`), keeps
+the per-rule call counters and generators (:class:`SeededRules`) and gives each plan its spec
+parsing and reading (:class:`RulesPlan`).
 
 Decisions are deterministic: each rule has its own generator seeded by (the grammar's prefix,
 seed, rule position, rule text), and every call of an operation a rule targets advances that
@@ -21,15 +22,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 __all__ = [
     "FaultGrammar",
     "PlanRule",
     "RuleParts",
+    "RulesPlan",
     "SeededRules",
     "parse_retry_after",
     "parse_spec",
@@ -269,3 +271,50 @@ class SeededRules(Generic[R]):
             version, internal, gauss = entry["random"]
             state.generator.setstate((version, tuple(internal), gauss))
             state.calls = entry["calls"]
+
+
+@dataclass
+class RulesPlan(Generic[R]):
+    """The base of a fault plan: its rules, its seed and their counters and generators.
+
+    A plan subclasses it with its ``grammar``, its rule parser (``_parse_rule``) and its own
+    ``decide(operation)``, which reads :meth:`_firing`.
+    """
+
+    grammar: ClassVar[FaultGrammar]
+
+    rules: Sequence[R] = ()
+    seed: int = 0
+    _rules: SeededRules[R] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rules = SeededRules(self.rules, seed=self.seed, grammar=self.grammar)
+
+    @classmethod
+    def _parse_rule(cls, text: str, *, position: int) -> R:
+        raise NotImplementedError(f"{cls.__name__} does not say how to parse a rule")
+
+    @classmethod
+    def parse(cls, spec: str | None, *, seed: int = 0) -> Self:
+        """Parse a spec string (empty or None = no faults).
+
+        Raises:
+            FaultSpecError: naming the first bad rule and what is wrong with it.
+        """
+        return cls(parse_spec(spec, cls._parse_rule), seed=seed)
+
+    @property
+    def spec(self) -> str:
+        """The spec text the plan was parsed from (canonical spacing)."""
+        return ",".join(rule.text for rule in self.rules)
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def _firing(self, operation: str) -> list[R]:
+        """The rules that fire for one call of ``operation`` (every matching rule advances).
+
+        Raises:
+            ValueError: when ``operation`` is not a known operation name.
+        """
+        return self._rules.firing(operation)

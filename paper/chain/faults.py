@@ -50,8 +50,7 @@ this module holds the chain's operations and effects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -60,9 +59,8 @@ from lpexec.paper.chain.errors import FaultSpecError
 from lpexec.paper.faults import (
     Bad,
     FaultGrammar,
-    SeededRules,
+    RulesPlan,
     parse_retry_after,
-    parse_spec,
     split_rule,
 )
 
@@ -225,7 +223,7 @@ def _parse_duration(text: str, bad: Bad) -> float:
 
 
 @dataclass
-class FaultPlan:
+class FaultPlan(RulesPlan[FaultRule]):
     """A parsed fault spec with its per-rule generators and call counters.
 
     Example:
@@ -236,29 +234,11 @@ class FaultPlan:
         True
     """
 
-    rules: Sequence[FaultRule] = ()
-    seed: int = 0
-    _rules: SeededRules[FaultRule] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._rules = SeededRules(self.rules, seed=self.seed, grammar=_GRAMMAR)
+    grammar = _GRAMMAR
 
     @classmethod
-    def parse(cls, spec: str | None, *, seed: int = 0) -> FaultPlan:
-        """Parse a spec string (empty or None = no faults).
-
-        Raises:
-            FaultSpecError: naming the first bad rule and what is wrong with it.
-        """
-        return cls(parse_spec(spec, FaultRule.parse), seed=seed)
-
-    @property
-    def spec(self) -> str:
-        """The spec text the plan was parsed from (canonical spacing)."""
-        return ",".join(rule.text for rule in self.rules)
-
-    def __bool__(self) -> bool:
-        return bool(self.rules)
+    def _parse_rule(cls, text: str, *, position: int) -> FaultRule:
+        return FaultRule.parse(text, position=position)
 
     def decide(self, operation: str) -> FaultDecision:
         """Decide the fault for one call of ``operation`` (advances the matching rules).
@@ -268,7 +248,7 @@ class FaultPlan:
         """
         fault: Fault | None = None
         delay = 0.0
-        for rule in self._rules.firing(operation):
+        for rule in self._firing(operation):
             if rule.effect is FaultEffect.SLOW:
                 delay = max(delay, rule.delay_seconds)
             elif fault is None:

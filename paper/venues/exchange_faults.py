@@ -42,13 +42,12 @@ triggers and the seeding are the shared machinery of :mod:`lpexec.paper.faults`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from lpexec.paper.chain.errors import FaultSpecError
-from lpexec.paper.faults import FaultGrammar, SeededRules, parse_retry_after, parse_spec, split_rule
+from lpexec.paper.faults import FaultGrammar, RulesPlan, parse_retry_after, split_rule
 
 __all__ = [
     "EXCHANGE_OPERATIONS",
@@ -154,7 +153,7 @@ class ExchangeFaultRule:
 
 
 @dataclass
-class ExchangeFaultPlan:
+class ExchangeFaultPlan(RulesPlan[ExchangeFaultRule]):
     """A parsed exchange fault spec with its per-rule generators and call counters.
 
     Attributes:
@@ -169,30 +168,12 @@ class ExchangeFaultPlan:
         True
     """
 
-    rules: Sequence[ExchangeFaultRule] = ()
-    seed: int = 0
+    grammar = _GRAMMAR
     fired: Counter[str] = field(default_factory=Counter)
-    _rules: SeededRules[ExchangeFaultRule] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._rules = SeededRules(self.rules, seed=self.seed, grammar=_GRAMMAR)
 
     @classmethod
-    def parse(cls, spec: str | None, *, seed: int = 0) -> ExchangeFaultPlan:
-        """Parse a spec string (empty or None = no faults).
-
-        Raises:
-            FaultSpecError: naming the first bad rule and what is wrong with it.
-        """
-        return cls(parse_spec(spec, ExchangeFaultRule.parse), seed=seed)
-
-    @property
-    def spec(self) -> str:
-        """The spec text the plan was parsed from (canonical spacing)."""
-        return ",".join(rule.text for rule in self.rules)
-
-    def __bool__(self) -> bool:
-        return bool(self.rules)
+    def _parse_rule(cls, text: str, *, position: int) -> ExchangeFaultRule:
+        return ExchangeFaultRule.parse(text, position=position)
 
     def decide(self, operation: str) -> ExchangeFault | None:
         """Decide the fault for one call of ``operation`` (advances the matching rules).
@@ -200,7 +181,7 @@ class ExchangeFaultPlan:
         Raises:
             ValueError: when ``operation`` is not a known operation name.
         """
-        fired = self._rules.firing(operation)
+        fired = self._firing(operation)
         if not fired:
             return None
         rule = fired[0]
