@@ -38,16 +38,11 @@ def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
     table.add_column(
         "id", no_wrap=True, min_width=max((len(i.executor_id) for i in infos), default=2)
     )
-    for column in (
-        "controller",
-        "type",
-        "status",
-        "close type",
-        "net P&L",
-        "fees paid",
-        "volume",
-        "stranded",
-    ):
+    table.add_column("controller")
+    table.add_column("type")
+    # The status is what one looks for: never truncated either (TERMINATED is the longest).
+    table.add_column("status", no_wrap=True, min_width=10)
+    for column in ("close type", "net P&L", "fees paid", "volume", "stranded"):
         table.add_column(column)
     for info in infos:
         table.add_row(
