@@ -522,11 +522,21 @@ class HeldPositionsLedger:
             )
         position = self._positions.get(key)
         if position is None:
+            if owner is not None:
+                return None  # a fill of a position that was cleared: never counted again
             position = self._positions[key] = HeldPosition(key)
         if not position.apply(fill):
             return None
         self._fill_keys[fill.fill_id] = key
         return position
+
+    def remove(self, key: HeldPositionKey) -> HeldPosition | None:
+        """Forget the position at ``key`` (an operator cleared it) and return it, or None.
+
+        Its fills stay known: one delivered again is not counted into a new position. Fills
+        recorded later under the key start a new position.
+        """
+        return self._positions.pop(key, None)
 
     def get(self, key: HeldPositionKey) -> HeldPosition | None:
         """Return the position at ``key``, or None if nothing was ever recorded there."""

@@ -448,6 +448,8 @@ class ExecutorService:
         async with self._lock:
             for position in found:
                 self._store.delete_held_position(position.key)
+                for engine in self._all_engines:
+                    engine.ledger.remove(position.key)
         return ClearedPosition(
             message=f"held position {connector_name} {trading_pair} of {controller_id} cleared",
             connector_name=connector_name,

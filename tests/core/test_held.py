@@ -576,3 +576,42 @@ def test_realized_plus_unrealized_equals_cash_flow(
         assert position.net_base == net
         assert abs(pnl - cash_flow) <= TOLERANCE
         assert abs(position.summary(mid).net_pnl_quote - (cash_flow - fees)) <= TOLERANCE
+
+
+def test_a_cleared_position_is_forgotten_and_its_fills_never_count_again():
+    # Arrange
+    D = Decimal
+    ledger = HeldPositionsLedger()
+    key = HeldPositionKey(controller_id="c", connector="paper", trading_pair="SOL-USDT")
+    first = HeldFill(
+        fill_id="f-1",
+        executor_id="e-1",
+        side="BUY",
+        base_amount=D(1),
+        quote_amount=D(100),
+        fee_quote=D(0),
+        ts=T0,
+    )
+    ledger.record(key, first)
+    # Act
+    removed = ledger.remove(key)
+    again = ledger.record(key, first)
+    later = HeldFill(
+        fill_id="f-2",
+        executor_id="e-2",
+        side="SELL",
+        base_amount=D(1),
+        quote_amount=D(101),
+        fee_quote=D(0),
+        ts=T0,
+    )
+    fresh = ledger.record(key, later)
+    # Assert: gone; the old fill is refused; a new fill starts a new position
+    assert removed is not None and removed.key == key
+    assert again is False
+    assert fresh is True
+    position = ledger.get(key)
+    assert position is not None and position.fill_ids == frozenset({"f-2"})
+    assert (
+        ledger.remove(HeldPositionKey(controller_id="x", connector="y", trading_pair="A-B")) is None
+    )

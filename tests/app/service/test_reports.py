@@ -87,6 +87,8 @@ async def test_positions_of_a_controller_and_clearing_one(world):
     with pytest.raises(UnknownPositionError):
         await world.service.position(HOLD, "SOL-USDC", caller=OPERATOR, controller_id="bot-a")
     assert (await world.service.positions_summary(caller=OPERATOR)).total_positions == 1
+    # the engine's own ledger forgot it too (a later hold on the key starts afresh)
+    assert [p.key.controller_id for p in world.runtime.engine.ledger.positions()] == ["bot-b"]
 
 
 @pytest.mark.parametrize(
