@@ -80,7 +80,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from lpexec.cex import tracking
+from lpexec.cex.base import CexExecutor
 from lpexec.cex.grid_config import (
     GridDetails,
     GridExecutorConfig,
@@ -96,13 +96,16 @@ from lpexec.cex.grid_levels import (
     ceil_to_step,
     generate_levels,
 )
-from lpexec.cex.tracking import OrderPhase, TrackedOrder
+from lpexec.cex.tracking import (
+    OrderPhase,
+    TrackedOrder,
+    cancel_refused_reason,
+    outcome_unknown_reason,
+)
 from lpexec.core import (
     CloseType,
     Command,
     CommandFailed,
-    Executor,
-    ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
     ExecutorStatus,
@@ -239,7 +242,7 @@ class GridExecutorState:
 # --- executor -------------------------------------------------------------------------------
 
 
-class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
+class GridExecutor(CexExecutor[GridExecutorConfig, GridExecutorState]):
     """A grid (see module docstring). Pure: events in, commands out."""
 
     config_class = GridExecutorConfig
@@ -462,17 +465,9 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
         price: Decimal | None,
         action: Literal["OPEN", "CLOSE"],
     ) -> tuple[TrackedOrder, Command]:
-        config = self.config
-        return tracking.place(
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=side,
-            order_type=order_type,
-            amount=amount,
-            price=None if order_type == "MARKET" else price,
-            position_action=action if config.is_perpetual else None,
+        limit = None if order_type == "MARKET" else price
+        return self._place_order(
+            side, order_type, amount, limit, action if self.config.is_perpetual else None
         )
 
     def _round_price(self, price: Decimal, side: Side) -> Decimal:
@@ -537,16 +532,6 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
                 and abs(order.price - mid) / mid > bounds
             ):
                 commands.append(self._cancel(order))
-
-    def _cancel(self, order: TrackedOrder) -> Command:
-        config = self.config
-        return tracking.cancel(
-            order,
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-        )
 
     # --- ending -------------------------------------------------------------------------------
 
@@ -796,20 +781,14 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
         # It may have made the order: it stays live (the poller and a cancel find it by its id).
         if order.client_order_id not in self.state.unknown_orders:
             self.state.unknown_orders.append(order.client_order_id)
-        self.state.failure_reason = (
-            f"placing order {order.client_order_id} outcome unknown: {event.reason}; it may be "
-            "open on the venue"
-        )
+        self.state.failure_reason = outcome_unknown_reason(order, event.reason)
         self._touch()
         return []
 
     def _cancel_refused(self, order: TrackedOrder, event: CommandFailed) -> list[Command]:
         if event.retryable:
             return [self._cancel(order)]
-        self.state.failure_reason = (
-            f"canceling order {order.client_order_id} was refused: {event.reason}; the order "
-            "may still be open on the venue"
-        )
+        self.state.failure_reason = cancel_refused_reason(order, event.reason)
         order.reason = event.reason
         return self._order_ended(order.client_order_id, OrderPhase.FAILED, event.ts_event)
 
@@ -898,10 +877,9 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
             volume_quote=state.volume_quote,
         )
 
-    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
-        if stranded_reason is None and self.state.unknown_orders:
-            stranded_reason = self.state.failure_reason
-        return super().info(now, stranded_reason=stranded_reason)
+    def _stranded_reason(self) -> str | None:
+        state = self.state
+        return state.failure_reason if state.unknown_orders else None
 
     def details(self) -> GridDetails:
         config, state = self.config, self.state
@@ -986,11 +964,7 @@ class GridExecutor(Executor[GridExecutorConfig, GridExecutorState]):
 
     def _held_records(self) -> list[tuple[HeldPositionKey, HeldFill]]:
         config, state = self.config, self.state
-        key = HeldPositionKey(
-            controller_id=config.controller_id,
-            connector=config.connector_name,
-            trading_pair=config.trading_pair,
-        )
+        key = self._held_key()
         ts = self.closed_at or self.ts_last
         buckets = [(level.id, level.inventory) for level in state.levels]
         buckets.append(("residual", state.residual))

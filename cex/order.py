@@ -89,6 +89,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lpexec.cex.base import CexExecutor
 from lpexec.cex.chaser import (
     LimitChaserConfig,
     chase_price,
@@ -97,17 +98,20 @@ from lpexec.cex.chaser import (
     touch_of,
 )
 from lpexec.cex.hummingbot import normalize
-from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, client_order_id_for, place
+from lpexec.cex.tracking import (
+    OrderPhase,
+    TrackedOrder,
+    cancel_refused_reason,
+    client_order_id_for,
+    outcome_unknown_reason,
+)
 from lpexec.core import (
-    CancelOrder,
     CloseType,
     Command,
     CommandFailed,
     Event,
-    Executor,
     ExecutorConfig,
     ExecutorDetails,
-    ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
     ExecutorStatus,
@@ -506,7 +510,7 @@ class OrderDetails(ExecutorDetails):
 # --- executor -------------------------------------------------------------------------------
 
 
-class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
+class OrderExecutor(CexExecutor[OrderExecutorConfig, OrderExecutorState]):
     """One order (see module docstring). Pure: events in, commands out."""
 
     config_class = OrderExecutorConfig
@@ -530,17 +534,8 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
 
     def _place(self, amount: Decimal, price: Decimal | None) -> PlaceOrder:
         config = self.config
-        order, command = place(
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=config.side,
-            order_type=config.order_type,
-            amount=amount,
-            price=price,
-            position_action=config.position_action if config.perpetual else None,
-        )
+        action = config.position_action if config.perpetual else None
+        order, command = self._place_order(config.side, config.order_type, amount, price, action)
         self.state.orders.append(order)
         return command
 
@@ -568,16 +563,6 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
                 f"received {self.config.execution_strategy}"
             )
         return chaser
-
-    def _cancel(self, order: TrackedOrder) -> CancelOrder:
-        config = self.config
-        return cancel(
-            order,
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-        )
 
     def order_refs(self) -> list[OrderRef]:
         """The live order, while the venue may still fill or cancel it (for the order poller)."""
@@ -794,10 +779,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         if event.code == "outcome_unknown":
             # It may have made the order: wait for the venue to tell, cancel it on a stop.
             state.outcome_unknown = True
-            state.failure_reason = (
-                f"placing order {order.client_order_id} outcome unknown: {event.reason}; "
-                "it may be open on the venue"
-            )
+            state.failure_reason = outcome_unknown_reason(order, event.reason)
             state.failure_code = event.code
             self._touch()
             return []
@@ -814,10 +796,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         if event.retryable:
             self._fire(OrderTrigger.RECANCEL)
             return [self._cancel(order)]
-        reason = (
-            f"canceling order {order.client_order_id} was refused: {event.reason}; "
-            "the order may still be open on the venue"
-        )
+        reason = cancel_refused_reason(order, event.reason)
         if family is OrderState.REQUOTING:
             # Keep the order: the order poller reads what became of it (filled, canceled, open).
             # Each refusal counts as a retry, so a venue that never lets go does not get a
@@ -856,10 +835,9 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         state = self.state
         return ExecutorMetrics(fees_paid_quote=state.fees_quote, volume_quote=state.filled_quote)
 
-    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
-        if stranded_reason is None and self.state.outcome_unknown:
-            stranded_reason = self.state.failure_reason
-        return super().info(now, stranded_reason=stranded_reason)
+    def _stranded_reason(self) -> str | None:
+        state = self.state
+        return state.failure_reason if state.outcome_unknown else None
 
     def details(self) -> OrderDetails:
         state, config = self.state, self.config
@@ -895,11 +873,7 @@ class OrderExecutor(Executor[OrderExecutorConfig, OrderExecutorState]):
         """Every fill of every order, for the held-positions ledger (the engine asks on
         POSITION_HOLD)."""
         config = self.config
-        key = HeldPositionKey(
-            controller_id=config.controller_id,
-            connector=config.connector_name,
-            trading_pair=config.trading_pair,
-        )
+        key = self._held_key()
         return [
             (
                 key,

@@ -98,6 +98,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from lpexec.cex.base import CexExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.position_config import (
@@ -106,14 +107,17 @@ from lpexec.cex.position_config import (
     TrailingStop,
     TripleBarrierConfig,
 )
-from lpexec.cex.tracking import OrderPhase, TrackedOrder, cancel, place
+from lpexec.cex.tracking import (
+    OrderPhase,
+    TrackedOrder,
+    cancel_refused_reason,
+    outcome_unknown_reason,
+)
 from lpexec.core import (
     UTC,
     CloseType,
     Command,
     CommandFailed,
-    Executor,
-    ExecutorInfo,
     ExecutorMetrics,
     ExecutorStarted,
     ExecutorStatus,
@@ -260,7 +264,7 @@ _ENTERING = (PositionState.WAITING, PositionState.OPENING)
 _TIMED = (PositionState.WAITING, PositionState.OPENING, PositionState.OPEN)
 
 
-class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
+class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState]):
     """A triple-barrier position (see module docstring). Pure: events in, commands out."""
 
     config_class = PositionExecutorConfig
@@ -324,16 +328,8 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         config, state = self.config, self.state
         order_type = config.triple_barrier_config.open_order_type
         limit = None if order_type == "MARKET" else (config.entry_price or price)
-        order, command = place(
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=config.side,
-            order_type=order_type,
-            amount=config.amount - state.open_base,
-            price=limit,
-            position_action=self._action("OPEN"),
+        order, command = self._place_order(
+            config.side, order_type, config.amount - state.open_base, limit, self._action("OPEN")
         )
         state.open_orders.append(order)
         self._fire(T.PLACE)
@@ -387,16 +383,12 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
     def _place_take_profit(self) -> Command:
         """Rest a take-profit order for what is left to close."""
         config, state = self.config, self.state
-        order, command = place(
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=config.close_side,
-            order_type=config.triple_barrier_config.take_profit_order_type,
-            amount=state.open_base - state.close_base,
-            price=state.take_profit_order_price,
-            position_action=self._action("CLOSE"),
+        order, command = self._place_order(
+            config.close_side,
+            config.triple_barrier_config.take_profit_order_type,
+            state.open_base - state.close_base,
+            state.take_profit_order_price,
+            self._action("CLOSE"),
         )
         state.close_orders.append(order)
         state.take_profit_order_id = order.client_order_id
@@ -571,15 +563,6 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         commands.extend(self._advance_close(now))
         return commands
 
-    def _cancel(self, order: TrackedOrder) -> Command:
-        return cancel(
-            order,
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=self.config.connector_name,
-            trading_pair=self.config.trading_pair,
-        )
-
     def _live_orders(self) -> list[TrackedOrder]:
         state = self.state
         return [
@@ -612,15 +595,8 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
                     f"{remaining} base may still be open on the venue"
                 )
                 return self._fail(reason, state.failure_code, now)
-        order, command = place(
-            command_id=self._next_command_id(),
-            executor_id=self.id,
-            venue=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=config.close_side,
-            order_type="MARKET",
-            amount=remaining,
-            position_action=self._action("CLOSE"),
+        order, command = self._place_order(
+            config.close_side, "MARKET", remaining, None, self._action("CLOSE")
         )
         state.close_orders.append(order)
         return [command]
@@ -801,10 +777,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if event.code == "outcome_unknown":
             # It may have made the order: wait for the venue's record (the poller reads it).
             state.outcome_unknown = True
-            state.failure_reason = (
-                f"placing order {order.client_order_id} outcome unknown: {event.reason}; "
-                "it may be open on the venue"
-            )
+            state.failure_reason = outcome_unknown_reason(order, event.reason)
             state.failure_code = event.code
             self._touch()
             return _NOTHING
@@ -820,10 +793,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         state = self.state
         state.retries += 1
         if state.retries > self.config.max_retries:
-            reason = (
-                f"canceling order {order.client_order_id} was refused: {event.reason}; "
-                "the order may still be open on the venue"
-            )
+            reason = cancel_refused_reason(order, event.reason)
             return self._fail(reason, event.code, event.ts_event)
         return [self._cancel(order)]
 
@@ -883,10 +853,9 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
             value_quote=value,
         )
 
-    def info(self, now: dt.datetime, *, stranded_reason: str | None = None) -> ExecutorInfo:
-        if stranded_reason is None and self.state.outcome_unknown:
-            stranded_reason = self.state.failure_reason
-        return super().info(now, stranded_reason=stranded_reason)
+    def _stranded_reason(self) -> str | None:
+        state = self.state
+        return state.failure_reason if state.outcome_unknown else None
 
     def details(self) -> PositionDetails:
         state, config = self.state, self.config
@@ -961,12 +930,7 @@ class PositionExecutor(Executor[PositionExecutorConfig, PositionExecutorState]):
         if self.close_type is not CloseType.POSITION_HOLD:
             return []
         hedge = config.perpetual and config.position_mode == "HEDGE"
-        key = HeldPositionKey(
-            controller_id=config.controller_id,
-            connector=config.connector_name,
-            trading_pair=config.trading_pair,
-            side=config.side if hedge else None,
-        )
+        key = self._held_key(config.side if hedge else None)
         ts = self.closed_at or self.ts_last
         fills = [
             (

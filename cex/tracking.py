@@ -18,7 +18,15 @@ from lpexec.core import CancelOrder, OrderFilled, OrderRef, PlaceOrder, Position
 from lpexec.core.money import ZERO
 from lpexec.core.trade import OrderType, Side
 
-__all__ = ["OrderPhase", "TrackedOrder", "cancel", "client_order_id_for", "place"]
+__all__ = [
+    "OrderPhase",
+    "TrackedOrder",
+    "cancel",
+    "cancel_refused_reason",
+    "client_order_id_for",
+    "outcome_unknown_reason",
+    "place",
+]
 
 
 def client_order_id_for(command_id: str) -> str:
@@ -158,4 +166,20 @@ def cancel(
         venue=venue,
         trading_pair=trading_pair,
         client_order_id=order.client_order_id,
+    )
+
+
+def outcome_unknown_reason(order: TrackedOrder, reason: str) -> str:
+    """Why ``order`` is reported stranded: its place got no answer, so it may be open."""
+    return (
+        f"placing order {order.client_order_id} outcome unknown: {reason}; "
+        "it may be open on the venue"
+    )
+
+
+def cancel_refused_reason(order: TrackedOrder, reason: str) -> str:
+    """What an executor says when the venue refused to cancel ``order``."""
+    return (
+        f"canceling order {order.client_order_id} was refused: {reason}; "
+        "the order may still be open on the venue"
     )
