@@ -14,14 +14,21 @@ paper venues saved. Logs go to stderr: stdout carries the protocol.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 import typer
+import uvicorn
+from mcp.server.mcpserver import MCPServer
 
 from lpexec.app.api import RuntimeDriver
 from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
@@ -36,6 +43,8 @@ from lpexec.core.clock import LiveClock
 __all__ = ["McpOptions", "mcp_command", "run_mcp"]
 
 Transport = Literal["stdio", "http"]
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,9 +80,10 @@ def _caller(controller_id: str | None) -> Caller:
     return Caller(controller_id.strip())
 
 
-async def run_mcp(options: McpOptions) -> None:
+async def run_mcp(options: McpOptions) -> bool:
     """Open the runtimes, serve MCP on the chosen transport and drive the runtimes until the
-    transport ends (stdio: the client closed its input; HTTP: SIGINT/SIGTERM)."""
+    transport ends (stdio: the client closed its input) or SIGINT/SIGTERM; return True when a
+    signal ended it."""
     caller = _caller(options.controller_id)
     settings = Settings()
     if options.gateway:
@@ -110,15 +120,9 @@ async def run_mcp(options: McpOptions) -> None:
         stop = asyncio.Event()
         driving = asyncio.create_task(driver.run(stop))
         try:
-            if options.transport == "stdio":
-                await server.run_stdio_async()
-            else:
-                print(
-                    f"lpexec MCP serving on http://{options.host}:{options.port}/mcp",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                await server.run_streamable_http_async(host=options.host, port=options.port)
+            with _signals_set(stop):
+                await _serve(server, options, stop)
+            return stop.is_set()
         finally:
             stop.set()
             await asyncio.gather(driving, return_exceptions=True)
@@ -126,6 +130,65 @@ async def run_mcp(options: McpOptions) -> None:
         if cex is not None:
             await cex.aclose()
         await lp.aclose()
+
+
+async def _serve(server: MCPServer[Any], options: McpOptions, stop: asyncio.Event) -> None:
+    """Serve on the chosen transport until it ends or ``stop`` is set."""
+    if options.transport == "stdio":
+        serving = asyncio.create_task(server.run_stdio_async())
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if serving.done():
+                serving.result()  # its error, if it failed
+            else:
+                # A signal: the SDK's stdin reader waits in a worker thread that no cancel
+                # reaches, so the task is left to the process exit (see mcp_command).
+                serving.cancel()
+        return
+    app = server.streamable_http_app(host=options.host)
+    http = uvicorn.Server(
+        uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+    )
+    watching = asyncio.create_task(_exit_when_set(http, stop))
+    print(
+        f"lpexec MCP serving on http://{options.host}:{options.port}/mcp",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        await http.serve()
+    finally:
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+
+
+async def _exit_when_set(http: uvicorn.Server, stop: asyncio.Event) -> None:
+    await stop.wait()
+    http.should_exit = True
+
+
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set ``stop`` while the block runs (main thread only), so the runtimes are
+    closed and the paper venues saved; uvicorn, once shut down, raises the signal it caught
+    again under this handler instead of the default one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+
+    def handle(_number: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    originals = {number: signal.signal(number, handle) for number in _SIGNALS}
+    try:
+        yield
+    finally:
+        for number, original in originals.items():
+            signal.signal(number, original)
 
 
 def mcp_command(
@@ -182,10 +245,20 @@ def mcp_command(
         risk=tuple(risk),
     )
     try:
-        asyncio.run(run_mcp(options))
+        asyncio.run(_run_then_exit(options))
     except ConfigError as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2) from e
+
+
+async def _run_then_exit(options: McpOptions) -> None:
+    """:func:`run_mcp`; on stdio ended by a signal, exit the process once the runtimes are
+    closed: the SDK's stdin reader waits in a worker thread that would keep it alive."""
+    interrupted = await run_mcp(options)
+    if interrupted and options.transport == "stdio":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m lpexec.app.cli.mcp` before registration
