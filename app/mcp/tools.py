@@ -234,7 +234,14 @@ class ExecutorTools:
             "clear_position": self._clear_position,
             "performance_report": self._performance,
         }
-        handler = handlers.get(action.strip().lower()) if isinstance(action, str) else None
+        name = action.strip().lower() if isinstance(action, str) else ""
+        handler = handlers.get(name)
+        if name.endswith("_preferences"):
+            raise ConfigError(
+                f"action: {action!r} is not offered: lpexec keeps no saved config defaults; "
+                "pass the whole executor_config to create (see its schema: no action, "
+                "executor_type only)"
+            )
         if handler is None:
             raise ConfigError(
                 f"action: expected one of {', '.join(ACTIONS)} (or none), received {action!r}"

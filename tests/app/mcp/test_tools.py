@@ -343,3 +343,42 @@ async def test_the_portfolio_shows_balances_and_the_callers_open_lp_positions(wo
     assert [p["controller_id"] for p in scoped["lp_positions"]] == ["bot-b"]
     assert "balances" not in scoped
     assert set(only_paper["balances"]) == {"paper"} and only_paper["lp_positions"] == []
+
+
+async def test_search_filters_by_status_and_type(world):
+    tools = world.tools()
+    stopped = ok(
+        await tools.manage_executors(
+            action="create", executor_type="order", executor_config=order_config()
+        )
+    )["executor_id"]
+    running = ok(
+        await tools.manage_executors(
+            action="create", executor_type="order", executor_config=order_config()
+        )
+    )["executor_id"]
+    ok(await tools.manage_executors(action="stop", executor_id=stopped))
+    await world.settle()
+
+    finished = ok(await tools.manage_executors(action="search", status="TERMINATED"))
+    active = ok(await tools.manage_executors(action="search", status=["RUNNING"]))
+    lps = ok(await tools.manage_executors(action="search", executor_types=["lp_executor"]))
+
+    assert [item["executor_id"] for item in finished["executors"]] == [stopped]
+    assert [item["executor_id"] for item in active["executors"]] == [running]
+    assert lps["total_count"] == 0
+
+
+async def test_preferences_are_refused_with_what_to_do_instead(world):
+    problem = error(await world.tools().manage_executors(action="save_preferences"))
+    assert problem["type"] == "validation_error"
+    assert "executor_config" in problem["message"]
+
+
+def test_the_package_exports_its_public_names():
+    import lpexec.app.mcp as package
+
+    public = {name for name in vars(package) if not name.startswith("_")}
+    modules = {"guides", "portfolio", "server", "tools"}
+    assert set(package.__all__) == public - modules
+    assert len(package.__all__) == len(set(package.__all__))
