@@ -46,17 +46,19 @@ from lpexec.cex.grid_config import (
 from lpexec.cex.grid_levels import GridLevel, GridPlan, LevelState, generate_levels
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.order import (
-    HUMMINGBOT_IGNORED_FIELDS,
     ORDER_STATUS,
     ORDER_TRANSITIONS,
-    ExecutionStrategy,
-    OrderDetails,
     OrderExecutor,
-    OrderExecutorConfig,
     OrderExecutorState,
     OrderFill,
     OrderState,
     OrderTrigger,
+)
+from lpexec.cex.order_config import (
+    HUMMINGBOT_IGNORED_FIELDS,
+    ExecutionStrategy,
+    OrderDetails,
+    OrderExecutorConfig,
 )
 from lpexec.cex.position import (
     POSITION_STATUS,
