@@ -38,7 +38,7 @@ def test_a_token_is_stored_only_as_its_hash(store, database):
     with database.session() as session:
         row = session.exec(select(ApiTokenRow)).one()
     assert row.token_sha256 == hash_token(token) != token
-    secret = token.rsplit("_", 1)[-1]
+    secret = token.split("_", 2)[2]  # lpx_<id>_<secret>
     assert secret not in repr(row.model_dump())
     assert info.scope == "controller:agent-1"
     assert info.created_at == dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
