@@ -20,10 +20,13 @@ from lpexec.app.cli.demo import demo_command
 from lpexec.app.cli.executors import executors_app
 from lpexec.app.cli.grid import grid_app
 from lpexec.app.cli.lp import lp_app, pools_app
+from lpexec.app.cli.mcp import mcp_command
 from lpexec.app.cli.order import order_app
 from lpexec.app.cli.paper import paper_gateway_command
 from lpexec.app.cli.position import position_app
+from lpexec.app.cli.serve import serve_command
 from lpexec.app.cli.swap import swap_app
+from lpexec.app.cli.tokens import tokens_app
 from lpexec.core import ExecutorError
 
 __all__ = ["app", "main"]
@@ -41,6 +44,15 @@ app.command("backtest", help="Backtest a range-rebalancing policy over a price s
     backtest_command
 )
 app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
+app.command(
+    "serve",
+    help="Serve the executors REST API (hummingbot-api compatible) and WebSocket, running the "
+    "executors.",
+)(serve_command)
+app.command(
+    "mcp", help="Serve the MCP tools manage_executors and get_portfolio_overview (stdio or HTTP)."
+)(mcp_command)
+app.add_typer(tokens_app, name="tokens", help="Create, list and revoke API tokens.")
 app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
 app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
 app.add_typer(daemon_app, name="daemon", help="Run range-rebalancing policies on a schedule.")

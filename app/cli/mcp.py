@@ -28,12 +28,10 @@ from typing import Any, Literal
 import platformdirs
 import typer
 import uvicorn
-from mcp.server.mcpserver import MCPServer
 
 from lpexec.app.api import RuntimeDriver
 from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
 from lpexec.app.cli.serve import build_service, risk_engine_of
-from lpexec.app.mcp import ExecutorTools, balance_readers, build_mcp_server
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.app.service import Caller
 from lpexec.app.settings import Settings
@@ -113,6 +111,15 @@ async def run_mcp(options: McpOptions) -> bool:
                 seed=options.seed,
                 unknown_budget_seconds=settings.unknown_budget_seconds,
             )
+        # The MCP SDK is the optional extra ``lpexec[mcp]``: imported when the command runs.
+        try:
+            from lpexec.app.mcp import ExecutorTools, balance_readers, build_mcp_server
+        except ImportError as error:
+            raise ValueError(
+                "lpexec mcp: expected the mcp extra to be installed (pip install 'lpexec[mcp]'), "
+                f"could not import it: {error}"
+            ) from None
+
         service = build_service(lp=lp, cex=cex, risk=risk)
         tools = ExecutorTools(service, caller=caller, balances=balance_readers(lp=lp, cex=cex))
         server = build_mcp_server(tools, log_level="WARNING")
@@ -132,7 +139,7 @@ async def run_mcp(options: McpOptions) -> bool:
         await lp.aclose()
 
 
-async def _serve(server: MCPServer[Any], options: McpOptions, stop: asyncio.Event) -> None:
+async def _serve(server: Any, options: McpOptions, stop: asyncio.Event) -> None:
     """Serve on the chosen transport until it ends or ``stop`` is set."""
     if options.transport == "stdio":
         serving = asyncio.create_task(server.run_stdio_async())
@@ -259,7 +266,3 @@ async def _run_then_exit(options: McpOptions) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
-
-
-if __name__ == "__main__":  # pragma: no cover - `python -m lpexec.app.cli.mcp` before registration
-    typer.run(mcp_command)

@@ -31,7 +31,8 @@ def _server(
         command=sys.executable,
         args=[
             "-m",
-            "lpexec.app.cli.mcp",
+            "lpexec",
+            "mcp",
             "--database",
             f"sqlite:///{tmp_path / 'mcp.db'}",
             "--paper-state",
