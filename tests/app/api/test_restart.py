@@ -28,12 +28,13 @@ WALL = LiveClock()
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """``lpexec serve`` as a child process, its store and paper venues in ``folder``."""
+    """``python -m lpexec serve`` as a child process, its store and paper venues in ``folder``."""
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "lpexec.app.cli.serve",
+            "lpexec",
+            "serve",
             "--port",
             str(port),
             "--database",
