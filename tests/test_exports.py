@@ -20,6 +20,8 @@ PACKAGES = [
     "lpexec.paper.venues",
     "lpexec.cex",
     "lpexec.venues.ccxt",
+    "lpexec.app.service",
+    "lpexec.app.api",
 ]
 
 
