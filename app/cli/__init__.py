@@ -6,6 +6,7 @@ wrapped to the terminal's width) and exit with status 2; they never show a trace
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import sys
@@ -75,6 +76,26 @@ app.add_typer(
 )
 
 error_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"lpexec {importlib.metadata.version('lpexec')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Run trading executors: LP positions and swaps through Hummingbot Gateway, orders on
+    exchanges through ccxt, or all of them on paper venues that speak the same API."""
 
 
 def _print_error(error: Exception) -> None:

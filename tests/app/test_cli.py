@@ -3,6 +3,7 @@ lpexec`` entry as a real process."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import pytest
@@ -76,3 +77,9 @@ def test_backtest_help_says_width_is_a_ratio():
     result = CliRunner().invoke(app, ["backtest", "--help"], env={"COLUMNS": "200"})
     assert "Range width as a ratio of the price: 0.05 = 5 %." in flat(result.output)
     assert "--width-pct" not in result.output
+
+
+def test_version_prints_the_installed_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"lpexec {importlib.metadata.version('lpexec')}"
