@@ -11,6 +11,8 @@ import platformdirs
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lpexec.core import ConfigError, RiskEngine, RiskLimits
+
 __all__ = ["Settings", "default_database_url"]
 
 
@@ -38,6 +40,9 @@ class Settings(BaseSettings):
             or stay unknown until their budget ends.
         unknown_budget_seconds: how long an outcome may stay unknown before its executor is
             stranded with the reason (``LPEXEC_UNKNOWN_BUDGET_SECONDS``).
+        risk_limits: the risk engine's limits for the CLI's creates, as JSON
+            (``LPEXEC_RISK_LIMITS='{"max_open_executors": 5, "max_single_order_quote": "1000"}'``);
+            checked against every executor open in the store. Unset: no limits.
     """
 
     model_config = SettingsConfigDict(env_prefix="LPEXEC_", extra="ignore")
@@ -51,7 +56,21 @@ class Settings(BaseSettings):
     wallet_address: str | None = None
     solana_rpc_url: str | None = None
     unknown_budget_seconds: float = 900.0
+    risk_limits: dict[str, str | int] | None = None
     log_level: str = "WARNING"
+
+    def risk_engine(self) -> RiskEngine | None:
+        """The risk engine of :attr:`risk_limits` (None without limits).
+
+        Raises:
+            ConfigError: an unknown limit name or a bad value (named in the message).
+        """
+        if not self.risk_limits:
+            return None
+        try:
+            return RiskEngine(RiskLimits.from_mapping(self.risk_limits))
+        except ConfigError as error:
+            raise ConfigError(f"LPEXEC_RISK_LIMITS: {error}") from None
 
     def resolved_database_url(self) -> str:
         """The configured database URL, or the default SQLite file."""

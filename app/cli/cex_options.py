@@ -57,6 +57,7 @@ class CexConnection:
             seed=self.seed,
             advance_seconds=self.advance_minutes * 60,
             unknown_budget_seconds=settings.unknown_budget_seconds,
+            risk=settings.risk_engine(),
         )
 
 

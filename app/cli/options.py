@@ -59,6 +59,7 @@ class Connection:
             clock=LiveClock(),
             seed=self.seed,
             paper_state_file=paper_state,
+            risk=settings.risk_engine(),
         )
 
 

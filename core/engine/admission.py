@@ -1,7 +1,10 @@
 """Admitting a new executor: its type is registered, the risk engine approves it, its id is free.
 
-The risk engine sees every create with the exposures of the executors still open and the last
-published prices; without a risk engine only the type and the id are checked.
+The risk engine sees every create with the exposures of every executor still open in the store
+(those this engine runs, and those other runtimes sharing the store run: an LP runtime and a CEX
+runtime check against each other's) and the last published prices; without a risk engine only
+the type and the id are checked. An open executor whose config cannot be read (a type this build
+does not know) refuses the create: the engine fails closed.
 """
 
 from __future__ import annotations
@@ -53,6 +56,21 @@ class Admission:
             for executor in self._registry.executors.values()
             if not executor.is_terminated
         ]
+        for record in self._store.unfinished_executors():
+            if record.executor_id in self._registry.executors:
+                continue  # counted above, from memory
+            try:
+                config = self._registry.config_from(record)
+            except (ConfigError, ValueError) as error:
+                reason = (
+                    f"valuation: open executor {record.executor_id} ({record.type}) could not be "
+                    f"read, so its exposure is unknown: {error}"
+                )
+                return [
+                    RiskDecision(c.id, approved=False, limit="valuation", reason=reason)
+                    for c in configs
+                ]
+            open_exposures.append(config.exposure())
         return self._risk.check(
             requests,
             caller_controller_id=caller_controller_id,

@@ -126,7 +126,15 @@ class Registry:
         if executor is not None:
             live: ExecutorConfig = executor.config
             return live
-        record = self._stored(executor_id)
+        return self.config_from(self._stored(executor_id))
+
+    def config_from(self, record: StoredExecutor) -> ExecutorConfig:
+        """Return a stored executor's config.
+
+        Raises:
+            ConfigError: its type is not registered.
+            ValueError: its stored config does not validate (pydantic's ValidationError).
+        """
         cls = self._types.get(record.type)
         if cls is None:
             raise self._unknown_type(record.type)

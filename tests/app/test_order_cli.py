@@ -137,3 +137,30 @@ def test_a_limit_chaser_follows_the_touch_until_filled(order_cli):
     assert later["details"]["state"] in ("FILLED", "OPEN")
     if later["details"]["state"] == "OPEN":
         assert later["details"]["requotes"] > 0
+
+
+def test_the_risk_limits_gate_cli_creates_against_everything_open(tmp_path):
+    # Arrange: one open executor allowed
+    state = str(tmp_path / "exchange.json")
+    env = {**paper_env(tmp_path), "LPEXEC_RISK_LIMITS": '{"max_open_executors": 1}'}
+
+    def order(*args: str) -> CliResult:
+        return invoke("order", "--paper-state", state, *args, env=env)
+
+    resting = ("place", "--pair", "SOL-USDT", "--side", "BUY", "--amount", "1", "--price", "100")
+    # Act
+    first = order(*resting, "--json")
+    second = order(*resting)
+    bad = invoke(
+        "order",
+        "--paper-state",
+        state,
+        *resting,
+        env={**env, "LPEXEC_RISK_LIMITS": '{"max_open_orders": 1}'},
+    )
+    # Assert: the second is refused with the limit and both numbers; an unknown limit is named
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 2
+    assert "max_open_executors" in second.stderr and "Traceback" not in second.stderr
+    assert bad.exit_code == 2 and "max_open_orders" in bad.stderr
+    assert "LPEXEC_RISK_LIMITS" in bad.stderr

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from fixtures.engine_builders import make_engine, make_venue
 from fixtures.executors import (
     BarrierOrderConfig,
@@ -21,6 +23,9 @@ from lpexec.core import (
     Engine,
     Evidence,
     ExecutorStatus,
+    RiskEngine,
+    RiskLimits,
+    RiskRejectedError,
 )
 from lpexec.core.store import IntentStatus
 
@@ -120,4 +125,71 @@ async def test_an_engine_resumes_only_the_types_it_runs_and_leaves_the_others_un
     assert report.stranded == {}
     assert second.info("r-1").stranded_reason is None
     assert second.info("r-1").status is not None
+    database.close()
+
+
+async def test_the_risk_engine_counts_what_another_runtime_on_the_store_has_open(tmp_path, clock):
+    # Arrange: two engines on one store, each running one type, one open executor limit
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    types = [BarrierOrderExecutor, RangeLiquidityExecutor]
+    risk = RiskEngine(RiskLimits.from_mapping({"max_open_executors": 1}))
+    orders_db, ranges_db = Database.open(url), Database.open(url)
+    orders = Engine(
+        database=orders_db,
+        clock=clock,
+        executor_types=types,
+        venues={},
+        risk=risk,
+        runs=[BarrierOrderConfig.type],
+    )
+    ranges = Engine(
+        database=ranges_db,
+        clock=clock,
+        executor_types=types,
+        venues={},
+        risk=risk,
+        runs=[RangeLiquidityConfig.type],
+    )
+    await orders.create(BarrierOrderConfig(id="o-1", amount=Decimal(1), side="BUY"))
+    # Act / Assert: the other runtime's create is refused, naming the limit
+    with pytest.raises(RiskRejectedError, match="max_open_executors"):
+        await ranges.create(
+            RangeLiquidityConfig(
+                id="r-1",
+                lower_price=Decimal(95),
+                upper_price=Decimal(105),
+                base_amount=Decimal(1),
+                quote_amount=Decimal(100),
+            )
+        )
+    assert not ranges.has_executor("r-1")
+    orders_db.close()
+    ranges_db.close()
+
+
+async def test_the_risk_engine_fails_closed_on_an_open_executor_it_cannot_read(tmp_path, clock):
+    # Arrange: an open executor of a type this engine does not know
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    database = Database.open(url)
+    other = Engine(database=database, clock=clock, executor_types=[BarrierOrderExecutor], venues={})
+    await other.create(BarrierOrderConfig(id="o-1", amount=Decimal(1), side="BUY"))
+    risk = RiskEngine(RiskLimits.from_mapping({"max_open_executors": 10}))
+    narrow = Engine(
+        database=database,
+        clock=clock,
+        executor_types=[RangeLiquidityExecutor],
+        venues={},
+        risk=risk,
+    )
+    # Act / Assert
+    with pytest.raises(RiskRejectedError, match="o-1"):
+        await narrow.create(
+            RangeLiquidityConfig(
+                id="r-1",
+                lower_price=Decimal(95),
+                upper_price=Decimal(105),
+                base_amount=Decimal(1),
+                quote_amount=Decimal(100),
+            )
+        )
     database.close()
