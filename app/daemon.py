@@ -73,6 +73,14 @@ def load_daemon_config(path: Path) -> DaemonConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"--config: no file at {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"--config: expected a TOML file, received the directory {str(path)!r}"
+        ) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"--config {path}: expected UTF-8 TOML text, could not read it: {e}"
+        ) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"--config {path}: not valid TOML: {e}") from None
     unknown = set(data) - {"daemon", "risk", "policy"}

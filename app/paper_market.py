@@ -219,6 +219,7 @@ class PaperMarkets:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the state file atomically."""
         target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".tmp")
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(self.to_dict(), handle, separators=(",", ":"))

@@ -16,6 +16,7 @@ from rich.table import Table
 from lpexec.backtest.run import BacktestResult, parse_pool_spec, run_backtest
 from lpexec.core import parse_config
 from lpexec.lp.rebalance import RebalanceConfig
+from lpexec.paper.chain.tokens import DEFAULT_TOKENS
 from lpexec.paper.prices import read_price_csv
 
 __all__ = ["backtest_command", "parse_rebalance_spec"]
@@ -91,6 +92,7 @@ def backtest_command(
         },
     )
     pool_spec = parse_pool_spec(pool)
+    _check_pair_tokens(pair)
     points = read_price_csv(prices)
     with Progress(
         TextColumn("backtest"),
@@ -121,6 +123,18 @@ def backtest_command(
         typer.echo(json.dumps({"width": str(policy.width), **_as_json(result)}, indent=2))
         return
     _print(result, plot)
+
+
+def _check_pair_tokens(pair: str) -> None:
+    """Refuse a pair whose tokens the paper chain does not list (before any work)."""
+    known = [token.symbol for token in DEFAULT_TOKENS]
+    symbols = {symbol.upper() for symbol in known}
+    missing = [part for part in pair.split("-") if part.upper() not in symbols]
+    if missing:
+        raise ValueError(
+            f"--pair: expected tokens the paper chain lists ({', '.join(known)}), received "
+            f"{pair!r} ({', '.join(missing)} unknown)"
+        )
 
 
 def _width_pct_refused(value: str) -> str:

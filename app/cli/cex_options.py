@@ -15,6 +15,7 @@ from rich.console import Console
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.app.cli.executors import details_table, info_table
+from lpexec.app.cli.options import check_state_path
 from lpexec.app.settings import Settings
 from lpexec.core import ExecutorInfo
 
@@ -49,7 +50,7 @@ class CexConnection:
         paper_state = None
         if self.exchange is None:
             paper_state = self.paper_state or _default_paper_state()
-            _check_state_path(paper_state)
+            check_state_path(paper_state)
         return await open_cex_runtime(
             database_url=self.database or settings.resolved_database_url(),
             exchange=self.exchange,
@@ -65,16 +66,6 @@ def _default_paper_state() -> Path:
     folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "paper-exchange.json"
-
-
-def _check_state_path(path: Path) -> None:
-    if path.is_dir():
-        raise ValueError(f"--paper-state: expected a file, received the directory {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(
-            f"--paper-state: expected a file in an existing folder, received {str(path)!r} "
-            f"(no folder {str(path.parent)!r})"
-        )
 
 
 def cex_options(

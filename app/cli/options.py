@@ -15,7 +15,7 @@ from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
 from lpexec.core.clock import LiveClock
 
-__all__ = ["JSON_OPTION", "Connection", "connection_options", "run_session"]
+__all__ = ["JSON_OPTION", "Connection", "check_state_path", "connection_options", "run_session"]
 
 T = TypeVar("T")
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
@@ -52,7 +52,9 @@ class Connection:
         )
         paper_state = None
         if not settings.gateway_url:
-            paper_state = str(self.paper_state or _default_paper_state())
+            state = self.paper_state or _default_paper_state()
+            check_state_path(state)
+            paper_state = str(state)
         return await open_lp_runtime(
             database_url=self.database or settings.resolved_database_url(),
             settings=settings,
@@ -61,6 +63,16 @@ class Connection:
             paper_state_file=paper_state,
             risk=settings.risk_engine(),
         )
+
+
+def check_state_path(path: Path, *, option: str = "--paper-state") -> None:
+    """Refuse a state file path that is a directory (a missing folder is created on save).
+
+    Raises:
+        ValueError: naming the option, the path and what was expected.
+    """
+    if path.is_dir():
+        raise ValueError(f"{option}: expected a file, received the directory {str(path)!r}")
 
 
 def _default_paper_state() -> Path:

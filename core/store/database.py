@@ -61,7 +61,14 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
-        engine = create_engine(url, **kwargs)
+        try:
+            engine = create_engine(url, **kwargs)
+        except ImportError as e:  # the URL names a driver that is not installed
+            raise StoreError(
+                f"database URL {redact_url(url)}: expected a driver this install has (sqlite, or "
+                f"postgresql+psycopg with pip install 'psycopg[binary]'), could not load "
+                f"{parsed.drivername!r}: {e}"
+            ) from None
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         database = cls(engine)

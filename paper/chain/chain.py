@@ -250,5 +250,11 @@ class PaperChain:
             ValueError: when the file is not a paper chain state of this version.
         """
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            try:
+                data = json.load(handle)
+            except ValueError as error:
+                raise ValueError(
+                    f"paper chain state {os.fspath(path)!r}: expected a state file written by "
+                    f"lpexec, could not read it as JSON: {error}"
+                ) from None
         return cls.from_dict(data, clock=clock)

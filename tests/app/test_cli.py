@@ -83,3 +83,28 @@ def test_version_prints_the_installed_version():
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.strip() == f"lpexec {importlib.metadata.version('lpexec')}"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("executors", "list", "--database", "mysql://u@localhost/x"), "expected a driver"),
+        (("daemon", "--config", "{tmp}"), "expected a TOML file, received the directory"),
+        (
+            ("backtest", "--pair", "BTC-USDC", "--prices", str(DEMO_PRICES)),
+            "--pair: expected tokens the paper chain lists",
+        ),
+        (("lp", "--paper-state", "{tmp}", "list"), "--paper-state: expected a file"),
+        (("lp", "--paper-state", "{tmp}/bad.json", "list"), "bad.json"),
+    ],
+)
+def test_user_errors_are_one_line_naming_what_was_wrong(tmp_path, args, expected):
+    # Arrange: a corrupt paper state file beside the store
+    (tmp_path / "bad.json").write_text("garbage", encoding="utf-8")
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "LPEXEC_GATEWAY_URL": None}
+    # Act
+    result = invoke(*(arg.replace("{tmp}", str(tmp_path)) for arg in args), env=env)
+    # Assert
+    assert result.exit_code == 2, result.stdout
+    assert "Traceback" not in result.stderr
+    assert expected in flat(result.stderr)
