@@ -99,6 +99,7 @@ from lpexec.cex.grid_levels import (
 from lpexec.cex.tracking import (
     OrderPhase,
     TrackedOrder,
+    cancel_again,
     cancel_refused_reason,
     outcome_unknown_reason,
 )
@@ -786,7 +787,7 @@ class GridExecutor(CexExecutor[GridExecutorConfig, GridExecutorState]):
         return []
 
     def _cancel_refused(self, order: TrackedOrder, event: CommandFailed) -> list[Command]:
-        if event.retryable:
+        if cancel_again(event):
             return [self._cancel(order)]
         self.state.failure_reason = cancel_refused_reason(order, event.reason)
         order.reason = event.reason

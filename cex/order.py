@@ -103,6 +103,7 @@ from lpexec.cex.order_config import (
 from lpexec.cex.tracking import (
     OrderPhase,
     TrackedOrder,
+    cancel_again,
     cancel_refused_reason,
     client_order_id_for,
     outcome_unknown_reason,
@@ -612,7 +613,7 @@ class OrderExecutor(CexExecutor[OrderExecutorConfig, OrderExecutorState]):
         family = self.state.order_state
         if family not in (OrderState.CANCELING, OrderState.REQUOTING):
             return []
-        if event.retryable:
+        if cancel_again(event):
             self._fire(OrderTrigger.RECANCEL)
             return [self._cancel(order)]
         reason = cancel_refused_reason(order, event.reason)

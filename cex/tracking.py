@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from lpexec.core import CancelOrder, OrderFilled, OrderRef, PlaceOrder, PositionAction
+from lpexec.core import (
+    CancelOrder,
+    CommandFailed,
+    OrderFilled,
+    OrderRef,
+    PlaceOrder,
+    PositionAction,
+)
 from lpexec.core.money import ZERO
 from lpexec.core.trade import OrderType, Side
 
@@ -22,11 +29,19 @@ __all__ = [
     "OrderPhase",
     "TrackedOrder",
     "cancel",
+    "cancel_again",
     "cancel_refused_reason",
     "client_order_id_for",
     "outcome_unknown_reason",
     "place",
 ]
+
+
+def cancel_again(event: CommandFailed) -> bool:
+    """Whether a failed cancel is sent again: the venue said to retry, or the cancel certainly
+    did not reach it (``not_carried_out``: the order may still be open, so giving up would
+    leave it there)."""
+    return event.retryable or event.code == "not_carried_out"
 
 
 def client_order_id_for(command_id: str) -> str:

@@ -11,10 +11,9 @@ outcome settles the intent:
 - unknown (a timeout, a venue that raised on a write): UNKNOWN. :meth:`Outbox.reconcile` asks the
   venue's ``reconcile(command, evidence)``: a write that landed gets its outcome; one that
   certainly did not is sent again under the same intent with fresh evidence (at most
-  ``max_sends`` sends in all; then the executor gets a retryable
-  ``CommandFailed(code="not_carried_out")`` and decides, within its own bound on attempts,
-  whether to try again with a new command: a cancel must, or its order stays open); one still
-  unknown waits. An outcome still unknown
+  ``max_sends`` sends in all; then the executor gets ``CommandFailed(code="not_carried_out")``
+  and decides whether to try again with a new command: a cancel must, or its order stays
+  open); one still unknown waits. An outcome still unknown
   ``unknown_budget`` after it became unknown EXPIRES: the executor gets
   ``CommandFailed(code="outcome_unknown")``, and :meth:`Outbox.retry` reopens it.
 
@@ -56,6 +55,9 @@ class IntentUpdate:
     """Outcome events (the store records them as the outcome)."""
     error: str | None = None
 
+
+NOT_CARRIED_OUT = "not_carried_out"
+"""The code of a write proven not carried out after every send it was allowed."""
 
 ApplyOutcome = Callable[[str, Sequence[Event], IntentUpdate | None], bool]
 """``apply(executor_id, events, intent)``: apply a command's outcome events to its executor and
@@ -350,10 +352,10 @@ class Outbox:
                 self._fail(command, reason, retryable=False, code="executor_ended")
                 continue
             if sends >= self._max_sends:
-                # Certainly not carried out: the executor may try again with a new command (a
-                # cancel must, or its order stays open), within its own bound on attempts.
+                # Certainly not carried out: the code lets an executor that must try again (a
+                # cancel, or its order stays open) tell this apart from a refusal.
                 reason = f"not carried out after {sends} sends"
-                self._fail(command, reason, retryable=True, code="not_carried_out")
+                self._fail(command, reason, retryable=False, code=NOT_CARRIED_OUT)
                 continue
             logger.info("reconciled %s: it did not land; sending again", command_id)
             # The earlier send's evidence is spent (it certainly did not land): start afresh.

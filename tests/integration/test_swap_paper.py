@@ -197,8 +197,7 @@ async def test_a_swap_that_never_lands_fails_after_the_send_budget_with_no_swap(
     config = swap_config(swap_provider="meteora/clmm")
 
     await rt.engine.create(config)
-    # each attempt is sent up to 3 times; one certainly not carried out may be tried again
-    await settle(rt, rounds=40)
+    await settle(rt)
 
     info = rt.engine.info(config.id)
     assert info.close_type is CloseType.FAILED
