@@ -21,6 +21,7 @@ rule's generator and call counter, whether or not an earlier rule fired.
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -274,7 +275,7 @@ class SeededRules(Generic[R]):
 
 
 @dataclass
-class RulesPlan(Generic[R]):
+class RulesPlan(ABC, Generic[R]):
     """The base of a fault plan: its rules, its seed and their counters and generators.
 
     A plan subclasses it with its ``grammar``, its rule parser (``_parse_rule``) and its own
@@ -291,8 +292,9 @@ class RulesPlan(Generic[R]):
         self._rules = SeededRules(self.rules, seed=self.seed, grammar=self.grammar)
 
     @classmethod
+    @abstractmethod
     def _parse_rule(cls, text: str, *, position: int) -> R:
-        raise NotImplementedError(f"{cls.__name__} does not say how to parse a rule")
+        """Parse one rule of the spec (``position`` is 1-based, for the error)."""
 
     @classmethod
     def parse(cls, spec: str | None, *, seed: int = 0) -> Self:
