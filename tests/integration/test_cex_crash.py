@@ -44,6 +44,8 @@ DEFAULT_SEEDS = (0, 1, 2)
 _COUNT = os.environ.get("LPEXEC_CEX_CRASH_SEEDS")
 SEEDS = range(int(_COUNT)) if _COUNT else DEFAULT_SEEDS
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+WALL = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+"""The children's fixed wall clock."""
 
 
 def child(database_url: str, state: Path, log: Path, seed: int, run: int) -> subprocess.Popen[str]:
@@ -112,7 +114,8 @@ def test_killed_and_resumed_order_executors_agree_with_the_paper_exchange(
     done = out.strip().splitlines()[-1]
     assert done.startswith("DONE "), story
     assert json.loads(done[5:])["live"] == 0, story
-    exchange = PaperMarkets.load_or_new(state, seed=0, now=dt.datetime.now(dt.UTC)).exchange
+    # The state file exists, so it is read; the time would only start a new exchange.
+    exchange = PaperMarkets.load_or_new(state, seed=0, now=WALL).exchange
     ids = [f"cex-{index}" for index in range(COUNT)] + [f"pos-{i}" for i in range(COUNT // 2)]
     database = Database.open(database_url)
     try:
