@@ -77,7 +77,7 @@ class CexRuntime:
         first (the venue refuses another leverage while a position is open there)."""
         leverage = getattr(config, "leverage", None)
         venue = self.engine.venue(getattr(config, "connector_name", self.venue_key))
-        if leverage and _is_perpetual(config) and isinstance(venue, PerpetualVenue):
+        if leverage and getattr(config, "perpetual", False) and isinstance(venue, PerpetualVenue):
             await venue.set_leverage(getattr(config, "trading_pair", ""), leverage)
         await self.engine.create(config)
         if self.paper is not None:
@@ -122,7 +122,7 @@ class CexRuntime:
         for executor in self.engine.live_executors():
             config = executor.config
             held = getattr(executor.state, "open_base", None)
-            if held is None or not _is_perpetual(config):
+            if held is None or not getattr(config, "perpetual", False):
                 continue
             amount = held - executor.state.close_base
             if amount > 0:
@@ -371,11 +371,3 @@ class _SavedAfterWrites:
 
     async def cancel_order(self, command: Any, evidence: Any) -> Any:
         return await self._write("cancel_order", command, evidence)
-
-
-def _is_perpetual(config: ExecutorConfig) -> bool:
-    """Whether a CEX config trades a perpetual market (its own flag, else its venue's name)."""
-    flag = getattr(config, "is_perpetual", None)
-    if isinstance(flag, bool):
-        return flag
-    return "perpetual" in str(getattr(config, "connector_name", "")).lower()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.money import ZERO
 
@@ -167,7 +167,12 @@ class GridExecutorConfig(ExecutorConfig):
     @property
     def is_perpetual(self) -> bool:
         """True on a perpetual connector (Hummingbot's rule: the name says ``perpetual``)."""
-        return "perpetual" in self.connector_name
+        return is_perpetual_market(self.connector_name)
+
+    @property
+    def perpetual(self) -> bool:
+        """The same as :attr:`is_perpetual` (the name the order and position configs use)."""
+        return self.is_perpetual
 
     def exposure(self) -> Exposure:
         """What the grid commits: ``total_amount_quote`` (its levels together)."""

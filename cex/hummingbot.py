@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["HUMMINGBOT_SIDES", "normalize"]
+__all__ = ["HUMMINGBOT_SIDES", "is_perpetual_market", "normalize"]
 
 HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
 """Hummingbot's ``TradeType`` numbers."""
@@ -44,3 +44,11 @@ def normalize(data: Any, *, ours: str, theirs: str) -> Any:
     if type(side) is int and side in HUMMINGBOT_SIDES:
         values["side"] = HUMMINGBOT_SIDES[side]
     return values
+
+
+def is_perpetual_market(connector_name: object, flag: object = None) -> bool:
+    """Whether orders on ``connector_name`` are on a perpetual market: ``flag`` when it is a
+    bool (a config's ``is_perpetual``), else Hummingbot's rule: the name says ``perpetual``."""
+    if isinstance(flag, bool):
+        return flag
+    return isinstance(connector_name, str) and "perpetual" in connector_name.lower()

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from lpexec.cex.chaser import LimitChaserConfig
-from lpexec.cex.hummingbot import normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure, PositionAction
 
 __all__ = [
@@ -42,12 +42,6 @@ HUMMINGBOT_IGNORED_FIELDS: dict[str, Decimal] = {
 }
 """Hummingbot-only fields accepted and ignored, with Hummingbot's defaults (a value that differs
 is warned about); ``type`` and ``timestamp`` are handled apart (module docstring)."""
-
-
-def _is_perpetual(connector_name: object, is_perpetual: object = None) -> bool:
-    if isinstance(is_perpetual, bool):
-        return is_perpetual
-    return isinstance(connector_name, str) and "perpetual" in connector_name.lower()
 
 
 def _same_number(value: object, default: Decimal) -> bool:
@@ -117,7 +111,7 @@ class OrderExecutorConfig(ExecutorConfig):
             )
         action = values.get("position_action")
         if isinstance(action, str) and action.strip().upper() == "NIL":
-            if _is_perpetual(values.get("connector_name"), values.get("is_perpetual")):
+            if is_perpetual_market(values.get("connector_name"), values.get("is_perpetual")):
                 raise ValueError(
                     "position_action: a perpetual order needs OPEN or CLOSE, received 'NIL'"
                 )
@@ -165,7 +159,7 @@ class OrderExecutorConfig(ExecutorConfig):
     def perpetual(self) -> bool:
         """True when orders carry a position action: ``is_perpetual``, or when None, a
         ``connector_name`` containing ``perpetual``."""
-        return _is_perpetual(self.connector_name, self.is_perpetual)
+        return is_perpetual_market(self.connector_name, self.is_perpetual)
 
     @property
     def order_type(self) -> Literal["MARKET", "LIMIT", "LIMIT_MAKER"]:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.trade import OrderType, Side
 
@@ -152,9 +152,7 @@ class PositionExecutorConfig(ExecutorConfig):
     @property
     def perpetual(self) -> bool:
         """True when orders carry a position action (a perpetual market)."""
-        if self.is_perpetual is not None:
-            return self.is_perpetual
-        return "perpetual" in self.connector_name.lower()
+        return is_perpetual_market(self.connector_name, self.is_perpetual)
 
     @property
     def close_side(self) -> Side:
