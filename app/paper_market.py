@@ -14,7 +14,8 @@ maintenance margin 2 %, funding 0.01 % every 8 hours; see :mod:`lpexec.paper.exc
 Price paths are seeded geometric Brownian motions, one per market: step ``k`` of a market draws
 its shock from a generator seeded with ``(seed, pair, k)``, so the path is the same whatever the
 sessions' lengths, and a session never regenerates the past. Bid and ask are the mid minus and plus
-half the spread, floored to the tick.
+half the spread, the bid floored and the ask raised to the tick (the paper exchange's price
+driver, :func:`~lpexec.paper.exchange.driver.touch_around`).
 
 State file: JSON ``{"version": 1, "seed", "paper_time", "wall_time", "step", "mids", "exchange",
 "perpetual"}``, written atomically (temporary file, fsync, rename).
@@ -35,6 +36,7 @@ from typing import Any
 
 from lpexec.core import TradingRules
 from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
+from lpexec.paper.exchange.driver import touch_around
 
 __all__ = [
     "DEFAULT_BALANCES",
@@ -181,10 +183,7 @@ class PaperMarkets:
         return self.exchange.last_fill_id + self.perpetual.last_fill_id
 
     def _quote(self, spec: MarketSpec, mid: Decimal, now: dt.datetime) -> None:
-        rules = self.exchange.market(spec.trading_pair).rules
-        half = mid * spec.spread / 2
-        bid = rules.floor_price(mid - half)
-        ask = max(rules.floor_price(mid + half), bid + rules.price_tick)
+        bid, ask = touch_around(mid, spread=spec.spread, price_tick=spec.price_tick)
         for exchange in (self.exchange, self.perpetual):
             exchange.step(spec.trading_pair, bid=bid, ask=ask, last=mid, now=now)
 
