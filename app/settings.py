@@ -13,14 +13,30 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lpexec.core import ConfigError, RiskEngine, RiskLimits
 
-__all__ = ["Settings", "default_database_url"]
+__all__ = [
+    "PAPER_EXCHANGE_STATE",
+    "PAPER_GATEWAY_STATE",
+    "Settings",
+    "data_file",
+    "default_database_url",
+]
+
+PAPER_GATEWAY_STATE = "paper-gateway.json"
+"""The paper chain's state file name in the user data directory."""
+PAPER_EXCHANGE_STATE = "paper-exchange.json"
+"""The paper exchange's state file name in the user data directory."""
+
+
+def data_file(name: str) -> Path:
+    """A file in the user's data directory (the directory is created on first use)."""
+    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def default_database_url() -> str:
     """SQLite file in the user's data directory (created on first use)."""
-    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'lpexec.db'}"
+    return f"sqlite:///{data_file('lpexec.db')}"
 
 
 class Settings(BaseSettings):

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import platformdirs
 import typer
 from rich.console import Console
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.app.cli.executors import details_table, info_table
 from lpexec.app.cli.options import check_state_path
-from lpexec.app.settings import Settings
+from lpexec.app.settings import PAPER_EXCHANGE_STATE, Settings, data_file
 from lpexec.core import ExecutorInfo
 
 __all__ = ["CexConnection", "cex_options", "print_info", "run_cex_session"]
@@ -49,7 +48,7 @@ class CexConnection:
         settings = Settings()
         paper_state = None
         if self.exchange is None:
-            paper_state = self.paper_state or _default_paper_state()
+            paper_state = self.paper_state or data_file(PAPER_EXCHANGE_STATE)
             check_state_path(paper_state)
         return await open_cex_runtime(
             database_url=self.database or settings.resolved_database_url(),
@@ -60,12 +59,6 @@ class CexConnection:
             unknown_budget_seconds=settings.unknown_budget_seconds,
             risk=settings.risk_engine(),
         )
-
-
-def _default_paper_state() -> Path:
-    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "paper-exchange.json"
 
 
 def cex_options(

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 import typer
 
 from lpexec.app.api import RuntimeDriver
@@ -25,7 +24,7 @@ from lpexec.app.cex_runtime import CexRuntime, open_cex_runtime
 from lpexec.app.registry import CEX_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.service import ExecutorService, risk_engine_from
-from lpexec.app.settings import Settings
+from lpexec.app.settings import PAPER_EXCHANGE_STATE, PAPER_GATEWAY_STATE, Settings, data_file
 from lpexec.core import ConfigError, RiskEngine
 from lpexec.core.clock import LiveClock
 
@@ -95,12 +94,6 @@ class Hosted:
     driver: RuntimeDriver
 
 
-def _data_file(name: str) -> Path:
-    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
-
-
 def risk_engine_of(pairs: tuple[str, ...]) -> RiskEngine | None:
     """The risk engine for ``--risk NAME=VALUE`` options (None when there are none).
 
@@ -139,7 +132,7 @@ async def hosted(options: HostOptions) -> AsyncIterator[Hosted]:
     risk = risk_engine_of(options.risk)
     lp_state = None
     if not settings.gateway_url:
-        lp_state = str(options.paper_state or _data_file("paper-gateway.json"))
+        lp_state = str(options.paper_state or data_file(PAPER_GATEWAY_STATE))
     lp = await open_lp_runtime(
         database_url=database_url,
         settings=settings,
@@ -152,7 +145,7 @@ async def hosted(options: HostOptions) -> AsyncIterator[Hosted]:
         if options.cex:
             cex_state = None
             if options.exchange is None:
-                cex_state = options.exchange_state or _data_file("paper-exchange.json")
+                cex_state = options.exchange_state or data_file(PAPER_EXCHANGE_STATE)
             cex = await open_cex_runtime(
                 database_url=database_url,
                 exchange=options.exchange,

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import platformdirs
 import typer
 
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
-from lpexec.app.settings import Settings
+from lpexec.app.settings import PAPER_GATEWAY_STATE, Settings, data_file
 from lpexec.core.clock import LiveClock
 
 __all__ = ["JSON_OPTION", "Connection", "check_state_path", "connection_options", "run_session"]
@@ -52,7 +51,7 @@ class Connection:
         )
         paper_state = None
         if not settings.gateway_url:
-            state = self.paper_state or _default_paper_state()
+            state = self.paper_state or data_file(PAPER_GATEWAY_STATE)
             check_state_path(state)
             paper_state = str(state)
         return await open_lp_runtime(
@@ -73,12 +72,6 @@ def check_state_path(path: Path, *, option: str = "--paper-state") -> None:
     """
     if path.is_dir():
         raise ValueError(f"{option}: expected a file, received the directory {str(path)!r}")
-
-
-def _default_paper_state() -> Path:
-    folder = Path(platformdirs.user_data_dir("lpexec", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "paper-gateway.json"
 
 
 def connection_options(
