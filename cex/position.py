@@ -98,6 +98,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from lpexec.cex.barriers import long_barrier, pnl_price, short_barrier
 from lpexec.cex.base import CexExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.cex.messages import FundingPaid
@@ -361,11 +362,11 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         fees = state.open_fees / state.open_quote
         sign = ONE if self._is_buy else -ONE
         if barriers.stop_loss is not None:
-            state.stop_loss_price = entry * (ONE - sign * (barriers.stop_loss - fees))
+            state.stop_loss_price = pnl_price(entry, -barriers.stop_loss, fees, self._is_buy)
         trailing = barriers.trailing_stop
         if trailing is not None:
-            state.trailing_activation_price = entry * (
-                ONE + sign * (trailing.activation_price + fees)
+            state.trailing_activation_price = pnl_price(
+                entry, trailing.activation_price, fees, self._is_buy
             )
             state.trailing_delta_quote = trailing.trailing_delta * entry
         self._fire(T.ENTER)
@@ -426,9 +427,8 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         state, take_profit = self.state, self.config.triple_barrier_config.take_profit
         if take_profit is None or state.open_base <= 0:
             return
-        sign = ONE if self._is_buy else -ONE
         fees = state.open_fees / state.open_quote
-        state.take_profit_price = state.entry_price * (ONE + sign * (take_profit + fees))
+        state.take_profit_price = pnl_price(state.entry_price, take_profit, fees, self._is_buy)
         self._touch()
 
     # --- prices and time ------------------------------------------------------------------------
@@ -444,64 +444,16 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
             if state.position_state in _ENTERING:
                 return self._price_while_entering(event, price)
             return _NOTHING
-        fired = self._long_barrier(price) if self._is_buy else self._short_barrier(price)
+        if self._is_buy:
+            fired = long_barrier(state, price, self._touch)
+        else:
+            fired = short_barrier(state, price, self._touch)
         if fired is None:
             end = state.end_time
             if end is None or event.ts_event < end:
                 return self._gate_take_profit(event.price) if self._gated_take_profit else _NOTHING
             fired = CloseType.TIME_LIMIT
         return self._close(fired, event.ts_event)
-
-    def _long_barrier(self, price: Decimal) -> CloseType | None:
-        """The price barrier a long position's ``price`` fires (in Hummingbot's order), if any;
-        arms or moves the trailing stop."""
-        state = self.state
-        stop = state.stop_loss_price
-        if stop is not None and price <= stop:
-            return CloseType.STOP_LOSS
-        trail = state.trailing_stop_price
-        if trail is not None:
-            if price < trail:
-                return CloseType.TRAILING_STOP
-            if price > state.trailing_peak_price:  # type: ignore[operator]
-                self._trail(price)
-        else:
-            activation = state.trailing_activation_price
-            if activation is not None and price > activation:
-                self._trail(price)
-        target = state.take_profit_price
-        if target is not None and price >= target:
-            return CloseType.TAKE_PROFIT
-        return None
-
-    def _short_barrier(self, price: Decimal) -> CloseType | None:
-        """:meth:`_long_barrier` for a short position: every comparison mirrored."""
-        state = self.state
-        stop = state.stop_loss_price
-        if stop is not None and price >= stop:
-            return CloseType.STOP_LOSS
-        trail = state.trailing_stop_price
-        if trail is not None:
-            if price > trail:
-                return CloseType.TRAILING_STOP
-            if price < state.trailing_peak_price:  # type: ignore[operator]
-                self._trail(price)
-        else:
-            activation = state.trailing_activation_price
-            if activation is not None and price < activation:
-                self._trail(price)
-        target = state.take_profit_price
-        if target is not None and price <= target:
-            return CloseType.TAKE_PROFIT
-        return None
-
-    def _trail(self, price: Decimal) -> None:
-        """Arm the trailing stop at ``price``, or move it with a new best price."""
-        state = self.state
-        state.trailing_peak_price = price
-        delta = state.trailing_delta_quote
-        state.trailing_stop_price = price - delta if self._is_buy else price + delta
-        self._touch()
 
     def _closing_price(self, event: PriceUpdated) -> Decimal:
         """The price a position on this side closes into: the best bid for a long, the best ask
