@@ -93,6 +93,7 @@ def filters_of(request: SearchRequest) -> SearchFilters:
         executor_types=request.executor_types or None,
         account_names=request.account_names or None,
         statuses=statuses,
+        stranded=request.stranded,
     )
 
 

@@ -62,6 +62,11 @@ class SearchRequest(_Request):
         description="NOT_STARTED, RUNNING, SHUTTING_DOWN, TERMINATED (or lpexec's CREATED, "
         "ACTIVE, CLOSING); several separated by commas.",
     )
+    stranded: bool | None = Field(
+        default=None,
+        description="lpexec: true for the executors stranded with a reason to act on, false "
+        "for the others.",
+    )
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
     limit: int = Field(default=100, ge=1, le=1000)
 

@@ -68,6 +68,8 @@ class SearchFilters:
     statuses: Sequence[str] | None = None
     """Our lifecycle statuses (CREATED, ACTIVE, CLOSING, TERMINATED) or Hummingbot's
     RunnableStatus names (NOT_STARTED, RUNNING, SHUTTING_DOWN, TERMINATED)."""
+    stranded: bool | None = None
+    """True: only executors stranded (with a reason to act on); False: only the others."""
 
 
 class ExecutorServicePort(Protocol):

@@ -25,11 +25,18 @@ _TAG_BYTES = 16
 def fingerprint(query: ExecutorQuery) -> str:
     """A short digest of a search's filters (values sorted: their order does not matter)."""
     canonical = json.dumps(
-        {name: sorted(set(getattr(query, name))) for name in query.__dataclass_fields__},
+        {name: _canonical(getattr(query, name)) for name in query.__dataclass_fields__},
         sort_keys=True,
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _canonical(value: object) -> object:
+    """A filter's value in a form whose order does not matter (tuples as sorted lists)."""
+    if isinstance(value, tuple):
+        return sorted(set(value))
+    return value
 
 
 def _b64(data: bytes) -> str:

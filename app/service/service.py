@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from lpexec.app.registry import EXECUTOR_TYPES
 from lpexec.app.service.catalog import TypeCatalog
@@ -85,6 +85,8 @@ from lpexec.core.store import (
 )
 
 __all__ = ["MAX_PAGE", "ExecutorService", "UnknownPositionError"]
+
+_T = TypeVar("_T")
 
 MAX_PAGE = 1000
 """The largest page of a search or of logs."""
@@ -152,6 +154,7 @@ class ExecutorService:
         self._gate = RiskGate(risk, config_classes=self._catalog.config_classes, price=self._price)
         self._lock = asyncio.Lock()
         self._cursors: CursorCodec | None = None
+        self._threaded_reads = not _in_memory(store)
 
     @property
     def risk(self) -> RiskEngine | None:
@@ -300,9 +303,11 @@ class ExecutorService:
         _check_limit(limit)
         query = self._query(filters, caller)
         search = fingerprint(query)
-        codec = self._codec()
+        codec = await self._read(self._codec)
         after = codec.decode(cursor, search) if cursor is not None else None
-        stored, total = self._store.search_executors(query, after=after, limit=limit + 1)
+        stored, total = await self._read(
+            self._store.search_executors, query, after=after, limit=limit + 1
+        )
         page, more = stored[:limit], len(stored) > limit
         next_cursor = None
         if more:
@@ -318,7 +323,7 @@ class ExecutorService:
 
     async def get(self, executor_id: str, *, caller: Caller) -> ExecutorReport:
         """One executor in full, running or finished (UnknownExecutorError otherwise)."""
-        return self._report(self._visible(executor_id, caller))
+        return await self._read(lambda: self._report(self._visible(executor_id, caller)))
 
     async def logs(
         self, executor_id: str, *, caller: Caller, level: str | None = None, limit: int = 100
@@ -330,7 +335,7 @@ class ExecutorService:
             ConfigError: an unknown level or a limit outside 1..1000.
         """
         _check_limit(limit)
-        stored = self._visible(executor_id, caller)
+        stored = await self._read(self._visible, executor_id, caller)
         wanted = None
         if level is not None:
             wanted = level.strip().upper()
@@ -338,7 +343,9 @@ class ExecutorService:
                 raise ConfigError(
                     f"level: expected one of {', '.join(LogLevel.ALL)}, received {level!r}"
                 )
-        entries, total = self._store.executor_logs(stored.executor_id, level=wanted, limit=limit)
+        entries, total = await self._read(
+            self._store.executor_logs, stored.executor_id, level=wanted, limit=limit
+        )
         return LogPage(
             executor_id=stored.executor_id,
             logs=[
@@ -401,15 +408,15 @@ class ExecutorService:
         """Totals over the active (not terminated) executors the caller sees."""
         scope = () if caller.is_operator else (str(caller.controller_id),)
         query = ExecutorQuery(controller_ids=scope, statuses=_ACTIVE_STATUSES)
-        return summary_of(self._store.report_rows(query))
+        return summary_of(await self._read(self._store.report_rows, query))
 
     async def performance(
         self, *, caller: Caller, controller_id: str | None = None
     ) -> PerformanceReport:
         """A controller's (or every visible controller's) performance."""
         controllers = self._controllers(caller, controller_id)
-        rows = self._store.report_rows(ExecutorQuery(controller_ids=controllers))
-        holds = [position_report(p, self._price) for p in self._held(controllers)]
+        rows = await self._read(self._store.report_rows, ExecutorQuery(controller_ids=controllers))
+        holds = [position_report(p, self._price) for p in await self._read(self._held, controllers)]
         return performance_report(rows, holds, controller_id=controller_id or caller.controller_id)
 
     async def positions_summary(
@@ -417,7 +424,8 @@ class ExecutorService:
     ) -> PositionsSummary:
         """The held positions the caller sees (of one controller when given)."""
         controllers = self._controllers(caller, controller_id)
-        return positions_summary([position_report(p, self._price) for p in self._held(controllers)])
+        held = await self._read(self._held, controllers)
+        return positions_summary([position_report(p, self._price) for p in held])
 
     async def position(
         self,
@@ -429,8 +437,8 @@ class ExecutorService:
         controller_id: str = "main",
     ) -> PositionHoldReport:
         """One held position (UnknownPositionError, a LookupError, when none)."""
-        (position, *_) = self._find_held(
-            connector_name, trading_pair, caller, account_name, controller_id
+        (position, *_) = await self._read(
+            self._find_held, connector_name, trading_pair, caller, account_name, controller_id
         )
         return position_report(position, self._price)
 
@@ -466,6 +474,14 @@ class ExecutorService:
         return self._catalog.config_schema(executor_type)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    async def _read(self, read: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """Run a read of the store in a worker thread, so a slow query does not hold up the
+        event loop that drives the executors (inline for an in-memory SQLite store, whose one
+        connection belongs to this thread)."""
+        if self._threaded_reads:
+            return await asyncio.to_thread(read, *args, **kwargs)
+        return read(*args, **kwargs)
 
     def _stored(self, executor_id: str) -> StoredExecutor:
         stored = self._store.get_executor(executor_id)
@@ -514,6 +530,7 @@ class ExecutorService:
             ),
             account_names=tuple(filters.account_names or ()),
             statuses=lifecycle_statuses(filters.statuses or ()),
+            stranded=filters.stranded,
         )
 
     def _codec(self) -> CursorCodec:
@@ -565,6 +582,15 @@ class ExecutorService:
         if not found:
             raise UnknownPositionError(f"No held position for {what}")
         return found
+
+
+def _in_memory(store: Store) -> bool:
+    """Whether ``store`` is an in-memory SQLite database (one connection, this thread's)."""
+    database = getattr(store, "database", None)
+    url = getattr(getattr(database, "engine", None), "url", None)
+    if url is None:
+        return True  # not a SQL store we know: keep its reads on this thread
+    return bool(url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
 def _account(account_name: str | None) -> str:

@@ -54,6 +54,8 @@ class ExecutorQuery:
     executor_types: tuple[str, ...] = ()
     account_names: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    stranded: bool | None = None
+    """True: only stranded executors; False: only those that are not; None: either."""
 
     def where(self) -> list[Any]:
         """The SQL conditions of this query."""
@@ -68,6 +70,9 @@ class ExecutorQuery:
         ):
             if values:
                 conditions.append(_unindexed(col(column)).in_(list(dict.fromkeys(values))))
+        if self.stranded is not None:
+            reason = col(ExecutorRow.stranded_reason)
+            conditions.append(reason.is_not(None) if self.stranded else reason.is_(None))
         return conditions
 
 

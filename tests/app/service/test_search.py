@@ -154,3 +154,27 @@ async def test_bad_limits_statuses_and_types_are_refused(world, limit, filters, 
     with pytest.raises(ConfigError) as raised:
         await world.service.search(filters, caller=OPERATOR, cursor=None, limit=limit)
     assert message in str(raised.value)
+
+
+async def test_stranded_filters_the_executors_stranded_with_a_reason(world):
+    # Arrange: two orders of the CEX runtime, one of them stranded
+    made = await fill(world)
+    stranded_id, other_id = [i for i, (_, _, t, f) in made.items() if t == "order_executor"][:2]
+    with world.store.transaction() as unit:
+        unit.mark_stranded(stranded_id, "open outcome unknown", now=world.runtime.clock.now())
+    # Act
+    only = await world.service.search(
+        SearchFilters(stranded=True), caller=OPERATOR, cursor=None, limit=100
+    )
+    others = await all_pages(world.service, SearchFilters(stranded=False), OPERATOR, limit=7)
+    # Assert: the stranded one alone, with its reason; the rest without it; the two cursors
+    # of different searches are not interchangeable
+    assert [(i.executor_id, i.stranded_reason) for i in only.items] == [
+        (stranded_id, "open outcome unknown")
+    ]
+    rest = {item.executor_id for page in others for item in page.items}
+    assert rest == set(made) - {stranded_id} and other_id in rest
+    with pytest.raises(ConfigError):
+        await world.service.search(
+            SearchFilters(stranded=True), caller=OPERATOR, cursor=others[0].next_cursor, limit=7
+        )
