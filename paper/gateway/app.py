@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import decimal
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +42,7 @@ from lpexec.paper.chain import (
     WalletNotFoundError,
 )
 from lpexec.paper.gateway.context import Call, GatewayContext, Mode, RateLimiter
+from lpexec.paper.gateway.defaults import GATEWAY_TOKENS
 from lpexec.paper.gateway.encoding import DecimalJSONResponse, loads
 from lpexec.paper.gateway.errors import (
     RATE_LIMIT_MESSAGE,
@@ -58,6 +60,7 @@ from lpexec.paper.gateway.solana_routes import SOLANA_ROUTES
 from lpexec.paper.gateway.spec import OperationSchemas, load_spec, operation_schemas
 from lpexec.paper.gateway.system_routes import SYSTEM_ROUTES
 from lpexec.paper.gateway.trading_routes import TRADING_ROUTES
+from lpexec.paper.gateway.unsimulated_routes import unsimulated_routes
 from lpexec.paper.gateway.validation import RequestInvalidError, validate
 
 __all__ = ["ALL_ROUTES", "create_app"]
@@ -109,6 +112,7 @@ def create_app(
     else:
         limit = rate_limit
     spec = load_spec(spec_path)
+    _list_gateway_tokens(chain)
     wallets = chain.wallets()
     context = GatewayContext(
         chain=chain,
@@ -127,12 +131,24 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
+    # Fastify serves a prefix route ("/tokens/") with and without its slash and redirects
+    # nothing: "/chains/solana/status/" is an unknown route, not a 307
+    app.router.redirect_slashes = False
     app.state.gateway = context
     app.state.chain = chain
     _register(app, context, ALL_ROUTES, spec)
+    served = {(r.method, r.path) for r in ALL_ROUTES}
+    _register(app, context, unsimulated_routes(spec, served), spec)
     app.router.add_route("/rpc", _rpc_endpoint(context), methods=["POST"], include_in_schema=False)
     app.add_exception_handler(StarletteHTTPException, _unknown_route)
     return app
+
+
+def _list_gateway_tokens(chain: PaperChain) -> None:
+    """Add the tokens of Gateway 2.13's default list the chain does not list yet."""
+    for token in GATEWAY_TOKENS:
+        if chain.tokens.find(token.address) is None and chain.tokens.find(token.symbol) is None:
+            chain.tokens.add(token)
 
 
 def _register(
@@ -140,14 +156,14 @@ def _register(
 ) -> None:
     for route in routes:
         schemas = operation_schemas(spec, route.method, route.path) if route.validated else None
+        endpoint = _endpoint(context, route, schemas)
         # plain Starlette routes: the endpoint parses and validates the request itself, so
         # FastAPI's dependency machinery would only add latency
-        app.router.add_route(
-            route.path,
-            _endpoint(context, route, schemas),
-            methods=[route.method],
-            include_in_schema=False,
-        )
+        paths = [route.path]
+        if route.path != "/" and route.path.endswith("/"):
+            paths.append(route.path.rstrip("/"))
+        for path in paths:
+            app.router.add_route(path, endpoint, methods=[route.method], include_in_schema=False)
 
 
 def _client(request: Request) -> str:
@@ -234,6 +250,9 @@ def _translate(context: GatewayContext, error: Exception) -> GatewayError:
         return GatewayError(400, f"Swap failed: {error}", error="Error")
     if isinstance(error, InvalidChainRequestError | ChainError):
         return bad_request(str(error))
+    if isinstance(error, decimal.DecimalException | OverflowError):
+        # a number out of what the arithmetic can carry (1e308 prices, subnormal ranges)
+        return bad_request(f"Invalid number in the request: {type(error).__name__}")
     logger.exception("Unhandled error in the paper Gateway")
     return unexpected_error()
 

@@ -220,11 +220,11 @@ class GatewayContext:
         price = self.chain.fee_schedule.compute_unit_price
         return receipt.fee + priority_fee(price, receipt.compute_units)
 
-    def token(self, symbol_or_address: str) -> Token:
-        """Return a listed token or raise Gateway's 400 "Token not found"."""
+    def token(self, symbol_or_address: str, *, status: int = 400) -> Token:
+        """Return a listed token or raise Gateway's "Token not found" (400, or ``status``)."""
         token = self.chain.tokens.find(symbol_or_address)
         if token is None:
-            raise bad_request(f"Token not found: {symbol_or_address}")
+            raise GatewayError(status, f"Token not found: {symbol_or_address}")
         return token
 
     def check_rpc(self, call: Call, upstream_error: GatewayError | None = None) -> None:

@@ -1,12 +1,16 @@
 """A ready-to-use paper Gateway: a demo chain with a funded wallet and seeded pools.
 
-Pools (stable addresses, whatever the seed):
+Pools (stable addresses, whatever the seed). Where Gateway 2.13.0's default pool list has the
+pair, the pool has that list's address and fee, so a real configuration works on paper:
 
-* SOL-USDC Meteora DLMM, bin step 10 (0.1 % base fee), price 180 USDC;
-* JUP-USDC Meteora DLMM, bin step 20, price 0.8 USDC;
+* SOL-USDC Meteora DLMM ``2sf5NYcY4zUPXUSmG6f66mskb24t5F8S11pC1Nz5nQT3``, bin step 10, 0.04 %
+  base fee, price 180 USDC;
+* JUP-USDC Meteora DLMM ``7HR1ouGwPsCyPScUCx4WJCPyktXMoLitrGkLczd7Vabx``, bin step 20, 0.01 %
+  base fee, price 0.8 USDC;
 * USDT-USDC Meteora DLMM, bin step 1, price 1 USDC;
-* SOL-USDC Raydium CLMM, tick spacing 10, 0.05 % fee, price 180 USDC (served by the unified
-  ``/trading/*`` routes with ``connector=raydium`` and by the Jupiter-like router).
+* SOL-USDC Raydium CLMM ``3ucNos4NbumPLZNWztqGHNFFgkHeRMBQAVemeeomsUxv``, tick spacing 10,
+  0.04 % fee, price 180 USDC (served by the unified ``/trading/*`` routes with
+  ``connector=raydium`` and by the Jupiter-like router).
 
 The demo wallet holds 100 SOL, 20,000 USDC, 5,000 USDT and 10,000 JUP.
 """
@@ -26,6 +30,7 @@ from lpexec.paper.chain import FaultPlan, PaperChain
 from lpexec.paper.chain.keys import derive_address
 from lpexec.paper.gateway.app import create_app
 from lpexec.paper.gateway.context import Mode
+from lpexec.paper.gateway.defaults import DEFAULT_POOLS
 from lpexec.paper.pools import ClmmPool, DlmmFeeParameters, DlmmPool, Strategy
 
 __all__ = ["DEMO_FUNDS", "PaperGateway", "build_demo_chain", "build_paper_gateway"]
@@ -54,7 +59,12 @@ class _PoolSpec:
     base_liquidity: Decimal
     quote_liquidity: Decimal
     fee_rate: int = 0
-    """CLMM fee in millionths."""
+    """CLMM fee in millionths (replaced by Gateway's default pool fee when it lists the pair)."""
+
+    @property
+    def listed(self) -> tuple[str, str] | None:
+        """Gateway 2.13's default pool address and fee percent for this pair, if listed."""
+        return DEFAULT_POOLS.get((self.connector, self.base, self.quote))
 
 
 _POOLS = (
@@ -78,8 +88,16 @@ _POOLS = (
 
 
 def demo_pool_address(connector: str, base: str, quote: str, step: int) -> str:
-    """Return the stable address of a demo pool."""
+    """Return the stable address of a demo pool (Gateway's default address when it has one)."""
+    listed = DEFAULT_POOLS.get((connector, base, quote))
+    if listed is not None:
+        return listed[0]
     return derive_address("demo-pool", connector, base, quote, str(step))
+
+
+def _fee_millionths(spec: _PoolSpec) -> int | None:
+    listed = spec.listed
+    return None if listed is None else int(Decimal(listed[1]) * 10_000)
 
 
 def _seed_pool(chain: PaperChain, spec: _PoolSpec) -> None:
@@ -96,11 +114,14 @@ def _seed_pool(chain: PaperChain, spec: _PoolSpec) -> None:
     }
     address = demo_pool_address(spec.connector, spec.base, spec.quote, spec.step)
     pool: DlmmPool | ClmmPool
+    fee = _fee_millionths(spec)
     if spec.connector == "meteora":
+        # base fee = base_factor x bin step x 1e-8 (10_000 x step: step x 0.01 %)
+        factor = 10_000 if fee is None else fee * 100 // spec.step
         pool = DlmmPool.at_price(
             address,
             bin_step=spec.step,
-            fee_parameters=DlmmFeeParameters(),
+            fee_parameters=DlmmFeeParameters(base_factor=factor),
             max_position_width=_MAX_WIDTH,
             **pair,
         )
@@ -111,7 +132,7 @@ def _seed_pool(chain: PaperChain, spec: _PoolSpec) -> None:
         pool = ClmmPool.at_price(
             address,
             tick_spacing=spec.step,
-            fee_rate=spec.fee_rate,
+            fee_rate=spec.fee_rate if fee is None else fee,
             protocol_fee_share=1_200,
             **pair,
         )

@@ -43,6 +43,7 @@ class GatewayError(Exception):
         code: str | None = None,
         validation: list[dict[str, Any]] | None = None,
         headers: Mapping[str, str] | None = None,
+        message_only: bool = False,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -51,9 +52,14 @@ class GatewayError(Exception):
         self.code = code
         self.validation = validation
         self.headers = dict(headers or {})
+        self.message_only = message_only
+        """The route declares this status's body as ``{message}``: Fastify's serializer drops
+        the other keys (2.13: ``GET /pools/{tradingPair}`` 404)."""
 
     def body(self) -> dict[str, Any]:
         """Return the JSON body Gateway sends."""
+        if self.message_only:
+            return {"message": self.message}
         body: dict[str, Any] = {"statusCode": self.status_code}
         if self.error is not None:
             body["error"] = self.error

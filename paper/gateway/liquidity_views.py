@@ -55,17 +55,29 @@ def confirm_style(connector: str) -> ConfirmStyle:
     return ConfirmStyle.SEND_AND_CONFIRM if connector == "meteora" else ConfirmStyle.RAW
 
 
-def lookup_pool(ctx: GatewayContext, address: str, connector: str, *, write: bool) -> PoolEntry:
+def lookup_pool(
+    ctx: GatewayContext, address: str, connector: str, *, write: bool, pool_info: bool = False
+) -> PoolEntry:
     """Return the connector's pool at ``address``.
 
     Raises:
         GatewayError: 400 "Invalid pool address" on writes, 404 "Pool not found" on reads.
+            Upstream Meteora loads the pool through its SDK on every route but pool-info, so
+            its quotes answer the SDK's 400 too ("Invalid public key input" for a malformed
+            address); pool-info swallows every failure into 404 "Pool not found".
     """
     try:
         entry = ctx.chain.pool_entry(address)
     except PoolNotFoundError:
         entry = None
     if entry is None or entry.connector != connector:
+        if ctx.quirky(connector) and not pool_info:
+            reason = (
+                f"Account does not exist or has no data {address}"
+                if is_address(address)
+                else "Invalid public key input"
+            )
+            raise bad_request(f"Invalid pool address: {reason}")
         if write:
             raise bad_request(f"Invalid pool address: {address}")
         raise not_found(f"Pool not found: {address}", error="NotFoundError")
@@ -258,6 +270,11 @@ def _check_range(lower_price: Decimal, upper_price: Decimal) -> None:
         )
 
 
+def _check_positive_price(lower_price: Decimal) -> None:
+    if lower_price <= 0:
+        raise bad_request(f"Invalid price range: expected lowerPrice > 0, received {lower_price}")
+
+
 async def open_position(ctx: GatewayContext, call: Call, connector: str) -> dict[str, Any]:
     """Open a position (Meteora ``open-position`` / unified ``open``)."""
     body = call.body
@@ -266,8 +283,7 @@ async def open_position(ctx: GatewayContext, call: Call, connector: str) -> dict
     pool = entry.pool
     lower_price, upper_price = body["lowerPrice"], body["upperPrice"]
     _check_range(lower_price, upper_price)
-    if lower_price <= 0:
-        raise bad_request(f"Invalid price range: expected lowerPrice > 0, received {lower_price}")
+    _check_positive_price(lower_price)
     base_raw = _raw(body.get("baseTokenAmount"), pool.base_decimals, "baseTokenAmount")
     quote_raw = _raw(body.get("quoteTokenAmount"), pool.quote_decimals, "quoteTokenAmount")
     if base_raw == 0 and quote_raw == 0:
@@ -454,6 +470,7 @@ async def quote_position(ctx: GatewayContext, call: Call, connector: str) -> dic
     base_amount: Decimal | None = query.get("baseTokenAmount")
     quote_amount: Decimal | None = query.get("quoteTokenAmount")
     _check_range(lower_price, upper_price)
+    _check_positive_price(lower_price)
     if not base_amount and not quote_amount:
         raise bad_request("Missing amounts: provide baseTokenAmount or quoteTokenAmount")
     if (base_amount or 0) < 0 or (quote_amount or 0) < 0:

@@ -49,7 +49,8 @@ async def fetch_pools(ctx: GatewayContext, call: Call) -> Any:
 async def get_pool_info(ctx: GatewayContext, call: Call) -> Any:
     address = call.query["poolAddress"]
     ctx.check_rpc(call, not_found(f"Pool not found: {address}", error="NotFoundError"))
-    return pool_info(lookup_pool(ctx, address, CONNECTOR, write=False), extended=True)
+    entry = lookup_pool(ctx, address, CONNECTOR, write=False, pool_info=True)
+    return pool_info(entry, extended=True)
 
 
 async def positions_owned(ctx: GatewayContext, call: Call) -> Any:
@@ -59,6 +60,23 @@ async def positions_owned(ctx: GatewayContext, call: Call) -> Any:
         position_info(ctx.chain, record, zero_fees=ctx.upstream)
         for record in ctx.chain.positions_owned(wallet, CONNECTOR)
     ]
+
+
+def meteora_outage(operation: str, pool_address: Any = None) -> GatewayError:
+    """Return 2.13 Meteora's answer to an RPC outage on a route of ``operation``.
+
+    pool-info swallows the failure into 404 "Pool not found"; routes that load a pool through
+    the SDK (quotes, open, swaps) answer 400 "Invalid pool address: fetch failed";
+    positions-owned answers its 503 "known SDK bug"; position-info and the other writes wrap
+    it into a 500.
+    """
+    if operation == "pool":
+        return not_found(f"Pool not found: {pool_address}", error="NotFoundError")
+    if operation in ("quote", "open", "swap"):
+        return bad_request(FETCH_FAILED)
+    if operation == "owned":
+        return service_unavailable(SDK_BUG_MESSAGE)
+    return internal_error()
 
 
 def _meteora(upstream_error: Callable[[], GatewayError]) -> ConnectorResolver:

@@ -10,7 +10,7 @@ from lpexec.paper.chain.costs import BASE_FEE_LAMPORTS_PER_SIGNATURE, lamports_t
 from lpexec.paper.chain.keys import is_address, is_signature
 from lpexec.paper.gateway.context import Call, ConfirmStyle, GatewayContext, check_wallet_address
 from lpexec.paper.gateway.encoding import format_decimal
-from lpexec.paper.gateway.errors import bad_request, unexpected_error
+from lpexec.paper.gateway.errors import bad_request, internal_error, unexpected_error
 from lpexec.paper.gateway.routes import Route
 from lpexec.paper.gateway.rpc import transaction_json
 from lpexec.paper.gateway.views import ui
@@ -51,6 +51,9 @@ async def estimate_gas(ctx: GatewayContext, call: Call) -> Any:
 
 async def balances(ctx: GatewayContext, call: Call) -> Any:
     body = call.body
+    if ctx.upstream and not is_address(body["address"]):
+        # 2.13 wraps web3's PublicKey error into a 500
+        raise internal_error("Failed to get balances: Invalid public key input")
     address = check_wallet_address(body["address"])
     wanted: list[str] = body.get("tokens") or []
     tokens = [t for t in (ctx.chain.tokens.find(s) for s in wanted) if t is not None]

@@ -86,8 +86,10 @@ def pool_quote(
     amount: Decimal = fields["amount"]
     side: str = fields["side"]
     slippage_pct: Decimal = fields["slippagePct"]
-    base = ctx.token(base_symbol)
-    quote = ctx.token(quote_symbol) if quote_symbol else None
+    # upstream Meteora with a pool resolves both tokens itself and answers 404 for either
+    missing = 404 if pool_address and ctx.quirky(connector) else 400
+    base = ctx.token(base_symbol, status=missing)
+    quote = ctx.token(quote_symbol, status=missing) if quote_symbol else None
     if pool_address:
         entry = lookup_pool(ctx, pool_address, connector, write=False)
     else:

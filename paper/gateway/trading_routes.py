@@ -14,8 +14,9 @@ from lpexec.paper.gateway.context import Call, GatewayContext, check_wallet_addr
 from lpexec.paper.gateway.errors import bad_request, unexpected_error
 from lpexec.paper.gateway.jupiter_routes import execute_router_quote, quote_answer, quote_router
 from lpexec.paper.gateway.liquidity_views import lookup_pool
+from lpexec.paper.gateway.meteora_routes import meteora_outage
 from lpexec.paper.gateway.position_routes import position_routes
-from lpexec.paper.gateway.routes import Route
+from lpexec.paper.gateway.routes import ConnectorResolver, Route
 from lpexec.paper.gateway.swap_views import execute_pool_swap, pool_quote, quote_fields
 from lpexec.paper.gateway.views import pool_info, position_info
 
@@ -40,6 +41,7 @@ def _served(
     served: set[str],
     purpose: str,
     default: str | None = None,
+    operation: str = "",
 ) -> str:
     # The call's connector, once its network, connector and RPC fault checks pass.
     data = call.data
@@ -50,22 +52,31 @@ def _served(
             f"Unsupported connector: {connector}. The paper Gateway serves "
             f"{', '.join(sorted(served))} for {purpose}"
         )
+    if connector.split("/")[0] == "meteora":
+        # the unified routes call Meteora's own handlers, which answer an outage their way
+        ctx.check_rpc(call, meteora_outage(operation, data.get("poolAddress")))
     ctx.check_rpc(call, unexpected_error())
     return connector
 
 
-def _clmm(ctx: GatewayContext, call: Call) -> str:
-    return _served(ctx, call, _CLMM_CONNECTORS, "CLMM")
+def _clmm_for(operation: str) -> ConnectorResolver:
+    def resolve(ctx: GatewayContext, call: Call) -> str:
+        return _served(ctx, call, _CLMM_CONNECTORS, "CLMM", operation=operation)
+
+    return resolve
+
+
+_clmm = _clmm_for("pool")
 
 
 async def clmm_pool_info(ctx: GatewayContext, call: Call) -> Any:
     connector = _clmm(ctx, call)
-    entry = lookup_pool(ctx, call.query["poolAddress"], connector, write=False)
+    entry = lookup_pool(ctx, call.query["poolAddress"], connector, write=False, pool_info=True)
     return pool_info(entry, extended=False)
 
 
 async def clmm_positions_owned(ctx: GatewayContext, call: Call) -> Any:
-    connector = _clmm(ctx, call)
+    connector = _clmm_for("owned")(ctx, call)
     wallet = check_wallet_address(call.query["walletAddress"])
     return [
         position_info(ctx.chain, record, zero_fees=ctx.quirky(connector))
@@ -74,7 +85,9 @@ async def clmm_positions_owned(ctx: GatewayContext, call: Call) -> Any:
 
 
 def _swap_connector(ctx: GatewayContext, call: Call) -> str:
-    return _served(ctx, call, _SWAP_CONNECTORS, "swaps", default="jupiter/router")
+    return _served(
+        ctx, call, _SWAP_CONNECTORS, "swaps", default="jupiter/router", operation="quote"
+    )
 
 
 def _swap_quote(ctx: GatewayContext, data: dict[str, Any], connector: str) -> Any:
@@ -111,7 +124,7 @@ TRADING_ROUTES = [
     Route("GET", f"{_BASE}/positions-owned", clmm_positions_owned, operation="position"),
     *position_routes(
         _BASE,
-        resolver=lambda _fault: _clmm,
+        resolver=_clmm_for,
         paths={},
         percentage_field="percentageToRemove",
         strategy_field=None,

@@ -42,6 +42,19 @@ async def _scenario(call: Recorder, gateway: PaperGateway) -> None:
     clmm = _pools(gateway, "raydium")[0]
     await call("GET", "/")
     await call("GET", "/config/chains")
+    await call("GET", "/config/")
+    await call("GET", "/config/", params={"namespace": "solana-mainnet-beta"})
+    await call("GET", "/config/namespaces")
+    await call(
+        "GET",
+        "/tokens/find/{address}",
+        "/tokens/find/EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+        params={"chainNetwork": NET},
+    )
+    await call("GET", "/pools/find", params={"chainNetwork": NET, "tokenA": "SOL"})
+    await call(
+        "GET", "/pools/find/{address}", f"/pools/find/{dlmm}", params={"chainNetwork": NET}
+    )
     await call("GET", "/config/connectors")
     await call("GET", "/tokens/", params={"chain": "solana", "network": "mainnet-beta"})
     await call(
