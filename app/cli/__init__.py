@@ -2,84 +2,99 @@
 
 User errors (bad input, refused creates, unreachable services) print one clear line (never
 wrapped to the terminal's width) and exit with status 2; they never show a traceback.
+
+Subcommands are registered by name (:class:`LazyCommand`): a command's module, and what it
+imports, loads only when that command runs, so ``lpexec --help`` starts in a fraction of a
+second. Register new ones the same way; an ``import`` here makes every call pay for it.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import sys
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from lpexec.app.cli.backtest import backtest_command
-from lpexec.app.cli.daemon import daemon_app
-from lpexec.app.cli.demo import demo_command
-from lpexec.app.cli.executors import executors_app
-from lpexec.app.cli.grid import grid_app
-from lpexec.app.cli.lp import lp_app, pools_app
-from lpexec.app.cli.mcp import mcp_command
-from lpexec.app.cli.order import order_app
-from lpexec.app.cli.paper import paper_gateway_command
-from lpexec.app.cli.position import position_app
-from lpexec.app.cli.serve import serve_command
-from lpexec.app.cli.swap import swap_app
-from lpexec.app.cli.tokens import tokens_app
-from lpexec.core import ExecutorError
+from lpexec.app.cli.lazy import LazyCommand, lazy_group
 
 __all__ = ["app", "main"]
+
+COMMANDS = (
+    LazyCommand(
+        "demo", "lpexec.app.cli.demo:demo_command", "Run the end-to-end demo on the paper venues."
+    ),
+    LazyCommand(
+        "backtest",
+        "lpexec.app.cli.backtest:backtest_command",
+        "Backtest a range-rebalancing policy over a price series.",
+    ),
+    LazyCommand(
+        "paper-gateway",
+        "lpexec.app.cli.paper:paper_gateway_command",
+        "Serve the paper Gateway over HTTP.",
+    ),
+    LazyCommand(
+        "serve",
+        "lpexec.app.cli.serve:serve_command",
+        "Serve the executors REST API (hummingbot-api compatible) and WebSocket, running the "
+        "executors.",
+    ),
+    LazyCommand(
+        "mcp",
+        "lpexec.app.cli.mcp:mcp_command",
+        "Serve the MCP tools manage_executors and get_portfolio_overview (stdio or HTTP).",
+    ),
+    LazyCommand(
+        "tokens", "lpexec.app.cli.tokens:tokens_app", "Create, list and revoke API tokens."
+    ),
+    LazyCommand(
+        "executors",
+        "lpexec.app.cli.executors:executors_app",
+        "List and inspect executors in the store.",
+    ),
+    LazyCommand("lp", "lpexec.app.cli.lp:lp_app", "Open, watch, close and list LP positions."),
+    LazyCommand(
+        "daemon",
+        "lpexec.app.cli.daemon:daemon_app",
+        "Run range-rebalancing policies on a schedule.",
+    ),
+    LazyCommand("pools", "lpexec.app.cli.lp:pools_app", "Read pools."),
+    LazyCommand(
+        "swap", "lpexec.app.cli.swap:swap_app", "Quote swaps across providers and execute the best."
+    ),
+    LazyCommand(
+        "order",
+        "lpexec.app.cli.order:order_app",
+        "Place, watch and cancel orders on the paper exchange or a real one (--exchange).",
+    ),
+    LazyCommand(
+        "position",
+        "lpexec.app.cli.position:position_app",
+        "Open positions with take profit, stop loss, trailing stop and time limit; close them.",
+    ),
+    LazyCommand(
+        "grid",
+        "lpexec.app.cli.grid:grid_app",
+        "Run grids of limit orders between two prices, with take profit per level.",
+    ),
+)
 
 app = typer.Typer(
     name="lpexec",
     help="Run trading executors: LP positions and swaps through Hummingbot Gateway, orders on "
     "exchanges through ccxt, or all of them on paper venues that speak the same API.",
+    cls=lazy_group(COMMANDS),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("demo", help="Run the end-to-end demo on the paper venues.")(demo_command)
-app.command("backtest", help="Backtest a range-rebalancing policy over a price series.")(
-    backtest_command
-)
-app.command("paper-gateway", help="Serve the paper Gateway over HTTP.")(paper_gateway_command)
-app.command(
-    "serve",
-    help="Serve the executors REST API (hummingbot-api compatible) and WebSocket, running the "
-    "executors.",
-)(serve_command)
-app.command(
-    "mcp", help="Serve the MCP tools manage_executors and get_portfolio_overview (stdio or HTTP)."
-)(mcp_command)
-app.add_typer(tokens_app, name="tokens", help="Create, list and revoke API tokens.")
-app.add_typer(executors_app, name="executors", help="List and inspect executors in the store.")
-app.add_typer(lp_app, name="lp", help="Open, watch, close and list LP positions.")
-app.add_typer(daemon_app, name="daemon", help="Run range-rebalancing policies on a schedule.")
-app.add_typer(pools_app, name="pools", help="Read pools.")
-app.add_typer(swap_app, name="swap", help="Quote swaps across providers and execute the best.")
-app.add_typer(
-    order_app,
-    name="order",
-    help="Place, watch and cancel orders on the paper exchange or a real one (--exchange).",
-)
-app.add_typer(
-    position_app,
-    name="position",
-    help="Open positions with take profit, stop loss, trailing stop and time limit; close them.",
-)
-app.add_typer(
-    grid_app,
-    name="grid",
-    help="Run grids of limit orders between two prices, with take profit per level.",
-)
-
-error_console = Console(stderr=True)
 
 
 def _print_version(value: bool) -> None:
     if value:
+        import importlib.metadata
+
         typer.echo(f"lpexec {importlib.metadata.version('lpexec')}")
         raise typer.Exit()
 
@@ -98,10 +113,21 @@ def _main_options(
     exchanges through ccxt, or all of them on paper venues that speak the same API."""
 
 
+def _is_user_error(error: Exception) -> bool:
+    if isinstance(error, ValueError):
+        return True
+    # An ExecutorError was raised only if its module is loaded: no import for the check.
+    errors = sys.modules.get("lpexec.core.errors")
+    return errors is not None and isinstance(error, errors.ExecutorError)
+
+
 def _print_error(error: Exception) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
     # The message is text, not markup: "policy[0].pool_address" must print as written.
     message = f"[red]error:[/red] {escape(str(error))}"
-    error_console.print(message, markup=True, highlight=False, soft_wrap=True)
+    Console(stderr=True).print(message, markup=True, highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -112,9 +138,8 @@ def main() -> None:
     )
     try:
         app()
-    except ExecutorError as e:
-        _print_error(e)
-        sys.exit(2)
-    except ValueError as e:
+    except Exception as e:
+        if not _is_user_error(e):
+            raise
         _print_error(e)
         sys.exit(2)

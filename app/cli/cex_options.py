@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
-from lpexec.app.cli.executors import details_table, info_table
 from lpexec.app.cli.options import check_state_path
+from lpexec.app.cli.tables import details_table, info_table
 from lpexec.app.settings import PAPER_EXCHANGE_STATE, Settings, data_file
 from lpexec.core import ExecutorInfo
 

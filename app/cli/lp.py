@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from lpexec.app.cli.executors import info_table
-from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
-from lpexec.app.runtime import LPRuntime
-from lpexec.core import ExecutorInfo, PriceUpdated, UnknownExecutorError, parse_config
-from lpexec.lp import LPExecutorConfig
-from lpexec.venues.gateway.preflight import preflight
+from lpexec.app.cli.options import JSON_OPTION, connection_options, read_store, run_session
+from lpexec.app.cli.tables import info_table
+from lpexec.core import Engine, ExecutorInfo, PriceUpdated, UnknownExecutorError, parse_config
+from lpexec.lp import LPExecutor, LPExecutorConfig
+
+if TYPE_CHECKING:
+    from lpexec.app.runtime import LPRuntime
 
 __all__ = ["lp_app", "pools_app"]
 
@@ -100,6 +101,8 @@ def open_command(
     config = parse_config(LPExecutorConfig, values)
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
+        from lpexec.venues.gateway.preflight import preflight
+
         await preflight(
             config, runtime.client, wallet_address=runtime.wallet, network="mainnet-beta"
         )
@@ -181,12 +184,12 @@ def list_command(
     stranded: bool = typer.Option(False, "--stranded", help="Only stranded executors."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List LP executors, newest first."""
+    """List LP executors, newest first (from the store alone: no Gateway is contacted)."""
 
-    async def work(runtime: LPRuntime) -> list[ExecutorInfo]:
-        return runtime.engine.infos(executor_type="lp", stranded=True if stranded else None)
+    def work(engine: Engine) -> list[ExecutorInfo]:
+        return engine.infos(executor_type="lp", stranded=True if stranded else None)
 
-    infos = run_session(ctx, work)
+    infos = read_store(ctx, work, executor_types=[LPExecutor])
     if as_json:
         typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
         return

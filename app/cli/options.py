@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from lpexec.app.runtime import LPRuntime, open_lp_runtime
-from lpexec.app.settings import PAPER_GATEWAY_STATE, Settings, data_file
-from lpexec.core.clock import LiveClock
+if TYPE_CHECKING:
+    from lpexec.app.runtime import LPRuntime
+    from lpexec.app.settings import Settings
+    from lpexec.core import Engine, Executor
 
-__all__ = ["JSON_OPTION", "Connection", "check_state_path", "connection_options", "run_session"]
+__all__ = [
+    "JSON_OPTION",
+    "Connection",
+    "check_state_path",
+    "connection_options",
+    "read_store",
+    "run_session",
+]
 
 T = TypeVar("T")
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
@@ -33,10 +41,11 @@ class Connection:
     paper_state: Path | None
     seed: int
 
-    async def open(self) -> LPRuntime:
-        """Open an LP runtime; on paper the chain is loaded from and saved to its state file."""
-        base = Settings()
-        settings = base.model_copy(
+    def settings(self) -> Settings:
+        """The environment's settings with this command's options over them."""
+        from lpexec.app.settings import Settings
+
+        return Settings().model_copy(
             update={
                 key: value
                 for key, value in {
@@ -49,13 +58,25 @@ class Connection:
                 if value is not None
             }
         )
+
+    def database_url(self, settings: Settings | None = None) -> str:
+        """The store's URL: ``--database``, else the environment's (or the default file)."""
+        return self.database or (settings or self.settings()).resolved_database_url()
+
+    async def open(self) -> LPRuntime:
+        """Open an LP runtime; on paper the chain is loaded from and saved to its state file."""
+        from lpexec.app.runtime import open_lp_runtime
+        from lpexec.app.settings import PAPER_GATEWAY_STATE, data_file
+        from lpexec.core.clock import LiveClock
+
+        settings = self.settings()
         paper_state = None
         if not settings.gateway_url:
             state = self.paper_state or data_file(PAPER_GATEWAY_STATE)
             check_state_path(state)
             paper_state = str(state)
         return await open_lp_runtime(
-            database_url=self.database or settings.resolved_database_url(),
+            database_url=self.database_url(settings),
             settings=settings,
             clock=LiveClock(),
             seed=self.seed,
@@ -107,3 +128,31 @@ def run_session(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -
             await runtime.aclose()
 
     return asyncio.run(main())
+
+
+def read_store(
+    ctx: typer.Context,
+    work: Callable[[Engine], T],
+    executor_types: Iterable[type[Executor[Any, Any]]] | None = None,
+) -> T:
+    """Run ``work`` on an engine over the store alone: no Gateway, no paper chain is opened
+    (listing executors neither needs nor waits for a venue). ``executor_types``: the types
+    whose reports ``work`` reads (default: every type)."""
+    from lpexec.core import Database, Engine
+    from lpexec.core.clock import LiveClock
+
+    connection: Connection = ctx.obj
+    if connection.paper_state is not None:
+        check_state_path(connection.paper_state)
+    database = Database.open(connection.database_url())
+    try:
+        if executor_types is None:
+            from lpexec.app.registry import EXECUTOR_TYPES
+
+            executor_types = EXECUTOR_TYPES
+        engine = Engine(
+            database=database, clock=LiveClock(), executor_types=executor_types, venues={}
+        )
+        return work(engine)
+    finally:
+        database.close()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from lpexec.app.cli.executors import info_table
 from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
-from lpexec.app.runtime import LPRuntime
+from lpexec.app.cli.tables import info_table
 from lpexec.core import CloseType, ExecutorInfo, parse_config
 from lpexec.swap import (
     SWAP_VENUE,
@@ -27,6 +26,9 @@ from lpexec.swap import (
     rank_quotes,
     swap_limit,
 )
+
+if TYPE_CHECKING:
+    from lpexec.app.runtime import LPRuntime
 
 __all__ = ["swap_app"]
 

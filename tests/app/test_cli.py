@@ -95,7 +95,7 @@ def test_version_prints_the_installed_version():
             "--pair: expected tokens the paper chain lists",
         ),
         (("lp", "--paper-state", "{tmp}", "list"), "--paper-state: expected a file"),
-        (("lp", "--paper-state", "{tmp}/bad.json", "list"), "bad.json"),
+        (("lp", "--paper-state", "{tmp}/bad.json", "status", "x"), "bad.json"),
     ],
 )
 def test_user_errors_are_one_line_naming_what_was_wrong(tmp_path, args, expected):
@@ -108,3 +108,14 @@ def test_user_errors_are_one_line_naming_what_was_wrong(tmp_path, args, expected
     assert result.exit_code == 2, result.stdout
     assert "Traceback" not in result.stderr
     assert expected in flat(result.stderr)
+
+
+def test_lp_list_reads_the_store_even_when_the_paper_state_is_corrupt(tmp_path):
+    # Arrange: a paper chain state file that does not parse
+    (tmp_path / "bad.json").write_text("garbage", encoding="utf-8")
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "LPEXEC_GATEWAY_URL": None}
+    # Act: listing needs the store alone
+    result = invoke("lp", "--paper-state", str(tmp_path / "bad.json"), "list", "--json", env=env)
+    # Assert
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
