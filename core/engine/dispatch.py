@@ -10,7 +10,9 @@ journaled.
 
 A status change is sent to the observer as a :class:`StateChanged`; an executor that terminates
 stops receiving events. An executor whose ``apply`` raises is **stranded**: unregistered, its
-queued commands dropped, its last good state kept in the store with the reason.
+queued commands dropped, its last good state kept in the store with the reason. A write a fenced
+store refuses (this worker lost the executor's lease) is not retried: ``on_lost`` drops the
+executor, whose state in memory is then ahead of the store and must not be used.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from lpexec.core.engine.routing import Router
 from lpexec.core.held import HeldFill, HeldPosition, HeldPositionKey, HeldPositionsLedger
 from lpexec.core.lifecycle import CloseType, ExecutorStatus
 from lpexec.core.messages import Command, Event, PriceUpdated, Tick
+from lpexec.core.store.leases import LeaseLostError
 from lpexec.core.store.port import Store, UnitOfWork
 
 __all__ = ["Dispatcher", "StateChanged"]
@@ -56,6 +59,7 @@ class Dispatcher:
         outbox: receives the commands executors ask for.
         ledger: the held-positions ledger that takes the fills of a kept position.
         observer: called with a :class:`StateChanged` on every status change.
+        on_lost: called with the executors whose lease this worker lost (a write refused).
     """
 
     def __init__(
@@ -68,8 +72,10 @@ class Dispatcher:
         outbox: Outbox,
         ledger: HeldPositionsLedger,
         observer: Callable[[StateChanged], None] | None,
+        on_lost: Callable[[frozenset[str]], None] = lambda _executor_ids: None,
     ) -> None:
         self._store = store
+        self._on_lost = on_lost
         self._clock = clock
         self._executors = executors
         self._router = router
@@ -81,6 +87,13 @@ class Dispatcher:
     def resume(self) -> None:
         """Continue the journals where the store left them."""
         self._journal_seq = self._store.last_journal_seq()
+
+    def resume_some(self, executor_ids: list[str]) -> None:
+        """Continue these executors' journals where the store has them now (another worker
+        may have run them since)."""
+        seqs = self._store.last_journal_seq(executor_ids=executor_ids)
+        for executor_id in executor_ids:
+            self._journal_seq[executor_id] = seqs.get(executor_id, 0)
 
     def dispatch(
         self,
@@ -96,6 +109,8 @@ class Dispatcher:
         intent DONE with only some of its events applied. ``observed`` events (what a venue's
         records say, read again and again) are not journaled when they change nothing.
         """
+        if self._executors.get(executor.id) is not executor:  # dropped (lease lost)
+            return
         revision = executor.revision
         old_status = executor.status
         old_close = executor.close_type
@@ -116,7 +131,11 @@ class Dispatcher:
         ):
             return
         now = self._clock.now()
-        self._persist(executor, events, commands, intent, now=now)
+        try:
+            self._persist(executor, events, commands, intent, now=now)
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)
+            return
         if executor.status is not old_status or executor.close_type is not old_close:
             self._status_changed(executor, old_status, now=now)
         if commands:
@@ -195,13 +214,16 @@ class Dispatcher:
         self._router.unregister(executor)
         del self._executors[executor.id]
         self._outbox.discard(executor.id)
-        with self._store.transaction() as unit:
-            unit.mark_stranded(executor.id, reason, now=now)
-            if intent is not None:
-                unit.set_intent_status(
-                    intent.intent_id,
-                    intent.status,
-                    now=now,
-                    outcome=intent.outcome,
-                    events=intent.events,
-                )
+        try:
+            with self._store.transaction() as unit:
+                unit.mark_stranded(executor.id, reason, now=now)
+                if intent is not None:
+                    unit.set_intent_status(
+                        intent.intent_id,
+                        intent.status,
+                        now=now,
+                        outcome=intent.outcome,
+                        events=intent.events,
+                    )
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)

@@ -31,7 +31,7 @@ from lpexec.core.info import ExecutorInfo
 from lpexec.core.messages import Command, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
 from lpexec.core.risk import RiskDecision, RiskEngine
 from lpexec.core.store.database import Database
-from lpexec.core.store.port import Store, StoredExecutor
+from lpexec.core.store.port import Store, StoredExecutor, StoredIntent
 from lpexec.core.store.sql import SqlStore
 
 __all__ = ["Engine", "ResumeReport"]
@@ -70,6 +70,13 @@ class Engine:
             earlier sends did not land.
         unknown_budget_seconds: how long an outcome may stay unknown before its intent expires
             and its executor is told (``CommandFailed(code="outcome_unknown")``).
+        hand_off: True: executors this engine creates are stored with their first commands as
+            PENDING intents and left for a worker to claim and run (an API server or a CLI
+            beside the workers of a shared database); they are not run here.
+
+    Workers sharing a database (see ``core.store.leases``) do not :meth:`start`: they
+    :meth:`adopt` the executors they claimed and :meth:`drop` those they released or lost. With
+    a fenced store, a write refused because the lease was lost drops the executor at once.
 
     Example:
         >>> engine = Engine(database=db, clock=LiveClock(), executor_types=[LPExecutor],
@@ -92,6 +99,7 @@ class Engine:
         runs: Iterable[str] | None = None,
         max_sends: int = 3,
         unknown_budget_seconds: float = 900.0,
+        hand_off: bool = False,
     ) -> None:
         if store is None:
             if database is None:
@@ -103,6 +111,10 @@ class Engine:
         self._clock = clock
         self._venues = dict(venues)
         self._runs = frozenset(runs) if runs is not None else None
+        self._hand_off = hand_off
+        self._ledger_loaded = False
+        self.leases_lost = 0
+        """How many executors this engine dropped because their lease was lost."""
         self.ledger = HeldPositionsLedger()
         self._registry = Registry(executor_types, store=store, clock=clock)
         self._executors = self._registry.executors  # one dict, shared with the dispatcher
@@ -118,6 +130,8 @@ class Engine:
             is_live=self._is_live,
             max_sends=max_sends,
             unknown_budget_seconds=unknown_budget_seconds,
+            may_send=self._may_send,
+            on_lost=self._lost,
         )
         self._dispatcher = Dispatcher(
             store=store,
@@ -127,6 +141,7 @@ class Engine:
             outbox=self._outbox,
             ledger=self.ledger,
             observer=observer,
+            on_lost=self._lost,
         )
         self._scheduler = Scheduler(self._outbox)
 
@@ -134,30 +149,11 @@ class Engine:
 
     async def start(self) -> ResumeReport:
         """Load every unfinished executor and open intent from the store and resume them."""
-        report = ResumeReport()
-        now = self._clock.now()
-        store = self._store
         self._dispatcher.resume()
-        records = store.unfinished_executors()
-        if self._runs is not None:
-            records = [record for record in records if record.type in self._runs]
-        intents = store.open_intents()
-        held_positions = store.held_positions()
-        with store.transaction() as unit:
-            for record in records:
-                executor, reason = self._registry.rebuild(record)
-                if executor is None:
-                    unit.mark_stranded(record.executor_id, reason, now=now)
-                    report.stranded[record.executor_id] = reason
-                    logger.error("executor %s is stranded: %s", record.executor_id, reason)
-                    continue
-                self._register(executor)
-                report.resumed.append(executor.id)
-        for position in held_positions:
-            self.ledger.add(position)
-        report.intents_to_send, report.intents_to_reconcile = self._outbox.resume(
-            intent for intent in intents if intent.executor_id in self._executors
-        )
+        records = self._store.unfinished_executors()
+        intents = self._store.open_intents()
+        self._load_ledger()
+        report = self._take(records, intents)
         logger.info(
             "engine started: %d resumed, %d stranded, %d intents to send, %d to reconcile",
             len(report.resumed),
@@ -166,6 +162,78 @@ class Engine:
             report.intents_to_reconcile,
         )
         return report
+
+    async def adopt(self, executor_ids: Sequence[str]) -> ResumeReport:
+        """Resume these executors from the store (a worker's newly claimed leases): their
+        state, journal position and open intents as the store has them now. Executors already
+        in memory, terminated or of types this engine does not run are left out."""
+        wanted = [executor_id for executor_id in executor_ids if executor_id not in self._executors]
+        if not wanted:
+            return ResumeReport()
+        if not self._ledger_loaded:
+            self._load_ledger()
+        records = self._store.unfinished_executors(executor_ids=wanted)
+        intents = self._store.open_intents(executor_ids=wanted)
+        self._dispatcher.resume_some(wanted)
+        return self._take(records, intents)
+
+    def _load_ledger(self) -> None:
+        for position in self._store.held_positions():
+            self.ledger.add(position)
+        self._ledger_loaded = True
+
+    def _take(self, records: list[StoredExecutor], intents: list[StoredIntent]) -> ResumeReport:
+        report = ResumeReport()
+        if self._runs is not None:
+            records = [record for record in records if record.type in self._runs]
+        now = self._clock.now()
+        stranded: dict[str, str] = {}
+        for record in records:
+            executor, reason = self._registry.rebuild(record)
+            if executor is None:
+                stranded[record.executor_id] = reason
+                logger.error("executor %s is stranded: %s", record.executor_id, reason)
+                continue
+            self._register(executor)
+            report.resumed.append(executor.id)
+        if stranded:
+            with self._store.transaction() as unit:
+                for executor_id, reason in stranded.items():
+                    unit.mark_stranded(executor_id, reason, now=now)
+            report.stranded.update(stranded)
+        report.intents_to_send, report.intents_to_reconcile = self._outbox.resume(
+            intent for intent in intents if intent.executor_id in self._executors
+        )
+        return report
+
+    def drop(self, executor_ids: Iterable[str]) -> int:
+        """Stop running these executors here (their lease was released or lost): nothing more
+        is sent, applied or written for them; what the store holds stays for the next holder.
+        Return how many were in memory."""
+        dropped = set()
+        for executor_id in executor_ids:
+            executor = self._executors.pop(executor_id, None)
+            if executor is None:
+                continue
+            self._router.unregister(executor)
+            self._scheduler.cancel(executor_id)
+            dropped.add(executor_id)
+        self._outbox.forget(dropped)
+        return len(dropped)
+
+    def _lost(self, executor_ids: frozenset[str]) -> None:
+        dropped = self.drop(executor_ids)
+        if dropped:
+            self.leases_lost += dropped
+            logger.warning(
+                "lease lost on %d executor(s), dropped without writing: %s",
+                dropped,
+                ", ".join(sorted(executor_ids)),
+            )
+
+    def _may_send(self, executor_id: str) -> bool:
+        fence = getattr(self._store, "fence", None)
+        return fence is None or bool(fence.holds(executor_id))
 
     def _register(self, executor: AnyExecutor) -> None:
         self._executors[executor.id] = executor
@@ -205,6 +273,8 @@ class Engine:
         self._register(executor)
         # The row is first written together with the start's outcome, in one transaction.
         self._dispatcher.dispatch(executor, [ExecutorStarted(ts_event=now)])
+        if self._hand_off:  # its first commands wait as PENDING intents for a worker
+            self.drop([executor.id])
         return executor
 
     async def stop(self, executor_id: str, *, keep_position: bool | None = None) -> ExecutorInfo:

@@ -36,6 +36,7 @@ from lpexec.core.errors import OutcomeUnknownError, VenueRejectedError, VenueUna
 from lpexec.core.evidence import Evidence
 from lpexec.core.messages import Command, CommandFailed, Event
 from lpexec.core.ports import Reconciler
+from lpexec.core.store.leases import LeaseLostError
 from lpexec.core.store.port import Store, StoredIntent
 from lpexec.core.store.tables import IntentStatus
 
@@ -77,6 +78,10 @@ class Outbox:
             re-sent after its executor stopped would leave an order nobody tracks).
         max_sends: how many times one intent may be sent.
         unknown_budget_seconds: how long an outcome may stay unknown before it expires.
+        may_send: whether this process may still send a write for an executor (a worker's
+            lease not past due); a write it may not send stays PENDING for the next holder.
+        on_lost: called with the executors whose lease this worker lost (a fenced store
+            refused a write); they must be dropped, nothing more is done for them here.
 
     Attributes:
         unresolved: the commands whose outcome is unknown, by intent id.
@@ -92,8 +97,12 @@ class Outbox:
         is_live: Callable[[str], bool] = lambda _executor_id: True,
         max_sends: int,
         unknown_budget_seconds: float,
+        may_send: Callable[[str], bool] = lambda _executor_id: True,
+        on_lost: Callable[[frozenset[str]], None] = lambda _executor_ids: None,
     ) -> None:
         self._store = store
+        self._may_send = may_send
+        self._on_lost = on_lost
         self._clock = clock
         self._venues = venues
         self._apply = apply
@@ -123,6 +132,18 @@ class Outbox:
         """Drop the commands queued for an executor (it stranded)."""
         self._queues.pop(executor_id, None)
 
+    def forget(self, executor_ids: set[str]) -> None:
+        """Drop everything held for these executors (another worker runs them now): queued
+        commands, unknown outcomes, send counts and evidence. Their intents stay in the store
+        as they are, for the next holder to send or reconcile."""
+        for executor_id in executor_ids:
+            self._queues.pop(executor_id, None)
+        for intent_id, command in list(self.unresolved.items()):
+            if command.executor_id in executor_ids:
+                del self.unresolved[intent_id]
+                self._sends.pop(intent_id, None)
+                self._evidence.pop(intent_id, None)
+
     def ready(self) -> list[str]:
         """The executors with commands waiting to be sent."""
         return [executor_id for executor_id, queue in self._queues.items() if queue]
@@ -130,7 +151,7 @@ class Outbox:
     async def send_queued(self, executor_id: str) -> None:
         """Send an executor's queued commands one after the other."""
         queue = self._queues[executor_id]
-        while queue:
+        while queue and self._queues.get(executor_id) is queue:  # not forgotten meanwhile
             await self.execute(queue.popleft())
         if self._queues.get(executor_id) is queue:
             del self._queues[executor_id]
@@ -163,20 +184,16 @@ class Outbox:
             reason = f"venue: no venue {command.venue!r} that can {method_name} is configured"
             self._fail(command, reason, retryable=False)
             return
-        if command.is_write:
-            self._sends[command.command_id] = self._sends.get(command.command_id, 0) + 1
-            with self._store.transaction() as unit:
-                unit.set_intent_status(
-                    command.command_id,
-                    IntentStatus.SENT,
-                    now=self._clock.now(),
-                    count_attempt=True,
-                )
+        if command.is_write and not self._mark_sent(command):
+            return
         try:
             if command.is_write:
                 result = await method(command, self.evidence_for(command.command_id))
             else:
                 result = await method(command)
+        except LeaseLostError as e:  # evidence refused: the next holder reconciles
+            self._on_lost(e.executor_ids)
+            return
         except OutcomeUnknownError as e:
             if command.is_write:
                 self._mark_unknown(command, str(e))
@@ -204,6 +221,23 @@ class Outbox:
                 self._fail(command, f"{type(e).__name__}: {e}", retryable=True)
             return
         self._deliver(command, result)
+
+    def _mark_sent(self, command: Command) -> bool:
+        """Record a write as SENT before it goes; False when this worker may not send it (its
+        lease is past due or was taken: the next holder sends it)."""
+        if not self._may_send(command.executor_id):
+            self._on_lost(frozenset((command.executor_id,)))
+            return False
+        try:
+            with self._store.transaction() as unit:
+                unit.set_intent_status(
+                    command.command_id, IntentStatus.SENT, now=self._clock.now(), count_attempt=True
+                )
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)
+            return False
+        self._sends[command.command_id] = self._sends.get(command.command_id, 0) + 1
+        return True
 
     def evidence_for(self, intent_id: str) -> Evidence:
         """The evidence of an open intent; what an adapter records is stored at once."""
@@ -257,15 +291,18 @@ class Outbox:
     def _record_intent(self, update: IntentUpdate | None) -> None:
         if update is None:
             return
-        with self._store.transaction() as unit:
-            unit.set_intent_status(
-                update.intent_id,
-                update.status,
-                now=self._clock.now(),
-                outcome=update.outcome,
-                events=update.events,
-                error=update.error,
-            )
+        try:
+            with self._store.transaction() as unit:
+                unit.set_intent_status(
+                    update.intent_id,
+                    update.status,
+                    now=self._clock.now(),
+                    outcome=update.outcome,
+                    events=update.events,
+                    error=update.error,
+                )
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)
 
     # --- unknown outcomes --------------------------------------------------------------------
 
@@ -273,9 +310,14 @@ class Outbox:
         logger.warning("outcome of %s is unknown (%s); reconciling", command.command_id, reason)
         self.unresolved[command.command_id] = command
         now = self._clock.now()
-        with self._store.transaction() as unit:
-            unit.set_intent_status(command.command_id, IntentStatus.UNKNOWN, now=now, error=reason)
-        self._unknown_since(command.command_id)
+        try:
+            with self._store.transaction() as unit:
+                unit.set_intent_status(
+                    command.command_id, IntentStatus.UNKNOWN, now=now, error=reason
+                )
+            self._unknown_since(command.command_id)
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)
 
     def _unknown_since(self, intent_id: str) -> dt.datetime:
         """When the intent's outcome became unknown (recorded on first call)."""
@@ -288,7 +330,11 @@ class Outbox:
 
     def _expire_if_spent(self, command: Command, reason: str) -> bool:
         """End an outcome unknown for longer than its budget; True when it was ended."""
-        since = self._unknown_since(command.command_id)
+        try:
+            since = self._unknown_since(command.command_id)
+        except LeaseLostError as e:
+            self._on_lost(e.executor_ids)
+            return False
         waited = self._clock.now() - since
         if waited < self._unknown_budget:
             return False
@@ -327,11 +373,16 @@ class Outbox:
         """Ask the ports what became of every unknown outcome; return how many were settled."""
         settled = 0
         for command_id, command in list(self.unresolved.items()):
+            if command_id not in self.unresolved:  # its executor was dropped meanwhile
+                continue
             venue = self._venues.get(command.venue)
             try:
                 if not isinstance(venue, Reconciler):
                     raise VenueUnavailableError(f"venue {command.venue!r} cannot reconcile")
                 outcome = await venue.reconcile(command, self.evidence_for(command_id))
+            except LeaseLostError as e:
+                self._on_lost(e.executor_ids)
+                continue
             except (OutcomeUnknownError, VenueUnavailableError) as e:
                 logger.info("still unknown: %s (%s)", command_id, e)
                 self._expire_if_spent(command, str(e))
@@ -340,7 +391,8 @@ class Outbox:
                 logger.exception("reconciling %s raised", command_id)
                 self._expire_if_spent(command, f"{type(e).__name__}: {e}")
                 continue
-            del self.unresolved[command_id]
+            if self.unresolved.pop(command_id, None) is None:
+                continue
             settled += 1
             if outcome is not None:
                 logger.info("reconciled %s: it landed", command_id)
@@ -360,9 +412,13 @@ class Outbox:
             logger.info("reconciled %s: it did not land; sending again", command_id)
             # The earlier send's evidence is spent (it certainly did not land): start afresh.
             self._evidence[command_id] = {}
-            with self._store.transaction() as unit:
-                now = self._clock.now()
-                unit.set_intent_status(command_id, IntentStatus.PENDING, now=now)
-                unit.add_intent_evidence(command_id, {}, now=now, replace=True)
+            try:
+                with self._store.transaction() as unit:
+                    now = self._clock.now()
+                    unit.set_intent_status(command_id, IntentStatus.PENDING, now=now)
+                    unit.add_intent_evidence(command_id, {}, now=now, replace=True)
+            except LeaseLostError as e:
+                self._on_lost(e.executor_ids)
+                continue
             self._queues[command.executor_id].append(command)
         return settled

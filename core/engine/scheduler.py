@@ -74,6 +74,13 @@ class Scheduler:
         while self.inflight:
             await asyncio.gather(*self.inflight.values(), return_exceptions=True)
 
+    def cancel(self, executor_id: str) -> None:
+        """Stop waiting for one executor's venue call (its executor was dropped); its intent
+        stays SENT for the next holder to reconcile."""
+        task = self.inflight.pop(executor_id, None)
+        if task is not None:
+            task.cancel()
+
     async def cancel_inflight(self) -> None:
         """Cancel the tasks in flight and wait for them to end."""
         tasks = list(self.inflight.values())

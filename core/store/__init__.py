@@ -7,6 +7,7 @@ PostgreSQL, durable) and :class:`MemoryStore` (process memory, not durable: back
 from __future__ import annotations
 
 from lpexec.core.store.database import Database, redact_url
+from lpexec.core.store.leases import Fence, LeaseLostError, Leases, Ownership
 from lpexec.core.store.memory import MemoryStore
 from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import (
@@ -31,6 +32,7 @@ from lpexec.core.store.tables import (
     IntentStatus,
     JournalRow,
     MetaRow,
+    WorkerRow,
 )
 from lpexec.core.store.types import Money, UtcDateTime
 
@@ -43,15 +45,19 @@ __all__ = [
     "ExecutorLogRow",
     "ExecutorQuery",
     "ExecutorRow",
+    "Fence",
     "HeldPositionRow",
     "IntentRow",
     "IntentStatus",
     "JournalEntry",
     "JournalRow",
+    "LeaseLostError",
+    "Leases",
     "LogLevel",
     "MemoryStore",
     "MetaRow",
     "Money",
+    "Ownership",
     "ReportRow",
     "SearchAnchor",
     "SearchableStore",
@@ -61,6 +67,7 @@ __all__ = [
     "StoredIntent",
     "UnitOfWork",
     "UtcDateTime",
+    "WorkerRow",
     "catalog_fields",
     "redact_url",
 ]

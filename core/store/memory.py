@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
@@ -78,9 +78,17 @@ class MemoryStore:
         entry = self._executors.get(executor_id)
         return None if entry is None else entry.record()
 
-    def unfinished_executors(self) -> list[StoredExecutor]:
-        """Return every executor that has not terminated, oldest first."""
-        entries = [entry for entry in self._executors.values() if not entry.executor.is_terminated]
+    def unfinished_executors(
+        self, *, executor_ids: Collection[str] | None = None
+    ) -> list[StoredExecutor]:
+        """Return every executor that has not terminated (of ``executor_ids`` when given),
+        oldest first."""
+        wanted = None if executor_ids is None else set(executor_ids)
+        entries = [
+            entry
+            for executor_id, entry in self._executors.items()
+            if not entry.executor.is_terminated and (wanted is None or executor_id in wanted)
+        ]
         entries.sort(key=lambda entry: (entry.executor.created_at, entry.executor.id))
         return [entry.record() for entry in entries]
 
@@ -126,12 +134,13 @@ class MemoryStore:
             for seq, event in self._journal.get(executor_id, ())
         ]
 
-    def last_journal_seq(self) -> dict[str, int]:
-        """Return the highest journal seq per executor."""
+    def last_journal_seq(self, *, executor_ids: Collection[str] | None = None) -> dict[str, int]:
+        """Return the highest journal seq per executor (of ``executor_ids`` when given)."""
+        wanted = None if executor_ids is None else set(executor_ids)
         return {
             executor_id: max(seq for seq, _ in entries)
             for executor_id, entries in self._journal.items()
-            if entries
+            if entries and (wanted is None or executor_id in wanted)
         }
 
     def intent(self, intent_id: str) -> StoredIntent | None:
@@ -143,9 +152,16 @@ class MemoryStore:
         """Return every intent of one executor, whatever its status, oldest first."""
         return self._intents_where(lambda entry: entry.command.executor_id == executor_id)
 
-    def open_intents(self) -> list[StoredIntent]:
-        """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
-        return self._intents_where(lambda entry: entry.status in IntentStatus.OPEN)
+    def open_intents(self, *, executor_ids: Collection[str] | None = None) -> list[StoredIntent]:
+        """Return every intent that is PENDING, SENT or UNKNOWN (of ``executor_ids`` when
+        given), oldest first."""
+        wanted = None if executor_ids is None else set(executor_ids)
+        return self._intents_where(
+            lambda entry: (
+                entry.status in IntentStatus.OPEN
+                and (wanted is None or entry.command.executor_id in wanted)
+            )
+        )
 
     def _intents_where(self, keep: Callable[[_IntentEntry], bool]) -> list[StoredIntent]:
         selected = [(intent_id, entry) for intent_id, entry in self._intents.items() if keep(entry)]

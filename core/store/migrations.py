@@ -116,6 +116,15 @@ def _searchable_executors(connection: Connection) -> None:
         )
 
 
+def _lease_tokens(connection: Connection) -> None:
+    """Schema 5: executors carry a fencing token beside their lease; the workers table is new
+    (created)."""
+    if "lease_token" not in _columns(connection, "executors"):
+        connection.exec_driver_sql(
+            "ALTER TABLE executors ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0"
+        )
+
+
 def _columns(connection: Connection, table: str) -> set[str]:
     return {column["name"] for column in inspect(connection).get_columns(table)}
 
@@ -124,5 +133,6 @@ MIGRATIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
     "1": ("2", (_intent_evidence,)),
     "2": ("3", (_pool_prices_of_their_own,)),
     "3": ("4", (_searchable_executors,)),
+    "4": ("5", (_lease_tokens,)),
 }
 """From schema version: (to version, the statements or steps that get there)."""

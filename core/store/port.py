@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -179,8 +179,11 @@ class Store(Protocol):
         """Return one executor, or None."""
         ...
 
-    def unfinished_executors(self) -> list[StoredExecutor]:
-        """Return every executor that has not terminated, oldest first."""
+    def unfinished_executors(
+        self, *, executor_ids: Collection[str] | None = None
+    ) -> list[StoredExecutor]:
+        """Return every executor that has not terminated (of ``executor_ids`` when given),
+        oldest first."""
         ...
 
     def list_executors(
@@ -200,8 +203,8 @@ class Store(Protocol):
         """Return an executor's journal in order."""
         ...
 
-    def last_journal_seq(self) -> dict[str, int]:
-        """Return the highest journal seq per executor."""
+    def last_journal_seq(self, *, executor_ids: Collection[str] | None = None) -> dict[str, int]:
+        """Return the highest journal seq per executor (of ``executor_ids`` when given)."""
         ...
 
     def intent(self, intent_id: str) -> StoredIntent | None:
@@ -212,8 +215,9 @@ class Store(Protocol):
         """Return every intent of one executor, whatever its status, oldest first."""
         ...
 
-    def open_intents(self) -> list[StoredIntent]:
-        """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
+    def open_intents(self, *, executor_ids: Collection[str] | None = None) -> list[StoredIntent]:
+        """Return every intent that is PENDING, SENT or UNKNOWN (of ``executor_ids`` when
+        given), oldest first."""
         ...
 
     def held_positions(self) -> list[HeldPosition]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -168,14 +168,35 @@ def get_executor(session: Session, executor_id: str) -> ExecutorRow | None:
     return session.get(ExecutorRow, executor_id)
 
 
-def unfinished_executors(session: Session) -> Sequence[ExecutorRow]:
-    """Return every executor that has not terminated, oldest first."""
-    statement = (
-        select(ExecutorRow)
-        .where(ExecutorRow.status != ExecutorStatus.TERMINATED.value)
-        .order_by(col(ExecutorRow.created_at), col(ExecutorRow.executor_id))
-    )
+def unfinished_executors(
+    session: Session, executor_ids: Collection[str] | None = None
+) -> Sequence[ExecutorRow]:
+    """Return every executor that has not terminated (of ``executor_ids`` when given), oldest
+    first."""
+    statement = select(ExecutorRow).where(ExecutorRow.status != ExecutorStatus.TERMINATED.value)
+    if executor_ids is not None:
+        return _in_chunks(
+            session,
+            statement,
+            col(ExecutorRow.executor_id),
+            executor_ids,
+            (lambda row: (row.created_at, row.executor_id)),
+        )
+    statement = statement.order_by(col(ExecutorRow.created_at), col(ExecutorRow.executor_id))
     return session.exec(statement).all()
+
+
+def _in_chunks(
+    session: Session, statement: Any, column: Any, ids: Collection[str], key: Any
+) -> list[Any]:
+    """Rows of ``statement`` whose ``column`` is one of ``ids`` (a thousand per query), sorted
+    by ``key``."""
+    wanted = sorted(set(ids))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 1000):
+        rows += session.exec(statement.where(column.in_(wanted[start : start + 1000]))).all()
+    rows.sort(key=key)
+    return rows
 
 
 def list_executors(
@@ -231,12 +252,20 @@ def _log_failure(session: Session, executor_id: str, event: CommandFailed) -> No
     append_log(session, executor_id, level, message, now=event.ts_event)
 
 
-def last_journal_seq(session: Session) -> dict[str, int]:
-    """Return the highest journal seq per executor."""
+def last_journal_seq(
+    session: Session, executor_ids: Collection[str] | None = None
+) -> dict[str, int]:
+    """Return the highest journal seq per executor (of ``executor_ids`` when given)."""
     statement = select(JournalRow.executor_id, func.max(JournalRow.seq)).group_by(
         col(JournalRow.executor_id)
     )
-    return {executor_id: int(seq) for executor_id, seq in session.exec(statement).all()}
+    if executor_ids is None:
+        rows = session.exec(statement).all()
+    else:
+        rows = _in_chunks(
+            session, statement, col(JournalRow.executor_id), executor_ids, lambda row: row[0]
+        )
+    return {executor_id: int(seq) for executor_id, seq in rows}
 
 
 def journal_for(session: Session, executor_id: str) -> Sequence[JournalRow]:
@@ -320,13 +349,21 @@ def add_intent_evidence(
     session.add(row)
 
 
-def open_intents(session: Session) -> Sequence[IntentRow]:
-    """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
-    statement = (
-        select(IntentRow)
-        .where(col(IntentRow.status).in_(IntentStatus.OPEN))
-        .order_by(col(IntentRow.created_at), col(IntentRow.intent_id))
-    )
+def open_intents(
+    session: Session, executor_ids: Collection[str] | None = None
+) -> Sequence[IntentRow]:
+    """Return every intent that is PENDING, SENT or UNKNOWN (of ``executor_ids`` when given),
+    oldest first."""
+    statement = select(IntentRow).where(col(IntentRow.status).in_(IntentStatus.OPEN))
+    if executor_ids is not None:
+        return _in_chunks(
+            session,
+            statement,
+            col(IntentRow.executor_id),
+            executor_ids,
+            lambda row: (row.created_at, row.intent_id),
+        )
+    statement = statement.order_by(col(IntentRow.created_at), col(IntentRow.intent_id))
     return session.exec(statement).all()
 
 

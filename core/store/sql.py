@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -26,6 +26,7 @@ from lpexec.core.serialization import decode_message, dumps, encode_outcome, loa
 from lpexec.core.store import repository as repo
 from lpexec.core.store import search
 from lpexec.core.store.database import Database
+from lpexec.core.store.leases import Fence, check_fence, lease_new_executor
 from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
@@ -39,20 +40,31 @@ class SqlStore:
 
     Args:
         database: the open database (see :meth:`Database.open`).
+        fence: a worker's leases (see :mod:`core.store.leases`): every unit of work that writes
+            an executor's state, journal or intents commits only while this worker holds its
+            lease, else raises :class:`~core.store.leases.LeaseLostError` and writes nothing.
+            None (the default): a single process, nothing is fenced.
 
     Example:
         >>> store = SqlStore(Database.open("sqlite:///lpexec.db"))
         >>> engine = Engine(store=store, clock=LiveClock(), executor_types=[...], venues={...})
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, fence: Fence | None = None) -> None:
         self.database = database
+        self.fence = fence
 
     @contextmanager
     def transaction(self) -> Iterator[_SqlUnitOfWork]:
-        """One session, committed when the block ends without error."""
+        """One session, committed when the block ends without error (and, fenced, only while
+        this worker holds every executor written)."""
+        fence = self.fence
         with self.database.session() as session:
-            yield _SqlUnitOfWork(session)
+            unit = _SqlUnitOfWork(session, fence)
+            yield unit
+            if fence is not None and unit.touched:
+                session.flush()
+                check_fence(session, fence, unit.touched)
             session.commit()
 
     # --- reads ---------------------------------------------------------------------------------
@@ -68,10 +80,13 @@ class SqlStore:
             row = repo.get_executor(session, executor_id)
         return None if row is None else _executor_of(row)
 
-    def unfinished_executors(self) -> list[StoredExecutor]:
-        """Return every executor that has not terminated, oldest first."""
+    def unfinished_executors(
+        self, *, executor_ids: Collection[str] | None = None
+    ) -> list[StoredExecutor]:
+        """Return every executor that has not terminated (of ``executor_ids`` when given),
+        oldest first."""
         with self.database.session() as session:
-            rows = repo.unfinished_executors(session)
+            rows = repo.unfinished_executors(session, executor_ids)
         return [_executor_of(row) for row in rows]
 
     def list_executors(
@@ -103,10 +118,10 @@ class SqlStore:
             rows = repo.journal_for(session, executor_id)
         return [_entry_of(row) for row in rows]
 
-    def last_journal_seq(self) -> dict[str, int]:
-        """Return the highest journal seq per executor."""
+    def last_journal_seq(self, *, executor_ids: Collection[str] | None = None) -> dict[str, int]:
+        """Return the highest journal seq per executor (of ``executor_ids`` when given)."""
         with self.database.session() as session:
-            return repo.last_journal_seq(session)
+            return repo.last_journal_seq(session, executor_ids)
 
     def intent(self, intent_id: str) -> StoredIntent | None:
         """Return one intent, or None."""
@@ -125,10 +140,11 @@ class SqlStore:
             rows = session.exec(statement).all()
         return [_intent_of(row) for row in rows]
 
-    def open_intents(self) -> list[StoredIntent]:
-        """Return every intent that is PENDING, SENT or UNKNOWN, oldest first."""
+    def open_intents(self, *, executor_ids: Collection[str] | None = None) -> list[StoredIntent]:
+        """Return every intent that is PENDING, SENT or UNKNOWN (of ``executor_ids`` when
+        given), oldest first."""
         with self.database.session() as session:
-            rows = repo.open_intents(session)
+            rows = repo.open_intents(session, executor_ids)
         return [_intent_of(row) for row in rows]
 
     def held_positions(self) -> list[HeldPosition]:
@@ -224,10 +240,25 @@ class SqlStore:
 class _SqlUnitOfWork:
     """The writes of one session; :meth:`SqlStore.transaction` commits them."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, fence: Fence | None = None) -> None:
         self._session = session
+        self._fence = fence
+        self.touched: set[str] = set()
+        """The executors this unit writes (checked against the fence before the commit)."""
+
+    def _touch(self, executor_id: str) -> None:
+        if self._fence is not None:
+            self.touched.add(executor_id)
+
+    def _touch_intent(self, intent_id: str) -> None:
+        if self._fence is not None:
+            row = self._session.get(IntentRow, intent_id)
+            if row is not None:
+                self.touched.add(row.executor_id)
 
     def save_executor(self, executor: Executor[Any, Any], *, now: dt.datetime) -> None:
+        fence = self._fence
+        new = fence is not None and repo.get_executor(self._session, executor.id) is None
         repo.save_executor(
             self._session,
             info=executor.info(now),
@@ -236,14 +267,22 @@ class _SqlUnitOfWork:
             now=now,
             catalog=catalog_fields(executor.config),
         )
+        if fence is not None:
+            if new:  # created by this worker: leased to it from its first row
+                self._session.flush()
+                lease_new_executor(self._session, fence, executor.id)
+            self.touched.add(executor.id)
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
+        self._touch(executor_id)
         repo.mark_stranded(self._session, executor_id, reason, now=now)
 
     def append_journal(self, executor_id: str, *, seq: int, event: Event) -> None:
+        self._touch(executor_id)
         repo.append_journal(self._session, executor_id=executor_id, seq=seq, event=event)
 
     def insert_intent(self, command: Command, *, now: dt.datetime) -> None:
+        self._touch(command.executor_id)
         repo.insert_intent(self._session, command, now=now)
 
     def set_intent_status(
@@ -257,6 +296,7 @@ class _SqlUnitOfWork:
         error: str | None = None,
         count_attempt: bool = False,
     ) -> None:
+        self._touch_intent(intent_id)
         repo.set_intent_status(
             self._session,
             intent_id,
@@ -270,6 +310,7 @@ class _SqlUnitOfWork:
     def add_intent_evidence(
         self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime, replace: bool = False
     ) -> None:
+        self._touch_intent(intent_id)
         repo.add_intent_evidence(self._session, intent_id, facts, now=now, replace=replace)
 
     def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:

@@ -25,9 +25,10 @@ __all__ = [
     "IntentStatus",
     "JournalRow",
     "MetaRow",
+    "WorkerRow",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 DEFAULT_ACCOUNT = "master_account"
@@ -103,7 +104,11 @@ class ExecutorRow(SQLModel, table=True):
     value_quote: Decimal = _money()
     volume_quote: Decimal = _money()
     lease_owner: str | None = Field(default=None, max_length=128)
+    """The worker running the executor (see ``core.store.leases``); None: nobody."""
     lease_expires_at: dt.datetime | None = _when(nullable=True)
+    lease_token: int = 0
+    """The fencing token: raised by one at every claim, so a worker's writes are refused once
+    another worker has claimed the executor (or its lease has expired)."""
 
 
 class JournalRow(SQLModel, table=True):
@@ -196,3 +201,13 @@ class ControllerRow(SQLModel, table=True):
     kind: str = Field(max_length=64)
     state_json: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: dt.datetime = _when()
+
+
+class WorkerRow(SQLModel, table=True):
+    """A worker process sharing the database: alive while ``expires_at`` is ahead (heartbeat)."""
+
+    __tablename__ = "workers"
+
+    worker_id: str = Field(primary_key=True, max_length=128)
+    started_at: dt.datetime = _when()
+    expires_at: dt.datetime = _when()

@@ -1,0 +1,340 @@
+"""Leases: which worker runs which executor, when several processes share one database.
+
+Each unfinished executor is leased to at most one worker: its row names the owner
+(``lease_owner``), when the lease ends (``lease_expires_at``) and a **fencing token**
+(``lease_token``) raised by one at every claim. A worker
+
+- claims executors nobody holds (or whose lease expired) with ``SELECT ... FOR UPDATE SKIP
+  LOCKED``, so two workers claiming at once never take the same row (:meth:`Leases.claim`);
+- renews its leases on each heartbeat (:meth:`Leases.renew`); a lease it did not renew in time
+  is lost, even when nobody has claimed it yet;
+- releases them when it stops cleanly, or hands some over when a worker joins
+  (:meth:`Leases.release`).
+
+Every write a fenced :class:`~core.store.sql.SqlStore` makes for an executor (state, journal,
+intents, evidence) is checked in the same transaction against the owner, the token and the expiry
+(:class:`Fence`): a worker paused past its lease (a GC pause, SIGSTOP, a partition) writes nothing
+when it wakes, and learns it lost the executor (:class:`LeaseLostError`).
+
+Times are the database's own clock on PostgreSQL (``clock_timestamp()``), so the workers' clocks
+need not agree; SQLite is single-process (the injected clock of that process). Give the leases a
+live clock even when executors run on simulated time: leases measure real pauses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from lpexec.core.clock import Clock
+from lpexec.core.errors import StoreError
+from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.store.database import Database
+from lpexec.core.store.tables import ExecutorRow, WorkerRow
+from lpexec.core.store.types import UtcDateTime
+
+__all__ = ["Fence", "LeaseLostError", "Leases", "Ownership"]
+
+_TERMINATED = ExecutorStatus.TERMINATED.value
+_ROW = ExecutorRow.__table__  # type: ignore[attr-defined]
+_WORKERS = WorkerRow.__table__  # type: ignore[attr-defined]
+
+
+class LeaseLostError(StoreError):
+    """Raised when a write is refused because this worker no longer holds the executor's lease
+    (another worker claimed it, or the lease expired): the worker must stop running it."""
+
+    def __init__(self, executor_ids: Collection[str]) -> None:
+        self.executor_ids = frozenset(executor_ids)
+        names = ", ".join(sorted(self.executor_ids))
+        super().__init__(f"lease lost on executor(s) {names}; nothing was written")
+
+
+@dataclass(slots=True)
+class Fence:
+    """What one worker holds: the token of each executor it leased, and until when (on this
+    process's monotonic clock) it may still act on them without renewing.
+
+    A fenced store checks every executor a unit of work writes against the database; the
+    local deadline (``valid_until``) lets the engine refuse to *send* a venue write on a lease
+    that may have run out while the process was paused.
+    """
+
+    owner: str
+    ttl_seconds: float
+    clock: Clock
+    tokens: dict[str, int] = field(default_factory=dict)
+    valid_until: float = 0.0
+    margin_seconds: float = 0.0
+    """Sends stop this long before the lease ends (time for the send to leave)."""
+
+    def holds(self, executor_id: str) -> bool:
+        """True when this worker holds the executor and its leases are not past due locally."""
+        deadline = self.valid_until - self.margin_seconds
+        return executor_id in self.tokens and self.clock.monotonic() < deadline
+
+    def renewed(self, at: float) -> None:
+        """Record a renewal that started at monotonic time ``at``."""
+        self.valid_until = at + self.ttl_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """Who holds what, read in one query (for the worker's balancing, metrics and tests)."""
+
+    live_workers: tuple[str, ...]
+    unfinished: int
+    held: dict[str, int]
+    """How many unfinished executors each worker holds (live or not)."""
+
+
+class Leases:
+    """Claiming, renewing and releasing executors' leases for one worker.
+
+    Args:
+        database: the shared database.
+        owner: this worker's id (unique among the workers; e.g. ``host:pid:random``).
+        ttl_seconds: how long a lease lasts without renewal.
+        clock: a live clock (its monotonic time measures pauses; its wall time is SQLite's).
+        types: the executor types this worker runs (None: every type).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        owner: str,
+        ttl_seconds: float,
+        clock: Clock,
+        types: Iterable[str] | None = None,
+    ) -> None:
+        if ttl_seconds <= 0:
+            raise ValueError(f"ttl_seconds: expected a positive number, received {ttl_seconds}")
+        self.database = database
+        self.owner = owner
+        self.ttl = dt.timedelta(seconds=ttl_seconds)
+        self.types = frozenset(types) if types is not None else None
+        self.clock = clock
+        self.fence = Fence(owner=owner, ttl_seconds=ttl_seconds, clock=clock)
+
+    # --- workers -------------------------------------------------------------------------------
+
+    def beat(self) -> None:
+        """Say this worker is alive for one more TTL (inserting its row the first time)."""
+        with self.database.session() as session:
+            now = _now(session, self.clock)
+            expires = _later(session, self.clock, self.ttl)
+            done = session.execute(
+                update(_WORKERS)
+                .where(_WORKERS.c.worker_id == self.owner)
+                .values(expires_at=expires)
+            )
+            if not done.rowcount:  # type: ignore[attr-defined]
+                session.execute(
+                    _WORKERS.insert().values(
+                        worker_id=self.owner, started_at=now, expires_at=expires
+                    )
+                )
+            session.commit()
+
+    def leave(self) -> None:
+        """Release every lease and remove this worker's row (a clean stop)."""
+        self.release(list(self.fence.tokens))
+        with self.database.session() as session:
+            session.execute(delete(_WORKERS).where(_WORKERS.c.worker_id == self.owner))
+            # Workers long dead are forgotten by whoever leaves next.
+            session.execute(
+                delete(_WORKERS).where(
+                    _WORKERS.c.expires_at < _later(session, self.clock, -10 * self.ttl)
+                )
+            )
+            session.commit()
+
+    def ownership(self) -> Ownership:
+        """The live workers, how many executors are unfinished, and how many each worker holds."""
+        with self.database.session() as session:
+            now = _now(session, self.clock)
+            live = session.execute(
+                select(_WORKERS.c.worker_id)
+                .where(_WORKERS.c.expires_at > now)
+                .order_by(_WORKERS.c.worker_id)
+            ).scalars()
+            live_workers = tuple(live)
+            rows = session.execute(
+                select(_ROW.c.lease_owner, func.count())
+                .where(*self._runnable())
+                .group_by(_ROW.c.lease_owner)
+            ).all()
+        held = {owner: count for owner, count in rows if owner is not None}
+        return Ownership(live_workers, sum(count for _, count in rows), held)
+
+    # --- leases --------------------------------------------------------------------------------
+
+    def claim(self, limit: int) -> dict[str, int]:
+        """Claim up to ``limit`` unfinished executors nobody holds (or whose lease expired),
+        oldest first; return their new tokens (also kept in :attr:`fence`)."""
+        if limit <= 0:
+            return {}
+        started = self.clock.monotonic()
+        first = not self.fence.tokens
+        with self.database.session() as session:
+            now = _now(session, self.clock)
+            free = or_(_ROW.c.lease_owner.is_(None), _ROW.c.lease_expires_at <= now)
+            ids = list(
+                session.execute(
+                    select(_ROW.c.executor_id)
+                    .where(*self._runnable(), free)
+                    .order_by(_ROW.c.created_at, _ROW.c.executor_id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
+            claimed: dict[str, int] = {}
+            for chunk in _chunks(ids):
+                session.execute(
+                    update(_ROW)
+                    .where(_ROW.c.executor_id.in_(chunk))
+                    .values(
+                        lease_owner=self.owner,
+                        lease_token=_ROW.c.lease_token + 1,
+                        lease_expires_at=_later(session, self.clock, self.ttl),
+                    )
+                )
+                tokens = session.execute(
+                    select(_ROW.c.executor_id, _ROW.c.lease_token).where(
+                        _ROW.c.executor_id.in_(chunk)
+                    )
+                ).all()
+                claimed.update({executor_id: token for executor_id, token in tokens})
+            session.commit()
+        self.fence.tokens.update(claimed)
+        if first:  # leases held before are renewed by renew(); these are as fresh
+            self.fence.renewed(started)
+        return claimed
+
+    def renew(self) -> set[str]:
+        """Extend every lease this worker still holds; return the ids it lost (claimed by
+        another worker, expired, or gone), which are dropped from :attr:`fence`."""
+        started = self.clock.monotonic()
+        with self.database.session() as session:
+            now = _now(session, self.clock)
+            session.execute(
+                update(_ROW)
+                .where(_ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now)
+                .values(lease_expires_at=_later(session, self.clock, self.ttl))
+            )
+            rows = session.execute(
+                select(_ROW.c.executor_id, _ROW.c.lease_token).where(
+                    _ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now
+                )
+            ).all()
+            session.commit()
+        still = {executor_id: token for executor_id, token in rows}
+        tokens = self.fence.tokens
+        lost = {
+            executor_id for executor_id, token in tokens.items() if still.get(executor_id) != token
+        }
+        for executor_id in lost:
+            del tokens[executor_id]
+        self.fence.renewed(started)
+        return lost
+
+    def release(self, executor_ids: Collection[str]) -> None:
+        """Give up these leases (only those this worker holds at the token it knows)."""
+        tokens = self.fence.tokens
+        mine = [executor_id for executor_id in executor_ids if executor_id in tokens]
+        with self.database.session() as session:
+            for executor_id in mine:
+                session.execute(
+                    update(_ROW)
+                    .where(
+                        _ROW.c.executor_id == executor_id,
+                        _ROW.c.lease_owner == self.owner,
+                        _ROW.c.lease_token == tokens[executor_id],
+                    )
+                    .values(lease_owner=None, lease_expires_at=None)
+                )
+            session.commit()
+        for executor_id in mine:
+            tokens.pop(executor_id, None)
+
+    def _runnable(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [_ROW.c.status != _TERMINATED]
+        if self.types is not None:
+            conditions.append(_ROW.c.type.in_(sorted(self.types)))
+        return conditions
+
+
+def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -> None:
+    """Refuse the unit of work unless this worker holds every executor it writes, at its token,
+    with an unexpired lease (the rows stay locked until the commit, so no claim slips between).
+
+    Raises:
+        LeaseLostError: naming the executors this worker no longer holds (dropped from the
+            fence).
+    """
+    lost = {executor_id for executor_id in executor_ids if executor_id not in fence.tokens}
+    now = _now(session, fence.clock)
+    for executor_id in sorted(set(executor_ids) - lost):
+        done = session.execute(
+            update(_ROW)
+            .where(
+                and_(
+                    _ROW.c.executor_id == executor_id,
+                    _ROW.c.lease_owner == fence.owner,
+                    _ROW.c.lease_token == fence.tokens[executor_id],
+                    _ROW.c.lease_expires_at > now,
+                )
+            )
+            .values(lease_owner=fence.owner)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            lost.add(executor_id)
+    if lost:
+        for executor_id in lost:
+            fence.tokens.pop(executor_id, None)
+        raise LeaseLostError(lost)
+
+
+def lease_new_executor(session: Session, fence: Fence, executor_id: str) -> None:
+    """Lease an executor this worker has just created to itself."""
+    if not fence.tokens:
+        fence.renewed(fence.clock.monotonic())
+    session.execute(
+        update(_ROW)
+        .where(_ROW.c.executor_id == executor_id)
+        .values(
+            lease_owner=fence.owner,
+            lease_token=_ROW.c.lease_token + 1,
+            lease_expires_at=_later(session, fence.clock, dt.timedelta(seconds=fence.ttl_seconds)),
+        )
+    )
+    token = session.execute(
+        select(_ROW.c.lease_token).where(_ROW.c.executor_id == executor_id)
+    ).scalar_one()
+    fence.tokens[executor_id] = int(token)
+
+
+def _now(session: Session, clock: Clock) -> Any:
+    """The database's clock (PostgreSQL) or this process's (SQLite), as a SQL expression."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.clock_timestamp()
+    return literal(clock.now(), UtcDateTime())
+
+
+def _later(session: Session, clock: Clock, delta: dt.timedelta) -> Any:
+    """``delta`` after :func:`_now`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.clock_timestamp() + literal(delta)
+    return literal(clock.now() + delta, UtcDateTime())
+
+
+def _chunks(ids: list[str], size: int = 1000) -> Iterable[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
