@@ -94,6 +94,7 @@ async def open_lp_runtime(
     risk: RiskEngine | None = None,
     network: str = "mainnet-beta",
     settle_seconds: float | None = None,
+    start_engine: bool = True,
 ) -> LPRuntime:
     """Build and start an LP runtime.
 
@@ -109,6 +110,8 @@ async def open_lp_runtime(
         settle_seconds: how long "not on chain" stays "unknown" when reconciling (default 90 s on
             a real Gateway, 2 s on paper: past its confirmation, a transaction the paper chain
             does not have never lands).
+        start_engine: False leaves the engine unstarted (a worker resumes only the executors
+            it claims, see :mod:`lpexec.app.worker`).
     """
     settings = settings or Settings()
     gateway: PaperGateway | None = None
@@ -205,7 +208,8 @@ async def open_lp_runtime(
         unknown_budget_seconds=settings.unknown_budget_seconds,
     )
     engine_holder.append(engine)
-    await engine.start()
+    if start_engine:
+        await engine.start()
     feed = GatewayMarketFeed(client, clock=clock, network=network, resolve_pools=_lp_pools(engine))
     return LPRuntime(
         engine=engine,
