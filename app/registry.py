@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from lpexec.cex import OrderExecutor
+from lpexec.cex.arbitrage import ArbitrageExecutor
 from lpexec.cex.grid import GridExecutor
 from lpexec.cex.position import PositionExecutor
+from lpexec.cex.xemm import XEMMExecutor
 from lpexec.core import Executor
 from lpexec.lp import LPExecutor
 from lpexec.swap import SwapExecutor
 
-__all__ = ["CEX_TYPES", "EXECUTOR_TYPES", "GATEWAY_TYPES"]
+__all__ = ["CEX_TYPES", "CROSS_VENUE_TYPES", "EXECUTOR_TYPES", "GATEWAY_TYPES"]
 
 EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [
     LPExecutor,
@@ -23,9 +25,14 @@ EXECUTOR_TYPES: list[type[Executor[Any, Any]]] = [
     OrderExecutor,
     PositionExecutor,
     GridExecutor,
+    XEMMExecutor,
+    ArbitrageExecutor,
 ]
 
 GATEWAY_TYPES: frozenset[str] = frozenset(("lp", "swap"))
 """The types the LP runtime (the Gateway venues) runs."""
 CEX_TYPES: frozenset[str] = frozenset(("order", "position", "grid"))
 """The types the CEX runtime (an exchange venue) runs."""
+CROSS_VENUE_TYPES: frozenset[str] = frozenset(("xemm", "arbitrage"))
+"""The types the two-venue runtime (an exchange and a DEX, :mod:`lpexec.app.mixed_runtime`)
+runs."""
