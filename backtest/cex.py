@@ -1,0 +1,570 @@
+"""CEX backtests: controllers (market making, directional) or executors replayed on the paper
+exchange with a simulated clock, on the same code as the daemon.
+
+Each row of the series (``timestamp,price`` or ``timestamp,bid,ask[,last,volume]``, see
+:mod:`lpexec.paper.exchange.driver`) is one step: the clock moves to the row's time, the paper
+exchange's market moves to its touch (resting orders it reaches fill), the executors receive the
+touch (:class:`~lpexec.cex.chaser.TopOfBookUpdated`) and a tick, the venue's records of their
+orders are delivered and their commands carried out; then each controller decides
+(:class:`~lpexec.controllers.host.ControllerRunner`, every create checked by the risk engine when
+one is given) and its actions are carried out. The store is a :class:`~lpexec.core.MemoryStore`.
+
+Quiet rows are skipped (``skip_quiet``, on by default): after a row, the run works out the price
+band and the time within which nothing can happen (no resting order reached, no barrier, trailing
+peak or time limit of a position, no controller decision: :meth:`Controller.quiet`) and jumps to
+the first row outside it, with a vectorised search over the series. The numbers are those of
+delivering every row (``tests/backtest/test_cex_backtest.py`` compares both); perpetual markets
+(funding, liquidation) and executors the rule does not know are delivered every row.
+
+Same input, same controllers and same seed give identical numbers. Not done: funding payments are
+settled on the paper exchange's perpetual account but not delivered to the executors' P&L.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
+from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.controllers.base import Controller, MarketData
+from lpexec.controllers.host import ControllerRunner
+from lpexec.core import (
+    UTC,
+    Engine,
+    ExecutorConfig,
+    MemoryStore,
+    OrderPoller,
+    RiskEngine,
+    SimulatedClock,
+    TradingRules,
+)
+from lpexec.core.money import ZERO
+from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
+from lpexec.paper.exchange.driver import QuoteStep
+from lpexec.paper.venues.exchange import PaperExchangeVenue
+
+__all__ = [
+    "CexBacktestResult",
+    "CexSeries",
+    "run_cex_backtest",
+]
+
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class CexSeries:
+    """A market's rows: epoch seconds, bid, ask and last as float64 arrays (the search runs on
+    them; a delivered row's prices are read as their shortest decimal) or, from a CSV, the exact
+    steps too."""
+
+    seconds: np.ndarray
+    bid: np.ndarray
+    ask: np.ndarray
+    last: np.ndarray
+    steps: Sequence[QuoteStep] | None = None
+
+    @classmethod
+    def from_steps(cls, steps: Sequence[QuoteStep]) -> CexSeries:
+        """From parsed CSV steps (their decimals are delivered exactly)."""
+        if not steps:
+            raise ValueError("prices: expected at least one row, received none")
+        return cls(
+            seconds=np.array([step.timestamp.timestamp() for step in steps]),
+            bid=np.array([float(step.bid) for step in steps]),
+            ask=np.array([float(step.ask) for step in steps]),
+            last=np.array([float(step.last) for step in steps]),
+            steps=steps,
+        )
+
+    @classmethod
+    def from_prices(
+        cls, seconds: np.ndarray, prices: np.ndarray, *, spread: float, price_tick: float
+    ) -> CexSeries:
+        """From one price per row: a touch ``spread`` wide (a ratio) on the tick around it."""
+        if len(seconds) != len(prices) or not len(prices):
+            raise ValueError("prices: expected as many timestamps as prices, and at least one")
+        prices = np.round(prices / price_tick) * price_tick
+        bid = np.floor(prices * (1 - spread / 2) / price_tick + _EPS) * price_tick
+        ask = np.ceil(prices * (1 + spread / 2) / price_tick - _EPS) * price_tick
+        ask = np.maximum(ask, bid + price_tick)
+        return cls(
+            seconds=np.asarray(seconds, dtype=float),
+            bid=np.round(bid, 10),
+            ask=np.round(ask, 10),
+            last=np.round(prices, 10),
+        )
+
+    def __len__(self) -> int:
+        return len(self.seconds)
+
+    def row(self, index: int) -> tuple[dt.datetime, Decimal, Decimal, Decimal]:
+        """Row ``index`` as (time, bid, ask, last) in decimals."""
+        if self.steps is not None:
+            step = self.steps[index]
+            return step.timestamp, step.bid, step.ask, step.last
+        return (
+            dt.datetime.fromtimestamp(float(self.seconds[index]), tz=UTC),
+            Decimal(repr(float(self.bid[index]))),
+            Decimal(repr(float(self.ask[index]))),
+            Decimal(repr(float(self.last[index]))),
+        )
+
+    @property
+    def mids(self) -> np.ndarray:
+        """``(bid + ask) / 2`` per row."""
+        mids: np.ndarray = (self.bid + self.ask) / 2
+        return mids
+
+
+@dataclass
+class CexBacktestResult:
+    """The standard report of a CEX backtest (quote units)."""
+
+    totals: dict[str, Decimal]
+    close_types: dict[str, int]
+    executors: list[dict[str, Any]]
+    trades: list[dict[str, Any]]
+    rows: int
+    delivered: int
+    seconds: float
+    actions: list[str] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        """Replay speed."""
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def numbers(self) -> dict[str, Any]:
+        """Everything but the timing (what identical runs must share)."""
+        return {
+            "totals": self.totals,
+            "close_types": self.close_types,
+            "executors": self.executors,
+            "trades": self.trades,
+            "rows": self.rows,
+            "actions": self.actions,
+        }
+
+
+async def run_cex_backtest(
+    series: CexSeries,
+    *,
+    trading_pair: str = "SOL-USDC",
+    controllers: Sequence[Controller] = (),
+    executors: Sequence[ExecutorConfig] = (),
+    rules: TradingRules | None = None,
+    balances: dict[str, Decimal] | None = None,
+    maker_fee: Decimal = Decimal("0.0002"),
+    taker_fee: Decimal = Decimal("0.0005"),
+    perpetual: PerpetualSpec | None = None,
+    risk: RiskEngine | None = None,
+    seed: int = 0,
+    skip_quiet: bool = True,
+    keep_actions: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> CexBacktestResult:
+    """Replay ``series`` through the paper exchange with ``controllers`` and ``executors``.
+
+    Args:
+        series: the market's rows.
+        trading_pair: the pair every controller and executor trades.
+        controllers: controllers deciding at every row (fresh ones: their state starts empty).
+        executors: executors created at the first row.
+        rules: the market's trading rules (default tick 0.01, amount step 0.001).
+        balances: the paper account (default 1,000,000 quote and 10,000 base; perpetual: quote).
+        maker_fee, taker_fee: ratios.
+        perpetual: perpetual terms (None: a spot market).
+        risk: the risk engine checking every create (None: no limits).
+        seed: seeds the paper venue.
+        skip_quiet: skip rows within which nothing can happen (same numbers, faster).
+        keep_actions: keep every controller action line in the result.
+        progress: called with (rows done, rows) now and then.
+    """
+    started = time.perf_counter()
+    base, quote = trading_pair.split("-", 1)
+    rules = rules or TradingRules(price_tick=Decimal("0.01"), amount_step=Decimal("0.001"))
+    if balances is None:
+        balances = (
+            {quote: Decimal(1_000_000)}
+            if perpetual
+            else {quote: Decimal(1_000_000), base: Decimal(10_000)}
+        )
+    exchange = PaperExchange(
+        [Market(trading_pair=trading_pair, rules=rules, perpetual=perpetual)],
+        balances=balances,
+        maker_fee=maker_fee,
+        taker_fee=taker_fee,
+    )
+    first_time, *_ = series.row(0)
+    clock = SimulatedClock(first_time)
+    venue = PaperExchangeVenue(exchange, clock=clock, seed=seed)
+    keys = {getattr(config, "connector_name", "paper") for config in executors}
+    keys |= {controller.config.connector_name for controller in controllers}
+    engine = Engine(
+        store=MemoryStore(),
+        clock=clock,
+        executor_types=[PositionExecutor, OrderExecutor, GridExecutor],
+        venues=dict.fromkeys(keys or {"paper"}, venue),
+        risk=risk,
+    )
+    await engine.start()
+    replay = _Replay(
+        series=series,
+        pair=trading_pair,
+        exchange=exchange,
+        engine=engine,
+        clock=clock,
+        runner=ControllerRunner(engine=engine, controllers=controllers),
+        rules=rules,
+        skip_quiet=skip_quiet and perpetual is None,
+        keep_actions=keep_actions,
+    )
+    await replay.run(executors, progress)
+    return _result(engine, exchange, replay, rows=len(series), started=started)
+
+
+class _Replay:
+    """The row loop (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        series: CexSeries,
+        pair: str,
+        exchange: PaperExchange,
+        engine: Engine,
+        clock: SimulatedClock,
+        runner: ControllerRunner,
+        rules: TradingRules,
+        skip_quiet: bool,
+        keep_actions: bool,
+    ) -> None:
+        self.series = series
+        self.pair = pair
+        self.exchange = exchange
+        self.engine = engine
+        self.clock = clock
+        self.runner = runner
+        self.rules = rules
+        self.skip_quiet = skip_quiet
+        self.keep_actions = keep_actions
+        self.poller = OrderPoller(engine)
+        self._polled = -1
+        self.delivered = 0
+        self.actions: list[str] = []
+        self.mids = series.mids
+        self.low_side = np.minimum(series.bid, series.last)
+        self.high_side = np.maximum(series.ask, series.last)
+        self.signals: dict[str, np.ndarray | None] = {
+            cid: controller.signals(self.mids) for cid, controller in runner.controllers.items()
+        }
+
+    async def run(
+        self, executors: Sequence[ExecutorConfig], progress: Callable[[int, int], None] | None
+    ) -> None:
+        rows = len(self.series)
+        self.runner.load()
+        for line in await self.runner.prepare():
+            self._keep(line)
+        index = 0
+        await self._deliver(0)
+        for config in executors:
+            await self.engine.create(config)
+        await self._settle()
+        reported = 0
+        while index < rows - 1:
+            following = self._next_row(index) if self.skip_quiet else index + 1
+            index = following
+            await self._deliver(index)
+            if progress is not None and index - reported >= 10_000:
+                progress(index + 1, rows)
+                reported = index
+        if progress is not None:
+            progress(rows, rows)
+
+    async def _deliver(self, index: int) -> None:
+        when, bid, ask, last = self.series.row(index)
+        self.clock.set(when)
+        self.exchange.step(self.pair, bid=bid, ask=ask, last=last, now=when)
+        engine = self.engine
+        engine.publish(
+            TopOfBookUpdated(
+                ts_event=when,
+                trading_pair=self.pair,
+                price=(bid + ask) / 2,
+                best_bid=bid,
+                best_ask=ask,
+            )
+        )
+        engine.tick()
+        await self._settle()
+        self.delivered += 1
+        if not self.runner.controllers:
+            return
+        acted = False
+        for cid, controller in self.runner.controllers.items():
+            market = self._market(index, when, bid, ask, controller, self.signals[cid])
+            lines = await self.runner.step_one(controller, market)
+            acted = acted or bool(lines)
+            for line in lines:
+                self._keep(f"{when.isoformat()} {line}")
+        if acted:
+            await self._settle()
+
+    def _market(
+        self,
+        index: int,
+        when: dt.datetime,
+        bid: Decimal,
+        ask: Decimal,
+        controller: Controller,
+        signals: np.ndarray | None,
+    ) -> MarketData:
+        history = controller.history_length
+        return MarketData(
+            trading_pair=self.pair,
+            timestamp=when,
+            bid=bid,
+            ask=ask,
+            price_tick=self.rules.price_tick,
+            amount_step=self.rules.amount_step,
+            history=self.mids[max(0, index + 1 - history) : index + 1] if history else _EMPTY,
+            signal=int(signals[index]) if signals is not None else None,
+        )
+
+    async def _settle(self) -> None:
+        """Deliver the venue's records and carry out commands until nothing is left. Open
+        orders' records change only by fills (cancels are answered to the executor that sent
+        them), so records are read only when the exchange filled something since the last read."""
+        engine = self.engine
+        for _ in range(20):
+            await self._poll()
+            await engine.drain()
+            if not engine.has_work and self.exchange.last_fill_id == self._polled:
+                return
+
+    async def _poll(self) -> None:
+        fills = self.exchange.last_fill_id
+        if fills != self._polled:
+            self._polled = fills
+            await self.poller.poll_once()
+
+    def _keep(self, line: str) -> None:
+        if self.keep_actions:
+            self.actions.append(line)
+
+    # --- the quiet window -----------------------------------------------------------------------
+
+    def _next_row(self, index: int) -> int:
+        """The next row that may change anything (the last row at the latest)."""
+        rows = len(self.series)
+        window = self._window(index)
+        if window is None:
+            return index + 1
+        low, high, until, quiet_signals = window
+        start = index + 1
+        block = 64
+        while start < rows:
+            stop = min(rows, start + block)
+            calm = (self.low_side[start:stop] > low) & (self.high_side[start:stop] < high)
+            calm &= self.series.seconds[start:stop] < until
+            for signals, allowed in quiet_signals:
+                calm &= np.isin(signals[start:stop], allowed)
+            if not calm.all():
+                return start + int(np.argmin(calm))
+            start = stop
+            block *= 4
+        return rows - 1
+
+    def _window(
+        self, index: int
+    ) -> tuple[float, float, float, list[tuple[np.ndarray, list[int]]]] | None:
+        """(low, high, until, [(signals, quiet values)]) within which nothing happens; None when
+        the next row must be delivered."""
+        engine = self.engine
+        if engine.has_work:
+            return None
+        orders = _orders_band(self.exchange, self.pair)
+        if orders is None:
+            return None
+        low, high = orders
+        until = np.inf
+        for executor in engine.live_executors():
+            band = _executor_band(executor)
+            if band is None:
+                return None
+            low, high = max(low, band[0]), min(high, band[1])
+            until = min(until, band[2])
+        when, bid, ask, _ = self.series.row(index)
+        quiet_signals: list[tuple[np.ndarray, list[int]]] = []
+        for cid, controller in self.runner.controllers.items():
+            market = self._market(index, when, bid, ask, controller, self.signals[cid])
+            quiet = controller.quiet(when, market, self.runner.reports(cid))
+            if quiet is None:
+                return None
+            if quiet.low is not None:
+                low = max(low, float(quiet.low))
+            if quiet.high is not None:
+                high = min(high, float(quiet.high))
+            if quiet.until is not None:
+                until = min(until, quiet.until.timestamp())
+            signals = self.signals[cid]
+            if quiet.signals is not None and signals is not None:
+                quiet_signals.append((signals, sorted(quiet.signals)))
+        if low >= high:
+            return None
+        return low * (1 + _EPS), high * (1 - _EPS), until, quiet_signals
+
+
+_EMPTY = np.empty(0)
+
+
+def _orders_band(exchange: PaperExchange, pair: str) -> tuple[float, float] | None:
+    """(low, high) within which no resting order of ``pair`` is reached."""
+    low, high = -np.inf, np.inf
+    for order in exchange.open_orders(pair):
+        if order.price is None:
+            return None
+        price = float(order.price)
+        if order.side.value == "BUY":
+            low = max(low, price)
+        else:
+            high = min(high, price)
+    return low, high
+
+
+def _executor_band(executor: Any) -> tuple[float, float, float] | None:
+    """(low, high, until) within which ``executor`` does nothing on prices and ticks; None when
+    it may act at the next row (or its rule is unknown)."""
+    if isinstance(executor, PositionExecutor):
+        return _position_band(executor)
+    if isinstance(executor, OrderExecutor):
+        state = executor.state
+        if state.order_state.value != "OPEN" or executor.config.execution_strategy in (
+            "MARKET",
+            "LIMIT_CHASER",
+        ):
+            return None
+        return -np.inf, np.inf, np.inf  # its resting order is in the exchange's band
+    return None
+
+
+def _position_band(executor: PositionExecutor) -> tuple[float, float, float] | None:
+    state, config = executor.state, executor.config
+    if state.outcome_unknown or config.activation_bounds is not None:
+        return None
+    phase = state.position_state.value
+    until = state.end_time.timestamp() if state.end_time is not None else np.inf
+    if phase == "OPENING":
+        if any(order.is_done for order in state.open_orders[-1:]) or not state.open_orders:
+            return None
+        return -np.inf, np.inf, until  # the entry rests on the exchange
+    if phase != "OPEN":
+        return None
+    low, high = -np.inf, np.inf
+    long = config.side == "BUY"
+    for price, fires_low in (
+        (state.stop_loss_price, long),
+        (state.take_profit_price, not long),
+    ):
+        if price is not None:
+            if fires_low:
+                low = max(low, float(price))
+            else:
+                high = min(high, float(price))
+    if state.trailing_activation_price is not None or state.trailing_peak_price is not None:
+        if state.trailing_peak_price is None:
+            arm = float(state.trailing_activation_price or ZERO)
+            low, high = (low, min(high, arm)) if long else (max(low, arm), high)
+        else:
+            peak = float(state.trailing_peak_price)
+            stop = float(state.trailing_stop_price or ZERO)
+            low, high = (
+                (max(low, stop), min(high, peak)) if long else (max(low, peak), min(high, stop))
+            )
+    return low, high, until
+
+
+def _result(
+    engine: Engine, exchange: PaperExchange, replay: _Replay, *, rows: int, started: float
+) -> CexBacktestResult:
+    infos = sorted(engine.infos(limit=10_000_000), key=lambda i: (i.created_at, i.executor_id))
+    close_types = Counter(
+        info.close_type.value if info.close_type is not None else "RUNNING" for info in infos
+    )
+    totals = {
+        "net_pnl_quote": sum((i.net_pnl_quote for i in infos), ZERO),
+        "fees_paid_quote": sum((i.fees_paid_quote for i in infos), ZERO),
+        "volume_quote": sum((i.volume_quote for i in infos), ZERO),
+        "executors": Decimal(len(infos)),
+        "trades": Decimal(exchange.last_fill_id),
+    }
+    held = engine.ledger
+    summaries = [summary for summary in _held_summaries(held, exchange)]
+    totals["held_realized_pnl_quote"] = sum((s["realized_pnl_quote"] for s in summaries), ZERO)
+    totals["held_unrealized_pnl_quote"] = sum((s["unrealized_pnl_quote"] for s in summaries), ZERO)
+    executors = [
+        {
+            "executor_id": info.executor_id,
+            "type": info.type,
+            "level_id": getattr(info.details, "level_id", None),
+            "side": getattr(info.details, "side", None),
+            "status": info.status.value,
+            "close_type": info.close_type.value if info.close_type is not None else None,
+            "created_at": info.created_at.isoformat(),
+            "closed_at": info.closed_at.isoformat() if info.closed_at else None,
+            "net_pnl_quote": info.net_pnl_quote,
+            "fees_paid_quote": info.fees_paid_quote,
+            "volume_quote": info.volume_quote,
+        }
+        for info in infos
+    ]
+    trades = [
+        {
+            "fill_id": fill.fill_id,
+            "time": fill.filled_at.isoformat() if fill.filled_at else None,
+            "client_order_id": str(fill.client_order_id),
+            "side": fill.side.value,
+            "amount": fill.amount,
+            "price": fill.price,
+            "fee": fill.fee,
+            "fee_asset": fill.fee_asset,
+            "liquidity": fill.liquidity.value,
+        }
+        for fill in exchange.fills_since(0)
+    ]
+    return CexBacktestResult(
+        totals=totals,
+        close_types=dict(sorted(close_types.items())),
+        executors=executors,
+        trades=trades,
+        rows=rows,
+        delivered=replay.delivered,
+        seconds=time.perf_counter() - started,
+        actions=replay.actions,
+    )
+
+
+def _held_summaries(ledger: Any, exchange: PaperExchange) -> list[dict[str, Decimal]]:
+    out = []
+    for position in ledger.positions():
+        market = exchange.market(position.key.trading_pair)
+        quote = market.quote
+        mid = (quote.bid + quote.ask) / 2 if quote is not None else ZERO
+        summary = position.summary(mid)
+        out.append(
+            {
+                "realized_pnl_quote": summary.realized_pnl_quote,
+                "unrealized_pnl_quote": summary.unrealized_pnl_quote,
+            }
+        )
+    return out

@@ -1,0 +1,134 @@
+"""What the executor handlers share: triple-barrier fields, executor configs, report lookups and
+custom hooks named ``module:function``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_CEILING, Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lpexec.cex import OrderExecutorConfig, PositionExecutorConfig
+from lpexec.cex.position import TrailingStop
+from lpexec.controllers.base import ExecutorReport
+from lpexec.core import ConfigError, ExecutorConfig, ExecutorStatus
+
+__all__ = [
+    "BarrierFields",
+    "ceil_to",
+    "import_hook",
+    "is_stoppable",
+    "newest",
+    "position_or_order_config",
+]
+
+
+class BarrierFields(BaseModel):
+    """The triple barrier every position a handler opens carries (ratios of net P&L, as the
+    :class:`~lpexec.cex.PositionExecutorConfig`), and the entry's order type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stop_loss: Decimal | None = Field(default=Decimal("0.03"), gt=0, allow_inf_nan=False)
+    take_profit: Decimal | None = Field(default=Decimal("0.02"), gt=0, allow_inf_nan=False)
+    time_limit: int | None = Field(default=2700, gt=0)
+    trailing_stop: TrailingStop | None = None
+    take_profit_order_type: Literal["MARKET", "LIMIT", "LIMIT_MAKER"] = "LIMIT"
+
+    @field_validator("take_profit_order_type", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+def position_or_order_config(
+    barriers: BarrierFields,
+    *,
+    executor_type: Literal["position", "order"],
+    open_order_type: str,
+    connector_name: str,
+    trading_pair: str,
+    side: str,
+    amount: Decimal,
+    price: Decimal | None,
+    leverage: int,
+    position_mode: str,
+    is_perpetual: bool | None,
+    level_id: str | None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ExecutorConfig:
+    """A :class:`PositionExecutorConfig` (entry ``open_order_type`` at ``price``, the barriers)
+    or an :class:`OrderExecutorConfig` (``open_order_type`` as its strategy, at ``price``),
+    with ``overrides`` (config fields; a ``triple_barrier_config`` mapping is merged)."""
+    extra = dict(overrides or {})
+    values: dict[str, Any] = {
+        "connector_name": connector_name,
+        "trading_pair": trading_pair,
+        "side": side,
+        "amount": amount,
+        "leverage": leverage,
+        "level_id": level_id,
+        "is_perpetual": is_perpetual,
+    }
+    if executor_type == "order":
+        values["execution_strategy"] = open_order_type
+        if open_order_type != "MARKET":
+            values["price"] = price
+        values.update(extra)
+        return OrderExecutorConfig.model_validate(values)
+    barrier: dict[str, Any] = {
+        "stop_loss": barriers.stop_loss,
+        "take_profit": barriers.take_profit,
+        "time_limit": barriers.time_limit,
+        "trailing_stop": barriers.trailing_stop,
+        "open_order_type": open_order_type,
+        "take_profit_order_type": barriers.take_profit_order_type,
+    }
+    barrier.update(extra.pop("triple_barrier_config", {}) or {})
+    values.update(
+        entry_price=price if open_order_type != "MARKET" else None,
+        triple_barrier_config=barrier,
+        position_mode=position_mode,
+    )
+    values.update(extra)
+    return PositionExecutorConfig.model_validate(values)
+
+
+def ceil_to(value: Decimal, step: Decimal | None) -> Decimal:
+    """``value`` raised to a multiple of ``step`` (unchanged when ``step`` is None)."""
+    if step is None or step <= 0:
+        return value
+    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+
+
+def is_stoppable(report: ExecutorReport) -> bool:
+    """Running and not already unwinding (a stop would change nothing)."""
+    return report.status in (ExecutorStatus.CREATED, ExecutorStatus.ACTIVE)
+
+
+def newest(times: Iterable[dt.datetime | None]) -> dt.datetime | None:
+    """The latest of ``times`` (None when there is none)."""
+    found = [time for time in times if time is not None]
+    return max(found) if found else None
+
+
+def import_hook(spec: str, *, field: str) -> Callable[..., Any]:
+    """The function named ``module:function`` (a custom signal or early-stop condition).
+
+    Raises:
+        ConfigError: naming ``field`` when the module or the function cannot be found.
+    """
+    module_name, sep, name = spec.partition(":")
+    if not sep or not module_name or not name:
+        raise ConfigError(f"{field}: expected 'module:function', received {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise ConfigError(f"{field}: could not import module {module_name!r}: {e}") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ConfigError(f"{field}: module {module_name!r} has no function {name!r}")
+    return function  # type: ignore[no-any-return]
