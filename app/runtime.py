@@ -139,7 +139,7 @@ async def open_lp_runtime(
         gateway = build_paper_gateway(
             seed=seed, faults=faults, mode=mode, clock=clock, state_file=paper_state_file
         )
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url=PAPER_URL)
+        http = httpx.AsyncClient(transport=_SavedAfterWrites(gateway), base_url=PAPER_URL)
         client = GatewayClient(
             PAPER_URL,
             http_client=http,
@@ -224,6 +224,27 @@ async def open_lp_runtime(
         gateway=gateway,
         _closers=[history.aclose] if history is not None else [],
     )
+
+
+_READS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+class _SavedAfterWrites(httpx.ASGITransport):
+    """The in-process paper Gateway, its chain saved to its state file after every write
+    request (a transaction lands when it is sent) and before the answer reaches the engine: a
+    process killed at any moment restarts on a chain that holds every transaction the store may
+    know of. Reads are not saved (they change nothing that must survive)."""
+
+    def __init__(self, gateway: PaperGateway) -> None:
+        super().__init__(app=gateway.app)
+        self._gateway = gateway
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            if request.method not in _READS and request.url.path != "/rpc":  # RPC: reads only
+                self._gateway.save()
 
 
 def _lp_pools(engine: Engine) -> Callable[[], dict[str, PoolSource]]:

@@ -220,7 +220,7 @@ def _position_owner(controller_id: str | None, caller: Caller) -> str:
 
 
 @executors_router.get(
-    "/positions/{connector_name}/{trading_pair}",
+    "/positions/{connector_name:path}/{trading_pair}",
     response_model=PositionHoldReport,
     responses=_NOT_FOUND,
     summary="One held position",
@@ -245,7 +245,7 @@ async def get_position(
 
 
 @executors_router.delete(
-    "/positions/{connector_name}/{trading_pair}",
+    "/positions/{connector_name:path}/{trading_pair}",
     response_model=ClearedPosition,
     responses=_NOT_FOUND,
     summary="Forget one held position",

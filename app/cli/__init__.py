@@ -51,7 +51,12 @@ COMMANDS = (
     LazyCommand(
         "executors",
         "lpexec.app.cli.executors:executors_app",
-        "List and inspect executors in the store.",
+        "Search, show, stop and read the logs and performance of executors of every type.",
+    ),
+    LazyCommand(
+        "positions",
+        "lpexec.app.cli.positions:positions_app",
+        "List, show and clear the positions executors stopped with --keep-position hold.",
     ),
     LazyCommand("lp", "lpexec.app.cli.lp:lp_app", "Open, watch, close and list LP positions."),
     LazyCommand(

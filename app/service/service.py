@@ -133,6 +133,7 @@ class ExecutorService:
         prices: PriceLookup | None = None,
         executor_types: Iterable[type[Executor[Any, Any]]] = EXECUTOR_TYPES,
     ) -> None:
+        executor_types = list(executor_types)
         self._catalog = TypeCatalog(executor_types)
         self._engines: dict[str, Engine] = {
             self._catalog.resolve(name, field="engines"): engine for name, engine in engines.items()
@@ -155,6 +156,13 @@ class ExecutorService:
         self._lock = asyncio.Lock()
         self._cursors: CursorCodec | None = None
         self._threaded_reads = not _in_memory(store)
+        # Reports of stored executors are decoded by an engine: one here, or a reader that runs
+        # nothing (a service over the store alone, e.g. the CLI's reads).
+        self._decoder = (
+            self._all_engines[0]
+            if self._all_engines
+            else Engine(store=store, clock=clock, executor_types=executor_types, venues={}, runs=())
+        )
 
     @property
     def risk(self) -> RiskEngine | None:
@@ -323,7 +331,9 @@ class ExecutorService:
 
     async def get(self, executor_id: str, *, caller: Caller) -> ExecutorReport:
         """One executor in full, running or finished (UnknownExecutorError otherwise)."""
-        return await self._read(lambda: self._report(self._visible(executor_id, caller)))
+        # The read in a thread; the report on this one (a live executor's figures are read
+        # between two of its events, never while one is being applied).
+        return self._report(await self._read(self._visible, executor_id, caller))
 
     async def logs(
         self, executor_id: str, *, caller: Caller, level: str | None = None, limit: int = 100
@@ -500,11 +510,7 @@ class ExecutorService:
 
     def _report(self, stored: StoredExecutor) -> ExecutorReport:
         config = stored.load_config()
-        engine = self._engines.get(stored.type) or (
-            self._all_engines[0] if self._all_engines else None
-        )
-        if engine is None:
-            return ExecutorReport(**record_of(stored), config=config, custom_info={})
+        engine = self._engines.get(stored.type) or self._decoder
         info = engine.info_from_record(stored)
         return ExecutorReport(
             **record_of(stored, info), config=config, custom_info=custom_info(info, config)

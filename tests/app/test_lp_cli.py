@@ -105,12 +105,15 @@ def test_executors_show_reads_any_executor_from_the_store(paper_cli, tmp_path):
     shown = invoke("executors", "show", opened["executor_id"], "--database", database, "--json")
     table = invoke("executors", "show", opened["executor_id"], "--database", database)
     missing = invoke("executors", "show", "no-such-executor", "--database", database)
-    # Assert: the same report as the command that made it; a table with the details; a clean
-    # error naming the id
+    # Assert: the REST API's report of the executor the command made (its details under
+    # custom_info, Hummingbot's keys beside ours); a table with them; a clean error naming the id
     assert shown.exit_code == 0, shown.stderr
     report = json.loads(shown.stdout)
     assert report["executor_id"] == opened["executor_id"]
-    assert report["details"]["position_address"] == opened["details"]["position_address"]
+    assert report["executor_type"] == "lp_executor" and report["status"] == "RUNNING"
+    assert report["custom_info"]["position_address"] == opened["details"]["position_address"]
+    assert report["custom_info"]["position_rent"] == float(opened["details"]["position_rent"])
+    assert report["config"]["controller_id"] == opened["controller_id"]
     assert opened["details"]["position_address"] in table.stdout
     assert missing.exit_code == 2
     assert "no-such-executor" in missing.stderr and "Traceback" not in missing.stderr

@@ -248,3 +248,28 @@ async def test_the_executors_websocket_pushes_on_change(client):
             await socket.subscribe_all_bots_status()
         with pytest.raises(RuntimeError, match="update_interval"):
             await socket.subscribe_executor_summary(update_interval=0.1)
+
+
+async def test_an_lp_hold_whose_connector_has_slashes_is_read_and_cleared_by_the_client(client):
+    # Arrange: an LP executor stopped with keep_position leaves its hold under a connector
+    # name with slashes (network/provider), as every LP hold is
+    executors = client.executors
+    created = await executors.create_executor(lp_config(), controller_id="holder")
+    executor_id = created["executor_id"]
+    await eventually(lambda: executors.get_executor(executor_id), lambda f: f["is_trading"])
+    await executors.stop_executor(executor_id, keep_position=True)
+    await eventually(
+        lambda: executors.get_executor(executor_id), lambda f: f["status"] == "TERMINATED"
+    )
+    summary = await executors.get_positions_summary(controller_id="holder")
+    (held,) = summary["positions"]
+    connector, pair = held["connector_name"], held["trading_pair"]
+    assert "/" in connector
+    # Act: the stock client puts the name in the path as it is
+    one = await executors.get_position_held(connector, pair, controller_id="holder")
+    cleared = await executors.clear_position_held(connector, pair, controller_id="holder")
+    after = await executors.get_positions_summary(controller_id="holder")
+    # Assert
+    assert one["executor_ids"] == [executor_id] and one["connector_name"] == connector
+    assert cleared["connector_name"] == connector and cleared["trading_pair"] == pair
+    assert after["total_positions"] == 0

@@ -5,6 +5,7 @@ and the paper exchange no duplicate order (their state files)."""
 from __future__ import annotations
 
 import json
+import random
 import signal
 import subprocess
 import sys
@@ -178,3 +179,52 @@ def test_running_lp_executors_run_again_after_a_restart_without_duplicate_positi
     remaining = before[1]["custom_info"]["position_address"]
     assert open_positions(tmp_path) == {"open": [remaining], "ever": 2}
     assert open_orders(tmp_path) == orders_before  # the resting order, not placed again
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_server_killed_while_opening_resumes_without_duplicate_or_lost_positions(tmp_path, seed):
+    # Arrange: the server with three LP executors being created, killed (SIGKILL) at a seeded
+    # moment while their opens are in flight or just done
+    database = Database.open(f"sqlite:///{tmp_path / 'lpexec.db'}")
+    token = TokenStore(database).create(controller_id=None)[1]
+    database.close()
+    port = free_port()
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"http://127.0.0.1:{port}"
+    first = start_server(tmp_path, port)
+    ids = []
+    try:
+        for n in range(3):
+            ids.append(
+                httpx.post(
+                    f"{base}/executors/",
+                    json={"executor_config": lp_config(), "controller_id": f"kill-{n}"},
+                    headers=headers,
+                    timeout=30,
+                ).json()["executor_id"]
+            )
+        time.sleep(random.Random(seed).uniform(0.0, 1.0))
+    finally:
+        first.kill()
+        first.communicate(timeout=30)
+
+    # Act: start again on the same store and chain; wait until every executor is trading
+    second = start_server(tmp_path, port)
+    try:
+
+        def trading() -> list[dict[str, Any]] | None:
+            found = [
+                httpx.get(f"{base}/executors/{i}", headers=headers, timeout=10).json() for i in ids
+            ]
+            return found if all(item["is_trading"] for item in found) else None
+
+        after = wait_for(trading, what="every position open after the restart", within=60)
+    finally:
+        stop_server(second)
+
+    # Assert: one position per executor on the chain, each claimed by its executor, none twice
+    addresses = sorted(item["custom_info"]["position_address"] for item in after)
+    assert len(set(addresses)) == 3
+    assert {item["status"] for item in after} == {"RUNNING"}
+    assert open_positions(tmp_path) == {"open": addresses, "ever": 3}
