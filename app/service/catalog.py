@@ -24,6 +24,10 @@ _USE_CASES = {
     "position": "A directional position with stop loss, take profit, time limit and trailing "
     "stop (triple barrier).",
     "grid": "A grid of buy and sell orders between two prices, taking profit level by level.",
+    "dca": "Average into a position over price levels (limit or market), closing on take "
+    "profit, stop loss, trailing stop or time limit on the average entry.",
+    "twap": "Buy or sell a total in equal-time slices over a duration (market, or limit "
+    "near the mid), reporting the average price and the slippage against arrival.",
 }
 
 _CONSTRAINTS = (

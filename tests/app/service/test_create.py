@@ -87,7 +87,7 @@ async def test_a_scoped_caller_creates_only_for_its_controller(world, top_level,
     ("config", "message"),
     [
         ({"pool_address": "x"}, "executor_config.type: required field is missing"),
-        ({"type": "dca_executor"}, "executor_config.type: expected one of"),
+        ({"type": "teleport_executor"}, "executor_config.type: expected one of"),
         ({"type": "lp_executor", "trading_pair": "SOL-USDC"}, "lower_price"),
         ("not a mapping", "executor_config: expected an object"),
     ],

@@ -153,7 +153,7 @@ def test_a_nested_model_is_listed_in_nested_types(world):
 
 def test_an_unknown_type_has_no_schema(world):
     with pytest.raises(ConfigError) as raised:
-        world.service.config_schema("dca_executor")
+        world.service.config_schema("teleport_executor")
     assert "executor_type: expected one of" in str(raised.value)
 
 

@@ -80,14 +80,14 @@ async def test_an_open_executor_whose_exposure_cannot_be_read_refuses_every_crea
     order = world.save_order(controller_id="main", status="ACTIVE")
     with world.store.database.engine.begin() as connection:
         connection.execute(
-            text("UPDATE executors SET type = 'twap' WHERE executor_id = :id"), {"id": order.id}
+            text("UPDATE executors SET type = 'teleport' WHERE executor_id = :id"), {"id": order.id}
         )
     # Act
     with pytest.raises(RiskRejectedError) as raised:
         await service.create(world.lp_config(), caller=OPERATOR)
     # Assert
     assert raised.value.limit == "valuation"
-    assert f"open executor {order.id!r} has unknown type 'twap'" in str(raised.value)
+    assert f"open executor {order.id!r} has unknown type 'teleport'" in str(raised.value)
 
 
 async def test_the_risk_engine_refuses_a_create_for_another_controller_even_past_scope(world):
