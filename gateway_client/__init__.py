@@ -52,6 +52,7 @@ from ._exceptions import (
     TransactionFailedError,
     TransactionOutcomeUnknownError,
     UnexpectedResponseError,
+    UpstreamUnavailableError,
     ValidationIssue,
 )
 from ._history import ChainHistory, SignatureRecord
@@ -214,6 +215,7 @@ __all__ = [
     "UniswapAmm",
     "UniswapClmm",
     "UniswapRouter",
+    "UpstreamUnavailableError",
     "ValidationIssue",
     "WalletGroup",
     "WalletsResource",

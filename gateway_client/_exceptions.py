@@ -8,7 +8,9 @@ Classes are grouped by what the caller should do about them::
     ├── GatewayUnavailableError             transient: retry later (reads are retried automatically)
     │   ├── GatewayConnectionError     could not connect; the request was not sent
     │   ├── GatewayTimeoutError             a read got no answer in time
-    │   └── GatewayServerError         HTTP 5xx (also a GatewayStatusError)
+    │   ├── GatewayServerError         HTTP 5xx to a read (also a GatewayStatusError)
+    │   └── UpstreamUnavailableError   a 4xx caused by Gateway's RPC node or upstream API being
+    │                                  unreachable (also a GatewayStatusError); nothing was sent
     ├── GatewayStatusError             Gateway answered with an error status
     │   ├── RateLimitedError                HTTP 429, carries ``retry_after``
     │   ├── AuthenticationError        HTTP 401/403 (bearer token or mTLS refused)
@@ -28,9 +30,16 @@ Classes are grouped by what the caller should do about them::
     └── SolanaRpcError                 the optional Solana RPC cross-check failed
 
 HTTP error bodies are mapped in exactly one function, :func:`error_from_response`, keyed on the HTTP
-status and Gateway's ``code``. Gateway's ``error`` field is never used: it holds whatever
-``error.name`` was where the error was raised. Some outcomes (simulation failures, closed vs missing
-position) exist only as message text; the markers for those live in one table in this module.
+status and Gateway's ``code``. A 5xx answer to a write (a route that sends a transaction) is
+:class:`TransactionOutcomeUnknownError`: the transaction may have been sent before the failure, so
+the caller reconciles instead of sending again. During an RPC outage Gateway 2.13 answers some
+routes with a 4xx (Meteora: 400 "Invalid pool address: fetch failed"; Jupiter: 404 "No route
+found ... ECONNREFUSED"): those messages map to :class:`UpstreamUnavailableError`, not to a final
+rejection. The ambiguous 404 "Pool not found" of a pool-info read is cross-checked against the
+chain's status route by the transport (see ``_transport``). Gateway's ``error`` field is never
+used: it holds whatever ``error.name`` was where the error was raised. Some outcomes (simulation
+failures, closed vs missing position) exist only as message text; the markers for those live in
+tables in this module.
 """
 
 from __future__ import annotations
@@ -69,9 +78,11 @@ __all__ = [
     "TransactionFailedError",
     "TransactionOutcomeUnknownError",
     "UnexpectedResponseError",
+    "UpstreamUnavailableError",
     "ValidationIssue",
     "error_from_response",
     "error_from_transport",
+    "is_outage_message",
 ]
 
 TRANSACTION_TIMEOUT_CODE = "TRANSACTION_TIMEOUT"
@@ -154,7 +165,18 @@ class GatewayStatusError(GatewayError):
 
 
 class GatewayServerError(GatewayStatusError, GatewayUnavailableError):
-    """Raised on HTTP 5xx (except 504 ``TRANSACTION_TIMEOUT``). Often means the RPC is down."""
+    """Raised on HTTP 5xx to a read (a write's 5xx is an unknown outcome). Often means the RPC
+    is down."""
+
+
+class UpstreamUnavailableError(GatewayStatusError, GatewayUnavailableError):
+    """Raised on a 4xx whose cause is Gateway's RPC node (or an upstream API) being unreachable.
+
+    Gateway 2.13 reports some outages as client errors: Meteora's 400 "Invalid pool address:
+    fetch failed" on quotes and writes, Jupiter's 404 "No route found ... ECONNREFUSED", and a
+    pool-info 404 "Pool not found" while the chain's status route fails too. Nothing was sent;
+    retry later (reads are retried automatically).
+    """
 
 
 class RateLimitedError(GatewayStatusError):
@@ -325,8 +347,30 @@ def _validation_issues(raw: object) -> tuple[ValidationIssue, ...]:
     return tuple(issues)
 
 
+# Lower-case markers of a network failure between Gateway and its RPC node or upstream API
+# (Node's fetch and socket errors), found in the message of a 4xx: the request was fine.
+_OUTAGE_MARKERS: tuple[str, ...] = (
+    "fetch failed",
+    "econnrefused",
+    "econnreset",
+    "etimedout",
+    "enotfound",
+    "eai_again",
+    "socket hang up",
+    "network request failed",
+)
+
+
+def is_outage_message(message: str) -> bool:
+    """Return whether a Gateway error message names a network failure behind Gateway."""
+    lowered = message.lower()
+    return any(marker in lowered for marker in _OUTAGE_MARKERS)
+
+
 def _class_for(status_code: int, message: str) -> type[GatewayStatusError]:
     lowered = message.lower()
+    if status_code in (400, 404) and is_outage_message(lowered):
+        return UpstreamUnavailableError
     for marker_status, marker, cls in _MESSAGE_MARKERS:
         if marker_status == status_code and marker in lowered:
             return cls
@@ -350,6 +394,7 @@ def error_from_response(
     path: str,
     now: datetime,
     response: httpx.Response | None = None,
+    is_write: bool = False,
 ) -> GatewayError:
     """Map a Gateway error response to the exception the caller should handle.
 
@@ -361,6 +406,7 @@ def error_from_response(
         path: Route path of the request (no query string), for the message.
         now: Current time, to turn an HTTP-date ``retry-after`` into seconds.
         response: The response itself, kept on the exception as evidence.
+        is_write: Whether the route sends a transaction (a 5xx is then an unknown outcome).
 
     Returns:
         The exception to raise; never raises itself.
@@ -374,6 +420,14 @@ def error_from_response(
         return TransactionOutcomeUnknownError(
             f"{message} (HTTP 504 {code} on {method} {path}; the transaction may still land: "
             "reconcile before retrying)",
+            status_code=status_code,
+            code=code,
+            body=body,
+        )
+    if is_write and status_code >= 500:
+        return TransactionOutcomeUnknownError(
+            f"{message} (HTTP {status_code} on {method} {path}; the transaction may have been "
+            "sent before the failure: reconcile before sending again)",
             status_code=status_code,
             code=code,
             body=body,

@@ -9,6 +9,12 @@ the whole exchange, enforced with ``asyncio.timeout``: transports that enforce n
 own (``httpx.ASGITransport`` serving an app in process) still end. On a network transport httpx's
 timeouts fire first. An expired deadline is mapped exactly like httpx's read timeout: a read
 raises ``GatewayTimeoutError``, a write ``TransactionOutcomeUnknownError``.
+
+A Solana pool-info read answered 404 "Pool not found" is ambiguous in Gateway 2.13: Meteora
+swallows an unreachable RPC node into that same answer. The transport then asks
+``GET /chains/solana/status`` (which fails with a 5xx when the RPC is down): if that fails too,
+the 404 becomes :class:`UpstreamUnavailableError` (retry later); otherwise the pool really is
+not there.
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ import httpx
 from ._constants import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT
 from ._exceptions import (
     GatewayClientStateError,
+    GatewayUnavailableError,
     InvalidRequestError,
+    NotFoundError,
+    UpstreamUnavailableError,
     error_from_response,
     error_from_transport,
 )
@@ -39,6 +48,28 @@ from ._types import Clock
 __all__ = ["ClientState", "Route", "Timeouts", "Transport", "build_ssl_context"]
 
 logger = logging.getLogger(__name__)
+
+SOLANA_STATUS = "/chains/solana/status"
+_POOL_NOT_FOUND = "pool not found"
+
+
+def _status_probe(route: Route, params: Mapping[str, str] | None) -> dict[str, str] | None:
+    """Return the status-route query that can tell an outage from a missing pool, or None.
+
+    Only Solana pool-info reads (connector routes and ``/trading/clmm/pool-info``) need it.
+    """
+    if route.method != "GET" or not route.path.endswith("/pool-info"):
+        return None
+    values = dict(params or {})
+    chain_network = values.get("chainNetwork")
+    if chain_network is not None:
+        chain, _, network = chain_network.partition("-")
+        return {"network": network} if chain == "solana" and network else None
+    if route.path.startswith("/connectors/uniswap") or route.path.startswith(
+        "/connectors/pancakeswap/"
+    ):
+        return None
+    return {"network": values["network"]} if "network" in values else {}
 
 
 class ClientState(enum.Enum):
@@ -218,13 +249,54 @@ class Transport:
         timeout = _http_timeout(timeouts, route.is_write)
         deadline = _deadline(timeouts, route.is_write)
         return await call_with_retries(
-            lambda: self._send_once(
+            lambda: self._send_checked(
                 route, path, params, content, http_timeout=timeout, deadline=deadline
             ),
             policy=retry,
             is_write=route.is_write,
             sleep=self.clock.sleep,
         )
+
+    async def _send_checked(
+        self,
+        route: Route,
+        path: str,
+        params: Mapping[str, str] | None,
+        content: bytes | None,
+        *,
+        http_timeout: httpx.Timeout,
+        deadline: float,
+    ) -> bytes:
+        # One attempt; a pool-info 404 "Pool not found" is cross-checked with the status route.
+        try:
+            return await self._send_once(
+                route, path, params, content, http_timeout=http_timeout, deadline=deadline
+            )
+        except NotFoundError as error:
+            probe = _status_probe(route, params)
+            if probe is None or _POOL_NOT_FOUND not in error.message.lower():
+                raise
+            try:
+                await self._send_once(
+                    Route("GET", SOLANA_STATUS),
+                    SOLANA_STATUS,
+                    probe,
+                    None,
+                    http_timeout=http_timeout,
+                    deadline=deadline,
+                )
+            except GatewayUnavailableError as outage:
+                raise UpstreamUnavailableError(
+                    f"{error.message}, while GET {SOLANA_STATUS} fails too ({outage}): "
+                    "Gateway's RPC node looks unreachable; retry later",
+                    status_code=error.status_code,
+                    method=error.method,
+                    path=error.path,
+                    code=error.code,
+                    body=error.body,
+                    response=error.response,
+                ) from error
+            raise
 
     async def _send_once(
         self,
@@ -271,5 +343,6 @@ class Transport:
                 path=path,
                 now=self.clock.now(),
                 response=response,
+                is_write=route.is_write,
             )
         return response.content

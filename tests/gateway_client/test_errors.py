@@ -29,6 +29,7 @@ from gateway_client import (
     SlippageExceededError,
     TransactionOutcomeUnknownError,
     UnexpectedResponseError,
+    UpstreamUnavailableError,
 )
 from gateway_client._exceptions import error_from_response
 
@@ -40,8 +41,9 @@ GENERIC_ERRORS = {
     "sensible_404": (404, NotFoundError),
     "sensible_400": (400, BadRequestError),
     "sensible_503": (503, GatewayServerError),
-    "gateway_httperror_400": (400, BadRequestError),
-    "gateway_httperror_404": (404, NotFoundError),
+    # "Invalid pool address: fetch failed" / "No route ... ECONNREFUSED": RPC down, not a refusal
+    "gateway_httperror_400": (400, UpstreamUnavailableError),
+    "gateway_httperror_404": (404, UpstreamUnavailableError),
     "transaction_timeout_504": (504, TransactionOutcomeUnknownError),
     "wrapped_500": (500, GatewayServerError),
     "unhandled_500": (500, GatewayServerError),
@@ -60,7 +62,8 @@ ROUTE_ERRORS = {
     ("meteora-clmm-open-position", "no_amounts"): BadRequestError,
     ("meteora-clmm-open-position", "range_above_price_needs_base_only"): BadRequestError,
     ("meteora-clmm-open-position", "bad_pool"): BadRequestError,
-    ("meteora-clmm-open-position", "unknown_wallet"): GatewayServerError,
+    # a 5xx to a write: the transaction may have been sent
+    ("meteora-clmm-open-position", "unknown_wallet"): TransactionOutcomeUnknownError,
     ("meteora-clmm-open-position", "not_confirmed_in_time"): TransactionOutcomeUnknownError,
     ("meteora-clmm-execute-swap", "slippage_in_simulation"): SlippageExceededError,
     ("meteora-clmm-execute-swap", "not_confirmed_in_time"): TransactionOutcomeUnknownError,
@@ -70,15 +73,16 @@ ROUTE_ERRORS = {
     ("meteora-clmm-quote-swap", "no_pool_for_pair"): NotFoundError,
     ("meteora-clmm-positions-owned", "sdk_or_rpc_failure"): GatewayServerError,
     ("meteora-clmm-pool-info", "missing_poolAddress"): GatewayValidationError,
-    ("meteora-clmm-pool-info", "rpc_unreachable_or_not_a_dlmm_pool"): NotFoundError,
+    # the status route fails too in these tests (an outage): see test_outage.py for a real 404
+    ("meteora-clmm-pool-info", "rpc_unreachable_or_not_a_dlmm_pool"): UpstreamUnavailableError,
     ("meteora-clmm-remove-liquidity", "pct_out_of_range"): BadRequestError,
     ("jupiter-router-execute-quote", "quote_missing"): QuoteNotFoundError,
     ("jupiter-router-execute-quote", "simulation_failed"): SlippageExceededError,
     ("jupiter-router-quote-swap", "unknown_token"): BadRequestError,
-    ("jupiter-router-quote-swap", "no_route_or_api_unreachable"): NotFoundError,
-    ("meteora-clmm-close-position", "unknown_wallet_or_rpc_down"): GatewayServerError,
+    ("jupiter-router-quote-swap", "no_route_or_api_unreachable"): UpstreamUnavailableError,
+    ("meteora-clmm-close-position", "unknown_wallet_or_rpc_down"): TransactionOutcomeUnknownError,
     ("meteora-clmm-positions-owned", "bad_wallet"): BadRequestError,
-    ("meteora-clmm-quote-swap", "rpc_unreachable"): BadRequestError,  # a 400 that means "RPC down"
+    ("meteora-clmm-quote-swap", "rpc_unreachable"): UpstreamUnavailableError,  # 400 "RPC down"
     ("trading-clmm-position-info", "closed"): PositionClosedError,
     ("trading-clmm-position-info", "never_existed"): PositionNotFoundError,
     ("trading-clmm-position-info", "rpc_unreachable"): GatewayServerError,
@@ -149,6 +153,10 @@ async def test_route_errors_raise_through_the_client(
     call = _case_for(fixture)
     gateway.route(method=load(fixture)["_meta"]["method"], path=concrete_path(call)).mock(
         return_value=httpx.Response(error["status"], json=error["body"])
+    )
+    outage = load("chains-solana-status")["errors"]["rpc_unreachable"]
+    gateway.get("/chains/solana/status").mock(
+        return_value=httpx.Response(outage["status"], json=outage["body"])
     )
 
     # Act

@@ -285,8 +285,9 @@ async def test_with_options_overrides_retries_per_call(
 # ---------------------------------------------------------------- writes are sent once
 
 WRITE_FAILURES = {
-    "500": GatewayServerError,
-    "503": GatewayServerError,
+    # a 5xx to a write may come after the transaction was sent: reconcile, never "retry later"
+    "500": TransactionOutcomeUnknownError,
+    "503": TransactionOutcomeUnknownError,
     "429": RateLimitedError,
     "504-timeout": TransactionOutcomeUnknownError,
     "connect": GatewayConnectionError,

@@ -37,6 +37,7 @@ from gateway_client import (
     TransactionFailedError,
     TransactionOutcomeUnknownError,
     TransactionStatus,
+    UpstreamUnavailableError,
 )
 from lpexec.core import (
     Clock,
@@ -88,7 +89,8 @@ def venue_error(error: GatewayError, *, write: bool) -> VenueError:
     """Translate a Gateway client error by what the engine must do about it.
 
     Unknown outcomes (504 ``TRANSACTION_TIMEOUT``, a write that timed out or hit a 5xx) must be
-    reconciled; a refused connection or a 429 certainly did not carry the request out; refusals
+    reconciled; a refused connection, a 429 or an RPC outage Gateway reports as a 4xx certainly
+    did not carry the request out; refusals
     (simulation failures, bad input, missing positions) are business outcomes.
     """
     message = str(error)
@@ -98,6 +100,9 @@ def venue_error(error: GatewayError, *, write: bool) -> VenueError:
         return VenueUnavailableError(message, retry_after=error.retry_after, code="rate_limited")
     if isinstance(error, GatewayConnectionError):
         return VenueUnavailableError(message, code="unreachable")
+    if isinstance(error, UpstreamUnavailableError):
+        # Gateway's RPC node is down (a 4xx such as "fetch failed"): nothing was sent
+        return VenueUnavailableError(message, code="rpc_unavailable")
     for error_type, code in _REJECTIONS:
         if isinstance(error, error_type):
             return VenueRejectedError(message, code=code)
