@@ -4,6 +4,7 @@ then through the engine on the paper exchange, resumed from SQLite."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from fixtures.transition_tables import (
     assert_terminal,
     missing_pairs,
 )
+from lpexec.app.cex_runtime import PAPER_EXCHANGE, open_cex_runtime
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.cex.dca import (
     DCA_STATUS,
@@ -638,3 +640,44 @@ async def test_on_the_paper_exchange_levels_fill_then_a_restart_takes_profit(tmp
     assert info.net_pnl_quote == D("94.99") * 3 - 280 - info.fees_paid_quote
     assert rig.exchange.balances()["SOL"].total == 0
     database.close()
+
+
+@pytest.mark.parametrize("mode", ["MAKER", "TAKER"])
+async def test_through_the_cex_runtime_the_venue_ledger_equals_the_reported_fills(mode):
+    wall = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)  # the paper SOL-USDT starts at 150
+    runtime = await open_cex_runtime(database_url="sqlite://", wall_clock=SimulatedClock(wall))
+    assert runtime.paper is not None
+    exchange = runtime.paper.exchange
+    sol_before = exchange.balances()["SOL"].total
+    config = make_config(
+        id=f"dca-{mode}",
+        connector_name=PAPER_EXCHANGE,
+        mode=mode,
+        amounts_quote=[D(150), D(300)],
+        prices=[D("150.5") if mode == "MAKER" else D(150), D("149.5")],
+        activation_bounds=[D("0.01"), D("0.01")] if mode == "TAKER" else None,
+        take_profit=D("0.05"),
+        time_limit=600,
+    )
+    await runtime.create(config)
+    executor = runtime.engine.executor(config.id)
+    for _ in range(12):  # paper steps of 60 s: the time limit ends it at the 10th
+        if executor.is_terminated:
+            break
+        await runtime.advance(1)
+
+    info = runtime.engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.TIME_LIMIT)
+    details = info.details
+    assert details.filled_levels == 2
+    fills = [f for f in exchange.fills_since(0) if f.client_order_id in set(details.order_ids)]
+    bought = sum((f.amount for f in fills if f.side == "BUY"), D(0))
+    sold = sum((f.amount for f in fills if f.side == "SELL"), D(0))
+    assert (details.filled_amount_base, details.close_filled_amount_base) == (bought, sold)
+    assert bought == sold and exchange.balances()["SOL"].total == sol_before
+    assert info.fees_paid_quote == sum((f.fee for f in fills), D(0))
+    assert info.volume_quote == sum((f.amount * f.price for f in fills), D(0))
+    bought_quote = sum((f.amount * f.price for f in fills if f.side == "BUY"), D(0))
+    realized = info.volume_quote - 2 * bought_quote - info.fees_paid_quote  # sold - bought - fees
+    assert abs(info.net_pnl_quote - realized) < D("1e-20")  # the average entry is a division
+    await runtime.aclose()
