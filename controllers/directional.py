@@ -130,6 +130,10 @@ def parse_signal(spec: str) -> tuple[SignalFunction, dict[str, Any], int | None]
                 f"signal: expected one of {sorted(SIGNALS)} or 'module:function', received {name!r}"
             )
         function, lookback = SIGNALS[name]
+        try:
+            function(np.ones(2), **params)  # its parameters are checked now, not at the first row
+        except TypeError as e:
+            raise ConfigError(f"signal: bad parameters for {name!r}: {e}") from None
         return function, params, lookback(params)
     return import_hook(spec, field="signal"), {}, None
 
