@@ -3,14 +3,19 @@
 Modes:
 
 * ``clean`` - correct numbers: ``fee`` is the fee paid, amounts are the amounts moved, a
-  transaction that failed on chain answers ``status -1``, an RPC outage answers 503.
+  transaction that failed on chain answers ``status -1``, an RPC outage answers 503, and no
+  request answers a 5xx for bad input (an unknown wallet or a malformed address is a 400).
 * ``upstream`` - Gateway 2.13's documented quirks: Meteora ``fee`` counts the priority fee twice
   and the SOL amounts derived from it inherit the error (rent of new BinArrays leaks into
   ``baseTokenAmountAdded``), collect-fees reports the raw SOL delta, a Meteora BUY quote's price
   is base per quote, positions-owned reports zero fees, balances read 0 when the RPC is down, other
   RPC failures surface as generic 500s / 404 "Pool not found" / 400 "fetch failed" / 503 "known
   SDK bug", a failed Meteora transaction answers 504 and a failed router swap ``status 0``, and
-  requests are rate limited to 100 per minute per client.
+  requests are rate limited to 100 per minute per client. Status codes and bodies follow 2.13 on
+  the same request: an unknown wallet is a 500, balances of a malformed address a 500, a Meteora
+  quote with an unknown token and a pool a 404, a malformed or unknown pool on a Meteora quote a
+  400 "Invalid pool address: ..." (pool-info: 404 "Pool not found"), ``/pools/{pair}``'s 404 body
+  only ``{message}``; during an RPC outage the unified routes answer what Meteora's own do.
 """
 
 from __future__ import annotations
@@ -194,7 +199,10 @@ class GatewayContext:
         """
         check_wallet_address(address)
         if not self.chain.has_wallet(address):
-            raise internal_error(f"Wallet not found for address: {address}", error="HttpError")
+            message = f"Wallet not found for address: {address}"
+            if self.upstream:  # 2.13 wraps it into a 500 although nothing was sent
+                raise internal_error(message, error="HttpError")
+            raise bad_request(message, error="BadRequestError")
         return address
 
     def new_quote_id(self) -> str:
