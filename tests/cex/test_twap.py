@@ -414,3 +414,47 @@ async def test_on_the_paper_exchange_the_venue_ledger_equals_the_reported_fills(
     if mode == "TAKER":
         assert len(fills) == 5 and abs(info.volume_quote - 600) < 1
     await runtime.aclose()
+
+
+async def test_a_process_restart_mid_twap_resumes_from_the_store_and_completes(tmp_path):
+    wall = SimulatedClock(dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    files = {
+        "database_url": f"sqlite:///{tmp_path / 'lpexec.db'}",
+        "paper_state_file": tmp_path / "paper.json",
+    }
+    first = await open_cex_runtime(wall_clock=wall, **files)
+    config = TWAPExecutorConfig(
+        id="twap-restart",
+        trading_pair=PAIR,
+        connector_name=PAPER_EXCHANGE,
+        side="BUY",
+        total_amount_quote=D(600),
+        total_duration=240,
+        order_interval=60,
+        mode="MAKER",
+        limit_order_buffer=D("0"),
+    )
+    await first.create(config)
+    await first.advance(2)
+    sent = first.engine.executor(config.id).details().slices_sent
+    assert 1 <= sent < 5
+    first.save()
+    await first.aclose()
+
+    second = await open_cex_runtime(wall_clock=wall, **files)  # a new process
+    resumed = second.engine.executor(config.id)
+    assert resumed.status is ExecutorStatus.ACTIVE and resumed.details().slices_sent == sent
+    for _ in range(8):
+        if resumed.is_terminated:
+            break
+        await second.advance(1)
+
+    info = second.engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.COMPLETED)
+    assert second.paper is not None
+    ours = set(info.details.order_ids)
+    fills = [f for f in second.paper.exchange.fills_since(0) if f.client_order_id in ours]
+    assert len({f.client_order_id for f in fills}) >= 2
+    assert info.details.filled_amount_base == sum((f.amount for f in fills), D(0))
+    assert info.fees_paid_quote == sum((f.fee for f in fills), D(0))
+    await second.aclose()
