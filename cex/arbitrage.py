@@ -156,6 +156,7 @@ class ArbitrageExecutor(CrossVenueExecutor[ArbitrageExecutorConfig, ArbitrageExe
     family_table = ARBITRAGE_TRANSITIONS
     family_status = ARBITRAGE_STATUS
     family_field = "arbitrage_state"
+    unwind_triggers = ArbitrageTrigger
 
     @on(ExecutorStarted)
     def _started(self, _event: ExecutorStarted) -> list[Command]:
@@ -295,25 +296,6 @@ class ArbitrageExecutor(CrossVenueExecutor[ArbitrageExecutorConfig, ArbitrageExe
             return []
         self._fire(T.UNWIND)
         return [self._unwind()]
-
-    def _unwind_answered(self, event: Event) -> list[Command]:
-        state = self.state
-        net = self._net_base()
-        if self._is_flat(net):
-            state.failure_reason += "; unwound"
-            self._fire(T.UNWOUND, close_type=CloseType.FAILED, now=event.ts_event)
-            return []
-        if self._unwind_failed():
-            self._fire(T.RESEND)
-            return [self._unwind()]
-        reason, code = self._last_reason("UNWIND")
-        state.failure_reason += (
-            f"; unwinding failed {state.unwind_failures} time(s): {reason}; {abs(net)} "
-            f"{self.config.buying_market.base_token} is held"
-        )
-        state.failure_code = code or state.failure_code
-        self._fire(T.HOLD, close_type=CloseType.POSITION_HOLD, now=event.ts_event)
-        return []
 
     # --- stopping -----------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -42,7 +42,9 @@ from lpexec.cex.cross_trades import (
     unknown_trade_reason,
 )
 from lpexec.core import (
+    CloseType,
     Command,
+    Event,
     Executor,
     ExecutorConfig,
     ExecutorInfo,
@@ -116,6 +118,9 @@ class CrossVenueExecutor(Executor[ConfigT, StateT]):
 
     __slots__ = ()
 
+    unwind_triggers: ClassVar[Any]
+    """The family's trigger enum; its ``RESEND``, ``UNWOUND`` and ``HOLD`` end an unwind."""
+
     # --- quotes -------------------------------------------------------------------------------
 
     def _keep_quote(self, event: LegQuoteUpdated) -> bool:
@@ -183,10 +188,27 @@ class CrossVenueExecutor(Executor[ConfigT, StateT]):
             return self._send(config.buying_market, "SELL", net, "UNWIND")
         return self._send(config.selling_market, "BUY", -net, "UNWIND")
 
-    def _unwind_failed(self) -> bool:
-        """Count an unwind that stopped short; True while another may be sent."""
-        self.state.unwind_failures += 1
-        return self.state.unwind_failures <= self.config.max_retries
+    def _unwind_answered(self, event: Event) -> list[Command]:
+        """Every unwind trade answered: FAILED when flat (the loss realized), else the rest sent
+        again within ``max_retries``, else POSITION_HOLD with the reason."""
+        state, triggers = self.state, self.unwind_triggers
+        net = self._net_base()
+        if self._is_flat(net):
+            state.failure_reason += "; unwound"
+            self._fire(triggers.UNWOUND, close_type=CloseType.FAILED, now=event.ts_event)
+            return []
+        state.unwind_failures += 1
+        if state.unwind_failures <= self.config.max_retries:
+            self._fire(triggers.RESEND)
+            return [self._unwind()]
+        reason, code = self._last_reason("UNWIND")
+        state.failure_reason += (
+            f"; unwinding failed {state.unwind_failures} time(s): {reason}; {abs(net)} "
+            f"{self.config.buying_market.base_token} is held"
+        )
+        state.failure_code = code or state.failure_code
+        self._fire(triggers.HOLD, close_type=CloseType.POSITION_HOLD, now=event.ts_event)
+        return []
 
     def _last_reason(self, purpose: str) -> tuple[str, str]:
         for trade in reversed(self.state.trades):

@@ -218,6 +218,7 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
     family_table = XEMM_TRANSITIONS
     family_status = XEMM_STATUS
     family_field = "xemm_state"
+    unwind_triggers = XEMMTrigger
 
     @on(ExecutorStarted)
     def _started(self, _event: ExecutorStarted) -> list[Command]:
@@ -481,25 +482,6 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
             return []
         self._fire(T.NEXT)
         return self._place_maker(T.PLACE, event.ts_event)
-
-    def _unwind_answered(self, event: Event) -> list[Command]:
-        state = self.state
-        net = self._net_base()
-        if self._is_flat(net):
-            state.failure_reason += "; unwound"
-            self._fire(T.UNWOUND, close_type=CloseType.FAILED, now=event.ts_event)
-            return []
-        if self._unwind_failed():
-            self._fire(T.RESEND)
-            return [self._unwind()]
-        reason, code = self._last_reason("UNWIND")
-        state.failure_reason += (
-            f"; unwinding failed {state.unwind_failures} time(s): {reason}; {abs(net)} "
-            f"{self.config.maker_market.base_token} is held"
-        )
-        state.failure_code = code or state.failure_code
-        self._fire(T.HOLD, close_type=CloseType.POSITION_HOLD, now=event.ts_event)
-        return []
 
     # --- stopping -----------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from fixtures.cross_venue import CEX, DEX
+from fixtures.cross_venue import leg_quote as quote
 from fixtures.events import T0, at, command_failed
 from fixtures.transition_tables import assert_terminal
 from lpexec.cex.arbitrage import (
@@ -33,8 +35,6 @@ from lpexec.core import (
 )
 
 D = Decimal
-CEX = {"connector_name": "paper", "trading_pair": "SOL-USDC"}
-DEX = {"connector_name": "jupiter/router", "trading_pair": "SOL-USDC"}
 
 
 def config(**fields) -> ArbitrageExecutorConfig:
@@ -54,18 +54,6 @@ def started(cfg: ArbitrageExecutorConfig | None = None) -> ArbitrageExecutor:
     executor = ArbitrageExecutor(cfg or config(), created_at=T0)
     assert executor.apply(ExecutorStarted(ts_event=T0)) == []
     return executor
-
-
-def quote(market: dict, buy: str, sell: str, seconds: float = 1, **fields) -> LegQuoteUpdated:
-    return LegQuoteUpdated(
-        ts_event=at(seconds),
-        trading_pair=market["trading_pair"],
-        price=(D(buy) + D(sell)) / 2,
-        venue=market["connector_name"],
-        buy_price=D(buy),
-        sell_price=D(sell),
-        **fields,
-    )
 
 
 def cex_quote(seconds: float = 1, **fields) -> LegQuoteUpdated:

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from fixtures.cross_venue import CEX, DEX
+from fixtures.cross_venue import leg_quote as quote
 from fixtures.events import T0, at, command_failed
 from fixtures.transition_tables import assert_terminal
-from lpexec.cex.cross_market import LegQuoteUpdated
 from lpexec.cex.xemm import (
     XEMM_STATUS,
     XEMM_TRANSITIONS,
@@ -35,8 +36,6 @@ from lpexec.core import (
 )
 
 D = Decimal
-CEX = {"connector_name": "paper", "trading_pair": "SOL-USDC"}
-DEX = {"connector_name": "jupiter/router", "trading_pair": "SOL-USDC"}
 
 
 def config(**fields) -> XEMMExecutorConfig:
@@ -54,18 +53,6 @@ def config(**fields) -> XEMMExecutorConfig:
     }
     values.update(fields)
     return XEMMExecutorConfig(**values)
-
-
-def quote(market: dict, buy: str, sell: str, seconds: float = 1, **fields) -> LegQuoteUpdated:
-    return LegQuoteUpdated(
-        ts_event=at(seconds),
-        trading_pair=market["trading_pair"],
-        price=(D(buy) + D(sell)) / 2,
-        venue=market["connector_name"],
-        buy_price=D(buy),
-        sell_price=D(sell),
-        **fields,
-    )
 
 
 def started(cfg: XEMMExecutorConfig | None = None) -> XEMMExecutor:
