@@ -12,6 +12,10 @@ key an executor subscribes to) and publishes the prices, lets the executors reac
 limits, closes), then lets each policy decide and act.
 A stop (SIGTERM/SIGINT) takes no new action, saves the state and leaves positions as they are
 unless a policy says ``close_on_stop``.
+
+``[[controller]]`` tables (market making, directional: :mod:`lpexec.app.controller_host`) run on
+the paper exchange beside the policies, on the same store and schedule; their executors are left
+running at a stop and resume at the next start.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gateway_client import GatewayClient, GatewayError
+from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
 from lpexec.app.runtime import LPRuntime
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
@@ -60,7 +65,17 @@ class DaemonConfig(BaseModel):
     paper_state_file: str | None = None
     seed: int = 0
     risk: dict[str, Any] = Field(default_factory=dict)
-    policies: list[RebalanceConfig] = Field(min_length=1)
+    policies: list[RebalanceConfig] = Field(default_factory=list)
+    controllers: list[dict[str, Any]] = Field(default_factory=list)
+    """``[[controller]]`` tables (see :mod:`lpexec.app.controller_host`)."""
+    cex_paper_state_file: str | None = None
+    """The paper exchange's state file of the controllers (None: in memory only)."""
+
+    @model_validator(mode="after")
+    def _something_to_run(self) -> DaemonConfig:
+        if not self.policies and not self.controllers:
+            raise ValueError("policy: expected at least one [[policy]] or [[controller]] table")
+        return self
 
     def risk_engine(self) -> RiskEngine | None:
         """The risk engine for the ``[risk]`` limits (None when there are none)."""
@@ -83,20 +98,26 @@ def load_daemon_config(path: Path) -> DaemonConfig:
         ) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"--config {path}: not valid TOML: {e}") from None
-    unknown = set(data) - {"daemon", "risk", "policy"}
+    unknown = set(data) - {"daemon", "risk", "policy", "controller"}
     if unknown:
         raise ConfigError(
-            f"--config {path}: unknown table(s) {sorted(unknown)}; expected daemon, risk, policy"
+            f"--config {path}: unknown table(s) {sorted(unknown)}; expected daemon, risk, "
+            "policy, controller"
         )
     values = dict(data.get("daemon", {}))
     values["risk"] = data.get("risk", {})
     values["policies"] = data.get("policy", [])
+    values["controllers"] = data.get("controller", [])
     try:
         config = DaemonConfig.model_validate(values)
     except ValidationError as e:
         message = format_validation_error(e, model="daemon config")
         raise ConfigError(f"--config {path}: {message.replace('policies.', 'policy.')}") from None
     config.risk_engine()  # unknown limit names are refused here, not at the first create
+    try:
+        load_controllers(config.controllers)
+    except ConfigError as e:
+        raise ConfigError(f"--config {path}: {e}") from None
     return config
 
 
@@ -126,6 +147,23 @@ class Daemon:
         """Reads every policy's pool at each tick, even while no executor holds it."""
         self._out = out
         self.ticks = 0
+        self.controllers: ControllerHost | None = None
+        """The ``[[controller]]`` tables' host, opened by :meth:`open_controllers`."""
+
+    async def open_controllers(self) -> None:
+        """Open the controllers' paper CEX runtime on the daemon's store (once)."""
+        if not self.config.controllers or self.controllers is not None:
+            return
+        url = self.runtime.database.engine.url.render_as_string(hide_password=False)
+        self.controllers = await open_controller_host(
+            self.config.controllers,
+            database_url=url,
+            paper_state_file=self.config.cex_paper_state_file,
+            wall_clock=self.runtime.clock,
+            seed=self.config.seed,
+            risk=self.config.risk_engine(),
+            out=self._out,
+        )
 
     async def check_venue(self) -> None:
         """Check every policy against the venue (see the module docstring).
@@ -157,6 +195,8 @@ class Daemon:
         await engine.drain(max_wait=wait)
         lines = await self.runner.step(prices)
         await engine.drain(max_wait=wait)
+        if self.controllers is not None:
+            lines += await self.controllers.tick()
         self.ticks += 1
         return lines
 
@@ -168,7 +208,11 @@ class Daemon:
             ConfigError: the policies do not fit the venue (nothing was done).
         """
         await self.check_venue()
-        policies = ", ".join(policy.policy_id for policy in self.config.policies)
+        await self.open_controllers()
+        policies = ", ".join(
+            [policy.policy_id for policy in self.config.policies]
+            + [str(table.get("id")) for table in self.config.controllers]
+        )
         self._out(f"daemon started: {policies}; every {self.config.interval_seconds} s")
         clock = self.runtime.clock
         while not stop.is_set() and (max_ticks is None or self.ticks < max_ticks):
@@ -196,6 +240,9 @@ class Daemon:
             await self.runtime.settle()
         for policy in self.runner.policies.values():
             self.runner.save(policy)
+        if self.controllers is not None:
+            await self.controllers.aclose()
+            self.controllers = None
         self._out(
             "daemon stopped; state saved; positions left as they are"
             if not closing

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from fixtures.paper_runtime import open_paper_runtime
 from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
+from lpexec.app.daemon import Daemon, load_daemon_config
 from lpexec.core import UTC, ConfigError, Database, RiskEngine, RiskLimits, SqlStore
 from lpexec.core.clock import SimulatedClock
 
@@ -173,3 +175,52 @@ def test_bad_tables_are_named() -> None:
     with pytest.raises(ConfigError) as caught:
         load_controllers([MM, MM])
     assert "expected unique ids" in str(caught.value)
+
+
+CONTROLLER_TOML = """
+[daemon]
+interval_seconds = 60
+cex_paper_state_file = "{state}"
+
+[[controller]]
+controller_type = "market_making"
+id = "mm"
+connector_name = "paper"
+trading_pair = "SOL-USDT"
+total_amount_quote = "600"
+buy_spreads = ["0.0005"]
+sell_spreads = ["0.0005"]
+executor_refresh_time = 600
+"""
+
+
+async def test_the_daemon_runs_controller_tables_and_resumes_them(tmp_path: Path, clock) -> None:
+    path = tmp_path / "daemon.toml"
+    path.write_text(CONTROLLER_TOML.format(state=tmp_path / "cex.json"), encoding="utf-8")
+    config = load_daemon_config(path)
+    assert config.policies == [] and config.controllers[0]["id"] == "mm"
+    lines: list[str] = []
+    for life in range(2):
+        runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
+        daemon = Daemon(runtime, config, out=lines.append)
+        await daemon.open_controllers()
+        for _ in range(2):
+            clock.advance(60)
+            lines += await daemon.tick()
+        await daemon.stop()
+        await runtime.aclose()
+        if life == 0:
+            assert [line for line in lines if "created" in line] == [
+                line for line in lines if line.startswith("mm: created mm-")
+            ]
+    created = [line for line in lines if "created mm-" in line]
+    assert [line.split()[2] for line in created] == ["mm-0", "mm-1"]  # none after the restart
+
+
+def test_a_bad_controller_table_in_the_daemon_config_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "daemon.toml"
+    text = CONTROLLER_TOML.format(state="x").replace('buy_spreads = ["0.0005"]', "buy_spreads = 3")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_daemon_config(path)
+    assert "controller[0]" in str(caught.value) and "buy_spreads" in str(caught.value)

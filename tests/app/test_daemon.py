@@ -47,7 +47,7 @@ def test_the_example_config_loads():
     ("text", "message"),
     [
         ("[deamon]\ninterval_seconds = 1\n" + POLICY, "unknown table(s) ['deamon']"),
-        ("[daemon]\ninterval_seconds = 1\n", "policies: List should have at least 1 item"),
+        ("[daemon]\ninterval_seconds = 1\n", "expected at least one [[policy]] or [[controller]]"),
         (POLICY.replace('width = "0.01"', 'width = "-1"'), "policy.0.width: Input should be"),
         (
             POLICY.replace('width = "0.01"', 'width_pct = "0.01"'),
