@@ -16,6 +16,7 @@ import sys
 
 import typer
 
+from lpexec.app.cli.errors import is_usage_error, is_user_error, print_error
 from lpexec.app.cli.lazy import LazyCommand, lazy_group
 
 __all__ = ["app", "main"]
@@ -63,6 +64,11 @@ COMMANDS = (
         "daemon",
         "lpexec.app.cli.daemon:daemon_app",
         "Run range-rebalancing policies on a schedule.",
+    ),
+    LazyCommand(
+        "worker",
+        "lpexec.app.cli.worker:worker_command",
+        "Run a share of the store's executors as one of several workers (PostgreSQL).",
     ),
     LazyCommand("pools", "lpexec.app.cli.lp:pools_app", "Read pools."),
     LazyCommand(
@@ -118,33 +124,28 @@ def _main_options(
     exchanges through ccxt, or all of them on paper venues that speak the same API."""
 
 
-def _is_user_error(error: Exception) -> bool:
-    if isinstance(error, ValueError):
-        return True
-    # An ExecutorError was raised only if its module is loaded: no import for the check.
-    errors = sys.modules.get("lpexec.core.errors")
-    return errors is not None and isinstance(error, errors.ExecutorError)
-
-
-def _print_error(error: Exception) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    # The message is text, not markup: "policy[0].pool_address" must print as written.
-    message = f"[red]error:[/red] {escape(str(error))}"
-    Console(stderr=True).print(message, markup=True, highlight=False, soft_wrap=True)
-
-
 def main() -> None:
-    """Entry point of the ``lpexec`` console script."""
+    """Entry point of the ``lpexec`` console script.
+
+    A user error is one line on stderr, or with ``--json`` one JSON object on stdout (see
+    :mod:`lpexec.app.cli.errors`), and exit status 2; never a traceback.
+    """
     logging.basicConfig(
         level=os.environ.get("LPEXEC_LOG_LEVEL", "WARNING").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    as_json = "--json" in sys.argv[1:]
     try:
-        app()
+        if not as_json:
+            app()
+            return
+        # Usage errors reach us too, to be printed as JSON: click does not print them.
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(1)
     except Exception as e:
-        if not _is_user_error(e):
+        if not (is_usage_error(e) or is_user_error(e)):
             raise
-        _print_error(e)
-        sys.exit(2)
+        print_error(e, as_json=as_json)
+        sys.exit(getattr(e, "exit_code", 2) if is_usage_error(e) else 2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from lpexec.app.cli.options import check_new_file
 from lpexec.backtest.run import BacktestResult, parse_pool_spec, run_backtest
 from lpexec.core import parse_config
 from lpexec.lp.rebalance import RebalanceConfig
@@ -77,6 +78,8 @@ def backtest_command(
     """Run the rebalance policy and LP executors over a price series with the engine."""
     if width_pct is not None:
         raise typer.BadParameter(_width_pct_refused(width_pct), param_hint="--width-pct")
+    if plot is not None:
+        check_new_file(plot, option="--plot")
     policy = parse_config(
         RebalanceConfig,
         {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.console import Console
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.app.cli.options import check_state_path
+from lpexec.app.cli.output import print_json
 from lpexec.app.cli.tables import details_table, info_table
 from lpexec.app.settings import PAPER_EXCHANGE_STATE, Settings, data_file
 from lpexec.core import ExecutorInfo
@@ -111,7 +111,7 @@ def run_cex_session(ctx: typer.Context, work: Callable[[CexRuntime], Awaitable[T
 def print_info(info: ExecutorInfo, *, as_json: bool, title: str) -> None:
     """Print one report: JSON, or the summary table and the details table."""
     if as_json:
-        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        print_json(info.model_dump(mode="json"))
         return
     console.print(info_table([info], title=title))
     console.print(details_table(info))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -11,9 +10,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from lpexec.app.cli.options import JSON_OPTION, connection_options, read_store, run_session
-from lpexec.app.cli.tables import info_table
-from lpexec.core import Engine, ExecutorInfo, PriceUpdated, UnknownExecutorError, parse_config
+from lpexec.app.cli.options import (
+    JSON_OPTION,
+    connection_options,
+    expect_executor,
+    read_store,
+    run_session,
+)
+from lpexec.app.cli.output import print_json
+from lpexec.app.cli.parsing import parse_options
+from lpexec.app.cli.tables import add_row, info_table
+from lpexec.core import Engine, ExecutorInfo, PriceUpdated, UnknownExecutorError
 from lpexec.lp import LPExecutor, LPExecutorConfig
 
 if TYPE_CHECKING:
@@ -29,7 +36,7 @@ T = TypeVar("T")
 
 def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        print_json(info.model_dump(mode="json"))
         return
     console.print(info_table([info], title="LP executor"))
     details: Any = info.details
@@ -56,8 +63,28 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
         "rent_sunk_native",
         "failure_reason",
     ):
-        table.add_row(name, str(getattr(details, name)))
+        add_row(table, name, str(getattr(details, name)))
     console.print(table)
+
+
+OPEN_OPTIONS = {
+    "pool_address": "--pool",
+    "trading_pair": "--pair",
+    "lower_price": "--lower",
+    "upper_price": "--upper",
+    "base_amount": "--base",
+    "quote_amount": "--quote",
+    "side": "--side",
+    "strategy_type": "--strategy",
+    "slippage_pct": "--slippage",
+    "auto_close_above_range_seconds": "--above-seconds",
+    "auto_close_below_range_seconds": "--below-seconds",
+    "upper_limit_price": "--upper-limit",
+    "lower_limit_price": "--lower-limit",
+    "keep_position": "--keep-position",
+    "controller_id": "--controller-id",
+}
+"""The ``lp open`` option of each LP config field."""
 
 
 @lp_app.command("open")
@@ -98,7 +125,7 @@ def open_command(
         "keep_position": keep_position,
         "controller_id": controller_id,
     }
-    config = parse_config(LPExecutorConfig, values)
+    config = parse_options(LPExecutorConfig, values, OPEN_OPTIONS)
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
         from lpexec.venues.gateway.preflight import preflight
@@ -122,6 +149,7 @@ def status_command(
     """Refresh one position from the chain and show it."""
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
+        expect_executor(runtime.engine, executor_id, "lp")
         await _refresh(runtime)
         return runtime.engine.info(executor_id)
 
@@ -152,6 +180,7 @@ def close_command(
     again first)."""
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
+        expect_executor(runtime.engine, executor_id, "lp", open_only=True)
         with contextlib.suppress(UnknownExecutorError):  # stop() below names the unknown id
             runtime.engine.retry(executor_id)
         await runtime.engine.stop(executor_id, keep_position=keep_position)
@@ -191,7 +220,7 @@ def list_command(
 
     infos = read_store(ctx, work, executor_types=[LPExecutor])
     if as_json:
-        typer.echo(json.dumps([info.model_dump(mode="json") for info in infos], indent=2))
+        print_json([info.model_dump(mode="json") for info in infos])
         return
     console.print(info_table(infos, title="LP executors"))
 
@@ -233,9 +262,9 @@ def pool_info_command(
     info = run_session(ctx, work)
     data = info.model_dump(mode="json", exclude={"bins"})
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        print_json(data)
         return
     table = Table(show_header=False, title=f"pool {pool}")
     for key, value in data.items():
-        table.add_row(key, str(value))
+        add_row(table, key, str(value))
     console.print(table)

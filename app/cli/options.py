@@ -10,16 +10,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from lpexec.app.cli.errors import UserError
+
 if TYPE_CHECKING:
     from lpexec.app.runtime import LPRuntime
     from lpexec.app.settings import Settings
-    from lpexec.core import Engine, Executor
+    from lpexec.core import Engine, Executor, ExecutorInfo
 
 __all__ = [
     "JSON_OPTION",
     "Connection",
+    "check_new_file",
     "check_state_path",
     "connection_options",
+    "expect_executor",
     "read_store",
     "run_session",
 ]
@@ -95,6 +99,24 @@ def check_state_path(path: Path, *, option: str = "--paper-state") -> None:
         raise ValueError(f"{option}: expected a file, received the directory {str(path)!r}")
 
 
+def check_new_file(path: Path, *, option: str) -> None:
+    """Refuse, before any work, a file to write whose folder does not exist or that is a
+    directory.
+
+    Raises:
+        UserError: naming the option, the path and what was expected.
+    """
+    if path.is_dir():
+        raise UserError(option, str(path), "a file to write, not a directory")
+    if not path.parent.is_dir():
+        raise UserError(
+            option,
+            str(path),
+            "a file in an existing folder",
+            hint=f"the folder {str(path.parent)!r} does not exist",
+        )
+
+
 def connection_options(
     ctx: typer.Context,
     gateway: str | None = typer.Option(
@@ -128,6 +150,46 @@ def run_session(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -
             await runtime.aclose()
 
     return asyncio.run(main())
+
+
+_TYPE_LABELS = {"lp": "an LP", "swap": "a swap", "order": "an order"}
+
+
+def expect_executor(
+    engine: Engine, executor_id: str, executor_type: str, *, open_only: bool = False
+) -> ExecutorInfo:
+    """The report of ``executor_id``, refused unless it is of ``executor_type`` (and, with
+    ``open_only``, not terminated yet); checked before anything is sent or written.
+
+    Raises:
+        UserError: naming the id, what it is and its state.
+    """
+    label = f"{_TYPE_LABELS.get(executor_type, f'a {executor_type}')} executor"
+    if not engine.has_executor(executor_id):
+        raise UserError(
+            "executor id", executor_id, f"the id of {label} in the store", hint=STORE_HINT
+        )
+    info = engine.info(executor_id)
+    if info.type != executor_type:
+        raise UserError(
+            "executor id",
+            executor_id,
+            f"the id of {label}",
+            hint=f"it is {_TYPE_LABELS.get(info.type, f'a {info.type}')} executor, "
+            f"{info.status.value}; see it with: lpexec executors show {executor_id}",
+        )
+    if open_only and info.status.value == "TERMINATED":
+        closed = info.close_type.value if info.close_type else "no close type"
+        raise UserError(
+            "executor id",
+            executor_id,
+            f"{label} still open",
+            hint=f"it is already TERMINATED ({closed}): nothing to close",
+        )
+    return info
+
+
+STORE_HINT = "list them with: lpexec executors list"
 
 
 def read_store(

@@ -6,7 +6,6 @@ On the paper Gateway by default (state kept between runs), or on a real Gateway 
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
-from lpexec.app.cli.tables import info_table
-from lpexec.core import CloseType, ExecutorInfo, parse_config
+from lpexec.app.cli.options import JSON_OPTION, connection_options, expect_executor, run_session
+from lpexec.app.cli.output import print_json
+from lpexec.app.cli.parsing import parse_options
+from lpexec.app.cli.tables import add_row, info_table
+from lpexec.core import CloseType, ExecutorInfo
 from lpexec.swap import (
     SWAP_VENUE,
     QuoteFailure,
@@ -50,6 +51,20 @@ SLIPPAGE_OPTION = typer.Option(None, "--slippage", help="Slippage as a ratio (0.
 POOL_OPTION = typer.Option(None, "--pool", help="Pool for single-pool providers (meteora/clmm).")
 
 
+SWAP_OPTIONS = {
+    "trading_pair": "--pair",
+    "side": "--side",
+    "amount": "--amount",
+    "swap_provider": "--provider",
+    "swap_providers": "--compare",
+    "slippage_pct": "--slippage",
+    "pool_address": "--pool",
+    "max_quote_age_seconds": "--max-quote-age",
+    "controller_id": "--controller-id",
+}
+"""The ``swap`` option of each swap config field."""
+
+
 def _config(
     *,
     pair: str,
@@ -71,7 +86,7 @@ def _config(
         "pool_address": pool,
         **extra,
     }
-    return parse_config(SwapExecutorConfig, values)
+    return parse_options(SwapExecutorConfig, values, SWAP_OPTIONS)
 
 
 def _quotes_json(config: SwapExecutorConfig, quoted: SwapQuoted) -> dict[str, Any]:
@@ -81,7 +96,7 @@ def _quotes_json(config: SwapExecutorConfig, quoted: SwapQuoted) -> dict[str, An
         "trading_pair": config.trading_pair,
         "side": config.side,
         "amount": str(config.amount),
-        "slippage_pct": str(config.slippage),
+        "slippage": str(config.slippage),
         "best_provider": best.provider if best else None,
         "limit": str(swap_limit(best, config.slippage)) if best else None,
         "quotes": [
@@ -122,7 +137,8 @@ def _quotes_table(config: SwapExecutorConfig, data: dict[str, Any]) -> Table:
     for column in ("", "provider", received, "price", "impact", "route"):
         table.add_column(column)
     for row in data["quotes"]:
-        table.add_row(
+        add_row(
+            table,
             "*" if row["best"] else "",
             row["provider"],
             row["quote_amount"],
@@ -131,8 +147,8 @@ def _quotes_table(config: SwapExecutorConfig, data: dict[str, Any]) -> Table:
             row["route"],
         )
     for failure in data["failures"]:
-        table.add_row(
-            "x", failure["provider"], "", "", "", f"{failure['code']}: {failure['reason']}"
+        add_row(
+            table, "x", failure["provider"], "", "", "", f"{failure['code']}: {failure['reason']}"
         )
     return table
 
@@ -149,7 +165,8 @@ def quote_command(
     pool: str | None = POOL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Quote the swap on every provider at once and show them all, best first."""
+    """Quote the swap on every provider at once and show them all, best first (exit status 1
+    when every provider failed)."""
     config = _config(
         pair=pair,
         side=side,
@@ -178,14 +195,16 @@ def quote_command(
 
     data = _quotes_json(config, run_session(ctx, work))
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
-        return
-    console.print(_quotes_table(config, data))
+        print_json(data)
+    else:
+        console.print(_quotes_table(config, data))
+    if not data["quotes"]:  # every provider failed: nothing to execute through
+        raise typer.Exit(1)
 
 
 def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(info.model_dump(mode="json"), indent=2))
+        print_json(info.model_dump(mode="json"))
         return
     console.print(info_table([info], title="swap executor"))
     details: Any = info.details
@@ -209,13 +228,14 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
         "refresh_reason",
         "failure_reason",
     ):
-        table.add_row(name, str(getattr(details, name)))
+        add_row(table, name, str(getattr(details, name)))
     console.print(table)
     quotes = Table(title="quotes compared, best first")
     for column in ("provider", "base", "quote", "price", "route"):
         quotes.add_column(column)
     for quote in details.quotes:
-        quotes.add_row(
+        add_row(
+            quotes,
             quote.provider,
             str(quote.base_amount),
             str(quote.quote_amount),
@@ -223,7 +243,7 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
             quote.route,
         )
     for failure in details.failures:
-        quotes.add_row(failure.provider, "", "", "", f"{failure.code}: {failure.reason}")
+        add_row(quotes, failure.provider, "", "", "", f"{failure.code}: {failure.reason}")
     console.print(quotes)
 
 
@@ -280,6 +300,7 @@ def status_command(
     """Show a swap; an outcome still unknown is reconciled first."""
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
+        expect_executor(runtime.engine, executor_id, "swap")
         await runtime.settle()
         return runtime.engine.info(executor_id)
 

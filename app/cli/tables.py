@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
     from lpexec.core import ExecutorInfo
 
-__all__ = ["details_table", "info_table"]
+__all__ = ["add_row", "details_table", "info_table"]
+
+
+def add_row(table: Table, *cells: str) -> None:
+    """Add a row of text, not markup: a reason like ``expected [a-z0-9-]`` prints as written."""
+    table.add_row(*(escape(cell) for cell in cells))
 
 
 def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
@@ -25,7 +31,8 @@ def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
     for column in ("close type", "net P&L", "fees paid", "volume", "stranded"):
         table.add_column(column)
     for info in infos:
-        table.add_row(
+        add_row(
+            table,
             info.executor_id,
             info.controller_id,
             info.type,
@@ -45,5 +52,5 @@ def details_table(info: ExecutorInfo) -> Table:
     details = info.details
     if details is not None:
         for name, value in details.model_dump(mode="json").items():
-            table.add_row(name, value if isinstance(value, str) else json.dumps(value))
+            add_row(table, name, value if isinstance(value, str) else json.dumps(value))
     return table

@@ -48,12 +48,14 @@ def test_bad_requests_are_one_line_errors(paper_cli):
     )
     inverted = open_lp(paper_cli, "--lower", "190", "--upper", "184", "--base", "1")
     assert inverted.exit_code == 2
-    assert "expected lower_price < upper_price, received lower_price=190 upper_price=184" in (
-        flat(inverted.stderr)
+    assert "--lower/--upper: expected --lower < --upper, received --lower=190 --upper=184" in flat(
+        inverted.stderr
     )
     unknown = paper_cli("lp", "status", "nope")
     assert unknown.exit_code == 2
-    assert "Expected a known executor id, received 'nope'" in unknown.stderr
+    assert "executor id: expected the id of an LP executor in the store, received 'nope'" in (
+        unknown.stderr
+    )
 
 
 def test_pools_info_json(paper_cli):

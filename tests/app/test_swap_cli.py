@@ -75,15 +75,18 @@ def test_bad_input_is_a_one_line_error_and_a_failed_swap_exits_1(paper_cli):
     unknown = paper_cli("swap", "status", "nope")
 
     assert bad_side.exit_code == 2 and "Traceback" not in bad_side.stderr
-    assert "side: Input should be 'BUY' or 'SELL', received 'HOLD'" in bad_side.stderr
+    assert "--side: expected 'BUY' or 'SELL', received 'HOLD'" in bad_side.stderr
     assert bad_provider.exit_code == 2
-    assert "received swap_providers=['raydium']" in flat(bad_provider.stderr)
+    assert "--compare: expected providers as name/type" in flat(bad_provider.stderr)
+    assert "received 'raydium'" in flat(bad_provider.stderr)
     assert no_route.exit_code == 1, no_route.stderr
     failed = json.loads(no_route.stdout)
     assert failed["close_type"] == "FAILED"
     assert failed["details"]["failure_code"] == "no_route"
     assert unknown.exit_code == 2
-    assert "Expected a known executor id, received 'nope'" in unknown.stderr
+    assert "executor id: expected the id of a swap executor in the store, received 'nope'" in (
+        unknown.stderr
+    )
 
 
 def test_execute_on_a_gateway_over_http_moves_what_it_reports(tmp_path):
