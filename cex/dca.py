@@ -62,13 +62,13 @@ from enum import StrEnum
 from lpexec.cex.barriers import long_barrier, pnl_price, pnl_ratio, short_barrier
 from lpexec.cex.base import CexExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
-from lpexec.cex.dca_config import DCADetails, DCAExecutorConfig, DCALevelReport
+from lpexec.cex.dca_config import DCADetails, DCAExecutorConfig, level_reports
 from lpexec.cex.held_orders import held_fills_of, held_order_records
+from lpexec.cex.order_events import mark_created, mark_outcome_unknown
 from lpexec.cex.tracking import (
     OrderPhase,
     TrackedOrder,
     cancel_refused_reason,
-    outcome_unknown_reason,
 )
 from lpexec.core import (
     CloseType,
@@ -423,9 +423,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
         if order is None:
             return _NOTHING
         self.state.outcome_unknown = False
-        order.venue_order_id = event.venue_order_id or order.venue_order_id
-        if order.phase is OrderPhase.PLACING:
-            order.phase = OrderPhase.OPEN
+        mark_created(order, event)
         self._touch()
         return _NOTHING
 
@@ -501,9 +499,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
         ):
             if event.command_id == order.command_id and order.phase is OrderPhase.PLACING:
                 if event.code == "outcome_unknown":  # it may exist: the poller reads it
-                    state.outcome_unknown = True
-                    state.failure_reason = outcome_unknown_reason(order, event.reason)
-                    state.failure_code = event.code
+                    mark_outcome_unknown(state, order, event)
                     self._touch()
                     return _NOTHING
                 order.phase, order.reason = OrderPhase.FAILED, event.reason
@@ -565,35 +561,6 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
         state = self.state
         return state.failure_reason if state.outcome_unknown else None
 
-    def _level_reports(self) -> list[DCALevelReport]:
-        config, state = self.config, self.state
-        reports = []
-        for index, price in enumerate(config.prices):
-            orders = state.level_orders[index] if index < len(state.level_orders) else []
-            filled = sum((o.filled_base for o in orders), ZERO)
-            quote = sum((o.filled_quote for o in orders), ZERO)
-            if not orders:
-                level_state = "NOT_PLACED"
-            elif orders[-1].phase is OrderPhase.FILLED:
-                level_state = "FILLED"
-            elif not orders[-1].is_done:
-                level_state = "PLACED"
-            else:
-                level_state = "PARTIAL" if filled > 0 else "NOT_PLACED"
-            reports.append(
-                DCALevelReport(
-                    index=index,
-                    price=price,
-                    amount_quote=config.amounts_quote[index],
-                    amount_base=self._amounts[index],
-                    filled_base=filled,
-                    average_price=quote / filled if filled > 0 else ZERO,
-                    fees_quote=sum((o.fees_quote for o in orders), ZERO),
-                    state=level_state,
-                )
-            )
-        return reports
-
     def details(self) -> DCADetails:
         state, config = self.state, self.config
         realized, unrealized = self.trade_pnl()
@@ -614,7 +581,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
                 self._is_buy,
             )
         held = self.close_type is CloseType.POSITION_HOLD and self.is_terminated
-        levels = self._level_reports()
+        levels = level_reports(config, state.level_orders)
         return DCADetails(
             level_id=config.level_id,
             side=config.side,

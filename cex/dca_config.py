@@ -4,12 +4,14 @@
 levels (``amounts_quote`` and ``prices``, one level each), the mode, and the exits on the
 average entry price. Validation reads Hummingbot's ``DCAExecutorConfig`` as JSON data unchanged
 (``type`` ``dca_executor`` or ``dca``, ``side`` as its ``TradeType`` number, ``id`` None,
-``timestamp`` dropped). :class:`DCADetails` is the DCA part of the executor's report.
+``timestamp`` dropped). :class:`DCADetails` is the DCA part of the executor's report (with
+:func:`level_reports`, one :class:`DCALevelReport` per level).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -17,11 +19,18 @@ from pydantic import Field, field_validator, model_validator
 
 from lpexec.cex.hummingbot import is_perpetual_market, normalize
 from lpexec.cex.position_config import TrailingStop
+from lpexec.cex.tracking import OrderPhase, TrackedOrder
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.money import ZERO
 from lpexec.core.trade import Side
 
-__all__ = ["TAKER_DEFAULT_BOUNDS", "DCADetails", "DCAExecutorConfig", "DCALevelReport"]
+__all__ = [
+    "TAKER_DEFAULT_BOUNDS",
+    "DCADetails",
+    "DCAExecutorConfig",
+    "DCALevelReport",
+    "level_reports",
+]
 
 TAKER_DEFAULT_BOUNDS = (Decimal("0.0001"), Decimal("0.005"))
 """Hummingbot's activation bounds of a TAKER DCA configured without any."""
@@ -204,3 +213,36 @@ class DCADetails(ExecutorDetails):
     keep_position: bool
     failure_reason: str
     failure_code: str
+
+
+def level_reports(
+    config: DCAExecutorConfig, level_orders: Sequence[Sequence[TrackedOrder]]
+) -> list[DCALevelReport]:
+    """Each level of ``config`` with what its orders (``level_orders[i]``, the last current)
+    filled."""
+    reports = []
+    for index, (price, amount) in enumerate(zip(config.prices, config.level_amounts, strict=True)):
+        orders = level_orders[index] if index < len(level_orders) else ()
+        filled = sum((o.filled_base for o in orders), ZERO)
+        quote = sum((o.filled_quote for o in orders), ZERO)
+        if not orders:
+            level_state = "NOT_PLACED"
+        elif orders[-1].phase is OrderPhase.FILLED:
+            level_state = "FILLED"
+        elif not orders[-1].is_done:
+            level_state = "PLACED"
+        else:
+            level_state = "PARTIAL" if filled > 0 else "NOT_PLACED"
+        reports.append(
+            DCALevelReport(
+                index=index,
+                price=price,
+                amount_quote=config.amounts_quote[index],
+                amount_base=amount,
+                filled_base=filled,
+                average_price=quote / filled if filled > 0 else ZERO,
+                fees_quote=sum((o.fees_quote for o in orders), ZERO),
+                state=level_state,
+            )
+        )
+    return reports

@@ -96,11 +96,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from lpexec.cex.barriers import long_barrier, pnl_price, short_barrier
 from lpexec.cex.base import CexExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.held_orders import held_fills_of, held_order_records
 from lpexec.cex.messages import FundingPaid
 from lpexec.cex.position_config import (
     PositionDetails,
@@ -827,7 +827,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
             close_price=close_price,
             open_order_last_update=state.open_order_last_update,
             order_ids=[o.client_order_id for o in (*state.open_orders, *state.close_orders)],
-            held_position_orders=self._held_orders() if held else [],
+            held_position_orders=held_order_records(self._filled_orders()) if held else [],
             state=state.position_state.value,
             trading_pair=config.trading_pair,
             connector_name=config.connector_name,
@@ -860,21 +860,6 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
             (o, config.close_side) for o in state.close_orders if o.filled_base > 0
         ]
 
-    def _held_orders(self) -> list[dict[str, Any]]:
-        """Hummingbot's held order records (its keys)."""
-        return [
-            {
-                "client_order_id": order.client_order_id,
-                "trade_type": side,
-                "executed_amount_base": order.filled_base,
-                "executed_amount_quote": order.filled_quote,
-                "cumulative_fee_paid_quote": order.fees_quote,
-                "position": order.position_action,
-                "order_type": order.order_type,
-            }
-            for order, side in self._filled_orders()
-        ]
-
     def held_fills(self) -> list[tuple[HeldPositionKey, HeldFill]]:
         """One record per order that filled, and one for funding, for the held-positions
         ledger (the engine asks on POSITION_HOLD); none when the position was not held."""
@@ -884,21 +869,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         hedge = config.perpetual and config.position_mode == "HEDGE"
         key = self._held_key(config.side if hedge else None)
         ts = self.closed_at or self.ts_last
-        fills = [
-            (
-                key,
-                HeldFill(
-                    fill_id=order.client_order_id,
-                    executor_id=self.id,
-                    side=side,
-                    base_amount=order.filled_base,
-                    quote_amount=order.filled_quote,
-                    fee_quote=order.fees_quote,
-                    ts=ts,
-                ),
-            )
-            for order, side in self._filled_orders()
-        ]
+        fills = held_fills_of(key, self.id, ts, self._filled_orders())
         if state.funding_quote:
             funding = HeldFill(
                 fill_id=f"{self.id}:funding",

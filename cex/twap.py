@@ -48,11 +48,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from lpexec.cex.base import CexExecutor
+from lpexec.cex.order_events import mark_created, mark_outcome_unknown
 from lpexec.cex.tracking import (
     OrderPhase,
     TrackedOrder,
     cancel_refused_reason,
-    outcome_unknown_reason,
 )
 from lpexec.cex.twap_config import TWAPDetails, TWAPExecutorConfig, TWAPSliceReport
 from lpexec.core import (
@@ -315,9 +315,7 @@ class TWAPExecutor(CexExecutor[TWAPExecutorConfig, TWAPExecutorState]):
         if order is None:
             return _NOTHING
         self.state.outcome_unknown = False
-        order.venue_order_id = event.venue_order_id or order.venue_order_id
-        if order.phase is OrderPhase.PLACING:
-            order.phase = OrderPhase.OPEN
+        mark_created(order, event)
         self._touch()
         return _NOTHING
 
@@ -391,9 +389,7 @@ class TWAPExecutor(CexExecutor[TWAPExecutorConfig, TWAPExecutorState]):
             return _NOTHING
         if event.command_id == order.command_id and order.phase is OrderPhase.PLACING:
             if event.code == "outcome_unknown":  # it may exist: the poller reads it
-                state.outcome_unknown = True
-                state.failure_reason = outcome_unknown_reason(order, event.reason)
-                state.failure_code = event.code
+                mark_outcome_unknown(state, order, event)
                 self._touch()
                 return _NOTHING
             order.phase, order.reason = OrderPhase.FAILED, event.reason
