@@ -118,10 +118,10 @@ def backtest_command(
             )
         )
     if plot is not None:
-        from lpexec.backtest.plots import plot_backtest
+        from lpexec.backtest.plots import plot_backtest, policy_title
 
-        percent = (policy.width or Decimal(0)) * 100
-        plot_backtest(result, plot, title=f"{pair} {pool}, width {percent.normalize():f} %")
+        title = policy_title(policy, pool=pool)
+        plot_backtest(result, plot, title=title, trading_pair=policy.trading_pair)
     if as_json:
         typer.echo(json.dumps({"width": str(policy.width), **_as_json(result)}, indent=2))
         return
