@@ -20,7 +20,6 @@ from fixtures.paper_runtime import OPEN_POSITION, dlmm_pool, open_position_body
 from gateway_client import (
     ChainHistory,
     GatewayClient,
-    GatewayServerError,
     Timeouts,
     TransactionOutcomeUnknownError,
 )
@@ -81,7 +80,7 @@ async def test_lost_answers_the_generic_500_of_a_refused_request(
     assert refused.chain.transactions() == []
 
 
-async def test_lost_write_raises_a_server_error_and_the_history_finds_it(
+async def test_lost_write_is_an_unknown_outcome_and_the_history_finds_it(
     make_gateway: MakeGateway,
 ) -> None:
     # Arrange
@@ -91,7 +90,7 @@ async def test_lost_write_raises_a_server_error_and_the_history_finds_it(
         history = ChainHistory(http, f"{PAPER_URL}/rpc")
 
         # Act
-        with pytest.raises(GatewayServerError) as raised:
+        with pytest.raises(TransactionOutcomeUnknownError) as raised:
             await _open_with(client, gateway)
         records = await history.signatures_for_address(gateway.wallet, limit=5)
         signature = _landed_open(gateway)
