@@ -89,6 +89,16 @@ COMMANDS = (
         "lpexec.app.cli.grid:grid_app",
         "Run grids of limit orders between two prices, with take profit per level.",
     ),
+    LazyCommand(
+        "dca",
+        "lpexec.app.cli.dca:dca_app",
+        "Average into positions over price levels, with exits on the average entry.",
+    ),
+    LazyCommand(
+        "twap",
+        "lpexec.app.cli.twap:twap_app",
+        "Buy or sell a total in time slices; report the average price and the slippage.",
+    ),
 )
 
 app = typer.Typer(
