@@ -22,7 +22,14 @@ from typing import Protocol
 
 from lpexec.core import CloseType
 
-__all__ = ["BarrierPrices", "long_barrier", "pnl_price", "short_barrier", "trail"]
+__all__ = [
+    "BarrierPrices",
+    "long_barrier",
+    "pnl_price",
+    "pnl_ratio",
+    "short_barrier",
+    "trail",
+]
 
 ONE = Decimal(1)
 
@@ -44,6 +51,13 @@ def pnl_price(entry: Decimal, pnl_ratio: Decimal, fee_ratio: Decimal, is_buy: bo
     if is_buy:
         return entry * (ONE + (pnl_ratio + fee_ratio))
     return entry * (ONE - (pnl_ratio + fee_ratio))
+
+
+def pnl_ratio(price: Decimal, entry: Decimal, fee_ratio: Decimal, is_buy: bool) -> Decimal:
+    """The net P&L ratio at ``price`` of a position entered at ``entry`` with fees
+    ``fee_ratio`` (the inverse of :func:`pnl_price`)."""
+    move = price / entry - ONE
+    return (move if is_buy else -move) - fee_ratio
 
 
 def trail(state: BarrierPrices, price: Decimal, is_buy: bool) -> None:
