@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from gateway_client import GatewayClient, GatewayError
 from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
 from lpexec.app.runtime import LPRuntime
+from lpexec.app.worker import single_process
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
 from lpexec.core.market import MarketPoller
@@ -205,8 +206,13 @@ class Daemon:
         ``max_ticks`` ran), then stop cleanly.
 
         Raises:
-            ConfigError: the policies do not fit the venue (nothing was done).
+            ConfigError: the policies do not fit the venue (nothing was done), or another
+                daemon or worker runs on the same SQLite store.
         """
+        with single_process(self.runtime.database, what="daemon"):
+            await self._run(stop, max_ticks=max_ticks)
+
+    async def _run(self, stop: asyncio.Event, *, max_ticks: int | None) -> None:
         await self.check_venue()
         await self.open_controllers()
         policies = ", ".join(

@@ -464,6 +464,16 @@ class Engine:
         """Every executor in memory that has not terminated (for inspection; never mutate)."""
         return [executor for executor in self._router.live.values() if not executor.is_terminated]
 
+    def intent_counts(self) -> tuple[int, int]:
+        """How many commands wait to be sent, and how many outcomes are unknown."""
+        return self._outbox.queued_count, len(self._outbox.unresolved)
+
+    def busy_executors(self) -> set[str]:
+        """The executors with work under way: commands queued or in flight, outcomes unknown."""
+        busy = set(self._outbox.ready()) | set(self._scheduler.inflight)
+        busy.update(command.executor_id for command in self._outbox.unresolved.values())
+        return busy
+
     @property
     def active_count(self) -> int:
         """How many executors in memory have not terminated."""

@@ -124,6 +124,11 @@ class Outbox:
         """True while commands wait to be sent or outcomes to be reconciled."""
         return any(self._queues.values()) or bool(self.unresolved)
 
+    @property
+    def queued_count(self) -> int:
+        """How many commands wait to be sent."""
+        return sum(len(queue) for queue in self._queues.values())
+
     def enqueue(self, executor_id: str, commands: Iterable[Command]) -> None:
         """Queue commands to send after the executor's earlier ones."""
         self._queues[executor_id].extend(commands)

@@ -1,0 +1,110 @@
+"""``lpexec worker``: run a share of the store's LP and swap executors beside other workers.
+
+Start N of them on one PostgreSQL database (``--database-url`` or ``LPEXEC_DATABASE_URL``) and one
+Gateway (``LPEXEC_GATEWAY_URL``; unset: a paper Gateway in the process, for a single worker).
+Each claims a fair share of the executors, picks up new ones within a heartbeat, takes over
+those of a worker that stops or dies once their leases expire, and hands some over when a worker
+joins (:mod:`lpexec.app.worker`). On SQLite only one worker may run. SIGINT/SIGTERM: writes in
+flight are answered, every lease is released, the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+
+from lpexec.app.cli.hosting import DATABASE_OPTION, PAPER_STATE_OPTION, SEED_OPTION, signals_set
+
+__all__ = ["worker_command"]
+
+logger = logging.getLogger(__name__)
+
+
+def worker_command(
+    database_url: str | None = DATABASE_OPTION,
+    ttl: float = typer.Option(10.0, min=0.5, help="Seconds a lease lasts without renewal."),
+    heartbeat: float = typer.Option(
+        3.0, min=0.1, help="Seconds between heartbeats (at most half the TTL)."
+    ),
+    interval: float = typer.Option(
+        1.0, min=0.05, help="Seconds between ticks (market data, timers, sends)."
+    ),
+    metrics_port: int | None = typer.Option(
+        None, min=1, max=65535, help="Serve /metrics, /healthz, /readyz on 127.0.0.1:PORT."
+    ),
+    worker_id: str | None = typer.Option(None, help="This worker's id (default host:pid:random)."),
+    seed: int = SEED_OPTION,
+    paper_state_file: str | None = PAPER_STATE_OPTION,
+) -> None:
+    """Run executors of a shared store as one of several workers (leases, fencing, failover)."""
+    from lpexec.app.worker import WorkerSettings
+
+    settings = WorkerSettings(
+        ttl_seconds=ttl, heartbeat_seconds=heartbeat, interval_seconds=interval
+    )
+    asyncio.run(
+        _run(
+            settings,
+            database_url=database_url,
+            metrics_port=metrics_port,
+            worker_id=worker_id,
+            seed=seed,
+            paper_state_file=paper_state_file,
+        )
+    )
+
+
+async def _run(
+    settings: object,
+    *,
+    database_url: str | None,
+    metrics_port: int | None,
+    worker_id: str | None,
+    seed: int,
+    paper_state_file: str | None,
+) -> None:
+    from lpexec.app.metrics import WorkerMetrics
+    from lpexec.app.registry import GATEWAY_TYPES
+    from lpexec.app.runtime import open_lp_runtime
+    from lpexec.app.settings import Settings
+    from lpexec.app.worker import Worker, WorkerSettings, single_process
+    from lpexec.core.clock import LiveClock
+
+    assert isinstance(settings, WorkerSettings)
+    app_settings = Settings()
+    runtime = await open_lp_runtime(
+        database_url=database_url or app_settings.resolved_database_url(),
+        settings=app_settings,
+        clock=LiveClock(),
+        seed=seed,
+        paper_state_file=paper_state_file,
+        start_engine=False,
+    )
+    metrics = None
+    try:
+        with single_process(runtime.database):
+            worker = Worker(
+                runtime.engine,
+                poll=runtime.poller.poll,
+                settings=settings,
+                worker_id=worker_id,
+                types=GATEWAY_TYPES,
+            )
+            if metrics_port is not None:
+                metrics = WorkerMetrics(worker)
+                metrics.serve(port=metrics_port)
+            stop = asyncio.Event()
+            with signals_set(stop):
+                print(
+                    f"worker {worker.worker_id} started: lease {settings.ttl_seconds} s, "
+                    f"heartbeat {settings.heartbeat_seconds} s",
+                    flush=True,
+                )
+                await worker.run(stop)
+            print(f"worker {worker.worker_id} stopped; leases released", flush=True)
+    finally:
+        if metrics is not None:
+            metrics.close()
+        await runtime.aclose()
