@@ -167,6 +167,7 @@ async def run_cex_backtest(
     taker_fee: Decimal = Decimal("0.0005"),
     perpetual: PerpetualSpec | None = None,
     risk: RiskEngine | None = None,
+    executor_types: Sequence[type[Any]] | None = None,
     seed: int = 0,
     skip_quiet: bool = True,
     keep_actions: bool = False,
@@ -184,6 +185,7 @@ async def run_cex_backtest(
         maker_fee, taker_fee: ratios.
         perpetual: perpetual terms (None: a spot market).
         risk: the risk engine checking every create (None: no limits).
+        executor_types: the executor classes the engine runs (default: position, order, grid).
         seed: seeds the paper venue.
         skip_quiet: skip rows within which nothing can happen (same numbers, faster).
         keep_actions: keep every controller action line in the result.
@@ -212,7 +214,7 @@ async def run_cex_backtest(
     engine = Engine(
         store=MemoryStore(),
         clock=clock,
-        executor_types=[PositionExecutor, OrderExecutor, GridExecutor],
+        executor_types=executor_types or [PositionExecutor, OrderExecutor, GridExecutor],
         venues=dict.fromkeys(keys or {"paper"}, venue),
         risk=risk,
     )

@@ -1,4 +1,5 @@
-"""``lpexec backtest``: a rebalance policy over a price series, on the paper chain."""
+"""``lpexec backtest``: a rebalance policy over a price series, on the paper chain; with
+``--cex FILE``, CEX controllers and executors on the paper exchange (:mod:`.backtest_cex`)."""
 
 from __future__ import annotations
 
@@ -74,8 +75,22 @@ def backtest_command(
     sample_every: int = typer.Option(60, min=1, help="Rows between samples of P&L over time."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     plot: Path | None = typer.Option(None, help="Write a PNG chart here."),
+    cex: Path | None = typer.Option(
+        None,
+        "--cex",
+        exists=True,
+        dir_okay=False,
+        help="TOML with [[controller]]/[[executor]] tables: run them on the paper exchange "
+        "(CSV: timestamp,price or timestamp,bid,ask[,last,volume]) instead of the LP policy.",
+    ),
 ) -> None:
-    """Run the rebalance policy and LP executors over a price series with the engine."""
+    """Run the rebalance policy and LP executors over a price series with the engine (or, with
+    --cex, CEX controllers and executors on the paper exchange)."""
+    if cex is not None:
+        from lpexec.app.cli.backtest_cex import cex_backtest
+
+        cex_backtest(prices=prices, cex=cex, pair=pair, seed=seed, as_json=as_json, plot=plot)
+        return
     if width_pct is not None:
         raise typer.BadParameter(_width_pct_refused(width_pct), param_hint="--width-pct")
     if plot is not None:
