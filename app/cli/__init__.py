@@ -70,11 +70,6 @@ COMMANDS = (
         "lpexec.app.cli.worker:worker_command",
         "Run a share of the store's executors as one of several workers (PostgreSQL).",
     ),
-    LazyCommand(
-        "worker",
-        "lpexec.app.cli.worker:worker_command",
-        "Run a share of the store's executors as one of several workers (PostgreSQL).",
-    ),
     LazyCommand("pools", "lpexec.app.cli.lp:pools_app", "Read pools."),
     LazyCommand(
         "swap", "lpexec.app.cli.swap:swap_app", "Quote swaps across providers and execute the best."
