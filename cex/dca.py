@@ -71,6 +71,7 @@ from lpexec.cex.tracking import (
     cancel_refused_reason,
 )
 from lpexec.core import (
+    UTC,
     CloseType,
     Command,
     CommandFailed,
@@ -190,7 +191,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
     family_field = "dca_state"
     wants_ticks = True
 
-    __slots__ = ("_amounts", "_is_buy")
+    __slots__ = ("_amounts", "_is_buy", "_placed")
 
     def __init__(
         self,
@@ -202,6 +203,12 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
         super().__init__(config, created_at=created_at, state=state)
         self._is_buy = config.side == "BUY"
         self._amounts = config.level_amounts
+        self._placed = False  # every level live or complete: nothing to place (a cache)
+        end = self.state.end_time
+        if end is not None and end.tzinfo is not UTC:
+            # A restored time carries pydantic's own UTC object: comparing datetimes with two
+            # tzinfo objects costs ~1 us more on every price (bench/cex_dca.py).
+            self.state.end_time = end.astimezone(UTC)
 
     # --- starting and placing levels --------------------------------------------------------
 
@@ -244,12 +251,16 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
     def _place_due(self, mid: Decimal | None) -> list[Command]:
         """Place the levels that need an order and are due, in order, stopping at the first
         that is not due."""
+        if self._placed:
+            return _NOTHING
         state, config = self.state, self.config
         commands: list[Command] = []
+        waiting = False
         for index, orders in enumerate(state.level_orders):
             if orders and (not orders[-1].is_done or orders[-1].phase is OrderPhase.FILLED):
                 continue  # live, or complete
             if not self._due(index, mid):
+                waiting = True
                 break
             rest = self._amounts[index] - self._level_filled(index)
             maker = config.mode == "MAKER"
@@ -262,6 +273,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
             )
             orders.append(order)
             commands.append(command)
+        self._placed = not waiting and bool(state.level_orders)
         return commands
 
     def _action(self, action: PositionAction) -> PositionAction | None:
@@ -483,6 +495,7 @@ class DCAExecutor(CexExecutor[DCAExecutorConfig, DCAExecutorState]):
             return self._finish_close(now)
         if not is_level or state.dca_state is not DCAState.RUNNING:
             return _NOTHING
+        self._placed = False  # the level needs an order again
         state.retries += 1
         if state.retries <= self.config.max_retries:
             return self._place_due(state.last_mid)
