@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from lpexec.backtest.cex_quiet import Window, find_next_row
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.controllers.base import Controller, MarketData
@@ -264,8 +265,6 @@ class _Replay:
         self.delivered = 0
         self.actions: list[str] = []
         self.mids = series.mids
-        self.low_side = np.minimum(series.bid, series.last)
-        self.high_side = np.maximum(series.ask, series.last)
         self.signals: dict[str, np.ndarray | None] = {
             cid: controller.signals(self.mids) for cid, controller in runner.controllers.items()
         }
@@ -368,132 +367,37 @@ class _Replay:
 
     def _next_row(self, index: int) -> int:
         """The next row that may change anything (the last row at the latest)."""
-        rows = len(self.series)
         window = self._window(index)
         if window is None:
             return index + 1
-        low, high, until, quiet_signals = window
-        start = index + 1
-        block = 64
-        while start < rows:
-            stop = min(rows, start + block)
-            calm = (self.low_side[start:stop] > low) & (self.high_side[start:stop] < high)
-            calm &= self.series.seconds[start:stop] < until
-            for signals, allowed in quiet_signals:
-                calm &= np.isin(signals[start:stop], allowed)
-            if not calm.all():
-                return start + int(np.argmin(calm))
-            start = stop
-            block *= 4
-        return rows - 1
+        series = self.series
+        return find_next_row(
+            window, index, seconds=series.seconds, bid=series.bid, ask=series.ask, mid=self.mids
+        )
 
-    def _window(
-        self, index: int
-    ) -> tuple[float, float, float, list[tuple[np.ndarray, list[int]]]] | None:
-        """(low, high, until, [(signals, quiet values)]) within which nothing happens; None when
-        the next row must be delivered."""
+    def _window(self, index: int) -> Window | None:
+        """Where nothing happens after row ``index``; None when the next row must be
+        delivered."""
         engine = self.engine
         if engine.has_work:
             return None
-        orders = _orders_band(self.exchange, self.pair)
-        if orders is None:
+        window = Window()
+        if not window.add_orders(self.exchange, self.pair):
             return None
-        low, high = orders
-        until = np.inf
         for executor in engine.live_executors():
-            band = _executor_band(executor)
-            if band is None:
+            if not window.add_executor(executor):
                 return None
-            low, high = max(low, band[0]), min(high, band[1])
-            until = min(until, band[2])
         when, bid, ask, _ = self.series.row(index)
-        quiet_signals: list[tuple[np.ndarray, list[int]]] = []
         for cid, controller in self.runner.controllers.items():
             market = self._market(index, when, bid, ask, controller, self.signals[cid])
             quiet = controller.quiet(when, market, self.runner.reports(cid))
             if quiet is None:
                 return None
-            if quiet.low is not None:
-                low = max(low, float(quiet.low))
-            if quiet.high is not None:
-                high = min(high, float(quiet.high))
-            if quiet.until is not None:
-                until = min(until, quiet.until.timestamp())
-            signals = self.signals[cid]
-            if quiet.signals is not None and signals is not None:
-                quiet_signals.append((signals, sorted(quiet.signals)))
-        if low >= high:
-            return None
-        return low * (1 + _EPS), high * (1 - _EPS), until, quiet_signals
+            window.add_controller(quiet, self.signals[cid])
+        return None if window.empty else window
 
 
 _EMPTY = np.empty(0)
-
-
-def _orders_band(exchange: PaperExchange, pair: str) -> tuple[float, float] | None:
-    """(low, high) within which no resting order of ``pair`` is reached."""
-    low, high = -np.inf, np.inf
-    for order in exchange.open_orders(pair):
-        if order.price is None:
-            return None
-        price = float(order.price)
-        if order.side.value == "BUY":
-            low = max(low, price)
-        else:
-            high = min(high, price)
-    return low, high
-
-
-def _executor_band(executor: Any) -> tuple[float, float, float] | None:
-    """(low, high, until) within which ``executor`` does nothing on prices and ticks; None when
-    it may act at the next row (or its rule is unknown)."""
-    if isinstance(executor, PositionExecutor):
-        return _position_band(executor)
-    if isinstance(executor, OrderExecutor):
-        state = executor.state
-        if state.order_state.value != "OPEN" or executor.config.execution_strategy in (
-            "MARKET",
-            "LIMIT_CHASER",
-        ):
-            return None
-        return -np.inf, np.inf, np.inf  # its resting order is in the exchange's band
-    return None
-
-
-def _position_band(executor: PositionExecutor) -> tuple[float, float, float] | None:
-    state, config = executor.state, executor.config
-    if state.outcome_unknown or config.activation_bounds is not None:
-        return None
-    phase = state.position_state.value
-    until = state.end_time.timestamp() if state.end_time is not None else np.inf
-    if phase == "OPENING":
-        if any(order.is_done for order in state.open_orders[-1:]) or not state.open_orders:
-            return None
-        return -np.inf, np.inf, until  # the entry rests on the exchange
-    if phase != "OPEN":
-        return None
-    low, high = -np.inf, np.inf
-    long = config.side == "BUY"
-    for price, fires_low in (
-        (state.stop_loss_price, long),
-        (state.take_profit_price, not long),
-    ):
-        if price is not None:
-            if fires_low:
-                low = max(low, float(price))
-            else:
-                high = min(high, float(price))
-    if state.trailing_activation_price is not None or state.trailing_peak_price is not None:
-        if state.trailing_peak_price is None:
-            arm = float(state.trailing_activation_price or ZERO)
-            low, high = (low, min(high, arm)) if long else (max(low, arm), high)
-        else:
-            peak = float(state.trailing_peak_price)
-            stop = float(state.trailing_stop_price or ZERO)
-            low, high = (
-                (max(low, stop), min(high, peak)) if long else (max(low, peak), min(high, stop))
-            )
-    return low, high, until
 
 
 def _result(

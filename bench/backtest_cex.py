@@ -1,0 +1,107 @@
+"""CEX backtest throughput: one year of 1-minute bars (GBM, seeded) through a market-making
+controller (two levels per side, position executors) and through a directional controller
+(SMA cross, position executors), on the paper exchange and the engine (the path of
+``lpexec backtest --cex``).
+
+Rows the controllers and executors cannot act on are skipped (the numbers equal delivering every
+row: ``--every-row`` does that). Timed: the replay, from the engine's start to the report
+(generating the series is not). Prints, per controller, rows per second, rows delivered and what
+it traded, then the process's peak memory (max RSS); the last line is
+``backtest_cex: N rows/s`` (the slower of the two).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from lpexec.backtest.cex import CexSeries, run_cex_backtest  # noqa: E402
+from lpexec.controllers.catalog import build_controller  # noqa: E402
+
+START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+ANNUAL_VOLATILITY = 0.8
+
+MARKET_MAKING: dict[str, Any] = {
+    "controller_type": "market_making",
+    "id": "mm",
+    "connector_name": "paper",
+    "trading_pair": "SOL-USDC",
+    "total_amount_quote": "1000",
+    "buy_spreads": ["0.004", "0.008"],
+    "sell_spreads": ["0.004", "0.008"],
+    "executor_refresh_time": 4 * 3600,
+    "cooldown_time": 600,
+    "stop_loss": "0.015",
+    "take_profit": "0.006",
+    "time_limit": 24 * 3600,
+    "take_profit_order_type": "LIMIT",
+}
+DIRECTIONAL: dict[str, Any] = {
+    "controller_type": "directional",
+    "id": "dir",
+    "connector_name": "paper",
+    "trading_pair": "SOL-USDC",
+    "total_amount_quote": "1000",
+    "signal": "sma_cross:fast=60,slow=360",
+    "max_executors_per_side": 2,
+    "cooldown_time": 3600,
+    "stop_loss": "0.03",
+    "take_profit": "0.04",
+    "time_limit": 24 * 3600,
+    "take_profit_order_type": "MARKET",
+}
+
+
+def minute_bars(rows: int, seed: int) -> CexSeries:
+    """``rows`` GBM minute prices from 150 with a 0.04 % touch on a 0.01 tick."""
+    step_years = 60 / (365 * 24 * 3600)
+    rng = np.random.default_rng(seed)
+    shocks = rng.standard_normal(rows)
+    sigma = ANNUAL_VOLATILITY * np.sqrt(step_years)
+    prices = 150 * np.exp(np.cumsum(-sigma * sigma / 2 + sigma * shocks))
+    return CexSeries.from_prices(
+        START + 60 * np.arange(rows), prices, spread=0.0004, price_tick=0.01
+    )
+
+
+async def run(name: str, table: dict[str, Any], series: CexSeries, every_row: bool) -> float:
+    result = await run_cex_backtest(
+        series, controllers=[build_controller(table)], skip_quiet=not every_row
+    )
+    totals = result.totals
+    share = result.delivered / result.rows * 100
+    print(
+        f"{name}: {result.rows_per_second:,.0f} rows/s ({result.seconds:.1f} s), "
+        f"{result.delivered} rows delivered ({share:.1f} %), {totals['executors']} executors, "
+        f"{totals['trades']} trades, net P&L {totals['net_pnl_quote']:.2f}, "
+        f"fees {totals['fees_paid_quote']:.2f}, volume {totals['volume_quote']:.0f} quote"
+    )
+    return result.rows_per_second
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=525_600)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--every-row", action="store_true", help="deliver every row (slow)")
+    args = parser.parse_args()
+    series = minute_bars(args.rows, args.seed)
+    speeds = [
+        asyncio.run(run("market making", MARKET_MAKING, series, args.every_row)),
+        asyncio.run(run("directional", DIRECTIONAL, series, args.every_row)),
+    ]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak_mb:.0f} MB (max RSS of the process)")
+    print(f"backtest_cex: {min(speeds):.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()
