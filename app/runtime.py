@@ -126,6 +126,7 @@ async def open_lp_runtime(
             bearer_token=token,
             clock=clock,
             solana_network=network,
+            rate_limit_per_minute=settings.gateway_rate_limit_per_minute or None,
         )
         if not settings.wallet_address:
             raise ValueError("LPEXEC_WALLET_ADDRESS: expected a wallet address for a real Gateway")

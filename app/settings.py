@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lpexec.core import ConfigError, RiskEngine, RiskLimits
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
             or stay unknown until their budget ends.
         unknown_budget_seconds: how long an outcome may stay unknown before its executor is
             stranded with the reason (``LPEXEC_UNKNOWN_BUDGET_SECONDS``).
+        gateway_rate_limit_per_minute: requests per minute a process sends to a real Gateway
+            (``LPEXEC_GATEWAY_RATE_LIMIT_PER_MINUTE``; Gateway allows 100); 0: no limit (a paper
+            Gateway served over HTTP).
         risk_limits: the risk engine's limits for the CLI's creates, as JSON
             (``LPEXEC_RISK_LIMITS='{"max_open_executors": 5, "max_single_order_quote": "1000"}'``);
             checked against every executor open in the store. Unset: no limits.
@@ -72,6 +75,7 @@ class Settings(BaseSettings):
     wallet_address: str | None = None
     solana_rpc_url: str | None = None
     unknown_budget_seconds: float = 900.0
+    gateway_rate_limit_per_minute: int = Field(default=100, ge=0)
     risk_limits: dict[str, str | int] | None = None
     log_level: str = "WARNING"
 
