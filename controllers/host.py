@@ -49,25 +49,39 @@ CLOSED_KEPT = 200
 
 def report_of_executor(executor: Any) -> ExecutorReport:
     """The report of a live executor object (read from its config and state, no I/O)."""
-    config, state = executor.config, executor.state
+    state = executor.state
     filled: Any = getattr(state, "open_base", None)
     if filled is None:
         filled = getattr(state, "filled_base", ZERO)
+    return _report(
+        executor.config,
+        executor,
+        executor_id=executor.id,
+        is_trading=filled > 0,
+        net_pnl_quote=executor.metrics().net_pnl_quote,
+    )
+
+
+def _report(
+    config: Any, source: Any, *, executor_id: str, is_trading: bool, net_pnl_quote: Decimal
+) -> ExecutorReport:
+    """A report from a config and an executor or its stored report (``source``: type, status,
+    close type, created and closed times)."""
     entry = getattr(config, "entry_price", None)
     if entry is None:
         entry = getattr(config, "price", None)
     return ExecutorReport(
-        executor_id=executor.id,
-        type=executor.type,
+        executor_id=executor_id,
+        type=source.type,
         level_id=getattr(config, "level_id", None),
         side=str(getattr(config, "side", "")),
-        status=executor.status,
-        close_type=executor.close_type,
-        created_at=executor.created_at,
-        closed_at=executor.closed_at,
-        is_trading=filled > 0,
+        status=source.status,
+        close_type=source.close_type,
+        created_at=source.created_at,
+        closed_at=source.closed_at,
+        is_trading=is_trading,
         entry_price=entry,
-        net_pnl_quote=executor.metrics().net_pnl_quote,
+        net_pnl_quote=net_pnl_quote,
     )
 
 
@@ -113,23 +127,14 @@ class ControllerRunner:
                 controller_id=cid, status=[ExecutorStatus.TERMINATED.value], limit=CLOSED_KEPT
             )
             for info in sorted(closed, key=lambda i: (i.closed_at or i.created_at, i.executor_id)):
-                config: Any = engine.executor_config(info.executor_id)
-                self._add_closed(
-                    cid,
-                    ExecutorReport(
-                        executor_id=info.executor_id,
-                        type=info.type,
-                        level_id=getattr(config, "level_id", None),
-                        side=str(getattr(config, "side", "")),
-                        status=info.status,
-                        close_type=info.close_type,
-                        created_at=info.created_at,
-                        closed_at=info.closed_at,
-                        is_trading=info.volume_quote > 0,
-                        entry_price=getattr(config, "entry_price", getattr(config, "price", None)),
-                        net_pnl_quote=info.net_pnl_quote,
-                    ),
+                report = _report(
+                    engine.executor_config(info.executor_id),
+                    info,
+                    executor_id=info.executor_id,
+                    is_trading=info.volume_quote > 0,
+                    net_pnl_quote=info.net_pnl_quote,
                 )
+                self._add_closed(cid, report)
         for executor in engine.live_executors():
             cid = executor.config.controller_id
             if cid in self._live:
