@@ -290,7 +290,7 @@ async def test_no_route_found_is_a_clear_final_failure(gateway, venue):
         json={
             "statusCode": 404,
             "error": "HttpError",
-            "message": "No route found for SOL -> USDC (ExactIn). connect ECONNREFUSED",
+            "message": "No route found for SOL -> USDC (ExactIn). Could not find any route",
         },
     )
     gateway.post("/chains/solana/balances").mock(return_value=balances("100", "20000"))
