@@ -26,6 +26,11 @@ COMMANDS = (
         "demo", "lpexec.app.cli.demo:demo_command", "Run the end-to-end demo on the paper venues."
     ),
     LazyCommand(
+        "health",
+        "lpexec.app.cli.health:health_command",
+        "Check that the Gateway (paper or real) answers and the store can be read.",
+    ),
+    LazyCommand(
         "backtest",
         "lpexec.app.cli.backtest:backtest_command",
         "Backtest a range-rebalancing policy over a price series.",

@@ -34,14 +34,13 @@ class LazyCommand:
         """Import the module and return the click command the target stands for."""
         module, _, attribute = self.target.partition(":")
         target = getattr(importlib.import_module(module), attribute)
-        if not isinstance(target, typer.Typer):
-            single = typer.Typer()
-            single.command(self.name, help=self.help)(target)
-            target = single
-        command = typer.main.get_command(target)
-        command.name = self.name
-        command.help = self.help
-        return command
+        # Built as the root app would build it had it been added there (no completion options).
+        holder = typer.Typer(add_completion=False)
+        if isinstance(target, typer.Typer):
+            holder.add_typer(target, name=self.name, help=self.help)
+            return typer.main.get_group(holder).commands[self.name]
+        holder.command(self.name, help=self.help)(target)
+        return typer.main.get_command(holder)
 
 
 class _Placeholder(TyperCommand):

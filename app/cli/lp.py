@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
+from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import (
     JSON_OPTION,
     connection_options,
@@ -17,9 +19,10 @@ from lpexec.app.cli.options import (
     read_store,
     run_session,
 )
-from lpexec.app.cli.output import print_json
+from lpexec.app.cli.output import print_json, text_of
 from lpexec.app.cli.parsing import parse_options
 from lpexec.app.cli.tables import add_row, info_table
+from lpexec.app.cli.venue import session_venue
 from lpexec.core import Engine, ExecutorInfo, PriceUpdated, UnknownExecutorError
 from lpexec.lp import LPExecutor, LPExecutorConfig
 
@@ -29,16 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["lp_app", "pools_app"]
 
 console = Console()
-lp_app = typer.Typer(no_args_is_help=True, callback=connection_options)
-pools_app = typer.Typer(no_args_is_help=True, callback=connection_options)
+lp_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
+pools_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
 T = TypeVar("T")
 
 
-def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
+def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:
     if as_json:
-        print_json(info.model_dump(mode="json"))
+        print_json({**info.model_dump(mode="json"), "venue": venue})
         return
-    console.print(info_table([info], title="LP executor"))
+    console.print(info_table([info], title="LP executor", caption=venue["label"]))
     details: Any = info.details
     if details is None:
         return
@@ -63,7 +66,7 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
         "rent_sunk_native",
         "failure_reason",
     ):
-        add_row(table, name, str(getattr(details, name)))
+        add_row(table, name, text_of(getattr(details, name)))
     console.print(table)
 
 
@@ -137,7 +140,7 @@ def open_command(
         await runtime.settle()
         return runtime.engine.info(config.id)
 
-    _print_info(run_session(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("status")
@@ -153,7 +156,7 @@ def status_command(
         await _refresh(runtime)
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 async def _refresh(runtime: LPRuntime) -> None:
@@ -187,7 +190,7 @@ def close_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("retry")
@@ -204,7 +207,7 @@ def retry_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json)
+    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("list")
@@ -259,12 +262,13 @@ def pool_info_command(
     async def work(runtime: LPRuntime) -> Any:
         return await runtime.liquidity.pool_info(pool)
 
-    info = run_session(ctx, work)
+    info = run_session(ctx, work, read_only=True)
     data = info.model_dump(mode="json", exclude={"bins"})
+    venue = session_venue(ctx)
     if as_json:
-        print_json(data)
+        print_json({**data, "venue": venue})
         return
-    table = Table(show_header=False, title=f"pool {pool}")
+    table = Table(show_header=False, title=f"pool {pool}", caption=escape(venue["label"]))
     for key, value in data.items():
         add_row(table, key, str(value))
     console.print(table)

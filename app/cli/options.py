@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from lpexec.app.cli.errors import UserError
+from lpexec.app.cli.venue import WALLET_KEY
 
 if TYPE_CHECKING:
     from lpexec.app.runtime import LPRuntime
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+READ_ONLY_WALLET = "11111111111111111111111111111111"
+"""The wallet a read-only command names to a real Gateway when none is set: the system program,
+which signs nothing (reads of pools never use it)."""
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
@@ -67,13 +71,30 @@ class Connection:
         """The store's URL: ``--database``, else the environment's (or the default file)."""
         return self.database or (settings or self.settings()).resolved_database_url()
 
-    async def open(self) -> LPRuntime:
-        """Open an LP runtime; on paper the chain is loaded from and saved to its state file."""
+    async def open(self, *, read_only: bool = False) -> LPRuntime:
+        """Open an LP runtime; on paper the chain is loaded from and saved to its state file.
+
+        A real Gateway needs a wallet to act for, except for ``read_only`` commands (pools).
+
+        Raises:
+            UserError: a real Gateway and no wallet for a command that acts.
+        """
         from lpexec.app.runtime import open_lp_runtime
         from lpexec.app.settings import PAPER_GATEWAY_STATE, data_file
         from lpexec.core.clock import LiveClock
 
         settings = self.settings()
+        if settings.gateway_url and not settings.wallet_address:
+            if not read_only:
+                raise UserError(
+                    "--wallet",
+                    None,
+                    "a wallet address to act for on a real Gateway",
+                    message="--wallet: expected the wallet address to act for on the real "
+                    f"Gateway {settings.gateway_url} (--wallet ADDRESS or "
+                    "LPEXEC_WALLET_ADDRESS), received none",
+                )
+            settings = settings.model_copy(update={"wallet_address": READ_ONLY_WALLET})
         paper_state = None
         if not settings.gateway_url:
             state = self.paper_state or data_file(PAPER_GATEWAY_STATE)
@@ -117,20 +138,34 @@ def check_new_file(path: Path, *, option: str) -> None:
         )
 
 
+GATEWAY_OPTION = typer.Option(
+    None, "--gateway", help="Gateway URL (default LPEXEC_GATEWAY_URL; unset: paper Gateway)."
+)
+CLIENT_CERT_OPTION = typer.Option(
+    None, "--client-cert", help="Client certificate for Gateway's mTLS."
+)
+CLIENT_KEY_OPTION = typer.Option(None, "--client-key", help="Client key for Gateway's mTLS.")
+CA_CERT_OPTION = typer.Option(
+    None, "--ca-cert", help="CA bundle that signed Gateway's certificate."
+)
+WALLET_OPTION = typer.Option(None, "--wallet", help="Wallet address (real Gateway).")
+DATABASE_OPTION = typer.Option(None, "--database", help="Store URL (default LPEXEC_DATABASE_URL).")
+PAPER_STATE_OPTION = typer.Option(
+    None, "--paper-state", help="Paper chain state file (default: in the user data directory)."
+)
+SEED_OPTION = typer.Option(0, "--seed", help="Seed of a new paper chain.")
+
+
 def connection_options(
     ctx: typer.Context,
-    gateway: str | None = typer.Option(
-        None, "--gateway", help="Gateway URL (default LPEXEC_GATEWAY_URL; unset: paper Gateway)."
-    ),
-    client_cert: Path | None = typer.Option(None, help="Client certificate for Gateway's mTLS."),
-    client_key: Path | None = typer.Option(None, help="Client key for Gateway's mTLS."),
-    ca_cert: Path | None = typer.Option(None, help="CA bundle that signed Gateway's certificate."),
-    wallet: str | None = typer.Option(None, help="Wallet address (real Gateway)."),
-    database: str | None = typer.Option(None, help="Store URL (default LPEXEC_DATABASE_URL)."),
-    paper_state: Path | None = typer.Option(
-        None, help="Paper chain state file (default: in the user data directory)."
-    ),
-    seed: int = typer.Option(0, help="Seed of a new paper chain."),
+    gateway: str | None = GATEWAY_OPTION,
+    client_cert: Path | None = CLIENT_CERT_OPTION,
+    client_key: Path | None = CLIENT_KEY_OPTION,
+    ca_cert: Path | None = CA_CERT_OPTION,
+    wallet: str | None = WALLET_OPTION,
+    database: str | None = DATABASE_OPTION,
+    paper_state: Path | None = PAPER_STATE_OPTION,
+    seed: int = SEED_OPTION,
 ) -> None:
     """Where to act: a real Gateway (``--gateway`` or LPEXEC_GATEWAY_URL) or the paper one."""
     ctx.obj = Connection(
@@ -138,12 +173,18 @@ def connection_options(
     )
 
 
-def run_session(ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]]) -> T:
-    """Open the command's runtime (from the connection options), run ``work`` on it, close it."""
+def run_session(
+    ctx: typer.Context, work: Callable[[LPRuntime], Awaitable[T]], *, read_only: bool = False
+) -> T:
+    """Open the command's runtime (from the connection options), run ``work`` on it, close it.
+
+    ``read_only``: ``work`` only reads the venue (no wallet needed on a real Gateway)."""
     connection: Connection = ctx.obj
 
     async def main() -> T:
-        runtime = await connection.open()
+        runtime = await connection.open(read_only=read_only)
+        if not read_only:
+            ctx.meta[WALLET_KEY] = runtime.wallet
         try:
             return await work(runtime)
         finally:

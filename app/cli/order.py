@@ -6,13 +6,14 @@ import typer
 
 from lpexec.app.cex_runtime import CexRuntime
 from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.cex import OrderExecutorConfig
 from lpexec.core import ExecutorInfo, parse_config
 
 __all__ = ["order_app", "status_and_stop"]
 
-order_app = typer.Typer(no_args_is_help=True, callback=cex_options)
+order_app = typer.Typer(no_args_is_help=True, callback=cex_options, cls=OptionsAnywhereGroup)
 
 
 @order_app.command("place")

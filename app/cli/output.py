@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-__all__ = ["SIGNIFICANT_DIGITS", "plain", "print_json", "tidy"]
+__all__ = ["SIGNIFICANT_DIGITS", "plain", "print_json", "text_of", "tidy"]
 
 SIGNIFICANT_DIGITS = 15
 """Digits a decimal keeps in JSON output; amounts on chain need at most 9 (SOL) or 6 (USDC)."""
@@ -54,3 +54,8 @@ def _untidy(text: str) -> bool:
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON with its decimals :func:`tidy`."""
     typer.echo(json.dumps(tidy(data), indent=2))
+
+
+def text_of(value: object) -> str:
+    """A value for a table cell: decimals :func:`plain`, anything else as ``str``."""
+    return plain(value) if isinstance(value, Decimal) else str(value)

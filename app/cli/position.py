@@ -8,6 +8,7 @@ import typer
 
 from lpexec.app.cex_runtime import CexRuntime
 from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.app.cli.order import status_and_stop
 from lpexec.cex.position import PositionExecutorConfig
@@ -15,7 +16,7 @@ from lpexec.core import ExecutorInfo, parse_config
 
 __all__ = ["position_app"]
 
-position_app = typer.Typer(no_args_is_help=True, callback=cex_options)
+position_app = typer.Typer(no_args_is_help=True, callback=cex_options, cls=OptionsAnywhereGroup)
 
 
 @position_app.command("open")

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION, connection_options, expect_executor, run_session
-from lpexec.app.cli.output import print_json
+from lpexec.app.cli.output import plain, print_json, text_of
 from lpexec.app.cli.parsing import parse_options
 from lpexec.app.cli.tables import add_row, info_table
+from lpexec.app.cli.venue import session_venue
 from lpexec.core import CloseType, ExecutorInfo
 from lpexec.swap import (
     SWAP_VENUE,
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["swap_app"]
 
 console = Console()
-swap_app = typer.Typer(no_args_is_help=True, callback=connection_options)
+swap_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
 T = TypeVar("T")
 PAIR_OPTION = typer.Option(..., "--pair", help="Trading pair BASE-QUOTE (symbols or mints).")
 SIDE_OPTION = typer.Option(..., "--side", help="SELL (pay base) or BUY (receive base).")
@@ -95,19 +98,19 @@ def _quotes_json(config: SwapExecutorConfig, quoted: SwapQuoted) -> dict[str, An
     return {
         "trading_pair": config.trading_pair,
         "side": config.side,
-        "amount": str(config.amount),
-        "slippage": str(config.slippage),
+        "amount": plain(config.amount),
+        "slippage": plain(config.slippage),
         "best_provider": best.provider if best else None,
-        "limit": str(swap_limit(best, config.slippage)) if best else None,
+        "limit": plain(swap_limit(best, config.slippage)) if best else None,
         "quotes": [
             {
                 "provider": quote.provider,
-                "base_amount": str(quote.base_amount),
-                "quote_amount": str(quote.quote_amount),
-                "price": str(quote.price),
-                "price_impact": str(quote.price_impact),
-                "min_amount_out": str(quote.min_amount_out),
-                "max_amount_in": str(quote.max_amount_in),
+                "base_amount": plain(quote.base_amount),
+                "quote_amount": plain(quote.quote_amount),
+                "price": plain(quote.price),
+                "price_impact": plain(quote.price_impact),
+                "min_amount_out": plain(quote.min_amount_out),
+                "max_amount_in": plain(quote.max_amount_in),
                 "route": quote.route,
                 "quote_id": quote.quote_id,
                 "best": quote is best,
@@ -115,7 +118,7 @@ def _quotes_json(config: SwapExecutorConfig, quoted: SwapQuoted) -> dict[str, An
             for quote in ranked
         ],
         "failures": [_failure_json(failure) for failure in quoted.failures],
-        "balances": {token: str(value) for token, value in quoted.balances.items()},
+        "balances": {token: plain(value) for token, value in quoted.balances.items()},
     }
 
 
@@ -132,7 +135,8 @@ def _quotes_table(config: SwapExecutorConfig, data: dict[str, Any]) -> Table:
     received = "quote received" if config.side == "SELL" else "quote paid"
     table = Table(
         title=f"{config.side} {config.amount} {config.trading_pair}: quotes, best first "
-        f"(slippage {config.slippage}, limit {data['limit']})"
+        f"(slippage {config.slippage}, limit {data['limit']})",
+        caption=escape(data["venue"]["label"]),
     )
     for column in ("", "provider", received, "price", "impact", "route"):
         table.add_column(column)
@@ -193,7 +197,7 @@ def quote_command(
         quoted: SwapQuoted = await runtime.engine.venue(SWAP_VENUE).quote_swaps(command)
         return quoted
 
-    data = _quotes_json(config, run_session(ctx, work))
+    data = {**_quotes_json(config, run_session(ctx, work)), "venue": session_venue(ctx)}
     if as_json:
         print_json(data)
     else:
@@ -202,11 +206,11 @@ def quote_command(
         raise typer.Exit(1)
 
 
-def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
+def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:
     if as_json:
-        print_json(info.model_dump(mode="json"))
+        print_json({**info.model_dump(mode="json"), "venue": venue})
         return
-    console.print(info_table([info], title="swap executor"))
+    console.print(info_table([info], title="swap executor", caption=venue["label"]))
     details: Any = info.details
     if details is None:
         return
@@ -228,7 +232,7 @@ def _print_info(info: ExecutorInfo, *, as_json: bool) -> None:
         "refresh_reason",
         "failure_reason",
     ):
-        add_row(table, name, str(getattr(details, name)))
+        add_row(table, name, text_of(getattr(details, name)))
     console.print(table)
     quotes = Table(title="quotes compared, best first")
     for column in ("provider", "base", "quote", "price", "route"):
@@ -287,7 +291,7 @@ def execute_command(
         return runtime.engine.info(config.id)
 
     info = run_session(ctx, work)
-    _print_info(info, as_json=as_json)
+    _print_info(info, as_json=as_json, venue=session_venue(ctx))
     _exit_for(info)
 
 
@@ -305,5 +309,5 @@ def status_command(
         return runtime.engine.info(executor_id)
 
     info = run_session(ctx, work)
-    _print_info(info, as_json=as_json)
+    _print_info(info, as_json=as_json, venue=session_venue(ctx))
     _exit_for(info)

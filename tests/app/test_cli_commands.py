@@ -1,0 +1,102 @@
+"""``lpexec health``, the venue in every output, read-only commands without a wallet, and the
+connection options accepted after the subcommand too."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fixtures.cli import flat, invoke
+from fixtures.paper_runtime import free_port, serve_in_thread
+from lpexec.app.cli.hoist import hoist_group_options
+from lpexec.paper.gateway import build_paper_gateway
+from lpexec.paper.gateway.demo import demo_pool_address
+
+POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+GROUP = {"--gateway": True, "--wallet": True, "--seed": True, "--database": True}
+
+
+@pytest.mark.parametrize(
+    ("args", "own", "expected"),
+    [
+        (["list", "--gateway", "U"], {}, ["--gateway", "U", "list"]),
+        (["list", "--gateway=U", "--json"], {}, ["--gateway=U", "list", "--json"]),
+        (
+            ["--seed", "1", "status", "x", "--wallet", "W"],
+            {},
+            ["--seed", "1", "--wallet", "W", "status", "x"],
+        ),
+        (["list", "--database", "D"], {"--database": True}, ["list", "--database", "D"]),
+        (["open", "--pair", "--gateway"], {"--pair": True}, ["open", "--pair", "--gateway"]),
+        (["close", "x", "--", "--gateway"], {}, ["close", "x", "--", "--gateway"]),
+        (["--gateway", "U"], {}, ["--gateway", "U"]),
+    ],
+)  # fmt: skip
+def test_group_options_after_the_subcommand_move_before_it(args, own, expected):
+    assert hoist_group_options(args, GROUP, own) == expected
+
+
+def test_connection_options_work_after_the_subcommand(tmp_path):
+    store = tmp_path / "after.db"
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'default.db'}"}
+    result = invoke("lp", "list", "--database", f"sqlite:///{store}", "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert store.exists() and not (tmp_path / "default.db").exists()
+
+
+def test_health_on_paper_checks_the_store_and_the_gateway(paper_cli, tmp_path):
+    result = paper_cli("health", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["venue"]["gateway"] == "paper"
+    assert report["venue"]["paper_state"] == str(tmp_path / "paper.json")
+    assert [(c["name"], c["ok"]) for c in report["checks"]] == [("store", True), ("gateway", True)]
+
+
+def test_health_says_which_check_failed_and_exits_1(tmp_path):
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'x.db'}"}
+    url = f"http://127.0.0.1:{free_port()}"
+    result = invoke("health", "--gateway", url, "--json", env=env)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["venue"]["gateway"] == "real" and report["venue"]["gateway_url"] == url
+    store, gateway = report["checks"]
+    assert not store["ok"] and "missing" in store["detail"]
+    assert not gateway["ok"] and "Could not send GET / to Gateway" in gateway["detail"]
+
+
+def test_a_real_gateway_reads_pools_without_a_wallet_and_names_it_for_writes(tmp_path):
+    gateway = build_paper_gateway(seed=3)
+    env = {
+        "LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}",
+        "LPEXEC_WALLET_ADDRESS": None,
+    }
+    with serve_in_thread(gateway) as base_url:
+        pool = invoke("pools", "info", POOL, "--gateway", base_url, "--json", env=env)
+        status = invoke("lp", "--gateway", base_url, "status", "x", env=env)
+    assert pool.exit_code == 0, pool.stderr
+    info = json.loads(pool.stdout)
+    assert info["address"] == POOL
+    assert info["venue"]["gateway"] == "real" and info["venue"]["gateway_url"] == base_url
+    assert status.exit_code == 2
+    assert (
+        f"--wallet: expected the wallet address to act for on the real Gateway {base_url} "
+        "(--wallet ADDRESS or LPEXEC_WALLET_ADDRESS), received none"
+    ) in flat(status.stderr)
+
+
+def test_reports_say_which_venue_they_come_from(paper_cli, tmp_path):
+    opened = paper_cli(
+        "lp", "open", "--pool", POOL, "--pair", "SOL-USDC", "--lower", "176", "--upper", "184",
+        "--base", "1", "--quote", "180", "--json",
+    )  # fmt: skip
+    assert opened.exit_code == 0, opened.stderr
+    venue = json.loads(opened.stdout)["venue"]
+    assert venue["gateway"] == "paper" and venue["paper_state"] == str(tmp_path / "paper.json")
+    assert venue["wallet"]
+    shown = paper_cli("lp", "status", json.loads(opened.stdout)["executor_id"])
+    assert f"paper Gateway, state {tmp_path / 'paper.json'}" in flat(shown.stdout)
