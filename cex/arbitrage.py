@@ -42,7 +42,7 @@ from enum import StrEnum
 from lpexec.cex.arbitrage_config import ArbitrageDetails, ArbitrageExecutorConfig
 from lpexec.cex.cross_executor import CrossVenueExecutor
 from lpexec.cex.cross_market import ConnectorPair, LegQuote, LegQuoteUpdated
-from lpexec.cex.cross_trades import TakerTrade, apply_to_trades
+from lpexec.cex.cross_trades import TakerTrade
 from lpexec.core import (
     CloseType,
     Command,
@@ -234,15 +234,10 @@ class ArbitrageExecutor(CrossVenueExecutor[ArbitrageExecutorConfig, ArbitrageExe
     @on(OutcomeEvent)
     def _answered(self, event: OutcomeEvent) -> list[Command]:
         """Any venue answer (orders, swaps, refusals) to one of the trades."""
-        state = self.state
-        if state.arbitrage_state not in (S.EXECUTING, S.UNWINDING):
+        family = self.state.arbitrage_state
+        if family not in (S.EXECUTING, S.UNWINDING) or not self._trades_settled_by(event):
             return []
-        if apply_to_trades(state.trades, event) is None:
-            return []
-        self._touch()
-        if self._trades_open():
-            return []
-        if state.arbitrage_state is S.EXECUTING:
+        if family is S.EXECUTING:
             return self._legs_answered(event)
         return self._unwind_answered(event)
 

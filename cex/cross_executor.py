@@ -35,6 +35,7 @@ from lpexec.cex.cross_trades import (
     DUST,
     CashFlow,
     TakerTrade,
+    apply_to_trades,
     cash_flow,
     held_fills_of,
     open_trade_refs,
@@ -163,6 +164,14 @@ class CrossVenueExecutor(Executor[ConfigT, StateT]):
 
     def _trades_open(self) -> bool:
         return any(trade.is_open for trade in self.state.trades)
+
+    def _trades_settled_by(self, event: Event) -> bool:
+        """Apply a venue's answer to the trade it concerns; True when it changed one and no
+        trade is in flight any more (time to decide what comes next)."""
+        if apply_to_trades(self.state.trades, event) is None:
+            return False
+        self._touch()
+        return not self._trades_open()
 
     def _extra_flow(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """Bought quote, sold quote, fees and net base of trades kept apart from

@@ -48,7 +48,7 @@ from typing import Any
 
 from lpexec.cex.cross_executor import CrossVenueExecutor
 from lpexec.cex.cross_market import LegQuote, LegQuoteUpdated
-from lpexec.cex.cross_trades import TakerTrade, apply_to_trades
+from lpexec.cex.cross_trades import TakerTrade
 from lpexec.cex.tracking import (
     OrderPhase,
     TrackedOrder,
@@ -321,15 +321,10 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
         order = self._maker_of(event)
         if order is not None:
             return self._maker_answered(order, event)
-        state = self.state
-        if state.xemm_state not in (S.HEDGING, S.UNWINDING):
+        family = self.state.xemm_state
+        if family not in (S.HEDGING, S.UNWINDING) or not self._trades_settled_by(event):
             return []
-        if apply_to_trades(state.trades, event) is None:
-            return []
-        self._touch()
-        if self._trades_open():
-            return []
-        if state.xemm_state is S.HEDGING:
+        if family is S.HEDGING:
             return self._hedge_answered(event)
         return self._unwind_answered(event)
 
