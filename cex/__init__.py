@@ -1,4 +1,5 @@
-"""Order-book (CEX) executors, pure: order, position (triple barrier) and grid, with their configs.
+"""Order-book (CEX) executors, pure: order, position (triple barrier), grid, DCA and TWAP, with
+their configs.
 
 The exchange adapters (ccxt, the paper exchange) are not part of this package: the executors
 talk to an :class:`~lpexec.core.ports.ExchangeVenue` through commands, and hear about their
@@ -29,6 +30,16 @@ Example:
 from __future__ import annotations
 
 from lpexec.cex.chaser import LimitChaserConfig, TopOfBookUpdated
+from lpexec.cex.dca import (
+    DCA_STATUS,
+    DCA_TRANSITIONS,
+    DCADetails,
+    DCAExecutor,
+    DCAExecutorConfig,
+    DCAExecutorState,
+    DCAState,
+    DCATrigger,
+)
 from lpexec.cex.grid import (
     GRID_STATUS,
     GRID_TRANSITIONS,
@@ -75,8 +86,20 @@ from lpexec.cex.position_config import (
     TripleBarrierConfig,
 )
 from lpexec.cex.tracking import OrderPhase, TrackedOrder, client_order_id_for
+from lpexec.cex.twap import (
+    TWAP_STATUS,
+    TWAP_TRANSITIONS,
+    TWAPDetails,
+    TWAPExecutor,
+    TWAPExecutorConfig,
+    TWAPExecutorState,
+    TWAPState,
+    TWAPTrigger,
+)
 
 __all__ = [
+    "DCA_STATUS",
+    "DCA_TRANSITIONS",
     "GRID_STATUS",
     "GRID_TRANSITIONS",
     "HUMMINGBOT_IGNORED_FIELDS",
@@ -84,6 +107,14 @@ __all__ = [
     "ORDER_TRANSITIONS",
     "POSITION_STATUS",
     "POSITION_TRANSITIONS",
+    "TWAP_STATUS",
+    "TWAP_TRANSITIONS",
+    "DCADetails",
+    "DCAExecutor",
+    "DCAExecutorConfig",
+    "DCAExecutorState",
+    "DCAState",
+    "DCATrigger",
     "ExecutionStrategy",
     "FundingPaid",
     "GridDetails",
@@ -112,6 +143,12 @@ __all__ = [
     "PositionExecutorState",
     "PositionState",
     "PositionTrigger",
+    "TWAPDetails",
+    "TWAPExecutor",
+    "TWAPExecutorConfig",
+    "TWAPExecutorState",
+    "TWAPState",
+    "TWAPTrigger",
     "TopOfBookUpdated",
     "TrackedOrder",
     "TrailingStop",
