@@ -229,6 +229,7 @@ async def open_mixed_runtime(
     gateway: PaperGateway | None = None,
     seed: int = 0,
     faults: str | None = None,
+    exchange_faults: str | None = None,
     risk: RiskEngine | None = None,
     unknown_budget_seconds: float = 900.0,
 ) -> MixedRuntime:
@@ -243,6 +244,8 @@ async def open_mixed_runtime(
         gateway: the paper Gateway (default: the demo chain, seeded); pass the same one again
             to restart on it.
         seed, faults: the paper Gateway's seed and fault spec (when it is built here).
+        exchange_faults: a fault spec for the paper exchange's port (see
+            :mod:`lpexec.paper.venues.exchange_faults`), seeded by ``seed``.
         risk: the risk engine checking every create.
         unknown_budget_seconds: how long an outcome may stay unknown.
     """
@@ -254,7 +257,9 @@ async def open_mixed_runtime(
     database = Database.open(database_url)
     try:
         venues: dict[str, Any] = {
-            MIXED_PAPER_EXCHANGE: PaperExchangeVenue(exchange, clock=clock),
+            MIXED_PAPER_EXCHANGE: PaperExchangeVenue(
+                exchange, clock=clock, faults=exchange_faults, seed=seed
+            ),
             **{
                 provider: GatewaySwapVenue(
                     client,

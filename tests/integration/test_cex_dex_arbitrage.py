@@ -19,6 +19,7 @@ from lpexec.paper.chain.ledger import LAMPORTS as LAMPORTS_ASSET
 from lpexec.paper.chain.ledger import Cause
 from lpexec.paper.chain.transactions import TxFate
 from lpexec.paper.gateway import build_paper_gateway
+from lpexec.paper.gateway.demo import demo_pool_address
 
 D = Decimal
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -238,4 +239,106 @@ async def test_xemm_resumes_with_its_resting_maker_order_and_hedges_on_jupiter(d
     network_fee_quote = tx_fee * usdc
     assert info.net_pnl_quote == usdc - fill.amount * fill.price - fill.fee - network_fee_quote
     assert info.net_pnl_quote > 0
+    await rt.aclose()
+
+
+async def test_an_exchange_leg_refused_is_unwound_by_buying_back_through_jupiter(tmp_path):
+    # Arrange: the exchange refuses every order; the Jupiter leg lands
+    rt = await open_runtime(
+        f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="176", exchange_faults="place:reject"
+    )
+    # Act
+    info = await rt.create(arbitrage(CEX, DEX, max_retries=1))
+    # Assert: the SOL sold on chain was bought back on chain; nothing traded on the exchange
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.FAILED)
+    assert exchange_fills(rt) == []
+    sold, bought_back = wallet_swaps(rt)
+    sol_out, usdc_in, fee_out = chain_moves(rt, sold.signature)
+    sol_in, usdc_out, fee_in = chain_moves(rt, bought_back.signature)
+    assert (sol_out, sol_in) == (D(-1), D(1))
+    details = info.details
+    assert details.net_base == 0 and details.unwound_base == 1
+    assert "the buy leg could not be completed after 2 failure(s)" in details.failure_reason
+    # The P&L is the round trip on chain and its two Solana fees, each at its swap's price
+    network_fees = fee_out * usdc_in + fee_in * -usdc_out
+    assert info.net_pnl_quote == usdc_in + usdc_out - network_fees
+    assert info.fees_paid_quote == network_fees
+    await rt.aclose()
+
+
+async def test_an_exchange_leg_whose_answer_is_lost_is_reconciled_never_sent_twice(tmp_path):
+    # The exchange carries the first order out and its answer is lost (504)
+    rt = await open_runtime(
+        f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="176", exchange_faults="place:504#1"
+    )
+    info = await rt.create(arbitrage(CEX, DEX))
+    assert info.close_type is CloseType.COMPLETED
+    assert len(rt.exchange.all_orders()) == 1 and len(exchange_fills(rt)) == 1
+    assert len(wallet_swaps(rt)) == 1
+    await rt.aclose()
+
+
+def xemm(**fields) -> XEMMExecutorConfig:
+    values = {
+        "id": "xemm-1",
+        "buying_market": CEX,
+        "selling_market": DEX,
+        "maker_side": "BUY",
+        "order_amount": D(1),
+        "min_profitability": D("0.001"),
+        "target_profitability": D("0.003"),
+        "max_profitability": D("0.005"),
+    }
+    values.update(fields)
+    return XEMMExecutorConfig(**values)
+
+
+def move_dex(rt: MixedRuntime, price: str) -> None:
+    """Move both paper SOL-USDC pools Jupiter routes through to ``price``."""
+    for connector in ("meteora", "raydium"):
+        pool = demo_pool_address(connector, "SOL", "USDC", 10)
+        rt.gateway.chain.move_pool_to_price(pool, D(price), 0)
+
+
+async def test_xemm_follows_the_dex_price_with_its_maker_order(tmp_path):
+    rt = await open_runtime(f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="180")
+    info = await rt.create(xemm())
+    (first,) = rt.exchange.open_orders()
+    # Act: the DEX price rises 0.3 %: the resting buy would earn more than max_profitability
+    move_dex(rt, "180.5")
+    await rt.step()
+    # Assert: replaced by one buy at the new target, never two resting
+    (second,) = rt.exchange.open_orders()
+    assert second.client_order_id != first.client_order_id
+    assert second.price > first.price
+    details = rt.engine.info("xemm-1").details
+    assert (details.refreshes, details.maker_orders, details.state) == (1, 2, "QUOTING")
+    assert info.details.maker_price is not None
+    await rt.aclose()
+
+
+async def test_xemm_hedge_failing_on_chain_is_unwound_on_the_exchange(tmp_path):
+    # Arrange: the maker buy rests; every Jupiter swap fails on chain
+    rt = await open_runtime(
+        f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="180", faults="route:fail"
+    )
+    await rt.create(xemm(max_retries=1))
+    (resting,) = rt.exchange.open_orders()
+    # Act: the exchange trades down through the maker price
+    rt.clock.advance(60)
+    rt.exchange.step(
+        "SOL-USDC", bid=D("178.00"), ask=D("178.10"), last=D("178.05"), now=rt.clock.now()
+    )
+    await rt.step()
+    # Assert: two hedges failed on chain (fees paid), the maker fill sold back on the exchange
+    info = rt.engine.info("xemm-1")
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.FAILED)
+    assert len(wallet_swaps(rt, fate=TxFate.FAIL)) == 2
+    maker, unwind = exchange_fills(rt)
+    assert maker.client_order_id == resting.client_order_id
+    assert (unwind.side.value, unwind.amount, unwind.liquidity.value) == ("SELL", D(1), "TAKER")
+    details = info.details
+    assert details.net_base == 0 and details.unwound_base == 1
+    assert "the hedge could not be completed after 2 failure(s)" in details.failure_reason
+    assert info.net_pnl_quote < unwind.price - maker.price  # fees and failed swaps cost
     await rt.aclose()
