@@ -31,6 +31,7 @@ from lpexec.cex.dca import (
 from lpexec.core import (
     CancelOrder,
     CloseType,
+    CommandFailed,
     ConfigError,
     Database,
     Engine,
@@ -681,3 +682,38 @@ async def test_through_the_cex_runtime_the_venue_ledger_equals_the_reported_fill
     realized = info.volume_quote - 2 * bought_quote - info.fees_paid_quote  # sold - bought - fees
     assert abs(info.net_pnl_quote - realized) < D("1e-20")  # the average entry is a division
     await runtime.aclose()
+
+
+# --- failing while closing ------------------------------------------------------------------
+
+
+def test_closes_that_keep_failing_end_failed_saying_what_may_be_open():
+    executor = first_filled(max_retries=1, take_profit=D("0.01"))
+    executor.apply(price("102"))
+    close = close_after_cancels(executor)
+    (again,) = executor.apply(
+        OrderFailed(
+            ts_event=at(4),
+            command_id=close.command_id,
+            client_order_id=close.client_order_id,
+            reason="market closed",
+        )
+    )
+
+    commands = executor.apply(command_failed(again, 5, "market closed", code="rejected"))
+
+    assert commands == [] and executor.family_state is S.FAILED
+    assert executor.close_type is CloseType.FAILED
+    assert "1 base may still be open" in executor.state.failure_reason
+
+
+def test_a_cancel_refused_past_the_retries_ends_failed_saying_the_order_may_be_open():
+    executor = first_filled(max_retries=0)
+    (cancel,) = executor.apply(StopRequested(ts_event=at(5)))
+
+    executor.apply(
+        CommandFailed(ts_event=at(6), command_id=cancel.command_id, reason="unknown order")
+    )
+
+    assert (executor.family_state, executor.close_type) == (S.FAILED, CloseType.FAILED)
+    assert "may still be open" in executor.state.failure_reason

@@ -458,3 +458,21 @@ async def test_a_process_restart_mid_twap_resumes_from_the_store_and_completes(t
     assert info.details.filled_amount_base == sum((f.amount for f in fills), D(0))
     assert info.fees_paid_quote == sum((f.fee for f in fills), D(0))
     await second.aclose()
+
+
+def test_a_stop_before_the_start_ends_early_stop():
+    executor = TWAPExecutor(make_config(), created_at=T0)
+    assert executor.apply(StopRequested(ts_event=at(0))) == []
+    assert (executor.family_state, executor.close_type) == (S.CLOSED, CloseType.EARLY_STOP)
+
+
+def test_a_cancel_refused_past_the_retries_ends_failed_saying_the_order_may_be_open():
+    executor, _ = started(**MAKER, max_retries=1)
+    one_place(executor.apply(price("100")))
+    cancel = one_cancel(executor.apply(StopRequested(ts_event=at(5))))
+    again = one_cancel(executor.apply(command_failed(cancel, 6, "busy")))
+
+    executor.apply(command_failed(again, 7, "busy"))
+
+    assert (executor.family_state, executor.close_type) == (S.FAILED, CloseType.FAILED)
+    assert "may still be open" in executor.state.failure_reason
