@@ -160,8 +160,10 @@ async def open_controller_host(
     seed: int = 0,
     risk: RiskEngine | None = None,
     out: Callable[[str], None] = print,
+    write_latency_seconds: float = 0.0,
 ) -> ControllerHost:
-    """Open a paper CEX runtime on ``database_url`` and start a host for ``tables``."""
+    """Open a paper CEX runtime on ``database_url`` and start a host for ``tables``
+    (``write_latency_seconds``: how long the paper venue's answers take; crash tests)."""
     controllers = load_controllers(tables)
     runtime = await open_cex_runtime(
         database_url=database_url,
@@ -169,6 +171,7 @@ async def open_controller_host(
         seed=seed,
         wall_clock=wall_clock,
         risk=risk,
+        write_latency_seconds=write_latency_seconds,
     )
     try:
         host = ControllerHost(runtime, controllers, wall_clock=wall_clock, out=out)
