@@ -254,8 +254,8 @@ class TWAPExecutor(CexExecutor[TWAPExecutorConfig, TWAPExecutorState]):
         return _NOTHING
 
     def _send_slice(self, now: dt.datetime) -> list[Command]:
-        """Send the current slice's order for its share of what is left (none if nothing is
-        left, or no price is known yet)."""
+        """Send the current slice's order for its share of what is left (none while no price
+        is known: it is sent at the first)."""
         state, config = self.state, self.config
         mid = state.last_mid
         left = config.total_amount_quote - state.filled_quote
