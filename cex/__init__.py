@@ -1,5 +1,6 @@
 """Order-book (CEX) executors, pure: order, position (triple barrier), grid, DCA and TWAP, with
-their configs.
+their configs; and the cross-venue ones, XEMM and arbitrage, over two markets (an order book and
+another order book or a DEX swap venue).
 
 The exchange adapters (ccxt, the paper exchange) are not part of this package: the executors
 talk to an :class:`~lpexec.core.ports.ExchangeVenue` through commands, and hear about their
@@ -29,7 +30,18 @@ Example:
 
 from __future__ import annotations
 
+from lpexec.cex.arbitrage import (
+    ARBITRAGE_STATUS,
+    ARBITRAGE_TRANSITIONS,
+    ArbitrageDetails,
+    ArbitrageExecutor,
+    ArbitrageExecutorConfig,
+    ArbitrageExecutorState,
+    ArbitrageState,
+    ArbitrageTrigger,
+)
 from lpexec.cex.chaser import LimitChaserConfig, TopOfBookUpdated
+from lpexec.cex.cross_market import ConnectorPair, LegQuoteUpdated
 from lpexec.cex.dca import (
     DCA_STATUS,
     DCA_TRANSITIONS,
@@ -96,8 +108,20 @@ from lpexec.cex.twap import (
     TWAPState,
     TWAPTrigger,
 )
+from lpexec.cex.xemm import (
+    XEMM_STATUS,
+    XEMM_TRANSITIONS,
+    XEMMDetails,
+    XEMMExecutor,
+    XEMMExecutorConfig,
+    XEMMExecutorState,
+    XEMMState,
+    XEMMTrigger,
+)
 
 __all__ = [
+    "ARBITRAGE_STATUS",
+    "ARBITRAGE_TRANSITIONS",
     "DCA_STATUS",
     "DCA_TRANSITIONS",
     "GRID_STATUS",
@@ -109,6 +133,15 @@ __all__ = [
     "POSITION_TRANSITIONS",
     "TWAP_STATUS",
     "TWAP_TRANSITIONS",
+    "XEMM_STATUS",
+    "XEMM_TRANSITIONS",
+    "ArbitrageDetails",
+    "ArbitrageExecutor",
+    "ArbitrageExecutorConfig",
+    "ArbitrageExecutorState",
+    "ArbitrageState",
+    "ArbitrageTrigger",
+    "ConnectorPair",
     "DCADetails",
     "DCAExecutor",
     "DCAExecutorConfig",
@@ -127,6 +160,7 @@ __all__ = [
     "GridTrailingStop",
     "GridTrigger",
     "GridTripleBarrierConfig",
+    "LegQuoteUpdated",
     "LevelState",
     "LimitChaserConfig",
     "OrderDetails",
@@ -153,6 +187,12 @@ __all__ = [
     "TrackedOrder",
     "TrailingStop",
     "TripleBarrierConfig",
+    "XEMMDetails",
+    "XEMMExecutor",
+    "XEMMExecutorConfig",
+    "XEMMExecutorState",
+    "XEMMState",
+    "XEMMTrigger",
     "client_order_id_for",
     "generate_levels",
 ]
