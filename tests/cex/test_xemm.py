@@ -353,3 +353,27 @@ def test_a_restored_executor_hedges_a_fill_made_while_it_was_down():
     assert restored.order_refs()[0].client_order_id == order.client_order_id
     (hedge,) = restored.apply(fill(order, "1", "100"))
     assert isinstance(hedge, Swap) and hedge.side == "SELL"
+
+
+def test_the_hedge_on_an_order_book_is_a_market_order_and_its_unfilled_rest_is_sent_again():
+    other_exchange = {"connector_name": "binance", "trading_pair": "SOL-USDT"}
+    executor = started(config(selling_market=other_exchange))
+    executor.apply(quote(CEX, "99", "98"))
+    (order,) = executor.apply(quote(other_exchange, "102", "101", taker_fee=D("0.001")))
+    executor.apply(
+        OrderCreated(
+            ts_event=at(1), command_id=order.command_id, client_order_id=order.client_order_id
+        )
+    )
+    (hedge,) = executor.apply(fill(order, "1", str(order.price)))
+    assert isinstance(hedge, PlaceOrder)
+    assert (hedge.venue, hedge.trading_pair, hedge.side, hedge.order_type) == (
+        "binance",
+        "SOL-USDT",
+        "SELL",
+        "MARKET",
+    )
+    executor.apply(fill(hedge, "0.7", "101", seconds=3))
+    (rest,) = executor.apply(canceled(hedge, seconds=3))
+    assert isinstance(rest, PlaceOrder) and rest.amount == D("0.3")
+    assert executor.state.hedge_failures == 1
