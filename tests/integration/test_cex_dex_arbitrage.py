@@ -342,3 +342,16 @@ async def test_xemm_hedge_failing_on_chain_is_unwound_on_the_exchange(tmp_path):
     assert "the hedge could not be completed after 2 failure(s)" in details.failure_reason
     assert info.net_pnl_quote < unwind.price - maker.price  # fees and failed swaps cost
     await rt.aclose()
+
+
+async def test_stopping_xemm_cancels_its_resting_maker_order_on_the_exchange(tmp_path):
+    rt = await open_runtime(f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="180")
+    await rt.create(xemm())
+    assert len(rt.exchange.open_orders()) == 1
+    await rt.engine.stop("xemm-1")
+    await rt.settle()
+    info = rt.engine.info("xemm-1")
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.EARLY_STOP)
+    assert rt.exchange.open_orders() == [] and exchange_fills(rt) == []
+    assert info.net_pnl_quote == 0 and wallet_swaps(rt) == []
+    await rt.aclose()
