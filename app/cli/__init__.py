@@ -75,7 +75,12 @@ COMMANDS = (
         "lpexec.app.cli.worker:worker_command",
         "Run a share of the store's executors as one of several workers (PostgreSQL).",
     ),
-    LazyCommand("pools", "lpexec.app.cli.lp:pools_app", "Read pools."),
+    LazyCommand(
+        "pools", "lpexec.app.cli.pools:pools_app", "Read pools: info, and find the pools of a pair."
+    ),
+    LazyCommand(
+        "wallet", "lpexec.app.cli.wallet:wallet_app", "The wallet's balances on the Gateway."
+    ),
     LazyCommand(
         "swap", "lpexec.app.cli.swap:swap_app", "Quote swaps across providers and execute the best."
     ),

@@ -1,4 +1,4 @@
-"""``lpexec lp`` and ``lpexec pools``: open, watch, close and list LP positions by hand."""
+"""``lpexec lp``: open, watch, close and list LP positions by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.live import Live
-from rich.markup import escape
 from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
@@ -22,18 +21,17 @@ from lpexec.app.cli.options import (
 from lpexec.app.cli.output import print_json, text_of
 from lpexec.app.cli.parsing import parse_options
 from lpexec.app.cli.tables import add_row, info_table
-from lpexec.app.cli.venue import session_venue
+from lpexec.app.cli.venue import print_venue, session_venue
 from lpexec.core import Engine, ExecutorInfo, PriceUpdated, UnknownExecutorError
 from lpexec.lp import LPExecutor, LPExecutorConfig
 
 if TYPE_CHECKING:
     from lpexec.app.runtime import LPRuntime
 
-__all__ = ["lp_app", "pools_app"]
+__all__ = ["lp_app"]
 
 console = Console()
 lp_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
-pools_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
 T = TypeVar("T")
 
 
@@ -41,7 +39,8 @@ def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> 
     if as_json:
         print_json({**info.model_dump(mode="json"), "venue": venue})
         return
-    console.print(info_table([info], title="LP executor", caption=venue["label"]))
+    console.print(info_table([info], title="LP executor"))
+    print_venue(console, venue)
     details: Any = info.details
     if details is None:
         return
@@ -249,26 +248,3 @@ def watch_command(
         run_session(ctx, work)
     except KeyboardInterrupt:
         console.print("stopped watching; positions are left as they are")
-
-
-@pools_app.command("info")
-def pool_info_command(
-    ctx: typer.Context,
-    pool: str = typer.Argument(..., help="Pool address."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Show a pool's price, active bin, bin step, fee and reserves."""
-
-    async def work(runtime: LPRuntime) -> Any:
-        return await runtime.liquidity.pool_info(pool)
-
-    info = run_session(ctx, work, read_only=True)
-    data = info.model_dump(mode="json", exclude={"bins"})
-    venue = session_venue(ctx)
-    if as_json:
-        print_json({**data, "venue": venue})
-        return
-    table = Table(show_header=False, title=f"pool {pool}", caption=escape(venue["label"]))
-    for key, value in data.items():
-        add_row(table, key, str(value))
-    console.print(table)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lpexec.app.cli.errors import UserError, error_fields
 
-__all__ = ["EXPECTED", "parse_options"]
+__all__ = ["EXPECTED", "parse_options", "split_pair"]
 
 M = TypeVar("M")
 
@@ -102,3 +102,15 @@ def _problem(item: Any, options: Mapping[str, str]) -> UserError:
         return UserError(field, value, words)
     message = str(item["msg"])
     return UserError(field, value, message[:1].lower() + message[1:])
+
+
+def split_pair(pair: str, *, option: str = "--pair") -> tuple[str, str]:
+    """``("SOL", "USDC")`` from ``SOL-USDC`` (symbols upper-cased).
+
+    Raises:
+        UserError: not two non-empty parts around one dash.
+    """
+    base, dash, quote = pair.strip().partition("-")
+    if not dash or not base or not quote or "-" in quote or " " in pair.strip():
+        raise UserError(option, pair, EXPECTED["trading_pair"])
+    return base.upper(), quote.upper()

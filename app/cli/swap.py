@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
@@ -19,7 +18,7 @@ from lpexec.app.cli.options import JSON_OPTION, connection_options, expect_execu
 from lpexec.app.cli.output import plain, print_json, text_of
 from lpexec.app.cli.parsing import parse_options
 from lpexec.app.cli.tables import add_row, info_table
-from lpexec.app.cli.venue import session_venue
+from lpexec.app.cli.venue import print_venue, session_venue
 from lpexec.core import CloseType, ExecutorInfo
 from lpexec.swap import (
     SWAP_VENUE,
@@ -136,7 +135,6 @@ def _quotes_table(config: SwapExecutorConfig, data: dict[str, Any]) -> Table:
     table = Table(
         title=f"{config.side} {config.amount} {config.trading_pair}: quotes, best first "
         f"(slippage {config.slippage}, limit {data['limit']})",
-        caption=escape(data["venue"]["label"]),
     )
     for column in ("", "provider", received, "price", "impact", "route"):
         table.add_column(column)
@@ -202,6 +200,7 @@ def quote_command(
         print_json(data)
     else:
         console.print(_quotes_table(config, data))
+        print_venue(console, data["venue"])
     if not data["quotes"]:  # every provider failed: nothing to execute through
         raise typer.Exit(1)
 
@@ -210,7 +209,8 @@ def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> 
     if as_json:
         print_json({**info.model_dump(mode="json"), "venue": venue})
         return
-    console.print(info_table([info], title="swap executor", caption=venue["label"]))
+    console.print(info_table([info], title="swap executor"))
+    print_venue(console, venue)
     details: Any = info.details
     if details is None:
         return

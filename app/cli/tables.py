@@ -19,10 +19,9 @@ def add_row(table: Table, *cells: str) -> None:
     table.add_row(*(escape(cell) for cell in cells))
 
 
-def info_table(infos: list[ExecutorInfo], *, title: str, caption: str | None = None) -> Table:
-    """Render executor reports as a table; the id (the next command's argument) is never cut.
-    ``caption``: below the table (where the executors run)."""
-    table = Table(title=title, caption=escape(caption) if caption else None)
+def info_table(infos: list[ExecutorInfo], *, title: str) -> Table:
+    """Render executor reports as a table; the id (the next command's argument) is never cut."""
+    table = Table(title=title)
     table.add_column(
         "id", no_wrap=True, min_width=max((len(i.executor_id) for i in infos), default=2)
     )

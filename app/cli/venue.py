@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
+    from rich.console import Console
 
     from lpexec.app.cli.options import Connection
 
-__all__ = ["WALLET_KEY", "session_venue", "venue_of"]
+__all__ = ["WALLET_KEY", "print_venue", "session_venue", "venue_of"]
 
 WALLET_KEY = "lpexec.wallet"
 """Where a session records, in the click context's ``meta``, the wallet its runtime acted for."""
@@ -44,3 +45,10 @@ def venue_of(connection: Connection, *, wallet: str | None = None) -> dict[str, 
         "paper_state": state,
         "label": f"paper Gateway, state {state}" + (f", wallet {wallet}" if wallet else ""),
     }
+
+
+def print_venue(console: Console, venue: dict[str, Any]) -> None:
+    """One line under a command's tables: where it acted."""
+    from rich.text import Text
+
+    console.print(Text(f"on the {venue['label']}", style="dim"), soft_wrap=True)

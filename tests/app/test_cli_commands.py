@@ -4,6 +4,7 @@ connection options accepted after the subcommand too."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -100,3 +101,38 @@ def test_reports_say_which_venue_they_come_from(paper_cli, tmp_path):
     assert venue["wallet"]
     shown = paper_cli("lp", "status", json.loads(opened.stdout)["executor_id"])
     assert f"paper Gateway, state {tmp_path / 'paper.json'}" in flat(shown.stdout)
+
+
+def test_pools_find_lists_a_pair_s_pools_in_either_token_order(paper_cli):
+    result = paper_cli("pools", "find", "--pair", "usdc-sol", "--json")
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["trading_pair"] == "USDC-SOL"
+    assert POOL in [row["address"] for row in found["pools"]]
+    assert {row["trading_pair"] for row in found["pools"]} == {"SOL-USDC"}
+    assert {row["connector"] for row in found["pools"]} == {"meteora/clmm", "raydium/clmm"}
+    assert found["venue"]["gateway"] == "paper"
+
+
+def test_pools_find_refuses_a_pair_without_a_dash(paper_cli):
+    result = paper_cli("pools", "find", "--pair", "SOLUSDC")
+    assert result.exit_code == 2
+    assert "--pair: expected BASE-QUOTE like SOL-USDC, received 'SOLUSDC'" in result.stderr
+
+
+def test_wallet_balances_move_with_a_swap(paper_cli):
+    before = paper_cli("wallet", "balances", "--tokens", "SOL,USDC", "--json")
+    swapped = paper_cli(
+        "swap", "execute", "--pair", "SOL-USDC", "--side", "SELL", "--amount", "1", "--json"
+    )
+    after = paper_cli("wallet", "balances", "--tokens", "SOL,USDC", "--json")
+    assert before.exit_code == 0 and after.exit_code == 0, before.stderr + after.stderr
+    assert swapped.exit_code == 0, swapped.stderr
+    first, second = json.loads(before.stdout), json.loads(after.stdout)
+    assert set(first["balances"]) == {"SOL", "USDC"}
+    assert first["wallet"] == second["wallet"] == first["venue"]["wallet"]
+    received = Decimal(json.loads(swapped.stdout)["details"]["quote_amount"])
+    assert Decimal(second["balances"]["USDC"]) - Decimal(first["balances"]["USDC"]) == received
+    assert Decimal(second["balances"]["SOL"]) < Decimal(first["balances"]["SOL"]) - 1 + Decimal(
+        "0.01"
+    )
