@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from lpexec.backtest.cex_quiet import Window, find_next_row
+from lpexec.backtest.cex_quiet import Columns, Window, find_next_row, signal_copy
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.controllers.base import Controller, MarketData
@@ -268,6 +268,12 @@ class _Replay:
         self.signals: dict[str, np.ndarray | None] = {
             cid: controller.signals(self.mids) for cid, controller in runner.controllers.items()
         }
+        self.signal_copies = {
+            cid: signal_copy(signals)
+            for cid, signals in self.signals.items()
+            if signals is not None
+        }
+        self.columns = Columns.of(series.seconds, series.bid, series.ask, self.mids)
 
     async def run(
         self, executors: Sequence[ExecutorConfig], progress: Callable[[int, int], None] | None
@@ -370,10 +376,7 @@ class _Replay:
         window = self._window(index)
         if window is None:
             return index + 1
-        series = self.series
-        return find_next_row(
-            window, index, seconds=series.seconds, bid=series.bid, ask=series.ask, mid=self.mids
-        )
+        return find_next_row(window, index, self.columns)
 
     def _window(self, index: int) -> Window | None:
         """Where nothing happens after row ``index``; None when the next row must be
@@ -393,7 +396,10 @@ class _Replay:
             quiet = controller.quiet(when, market, self.runner.reports(cid))
             if quiet is None:
                 return None
-            window.add_controller(quiet, self.signals[cid])
+            signals = self.signals[cid]
+            window.add_controller(
+                quiet, (signals, self.signal_copies[cid]) if signals is not None else None
+            )
         return None if window.empty else window
 
 

@@ -12,6 +12,7 @@ other executor types) end the window at once.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from lpexec.cex import OrderExecutor, PositionExecutor
 from lpexec.controllers.base import Quiet
 from lpexec.paper.exchange import PaperExchange
 
-__all__ = ["Window", "find_next_row"]
+__all__ = ["Columns", "Window", "find_next_row", "signal_copy"]
 
 _EPS = 1e-12
 _INF = float("inf")
@@ -35,7 +36,7 @@ class Window:
     ask: list[float] = field(default_factory=lambda: [-_INF, _INF])
     mid: list[float] = field(default_factory=lambda: [-_INF, _INF])
     until: float = _INF
-    signals: list[tuple[np.ndarray, list[int]]] = field(default_factory=list)
+    signals: list[tuple[np.ndarray, array[int], list[int]]] = field(default_factory=list)
 
     @staticmethod
     def above(bounds: list[float], price: float) -> None:
@@ -104,8 +105,8 @@ class Window:
             toward_gain(side, float(state.trailing_activation_price))
         return True
 
-    def add_controller(self, quiet: Quiet, signals: np.ndarray | None) -> None:
-        """Narrow to a controller's promise."""
+    def add_controller(self, quiet: Quiet, signals: tuple[np.ndarray, array[int]] | None) -> None:
+        """Narrow to a controller's promise (``signals``: its series and scalar copy)."""
         if quiet.low is not None:
             self.above(self.mid, float(quiet.low))
         if quiet.high is not None:
@@ -113,35 +114,75 @@ class Window:
         if quiet.until is not None:
             self.end_at(quiet.until.timestamp())
         if quiet.signals is not None and signals is not None:
-            self.signals.append((signals, sorted(quiet.signals)))
+            self.signals.append((*signals, sorted(quiet.signals)))
 
 
-def find_next_row(
-    window: Window,
-    index: int,
-    *,
-    seconds: np.ndarray,
-    bid: np.ndarray,
-    ask: np.ndarray,
-    mid: np.ndarray,
-) -> int:
-    """The first row after ``index`` outside ``window`` (the last row at the latest), searched
-    in blocks growing four times each."""
-    rows = len(seconds)
+@dataclass(frozen=True)
+class Columns:
+    """The series' columns the search reads: numpy arrays for long stretches, and the same
+    values as ``array`` copies, cheap to index one by one, for the first rows."""
+
+    seconds: np.ndarray
+    bid: np.ndarray
+    ask: np.ndarray
+    mid: np.ndarray
+    scalar: tuple[array[float], array[float], array[float], array[float]]
+
+    @classmethod
+    def of(cls, seconds: np.ndarray, bid: np.ndarray, ask: np.ndarray, mid: np.ndarray) -> Columns:
+        """The columns with their scalar copies."""
+        arrays = (seconds, bid, ask, mid)
+        scalar = tuple(array("d", values.tobytes()) for values in arrays)
+        return cls(seconds, bid, ask, mid, scalar)  # type: ignore[arg-type]
+
+
+def signal_copy(signals: np.ndarray) -> array[int]:
+    """A scalar copy of a signal series (see :class:`Columns`)."""
+    return array("b", signals.astype(np.int8).tobytes())
+
+
+_SCAN = 32
+"""Rows checked one by one before the vectorised search (most windows end within them)."""
+
+
+def find_next_row(window: Window, index: int, columns: Columns) -> int:
+    """The first row after ``index`` outside ``window`` (the last row at the latest): the next
+    rows one by one, then blocks growing four times each."""
+    rows = len(columns.seconds)
+    sides = (
+        (columns.bid, 1, window.bid),
+        (columns.ask, 2, window.ask),
+        (columns.mid, 3, window.mid),
+    )
     bounds = [
-        (values, low * (1 + _EPS) if low > 0 else low, high * (1 - _EPS))
-        for values, (low, high) in ((bid, window.bid), (ask, window.ask), (mid, window.mid))
+        (values, position, low * (1 + _EPS) if low > 0 else low, high * (1 - _EPS))
+        for values, position, (low, high) in sides
         if low > -_INF or high < _INF
     ]
-    start, block = index + 1, 64
+    until = window.until
+    start = index + 1
+    stop = min(rows, start + _SCAN)
+    seconds = columns.scalar[0]
+    scalar_bounds = [(columns.scalar[position], low, high) for _, position, low, high in bounds]
+    scalar_signals = [(copy, frozenset(allowed)) for _, copy, allowed in window.signals]
+    for row in range(start, stop):
+        if not seconds[row] < until:
+            return row
+        for values, low, high in scalar_bounds:
+            if not low < values[row] < high:
+                return row
+        for copy, allowed in scalar_signals:
+            if copy[row] not in allowed:
+                return row
+    start, block = stop, 256
     while start < rows:
         stop = min(rows, start + block)
-        calm = seconds[start:stop] < window.until
-        for values, low, high in bounds:
-            part = values[start:stop]
+        calm = columns.seconds[start:stop] < until
+        for column, _, low, high in bounds:
+            part = column[start:stop]
             calm &= (part > low) & (part < high)
-        for signals, allowed in window.signals:
-            calm &= np.isin(signals[start:stop], allowed)
+        for signals, _, quiet_values in window.signals:
+            calm &= np.isin(signals[start:stop], quiet_values)
         if not calm.all():
             return start + int(np.argmin(calm))
         start = stop

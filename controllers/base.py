@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, ClassVar, Literal
@@ -95,7 +95,8 @@ class ExecutorReport:
         created_at, closed_at: its life.
         is_trading: something filled (an entry, an order).
         entry_price: the config's entry (limit) price, if any.
-        net_pnl_quote: its net P&L so far.
+        pnl: reads its net P&L when asked (:attr:`net_pnl_quote`; computing it costs, and most
+            decisions never read it).
     """
 
     executor_id: str
@@ -108,7 +109,12 @@ class ExecutorReport:
     closed_at: dt.datetime | None
     is_trading: bool
     entry_price: Decimal | None = None
-    net_pnl_quote: Decimal = Decimal(0)
+    pnl: Callable[[], Decimal] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def net_pnl_quote(self) -> Decimal:
+        """Its net P&L so far (quote)."""
+        return self.pnl() if self.pnl is not None else Decimal(0)
 
     @property
     def is_active(self) -> bool:

@@ -16,7 +16,7 @@ before a crash (its seq not saved yet) is adopted at restart, never created twic
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,12 +58,17 @@ def report_of_executor(executor: Any) -> ExecutorReport:
         executor,
         executor_id=executor.id,
         is_trading=filled > 0,
-        net_pnl_quote=executor.metrics().net_pnl_quote,
+        pnl=lambda: executor.metrics().net_pnl_quote,
     )
 
 
 def _report(
-    config: Any, source: Any, *, executor_id: str, is_trading: bool, net_pnl_quote: Decimal
+    config: Any,
+    source: Any,
+    *,
+    executor_id: str,
+    is_trading: bool,
+    pnl: Callable[[], Decimal],
 ) -> ExecutorReport:
     """A report from a config and an executor or its stored report (``source``: type, status,
     close type, created and closed times)."""
@@ -81,7 +86,7 @@ def _report(
         closed_at=source.closed_at,
         is_trading=is_trading,
         entry_price=entry,
-        net_pnl_quote=net_pnl_quote,
+        pnl=pnl,
     )
 
 
@@ -132,7 +137,7 @@ class ControllerRunner:
                     info,
                     executor_id=info.executor_id,
                     is_trading=info.volume_quote > 0,
-                    net_pnl_quote=info.net_pnl_quote,
+                    pnl=_constant(info.net_pnl_quote),
                 )
                 self._add_closed(cid, report)
         for executor in engine.live_executors():
@@ -276,6 +281,11 @@ class ControllerRunner:
             return f"stop of {action.executor_id} ignored: it has ended"
         await self._engine.stop(action.executor_id, keep_position=action.keep_position)
         return f"stopped {action.executor_id} ({action.reason})"
+
+
+def _constant(value: Decimal) -> Callable[[], Decimal]:
+    """A reader of a figure already known."""
+    return lambda: value
 
 
 def _describe(config: Any) -> str:

@@ -17,6 +17,7 @@ from lpexec.controllers.base import ExecutorReport
 from lpexec.core import ConfigError, ExecutorConfig, ExecutorStatus
 
 __all__ = [
+    "PENDING_ID",
     "BarrierFields",
     "ceil_to",
     "import_hook",
@@ -24,6 +25,11 @@ __all__ = [
     "newest",
     "position_or_order_config",
 ]
+
+
+PENDING_ID = "pending"
+"""The id of a config a controller builds (the runner names the executor when it creates it;
+a fixed placeholder saves generating a random id per config)."""
 
 
 class BarrierFields(BaseModel):
@@ -65,6 +71,7 @@ def position_or_order_config(
     with ``overrides`` (config fields; a ``triple_barrier_config`` mapping is merged)."""
     extra = dict(overrides or {})
     values: dict[str, Any] = {
+        "id": PENDING_ID,
         "connector_name": connector_name,
         "trading_pair": trading_pair,
         "side": side,

@@ -152,7 +152,7 @@ def cex_backtest(
 
 
 def _as_json(result: CexBacktestResult) -> dict[str, Any]:
-    return json.loads(
+    plain: dict[str, Any] = json.loads(
         json.dumps(
             {
                 **result.numbers(),
@@ -162,6 +162,7 @@ def _as_json(result: CexBacktestResult) -> dict[str, Any]:
             default=_plain,
         )
     )
+    return plain
 
 
 def _plain(value: object) -> str:
