@@ -222,6 +222,10 @@ class Engine:
         return len(dropped)
 
     def _lost(self, executor_ids: frozenset[str]) -> None:
+        fence = getattr(self._store, "fence", None)
+        if fence is not None:  # not ours any more: claimed again (new token) once it expires
+            for executor_id in executor_ids:
+                fence.tokens.pop(executor_id, None)
         dropped = self.drop(executor_ids)
         if dropped:
             self.leases_lost += dropped
