@@ -27,8 +27,8 @@ COMMANDS = (
     ),
     LazyCommand(
         "health",
-        "lpexec.app.cli.health:health_command",
-        "Check that the Gateway (paper or real) answers and the store can be read.",
+        "lpexec.app.cli.health:health_app",
+        "Check that the Gateway (paper or real) answers and the store can be read (--json).",
     ),
     LazyCommand(
         "backtest",

@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from lpexec.app.cli.options import (
-    CA_CERT_OPTION,
-    CLIENT_CERT_OPTION,
-    CLIENT_KEY_OPTION,
-    DATABASE_OPTION,
-    GATEWAY_OPTION,
-    JSON_OPTION,
-    PAPER_STATE_OPTION,
-    SEED_OPTION,
-    WALLET_OPTION,
-    Connection,
-)
+from lpexec.app.cli.hoist import OptionsAnywhereGroup
+from lpexec.app.cli.options import JSON_OPTION, Connection, connection_options
 from lpexec.app.cli.output import print_json
 from lpexec.app.cli.tables import add_row
 from lpexec.app.cli.venue import venue_of
 
-__all__ = ["Check", "health_command"]
+__all__ = ["Check", "health_app"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,7 @@ def _check_store(connection: Connection) -> Check:
         finally:
             database.close()
     except Exception as e:  # every failure is the check's answer, not a crash
-        return Check("store", False, f"{redact_url(url)}: {e}")
+        return Check("store", False, str(e))  # the store's errors name the (redacted) URL
     return Check("store", True, f"{redact_url(url)}: readable, {count} executors")
 
 
@@ -73,21 +62,17 @@ async def _check_gateway(connection: Connection) -> Check:
     return Check("gateway", status.status == "ok", f"answered status {status.status!r}")
 
 
-def health_command(
-    gateway: str | None = GATEWAY_OPTION,
-    client_cert: Path | None = CLIENT_CERT_OPTION,
-    client_key: Path | None = CLIENT_KEY_OPTION,
-    ca_cert: Path | None = CA_CERT_OPTION,
-    wallet: str | None = WALLET_OPTION,
-    database: str | None = DATABASE_OPTION,
-    paper_state: Path | None = PAPER_STATE_OPTION,
-    seed: int = SEED_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+class _HealthGroup(OptionsAnywhereGroup):
+    default_command = "check"
+
+
+health_app = typer.Typer(callback=connection_options, cls=_HealthGroup)
+
+
+@health_app.command("check", hidden=True)
+def health_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Check that the Gateway (paper or real) answers and the store can be read."""
-    connection = Connection(
-        gateway, client_cert, client_key, ca_cert, wallet, database, paper_state, seed
-    )
+    connection: Connection = ctx.obj
     venue = venue_of(connection)
     checks = [_check_store(connection), asyncio.run(_check_gateway(connection))]
     healthy = all(check.ok for check in checks)

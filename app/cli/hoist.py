@@ -79,12 +79,30 @@ class OptionsAnywhereGroup(TyperGroup):
     """A typer group whose own options may also follow its subcommand
     (``typer.Typer(cls=OptionsAnywhereGroup)``)."""
 
+    default_command: str | None = None
+    """The subcommand run when none is named (a subclass sets it), e.g. ``lpexec health``."""
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         group = _option_names(self.params)
-        index = _command_index(list(args), group)
+        args = list(args)
+        index = _command_index(args, group)
+        if index is None and self.default_command and "--help" not in args:
+            args = _with_command(args, group, self.default_command)
+            index = _command_index(args, group)
         own: dict[str, bool] = {}
         if index is not None:
             command = self.get_command(ctx, args[index])
             if command is not None:
                 own = _option_names(command.params)
         return super().parse_args(ctx, hoist_group_options(list(args), group, own))
+
+
+def _with_command(args: list[str], group: dict[str, bool], command: str) -> list[str]:
+    """``args`` with ``command`` after the group's own leading options."""
+    index = 0
+    while index < len(args) and args[index] != "--":
+        name = args[index].split("=", 1)[0]
+        if name not in group:
+            break
+        index += 2 if group[name] and "=" not in args[index] else 1
+    return [*args[:index], command, *args[index:]]
