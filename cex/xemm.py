@@ -10,12 +10,16 @@ both at most ``max_quote_age_seconds`` old): the taker price is what the hedge g
 ``order_amount`` (the taker market's sell price for a maker BUY, its buy price for a maker SELL),
 and the cost ratio ``tx = maker fee + taker fee + taker network fee / (taker price × amount)``.
 The maker order goes at the target: BUY ``taker / (1 + target + tx)``, SELL
-``taker / (1 − target − tx)``. Its profitability at the current quotes is BUY
-``(taker − price) / price − tx``, SELL ``(price − taker) / price − tx``; on every taker quote, a
-confirmed maker order whose profitability is **strictly** below ``min_profitability`` or above
-``max_profitability`` is canceled (REFRESHING) and, once the venue confirms the cancel, replaced at
-the new target; there are never two maker orders live. The maker order is post-only
-(LIMIT_MAKER): a maker order that would take is refused by the venue and quoted again.
+``taker / (1 − target − tx)``, kept on its own side of the maker market's touch (a BUY at most
+the best bid, a SELL at least the best ask: the order is post-only, LIMIT_MAKER, and a price
+through the touch would be refused; behind the touch it earns more than the target). Its
+profitability at the current quotes is BUY ``(taker − price) / price − tx``, SELL
+``(price − taker) / price − tx``; on every quote, a confirmed maker order whose profitability is
+**strictly** below ``min_profitability`` or above ``max_profitability`` is canceled (REFRESHING)
+and, once the venue confirms the cancel, replaced at the new price; there are never two maker
+orders live. An order already at the price it would be replaced at is kept (no cancel and
+replace for nothing, e.g. one held at the touch). A maker order the venue refuses anyway (the
+touch moved) is quoted again.
 
 **Hedging.** When the maker order ends with fills (filled; or canceled, for a refresh or a stop,
 after partial fills) what filled and is not hedged yet is sent to the taker market at once
@@ -92,6 +96,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_SAME = Decimal("1e-9")
+"""Two maker prices this close (relative) are the same price."""
 
 
 class XEMMState(StrEnum):
@@ -254,6 +261,20 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
             return (taker_price - maker_price) / maker_price - tx
         return (maker_price - taker_price) / maker_price - tx
 
+    def maker_price(self, now: dt.datetime) -> Decimal | None:
+        """The price a maker order placed now gets: the target, kept on its own side of the
+        maker market's touch (None without fresh quotes, or when no price earns the target)."""
+        priced = self._priced(now)
+        if priced is None:
+            return None
+        price = self.target_price(*priced)
+        if price is None or price <= 0:
+            return None
+        touch = self.state.quotes[self.config.maker_market.key]
+        if self.config.maker_side == "BUY":
+            return min(price, touch.sell_price) if touch.sell_price > 0 else price
+        return max(price, touch.buy_price)
+
     @on(LegQuoteUpdated)
     def _quoted(self, event: LegQuoteUpdated) -> list[Command]:
         if not self._keep_quote(event):
@@ -267,24 +288,23 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
         priced = self._priced(event.ts_event)
         if priced is None or order.price is None:
             return []
-        taker_price, tx = priced
-        current = self.profitability(order.price, taker_price, tx)
+        current = self.profitability(order.price, *priced)
         self.state.last_profitability = current
         config = self.config
         if config.min_profitability <= current <= config.max_profitability:
             return []
+        replacement = self.maker_price(event.ts_event)
+        if replacement is not None and abs(replacement - order.price) <= order.price * _SAME:
+            return []  # it would be replaced by itself
         self.state.refreshes += 1
         self._fire(T.REFRESH)
         return [self._cancel_maker(order)]
 
     def _place_maker(self, trigger: XEMMTrigger, now: dt.datetime) -> list[Command]:
-        """Place a maker order for what is left at the target (nothing without fresh quotes)."""
-        priced = self._priced(now)
-        if priced is None:
-            return []
-        taker_price, tx = priced
-        price = self.target_price(taker_price, tx)
-        if price is None or price <= 0:
+        """Place a maker order for what is left at :meth:`maker_price` (nothing without fresh
+        quotes)."""
+        price = self.maker_price(now)
+        if price is None:
             return []
         config, state = self.config, self.state
         market = config.maker_market
@@ -299,7 +319,9 @@ class XEMMExecutor(CrossVenueExecutor[XEMMExecutorConfig, XEMMExecutorState]):
             price=price,
         )
         state.maker_orders.append(order)
-        state.last_profitability = config.target_profitability
+        priced = self._priced(now)
+        if priced is not None:
+            state.last_profitability = self.profitability(price, *priced)
         self._fire(trigger)
         return [command]
 

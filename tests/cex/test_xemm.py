@@ -63,7 +63,7 @@ def started(cfg: XEMMExecutorConfig | None = None) -> XEMMExecutor:
 
 def placed(executor: XEMMExecutor, dex_price: str = "101", seconds: float = 1) -> PlaceOrder:
     """Quotes on both markets (no fees): the maker order, confirmed."""
-    assert executor.apply(quote(CEX, "99", "98", seconds)) == []
+    assert executor.apply(quote(CEX, "120", "119", seconds)) == []
     commands = executor.apply(quote(DEX, dex_price, dex_price, seconds))
     (order,) = commands
     executor.apply(
@@ -135,7 +135,7 @@ def test_terminal_states_are_final():
 
 def test_the_maker_order_is_priced_at_the_target_net_of_both_fees():
     executor = started()
-    assert executor.apply(quote(CEX, "99", "98", maker_fee=D("0.001"))) == []  # no taker quote
+    assert executor.apply(quote(CEX, "120", "119", maker_fee=D("0.001"))) == []  # no taker quote
     (order,) = executor.apply(quote(DEX, "101", "101", network_fee_quote=D("0.101")))
     # tx = 0.001 maker fee + 0.101 / 101 network fee = 0.002; price = 101 / (1 + 0.01 + 0.002)
     assert (order.venue, order.side, order.order_type) == ("paper", "BUY", "LIMIT_MAKER")
@@ -149,7 +149,7 @@ def test_a_maker_sell_is_priced_above_the_taker_buy():
             buying_market=DEX, selling_market=CEX, maker_side="SELL", target_profitability=D("0.01")
         )
     )
-    executor.apply(quote(CEX, "101", "100"))
+    executor.apply(quote(CEX, "90", "89"))
     (order,) = executor.apply(quote(DEX, "99", "99"))
     assert (order.side, order.price) == ("SELL", D(99) / D("0.99"))
 
@@ -176,7 +176,7 @@ def test_the_order_is_refreshed_only_when_profitability_leaves_min_max(taker_pri
 def test_a_refreshed_order_is_replaced_at_the_new_target_once_the_cancel_lands():
     executor = started()
     order = placed(executor)
-    executor.apply(quote(CEX, "99", "98", seconds=2))
+    executor.apply(quote(CEX, "120", "119", seconds=2))
     (cancel,) = executor.apply(quote(DEX, "103.02", "103.02", seconds=2))
     (replacement,) = executor.apply(canceled(order, seconds=2))
     assert replacement.price == D("103.02") / D("1.01") and replacement.amount == 1
@@ -184,9 +184,30 @@ def test_a_refreshed_order_is_replaced_at_the_new_target_once_the_cancel_lands()
     assert executor.details().refreshes == 1 and executor.details().maker_orders == 2
 
 
+def test_a_target_through_the_touch_rests_at_the_touch_and_is_not_churned():
+    # The DEX pays 110: the target 108.9 is above the exchange's bid 100, so the buy joins the bid
+    executor = started()
+    executor.apply(quote(CEX, "100.1", "100"))
+    (order,) = executor.apply(quote(DEX, "110", "110"))
+    assert order.price == 100 and order.order_type == "LIMIT_MAKER"
+    executor.apply(
+        OrderCreated(
+            ts_event=at(1), command_id=order.command_id, client_order_id=order.client_order_id
+        )
+    )
+    # Its profitability (10 %) is above max_profitability, but its replacement would be itself
+    assert executor.apply(quote(DEX, "110", "110", seconds=2)) == []
+    assert executor.state.last_profitability == D("0.1")
+    # The bid moves up: now the replacement differs, so it is re-priced
+    (cancel,) = executor.apply(quote(CEX, "100.6", "100.5", seconds=3))
+    assert isinstance(cancel, CancelOrder)
+    (replacement,) = executor.apply(canceled(order, seconds=3))
+    assert replacement.price == D("100.5")
+
+
 def test_an_unconfirmed_maker_order_is_not_refreshed():
     executor = started()
-    executor.apply(quote(CEX, "99", "98"))
+    executor.apply(quote(CEX, "120", "119"))
     executor.apply(quote(DEX, "101", "101"))  # placed, not confirmed yet
     assert executor.apply(quote(DEX, "90", "90", seconds=2)) == []
 
@@ -212,7 +233,7 @@ def test_a_filled_maker_buy_is_hedged_and_completes_with_both_legs_in_the_pnl():
 def test_a_filled_maker_sell_earns_the_maker_price_over_the_hedge():
     # Hummingbot reports taker - maker - fees for both sides (a loss here); ours follows the side
     executor = started(config(buying_market=DEX, selling_market=CEX, maker_side="SELL"))
-    executor.apply(quote(CEX, "101", "100"))
+    executor.apply(quote(CEX, "90", "89"))
     (order,) = executor.apply(quote(DEX, "99", "99"))
     (hedge,) = executor.apply(fill(order, "1", "100", fee="0.1"))
     assert (hedge.side, hedge.venue) == ("BUY", "jupiter/router")
@@ -226,7 +247,7 @@ def test_partial_fills_are_hedged_at_a_refresh_and_the_rest_is_made_again():
     executor = started()
     order = placed(executor)
     executor.apply(fill(order, "0.4", "100"))
-    executor.apply(quote(CEX, "99", "98", seconds=2))
+    executor.apply(quote(CEX, "120", "119", seconds=2))
     (cancel,) = executor.apply(quote(DEX, "110", "110", seconds=2))
     (hedge,) = executor.apply(canceled(order))
     assert isinstance(hedge, Swap) and hedge.amount == D("0.4")
@@ -335,7 +356,7 @@ def test_a_stop_with_no_maker_order_cancels():
 
 def test_a_refused_maker_order_is_quoted_again_then_fails_past_max_retries():
     executor = started()
-    executor.apply(quote(CEX, "99", "98"))
+    executor.apply(quote(CEX, "120", "119"))
     (order,) = executor.apply(quote(DEX, "101", "101"))
     assert executor.apply(command_failed(order, 1, "would cross (post-only)")) == []
     assert executor.state.xemm_state is XEMMState.WAITING
@@ -358,7 +379,7 @@ def test_a_restored_executor_hedges_a_fill_made_while_it_was_down():
 def test_the_hedge_on_an_order_book_is_a_market_order_and_its_unfilled_rest_is_sent_again():
     other_exchange = {"connector_name": "binance", "trading_pair": "SOL-USDT"}
     executor = started(config(selling_market=other_exchange))
-    executor.apply(quote(CEX, "99", "98"))
+    executor.apply(quote(CEX, "120", "119"))
     (order,) = executor.apply(quote(other_exchange, "102", "101", taker_fee=D("0.001")))
     executor.apply(
         OrderCreated(
