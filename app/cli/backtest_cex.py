@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lpexec.app.cli.options import check_new_file
 from lpexec.app.controller_host import load_controllers
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
 from lpexec.backtest.cex import CexBacktestResult, CexSeries, run_cex_backtest
@@ -127,28 +128,36 @@ def _executor(table: dict[str, Any], index: int) -> ExecutorConfig:
 def cex_backtest(
     *, prices: Path, cex: Path, pair: str, seed: int, as_json: bool, plot: Path | None
 ) -> None:
-    """Run the ``--cex`` file's controllers and executors over ``prices`` and print the report."""
+    """Run the ``--cex`` file's controllers and executors over ``prices`` and print the report
+    (and write a chart to ``plot``)."""
     if plot is not None:
-        raise typer.BadParameter(
-            "expected no --plot with --cex (CEX backtests have no chart yet)", param_hint="--plot"
-        )
+        check_new_file(plot, option="--plot")
     arguments = load_cex_file(cex, trading_pair=pair)
     spread = arguments.pop("spread")
     steps = read_quote_csv(prices, spread=spread, price_tick=arguments["rules"].price_tick)
     executor_types = [cls for cls in EXECUTOR_TYPES if cls.config_class.type in CEX_TYPES]
+    series = CexSeries.from_steps(steps)
     result = asyncio.run(
         run_cex_backtest(
-            CexSeries.from_steps(steps),
+            series,
             trading_pair=pair,
             seed=seed,
             executor_types=executor_types,
             **arguments,
         )
     )
+    if plot is not None:
+        from lpexec.backtest.cex_plot import plot_cex_backtest
+
+        names = ", ".join(c.controller_id for c in arguments["controllers"]) or "executors"
+        title = f"{pair}: {names} on the paper exchange"
+        plot_cex_backtest(result, series, plot, title=title, trading_pair=pair)
     if as_json:
         typer.echo(json.dumps(_as_json(result), indent=2))
         return
     _print(result)
+    if plot is not None:
+        Console().print(f"chart written to {plot}")
 
 
 def _as_json(result: CexBacktestResult) -> dict[str, Any]:

@@ -146,9 +146,13 @@ def test_cli_runs_the_sample_configs_as_json_twice_alike(tmp_path: Path) -> None
         again.pop(key)
     assert report == again
     assert report["rows"] == 3000 and int(report["totals"]["executors"]) > 0
-    directional = invoke(*args, str(ROOT / "fixtures/controller_directional.toml"))
+    chart = tmp_path / "directional.png"
+    directional = invoke(
+        *args, str(ROOT / "fixtures/controller_directional.toml"), "--plot", str(chart)
+    )
     assert directional.exit_code == 0, directional.stderr
     assert json.loads(directional.stdout)["totals"]["trades"] != "0"
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
