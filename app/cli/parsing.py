@@ -42,7 +42,8 @@ def parse_options(
     """Validate ``values`` (by config field) into ``config_class``.
 
     Args:
-        options: the command-line option of each field (``{"trading_pair": "--pair"}``).
+        options: the command-line option of each field (``{"trading_pair": "--pair"}``), nested
+            fields by their dotted path (``"triple_barrier_config.take_profit"``).
 
     Raises:
         UserError: the first bad option; the others follow in the message.
@@ -62,11 +63,11 @@ def parse_options(
 
 def _problem(item: Any, options: Mapping[str, str]) -> UserError:
     loc = [str(part) for part in item["loc"]]
-    name = loc[0] if loc else ""
-    field = options.get(name, ".".join(loc) or "options")
+    path = ".".join(loc)
+    field = options.get(path) or options.get(loc[0] if loc else "") or path or "options"
     value = item.get("input")
     kind, ctx = item["type"], item.get("ctx") or {}
-    words = EXPECTED.get(name)
+    words = EXPECTED.get(loc[-1] if loc else "")
     if kind == "missing":
         return UserError(field, None, f"a value ({words or 'required'})")
     if kind == "extra_forbidden":
@@ -80,28 +81,36 @@ def _problem(item: Any, options: Mapping[str, str]) -> UserError:
     if kind in _NUMBERS:
         return UserError(field, value, words or "a number")
     if kind == "value_error":
-        # Our validators' own words ("expected ..., received ...") with the option's name.
-        named: list[str] = []
-
-        def option_of(match: re.Match[str]) -> str:
-            option = options.get(match[0], match[0])
-            if option != match[0] and option not in named:
-                named.append(option)
-            return option
-
-        message = _NAMES.sub(option_of, str(ctx.get("error", item["msg"])))
-        if not loc:  # a check across fields: its message names them
-            parts = error_fields(ValueError(message))
-            expected = parts["expected"] or message.removeprefix("expected ").split(", received")[0]
-            fields = "/".join(named) or "options"
-            return UserError(fields, None, expected, message=f"{fields}: {message}")
-        if message.startswith("expected "):
-            message = message.removeprefix("expected ").split(", received")[0]
-        return UserError(field, value, message)
+        return _own_words(str(ctx.get("error", item["msg"])), loc, field, value, options)
     if words:
         return UserError(field, value, words)
     message = str(item["msg"])
     return UserError(field, value, message[:1].lower() + message[1:])
+
+
+def _own_words(
+    message: str, loc: list[str], field: str, value: Any, options: Mapping[str, str]
+) -> UserError:
+    """Our validators' own words ("expected ..., received ...") with the options' names."""
+    named: list[str] = []
+
+    def option_of(match: re.Match[str]) -> str:
+        option = options.get(match[0], match[0])
+        if option != match[0] and option not in named:
+            named.append(option)
+        return option
+
+    message = _NAMES.sub(option_of, message)
+    if not loc:  # a check across fields: its message names them
+        parts = error_fields(ValueError(message))
+        if parts["field"]:  # the message starts with the field it is about
+            return UserError(parts["field"], parts["value"], parts["expected"], message=message)
+        expected = parts["expected"] or message.removeprefix("expected ").split(", received")[0]
+        fields = "/".join(named) or "options"
+        return UserError(fields, None, expected, message=f"{fields}: {message}")
+    if message.startswith("expected "):
+        message = message.removeprefix("expected ").split(", received")[0]
+    return UserError(field, value, message)
 
 
 def split_pair(pair: str, *, option: str = "--pair") -> tuple[str, str]:
