@@ -10,9 +10,9 @@ orders are delivered and their commands carried out; then each controller decide
 one is given) and its actions are carried out. The store is a :class:`~lpexec.core.MemoryStore`.
 
 Quiet rows are skipped (``skip_quiet``, on by default): after a row, the run works out the price
-band and the time within which nothing can happen (no resting order reached, no barrier, trailing
+bands and the time within which nothing can happen (no resting order reached, no barrier, trailing
 peak or time limit of a position, no controller decision: :meth:`Controller.quiet`) and jumps to
-the first row outside it, with a vectorised search over the series. The numbers are those of
+the first row outside them (:mod:`lpexec.backtest.cex_quiet`). The numbers are those of
 delivering every row (``tests/backtest/test_cex_backtest.py`` compares both); perpetual markets
 (funding, liquidation) and executors the rule does not know are delivered every row.
 
@@ -263,6 +263,8 @@ class _Replay:
         self.poller = OrderPoller(engine)
         self._polled = -1
         self.delivered = 0
+        self.markets: dict[str, MarketData] = {}
+        """Each controller's market at the row delivered last."""
         self.actions: list[str] = []
         self.mids = series.mids
         self.signals: dict[str, np.ndarray | None] = {
@@ -318,8 +320,10 @@ class _Replay:
         if not self.runner.controllers:
             return
         acted = False
+        self.markets = {}
         for cid, controller in self.runner.controllers.items():
             market = self._market(index, when, bid, ask, controller, self.signals[cid])
+            self.markets[cid] = market  # the quiet window after this row reads it again
             lines = await self.runner.step_one(controller, market)
             acted = acted or bool(lines)
             for line in lines:
@@ -373,13 +377,13 @@ class _Replay:
 
     def _next_row(self, index: int) -> int:
         """The next row that may change anything (the last row at the latest)."""
-        window = self._window(index)
+        window = self._window()
         if window is None:
             return index + 1
         return find_next_row(window, index, self.columns)
 
-    def _window(self, index: int) -> Window | None:
-        """Where nothing happens after row ``index``; None when the next row must be
+    def _window(self) -> Window | None:
+        """Where nothing happens after the row delivered last; None when the next row must be
         delivered."""
         engine = self.engine
         if engine.has_work:
@@ -390,10 +394,9 @@ class _Replay:
         for executor in engine.live_executors():
             if not window.add_executor(executor):
                 return None
-        when, bid, ask, _ = self.series.row(index)
         for cid, controller in self.runner.controllers.items():
-            market = self._market(index, when, bid, ask, controller, self.signals[cid])
-            quiet = controller.quiet(when, market, self.runner.reports(cid))
+            market = self.markets[cid]
+            quiet = controller.quiet(market.timestamp, market, self.runner.reports(cid))
             if quiet is None:
                 return None
             signals = self.signals[cid]
