@@ -16,7 +16,7 @@ import pytest
 
 from fixtures.cli import ROOT, invoke
 from lpexec.backtest.cex import CexSeries, run_cex_backtest
-from lpexec.cex import PositionExecutorConfig
+from lpexec.cex import OrderExecutorConfig, PositionExecutorConfig
 from lpexec.controllers.catalog import build_controller
 from lpexec.core import UTC, RiskEngine, RiskLimits
 from lpexec.paper.exchange import PerpetualSpec
@@ -173,3 +173,42 @@ def test_cli_names_bad_files(tmp_path: Path, text: str, message: str) -> None:
     assert result.exit_code != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_executors_alone_skip_quiet_rows_with_the_same_numbers() -> None:
+    data = series(1500, seed=11)
+    first_mid = Decimal(repr(float(data.mids[0])))
+
+    def configs() -> list[Any]:
+        return [
+            OrderExecutorConfig(
+                id="order-1",
+                connector_name="paper",
+                trading_pair="SOL-USDC",
+                side="BUY",
+                amount=Decimal(1),
+                execution_strategy="LIMIT",
+                price=(first_mid * Decimal("0.995")).quantize(Decimal("0.01")),
+            ),
+            PositionExecutorConfig(
+                id="pos-1",
+                connector_name="paper",
+                trading_pair="SOL-USDC",
+                side="SELL",
+                amount=Decimal(2),
+                entry_price=(first_mid * Decimal("1.002")).quantize(Decimal("0.01")),
+                triple_barrier_config={
+                    "open_order_type": "LIMIT",
+                    "take_profit": "0.004",
+                    "take_profit_order_type": "LIMIT",
+                    "stop_loss": "0.02",
+                    "trailing_stop": {"activation_price": "0.002", "trailing_delta": "0.001"},
+                },
+            ),
+        ]
+
+    fast = await run_cex_backtest(data, executors=configs())
+    slow = await run_cex_backtest(data, executors=configs(), skip_quiet=False)
+    assert fast.numbers() == slow.numbers()
+    assert fast.delivered < len(data) / 4
+    assert len(fast.trades) >= 2
