@@ -66,9 +66,23 @@ async def run(table: dict[str, Any], data: CexSeries, **options: Any):
     return await run_cex_backtest(data, controllers=[build_controller(table)], **options)
 
 
-@pytest.mark.parametrize("table", [MM, DIRECTIONAL], ids=["market_making", "directional"])
-async def test_skipping_quiet_rows_gives_the_numbers_of_every_row(table: dict[str, Any]) -> None:
-    data = series()
+MM_ORDERS: dict[str, Any] = {
+    **MM,
+    "executor_type": "order",
+    "open_order_type": "LIMIT_MAKER",
+    "executor_refresh_time": 900,
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "seed"),
+    [(MM, 7), (MM, 8), (MM_ORDERS, 7), (DIRECTIONAL, 7), (DIRECTIONAL, 9)],
+    ids=["market_making", "market_making-8", "market_making-orders", "directional", "dir-9"],
+)
+async def test_skipping_quiet_rows_gives_the_numbers_of_every_row(
+    table: dict[str, Any], seed: int
+) -> None:
+    data = series(seed=seed)
     fast = await run(table, data, keep_actions=True)
     slow = await run(table, data, keep_actions=True, skip_quiet=False)
     assert slow.delivered == len(data)
