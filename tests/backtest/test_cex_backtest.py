@@ -226,3 +226,12 @@ async def test_executors_alone_skip_quiet_rows_with_the_same_numbers() -> None:
     assert fast.numbers() == slow.numbers()
     assert fast.delivered < len(data) / 4
     assert len(fast.trades) >= 2
+
+
+async def test_a_perpetual_market_maker_sets_its_leverage_and_trades() -> None:
+    table = {**MM, "connector_name": "paper_perpetual", "leverage": 5}
+    result = await run(
+        table, series(600), perpetual=PerpetualSpec(max_leverage=10), keep_actions=True
+    )
+    assert result.actions[0] == "mm: SOL-USDC leverage 5, position mode ONEWAY"
+    assert result.trades and result.delivered == 600
