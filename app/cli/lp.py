@@ -236,11 +236,13 @@ def watch_command(
     """Keep every open position up to date: prices, range state, timers, closes."""
 
     async def work(runtime: LPRuntime) -> None:
+        label = session_venue(ctx)["label"]
         with Live(console=console, refresh_per_second=2) as live:
 
             async def show(_prices: list[PriceUpdated]) -> None:
                 await _react(runtime)
-                live.update(info_table(runtime.engine.infos(executor_type="lp"), title="LP"))
+                infos = runtime.engine.infos(executor_type="lp")
+                live.update(info_table(infos, title=f"LP executors on the {label}"))
 
             await runtime.poller.run(interval, rounds=count or None, on_poll=show)
 
