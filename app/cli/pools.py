@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION, connection_options, run_session
-from lpexec.app.cli.output import plain, print_json
+from lpexec.app.cli.output import plain, print_json, text_of
 from lpexec.app.cli.parsing import split_pair
 from lpexec.app.cli.tables import add_row
 from lpexec.app.cli.venue import print_venue, session_venue
@@ -26,28 +27,85 @@ CONNECTORS = ("meteora", "raydium")
 """The LP connectors whose pool lists ``pools find`` reads by default."""
 
 
+SUMMARY = (
+    ("pair", "trading_pair"),
+    ("price", "price"),
+    ("active bin", "active_bin_id"),
+    ("bin step", "bin_step"),
+    ("fee (ratio)", "fee"),
+    ("dynamic fee (ratio)", "dynamic_fee"),
+    ("base reserve", "base_token_amount"),
+    ("quote reserve", "quote_token_amount"),
+    ("base token", "base_token_address"),
+    ("quote token", "quote_token_address"),
+)
+"""The rows of ``pools info``: label and JSON field."""
+
+
+async def _symbol(runtime: LPRuntime, address: str | None) -> str | None:
+    from gateway_client import GatewayError
+
+    if not address:
+        return None
+    try:
+        token = await runtime.client.tokens.get(address, chain="solana", network="mainnet-beta")
+    except GatewayError:  # not in the Gateway's token list: the address stands for it
+        return None
+    return str(token.symbol)
+
+
 @pools_app.command("info")
 def pool_info_command(
     ctx: typer.Context,
     pool: str = typer.Argument(..., help="Pool address."),
+    bins: bool = typer.Option(False, "--bins", help="Also the pool's bins (liquidity by price)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show a pool's price, active bin, bin step, fee and reserves."""
+    """Show a pool's pair, price, active bin, bin step, fee and reserves (--bins: its bins)."""
 
-    async def work(runtime: LPRuntime) -> Any:
-        return await runtime.liquidity.pool_info(pool)
+    async def work(runtime: LPRuntime) -> dict[str, Any]:
+        info = await runtime.liquidity.pool_info(pool)
+        data: dict[str, Any] = info.model_dump(mode="json")
+        base = await _symbol(runtime, data.get("base_token_address"))
+        quote = await _symbol(runtime, data.get("quote_token_address"))
+        data.update(base_symbol=base, quote_symbol=quote)
+        if base and quote:
+            data["trading_pair"] = f"{base}-{quote}"
+        for name in ("fee", "dynamic_fee"):  # Gateway's percent, as the ratio lpexec uses
+            if data.get(f"{name}_pct") is not None:
+                data[name] = plain(Decimal(str(data[f"{name}_pct"])) / 100)
+        return data
 
-    info = run_session(ctx, work, read_only=True)
-    data = info.model_dump(mode="json", exclude={"bins"})
+    data = run_session(ctx, work, read_only=True)
+    if not bins:
+        data = {key: value for key, value in data.items() if key not in ("bins", "raw_bins")}
     venue = session_venue(ctx)
     if as_json:
         print_json({**data, "venue": venue})
         return
     table = Table(show_header=False, title=f"pool {pool}")
-    for key, value in data.items():
-        add_row(table, key, str(value))
+    for label, key in SUMMARY:
+        if data.get(key) is not None:
+            add_row(table, label, text_of(data[key]))
     console.print(table)
+    if bins:
+        console.print(_bins_table(data.get("raw_bins") or data.get("bins") or []))
     print_venue(console, venue)
+
+
+def _bins_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="bins")
+    for column in ("bin", "price", "base", "quote"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        add_row(
+            table,
+            str(row.get("binId", row.get("bin_id", ""))),
+            text_of(row.get("price", "")),
+            text_of(row.get("baseTokenAmount", row.get("base_token_amount", ""))),
+            text_of(row.get("quoteTokenAmount", row.get("quote_token_amount", ""))),
+        )
+    return table
 
 
 @pools_app.command("find")

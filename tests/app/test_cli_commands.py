@@ -136,3 +136,17 @@ def test_wallet_balances_move_with_a_swap(paper_cli):
     assert Decimal(second["balances"]["SOL"]) < Decimal(first["balances"]["SOL"]) - 1 + Decimal(
         "0.01"
     )
+
+
+def test_pools_info_summarizes_and_shows_bins_only_when_asked(paper_cli):
+    summary = paper_cli("pools", "info", POOL, "--json")
+    with_bins = paper_cli("pools", "info", POOL, "--bins", "--json")
+    table = paper_cli("pools", "info", POOL)
+    assert summary.exit_code == with_bins.exit_code == table.exit_code == 0, summary.stderr
+    data = json.loads(summary.stdout)
+    assert (data["trading_pair"], data["fee"], data["bin_step"]) == ("SOL-USDC", "0.0004", 10)
+    assert "raw_bins" not in data and "bins" not in data
+    assert json.loads(with_bins.stdout)["raw_bins"]
+    text = flat(table.stdout)
+    assert "pair │ SOL-USDC" in text and "active bin │" in text and "binId" not in text
+    assert len(table.stdout.splitlines()) < 30
