@@ -717,3 +717,25 @@ def test_a_cancel_refused_past_the_retries_ends_failed_saying_the_order_may_be_o
 
     assert (executor.family_state, executor.close_type) == (S.FAILED, CloseType.FAILED)
     assert "may still be open" in executor.state.failure_reason
+
+
+async def test_through_the_engine_a_kept_dca_hands_its_fills_to_the_ledger(tmp_path):
+    database = Database.open(f"sqlite:///{tmp_path / 'lpexec.db'}")
+    rig = PaperRig(database)
+    await rig.engine.start()
+    await rig.step("101")
+    config = make_config(connector_name="paper", controller_id="bot-1")
+    await rig.engine.create(config)
+    await rig.engine.drain()
+    await rig.step("99.9")  # level 0 (buy 1 at 100) fills as maker; level 1 rests
+
+    await rig.engine.stop(config.id, keep_position=True)
+    await rig.step("99.9")  # the cancel of level 1 is confirmed
+
+    info = rig.engine.info(config.id)
+    assert (info.status, info.close_type) == (ExecutorStatus.TERMINATED, CloseType.POSITION_HOLD)
+    (position,) = rig.engine.ledger.positions()
+    assert position.key == HeldPositionKey("bot-1", "paper", PAIR)
+    assert (position.net_base, position.average_price) == (1, 100)
+    assert rig.exchange.balances()["SOL"].total == 1
+    database.close()
