@@ -613,8 +613,8 @@ class PaperRig:
         await self.engine.drain()
 
 
-async def test_on_the_paper_exchange_levels_fill_then_a_restart_takes_profit(tmp_path):
-    database = Database.open(f"sqlite:///{tmp_path / 'lpexec.db'}")
+async def test_on_the_paper_exchange_levels_fill_then_a_restart_takes_profit(database_url):
+    database = Database.open(database_url)  # SQLite and PostgreSQL
     rig = PaperRig(database)
     await rig.engine.start()
     await rig.step("101")

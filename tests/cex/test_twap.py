@@ -416,10 +416,12 @@ async def test_on_the_paper_exchange_the_venue_ledger_equals_the_reported_fills(
     await runtime.aclose()
 
 
-async def test_a_process_restart_mid_twap_resumes_from_the_store_and_completes(tmp_path):
+async def test_a_process_restart_mid_twap_resumes_from_the_store_and_completes(
+    tmp_path, database_url
+):
     wall = SimulatedClock(dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     files = {
-        "database_url": f"sqlite:///{tmp_path / 'lpexec.db'}",
+        "database_url": database_url,  # SQLite and PostgreSQL
         "paper_state_file": tmp_path / "paper.json",
     }
     first = await open_cex_runtime(wall_clock=wall, **files)
