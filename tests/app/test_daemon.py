@@ -172,7 +172,7 @@ async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_
             policy_text("inverted", trading_pair='"USDC-SOL"'),
             policy_text("greedy", quote_amount='"50000"'),
             policy_text("step", bin_step="20"),
-            policy_text("amm", swap_provider='"raydium/amm"') + 'reentry = "centered"\n',
+            policy_text("amm", swap_provider='"orca/amm"') + 'reentry = "centered"\n',
         ]
     )
     config = load_daemon_config(write(tmp_path, text))
@@ -203,9 +203,12 @@ async def test_the_daemon_refuses_to_start_listing_every_problem_per_policy(tmp_
     assert problems[3] == "policy[4].bin_step: expected the pool's bin step 10, received 20"
     assert problems[4].startswith(
         "policy[5].swap_provider: reentry 'centered' swaps the inventory, so expected a swap "
-        "connector Gateway has (jupiter/router, meteora/clmm, raydium/clmm), "
+        "connector Gateway has ("
     )
-    assert problems[4].endswith("received 'raydium/amm'")
+    listed = problems[4].partition("Gateway has (")[2].partition(")")[0].split(", ")
+    assert {"jupiter/router", "meteora/clmm", "raydium/clmm"} <= set(listed)
+    assert "orca/amm" not in listed
+    assert problems[4].endswith("received 'orca/amm'")
     assert lines == [] and runtime.engine.infos() == []  # nothing was started or opened
     await runtime.aclose()
 

@@ -147,7 +147,11 @@ async def test_a_cursor_survives_a_new_service_on_the_same_store(world):
         (0, SearchFilters(), "limit: expected an integer from 1 to 1000, received 0"),
         (1001, SearchFilters(), "received 1001"),
         (10, SearchFilters(statuses=["DONE"]), "status: expected one of"),
-        (10, SearchFilters(executor_types=["teleport_executor"]), "executor_types: expected one of"),
+        (
+            10,
+            SearchFilters(executor_types=["teleport_executor"]),
+            "executor_types: expected one of",
+        ),
     ],
 )
 async def test_bad_limits_statuses_and_types_are_refused(world, limit, filters, message):
