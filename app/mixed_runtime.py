@@ -11,7 +11,8 @@ register both venues in one engine:
   taker fee 0.1 %, 10 SOL and 10,000 USDC;
 - ``jupiter/router`` and ``meteora/clmm``: swaps on the in-process paper Gateway
   (:class:`~lpexec.venues.gateway.GatewaySwapVenue`, the demo wallet), on the same simulated
-  clock.
+  clock, with the chain's signature history: a swap whose answer was lost is found on chain
+  (never sent twice).
 
 Market data: :meth:`MixedRuntime.quote` gives each live cross-venue executor what both its
 markets offer **for its own amount** (:class:`~lpexec.cex.cross_market.LegQuoteUpdated`,
@@ -34,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from gateway_client import GatewayClient, GatewayError
+from gateway_client import ChainHistory, GatewayClient, GatewayError
 from lpexec.app.paper_market import MarketSpec
 from lpexec.app.registry import CROSS_VENUE_TYPES, EXECUTOR_TYPES
 from lpexec.cex.cross_executor import CrossVenueExecutor
@@ -267,6 +268,7 @@ async def open_mixed_runtime(
                     clock=clock,
                     provider=provider,
                     settle_seconds=2.0,
+                    history=ChainHistory(http, f"{_PAPER_URL}/rpc"),
                 )
                 for provider in _SWAP_VENUES
             },

@@ -355,3 +355,23 @@ async def test_stopping_xemm_cancels_its_resting_maker_order_on_the_exchange(tmp
     assert rt.exchange.open_orders() == [] and exchange_fills(rt) == []
     assert info.net_pnl_quote == 0 and wallet_swaps(rt) == []
     await rt.aclose()
+
+
+async def test_a_swap_leg_whose_answer_is_lost_is_found_on_chain_never_sent_twice(tmp_path):
+    # The first Jupiter swap lands but Gateway answers 504 without a signature
+    rt = await open_runtime(
+        f"sqlite:///{tmp_path / 'mixed.db'}", exchange_mid="176", faults="route:504#1"
+    )
+    info = await rt.create(arbitrage(CEX, DEX))
+    assert info.details.state == "EXECUTING"  # the swap's outcome is being reconciled
+    for _ in range(5):
+        if rt.engine.info("arb-1").close_type is not None:
+            break
+        await rt.step(seconds=2)
+    info = rt.engine.info("arb-1")
+    assert info.close_type is CloseType.COMPLETED
+    (swap,) = wallet_swaps(rt)
+    sol, usdc, tx_fee = chain_moves(rt, swap.signature)
+    assert info.details.sold_quote == usdc and sol == -1
+    assert len(exchange_fills(rt)) == 1
+    await rt.aclose()
