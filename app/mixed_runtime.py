@@ -98,6 +98,8 @@ class MixedRuntime:
     wallet: str
     orders: OrderPoller
     network: str = "mainnet-beta"
+    http: httpx.AsyncClient | None = None
+    """The in-process transport's client (closed with the runtime)."""
     _closed: list[bool] = field(default_factory=list)
 
     async def create(self, config: ExecutorConfig) -> ExecutorInfo:
@@ -213,6 +215,8 @@ class MixedRuntime:
         self._closed.append(True)
         await self.engine.cancel_inflight()
         await self.client.aclose()
+        if self.http is not None:
+            await self.http.aclose()
         self.database.close()
 
     async def __aenter__(self) -> MixedRuntime:
@@ -286,6 +290,7 @@ async def open_mixed_runtime(
     except BaseException:
         database.close()
         await client.aclose()
+        await http.aclose()
         raise
     runtime = MixedRuntime(
         engine=engine,
@@ -296,6 +301,7 @@ async def open_mixed_runtime(
         client=client,
         wallet=gateway.wallet,
         orders=OrderPoller(engine),
+        http=http,
     )
     await runtime.settle()
     return runtime
