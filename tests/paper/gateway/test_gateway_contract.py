@@ -52,9 +52,7 @@ async def _scenario(call: Recorder, gateway: PaperGateway) -> None:
         params={"chainNetwork": NET},
     )
     await call("GET", "/pools/find", params={"chainNetwork": NET, "tokenA": "SOL"})
-    await call(
-        "GET", "/pools/find/{address}", f"/pools/find/{dlmm}", params={"chainNetwork": NET}
-    )
+    await call("GET", "/pools/find/{address}", f"/pools/find/{dlmm}", params={"chainNetwork": NET})
     await call("GET", "/config/connectors")
     await call("GET", "/tokens/", params={"chain": "solana", "network": "mainnet-beta"})
     await call(
