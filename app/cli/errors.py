@@ -41,6 +41,8 @@ def is_user_error(error: BaseException) -> bool:
     """Whether ``error`` is the user's (bad input, a refused request) rather than a bug."""
     if isinstance(error, ValueError):
         return True
+    if isinstance(error, OSError) and error.filename is not None:
+        return True  # a file or folder the user named could not be used
     # An ExecutorError was raised only if its module is loaded: no import for the check.
     errors = sys.modules.get("lpexec.core.errors")
     return errors is not None and isinstance(error, errors.ExecutorError)
@@ -65,6 +67,13 @@ def error_fields(error: BaseException) -> dict[str, Any]:
             "expected": error.expected,
             "message": message,
         }
+    if isinstance(error, OSError) and error.filename is not None:
+        return {
+            "field": None,
+            "value": str(error.filename),
+            "expected": "a file or folder lpexec can use",
+            "message": message,
+        }
     param = getattr(error, "param", None)
     if param is not None:  # a click parameter error: the option is known, the value is not
         opts = getattr(param, "opts", None) or [getattr(param, "name", None)]
@@ -87,6 +96,8 @@ def _message(error: BaseException) -> str:
     format_message = getattr(error, "format_message", None)  # click's usage errors
     if callable(format_message):
         return str(format_message())
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: expected a file or folder lpexec can use: {error.strerror}"
     return str(error)
 
 

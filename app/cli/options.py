@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,13 +112,26 @@ class Connection:
 
 
 def check_state_path(path: Path, *, option: str = "--paper-state") -> None:
-    """Refuse a state file path that is a directory (a missing folder is created on save).
+    """Refuse, before any work, a state file path that is a directory or whose folder cannot be
+    made (a missing folder is created on save; one under a file or where nothing may be written
+    cannot be).
 
     Raises:
         ValueError: naming the option, the path and what was expected.
     """
     if path.is_dir():
         raise ValueError(f"{option}: expected a file, received the directory {str(path)!r}")
+    ancestor = path.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UserError(
+            option, str(path), "a file path", hint=f"{str(ancestor)!r} is a file, not a folder"
+        )
+    if not path.exists() and not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UserError(
+            option, str(path), "a file path", hint=f"nothing may be written in {str(ancestor)!r}"
+        )
 
 
 def check_new_file(path: Path, *, option: str) -> None:

@@ -232,3 +232,28 @@ def test_plain_decimals_keep_whole_units_and_drop_exponents():
         "x": "1.50",
     }
     assert flat(" a  b ") == "a b"
+
+
+def test_a_paper_state_path_under_a_file_is_refused_before_anything_runs(tmp_path):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    target = tmp_path / "a-file" / "state.json"
+    result = invoke("lp", "--paper-state", str(target), "status", "x")
+    one_line_error(
+        result,
+        f"--paper-state: expected a file path, received '{target}'",
+        f"'{tmp_path / 'a-file'}' is a file, not a folder",
+    )
+
+
+def test_a_file_the_system_refuses_is_a_user_error_naming_it():
+    from lpexec.app.cli.errors import error_fields, is_user_error
+
+    error = FileNotFoundError(2, "No such file or directory", "/proc/nope")
+    assert is_user_error(error) and not is_user_error(RuntimeError("a bug"))
+    assert error_fields(error) == {
+        "field": None,
+        "value": "/proc/nope",
+        "expected": "a file or folder lpexec can use",
+        "message": "/proc/nope: expected a file or folder lpexec can use: "
+        "No such file or directory",
+    }
