@@ -13,6 +13,8 @@ from rich.table import Table
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import (
     JSON_OPTION,
+    YES_OPTION,
+    confirm_write,
     connection_options,
     expect_executor,
     read_store,
@@ -107,6 +109,7 @@ def open_command(
     lower_limit: str | None = typer.Option(None, help="Close at once at or below this price."),
     keep_position: bool = typer.Option(False, help="Hold the net change instead of swapping."),
     controller_id: str = typer.Option("main", help="Who owns the executor."),
+    yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Check the request against the pool and the wallet, then open the position."""
@@ -128,6 +131,7 @@ def open_command(
         "controller_id": controller_id,
     }
     config = parse_options(LPExecutorConfig, values, OPEN_OPTIONS)
+    confirm_write(ctx, f"open an LP position on {pool}", yes=yes)
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
         from lpexec.venues.gateway.preflight import preflight
@@ -176,10 +180,12 @@ def close_command(
     keep_position: bool | None = typer.Option(
         None, "--keep-position/--swap-back", help="Default: the executor's own setting."
     ),
+    yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Close a position (also retries a STRANDED one: outcomes left unknown are reconciled
     again first)."""
+    confirm_write(ctx, f"close {executor_id}", yes=yes)
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
         expect_executor(runtime.engine, executor_id, "lp", open_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "Connection",
     "check_new_file",
     "check_state_path",
+    "confirm_write",
     "connection_options",
     "expect_executor",
     "read_store",
@@ -185,6 +187,34 @@ def connection_options(
     ctx.obj = Connection(
         gateway, client_cert, client_key, ca_cert, wallet, database, paper_state, seed
     )
+
+
+YES_OPTION = typer.Option(
+    False, "--yes", "-y", help="Do not ask for confirmation before writing on a real Gateway."
+)
+
+
+def confirm_write(ctx: typer.Context, action: str, *, yes: bool) -> None:
+    """On a real Gateway, ask before ``action`` (``--yes`` skips the question; without a terminal
+    to ask, ``--yes`` is required). The paper Gateway never asks.
+
+    Raises:
+        UserError: no terminal and no ``--yes``.
+        typer.Abort: the user said no.
+    """
+    settings = ctx.obj.settings()
+    if not settings.gateway_url or yes:
+        return
+    where = f"the real Gateway {settings.gateway_url} (wallet {settings.wallet_address or 'unset'})"
+    if not sys.stdin.isatty():
+        raise UserError(
+            "--yes",
+            None,
+            f"--yes to {action} on {where}",
+            message=f"--yes: expected --yes to {action} on {where}: there is no terminal to ask",
+        )
+    if not typer.confirm(f"{action} on {where}?", default=False):
+        raise typer.Abort()
 
 
 def run_session(

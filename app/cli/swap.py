@@ -14,7 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
-from lpexec.app.cli.options import JSON_OPTION, connection_options, expect_executor, run_session
+from lpexec.app.cli.options import (
+    JSON_OPTION,
+    YES_OPTION,
+    confirm_write,
+    connection_options,
+    expect_executor,
+    run_session,
+)
 from lpexec.app.cli.output import plain, print_json, text_of
 from lpexec.app.cli.parsing import parse_options
 from lpexec.app.cli.tables import add_row, info_table
@@ -270,6 +277,7 @@ def execute_command(
         10.0, "--max-quote-age", help="Seconds after which a quote is renewed before sending."
     ),
     controller_id: str = typer.Option("main", help="Who owns the executor."),
+    yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Quote every provider, execute through the best, and report what actually moved."""
@@ -284,6 +292,7 @@ def execute_command(
         max_quote_age_seconds=max_quote_age,
         controller_id=controller_id,
     )
+    confirm_write(ctx, f"swap {side} {amount} {pair}", yes=yes)
 
     async def work(runtime: LPRuntime) -> ExecutorInfo:
         await runtime.engine.create(config)

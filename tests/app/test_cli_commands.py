@@ -150,3 +150,24 @@ def test_pools_info_summarizes_and_shows_bins_only_when_asked(paper_cli):
     text = flat(table.stdout)
     assert "pair │ SOL-USDC" in text and "active bin │" in text and "binId" not in text
     assert len(table.stdout.splitlines()) < 30
+
+
+def test_writes_on_a_real_gateway_need_yes_without_a_terminal(tmp_path):
+    gateway = build_paper_gateway(seed=5)
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}"}
+    swap = ("swap", "execute", "--pair", "SOL-USDC", "--side", "SELL", "--amount", "0.5")
+    with serve_in_thread(gateway) as base_url:
+        before = len(gateway.chain.transactions())
+        refused = invoke(*swap, "--gateway", base_url, "--wallet", gateway.wallet, env=env)
+        close = invoke(
+            "lp", "close", "x", "--gateway", base_url, "--wallet", gateway.wallet, env=env
+        )
+        after = len(gateway.chain.transactions())
+    assert refused.exit_code == close.exit_code == 2
+    assert (
+        f"--yes: expected --yes to swap SELL 0.5 SOL-USDC on the real Gateway {base_url} "
+        f"(wallet {gateway.wallet}): there is no terminal to ask"
+    ) in flat(refused.stderr)
+    assert "--yes: expected --yes to close x on the real Gateway" in flat(close.stderr)
+    assert after == before
+    assert not (tmp_path / "real.db").exists()

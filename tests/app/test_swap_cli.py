@@ -109,6 +109,7 @@ def test_execute_on_a_gateway_over_http_moves_what_it_reports(tmp_path):
             "--amount",
             "0.75",
             "--json",
+            "--yes",
             env=env,
         )
     # Assert: one swap on the chain, and the report's amounts are the wallet's ledger changes
