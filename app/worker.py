@@ -24,13 +24,16 @@ import math
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lpexec.core import ConfigError, Database, Engine
 from lpexec.core.clock import Clock, LiveClock
@@ -55,7 +58,8 @@ class WorkerSettings:
     """How often executors get market data and ticks."""
     max_write_wait_seconds: float = 15.0
     slack: int = 1
-    """How many executors above its fair share a worker keeps before releasing any."""
+    """How many executors above its fair share a worker keeps before releasing any (at least a
+    tenth of the share, so executors ending one by one do not move the others around)."""
 
     def __post_init__(self) -> None:
         for name in ("ttl_seconds", "heartbeat_seconds", "interval_seconds"):
@@ -139,6 +143,7 @@ class Worker:
             types=types,
         )
         store.fence = self.leases.fence
+        _end_abandoned_transactions(store.database, after_seconds=self.settings.ttl_seconds)
         self._poll = poll
         self.observe: Callable[[str, float], None] = lambda _what, _seconds: None
         """Called with ``("tick" | "heartbeat", seconds)`` after each (metrics)."""
@@ -151,27 +156,55 @@ class Worker:
         self.last_heartbeat = 0.0
         self.heartbeats = 0
         self.ticks = 0
+        self._lock = threading.Lock()
+        self._lost: set[str] = set()
+        """Leases the renewal thread found lost, for the event loop to drop."""
+        self._loop_seen = 0.0
+        """When the event loop last showed it runs (the renewal thread stops renewing for a
+        loop stuck longer than a TTL: its leases then move to a worker that runs)."""
 
     @property
     def held(self) -> int:
         """How many executors this worker holds now."""
         return len(self.leases.fence.tokens)
 
-    async def heartbeat(self) -> None:
-        """Renew, drop what was lost, release what ended or is above the fair share, claim up
-        to the fair share (see the module docstring)."""
-        leases, engine = self.leases, self.engine
+    def renew(self) -> None:
+        """Say this worker is alive and extend its leases (on the renewal thread while
+        :meth:`run` runs); what was lost is dropped at the next :meth:`balance`."""
+        leases = self.leases
         started = leases.clock.monotonic()
         leases.beat()
         lost = leases.renew()
         if lost:
-            self.lost += engine.drop(lost)
-            engine.leases_lost += len(lost)
+            with self._lock:
+                self._lost.update(lost)
             logger.warning(
                 "worker %s lost %d lease(s): %s", self.worker_id, len(lost), sorted(lost)
             )
+        self.heartbeats += 1
+        self.last_heartbeat = leases.clock.monotonic()
+        self.observe("heartbeat", self.last_heartbeat - started)
+
+    async def heartbeat(self) -> None:
+        """:meth:`renew`, then :meth:`balance` (both at once, on the calling thread)."""
+        self.renew()
+        await self.balance()
+
+    async def balance(self) -> None:
+        """Drop what was lost, release what ended or is above the fair share, claim up to the
+        fair share (see the module docstring)."""
+        leases, engine = self.leases, self.engine
+        self._loop_seen = leases.clock.monotonic()
+        with self._lock:
+            lost, self._lost = self._lost, set()
+        if lost:
+            dropped = engine.drop(lost)
+            self.lost += dropped
+            engine.leases_lost += dropped
         ended = [
-            executor_id for executor_id in leases.fence.tokens if _has_ended(engine, executor_id)
+            executor_id
+            for executor_id in list(leases.fence.tokens)
+            if _has_ended(engine, executor_id)
         ]
         if ended:
             engine.drop(ended)
@@ -180,8 +213,8 @@ class Worker:
         workers = max(1, len(ownership.live_workers))
         share = math.ceil(ownership.unfinished / workers)
         held = self.held
-        if held > share + self.settings.slack:
-            excess = self._idle_first(held - share)
+        if held > share + max(self.settings.slack, share // 10):
+            excess = self._idle(held - share)
             engine.drop(excess)
             leases.release(excess)
             self.released += len(excess)
@@ -191,7 +224,13 @@ class Worker:
         elif held < share:
             claimed = leases.claim(share - held)
             if claimed:
-                report = await engine.adopt(list(claimed))
+                try:
+                    report = await engine.adopt(list(claimed))
+                except SQLAlchemyError:  # not resumed: let the leases go for a later claim
+                    engine.drop(claimed)
+                    for executor_id in claimed:
+                        leases.fence.tokens.pop(executor_id, None)
+                    raise
                 self.claimed += len(claimed)
                 logger.info(
                     "worker %s claimed %d executor(s): %d resumed, %d stranded, %d intents to "
@@ -204,16 +243,13 @@ class Worker:
                     report.intents_to_reconcile,
                 )
         self.ready = True
-        self.heartbeats += 1
-        self.last_heartbeat = leases.clock.monotonic()
-        self.observe("heartbeat", self.last_heartbeat - started)
+        self._loop_seen = leases.clock.monotonic()
 
-    def _idle_first(self, count: int) -> list[str]:
-        """``count`` held executors to hand over, those with no work in flight first."""
-        busy = set(self.engine.busy_executors())
-        held = sorted(self.leases.fence.tokens)
-        ordered = [e for e in held if e not in busy] + [e for e in held if e in busy]
-        return ordered[:count]
+    def _idle(self, count: int) -> list[str]:
+        """Up to ``count`` held executors to hand over: only those with no work under way (a
+        write in flight handed over would wait for its settle window to be reconciled)."""
+        busy = self.engine.busy_executors()
+        return [e for e in sorted(list(self.leases.fence.tokens)) if e not in busy][:count]
 
     async def tick(self) -> None:
         """One round: market data, timers, then the commands that follow (bounded wait)."""
@@ -227,36 +263,69 @@ class Worker:
         self.observe("tick", clock.monotonic() - started)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Heartbeat and tick until ``stop`` is set, then stop cleanly (:meth:`stop`)."""
-        heartbeat = asyncio.create_task(self._heartbeats(stop))
+        """Renew leases on a thread of their own, balance every heartbeat and tick every
+        interval on the event loop, until ``stop`` is set; then stop cleanly (:meth:`stop`)."""
+        await self.heartbeat()  # claim a share before the first tick
+        halt = threading.Event()
+        renewer = threading.Thread(
+            target=self._renew_every_heartbeat, args=(halt,), name="lease-renewal", daemon=True
+        )
+        renewer.start()
+        balancer = asyncio.create_task(self._balance_every_heartbeat(stop))
         try:
             while not stop.is_set():
-                if self.ready:
+                try:
                     await self.tick()
+                except SQLAlchemyError:  # the database did not answer: the next tick tries again
+                    logger.exception("worker %s: a tick failed on the database", self.worker_id)
+                self._loop_seen = self.leases.clock.monotonic()
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=self.settings.interval_seconds)
                 except TimeoutError:
                     pass
-                if heartbeat.done():  # it raised: the worker cannot keep its leases
-                    heartbeat.result()
+                if balancer.done():  # it raised: the worker cannot keep its share
+                    balancer.result()
         finally:
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
+            balancer.cancel()
+            await asyncio.gather(balancer, return_exceptions=True)
+            halt.set()
+            await asyncio.to_thread(renewer.join)
             await self.stop()
 
-    async def _heartbeats(self, stop: asyncio.Event) -> None:
+    def _renew_every_heartbeat(self, halt: threading.Event) -> None:
+        clock, ttl = self.leases.clock, self.settings.ttl_seconds
+        while not halt.wait(self.settings.heartbeat_seconds):
+            if clock.monotonic() - self._loop_seen > 3 * ttl:
+                logger.error(
+                    "worker %s: event loop stuck for over %s s; not renewing",
+                    self.worker_id,
+                    3 * ttl,
+                )
+                continue
+            try:
+                self.renew()
+            except Exception:  # the database did not answer: the next heartbeat tries again
+                logger.exception("worker %s could not renew its leases", self.worker_id)
+
+    async def _balance_every_heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            await self.heartbeat()
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.heartbeat_seconds)
             except TimeoutError:
                 pass
+            if stop.is_set():
+                return
+            try:
+                await self.balance()
+            except SQLAlchemyError:  # the database did not answer: the next heartbeat tries again
+                logger.exception("worker %s could not balance its leases", self.worker_id)
 
     async def stop(self) -> None:
         """Let writes in flight be answered, then release every lease and leave."""
         await self.engine.wait_inflight()
         held = list(self.leases.fence.tokens)
         self.engine.drop(held)
+        self.engine.drop(self._lost)
         self.leases.leave()
         logger.info("worker %s stopped; released %d executor(s)", self.worker_id, len(held))
 
@@ -267,3 +336,20 @@ def _has_ended(engine: Engine, executor_id: str) -> bool:
         return engine.executor(executor_id).is_terminated
     except KeyError:
         return False
+
+
+def _end_abandoned_transactions(database: Database, *, after_seconds: float) -> None:
+    """Have PostgreSQL end this worker's transactions left open longer than a lease (the
+    process was paused in the middle of one): their row locks would otherwise keep the other
+    workers from claiming its executors (``SKIP LOCKED`` skips locked rows)."""
+    if database.dialect != "postgresql":
+        return
+    milliseconds = max(1000, int(after_seconds * 1000))
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET idle_in_transaction_session_timeout = {milliseconds}")
+        dbapi_connection.commit()
+
+    event.listen(database.engine, "connect", on_connect)
+    database.engine.dispose()  # connections opened before get the setting when reopened

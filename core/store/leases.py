@@ -24,6 +24,7 @@ live clock even when executors run on simulated time: leases measure real pauses
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,9 @@ class Leases:
         self.types = frozenset(types) if types is not None else None
         self.clock = clock
         self.fence = Fence(owner=owner, ttl_seconds=ttl_seconds, clock=clock)
+        # Claims, renewals and releases may run on different threads (a worker renews on its
+        # own thread, so a busy event loop does not lose its leases): one at a time.
+        self._lock = threading.Lock()
 
     # --- workers -------------------------------------------------------------------------------
 
@@ -181,6 +185,10 @@ class Leases:
         oldest first; return their new tokens (also kept in :attr:`fence`)."""
         if limit <= 0:
             return {}
+        with self._lock:
+            return self._claim(limit)
+
+    def _claim(self, limit: int) -> dict[str, int]:
         started = self.clock.monotonic()
         first = not self.fence.tokens
         with self.database.session() as session:
@@ -221,6 +229,10 @@ class Leases:
     def renew(self) -> set[str]:
         """Extend every lease this worker still holds; return the ids it lost (claimed by
         another worker, expired, or gone), which are dropped from :attr:`fence`."""
+        with self._lock:
+            return self._renew()
+
+    def _renew(self) -> set[str]:
         started = self.clock.monotonic()
         with self.database.session() as session:
             now = _now(session, self.clock)
@@ -238,15 +250,21 @@ class Leases:
         still = {executor_id: token for executor_id, token in rows}
         tokens = self.fence.tokens
         lost = {
-            executor_id for executor_id, token in tokens.items() if still.get(executor_id) != token
+            executor_id
+            for executor_id, token in list(tokens.items())
+            if still.get(executor_id) != token
         }
         for executor_id in lost:
-            del tokens[executor_id]
+            tokens.pop(executor_id, None)
         self.fence.renewed(started)
         return lost
 
     def release(self, executor_ids: Collection[str]) -> None:
         """Give up these leases (only those this worker holds at the token it knows)."""
+        with self._lock:
+            self._release(executor_ids)
+
+    def _release(self, executor_ids: Collection[str]) -> None:
         tokens = self.fence.tokens
         mine = [executor_id for executor_id in executor_ids if executor_id in tokens]
         with self.database.session() as session:
@@ -279,16 +297,20 @@ def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -
         LeaseLostError: naming the executors this worker no longer holds (dropped from the
             fence).
     """
-    lost = {executor_id for executor_id in executor_ids if executor_id not in fence.tokens}
+    lost: set[str] = set()
     now = _now(session, fence.clock)
-    for executor_id in sorted(set(executor_ids) - lost):
+    for executor_id in sorted(executor_ids):
+        token = fence.tokens.get(executor_id)
+        if token is None:
+            lost.add(executor_id)
+            continue
         done = session.execute(
             update(_ROW)
             .where(
                 and_(
                     _ROW.c.executor_id == executor_id,
                     _ROW.c.lease_owner == fence.owner,
-                    _ROW.c.lease_token == fence.tokens[executor_id],
+                    _ROW.c.lease_token == token,
                     _ROW.c.lease_expires_at > now,
                 )
             )

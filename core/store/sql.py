@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from lpexec.core.errors import StoreError
@@ -26,7 +26,7 @@ from lpexec.core.serialization import decode_message, dumps, encode_outcome, loa
 from lpexec.core.store import repository as repo
 from lpexec.core.store import search
 from lpexec.core.store.database import Database
-from lpexec.core.store.leases import Fence, check_fence, lease_new_executor
+from lpexec.core.store.leases import Fence, LeaseLostError, check_fence, lease_new_executor
 from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
@@ -59,13 +59,29 @@ class SqlStore:
         """One session, committed when the block ends without error (and, fenced, only while
         this worker holds every executor written)."""
         fence = self.fence
-        with self.database.session() as session:
-            unit = _SqlUnitOfWork(session, fence)
-            yield unit
-            if fence is not None and unit.touched:
-                session.flush()
-                check_fence(session, fence, unit.touched)
-            session.commit()
+        if fence is None:
+            with self.database.session() as session:
+                yield _SqlUnitOfWork(session)
+                session.commit()
+            return
+        unit = None
+        try:
+            with self.database.session() as session:
+                unit = _SqlUnitOfWork(session, fence)
+                yield unit
+                if unit.touched:
+                    session.flush()
+                    check_fence(session, fence, unit.touched)
+                session.commit()
+        except SQLAlchemyError as e:
+            # The database went away mid-write (a worker paused past its lease has its
+            # transaction ended by the server): this worker can no longer tell whether it
+            # holds these executors; it drops them and claims them again from the store.
+            if unit is None or not unit.touched:
+                raise
+            for executor_id in unit.touched:
+                fence.tokens.pop(executor_id, None)
+            raise LeaseLostError(unit.touched) from e
 
     # --- reads ---------------------------------------------------------------------------------
 
