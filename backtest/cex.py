@@ -28,11 +28,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from lpexec.backtest.cex_quiet import Columns, Window, find_next_row, signal_copy
+from lpexec.backtest.run import _collecting_less
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.controllers.base import Controller, MarketData
@@ -114,9 +116,9 @@ class CexSeries:
             return step.timestamp, step.bid, step.ask, step.last
         return (
             dt.datetime.fromtimestamp(float(self.seconds[index]), tz=UTC),
-            Decimal(repr(float(self.bid[index]))),
-            Decimal(repr(float(self.ask[index]))),
-            Decimal(repr(float(self.last[index]))),
+            _decimal(float(self.bid[index])),
+            _decimal(float(self.ask[index])),
+            _decimal(float(self.last[index])),
         )
 
     @property
@@ -124,6 +126,12 @@ class CexSeries:
         """``(bid + ask) / 2`` per row."""
         mids: np.ndarray = (self.bid + self.ask) / 2
         return mids
+
+
+@lru_cache(maxsize=65_536)
+def _decimal(value: float) -> Decimal:
+    """A price's shortest decimal (prices on a tick repeat: each is converted once)."""
+    return Decimal(repr(value))
 
 
 @dataclass
@@ -231,8 +239,9 @@ async def run_cex_backtest(
         skip_quiet=skip_quiet and perpetual is None,
         keep_actions=keep_actions,
     )
-    await replay.run(executors, progress)
-    return _result(engine, exchange, replay, rows=len(series), started=started)
+    with _collecting_less():  # thousands of engine steps allocate much and make few cycles
+        await replay.run(executors, progress)
+        return _result(engine, exchange, replay, rows=len(series), started=started)
 
 
 class _Replay:
@@ -412,7 +421,12 @@ _EMPTY = np.empty(0)
 def _result(
     engine: Engine, exchange: PaperExchange, replay: _Replay, *, rows: int, started: float
 ) -> CexBacktestResult:
-    infos = sorted(engine.infos(limit=10_000_000), key=lambda i: (i.created_at, i.executor_id))
+    # The store's records carry the report's figures (an engine's reports are built from them and
+    # the executor, which a backtest's engine always holds); only the level and side are read
+    # from the executor's details.
+    infos = sorted(
+        engine.store.list_executors(limit=10_000_000), key=lambda i: (i.created_at, i.executor_id)
+    )
     close_types = Counter(
         info.close_type.value if info.close_type is not None else "RUNNING" for info in infos
     )
@@ -431,8 +445,8 @@ def _result(
         {
             "executor_id": info.executor_id,
             "type": info.type,
-            "level_id": getattr(info.details, "level_id", None),
-            "side": getattr(info.details, "side", None),
+            "level_id": getattr(details, "level_id", None),
+            "side": getattr(details, "side", None),
             "status": info.status.value,
             "close_type": info.close_type.value if info.close_type is not None else None,
             "created_at": info.created_at.isoformat(),
@@ -442,6 +456,7 @@ def _result(
             "volume_quote": info.volume_quote,
         }
         for info in infos
+        for details in (engine.executor(info.executor_id).details(),)
     ]
     trades = [
         {
