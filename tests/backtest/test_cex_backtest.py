@@ -101,6 +101,54 @@ async def test_identical_input_and_seed_give_identical_numbers(table: dict[str, 
     assert first.rows == 3000
 
 
+async def test_the_numbers_stay_those_of_the_first_implementation() -> None:
+    """Speed work must not move a number: the market maker's report on the seed-7 series, as the
+    first implementation (every executor's report built by the engine) produced it."""
+    result = await run(MM, series())
+    assert result.delivered == 579
+    assert result.totals == {
+        "net_pnl_quote": Decimal("-28.398942657"),
+        "fees_paid_quote": Decimal("8.912992657"),
+        "volume_quote": Decimal("29220.27221"),
+        "executors": Decimal(328),
+        "trades": Decimal(117),
+        "held_realized_pnl_quote": Decimal(0),
+        "held_unrealized_pnl_quote": Decimal(0),
+    }
+    assert result.close_types == {
+        "EARLY_STOP": 267,
+        "RUNNING": 3,
+        "STOP_LOSS": 16,
+        "TAKE_PROFIT": 17,
+        "TIME_LIMIT": 11,
+        "TRAILING_STOP": 14,
+    }
+    assert result.executors[0] == {
+        "executor_id": "mm-0",
+        "type": "position",
+        "level_id": "buy_0",
+        "side": "BUY",
+        "status": "TERMINATED",
+        "close_type": "STOP_LOSS",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "closed_at": "2026-01-01T00:32:00+00:00",
+        "net_pnl_quote": Decimal("-2.795588350"),
+        "fees_paid_quote": Decimal("0.173688350"),
+        "volume_quote": Decimal("497.37610"),
+    }
+    take_profit = next(row for row in result.executors if row["close_type"] == "TAKE_PROFIT")
+    assert (take_profit["executor_id"], take_profit["level_id"], take_profit["side"]) == (
+        "mm-8",
+        "sell_0",
+        "SELL",
+    )
+    assert take_profit["net_pnl_quote"] == Decimal("1.162559178")
+    assert (result.trades[-1]["price"], result.trades[-1]["time"]) == (
+        Decimal("140.56"),
+        "2026-01-02T17:38:00+00:00",
+    )
+
+
 async def test_the_report_has_the_standard_shape() -> None:
     result = await run(MM, series(800))
     assert set(result.totals) >= {
