@@ -194,32 +194,27 @@ class Leases:
         with self.database.session() as session:
             now = _now(session, self.clock)
             free = or_(_ROW.c.lease_owner.is_(None), _ROW.c.lease_expires_at <= now)
-            ids = list(
-                session.execute(
-                    select(_ROW.c.executor_id)
-                    .where(*self._runnable(), free)
-                    .order_by(_ROW.c.created_at, _ROW.c.executor_id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                ).scalars()
+            # One statement: lock up to ``limit`` free rows (skipping rows another worker is
+            # claiming), lease them, return their new tokens.
+            free_rows = (
+                select(_ROW.c.executor_id)
+                .where(*self._runnable(), free)
+                .order_by(_ROW.c.created_at, _ROW.c.executor_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
             )
-            claimed: dict[str, int] = {}
-            for chunk in _chunks(ids):
-                session.execute(
-                    update(_ROW)
-                    .where(_ROW.c.executor_id.in_(chunk))
-                    .values(
-                        lease_owner=self.owner,
-                        lease_token=_ROW.c.lease_token + 1,
-                        lease_expires_at=_later(session, self.clock, self.ttl),
-                    )
+            rows = session.execute(
+                update(_ROW)
+                .where(_ROW.c.executor_id.in_(free_rows))
+                .values(
+                    lease_owner=self.owner,
+                    lease_token=_ROW.c.lease_token + 1,
+                    lease_expires_at=_later(session, self.clock, self.ttl),
                 )
-                tokens = session.execute(
-                    select(_ROW.c.executor_id, _ROW.c.lease_token).where(
-                        _ROW.c.executor_id.in_(chunk)
-                    )
-                ).all()
-                claimed.update({executor_id: token for executor_id, token in tokens})
+                .returning(_ROW.c.executor_id, _ROW.c.lease_token)
+            ).all()
+            claimed = {executor_id: token for executor_id, token in rows}
             session.commit()
         self.fence.tokens.update(claimed)
         if first:  # leases held before are renewed by renew(); these are as fresh
@@ -355,8 +350,3 @@ def _later(session: Session, clock: Clock, delta: dt.timedelta) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return func.clock_timestamp() + literal(delta)
     return literal(clock.now() + delta, UtcDateTime())
-
-
-def _chunks(ids: list[str], size: int = 1000) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ARRAY, String, any_, bindparam, func
 from sqlmodel import Session, col, select
 
 from lpexec.core.info import ExecutorInfo
@@ -189,12 +189,16 @@ def unfinished_executors(
 def _in_chunks(
     session: Session, statement: Any, column: Any, ids: Collection[str], key: Any
 ) -> list[Any]:
-    """Rows of ``statement`` whose ``column`` is one of ``ids`` (a thousand per query), sorted
-    by ``key``."""
+    """Rows of ``statement`` whose ``column`` is one of ``ids``, sorted by ``key``: one query
+    with an array on PostgreSQL, a thousand ids per query elsewhere."""
     wanted = sorted(set(ids))
     rows: list[Any] = []
-    for start in range(0, len(wanted), 1000):
-        rows += session.exec(statement.where(column.in_(wanted[start : start + 1000]))).all()
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam("wanted", wanted, type_=ARRAY(String()))
+        rows += session.exec(statement.where(column == any_(array))).all()
+    else:
+        for start in range(0, len(wanted), 1000):
+            rows += session.exec(statement.where(column.in_(wanted[start : start + 1000]))).all()
     rows.sort(key=key)
     return rows
 
