@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 BASE ?= c6c52d5
 
 help:
-	@echo "make demo   - create .venv, install lpexec, run the demo on the paper venues"
+	@echo "make demo   - create .venv, install lpexec with every extra, run the demo on the paper venues"
 	@echo "make test   - install the test extras, run lint and the whole test suite"
 	@echo "make lint   - ruff, mypy (strict on core/) and the import-layer contracts"
 	@echo "make bench  - run every benchmark in bench/ and print its figure"
@@ -21,11 +21,11 @@ $(BIN)/python:
 	$(PIP) install -q --upgrade pip setuptools wheel
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[all]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e '.[dev,plot]'
+	$(PIP) install -q -e '.[dev,all]'
 	touch $@ $(RUN_STAMP)
 
 demo: $(RUN_STAMP)

@@ -66,7 +66,7 @@ class Database:
         except ImportError as e:  # the URL names a driver that is not installed
             raise StoreError(
                 f"database URL {redact_url(url)}: expected a driver this install has (sqlite, or "
-                f"postgresql+psycopg with pip install 'psycopg[binary]'), could not load "
+                f"postgresql+psycopg with pip install 'lpexec[postgres]'), could not load "
                 f"{parsed.drivername!r}: {e}"
             ) from None
         if parsed.get_backend_name() == "sqlite":

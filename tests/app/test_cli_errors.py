@@ -111,7 +111,7 @@ def test_a_postgresql_url_without_its_driver_names_the_install(tmp_path, monkeyp
         result,
         "database URL postgresql+psycopg://lpexec@127.0.0.1:5432/test",
         "expected a driver this install has",
-        "pip install 'psycopg[binary]'",
+        "pip install 'lpexec[postgres]'",
     )
 
 
