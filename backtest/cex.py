@@ -421,9 +421,9 @@ _EMPTY = np.empty(0)
 def _result(
     engine: Engine, exchange: PaperExchange, replay: _Replay, *, rows: int, started: float
 ) -> CexBacktestResult:
-    # The store's records carry the report's figures (an engine's reports are built from them and
-    # the executor, which a backtest's engine always holds); only the level and side are read
-    # from the executor's details.
+    # The store's records carry the figures of the executors' full reports (both are read from
+    # the executor's metrics) without building one per executor; the level and side come from
+    # the executor's details (a backtest's engine holds every executor it ran).
     infos = sorted(
         engine.store.list_executors(limit=10_000_000), key=lambda i: (i.created_at, i.executor_id)
     )
