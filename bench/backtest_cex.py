@@ -7,8 +7,10 @@ Rows the controllers and executors cannot act on are skipped (the numbers equal 
 row: ``--every-row`` does that). Timed: the replay, from the engine's start to the report
 (generating the series is not), in CPU time of this process (``process_time``: a loaded
 machine's other processes do not count; the wall-clock figure is printed beside it). Prints,
-per controller, rows per second, rows delivered and what it traded, then the process's peak
-memory (max RSS); the last line is ``backtest_cex: N rows/s`` (the slower of the two, CPU time).
+per controller, rows per second, rows delivered with the CPU time per delivered row (skipping
+leaves only rows where something happens, so the replay's speed hangs on that figure) and what
+it traded, then the process's peak memory (max RSS); the last line is
+``backtest_cex: N rows/s`` (the slower of the two, CPU time).
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def run(name: str, table: dict[str, Any], series: CexSeries, every_row: bool) ->
     print(
         f"{name}: {speed:,.0f} rows/s in CPU time ({cpu:.1f} s; wall {result.seconds:.1f} s, "
         f"{result.rows_per_second:,.0f} rows/s), "
-        f"{result.delivered} rows delivered ({share:.1f} %), {totals['executors']} executors, "
+        f"{result.delivered} rows delivered ({share:.1f} %, {cpu / result.delivered * 1e6:.0f} us "
+        f"CPU each), {totals['executors']} executors, "
         f"{totals['trades']} trades, net P&L {totals['net_pnl_quote']:.2f}, "
         f"fees {totals['fees_paid_quote']:.2f}, volume {totals['volume_quote']:.0f} quote"
     )
