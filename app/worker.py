@@ -179,7 +179,11 @@ class Worker:
             with self._lock:
                 self._lost.update(lost)
             logger.warning(
-                "worker %s lost %d lease(s): %s", self.worker_id, len(lost), sorted(lost)
+                "worker %s lost %d lease(s): %s",
+                self.worker_id,
+                len(lost),
+                sorted(lost),
+                extra={"worker_id": self.worker_id, "executor_ids": sorted(lost)},
             )
         self.heartbeats += 1
         self.last_heartbeat = leases.clock.monotonic()
@@ -219,7 +223,10 @@ class Worker:
             leases.release(excess)
             self.released += len(excess)
             logger.info(
-                "worker %s released %d executor(s) to rebalance", self.worker_id, len(excess)
+                "worker %s released %d executor(s) to rebalance",
+                self.worker_id,
+                len(excess),
+                extra={"worker_id": self.worker_id, "executor_ids": excess},
             )
         elif held < share:
             claimed = leases.claim(share - held)
@@ -241,6 +248,7 @@ class Worker:
                     len(report.stranded),
                     report.intents_to_send,
                     report.intents_to_reconcile,
+                    extra={"worker_id": self.worker_id, "executor_ids": sorted(claimed)},
                 )
         self.ready = True
         self._loop_seen = leases.clock.monotonic()

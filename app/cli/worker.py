@@ -35,11 +35,23 @@ def worker_command(
         None, min=1, max=65535, help="Serve /metrics, /healthz, /readyz on 127.0.0.1:PORT."
     ),
     worker_id: str | None = typer.Option(None, help="This worker's id (default host:pid:random)."),
+    log_format: str = typer.Option(
+        "text", help="text, or json: one JSON object per line with the executor and worker ids."
+    ),
     seed: int = SEED_OPTION,
     paper_state_file: str | None = PAPER_STATE_OPTION,
 ) -> None:
     """Run executors of a shared store as one of several workers (leases, fencing, failover)."""
     from lpexec.app.worker import WorkerSettings
+
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter(
+            f"expected text or json, received {log_format!r}", param_hint="--log-format"
+        )
+    if log_format == "json":
+        from lpexec.app.logs import use_json_logs
+
+        use_json_logs()
 
     settings = WorkerSettings(
         ttl_seconds=ttl, heartbeat_seconds=heartbeat, interval_seconds=interval

@@ -233,6 +233,7 @@ class Engine:
                 "lease lost on %d executor(s), dropped without writing: %s",
                 dropped,
                 ", ".join(sorted(executor_ids)),
+                extra={"executor_ids": sorted(executor_ids)},
             )
 
     def _may_send(self, executor_id: str) -> bool:

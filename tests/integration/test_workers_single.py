@@ -1,8 +1,11 @@
 """A worker in process: it claims and runs handed-off executors, serves its metrics and health on
-loopback, and a second worker on the same SQLite store is refused with one line."""
+loopback, logs its ids as JSON fields, and a second worker on the same SQLite store is refused
+with one line."""
 
 from __future__ import annotations
 
+import json
+import logging
 from decimal import Decimal
 
 import httpx
@@ -11,6 +14,7 @@ import pytest
 from fixtures.engine_builders import make_engine, make_venue
 from fixtures.executors import BarrierOrderConfig
 from fixtures.paper_runtime import free_port
+from lpexec.app.logs import JsonLogFormatter
 from lpexec.app.metrics import WorkerMetrics
 from lpexec.app.worker import Worker, WorkerSettings, single_process
 from lpexec.core import ConfigError, Database, SqlStore
@@ -62,3 +66,19 @@ def test_a_second_worker_on_one_sqlite_store_is_refused_in_one_line(sqlite_url):
     with single_process(database):  # free again once the first one left
         pass
     database.close()
+
+
+def test_json_logs_carry_the_ids_as_fields():
+    record = logging.LogRecord(
+        "lpexec.app.worker", logging.WARNING, __file__, 1, "worker %s lost %d", ("w1", 2), None
+    )
+    record.worker_id = "w1"
+    record.executor_ids = ["e2", "e1"]
+    line = json.loads(JsonLogFormatter().format(record))
+    assert line["message"] == "worker w1 lost 2"
+    assert (line["level"], line["worker_id"], line["executor_ids"]) == (
+        "WARNING",
+        "w1",
+        ["e2", "e1"],
+    )
+    assert "controller_id" not in line and line["ts"].endswith("+00:00")
