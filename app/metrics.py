@@ -9,6 +9,10 @@
   ``lpexec_lease_losses_total``: what this worker holds, claimed, handed over and lost;
 - ``lpexec_tick_seconds``, ``lpexec_heartbeat_seconds``: histograms of one tick (market data,
   timers, sends) and one heartbeat (leases);
+- ``lpexec_venue_seconds{venue,command}``: histogram of each venue call;
+- ``lpexec_reconciliations_total{result}``: reconciliations of unknown outcomes by result
+  (``landed``, ``not_landed``, ``unknown``, ``error``);
+- ``lpexec_risk_rejections_total``: creates the risk engine refused;
 - ``lpexec_heartbeat_age_seconds``: since the last heartbeat.
 
 ``GET /healthz`` (liveness): 200 while heartbeats are on time (within the lease TTL), else 503.
@@ -53,6 +57,17 @@ class WorkerMetrics:
             "lpexec_heartbeat_seconds",
             "Seconds one heartbeat took (renew, release, claim, resume).",
             registry=self.registry,
+        )
+        self.venue_seconds = Histogram(
+            "lpexec_venue_seconds",
+            "Seconds one venue call took, by venue and command.",
+            labelnames=["venue", "command"],
+            registry=self.registry,
+        )
+        worker.engine.observe_venue_calls(
+            lambda venue, command, seconds: self.venue_seconds.labels(venue, command).observe(
+                seconds
+            )
         )
         self.registry.register(_WorkerCollector(worker))
         self._server: ThreadingHTTPServer | None = None
@@ -151,6 +166,32 @@ class _WorkerCollector(Collector):
             ("lpexec_lease_losses", engine.leases_lost, "Leases lost (taken over or expired)."),
         ):
             yield CounterMetricFamily(name, text, value=value)
+        reconciliations = CounterMetricFamily(
+            "lpexec_reconciliations",
+            "Reconciliations of unknown outcomes, by result.",
+            labels=["result"],
+        )
+        for result in ("landed", "not_landed", "unknown", "error"):
+            reconciliations.add_metric([result], engine.reconciliations.get(result, 0))
+        yield reconciliations
+        yield CounterMetricFamily(
+            "lpexec_risk_rejections",
+            "Creates the risk engine refused.",
+            value=engine.risk_rejections,
+        )
+        reconciliations = CounterMetricFamily(
+            "lpexec_reconciliations",
+            "Reconciliations of unknown outcomes, by result.",
+            labels=["result"],
+        )
+        for result in ("landed", "not_landed", "unknown", "error"):
+            reconciliations.add_metric([result], engine.reconciliations.get(result, 0))
+        yield reconciliations
+        yield CounterMetricFamily(
+            "lpexec_risk_rejections",
+            "Creates the risk engine refused.",
+            value=engine.risk_rejections,
+        )
         age = worker.leases.clock.monotonic() - worker.last_heartbeat if worker.heartbeats else 0
         yield GaugeMetricFamily(
             "lpexec_heartbeat_age_seconds", "Seconds since the last heartbeat.", value=age

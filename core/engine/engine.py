@@ -24,7 +24,7 @@ from lpexec.core.engine.outbox import IntentUpdate, Outbox
 from lpexec.core.engine.registry import AnyExecutor, Registry
 from lpexec.core.engine.routing import Router
 from lpexec.core.engine.scheduler import Scheduler
-from lpexec.core.errors import ConfigError, UnknownExecutorError
+from lpexec.core.errors import ConfigError, RiskRejectedError, UnknownExecutorError
 from lpexec.core.evidence import Evidence
 from lpexec.core.held import HeldPositionsLedger
 from lpexec.core.info import ExecutorInfo
@@ -115,6 +115,8 @@ class Engine:
         self._ledger_loaded = False
         self.leases_lost = 0
         """How many executors this engine dropped because their lease was lost."""
+        self.risk_rejections = 0
+        """How many creates the risk engine refused."""
         self.ledger = HeldPositionsLedger()
         self._registry = Registry(executor_types, store=store, clock=clock)
         self._executors = self._registry.executors  # one dict, shared with the dispatcher
@@ -272,7 +274,11 @@ class Engine:
             ConfigError: the type is not registered or the id exists already.
             RiskRejectedError: the risk engine refused the create.
         """
-        cls = self._admission.admit(config, caller_controller_id=caller_controller_id)
+        try:
+            cls = self._admission.admit(config, caller_controller_id=caller_controller_id)
+        except RiskRejectedError:
+            self.risk_rejections += 1
+            raise
         now = self._clock.now()
         executor = cls(config, created_at=now)
         self._register(executor)
@@ -468,6 +474,16 @@ class Engine:
     def live_executors(self) -> list[AnyExecutor]:
         """Every executor in memory that has not terminated (for inspection; never mutate)."""
         return [executor for executor in self._router.live.values() if not executor.is_terminated]
+
+    @property
+    def reconciliations(self) -> Mapping[str, int]:
+        """How many reconciliations ended each way (``landed``, ``not_landed``, ``unknown``,
+        ``error``)."""
+        return self._outbox.reconciliations
+
+    def observe_venue_calls(self, callback: Callable[[str, str, float], None] | None) -> None:
+        """Call ``callback(venue, command kind, seconds)`` after each venue call (metrics)."""
+        self._outbox.on_venue_call = callback
 
     def intent_counts(self) -> tuple[int, int]:
         """How many commands wait to be sent, and how many outcomes are unknown."""

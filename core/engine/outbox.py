@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,6 +85,9 @@ class Outbox:
 
     Attributes:
         unresolved: the commands whose outcome is unknown, by intent id.
+        reconciliations: how many reconciliations ended each way (``landed``, ``not_landed``,
+            ``unknown``: still unknown, ``error``: the venue raised).
+        on_venue_call: called with ``(venue, command kind, seconds)`` after each venue call.
     """
 
     def __init__(
@@ -116,6 +119,8 @@ class Outbox:
         self._sends: dict[str, int] = {}
         self._evidence: dict[str, dict[str, Any]] = {}
         """Evidence of the intents not settled yet, as stored (written through to the store)."""
+        self.reconciliations: Counter[str] = Counter()
+        self.on_venue_call: Callable[[str, str, float], None] | None = None
 
     # --- queues ------------------------------------------------------------------------------
 
@@ -191,11 +196,17 @@ class Outbox:
             return
         if command.is_write and not self._mark_sent(command):
             return
+        started = self._clock.monotonic()
         try:
-            if command.is_write:
-                result = await method(command, self.evidence_for(command.command_id))
-            else:
-                result = await method(command)
+            try:
+                if command.is_write:
+                    result = await method(command, self.evidence_for(command.command_id))
+                else:
+                    result = await method(command)
+            finally:
+                if self.on_venue_call is not None:
+                    elapsed = self._clock.monotonic() - started
+                    self.on_venue_call(command.venue, type(command).__name__, elapsed)
         except LeaseLostError as e:  # evidence refused: the next holder reconciles
             self._on_lost(e.executor_ids)
             return
@@ -390,15 +401,18 @@ class Outbox:
                 continue
             except (OutcomeUnknownError, VenueUnavailableError) as e:
                 logger.info("still unknown: %s (%s)", command_id, e)
+                self.reconciliations["unknown"] += 1
                 self._expire_if_spent(command, str(e))
                 continue
             except Exception as e:
                 logger.exception("reconciling %s raised", command_id)
+                self.reconciliations["error"] += 1
                 self._expire_if_spent(command, f"{type(e).__name__}: {e}")
                 continue
             if self.unresolved.pop(command_id, None) is None:
                 continue
             settled += 1
+            self.reconciliations["landed" if outcome is not None else "not_landed"] += 1
             if outcome is not None:
                 logger.info("reconciled %s: it landed", command_id)
                 self._deliver(command, outcome)

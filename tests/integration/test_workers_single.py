@@ -46,6 +46,9 @@ async def test_a_worker_claims_runs_and_reports_handed_off_executors(sqlite_url,
         assert "lpexec_leases_held 3.0" in body
         assert 'lpexec_executors{status="ACTIVE",type="barrier_order"} 3.0' in body
         assert "lpexec_tick_seconds_count 1.0" in body
+        assert 'lpexec_venue_seconds_count{command="PlaceOrder",venue="exchange"} 3.0' in body
+        assert 'lpexec_reconciliations_total{result="landed"} 0.0' in body
+        assert "lpexec_risk_rejections_total 0.0" in body
         assert ready == 200
         await worker.stop()
         assert worker.held == 0 and engine.active_count == 0
