@@ -164,6 +164,7 @@ class _WorkerCollector(Collector):
             ("lpexec_lease_claims", worker.claimed, "Executors claimed by this worker."),
             ("lpexec_lease_releases", worker.released, "Executors handed over to rebalance."),
             ("lpexec_lease_losses", engine.leases_lost, "Leases lost (taken over or expired)."),
+            ("lpexec_risk_rejections", engine.risk_rejections, "Creates the risk engine refused."),
         ):
             yield CounterMetricFamily(name, text, value=value)
         reconciliations = CounterMetricFamily(
@@ -174,24 +175,6 @@ class _WorkerCollector(Collector):
         for result in ("landed", "not_landed", "unknown", "error"):
             reconciliations.add_metric([result], engine.reconciliations.get(result, 0))
         yield reconciliations
-        yield CounterMetricFamily(
-            "lpexec_risk_rejections",
-            "Creates the risk engine refused.",
-            value=engine.risk_rejections,
-        )
-        reconciliations = CounterMetricFamily(
-            "lpexec_reconciliations",
-            "Reconciliations of unknown outcomes, by result.",
-            labels=["result"],
-        )
-        for result in ("landed", "not_landed", "unknown", "error"):
-            reconciliations.add_metric([result], engine.reconciliations.get(result, 0))
-        yield reconciliations
-        yield CounterMetricFamily(
-            "lpexec_risk_rejections",
-            "Creates the risk engine refused.",
-            value=engine.risk_rejections,
-        )
         age = worker.leases.clock.monotonic() - worker.last_heartbeat if worker.heartbeats else 0
         yield GaugeMetricFamily(
             "lpexec_heartbeat_age_seconds", "Seconds since the last heartbeat.", value=age

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import text
-
 from fixtures.engine_builders import kinds_of, make_engine, make_venue
 from fixtures.executors import BarrierOrderConfig
 from lpexec.core import Database, ExecutorStatus, SqlStore
 from lpexec.core.clock import LiveClock
 from lpexec.core.store import IntentStatus, Leases
-
-
-def expire(database: Database, executor_id: str) -> None:
-    with database.engine.begin() as connection:
-        connection.execute(
-            text(
-                "UPDATE executors SET lease_expires_at = clock_timestamp() - interval '1 second' "
-                "WHERE executor_id = :id"
-            ),
-            {"id": executor_id},
-        )
+from tests.core.test_leases import expire
 
 
 async def test_a_taken_over_executor_is_dropped_by_its_old_worker_and_finished_once(
