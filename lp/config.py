@@ -60,6 +60,9 @@ class LPExecutorConfig(TradingPairTokens, ExecutorConfig):
         upper_limit_price, lower_limit_price: close at once when the price reaches them.
         keep_position: False (default): swap the inventory back after the close; True: keep the
             net change as a held position (close type POSITION_HOLD for timer and limit closes).
+        adopt_position_address: take over this existing position of the wallet (opened
+            elsewhere) instead of opening one; range and amounts are then the position's own,
+            read from the chain (see :mod:`lpexec.lp.adoption`).
     """
 
     type = "lp"
@@ -92,6 +95,7 @@ class LPExecutorConfig(TradingPairTokens, ExecutorConfig):
     max_swap_attempts: int = Field(default=3, ge=1)
     dust_base: Decimal = Field(default=Decimal("0.000001"), ge=0)
     native_token: str = "SOL"
+    adopt_position_address: str = ""
 
     @field_validator("side", mode="before")
     @classmethod

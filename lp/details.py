@@ -76,6 +76,15 @@ class LPDetails(ExecutorDetails):
     open_signature: str
     close_signature: str
     failure_reason: str
+    adopted: bool = False
+    """The position was opened elsewhere and adopted (``lp adopt``): the figures below were paid
+    before the adoption and are in none of this report's costs or P&L (see
+    :mod:`lpexec.lp.adoption`)."""
+    adopted_open_tx_fee_native: Decimal = Decimal(0)
+    adopted_rent_sunk_native: Decimal = Decimal(0)
+    adopted_position_rent_native: Decimal = Decimal(0)
+    base_fee_before: Decimal = Decimal(0)
+    quote_fee_before: Decimal = Decimal(0)
 
     @classmethod
     def build(cls, executor: LPExecutor) -> LPDetails:
@@ -104,8 +113,8 @@ class LPDetails(ExecutorDetails):
             add_price=state.add_price,
             base_amount=state.base_amount,
             quote_amount=state.quote_amount,
-            base_fee=state.base_fee + state.base_fee_claimed,
-            quote_fee=state.quote_fee + state.quote_fee_claimed,
+            base_fee=executor.base_fees_earned(),
+            quote_fee=executor.quote_fees_earned(),
             position_rent=state.position_rent,
             position_rent_refunded=state.position_rent_refunded,
             tx_fee=state.tx_fee,
@@ -135,4 +144,10 @@ class LPDetails(ExecutorDetails):
             open_signature=state.open_signature,
             close_signature=state.close_signature,
             failure_reason=state.failure_reason,
+            adopted=state.adopted,
+            adopted_open_tx_fee_native=state.adopted_open_tx_fee,
+            adopted_rent_sunk_native=state.adopted_rent_sunk,
+            adopted_position_rent_native=state.adopted_position_rent,
+            base_fee_before=state.base_fee_before,
+            quote_fee_before=state.quote_fee_before,
         )

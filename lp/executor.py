@@ -33,6 +33,7 @@ from lpexec.core import (
 )
 from lpexec.core.money import ZERO
 from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap_cost_quote
+from lpexec.lp.adoption import AdoptPosition, PositionAdopted
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
 from lpexec.lp.messages import (
@@ -109,6 +110,13 @@ class LPExecutorState:
     swap_quote: Decimal = ZERO
     swap_cost: Decimal = ZERO
     failure_reason: str = ""
+    adopted: bool = False
+    """The position was opened elsewhere and adopted (see :mod:`lpexec.lp.adoption`)."""
+    base_fee_before: Decimal = ZERO
+    quote_fee_before: Decimal = ZERO
+    adopted_open_tx_fee: Decimal = ZERO
+    adopted_rent_sunk: Decimal = ZERO
+    adopted_position_rent: Decimal = ZERO
 
 
 class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
@@ -139,11 +147,19 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         self._fire(LPTrigger.OPEN)
         return [self._open_command()]
 
-    def _open_command(self) -> OpenPosition:
+    def _open_command(self) -> OpenPosition | AdoptPosition:
         config = self.config
         command_id = self._next_command_id()
         self.state.open_command_id = command_id
         self.state.open_attempts += 1
+        if config.adopt_position_address:
+            return AdoptPosition(
+                command_id=command_id,
+                executor_id=self.id,
+                venue=config.lp_provider,
+                position_address=config.adopt_position_address,
+                pool_address=config.pool_address,
+            )
         return OpenPosition(
             command_id=command_id,
             executor_id=self.id,
@@ -181,6 +197,13 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         state.tx_fee += event.tx_fee
         state.open_signature = event.signature
         state.open_estimated = event.estimated
+        if isinstance(event, PositionAdopted):
+            state.adopted = True
+            state.base_fee = state.base_fee_before = event.base_fee_before
+            state.quote_fee = state.quote_fee_before = event.quote_fee_before
+            state.adopted_open_tx_fee = event.open_tx_fee
+            state.adopted_rent_sunk = event.open_rent_sunk
+            state.adopted_position_rent = event.position_rent
         state.last_refresh_at = event.ts_event
         in_range, direction = self.range_status()
         self._fire(LPTrigger.OPENED_IN_RANGE if in_range else LPTrigger.OPENED_OUT_OF_RANGE)
@@ -410,12 +433,23 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         return [self._swap_command(abs(difference))]
 
     def returned_amounts(self) -> tuple[Decimal, Decimal]:
-        """(base, quote) the position holds or gave back, fees owed and claimed included."""
+        """(base, quote) the position holds or gave back, fees owed and claimed included (fees
+        earned before an adoption excluded: they are not this executor's)."""
         state = self.state
         return (
-            state.base_amount + state.base_fee + state.base_fee_claimed,
-            state.quote_amount + state.quote_fee + state.quote_fee_claimed,
+            state.base_amount + self.base_fees_earned(),
+            state.quote_amount + self.quote_fees_earned(),
         )
+
+    def base_fees_earned(self) -> Decimal:
+        """Base fees earned while this executor held the position (owed and claimed)."""
+        state = self.state
+        return state.base_fee + state.base_fee_claimed - state.base_fee_before
+
+    def quote_fees_earned(self) -> Decimal:
+        """Quote fees earned while this executor held the position (owed and claimed)."""
+        state = self.state
+        return state.quote_fee + state.quote_fee_claimed - state.quote_fee_before
 
     def _swap_command(self, amount: Decimal) -> Swap:
         state = self.state
@@ -559,8 +593,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             add_price=state.add_price if state.add_price is not None else price,
             base=state.base_amount if opened else ZERO,
             quote=state.quote_amount if opened else ZERO,
-            base_fees=state.base_fee + state.base_fee_claimed,
-            quote_fees=state.quote_fee + state.quote_fee_claimed,
+            base_fees=self.base_fees_earned(),
+            quote_fees=self.quote_fees_earned(),
             price=price,
             native_price=native_price,
             tx_fee_native=state.tx_fee,

@@ -11,6 +11,16 @@ from rich.live import Live
 from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
+from lpexec.app.cli.lp_adopt import adopt_command
+from lpexec.app.cli.lp_options import (
+    ABOVE_SECONDS_OPTION,
+    BELOW_SECONDS_OPTION,
+    CONTROLLER_ID_OPTION,
+    KEEP_POSITION_OPTION,
+    LOWER_LIMIT_OPTION,
+    UPPER_LIMIT_OPTION,
+)
+from lpexec.app.cli.lp_positions import positions_command
 from lpexec.app.cli.options import (
     JSON_OPTION,
     YES_OPTION,
@@ -30,14 +40,26 @@ from lpexec.lp import LPExecutor, LPExecutorConfig
 if TYPE_CHECKING:
     from lpexec.app.runtime import LPRuntime
 
-__all__ = ["lp_app"]
+__all__ = ["lp_app", "print_info"]
 
 console = Console()
 lp_app = typer.Typer(no_args_is_help=True, callback=connection_options, cls=OptionsAnywhereGroup)
 T = TypeVar("T")
+ADOPTED_ROWS = (
+    "adopted",
+    "adopted_open_tx_fee_native",
+    "adopted_rent_sunk_native",
+    "adopted_position_rent_native",
+    "base_fee_before",
+    "quote_fee_before",
+)
+"""Rows of an adopted position's report: what was paid or earned before the adoption."""
+lp_app.command("positions")(positions_command)
+lp_app.command("adopt")(adopt_command)
 
 
-def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:
+def print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:
+    """Print an LP executor's report: JSON, or its tables and the venue line."""
     if as_json:
         print_json({**info.model_dump(mode="json"), "venue": venue})
         return
@@ -66,6 +88,7 @@ def _print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> 
         "position_rent_refunded",
         "rent_sunk_native",
         "failure_reason",
+        *(ADOPTED_ROWS if getattr(details, "adopted", False) else ()),
     ):
         add_row(table, name, text_of(getattr(details, name)))
     console.print(table)
@@ -103,12 +126,12 @@ def open_command(
     side: str = typer.Option("BOTH", help="BOTH, BUY (quote only) or SELL (base only)."),
     strategy: str = typer.Option("Spot", help="Spot, Curve or BidAsk."),
     slippage: str = typer.Option("0.01", help="Slippage as a ratio (0.01 = 1 %)."),
-    above_seconds: int | None = typer.Option(None, help="Close after this long above range."),
-    below_seconds: int | None = typer.Option(None, help="Close after this long below range."),
-    upper_limit: str | None = typer.Option(None, help="Close at once at or above this price."),
-    lower_limit: str | None = typer.Option(None, help="Close at once at or below this price."),
-    keep_position: bool = typer.Option(False, help="Hold the net change instead of swapping."),
-    controller_id: str = typer.Option("main", help="Who owns the executor."),
+    above_seconds: int | None = ABOVE_SECONDS_OPTION,
+    below_seconds: int | None = BELOW_SECONDS_OPTION,
+    upper_limit: str | None = UPPER_LIMIT_OPTION,
+    lower_limit: str | None = LOWER_LIMIT_OPTION,
+    keep_position: bool = KEEP_POSITION_OPTION,
+    controller_id: str = CONTROLLER_ID_OPTION,
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -143,7 +166,7 @@ def open_command(
         await runtime.settle()
         return runtime.engine.info(config.id)
 
-    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
+    print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("status")
@@ -159,7 +182,7 @@ def status_command(
         await _refresh(runtime)
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
+    print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 async def _refresh(runtime: LPRuntime) -> None:
@@ -195,7 +218,7 @@ def close_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
+    print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("retry")
@@ -212,7 +235,7 @@ def retry_command(
         await runtime.settle()
         return runtime.engine.info(executor_id)
 
-    _print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
+    print_info(run_session(ctx, work), as_json=as_json, venue=session_venue(ctx))
 
 
 @lp_app.command("list")

@@ -46,6 +46,7 @@ from lpexec.core import (
     VenueRejectedError,
 )
 from lpexec.core.money import ZERO
+from lpexec.lp.adoption import AdoptPosition, PositionAdopted
 from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 from lpexec.lp.math.dlmm_distribution import Strategy
 from lpexec.lp.messages import (
@@ -388,6 +389,54 @@ class GatewayLiquidityVenue:
             signature=signature,
         )
 
+    async def adopt_position(self, command: AdoptPosition, evidence: Evidence) -> PositionAdopted:
+        """Read an existing position of the wallet to hand it to an executor; with the chain's
+        history, the open's fee, rent and BinArray rent are read from the transaction that opened
+        it (reported as paid before the adoption). Sends nothing: a retry reads again."""
+        del evidence  # nothing is sent, so nothing needs recording before an answer
+        address = command.position_address
+        try:
+            position = await self._lp.position_info(
+                address, wallet_address=self._wallet, network=self._network
+            )
+        except GatewayPositionClosedError as e:
+            raise VenueRejectedError(f"position {address} is closed", code="position_closed") from e
+        except GatewayPositionNotFound as e:
+            raise VenueRejectedError(str(e), code="position_not_found") from e
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        if position.pool_address != command.pool_address:
+            raise VenueRejectedError(
+                f"position {address} is in pool {position.pool_address}, not "
+                f"{command.pool_address}",
+                code="invalid_request",
+            )
+        pool = await self._read_pool(command.pool_address)
+        fee = rent = sunk = ZERO
+        signature, estimated = "", True
+        if self._history is not None:
+            records = await signatures_since(self._history, address, after="")
+            if records and not records[0].failed:
+                facts = await self._facts(records[0].signature)
+                fee = facts.fee or ZERO
+                before, after = facts.lamports_of(address) or (0, 0)
+                rent = Decimal(after - before) / LAMPORTS_PER_SOL
+                created = facts.created_lamports(excluding={address, self._wallet})
+                sunk = Decimal(created) / LAMPORTS_PER_SOL
+                signature, estimated = records[0].signature, False
+        return PositionAdopted(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            **_as_it_stands(position, pool),
+            position_rent=rent,
+            signature=signature,
+            estimated=estimated,
+            open_tx_fee=fee,
+            open_rent_sunk=sunk,
+            base_fee_before=position.base_fee_amount,
+            quote_fee_before=position.quote_fee_amount,
+        )
+
     # --- reads ------------------------------------------------------------------------------------
 
     async def pool_info(self, pool_address: str) -> Any:
@@ -400,6 +449,21 @@ class GatewayLiquidityVenue:
             return await self._lp.pool_info(pool_address, network=self._network)
         except GatewayError as e:
             raise venue_error(e, write=False) from e
+
+    async def positions_owned(self, pool_address: str | None = None) -> list[PositionInfo]:
+        """The wallet's positions on this connector as the Gateway lists them (``pool_address``:
+        that pool's only), whoever opened them.
+
+        Raises:
+            VenueUnavailableError, VenueRejectedError: the list could not be read.
+        """
+        try:
+            owned: list[PositionInfo] = await self._lp.positions_owned(
+                self._wallet, network=self._network
+            )
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        return [p for p in owned if pool_address is None or p.pool_address == pool_address]
 
     async def refresh_position(self, command: RefreshPosition) -> OutcomeEvent:
         """Read the position and its pool; a closed position is reported as closed."""
@@ -453,6 +517,8 @@ class GatewayLiquidityVenue:
             return await self._reconcile_open(command, evidence)
         if isinstance(command, ClosePosition):
             return await self._reconcile_close(command, evidence)
+        if isinstance(command, AdoptPosition):  # a read: reading again is the reconciliation
+            return await self.adopt_position(command, evidence)
         raise OutcomeUnknownError(f"{type(command).__name__} cannot be reconciled from the chain")
 
     async def _reconcile_open(
@@ -578,17 +644,24 @@ class GatewayLiquidityVenue:
         return PositionOpened(
             ts_event=self._clock.now(),
             command_id=command.command_id,
-            position_address=position.address,
-            base_amount=position.base_token_amount,
-            quote_amount=position.quote_token_amount,
-            lower_price=position.lower_price,
-            upper_price=position.upper_price,
-            lower_bin_id=position.lower_bin_id,
-            upper_bin_id=position.upper_bin_id,
-            active_bin_id=pool.active_bin_id if pool else None,
-            price=pool.price if pool else position.price,
+            **_as_it_stands(position, pool),
             estimated=True,
         )
+
+
+def _as_it_stands(position: PositionInfo, pool: Any) -> dict[str, Any]:
+    """A position's open as it stands now: its amounts, bounds and the pool's price."""
+    return {
+        "position_address": position.address,
+        "base_amount": position.base_token_amount,
+        "quote_amount": position.quote_token_amount,
+        "lower_price": position.lower_price,
+        "upper_price": position.upper_price,
+        "lower_bin_id": position.lower_bin_id,
+        "upper_bin_id": position.upper_bin_id,
+        "active_bin_id": pool.active_bin_id if pool else None,
+        "price": pool.price if pool else position.price,
+    }
 
 
 def _same_range(position: PositionInfo, command: OpenPosition) -> bool:
