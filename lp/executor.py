@@ -36,8 +36,10 @@ from lpexec.lp.accounting import LPAccounting, account, native_costs_quote, swap
 from lpexec.lp.adoption import AdoptPosition, PositionAdopted
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
+from lpexec.lp.fees import CollectFeesRequested
 from lpexec.lp.messages import (
     ClosePosition,
+    CollectFees,
     FeesCollected,
     OpenPosition,
     PoolPriceUpdated,
@@ -117,6 +119,8 @@ class LPExecutorState:
     adopted_open_tx_fee: Decimal = ZERO
     adopted_rent_sunk: Decimal = ZERO
     adopted_position_rent: Decimal = ZERO
+    collect_command_id: str = ""
+    """The fee claim under way (``lp collect-fees``), one at a time."""
 
 
 class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
@@ -484,9 +488,29 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         self._fire(LPTrigger.SWAPPED, now=event.ts_event)
         return []
 
+    @on(CollectFeesRequested)
+    def _collect_requested(self, _event: CollectFeesRequested) -> list[Command]:
+        state = self.state
+        if state.lp_state not in _OPEN_STATES or state.collect_command_id:
+            return []
+        state.collect_command_id = self._next_command_id()
+        self._touch()
+        return [
+            CollectFees(
+                command_id=state.collect_command_id,
+                executor_id=self.id,
+                venue=self.config.lp_provider,
+                position_address=state.position_address,
+            )
+        ]
+
     @on(FeesCollected)
     def _fees_collected(self, event: FeesCollected) -> list[Command]:
         state = self.state
+        if event.command_id == state.collect_command_id:
+            state.collect_command_id = ""
+            if state.failure_reason.startswith("collect fees failed"):
+                state.failure_reason = ""
         state.base_fee_claimed += event.base_fee
         state.quote_fee_claimed += event.quote_fee
         state.base_fee = max(ZERO, state.base_fee - event.base_fee)
@@ -504,6 +528,11 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         # A transaction that landed and failed on chain still cost its fee.
         state.tx_fee += event.tx_fee
         lp_state, phase = state.lp_state, state.stranded_from
+        if command_id and command_id == state.collect_command_id:
+            state.collect_command_id = ""  # nothing claimed; the fees stay owed
+            state.failure_reason = f"collect fees failed: {event.reason}"
+            self._touch()
+            return []
         if command_id == state.refresh_command_id:
             state.refresh_command_id = ""
             if event.code == "position_not_found" and lp_state in _OPEN_STATES:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.lp_adopt import adopt_command
+from lpexec.app.cli.lp_fees import collect_fees_command
 from lpexec.app.cli.lp_options import (
     ABOVE_SECONDS_OPTION,
     BELOW_SECONDS_OPTION,
@@ -56,6 +57,7 @@ ADOPTED_ROWS = (
 """Rows of an adopted position's report: what was paid or earned before the adoption."""
 lp_app.command("positions")(positions_command)
 lp_app.command("adopt")(adopt_command)
+lp_app.command("collect-fees")(collect_fees_command)
 
 
 def print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:

@@ -66,6 +66,7 @@ from lpexec.lp.messages import (
 from lpexec.venues.gateway.transactions import (
     TxFacts,
     WalletTransactions,
+    newest_signature,
     signatures_since,
     tx_facts,
     venue_error,
@@ -371,7 +372,22 @@ class GatewayLiquidityVenue:
         )
 
     async def collect_fees(self, command: CollectFees, evidence: Evidence) -> FeesCollected:
-        """Claim a position's fees."""
+        """Claim a position's fees. The fees owed and the wallet's newest signature are recorded
+        first, so that a lost answer is reconciled from the chain, never sent again blind; a
+        position that owes nothing is refused before anything is sent."""
+        if "base_fee_owed" not in evidence:
+            position = await self._position(command.position_address)
+            if position.base_fee_amount <= 0 and position.quote_fee_amount <= 0:
+                raise VenueRejectedError(
+                    f"position {command.position_address} owes no fees: nothing to collect",
+                    code="nothing_to_collect",
+                )
+            before = await newest_signature(self._history, self._wallet)
+            evidence.record(
+                wallet_signature_before=before,
+                base_fee_owed=str(position.base_fee_amount),
+                quote_fee_owed=str(position.quote_fee_amount),
+            )
         _, data, fee, signature = await self._write_data(
             "collect-fees",
             self._lp.collect_fees(
@@ -395,16 +411,7 @@ class GatewayLiquidityVenue:
         it (reported as paid before the adoption). Sends nothing: a retry reads again."""
         del evidence  # nothing is sent, so nothing needs recording before an answer
         address = command.position_address
-        try:
-            position = await self._lp.position_info(
-                address, wallet_address=self._wallet, network=self._network
-            )
-        except GatewayPositionClosedError as e:
-            raise VenueRejectedError(f"position {address} is closed", code="position_closed") from e
-        except GatewayPositionNotFound as e:
-            raise VenueRejectedError(str(e), code="position_not_found") from e
-        except GatewayError as e:
-            raise venue_error(e, write=False) from e
+        position = await self._position(address)
         if position.pool_address != command.pool_address:
             raise VenueRejectedError(
                 f"position {address} is in pool {position.pool_address}, not "
@@ -519,6 +526,8 @@ class GatewayLiquidityVenue:
             return await self._reconcile_close(command, evidence)
         if isinstance(command, AdoptPosition):  # a read: reading again is the reconciliation
             return await self.adopt_position(command, evidence)
+        if isinstance(command, CollectFees):
+            return await self._reconcile_collect(command, evidence)
         raise OutcomeUnknownError(f"{type(command).__name__} cannot be reconciled from the chain")
 
     async def _reconcile_open(
@@ -575,6 +584,86 @@ class GatewayLiquidityVenue:
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         return self._not_landed(command, evidence)
+
+    async def _reconcile_collect(
+        self, command: CollectFees, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        """A fee claim whose answer was lost. With its signature in the evidence, its poll
+        decides. Otherwise the position's fees owed decide whether it landed: fees owed only
+        fall when claimed, so owed fees not below those recorded before the send mean it did
+        not land (sent again once the settle window has passed); fallen ones mean it landed, and
+        its transaction is the oldest of the wallet's since the send that touches the position
+        or, where the chain does not list the position among a claim's accounts, only paid the
+        wallet pool tokens. It is never sent twice."""
+        address = command.position_address
+        if "signature" not in evidence:
+            if "base_fee_owed" not in evidence:  # stopped before the send
+                return self._not_landed(command, evidence)
+            position = await self._position(address)
+            fell = position.base_fee_amount < Decimal(evidence["base_fee_owed"]) or (
+                position.quote_fee_amount < Decimal(evidence["quote_fee_owed"])
+            )
+            if not fell:
+                return self._not_landed(command, evidence)
+            signature = await self._claim_signature(
+                position, evidence.get("wallet_signature_before")
+            )
+            evidence.record(signature=signature)
+        decided = await self._tx.decide(command, evidence)
+        if decided is None or isinstance(decided, CommandFailed):
+            return decided
+        facts = tx_facts(decided, wallet_address=self._wallet)
+        position = await self._position(address)
+        fee = facts.fee or ZERO
+        base, quote = self._wallet_received(facts, position, fee=fee, rent=ZERO, address=address)
+        return FeesCollected(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=address,
+            base_fee=base,
+            quote_fee=quote,
+            tx_fee=fee,
+            signature=facts.signature,
+        )
+
+    async def _claim_signature(self, position: PositionInfo, before: str | None) -> str:
+        """The signature of the claim on ``position`` among the wallet's transactions since
+        ``before``.
+
+        Raises:
+            OutcomeUnknownError: no chain history, or no such transaction found (yet).
+        """
+        if self._history is None or before is None:
+            raise OutcomeUnknownError(
+                f"fees of {position.address} were claimed; without the chain's history its "
+                "transaction cannot be read"
+            )
+        for record in await signatures_since(self._history, self._wallet, after=before):
+            if record.failed:
+                continue
+            facts = await self._facts(record.signature)
+            received = self._wallet_received(
+                facts, position, fee=facts.fee or ZERO, rent=ZERO, address=position.address
+            )
+            only_paid = all(amount >= 0 for amount in received) and any(
+                amount > 0 for amount in received
+            )
+            if position.address in facts.lamports or only_paid:
+                return record.signature
+        raise OutcomeUnknownError(f"fees of {position.address} were claimed; its claim not found")
+
+    async def _position(self, address: str) -> PositionInfo:
+        try:
+            info: PositionInfo = await self._lp.position_info(
+                address, wallet_address=self._wallet, network=self._network
+            )
+        except GatewayPositionClosedError as e:
+            raise VenueRejectedError(f"position {address} is closed", code="position_closed") from e
+        except GatewayPositionNotFound as e:
+            raise VenueRejectedError(str(e), code="position_not_found") from e
+        except GatewayError as e:
+            raise venue_error(e, write=False) from e
+        return info
 
     def _not_landed(self, command: Command, evidence: Evidence) -> None:
         if not self._tx.settle_window_passed(evidence):
