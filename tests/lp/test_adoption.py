@@ -1,5 +1,6 @@
 """An LP executor that adopts a position opened elsewhere, fed events by hand: it reads instead of
-opening, and what was paid or earned before the adoption stays out of its costs and P&L."""
+opening, and what was paid or earned before the adoption stays out of its costs and P&L; and an
+open one claiming its fees on request (``lp collect-fees``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from fixtures.lp_builders import (
 from lpexec.core import CloseType, StopRequested
 from lpexec.lp import LPExecutor, LPState
 from lpexec.lp.adoption import AdoptPosition, PositionAdopted
-from lpexec.lp.messages import ClosePosition, FeesCollected
+from lpexec.lp.fees import CollectFeesRequested
+from lpexec.lp.messages import ClosePosition, CollectFees, FeesCollected
 
 
 def adopting(**overrides) -> tuple[LPExecutor, AdoptPosition]:
@@ -104,3 +106,34 @@ def test_an_adoption_refused_by_the_venue_fails_without_a_position():
     assert executor.state.lp_state is LPState.FAILED
     assert executor.state.position_address == ""
     assert "position closed" in executor.state.failure_reason
+
+
+def test_a_collect_request_sends_one_claim_at_a_time_and_counts_what_it_paid():
+    executor = open_executor()
+    (claim,) = executor.apply(CollectFeesRequested(ts_event=at(20)))
+    assert isinstance(claim, CollectFees) and claim.position_address == "Pos1"
+    assert executor.apply(CollectFeesRequested(ts_event=at(21))) == []  # one at a time
+    fee_before = executor.state.tx_fee
+
+    executor.apply(
+        outcome(
+            FeesCollected,
+            claim.command_id,
+            30,
+            {"position_address": "Pos1"},
+            {"base_fee": "0.01", "quote_fee": "2", "tx_fee": "0.00001"},
+        )
+    )
+
+    state = executor.state
+    assert (state.base_fee_claimed, state.quote_fee_claimed) == (Decimal("0.01"), 2)
+    assert state.tx_fee == fee_before + Decimal("0.00001") and state.collect_command_id == ""
+    (again,) = executor.apply(CollectFeesRequested(ts_event=at(40)))
+    executor.apply(command_failed(again, 41, "owes no fees", code="nothing_to_collect"))
+    assert state.collect_command_id == "" and state.lp_state is LPState.IN_RANGE
+    assert state.failure_reason == "collect fees failed: owes no fees"
+
+
+def test_a_collect_request_before_the_position_is_open_sends_nothing():
+    executor, _ = adopting()
+    assert executor.apply(CollectFeesRequested(ts_event=at(5))) == []
