@@ -11,6 +11,7 @@ from fixtures.lp_builders import (
     at,
     executor_started,
     make_config,
+    open_executor,
     position_closed,
     position_updated,
 )
