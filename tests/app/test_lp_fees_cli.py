@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from fixtures.cli import flat
+from fixtures.cli import flat, invoke
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.core.clock import LiveClock
 from lpexec.paper.gateway.defaults import USDC_MINT
@@ -112,3 +112,29 @@ def test_collect_fees_refuses_what_is_not_an_open_lp_position(paper_cli):
     assert refused.exit_code == 2
     assert "expected an LP executor still open" in flat(refused.stderr)
     assert "Traceback" not in refused.stderr
+
+
+def test_adopt_and_collect_fees_ask_first_on_a_real_gateway(tmp_path):
+    # Refused before anything is contacted or written: no Gateway listens on this port.
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}", "LPEXEC_GATEWAY_URL": None}
+    real = ("--gateway", "http://127.0.0.1:9", "--wallet", "W1111111111111111111111111111111")
+    adopt = invoke("lp", "adopt", "P1", *real, env=env)
+    collect = invoke("lp", "collect-fees", "x", *real, env=env)
+    assert adopt.exit_code == collect.exit_code == 2
+    assert "--yes: expected --yes to adopt position P1 on the real Gateway http://127.0.0.1:9" in (
+        flat(adopt.stderr)
+    )
+    assert "--yes: expected --yes to collect the fees of x on the real Gateway" in flat(
+        collect.stderr
+    )
+    assert not (tmp_path / "real.db").exists()
+
+
+def test_errors_with_json_are_one_object_on_stdout(paper_cli):
+    refused = paper_cli("lp", "adopt", "nope", "--json")
+    assert refused.exit_code == 2
+    error = json.loads(refused.stdout)["error"]
+    assert (error["field"], error["value"]) == ("position address", "nope")
+    collect = paper_cli("lp", "collect-fees", "nope", "--json")
+    assert collect.exit_code == 2
+    assert json.loads(collect.stdout)["error"]["field"] == "executor id"
