@@ -3,11 +3,13 @@
 Each worker claims a fair share of the unfinished executors (``core.store.leases``: ``FOR UPDATE
 SKIP LOCKED``, a TTL, a fencing token), runs them on its engine, and on every heartbeat
 
-- renews its leases, and drops at once every executor whose lease it lost (another worker took
-  it over after this one was paused past its TTL: nothing more is sent or written for it);
-- counts the live workers and the unfinished executors: with more than its share it releases
-  the excess (a worker joined), with less it claims executors nobody holds: new ones created by
-  the API, the CLI or a controller, and those of a worker that left or died (their leases expired);
+- renews its leases (on a thread of its own, so a busy event loop keeps them), and drops every
+  executor whose lease it lost (another worker took it over after this one was paused past its
+  TTL: nothing more is sent or written for it);
+- counts the live workers and the unfinished executors: with more than its share (plus a slack)
+  it hands idle executors over (a worker joined), with less it claims executors nobody holds:
+  new ones created by the API, the CLI or a controller, and those of a worker that left or died
+  (their leases expired);
 - releases the leases of executors that ended.
 
 A clean stop lets writes in flight be answered, then releases every lease and leaves, so the
@@ -57,6 +59,8 @@ class WorkerSettings:
     interval_seconds: float = 1.0
     """How often executors get market data and ticks."""
     max_write_wait_seconds: float = 15.0
+    max_concurrent_calls: int | None = 16
+    """How many venue calls the worker makes at once (None: no limit)."""
     slack: int = 1
     """How many executors above its fair share a worker keeps before releasing any (at least a
     tenth of the share, so executors ending one by one do not move the others around)."""
@@ -143,6 +147,7 @@ class Worker:
             types=types,
         )
         store.fence = self.leases.fence
+        engine.limit_concurrent_calls(self.settings.max_concurrent_calls)
         _end_abandoned_transactions(store.database, after_seconds=self.settings.ttl_seconds)
         self._poll = poll
         self.observe: Callable[[str, float], None] = lambda _what, _seconds: None
@@ -161,7 +166,7 @@ class Worker:
         """Leases the renewal thread found lost, for the event loop to drop."""
         self._loop_seen = 0.0
         """When the event loop last showed it runs (the renewal thread stops renewing for a
-        loop stuck longer than a TTL: its leases then move to a worker that runs)."""
+        loop stuck longer than three TTLs: its leases then move to a worker that runs)."""
 
     @property
     def held(self) -> int:

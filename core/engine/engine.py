@@ -481,6 +481,11 @@ class Engine:
         ``error``)."""
         return self._outbox.reconciliations
 
+    def limit_concurrent_calls(self, limit: int | None) -> None:
+        """Let at most ``limit`` venue calls run at once (None: no limit): a worker that takes
+        over hundreds of executors does not flood its venue."""
+        self._outbox.limit_calls(limit)
+
     def observe_venue_calls(self, callback: Callable[[str, str, float], None] | None) -> None:
         """Call ``callback(venue, command kind, seconds)`` after each venue call (metrics)."""
         self._outbox.on_venue_call = callback

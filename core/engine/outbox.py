@@ -23,6 +23,7 @@ The outbox never touches an executor: outcomes go through the ``apply`` callback
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections import Counter, defaultdict, deque
@@ -120,6 +121,7 @@ class Outbox:
         self._evidence: dict[str, dict[str, Any]] = {}
         """Evidence of the intents not settled yet, as stored (written through to the store)."""
         self.reconciliations: Counter[str] = Counter()
+        self._calls: asyncio.Semaphore | None = None
         self.on_venue_call: Callable[[str, str, float], None] | None = None
 
     # --- queues ------------------------------------------------------------------------------
@@ -185,8 +187,20 @@ class Outbox:
 
     # --- sending -----------------------------------------------------------------------------
 
+    def limit_calls(self, limit: int | None) -> None:
+        """Let at most ``limit`` venue calls run at once (None: no limit); the others wait
+        their turn before their intent is marked SENT."""
+        self._calls = asyncio.Semaphore(limit) if limit else None
+
     async def execute(self, command: Command) -> None:
         """Send one command through its venue port and settle its outcome."""
+        if self._calls is None:
+            await self._execute(command)
+            return
+        async with self._calls:
+            await self._execute(command)
+
+    async def _execute(self, command: Command) -> None:
         method_name = command.port_method
         venue = self._venues.get(command.venue)
         method = getattr(venue, method_name, None) if venue is not None else None

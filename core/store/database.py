@@ -20,6 +20,8 @@ __all__ = ["Database", "redact_url"]
 
 logger = logging.getLogger(__name__)
 
+_PREPARE_LOCK = 0x6C70_6578  # "lpex": the advisory lock key of table creation and migrations
+
 
 def redact_url(url: str) -> str:
     """Return ``url`` with any password hidden, for logs and errors."""
@@ -73,7 +75,8 @@ class Database:
             event.listen(engine, "connect", _sqlite_pragmas)
         database = cls(engine)
         try:
-            database._prepare(create=create)
+            with database._one_preparer():
+                database._prepare(create=create)
         except OperationalError as e:
             engine.dispose()
             raise StoreError(
@@ -83,6 +86,21 @@ class Database:
             engine.dispose()
             raise
         return database
+
+    @contextmanager
+    def _one_preparer(self) -> Iterator[None]:
+        """On PostgreSQL, one process at a time creates or migrates the tables (workers started
+        together would race on ``CREATE TABLE``): a session advisory lock held meanwhile."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARE_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PREPARE_LOCK})
+                connection.commit()
 
     def _prepare(self, *, create: bool) -> None:
         existing = set(inspect(self.engine).get_table_names())

@@ -176,7 +176,7 @@ def all_active(database: Database) -> bool:
 
 
 @pytest.mark.slow
-def test_three_workers_fail_over_fence_and_rebalance(tmp_path, postgres_url):
+def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres_url):
     # Arrange: the paper Gateway, 300 executors handed off, 3 workers. The shared test server's
     # disk is busy with every other test: commits here do not wait for its flush (what is
     # tested is the workers' leases, not PostgreSQL's durability).
@@ -187,6 +187,7 @@ def test_three_workers_fail_over_fence_and_rebalance(tmp_path, postgres_url):
     )
     url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
     database = Database.open(postgres_url)
+    request.addfinalizer(database.close)
     asyncio.run(create_handed_off(postgres_url))
     workers = {
         name: worker(url, wallet, postgres_url, name, tmp_path) for name in ("w1", "w2", "w3")
@@ -291,4 +292,3 @@ def test_three_workers_fail_over_fence_and_rebalance(tmp_path, postgres_url):
     assert len(opens) == EXECUTORS
     assert all(len(txs) == 1 for txs in opens.values()), "a position opened twice"
     assert audit(book, load_executors(store), exclusive=True) == []
-    database.close()
