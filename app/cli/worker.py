@@ -31,6 +31,9 @@ def worker_command(
     interval: float = typer.Option(
         1.0, min=0.05, help="Seconds between ticks (market data, timers, sends)."
     ),
+    max_calls: int = typer.Option(
+        16, min=1, help="Venue calls this worker makes at once (a takeover does not flood it)."
+    ),
     metrics_port: int | None = typer.Option(
         None, min=1, max=65535, help="Serve /metrics, /healthz, /readyz on 127.0.0.1:PORT."
     ),
@@ -54,7 +57,10 @@ def worker_command(
         use_json_logs()
 
     settings = WorkerSettings(
-        ttl_seconds=ttl, heartbeat_seconds=heartbeat, interval_seconds=interval
+        ttl_seconds=ttl,
+        heartbeat_seconds=heartbeat,
+        interval_seconds=interval,
+        max_concurrent_calls=max_calls,
     )
     asyncio.run(
         _run(

@@ -60,6 +60,7 @@ def worker(
         "LPEXEC_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
     }
     arguments = ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT), "--interval", "0.5"]
+    arguments += ["--max-calls", "32"]
     with (logs / f"{name}.out").open("w") as out, (logs / f"{name}.err").open("w") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "lpexec", "worker", "--worker-id", name, *arguments],
@@ -86,7 +87,7 @@ def owners(database: Database) -> dict[str, int]:
 
 
 def story(database: Database) -> list[object]:
-    """The unfinished executors' family states and intents (for a failure's message)."""
+    """Unfinished executors not open (yet or any more): family state, last intents."""
     store = SqlStore(database)
     return [
         (
@@ -97,8 +98,10 @@ def story(database: Database) -> list[object]:
                 for intent in store.intents_for(record.executor_id)
             ][-3:],
         )
-        for record in store.unfinished_executors()[:4]
-    ]
+        for record in store.unfinished_executors()
+        if record.status is not ExecutorStatus.ACTIVE
+        or not record.load_snapshot()["state"].get("position_address")
+    ][:4]
 
 
 def wait_until(
@@ -195,7 +198,7 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
     try:
         wait_until(
             lambda: all_active(database),
-            timeout=60,
+            timeout=90,
             what="every executor opened",
             details=lambda: story(database),
         )
@@ -244,7 +247,7 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
         push = asyncio.run(push_price_up(url, wallet))
         wait_until(
             lambda: terminated(database) == EXECUTORS,
-            timeout=60,
+            timeout=90,
             what="every executor closed",
             details=lambda: story(database),
         )
