@@ -37,16 +37,21 @@ from lpexec.lp.adoption import AdoptPosition, PositionAdopted
 from lpexec.lp.config import LPExecutorConfig
 from lpexec.lp.details import LPDetails
 from lpexec.lp.fees import CollectFeesRequested
+from lpexec.lp.liquidity_changes import AddLiquidityRequested, RemoveLiquidityRequested
 from lpexec.lp.messages import (
+    AddLiquidity,
     ClosePosition,
     CollectFees,
     FeesCollected,
+    LiquidityAdded,
+    LiquidityRemoved,
     OpenPosition,
     PoolPriceUpdated,
     PositionClosed,
     PositionOpened,
     PositionUpdated,
     RefreshPosition,
+    RemoveLiquidity,
 )
 from lpexec.lp.states import LP_STATUS, LP_TRANSITIONS, LPState, LPTrigger
 
@@ -121,6 +126,11 @@ class LPExecutorState:
     adopted_position_rent: Decimal = ZERO
     collect_command_id: str = ""
     """The fee claim under way (``lp collect-fees``), one at a time."""
+    change_command_id: str = ""
+    """The liquidity addition or removal under way (``lp add``/``lp remove``), one at a time."""
+    withdrawn_base: Decimal = ZERO
+    withdrawn_quote: Decimal = ZERO
+    """What removals took out of the position (``lp remove``): still part of what it returned."""
 
 
 class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
@@ -441,8 +451,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         earned before an adoption excluded: they are not this executor's)."""
         state = self.state
         return (
-            state.base_amount + self.base_fees_earned(),
-            state.quote_amount + self.quote_fees_earned(),
+            state.base_amount + state.withdrawn_base + self.base_fees_earned(),
+            state.quote_amount + state.withdrawn_quote + self.quote_fees_earned(),
         )
 
     def base_fees_earned(self) -> Decimal:
@@ -504,6 +514,73 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             )
         ]
 
+    def _change(self, command_class: type[Command], **fields: object) -> list[Command]:
+        """One liquidity change on the open position, when none is under way."""
+        state = self.state
+        if state.lp_state not in _OPEN_STATES or (
+            state.change_command_id or state.collect_command_id or state.close_command_id
+        ):
+            return []
+        state.change_command_id = self._next_command_id()
+        self._touch()
+        return [
+            command_class(
+                command_id=state.change_command_id,
+                executor_id=self.id,
+                venue=self.config.lp_provider,
+                position_address=state.position_address,
+                **fields,
+            )
+        ]
+
+    @on(AddLiquidityRequested)
+    def _add_requested(self, event: AddLiquidityRequested) -> list[Command]:
+        return self._change(
+            AddLiquidity,
+            base_amount=event.base_amount,
+            quote_amount=event.quote_amount,
+            slippage=self.config.slippage_pct,
+        )
+
+    @on(RemoveLiquidityRequested)
+    def _remove_requested(self, event: RemoveLiquidityRequested) -> list[Command]:
+        return self._change(RemoveLiquidity, fraction=event.fraction)
+
+    @on(LiquidityAdded)
+    def _added(self, event: LiquidityAdded) -> list[Command]:
+        state = self.state
+        if event.command_id == state.change_command_id:
+            state.change_command_id = ""
+        price = state.price if state.price is not None else ZERO
+        add_price = state.add_price if state.add_price is not None else price
+        deposited = state.initial_base + event.base_amount
+        if deposited > 0:  # the deposit's value stays exact: each part at its own price
+            state.add_price = (state.initial_base * add_price + event.base_amount * price) / (
+                deposited
+            )
+        state.initial_base, state.initial_quote = (
+            deposited,
+            state.initial_quote + event.quote_amount,
+        )
+        state.base_amount += event.base_amount
+        state.quote_amount += event.quote_amount
+        state.tx_fee += event.tx_fee
+        self._touch()
+        return []
+
+    @on(LiquidityRemoved)
+    def _removed(self, event: LiquidityRemoved) -> list[Command]:
+        state = self.state
+        if event.command_id == state.change_command_id:
+            state.change_command_id = ""
+        state.withdrawn_base += event.base_amount
+        state.withdrawn_quote += event.quote_amount
+        state.base_amount = max(ZERO, state.base_amount - event.base_amount)
+        state.quote_amount = max(ZERO, state.quote_amount - event.quote_amount)
+        state.tx_fee += event.tx_fee
+        self._touch()
+        return []
+
     @on(FeesCollected)
     def _fees_collected(self, event: FeesCollected) -> list[Command]:
         state = self.state
@@ -528,6 +605,11 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
         # A transaction that landed and failed on chain still cost its fee.
         state.tx_fee += event.tx_fee
         lp_state, phase = state.lp_state, state.stranded_from
+        if command_id and command_id == state.change_command_id:
+            state.change_command_id = ""  # the position is as it was (a refresh reads it)
+            state.failure_reason = f"liquidity change failed: {event.reason}"
+            self._touch()
+            return []
         if command_id and command_id == state.collect_command_id:
             state.collect_command_id = ""  # nothing claimed; the fees stay owed
             state.failure_reason = f"collect fees failed: {event.reason}"
@@ -620,8 +702,8 @@ class LPExecutor(Executor[LPExecutorConfig, LPExecutorState]):
             initial_base=state.initial_base,
             initial_quote=state.initial_quote,
             add_price=state.add_price if state.add_price is not None else price,
-            base=state.base_amount if opened else ZERO,
-            quote=state.quote_amount if opened else ZERO,
+            base=state.base_amount + state.withdrawn_base if opened else ZERO,
+            quote=state.quote_amount + state.withdrawn_quote if opened else ZERO,
             base_fees=self.base_fees_earned(),
             quote_fees=self.quote_fees_earned(),
             price=price,

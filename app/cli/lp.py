@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.lp_adopt import adopt_command
+from lpexec.app.cli.lp_changes import add_command, remove_command
 from lpexec.app.cli.lp_fees import collect_fees_command
 from lpexec.app.cli.lp_options import (
     ABOVE_SECONDS_OPTION,
@@ -58,6 +59,8 @@ ADOPTED_ROWS = (
 lp_app.command("positions")(positions_command)
 lp_app.command("adopt")(adopt_command)
 lp_app.command("collect-fees")(collect_fees_command)
+lp_app.command("add")(add_command)
+lp_app.command("remove")(remove_command)
 
 
 def print_info(info: ExecutorInfo, *, as_json: bool, venue: dict[str, Any]) -> None:

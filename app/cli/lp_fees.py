@@ -21,9 +21,27 @@ if TYPE_CHECKING:
     from lpexec.app.runtime import LPRuntime
     from lpexec.core import ExecutorInfo
 
-__all__ = ["collect_fees", "collect_fees_command"]
+__all__ = ["collect_fees", "collect_fees_command", "expect_open_position"]
 
 _OPEN = ("IN_RANGE", "OUT_OF_RANGE")
+
+
+def expect_open_position(runtime: LPRuntime, executor_id: str) -> None:
+    """Refuse, before anything is sent, an id that is not an LP executor whose position is open.
+
+    Raises:
+        UserError: naming the id and its state.
+    """
+    info = expect_executor(runtime.engine, executor_id, "lp", open_only=True)
+    details: Any = info.details
+    state = getattr(details, "state", "")
+    if state not in _OPEN:
+        raise UserError(
+            "executor id",
+            executor_id,
+            "an LP executor whose position is open (IN_RANGE or OUT_OF_RANGE)",
+            hint=f"it is {state}",
+        )
 
 
 def _claimed(runtime: LPRuntime, executor_id: str) -> tuple[Decimal, Decimal, Decimal]:
@@ -40,16 +58,7 @@ async def collect_fees(runtime: LPRuntime, executor_id: str) -> tuple[ExecutorIn
     """
     from lpexec.lp.fees import CollectFeesRequested
 
-    info = expect_executor(runtime.engine, executor_id, "lp", open_only=True)
-    details: Any = info.details
-    state = getattr(details, "state", "")
-    if state not in _OPEN:
-        raise UserError(
-            "executor id",
-            executor_id,
-            "an LP executor whose position is open (IN_RANGE or OUT_OF_RANGE)",
-            hint=f"it is {state}",
-        )
+    expect_open_position(runtime, executor_id)
     before = _claimed(runtime, executor_id)
     runtime.engine.observe(executor_id, [CollectFeesRequested(ts_event=runtime.clock.now())])
     await runtime.settle()

@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from fixtures.chain_checks import landed, token_received
 from fixtures.cli import flat, invoke
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.core.clock import LiveClock
@@ -36,12 +37,7 @@ async def _on_chain(state: Path, *, trade: bool) -> list:
                 wallet_address=runtime.wallet,
             )
         assert runtime.gateway is not None
-        chain = runtime.gateway.chain
-        return [
-            tx
-            for tx in chain.transactions_for_address(runtime.wallet)
-            if tx.operation == "collect" and tx.fate.value == "land"
-        ]
+        return landed(runtime.gateway.chain, runtime.wallet, "collect")
     finally:
         await runtime.aclose()
 
@@ -51,12 +47,7 @@ def on_chain(tmp_path: Path, *, trade: bool = False) -> list:
 
 
 def usdc_received(tx, wallet: str) -> Decimal:
-    total = Decimal(0)
-    for sign, balances in ((-1, tx.pre_token_balances), (1, tx.post_token_balances)):
-        for balance in balances:
-            if balance.owner == wallet and balance.mint == USDC_MINT:
-                total += sign * Decimal(balance.amount) / 10**balance.decimals
-    return total
+    return token_received(tx, wallet, USDC_MINT)
 
 
 def open_lp(paper_cli) -> dict:

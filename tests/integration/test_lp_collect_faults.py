@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from fixtures.chain_checks import landed, token_received
 from lpexec.app.cli.lp_fees import collect_fees
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.lp import LPExecutorConfig
@@ -46,27 +47,6 @@ async def open_with_fees(runtime: LPRuntime) -> str:
     return config.id
 
 
-def landed(runtime: LPRuntime, operation: str) -> list:
-    """The ``operation`` transactions the paper chain landed for the wallet."""
-    assert runtime.gateway is not None
-    chain = runtime.gateway.chain
-    return [
-        tx
-        for tx in chain.transactions_for_address(runtime.wallet)
-        if tx.operation == operation and tx.fate.value == "land"
-    ]
-
-
-def received(tx, wallet: str, mint: str) -> Decimal:
-    """What ``tx`` paid ``wallet`` of ``mint`` (token balances, human units)."""
-    amounts = {"pre": Decimal(0), "post": Decimal(0)}
-    for side, balances in (("pre", tx.pre_token_balances), ("post", tx.post_token_balances)):
-        for balance in balances:
-            if balance.owner == wallet and balance.mint == mint:
-                amounts[side] += Decimal(balance.amount) / 10**balance.decimals
-    return amounts["post"] - amounts["pre"]
-
-
 @pytest.mark.parametrize("effect", ["lost", "504", "pending", "drop", "none"])
 async def test_a_claim_whose_answer_is_lost_is_reconciled_not_sent_twice(tmp_path, effect):
     faults = None if effect == "none" else f"collect:{effect}#1"
@@ -86,11 +66,13 @@ async def test_a_claim_whose_answer_is_lost_is_reconciled_not_sent_twice(tmp_pat
             pending = runtime.engine.executor(executor_id).state.collect_command_id
             collected = {"pending": bool(pending)}
 
-        (claim,) = landed(runtime, "collect")  # exactly one claim landed
-        (opened,) = landed(runtime, "open")
+        (claim,) = landed(
+            runtime.gateway.chain, runtime.wallet, "collect"
+        )  # exactly one claim landed
+        (opened,) = landed(runtime.gateway.chain, runtime.wallet, "open")
         state = runtime.engine.executor(executor_id).state
         assert state.collect_command_id == ""
-        assert state.quote_fee_claimed == received(claim, runtime.wallet, USDC_MINT)
+        assert state.quote_fee_claimed == token_received(claim, runtime.wallet, USDC_MINT)
         assert state.quote_fee_claimed == owed[0].quote_fee_amount
         assert state.base_fee_claimed == owed[0].base_fee_amount
         assert state.tx_fee == Decimal(opened.fee + claim.fee) / 10**9  # the chain's fees

@@ -438,6 +438,8 @@ class GatewayLiquidityVenue(PositionReads):
             return await self.adopt_position(command, evidence)
         if isinstance(command, CollectFees):
             return await self._reconcile_collect(command, evidence)
+        if isinstance(command, AddLiquidity | RemoveLiquidity):
+            return await self._reconcile_change(command, evidence)
         raise OutcomeUnknownError(f"{type(command).__name__} cannot be reconciled from the chain")
 
     async def _reconcile_open(

@@ -32,7 +32,14 @@ from lpexec.core import (
 from lpexec.core.money import ZERO
 from lpexec.lp.adoption import AdoptPosition, PositionAdopted
 from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
-from lpexec.lp.messages import CollectFees, FeesCollected
+from lpexec.lp.messages import (
+    AddLiquidity,
+    CollectFees,
+    FeesCollected,
+    LiquidityAdded,
+    LiquidityRemoved,
+    RemoveLiquidity,
+)
 from lpexec.venues.gateway.transactions import (
     TxFacts,
     WalletTransactions,
@@ -171,13 +178,10 @@ class PositionReads:
                 position, evidence.get("wallet_signature_before")
             )
             evidence.record(signature=signature)
-        decided = await self._tx.decide(command, evidence)
-        if decided is None or isinstance(decided, CommandFailed):
+        decided = await self._received(command, evidence, address)
+        if not isinstance(decided, tuple):
             return decided
-        facts = tx_facts(decided, wallet_address=self._wallet)
-        position = await self._position(address)
-        fee = facts.fee or ZERO
-        base, quote = self._wallet_received(facts, position, fee=fee, rent=ZERO, address=address)
+        base, quote, fee, facts = decided
         return FeesCollected(
             ts_event=self._clock.now(),
             command_id=command.command_id,
@@ -187,6 +191,56 @@ class PositionReads:
             tx_fee=fee,
             signature=facts.signature,
         )
+
+    async def _reconcile_change(
+        self, command: AddLiquidity | RemoveLiquidity, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        """A liquidity change whose answer was lost: decided from its signature when the
+        evidence holds one (a pending answer); without it, it stays unknown (never sent again)."""
+        address = command.position_address
+        if "signature" not in evidence:
+            raise OutcomeUnknownError(
+                f"{type(command).__name__} on {address}: no signature to follow; check the "
+                "position, then retry the executor"
+            )
+        decided = await self._received(command, evidence, address)
+        if not isinstance(decided, tuple):
+            return decided
+        base, quote, fee, facts = decided
+        if isinstance(command, AddLiquidity):
+            return LiquidityAdded(
+                ts_event=self._clock.now(),
+                command_id=command.command_id,
+                position_address=address,
+                base_amount=-base,
+                quote_amount=-quote,
+                tx_fee=fee,
+                signature=facts.signature,
+            )
+        return LiquidityRemoved(
+            ts_event=self._clock.now(),
+            command_id=command.command_id,
+            position_address=address,
+            base_amount=base,
+            quote_amount=quote,
+            tx_fee=fee,
+            signature=facts.signature,
+        )
+
+    async def _received(
+        self, command: Command, evidence: Evidence, address: str
+    ) -> tuple[Decimal, Decimal, Decimal, TxFacts] | CommandFailed | None:
+        """Decide a write on ``address`` from the signature in ``evidence``: (base, quote the
+        wallet received, fee, facts) when it confirmed, else what :meth:`WalletTransactions.decide`
+        said (failed on chain, or did not land)."""
+        decided = await self._tx.decide(command, evidence)
+        if decided is None or isinstance(decided, CommandFailed):
+            return decided
+        facts = tx_facts(decided, wallet_address=self._wallet)
+        position = await self._position(address)
+        fee = facts.fee or ZERO
+        base, quote = self._wallet_received(facts, position, fee=fee, rent=ZERO, address=address)
+        return base, quote, fee, facts
 
     async def _claim_signature(self, position: PositionInfo, before: str | None) -> str:
         """The signature of the claim on ``position`` among the wallet's transactions since
