@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import is_perpetual_market, normalize
+from lpexec.cex.hummingbot import ActivationBounds, is_perpetual_market, normalize, upper_name
 from lpexec.cex.position_config import TrailingStop
 from lpexec.cex.tracking import OrderPhase, TrackedOrder
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
@@ -34,10 +34,6 @@ __all__ = [
 
 TAKER_DEFAULT_BOUNDS = (Decimal("0.0001"), Decimal("0.005"))
 """Hummingbot's activation bounds of a TAKER DCA configured without any."""
-
-
-def _upper(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 class DCAExecutorConfig(ExecutorConfig):
@@ -78,7 +74,7 @@ class DCAExecutorConfig(ExecutorConfig):
     stop_loss: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     trailing_stop: TrailingStop | None = None
     time_limit: int | None = Field(default=None, gt=0)
-    activation_bounds: tuple[Decimal, Decimal] | None = None
+    activation_bounds: ActivationBounds = None
     leverage: int = Field(default=1, ge=1)
     level_id: str | None = None
     is_perpetual: bool | None = None
@@ -93,14 +89,7 @@ class DCAExecutorConfig(ExecutorConfig):
     @field_validator("side", "mode", "position_mode", mode="before")
     @classmethod
     def _upper_names(cls, value: object) -> object:
-        return _upper(value)
-
-    @field_validator("activation_bounds", mode="before")
-    @classmethod
-    def _two_bounds(cls, value: object) -> object:
-        if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
-            raise ValueError(f"expected two ratios [near, far], received {value!r}")
-        return value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> DCAExecutorConfig:
@@ -115,12 +104,6 @@ class DCAExecutorConfig(ExecutorConfig):
             raise ValueError(
                 f"prices: expected one price per amount in amounts_quote "
                 f"({len(self.amounts_quote)}), received {len(self.prices)}"
-            )
-        bounds = self.activation_bounds
-        if bounds is not None and any(not b.is_finite() or b < 0 for b in bounds):
-            raise ValueError(
-                "activation_bounds: expected two finite ratios >= 0, received "
-                f"{[str(b) for b in bounds]}"
             )
         return self
 

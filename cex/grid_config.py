@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import is_perpetual_market, normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize, upper_name
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.money import ZERO
 
@@ -64,7 +64,7 @@ class GridTripleBarrierConfig(BaseModel):
     )
     @classmethod
     def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _market_exits(self) -> GridTripleBarrierConfig:
@@ -143,7 +143,7 @@ class GridExecutorConfig(ExecutorConfig):
     @field_validator("side", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> GridExecutorConfig:

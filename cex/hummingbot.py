@@ -16,9 +16,18 @@ Every other unknown field is still refused by the config (a typo must not pass s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
-__all__ = ["HUMMINGBOT_SIDES", "is_perpetual_market", "normalize"]
+from pydantic import AfterValidator, BeforeValidator
+
+__all__ = [
+    "HUMMINGBOT_SIDES",
+    "ActivationBounds",
+    "is_perpetual_market",
+    "normalize",
+    "upper_name",
+]
 
 HUMMINGBOT_SIDES = {1: "BUY", 2: "SELL"}
 """Hummingbot's ``TradeType`` numbers."""
@@ -52,3 +61,33 @@ def is_perpetual_market(connector_name: object, flag: object = None) -> bool:
     if isinstance(flag, bool):
         return flag
     return isinstance(connector_name, str) and "perpetual" in connector_name.lower()
+
+
+def upper_name(value: object) -> object:
+    """An enum-like name as Hummingbot writes it (``buy`` and `` Buy`` are ``BUY``); anything
+    that is not text is returned as it is (pydantic reports it)."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _two_bounds(value: object) -> object:
+    if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
+        raise ValueError(f"expected two ratios [near, far], received {value!r}")
+    return value
+
+
+def _finite_bounds(value: tuple[Decimal, Decimal] | None) -> tuple[Decimal, Decimal] | None:
+    if value is not None and any(not bound.is_finite() or bound < 0 for bound in value):
+        raise ValueError(
+            "activation_bounds: expected two finite ratios >= 0, received "
+            f"{[str(bound) for bound in value]}"
+        )
+    return value
+
+
+ActivationBounds = Annotated[
+    tuple[Decimal, Decimal] | None,
+    BeforeValidator(_two_bounds),
+    AfterValidator(_finite_bounds),
+]
+"""Hummingbot's ``activation_bounds``: two ratios ``[near, far]`` around the price, finite and
+>= 0, or None."""

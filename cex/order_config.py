@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from lpexec.cex.chaser import LimitChaserConfig
-from lpexec.cex.hummingbot import is_perpetual_market, normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize, upper_name
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure, PositionAction
 
 __all__ = [
@@ -121,7 +121,7 @@ class OrderExecutorConfig(ExecutorConfig):
     @field_validator("side", "execution_strategy", "position_action", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderExecutorConfig:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import is_perpetual_market, normalize
+from lpexec.cex.hummingbot import ActivationBounds, is_perpetual_market, normalize, upper_name
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.trade import OrderType, Side
 
@@ -35,10 +35,6 @@ _ORDER_TYPE_FIELDS = (
     "stop_loss_order_type",
     "time_limit_order_type",
 )
-
-
-def _upper(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 class TrailingStop(BaseModel):
@@ -82,7 +78,7 @@ class TripleBarrierConfig(BaseModel):
     def _known_type(cls, value: object) -> object:
         if type(value) is int and value in _HUMMINGBOT_ORDER_TYPES:
             return _HUMMINGBOT_ORDER_TYPES[value]  # Hummingbot's OrderType values
-        return _upper(value)
+        return upper_name(value)
 
 
 class PositionExecutorConfig(ExecutorConfig):
@@ -115,7 +111,7 @@ class PositionExecutorConfig(ExecutorConfig):
     entry_price: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False)
     triple_barrier_config: TripleBarrierConfig = Field(default_factory=TripleBarrierConfig)
     leverage: int = Field(default=1, ge=1)
-    activation_bounds: tuple[Decimal, Decimal] | None = None
+    activation_bounds: ActivationBounds = None
     level_id: str | None = None
     is_perpetual: bool | None = None
     position_mode: Literal["ONEWAY", "HEDGE"] = "ONEWAY"
@@ -129,25 +125,7 @@ class PositionExecutorConfig(ExecutorConfig):
     @field_validator("side", "position_mode", mode="before")
     @classmethod
     def _upper_names(cls, value: object) -> object:
-        return _upper(value)
-
-    @field_validator("activation_bounds", mode="before")
-    @classmethod
-    def _two_bounds(cls, value: object) -> object:
-        if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
-            raise ValueError(f"expected two ratios [near, far], received {value!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PositionExecutorConfig:
-        if self.activation_bounds is not None:
-            for bound in self.activation_bounds:
-                if not bound.is_finite() or bound < 0:
-                    raise ValueError(
-                        "activation_bounds: expected two finite ratios >= 0, received "
-                        f"{[str(b) for b in self.activation_bounds]}"
-                    )
-        return self
+        return upper_name(value)
 
     @property
     def perpetual(self) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from lpexec.cex.hummingbot import is_perpetual_market, normalize
+from lpexec.cex.hummingbot import is_perpetual_market, normalize, upper_name
 from lpexec.core import ExecutorConfig, ExecutorDetails, Exposure
 from lpexec.core.trade import Side
 
@@ -69,7 +69,7 @@ class TWAPExecutorConfig(ExecutorConfig):
     @field_validator("side", "mode", mode="before")
     @classmethod
     def _upper_names(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> TWAPExecutorConfig:

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from lpexec.cex.cross_executor import CrossVenueConfig
 from lpexec.cex.cross_market import ConnectorPair
-from lpexec.cex.hummingbot import HUMMINGBOT_SIDES, normalize
+from lpexec.cex.hummingbot import HUMMINGBOT_SIDES, normalize, upper_name
 from lpexec.core import ExecutorDetails
 
 __all__ = ["XEMMDetails", "XEMMExecutorConfig"]
@@ -53,7 +53,7 @@ class XEMMExecutorConfig(CrossVenueConfig):
     @field_validator("maker_side", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return upper_name(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> XEMMExecutorConfig:
