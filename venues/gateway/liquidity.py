@@ -523,10 +523,7 @@ class GatewayLiquidityVenue(PositionReads):
     ) -> PositionOpened:
         """The open as the transaction that did it says: deposits, rent, BinArray rent, fee."""
         pool = await self._read_pool(command.pool_address)
-        fee = facts.fee or ZERO
-        before, after = facts.lamports_of(position.address) or (0, 0)
-        rent = Decimal(after - before) / LAMPORTS_PER_SOL
-        sunk = Decimal(facts.created_lamports(excluding={position.address, self._wallet}))
+        fee, rent, sunk = self._open_costs(facts, position.address)
         paid = self._wallet_received(
             facts,
             position,
@@ -547,7 +544,7 @@ class GatewayLiquidityVenue(PositionReads):
             active_bin_id=pool.active_bin_id if pool else None,
             price=pool.price if pool else position.price,
             position_rent=rent,
-            rent_sunk=sunk / LAMPORTS_PER_SOL,
+            rent_sunk=sunk,
             tx_fee=fee,
             signature=facts.signature,
         )

@@ -82,6 +82,18 @@ class PositionReads:
                 amounts.append(facts.token_deltas.get(mint, ZERO))
         return amounts[0], amounts[1]
 
+    def _open_costs(self, facts: TxFacts, address: str) -> tuple[Decimal, Decimal, Decimal]:
+        """What the transaction that opened position ``address`` cost, in SOL: its fee, the
+        position's rent (refundable) and the rent of other accounts it created (BinArrays:
+        sunk)."""
+        before, after = facts.lamports_of(address) or (0, 0)
+        created = facts.created_lamports(excluding={address, self._wallet})
+        return (
+            facts.fee or ZERO,
+            Decimal(after - before) / LAMPORTS_PER_SOL,
+            Decimal(created) / LAMPORTS_PER_SOL,
+        )
+
     async def _facts(self, signature: str) -> TxFacts:
         try:
             poll = await self._client.solana.poll(
@@ -113,11 +125,7 @@ class PositionReads:
             records = await signatures_since(self._history, address, after="")
             if records and not records[0].failed:
                 facts = await self._facts(records[0].signature)
-                fee = facts.fee or ZERO
-                before, after = facts.lamports_of(address) or (0, 0)
-                rent = Decimal(after - before) / LAMPORTS_PER_SOL
-                created = facts.created_lamports(excluding={address, self._wallet})
-                sunk = Decimal(created) / LAMPORTS_PER_SOL
+                fee, rent, sunk = self._open_costs(facts, address)
                 signature, estimated = records[0].signature, False
         return PositionAdopted(
             ts_event=self._clock.now(),
