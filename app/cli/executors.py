@@ -141,13 +141,7 @@ def list_command(
     """List executors, running or finished, newest first (a page; see ``search`` for its
     cursor in JSON)."""
     filters = _filters(controller_id, executor_type, connector, pair, status, stranded)
-    with open_service(database) as (service, url):
-        page = asyncio.run(service.search(filters, caller=OPERATOR, cursor=cursor, limit=limit))
-    if as_json:
-        print_model(page.items)
-        return
-    console.print(record_table(page.items, title=f"executors in {redact_url(url)}"))
-    _print_paging(page.total_count, len(page.items), page.next_cursor)
+    _search(database, filters, cursor, limit, as_json=as_json, whole_page=False)
 
 
 @executors_app.command("search")
@@ -166,18 +160,29 @@ def search_command(
     """Search executors (values of one option are alternatives, options all apply); JSON is
     the page with ``next_cursor`` and ``total_count``."""
     filters = _filters(controller_id, executor_type, connector, pair, status, stranded)
+    _search(database, filters, cursor, limit, as_json=as_json, whole_page=True)
+
+
+def _search(
+    database: str | None,
+    filters: SearchFilters,
+    cursor: str | None,
+    limit: int,
+    *,
+    as_json: bool,
+    whole_page: bool,
+) -> None:
+    """Run one search page and print it: JSON (the whole page, or its records only), or a
+    table with the cursor of the next page."""
     with open_service(database) as (service, url):
         page = asyncio.run(service.search(filters, caller=OPERATOR, cursor=cursor, limit=limit))
     if as_json:
-        print_model(page)
+        print_model(page if whole_page else page.items)
         return
     console.print(record_table(page.items, title=f"executors in {redact_url(url)}"))
-    _print_paging(page.total_count, len(page.items), page.next_cursor)
-
-
-def _print_paging(total: int, shown: int, next_cursor: str | None) -> None:
-    if next_cursor is not None:
-        console.print(f"{shown} of {total}; next page: --cursor {next_cursor}", highlight=False)
+    if page.next_cursor is not None:
+        shown = f"{len(page.items)} of {page.total_count}"
+        console.print(f"{shown}; next page: --cursor {page.next_cursor}", highlight=False)
 
 
 @executors_app.command("show")
