@@ -3,9 +3,9 @@ by the controller host on the paper exchange.
 
 ``python tests/integration/controller_crash_child.py DB_URL STATE_FILE TICKS`` opens the host on
 the store and the paper exchange kept in ``STATE_FILE`` (its writes answer 20 ms after they land,
-so a kill can fall between the venue's ledger and ours) and ticks, one paper step of a fixed
-simulated wall clock per tick, until the paper exchange has played ``TICKS`` steps. It prints
-``STARTED`` once the host has resumed and ``DONE <json summary>`` at the end.
+so a kill can fall between the venue's ledger and ours) and ticks, with a short real pause, one
+paper step of a fixed simulated wall clock per tick, until the paper exchange has played
+``TICKS`` steps. It prints ``STARTED`` once the host has resumed and ``DONE <json summary>`` at the end.
 
 Run again after a SIGKILL it resumes where the state file and the store say it was.
 """
@@ -24,6 +24,9 @@ from lpexec.app.paper_market import PaperMarkets
 from lpexec.core import SimulatedClock
 
 WALL = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+TICK_PAUSE_SECONDS = 0.07
+"""Real time between ticks, so a run of 24 ticks lasts longer than the test's latest kill
+(1.5 s) however fast the machine: the first kill always lands mid-run."""
 TABLES: list[dict[str, Any]] = [
     {
         "controller_type": "market_making",
@@ -81,6 +84,7 @@ async def main(database_url: str, state_file: str, ticks: int) -> None:
     while paper.step < ticks:
         wall.advance(60)
         await host.tick()
+        await asyncio.sleep(TICK_PAUSE_SECONDS)
     summary = {"step": paper.step, "created": host.runner.created}
     await host.aclose()
     print("DONE " + json.dumps(summary), flush=True)
