@@ -5,7 +5,8 @@ by the controller host on the paper exchange.
 the store and the paper exchange kept in ``STATE_FILE`` (its writes answer 20 ms after they land,
 so a kill can fall between the venue's ledger and ours) and ticks, with a short real pause, one
 paper step of a fixed simulated wall clock per tick, until the paper exchange has played
-``TICKS`` steps. It prints ``STARTED`` once the host has resumed and ``DONE <json summary>`` at the end.
+``TICKS`` steps. It prints ``STARTED`` once the host has resumed and ``DONE <json summary>``
+at the end.
 
 Run again after a SIGKILL it resumes where the state file and the store say it was.
 """
