@@ -18,6 +18,7 @@ Grammar (whitespace around rules is ignored)::
     value       = seconds for "429" (the retry-after header, integer, default 2)
                 | duration for "slow" ("250ms", "2s", "1.5"; default 2s)
                 | duration for "hang" (how long the answer is held back; default 600s)
+                | "fail" for "lost" (the transaction failed on chain, its answer lost)
     probability = decimal in [0, 1] (default 1)
     nth         = the n-th matching call only (1-based); "nth+" = that call and every later one
 
@@ -32,6 +33,7 @@ Effects:
   it polls ``status -1``.
 * ``lost`` - the write runs as usual (its transaction lands and confirms) but its answer,
   whatever it was, is replaced by Gateway's generic HTTP 500: the client cannot tell it landed.
+  ``lost=fail``: the transaction lands and fails on chain (its fee charged), answer lost alike.
 * ``hang`` - the write runs as usual (its transaction lands and confirms) but its answer is held
   back until the client gives up (disconnects or cancels) or the duration passes, whichever comes
   first: the client sees its own timeout. Keep the duration above the client's write timeout.
@@ -138,6 +140,8 @@ class Fault:
     """Seconds for the ``retry-after`` header (429 only)."""
     hold_seconds: float | None = None
     """Longest time the answer is held back (hang only)."""
+    fails: bool = False
+    """The transaction lands and fails on chain (``lost=fail`` only)."""
     rule: str = ""
     """The rule text that fired."""
 
@@ -169,6 +173,8 @@ class FaultRule:
     retry_after: int = DEFAULT_RETRY_AFTER_SECONDS
     delay_seconds: float = 0.0
     """``slow``: the delay before answering; ``hang``: the longest hold of the answer."""
+    fails: bool = False
+    """``lost=fail``: the transaction whose answer is lost failed on chain."""
 
     @classmethod
     def parse(cls, text: str, *, position: int = 1) -> FaultRule:
@@ -185,8 +191,12 @@ class FaultRule:
             writes_only=_WRITE_ONLY,
         )
         effect, value = parts.effect, parts.value
-        retry_after, delay = DEFAULT_RETRY_AFTER_SECONDS, 0.0
-        if effect is FaultEffect.SLOW:
+        retry_after, delay, fails = DEFAULT_RETRY_AFTER_SECONDS, 0.0, False
+        if effect is FaultEffect.LOST and value is not None:
+            if value.strip().lower() != "fail":
+                raise parts.bad(f"effect 'lost' takes only '=fail', received {value!r}")
+            fails = True
+        elif effect is FaultEffect.SLOW:
             delay = DEFAULT_SLOW_SECONDS if value is None else _parse_duration(value, parts.bad)
         elif effect is FaultEffect.HANG:
             delay = DEFAULT_HANG_SECONDS if value is None else _parse_duration(value, parts.bad)
@@ -203,6 +213,7 @@ class FaultRule:
             and_after=parts.and_after,
             retry_after=retry_after,
             delay_seconds=delay,
+            fails=fails,
         )
 
 
@@ -254,7 +265,13 @@ class FaultPlan(RulesPlan[FaultRule]):
             elif fault is None:
                 retry = rule.retry_after if rule.effect is FaultEffect.RATE_LIMIT else None
                 hold = rule.delay_seconds if rule.effect is FaultEffect.HANG else None
-                fault = Fault(rule.effect, retry_after=retry, hold_seconds=hold, rule=rule.text)
+                fault = Fault(
+                    rule.effect,
+                    retry_after=retry,
+                    hold_seconds=hold,
+                    fails=rule.fails,
+                    rule=rule.text,
+                )
         return FaultDecision(fault, delay)
 
     def get_state(self) -> dict[str, Any]:

@@ -84,7 +84,7 @@ class LiquidityService:
 
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: deposit(copy.deepcopy(pool)))
-            group = self._sender.finish_unsuccessful(tx)
+            group = self._sender.finish_unsuccessful(tx, (address, pool_address))
             return OpenReceipt(
                 **self._sender.receipt_fields(tx, group),
                 position_address=address,
@@ -189,7 +189,7 @@ class LiquidityService:
 
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: deposit(copy.deepcopy(pool)))
-            return self._liquidity_receipt(tx, self._sender.finish_unsuccessful(tx), record, 0, 0)
+            return self._liquidity_receipt(tx, self._failed(tx, record), record, 0, 0)
         result = pool_call(lambda: deposit(pool))
         postings = self._deposit_postings(owner, pool, result.base_amount, result.quote_amount)
         tx.details = {
@@ -223,7 +223,7 @@ class LiquidityService:
         tx, pool = self._begin_payout("remove", owner, record, fate)
         if tx.fate is not TxFate.LAND:
             pool_call(lambda: copy.deepcopy(pool).remove_liquidity(record.address, fraction))
-            return self._liquidity_receipt(tx, self._sender.finish_unsuccessful(tx), record, 0, 0)
+            return self._liquidity_receipt(tx, self._failed(tx, record), record, 0, 0)
         result = pool_call(lambda: pool.remove_liquidity(record.address, fraction))
         postings, new_accounts = self._payout_postings(
             owner,
@@ -257,7 +257,7 @@ class LiquidityService:
         record = self._owned(owner, position_address)
         tx, pool = self._begin_payout("collect", owner, record, fate)
         if tx.fate is not TxFate.LAND:
-            group = self._sender.finish_unsuccessful(tx)
+            group = self._failed(tx, record)
             return CollectReceipt(
                 **self._receipt_fields(tx, group, record),
                 base_fee=0,
@@ -292,7 +292,7 @@ class LiquidityService:
         record = self._owned(owner, position_address)
         tx, pool = self._begin_payout("close", owner, record, fate)
         if tx.fate is not TxFate.LAND:
-            group = self._sender.finish_unsuccessful(tx)
+            group = self._failed(tx, record)
             return CloseReceipt(
                 **self._receipt_fields(tx, group, record),
                 base_amount=0,
@@ -339,6 +339,10 @@ class LiquidityService:
         )
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _failed(self, tx: Transaction, record: PositionRecord) -> list[Posting]:
+        """Record a failed (or dropped) write on ``record``'s position and pool."""
+        return self._sender.finish_unsuccessful(tx, (record.address, record.pool_address))
 
     def _owned(self, owner: str, position_address: str) -> PositionRecord:
         self._state.require_wallet(owner)

@@ -7,6 +7,7 @@ payer can afford everything, changes the pool, then commits through :class:`Tran
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -80,23 +81,29 @@ class TransactionSender:
             compute_unit_price=schedule.compute_unit_price,
         )
 
-    def finish_unsuccessful(self, tx: Transaction) -> list[Posting]:
-        """Record a dropped or failed transaction (a failed one pays its fee)."""
+    def finish_unsuccessful(self, tx: Transaction, accounts: Iterable[str] = ()) -> list[Posting]:
+        """Record a dropped or failed transaction (a failed one pays its fee). A failed one lists
+        ``accounts`` (those its instructions named: a new position, which also signed an open,
+        then the pool) among its account keys, as the chain does, although nothing in them
+        changed."""
         if tx.fate is TxFate.DROP:
             tx.logs = ["Transaction dropped before landing (paper fault)"]
             self._state.record_transaction(tx)
             return []
         tx.error = _FAILED_ERROR
         tx.logs = [f"Program log: {tx.operation} failed on chain (paper fault)"]
-        return self.commit(tx, [])
+        return self.commit(tx, [], named=accounts)
 
     def commit(
         self,
         tx: Transaction,
         postings: list[Posting],
         new_token_accounts: Iterable[str] = (),
+        *,
+        named: Iterable[str] = (),
     ) -> list[Posting]:
-        """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``."""
+        """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``
+        (``named`` accounts are listed right after the payer, unchanged)."""
         group = [
             make_posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
             make_posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
@@ -107,10 +114,25 @@ class TransactionSender:
         ledger.post(group, slot=tx.slot, signature=tx.signature)
         self._state.token_accounts.update(new_token_accounts)
         self.fill_balances(tx, before, ledger.snapshot(before))
+        self._name_accounts(tx, named)
         if not tx.logs:
             tx.logs = [f"Program log: {tx.operation}"]
         self._state.record_transaction(tx)
         return group
+
+    def _name_accounts(self, tx: Transaction, accounts: Iterable[str]) -> None:
+        extra = [a for a in dict.fromkeys(accounts) if a not in tx.account_keys]
+        if not extra:
+            return
+        lamports = [self._state.ledger.balance(account, LAMPORTS) for account in extra]
+        tx.account_keys[1:1] = extra
+        tx.pre_balances[1:1] = lamports
+        tx.post_balances[1:1] = lamports
+        shift = len(extra)
+        for balances in (tx.pre_token_balances, tx.post_token_balances):
+            balances[:] = [
+                dataclasses.replace(b, account_index=b.account_index + shift) for b in balances
+            ]
 
     def fill_balances(
         self,

@@ -117,6 +117,9 @@ class Call:
             return TxFate.DROP
         if self.effect is FaultEffect.FAIL:
             return TxFate.FAIL
+        fault = self.decision.fault
+        if fault is not None and fault.fails:
+            return TxFate.FAIL
         return TxFate.LAND
 
     @property

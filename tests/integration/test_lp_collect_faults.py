@@ -86,3 +86,30 @@ async def test_a_claim_whose_answer_is_lost_is_reconciled_not_sent_twice(tmp_pat
         assert ("unknown_since" in intent.evidence) == (effect not in ("none", "drop"))
         after = (await runtime.liquidity.positions_owned(POOL))[0]
         assert after.quote_fee_amount < owed[0].quote_fee_amount
+
+
+async def test_a_claim_that_failed_on_chain_with_its_answer_lost_counts_its_fee(tmp_path):
+    runtime = await open_lp_runtime(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}", faults="collect:lost=fail#1"
+    )
+    async with runtime:
+        executor_id = await open_with_fees(runtime)
+        owed = await runtime.liquidity.positions_owned(POOL)
+        await collect_fees(runtime, executor_id)
+        for _ in range(5):
+            await runtime.settle()
+        chain, wallet = runtime.gateway.chain, runtime.wallet
+        (opened,) = landed(chain, wallet, "open")
+        (failed,) = [tx for tx in chain.transactions_for_address(wallet) if tx.error is not None]
+        state = runtime.engine.executor(executor_id).state
+        (intent,) = [
+            intent
+            for intent in runtime.engine.store.intents_for(executor_id)
+            if isinstance(intent.command, CollectFees)
+        ]
+        assert failed.operation == "collect"
+        assert intent.evidence["signature"] == failed.signature  # found, not sent again
+        assert state.tx_fee == Decimal(opened.fee + failed.fee) / 10**9
+        assert (state.base_fee_claimed, state.quote_fee_claimed) == (0, 0)
+        after = (await runtime.liquidity.positions_owned(POOL))[0]
+        assert after.quote_fee_amount == owed[0].quote_fee_amount

@@ -193,3 +193,29 @@ async def test_a_swap_stopped_before_its_send_time_was_recorded_certainly_did_no
     with pytest.raises(OutcomeUnknownError, match="not on chain yet"):
         await venue.reconcile(command, Evidence({"sent_at": int(rt.clock.now().timestamp())}))
     await rt.aclose()
+
+
+@pytest.mark.parametrize("write", ["open", "close"])
+async def test_a_write_that_failed_on_chain_with_its_answer_lost_counts_its_fee(tmp_path, write):
+    rt = await runtime(tmp_path, faults=f"{write}:lost=fail#1")
+    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
+    for _ in range(5):
+        rt.clock.advance(2)
+        rt.engine.tick()
+        await settle(rt)
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    (failed,) = [tx for tx in landed(chain, wallet) if tx.error is not None]
+    named = {
+        intent.evidence.get("signature") for intent in rt.engine.store.intents_for(executor.id)
+    }
+    assert failed.operation == write
+    assert failed.signature in named  # found in the wallet's history, not sent blind again
+    assert_fees_match(state, chain, wallet)  # the failed transaction's fee included
+    if write == "open":  # as when Gateway answers that an open failed: the executor fails
+        assert state.lp_state is LPState.FAILED
+        assert not [tx for tx in landed(chain, wallet) if tx.error is None]
+    else:  # a failed close is tried again, then closes
+        assert state.lp_state is LPState.COMPLETE
+        assert_close_matches(state, one(chain, wallet, "close"))
+    await rt.aclose()

@@ -66,7 +66,7 @@ from lpexec.venues.gateway.position_reads import NATIVE_MINT, PositionReads, as_
 from lpexec.venues.gateway.transactions import (
     TxFacts,
     WalletTransactions,
-    newest_signature,
+    note_send,
     signatures_since,
     tx_facts,
     venue_error,
@@ -127,16 +127,21 @@ class GatewayLiquidityVenue(PositionReads):
         )
         self._claimed = claimed_positions or (lambda: ())
         self._history = history
+        self._named: dict[str, None] = {}
 
     # --- writes ---------------------------------------------------------------------------------
 
     async def _write(self, call: Any, evidence: Evidence) -> Any:
+        await note_send(self._history, self._wallet, evidence, self._unix_now())
         try:
-            return await call
+            result = await call
         except TransactionFailedError as e:
+            self._name(e.signature)
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
+        self._name(result.signature)
+        return result
 
     async def open_position(self, command: OpenPosition, evidence: Evidence) -> PositionOpened:
         """Open the position and report what actually landed."""
@@ -353,9 +358,8 @@ class GatewayLiquidityVenue(PositionReads):
                     f"position {command.position_address} owes no fees: nothing to collect",
                     code="nothing_to_collect",
                 )
-            before = await newest_signature(self._history, self._wallet)
+            await note_send(self._history, self._wallet, evidence, self._unix_now())
             evidence.record(
-                wallet_signature_before=before,
                 base_fee_owed=str(position.base_fee_amount),
                 quote_fee_owed=str(position.quote_fee_amount),
             )
@@ -458,7 +462,11 @@ class GatewayLiquidityVenue(PositionReads):
             return await self._opened_from_facts(command, position, facts)
         position = await self._find_position(command)
         if position is None:
-            return self._not_landed(command, evidence)
+            # an open is signed by its new position too: a failed open names the pool, 2 signers
+            failed = await self._failed_write(
+                command, evidence, accounts=(command.pool_address,), min_signers=2
+            )
+            return failed or self._not_landed(command, evidence)
         logger.info("adopting position %s for %s", position.address, command.command_id)
         if self._history is None:
             return await self._opened_estimated(command, position)
@@ -495,7 +503,8 @@ class GatewayLiquidityVenue(PositionReads):
             )
         except GatewayError as e:
             raise venue_error(e, write=False) from e
-        return self._not_landed(command, evidence)
+        failed = await self._failed_write(command, evidence, accounts=(command.position_address,))
+        return failed or self._not_landed(command, evidence)
 
     async def _find_position(
         self, command: OpenPosition, *, among: set[str] | None = None

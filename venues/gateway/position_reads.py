@@ -43,6 +43,7 @@ from lpexec.lp.messages import (
 from lpexec.venues.gateway.transactions import (
     TxFacts,
     WalletTransactions,
+    failed_since,
     signatures_since,
     tx_facts,
     venue_error,
@@ -55,6 +56,8 @@ NATIVE_MINT = "So11111111111111111111111111111111111111112"
 
 logger = logging.getLogger(__name__)
 
+_NAMED_SIGNATURES_KEPT = 10_000
+
 
 class PositionReads:
     """Reads and read-built operations of a liquidity venue (mixed into it)."""
@@ -66,6 +69,8 @@ class PositionReads:
     _clock: Clock
     _tx: WalletTransactions
     _history: ChainHistory | None
+    _named: dict[str, None]
+    """Signatures this venue learnt from Gateway's answers or attributed (newest last)."""
 
     def _wallet_received(
         self, facts: TxFacts, pool: Any, *, fee: Decimal, rent: Decimal, address: str
@@ -181,7 +186,8 @@ class PositionReads:
                 position.quote_fee_amount < Decimal(evidence["quote_fee_owed"])
             )
             if not fell:
-                return self._not_landed(command, evidence)
+                failed = await self._failed_write(command, evidence, accounts=(address,))
+                return failed or self._not_landed(command, evidence)
             signature = await self._claim_signature(
                 position, evidence.get("wallet_signature_before")
             )
@@ -288,6 +294,47 @@ class PositionReads:
         except GatewayError as e:
             raise venue_error(e, write=False) from e
         return info
+
+    def _name(self, signature: str | None) -> None:
+        """Remember a signature an answer (or a reconciliation) gave one of this venue's writes,
+        so that no other write's reconciliation takes it for its own."""
+        if not signature:
+            return
+        named = self._named
+        named[signature] = None
+        if len(named) > _NAMED_SIGNATURES_KEPT:
+            del named[next(iter(named))]
+
+    def _unix_now(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    async def _failed_write(
+        self,
+        command: Command,
+        evidence: Evidence,
+        *,
+        accounts: tuple[str, ...],
+        min_signers: int = 1,
+    ) -> OutcomeEvent | None:
+        """A write whose answer was lost and that failed on chain: its transaction (the wallet's
+        oldest failed one since the send that names ``accounts``, no other write's) is decided
+        from its signature, so the fee it cost is reported. None when there is none."""
+        if self._history is None:
+            return None
+        signature = await failed_since(
+            self._history,
+            self._wallet,
+            evidence,
+            accounts=accounts,
+            min_signers=min_signers,
+            excluding=self._named,
+        )
+        if signature is None:
+            return None
+        logger.info("%s failed on chain in %s", command.command_id, signature)
+        self._name(signature)
+        evidence.record(signature=signature)
+        return await self._tx.decide(command, evidence)
 
     def _not_landed(self, command: Command, evidence: Evidence) -> None:
         if not self._tx.settle_window_passed(evidence):

@@ -24,6 +24,7 @@ from lpexec.core import (
 )
 from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
 from lpexec.venues.gateway.transactions import (
+    SEND_TIME_MARGIN_SECONDS,
     WalletTransactions,
     newest_signature,
     signatures_since,
@@ -210,8 +211,6 @@ class GatewaySwapVenue:
         raise OutcomeUnknownError(f"swap {command.command_id} not on chain yet; waiting to settle")
 
 
-SEND_TIME_MARGIN_SECONDS = 120
-"""How far before its recorded send time a swap's block may be (clock skew, block times)."""
 SWAP_MATCH_TOLERANCE = Decimal("0.000001")
 """Relative difference allowed between the requested and the moved exact-side amount."""
 

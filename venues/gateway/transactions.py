@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -53,12 +54,15 @@ from lpexec.core.money import ZERO
 from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 
 __all__ = [
+    "SEND_TIME_MARGIN_SECONDS",
     "TxFacts",
     "WalletTransactions",
     "decide_signature",
     "failed_on_chain",
+    "failed_since",
     "failed_transaction",
     "newest_signature",
+    "note_send",
     "settle",
     "settle_window_passed",
     "signatures_since",
@@ -67,6 +71,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+SEND_TIME_MARGIN_SECONDS = 120
+"""How far before a recorded send time a history search starts when the wallet's newest signature
+before the send is unknown (clocks of this machine and the chain differ)."""
 
 
 _REJECTIONS: tuple[tuple[type[GatewayError], str], ...] = (
@@ -272,6 +280,62 @@ async def signatures_since(
         newer.append(record)
     newer.reverse()
     return newer
+
+
+async def failed_since(
+    history: ChainHistory,
+    wallet: str,
+    evidence: Evidence,
+    *,
+    accounts: Collection[str],
+    min_signers: int = 1,
+    excluding: Container[str] = (),
+) -> str | None:
+    """The oldest transaction of ``wallet`` that failed on chain since the send recorded in
+    ``evidence`` (after ``wallet_signature_before``, else from ``sent_at`` less a margin for
+    clocks), that names every one of ``accounts`` and has at least ``min_signers`` signers, and
+    is not in ``excluding``; None when there is none (or the send was never recorded).
+
+    A failed write still costs its fee. When its answer was lost, this finds it, so that the
+    fee is reported by the executor that paid it.
+
+    Raises:
+        OutcomeUnknownError: the history could not be read.
+    """
+    before = evidence.get("wallet_signature_before")
+    sent_at = evidence.get("sent_at")
+    if before is None and sent_at is None:
+        return None
+    not_before = None if before is not None else int(sent_at) - SEND_TIME_MARGIN_SECONDS
+    newer = await signatures_since(history, wallet, after=before or "", not_before=not_before)
+    for record in newer:
+        if not record.failed or record.signature in excluding:
+            continue
+        try:
+            tx = await history.transaction(record.signature)
+        except GatewayError as e:
+            raise OutcomeUnknownError(f"could not read transaction {record.signature}: {e}") from e
+        if tx is None:
+            raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
+        message = (tx.get("transaction") or {}).get("message") or {}
+        keys = set(message.get("accountKeys") or ())
+        loaded = (tx.get("meta") or {}).get("loadedAddresses") or {}
+        keys.update(loaded.get("writable") or (), loaded.get("readonly") or ())
+        signers = (message.get("header") or {}).get("numRequiredSignatures") or 0
+        if signers >= min_signers and all(account in keys for account in accounts):
+            return record.signature
+    return None
+
+
+async def note_send(
+    history: ChainHistory | None, wallet: str, evidence: Evidence, now: int
+) -> None:
+    """Record, before a write is sent, where the wallet's history stood (its newest signature)
+    and the unix time: what :func:`failed_since` and history searches start from."""
+    if "sent_at" in evidence:
+        return
+    before = await newest_signature(history, wallet)
+    evidence.record(wallet_signature_before=before, sent_at=now)
 
 
 async def failed_transaction(

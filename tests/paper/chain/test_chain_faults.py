@@ -111,6 +111,9 @@ def test_lost_and_hang_are_write_faults_and_hang_holds_for_its_duration() -> Non
     assert short is not None and short.effect is FaultEffect.HANG and short.hold_seconds == 1.5
     assert default is not None and default.hold_seconds == 600.0  # above any client timeout
     assert plan.decide("open").fault is None  # #1 fired once
+    assert not lost.fails
+    failing = FaultPlan.parse("close:lost=fail#1").decide("close").fault
+    assert failing is not None and failing.effect is FaultEffect.LOST and failing.fails
 
 
 @pytest.mark.parametrize(
@@ -118,7 +121,7 @@ def test_lost_and_hang_are_write_faults_and_hang_holds_for_its_duration() -> Non
     [
         ("poll:lost", "'lost' applies to write operations only, not poll"),
         ("read:hang", "'hang' applies to write operations only"),
-        ("open:lost=2", "effect 'lost' takes no '=' value"),
+        ("open:lost=2", "effect 'lost' takes only '=fail', received '2'"),
         ("open:hang=forever", "duration like 250ms"),
     ],
 )
