@@ -63,6 +63,16 @@ async def open_and_close(rt, config, *, keep_position=True):
     return rt.engine.executor(config.id)
 
 
+async def open_and_close_retrying(rt):
+    """Open, then close, retrying a failed close each second, for ten simulated seconds."""
+    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
+    for _ in range(5):
+        rt.clock.advance(2)
+        rt.engine.tick()
+        await settle(rt)
+    return executor
+
+
 # A write (open or close) lands but its answer is lost: a 504, a generic 500 or a status 0.
 LOST_ANSWERS = [
     f"{write}:{loss}#1" for write in ("open", "close") for loss in ("504", "lost", "pending")
@@ -86,11 +96,7 @@ async def test_a_write_whose_answer_was_lost_is_read_from_its_transaction(tmp_pa
 
 async def test_a_close_that_failed_on_chain_counts_its_fee_then_closes(tmp_path):
     rt = await runtime(tmp_path, faults="close:fail#1")
-    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
-    for _ in range(5):
-        rt.clock.advance(2)
-        rt.engine.tick()
-        await settle(rt)
+    executor = await open_and_close_retrying(rt)
     chain, wallet = rt.gateway.chain, rt.wallet
     state = executor.state
     failed = [tx for tx in landed(chain, wallet) if tx.error is not None]
@@ -198,11 +204,7 @@ async def test_a_swap_stopped_before_its_send_time_was_recorded_certainly_did_no
 @pytest.mark.parametrize("write", ["open", "close"])
 async def test_a_write_that_failed_on_chain_with_its_answer_lost_counts_its_fee(tmp_path, write):
     rt = await runtime(tmp_path, faults=f"{write}:lost=fail#1")
-    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
-    for _ in range(5):
-        rt.clock.advance(2)
-        rt.engine.tick()
-        await settle(rt)
+    executor = await open_and_close_retrying(rt)
     chain, wallet = rt.gateway.chain, rt.wallet
     state = executor.state
     (failed,) = [tx for tx in landed(chain, wallet) if tx.error is not None]
