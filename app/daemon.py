@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from gateway_client import GatewayClient, GatewayError
 from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
 from lpexec.app.runtime import LPRuntime
+from lpexec.app.timestamps import utc_text
 from lpexec.app.worker import single_process
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
@@ -223,7 +224,7 @@ class Daemon:
         clock = self.runtime.clock
         while not stop.is_set() and (max_ticks is None or self.ticks < max_ticks):
             for line in await self.tick():
-                self._out(f"{clock.now().isoformat(timespec='seconds')} {line}")
+                self._out(f"{utc_text(clock.now(), timespec='seconds')} {line}")
             if stop.is_set():
                 break
             sleeper = asyncio.ensure_future(clock.sleep(self.config.interval_seconds))

@@ -13,6 +13,8 @@ import datetime as dt
 import json
 import logging
 
+from lpexec.app.timestamps import utc_text
+
 __all__ = ["ID_FIELDS", "JsonLogFormatter", "use_json_logs"]
 
 ID_FIELDS = ("worker_id", "executor_id", "executor_ids", "controller_id", "intent_id")
@@ -24,8 +26,8 @@ class JsonLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"
+            "ts": utc_text(
+                dt.datetime.fromtimestamp(record.created, dt.UTC), timespec="milliseconds"
             ),
             "level": record.levelname,
             "logger": record.name,

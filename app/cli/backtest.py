@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from lpexec.app.cli.options import check_new_file
+from lpexec.app.timestamps import utc_text
 from lpexec.backtest.run import BacktestResult, parse_pool_spec, run_backtest
 from lpexec.core import parse_config
 from lpexec.lp.rebalance import RebalanceConfig
@@ -174,7 +175,7 @@ def _as_json(result: BacktestResult) -> dict[str, Any]:
         "executors": result.executors,
         "samples": [
             {
-                "timestamp": sample.timestamp.isoformat(),
+                "timestamp": utc_text(sample.timestamp),
                 "price": str(sample.price),
                 "lower": None if sample.lower is None else str(sample.lower),
                 "upper": None if sample.upper is None else str(sample.upper),
@@ -216,7 +217,7 @@ def _print(result: BacktestResult, plot: Path | None) -> None:
     for sample in result.samples[::step]:
         span = "-" if sample.lower is None else f"{sample.lower:.2f}..{sample.upper:.2f}"
         decomposition.add_row(
-            sample.timestamp.strftime("%Y-%m-%d %H:%M"),
+            utc_text(sample.timestamp, timespec="minutes"),
             f"{sample.price:.2f}",
             span,
             f"{sample.fees_earned:.2f}",

@@ -24,6 +24,7 @@ from lpexec.app.registry import CEX_TYPES
 from lpexec.app.service import Caller, ExecutorService, SearchFilters
 from lpexec.app.service.models import ExecutorRecord, ExecutorReport
 from lpexec.app.settings import Settings
+from lpexec.app.timestamps import utc_text
 from lpexec.core import Database, ExecutorStatus, SqlStore
 from lpexec.core.store.database import redact_url
 
@@ -221,7 +222,7 @@ def logs_command(
         return
     for entry in page.logs:
         console.print(
-            f"{entry.time.isoformat()} {entry.level} {entry.message}",
+            f"{utc_text(entry.time)} {entry.level} {entry.message}",
             markup=False,
             highlight=False,
         )

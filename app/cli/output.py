@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
+
+from lpexec.app.timestamps import utc_text
 
 __all__ = ["SIGNIFICANT_DIGITS", "plain", "print_json", "text_of", "tidy"]
 
@@ -57,5 +60,10 @@ def print_json(data: Any) -> None:
 
 
 def text_of(value: object) -> str:
-    """A value for a table cell: decimals :func:`plain`, anything else as ``str``."""
-    return plain(value) if isinstance(value, Decimal) else str(value)
+    """A value for a table cell: decimals :func:`plain`, times :func:`utc_text`, anything else
+    as ``str``."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    return str(value)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lpexec.app.api.tokens import TokenInfo, TokenStore
 from lpexec.app.settings import Settings
+from lpexec.app.timestamps import utc_text
 from lpexec.core import ConfigError, Database
 
 __all__ = ["tokens_app"]
@@ -37,8 +38,8 @@ def _row(info: TokenInfo) -> dict[str, object]:
         "scope": info.scope,
         "controller_id": info.controller_id,
         "label": info.label,
-        "created_at": info.created_at.isoformat(),
-        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+        "created_at": utc_text(info.created_at),
+        "revoked_at": utc_text(info.revoked_at) if info.revoked_at else None,
     }
 
 
@@ -98,8 +99,8 @@ def list_command(
             info.token_id,
             info.scope,
             info.label or "",
-            info.created_at.isoformat(timespec="seconds"),
-            info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else "",
+            utc_text(info.created_at, timespec="seconds"),
+            utc_text(info.revoked_at, timespec="seconds") if info.revoked_at else "",
         )
     console.print(table)
 

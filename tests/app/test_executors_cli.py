@@ -111,6 +111,17 @@ def test_show_logs_and_stop_twice_through_the_service(cli):
     assert summary["total_active"] == 0
 
 
+def test_log_times_are_written_as_the_json_writes_them(cli):
+    executor_id = resting_buy(cli, "bot")["executor_id"]
+    ok(cli("executors", "stop", executor_id, "--json"))
+    entries = ok(cli("executors", "logs", executor_id, "--json"))["logs"]
+    printed = cli("executors", "logs", executor_id).stdout
+    # one format everywhere: ISO 8601 in UTC ending in Z, as the REST API's JSON
+    heads = [f"{entry['time']} {entry['level']} " for entry in entries]
+    assert [printed.index(head) for head in heads] == sorted(printed.index(h) for h in heads)
+    assert len(entries) >= 2 and all(entry["time"].endswith("Z") for entry in entries)
+
+
 def test_unknown_ids_and_bad_options_are_one_line_errors(cli):
     missing = cli("executors", "show", "no-such-executor")
     bad_type = cli("executors", "list", "--type", "martingale")
