@@ -14,11 +14,19 @@ from rich.console import Console
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.app.cli.options import check_state_path
 from lpexec.app.cli.output import print_json
+from lpexec.app.cli.parsing import same_options
 from lpexec.app.cli.tables import details_table, info_table
 from lpexec.app.settings import PAPER_EXCHANGE_STATE, Settings, data_file
 from lpexec.core import ExecutorInfo
 
-__all__ = ["CexConnection", "cex_options", "print_info", "run_cex_session"]
+__all__ = ["CEX_OPTIONS", "CexConnection", "cex_options", "print_info", "run_cex_session"]
+
+CEX_OPTIONS = {
+    "trading_pair": "--pair",
+    "connector_name": "--exchange",
+    **same_options("side", "controller_id", "keep_position", "time_limit", "leverage"),
+}
+"""The options every CEX executor command shares, by config field."""
 
 T = TypeVar("T")
 console = Console()

@@ -7,13 +7,36 @@ from typing import Any
 import typer
 
 from lpexec.app.cex_runtime import CexRuntime
-from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.cex_options import (
+    CEX_OPTIONS,
+    CexConnection,
+    cex_options,
+    print_info,
+    run_cex_session,
+)
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.app.cli.order import status_and_stop
+from lpexec.app.cli.parsing import parse_options, same_options
 from lpexec.cex.dca import DCAExecutorConfig
-from lpexec.core import ExecutorInfo, parse_config
+from lpexec.core import ExecutorInfo
 
 __all__ = ["dca_app"]
+
+DCA_OPTIONS = {
+    **CEX_OPTIONS,
+    **same_options(
+        "prices",
+        "amounts_quote",
+        "mode",
+        "take_profit",
+        "stop_loss",
+        "activation_bounds",
+        "trailing_stop.trailing_delta",
+    ),
+    "trailing_stop.activation_price": "--trailing-activation",
+    "trailing_stop": "--trailing-activation/--trailing-delta",
+}
+"""The ``dca start`` option of each config field."""
 
 dca_app = typer.Typer(no_args_is_help=True, callback=cex_options)
 
@@ -71,7 +94,7 @@ def start_command(
         "keep_position": keep_position,
         "controller_id": controller_id,
     }
-    config = parse_config(DCAExecutorConfig, values)  # bad input fails before any venue opens
+    config = parse_options(DCAExecutorConfig, values, DCA_OPTIONS)  # fails before any venue opens
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
         return await runtime.create(config)

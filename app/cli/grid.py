@@ -7,14 +7,38 @@ from typing import Any
 import typer
 
 from lpexec.app.cex_runtime import CexRuntime
-from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.cex_options import (
+    CEX_OPTIONS,
+    CexConnection,
+    cex_options,
+    print_info,
+    run_cex_session,
+)
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.app.cli.order import status_and_stop
+from lpexec.app.cli.parsing import parse_options, same_options
 from lpexec.cex.grid import GridExecutorConfig
-from lpexec.core import ExecutorInfo, parse_config
+from lpexec.core import ExecutorInfo
 
 __all__ = ["grid_app"]
+
+GRID_OPTIONS = {
+    **CEX_OPTIONS,
+    **same_options(
+        "start_price",
+        "end_price",
+        "limit_price",
+        "total_amount_quote",
+        "max_open_orders",
+        "min_order_amount_quote",
+        "triple_barrier_config.take_profit",
+        "triple_barrier_config.stop_loss",
+        "triple_barrier_config.time_limit",
+    ),
+    "min_spread_between_orders": "--min-spread",
+}
+"""The ``grid start`` option of each config field."""
 
 grid_app = typer.Typer(no_args_is_help=True, callback=cex_options, cls=OptionsAnywhereGroup)
 
@@ -64,11 +88,11 @@ def start_command(
         "keep_position": keep_position,
         "controller_id": controller_id,
     }
-    parse_config(GridExecutorConfig, values)  # bad input fails before any venue is opened
+    parse_options(GridExecutorConfig, values, GRID_OPTIONS)  # fails before any venue opens
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
         rules = await runtime.engine.venue(connection.venue_key).trading_rules(pair)
-        config = parse_config(
+        config = parse_options(
             GridExecutorConfig,
             {
                 **values,
@@ -77,6 +101,7 @@ def start_command(
                 "min_amount": rules.min_amount,
                 "min_notional": rules.min_notional,
             },
+            GRID_OPTIONS,
         )
         return await runtime.create(config)
 

@@ -5,13 +5,28 @@ from __future__ import annotations
 import typer
 
 from lpexec.app.cex_runtime import CexRuntime
-from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.cex_options import (
+    CEX_OPTIONS,
+    CexConnection,
+    cex_options,
+    print_info,
+    run_cex_session,
+)
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION
+from lpexec.app.cli.parsing import parse_options, same_options
 from lpexec.cex import OrderExecutorConfig
-from lpexec.core import ExecutorInfo, parse_config
+from lpexec.core import ExecutorInfo
 
 __all__ = ["order_app", "status_and_stop"]
+
+ORDER_OPTIONS = {
+    **CEX_OPTIONS,
+    **same_options("amount", "price", "chaser_config.distance", "chaser_config.refresh_threshold"),
+    "execution_strategy": "--type",
+    "chaser_config": "--distance/--refresh-threshold",
+}
+"""The ``order place`` option of each config field."""
 
 order_app = typer.Typer(no_args_is_help=True, callback=cex_options, cls=OptionsAnywhereGroup)
 
@@ -50,7 +65,9 @@ def place_command(
         "price": price,
         "controller_id": controller_id,
     }
-    config = parse_config(OrderExecutorConfig, {k: v for k, v in values.items() if v is not None})
+    config = parse_options(
+        OrderExecutorConfig, {k: v for k, v in values.items() if v is not None}, ORDER_OPTIONS
+    )
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
         return await runtime.create(config)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lpexec.app.cli.errors import UserError, error_fields
 
-__all__ = ["EXPECTED", "parse_options", "split_pair"]
+__all__ = ["EXPECTED", "parse_options", "same_options", "split_pair"]
 
 M = TypeVar("M")
 
@@ -34,6 +34,16 @@ _BOUNDS = {
 _NAMES = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 """A config field's name (snake_case with at least one underscore) inside a message."""
 _NUMBERS = {"decimal_parsing", "decimal_type", "float_parsing", "int_parsing", "finite_number"}
+
+
+def same_options(*fields: str) -> dict[str, str]:
+    """The option of each field named like it (``total_amount_quote``: ``--total-amount-quote``;
+    a nested ``triple_barrier_config.take_profit``: ``--take-profit``), by path and by name."""
+    options: dict[str, str] = {}
+    for path in fields:
+        name = path.rsplit(".", 1)[-1]
+        options[path] = options[name] = "--" + name.replace("_", "-")
+    return options
 
 
 def parse_options(
@@ -79,6 +89,8 @@ def _problem(item: Any, options: Mapping[str, str]) -> UserError:
     if kind in ("literal_error", "enum"):
         return UserError(field, value, str(ctx.get("expected")))
     if kind in _NUMBERS:
+        if value is None:  # one of two options given together (--trailing-...) left out
+            return UserError(field, None, f"{words or 'a number'} (given with the others)")
         return UserError(field, value, words or "a number")
     if kind == "value_error":
         return _own_words(str(ctx.get("error", item["msg"])), loc, field, value, options)
@@ -104,7 +116,10 @@ def _own_words(
     if not loc:  # a check across fields: its message names them
         parts = error_fields(ValueError(message))
         if parts["field"]:  # the message starts with the field it is about
-            return UserError(parts["field"], parts["value"], parts["expected"], message=message)
+            name = parts["field"]
+            option = options.get(name, name)
+            message = option + message.removeprefix(name)
+            return UserError(option, parts["value"], parts["expected"], message=message)
         expected = parts["expected"] or message.removeprefix("expected ").split(", received")[0]
         fields = "/".join(named) or "options"
         return UserError(fields, None, expected, message=f"{fields}: {message}")

@@ -7,14 +7,39 @@ from typing import Any
 import typer
 
 from lpexec.app.cex_runtime import CexRuntime
-from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.cex_options import (
+    CEX_OPTIONS,
+    CexConnection,
+    cex_options,
+    print_info,
+    run_cex_session,
+)
 from lpexec.app.cli.hoist import OptionsAnywhereGroup
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.app.cli.order import status_and_stop
+from lpexec.app.cli.parsing import parse_options, same_options
 from lpexec.cex.position import PositionExecutorConfig
-from lpexec.core import ExecutorInfo, parse_config
+from lpexec.core import ExecutorInfo
 
 __all__ = ["position_app"]
+
+POSITION_OPTIONS = {
+    **CEX_OPTIONS,
+    **same_options(
+        "amount",
+        "entry_price",
+        "triple_barrier_config.take_profit",
+        "triple_barrier_config.stop_loss",
+        "triple_barrier_config.time_limit",
+        "triple_barrier_config.take_profit_order_type",
+        "triple_barrier_config.trailing_stop.trailing_delta",
+    ),
+    "triple_barrier_config.open_order_type": "--entry-type",
+    "open_order_type": "--entry-type",
+    "triple_barrier_config.trailing_stop.activation_price": "--trailing-activation",
+    "triple_barrier_config.trailing_stop": "--trailing-activation/--trailing-delta",
+}
+"""The ``position open`` option of each config field."""
 
 position_app = typer.Typer(no_args_is_help=True, callback=cex_options, cls=OptionsAnywhereGroup)
 
@@ -73,8 +98,8 @@ def open_command(
         "keep_position": keep_position,
         "controller_id": controller_id,
     }
-    config = parse_config(
-        PositionExecutorConfig, {k: v for k, v in values.items() if v is not None}
+    config = parse_options(
+        PositionExecutorConfig, {k: v for k, v in values.items() if v is not None}, POSITION_OPTIONS
     )
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:

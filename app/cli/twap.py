@@ -7,13 +7,33 @@ from typing import Any
 import typer
 
 from lpexec.app.cex_runtime import CexRuntime
-from lpexec.app.cli.cex_options import CexConnection, cex_options, print_info, run_cex_session
+from lpexec.app.cli.cex_options import (
+    CEX_OPTIONS,
+    CexConnection,
+    cex_options,
+    print_info,
+    run_cex_session,
+)
 from lpexec.app.cli.options import JSON_OPTION
 from lpexec.app.cli.order import status_and_stop
+from lpexec.app.cli.parsing import parse_options, same_options
 from lpexec.cex.twap import TWAPExecutorConfig
-from lpexec.core import ExecutorInfo, parse_config
+from lpexec.core import ExecutorInfo
 
 __all__ = ["twap_app"]
+
+TWAP_OPTIONS = {
+    **CEX_OPTIONS,
+    **same_options(
+        "total_amount_quote",
+        "total_duration",
+        "order_interval",
+        "mode",
+        "limit_order_buffer",
+        "order_resubmission_time",
+    ),
+}
+"""The ``twap start`` option of each config field."""
 
 twap_app = typer.Typer(no_args_is_help=True, callback=cex_options)
 
@@ -52,7 +72,7 @@ def start_command(
         "order_resubmission_time": order_resubmission_time,
         "controller_id": controller_id,
     }
-    config = parse_config(TWAPExecutorConfig, values)  # bad input fails before any venue opens
+    config = parse_options(TWAPExecutorConfig, values, TWAP_OPTIONS)  # fails before any venue opens
 
     async def work(runtime: CexRuntime) -> ExecutorInfo:
         return await runtime.create(config)

@@ -56,7 +56,7 @@ def test_a_dca_with_fewer_prices_than_amounts_is_a_one_line_error(tmp_path):
         env=paper_env(tmp_path),
     )
     assert result.exit_code == 2
-    assert "prices: expected one price per amount in amounts_quote (2), received 1" in (
+    assert "--prices: expected one price per amount in --amounts-quote (2), received 1" in (
         result.stderr
     )
     assert "Traceback" not in result.stderr

@@ -68,4 +68,4 @@ def test_a_grid_with_the_limit_inside_the_range_is_a_one_line_error(tmp_path):
         env=paper_env(tmp_path),
     )
     assert result.exit_code == 2
-    assert "limit_price" in result.stderr and "Traceback" not in result.stderr
+    assert "--limit-price:" in result.stderr and "Traceback" not in result.stderr

@@ -67,7 +67,7 @@ def test_a_bad_barrier_is_a_one_line_error_naming_it(position_cli):
         "open", "--pair", "SOL-USDT", "--side", "BUY", "--amount", "1", "--stop-loss", "-0.1"
     )
     assert result.exit_code == 2
-    assert "stop_loss" in result.stderr and "Traceback" not in result.stderr
+    assert "--stop-loss:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_executors_stop_reaches_a_position_on_the_paper_exchange(position_cli, tmp_path):

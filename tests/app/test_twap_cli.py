@@ -61,5 +61,5 @@ def test_a_maker_twap_without_a_buffer_is_a_one_line_error(tmp_path):
         env=paper_env(tmp_path),
     )
     assert result.exit_code == 2
-    assert "limit_order_buffer: expected a ratio >= 0 in MAKER mode" in result.stderr
+    assert "--limit-order-buffer: expected a ratio >= 0 in MAKER mode" in result.stderr
     assert "Traceback" not in result.stderr
