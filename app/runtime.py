@@ -95,6 +95,7 @@ async def open_lp_runtime(
     network: str = "mainnet-beta",
     settle_seconds: float | None = None,
     start_engine: bool = True,
+    hand_off: bool = False,
 ) -> LPRuntime:
     """Build and start an LP runtime.
 
@@ -207,9 +208,10 @@ async def open_lp_runtime(
         },
         risk=risk,
         unknown_budget_seconds=settings.unknown_budget_seconds,
+        hand_off=hand_off,
     )
     engine_holder.append(engine)
-    if start_engine:
+    if start_engine and not hand_off:
         await engine.start()
     feed = GatewayMarketFeed(client, clock=clock, network=network, resolve_pools=_lp_pools(engine))
     return LPRuntime(

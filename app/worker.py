@@ -37,9 +37,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from lpexec.core import ConfigError, Database, Engine
+from lpexec.core import ConfigError, Database, Engine, UnknownExecutorError
 from lpexec.core.clock import Clock, LiveClock
-from lpexec.core.store import Leases, SqlStore
+from lpexec.core.store import Leases, SqlStore, StopRequests
 
 __all__ = ["Worker", "WorkerSettings", "new_worker_id", "single_process"]
 
@@ -147,6 +147,8 @@ class Worker:
             types=types,
         )
         store.fence = self.leases.fence
+        self.stops = StopRequests(store.database)
+        """Stops asked for by processes that run no executors (an API beside the workers)."""
         engine.limit_concurrent_calls(self.settings.max_concurrent_calls)
         _end_abandoned_transactions(store.database, after_seconds=self.settings.ttl_seconds)
         self._poll = poll
@@ -255,8 +257,31 @@ class Worker:
                     report.intents_to_reconcile,
                     extra={"worker_id": self.worker_id, "executor_ids": sorted(claimed)},
                 )
+        await self._carry_out_stops()
         self.ready = True
         self._loop_seen = leases.clock.monotonic()
+
+    async def _carry_out_stops(self) -> None:
+        """Stop the held executors someone asked to stop (and forget requests of ended ones)."""
+        held = list(self.leases.fence.tokens)
+        done = []
+        for request in self.stops.pending(held):
+            executor_id = request.executor_id
+            if not _has_ended(self.engine, executor_id):
+                try:
+                    await self.engine.stop(executor_id, keep_position=request.keep_position)
+                except UnknownExecutorError:  # not here (dropped meanwhile, or stranded)
+                    continue
+                logger.info(
+                    "worker %s stopped %s as %s asked (keep_position=%s)",
+                    self.worker_id,
+                    executor_id,
+                    request.requested_by or "someone",
+                    request.keep_position,
+                    extra={"worker_id": self.worker_id, "executor_ids": [executor_id]},
+                )
+            done.append(executor_id)
+        self.stops.clear(done)
 
     def _idle(self, count: int) -> list[str]:
         """Up to ``count`` held executors to hand over: only those with no work under way (a

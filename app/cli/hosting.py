@@ -27,6 +27,7 @@ from lpexec.app.service import ExecutorService, risk_engine_from
 from lpexec.app.settings import PAPER_EXCHANGE_STATE, PAPER_GATEWAY_STATE, Settings, data_file
 from lpexec.core import ConfigError, RiskEngine
 from lpexec.core.clock import LiveClock
+from lpexec.core.store import StopRequests
 
 __all__ = [
     "CEX_OPTION",
@@ -62,6 +63,13 @@ EXCHANGE_STATE_OPTION = typer.Option(
 CEX_OPTION = typer.Option(True, "--cex/--no-cex", help="Run the CEX runtime too.")
 SEED_OPTION = typer.Option(0, help="Seed of new paper venues.")
 INTERVAL_OPTION = typer.Option(1.0, min=0.05, help="Seconds between driver steps.")
+EXECUTORS_OPTION = typer.Option(
+    "here",
+    "--executors",
+    help="here: this process runs the executors; workers: it runs none (lpexec worker "
+    "processes on the same PostgreSQL database do): creates are stored for a worker to claim "
+    "within a heartbeat, stops are recorded for the worker holding the executor.",
+)
 RISK_OPTION = typer.Option(
     [], "--risk", help="A risk limit NAME=VALUE (max_open_executors, ...); repeatable."
 )
@@ -82,6 +90,9 @@ class HostOptions:
     seed: int = 0
     interval_seconds: float = 1.0
     risk: tuple[str, ...] = ()
+    run_executors: bool = True
+    """False: run none here; the workers sharing the database run them (``--executors
+    workers``)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,19 @@ class Hosted:
     cex: CexRuntime | None
     service: ExecutorService
     driver: RuntimeDriver
+
+
+def runs_executors(executors: str) -> bool:
+    """``--executors``: True for ``here``, False for ``workers``.
+
+    Raises:
+        typer.BadParameter: anything else.
+    """
+    if executors not in ("here", "workers"):
+        raise typer.BadParameter(
+            f"expected here or workers, received {executors!r}", param_hint="--executors"
+        )
+    return executors == "here"
 
 
 def risk_engine_of(pairs: tuple[str, ...]) -> RiskEngine | None:
@@ -122,6 +146,17 @@ def build_service(
     return ExecutorService(engines, lp.engine.store, risk=risk)
 
 
+def handing_off_service(*, lp: LPRuntime, risk: RiskEngine | None) -> ExecutorService:
+    """The executor service of a process that runs no executors: the LP runtime's engine (not
+    started, handing off) admits the Gateway types, the ones ``lpexec worker`` runs; each create
+    is stored with its first commands for a worker to claim, and a stop is recorded for the
+    worker that holds the executor. Exchange types are refused (no worker runs them)."""
+    engines = dict.fromkeys(GATEWAY_TYPES, lp.engine)
+    return ExecutorService(
+        engines, lp.engine.store, risk=risk, stop_requests=StopRequests(lp.database)
+    )
+
+
 @contextlib.asynccontextmanager
 async def hosted(options: HostOptions) -> AsyncIterator[Hosted]:
     """Open the runtimes and the service (see the module docstring); close them on exit."""
@@ -139,9 +174,18 @@ async def hosted(options: HostOptions) -> AsyncIterator[Hosted]:
         clock=LiveClock(),
         seed=options.seed,
         paper_state_file=lp_state,
+        hand_off=not options.run_executors,
     )
     cex: CexRuntime | None = None
     try:
+        if not options.run_executors:
+            yield Hosted(
+                lp=lp,
+                cex=None,
+                service=handing_off_service(lp=lp, risk=risk),
+                driver=RuntimeDriver(lp=None, cex=None, interval_seconds=options.interval_seconds),
+            )
+            return
         if options.cex:
             cex_state = None
             if options.exchange is None:

@@ -29,6 +29,7 @@ from lpexec.app.cli.hosting import (
     DATABASE_OPTION,
     EXCHANGE_OPTION,
     EXCHANGE_STATE_OPTION,
+    EXECUTORS_OPTION,
     GATEWAY_OPTION,
     INTERVAL_OPTION,
     PAPER_STATE_OPTION,
@@ -36,6 +37,7 @@ from lpexec.app.cli.hosting import (
     SEED_OPTION,
     HostOptions,
     hosted,
+    runs_executors,
     signals_set,
 )
 from lpexec.app.service import Caller
@@ -152,6 +154,7 @@ def mcp_command(
     seed: int = SEED_OPTION,
     interval: float = INTERVAL_OPTION,
     risk: list[str] = RISK_OPTION,
+    executors: str = EXECUTORS_OPTION,
 ) -> None:
     """Serve the MCP tools manage_executors and get_portfolio_overview (stdio by default)."""
     if transport not in ("stdio", "http"):
@@ -173,6 +176,7 @@ def mcp_command(
         seed=seed,
         interval_seconds=interval,
         risk=tuple(risk),
+        run_executors=runs_executors(executors),
     )
     try:
         asyncio.run(_run_then_exit(options))

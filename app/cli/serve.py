@@ -25,6 +25,7 @@ from lpexec.app.cli.hosting import (
     DATABASE_OPTION,
     EXCHANGE_OPTION,
     EXCHANGE_STATE_OPTION,
+    EXECUTORS_OPTION,
     GATEWAY_OPTION,
     INTERVAL_OPTION,
     PAPER_STATE_OPTION,
@@ -35,6 +36,7 @@ from lpexec.app.cli.hosting import (
     build_service,
     hosted,
     risk_engine_of,
+    runs_executors,
     signals_set,
 )
 
@@ -127,6 +129,7 @@ def serve_command(
     interval: float = INTERVAL_OPTION,
     risk: list[str] = RISK_OPTION,
     log_level: str = typer.Option("warning", help="uvicorn's log level."),
+    executors: str = EXECUTORS_OPTION,
 ) -> None:
     """Serve the REST API and WebSocket; credentials: `lpexec tokens create`, or HTTP Basic
     from LPEXEC_API_USERNAME / LPEXEC_API_PASSWORD (none by default)."""
@@ -142,6 +145,7 @@ def serve_command(
         seed=seed,
         interval_seconds=interval,
         risk=tuple(risk),
+        run_executors=runs_executors(executors),
         log_level=log_level,
     )
     asyncio.run(serve(options))

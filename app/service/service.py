@@ -80,6 +80,7 @@ from lpexec.core.store import (
     LogLevel,
     SearchableStore,
     SearchAnchor,
+    StopRequests,
     Store,
     StoredExecutor,
 )
@@ -121,6 +122,9 @@ class ExecutorService:
         prices: a reference price per trading pair for the risk gate and held positions,
             asked after the engines' last published prices (None: those only).
         executor_types: the executor classes this build knows (``app.registry``).
+        stop_requests: where to ask for the stop of an executor no engine here runs (it runs
+            on a worker, which carries the stop out at its next heartbeat); None: such a stop
+            answers ``not_running``.
     """
 
     def __init__(
@@ -132,8 +136,10 @@ class ExecutorService:
         clock: Clock | None = None,
         prices: PriceLookup | None = None,
         executor_types: Iterable[type[Executor[Any, Any]]] = EXECUTOR_TYPES,
+        stop_requests: StopRequests | None = None,
     ) -> None:
         executor_types = list(executor_types)
+        self._stop_requests = stop_requests
         self._catalog = TypeCatalog(executor_types)
         self._engines: dict[str, Engine] = {
             self._catalog.resolve(name, field="engines"): engine for name, engine in engines.items()
@@ -388,6 +394,11 @@ class ExecutorService:
             )
         executor = self._live_lookup()(executor_id)
         engine = self._engines.get(stored.type)
+        who = "the operator" if caller.is_operator else f"controller {caller.controller_id!r}"
+        if executor is None and self._stop_requests is not None and not stored.stranded_reason:
+            return await self._request_stop(
+                self._stop_requests, stored, who=who, keep_position=keep_position
+            )
         if executor is None or engine is None:
             why = stored.stranded_reason or "no runtime attached to this service runs its type"
             return StopResult(
@@ -398,7 +409,6 @@ class ExecutorService:
                 detail=f"executor {executor_id!r} is {stored.status.value} but not running: {why}",
             )
         async with self._lock:
-            who = "the operator" if caller.is_operator else f"controller {caller.controller_id!r}"
             self._store.append_log(
                 executor_id,
                 LogLevel.INFO,
@@ -412,6 +422,30 @@ class ExecutorService:
             keep_position=keep_position,
             close_type=info.close_type.value if info.close_type else None,
             executor_status=RUNNABLE_STATUS[info.status],
+        )
+
+    async def _request_stop(
+        self, requests: StopRequests, stored: StoredExecutor, *, who: str, keep_position: bool
+    ) -> StopResult:
+        """Record the stop of an executor a worker runs; that worker stops it at its next
+        heartbeat."""
+        executor_id = stored.executor_id
+        now = self._clock.now()
+        async with self._lock:
+            self._store.append_log(
+                executor_id,
+                LogLevel.INFO,
+                f"stop requested by {who}, keep_position={keep_position}; the worker running "
+                "it stops it at its next heartbeat",
+                now=now,
+            )
+            requests.request(executor_id, keep_position=keep_position, requested_by=who, now=now)
+        return StopResult(
+            executor_id=executor_id,
+            status="stopping",
+            keep_position=keep_position,
+            executor_status=RUNNABLE_STATUS[stored.status],
+            detail="requested: the worker running it stops it at its next heartbeat",
         )
 
     async def summary(self, *, caller: Caller) -> ExecutorSummary:

@@ -21,6 +21,7 @@ from lpexec.core.store.port import (
 from lpexec.core.store.repository import LogLevel
 from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
 from lpexec.core.store.sql import SqlStore
+from lpexec.core.store.stop_requests import StopRequest, StopRequests
 from lpexec.core.store.tables import (
     DEFAULT_ACCOUNT,
     SCHEMA_VERSION,
@@ -32,6 +33,7 @@ from lpexec.core.store.tables import (
     IntentStatus,
     JournalRow,
     MetaRow,
+    StopRequestRow,
     WorkerRow,
 )
 from lpexec.core.store.types import Money, UtcDateTime
@@ -62,6 +64,9 @@ __all__ = [
     "SearchAnchor",
     "SearchableStore",
     "SqlStore",
+    "StopRequest",
+    "StopRequestRow",
+    "StopRequests",
     "Store",
     "StoredExecutor",
     "StoredIntent",

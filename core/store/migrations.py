@@ -134,5 +134,6 @@ MIGRATIONS: dict[str, tuple[str, tuple[Step, ...]]] = {
     "2": ("3", (_pool_prices_of_their_own,)),
     "3": ("4", (_searchable_executors,)),
     "4": ("5", (_lease_tokens,)),
+    "5": ("6", ()),  # the stop_requests table is new (created)
 }
 """From schema version: (to version, the statements or steps that get there)."""

@@ -25,10 +25,11 @@ __all__ = [
     "IntentStatus",
     "JournalRow",
     "MetaRow",
+    "StopRequestRow",
     "WorkerRow",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 DEFAULT_ACCOUNT = "master_account"
@@ -211,3 +212,17 @@ class WorkerRow(SQLModel, table=True):
     worker_id: str = Field(primary_key=True, max_length=128)
     started_at: dt.datetime = _when()
     expires_at: dt.datetime = _when()
+
+
+class StopRequestRow(SQLModel, table=True):
+    """A stop asked for by a process that does not run the executor (an API beside the
+    workers); the worker that holds the executor's lease carries it out at its next heartbeat
+    and deletes the row."""
+
+    __tablename__ = "stop_requests"
+
+    executor_id: str = Field(primary_key=True, max_length=64)
+    keep_position: bool | None = None
+    """None: the executor config's own default."""
+    requested_by: str = Field(default="", max_length=128)
+    requested_at: dt.datetime = _when()

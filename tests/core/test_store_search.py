@@ -261,7 +261,7 @@ def test_a_version_3_database_gets_the_search_columns_filled_from_each_config(da
         version = session.execute(
             text("SELECT value FROM lpexec_meta WHERE key = 'schema_version'")
         ).scalar_one()
-    assert version == str(SCHEMA_VERSION) == "5"
+    assert version == str(SCHEMA_VERSION) == "6"
     database.close()
 
 

@@ -13,8 +13,10 @@ import pytest
 import websockets
 
 import lpexec.app.api as api
+from fixtures.cli import invoke
 from lpexec.app.api import RuntimeDriver
 from lpexec.app.cex_runtime import open_cex_runtime
+from lpexec.app.cli.hosting import runs_executors
 from lpexec.app.cli.serve import ServeOptions, build_service, risk_engine_of
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.app.service import Caller
@@ -27,6 +29,21 @@ T0 = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 
 def test_serve_listens_on_loopback_by_default():
     assert ServeOptions().host == "127.0.0.1"
+
+
+def test_serve_runs_the_executors_itself_unless_told_the_workers_do(tmp_path):
+    refused = invoke(
+        "serve",
+        "--executors",
+        "elsewhere",
+        env={"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path}/s.db"},
+    )
+    assert ServeOptions().run_executors
+    assert (runs_executors("here"), runs_executors("workers")) == (True, False)
+    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    assert "--executors" in refused.stderr and "expected here or" in refused.stderr
+    assert "'elsewhere'" in refused.stderr
+    assert not (tmp_path / "s.db").exists()
 
 
 def test_risk_options_become_limits_and_bad_ones_are_refused():

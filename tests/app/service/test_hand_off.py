@@ -1,0 +1,70 @@
+"""An API that runs no executors (``lpexec serve --executors workers``): its creates are stored
+for a worker to claim, which opens the position; its stops are recorded for the worker holding
+the executor, which closes it at its next heartbeat. Nothing is sent by the API's process."""
+
+from __future__ import annotations
+
+import pytest
+
+from lpexec.app.cli.hosting import handing_off_service
+from lpexec.app.runtime import open_lp_runtime
+from lpexec.app.service import Caller
+from lpexec.app.worker import Worker, WorkerSettings
+from lpexec.core import ConfigError
+from lpexec.core.store import StopRequests
+
+from .conftest import POOL, lp_config
+
+OPERATOR = Caller()
+ORDER = {
+    "type": "order_executor",
+    "connector_name": "paper",
+    "trading_pair": "SOL-USDT",
+    "side": "BUY",
+    "amount": "1",
+    "price": "100",
+    "execution_strategy": "LIMIT",
+}
+
+
+async def test_creates_and_stops_reach_the_worker_that_runs_the_executor(database_url):
+    # Arrange: a worker on the paper Gateway and an API beside it on the same store
+    runs = await open_lp_runtime(database_url=database_url, start_engine=False)
+    api = await open_lp_runtime(database_url=database_url, hand_off=True)
+    worker = Worker(runs.engine, settings=WorkerSettings(ttl_seconds=10, heartbeat_seconds=1))
+    service = handing_off_service(lp=api, risk=None)
+    try:
+        # Act: create through the API, then let the worker beat once
+        created = await service.create(lp_config(), caller=Caller("bot-a"))
+        handed = [e.id for e in api.engine.live_executors()]
+        await worker.heartbeat()
+        held = worker.held
+        await runs.settle()
+        running = await service.get(created.executor_id, caller=OPERATOR)
+        opened = [p for p in runs.gateway.chain.positions_owned(runs.wallet)]
+        stop = await service.stop(created.executor_id, caller=Caller("bot-a"))
+        pending = StopRequests(api.database).pending([created.executor_id])
+        await worker.heartbeat()
+        await runs.settle()
+        stopped = await service.get(created.executor_id, caller=OPERATOR)
+        logs = await service.logs(created.executor_id, caller=OPERATOR)
+        # Assert: the API ran nothing; the worker opened once and closed on the request
+        assert handed == [] and api.gateway.chain.transactions() == []
+        assert created.status == "RUNNING" and held == 1
+        assert running.status == "RUNNING" and running.custom_info["position_address"]
+        assert [p.pool_address for p in opened] == [POOL]
+        assert (stop.status, stop.executor_status) == ("stopping", "RUNNING")
+        assert [(r.executor_id, r.keep_position) for r in pending] == [(created.executor_id, False)]
+        assert (stopped.status, stopped.close_type) == ("TERMINATED", "EARLY_STOP")
+        assert runs.gateway.chain.positions_owned(runs.wallet) == []
+        assert StopRequests(api.database).pending([created.executor_id]) == []
+        with pytest.raises(ConfigError, match="no runtime here runs it"):
+            await service.create(ORDER, caller=OPERATOR)  # no worker runs exchange types
+        messages = [entry.message for entry in logs.logs]
+        assert any("the worker running it stops it" in message for message in messages)
+        opens = [tx for tx in runs.gateway.chain.transactions() if tx.operation == "open"]
+        assert len(opens) == 1
+    finally:
+        await worker.stop()
+        await api.aclose()
+        await runs.aclose()
