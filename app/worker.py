@@ -263,9 +263,8 @@ class Worker:
 
     async def _carry_out_stops(self) -> None:
         """Stop the held executors someone asked to stop (and forget requests of ended ones)."""
-        held = list(self.leases.fence.tokens)
         done = []
-        for request in self.stops.pending(held):
+        for request in self.stops.pending(list(self.leases.fence.tokens)):
             executor_id = request.executor_id
             if not _has_ended(self.engine, executor_id):
                 try:

@@ -57,14 +57,15 @@ class StopRequests:
             session.commit()
 
     def pending(self, executor_ids: Collection[str]) -> list[StopRequest]:
-        """The requests for these executors, oldest first."""
-        if not executor_ids:
+        """The requests for these executors, oldest first. The table holds only requests not
+        carried out yet (a handful), so it is read whole and filtered here: a worker asking for
+        its 10,000 executors sends no 10,000-id query."""
+        wanted = executor_ids if isinstance(executor_ids, set | frozenset) else set(executor_ids)
+        if not wanted:
             return []
         with self.database.session() as session:
             rows = session.execute(
-                select(_TABLE)
-                .where(_TABLE.c.executor_id.in_(list(executor_ids)))
-                .order_by(_TABLE.c.requested_at, _TABLE.c.executor_id)
+                select(_TABLE).order_by(_TABLE.c.requested_at, _TABLE.c.executor_id)
             ).all()
         return [
             StopRequest(
@@ -74,6 +75,7 @@ class StopRequests:
                 requested_at=row.requested_at,
             )
             for row in rows
+            if row.executor_id in wanted
         ]
 
     def clear(self, executor_ids: Collection[str]) -> None:
