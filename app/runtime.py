@@ -17,10 +17,11 @@ import httpx
 from gateway_client import ChainHistory, GatewayClient
 from lpexec.app.registry import EXECUTOR_TYPES, GATEWAY_TYPES
 from lpexec.app.settings import Settings
-from lpexec.core import Database, Engine, RiskEngine
+from lpexec.core import Database, Engine, ExecutorStatus, RiskEngine
 from lpexec.core.clock import LiveClock, SimulatedClock
 from lpexec.core.market import MarketPoller
-from lpexec.lp import LP_PROVIDERS, LPExecutor
+from lpexec.core.store import Store
+from lpexec.lp import LP_PROVIDERS, LPExecutor, LPExecutorConfig
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway
 from lpexec.swap import SWAP_VENUE
 from lpexec.venues.gateway import (
@@ -156,11 +157,13 @@ async def open_lp_runtime(
     engine_holder: list[Engine] = []
 
     def claimed() -> set[str]:
-        return {
+        engine = engine_holder[0]
+        live = {
             executor.state.position_address
-            for executor in engine_holder[0].live_executors()
+            for executor in engine.live_executors()
             if isinstance(executor, LPExecutor) and executor.state.position_address
         }
+        return live | positions_in_store(engine.store)
 
     liquidity_venues = {
         provider: GatewayLiquidityVenue(
@@ -230,6 +233,27 @@ async def open_lp_runtime(
 
 
 _READS = frozenset(("GET", "HEAD", "OPTIONS"))
+_UNFINISHED = [status.value for status in ExecutorStatus if status is not ExecutorStatus.TERMINATED]
+_PAGE = 500
+
+
+def positions_in_store(store: Store) -> set[str]:
+    """The positions of every unfinished LP executor in the store, whichever process runs it:
+    what a reconciliation must never adopt for another executor (read when an open's answer
+    was lost, so rarely)."""
+    found: set[str] = set()
+    offset = 0
+    while True:
+        page = store.list_executors(
+            status=_UNFINISHED, executor_type=LPExecutorConfig.type, limit=_PAGE, offset=offset
+        )
+        for record in page:
+            address = record.load_snapshot().get("state", {}).get("position_address")
+            if address:
+                found.add(address)
+        if len(page) < _PAGE:
+            return found
+        offset += _PAGE
 
 
 class _SavedAfterWrites(httpx.ASGITransport):
