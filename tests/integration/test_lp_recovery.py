@@ -15,6 +15,7 @@ from lp_paper_helpers import LAMPORTS, lp_config, open_position, runtime, settle
 
 from lpexec.lp import LPState
 from lpexec.paper.chain import BIN_ARRAY_RENT_LAMPORTS
+from lpexec.paper.chain.faults import FaultPlan
 
 
 def landed(chain, wallet):
@@ -220,4 +221,24 @@ async def test_a_write_that_failed_on_chain_with_its_answer_lost_counts_its_fee(
     else:  # a failed close is tried again, then closes
         assert state.lp_state is LPState.COMPLETE
         assert_close_matches(state, one(chain, wallet, "close"))
+    await rt.aclose()
+
+
+async def test_a_lost_close_read_while_the_pool_does_not_answer_waits_and_reads_it_exactly(
+    tmp_path,
+):
+    # Arrange: the close lands but answers 504; the first pool read after it fails (three tries)
+    rt = await runtime(tmp_path)
+    config = lp_config()
+    await open_position(rt, config)
+    rt.gateway.chain.faults = FaultPlan.parse("close:504#1,pool:500#1,pool:500#2,pool:500#3")
+    # Act
+    await rt.engine.stop(config.id, keep_position=True)
+    await settle(rt, rounds=20)
+    # Assert: the close is the chain's, refund and amounts exact (never an estimate of zeros)
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = rt.engine.executor(config.id).state
+    assert state.lp_state is LPState.COMPLETE
+    assert_close_matches(state, one(chain, wallet, "close"))
+    assert_fees_match(state, chain, wallet)
     await rt.aclose()

@@ -261,6 +261,9 @@ class GatewayLiquidityVenue(PositionReads):
                 raise OutcomeUnknownError(f"position {address} closed; its close not confirmed yet")
             signature = landed[-1].signature
         pool = await self._read_pool(pool_address) if pool_address else None
+        if signature is not None and pool is None and pool_address:
+            # the transaction is known: read it exactly once the pool answers, never estimate
+            raise OutcomeUnknownError(f"position {address} closed; pool {pool_address} unreadable")
         if signature is None or pool is None:
             return PositionClosed(
                 ts_event=self._clock.now(),
