@@ -197,7 +197,7 @@ class LiquidityService:
             "base_amount": result.base_amount,
             "quote_amount": result.quote_amount,
         }
-        group = self._sender.commit(tx, postings)
+        group = self._sender.commit(tx, postings, named=(record.address, record.pool_address))
         return self._liquidity_receipt(tx, group, record, result.base_amount, result.quote_amount)
 
     def remove_liquidity(
@@ -239,7 +239,9 @@ class LiquidityService:
             "base_amount": result.base_amount,
             "quote_amount": result.quote_amount,
         }
-        group = self._sender.commit(tx, postings, new_accounts)
+        group = self._sender.commit(
+            tx, postings, new_accounts, named=(record.address, record.pool_address)
+        )
         return self._liquidity_receipt(tx, group, record, result.base_amount, result.quote_amount)
 
     def collect_fees(
@@ -270,7 +272,9 @@ class LiquidityService:
             "base_fee": fees.base_amount,
             "quote_fee": fees.quote_amount,
         }
-        group = self._sender.commit(tx, postings, new_accounts)
+        group = self._sender.commit(
+            tx, postings, new_accounts, named=(record.address, record.pool_address)
+        )
         return CollectReceipt(
             **self._receipt_fields(tx, group, record),
             base_fee=fees.base_amount,
