@@ -31,6 +31,7 @@ from lpexec.venues.gateway import (
     PoolSource,
 )
 from lpexec.venues.gateway.liquidity import GatewayLiquidityVenue
+from lpexec.venues.gateway.transactions import NamedSignatures
 
 __all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
 
@@ -165,6 +166,7 @@ async def open_lp_runtime(
         }
         return live | positions_in_store(engine.store)
 
+    named = NamedSignatures()  # one registry for the wallet's venues
     liquidity_venues = {
         provider: GatewayLiquidityVenue(
             client,
@@ -175,6 +177,7 @@ async def open_lp_runtime(
             claimed_positions=claimed,
             connector=provider,
             history=history,
+            named_signatures=named,
         )
         for provider in LP_PROVIDERS
     }
@@ -186,6 +189,8 @@ async def open_lp_runtime(
         network=network,
         settle_seconds=settle,
         history=history,
+        named_signatures=named,
+        claimed_positions=claimed,
     )
     meteora_swaps = GatewaySwapVenue(
         client,
@@ -195,6 +200,8 @@ async def open_lp_runtime(
         settle_seconds=settle,
         provider="meteora/clmm",
         history=history,
+        named_signatures=named,
+        claimed_positions=claimed,
     )
     engine = Engine(
         database=database,

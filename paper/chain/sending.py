@@ -81,18 +81,24 @@ class TransactionSender:
             compute_unit_price=schedule.compute_unit_price,
         )
 
-    def finish_unsuccessful(self, tx: Transaction, accounts: Iterable[str] = ()) -> list[Posting]:
+    def finish_unsuccessful(
+        self,
+        tx: Transaction,
+        accounts: Iterable[str] = (),
+        token_accounts: Iterable[tuple[str, str]] = (),
+    ) -> list[Posting]:
         """Record a dropped or failed transaction (a failed one pays its fee). A failed one lists
         ``accounts`` (those its instructions named: a new position, which also signed an open,
         then the pool) among its account keys, as the chain does, although nothing in them
-        changed."""
+        changed; and ``token_accounts`` (account, mint) too, with their unchanged balances in
+        its token balances."""
         if tx.fate is TxFate.DROP:
             tx.logs = ["Transaction dropped before landing (paper fault)"]
             self._state.record_transaction(tx)
             return []
         tx.error = _FAILED_ERROR
         tx.logs = [f"Program log: {tx.operation} failed on chain (paper fault)"]
-        return self.commit(tx, [], named=accounts)
+        return self.commit(tx, [], named=accounts, named_tokens=token_accounts)
 
     def commit(
         self,
@@ -101,9 +107,11 @@ class TransactionSender:
         new_token_accounts: Iterable[str] = (),
         *,
         named: Iterable[str] = (),
+        named_tokens: Iterable[tuple[str, str]] = (),
     ) -> list[Posting]:
         """Post the fee and ``postings`` as one group; capture pre/post balances on ``tx``
-        (``named`` accounts are listed right after the payer, unchanged)."""
+        (``named`` accounts are listed right after the payer, ``named_tokens`` (account, mint)
+        last with their token balances, all unchanged)."""
         group = [
             make_posting(tx.payer, LAMPORTS, -tx.fee, Cause.TX_FEE),
             make_posting(FEE_SINK, LAMPORTS, tx.fee, Cause.TX_FEE),
@@ -115,10 +123,34 @@ class TransactionSender:
         self._state.token_accounts.update(new_token_accounts)
         self.fill_balances(tx, before, ledger.snapshot(before))
         self._name_accounts(tx, named)
+        self._name_token_accounts(tx, named_tokens)
         if not tx.logs:
             tx.logs = [f"Program log: {tx.operation}"]
         self._state.record_transaction(tx)
         return group
+
+    def _name_token_accounts(
+        self, tx: Transaction, token_accounts: Iterable[tuple[str, str]]
+    ) -> None:
+        """List open token accounts (account, mint) a failed transaction named, unchanged."""
+        ledger = self._state.ledger
+        for account, mint in token_accounts:
+            if account not in self._state.token_accounts:
+                continue  # never opened: a failed transaction does not open it either
+            if account not in tx.account_keys:
+                lamports = ledger.balance(account, LAMPORTS)
+                tx.account_keys.append(account)
+                tx.pre_balances.append(lamports)
+                tx.post_balances.append(lamports)
+            balance = TokenBalance(
+                account_index=tx.account_keys.index(account),
+                mint=mint,
+                owner=ledger.owner(account) or tx.payer,
+                amount=ledger.balance(account, mint),
+                decimals=self._state.token_for_mint(mint).decimals,
+            )
+            tx.pre_token_balances.append(balance)
+            tx.post_token_balances.append(balance)
 
     def _name_accounts(self, tx: Transaction, accounts: Iterable[str]) -> None:
         extra = [a for a in dict.fromkeys(accounts) if a not in tx.account_keys]

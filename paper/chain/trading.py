@@ -205,8 +205,16 @@ class TradingService:
         needs = {(owner, LAMPORTS): lamports_needed}
         needs[holding_in] = needs.get(holding_in, 0) + amount_in
         self._state.require_funds(owner, needs)
-        if tx.fate is not TxFate.LAND:
-            group = self._sender.finish_unsuccessful(tx)
+        if tx.fate is not TxFate.LAND:  # it names the route's pools and the wallet's accounts
+            group = self._sender.finish_unsuccessful(
+                tx,
+                [hop.pool_address for hop in hops],
+                [
+                    (self._state.token_account(owner, mint), mint)
+                    for mint in (token_in, token_out)
+                    if mint != SOL_MINT
+                ],
+            )
             return SwapReceipt(
                 **self._sender.receipt_fields(tx, group),
                 token_in=token_in,

@@ -51,9 +51,9 @@ ROUNDS = 300
 MIN_OPERATIONS = 1_000
 CLIENT_TIMEOUTS = Timeouts(read=5.0, write=0.55, connect=0.05)
 """Real seconds: a hung write ends at the client's 0.6 s deadline (connect + write). A write
-that takes longer on a loaded machine loses its answer too: an open, close or claim that failed
-on chain is then found in the wallet's history, but a failed swap is not yet (see the swap
-venue), so the deadline is kept well above a normal write's time."""
+that takes longer on a loaded machine loses its answer too (a failed one is then found among the
+wallet's failed transactions); the deadline is kept well above a normal write's time so that the
+faults stay the seeded ones."""
 
 
 def configs(batch: int, rng: random.Random) -> list[LPExecutorConfig]:

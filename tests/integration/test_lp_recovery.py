@@ -242,3 +242,26 @@ async def test_a_lost_close_read_while_the_pool_does_not_answer_waits_and_reads_
     assert_close_matches(state, one(chain, wallet, "close"))
     assert_fees_match(state, chain, wallet)
     await rt.aclose()
+
+
+@pytest.mark.parametrize(
+    ("fault", "provider"),
+    [("swap:lost=fail#1", "meteora/swap"), ("route:lost=fail#1", "jupiter/router")],
+)
+async def test_a_swap_back_that_failed_on_chain_with_its_answer_lost_counts_its_fee(
+    tmp_path, fault, provider
+):
+    rt = await runtime(tmp_path, faults=fault)
+    executor = await open_and_close(rt, lp_config(swap_provider=provider), keep_position=False)
+    for _ in range(5):
+        rt.clock.advance(2)
+        rt.engine.tick()
+        await settle(rt)
+    chain, wallet = rt.gateway.chain, rt.wallet
+    state = executor.state
+    (failed,) = [tx for tx in landed(chain, wallet) if tx.error is not None]
+    named = {i.evidence.get("signature") for i in rt.engine.store.intents_for(executor.id)}
+    assert failed.operation in ("swap", "route")
+    assert failed.signature in named  # found among the wallet's failed transactions
+    assert_fees_match(state, chain, wallet)  # its fee included
+    await rt.aclose()

@@ -64,6 +64,7 @@ from lpexec.lp.messages import (
 )
 from lpexec.venues.gateway.position_reads import NATIVE_MINT, PositionReads, as_it_stands
 from lpexec.venues.gateway.transactions import (
+    NamedSignatures,
     TxFacts,
     WalletTransactions,
     note_send,
@@ -92,6 +93,8 @@ class GatewayLiquidityVenue(PositionReads):
         claimed_positions: returns position addresses other executors own (never adopted).
         history: the chain's signature history (Solana RPC), to find the transaction that
             opened or closed a position when the write's answer was lost.
+        named_signatures: the signatures the wallet's writes got or were given (one registry
+            shared by the wallet's venues; default: this venue's own).
     """
 
     def __init__(
@@ -105,6 +108,7 @@ class GatewayLiquidityVenue(PositionReads):
         settle_seconds: float = 90.0,
         claimed_positions: Callable[[], Iterable[str]] | None = None,
         history: ChainHistory | None = None,
+        named_signatures: NamedSignatures | None = None,
     ) -> None:
         resources: dict[str, Any] = {
             "meteora/clmm": client.meteora,
@@ -127,7 +131,7 @@ class GatewayLiquidityVenue(PositionReads):
         )
         self._claimed = claimed_positions or (lambda: ())
         self._history = history
-        self._named: dict[str, None] = {}
+        self._named = named_signatures or NamedSignatures()
 
     # --- writes ---------------------------------------------------------------------------------
 

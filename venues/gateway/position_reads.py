@@ -41,6 +41,7 @@ from lpexec.lp.messages import (
     RemoveLiquidity,
 )
 from lpexec.venues.gateway.transactions import (
+    NamedSignatures,
     TxFacts,
     WalletTransactions,
     failed_since,
@@ -56,8 +57,6 @@ NATIVE_MINT = "So11111111111111111111111111111111111111112"
 
 logger = logging.getLogger(__name__)
 
-_NAMED_SIGNATURES_KEPT = 10_000
-
 
 class PositionReads:
     """Reads and read-built operations of a liquidity venue (mixed into it)."""
@@ -69,8 +68,8 @@ class PositionReads:
     _clock: Clock
     _tx: WalletTransactions
     _history: ChainHistory | None
-    _named: dict[str, None]
-    """Signatures this venue learnt from Gateway's answers or attributed (newest last)."""
+    _named: NamedSignatures
+    """Signatures the wallet's writes got in answers or were attributed (shared by its venues)."""
 
     def _wallet_received(
         self, facts: TxFacts, pool: Any, *, fee: Decimal, rent: Decimal, address: str
@@ -298,12 +297,7 @@ class PositionReads:
     def _name(self, signature: str | None) -> None:
         """Remember a signature an answer (or a reconciliation) gave one of this venue's writes,
         so that no other write's reconciliation takes it for its own."""
-        if not signature:
-            return
-        named = self._named
-        named[signature] = None
-        if len(named) > _NAMED_SIGNATURES_KEPT:
-            del named[next(iter(named))]
+        self._named.add(signature)
 
     def _unix_now(self) -> int:
         return int(self._clock.now().timestamp())

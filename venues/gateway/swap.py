@@ -8,9 +8,16 @@ reported apart as ``tx_fee``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from gateway_client import ChainHistory, GatewayClient, GatewayError, TransactionFailedError
+from gateway_client import (
+    ChainHistory,
+    GatewayClient,
+    GatewayError,
+    SignatureRecord,
+    TransactionFailedError,
+)
 from lpexec.core import (
     Clock,
     Command,
@@ -25,6 +32,7 @@ from lpexec.core import (
 from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
 from lpexec.venues.gateway.transactions import (
     SEND_TIME_MARGIN_SECONDS,
+    NamedSignatures,
     WalletTransactions,
     newest_signature,
     signatures_since,
@@ -51,6 +59,10 @@ class GatewaySwapVenue:
             lost (504, 5xx, timeout, crash) is found among the wallet's transactions since the
             send and read exactly; without it such an outcome stays unknown until its budget
             ends (the executor is then stranded, never re-sent blindly).
+        named_signatures: the signatures the wallet's writes got or were given (shared with the
+            wallet's other venues), never taken for a lost swap's own.
+        claimed_positions: the positions of the wallet's LP executors: a failed transaction that
+            names one is a write on that position, not a swap.
     """
 
     def __init__(
@@ -64,6 +76,8 @@ class GatewaySwapVenue:
         native_token: str = "SOL",
         settle_seconds: float = 90.0,
         history: ChainHistory | None = None,
+        named_signatures: NamedSignatures | None = None,
+        claimed_positions: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         if provider not in SWAP_PROVIDERS:
             raise ConfigError(f"provider: expected one of {SWAP_PROVIDERS}, received {provider!r}")
@@ -77,6 +91,8 @@ class GatewaySwapVenue:
             client, wallet_address, network, clock, dt.timedelta(seconds=settle_seconds)
         )
         self._history = history
+        self._named = named_signatures or NamedSignatures()
+        self._claimed = claimed_positions or (lambda: ())
 
     async def swap(self, command: Swap, evidence: Evidence) -> SwapExecuted:
         """Execute the swap and report what moved."""
@@ -107,9 +123,11 @@ class GatewaySwapVenue:
                     network=self._network,
                 )
         except TransactionFailedError as e:
+            self._named.add(e.signature)
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
+        self._named.add(result.signature)
         facts = await self._tx.settle(result, evidence)
         if result.data is not None:
             fill = fill_from_data(
@@ -187,7 +205,7 @@ class GatewaySwapVenue:
             self._history, self._wallet, after=before or "", not_before=not_before
         )
         for record in newer:
-            if record.failed:
+            if record.failed or record.signature in self._named:
                 continue
             try:
                 poll = await self._client.solana.poll(
@@ -205,10 +223,53 @@ class GatewaySwapVenue:
             base_delta = changes[base] + (fee if base == self._native else 0)
             quote_delta = changes[quote] + (fee if quote == self._native else 0)
             if swap_matches(command, base_delta=base_delta, quote_delta=quote_delta):
+                self._named.add(record.signature)
                 return record.signature
         if self._tx.settle_window_passed(evidence):
-            return None
+            # nothing of it landed and succeeded: it may have landed and failed (fee charged)
+            failed = await self._failed_swap(command, [r for r in newer if r.failed])
+            if failed is not None:
+                self._named.add(failed)
+            return failed
         raise OutcomeUnknownError(f"swap {command.command_id} not on chain yet; waiting to settle")
+
+    async def _failed_swap(self, command: Swap, records: list[SignatureRecord]) -> str | None:
+        """The oldest of these failed transactions that is this swap: signed by the wallet
+        alone (an open has a second signer), no other write's, naming none of the wallet's LP
+        positions (a close, a claim), and listing the wallet's account of the pair's token.
+
+        Raises:
+            OutcomeUnknownError: a transaction or the token list could not be read.
+        """
+        candidates = [record for record in records if record.signature not in self._named]
+        if not candidates or self._history is None:
+            return None
+        try:
+            mints = {
+                (
+                    await self._client.tokens.get(symbol, chain="solana", network=self._network)
+                ).address
+                for symbol in command.trading_pair.split("-", 1)
+                if symbol != self._native
+            }
+        except GatewayError as e:
+            raise OutcomeUnknownError(f"could not read the pair's tokens: {e}") from e
+        claimed = set(self._claimed())
+        for record in candidates:
+            try:
+                tx = await self._history.transaction(record.signature)
+            except GatewayError as e:
+                raise OutcomeUnknownError(f"could not read {record.signature}: {e}") from e
+            if tx is None:
+                raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
+            message = (tx.get("transaction") or {}).get("message") or {}
+            signers = (message.get("header") or {}).get("numRequiredSignatures")
+            if signers != 1 or claimed.intersection(message.get("accountKeys") or ()):
+                continue
+            balances = (tx.get("meta") or {}).get("preTokenBalances") or ()
+            if any(b.get("owner") == self._wallet and b.get("mint") in mints for b in balances):
+                return record.signature
+        return None
 
 
 SWAP_MATCH_TOLERANCE = Decimal("0.000001")

@@ -55,6 +55,7 @@ from lpexec.lp.math.dlmm import LAMPORTS_PER_SOL
 
 __all__ = [
     "SEND_TIME_MARGIN_SECONDS",
+    "NamedSignatures",
     "TxFacts",
     "WalletTransactions",
     "decide_signature",
@@ -280,6 +281,30 @@ async def signatures_since(
         newer.append(record)
     newer.reverse()
     return newer
+
+
+class NamedSignatures:
+    """The signatures one wallet's writes got in Gateway's answers or were attributed by a
+    reconciliation (the newest ``keep``), shared by every venue of the wallet, so that no
+    reconciliation takes another write's failed transaction for its own."""
+
+    __slots__ = ("_keep", "_names")
+
+    def __init__(self, keep: int = 10_000) -> None:
+        self._keep = keep
+        self._names: dict[str, None] = {}
+
+    def add(self, signature: str | None) -> None:
+        """Remember ``signature`` (nothing for None or "")."""
+        if not signature:
+            return
+        names = self._names
+        names[signature] = None
+        if len(names) > self._keep:
+            del names[next(iter(names))]
+
+    def __contains__(self, signature: object) -> bool:
+        return signature in self._names
 
 
 async def failed_since(
