@@ -213,7 +213,14 @@ async def open_lp_runtime(
             "jupiter/router": swaps,
             "meteora/swap": meteora_swaps,
             SWAP_VENUE: BestQuoteSwapVenue(
-                client, wallet_address=wallet, clock=clock, network=network, settle_seconds=settle
+                client,
+                wallet_address=wallet,
+                clock=clock,
+                network=network,
+                settle_seconds=settle,
+                history=history,
+                named_signatures=named,
+                claimed_positions=claimed,
             ),
         },
         risk=risk,

@@ -158,6 +158,8 @@ async def test_a_pair_without_sol_prices_its_fee_from_the_sol_quote(tmp_path):
         ("route:drop#1", "jupiter/router", 2),  # status 0, pending forever, then sent again
         ("route:pending#1", "jupiter/router", 1),  # status 0, confirms while followed
         ("swap:fail#1", "meteora/clmm", 1),  # landed and failed: a clear failure, no swap
+        ("swap:lost=fail#1", "meteora/clmm", 1),  # failed, answer lost: found, not sent again
+        ("route:lost=fail#1", "jupiter/router", 1),
     ],
 )
 async def test_unknown_outcomes_end_with_exactly_one_swap_or_none(
@@ -180,6 +182,8 @@ async def test_unknown_outcomes_end_with_exactly_one_swap_or_none(
     if "fail" in faults:
         assert (info.close_type, swaps) == (CloseType.FAILED, [])
         assert "failed on chain" in info.details.failure_reason
+        (failed,) = sent
+        assert info.details.tx_fee_native * 10**9 == failed.fee  # the chain's fee, to the lamport
     else:
         assert info.close_type is CloseType.COMPLETED
         (tx,) = swaps

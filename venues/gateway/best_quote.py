@@ -25,10 +25,11 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from gateway_client import (
+    ChainHistory,
     GatewayClient,
     GatewayError,
     NotFoundError,
@@ -66,7 +67,11 @@ from lpexec.swap.quotes import (
 from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
 from lpexec.venues.gateway.providers import SwapProvider, SwapRequest, provider_for
 from lpexec.venues.gateway.transactions import (
+    NamedSignatures,
     WalletTransactions,
+    failed_swap,
+    note_send,
+    records_since_send,
     venue_error,
 )
 
@@ -100,6 +105,12 @@ class BestQuoteSwapVenue:
         providers: the providers compared for a core ``Swap`` command (the LP executor's
             swap-back, the rebalancer), which names none.
         max_quote_age_seconds: the quote age allowed for a core ``Swap`` command.
+        history: the chain's signature history (Solana RPC): with it a swap that failed on
+            chain with its answer lost is found among the wallet's transactions since the send
+            (:func:`~venues.gateway.transactions.failed_swap`) and reported with its fee.
+        named_signatures: the signatures the wallet's writes got or were given (shared with the
+            wallet's other venues).
+        claimed_positions: the positions of the wallet's LP executors.
     """
 
     def __init__(
@@ -115,6 +126,9 @@ class BestQuoteSwapVenue:
         price_provider: str = "jupiter/router",
         providers: Sequence[str] = DEFAULT_PROVIDERS,
         max_quote_age_seconds: float = 10.0,
+        history: ChainHistory | None = None,
+        named_signatures: NamedSignatures | None = None,
+        claimed_positions: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self._client = client
         self._wallet = wallet_address
@@ -129,6 +143,9 @@ class BestQuoteSwapVenue:
         self._providers: dict[str, SwapProvider] = {}
         self._default_providers = tuple(providers)
         self._max_quote_age = max_quote_age_seconds
+        self._history = history
+        self._named = named_signatures or NamedSignatures()
+        self._claimed = claimed_positions or (lambda: ())
 
     def provider(self, name: str) -> SwapProvider:
         """Return the adapter of provider ``name``.
@@ -259,6 +276,7 @@ class BestQuoteSwapVenue:
         if not any(before.values()):
             before = dict(command.balances_before)  # unreadable now: the quote-time read
         evidence.record(balances_before=before)
+        await note_send(self._history, self._wallet, evidence, int(now.timestamp()))
         try:
             result = await self._send(provider, quote, request, command, evidence)
         except QuoteNotFoundError:
@@ -283,15 +301,18 @@ class BestQuoteSwapVenue:
         """Send the swap; Gateway's errors translated (a forgotten quote is raised as is)."""
         slippage = slippage_for_limit(quote, command.limit)
         try:
-            return await provider.execute(
+            result = await provider.execute(
                 quote, request, slippage=slippage, wallet_address=self._wallet
             )
         except QuoteNotFoundError:
             raise
         except TransactionFailedError as e:
+            self._named.add(e.signature)
             raise await self._tx.failed(e, evidence) from e
         except GatewayError as e:
             raise venue_error(e, write=True) from e
+        self._named.add(result.signature)
+        return result
 
     async def _renew(
         self, provider: SwapProvider, request: SwapRequest, command: ExecuteSwap
@@ -514,11 +535,40 @@ class BestQuoteSwapVenue:
                 raise OutcomeUnknownError(
                     f"swap {command.command_id}: {match.explanation}; it may still land"
                 )
-            return None
+            return await self._failed_or_not_landed(command, evidence)
         raise OutcomeUnknownError(
             f"swap {command.command_id} has no signature and the wallet does not tell: "
             f"{match.explanation}; inspect the wallet"
         )
+
+    async def _failed_or_not_landed(
+        self, command: ExecuteSwap, evidence: Evidence
+    ) -> OutcomeEvent | None:
+        """Nothing of the swap moved the wallet past its settle window: it either never landed
+        (None: send it again) or landed and failed, its fee charged (found among the wallet's
+        transactions since the send, then decided from its signature)."""
+        if self._history is None:
+            return None
+        records = await records_since_send(self._history, self._wallet, evidence)
+        signature = await failed_swap(
+            self._client,
+            self._history,
+            records,
+            wallet=self._wallet,
+            trading_pair=command.trading_pair,
+            native_token=command.native_token,
+            network=self._network,
+            named=self._named,
+            claimed=set(self._claimed()),
+        )
+        if signature is None:
+            return None
+        self._named.add(signature)
+        evidence.record(signature=signature)
+        decided = await self._tx.decide(command, evidence)
+        if isinstance(decided, CommandFailed):
+            return decided
+        raise OutcomeUnknownError(f"swap {command.command_id}: {signature} reads as not failed")
 
 
 def quote_failure(provider: str, error: GatewayError) -> QuoteFailure:

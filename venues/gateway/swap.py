@@ -34,6 +34,7 @@ from lpexec.venues.gateway.transactions import (
     SEND_TIME_MARGIN_SECONDS,
     NamedSignatures,
     WalletTransactions,
+    failed_swap,
     newest_signature,
     signatures_since,
     venue_error,
@@ -234,42 +235,20 @@ class GatewaySwapVenue:
         raise OutcomeUnknownError(f"swap {command.command_id} not on chain yet; waiting to settle")
 
     async def _failed_swap(self, command: Swap, records: list[SignatureRecord]) -> str | None:
-        """The oldest of these failed transactions that is this swap: signed by the wallet
-        alone (an open has a second signer), no other write's, naming none of the wallet's LP
-        positions (a close, a claim), and listing the wallet's account of the pair's token.
-
-        Raises:
-            OutcomeUnknownError: a transaction or the token list could not be read.
-        """
-        candidates = [record for record in records if record.signature not in self._named]
-        if not candidates or self._history is None:
+        """:func:`failed_swap` among these transactions: the wallet's, since the send."""
+        if self._history is None:
             return None
-        try:
-            mints = {
-                (
-                    await self._client.tokens.get(symbol, chain="solana", network=self._network)
-                ).address
-                for symbol in command.trading_pair.split("-", 1)
-                if symbol != self._native
-            }
-        except GatewayError as e:
-            raise OutcomeUnknownError(f"could not read the pair's tokens: {e}") from e
-        claimed = set(self._claimed())
-        for record in candidates:
-            try:
-                tx = await self._history.transaction(record.signature)
-            except GatewayError as e:
-                raise OutcomeUnknownError(f"could not read {record.signature}: {e}") from e
-            if tx is None:
-                raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
-            message = (tx.get("transaction") or {}).get("message") or {}
-            signers = (message.get("header") or {}).get("numRequiredSignatures")
-            if signers != 1 or claimed.intersection(message.get("accountKeys") or ()):
-                continue
-            balances = (tx.get("meta") or {}).get("preTokenBalances") or ()
-            if any(b.get("owner") == self._wallet and b.get("mint") in mints for b in balances):
-                return record.signature
-        return None
+        return await failed_swap(
+            self._client,
+            self._history,
+            records,
+            wallet=self._wallet,
+            trading_pair=command.trading_pair,
+            native_token=self._native,
+            network=self._network,
+            named=self._named,
+            claimed=set(self._claimed()),
+        )
 
 
 SWAP_MATCH_TOLERANCE = Decimal("0.000001")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Container
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -61,9 +61,11 @@ __all__ = [
     "decide_signature",
     "failed_on_chain",
     "failed_since",
+    "failed_swap",
     "failed_transaction",
     "newest_signature",
     "note_send",
+    "records_since_send",
     "settle",
     "settle_window_passed",
     "signatures_since",
@@ -327,13 +329,7 @@ async def failed_since(
     Raises:
         OutcomeUnknownError: the history could not be read.
     """
-    before = evidence.get("wallet_signature_before")
-    sent_at = evidence.get("sent_at")
-    if before is None and sent_at is None:
-        return None
-    not_before = None if before is not None else int(sent_at) - SEND_TIME_MARGIN_SECONDS
-    newer = await signatures_since(history, wallet, after=before or "", not_before=not_before)
-    for record in newer:
+    for record in await records_since_send(history, wallet, evidence):
         if not record.failed or record.signature in excluding:
             continue
         try:
@@ -350,6 +346,72 @@ async def failed_since(
         if signers >= min_signers and all(account in keys for account in accounts):
             return record.signature
     return None
+
+
+async def failed_swap(
+    client: GatewayClient,
+    history: ChainHistory,
+    records: Iterable[SignatureRecord],
+    *,
+    wallet: str,
+    trading_pair: str,
+    native_token: str,
+    network: str | None,
+    named: Container[str],
+    claimed: Collection[str],
+) -> str | None:
+    """The oldest of these failed transactions of ``wallet`` that is a swap of ``trading_pair``
+    no other write made: signed by the wallet alone (an open has a second signer), not in
+    ``named``, naming none of the ``claimed`` LP positions (a close, a claim), and listing the
+    wallet's account of the pair's (non-native) token; None when there is none.
+
+    Raises:
+        OutcomeUnknownError: a transaction or the token list could not be read.
+    """
+    candidates = [r for r in records if r.failed and r.signature not in named]
+    if not candidates:
+        return None
+    symbols = [s for s in trading_pair.split("-", 1) if s != native_token]
+    try:
+        mints = {
+            (await client.tokens.get(symbol, chain="solana", network=network or "")).address
+            for symbol in symbols
+        }
+    except GatewayError as e:
+        raise OutcomeUnknownError(f"could not read the tokens of {trading_pair}: {e}") from e
+    for record in candidates:
+        try:
+            tx = await history.transaction(record.signature)
+        except GatewayError as e:
+            raise OutcomeUnknownError(f"could not read {record.signature}: {e}") from e
+        if tx is None:
+            raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
+        message = (tx.get("transaction") or {}).get("message") or {}
+        signers = (message.get("header") or {}).get("numRequiredSignatures")
+        if signers != 1 or set(claimed).intersection(message.get("accountKeys") or ()):
+            continue
+        balances = (tx.get("meta") or {}).get("preTokenBalances") or ()
+        if any(b.get("owner") == wallet and b.get("mint") in mints for b in balances):
+            return record.signature
+    return None
+
+
+async def records_since_send(
+    history: ChainHistory, wallet: str, evidence: Evidence
+) -> list[SignatureRecord]:
+    """The wallet's transactions since the send recorded in ``evidence`` (after
+    ``wallet_signature_before``, else from ``sent_at`` less a margin), oldest first; none when
+    the send was never recorded.
+
+    Raises:
+        OutcomeUnknownError: the history could not be read.
+    """
+    before = evidence.get("wallet_signature_before")
+    sent_at = evidence.get("sent_at")
+    if before is None and sent_at is None:
+        return []
+    not_before = None if before is not None else int(sent_at) - SEND_TIME_MARGIN_SECONDS
+    return await signatures_since(history, wallet, after=before or "", not_before=not_before)
 
 
 async def note_send(
