@@ -166,43 +166,23 @@ async def open_lp_runtime(
         }
         return live | positions_in_store(engine.store)
 
-    named = NamedSignatures()  # one registry for the wallet's venues
+    # What every Gateway venue of the wallet shares, one registry of named signatures included.
+    wallet_venue: dict[str, Any] = {
+        "wallet_address": wallet,
+        "clock": clock,
+        "network": network,
+        "settle_seconds": settle,
+        "history": history,
+        "named_signatures": NamedSignatures(),
+        "claimed_positions": claimed,
+    }
     liquidity_venues = {
-        provider: GatewayLiquidityVenue(
-            client,
-            wallet_address=wallet,
-            clock=clock,
-            network=network,
-            settle_seconds=settle,
-            claimed_positions=claimed,
-            connector=provider,
-            history=history,
-            named_signatures=named,
-        )
+        provider: GatewayLiquidityVenue(client, connector=provider, **wallet_venue)
         for provider in LP_PROVIDERS
     }
     liquidity = liquidity_venues["meteora/clmm"]
-    swaps = GatewaySwapVenue(
-        client,
-        wallet_address=wallet,
-        clock=clock,
-        network=network,
-        settle_seconds=settle,
-        history=history,
-        named_signatures=named,
-        claimed_positions=claimed,
-    )
-    meteora_swaps = GatewaySwapVenue(
-        client,
-        wallet_address=wallet,
-        clock=clock,
-        network=network,
-        settle_seconds=settle,
-        provider="meteora/clmm",
-        history=history,
-        named_signatures=named,
-        claimed_positions=claimed,
-    )
+    swaps = GatewaySwapVenue(client, **wallet_venue)
+    meteora_swaps = GatewaySwapVenue(client, provider="meteora/clmm", **wallet_venue)
     engine = Engine(
         database=database,
         clock=clock,
@@ -212,16 +192,7 @@ async def open_lp_runtime(
             **liquidity_venues,
             "jupiter/router": swaps,
             "meteora/swap": meteora_swaps,
-            SWAP_VENUE: BestQuoteSwapVenue(
-                client,
-                wallet_address=wallet,
-                clock=clock,
-                network=network,
-                settle_seconds=settle,
-                history=history,
-                named_signatures=named,
-                claimed_positions=claimed,
-            ),
+            SWAP_VENUE: BestQuoteSwapVenue(client, **wallet_venue),
         },
         risk=risk,
         unknown_budget_seconds=settings.unknown_budget_seconds,

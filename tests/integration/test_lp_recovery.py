@@ -64,9 +64,11 @@ async def open_and_close(rt, config, *, keep_position=True):
     return rt.engine.executor(config.id)
 
 
-async def open_and_close_retrying(rt):
-    """Open, then close, retrying a failed close each second, for ten simulated seconds."""
-    executor = await open_and_close(rt, lp_config(close_retry_seconds=1))
+async def open_and_close_retrying(rt, config=None, *, keep_position=True):
+    """Open, then close (by default retrying a failed close each second), then let ten
+    simulated seconds pass."""
+    config = config or lp_config(close_retry_seconds=1)
+    executor = await open_and_close(rt, config, keep_position=keep_position)
     for _ in range(5):
         rt.clock.advance(2)
         rt.engine.tick()
@@ -252,11 +254,8 @@ async def test_a_swap_back_that_failed_on_chain_with_its_answer_lost_counts_its_
     tmp_path, fault, provider
 ):
     rt = await runtime(tmp_path, faults=fault)
-    executor = await open_and_close(rt, lp_config(swap_provider=provider), keep_position=False)
-    for _ in range(5):
-        rt.clock.advance(2)
-        rt.engine.tick()
-        await settle(rt)
+    config = lp_config(swap_provider=provider)
+    executor = await open_and_close_retrying(rt, config, keep_position=False)
     chain, wallet = rt.gateway.chain, rt.wallet
     state = executor.state
     (failed,) = [tx for tx in landed(chain, wallet) if tx.error is not None]

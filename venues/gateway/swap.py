@@ -31,12 +31,11 @@ from lpexec.core import (
 )
 from lpexec.venues.gateway.fills import SwapFill, fill_from_data, fill_from_poll
 from lpexec.venues.gateway.transactions import (
-    SEND_TIME_MARGIN_SECONDS,
     NamedSignatures,
     WalletTransactions,
     failed_swap,
     newest_signature,
-    signatures_since,
+    records_since_send,
     venue_error,
 )
 
@@ -200,11 +199,7 @@ class GatewaySwapVenue:
                 "inspect the wallet"
             )
         base, quote = command.trading_pair.split("-", 1)
-        # Without the wallet's newest signature before the send, look back from the send time.
-        not_before = None if before is not None else sent_at - SEND_TIME_MARGIN_SECONDS
-        newer = await signatures_since(
-            self._history, self._wallet, after=before or "", not_before=not_before
-        )
+        newer = await records_since_send(self._history, self._wallet, evidence)
         for record in newer:
             if record.failed or record.signature in self._named:
                 continue

@@ -332,13 +332,7 @@ async def failed_since(
     for record in await records_since_send(history, wallet, evidence):
         if not record.failed or record.signature in excluding:
             continue
-        try:
-            tx = await history.transaction(record.signature)
-        except GatewayError as e:
-            raise OutcomeUnknownError(f"could not read transaction {record.signature}: {e}") from e
-        if tx is None:
-            raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
-        message = (tx.get("transaction") or {}).get("message") or {}
+        tx, message = await _read_failed(history, record.signature)
         keys = set(message.get("accountKeys") or ())
         loaded = (tx.get("meta") or {}).get("loadedAddresses") or {}
         keys.update(loaded.get("writable") or (), loaded.get("readonly") or ())
@@ -380,13 +374,7 @@ async def failed_swap(
     except GatewayError as e:
         raise OutcomeUnknownError(f"could not read the tokens of {trading_pair}: {e}") from e
     for record in candidates:
-        try:
-            tx = await history.transaction(record.signature)
-        except GatewayError as e:
-            raise OutcomeUnknownError(f"could not read {record.signature}: {e}") from e
-        if tx is None:
-            raise OutcomeUnknownError(f"failed transaction {record.signature} not readable yet")
-        message = (tx.get("transaction") or {}).get("message") or {}
+        tx, message = await _read_failed(history, record.signature)
         signers = (message.get("header") or {}).get("numRequiredSignatures")
         if signers != 1 or set(claimed).intersection(message.get("accountKeys") or ()):
             continue
@@ -394,6 +382,21 @@ async def failed_swap(
         if any(b.get("owner") == wallet and b.get("mint") in mints for b in balances):
             return record.signature
     return None
+
+
+async def _read_failed(history: ChainHistory, signature: str) -> tuple[dict[str, Any], Any]:
+    """A failed transaction listed in the history, and its message.
+
+    Raises:
+        OutcomeUnknownError: it could not be read, or the node does not serve it yet.
+    """
+    try:
+        tx = await history.transaction(signature)
+    except GatewayError as e:
+        raise OutcomeUnknownError(f"could not read transaction {signature}: {e}") from e
+    if tx is None:
+        raise OutcomeUnknownError(f"failed transaction {signature} not readable yet")
+    return tx, (tx.get("transaction") or {}).get("message") or {}
 
 
 async def records_since_send(
