@@ -21,6 +21,7 @@ from lpexec.core import Database, Engine, ExecutorStatus, RiskEngine
 from lpexec.core.clock import LiveClock, SimulatedClock
 from lpexec.core.market import MarketPoller
 from lpexec.core.store import Store
+from lpexec.core.store.signatures import named_in_store
 from lpexec.lp import LP_PROVIDERS, LPExecutor, LPExecutorConfig
 from lpexec.paper.gateway import PaperGateway, build_paper_gateway
 from lpexec.swap import SWAP_VENUE
@@ -173,7 +174,9 @@ async def open_lp_runtime(
         "network": network,
         "settle_seconds": settle,
         "history": history,
-        "named_signatures": NamedSignatures(),
+        "named_signatures": NamedSignatures(
+            stored=lambda signatures: named_in_store(database, signatures)
+        ),
         "claimed_positions": claimed,
     }
     liquidity_venues = {

@@ -201,7 +201,7 @@ class GatewaySwapVenue:
         base, quote = command.trading_pair.split("-", 1)
         newer = await records_since_send(self._history, self._wallet, evidence)
         for record in newer:
-            if record.failed or record.signature in self._named:
+            if record.failed or self._named.remembers(record.signature):
                 continue
             try:
                 poll = await self._client.solana.poll(
@@ -218,7 +218,10 @@ class GatewaySwapVenue:
             fee = poll.fee or Decimal(0)
             base_delta = changes[base] + (fee if base == self._native else 0)
             quote_delta = changes[quote] + (fee if quote == self._native else 0)
-            if swap_matches(command, base_delta=base_delta, quote_delta=quote_delta):
+            if (
+                swap_matches(command, base_delta=base_delta, quote_delta=quote_delta)
+                and record.signature not in self._named  # not another process's swap
+            ):
                 self._named.add(record.signature)
                 return record.signature
         if self._tx.settle_window_passed(evidence):

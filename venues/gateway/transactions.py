@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -287,14 +287,25 @@ async def signatures_since(
 
 class NamedSignatures:
     """The signatures one wallet's writes got in Gateway's answers or were attributed by a
-    reconciliation (the newest ``keep``), shared by every venue of the wallet, so that no
-    reconciliation takes another write's failed transaction for its own."""
+    reconciliation, so that no reconciliation takes another write's transaction for its own.
 
-    __slots__ = ("_keep", "_names")
+    Shared by every venue of the wallet in one process (the newest ``keep`` are remembered).
+    ``stored`` (given the candidates, returns those the store names) covers the writes of other
+    processes on the same store (workers, a CLI beside a daemon) and those answered before a
+    restart: a signature not remembered here is looked up there.
+    """
 
-    def __init__(self, keep: int = 10_000) -> None:
+    __slots__ = ("_keep", "_names", "_stored")
+
+    def __init__(
+        self,
+        keep: int = 10_000,
+        *,
+        stored: Callable[[Collection[str]], set[str]] | None = None,
+    ) -> None:
         self._keep = keep
         self._names: dict[str, None] = {}
+        self._stored = stored
 
     def add(self, signature: str | None) -> None:
         """Remember ``signature`` (nothing for None or "")."""
@@ -305,8 +316,19 @@ class NamedSignatures:
         if len(names) > self._keep:
             del names[next(iter(names))]
 
-    def __contains__(self, signature: object) -> bool:
+    def remembers(self, signature: str) -> bool:
+        """Named by a write of this process (no store lookup)."""
         return signature in self._names
+
+    def __contains__(self, signature: object) -> bool:
+        if not isinstance(signature, str) or not signature:
+            return False
+        if signature in self._names:
+            return True
+        if self._stored is not None and self._stored([signature]):
+            self.add(signature)
+            return True
+        return False
 
 
 async def failed_since(
