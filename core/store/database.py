@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -151,6 +151,16 @@ class Database:
         """Open a session; the caller commits."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    def connect(self) -> Connection:
+        """Open a connection (a context manager); the caller commits, else the work is rolled
+        back when it closes."""
+        return self.engine.connect()
+
+    def begin(self) -> AbstractContextManager[Connection]:
+        """Open a connection in one transaction: committed when the block ends without error,
+        rolled back otherwise."""
+        return self.engine.begin()
 
     @property
     def dialect(self) -> str:

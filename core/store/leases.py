@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, delete, func, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from lpexec.core.clock import Clock
@@ -131,46 +131,44 @@ class Leases:
 
     def beat(self) -> None:
         """Say this worker is alive for one more TTL (inserting its row the first time)."""
-        with self.database.session() as session:
-            now = _now(session, self.clock)
-            expires = _later(session, self.clock, self.ttl)
-            done = session.execute(
+        with self.database.begin() as connection:
+            now = _now(connection, self.clock)
+            expires = _later(connection, self.clock, self.ttl)
+            done = connection.execute(
                 update(_WORKERS)
                 .where(_WORKERS.c.worker_id == self.owner)
                 .values(expires_at=expires)
             )
-            if not done.rowcount:  # type: ignore[attr-defined]
-                session.execute(
+            if not done.rowcount:
+                connection.execute(
                     _WORKERS.insert().values(
                         worker_id=self.owner, started_at=now, expires_at=expires
                     )
                 )
-            session.commit()
 
     def leave(self) -> None:
         """Release every lease and remove this worker's row (a clean stop)."""
         self.release(list(self.fence.tokens))
-        with self.database.session() as session:
-            session.execute(delete(_WORKERS).where(_WORKERS.c.worker_id == self.owner))
+        with self.database.begin() as connection:
+            connection.execute(delete(_WORKERS).where(_WORKERS.c.worker_id == self.owner))
             # Workers long dead are forgotten by whoever leaves next.
-            session.execute(
+            connection.execute(
                 delete(_WORKERS).where(
-                    _WORKERS.c.expires_at < _later(session, self.clock, -10 * self.ttl)
+                    _WORKERS.c.expires_at < _later(connection, self.clock, -10 * self.ttl)
                 )
             )
-            session.commit()
 
     def ownership(self) -> Ownership:
         """The live workers, how many executors are unfinished, and how many each worker holds."""
-        with self.database.session() as session:
-            now = _now(session, self.clock)
-            live = session.execute(
+        with self.database.connect() as connection:
+            now = _now(connection, self.clock)
+            live = connection.execute(
                 select(_WORKERS.c.worker_id)
                 .where(_WORKERS.c.expires_at > now)
                 .order_by(_WORKERS.c.worker_id)
             ).scalars()
             live_workers = tuple(live)
-            rows = session.execute(
+            rows = connection.execute(
                 select(_ROW.c.lease_owner, func.count())
                 .where(*self._runnable())
                 .group_by(_ROW.c.lease_owner)
@@ -191,8 +189,8 @@ class Leases:
     def _claim(self, limit: int) -> dict[str, int]:
         started = self.clock.monotonic()
         first = not self.fence.tokens
-        with self.database.session() as session:
-            now = _now(session, self.clock)
+        with self.database.begin() as connection:
+            now = _now(connection, self.clock)
             free = or_(_ROW.c.lease_owner.is_(None), _ROW.c.lease_expires_at <= now)
             # One statement: lock up to ``limit`` free rows (skipping rows another worker is
             # claiming), lease them, return their new tokens.
@@ -204,18 +202,17 @@ class Leases:
                 .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
-            rows = session.execute(
+            rows = connection.execute(
                 update(_ROW)
                 .where(_ROW.c.executor_id.in_(free_rows))
                 .values(
                     lease_owner=self.owner,
                     lease_token=_ROW.c.lease_token + 1,
-                    lease_expires_at=_later(session, self.clock, self.ttl),
+                    lease_expires_at=_later(connection, self.clock, self.ttl),
                 )
                 .returning(_ROW.c.executor_id, _ROW.c.lease_token)
             ).all()
             claimed = {executor_id: token for executor_id, token in rows}
-            session.commit()
         self.fence.tokens.update(claimed)
         if first:  # leases held before are renewed by renew(); these are as fresh
             self.fence.renewed(started)
@@ -229,19 +226,18 @@ class Leases:
 
     def _renew(self) -> set[str]:
         started = self.clock.monotonic()
-        with self.database.session() as session:
-            now = _now(session, self.clock)
-            session.execute(
+        with self.database.begin() as connection:
+            now = _now(connection, self.clock)
+            connection.execute(
                 update(_ROW)
                 .where(_ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now)
-                .values(lease_expires_at=_later(session, self.clock, self.ttl))
+                .values(lease_expires_at=_later(connection, self.clock, self.ttl))
             )
-            rows = session.execute(
+            rows = connection.execute(
                 select(_ROW.c.executor_id, _ROW.c.lease_token).where(
                     _ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now
                 )
             ).all()
-            session.commit()
         still = {executor_id: token for executor_id, token in rows}
         tokens = self.fence.tokens
         lost = {
@@ -262,9 +258,9 @@ class Leases:
     def _release(self, executor_ids: Collection[str]) -> None:
         tokens = self.fence.tokens
         mine = [executor_id for executor_id in executor_ids if executor_id in tokens]
-        with self.database.session() as session:
+        with self.database.begin() as connection:
             for executor_id in mine:
-                session.execute(
+                connection.execute(
                     update(_ROW)
                     .where(
                         _ROW.c.executor_id == executor_id,
@@ -273,7 +269,6 @@ class Leases:
                     )
                     .values(lease_owner=None, lease_expires_at=None)
                 )
-            session.commit()
         for executor_id in mine:
             tokens.pop(executor_id, None)
 
@@ -284,7 +279,7 @@ class Leases:
         return conditions
 
 
-def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -> None:
+def check_fence(connection: Connection, fence: Fence, executor_ids: Collection[str]) -> None:
     """Refuse the unit of work unless this worker holds every executor it writes, at its token,
     with an unexpired lease (the rows stay locked until the commit, so no claim slips between).
 
@@ -293,13 +288,13 @@ def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -
             fence).
     """
     lost: set[str] = set()
-    now = _now(session, fence.clock)
+    now = _now(connection, fence.clock)
     for executor_id in sorted(executor_ids):
         token = fence.tokens.get(executor_id)
         if token is None:
             lost.add(executor_id)
             continue
-        done = session.execute(
+        done = connection.execute(
             update(_ROW)
             .where(
                 and_(
@@ -311,7 +306,7 @@ def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -
             )
             .values(lease_owner=fence.owner)
         )
-        if not done.rowcount:  # type: ignore[attr-defined]
+        if not done.rowcount:
             lost.add(executor_id)
     if lost:
         for executor_id in lost:
@@ -319,34 +314,36 @@ def check_fence(session: Session, fence: Fence, executor_ids: Collection[str]) -
         raise LeaseLostError(lost)
 
 
-def lease_new_executor(session: Session, fence: Fence, executor_id: str) -> None:
+def lease_new_executor(connection: Connection, fence: Fence, executor_id: str) -> None:
     """Lease an executor this worker has just created to itself."""
     if not fence.tokens:
         fence.renewed(fence.clock.monotonic())
-    session.execute(
+    connection.execute(
         update(_ROW)
         .where(_ROW.c.executor_id == executor_id)
         .values(
             lease_owner=fence.owner,
             lease_token=_ROW.c.lease_token + 1,
-            lease_expires_at=_later(session, fence.clock, dt.timedelta(seconds=fence.ttl_seconds)),
+            lease_expires_at=_later(
+                connection, fence.clock, dt.timedelta(seconds=fence.ttl_seconds)
+            ),
         )
     )
-    token = session.execute(
+    token = connection.execute(
         select(_ROW.c.lease_token).where(_ROW.c.executor_id == executor_id)
     ).scalar_one()
     fence.tokens[executor_id] = int(token)
 
 
-def _now(session: Session, clock: Clock) -> Any:
+def _now(connection: Connection, clock: Clock) -> Any:
     """The database's clock (PostgreSQL) or this process's (SQLite), as a SQL expression."""
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         return func.clock_timestamp()
     return literal(clock.now(), UtcDateTime())
 
 
-def _later(session: Session, clock: Clock, delta: dt.timedelta) -> Any:
+def _later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
     """``delta`` after :func:`_now`."""
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         return func.clock_timestamp() + literal(delta)
     return literal(clock.now() + delta, UtcDateTime())

@@ -71,7 +71,7 @@ class SqlStore:
                 yield unit
                 if unit.touched:
                     session.flush()
-                    check_fence(session, fence, unit.touched)
+                    check_fence(session.connection(), fence, unit.touched)
                 session.commit()
         except SQLAlchemyError as e:
             # The database went away mid-write (a worker paused past its lease has its
@@ -286,7 +286,7 @@ class _SqlUnitOfWork:
         if fence is not None:
             if new:  # created by this worker: leased to it from its first row
                 self._session.flush()
-                lease_new_executor(self._session, fence, executor.id)
+                lease_new_executor(self._session.connection(), fence, executor.id)
             self.touched.add(executor.id)
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:

@@ -44,9 +44,9 @@ class StopRequests:
         now: dt.datetime,
     ) -> None:
         """Record (or replace) the stop request of ``executor_id``."""
-        with self.database.session() as session:
-            session.execute(delete(_TABLE).where(_TABLE.c.executor_id == executor_id))
-            session.execute(
+        with self.database.begin() as connection:
+            connection.execute(delete(_TABLE).where(_TABLE.c.executor_id == executor_id))
+            connection.execute(
                 _TABLE.insert().values(
                     executor_id=executor_id,
                     keep_position=keep_position,
@@ -54,7 +54,6 @@ class StopRequests:
                     requested_at=now,
                 )
             )
-            session.commit()
 
     def pending(self, executor_ids: Collection[str]) -> list[StopRequest]:
         """The requests for these executors, oldest first. The table holds only requests not
@@ -63,8 +62,8 @@ class StopRequests:
         wanted = executor_ids if isinstance(executor_ids, set | frozenset) else set(executor_ids)
         if not wanted:
             return []
-        with self.database.session() as session:
-            rows = session.execute(
+        with self.database.connect() as connection:
+            rows = connection.execute(
                 select(_TABLE).order_by(_TABLE.c.requested_at, _TABLE.c.executor_id)
             ).all()
         return [
@@ -82,6 +81,5 @@ class StopRequests:
         """Forget these executors' requests (carried out, or the executor has ended)."""
         if not executor_ids:
             return
-        with self.database.session() as session:
-            session.execute(delete(_TABLE).where(_TABLE.c.executor_id.in_(list(executor_ids))))
-            session.commit()
+        with self.database.begin() as connection:
+            connection.execute(delete(_TABLE).where(_TABLE.c.executor_id.in_(list(executor_ids))))
