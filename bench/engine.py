@@ -73,16 +73,15 @@ async def run(count: int, rounds: int) -> tuple[int, float]:
     with tempfile.TemporaryDirectory() as folder:
         database = Database.open(f"sqlite:///{Path(folder) / 'bench.db'}")
         executors = build(count)
-        with database.session() as session:
+        with database.begin() as connection:
             for executor in executors:
                 repo.save_executor(
-                    session,
+                    connection,
                     info=executor.info(T0),
                     config_json=dumps(executor.config.model_dump(mode="json")),
                     snapshot=executor.snapshot(),
                     now=T0,
                 )
-            session.commit()
         del executors
         engine = Engine(
             database=database, clock=clock, executor_types=[BarrierOrderExecutor], venues={}

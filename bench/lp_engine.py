@@ -88,16 +88,15 @@ async def run(executors: int, pools: int, updates: int) -> list[float]:
     built, dlmm_pools = build(executors, pools)
     with tempfile.TemporaryDirectory() as folder:
         database = Database.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-        with database.session() as session:
+        with database.begin() as connection:
             for executor in built:
                 repo.save_executor(
-                    session,
+                    connection,
                     info=executor.info(T0),
                     config_json=dumps(executor.config.model_dump(mode="json")),
                     snapshot=executor.snapshot(),
                     now=T0,
                 )
-            session.commit()
         engine = Engine(database=database, clock=clock, executor_types=[LPExecutor], venues={})
         report = await engine.start()
         assert len(report.resumed) == executors

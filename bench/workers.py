@@ -64,7 +64,7 @@ def scratch_schema() -> Iterator[str]:
 def store_active_executors(database_url: str, count: int) -> None:
     """``count`` filled triple-barrier orders, stored in one transaction, leased to nobody."""
     database = Database.open(database_url)
-    with database.session() as session:
+    with database.begin() as connection:
         for index in range(count):
             config = BarrierOrderConfig(
                 id=f"bench-{index:05d}",
@@ -89,13 +89,12 @@ def store_active_executors(database_url: str, count: int) -> None:
                 )
             )
             repo.save_executor(
-                session,
+                connection,
                 info=executor.info(T0),
                 config_json=dumps(executor.config.model_dump(mode="json")),
                 snapshot=executor.snapshot(),
                 now=T0,
             )
-        session.commit()
     database.close()
 
 

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine, select
 
 from lpexec.core.errors import SchemaVersionMismatchError, StoreError
 from lpexec.core.store.migrations import MIGRATIONS
-from lpexec.core.store.tables import SCHEMA_VERSION, MetaRow
+from lpexec.core.store.tables import SCHEMA_VERSION, meta_table, metadata
 
 __all__ = ["Database", "redact_url"]
 
@@ -32,12 +31,12 @@ def redact_url(url: str) -> str:
 
 
 class Database:
-    """A handle on the store's database; sessions are opened per unit of work.
+    """A handle on the store's database; a connection is opened per unit of work.
 
     Example:
         >>> db = Database.open("sqlite:///lpexec.db")
-        >>> with db.session() as session:
-        ...     ...
+        >>> with db.begin() as connection:
+        ...     connection.execute(...)
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -104,7 +103,7 @@ class Database:
 
     def _prepare(self, *, create: bool) -> None:
         existing = set(inspect(self.engine).get_table_names())
-        if MetaRow.__tablename__ not in existing:
+        if meta_table.name not in existing:
             if existing & {"executors", "intents", "journal"}:
                 raise SchemaVersionMismatchError(
                     "database has lpexec tables but no schema version; it was not written by "
@@ -112,15 +111,18 @@ class Database:
                 )
             if not create:
                 raise StoreError("database is empty and create=False")
-            SQLModel.metadata.create_all(self.engine)
-            with self.session() as session:
-                session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
-                session.commit()
+            metadata.create_all(self.engine)
+            with self.begin() as connection:
+                connection.execute(
+                    insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
             return
-        SQLModel.metadata.create_all(self.engine)
-        with self.session() as session:
-            row = session.exec(select(MetaRow).where(MetaRow.key == "schema_version")).first()
-        found = row.value if row else "none"
+        metadata.create_all(self.engine)
+        with self.connect() as connection:
+            value = connection.execute(
+                select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+            ).scalar()
+        found = value if value is not None else "none"
         if found in MIGRATIONS:
             found = self._migrate(found)
         if found != str(SCHEMA_VERSION):
@@ -145,12 +147,6 @@ class Database:
                 )
             found = target
         return found
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Open a session; the caller commits."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
 
     def connect(self) -> Connection:
         """Open a connection (a context manager); the caller commits, else the work is rolled

@@ -37,14 +37,14 @@ from lpexec.core.clock import Clock
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
 from lpexec.core.store.database import Database
-from lpexec.core.store.tables import ExecutorRow, WorkerRow
+from lpexec.core.store.tables import executors_table, workers_table
 from lpexec.core.store.types import UtcDateTime
 
 __all__ = ["Fence", "LeaseLostError", "Leases", "Ownership"]
 
 _TERMINATED = ExecutorStatus.TERMINATED.value
-_ROW = ExecutorRow.__table__  # type: ignore[attr-defined]
-_WORKERS = WorkerRow.__table__  # type: ignore[attr-defined]
+_ROW = executors_table
+_WORKERS = workers_table
 
 
 class LeaseLostError(StoreError):

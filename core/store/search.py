@@ -18,17 +18,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, and_, func, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import String, and_, func, or_, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute, defer
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session, col, select
 
-from lpexec.core.store.tables import ExecutorLogRow, ExecutorRow
+from lpexec.core.store.tables import executor_logs_table, executors_table
 
 __all__ = [
     "ExecutorLogEntry",
@@ -60,18 +58,19 @@ class ExecutorQuery:
     def where(self) -> list[Any]:
         """The SQL conditions of this query."""
         conditions: list[Any] = []
+        columns = executors_table.c
         for column, values in (
-            (ExecutorRow.controller_id, self.controller_ids),
-            (ExecutorRow.connector_name, self.connector_names),
-            (ExecutorRow.trading_pair, self.trading_pairs),
-            (ExecutorRow.type, self.executor_types),
-            (ExecutorRow.account_name, self.account_names),
-            (ExecutorRow.status, self.statuses),
+            (columns.controller_id, self.controller_ids),
+            (columns.connector_name, self.connector_names),
+            (columns.trading_pair, self.trading_pairs),
+            (columns.type, self.executor_types),
+            (columns.account_name, self.account_names),
+            (columns.status, self.statuses),
         ):
             if values:
-                conditions.append(_unindexed(col(column)).in_(list(dict.fromkeys(values))))
+                conditions.append(_unindexed(column).in_(list(dict.fromkeys(values))))
         if self.stranded is not None:
-            reason = col(ExecutorRow.stranded_reason)
+            reason = columns.stranded_reason
             conditions.append(reason.is_not(None) if self.stranded else reason.is_(None))
         return conditions
 
@@ -129,79 +128,76 @@ class ExecutorLogEntry:
 
 
 def search_executors(
-    session: Session, query: ExecutorQuery, *, after: SearchAnchor | None, limit: int
-) -> Sequence[ExecutorRow]:
+    connection: Connection, query: ExecutorQuery, *, after: SearchAnchor | None, limit: int
+) -> Sequence[Row[Any]]:
     """Return up to ``limit`` rows matching ``query``, newest first, after ``after``, without
-    their config and state (deferred: a search row never needs them)."""
+    their config and state (not read: a search row never needs them)."""
+    table = executors_table
     conditions = query.where()
     if after is not None:
-        created = col(ExecutorRow.created_at)
+        created = table.c.created_at
         conditions.append(
             or_(
                 created < after.created_at,
-                and_(created == after.created_at, col(ExecutorRow.executor_id) < after.executor_id),
+                and_(created == after.created_at, table.c.executor_id < after.executor_id),
             )
         )
-    newest_first = (col(ExecutorRow.created_at).desc(), col(ExecutorRow.executor_id).desc())
+    newest_first = (table.c.created_at.desc(), table.c.executor_id.desc())
     page = (
-        sa_select(col(ExecutorRow.executor_id))
+        select(table.c.executor_id)
         .where(*conditions)
         .order_by(*newest_first)
         .limit(limit)
         .scalar_subquery()
     )
-    statement = (
-        select(ExecutorRow)
-        .options(*(defer(cast(QueryableAttribute[Any], blob)) for blob in _BLOBS))
-        .where(col(ExecutorRow.executor_id).in_(page))
-        .order_by(*newest_first)
-    )
-    return session.exec(statement).all()
+    statement = select(*_SEARCHED).where(table.c.executor_id.in_(page)).order_by(*newest_first)
+    return connection.execute(statement).all()
 
 
-_BLOBS = (ExecutorRow.config_json, ExecutorRow.state_json)
+_SEARCHED = tuple(
+    column for column in executors_table.c if column.name not in ("config_json", "state_json")
+)
+"""Every column of an executor but its config and state (a search row never reads them)."""
 
 
-def count_executors(session: Session, query: ExecutorQuery) -> int:
+def count_executors(connection: Connection, query: ExecutorQuery) -> int:
     """Return how many executors match ``query``."""
-    statement = select(func.count()).select_from(ExecutorRow).where(*query.where())
-    return int(session.exec(statement).one())
+    statement = select(func.count()).select_from(executors_table).where(*query.where())
+    return int(connection.execute(statement).scalar_one())
 
 
-def report_rows(session: Session, query: ExecutorQuery) -> list[ReportRow]:
+def report_rows(connection: Connection, query: ExecutorQuery) -> list[ReportRow]:
     """Return the report figures of every executor matching ``query`` (no config or state)."""
-    columns = (
-        ExecutorRow.executor_id,
-        ExecutorRow.type,
-        ExecutorRow.controller_id,
-        ExecutorRow.connector_name,
-        ExecutorRow.status,
-        ExecutorRow.close_type,
-        ExecutorRow.net_pnl_quote,
-        ExecutorRow.net_pnl_pct,
-        ExecutorRow.fees_paid_quote,
-        ExecutorRow.volume_quote,
-    )
-    statement = sa_select(*(col(column) for column in columns)).where(*query.where())
-    return [ReportRow(*row) for row in session.execute(statement).all()]
+    columns = executors_table.c
+    statement = select(
+        columns.executor_id,
+        columns.type,
+        columns.controller_id,
+        columns.connector_name,
+        columns.status,
+        columns.close_type,
+        columns.net_pnl_quote,
+        columns.net_pnl_pct,
+        columns.fees_paid_quote,
+        columns.volume_quote,
+    ).where(*query.where())
+    return [ReportRow(*tuple(row)) for row in connection.execute(statement).all()]
 
 
 def executor_logs(
-    session: Session, executor_id: str, *, level: str | None, limit: int
+    connection: Connection, executor_id: str, *, level: str | None, limit: int
 ) -> tuple[list[ExecutorLogEntry], int]:
     """Return the last ``limit`` entries of an executor's log (oldest of them first) at
     ``level`` (any when None), and how many entries match in all."""
-    conditions = [ExecutorLogRow.executor_id == executor_id]
+    table = executor_logs_table
+    conditions = [table.c.executor_id == executor_id]
     if level is not None:
-        conditions.append(ExecutorLogRow.level == level)
-    total = session.exec(select(func.count()).select_from(ExecutorLogRow).where(*conditions)).one()
-    statement = (
-        select(ExecutorLogRow)
-        .where(*conditions)
-        .order_by(col(ExecutorLogRow.id).desc())
-        .limit(limit)
-    )
-    rows = list(session.exec(statement).all())
+        conditions.append(table.c.level == level)
+    total = connection.execute(
+        select(func.count()).select_from(table).where(*conditions)
+    ).scalar_one()
+    statement = select(table).where(*conditions).order_by(table.c.id.desc()).limit(limit)
+    rows = list(connection.execute(statement).all())
     rows.reverse()
     entries = [
         ExecutorLogEntry(row.executor_id, row.ts, row.level, row.message, row.exc_info)

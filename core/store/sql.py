@@ -1,7 +1,8 @@
 """``SqlStore``: the store port over :class:`~core.store.database.Database` (SQLite or PostgreSQL).
 
-One unit of work is one SQLAlchemy session and one commit; leaving the ``with`` block by an
-exception closes the session without committing, so nothing of it is written.
+One unit of work is one SQLAlchemy Core transaction on one connection: its statements run as the
+unit's methods are called, and are committed when the ``with`` block ends; leaving the block by an
+exception rolls the transaction back, so nothing of it is written.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, col, select
 
 from lpexec.core.errors import StoreError
 from lpexec.core.executor import Executor
@@ -30,7 +31,12 @@ from lpexec.core.store.leases import Fence, LeaseLostError, check_fence, lease_n
 from lpexec.core.store.migrations import catalog_fields
 from lpexec.core.store.port import JournalEntry, StoredExecutor, StoredIntent
 from lpexec.core.store.search import ExecutorLogEntry, ExecutorQuery, ReportRow, SearchAnchor
-from lpexec.core.store.tables import ExecutorRow, HeldPositionRow, IntentRow, JournalRow, MetaRow
+from lpexec.core.store.tables import (
+    executors_table,
+    held_positions_table,
+    intents_table,
+    meta_table,
+)
 
 __all__ = ["SqlStore"]
 
@@ -56,23 +62,20 @@ class SqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[_SqlUnitOfWork]:
-        """One session, committed when the block ends without error (and, fenced, only while
+        """One transaction, committed when the block ends without error (and, fenced, only while
         this worker holds every executor written)."""
         fence = self.fence
         if fence is None:
-            with self.database.session() as session:
-                yield _SqlUnitOfWork(session)
-                session.commit()
+            with self.database.begin() as connection:
+                yield _SqlUnitOfWork(connection)
             return
         unit = None
         try:
-            with self.database.session() as session:
-                unit = _SqlUnitOfWork(session, fence)
+            with self.database.begin() as connection:
+                unit = _SqlUnitOfWork(connection, fence)
                 yield unit
                 if unit.touched:
-                    session.flush()
-                    check_fence(session.connection(), fence, unit.touched)
-                session.commit()
+                    check_fence(connection, fence, unit.touched)
         except SQLAlchemyError as e:
             # The database went away mid-write (a worker paused past its lease has its
             # transaction ended by the server): this worker can no longer tell whether it
@@ -87,13 +90,13 @@ class SqlStore:
 
     def has_executor(self, executor_id: str) -> bool:
         """True when an executor row with this id exists."""
-        with self.database.session() as session:
-            return repo.get_executor(session, executor_id) is not None
+        with self.database.connect() as connection:
+            return repo.get_executor(connection, executor_id) is not None
 
     def get_executor(self, executor_id: str) -> StoredExecutor | None:
         """Return one executor, or None."""
-        with self.database.session() as session:
-            row = repo.get_executor(session, executor_id)
+        with self.database.connect() as connection:
+            row = repo.get_executor(connection, executor_id)
         return None if row is None else _executor_of(row)
 
     def unfinished_executors(
@@ -101,8 +104,8 @@ class SqlStore:
     ) -> list[StoredExecutor]:
         """Return every executor that has not terminated (of ``executor_ids`` when given),
         oldest first."""
-        with self.database.session() as session:
-            rows = repo.unfinished_executors(session, executor_ids)
+        with self.database.connect() as connection:
+            rows = repo.unfinished_executors(connection, executor_ids)
         return [_executor_of(row) for row in rows]
 
     def list_executors(
@@ -116,9 +119,9 @@ class SqlStore:
         offset: int = 0,
     ) -> list[StoredExecutor]:
         """Return executors filtered in SQL, newest first, one page at a time."""
-        with self.database.session() as session:
+        with self.database.connect() as connection:
             rows = repo.list_executors(
-                session,
+                connection,
                 controller_id=controller_id,
                 status=status,
                 executor_type=executor_type,
@@ -130,49 +133,51 @@ class SqlStore:
 
     def journal(self, executor_id: str) -> list[JournalEntry]:
         """Return an executor's journal in order, events decoded."""
-        with self.database.session() as session:
-            rows = repo.journal_for(session, executor_id)
+        with self.database.connect() as connection:
+            rows = repo.journal_for(connection, executor_id)
         return [_entry_of(row) for row in rows]
 
     def last_journal_seq(self, *, executor_ids: Collection[str] | None = None) -> dict[str, int]:
         """Return the highest journal seq per executor (of ``executor_ids`` when given)."""
-        with self.database.session() as session:
-            return repo.last_journal_seq(session, executor_ids)
+        with self.database.connect() as connection:
+            return repo.last_journal_seq(connection, executor_ids)
 
     def intent(self, intent_id: str) -> StoredIntent | None:
         """Return one intent, or None."""
-        with self.database.session() as session:
-            row = session.get(IntentRow, intent_id)
+        table = intents_table
+        with self.database.connect() as connection:
+            row = connection.execute(select(table).where(table.c.intent_id == intent_id)).first()
         return None if row is None else _intent_of(row)
 
     def intents_for(self, executor_id: str) -> list[StoredIntent]:
         """Return every intent of one executor, whatever its status, oldest first."""
+        table = intents_table
         statement = (
-            select(IntentRow)
-            .where(IntentRow.executor_id == executor_id)
-            .order_by(col(IntentRow.created_at), col(IntentRow.intent_id))
+            select(table)
+            .where(table.c.executor_id == executor_id)
+            .order_by(table.c.created_at, table.c.intent_id)
         )
-        with self.database.session() as session:
-            rows = session.exec(statement).all()
+        with self.database.connect() as connection:
+            rows = connection.execute(statement).all()
         return [_intent_of(row) for row in rows]
 
     def open_intents(self, *, executor_ids: Collection[str] | None = None) -> list[StoredIntent]:
         """Return every intent that is PENDING, SENT or UNKNOWN (of ``executor_ids`` when
         given), oldest first."""
-        with self.database.session() as session:
-            rows = repo.open_intents(session, executor_ids)
+        with self.database.connect() as connection:
+            rows = repo.open_intents(connection, executor_ids)
         return [_intent_of(row) for row in rows]
 
     def held_positions(self) -> list[HeldPosition]:
         """Return every held position, rebuilt from its stored record."""
-        with self.database.session() as session:
-            rows = repo.load_held_positions(session)
+        with self.database.connect() as connection:
+            rows = repo.load_held_positions(connection)
         return [HeldPosition.from_record(loads(row.record_json)) for row in rows]
 
     def controller_state(self, controller_id: str) -> dict[str, Any] | None:
         """Return a controller's saved state, or None."""
-        with self.database.session() as session:
-            return repo.controller_state(session, controller_id)
+        with self.database.connect() as connection:
+            return repo.controller_state(connection, controller_id)
 
     # --- the service layer's reads and edits (:class:`~core.store.port.SearchableStore`) ----
 
@@ -182,28 +187,27 @@ class SqlStore:
         """Return one page of executors matching ``query`` (newest first, after ``after``) and
         how many match in all. The records carry no config or state (their ``load_config`` and
         ``load_snapshot`` raise StoreError): read one executor with :meth:`get_executor`."""
-        with self.database.session() as session:
-            rows = search.search_executors(session, query, after=after, limit=limit)
-            total = search.count_executors(session, query)
+        with self.database.connect() as connection:
+            rows = search.search_executors(connection, query, after=after, limit=limit)
+            total = search.count_executors(connection, query)
         return [_executor_of(row, blobs=False) for row in rows], total
 
     def report_rows(self, query: ExecutorQuery) -> list[ReportRow]:
         """Return the report figures of every executor matching ``query``."""
-        with self.database.session() as session:
-            return search.report_rows(session, query)
+        with self.database.connect() as connection:
+            return search.report_rows(connection, query)
 
     def executor_logs(
         self, executor_id: str, *, level: str | None = None, limit: int = 100
     ) -> tuple[list[ExecutorLogEntry], int]:
         """Return the last ``limit`` log entries of an executor and how many match in all."""
-        with self.database.session() as session:
-            return search.executor_logs(session, executor_id, level=level, limit=limit)
+        with self.database.connect() as connection:
+            return search.executor_logs(connection, executor_id, level=level, limit=limit)
 
     def append_log(self, executor_id: str, level: str, message: str, *, now: dt.datetime) -> None:
         """Add an entry to an executor's log (what a caller did to it, e.g. a stop)."""
-        with self.database.session() as session:
-            repo.append_log(session, executor_id, level, message, now=now)
-            session.commit()
+        with self.database.begin() as connection:
+            repo.append_log(connection, executor_id, level, message, now=now)
 
     def set_account_name(self, executor_id: str, account_name: str) -> None:
         """Record the account an executor was created for.
@@ -211,39 +215,42 @@ class SqlStore:
         Raises:
             KeyError: no executor has this id.
         """
-        with self.database.session() as session:
-            row = repo.get_executor(session, executor_id)
-            if row is None:
+        table = executors_table
+        with self.database.begin() as connection:
+            done = connection.execute(
+                update(table)
+                .where(table.c.executor_id == executor_id)
+                .values(account_name=account_name)
+            )
+            if not done.rowcount:
                 raise KeyError(f"Expected a stored executor, received unknown id {executor_id!r}")
-            row.account_name = account_name
-            session.add(row)
-            session.commit()
 
     def delete_held_position(self, key: HeldPositionKey) -> bool:
         """Forget the held position at ``key``; False when none is stored there."""
-        statement = delete(HeldPositionRow).where(
-            col(HeldPositionRow.controller_id) == key.controller_id,
-            col(HeldPositionRow.connector) == key.connector,
-            col(HeldPositionRow.trading_pair) == key.trading_pair,
-            col(HeldPositionRow.side) == (key.side or ""),
+        table = held_positions_table
+        statement = delete(table).where(
+            table.c.controller_id == key.controller_id,
+            table.c.connector == key.connector,
+            table.c.trading_pair == key.trading_pair,
+            table.c.side == (key.side or ""),
         )
-        with self.database.session() as session:
-            result = session.exec(statement)
-            session.commit()
+        with self.database.begin() as connection:
+            result = connection.execute(statement)
         return bool(result.rowcount)
 
     def secret(self, name: str) -> bytes:
         """A random 32-byte secret kept in the database under ``name``, made on first use (every
         process on the database shares it, and it survives restarts)."""
         key = f"secret:{name}"
+        table = meta_table
         for _ in range(2):
-            with self.database.session() as session:
-                row = session.get(MetaRow, key)
-                if row is not None:
-                    return bytes.fromhex(row.value)
-                session.add(MetaRow(key=key, value=secrets.token_hex(32)))
+            with self.database.connect() as connection:
+                value = connection.execute(select(table.c.value).where(table.c.key == key)).scalar()
+                if value is not None:
+                    return bytes.fromhex(value)
                 try:
-                    session.commit()
+                    connection.execute(insert(table).values(key=key, value=secrets.token_hex(32)))
+                    connection.commit()
                 except IntegrityError:  # another process made it first: read theirs
                     continue
         return self.secret(name)
@@ -254,10 +261,11 @@ class SqlStore:
 
 
 class _SqlUnitOfWork:
-    """The writes of one session; :meth:`SqlStore.transaction` commits them."""
+    """The writes of one transaction, run as they are called; :meth:`SqlStore.transaction`
+    commits them."""
 
-    def __init__(self, session: Session, fence: Fence | None = None) -> None:
-        self._session = session
+    def __init__(self, connection: Connection, fence: Fence | None = None) -> None:
+        self._connection = connection
         self._fence = fence
         self.touched: set[str] = set()
         """The executors this unit writes (checked against the fence before the commit)."""
@@ -268,38 +276,38 @@ class _SqlUnitOfWork:
 
     def _touch_intent(self, intent_id: str) -> None:
         if self._fence is not None:
-            row = self._session.get(IntentRow, intent_id)
-            if row is not None:
-                self.touched.add(row.executor_id)
+            table = intents_table
+            executor_id = self._connection.execute(
+                select(table.c.executor_id).where(table.c.intent_id == intent_id)
+            ).scalar()
+            if executor_id is not None:
+                self.touched.add(executor_id)
 
     def save_executor(self, executor: Executor[Any, Any], *, now: dt.datetime) -> None:
         fence = self._fence
-        new = fence is not None and repo.get_executor(self._session, executor.id) is None
-        repo.save_executor(
-            self._session,
+        self._touch(executor.id)
+        new = repo.save_executor(
+            self._connection,
             info=executor.info(now),
             config_json=dumps(executor.config.model_dump(mode="json")),
             snapshot=executor.snapshot(),
             now=now,
             catalog=catalog_fields(executor.config),
         )
-        if fence is not None:
-            if new:  # created by this worker: leased to it from its first row
-                self._session.flush()
-                lease_new_executor(self._session.connection(), fence, executor.id)
-            self.touched.add(executor.id)
+        if fence is not None and new:  # created by this worker: leased to it from its first row
+            lease_new_executor(self._connection, fence, executor.id)
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
         self._touch(executor_id)
-        repo.mark_stranded(self._session, executor_id, reason, now=now)
+        repo.mark_stranded(self._connection, executor_id, reason, now=now)
 
     def append_journal(self, executor_id: str, *, seq: int, event: Event) -> None:
         self._touch(executor_id)
-        repo.append_journal(self._session, executor_id=executor_id, seq=seq, event=event)
+        repo.append_journal(self._connection, executor_id=executor_id, seq=seq, event=event)
 
     def insert_intent(self, command: Command, *, now: dt.datetime) -> None:
         self._touch(command.executor_id)
-        repo.insert_intent(self._session, command, now=now)
+        repo.insert_intent(self._connection, command, now=now)
 
     def set_intent_status(
         self,
@@ -314,7 +322,7 @@ class _SqlUnitOfWork:
     ) -> None:
         self._touch_intent(intent_id)
         repo.set_intent_status(
-            self._session,
+            self._connection,
             intent_id,
             status,
             now=now,
@@ -327,12 +335,12 @@ class _SqlUnitOfWork:
         self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime, replace: bool = False
     ) -> None:
         self._touch_intent(intent_id)
-        repo.add_intent_evidence(self._session, intent_id, facts, now=now, replace=replace)
+        repo.add_intent_evidence(self._connection, intent_id, facts, now=now, replace=replace)
 
     def save_held_position(self, position: HeldPosition, *, now: dt.datetime) -> None:
         key = position.key
         repo.save_held_position(
-            self._session,
+            self._connection,
             controller_id=key.controller_id,
             connector=key.connector,
             trading_pair=key.trading_pair,
@@ -348,10 +356,10 @@ class _SqlUnitOfWork:
     def save_controller_state(
         self, controller_id: str, *, kind: str, state: dict[str, Any], now: dt.datetime
     ) -> None:
-        repo.save_controller_state(self._session, controller_id, kind=kind, state=state, now=now)
+        repo.save_controller_state(self._connection, controller_id, kind=kind, state=state, now=now)
 
 
-def _executor_of(row: ExecutorRow, *, blobs: bool = True) -> StoredExecutor:
+def _executor_of(row: Row[Any], *, blobs: bool = True) -> StoredExecutor:
     """The record of a row; ``blobs`` False: a search row, its config and state not loaded."""
     if blobs:
         load_config = partial(loads, row.config_json)
@@ -393,7 +401,7 @@ def _not_loaded(executor_id: str) -> dict[str, Any]:
     )
 
 
-def _intent_of(row: IntentRow) -> StoredIntent:
+def _intent_of(row: Row[Any]) -> StoredIntent:
     return StoredIntent(
         intent_id=row.intent_id,
         executor_id=row.executor_id,
@@ -409,7 +417,7 @@ def _intent_of(row: IntentRow) -> StoredIntent:
     )
 
 
-def _entry_of(row: JournalRow) -> JournalEntry:
+def _entry_of(row: Row[Any]) -> JournalEntry:
     return JournalEntry(
         executor_id=row.executor_id,
         seq=row.seq,

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from lpexec.core.store.database import Database
-from lpexec.core.store.tables import StopRequestRow
+from lpexec.core.store.tables import stop_requests_table
 
 __all__ = ["StopRequest", "StopRequests"]
 
-_TABLE = StopRequestRow.__table__  # type: ignore[attr-defined]
+_TABLE = stop_requests_table
 
 
 @dataclass(frozen=True, slots=True)

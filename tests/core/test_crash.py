@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import select
 
 from fixtures.venues import LedgerVenue
 from lpexec.core import Database, ExecutorStatus
-from lpexec.core.store import ExecutorRow, IntentRow, IntentStatus
+from lpexec.core.store import IntentStatus, executors_table, intents_table
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(20)
@@ -63,9 +63,9 @@ def test_kill_at_a_random_moment_then_resume(tmp_path, seed, clock):
     assert again.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
     database = Database.open(database_url)
-    with database.session() as session:
-        executors = session.exec(select(ExecutorRow)).all()
-        intents = session.exec(select(IntentRow)).all()
+    with database.connect() as connection:
+        executors = connection.execute(select(executors_table)).all()
+        intents = connection.execute(select(intents_table)).all()
     database.close()
     assert first_output == "", "the first run finished before it was killed"
     assert len(executors) == 2 * COUNT

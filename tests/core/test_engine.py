@@ -216,8 +216,8 @@ async def test_an_executor_that_raises_is_stranded_with_its_last_good_state(stor
     info = engine.info(config.id)
     assert info.stranded_reason == "applying PriceUpdated raised RuntimeError: bug at 1"
     if isinstance(store, SqlStore):  # MemoryStore holds the live object (see its docstring)
-        with store.database.session() as session:
-            assert '"prices":0' in repo.get_executor(session, config.id).state_json
+        with store.database.connect() as connection:
+            assert '"prices":0' in repo.get_executor(connection, config.id).state_json
     assert engine.publish_price("SOL-USDC", Decimal(2)) == 0
 
 

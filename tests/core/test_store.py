@@ -29,17 +29,17 @@ def test_executor_round_trip_keeps_exact_money_and_aware_times(database_url):
     executor.state.open_base = Decimal("1.000000000000000001")
     executor.state.open_quote = Decimal("123456789.123456789012345678")
     # Act
-    with db.session() as session:
+    with db.connect() as connection:
         repo.save_executor(
-            session,
+            connection,
             info=executor.info(NOW),
             config_json=executor.config.model_dump_json(),
             snapshot=executor.snapshot(),
             now=NOW,
         )
-        session.commit()
-    with db.session() as session:
-        row = repo.get_executor(session, executor.id)
+        connection.commit()
+    with db.connect() as connection:
+        row = repo.get_executor(connection, executor.id)
     # Assert
     assert row is not None
     assert row.value_quote == Decimal("123456789.123456789012345678")
@@ -67,16 +67,16 @@ def test_journal_and_intents_round_trip(database_url):
         slippage=Decimal("0.01"),
     )
     event = PriceUpdated(ts_event=NOW, trading_pair="SOL-USDC", price=Decimal("150.25"))
-    with db.session() as session:
-        repo.insert_intent(session, command, now=NOW)
-        repo.append_journal(session, executor_id="e1", seq=1, event=event)
-        session.commit()
-    with db.session() as session:
-        repo.set_intent_status(session, "e1-1", IntentStatus.SENT, now=NOW, count_attempt=True)
-        session.commit()
-        (intent,) = repo.open_intents(session)
-        (entry,) = repo.journal_for(session, "e1")
-        seqs = repo.last_journal_seq(session)
+    with db.connect() as connection:
+        repo.insert_intent(connection, command, now=NOW)
+        repo.append_journal(connection, executor_id="e1", seq=1, event=event)
+        connection.commit()
+    with db.connect() as connection:
+        repo.set_intent_status(connection, "e1-1", IntentStatus.SENT, now=NOW, count_attempt=True)
+        connection.commit()
+        (intent,) = repo.open_intents(connection)
+        (entry,) = repo.journal_for(connection, "e1")
+        seqs = repo.last_journal_seq(connection)
     assert decode_message(loads(intent.payload_json)) == command
     assert (intent.status, intent.attempts) == (IntentStatus.SENT, 1)
     assert decode_message(loads(entry.payload_json)) == event
@@ -86,7 +86,7 @@ def test_journal_and_intents_round_trip(database_url):
 
 def test_list_filters_in_sql_with_pages(database_url):
     db = Database.open(database_url)
-    with db.session() as session:
+    with db.connect() as connection:
         for index in range(5):
             executor = BarrierOrderExecutor(
                 BarrierOrderConfig(
@@ -95,15 +95,15 @@ def test_list_filters_in_sql_with_pages(database_url):
                 created_at=NOW + dt.timedelta(seconds=index),
             )
             repo.save_executor(
-                session,
+                connection,
                 info=executor.info(NOW),
                 config_json="{}",
                 snapshot=executor.snapshot(),
                 now=NOW,
             )
-        session.commit()
-        page = repo.list_executors(session, controller_id="b", limit=2)
-        rest = repo.list_executors(session, controller_id="b", limit=2, offset=2)
+        connection.commit()
+        page = repo.list_executors(connection, controller_id="b", limit=2)
+        rest = repo.list_executors(connection, controller_id="b", limit=2, offset=2)
     assert [row.executor_id for row in page] == ["x4", "x2"]
     assert [row.executor_id for row in rest] == ["x0"]
     db.close()
@@ -143,8 +143,8 @@ def test_a_version_1_database_is_migrated_and_its_intents_keep_their_place(datab
     # Assert
     (intent,) = store.open_intents()
     assert (intent.intent_id, intent.evidence) == ("x-1", {"signature": "s"})
-    with db.session() as session:
-        version = session.execute(
+    with db.connect() as connection:
+        version = connection.execute(
             text("SELECT value FROM lpexec_meta WHERE key = 'schema_version'")
         ).scalar_one()
     assert version == str(SCHEMA_VERSION)
@@ -190,8 +190,8 @@ def test_a_version_2_journal_keeps_its_pool_prices_as_the_lp_familys_event(datab
     db.close()
     # Act
     db = Database.open(database_url)
-    with db.session() as session:
-        rows = session.execute(text("SELECT kind, payload_json FROM journal ORDER BY seq")).all()
+    with db.connect() as connection:
+        rows = connection.execute(text("SELECT kind, payload_json FROM journal ORDER BY seq")).all()
     db.close()
     # Assert
     pool_price, pair_price = (decode_message(loads(payload)) for _, payload in rows)

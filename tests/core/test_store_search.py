@@ -257,8 +257,8 @@ def test_a_version_3_database_gets_the_search_columns_filled_from_each_config(da
     found, total = store.search_executors(ExecutorQuery(connector_names=("binance",)))
     assert total == 1 and ids(found) == [executor.id]
     assert (found[0].trading_pair, found[0].side) == ("ETH-USDT", "BUY")
-    with database.session() as session:
-        version = session.execute(
+    with database.connect() as connection:
+        version = connection.execute(
             text("SELECT value FROM lpexec_meta WHERE key = 'schema_version'")
         ).scalar_one()
     assert version == str(SCHEMA_VERSION) == "6"

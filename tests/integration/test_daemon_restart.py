@@ -20,12 +20,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import select
 
 from gateway_client import GatewayClient
 from lpexec.core import Database
 from lpexec.core.clock import LiveClock
-from lpexec.core.store import ExecutorRow
+from lpexec.core.store import executors_table
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
 from lpexec.paper.gateway.demo import demo_pool_address
@@ -86,8 +86,9 @@ def wait_for(process: subprocess.Popen[str], text: str, timeout: float = 60) -> 
 def executor_ids(database_url: str) -> list[str]:
     database = Database.open(database_url)
     try:
-        with database.session() as session:
-            return sorted(row.executor_id for row in session.exec(select(ExecutorRow)).all())
+        with database.connect() as connection:
+            rows = connection.execute(select(executors_table.c.executor_id)).all()
+        return sorted(row.executor_id for row in rows)
     finally:
         database.close()
 

@@ -114,14 +114,15 @@ async def test_a_dropped_open_ends_with_none_then_one_clean_retry_under_the_same
     owned = pool_positions(rt)
     assert len(owned) == 1 and owned[0].address == executor.state.position_address
     assert executor.state.open_attempts == 1  # the executor issued one open command
-    from sqlmodel import select
+    from sqlalchemy import select
 
-    from lpexec.core.store import IntentRow
+    from lpexec.core.store import intents_table
 
-    with rt.database.session() as session:
-        intent = session.get(IntentRow, executor.state.open_command_id)
-        assert (intent.status, intent.attempts) == ("DONE", 2)
-        assert len(session.exec(select(IntentRow)).all()) == 1
+    with rt.database.connect() as connection:
+        intents = connection.execute(select(intents_table)).all()
+    (intent,) = (row for row in intents if row.intent_id == executor.state.open_command_id)
+    assert (intent.status, intent.attempts) == ("DONE", 2)
+    assert len(intents) == 1
     await rt.aclose()
 
 
