@@ -15,15 +15,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import DateTime
-from sqlmodel import Column, Field, SQLModel, col, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select, update
+from sqlalchemy.engine import Connection, Row
 
 from lpexec.core import Database
 from lpexec.core.clock import Clock, LiveClock
 
-__all__ = ["TOKEN_PREFIX", "ApiTokenRow", "TokenInfo", "TokenStore", "hash_token"]
+__all__ = ["TOKEN_PREFIX", "TokenInfo", "TokenStore", "api_tokens_table", "hash_token"]
 
 TOKEN_PREFIX = "lpx_"
 """Every API token starts with this, so it is recognised (and found by secret scanners)."""
@@ -32,20 +33,18 @@ _TOKEN_SHAPE = re.compile(r"^lpx_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 _CONTROLLER_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 
 
-class ApiTokenRow(SQLModel, table=True):
-    """One API token: its id, the SHA-256 of the token, its scope, when it was made and revoked."""
-
-    __tablename__ = "api_tokens"
-
-    token_id: str = Field(primary_key=True, max_length=12)
-    token_sha256: str = Field(max_length=64)
-    controller_id: str | None = Field(default=None, max_length=128)
-    """None: an operator token (every controller)."""
-    label: str | None = Field(default=None, max_length=200)
-    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    revoked_at: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+api_tokens_table = Table(
+    "api_tokens",
+    MetaData(),
+    Column("token_id", String(12), primary_key=True),
+    Column("token_sha256", String(64), nullable=False),
+    # NULL: an operator token (every controller).
+    Column("controller_id", String(128)),
+    Column("label", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+"""One API token: its id, the SHA-256 of the token, its scope, when it was made and revoked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,7 @@ class TokenStore:
     def __init__(self, database: Database, *, clock: Clock | None = None) -> None:
         self._database = database
         self._clock = clock or LiveClock()
-        ApiTokenRow.__table__.create(database.engine, checkfirst=True)  # type: ignore[attr-defined]
+        api_tokens_table.create(database.engine, checkfirst=True)
 
     def create(
         self, *, controller_id: str | None, label: str | None = None
@@ -107,25 +106,32 @@ class TokenStore:
             )
         token_id = secrets.token_hex(6)
         token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-        row = ApiTokenRow(
+        info = TokenInfo(
             token_id=token_id,
-            token_sha256=hash_token(token),
             controller_id=controller_id,
             label=label,
             created_at=self._clock.now(),
+            revoked_at=None,
         )
-        with self._database.session() as session:
-            session.add(row)
-            session.commit()
-        return _info_of(row), token
+        with self._database.begin() as connection:
+            connection.execute(
+                insert(api_tokens_table).values(
+                    token_id=info.token_id,
+                    token_sha256=hash_token(token),
+                    controller_id=info.controller_id,
+                    label=info.label,
+                    created_at=info.created_at,
+                )
+            )
+        return info, token
 
     def verify(self, token: str) -> TokenInfo | None:
         """The info of a valid, unrevoked token; None for anything else."""
         match = _TOKEN_SHAPE.match(token)
         if match is None:
             return None
-        with self._database.session() as session:
-            row = session.get(ApiTokenRow, match.group(1))
+        with self._database.connect() as connection:
+            row = _row(connection, match.group(1))
         if row is None or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.token_sha256, hash_token(token)):
@@ -134,8 +140,9 @@ class TokenStore:
 
     def all_tokens(self) -> list[TokenInfo]:
         """Every token (revoked ones too), oldest first."""
-        with self._database.session() as session:
-            rows = session.exec(select(ApiTokenRow).order_by(col(ApiTokenRow.created_at))).all()
+        table = api_tokens_table
+        with self._database.connect() as connection:
+            rows = connection.execute(select(table).order_by(table.c.created_at)).all()
         return [_info_of(row) for row in rows]
 
     def revoke(self, token_id: str) -> TokenInfo:
@@ -144,18 +151,28 @@ class TokenStore:
         Raises:
             LookupError: no token has this id.
         """
-        with self._database.session() as session:
-            row = session.get(ApiTokenRow, token_id)
+        table = api_tokens_table
+        with self._database.begin() as connection:
+            row = _row(connection, token_id)
             if row is None:
                 raise LookupError(f"token_id: expected the id of a token, received {token_id!r}")
-            if row.revoked_at is None:
-                row.revoked_at = self._clock.now()
-                session.add(row)
-                session.commit()
-            return _info_of(row)
+            info = _info_of(row)
+            if info.revoked_at is None:
+                info = replace(info, revoked_at=self._clock.now())
+                connection.execute(
+                    update(table)
+                    .where(table.c.token_id == token_id)
+                    .values(revoked_at=info.revoked_at)
+                )
+            return info
 
 
-def _info_of(row: ApiTokenRow) -> TokenInfo:
+def _row(connection: Connection, token_id: str) -> Row[Any] | None:
+    table = api_tokens_table
+    return connection.execute(select(table).where(table.c.token_id == token_id)).first()
+
+
+def _info_of(row: Row[Any]) -> TokenInfo:
     return TokenInfo(
         token_id=row.token_id,
         controller_id=row.controller_id,

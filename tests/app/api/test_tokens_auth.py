@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 from pydantic import SecretStr, ValidationError
-from sqlmodel import select
+from sqlalchemy import select
 
 from lpexec.app.api import ApiAuth, ApiSettings, AuthError, TokenStore
-from lpexec.app.api.tokens import ApiTokenRow, hash_token
+from lpexec.app.api.tokens import api_tokens_table, hash_token
 from lpexec.core import Database, SimulatedClock
 
 
@@ -35,11 +35,11 @@ def test_a_token_is_stored_only_as_its_hash(store, database):
     info, token = store.create(controller_id="agent-1", label="bot one")
 
     # Assert: the row holds the SHA-256, never the token nor its secret part
-    with database.session() as session:
-        row = session.exec(select(ApiTokenRow)).one()
+    with database.connect() as connection:
+        row = connection.execute(select(api_tokens_table)).one()
     assert row.token_sha256 == hash_token(token) != token
     secret = token.split("_", 2)[2]  # lpx_<id>_<secret>
-    assert secret not in repr(row.model_dump())
+    assert secret not in repr(row._asdict())
     assert info.scope == "controller:agent-1"
     assert info.created_at == dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
