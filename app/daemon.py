@@ -32,12 +32,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from gateway_client import GatewayClient, GatewayError
 from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
+from lpexec.app.daemon_leases import DaemonLeases, DaemonLeaseSettings
 from lpexec.app.runtime import LPRuntime
 from lpexec.app.timestamps import utc_text
 from lpexec.app.worker import single_process
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
 from lpexec.core.market import MarketPoller
+from lpexec.core.store.controller_leases import ControllerLeaseLostError
 from lpexec.lp.messages import PoolPriceUpdated
 from lpexec.lp.preflight import (
     PoolSnapshot,
@@ -124,16 +126,31 @@ def load_daemon_config(path: Path) -> DaemonConfig:
 
 
 class Daemon:
-    """Runs the policies of a :class:`DaemonConfig` on an LP runtime."""
+    """Runs the policies of a :class:`DaemonConfig` on an LP runtime.
+
+    With ``leases`` (several daemons on one PostgreSQL database, :mod:`lpexec.app.daemon_leases`)
+    it runs only the policies it holds, with their executors; the runtime's engine is then left
+    unstarted (it resumes what the leases bring).
+    """
 
     def __init__(
-        self, runtime: LPRuntime, config: DaemonConfig, *, out: Callable[[str], None] = print
+        self,
+        runtime: LPRuntime,
+        config: DaemonConfig,
+        *,
+        out: Callable[[str], None] = print,
+        leases: DaemonLeaseSettings | None = None,
+        daemon_id: str | None = None,
     ) -> None:
+        if leases is not None and config.controllers:
+            raise ConfigError(
+                "controller: expected no [[controller]] table in a daemon sharing its store "
+                "(their paper exchange lives in one process); run them with --no-leases"
+            )
         self.runtime = runtime
         self.config = config
         self.runner = PolicyRunner(
-            engine=runtime.engine,
-            database=runtime.database,
+            engine=runtime.engine,  # its store: fenced by the leases when there are some
             configs=config.policies,
             swap_handler=swap_config_for,
             swap_deltas=swap_deltas_of,
@@ -151,6 +168,16 @@ class Daemon:
         self.ticks = 0
         self.controllers: ControllerHost | None = None
         """The ``[[controller]]`` tables' host, opened by :meth:`open_controllers`."""
+        self.leases: DaemonLeases | None = None
+        """This daemon's share of the policies (None: it runs them all)."""
+        if leases is not None:
+            self.leases = DaemonLeases(
+                runtime.engine,
+                [policy.policy_id for policy in config.policies],
+                settings=leases,
+                daemon_id=daemon_id,
+                on_claimed=self.runner.reload,
+            )
 
     async def open_controllers(self) -> None:
         """Open the controllers' paper CEX runtime on the daemon's store (once)."""
@@ -195,7 +222,8 @@ class Daemon:
         # A write that hangs holds only its own executor: the next tick goes on with the rest.
         wait = self.config.max_write_wait_seconds
         await engine.drain(max_wait=wait)
-        lines = await self.runner.step(prices)
+        held = None if self.leases is None else self.leases.held()
+        lines = await self.runner.step(prices, only=held)
         await engine.drain(max_wait=wait)
         if self.controllers is not None:
             lines += await self.controllers.tick()
@@ -220,7 +248,25 @@ class Daemon:
             [policy.policy_id for policy in self.config.policies]
             + [str(table.get("id")) for table in self.config.controllers]
         )
-        self._out(f"daemon started: {policies}; every {self.config.interval_seconds} s")
+        if self.leases is None:
+            self._out(f"daemon started: {policies}; every {self.config.interval_seconds} s")
+            await self._loop(stop, max_ticks=max_ticks)
+            return
+        leases = self.leases
+        await leases.heartbeat()  # claim a share before the first tick
+        self._out(
+            f"daemon {leases.daemon_id} started: {policies} shared with the other daemons "
+            f"(holding {', '.join(leases.held()) or 'none yet'}); every "
+            f"{self.config.interval_seconds} s"
+        )
+        beats = asyncio.create_task(leases.run_heartbeats(stop))
+        try:
+            await self._loop(stop, max_ticks=max_ticks)
+        finally:
+            stop.set()
+            await beats
+
+    async def _loop(self, stop: asyncio.Event, *, max_ticks: int | None) -> None:
         clock = self.runtime.clock
         while not stop.is_set() and (max_ticks is None or self.ticks < max_ticks):
             for line in await self.tick():
@@ -236,17 +282,31 @@ class Daemon:
 
     async def stop(self) -> None:
         """No new actions; let writes in flight be answered; close positions of
-        ``close_on_stop`` policies; save the state."""
+        ``close_on_stop`` policies (beside other daemons: only when it is the last one); save
+        the state; release the leases."""
         engine = self.runtime.engine
         await engine.wait_inflight()
-        closing = {policy.policy_id for policy in self.config.policies if policy.close_on_stop}
+        held = set(self.runner.policies) if self.leases is None else set(self.leases.held())
+        # Beside other daemons, a stop hands the policies over: only the last one closes.
+        last = self.leases is None or self.leases.policies.live_hosts() <= 1
+        closing = {
+            policy.policy_id
+            for policy in self.config.policies
+            if policy.close_on_stop and policy.policy_id in held and last
+        }
         for executor in engine.live_executors():
             if executor.config.controller_id in closing:
                 await engine.stop(executor.id)
         if closing:
             await self.runtime.settle()
-        for policy in self.runner.policies.values():
-            self.runner.save(policy)
+        for policy_id, policy in self.runner.policies.items():
+            if policy_id in held:
+                try:
+                    self.runner.save(policy)
+                except ControllerLeaseLostError:
+                    pass  # another daemon holds it now and saves its state
+        if self.leases is not None:
+            await self.leases.leave()
         if self.controllers is not None:
             await self.controllers.aclose()
             self.controllers = None

@@ -10,7 +10,7 @@ instead of being sent again (the engine would refuse the id anyway).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,7 @@ from lpexec.core import (
 )
 from lpexec.core.money import ZERO
 from lpexec.core.store import Database, SqlStore, Store
+from lpexec.core.store.controller_leases import ControllerLeaseLostError
 from lpexec.lp import LPExecutor, LPExecutorConfig, LPState
 from lpexec.lp.rebalance import (
     ExecutorView,
@@ -96,10 +97,15 @@ class PolicyRunner:
 
     def load(self) -> None:
         """Load each policy's saved state (a new policy starts from its budget)."""
+        self.reload([config.policy_id for config in self._configs])
+
+    def reload(self, policy_ids: Collection[str]) -> None:
+        """Load these policies' saved state again (a daemon took them over from another)."""
         for config in self._configs:
-            saved = self._store.controller_state(config.policy_id)
-            state = _STATE.validate_python(saved) if saved is not None else None
-            self.policies[config.policy_id] = RebalancePolicy(config, state)
+            if config.policy_id in policy_ids:
+                saved = self._store.controller_state(config.policy_id)
+                state = _STATE.validate_python(saved) if saved is not None else None
+                self.policies[config.policy_id] = RebalancePolicy(config, state)
 
     def save(self, policy: RebalancePolicy) -> None:
         """Persist one policy's state."""
@@ -118,15 +124,23 @@ class PolicyRunner:
 
     # --- one step ---------------------------------------------------------------------------------
 
-    async def step(self, prices: Mapping[str, Decimal]) -> list[str]:
-        """Decide and act for every policy whose pool has a price; return a status line each."""
+    async def step(
+        self, prices: Mapping[str, Decimal], *, only: Collection[str] | None = None
+    ) -> list[str]:
+        """Decide and act for every policy (of ``only``, when given) whose pool has a price;
+        return a status line each."""
         lines = []
         for policy_id, policy in self.policies.items():
+            if only is not None and policy_id not in only:
+                continue
             price = prices.get(policy.config.pool_address)
             if price is None:
                 lines.append(f"{policy_id}: no price for pool {policy.config.pool_address}")
                 continue
-            lines.append(f"{policy_id}: {await self._step(policy, price)}")
+            try:
+                lines.append(f"{policy_id}: {await self._step(policy, price)}")
+            except ControllerLeaseLostError:  # paused past its lease: another daemon runs it
+                lines.append(f"{policy_id}: lease lost; another daemon runs it now")
         return lines
 
     async def _step(self, policy: RebalancePolicy, price: Decimal) -> str:

@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 from lpexec.app.daemon import Daemon, DaemonConfig, load_daemon_config
+from lpexec.app.daemon_leases import DaemonLeaseSettings
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
+from lpexec.core import ConfigError
 from lpexec.core.clock import LiveClock
 
 __all__ = ["daemon_app"]
@@ -24,7 +26,7 @@ daemon_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 CONFIG_OPTION = typer.Option(None, "--config", help="The daemon's TOML file (see fixtures/).")
 
 
-async def _runtime(config: DaemonConfig) -> LPRuntime:
+async def _runtime(config: DaemonConfig, *, start_engine: bool = True) -> LPRuntime:
     settings = Settings()
     return await open_lp_runtime(
         database_url=config.database_url or settings.resolved_database_url(),
@@ -33,7 +35,23 @@ async def _runtime(config: DaemonConfig) -> LPRuntime:
         seed=config.seed,
         paper_state_file=config.paper_state_file,
         risk=config.risk_engine(),
+        start_engine=start_engine,
     )
+
+
+def _lease_settings(
+    config: DaemonConfig, leases: bool | None, ttl: float, heartbeat: float
+) -> DaemonLeaseSettings | None:
+    """The leases of a daemon sharing its store (default: on PostgreSQL), or None."""
+    if leases is None:
+        url = config.database_url or Settings().resolved_database_url()
+        leases = url.startswith("postgresql")
+    if not leases:
+        return None
+    try:
+        return DaemonLeaseSettings(ttl_seconds=ttl, heartbeat_seconds=heartbeat)
+    except ConfigError as e:
+        raise typer.BadParameter(str(e), param_hint="--heartbeat") from None
 
 
 @daemon_app.callback()
@@ -41,18 +59,30 @@ def daemon_command(
     ctx: typer.Context,
     config: Path | None = CONFIG_OPTION,
     max_ticks: int | None = typer.Option(None, min=1, help="Stop after this many ticks."),
+    leases: bool | None = typer.Option(
+        None,
+        "--leases/--no-leases",
+        help="Share the policies with the other daemons of the store (default: on PostgreSQL).",
+    ),
+    ttl: float = typer.Option(10.0, min=0.5, help="Seconds a lease lasts without renewal."),
+    heartbeat: float = typer.Option(
+        3.0, min=0.1, help="Seconds between heartbeats (at most half the TTL)."
+    ),
+    daemon_id: str | None = typer.Option(None, help="This daemon's id (default host:pid:random)."),
 ) -> None:
     """Check the policies against the venue, then run them on a schedule until SIGTERM/SIGINT
-    (or use ``status``)."""
+    (or use ``status``). On PostgreSQL several daemons of one config share its policies: each
+    runs a fair share, with their executors, and takes over those of a daemon that stops."""
     ctx.obj = config
     if ctx.invoked_subcommand is not None:
         return
     if config is None:
         raise typer.BadParameter("expected --config FILE", param_hint="--config")
     daemon_config = load_daemon_config(config)
+    lease_settings = _lease_settings(daemon_config, leases, ttl, heartbeat)
 
     async def main() -> None:
-        runtime = await _runtime(daemon_config)
+        runtime = await _runtime(daemon_config, start_engine=lease_settings is None)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
@@ -60,7 +90,13 @@ def daemon_command(
         try:
             # run() checks the policies against the venue first: a problem is one ConfigError,
             # printed as one line by the entry point, before anything is opened.
-            daemon = Daemon(runtime, daemon_config, out=lambda line: print(line, flush=True))
+            daemon = Daemon(
+                runtime,
+                daemon_config,
+                out=lambda line: print(line, flush=True),
+                leases=lease_settings,
+                daemon_id=daemon_id,
+            )
             await daemon.run(stop, max_ticks=max_ticks)
         finally:
             await runtime.aclose()

@@ -37,12 +37,13 @@ from lpexec.core.clock import Clock
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
 from lpexec.core.store.database import Database
-from lpexec.core.store.tables import executors_table, workers_table
+from lpexec.core.store.tables import controller_leases_table, executors_table, workers_table
 from lpexec.core.store.types import UtcDateTime
 
 __all__ = ["Fence", "LeaseLostError", "Leases", "Ownership"]
 
 _TERMINATED = ExecutorStatus.TERMINATED.value
+_CONTROLLERS = controller_leases_table
 _ROW = executors_table
 _WORKERS = workers_table
 
@@ -74,6 +75,14 @@ class Fence:
     valid_until: float = 0.0
     margin_seconds: float = 0.0
     """Sends stop this long before the lease ends (time for the send to leave)."""
+    controllers: dict[str, int] = field(default_factory=dict)
+    """The token of each controller this process holds (a daemon sharing its policies:
+    :mod:`lpexec.core.store.controller_leases`)."""
+    controllers_fenced: bool = False
+    """True in such a daemon: a controller's state, and a new executor of a registered
+    controller, are written only under the controller's lease."""
+    controllers_valid_until: float = 0.0
+    """Until when (monotonic) the controllers' leases hold without a renewal."""
 
     def holds(self, executor_id: str) -> bool:
         """True when this worker holds the executor and its leases are not past due locally."""
@@ -273,7 +282,11 @@ class Leases:
             tokens.pop(executor_id, None)
 
     def _runnable(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [_ROW.c.status != _TERMINATED]
+        # The executors of a controller daemons share run with it, never on a worker.
+        conditions: list[ColumnElement[bool]] = [
+            _ROW.c.status != _TERMINATED,
+            _ROW.c.controller_id.not_in(select(_CONTROLLERS.c.controller_id)),
+        ]
         if self.types is not None:
             conditions.append(_ROW.c.type.in_(sorted(self.types)))
         return conditions

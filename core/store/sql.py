@@ -26,6 +26,7 @@ from lpexec.core.messages import Command, Event
 from lpexec.core.serialization import decode_message, dumps, encode_outcome, loads
 from lpexec.core.store import repository as repo
 from lpexec.core.store import search
+from lpexec.core.store.controller_leases import check_controller_fence
 from lpexec.core.store.database import Database
 from lpexec.core.store.leases import Fence, LeaseLostError, check_fence, lease_new_executor
 from lpexec.core.store.migrations import catalog_fields
@@ -295,7 +296,10 @@ class _SqlUnitOfWork:
             catalog=catalog_fields(executor.config),
         )
         if fence is not None and new:  # created by this worker: leased to it from its first row
-            lease_new_executor(self._connection, fence, executor.id)
+            connection = self._connection
+            if fence.controllers_fenced:  # only by the daemon holding its controller
+                check_controller_fence(connection, fence, executor.config.controller_id)
+            lease_new_executor(connection, fence, executor.id)
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
         self._touch(executor_id)
@@ -356,6 +360,9 @@ class _SqlUnitOfWork:
     def save_controller_state(
         self, controller_id: str, *, kind: str, state: dict[str, Any], now: dt.datetime
     ) -> None:
+        fence = self._fence
+        if fence is not None and fence.controllers_fenced:  # a daemon sharing its policies
+            check_controller_fence(self._connection, fence, controller_id)
         repo.save_controller_state(self._connection, controller_id, kind=kind, state=state, now=now)
 
 

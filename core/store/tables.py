@@ -30,6 +30,8 @@ __all__ = [
     "DEFAULT_ACCOUNT",
     "SCHEMA_VERSION",
     "IntentStatus",
+    "controller_hosts_table",
+    "controller_leases_table",
     "controllers_table",
     "executor_logs_table",
     "executors_table",
@@ -234,6 +236,27 @@ workers_table = Table(
     _when("expires_at"),
 )
 """A worker process sharing the database: alive while ``expires_at`` is ahead (heartbeat)."""
+
+
+controller_leases_table = Table(
+    "controller_leases",
+    metadata,
+    _key("controller_id", 64),
+    Column("owner", String(128)),
+    Column("token", Integer, nullable=False, default=0),
+    _when("expires_at", nullable=True),
+)
+"""A controller daemons share (see ``core.store.controller_leases``): who holds it, until when,
+at which fencing token. Workers never run the executors of a controller listed here."""
+
+
+controller_hosts_table = Table(
+    "controller_hosts",
+    metadata,
+    _key("host_id", 128),
+    _when("expires_at"),
+)
+"""A daemon sharing controllers: alive while ``expires_at`` is ahead (heartbeat)."""
 
 
 stop_requests_table = Table(

@@ -1,0 +1,326 @@
+"""Controller leases: which daemon runs which controller when several share one database.
+
+A controller (a rebalance policy, an executor handler) and its executors run in one process.
+Daemons sharing a PostgreSQL database each list the controllers of their config
+(:meth:`ControllerLeases.register`); each controller is then leased to at most one daemon at a
+time, with an owner, an expiry and a **fencing token** raised at every claim, exactly as
+executors are (:mod:`lpexec.core.store.leases`). A daemon
+
+- says it is alive on each heartbeat (:meth:`ControllerLeases.beat`) and claims up to its fair
+  share of the controllers nobody holds (or whose lease expired), ``FOR UPDATE SKIP LOCKED``
+  (:meth:`ControllerLeases.claim`), handing some over when a daemon joins;
+- renews its leases (:meth:`ControllerLeases.renew`): one it did not renew in time is lost;
+- claims the leases of the unfinished executors of the controllers it holds
+  (:meth:`ControllerLeases.claim_executors`), into the fence its engine's store checks; workers
+  never claim the executors of a registered controller (they run the others);
+- writes a controller's state only while it holds the controller's lease, checked in the
+  writing transaction (:func:`check_controller_fence`): a daemon paused past its lease writes
+  nothing when it wakes, and creates no executor for a controller it lost.
+
+Times are PostgreSQL's own clock (``clock_timestamp()``); on SQLite (one process) the injected
+clock's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lpexec.core.clock import Clock
+from lpexec.core.errors import StoreError
+from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.store.database import Database
+from lpexec.core.store.leases import Fence
+from lpexec.core.store.tables import (
+    controller_hosts_table,
+    controller_leases_table,
+    executors_table,
+)
+from lpexec.core.store.types import UtcDateTime
+
+__all__ = [
+    "CONTROLLER_HOSTS",
+    "CONTROLLER_LEASES",
+    "ControllerLeaseLostError",
+    "ControllerLeases",
+    "check_controller_fence",
+    "holds_controller",
+]
+
+CONTROLLER_LEASES = controller_leases_table
+"""One row per controller a daemon registered: who holds it, until when, at which token."""
+CONTROLLER_HOSTS = controller_hosts_table
+"""The daemons alive (their heartbeat), among which the controllers are shared."""
+_EXECUTORS = executors_table
+_TERMINATED = ExecutorStatus.TERMINATED.value
+CONTROLLER_MARGIN_SECONDS = 0.5
+"""A daemon stops acting for a controller this long before its lease may have run out."""
+
+
+class ControllerLeaseLostError(StoreError):
+    """Raised when a controller's state or a new executor of it is written by a daemon that no
+    longer holds the controller's lease: nothing was written; the daemon must stop running it."""
+
+    def __init__(self, controller_id: str) -> None:
+        self.controller_id = controller_id
+        super().__init__(f"lease lost on controller {controller_id}; nothing was written")
+
+
+class ControllerLeases:
+    """Claiming, renewing and releasing controllers' leases for one daemon.
+
+    Args:
+        database: the shared database.
+        fence: the fence of the daemon's engine store (its owner is this daemon's id, its TTL
+            and live clock the leases'): :attr:`Fence.controllers` gets the tokens of the
+            controllers held, which the store checks before writing their state or creating
+            one of their executors.
+    """
+
+    def __init__(self, database: Database, fence: Fence) -> None:
+        self.database = database
+        self.owner = fence.owner
+        self.ttl = dt.timedelta(seconds=fence.ttl_seconds)
+        self.clock = fence.clock
+        self.fence = fence
+        fence.controllers_fenced = True
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> dict[str, int]:
+        """The controllers this daemon holds, with their tokens."""
+        return self.fence.controllers
+
+    def register(self, controller_ids: Iterable[str]) -> None:
+        """Make these controllers leasable (rows already there are left as they are)."""
+        ids = sorted(set(controller_ids))
+        with self.database.engine.begin() as connection:
+            known = set(
+                connection.execute(
+                    select(CONTROLLER_LEASES.c.controller_id).where(
+                        CONTROLLER_LEASES.c.controller_id.in_(ids)
+                    )
+                ).scalars()
+            )
+        for controller_id in ids:
+            if controller_id in known:
+                continue
+            try:
+                with self.database.engine.begin() as connection:
+                    connection.execute(
+                        CONTROLLER_LEASES.insert().values(controller_id=controller_id, token=0)
+                    )
+            except IntegrityError:  # another daemon registered it meanwhile
+                pass
+
+    # --- daemons ---------------------------------------------------------------------------------
+
+    def beat(self) -> None:
+        """Say this daemon is alive for one more TTL."""
+        with self.database.engine.begin() as connection:
+            expires = _later(connection, self.clock, self.ttl)
+            done = connection.execute(
+                update(CONTROLLER_HOSTS)
+                .where(CONTROLLER_HOSTS.c.host_id == self.owner)
+                .values(expires_at=expires)
+            )
+            if not done.rowcount:
+                connection.execute(
+                    CONTROLLER_HOSTS.insert().values(host_id=self.owner, expires_at=expires)
+                )
+
+    def live_hosts(self) -> int:
+        """How many daemons are alive (this one included once it has beaten)."""
+        with self.database.engine.connect() as connection:
+            now = _now(connection, self.clock)
+            return int(
+                connection.execute(
+                    select(func.count()).where(CONTROLLER_HOSTS.c.expires_at > now)
+                ).scalar_one()
+            )
+
+    def leave(self) -> None:
+        """Release every controller lease and remove this daemon's row (a clean stop)."""
+        self.release(list(self.held))
+        with self.database.engine.begin() as connection:
+            connection.execute(
+                delete(CONTROLLER_HOSTS).where(CONTROLLER_HOSTS.c.host_id == self.owner)
+            )
+
+    # --- leases ----------------------------------------------------------------------------------
+
+    def claim(self, controller_ids: Collection[str], limit: int) -> dict[str, int]:
+        """Claim up to ``limit`` of these controllers nobody holds (or whose lease expired);
+        return their new tokens (also in :attr:`held`)."""
+        if limit <= 0 or not controller_ids:
+            return {}
+        table = CONTROLLER_LEASES
+        started, first = self.clock.monotonic(), not self.fence.controllers
+        with self._lock, self.database.engine.begin() as connection:
+            now = _now(connection, self.clock)
+            free = or_(table.c.owner.is_(None), table.c.expires_at <= now)
+            free_rows = (
+                select(table.c.controller_id)
+                .where(table.c.controller_id.in_(sorted(controller_ids)), free)
+                .order_by(table.c.controller_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            rows = connection.execute(
+                update(table)
+                .where(table.c.controller_id.in_(free_rows))
+                .values(
+                    owner=self.owner,
+                    token=table.c.token + 1,
+                    expires_at=_later(connection, self.clock, self.ttl),
+                )
+                .returning(table.c.controller_id, table.c.token)
+            ).all()
+        claimed = {controller_id: int(token) for controller_id, token in rows}
+        self.fence.controllers.update(claimed)
+        if first and claimed:  # leases held before are renewed by renew(); these are as fresh
+            self.fence.controllers_valid_until = started + self.ttl.total_seconds()
+        return claimed
+
+    def renew(self) -> set[str]:
+        """Extend every controller lease still held; return those lost (dropped from
+        :attr:`held`)."""
+        table = CONTROLLER_LEASES
+        with self._lock:
+            started = self.clock.monotonic()
+            with self.database.engine.begin() as connection:
+                now = _now(connection, self.clock)
+                mine = (table.c.owner == self.owner, table.c.expires_at > now)
+                connection.execute(
+                    update(table)
+                    .where(*mine)
+                    .values(expires_at=_later(connection, self.clock, self.ttl))
+                )
+                rows = connection.execute(
+                    select(table.c.controller_id, table.c.token).where(*mine)
+                ).all()
+            still = {controller_id: token for controller_id, token in rows}
+            held = self.fence.controllers
+            lost = {cid for cid, token in list(held.items()) if still.get(cid) != token}
+            for controller_id in lost:
+                held.pop(controller_id, None)
+            self.fence.controllers_valid_until = started + self.ttl.total_seconds()
+        return lost
+
+    def release(self, controller_ids: Collection[str]) -> None:
+        """Give up these leases (only those held at the token this daemon knows)."""
+        table, held = CONTROLLER_LEASES, self.fence.controllers
+        mine = [cid for cid in controller_ids if cid in held]
+        with self._lock, self.database.engine.begin() as connection:
+            for controller_id in mine:
+                connection.execute(
+                    update(table)
+                    .where(
+                        table.c.controller_id == controller_id,
+                        table.c.owner == self.owner,
+                        table.c.token == held[controller_id],
+                    )
+                    .values(owner=None, expires_at=None)
+                )
+        for controller_id in mine:
+            held.pop(controller_id, None)
+
+    def ownership(self) -> dict[str, str | None]:
+        """Who holds each registered controller now (None: nobody, or an expired lease)."""
+        table = CONTROLLER_LEASES
+        with self.database.engine.connect() as connection:
+            now = _now(connection, self.clock)
+            rows = connection.execute(
+                select(table.c.controller_id, table.c.owner, table.c.expires_at > now)
+            ).all()
+        return {cid: owner if live else None for cid, owner, live in rows}
+
+    def claim_executors(self, controller_ids: Collection[str], fence: Fence) -> dict[str, int]:
+        """Claim the unfinished executors of these controllers (held by this daemon) that
+        nobody holds or whose lease expired, into ``fence`` (the engine's store fence that runs
+        them); return their new tokens."""
+        held = [cid for cid in controller_ids if cid in self.fence.controllers]
+        if not held:
+            return {}
+        table = _EXECUTORS
+        with self._lock, self.database.engine.begin() as connection:
+            now = _now(connection, self.clock)
+            free_rows = (
+                select(table.c.executor_id)
+                .where(
+                    table.c.controller_id.in_(sorted(held)),
+                    table.c.status != _TERMINATED,
+                    or_(table.c.lease_owner.is_(None), table.c.lease_expires_at <= now),
+                )
+                .order_by(table.c.created_at, table.c.executor_id)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            rows = connection.execute(
+                update(table)
+                .where(table.c.executor_id.in_(free_rows))
+                .values(
+                    lease_owner=fence.owner,
+                    lease_token=table.c.lease_token + 1,
+                    lease_expires_at=_later(connection, self.clock, self.ttl),
+                )
+                .returning(table.c.executor_id, table.c.lease_token)
+            ).all()
+        claimed = {executor_id: int(token) for executor_id, token in rows}
+        if claimed and not fence.tokens:
+            fence.renewed(self.clock.monotonic())
+        fence.tokens.update(claimed)
+        return claimed
+
+
+def holds_controller(fence: Fence, controller_id: str) -> bool:
+    """True while ``fence``'s daemon holds the controller and its lease cannot have run out
+    (by this process's monotonic clock): a daemon woken from a pause acts for none of its
+    controllers until a renewal shows which it still holds."""
+    deadline = fence.controllers_valid_until - CONTROLLER_MARGIN_SECONDS
+    return controller_id in fence.controllers and fence.clock.monotonic() < deadline
+
+
+def check_controller_fence(connection: Connection, fence: Fence, controller_id: str) -> None:
+    """Refuse the write unless ``fence``'s daemon holds ``controller_id`` at its token with an
+    unexpired lease (the row stays locked until the commit, so no claim slips between).
+
+    Raises:
+        LeaseLostError: naming the controller (dropped from the fence).
+    """
+    token = fence.controllers.get(controller_id)
+    table = CONTROLLER_LEASES
+    if token is not None:
+        now = _now(connection, fence.clock)
+        done = connection.execute(
+            update(table)
+            .where(
+                table.c.controller_id == controller_id,
+                table.c.owner == fence.owner,
+                table.c.token == token,
+                table.c.expires_at > now,
+            )
+            .values(owner=fence.owner)
+        )
+        if done.rowcount:
+            return
+    fence.controllers.pop(controller_id, None)
+    raise ControllerLeaseLostError(controller_id)
+
+
+def _now(connection: Connection, clock: Clock) -> Any:
+    if connection.dialect.name == "postgresql":
+        return func.clock_timestamp()
+    return literal(clock.now(), UtcDateTime())
+
+
+def _later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
+    if connection.dialect.name == "postgresql":
+        return func.clock_timestamp() + literal(delta)
+    return literal(clock.now() + delta, UtcDateTime())

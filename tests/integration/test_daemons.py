@@ -1,0 +1,232 @@
+"""Three ``lpexec daemon`` processes of one config on one PostgreSQL database and one paper
+Gateway process (a real socket) share six rebalance policies (controllers) and their executors:
+
+- two daemons split the policies; each policy opens its position on the daemon holding it;
+- kill -9 one: its policies and their executors move to the other within lease TTL + a heartbeat;
+- a third daemon joins: the policies are shared again;
+- SIGSTOP one past its lease, then SIGCONT: the other holds everything meanwhile, and the woken
+  one acts for nothing it lost (no second position for any policy);
+- SIGTERM them one by one: the last closes every ``close_on_stop`` position.
+
+At the end every policy opened exactly one position and closed it, and the chain's ledger equals
+the store's accounting (``chain_audit``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from fixtures.paper_runtime import free_port, start_paper_gateway_process
+from lpexec.core import Database, SqlStore
+from lpexec.core.clock import LiveClock
+from lpexec.paper.chain import PaperChain
+from lpexec.paper.gateway import build_paper_gateway
+from lpexec.paper.gateway.demo import demo_pool_address
+from tests.integration.chain_audit import ChainBook, audit, load_executors
+from tests.integration.test_workers import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
+POLICIES = [f"p{index}" for index in range(6)]
+TTL, HEARTBEAT = 3.0, 0.5
+POLICY = """
+[[policy]]
+policy_id = "{policy_id}"
+pool_address = "{pool}"
+trading_pair = "SOL-USDC"
+width = "{width}"
+bin_step = 10
+out_of_range_seconds = 600
+base_amount = "0.02"
+quote_amount = "3.6"
+native_reserve = "0"
+swap_provider = "meteora/swap"
+close_on_stop = true
+"""
+
+
+def write_config(path: Path) -> None:
+    policies = "".join(
+        POLICY.format(policy_id=policy_id, pool=POOL, width=f"0.0{index + 2}")
+        for index, policy_id in enumerate(POLICIES)
+    )
+    path.write_text(f"[daemon]\ninterval_seconds = 0.3\n{policies}", encoding="utf-8")
+
+
+def daemon(
+    config: Path, url: str, wallet: str, database_url: str, name: str, logs: Path
+) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "LPEXEC_GATEWAY_URL": url,
+        "LPEXEC_WALLET_ADDRESS": wallet,
+        "LPEXEC_DATABASE_URL": database_url,
+        "LPEXEC_LOG_LEVEL": "WARNING",
+        "LPEXEC_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    arguments = ["--config", str(config), "--daemon-id", name]
+    arguments += ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT)]
+    with (logs / f"{name}.out").open("a") as out, (logs / f"{name}.err").open("a") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lpexec", "daemon", *arguments],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+            text=True,
+        )
+
+
+def query(database: Database, sql: str) -> list[tuple]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(sql)).all()]
+
+
+def policy_owners(database: Database) -> dict[str, int]:
+    """How many policies each daemon holds (live leases)."""
+    rows = query(
+        database,
+        "SELECT owner, count(*) FROM controller_leases WHERE expires_at > clock_timestamp() "
+        "GROUP BY owner",
+    )
+    return {owner: count for owner, count in rows if owner is not None}
+
+
+def executors_with_their_policy(database: Database) -> bool:
+    """Every unfinished executor is leased to the daemon holding its policy."""
+    rows = query(
+        database,
+        "SELECT e.executor_id FROM executors e JOIN controller_leases c "
+        "ON c.controller_id = e.controller_id WHERE e.status != 'TERMINATED' AND ("
+        "e.lease_owner IS DISTINCT FROM c.owner OR e.lease_expires_at <= clock_timestamp() "
+        "OR c.expires_at <= clock_timestamp())",
+    )
+    return rows == []
+
+
+@pytest.mark.slow
+def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, postgres_url):
+    # Arrange: the paper Gateway, a config of six policies, two daemons
+    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    port, state = free_port(), tmp_path / "chain.json"
+    server = start_paper_gateway_process(
+        port=port, arguments=["--seed", "3", "--state-file", str(state)]
+    )
+    url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
+    config = tmp_path / "daemon.toml"
+    write_config(config)
+    database = Database.open(postgres_url)
+    request.addfinalizer(database.close)
+    daemons = {
+        name: daemon(config, url, wallet, postgres_url, name, tmp_path) for name in ("d1", "d2")
+    }
+
+    def positions() -> dict[str, int]:
+        """How many executors of each policy hold (or held) a position."""
+        counts: dict[str, int] = {}
+        for record in SqlStore(database).list_executors():
+            if record.load_snapshot()["state"].get("position_address"):
+                counts[record.controller_id] = counts.get(record.controller_id, 0) + 1
+        return counts
+
+    try:
+        wait_until(
+            lambda: (
+                policy_owners(database) == {"d1": 3, "d2": 3} and sorted(positions()) == POLICIES
+            ),
+            timeout=90,
+            what="two daemons share the policies and each policy opened",
+            details=lambda: (policy_owners(database), positions()),
+        )
+        # Act 1: kill -9 d1
+        daemons["d1"].send_signal(signal.SIGKILL)
+        daemons["d1"].wait(timeout=10)
+        failover = wait_until(
+            lambda: policy_owners(database) == {"d2": 6} and executors_with_their_policy(database),
+            timeout=20,
+            what="d1's policies and executors held by d2",
+            details=lambda: policy_owners(database),
+        )
+        # Act 2: d3 joins; the policies are shared again
+        daemons["d3"] = daemon(config, url, wallet, postgres_url, "d3", tmp_path)
+        wait_until(
+            lambda: (
+                policy_owners(database) == {"d2": 3, "d3": 3}
+                and executors_with_their_policy(database)
+            ),
+            timeout=30,
+            what="policies shared by d2 and d3",
+            details=lambda: policy_owners(database),
+        )
+        # Act 3: SIGSTOP d2 past its lease: d3 holds everything; SIGCONT d2
+        daemons["d2"].send_signal(signal.SIGSTOP)
+        wait_until(
+            lambda: policy_owners(database) == {"d3": 6} and executors_with_their_policy(database),
+            timeout=20,
+            what="d3 holds every policy while d2 is stopped",
+            details=lambda: policy_owners(database),
+        )
+        daemons["d2"].send_signal(signal.SIGCONT)
+        wait_until(
+            lambda: (
+                policy_owners(database) == {"d2": 3, "d3": 3}
+                and executors_with_their_policy(database)
+            ),
+            timeout=30,
+            what="policies shared again once d2 is back",
+            details=lambda: policy_owners(database),
+        )
+        shared = positions()
+        # Act 4: SIGTERM d3 (its policies move to d2), then d2, the last: it closes them all
+        daemons["d3"].send_signal(signal.SIGTERM)
+        daemons["d3"].wait(timeout=30)
+        wait_until(
+            lambda: policy_owners(database) == {"d2": 6} and executors_with_their_policy(database),
+            timeout=20,
+            what="d2 holds every policy after d3 stopped",
+            details=lambda: policy_owners(database),
+        )
+        daemons["d2"].send_signal(signal.SIGTERM)
+        daemons["d2"].wait(timeout=60)
+    finally:
+        for process in daemons.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.kill()
+                process.wait(timeout=10)
+        outputs = {
+            name: ((tmp_path / f"{name}.out").read_text(), (tmp_path / f"{name}.err").read_text())
+            for name in daemons
+        }
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    # Assert: failover within TTL + one heartbeat (+ the test's polling and a tick's slack)
+    assert failover <= TTL + HEARTBEAT + 1.5, failover
+    assert shared == {policy_id: 1 for policy_id in POLICIES}  # one position each, never two
+    for name in ("d2", "d3"):
+        assert daemons[name].returncode == 0, outputs[name][1][-2000:]
+    assert "close_on_stop positions closed" in outputs["d2"][0]
+    assert "lease" in outputs["d2"][1], outputs["d2"][1][-2000:]  # it learned what it lost
+    gaps = query(
+        database,
+        "SELECT executor_id FROM journal GROUP BY executor_id HAVING max(seq) != count(*)",
+    )
+    assert gaps == []
+    assert query(database, "SELECT count(*) FROM executors WHERE status != 'TERMINATED'") == [(0,)]
+    assert query(database, "SELECT count(*) FROM controller_leases WHERE owner IS NOT NULL") == [
+        (0,)
+    ]
+    chain = PaperChain.load(state, clock=LiveClock())
+    book = ChainBook.read(chain, wallet)
+    opens = book.opens_by_position()
+    assert len(opens) == len(POLICIES)
+    assert all(len(txs) == 1 for txs in opens.values()), "a position opened twice"
+    assert audit(book, load_executors(SqlStore(database)), exclusive=True) == []
