@@ -222,7 +222,7 @@ class Daemon:
         # A write that hangs holds only its own executor: the next tick goes on with the rest.
         wait = self.config.max_write_wait_seconds
         await engine.drain(max_wait=wait)
-        held = None if self.leases is None else self.leases.held()
+        held = None if self.leases is None else self.leases.held_policies()
         lines = await self.runner.step(prices, only=held)
         await engine.drain(max_wait=wait)
         if self.controllers is not None:
@@ -256,7 +256,7 @@ class Daemon:
         await leases.heartbeat()  # claim a share before the first tick
         self._out(
             f"daemon {leases.daemon_id} started: {policies} shared with the other daemons "
-            f"(holding {', '.join(leases.held()) or 'none yet'}); every "
+            f"(holding {', '.join(leases.held_policies()) or 'none yet'}); every "
             f"{self.config.interval_seconds} s"
         )
         beats = asyncio.create_task(leases.run_heartbeats(stop))
@@ -286,7 +286,8 @@ class Daemon:
         the state; release the leases."""
         engine = self.runtime.engine
         await engine.wait_inflight()
-        held = set(self.runner.policies) if self.leases is None else set(self.leases.held())
+        leases = self.leases
+        held = set(self.runner.policies) if leases is None else set(leases.held_policies())
         # Beside other daemons, a stop hands the policies over: only the last one closes.
         last = self.leases is None or self.leases.policies.live_hosts() <= 1
         closing = {

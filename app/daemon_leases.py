@@ -108,10 +108,44 @@ class DaemonLeases:
         self._lost_policies: set[str] = set()
         self._lost_executors: set[str] = set()
         self.claimed = 0
-        """Policies claimed since the start."""
+        """Executors claimed since the start (those of the policies claimed)."""
         self.released = 0
-        self.lost = 0
+        """Executors handed over with their policies."""
+        self.policies_claimed = 0
+        self.policies_released = 0
+        self.policies_lost = 0
         self.heartbeats = 0
+        self.last_heartbeat = 0.0
+        self.ready = False
+        """True after the first heartbeat (its share claimed and its executors resumed)."""
+        self.observe: Callable[[str, float], None] = lambda _what, _seconds: None
+        """Called with ``("heartbeat", seconds)`` after each (metrics)."""
+
+    # --- what the metrics read ------------------------------------------------------------------
+
+    @property
+    def held(self) -> int:
+        """How many executors this daemon holds now."""
+        return len(self.fence.tokens)
+
+    @property
+    def clock(self) -> Clock:
+        """The live clock the leases measure."""
+        return self.executors.clock
+
+    @property
+    def ttl_seconds(self) -> float:
+        """How long a lease lasts without renewal."""
+        return self.settings.ttl_seconds
+
+    def policy_counts(self) -> tuple[int, int, int, int]:
+        """Policies held now, claimed, handed over and lost since the start."""
+        return (
+            len(self.policies.held),
+            self.policies_claimed,
+            self.policies_released,
+            self.policies_lost,
+        )
 
     # --- what this daemon may act for -----------------------------------------------------------
 
@@ -119,7 +153,7 @@ class DaemonLeases:
         """True while this daemon holds the policy's lease (and it cannot have run out)."""
         return holds_controller(self.fence, policy_id)
 
-    def held(self) -> list[str]:
+    def held_policies(self) -> list[str]:
         """The policies this daemon may act for now, in config order."""
         return [policy_id for policy_id in self.policy_ids if self.holds(policy_id)]
 
@@ -128,6 +162,7 @@ class DaemonLeases:
     def renew(self) -> None:
         """Say this daemon is alive and extend its leases; what was lost is dropped at the next
         :meth:`balance` (and acted for no more at once: it is no longer in the fence)."""
+        started = self.clock.monotonic()
         self.policies.beat()
         lost_policies = self.policies.renew()
         lost_executors = self.executors.renew()
@@ -144,6 +179,8 @@ class DaemonLeases:
                 extra={"worker_id": self.daemon_id, "executor_ids": sorted(lost_executors)},
             )
         self.heartbeats += 1
+        self.last_heartbeat = self.clock.monotonic()
+        self.observe("heartbeat", self.last_heartbeat - started)
 
     async def heartbeat(self) -> None:
         """:meth:`renew`, then :meth:`balance`."""
@@ -158,7 +195,7 @@ class DaemonLeases:
             lost_policies, self._lost_policies = self._lost_policies, set()
             lost_executors, self._lost_executors = self._lost_executors, set()
         if lost_policies:
-            self.lost += len(lost_policies)
+            self.policies_lost += len(lost_policies)
             self._let_go(lost_policies, release=False)
         if lost_executors:
             engine.leases_lost += engine.drop(lost_executors)
@@ -169,8 +206,8 @@ class DaemonLeases:
         claimed: list[str] = []
         if len(held) > share:
             excess = self._idle(held)[: len(held) - share]
-            self._let_go(set(excess), release=True)
-            self.released += len(excess)
+            self.released += self._let_go(set(excess), release=True)
+            self.policies_released += len(excess)
             if excess:
                 logger.info(
                     "daemon %s handed over %d policy(ies) to rebalance: %s",
@@ -181,10 +218,11 @@ class DaemonLeases:
         elif len(held) < share:
             claimed = sorted(policies.claim(self.policy_ids, share - len(held)))
             if claimed:
-                self.claimed += len(claimed)
+                self.policies_claimed += len(claimed)
                 self._on_claimed(claimed)
                 logger.info("daemon %s claimed policies %s", self.daemon_id, claimed)
         executors = policies.claim_executors(list(policies.held), self.fence)
+        self.claimed += len(executors)
         if executors:
             try:
                 report = await engine.adopt(sorted(executors))
@@ -201,9 +239,10 @@ class DaemonLeases:
                 len(report.stranded),
                 extra={"worker_id": self.daemon_id, "executor_ids": sorted(executors)},
             )
+        self.ready = True
         return claimed
 
-    def _let_go(self, policy_ids: set[str], *, release: bool) -> None:
+    def _let_go(self, policy_ids: set[str], *, release: bool) -> int:
         """Stop running these policies' executors here and release their leases (and the
         policies' own when ``release``: they were not lost but handed over)."""
         theirs = [
@@ -217,6 +256,7 @@ class DaemonLeases:
         self.executors.release(theirs)
         if release:
             self.policies.release(policy_ids)
+        return len(theirs)
 
     def _policy_of(self, executor_id: str) -> str | None:
         try:

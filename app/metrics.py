@@ -1,4 +1,4 @@
-"""A worker's Prometheus metrics and its liveness and readiness, served on a loopback port.
+"""A worker's (or a daemon's) Prometheus metrics, liveness and readiness, on a loopback port.
 
 ``GET /metrics``: the Prometheus text format (``prometheus-client``):
 
@@ -13,7 +13,10 @@
 - ``lpexec_reconciliations_total{result}``: reconciliations of unknown outcomes by result
   (``landed``, ``not_landed``, ``unknown``, ``error``);
 - ``lpexec_risk_rejections_total``: creates the risk engine refused;
-- ``lpexec_heartbeat_age_seconds``: since the last heartbeat.
+- ``lpexec_heartbeat_age_seconds``: since the last heartbeat;
+- a daemon sharing its policies also: ``lpexec_controllers_held``,
+  ``lpexec_controller_claims_total``, ``lpexec_controller_releases_total``,
+  ``lpexec_controller_losses_total``.
 
 ``GET /healthz`` (liveness): 200 while heartbeats are on time (within the lease TTL), else 503.
 ``GET /readyz`` (readiness): 200 once the first heartbeat has claimed and resumed its share.
@@ -23,18 +26,43 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from lpexec.core import Engine
+from lpexec.core.clock import Clock
+
 if TYPE_CHECKING:
     from lpexec.app.worker import Worker
 
-__all__ = ["WorkerMetrics"]
+__all__ = ["LeaseHolder", "WorkerMetrics"]
+
+
+class LeaseHolder(Protocol):
+    """What the metrics read: a worker (:class:`~lpexec.app.worker.Worker`) or a daemon
+    sharing its policies (:class:`~lpexec.app.daemon_leases.DaemonLeases`)."""
+
+    engine: Engine
+    claimed: int
+    released: int
+    heartbeats: int
+    last_heartbeat: float
+    ready: bool
+    observe: Callable[[str, float], None]
+
+    @property
+    def held(self) -> int: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def ttl_seconds(self) -> float: ...
 
 
 class WorkerMetrics:
@@ -45,8 +73,8 @@ class WorkerMetrics:
         >>> server = metrics.serve(port=9464)   # http://127.0.0.1:9464/metrics
     """
 
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
+    def __init__(self, worker: LeaseHolder | Worker) -> None:
+        self.worker: LeaseHolder = worker
         self.registry = CollectorRegistry()
         self.tick_seconds = Histogram(
             "lpexec_tick_seconds",
@@ -83,8 +111,8 @@ class WorkerMetrics:
         worker = self.worker
         if not worker.heartbeats:
             return True  # starting
-        age = worker.leases.clock.monotonic() - worker.last_heartbeat
-        return age < worker.settings.ttl_seconds
+        age = worker.clock.monotonic() - worker.last_heartbeat
+        return age < worker.ttl_seconds
 
     def ready(self) -> bool:
         """The first heartbeat claimed and resumed this worker's share, and it is healthy."""
@@ -133,7 +161,7 @@ class WorkerMetrics:
 class _WorkerCollector(Collector):
     """Reads the worker's counts at each scrape (nothing is kept in step by hand)."""
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: LeaseHolder) -> None:
         self._worker = worker
 
     def collect(self) -> Iterator[Any]:
@@ -175,7 +203,19 @@ class _WorkerCollector(Collector):
         for result in ("landed", "not_landed", "unknown", "error"):
             reconciliations.add_metric([result], engine.reconciliations.get(result, 0))
         yield reconciliations
-        age = worker.leases.clock.monotonic() - worker.last_heartbeat if worker.heartbeats else 0
+        age = worker.clock.monotonic() - worker.last_heartbeat if worker.heartbeats else 0
         yield GaugeMetricFamily(
             "lpexec_heartbeat_age_seconds", "Seconds since the last heartbeat.", value=age
         )
+        policies = getattr(worker, "policy_counts", None)
+        if policies is not None:  # a daemon sharing its policies
+            held, claims, releases, losses = policies()
+            yield GaugeMetricFamily(
+                "lpexec_controllers_held", "Controllers (policies) leased here.", value=held
+            )
+            for name, value, text in (
+                ("lpexec_controller_claims", claims, "Controllers claimed here."),
+                ("lpexec_controller_releases", releases, "Controllers handed over."),
+                ("lpexec_controller_losses", losses, "Controller leases lost."),
+            ):
+                yield CounterMetricFamily(name, text, value=value)

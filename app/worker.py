@@ -175,6 +175,16 @@ class Worker:
         """How many executors this worker holds now."""
         return len(self.leases.fence.tokens)
 
+    @property
+    def clock(self) -> Clock:
+        """The live clock the leases measure."""
+        return self.leases.clock
+
+    @property
+    def ttl_seconds(self) -> float:
+        """How long a lease lasts without renewal."""
+        return self.settings.ttl_seconds
+
     def renew(self) -> None:
         """Say this worker is alive and extend its leases (on the renewal thread while
         :meth:`run` runs); what was lost is dropped at the next :meth:`balance`."""

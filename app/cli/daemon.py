@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -48,10 +49,11 @@ def _lease_settings(
         leases = url.startswith("postgresql")
     if not leases:
         return None
-    try:
-        return DaemonLeaseSettings(ttl_seconds=ttl, heartbeat_seconds=heartbeat)
-    except ConfigError as e:
-        raise typer.BadParameter(str(e), param_hint="--heartbeat") from None
+    if heartbeat * 2 > ttl:
+        raise ConfigError(
+            f"--heartbeat: expected at most half of --ttl ({ttl}), received {heartbeat}"
+        )
+    return DaemonLeaseSettings(ttl_seconds=ttl, heartbeat_seconds=heartbeat)
 
 
 @daemon_app.callback()
@@ -69,6 +71,12 @@ def daemon_command(
         3.0, min=0.1, help="Seconds between heartbeats (at most half the TTL)."
     ),
     daemon_id: str | None = typer.Option(None, help="This daemon's id (default host:pid:random)."),
+    metrics_port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help="Serve /metrics, /healthz, /readyz on 127.0.0.1:PORT (a daemon sharing its store).",
+    ),
 ) -> None:
     """Check the policies against the venue, then run them on a schedule until SIGTERM/SIGINT
     (or use ``status``). On PostgreSQL several daemons of one config share its policies: each
@@ -80,6 +88,10 @@ def daemon_command(
         raise typer.BadParameter("expected --config FILE", param_hint="--config")
     daemon_config = load_daemon_config(config)
     lease_settings = _lease_settings(daemon_config, leases, ttl, heartbeat)
+    if metrics_port is not None and lease_settings is None:
+        raise ConfigError(
+            "--metrics-port: expected a daemon sharing its store (--leases, on PostgreSQL)"
+        )
 
     async def main() -> None:
         runtime = await _runtime(daemon_config, start_engine=lease_settings is None)
@@ -87,6 +99,7 @@ def daemon_command(
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(number, stop.set)
+        closers: list[Callable[[], None]] = []
         try:
             # run() checks the policies against the venue first: a problem is one ConfigError,
             # printed as one line by the entry point, before anything is opened.
@@ -97,8 +110,16 @@ def daemon_command(
                 leases=lease_settings,
                 daemon_id=daemon_id,
             )
+            if metrics_port is not None and daemon.leases is not None:
+                from lpexec.app.metrics import WorkerMetrics
+
+                metrics = WorkerMetrics(daemon.leases)
+                metrics.serve(port=metrics_port)
+                closers.append(metrics.close)
             await daemon.run(stop, max_ticks=max_ticks)
         finally:
+            for close in closers:
+                close()
             await runtime.aclose()
 
     asyncio.run(main())

@@ -292,3 +292,44 @@ async def test_a_restart_on_a_chain_without_the_position_strands_it_with_the_rea
     (listed,) = second.engine.infos(stranded=True)
     assert listed.executor_id == "rb-1"
     await second.aclose()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ("--no-leases", "--metrics-port", "9464"),
+            "error: --metrics-port: expected a daemon sharing its store",
+        ),
+        (
+            ("--leases", "--ttl", "2", "--heartbeat", "1.5"),
+            "error: --heartbeat: expected at most half of --ttl (2.0), received 1.5",
+        ),
+    ],
+)
+def test_the_daemon_command_refuses_bad_lease_options_in_one_line(tmp_path, options, message):
+    env = {"LPEXEC_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", "LPEXEC_GATEWAY_URL": None}
+    config = write(tmp_path, "[daemon]\ninterval_seconds = 0.1\n" + POLICY)
+    result = invoke("daemon", "--config", str(config), "--max-ticks", "1", *options, env=env)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "d.db").exists()  # nothing was opened
+
+
+async def test_a_daemon_sharing_its_store_refuses_controller_tables(tmp_path, clock):
+    from lpexec.app.daemon_leases import DaemonLeaseSettings
+
+    config = load_daemon_config(
+        write(
+            tmp_path,
+            "[daemon]\ninterval_seconds = 10\n"
+            + POLICY
+            + '[[controller]]\ncontroller_type = "directional"\nid = "dir"\n'
+            + 'connector_name = "paper"\ntrading_pair = "SOL-USDC"\n'
+            + 'total_amount_quote = "100"\nsignal = "sma_cross:fast=5,slow=20"\n',
+        )
+    )
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
+    with pytest.raises(ConfigError, match=r"controller: .*run them with --no-leases"):
+        Daemon(runtime, config, out=lambda line: None, leases=DaemonLeaseSettings())
+    await runtime.aclose()

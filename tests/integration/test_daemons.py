@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -61,7 +62,13 @@ def write_config(path: Path) -> None:
 
 
 def daemon(
-    config: Path, url: str, wallet: str, database_url: str, name: str, logs: Path
+    config: Path,
+    url: str,
+    wallet: str,
+    database_url: str,
+    name: str,
+    logs: Path,
+    metrics_port: int | None = None,
 ) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -74,6 +81,8 @@ def daemon(
     }
     arguments = ["--config", str(config), "--daemon-id", name]
     arguments += ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT)]
+    if metrics_port is not None:
+        arguments += ["--metrics-port", str(metrics_port)]
     with (logs / f"{name}.out").open("a") as out, (logs / f"{name}.err").open("a") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "lpexec", "daemon", *arguments],
@@ -125,8 +134,10 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
     write_config(config)
     database = Database.open(postgres_url)
     request.addfinalizer(database.close)
+    metrics = free_port()
     daemons = {
-        name: daemon(config, url, wallet, postgres_url, name, tmp_path) for name in ("d1", "d2")
+        "d1": daemon(config, url, wallet, postgres_url, "d1", tmp_path),
+        "d2": daemon(config, url, wallet, postgres_url, "d2", tmp_path, metrics_port=metrics),
     }
 
     def positions() -> dict[str, int]:
@@ -146,6 +157,8 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
             what="two daemons share the policies and each policy opened",
             details=lambda: (policy_owners(database), positions()),
         )
+        scraped = httpx.get(f"http://127.0.0.1:{metrics}/metrics", timeout=10).text
+        ready = httpx.get(f"http://127.0.0.1:{metrics}/readyz", timeout=10).status_code
         # Act 1: kill -9 d1
         daemons["d1"].send_signal(signal.SIGKILL)
         daemons["d1"].wait(timeout=10)
@@ -210,6 +223,8 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
         server.wait(timeout=30)
     # Assert: failover within TTL + one heartbeat (+ the test's polling and a tick's slack)
     assert failover <= TTL + HEARTBEAT + 1.5, failover
+    assert ready == 200
+    assert "lpexec_controllers_held 3.0" in scraped and "lpexec_leases_held 3.0" in scraped
     assert shared == {policy_id: 1 for policy_id in POLICIES}  # one position each, never two
     for name in ("d2", "d3"):
         assert daemons[name].returncode == 0, outputs[name][1][-2000:]
