@@ -199,7 +199,7 @@ class Worker:
                 "worker %s lost %d lease(s): %s",
                 self.worker_id,
                 len(lost),
-                sorted(lost),
+                _some(lost),
                 extra={"worker_id": self.worker_id, "executor_ids": sorted(lost)},
             )
         self.heartbeats += 1
@@ -375,6 +375,13 @@ class Worker:
         self.engine.drop(self._lost)
         self.leases.leave()
         logger.info("worker %s stopped; released %d executor(s)", self.worker_id, len(held))
+
+
+def _some(ids: set[str], shown: int = 10) -> str:
+    """Up to ``shown`` of these ids for a log line (all of them go in its structured fields)."""
+    names = sorted(ids)
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _has_ended(engine: Engine, executor_id: str) -> bool:
