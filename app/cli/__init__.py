@@ -41,6 +41,11 @@ COMMANDS = (
         "Serve the paper Gateway over HTTP.",
     ),
     LazyCommand(
+        "paper-exchange",
+        "lpexec.app.cli.paper_exchange:paper_exchange_command",
+        "Serve the paper exchange over HTTP on a loopback port (workers share it).",
+    ),
+    LazyCommand(
         "serve",
         "lpexec.app.cli.serve:serve_command",
         "Serve the executors REST API (hummingbot-api compatible) and WebSocket, running the "
