@@ -251,6 +251,7 @@ class Daemon:
         if self.leases is None:
             self._out(f"daemon started: {policies}; every {self.config.interval_seconds} s")
             await self._loop(stop, max_ticks=max_ticks)
+            await self.stop()
             return
         leases = self.leases
         await leases.heartbeat()  # claim a share before the first tick
@@ -263,8 +264,9 @@ class Daemon:
         try:
             await self._loop(stop, max_ticks=max_ticks)
         finally:
-            stop.set()
+            stop.set()  # no balance runs while the stop hands everything over
             await beats
+        await self.stop()
 
     async def _loop(self, stop: asyncio.Event, *, max_ticks: int | None) -> None:
         clock = self.runtime.clock
@@ -278,7 +280,6 @@ class Daemon:
             await asyncio.wait({sleeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
             for task in (sleeper, waiter):
                 task.cancel()
-        await self.stop()
 
     async def stop(self) -> None:
         """No new actions; let writes in flight be answered; close positions of
