@@ -25,6 +25,7 @@ from lpexec.app.registry import CEX_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.service import ExecutorService, risk_engine_from
 from lpexec.app.settings import PAPER_EXCHANGE_STATE, PAPER_GATEWAY_STATE, Settings, data_file
+from lpexec.app.worker_runtime import paper_exchange_url
 from lpexec.core import ConfigError, RiskEngine
 from lpexec.core.clock import LiveClock
 from lpexec.core.store import StopRequests
@@ -68,7 +69,8 @@ EXECUTORS_OPTION = typer.Option(
     "--executors",
     help="here: this process runs the executors; workers: it runs none (lpexec worker "
     "processes on the same PostgreSQL database do): creates are stored for a worker to claim "
-    "within a heartbeat, stops are recorded for the worker holding the executor.",
+    "within a heartbeat, stops are recorded for the worker holding the executor; CEX creates "
+    "are accepted when LPEXEC_PAPER_EXCHANGE_URL names the workers' paper exchange.",
 )
 RISK_OPTION = typer.Option(
     [], "--risk", help="A risk limit NAME=VALUE (max_open_executors, ...); repeatable."
@@ -146,12 +148,19 @@ def build_service(
     return ExecutorService(engines, lp.engine.store, risk=risk)
 
 
-def handing_off_service(*, lp: LPRuntime, risk: RiskEngine | None) -> ExecutorService:
+def handing_off_service(
+    *, lp: LPRuntime, risk: RiskEngine | None, exchange_url: str | None = None
+) -> ExecutorService:
     """The executor service of a process that runs no executors: the LP runtime's engine (not
-    started, handing off) admits the Gateway types, the ones ``lpexec worker`` runs; each create
-    is stored with its first commands for a worker to claim, and a stop is recorded for the
-    worker that holds the executor. Exchange types are refused (no worker runs them)."""
-    engines = dict.fromkeys(GATEWAY_TYPES, lp.engine)
+    started, handing off) admits the types ``lpexec worker`` runs; each create is stored with
+    its first commands for a worker to claim, and a stop is recorded for the worker that holds
+    the executor.
+
+    The workers run the Gateway types, and the exchange types too when they share a paper
+    exchange server: with ``exchange_url`` (``LPEXEC_PAPER_EXCHANGE_URL``) exchange types are
+    admitted, without it they are refused (no worker runs them)."""
+    types = GATEWAY_TYPES | CEX_TYPES if exchange_url else GATEWAY_TYPES
+    engines = dict.fromkeys(types, lp.engine)
     return ExecutorService(
         engines, lp.engine.store, risk=risk, stop_requests=StopRequests(lp.database)
     )
@@ -182,7 +191,7 @@ async def hosted(options: HostOptions) -> AsyncIterator[Hosted]:
             yield Hosted(
                 lp=lp,
                 cex=None,
-                service=handing_off_service(lp=lp, risk=risk),
+                service=handing_off_service(lp=lp, risk=risk, exchange_url=paper_exchange_url()),
                 driver=RuntimeDriver(lp=None, cex=None, interval_seconds=options.interval_seconds),
             )
             return

@@ -1,7 +1,10 @@
-"""``lpexec worker``: run a share of the store's LP and swap executors beside other workers.
+"""``lpexec worker``: run a share of the store's LP and swap executors beside other workers, and
+its CEX executors (order, position, grid, DCA, TWAP) when they share a paper exchange server.
 
 Start N of them on one PostgreSQL database (``--database-url`` or ``LPEXEC_DATABASE_URL``) and one
-Gateway (``LPEXEC_GATEWAY_URL``; unset: a paper Gateway in the process, for a single worker).
+Gateway (``LPEXEC_GATEWAY_URL``; unset: a paper Gateway in the process, for a single worker). With
+``--exchange-url`` (or ``LPEXEC_PAPER_EXCHANGE_URL``) naming a ``lpexec paper-exchange`` server
+they run the CEX executors on it too (:mod:`lpexec.app.worker_runtime`); without it, none.
 Each claims a fair share of the executors, picks up new ones within a heartbeat, takes over
 those of a worker that stops or dies once their leases expire, and hands some over when a worker
 joins (:mod:`lpexec.app.worker`). On SQLite only one worker may run. SIGINT/SIGTERM: writes in
@@ -43,9 +46,16 @@ def worker_command(
     ),
     seed: int = SEED_OPTION,
     paper_state_file: str | None = PAPER_STATE_OPTION,
+    exchange_url: str | None = typer.Option(
+        None,
+        "--exchange-url",
+        help="A lpexec paper-exchange server to run CEX executors on (default "
+        "LPEXEC_PAPER_EXCHANGE_URL; unset: LP and swap executors only).",
+    ),
 ) -> None:
     """Run executors of a shared store as one of several workers (leases, fencing, failover)."""
     from lpexec.app.worker import WorkerSettings
+    from lpexec.app.worker_runtime import paper_exchange_url
 
     if log_format not in ("text", "json"):
         raise typer.BadParameter(
@@ -55,7 +65,12 @@ def worker_command(
         from lpexec.app.logs import use_json_logs
 
         use_json_logs()
-
+    url = paper_exchange_url(exchange_url)
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise typer.BadParameter(
+            f"expected the http:// URL of a lpexec paper-exchange server, received {url!r}",
+            param_hint="--exchange-url",
+        )
     settings = WorkerSettings(
         ttl_seconds=ttl,
         heartbeat_seconds=heartbeat,
@@ -70,6 +85,7 @@ def worker_command(
             worker_id=worker_id,
             seed=seed,
             paper_state_file=paper_state_file,
+            exchange_url=url,
         )
     )
 
@@ -82,42 +98,42 @@ async def _run(
     worker_id: str | None,
     seed: int,
     paper_state_file: str | None,
+    exchange_url: str | None,
 ) -> None:
     from lpexec.app.metrics import WorkerMetrics
-    from lpexec.app.registry import GATEWAY_TYPES
-    from lpexec.app.runtime import open_lp_runtime
     from lpexec.app.settings import Settings
     from lpexec.app.worker import Worker, WorkerSettings, single_process
-    from lpexec.core.clock import LiveClock
+    from lpexec.app.worker_runtime import open_worker_runtime
 
     assert isinstance(settings, WorkerSettings)
     app_settings = Settings()
-    runtime = await open_lp_runtime(
+    url = exchange_url
+    runtime = await open_worker_runtime(
         database_url=database_url or app_settings.resolved_database_url(),
         settings=app_settings,
-        clock=LiveClock(),
+        exchange_url=url,
         seed=seed,
         paper_state_file=paper_state_file,
-        start_engine=False,
     )
     metrics = None
     try:
         with single_process(runtime.database):
             worker = Worker(
                 runtime.engine,
-                poll=runtime.poller.poll,
+                poll=runtime.poll,
                 settings=settings,
                 worker_id=worker_id,
-                types=GATEWAY_TYPES,
+                types=runtime.types,
             )
             if metrics_port is not None:
                 metrics = WorkerMetrics(worker)
                 metrics.serve(port=metrics_port)
             stop = asyncio.Event()
             with signals_set(stop):
+                exchange = f", paper exchange {url}" if url is not None else ""
                 print(
                     f"worker {worker.worker_id} started: lease {settings.ttl_seconds} s, "
-                    f"heartbeat {settings.heartbeat_seconds} s",
+                    f"heartbeat {settings.heartbeat_seconds} s{exchange}",
                     flush=True,
                 )
                 await worker.run(stop)
