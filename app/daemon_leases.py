@@ -176,7 +176,11 @@ class DaemonLeases:
                 len(lost_policies),
                 sorted(lost_policies),
                 len(lost_executors),
-                extra={"worker_id": self.daemon_id, "executor_ids": sorted(lost_executors)},
+                extra={
+                    "worker_id": self.daemon_id,
+                    "controller_ids": sorted(lost_policies),
+                    "executor_ids": sorted(lost_executors),
+                },
             )
         self.heartbeats += 1
         self.last_heartbeat = self.clock.monotonic()
@@ -214,13 +218,19 @@ class DaemonLeases:
                     self.daemon_id,
                     len(excess),
                     excess,
+                    extra={"worker_id": self.daemon_id, "controller_ids": excess},
                 )
         elif len(held) < share:
             claimed = sorted(policies.claim(self.policy_ids, share - len(held)))
             if claimed:
                 self.policies_claimed += len(claimed)
                 self._on_claimed(claimed)
-                logger.info("daemon %s claimed policies %s", self.daemon_id, claimed)
+                logger.info(
+                    "daemon %s claimed policies %s",
+                    self.daemon_id,
+                    claimed,
+                    extra={"worker_id": self.daemon_id, "controller_ids": claimed},
+                )
         executors = policies.claim_executors(list(policies.held), self.fence)
         self.claimed += len(executors)
         if executors:

@@ -1,10 +1,11 @@
 """Structured logs: one JSON object per line, with the ids a record carries.
 
-``lpexec worker --log-format json`` installs :class:`JsonLogFormatter` on the root logger's
-handlers. A record's ``extra`` ids (``worker_id``, ``executor_id``, ``executor_ids``,
-``controller_id``, ``intent_id``) become fields of their own, so logs filter by executor or
-worker without parsing messages. Nothing secret is logged: URLs are redacted where they are
-formatted (``core.store.redact_url``) and tokens never reach a log call.
+``lpexec worker --log-format json`` (and ``lpexec daemon --log-format json``) installs
+:class:`JsonLogFormatter` on the root logger's handlers. A record's ``extra`` ids
+(``worker_id``, ``executor_id``, ``executor_ids``, ``controller_id``, ``controller_ids``,
+``intent_id``) become fields of their own, so logs filter by executor, policy or worker without
+parsing messages. Nothing secret is logged: URLs are redacted where they are formatted
+(``core.store.redact_url``) and tokens never reach a log call.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from lpexec.app.timestamps import utc_text
 
 __all__ = ["ID_FIELDS", "JsonLogFormatter", "use_json_logs"]
 
-ID_FIELDS = ("worker_id", "executor_id", "executor_ids", "controller_id", "intent_id")
+ID_FIELDS = (
+    "worker_id",
+    "executor_id",
+    "executor_ids",
+    "controller_id",
+    "controller_ids",
+    "intent_id",
+)
 """The ``extra`` fields a JSON log line carries when a record has them."""
 
 

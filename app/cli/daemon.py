@@ -71,6 +71,9 @@ def daemon_command(
         3.0, min=0.1, help="Seconds between heartbeats (at most half the TTL)."
     ),
     daemon_id: str | None = typer.Option(None, help="This daemon's id (default host:pid:random)."),
+    log_format: str = typer.Option(
+        "text", help="text, or json: one JSON object per line with the daemon and policy ids."
+    ),
     metrics_port: int | None = typer.Option(
         None,
         min=1,
@@ -86,7 +89,13 @@ def daemon_command(
         return
     if config is None:
         raise typer.BadParameter("expected --config FILE", param_hint="--config")
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"--log-format: expected text or json, received {log_format!r}")
     daemon_config = load_daemon_config(config)
+    if log_format == "json":
+        from lpexec.app.logs import use_json_logs
+
+        use_json_logs()
     lease_settings = _lease_settings(daemon_config, leases, ttl, heartbeat)
     if metrics_port is not None and lease_settings is None:
         raise ConfigError(

@@ -75,6 +75,9 @@ class Fence:
     valid_until: float = 0.0
     margin_seconds: float = 0.0
     """Sends stop this long before the lease ends (time for the send to leave)."""
+    creating: set[str] = field(default_factory=set)
+    """Executors this process is creating: leased in a transaction not committed yet, so a
+    renewal (on another thread) that does not see them yet has not lost them."""
     controllers: dict[str, int] = field(default_factory=dict)
     """The token of each controller this process holds (a daemon sharing its policies:
     :mod:`lpexec.core.store.controller_leases`)."""
@@ -248,11 +251,11 @@ class Leases:
                 )
             ).all()
         still = {executor_id: token for executor_id, token in rows}
-        tokens = self.fence.tokens
+        tokens, creating = self.fence.tokens, self.fence.creating
         lost = {
             executor_id
             for executor_id, token in list(tokens.items())
-            if still.get(executor_id) != token
+            if still.get(executor_id) != token and executor_id not in creating
         }
         for executor_id in lost:
             tokens.pop(executor_id, None)
@@ -345,6 +348,7 @@ def lease_new_executor(connection: Connection, fence: Fence, executor_id: str) -
     token = connection.execute(
         select(_ROW.c.lease_token).where(_ROW.c.executor_id == executor_id)
     ).scalar_one()
+    fence.creating.add(executor_id)  # until the creating transaction ends (SqlStore)
     fence.tokens[executor_id] = int(token)
 
 

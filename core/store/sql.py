@@ -86,6 +86,14 @@ class SqlStore:
             for executor_id in unit.touched:
                 fence.tokens.pop(executor_id, None)
             raise LeaseLostError(unit.touched) from e
+        except BaseException:
+            if unit is not None:  # executors created here were not: neither are their leases
+                for executor_id in unit.created:
+                    fence.tokens.pop(executor_id, None)
+            raise
+        finally:
+            if unit is not None:
+                fence.creating.difference_update(unit.created)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -269,6 +277,8 @@ class _SqlUnitOfWork:
         self._connection = connection
         self._fence = fence
         self.touched: set[str] = set()
+        self.created: set[str] = set()
+        """The executors this unit creates (leased to this process once it commits)."""
         """The executors this unit writes (checked against the fence before the commit)."""
 
     def _touch(self, executor_id: str) -> None:
@@ -300,6 +310,7 @@ class _SqlUnitOfWork:
             if fence.controllers_fenced:  # only by the daemon holding its controller
                 check_controller_fence(connection, fence, executor.config.controller_id)
             lease_new_executor(connection, fence, executor.id)
+            self.created.add(executor.id)
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
         self._touch(executor_id)

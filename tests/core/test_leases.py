@@ -188,3 +188,34 @@ def test_terminated_executors_are_never_claimed(database_url):
     worker = Leases(database, owner="a", ttl_seconds=5, clock=LiveClock())
     assert worker.claim(10) == {executors[1].id: 1}
     database.close()
+
+
+def test_a_renewal_during_the_creating_transaction_does_not_lose_the_new_executor(postgres_url):
+    # Arrange: a worker creates an executor; its renewal thread runs before the create commits
+    database = Database.open(postgres_url)
+    worker = leases(database, "w")
+    store = SqlStore(database, fence=worker.fence)
+    executor = BarrierOrderExecutor(BarrierOrderConfig(amount=Decimal(1), id="new"), created_at=NOW)
+    # Act
+    with store.transaction() as unit:
+        unit.save_executor(executor, now=NOW)
+        lost_meanwhile = worker.renew()  # another connection: the row is not visible yet
+    lost_after = worker.renew()
+    # Assert
+    assert lost_meanwhile == set() and lost_after == set()
+    assert worker.fence.tokens == {"new": 1} and not worker.fence.creating
+    database.close()
+
+
+def test_a_create_that_does_not_commit_leaves_no_lease_behind(postgres_url):
+    database = Database.open(postgres_url)
+    worker = leases(database, "w")
+    store = SqlStore(database, fence=worker.fence)
+    executor = BarrierOrderExecutor(BarrierOrderConfig(amount=Decimal(1), id="new"), created_at=NOW)
+    with pytest.raises(RuntimeError, match="crash"):
+        with store.transaction() as unit:
+            unit.save_executor(executor, now=NOW)
+            raise RuntimeError("crash before the commit")
+    assert worker.fence.tokens == {} and not worker.fence.creating
+    assert not store.has_executor("new")
+    database.close()

@@ -14,6 +14,7 @@ the store's accounting (``chain_audit``).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -81,8 +82,8 @@ def daemon(
     }
     arguments = ["--config", str(config), "--daemon-id", name]
     arguments += ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT)]
-    if metrics_port is not None:
-        arguments += ["--metrics-port", str(metrics_port)]
+    if metrics_port is not None:  # and JSON logs
+        arguments += ["--metrics-port", str(metrics_port), "--log-format", "json"]
     with (logs / f"{name}.out").open("a") as out, (logs / f"{name}.err").open("a") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "lpexec", "daemon", *arguments],
@@ -229,7 +230,11 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
     for name in ("d2", "d3"):
         assert daemons[name].returncode == 0, outputs[name][1][-2000:]
     assert "close_on_stop positions closed" in outputs["d2"][0]
-    assert "lease" in outputs["d2"][1], outputs["d2"][1][-2000:]  # it learned what it lost
+    # d2 learned what it lost (its JSON log names the policies and executors)
+    lines = [json.loads(line) for line in outputs["d2"][1].splitlines() if line.startswith("{")]
+    lost = [line for line in lines if "lost" in line["message"] and "controller_ids" in line]
+    assert lost and lost[0]["worker_id"] == "d2", outputs["d2"][1][-2000:]
+    assert set(lost[0]["controller_ids"]) <= set(POLICIES) and lost[0]["executor_ids"]
     gaps = query(
         database,
         "SELECT executor_id FROM journal GROUP BY executor_id HAVING max(seq) != count(*)",
