@@ -85,8 +85,8 @@ def create_exchange_app(
     venues: Mapping[str, PaperExchangeVenue],
     *,
     pairs: Sequence[str],
-    on_request: Callable[[], None] | None = None,
-    after_write: Callable[[], None] | None = None,
+    on_request: Callable[[], object] | None = None,
+    after_write: Callable[[], object] | None = None,
 ) -> Starlette:
     """The ASGI app serving ``venues`` (see the module docstring).
 
@@ -130,8 +130,8 @@ class _Handlers:
         venues: Mapping[str, PaperExchangeVenue],
         *,
         pairs: tuple[str, ...],
-        on_request: Callable[[], None] | None,
-        after_write: Callable[[], None] | None,
+        on_request: Callable[[], object] | None,
+        after_write: Callable[[], object] | None,
     ) -> None:
         self._venues = dict(venues)
         self._pairs = pairs

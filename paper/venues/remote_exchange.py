@@ -31,7 +31,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -65,6 +65,8 @@ from lpexec.paper.exchange_server.wire import (
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RemoteExchangeFeed", "RemoteExchangeVenue"]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 """How long a call waits for its answer (a write past it is an unknown outcome)."""
@@ -219,7 +221,13 @@ class RemoteExchangeVenue:
         answer = await self._read(
             "/fills", what, trading_pair=trading_pair, since=since.isoformat()
         )
-        return [event for event in self._events(answer.get("fills"), what) if _is_fill(event, what)]
+        events = self._events(answer.get("fills"), what)
+        fills = [event for event in events if isinstance(event, OrderFilled)]
+        if len(fills) != len(events):
+            logger.warning(
+                "%s: ignored %d events that are not fills", what, len(events) - len(fills)
+            )
+        return fills
 
     async def balances(self) -> dict[str, Balance]:
         """Every asset's balance by asset symbol.
@@ -301,7 +309,7 @@ class RemoteExchangeVenue:
         except WireFormatError as e:
             raise _unreadable(what, e, write=write) from e
 
-    def _decode(self, kind: Any, data: Any, what: str) -> Any:
+    def _decode(self, kind: type[_T], data: Any, what: str) -> _T:
         try:
             return decode_value(kind, data, what=what)
         except WireFormatError as e:
@@ -352,13 +360,6 @@ def _seconds(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _is_fill(event: OutcomeEvent, what: str) -> bool:
-    if isinstance(event, OrderFilled):
-        return True
-    logger.warning("%s: ignored a %s among the fills", what, type(event).__name__)
-    return False
 
 
 class RemoteExchangeFeed:
