@@ -8,14 +8,13 @@ import json
 from collections.abc import Collection
 
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy import column as sql_column
-from sqlalchemy import table as sql_table
 
 from lpexec.core.store.database import Database
+from lpexec.core.store.tables import intents_table
 
 __all__ = ["named_in_store"]
 
-_INTENTS = sql_table("intents", sql_column("evidence_json"), sql_column("outcome_json"))
+_INTENTS = intents_table
 _BATCH = 50
 """Signatures looked up per query (each is a scan of the intents' text)."""
 
