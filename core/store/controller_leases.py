@@ -26,22 +26,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Collection, Iterable
-from typing import Any
 
-from sqlalchemy import Connection, delete, func, literal, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lpexec.core.clock import Clock
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
 from lpexec.core.store.database import Database
-from lpexec.core.store.leases import Fence
+from lpexec.core.store.leases import Fence, database_later, database_now
 from lpexec.core.store.tables import (
     controller_hosts_table,
     controller_leases_table,
     executors_table,
 )
-from lpexec.core.store.types import UtcDateTime
 
 __all__ = [
     "CONTROLLER_HOSTS",
@@ -123,7 +120,7 @@ class ControllerLeases:
     def beat(self) -> None:
         """Say this daemon is alive for one more TTL."""
         with self.database.engine.begin() as connection:
-            expires = _later(connection, self.clock, self.ttl)
+            expires = database_later(connection, self.clock, self.ttl)
             done = connection.execute(
                 update(CONTROLLER_HOSTS)
                 .where(CONTROLLER_HOSTS.c.host_id == self.owner)
@@ -137,7 +134,7 @@ class ControllerLeases:
     def live_hosts(self) -> int:
         """How many daemons are alive (this one included once it has beaten)."""
         with self.database.engine.connect() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             return int(
                 connection.execute(
                     select(func.count()).where(CONTROLLER_HOSTS.c.expires_at > now)
@@ -162,7 +159,7 @@ class ControllerLeases:
         table = CONTROLLER_LEASES
         started, first = self.clock.monotonic(), not self.fence.controllers
         with self._lock, self.database.engine.begin() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             free = or_(table.c.owner.is_(None), table.c.expires_at <= now)
             free_rows = (
                 select(table.c.controller_id)
@@ -178,7 +175,7 @@ class ControllerLeases:
                 .values(
                     owner=self.owner,
                     token=table.c.token + 1,
-                    expires_at=_later(connection, self.clock, self.ttl),
+                    expires_at=database_later(connection, self.clock, self.ttl),
                 )
                 .returning(table.c.controller_id, table.c.token)
             ).all()
@@ -195,12 +192,12 @@ class ControllerLeases:
         with self._lock:
             started = self.clock.monotonic()
             with self.database.engine.begin() as connection:
-                now = _now(connection, self.clock)
+                now = database_now(connection, self.clock)
                 mine = (table.c.owner == self.owner, table.c.expires_at > now)
                 connection.execute(
                     update(table)
                     .where(*mine)
-                    .values(expires_at=_later(connection, self.clock, self.ttl))
+                    .values(expires_at=database_later(connection, self.clock, self.ttl))
                 )
                 rows = connection.execute(
                     select(table.c.controller_id, table.c.token).where(*mine)
@@ -235,7 +232,7 @@ class ControllerLeases:
         """Who holds each registered controller now (None: nobody, or an expired lease)."""
         table = CONTROLLER_LEASES
         with self.database.engine.connect() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             rows = connection.execute(
                 select(table.c.controller_id, table.c.owner, table.c.expires_at > now)
             ).all()
@@ -250,7 +247,7 @@ class ControllerLeases:
             return {}
         table = _EXECUTORS
         with self._lock, self.database.engine.begin() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             free_rows = (
                 select(table.c.executor_id)
                 .where(
@@ -268,7 +265,7 @@ class ControllerLeases:
                 .values(
                     lease_owner=fence.owner,
                     lease_token=table.c.lease_token + 1,
-                    lease_expires_at=_later(connection, self.clock, self.ttl),
+                    lease_expires_at=database_later(connection, self.clock, self.ttl),
                 )
                 .returning(table.c.executor_id, table.c.lease_token)
             ).all()
@@ -297,7 +294,7 @@ def check_controller_fence(connection: Connection, fence: Fence, controller_id: 
     token = fence.controllers.get(controller_id)
     table = CONTROLLER_LEASES
     if token is not None:
-        now = _now(connection, fence.clock)
+        now = database_now(connection, fence.clock)
         done = connection.execute(
             update(table)
             .where(
@@ -312,15 +309,3 @@ def check_controller_fence(connection: Connection, fence: Fence, controller_id: 
             return
     fence.controllers.pop(controller_id, None)
     raise ControllerLeaseLostError(controller_id)
-
-
-def _now(connection: Connection, clock: Clock) -> Any:
-    if connection.dialect.name == "postgresql":
-        return func.clock_timestamp()
-    return literal(clock.now(), UtcDateTime())
-
-
-def _later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
-    if connection.dialect.name == "postgresql":
-        return func.clock_timestamp() + literal(delta)
-    return literal(clock.now() + delta, UtcDateTime())

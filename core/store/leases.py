@@ -40,7 +40,7 @@ from lpexec.core.store.database import Database
 from lpexec.core.store.tables import controller_leases_table, executors_table, workers_table
 from lpexec.core.store.types import UtcDateTime
 
-__all__ = ["Fence", "LeaseLostError", "Leases", "Ownership"]
+__all__ = ["Fence", "LeaseLostError", "Leases", "Ownership", "database_later", "database_now"]
 
 _TERMINATED = ExecutorStatus.TERMINATED.value
 _CONTROLLERS = controller_leases_table
@@ -144,8 +144,8 @@ class Leases:
     def beat(self) -> None:
         """Say this worker is alive for one more TTL (inserting its row the first time)."""
         with self.database.begin() as connection:
-            now = _now(connection, self.clock)
-            expires = _later(connection, self.clock, self.ttl)
+            now = database_now(connection, self.clock)
+            expires = database_later(connection, self.clock, self.ttl)
             done = connection.execute(
                 update(_WORKERS)
                 .where(_WORKERS.c.worker_id == self.owner)
@@ -166,14 +166,14 @@ class Leases:
             # Workers long dead are forgotten by whoever leaves next.
             connection.execute(
                 delete(_WORKERS).where(
-                    _WORKERS.c.expires_at < _later(connection, self.clock, -10 * self.ttl)
+                    _WORKERS.c.expires_at < database_later(connection, self.clock, -10 * self.ttl)
                 )
             )
 
     def ownership(self) -> Ownership:
         """The live workers, how many executors are unfinished, and how many each worker holds."""
         with self.database.connect() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             live = connection.execute(
                 select(_WORKERS.c.worker_id)
                 .where(_WORKERS.c.expires_at > now)
@@ -202,7 +202,7 @@ class Leases:
         started = self.clock.monotonic()
         first = not self.fence.tokens
         with self.database.begin() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             free = or_(_ROW.c.lease_owner.is_(None), _ROW.c.lease_expires_at <= now)
             # One statement: lock up to ``limit`` free rows (skipping rows another worker is
             # claiming), lease them, return their new tokens.
@@ -220,7 +220,7 @@ class Leases:
                 .values(
                     lease_owner=self.owner,
                     lease_token=_ROW.c.lease_token + 1,
-                    lease_expires_at=_later(connection, self.clock, self.ttl),
+                    lease_expires_at=database_later(connection, self.clock, self.ttl),
                 )
                 .returning(_ROW.c.executor_id, _ROW.c.lease_token)
             ).all()
@@ -239,11 +239,11 @@ class Leases:
     def _renew(self) -> set[str]:
         started = self.clock.monotonic()
         with self.database.begin() as connection:
-            now = _now(connection, self.clock)
+            now = database_now(connection, self.clock)
             connection.execute(
                 update(_ROW)
                 .where(_ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now)
-                .values(lease_expires_at=_later(connection, self.clock, self.ttl))
+                .values(lease_expires_at=database_later(connection, self.clock, self.ttl))
             )
             rows = connection.execute(
                 select(_ROW.c.executor_id, _ROW.c.lease_token).where(
@@ -304,7 +304,7 @@ def check_fence(connection: Connection, fence: Fence, executor_ids: Collection[s
             fence).
     """
     lost: set[str] = set()
-    now = _now(connection, fence.clock)
+    now = database_now(connection, fence.clock)
     for executor_id in sorted(executor_ids):
         token = fence.tokens.get(executor_id)
         if token is None:
@@ -340,7 +340,7 @@ def lease_new_executor(connection: Connection, fence: Fence, executor_id: str) -
         .values(
             lease_owner=fence.owner,
             lease_token=_ROW.c.lease_token + 1,
-            lease_expires_at=_later(
+            lease_expires_at=database_later(
                 connection, fence.clock, dt.timedelta(seconds=fence.ttl_seconds)
             ),
         )
@@ -352,15 +352,15 @@ def lease_new_executor(connection: Connection, fence: Fence, executor_id: str) -
     fence.tokens[executor_id] = int(token)
 
 
-def _now(connection: Connection, clock: Clock) -> Any:
+def database_now(connection: Connection, clock: Clock) -> Any:
     """The database's clock (PostgreSQL) or this process's (SQLite), as a SQL expression."""
     if connection.dialect.name == "postgresql":
         return func.clock_timestamp()
     return literal(clock.now(), UtcDateTime())
 
 
-def _later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
-    """``delta`` after :func:`_now`."""
+def database_later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
+    """``delta`` after :func:`database_now`."""
     if connection.dialect.name == "postgresql":
         return func.clock_timestamp() + literal(delta)
     return literal(clock.now() + delta, UtcDateTime())
