@@ -29,13 +29,22 @@ def database(database_url):
             INSERT,
             {"id": "x-2", "evidence": None, "outcome": json.dumps({"signature": "7Kq9"})},
         )
+        connection.execute(  # where the wallet's history stood before a send: no write's own
+            INSERT,
+            {
+                "id": "x-3",
+                "evidence": json.dumps({"wallet_signature_before": "3Before"}, indent=None),
+                "outcome": json.dumps({"events": [{"data": {"open_signature": "4Open"}}]}),
+            },
+        )
     yield database
     database.close()
 
 
 def test_signatures_in_evidence_or_outcome_are_named_and_others_are_not(database):
-    found = named_in_store(database, ["5abc_%", "7Kq9", "7Kq", "5abcX%", "nothing", ""])
-    assert found == {"5abc_%", "7Kq9"}  # whole JSON strings only: no prefix, no wildcard
+    wanted = ["5abc_%", "7Kq9", "7Kq", "5abcX%", "nothing", "", "3Before", "4Open"]
+    found = named_in_store(database, wanted)
+    assert found == {"5abc_%", "7Kq9"}  # a write's own signature, whole: no prefix, no wildcard
 
 
 def test_the_registry_asks_the_store_for_what_it_does_not_remember(database):
