@@ -17,21 +17,27 @@ a kill is adopted (its id is taken), never created twice.
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lpexec.app.cex_runtime import PAPER_PERPETUAL, CexRuntime, open_cex_runtime
+from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
+from lpexec.cex.chaser import TopOfBookUpdated
 from lpexec.controllers.base import Controller, MarketData
 from lpexec.controllers.catalog import build_controller
 from lpexec.controllers.host import ControllerRunner
-from lpexec.core import ConfigError, RiskEngine
+from lpexec.core import ConfigError, Engine, OrderPoller, RiskEngine, TradingRules, VenueError
 from lpexec.core.clock import Clock
+from lpexec.core.store.controller_leases import ControllerLeaseLostError
 from lpexec.paper.exchange import MarketNotFoundError
+from lpexec.paper.venues.remote_exchange import RemoteExchangeFeed, RemoteExchangeVenue
 
-__all__ = ["ControllerHost", "load_controllers", "open_controller_host"]
+__all__ = ["ControllerHost", "SharedExchangeMarkets", "load_controllers", "open_controller_host"]
+
+logger = logging.getLogger(__name__)
 
 
 def load_controllers(tables: Sequence[Mapping[str, Any]]) -> list[Controller]:
@@ -50,31 +56,84 @@ def load_controllers(tables: Sequence[Mapping[str, Any]]) -> list[Controller]:
     return controllers
 
 
-class ControllerHost:
-    """Runs controllers on a paper CEX runtime (see the module docstring).
+class SharedExchangeMarkets:
+    """The markets of a paper exchange server several daemons share (``lpexec paper-exchange``):
+    what a :class:`ControllerHost` reads and delivers when the exchange is not in its process.
 
     Args:
-        runtime: the CEX runtime (paper).
+        engine: the engine running the controllers' executors (its venues include ``venues``).
+        venues: the server's venues by key (``paper``, ``paper_perpetual``).
+    """
+
+    def __init__(self, engine: Engine, venues: Mapping[str, RemoteExchangeVenue]) -> None:
+        self._engine = engine
+        self._venues = dict(venues)
+        self._feed = RemoteExchangeFeed(self._venues[PAPER_EXCHANGE], clock=engine.clock)
+        self._orders = OrderPoller(engine)
+        self._rules: dict[tuple[str, str], TradingRules] = {}
+
+    async def advance(self, pairs: Collection[str]) -> dict[str, TopOfBookUpdated]:
+        """Publish the touch of ``pairs`` to the engine, deliver the records of its orders,
+        tick it; return the touches read (none when the server does not answer)."""
+        try:
+            touches = await self._feed.snapshot(pairs)
+        except VenueError as e:  # the next tick asks again
+            logger.warning("paper exchange books could not be read: %s", e)
+            touches = []
+        for touch in touches:
+            self._engine.publish(touch)
+        await self._orders.poll_once()
+        self._engine.tick()
+        return {touch.trading_pair: touch for touch in touches}
+
+    async def rules(self, connector: str, trading_pair: str) -> TradingRules | None:
+        """A market's trading rules (read once), None when they cannot be read now."""
+        key = (connector, trading_pair)
+        if key not in self._rules:
+            try:
+                self._rules[key] = await self._venues[connector].trading_rules(trading_pair)
+            except (VenueError, KeyError):
+                return None
+        return self._rules[key]
+
+
+class ControllerHost:
+    """Runs controllers on a paper CEX runtime, or on a shared paper exchange server (see the
+    module docstring).
+
+    Args:
+        runtime: the CEX runtime (paper), or None with ``shared``.
         controllers: the controllers.
         wall_clock: the clock the paper markets follow (tests pass a simulated one).
         out: where status lines go.
+        shared: the markets of a paper exchange server (then ``engine`` runs the executors).
+        engine: the engine of ``shared``.
     """
 
     def __init__(
         self,
-        runtime: CexRuntime,
+        runtime: CexRuntime | None,
         controllers: Sequence[Controller],
         *,
         wall_clock: Clock,
         out: Callable[[str], None] = print,
+        shared: SharedExchangeMarkets | None = None,
+        engine: Engine | None = None,
     ) -> None:
-        if runtime.paper is None:
+        if runtime is None and (shared is None or engine is None):
+            raise ConfigError("controller: expected a paper CEX runtime or a shared exchange")
+        if runtime is not None and runtime.paper is None:
             raise ConfigError(
                 "controller: expected the paper exchange (controllers read their market from "
                 "it), received a real exchange"
             )
         self.runtime = runtime
-        self.runner = ControllerRunner(engine=runtime.engine, controllers=controllers)
+        self.shared = shared
+        if engine is None:
+            assert runtime is not None
+            engine = runtime.engine
+        self.engine = engine
+        self.runner = ControllerRunner(engine=self.engine, controllers=controllers)
         self._wall = wall_clock
         self._out = out
         self._history: dict[str, collections.deque[float]] = {}
@@ -90,26 +149,86 @@ class ControllerHost:
                 self._history[cid] = collections.deque((float(mid) for mid in saved), maxlen=length)
         return await self.runner.prepare()
 
-    async def tick(self) -> list[str]:
-        """Play the markets up to now, let every controller decide and act, save their state."""
-        runtime = self.runtime
-        paper = runtime.paper
-        assert paper is not None
-        await runtime.advance(paper.catch_up_steps(self._wall.now()))
+    async def tick(self, only: Collection[str] | None = None) -> list[str]:
+        """Play the markets up to now, let every controller (of ``only``, when given) decide and
+        act, save their state."""
+        runtime, shared = self.runtime, self.shared
+        held = [
+            controller
+            for cid, controller in self.runner.controllers.items()
+            if only is None or cid in only
+        ]
+        touches: dict[str, TopOfBookUpdated] = {}
+        if shared is not None:
+            touches = await shared.advance({c.config.trading_pair for c in held})
+        else:
+            assert runtime is not None and runtime.paper is not None
+            await runtime.advance(runtime.paper.catch_up_steps(self._wall.now()))
         lines = []
-        for cid, controller in self.runner.controllers.items():
-            market = self.market_of(controller)
+        for controller in held:
+            cid = controller.controller_id
+            if shared is not None:
+                market = await self._shared_market_of(controller, touches)
+            else:
+                market = self.market_of(controller)
             if market is None:
                 lines.append(f"{cid}: no quote for {controller.config.trading_pair}")
                 continue
-            lines += await self.runner.step_one(controller, market)
+            try:
+                lines += await self.runner.step_one(controller, market)
+            except ControllerLeaseLostError:  # handed over meanwhile: another daemon runs it
+                lines.append(f"{cid}: lease lost; another daemon runs it now")
+                continue
             history = self._history.get(cid)
             if history is not None:
                 controller.state["mids"] = list(history)
-        await runtime.settle()
-        self.runner.save_all()
+        if runtime is not None:
+            await runtime.settle()
+        else:
+            await self.engine.drain()
+        for controller in held:
+            try:
+                self.runner.save(controller)
+            except ControllerLeaseLostError:
+                lines.append(f"{controller.controller_id}: lease lost; another daemon runs it now")
         self.ticks += 1
         return lines
+
+    async def _shared_market_of(
+        self, controller: Controller, touches: Mapping[str, TopOfBookUpdated]
+    ) -> MarketData | None:
+        """The controller's market read from the shared exchange (its mid appended)."""
+        config = controller.config
+        touch = touches.get(config.trading_pair)
+        assert self.shared is not None
+        rules = await self.shared.rules(config.connector_name, config.trading_pair)
+        if touch is None or rules is None:
+            return None
+        history = self._history.get(controller.controller_id)
+        if history is not None:
+            history.append(float(touch.price))
+        return MarketData(
+            trading_pair=config.trading_pair,
+            timestamp=self.engine.clock.now(),
+            bid=touch.best_bid,
+            ask=touch.best_ask,
+            price_tick=rules.price_tick,
+            amount_step=rules.amount_step,
+            history=np.fromiter(history, dtype=float) if history is not None else np.empty(0),
+        )
+
+    def reload(self, controller_ids: Collection[str]) -> None:
+        """Load these controllers' state, mid history and executors again (taken over)."""
+        wanted = [cid for cid in controller_ids if cid in self.runner.controllers]
+        if not wanted:
+            return
+        self.runner.reload(wanted)
+        for cid in wanted:
+            controller = self.runner.controllers[cid]
+            length = controller.history_length
+            if length:
+                saved = controller.state.get("mids", [])
+                self._history[cid] = collections.deque((float(mid) for mid in saved), maxlen=length)
 
     def market_of(self, controller: Controller) -> MarketData | None:
         """The controller's market now (its mid appended to its history)."""
@@ -137,18 +256,21 @@ class ControllerHost:
             history=np.fromiter(history, dtype=float) if history is not None else np.empty(0),
         )
 
-    async def stop(self) -> None:
-        """Let writes in flight be answered and save every controller's state (executors are
-        left running: they resume at the next start)."""
-        await self.runtime.engine.wait_inflight()
-        self.runner.save_all()
+    async def stop(self, only: Collection[str] | None = None) -> None:
+        """Let writes in flight be answered and save every controller's state (of ``only``,
+        when given; executors are left running: they resume at the next start)."""
+        await self.engine.wait_inflight()
+        for cid, controller in self.runner.controllers.items():
+            if only is None or cid in only:
+                self.runner.save(controller)
 
-    async def aclose(self) -> None:
-        """:meth:`stop`, then close the runtime."""
+    async def aclose(self, only: Collection[str] | None = None) -> None:
+        """:meth:`stop`, then close the runtime (a shared exchange's venues are its owner's)."""
         try:
-            await self.stop()
+            await self.stop(only)
         finally:
-            await self.runtime.aclose()
+            if self.runtime is not None:
+                await self.runtime.aclose()
 
 
 async def open_controller_host(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,13 +31,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gateway_client import GatewayClient, GatewayError
-from lpexec.app.controller_host import ControllerHost, load_controllers, open_controller_host
+from lpexec.app.controller_host import (
+    ControllerHost,
+    SharedExchangeMarkets,
+    load_controllers,
+    open_controller_host,
+)
 from lpexec.app.daemon_leases import DaemonLeases, DaemonLeaseSettings
 from lpexec.app.runtime import LPRuntime
 from lpexec.app.timestamps import utc_text
 from lpexec.app.worker import single_process
+from lpexec.app.worker_runtime import EXCHANGE_URL_ENV
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
-from lpexec.core import ConfigError, RiskEngine, RiskLimits, format_validation_error
+from lpexec.core import ConfigError, Engine, RiskEngine, RiskLimits, format_validation_error
 from lpexec.core.market import MarketPoller
 from lpexec.core.store.controller_leases import ControllerLeaseLostError
 from lpexec.lp.messages import PoolPriceUpdated
@@ -48,6 +54,7 @@ from lpexec.lp.preflight import (
     wallet_snapshot,
 )
 from lpexec.lp.rebalance import RebalanceConfig, RebalancePolicy
+from lpexec.paper.venues.remote_exchange import RemoteExchangeVenue
 from lpexec.venues.gateway.preflight import read_balances, read_pool
 
 __all__ = ["Daemon", "DaemonConfig", "load_daemon_config", "venue_problems"]
@@ -141,16 +148,23 @@ class Daemon:
         out: Callable[[str], None] = print,
         leases: DaemonLeaseSettings | None = None,
         daemon_id: str | None = None,
+        engine: Engine | None = None,
+        exchange: Mapping[str, RemoteExchangeVenue] | None = None,
     ) -> None:
-        if leases is not None and config.controllers:
+        if leases is not None and config.controllers and exchange is None:
             raise ConfigError(
-                "controller: expected no [[controller]] table in a daemon sharing its store "
-                "(their paper exchange lives in one process); run them with --no-leases"
+                "controller: expected a shared paper exchange (--exchange-url or "
+                f"{EXCHANGE_URL_ENV}) for [[controller]] tables in a daemon sharing its store, "
+                "or --no-leases (one daemon, the exchange in its process)"
             )
         self.runtime = runtime
         self.config = config
+        self.engine = engine if engine is not None else runtime.engine
+        """The engine of the policies' executors (and of the controllers' on a shared
+        exchange)."""
+        self.exchange = exchange
         self.runner = PolicyRunner(
-            engine=runtime.engine,  # its store: fenced by the leases when there are some
+            engine=self.engine,  # its store: fenced by the leases when there are some
             configs=config.policies,
             swap_handler=swap_config_for,
             swap_deltas=swap_deltas_of,
@@ -161,7 +175,7 @@ class Daemon:
                 policy.pool_address, trading_pair=policy.trading_pair, provider=policy.lp_provider
             )
         self.poller = MarketPoller(
-            runtime.engine, runtime.feed, keys=[policy.pool_address for policy in config.policies]
+            self.engine, runtime.feed, keys=[policy.pool_address for policy in config.policies]
         )
         """Reads every policy's pool at each tick, even while no executor holds it."""
         self._out = out
@@ -172,16 +186,37 @@ class Daemon:
         """This daemon's share of the policies (None: it runs them all)."""
         if leases is not None:
             self.leases = DaemonLeases(
-                runtime.engine,
-                [policy.policy_id for policy in config.policies],
+                self.engine,
+                [policy.policy_id for policy in config.policies]
+                + [str(table.get("id")) for table in config.controllers],
                 settings=leases,
                 daemon_id=daemon_id,
-                on_claimed=self.runner.reload,
+                on_claimed=self._reload,
             )
 
+    def _reload(self, controller_ids: list[str]) -> None:
+        """Load the state of policies and controllers this daemon took over."""
+        self.runner.reload(controller_ids)
+        if self.controllers is not None:
+            self.controllers.reload(controller_ids)
+
     async def open_controllers(self) -> None:
-        """Open the controllers' paper CEX runtime on the daemon's store (once)."""
+        """Open the controllers' paper CEX runtime on the daemon's store (once), or their host
+        on the shared paper exchange."""
         if not self.config.controllers or self.controllers is not None:
+            return
+        if self.exchange is not None:
+            host = ControllerHost(
+                None,
+                load_controllers(self.config.controllers),
+                wall_clock=self.runtime.clock,
+                out=self._out,
+                shared=SharedExchangeMarkets(self.engine, self.exchange),
+                engine=self.engine,
+            )
+            for line in await host.start():
+                self._out(line)
+            self.controllers = host
             return
         url = self.runtime.database.engine.url.render_as_string(hide_password=False)
         self.controllers = await open_controller_host(
@@ -210,7 +245,7 @@ class Daemon:
 
     async def tick(self) -> list[str]:
         """One round: read pools, publish prices, let executors react, let policies act."""
-        engine = self.runtime.engine
+        engine = self.engine
         # Every policy's pool (in policy order), then any other subscribed key; an unreadable
         # pool is left out (logged by the feed) and must not stop the other policies.
         prices = {
@@ -226,7 +261,7 @@ class Daemon:
         lines = await self.runner.step(prices, only=held)
         await engine.drain(max_wait=wait)
         if self.controllers is not None:
-            lines += await self.controllers.tick()
+            lines += await self.controllers.tick(only=held)
         self.ticks += 1
         return lines
 
@@ -285,7 +320,7 @@ class Daemon:
         """No new actions; let writes in flight be answered; close positions of
         ``close_on_stop`` policies (beside other daemons: only when it is the last one); save
         the state; release the leases."""
-        engine = self.runtime.engine
+        engine = self.engine
         await engine.wait_inflight()
         leases = self.leases
         held = set(self.runner.policies) if leases is None else set(leases.held_policies())
@@ -300,23 +335,35 @@ class Daemon:
             if executor.config.controller_id in closing:
                 await engine.stop(executor.id)
         if closing:
-            await self.runtime.settle()
+            await self._settle()
         for policy_id, policy in self.runner.policies.items():
             if policy_id in held:
                 try:
                     self.runner.save(policy)
                 except ControllerLeaseLostError:
                     pass  # another daemon holds it now and saves its state
-        if self.leases is not None:
-            await self.leases.leave()
         if self.controllers is not None:
-            await self.controllers.aclose()
+            try:
+                await self.controllers.aclose(only=None if leases is None else held)
+            except ControllerLeaseLostError:
+                pass  # another daemon holds it now and saves its state
             self.controllers = None
+        if leases is not None:
+            await leases.leave()
         self._out(
             "daemon stopped; state saved; positions left as they are"
             if not closing
             else "daemon stopped; close_on_stop positions closed"
         )
+
+    async def _settle(self, rounds: int = 20) -> None:
+        """Carry out queued commands until nothing is left to do (or ``rounds`` run out)."""
+        engine = self.engine
+        for _ in range(rounds):
+            await engine.drain()
+            if not engine.has_work:
+                return
+            await self.runtime.clock.sleep(1.0)
 
 
 async def venue_problems(

@@ -224,7 +224,6 @@ class DaemonLeases:
             claimed = sorted(policies.claim(self.policy_ids, share - len(held)))
             if claimed:
                 self.policies_claimed += len(claimed)
-                self._on_claimed(claimed)
                 logger.info(
                     "daemon %s claimed policies %s",
                     self.daemon_id,
@@ -249,6 +248,8 @@ class DaemonLeases:
                 len(report.stranded),
                 extra={"worker_id": self.daemon_id, "executor_ids": sorted(executors)},
             )
+        if claimed:  # their state and executors (resumed above) are read now
+            self._on_claimed(claimed)
         self.ready = True
         return claimed
 

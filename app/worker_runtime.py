@@ -34,7 +34,14 @@ from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
-from lpexec.core import Database, Engine, OrderPoller, UnknownExecutorError, VenueError
+from lpexec.core import (
+    Database,
+    Engine,
+    OrderPoller,
+    RiskEngine,
+    UnknownExecutorError,
+    VenueError,
+)
 from lpexec.core.clock import Clock, LiveClock
 from lpexec.core.market import MarketPoller
 from lpexec.lp import LP_PROVIDERS, LPExecutor
@@ -125,6 +132,7 @@ async def open_worker_runtime(
     seed: int = 0,
     paper_state_file: str | None = None,
     clock: Clock | None = None,
+    risk: RiskEngine | None = None,
 ) -> WorkerRuntime:
     """Open what a worker runs on (see the module docstring); the engine is not started (the
     worker adopts what it claims).
@@ -135,6 +143,7 @@ async def open_worker_runtime(
         exchange_url: the paper exchange server (None: Gateway types only).
         seed, paper_state_file: the in-process paper Gateway's.
         clock: the wall clock (default: live).
+        risk: the risk engine checking every create (a daemon's limits).
     """
     settings = settings or Settings()
     lp = await open_lp_runtime(
@@ -144,6 +153,7 @@ async def open_worker_runtime(
         seed=seed,
         paper_state_file=paper_state_file,
         start_engine=False,
+        risk=risk,
     )
     if exchange_url is None:
         return WorkerRuntime(
@@ -169,6 +179,7 @@ async def open_worker_runtime(
             **exchange_venues,
         },
         unknown_budget_seconds=settings.unknown_budget_seconds,
+        risk=risk,
     )
     engine_holder.append(engine)
     feed = GatewayMarketFeed(lp.client, clock=lp.clock, resolve_pools=_lp_pools(engine))

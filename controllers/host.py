@@ -122,8 +122,20 @@ class ControllerRunner:
     def load(self) -> None:
         """Load each controller's saved state and its executors (live ones from the engine,
         closed ones from the store)."""
+        self.reload(list(self.controllers))
+
+    def reload(self, controller_ids: Iterable[str]) -> None:
+        """Load these controllers' saved state and executors again (a daemon took them over
+        from another, and resumed their executors)."""
         engine = self._engine
+        wanted = set(controller_ids)
+        for cid in wanted:
+            self._seq[cid] = 0
+            self._live[cid] = {}
+            self._closed[cid] = {}
         for cid, controller in self.controllers.items():
+            if cid not in wanted:
+                continue
             saved = self._store.controller_state(cid)
             if saved is not None:
                 controller.state = dict(saved.get("controller", {}))
@@ -142,7 +154,7 @@ class ControllerRunner:
                 self._add_closed(cid, report)
         for executor in engine.live_executors():
             cid = executor.config.controller_id
-            if cid in self._live:
+            if cid in wanted:
                 self._live[cid][executor.id] = executor
 
     def save(self, controller: Controller) -> None:

@@ -16,6 +16,7 @@ from lpexec.app.daemon import Daemon, DaemonConfig, load_daemon_config
 from lpexec.app.daemon_leases import DaemonLeaseSettings
 from lpexec.app.runtime import LPRuntime, open_lp_runtime
 from lpexec.app.settings import Settings
+from lpexec.app.worker_runtime import WorkerRuntime, open_worker_runtime, paper_exchange_url
 from lpexec.controllers.rebalancer import PolicyRunner, swap_config_for, swap_deltas_of
 from lpexec.core import ConfigError
 from lpexec.core.clock import LiveClock
@@ -80,6 +81,12 @@ def daemon_command(
         max=65535,
         help="Serve /metrics, /healthz, /readyz on 127.0.0.1:PORT (a daemon sharing its store).",
     ),
+    exchange_url: str | None = typer.Option(
+        None,
+        "--exchange-url",
+        help="A lpexec paper-exchange server the daemons share, for [[controller]] tables "
+        "beside other daemons (default LPEXEC_PAPER_EXCHANGE_URL).",
+    ),
 ) -> None:
     """Check the policies against the venue, then run them on a schedule until SIGTERM/SIGINT
     (or use ``status``). On PostgreSQL several daemons of one config share its policies: each
@@ -102,8 +109,28 @@ def daemon_command(
             "--metrics-port: expected a daemon sharing its store (--leases, on PostgreSQL)"
         )
 
+    shared = paper_exchange_url(exchange_url) if lease_settings is not None else None
+    if shared is not None and not shared.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"--exchange-url: expected the http:// URL of a lpexec paper-exchange server, "
+            f"received {shared!r}"
+        )
+
     async def main() -> None:
-        runtime = await _runtime(daemon_config, start_engine=lease_settings is None)
+        combined: WorkerRuntime | None = None
+        if shared is not None and daemon_config.controllers:
+            settings = Settings()
+            combined = await open_worker_runtime(
+                database_url=daemon_config.database_url or settings.resolved_database_url(),
+                settings=settings,
+                exchange_url=shared,
+                seed=daemon_config.seed,
+                paper_state_file=daemon_config.paper_state_file,
+                risk=daemon_config.risk_engine(),
+            )
+            runtime = combined.lp
+        else:
+            runtime = await _runtime(daemon_config, start_engine=lease_settings is None)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
@@ -118,6 +145,8 @@ def daemon_command(
                 out=lambda line: print(line, flush=True),
                 leases=lease_settings,
                 daemon_id=daemon_id,
+                engine=combined.engine if combined is not None else None,
+                exchange=combined.exchange_venues if combined is not None else None,
             )
             if metrics_port is not None and daemon.leases is not None:
                 from lpexec.app.metrics import WorkerMetrics
@@ -129,7 +158,7 @@ def daemon_command(
         finally:
             for close in closers:
                 close()
-            await runtime.aclose()
+            await (combined.aclose() if combined is not None else runtime.aclose())
 
     asyncio.run(main())
 

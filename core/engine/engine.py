@@ -24,7 +24,7 @@ from lpexec.core.engine.outbox import IntentUpdate, Outbox
 from lpexec.core.engine.registry import AnyExecutor, Registry
 from lpexec.core.engine.routing import Router
 from lpexec.core.engine.scheduler import Scheduler
-from lpexec.core.errors import ConfigError, RiskRejectedError, UnknownExecutorError
+from lpexec.core.errors import ConfigError, RiskRejectedError, StoreError, UnknownExecutorError
 from lpexec.core.evidence import Evidence
 from lpexec.core.held import HeldPositionsLedger
 from lpexec.core.info import ExecutorInfo
@@ -273,6 +273,7 @@ class Engine:
         Raises:
             ConfigError: the type is not registered or the id exists already.
             RiskRejectedError: the risk engine refused the create.
+            StoreError: the store refused its first row (nothing was created).
         """
         try:
             cls = self._admission.admit(config, caller_controller_id=caller_controller_id)
@@ -283,7 +284,11 @@ class Engine:
         executor = cls(config, created_at=now)
         self._register(executor)
         # The row is first written together with the start's outcome, in one transaction.
-        self._dispatcher.dispatch(executor, [ExecutorStarted(ts_event=now)])
+        try:
+            self._dispatcher.dispatch(executor, [ExecutorStarted(ts_event=now)])
+        except StoreError:  # not written (e.g. its controller's lease was lost): not created
+            self.drop([executor.id])
+            raise
         if self._hand_off:  # its first commands wait as PENDING intents for a worker
             self.drop([executor.id])
         return executor

@@ -330,6 +330,8 @@ async def test_a_daemon_sharing_its_store_refuses_controller_tables(tmp_path, cl
         )
     )
     runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
-    with pytest.raises(ConfigError, match=r"controller: .*run them with --no-leases"):
+    with pytest.raises(
+        ConfigError, match=r"controller: expected a shared paper exchange .* or --no-leases"
+    ):
         Daemon(runtime, config, out=lambda line: None, leases=DaemonLeaseSettings())
     await runtime.aclose()

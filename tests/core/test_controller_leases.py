@@ -148,3 +148,27 @@ def test_workers_leave_a_registered_controllers_executors_to_its_daemon(postgres
     assert by_daemon == {"p0-1": 1, "p0-2": 1}
     assert worker.ownership().unfinished == 1  # the worker's fair share counts x-1 alone
     database.close()
+
+
+def test_an_engine_whose_controller_lease_was_lost_creates_nothing(postgres_url):
+    # Arrange: A's engine runs on A's fenced store; A's lease on p0 runs out, B claims p0
+    from lpexec.core import Engine
+
+    database = Database.open(postgres_url)
+    first, second = daemon(database, "a"), daemon(database, "b")
+    first.register(["p0"])
+    first.claim(["p0"], 1)
+    expire(database, "p0")
+    second.claim(["p0"], 1)
+    engine = Engine(
+        store=SqlStore(database, fence=first.fence),
+        clock=LiveClock(),
+        executor_types=[BarrierOrderExecutor],
+        venues={},
+    )
+    # Act / Assert: the create is refused as a whole, nothing in memory or in the store
+    with pytest.raises(ControllerLeaseLostError, match="p0"):
+        engine.add(BarrierOrderConfig(amount=Decimal(1), id="p0-1", controller_id="p0"))
+    assert not engine.has_executor("p0-1")
+    assert engine.live_executors() == []
+    database.close()

@@ -14,24 +14,32 @@ the store's accounting (``chain_audit``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from fixtures.paper_runtime import free_port, start_paper_gateway_process
+from fixtures.paper_runtime import (
+    free_port,
+    start_paper_exchange_process,
+    start_paper_gateway_process,
+)
+from lpexec.app.paper_market import PaperMarkets
 from lpexec.core import Database, SqlStore
 from lpexec.core.clock import LiveClock
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
 from lpexec.paper.gateway.demo import demo_pool_address
 from tests.integration.chain_audit import ChainBook, audit, load_executors
+from tests.integration.exchange_audit import ExchangeLedger, audit_exchange, load_cex_executors
 from tests.integration.test_workers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,3 +258,111 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
     assert len(opens) == len(POLICIES)
     assert all(len(txs) == 1 for txs in opens.values()), "a position opened twice"
     assert audit(book, load_executors(SqlStore(database)), exclusive=True) == []
+
+
+CONTROLLER = """
+[[controller]]
+controller_type = "market_making"
+id = "{controller_id}"
+connector_name = "paper"
+trading_pair = "{pair}"
+total_amount_quote = "200"
+buy_spreads = ["0.01"]
+sell_spreads = ["0.01"]
+executor_type = "position"
+open_order_type = "LIMIT"
+executor_refresh_time = 3600
+cooldown_time = 60
+stop_loss = "0.05"
+take_profit = "0.05"
+time_limit = 7200
+"""
+CONTROLLERS = {"mm-sol": "SOL-USDT", "mm-eth": "ETH-USDT"}
+
+
+@pytest.mark.slow
+def test_daemons_share_controllers_on_a_shared_paper_exchange(
+    request, tmp_path, postgres_url, monkeypatch
+):
+    # Arrange: the paper Gateway, the paper exchange, two policies and two market makers
+    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    port, exchange_port = free_port(), free_port()
+    server = start_paper_gateway_process(port=port, arguments=["--seed", "3"])
+    exchange_state = tmp_path / "exchange.json"
+    exchange = start_paper_exchange_process(
+        port=exchange_port, arguments=["--seed", "5", "--state-file", str(exchange_state)]
+    )
+    monkeypatch.setenv("LPEXEC_PAPER_EXCHANGE_URL", f"http://127.0.0.1:{exchange_port}")
+    url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
+    config = tmp_path / "daemon.toml"
+    policies = "".join(
+        POLICY.format(policy_id=policy_id, pool=POOL, width=f"0.0{index + 2}")
+        for index, policy_id in enumerate(POLICIES[:2])
+    )
+    controllers = "".join(
+        CONTROLLER.format(controller_id=cid, pair=pair) for cid, pair in CONTROLLERS.items()
+    )
+    config.write_text(f"[daemon]\ninterval_seconds = 0.3\n{policies}{controllers}", "utf-8")
+    database = Database.open(postgres_url)
+    request.addfinalizer(database.close)
+    daemons = {
+        name: daemon(config, url, wallet, postgres_url, name, tmp_path) for name in ("d1", "d2")
+    }
+
+    def live_per_controller() -> dict[str, int]:
+        rows = query(
+            database,
+            "SELECT controller_id, count(*) FROM executors WHERE status != 'TERMINATED' "
+            "AND controller_id LIKE 'mm-%' GROUP BY controller_id",
+        )
+        return dict(rows)
+
+    try:
+        wait_until(
+            lambda: (
+                policy_owners(database) == {"d1": 2, "d2": 2}
+                and live_per_controller() == {"mm-sol": 2, "mm-eth": 2}
+                and executors_with_their_policy(database)
+            ),
+            timeout=90,
+            what="two daemons share policies and controllers, each market maker quoting",
+            details=lambda: (policy_owners(database), live_per_controller()),
+        )
+        holder = dict(query(database, "SELECT controller_id, owner FROM controller_leases"))
+        # Act: kill -9 the daemon holding mm-sol; the other takes it over with its executors
+        victim = holder["mm-sol"]
+        daemons[victim].send_signal(signal.SIGKILL)
+        daemons[victim].wait(timeout=10)
+        survivor = "d2" if victim == "d1" else "d1"
+        wait_until(
+            lambda: (
+                policy_owners(database) == {survivor: 4} and executors_with_their_policy(database)
+            ),
+            timeout=20,
+            what=f"{victim}'s policies, controllers and executors held by {survivor}",
+            details=lambda: policy_owners(database),
+        )
+        time.sleep(2.0)  # ticks on the survivor: nothing may be created twice
+        after = live_per_controller()
+        daemons[survivor].send_signal(signal.SIGTERM)
+        daemons[survivor].wait(timeout=60)
+    finally:
+        for process in daemons.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        outputs = {name: (tmp_path / f"{name}.err").read_text() for name in daemons}
+        for process in (server, exchange):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    # Assert: each level quoted by one executor, before and after the takeover
+    assert after == {"mm-sol": 2, "mm-eth": 2}
+    assert daemons[survivor].returncode == 0, outputs[survivor][-2000:]
+    ids = [row[0] for row in query(database, "SELECT executor_id FROM executors")]
+    for cid in CONTROLLERS:  # executor ids in sequence, none skipped or reused
+        mine = sorted(int(i.rsplit("-", 1)[1]) for i in ids if i.startswith(f"{cid}-"))
+        assert mine == list(range(len(mine))), (cid, mine)
+    markets = PaperMarkets.load_or_new(exchange_state, seed=5, now=dt.datetime.now(dt.UTC))
+    assert (
+        audit_exchange(ExchangeLedger.read(markets), load_cex_executors(SqlStore(database))) == []
+    )
