@@ -3,8 +3,8 @@ journal and logs, intents, held positions, controllers, workers, stop requests a
 version.
 
 Fields we own carry no prefix; nothing here mirrors a venue's own records. A column's
-``default`` is applied by SQLAlchemy when an insert leaves the column out; none is part of the
-DDL (every insert names its columns, so the database itself holds no defaults).
+``default`` is filled in by SQLAlchemy when an insert leaves the column out: it is not part of
+the DDL that ``create_all`` emits.
 """
 
 from __future__ import annotations
