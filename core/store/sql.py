@@ -277,9 +277,9 @@ class _SqlUnitOfWork:
         self._connection = connection
         self._fence = fence
         self.touched: set[str] = set()
+        """The executors this unit writes (checked against the fence before the commit)."""
         self.created: set[str] = set()
         """The executors this unit creates (leased to this process once it commits)."""
-        """The executors this unit writes (checked against the fence before the commit)."""
 
     def _touch(self, executor_id: str) -> None:
         if self._fence is not None:
