@@ -107,6 +107,8 @@ class DaemonLeases:
         self._lock = threading.Lock()
         self._lost_policies: set[str] = set()
         self._lost_executors: set[str] = set()
+        self._incomplete: set[str] = set()
+        """Policies held whose executors are not all taken yet (acted for once they are)."""
         self.claimed = 0
         """Executors claimed since the start (those of the policies claimed)."""
         self.released = 0
@@ -150,8 +152,9 @@ class DaemonLeases:
     # --- what this daemon may act for -----------------------------------------------------------
 
     def holds(self, policy_id: str) -> bool:
-        """True while this daemon holds the policy's lease (and it cannot have run out)."""
-        return holds_controller(self.fence, policy_id)
+        """True while this daemon holds the policy's lease (and it cannot have run out) and
+        every unfinished executor of it (one its last holder still held is not taken yet)."""
+        return holds_controller(self.fence, policy_id) and policy_id not in self._incomplete
 
     def held_policies(self) -> list[str]:
         """The policies this daemon may act for now, in config order."""
@@ -248,8 +251,14 @@ class DaemonLeases:
                 len(report.stranded),
                 extra={"worker_id": self.daemon_id, "executor_ids": sorted(executors)},
             )
-        if claimed:  # their state and executors (resumed above) are read now
-            self._on_claimed(claimed)
+        # A policy is acted for once this daemon holds every unfinished executor of it; its
+        # state and executors (resumed above) are read then.
+        incomplete = policies.incomplete(list(policies.held))
+        complete = (set(claimed) | self._incomplete) - incomplete
+        self._incomplete = incomplete
+        complete &= set(policies.held)
+        if complete:
+            self._on_claimed(sorted(complete))
         self.ready = True
         return claimed
 

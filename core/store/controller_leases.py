@@ -275,6 +275,32 @@ class ControllerLeases:
         fence.tokens.update(claimed)
         return claimed
 
+    def incomplete(self, controller_ids: Collection[str]) -> set[str]:
+        """Those of these controllers with an unfinished executor this daemon does not hold
+        (its last holder's lease has not run out yet): not to be acted for until it is taken,
+        or the controller would see a level empty that an executor still quotes."""
+        if not controller_ids:
+            return set()
+        table = _EXECUTORS
+        with self.database.engine.connect() as connection:
+            now = database_now(connection, self.clock)
+            not_mine = or_(
+                table.c.lease_owner.is_(None),
+                table.c.lease_owner != self.owner,
+                table.c.lease_expires_at.is_(None),
+                table.c.lease_expires_at <= now,
+            )
+            rows = connection.execute(
+                select(table.c.controller_id)
+                .where(
+                    table.c.controller_id.in_(sorted(controller_ids)),
+                    table.c.status != _TERMINATED,
+                    not_mine,
+                )
+                .distinct()
+            ).scalars()
+            return set(rows)
+
 
 def holds_controller(fence: Fence, controller_id: str) -> bool:
     """True while ``fence``'s daemon holds the controller and its lease cannot have run out

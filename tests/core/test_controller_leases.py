@@ -172,3 +172,32 @@ def test_an_engine_whose_controller_lease_was_lost_creates_nothing(postgres_url)
     assert not engine.has_executor("p0-1")
     assert engine.live_executors() == []
     database.close()
+
+
+def test_a_controller_is_incomplete_until_its_daemon_holds_every_unfinished_executor(
+    postgres_url,
+):
+    # Arrange: p0's executor is still leased to the daemon that held p0 before
+    database = Database.open(postgres_url)
+    with SqlStore(database).transaction() as unit:
+        unit.save_executor(executor("p0-1", "p0"), now=NOW)
+        unit.save_executor(executor("p1-1", "p1"), now=NOW)
+    old, new = daemon(database, "old"), daemon(database, "new")
+    old.register(["p0", "p1"])
+    old.claim(["p0"], 1)
+    assert old.claim_executors(["p0"], old.fence) == {"p0-1": 1}
+    expire(database, "p0")
+    new.claim(["p0", "p1"], 2)
+    # Act / Assert: p0-1's lease has not run out: p0 is incomplete; p1-1 is free: p1 too
+    assert new.claim_executors(["p0", "p1"], new.fence) == {"p1-1": 1}
+    assert new.incomplete(["p0", "p1"]) == {"p0"}
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE executors SET lease_expires_at = clock_timestamp() - interval '1 second'"
+                " WHERE executor_id = 'p0-1'"
+            )
+        )
+    assert new.claim_executors(["p0", "p1"], new.fence) == {"p0-1": 2}
+    assert new.incomplete(["p0", "p1"]) == set()
+    database.close()
