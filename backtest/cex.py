@@ -23,7 +23,9 @@ settled on the paper exchange's perpetual account but not delivered to the execu
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,17 +39,17 @@ from lpexec.backtest.cex_quiet import Columns, Window, find_next_row, signal_cop
 from lpexec.backtest.run import _collecting_less
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
-from lpexec.controllers.base import Controller, MarketData
+from lpexec.controllers.base import Controller, ExecutorReport, MarketData
 from lpexec.controllers.host import ControllerRunner
 from lpexec.core import (
     UTC,
     Engine,
     ExecutorConfig,
     MemoryStore,
-    OrderPoller,
     RiskEngine,
     SimulatedClock,
     TradingRules,
+    VenueError,
 )
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
@@ -59,6 +61,8 @@ __all__ = [
     "CexSeries",
     "run_cex_backtest",
 ]
+
+logger = logging.getLogger(__name__)
 
 _EPS = 1e-12
 
@@ -134,7 +138,7 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-@dataclass
+@dataclass(repr=False)
 class CexBacktestResult:
     """The standard report of a CEX backtest (quote units)."""
 
@@ -146,6 +150,14 @@ class CexBacktestResult:
     delivered: int
     seconds: float
     actions: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # Short: ``asyncio.run`` formats its finished task (this result with it) when it puts
+        # the SIGINT handler back, and the full lists of a long run take a tenth of a second.
+        return (
+            f"CexBacktestResult(rows={self.rows}, delivered={self.delivered}, "
+            f"executors={len(self.executors)}, trades={len(self.trades)})"
+        )
 
     @property
     def rows_per_second(self) -> float:
@@ -220,8 +232,9 @@ async def run_cex_backtest(
     venue = PaperExchangeVenue(exchange, clock=clock, seed=seed)
     keys = {getattr(config, "connector_name", "paper") for config in executors}
     keys |= {controller.config.connector_name for controller in controllers}
+    store = MemoryStore(journal=False)  # nothing reads a backtest's journals back
     engine = Engine(
-        store=MemoryStore(),
+        store=store,
         clock=clock,
         executor_types=executor_types or [PositionExecutor, OrderExecutor, GridExecutor],
         venues=dict.fromkeys(keys or {"paper"}, venue),
@@ -241,7 +254,7 @@ async def run_cex_backtest(
     )
     with _collecting_less():  # thousands of engine steps allocate much and make few cycles
         await replay.run(executors, progress)
-        return _result(engine, exchange, replay, rows=len(series), started=started)
+        return _result(engine, store, exchange, replay, rows=len(series), started=started)
 
 
 class _Replay:
@@ -269,11 +282,14 @@ class _Replay:
         self.rules = rules
         self.skip_quiet = skip_quiet
         self.keep_actions = keep_actions
-        self.poller = OrderPoller(engine)
         self._polled = -1
         self.delivered = 0
         self.markets: dict[str, MarketData] = {}
         """Each controller's market at the row delivered last."""
+        self._decided_on: dict[str, list[ExecutorReport]] | None = None
+        """The reports the controllers decided on at the row delivered last, while they are
+        still what :meth:`ControllerRunner.reports` would return (no action since, nothing
+        settled): the quiet window reads them instead of building them again."""
         self.actions: list[str] = []
         self.mids = series.mids
         self.signals: dict[str, np.ndarray | None] = {
@@ -285,6 +301,13 @@ class _Replay:
             if signals is not None
         }
         self.columns = Columns.of(series.seconds, series.bid, series.ask, self.mids)
+        self._rows = (
+            None
+            if series.steps is not None
+            else (*self.columns.scalar[:3], array("d", series.last.tobytes()))
+        )
+        """The series' seconds, bid, ask and last as ``array`` copies (cheap to index one by
+        one; same values as the numpy columns); None when its steps carry exact decimals."""
 
     async def run(
         self, executors: Sequence[ExecutorConfig], progress: Callable[[int, int], None] | None
@@ -298,6 +321,7 @@ class _Replay:
         for config in executors:
             await self.engine.create(config)
         await self._settle()
+        self._decided_on = None
         reported = 0
         while index < rows - 1:
             following = self._next_row(index) if self.skip_quiet else index + 1
@@ -309,8 +333,20 @@ class _Replay:
         if progress is not None:
             progress(rows, rows)
 
+    def _row(self, index: int) -> tuple[dt.datetime, Decimal, Decimal, Decimal]:
+        """:meth:`CexSeries.row`, read from the scalar copies."""
+        if self._rows is None:
+            return self.series.row(index)
+        seconds, bid, ask, last = self._rows
+        return (
+            dt.datetime.fromtimestamp(seconds[index], tz=UTC),
+            _decimal(bid[index]),
+            _decimal(ask[index]),
+            _decimal(last[index]),
+        )
+
     async def _deliver(self, index: int) -> None:
-        when, bid, ask, last = self.series.row(index)
+        when, bid, ask, last = self._row(index)
         self.clock.set(when)
         self.exchange.step(self.pair, bid=bid, ask=ask, last=last, now=when)
         engine = self.engine
@@ -330,15 +366,20 @@ class _Replay:
             return
         acted = False
         self.markets = {}
+        self._decided_on = None
         for cid, controller in self.runner.controllers.items():
             market = self._market(index, when, bid, ask, controller, self.signals[cid])
             self.markets[cid] = market  # the quiet window after this row reads it again
             lines = await self.runner.step_one(controller, market)
-            acted = acted or bool(lines)
-            for line in lines:
-                self._keep(f"{when.isoformat()} {line}")
+            if lines:
+                acted = True
+                if self.keep_actions:
+                    stamp = when.isoformat()
+                    self.actions.extend(f"{stamp} {line}" for line in lines)
         if acted:
             await self._settle()
+        else:
+            self._decided_on = self.runner.last_reports
 
     def _market(
         self,
@@ -367,16 +408,45 @@ class _Replay:
         them), so records are read only when the exchange filled something since the last read."""
         engine = self.engine
         for _ in range(20):
-            await self._poll()
+            self._poll()
             await engine.drain()
             if not engine.has_work and self.exchange.last_fill_id == self._polled:
                 return
 
-    async def _poll(self) -> None:
+    def _poll(self) -> None:
         fills = self.exchange.last_fill_id
         if fills != self._polled:
             self._polled = fills
-            await self.poller.poll_once()
+            self._read_orders()
+
+    def _read_orders(self) -> None:
+        """:meth:`OrderPoller.poll_once <lpexec.core.OrderPoller.poll_once>` on the paper venue,
+        without a coroutine per order (its reads are :meth:`PaperExchangeVenue.order_record`):
+        every live executor's orders are read once and what their records say is delivered."""
+        engine = self.engine
+        now = self.clock.now()
+        for executor in engine.live_executors():
+            order_refs = getattr(executor, "order_refs", None)
+            if order_refs is None:
+                continue
+            for ref in order_refs():
+                try:
+                    report = engine.venue(ref.venue).order_record(
+                        ref.trading_pair, ref.client_order_id
+                    )
+                except VenueError as error:
+                    logger.warning(
+                        "order %s on %s: reading its status failed: %s",
+                        ref.client_order_id,
+                        ref.venue,
+                        error,
+                    )
+                    continue
+                if report is None:
+                    continue
+                engine.observe(executor.id, report.events(now))
+                if executor.is_terminated:
+                    break
 
     def _keep(self, line: str) -> None:
         if self.keep_actions:
@@ -403,9 +473,11 @@ class _Replay:
         for executor in engine.live_executors():
             if not window.add_executor(executor):
                 return None
+        decided_on = self._decided_on
         for cid, controller in self.runner.controllers.items():
             market = self.markets[cid]
-            quiet = controller.quiet(market.timestamp, market, self.runner.reports(cid))
+            reports = decided_on[cid] if decided_on is not None else self.runner.reports(cid)
+            quiet = controller.quiet(market.timestamp, market, reports)
             if quiet is None:
                 return None
             signals = self.signals[cid]
@@ -419,22 +491,30 @@ _EMPTY = np.empty(0)
 
 
 def _result(
-    engine: Engine, exchange: PaperExchange, replay: _Replay, *, rows: int, started: float
+    engine: Engine,
+    store: MemoryStore,
+    exchange: PaperExchange,
+    replay: _Replay,
+    *,
+    rows: int,
+    started: float,
 ) -> CexBacktestResult:
-    # The store's records carry the figures of the executors' full reports (both are read from
-    # the executor's metrics) without building one per executor; the level and side come from
-    # the executor's details (a backtest's engine holds every executor it ran).
-    infos = sorted(
-        engine.store.list_executors(limit=10_000_000), key=lambda i: (i.created_at, i.executor_id)
-    )
+    # Read from the executors the store saved (their live objects: the figures of the store's
+    # records and of the executors' full reports both come from the executor's metrics), without
+    # building a record or a full report per executor; the level and side are the config's
+    # (those of the details of the position and order executors), other types' come from their
+    # details.
+    ran = sorted(store.saved_executors(), key=lambda e: (e.created_at, e.id))
+    figures = [executor.metrics() for executor in ran]
     close_types = Counter(
-        info.close_type.value if info.close_type is not None else "RUNNING" for info in infos
+        executor.close_type.value if executor.close_type is not None else "RUNNING"
+        for executor in ran
     )
     totals = {
-        "net_pnl_quote": sum((i.net_pnl_quote for i in infos), ZERO),
-        "fees_paid_quote": sum((i.fees_paid_quote for i in infos), ZERO),
-        "volume_quote": sum((i.volume_quote for i in infos), ZERO),
-        "executors": Decimal(len(infos)),
+        "net_pnl_quote": sum((m.net_pnl_quote for m in figures), ZERO),
+        "fees_paid_quote": sum((m.fees_paid_quote for m in figures), ZERO),
+        "volume_quote": sum((m.volume_quote for m in figures), ZERO),
+        "executors": Decimal(len(ran)),
         "trades": Decimal(exchange.last_fill_id),
     }
     held = engine.ledger
@@ -443,20 +523,20 @@ def _result(
     totals["held_unrealized_pnl_quote"] = sum((s["unrealized_pnl_quote"] for s in summaries), ZERO)
     executors = [
         {
-            "executor_id": info.executor_id,
-            "type": info.type,
-            "level_id": getattr(details, "level_id", None),
-            "side": getattr(details, "side", None),
-            "status": info.status.value,
-            "close_type": info.close_type.value if info.close_type is not None else None,
-            "created_at": info.created_at.isoformat(),
-            "closed_at": info.closed_at.isoformat() if info.closed_at else None,
-            "net_pnl_quote": info.net_pnl_quote,
-            "fees_paid_quote": info.fees_paid_quote,
-            "volume_quote": info.volume_quote,
+            "executor_id": executor.id,
+            "type": executor.type,
+            "level_id": level_id,
+            "side": side,
+            "status": executor.status.value,
+            "close_type": executor.close_type.value if executor.close_type is not None else None,
+            "created_at": executor.created_at.isoformat(),
+            "closed_at": executor.closed_at.isoformat() if executor.closed_at else None,
+            "net_pnl_quote": metrics.net_pnl_quote,
+            "fees_paid_quote": metrics.fees_paid_quote,
+            "volume_quote": metrics.volume_quote,
         }
-        for info in infos
-        for details in (engine.executor(info.executor_id).details(),)
+        for executor, metrics in zip(ran, figures, strict=True)
+        for level_id, side in (_level_and_side(executor),)
     ]
     trades = [
         {
@@ -482,6 +562,18 @@ def _result(
         seconds=time.perf_counter() - started,
         actions=replay.actions,
     )
+
+
+_CONFIG_TAGGED = (PositionExecutor, OrderExecutor)
+"""Executor types whose details' ``level_id`` and ``side`` are their config's."""
+
+
+def _level_and_side(executor: Any) -> tuple[Any, Any]:
+    if type(executor) in _CONFIG_TAGGED:
+        config = executor.config
+        return config.level_id, config.side
+    details = executor.details()
+    return getattr(details, "level_id", None), getattr(details, "side", None)
 
 
 def _held_summaries(ledger: Any, exchange: PaperExchange) -> list[dict[str, Decimal]]:

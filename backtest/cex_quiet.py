@@ -28,44 +28,53 @@ _EPS = 1e-12
 _INF = float("inf")
 
 
-@dataclass
 class Window:
     """Strict bounds per side of the touch and on the mid, a time, and signal sets."""
 
-    bid: list[float] = field(default_factory=lambda: [-_INF, _INF])
-    ask: list[float] = field(default_factory=lambda: [-_INF, _INF])
-    mid: list[float] = field(default_factory=lambda: [-_INF, _INF])
-    until: float = _INF
-    signals: list[tuple[np.ndarray, array[int], list[int]]] = field(default_factory=list)
+    __slots__ = (
+        "ask_high",
+        "ask_low",
+        "bid_high",
+        "bid_low",
+        "mid_high",
+        "mid_low",
+        "signals",
+        "until",
+    )
 
-    @staticmethod
-    def above(bounds: list[float], price: float) -> None:
-        """The value must stay above ``price``."""
-        bounds[0] = max(bounds[0], price)
-
-    @staticmethod
-    def below(bounds: list[float], price: float) -> None:
-        """The value must stay below ``price``."""
-        bounds[1] = min(bounds[1], price)
+    def __init__(self) -> None:
+        self.bid_low = self.ask_low = self.mid_low = -_INF
+        self.bid_high = self.ask_high = self.mid_high = _INF
+        self.until = _INF
+        self.signals: list[tuple[np.ndarray, array[int], list[int]]] = []
 
     def end_at(self, seconds: float) -> None:
         """The window ends before ``seconds`` (epoch)."""
-        self.until = min(self.until, seconds)
+        if seconds < self.until:
+            self.until = seconds
 
     @property
     def empty(self) -> bool:
         """No price could stay inside."""
-        return any(low >= high for low, high in (self.bid, self.ask, self.mid))
+        return (
+            self.bid_low >= self.bid_high
+            or self.ask_low >= self.ask_high
+            or self.mid_low >= self.mid_high
+        )
 
     def add_orders(self, exchange: PaperExchange, pair: str) -> bool:
-        """Narrow to the prices that reach no resting order; False when one has no price."""
+        """Narrow to the prices that reach no resting order (a resting buy at ``p`` fills when
+        the ask reaches ``p``, a sell when the bid does); False when one has no price."""
         for order in exchange.open_orders(pair):
-            if order.price is None:
+            price = order.price
+            if price is None:
                 return False
-            if order.side.value == "BUY":
-                self.above(self.ask, float(order.price))
-            else:
-                self.below(self.bid, float(order.price))
+            value = float(price)
+            if order.side == "BUY":
+                if value > self.ask_low:
+                    self.ask_low = value
+            elif value < self.bid_high:
+                self.bid_high = value
         return True
 
     def add_executor(self, executor: Any) -> bool:
@@ -74,7 +83,7 @@ class Window:
             return self._add_position(executor)
         if isinstance(executor, OrderExecutor):
             # A resting limit order acts through the exchange (its band is the order's).
-            return executor.state.order_state.value == "OPEN" and (
+            return executor.state.order_state == "OPEN" and (
                 executor.config.execution_strategy in ("LIMIT", "LIMIT_MAKER")
             )
         return False
@@ -83,57 +92,157 @@ class Window:
         state, config = executor.state, executor.config
         if state.outcome_unknown or config.activation_bounds is not None:
             return False
-        if state.end_time is not None:
-            self.end_at(state.end_time.timestamp())
-        phase = state.position_state.value
+        end = state.end_time
+        if end is not None:
+            self.end_at(end.timestamp())
+        phase = state.position_state
         if phase == "OPENING":  # its entry rests on the exchange, unless it is done
             return bool(state.open_orders) and not state.open_orders[-1].is_done
         if phase != "OPEN":
             return False
-        long = config.side == "BUY"
-        side = self.bid if long else self.ask
-        toward_loss, toward_gain = (self.above, self.below) if long else (self.below, self.above)
-        if state.stop_loss_price is not None:
-            toward_loss(side, float(state.stop_loss_price))
-        if state.take_profit_price is not None:
-            toward_gain(side, float(state.take_profit_price))
-        if state.trailing_peak_price is not None:
-            toward_gain(side, float(state.trailing_peak_price))  # a new peak moves the stop
-            if state.trailing_stop_price is not None:
-                toward_loss(side, float(state.trailing_stop_price))
-        elif state.trailing_activation_price is not None:
-            toward_gain(side, float(state.trailing_activation_price))
+        # A long's barriers read the bid (the side it closes into), a short's the ask; each
+        # barrier is a strict bound on the way to a loss or to a gain.
+        loss, gain = _barrier_prices(state)
+        if config.side == "BUY":  # the bid stays above the loss prices, below the gain prices
+            self.bid_low, self.bid_high = _narrowed(self.bid_low, self.bid_high, loss, gain)
+        else:  # the ask stays below the loss prices and above the gain prices
+            self.ask_low, self.ask_high = _narrowed(self.ask_low, self.ask_high, gain, loss)
         return True
 
     def add_controller(self, quiet: Quiet, signals: tuple[np.ndarray, array[int]] | None) -> None:
         """Narrow to a controller's promise (``signals``: its series and scalar copy)."""
         if quiet.low is not None:
-            self.above(self.mid, float(quiet.low))
+            low = float(quiet.low)
+            if low > self.mid_low:
+                self.mid_low = low
         if quiet.high is not None:
-            self.below(self.mid, float(quiet.high))
+            high = float(quiet.high)
+            if high < self.mid_high:
+                self.mid_high = high
         if quiet.until is not None:
             self.end_at(quiet.until.timestamp())
         if quiet.signals is not None and signals is not None:
             self.signals.append((*signals, sorted(quiet.signals)))
 
 
+_SHIFT = 3
+"""Each level of the search's summaries sums up ``2 ** _SHIFT`` blocks of the level below."""
+_LEVELS = 6
+"""Levels of summaries above the rows (blocks of 8, 64, ... 262,144 rows)."""
+
+
+def _narrowed(
+    low: float, high: float, above: list[float], below: list[float]
+) -> tuple[float, float]:
+    """(``low``, ``high``) narrowed to stay above every price of ``above`` and below every
+    price of ``below``."""
+    for price in above:
+        if price > low:
+            low = price
+    for price in below:
+        if price < high:
+            high = price
+    return low, high
+
+
+def _barrier_prices(state: Any) -> tuple[list[float], list[float]]:
+    """A position's barrier prices on the way to a loss, and on the way to a gain."""
+    loss, gain = [], []
+    if state.stop_loss_price is not None:
+        loss.append(float(state.stop_loss_price))
+    if state.take_profit_price is not None:
+        gain.append(float(state.take_profit_price))
+    if state.trailing_peak_price is not None:
+        gain.append(float(state.trailing_peak_price))  # a new peak moves the stop
+        if state.trailing_stop_price is not None:
+            loss.append(float(state.trailing_stop_price))
+    elif state.trailing_activation_price is not None:
+        gain.append(float(state.trailing_activation_price))
+    return loss, gain
+
+
 @dataclass(frozen=True)
 class Columns:
-    """The series' columns the search reads: numpy arrays for long stretches, and the same
-    values as ``array`` copies, cheap to index one by one, for the first rows."""
+    """The series' columns the search reads: numpy arrays (for windows with signals), the same
+    values as ``array`` copies, cheap to index one by one, and their summaries: per block of 8,
+    64, ... rows, the latest time and each price's lowest and highest (``array`` copies too)."""
 
     seconds: np.ndarray
     bid: np.ndarray
     ask: np.ndarray
     mid: np.ndarray
     scalar: tuple[array[float], array[float], array[float], array[float]]
+    levels: tuple[tuple[array[float], ...], ...]
+    """Per level (0: the rows themselves): latest time, lowest and highest bid, ask and mid,
+    and a column of zeros (read for a side without bounds)."""
+    _views: dict[tuple[int, int, int], list[tuple[array[float], ...]]] = field(
+        repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, seconds: np.ndarray, bid: np.ndarray, ask: np.ndarray, mid: np.ndarray) -> Columns:
-        """The columns with their scalar copies."""
+        """The columns with their scalar copies and summaries."""
         arrays = (seconds, bid, ask, mid)
         scalar = tuple(array("d", values.tobytes()) for values in arrays)
-        return cls(seconds, bid, ask, mid, scalar)  # type: ignore[arg-type]
+        zeros = np.zeros(len(seconds))
+        # level 0: the time, then the lowest and highest bid, ask and mid: the row's own
+        levels = [
+            (
+                scalar[0],
+                scalar[1],
+                scalar[1],
+                scalar[2],
+                scalar[2],
+                scalar[3],
+                scalar[3],
+                array("d", zeros.tobytes()),
+            )
+        ]
+        summaries = [seconds, bid, bid, ask, ask, mid, mid, zeros]
+        for _ in range(_LEVELS):
+            if not len(summaries[0]):
+                break
+            starts = np.arange(0, len(summaries[0]), 1 << _SHIFT)
+            summaries = [
+                reduce.reduceat(values, starts)
+                for reduce, values in zip(_REDUCERS, summaries, strict=True)
+            ]
+            levels.append(tuple(array("d", values.tobytes()) for values in summaries))
+        return cls(seconds, bid, ask, mid, scalar, tuple(levels), {})  # type: ignore[arg-type]
+
+    def views(self, first: int, second: int, third: int) -> list[tuple[array[float], ...]]:
+        """Per level: the latest time, then the lowest and highest of three sides (1 bid,
+        2 ask, 3 mid, 0 the zeros column), kept once made."""
+        key = (first, second, third)
+        views = self._views.get(key)
+        if views is None:
+            views = self._views[key] = [
+                (
+                    level[0],
+                    *(
+                        column
+                        for side in key
+                        for column in (
+                            (level[2 * side - 1], level[2 * side]) if side else (level[7],) * 2
+                        )
+                    ),
+                )
+                for level in self.levels
+            ]
+        return views
+
+
+_REDUCERS = (
+    np.maximum,
+    np.minimum,
+    np.maximum,
+    np.minimum,
+    np.maximum,
+    np.minimum,
+    np.maximum,
+    np.maximum,
+)
+"""How each summary column sums up a block (NaN propagates: a block with one is never calm)."""
 
 
 def signal_copy(signals: np.ndarray) -> array[int]:
@@ -142,28 +251,80 @@ def signal_copy(signals: np.ndarray) -> array[int]:
 
 
 _SCAN = 32
-"""Rows checked one by one before the vectorised search (most windows end within them)."""
+"""Rows checked one by one before the vectorised search of a window with signals."""
 
 
 def find_next_row(window: Window, index: int, columns: Columns) -> int:
-    """The first row after ``index`` outside ``window`` (the last row at the latest): the next
-    rows one by one, then blocks growing four times each."""
+    """The first row after ``index`` outside ``window`` (the last row at the latest).
+
+    Without signals: from the row after ``index``, the largest block that starts there (rows
+    on a multiple of its size) is skipped when its summary is inside the window (its latest
+    time before the end, every price's lowest above the window's low and highest below its
+    high: then every row of it is inside); else its first smaller block is tried, down to the
+    row itself, the answer when it is outside. With signals: the next rows one by one, then
+    blocks growing four times each."""
     rows = len(columns.seconds)
     sides = (
-        (columns.bid, 1, window.bid),
-        (columns.ask, 2, window.ask),
-        (columns.mid, 3, window.mid),
+        (columns.bid, 1, window.bid_low, window.bid_high),
+        (columns.ask, 2, window.ask_low, window.ask_high),
+        (columns.mid, 3, window.mid_low, window.mid_high),
     )
     bounds = [
         (values, position, low * (1 + _EPS) if low > 0 else low, high * (1 - _EPS))
-        for values, position, (low, high) in sides
+        for values, position, low, high in sides
         if low > -_INF or high < _INF
     ]
     until = window.until
     start = index + 1
+    if window.signals:
+        return _search_with_signals(window, bounds, columns, until, start)
+    # Each level's summaries of the sides with bounds, then the zeros column between infinite
+    # bounds (always inside) for those without: every check reads three sides.
+    checks = [(position, low, high) for _, position, low, high in bounds]
+    while len(checks) < 3:
+        checks.append((0, -_INF, _INF))
+    (first, low1, high1), (second, low2, high2), (third, low3, high3) = checks
+    views = columns.views(first, second, third)
+    top = len(views) - 1
+    position = start
+    while position < rows:
+        level = 0
+        while level < top and not position & ((1 << (_SHIFT * (level + 1))) - 1):
+            level += 1
+        while True:
+            latest, lowest1, highest1, lowest2, highest2, lowest3, highest3 = views[level]
+            block = position >> (_SHIFT * level)
+            if (
+                latest[block] < until
+                and lowest1[block] > low1
+                and highest1[block] < high1
+                and lowest2[block] > low2
+                and highest2[block] < high2
+                and lowest3[block] > low3
+                and highest3[block] < high3
+            ):
+                position += 1 << (_SHIFT * level)
+                break
+            if not level:
+                return position
+            level -= 1
+    return rows - 1
+
+
+def _search_with_signals(
+    window: Window,
+    bounds: list[tuple[np.ndarray, int, float, float]],
+    columns: Columns,
+    until: float,
+    start: int,
+) -> int:
+    """:func:`find_next_row` of a window with signals: the next rows one by one, then blocks
+    growing four times each."""
+    rows = len(columns.seconds)
     stop = min(rows, start + _SCAN)
-    seconds = columns.scalar[0]
-    scalar_bounds = [(columns.scalar[position], low, high) for _, position, low, high in bounds]
+    scalar = columns.scalar
+    seconds = scalar[0]
+    scalar_bounds = [(scalar[position], low, high) for _, position, low, high in bounds]
     scalar_signals = [(copy, frozenset(allowed)) for _, copy, allowed in window.signals]
     for row in range(start, stop):
         if not seconds[row] < until:

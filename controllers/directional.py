@@ -42,7 +42,13 @@ from lpexec.controllers.base import (
     StopExecutor,
     floor_to,
 )
-from lpexec.controllers.levels import BarrierFields, import_hook, is_stoppable, newest
+from lpexec.controllers.levels import (
+    BarrierFields,
+    ConfigTemplates,
+    import_hook,
+    is_stoppable,
+    newest,
+)
 from lpexec.controllers.levels import position_or_order_config as _executor_config
 from lpexec.core import ConfigError
 
@@ -171,6 +177,7 @@ class DirectionalTradingExecutorHandler(Controller):
         self._signal, self._params, lookback = parse_signal(config.signal)
         self.lookback = config.lookback or lookback or 200
         self.history_length = self.lookback
+        self._templates: ConfigTemplates = {}
 
     def signals(self, mids: np.ndarray) -> np.ndarray:
         """The signal at every row of ``mids`` (values -1, 0, 1)."""
@@ -257,6 +264,7 @@ class DirectionalTradingExecutorHandler(Controller):
             position_mode=config.position_mode,
             is_perpetual=config.is_perpetual,
             level_id=f"directional_{side.lower()}",
+            templates=self._templates,
         )
 
     # --- backtest hint --------------------------------------------------------------------------

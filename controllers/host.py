@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from lpexec.controllers.base import (
     Controller,
     CreateExecutor,
@@ -49,17 +51,22 @@ CLOSED_KEPT = 200
 
 def report_of_executor(executor: Any) -> ExecutorReport:
     """The report of a live executor object (read from its config and state, no I/O)."""
-    state = executor.state
-    filled: Any = getattr(state, "open_base", None)
-    if filled is None:
-        filled = getattr(state, "filled_base", ZERO)
     return _report(
         executor.config,
         executor,
         executor_id=executor.id,
-        is_trading=filled > 0,
+        is_trading=_is_trading(executor),
         pnl=lambda: executor.metrics().net_pnl_quote,
     )
+
+
+def _is_trading(executor: Any) -> bool:
+    """Something of the executor filled (a position's entry, an order)."""
+    state = executor.state
+    filled: Any = getattr(state, "open_base", None)
+    if filled is None:
+        filled = getattr(state, "filled_base", ZERO)
+    return bool(filled > 0)
 
 
 def _report(
@@ -72,14 +79,14 @@ def _report(
 ) -> ExecutorReport:
     """A report from a config and an executor or its stored report (``source``: type, status,
     close type, created and closed times)."""
-    entry = getattr(config, "entry_price", None)
+    entry = _value(config, "entry_price")
     if entry is None:
-        entry = getattr(config, "price", None)
+        entry = _value(config, "price")
     return ExecutorReport(
         executor_id=executor_id,
         type=source.type,
-        level_id=getattr(config, "level_id", None),
-        side=str(getattr(config, "side", "")),
+        level_id=_value(config, "level_id"),
+        side=str(_value(config, "side", "")),
         status=source.status,
         close_type=source.close_type,
         created_at=source.created_at,
@@ -116,6 +123,8 @@ class ControllerRunner:
         self._cache: dict[str, tuple[int, ExecutorReport]] = {}
         self.created = 0
         """Creates carried out by this runner (since it was built)."""
+        self.last_reports: dict[str, list[ExecutorReport]] = {}
+        """The reports each controller's last decision read (by controller id)."""
 
     # --- load and save --------------------------------------------------------------------------
 
@@ -203,22 +212,41 @@ class ControllerRunner:
         (``level_id``, side) (what cooldowns read), closed ones first."""
         live = self._live[controller_id]
         reports: list[ExecutorReport] = []
-        for executor_id, executor in list(live.items()):
+        ended: list[tuple[str, ExecutorReport]] | None = None
+        for executor_id, executor in live.items():
             report = self._report(executor)
-            if executor.is_terminated:
+            if executor.status is ExecutorStatus.TERMINATED:  # Executor.is_terminated
+                if ended is None:
+                    ended = []
+                ended.append((executor_id, report))
+            else:
+                reports.append(report)
+        if ended is not None:
+            for executor_id, report in ended:
                 self._add_closed(controller_id, report)
                 del live[executor_id]
                 self._cache.pop(executor_id, None)
-            else:
-                reports.append(report)
         return [*self._closed[controller_id].values(), *reports]
 
     def _report(self, executor: Any) -> ExecutorReport:
         cached = self._cache.get(executor.id)
-        if cached is not None and cached[0] == executor.revision:
-            return cached[1]
+        revision = executor.revision
+        if cached is not None:
+            if cached[0] == revision:
+                return cached[1]
+            # Most changes (an order read again, a fill of a take profit not yet complete)
+            # leave what the report says as it was: the same report, read anew.
+            report = cached[1]
+            if (
+                report.status is executor.status
+                and report.close_type is executor.close_type
+                and report.closed_at is executor.closed_at
+                and report.is_trading is _is_trading(executor)
+            ):
+                self._cache[executor.id] = (revision, report)
+                return report
         report = report_of_executor(executor)
-        self._cache[executor.id] = (executor.revision, report)
+        self._cache[executor.id] = (revision, report)
         return report
 
     def _add_closed(self, controller_id: str, report: ExecutorReport) -> None:
@@ -253,7 +281,8 @@ class ControllerRunner:
         """Decide and act for one controller; save its state when it acted or changed."""
         cid = controller.controller_id
         before = dict(controller.state)
-        actions = controller.decide(market.timestamp, market, self.reports(cid))
+        reports = self.last_reports[cid] = self.reports(cid)
+        actions = controller.decide(market.timestamp, market, reports)
         lines = []
         for action in actions:
             if isinstance(action, CreateExecutor):
@@ -291,7 +320,7 @@ class ControllerRunner:
             return f"stop of {action.executor_id} ignored: unknown executor"
         if executor.is_terminated:
             return f"stop of {action.executor_id} ignored: it has ended"
-        await self._engine.stop(action.executor_id, keep_position=action.keep_position)
+        self._engine.request_stop(action.executor_id, keep_position=action.keep_position)
         return f"stopped {action.executor_id} ({action.reason})"
 
 
@@ -300,10 +329,28 @@ def _constant(value: Decimal) -> Callable[[], Decimal]:
     return lambda: value
 
 
+def _value(config: Any, name: str, default: Any = None) -> Any:
+    """``getattr(config, name, default)``, without the cost of a missing name on a model
+    (pydantic raises an error inside to say it is missing): a field is read from the model's
+    ``__dict__``, a name that is neither a field, nor an extra field, nor a class attribute
+    gives ``default`` at once."""
+    values = getattr(config, "__dict__", None)
+    if values is not None:
+        if name in values:
+            return values[name]
+        if (
+            isinstance(config, BaseModel)
+            and not config.__pydantic_extra__
+            and not hasattr(type(config), name)
+        ):
+            return default
+    return getattr(config, name, default)
+
+
 def _describe(config: Any) -> str:
     parts = [config.type]
     for name in ("level_id", "side", "amount", "entry_price", "price"):
-        value = getattr(config, name, None)
+        value = _value(config, name)
         if value is not None:
             parts.append(f"{name}={value:f}" if isinstance(value, Decimal) else f"{name}={value}")
     return " ".join(parts)

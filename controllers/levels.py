@@ -19,6 +19,7 @@ from lpexec.core import ConfigError, ExecutorConfig, ExecutorStatus
 __all__ = [
     "PENDING_ID",
     "BarrierFields",
+    "ConfigTemplates",
     "ceil_to",
     "import_hook",
     "is_stoppable",
@@ -50,6 +51,11 @@ class BarrierFields(BaseModel):
         return value.strip().upper() if isinstance(value, str) else value
 
 
+ConfigTemplates = dict[tuple[Any, ...], ExecutorConfig]
+"""A controller's validated configs by everything but their amount and price (see
+:func:`position_or_order_config`)."""
+
+
 def position_or_order_config(
     barriers: BarrierFields,
     *,
@@ -65,10 +71,86 @@ def position_or_order_config(
     is_perpetual: bool | None,
     level_id: str | None,
     overrides: Mapping[str, Any] | None = None,
+    templates: ConfigTemplates | None = None,
 ) -> ExecutorConfig:
     """A :class:`PositionExecutorConfig` (entry ``open_order_type`` at ``price``, the barriers)
     or an :class:`OrderExecutorConfig` (``open_order_type`` as its strategy, at ``price``),
-    with ``overrides`` (config fields; a ``triple_barrier_config`` mapping is merged)."""
+    with ``overrides`` (config fields; a ``triple_barrier_config`` mapping is merged).
+
+    ``templates`` (a controller's own dict, its ``barriers`` never change) validates each shape
+    of config once: a later config of the same shape without overrides is the first one copied
+    with its amount and price, when both are positive finite decimals (what validating them
+    keeps as they are, the same objects); anything else is validated in full."""
+    key = None
+    if (
+        templates is not None
+        and not overrides
+        and _kept_by_validation(amount)
+        and (price is None or _kept_by_validation(price))
+    ):
+        key = (
+            executor_type,
+            open_order_type,
+            connector_name,
+            trading_pair,
+            side,
+            leverage,
+            position_mode,
+            is_perpetual,
+            level_id,
+        )
+        template = templates.get(key)
+        if template is not None:
+            if executor_type == "order":
+                update: dict[str, Any] = {"amount": amount}
+                if open_order_type != "MARKET":
+                    update["price"] = price
+            else:
+                entry = price if open_order_type != "MARKET" else None
+                update = {"amount": amount, "entry_price": entry}
+            return template.model_copy(update=update)
+    config = _validated_config(
+        barriers,
+        executor_type=executor_type,
+        open_order_type=open_order_type,
+        connector_name=connector_name,
+        trading_pair=trading_pair,
+        side=side,
+        amount=amount,
+        price=price,
+        leverage=leverage,
+        position_mode=position_mode,
+        is_perpetual=is_perpetual,
+        level_id=level_id,
+        overrides=overrides,
+    )
+    if key is not None and templates is not None:
+        templates[key] = config
+    return config
+
+
+def _kept_by_validation(value: object) -> bool:
+    """A value the configs' ``amount`` and ``price`` fields accept and keep as it is (the same
+    object): a positive finite Decimal."""
+    return type(value) is Decimal and value.is_finite() and value > 0
+
+
+def _validated_config(
+    barriers: BarrierFields,
+    *,
+    executor_type: Literal["position", "order"],
+    open_order_type: str,
+    connector_name: str,
+    trading_pair: str,
+    side: str,
+    amount: Decimal,
+    price: Decimal | None,
+    leverage: int,
+    position_mode: str,
+    is_perpetual: bool | None,
+    level_id: str | None,
+    overrides: Mapping[str, Any] | None,
+) -> ExecutorConfig:
     extra = dict(overrides or {})
     values: dict[str, Any] = {
         "id": PENDING_ID,
@@ -113,7 +195,10 @@ def ceil_to(value: Decimal, step: Decimal | None) -> Decimal:
 
 def is_stoppable(report: ExecutorReport) -> bool:
     """Running and not already unwinding (a stop would change nothing)."""
-    return report.status in (ExecutorStatus.CREATED, ExecutorStatus.ACTIVE)
+    return report.status in _STOPPABLE
+
+
+_STOPPABLE = frozenset((ExecutorStatus.CREATED, ExecutorStatus.ACTIVE))
 
 
 def newest(times: Iterable[dt.datetime | None]) -> dt.datetime | None:

@@ -53,16 +53,18 @@ from lpexec.controllers.base import (
 )
 from lpexec.controllers.levels import (
     BarrierFields,
+    ConfigTemplates,
     ceil_to,
     import_hook,
     is_stoppable,
     position_or_order_config,
 )
-from lpexec.core import ExecutorConfig
+from lpexec.core import ExecutorConfig, ExecutorStatus
 
 __all__ = ["Level", "MarketMakingConfig", "MarketMakingExecutorHandler"]
 
 _ONE = Decimal(1)
+_TERMINATED = ExecutorStatus.TERMINATED
 
 
 class MarketMakingConfig(ControllerConfig, BarrierFields):
@@ -164,6 +166,9 @@ class MarketMakingExecutorHandler(Controller):
         self._early_stop: EarlyStop | None = (
             import_hook(config.early_stop, field="early_stop") if config.early_stop else None
         )
+        self._templates: ConfigTemplates = {}
+        self._cooldown = dt.timedelta(seconds=config.cooldown_time)
+        self._refresh = dt.timedelta(seconds=config.executor_refresh_time)
 
     @cached_property
     def _by_id(self) -> dict[str, Level]:
@@ -183,7 +188,7 @@ class MarketMakingExecutorHandler(Controller):
                 actions.append(StopExecutor(report.executor_id, reason=f"{level_id}: {reason}"))
         if not self._entry_allowed(market):
             return actions
-        cooldown = dt.timedelta(seconds=self.config.cooldown_time)
+        cooldown = self._cooldown
         for level in self.levels:
             if level.level_id in active:
                 continue
@@ -202,11 +207,12 @@ class MarketMakingExecutorHandler(Controller):
     ) -> tuple[dict[str, ExecutorReport], dict[str, dt.datetime]]:
         active: dict[str, ExecutorReport] = {}
         closed_at: dict[str, dt.datetime] = {}
+        by_id = self._by_id
         for report in reports:
             level_id = report.level_id
-            if level_id is None or level_id not in self._by_id:
+            if level_id is None or level_id not in by_id:
                 continue
-            if report.is_active:
+            if report.status is not _TERMINATED:  # active (ExecutorReport.is_active)
                 active[level_id] = report
             elif report.closed_at is not None:
                 previous = closed_at.get(level_id)
@@ -261,6 +267,7 @@ class MarketMakingExecutorHandler(Controller):
             is_perpetual=config.is_perpetual,
             level_id=level.level_id,
             overrides=config.level_overrides.get(level.level_id),
+            templates=self._templates,
         )
 
     # --- backtest hint --------------------------------------------------------------------------
@@ -279,7 +286,7 @@ class MarketMakingExecutorHandler(Controller):
         until: dt.datetime | None = None
         low: Decimal | None = None
         high: Decimal | None = None
-        cooldown = dt.timedelta(seconds=config.cooldown_time)
+        cooldown = self._cooldown
         for level in self.levels:
             report = active.get(level.level_id)
             if report is None:
@@ -290,7 +297,7 @@ class MarketMakingExecutorHandler(Controller):
                 continue
             if report.is_trading or not is_stoppable(report):
                 continue
-            refresh = report.created_at + dt.timedelta(seconds=config.executor_refresh_time)
+            refresh = report.created_at + self._refresh
             until = _earliest(until, refresh)
             if config.max_price_drift is not None and report.entry_price is not None:
                 low, high = _drift_band(

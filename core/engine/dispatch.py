@@ -83,6 +83,8 @@ class Dispatcher:
         self._ledger = ledger
         self._observer = observer
         self._journal_seq: dict[str, int] = {}
+        self._journaled = bool(getattr(store, "keeps_journal", True))
+        """False for a store that keeps no journal (a backtest's): entries are only counted."""
 
     def resume(self) -> None:
         """Continue the journals where the store left them."""
@@ -130,6 +132,39 @@ class Dispatcher:
             and (observed or isinstance(events[0], _MARKET_EVENTS))
         ):
             return
+        self._record(executor, events, commands, intent, old_status, old_close)
+
+    def dispatch_market(self, executors: Sequence[AnyExecutor], events: list[Event]) -> None:
+        """:meth:`dispatch` of one market event (``events``: a price or a tick, alone) to each of
+        ``executors`` in turn: the same, with the check that it changed nothing made inline (the
+        hot path of a backtest: most prices change nothing)."""
+        (event,) = events
+        registered = self._executors
+        for executor in executors:
+            if registered.get(executor.id) is not executor:  # dropped (lease lost)
+                continue
+            revision = executor.revision
+            old_status = executor.status
+            old_close = executor.close_type
+            try:
+                wanted = executor.apply(event)
+            except Exception as e:
+                self._strand_after_error(executor, event, e, None)
+                continue
+            if wanted or executor.revision != revision:
+                self._record(executor, events, list(wanted), None, old_status, old_close)
+
+    def _record(
+        self,
+        executor: AnyExecutor,
+        events: Sequence[Event],
+        commands: list[Command],
+        intent: IntentUpdate | None,
+        old_status: ExecutorStatus,
+        old_close: CloseType | None,
+    ) -> None:
+        """Persist what applying ``events`` changed, tell the observer of a status change and
+        queue the commands."""
         now = self._clock.now()
         try:
             self._persist(executor, events, commands, intent, now=now)
@@ -161,12 +196,14 @@ class Dispatcher:
         now: dt.datetime,
     ) -> None:
         executor_id = executor.id
-        seq = self._journal_seq.get(executor_id, 0)
+        journaled = self._journaled
+        seq = self._journal_seq.get(executor_id, 0) if journaled else 0
         with self._store.transaction() as unit:
             unit.save_executor(executor, now=now)
-            for event in events:
-                seq += 1
-                unit.append_journal(executor_id, seq=seq, event=event)
+            if journaled:
+                for event in events:
+                    seq += 1
+                    unit.append_journal(executor_id, seq=seq, event=event)
             for command in commands:
                 if command.is_write:
                     unit.insert_intent(command, now=now)
@@ -179,9 +216,10 @@ class Dispatcher:
                     events=intent.events,
                     error=intent.error,
                 )
-            if executor.is_terminated and executor.close_type is CloseType.POSITION_HOLD:
+            if executor.close_type is CloseType.POSITION_HOLD and executor.is_terminated:
                 self._hand_over(unit, executor, now=now)
-        self._journal_seq[executor_id] = seq
+        if journaled:  # a store without a journal numbers nothing
+            self._journal_seq[executor_id] = seq
 
     def _status_changed(
         self, executor: AnyExecutor, old_status: ExecutorStatus, *, now: dt.datetime

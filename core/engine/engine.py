@@ -28,6 +28,7 @@ from lpexec.core.errors import ConfigError, RiskRejectedError, StoreError, Unkno
 from lpexec.core.evidence import Evidence
 from lpexec.core.held import HeldPositionsLedger
 from lpexec.core.info import ExecutorInfo
+from lpexec.core.lifecycle import ExecutorStatus
 from lpexec.core.messages import Command, Event, ExecutorStarted, PriceUpdated, StopRequested, Tick
 from lpexec.core.risk import RiskDecision, RiskEngine
 from lpexec.core.store.database import Database
@@ -295,11 +296,21 @@ class Engine:
 
     async def stop(self, executor_id: str, *, keep_position: bool | None = None) -> ExecutorInfo:
         """Ask an executor to stop; ``keep_position`` None uses the executor config's default."""
+        executor = self.request_stop(executor_id, keep_position=keep_position)
+        return executor.info(self._clock.now())
+
+    def request_stop(self, executor_id: str, *, keep_position: bool | None = None) -> AnyExecutor:
+        """:meth:`stop` without building the report (for callers that stop thousands, such as
+        a backtest's controllers); return the live executor (never mutate it).
+
+        Raises:
+            UnknownExecutorError: no executor in memory has this id.
+        """
         executor = self._registry.get(executor_id)
         self._dispatcher.dispatch(
             executor, [StopRequested(ts_event=self._clock.now(), keep_position=keep_position)]
         )
-        return executor.info(self._clock.now())
+        return executor
 
     def _is_live(self, executor_id: str) -> bool:
         executor = self._executors.get(executor_id)
@@ -331,10 +342,7 @@ class Engine:
         receivers = self._router.route(event)
         if not receivers:
             return 0
-        events = [event]
-        dispatch = self._dispatcher.dispatch
-        for executor in receivers:
-            dispatch(executor, events)
+        self._dispatcher.dispatch_market(receivers, [event])
         return len(receivers)
 
     def observe(self, executor_id: str, events: Sequence[Event]) -> bool:
@@ -345,7 +353,7 @@ class Engine:
         once) are not journaled, so polling the same records again costs no writes.
         """
         executor = self._executors.get(executor_id)
-        if executor is None or executor.is_terminated or not events:
+        if executor is None or executor.status is ExecutorStatus.TERMINATED or not events:
             return False
         self._dispatcher.dispatch(executor, events, observed=True)
         return True
@@ -359,10 +367,7 @@ class Engine:
         tickers = self._router.tickers()
         if not tickers:
             return 0
-        events = [Tick(ts_event=self._clock.now())]
-        dispatch = self._dispatcher.dispatch
-        for executor in tickers:
-            dispatch(executor, events)
+        self._dispatcher.dispatch_market(tickers, [Tick(ts_event=self._clock.now())])
         return len(tickers)
 
     def last_price(self, trading_pair: str) -> Decimal | None:
@@ -478,7 +483,10 @@ class Engine:
 
     def live_executors(self) -> list[AnyExecutor]:
         """Every executor in memory that has not terminated (for inspection; never mutate)."""
-        return [executor for executor in self._router.live.values() if not executor.is_terminated]
+        terminated = ExecutorStatus.TERMINATED  # Executor.is_terminated, read without a call
+        return [
+            executor for executor in self._router.live.values() if executor.status is not terminated
+        ]
 
     @property
     def reconciliations(self) -> Mapping[str, int]:

@@ -210,7 +210,8 @@ class Outbox:
             return
         if command.is_write and not self._mark_sent(command):
             return
-        started = self._clock.monotonic()
+        on_venue_call = self.on_venue_call
+        started = self._clock.monotonic() if on_venue_call is not None else 0.0
         try:
             try:
                 if command.is_write:
@@ -218,9 +219,9 @@ class Outbox:
                 else:
                     result = await method(command)
             finally:
-                if self.on_venue_call is not None:
+                if on_venue_call is not None:
                     elapsed = self._clock.monotonic() - started
-                    self.on_venue_call(command.venue, type(command).__name__, elapsed)
+                    on_venue_call(command.venue, type(command).__name__, elapsed)
         except LeaseLostError as e:  # evidence refused: the next holder reconciles
             self._on_lost(e.executor_ids)
             return

@@ -45,9 +45,12 @@ class MemoryStore:
       which may be half-applied (:class:`SqlStore` keeps the last state saved before the error).
 
     Journal entries keep the event objects, intents keep the command objects, one list or dict
-    each. A unit of work buffers its writes and applies them when its ``with`` block ends
-    without an exception, so a failed block leaves nothing written. Several engines in one
-    process may share a store one after the other (a restart in a test), not at the same time.
+    each. ``MemoryStore(journal=False)`` keeps no journal (a backtest never reads it back: the
+    engine then writes none, :meth:`journal` returns nothing and :meth:`last_journal_seq`
+    knows no executor). A unit of work buffers its writes and applies them when its ``with``
+    block ends without an exception, so a failed block leaves nothing written. Several engines
+    in one process may share a store one after the other (a restart in a test), not at the same
+    time.
 
     Example:
         >>> store = MemoryStore()
@@ -56,7 +59,9 @@ class MemoryStore:
         >>> await engine.start()
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, journal: bool = True) -> None:
+        self.keeps_journal = journal
+        """False: journal entries are not kept (the engine skips writing them)."""
         self._executors: dict[str, _ExecutorEntry] = {}
         self._journal: dict[str, list[tuple[int, Event]]] = {}
         self._intents: dict[str, _IntentEntry] = {}
@@ -77,6 +82,11 @@ class MemoryStore:
         """Return one executor as its object is now, or None."""
         entry = self._executors.get(executor_id)
         return None if entry is None else entry.record()
+
+    def saved_executors(self) -> list[AnyExecutor]:
+        """Every saved executor's live object, in the order first saved (a backtest's report
+        reads them without building a record each; never mutate them)."""
+        return [entry.executor for entry in self._executors.values()]
 
     def unfinished_executors(
         self, *, executor_ids: Collection[str] | None = None
@@ -250,8 +260,9 @@ class _MemoryUnitOfWork:
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-        self._new_intents: set[str] = set()
-        self.writes: list[Callable[[], None]] = []
+        self._new_intents: Collection[str] = ()  # a set once an intent is inserted
+        self.writes: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+        """Each write as a ``MemoryStore`` method and its arguments (after the store)."""
 
     # A context manager of its own (no generator): the engine opens one per event it applies.
     def __enter__(self) -> _MemoryUnitOfWork:
@@ -264,24 +275,62 @@ class _MemoryUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         if exc_type is None:
-            for write in self.writes:
-                write()
+            store = self._store
+            for write, arguments in self.writes:
+                write(store, *arguments)
 
     def save_executor(self, executor: AnyExecutor, *, now: dt.datetime) -> None:
-        self.writes.append(partial(self._store._save_executor, executor, now))
+        self.writes.append(
+            (
+                MemoryStore._save_executor,
+                (
+                    executor,
+                    now,
+                ),
+            )
+        )
 
     def mark_stranded(self, executor_id: str, reason: str, *, now: dt.datetime) -> None:
-        self.writes.append(partial(self._store._mark_stranded, executor_id, reason, now))
+        self.writes.append(
+            (
+                MemoryStore._mark_stranded,
+                (
+                    executor_id,
+                    reason,
+                    now,
+                ),
+            )
+        )
 
     def append_journal(self, executor_id: str, *, seq: int, event: Event) -> None:
-        self.writes.append(partial(self._store._append_journal, executor_id, seq, event))
+        if self._store.keeps_journal:
+            self.writes.append(
+                (
+                    MemoryStore._append_journal,
+                    (
+                        executor_id,
+                        seq,
+                        event,
+                    ),
+                )
+            )
 
     def insert_intent(self, command: Command, *, now: dt.datetime) -> None:
         intent_id = command.command_id
         if intent_id in self._store._intents or intent_id in self._new_intents:
             raise StoreError(f"intent: expected a new intent id, received {intent_id!r} again")
+        if not isinstance(self._new_intents, set):
+            self._new_intents = set()
         self._new_intents.add(intent_id)
-        self.writes.append(partial(self._store._insert_intent, command, now))
+        self.writes.append(
+            (
+                MemoryStore._insert_intent,
+                (
+                    command,
+                    now,
+                ),
+            )
+        )
 
     def set_intent_status(
         self,
@@ -297,15 +346,17 @@ class _MemoryUnitOfWork:
         if intent_id not in self._store._intents and intent_id not in self._new_intents:
             raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
         self.writes.append(
-            partial(
-                self._store._set_intent_status,
-                intent_id,
-                status,
-                now,
-                outcome,
-                events,
-                error,
-                count_attempt,
+            (
+                MemoryStore._set_intent_status,
+                (
+                    intent_id,
+                    status,
+                    now,
+                    outcome,
+                    events,
+                    error,
+                    count_attempt,
+                ),
             )
         )
 
@@ -315,7 +366,15 @@ class _MemoryUnitOfWork:
         if intent_id not in self._store._intents and intent_id not in self._new_intents:
             raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
         self.writes.append(
-            partial(self._store._add_intent_evidence, intent_id, dict(facts), now, replace)
+            (
+                MemoryStore._add_intent_evidence,
+                (
+                    intent_id,
+                    dict(facts),
+                    now,
+                    replace,
+                ),
+            )
         )
 
     def save_held_position(
@@ -326,7 +385,7 @@ class _MemoryUnitOfWork:
     ) -> None:
         # Like executors, the live object is kept and copied only when read: a record per save
         # costs O(fills) and a long backtest hands thousands of fills to one position.
-        self.writes.append(partial(self._store._save_held_position, position))
+        self.writes.append((MemoryStore._save_held_position, (position,)))
 
     def save_controller_state(
         self,
@@ -337,7 +396,15 @@ class _MemoryUnitOfWork:
         now: dt.datetime,  # noqa: ARG002
     ) -> None:
         # Kept as given, not copied: callers hand over a fresh dict (reads return copies).
-        self.writes.append(partial(self._store._save_controller_state, controller_id, state))
+        self.writes.append(
+            (
+                MemoryStore._save_controller_state,
+                (
+                    controller_id,
+                    state,
+                ),
+            )
+        )
 
 
 class _ExecutorEntry:

@@ -53,7 +53,8 @@ class Balances:
 
     def get(self, asset: str) -> Balance:
         """Return the balance of ``asset`` (zero when never seen)."""
-        return self._balances.get(asset, Balance(ZERO))
+        balance = self._balances.get(asset)
+        return Balance(ZERO) if balance is None else balance
 
     def snapshot(self) -> dict[str, Balance]:
         """Return every asset's balance, sorted by asset."""
@@ -89,9 +90,15 @@ class Balances:
 
     def spend_reserved(self, asset: str, amount: Decimal) -> None:
         """Pay ``amount`` of ``asset`` out of its reservation (total and reserved both drop)."""
-        self.release(asset, amount)
+        self._require_non_negative(amount, asset=asset, field="release")
         balance = self.get(asset)
-        self._balances[asset] = Balance(balance.total - amount, balance.reserved)
+        if amount > balance.reserved:
+            raise BalanceError(
+                f"Expected a release of at most the reserved {balance.reserved} {asset}, "
+                f"received {amount}"
+            )
+        # release, then pay out of the total: one new balance
+        self._balances[asset] = Balance(balance.total - amount, balance.reserved - amount)
 
     def withdraw(self, asset: str, amount: Decimal) -> None:
         """Pay ``amount`` of ``asset`` out of what is available (not reserved)."""

@@ -64,7 +64,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from lpexec.core.exchange import FundingPayment, PerpPosition, PositionAction, PositionMode
+from lpexec.core.exchange import (
+    FundingPayment,
+    PerpPosition,
+    PositionAction,
+    PositionMode,
+    floor_to_step,
+)
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange import persistence as codec
 from lpexec.paper.exchange.accounts import Balance, Balances
@@ -286,11 +292,12 @@ class PaperExchange:
         """
         market = self.market(trading_pair)
         market.step(bid, ask, last, now)
-        if market.is_perpetual:
+        perpetual = market.perpetual is not None  # Market.is_perpetual
+        if perpetual:
             self._book.fund(market, now)
         first = len(self._matcher.fills)
         self._matcher.fill_resting(market)
-        if market.is_perpetual:
+        if perpetual:
             self._book.liquidate_due(market, now)
         return self._matcher.fills[first:]
 
@@ -327,24 +334,28 @@ class PaperExchange:
                 f"names a {existing.status} order"
             )
         market = self.market(trading_pair)
-        side, order_type = OrderSide(side), OrderType(order_type)
-        for name, value in (("amount", amount), ("price", price)):
-            if value is not None and not isinstance(value, Decimal):
-                raise InvalidExchangeRequestError(
-                    f"Expected a Decimal {name}, received {type(value).__name__} {value!r}"
-                )
-        _check_action(market, position_action)
+        side = side if type(side) is OrderSide else OrderSide(side)
+        order_type = order_type if type(order_type) is OrderType else OrderType(order_type)
+        if not (type(amount) is Decimal and (price is None or type(price) is Decimal)):
+            for name, value in (("amount", amount), ("price", price)):
+                if value is not None and not isinstance(value, Decimal):
+                    raise InvalidExchangeRequestError(
+                        f"Expected a Decimal {name}, received {type(value).__name__} {value!r}"
+                    )
+        if position_action is not None or market.perpetual is not None:
+            _check_action(market, position_action)
         if order_type is OrderType.MARKET:
             price = None
+        rules, quote = market.rules, market.quote
         order = Order(
             client_order_id=cid,
             trading_pair=trading_pair,
             side=side,
             order_type=order_type,
-            amount=market.rules.floor_amount(amount),
-            price=None if price is None else market.rules.floor_price(price),
+            amount=floor_to_step(amount, rules.amount_step),  # TradingRules.floor_amount
+            price=None if price is None else floor_to_step(price, rules.price_tick),
             status=OrderStatus.OPEN,
-            created_at=market.quote.ts_event if market.quote else None,
+            created_at=quote.ts_event if quote is not None else None,
             position_action=position_action,
         )
         admission = self._matcher.admit(market, order)

@@ -107,9 +107,19 @@ class Market:
         Raises:
             InvalidQuoteError: a price is not positive or the bid is above the ask.
         """
-        for name, value in (("bid", bid), ("ask", ask), ("last", last)):
-            if not isinstance(value, Decimal) or value <= ZERO:
-                raise InvalidQuoteError(f"Expected a positive Decimal {name}, received {value!r}")
+        if not (
+            isinstance(bid, Decimal)
+            and bid > ZERO
+            and isinstance(ask, Decimal)
+            and ask > ZERO
+            and isinstance(last, Decimal)
+            and last > ZERO
+        ):
+            for name, value in (("bid", bid), ("ask", ask), ("last", last)):
+                if not isinstance(value, Decimal) or value <= ZERO:
+                    raise InvalidQuoteError(
+                        f"Expected a positive Decimal {name}, received {value!r}"
+                    )
         if bid > ask:
             raise InvalidQuoteError(f"Expected bid <= ask, received bid {bid} > ask {ask}")
         self.quote = Quote(bid, ask, last, now)

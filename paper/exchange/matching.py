@@ -8,8 +8,9 @@ the public face and the only caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange.accounts import Balances
@@ -82,7 +83,7 @@ class Matcher:
 
     def reject(self, market: Market, order: Order, reason: str) -> Order:
         """Record ``order`` as REJECTED with ``reason`` and return it."""
-        rejected = replace(order, status=OrderStatus.REJECTED, reason=reason)
+        rejected = _replace(order, status=OrderStatus.REJECTED, reason=reason)
         self.orders[order.client_order_id] = Entry(
             rejected, market, "", ZERO, ZERO, self.next_arrival()
         )
@@ -90,7 +91,24 @@ class Matcher:
 
     def fill_resting(self, market: Market) -> None:
         """Fill the resting orders of ``market`` its new quote reaches, best price first."""
-        resting = [entry for entry in self.open.values() if entry.market is market]
+        quote = market.quote
+        if quote is None:
+            return  # no touch: nothing crosses
+        bid, ask = quote.bid, quote.ask
+        # Only the orders the touch reaches (Market.crosses), in priority order; the touch does
+        # not move within the step, so an order left out here would be skipped below.
+        resting = [
+            entry
+            for entry in self.open.values()
+            if entry.market is market
+            and (
+                ask <= entry.order.price  # type: ignore[operator]
+                if entry.order.side is OrderSide.BUY
+                else bid >= entry.order.price  # type: ignore[operator]
+            )
+        ]
+        if not resting:
+            return
         resting.sort(key=priority)
         for entry in resting:
             price = entry.order.price
@@ -159,7 +177,7 @@ class Matcher:
         broken, reference, fee = self.check(market, order)
         if broken is not None:
             return Admission(broken)
-        if market.is_perpetual:
+        if market.perpetual is not None:
             return self.admit_perpetual(market, order, reference, fee)
         if order.side is OrderSide.BUY:
             asset, per_unit = market.quote_asset, reference * (_ONE + fee)
@@ -203,7 +221,7 @@ class Matcher:
 
     def open_entry(self, market: Market, order: Order, admission: Admission) -> Entry:
         """Reserve what ``admission`` says and hold ``order`` open."""
-        if market.is_perpetual or order.side is OrderSide.BUY:
+        if market.perpetual is not None or order.side is OrderSide.BUY:
             asset = market.quote_asset
         else:
             asset = market.base
@@ -336,7 +354,7 @@ class Matcher:
         is_last = amount == order.remaining_amount
         trigger = OrderTrigger.COMPLETE_FILL if is_last else OrderTrigger.PARTIAL_FILL
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
-        entry.order = replace(
+        entry.order = _replace(
             order,
             status=status,
             filled_amount=order.filled_amount + amount,
@@ -369,8 +387,20 @@ class Matcher:
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         self.balances.release(entry.reserve_asset, entry.reserved)
         entry.reserved = entry.margin_reserved = ZERO
-        entry.order = replace(order, status=status, reason=reason)
+        entry.order = _replace(order, status=status, reason=reason)
         del self.open[order.client_order_id]
+
+
+_ORDER_FIELDS = tuple(field.name for field in fields(Order))
+
+
+def _replace(order: Order, **changes: Any) -> Order:
+    """``dataclasses.replace(order, **changes)`` without its per-call look at the fields (every
+    field of an order is an init field)."""
+    for name in _ORDER_FIELDS:
+        if name not in changes:
+            changes[name] = getattr(order, name)
+    return Order(**changes)
 
 
 def priority(entry: Entry) -> tuple[Decimal, int]:

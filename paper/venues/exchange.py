@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from lpexec.core import (
@@ -154,6 +156,8 @@ class PaperExchangeVenue:
         self.exchange = exchange
         self._clock = clock
         self._fills = _FillIndex()
+        self._records: dict[str, tuple[Order, int, OrderReport]] = {}
+        """The last record read of each order, with its snapshot and fill count then."""
         self.faults = (
             faults
             if isinstance(faults, ExchangeFaultPlan)
@@ -162,11 +166,17 @@ class PaperExchangeVenue:
 
     # --- faults ------------------------------------------------------------------------------
 
-    def _decide(self, operation: str, what: str) -> ExchangeFaultEffect | None:
-        """Raise the fault chosen for this call when it is an answer; return a timeout's kind."""
-        fault = self.faults.decide(operation)
+    def _decide(self, operation: str, what: str | Callable[[], str]) -> ExchangeFaultEffect | None:
+        """Raise the fault chosen for this call when it is an answer; return a timeout's kind.
+        ``what`` names the call in the error (a function making the name: made only then)."""
+        faults = self.faults
+        if type(faults) is ExchangeFaultPlan and not faults.rules:
+            return None  # no rule: nothing fires (the hot path of a backtest)
+        fault = faults.decide(operation)
         if fault is None:
             return None
+        if callable(what):
+            what = what()
         effect = fault.effect
         if effect is ExchangeFaultEffect.RATE_LIMIT:
             raise VenueUnavailableError(
@@ -202,17 +212,19 @@ class PaperExchangeVenue:
             VenueUnavailableError: a 500 or a 429; nothing was placed.
             OutcomeUnknownError: the answer was lost; the order may exist (reconcile).
         """
-        what = f"place {command.order_type} {command.side} {command.client_order_id}"
         evidence.record(client_order_id=command.client_order_id)
-        timeout = self._decide("place", what)
+        timeout = self._decide("place", partial(_place_what, command))
         order = self._place(command)
         if timeout is ExchangeFaultEffect.TIMEOUT_LANDED:
             raise OutcomeUnknownError(
-                f"{what}: timed out (HTTP 504, injected); it may have been carried out",
+                f"{_place_what(command)}: timed out (HTTP 504, injected); it may have been "
+                "carried out",
                 code="timeout",
             )
         if order.status is OrderStatus.REJECTED:
-            raise VenueRejectedError(f"{what} was rejected: {order.reason}", code="order_rejected")
+            raise VenueRejectedError(
+                f"{_place_what(command)} was rejected: {order.reason}", code="order_rejected"
+            )
         return self._answer(order, command)
 
     def _place(self, command: PlaceOrder) -> Order:
@@ -223,8 +235,8 @@ class PaperExchangeVenue:
             return self.exchange.place(
                 command.client_order_id,
                 command.trading_pair,
-                OrderSide(command.side),
-                OrderType(command.order_type),
+                _SIDES.get(command.side) or OrderSide(command.side),
+                _ORDER_TYPES.get(command.order_type) or OrderType(command.order_type),
                 command.amount,
                 command.price,
                 **perpetual,
@@ -316,9 +328,33 @@ class PaperExchangeVenue:
         Raises:
             VenueUnavailableError: a 500 or a 429.
         """
-        self._decide("status", f"status of {client_order_id}")
+        return self.order_record(trading_pair, client_order_id)
+
+    def order_record(self, trading_pair: str, client_order_id: str) -> OrderReport | None:
+        """:meth:`order_status` called without a coroutine (the same faults, the same answer):
+        what a backtest's order reads use.
+
+        Raises:
+            VenueUnavailableError: a 500 or a 429.
+        """
+        self._decide("status", partial(_status_what, client_order_id))
         order = self._order(trading_pair, client_order_id)
-        return None if order is None else self._report(order)
+        if order is None:
+            return None
+        # An order's record changes only with its snapshot (the exchange replaces it on every
+        # change) and its fills: a read of an open order unchanged since its last read answers
+        # the record built then, unless a fill's time is the read's (a step that carried none).
+        records = self._records
+        cached = records.get(client_order_id)
+        fills = self._fills.of(self.exchange, client_order_id)
+        if cached is not None and cached[0] is order and cached[1] == len(fills):
+            return cached[2]
+        report = order_report(order, fills, now=self._clock.now())
+        if order.is_open and all(fill.filled_at is not None for fill in fills):
+            records[client_order_id] = (order, len(fills), report)
+        elif cached is not None:
+            del records[client_order_id]
+        return report
 
     async def fills_since(self, trading_pair: str, since: dt.datetime) -> list[OrderFilled]:
         """Our fills on a market at or after ``since``, oldest first (a fill made by a step
@@ -427,6 +463,8 @@ class PaperExchangeVenue:
 
     def _answer(self, order: Order, command: Command) -> list[OutcomeEvent]:
         """The order's record as the outcome of ``command`` (every event tagged with it)."""
+        if not order.is_open:
+            self._records.pop(order.client_order_id, None)  # no read will need it again
         report = self._report(order, command_id=command.command_id)
         return report.events(self._clock.now(), command_id=command.command_id)
 
@@ -455,6 +493,18 @@ class _FillIndex:
                 by_order.setdefault(fill.client_order_id, []).append(fill)
             self._indexed = last
         return self._by_order.get(client_order_id, [])
+
+
+_SIDES = {side.value: side for side in OrderSide}
+_ORDER_TYPES = {kind.value: kind for kind in OrderType}
+
+
+def _place_what(command: PlaceOrder) -> str:
+    return f"place {command.order_type} {command.side} {command.client_order_id}"
+
+
+def _status_what(client_order_id: str) -> str:
+    return f"status of {client_order_id}"
 
 
 def _code(error: ExchangeError) -> str:
