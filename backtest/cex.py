@@ -35,7 +35,13 @@ from typing import Any
 
 import numpy as np
 
-from lpexec.backtest.cex_quiet import Columns, Window, find_next_row, signal_copy
+from lpexec.backtest.cex_quiet import (
+    Columns,
+    ExecutorBounds,
+    Window,
+    find_next_row,
+    signal_copy,
+)
 from lpexec.backtest.run import _collecting_less
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
@@ -247,7 +253,7 @@ async def run_cex_backtest(
         exchange=exchange,
         engine=engine,
         clock=clock,
-        runner=ControllerRunner(engine=engine, controllers=controllers),
+        runner=ControllerRunner(engine=engine, controllers=controllers, describe=keep_actions),
         rules=rules,
         skip_quiet=skip_quiet and perpetual is None,
         keep_actions=keep_actions,
@@ -301,6 +307,7 @@ class _Replay:
             if signals is not None
         }
         self.columns = Columns.of(series.seconds, series.bid, series.ask, self.mids)
+        self._bounds = ExecutorBounds()
         self._rows = (
             None
             if series.steps is not None
@@ -323,10 +330,16 @@ class _Replay:
         await self._settle()
         self._decided_on = None
         reported = 0
+        engine, exchange = self.engine, self.exchange
         while index < rows - 1:
             following = self._next_row(index) if self.skip_quiet else index + 1
             index = following
-            await self._deliver(index)
+            # _deliver, without a coroutine per row
+            when, bid, ask = self._move(index)
+            if engine.has_work or exchange.last_fill_id != self._polled:
+                await self._settle()  # (else it would find nothing to do)
+            if self._decide(index, when, bid, ask):
+                await self._settle()
             if progress is not None and index - reported >= 10_000:
                 progress(index + 1, rows)
                 reported = index
@@ -346,40 +359,53 @@ class _Replay:
         )
 
     async def _deliver(self, index: int) -> None:
+        """Deliver row ``index``: the market moves, executors see it and its fills, then the
+        controllers decide and their actions are carried out."""
+        when, bid, ask = self._move(index)
+        if self.engine.has_work or self.exchange.last_fill_id != self._polled:
+            await self._settle()  # (else it would find nothing to do)
+        if self._decide(index, when, bid, ask):
+            await self._settle()
+
+    def _move(self, index: int) -> tuple[dt.datetime, Decimal, Decimal]:
+        """The market moves to row ``index`` (resting orders it reaches fill) and the executors
+        receive its touch (and a tick); return the row's time, bid and ask."""
         when, bid, ask, last = self._row(index)
         self.clock.set(when)
         self.exchange.step(self.pair, bid=bid, ask=ask, last=last, now=when)
         engine = self.engine
-        engine.publish(
-            TopOfBookUpdated(
-                ts_event=when,
-                trading_pair=self.pair,
-                price=(bid + ask) / 2,
-                best_bid=bid,
-                best_ask=ask,
-            )
+        touch = TopOfBookUpdated(
+            ts_event=when,
+            trading_pair=self.pair,
+            price=(bid + ask) / 2,
+            best_bid=bid,
+            best_ask=ask,
         )
-        engine.tick()
-        await self._settle()
+        engine.publish(touch)
+        engine.tick(after=touch)  # executors whose price covers the tick are not sent it
         self.delivered += 1
+        return when, bid, ask
+
+    def _decide(self, index: int, when: dt.datetime, bid: Decimal, ask: Decimal) -> bool:
+        """Each controller decides on the row and acts; True when one acted (its actions are
+        then to be carried out)."""
+        self._decided_on = None
         if not self.runner.controllers:
-            return
+            return False
         acted = False
         self.markets = {}
-        self._decided_on = None
         for cid, controller in self.runner.controllers.items():
             market = self._market(index, when, bid, ask, controller, self.signals[cid])
             self.markets[cid] = market  # the quiet window after this row reads it again
-            lines = await self.runner.step_one(controller, market)
+            lines = self.runner.step_now(controller, market)
             if lines:
                 acted = True
                 if self.keep_actions:
                     stamp = when.isoformat()
                     self.actions.extend(f"{stamp} {line}" for line in lines)
-        if acted:
-            await self._settle()
-        else:
+        if not acted:
             self._decided_on = self.runner.last_reports
+        return acted
 
     def _market(
         self,
@@ -409,7 +435,8 @@ class _Replay:
         engine = self.engine
         for _ in range(20):
             self._poll()
-            await engine.drain()
+            if engine.has_work:  # else a drain would do nothing
+                await engine.drain()
             if not engine.has_work and self.exchange.last_fill_id == self._polled:
                 return
 
@@ -425,15 +452,17 @@ class _Replay:
         every live executor's orders are read once and what their records say is delivered."""
         engine = self.engine
         now = self.clock.now()
+        venues: dict[str, Any] = {}
         for executor in engine.live_executors():
             order_refs = getattr(executor, "order_refs", None)
             if order_refs is None:
                 continue
             for ref in order_refs():
+                venue = venues.get(ref.venue)
+                if venue is None:
+                    venue = venues[ref.venue] = engine.venue(ref.venue)
                 try:
-                    report = engine.venue(ref.venue).order_record(
-                        ref.trading_pair, ref.client_order_id
-                    )
+                    report = venue.order_record(ref.trading_pair, ref.client_order_id)
                 except VenueError as error:
                     logger.warning(
                         "order %s on %s: reading its status failed: %s",
@@ -471,7 +500,7 @@ class _Replay:
         if not window.add_orders(self.exchange, self.pair):
             return None
         for executor in engine.live_executors():
-            if not window.add_executor(executor):
+            if not window.add_executor(executor, self._bounds):
                 return None
         decided_on = self._decided_on
         for cid, controller in self.runner.controllers.items():

@@ -22,7 +22,7 @@ from lpexec.cex import OrderExecutor, PositionExecutor
 from lpexec.controllers.base import Quiet
 from lpexec.paper.exchange import PaperExchange
 
-__all__ = ["Columns", "Window", "find_next_row", "signal_copy"]
+__all__ = ["Columns", "ExecutorBounds", "Window", "find_next_row", "position_bounds", "signal_copy"]
 
 _EPS = 1e-12
 _INF = float("inf")
@@ -77,37 +77,31 @@ class Window:
                 self.bid_high = value
         return True
 
-    def add_executor(self, executor: Any) -> bool:
-        """Narrow to where ``executor`` does nothing; False when it may act at the next row."""
+    def add_executor(self, executor: Any, known: ExecutorBounds | None = None) -> bool:
+        """Narrow to where ``executor`` does nothing; False when it may act at the next row
+        (``known``: the bounds worked out for executors before, reused while they hold)."""
         if isinstance(executor, PositionExecutor):
-            return self._add_position(executor)
+            bounds = known.of(executor) if known is not None else position_bounds(executor)
+            if bounds is None:
+                return False
+            end, bid_low, bid_high, ask_low, ask_high = bounds
+            if end is not None:
+                self.end_at(end)
+            if bid_low > self.bid_low:
+                self.bid_low = bid_low
+            if bid_high < self.bid_high:
+                self.bid_high = bid_high
+            if ask_low > self.ask_low:
+                self.ask_low = ask_low
+            if ask_high < self.ask_high:
+                self.ask_high = ask_high
+            return True
         if isinstance(executor, OrderExecutor):
             # A resting limit order acts through the exchange (its band is the order's).
             return executor.state.order_state == "OPEN" and (
                 executor.config.execution_strategy in ("LIMIT", "LIMIT_MAKER")
             )
         return False
-
-    def _add_position(self, executor: PositionExecutor) -> bool:
-        state, config = executor.state, executor.config
-        if state.outcome_unknown or config.activation_bounds is not None:
-            return False
-        end = state.end_time
-        if end is not None:
-            self.end_at(end.timestamp())
-        phase = state.position_state
-        if phase == "OPENING":  # its entry rests on the exchange, unless it is done
-            return bool(state.open_orders) and not state.open_orders[-1].is_done
-        if phase != "OPEN":
-            return False
-        # A long's barriers read the bid (the side it closes into), a short's the ask; each
-        # barrier is a strict bound on the way to a loss or to a gain.
-        loss, gain = _barrier_prices(state)
-        if config.side == "BUY":  # the bid stays above the loss prices, below the gain prices
-            self.bid_low, self.bid_high = _narrowed(self.bid_low, self.bid_high, loss, gain)
-        else:  # the ask stays below the loss prices and above the gain prices
-            self.ask_low, self.ask_high = _narrowed(self.ask_low, self.ask_high, gain, loss)
-        return True
 
     def add_controller(self, quiet: Quiet, signals: tuple[np.ndarray, array[int]] | None) -> None:
         """Narrow to a controller's promise (``signals``: its series and scalar copy)."""
@@ -129,6 +123,55 @@ _SHIFT = 3
 """Each level of the search's summaries sums up ``2 ** _SHIFT`` blocks of the level below."""
 _LEVELS = 6
 """Levels of summaries above the rows (blocks of 8, 64, ... 262,144 rows)."""
+
+
+Bounds = tuple[float | None, float, float, float, float]
+"""Where a position does nothing: before a time (epoch seconds; None: any time), with the bid
+strictly within (low, high) and the ask strictly within (low, high)."""
+
+
+def position_bounds(executor: PositionExecutor) -> Bounds | None:
+    """Where ``executor`` does nothing; None when it may act at the next row (an outcome
+    unknown, activation bounds, a state the rule does not know, an entry no longer resting)."""
+    state, config = executor.state, executor.config
+    if state.outcome_unknown or config.activation_bounds is not None:
+        return None
+    end = state.end_time
+    seconds = end.timestamp() if end is not None else None
+    phase = state.position_state
+    if phase == "OPENING":  # its entry rests on the exchange, unless it is done
+        if state.open_orders and not state.open_orders[-1].is_done:
+            return (seconds, -_INF, _INF, -_INF, _INF)
+        return None
+    if phase != "OPEN":
+        return None
+    # A long's barriers read the bid (the side it closes into), a short's the ask; each
+    # barrier is a strict bound on the way to a loss or to a gain.
+    loss, gain = _barrier_prices(state)
+    if config.side == "BUY":  # the bid stays above the loss prices, below the gain prices
+        return (seconds, *_narrowed(-_INF, _INF, loss, gain), -_INF, _INF)
+    # the ask stays below the loss prices and above the gain prices
+    return (seconds, -_INF, _INF, *_narrowed(-_INF, _INF, gain, loss))
+
+
+class ExecutorBounds:
+    """Each position's :func:`position_bounds`, worked out again only when its revision moved
+    (every change of what they read moves it: the engine persists those changes by it)."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[int, Bounds | None]] = {}
+
+    def of(self, executor: PositionExecutor) -> Bounds | None:
+        """The executor's bounds now."""
+        known = self._known.get(executor.id)
+        revision = executor.revision
+        if known is not None and known[0] == revision:
+            return known[1]
+        bounds = position_bounds(executor)
+        self._known[executor.id] = (revision, bounds)
+        return bounds
 
 
 def _narrowed(

@@ -114,6 +114,7 @@ from lpexec.cex.position_states import (
     PositionTrigger,
 )
 from lpexec.cex.tracking import (
+    DONE_PHASES,
     OrderPhase,
     TrackedOrder,
     cancel_refused_reason,
@@ -177,8 +178,12 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
     family_status = POSITION_STATUS
     family_field = "position_state"
     wants_ticks = True
+    prices_cover_ticks = True
+    """A tick right after a price of the same time changes nothing: the price handler checks
+    the time limit first, in every state the tick checks it in (an engine may skip that tick,
+    see :meth:`Engine.tick <lpexec.core.Engine.tick>`)."""
 
-    __slots__ = ("_gated_take_profit", "_is_buy")
+    __slots__ = ("_gated_take_profit", "_is_buy", "_perpetual")
 
     def __init__(
         self,
@@ -189,6 +194,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
     ) -> None:
         super().__init__(config, created_at=created_at, state=state)
         self._is_buy = config.side == "BUY"
+        self._perpetual = config.perpetual  # the config is frozen: read once
         barriers = config.triple_barrier_config
         self._gated_take_profit = (
             config.activation_bounds is not None
@@ -240,7 +246,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         return command
 
     def _action(self, action: PositionAction) -> PositionAction | None:
-        return action if self.config.perpetual else None
+        return action if self._perpetual else None
 
     def _within_bounds(self, mid: Decimal) -> bool:
         """Hummingbot's activation bounds for the entry order at ``mid`` (inclusive)."""
@@ -341,7 +347,13 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         # The hot path: one price for every open position of the pair, compared with prices
         # computed at entry; nothing is allocated unless a barrier moves or fires.
         state = self.state
-        price = event.price if type(event) is PriceUpdated else self._closing_price(event)
+        kind = type(event)
+        if kind is PriceUpdated:
+            price = event.price
+        elif kind is TopOfBookUpdated:  # what _closing_price reads, without a call
+            price = event.best_bid if self._is_buy else event.best_ask  # type: ignore[attr-defined]
+        else:
+            price = self._closing_price(event)
         state.last_price = price
         if state.position_state is not PositionState.OPEN:
             if state.position_state in _ENTERING:
@@ -420,11 +432,11 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
 
     def _live_orders(self) -> list[TrackedOrder]:
         state = self.state
-        return [
-            order
-            for order in (*state.open_orders[-1:], *state.close_orders)
-            if not order.phase.is_done
-        ]
+        live = [order for order in state.open_orders[-1:] if order.phase not in DONE_PHASES]
+        for order in state.close_orders:
+            if order.phase not in DONE_PHASES:  # OrderPhase.is_done
+                live.append(order)
+        return live
 
     def _advance_close(self, now: dt.datetime) -> list[Command]:
         """In CLOSING: wait while an order is live; then hold, end, or send a market close."""

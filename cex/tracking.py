@@ -26,6 +26,7 @@ from lpexec.core.money import ZERO
 from lpexec.core.trade import OrderType, Side
 
 __all__ = [
+    "DONE_PHASES",
     "OrderPhase",
     "TrackedOrder",
     "cancel",
@@ -70,6 +71,8 @@ class OrderPhase(StrEnum):
 
 
 _DONE = frozenset((OrderPhase.FILLED, OrderPhase.CANCELED, OrderPhase.FAILED))
+DONE_PHASES = _DONE
+"""The phases an order does not leave (:attr:`OrderPhase.is_done`)."""
 
 
 @dataclass(slots=True)

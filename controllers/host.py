@@ -104,16 +104,24 @@ class ControllerRunner:
         engine: the engine (with its risk engine) that creates and runs their executors.
         controllers: the controllers (unique ids).
         store: where their state is kept (None: the engine's store).
+        describe: False leaves the created executor's config out of each create's line (a
+            backtest that keeps no lines makes thousands).
     """
 
     def __init__(
-        self, *, engine: Engine, controllers: Sequence[Controller], store: Store | None = None
+        self,
+        *,
+        engine: Engine,
+        controllers: Sequence[Controller],
+        store: Store | None = None,
+        describe: bool = True,
     ) -> None:
         ids = [controller.controller_id for controller in controllers]
         if len(set(ids)) != len(ids):
             raise ConfigError(f"controller id: expected unique ids, received {ids}")
         self._engine = engine
         self._store = store if store is not None else engine.store
+        self._describe = describe
         self.controllers: dict[str, Controller] = {c.controller_id: c for c in controllers}
         self._seq: dict[str, int] = {cid: 0 for cid in ids}
         self._live: dict[str, dict[str, Any]] = {cid: {} for cid in ids}
@@ -279,6 +287,11 @@ class ControllerRunner:
 
     async def step_one(self, controller: Controller, market: MarketData) -> list[str]:
         """Decide and act for one controller; save its state when it acted or changed."""
+        return self.step_now(controller, market)
+
+    def step_now(self, controller: Controller, market: MarketData) -> list[str]:
+        """:meth:`step_one` without a coroutine (nothing it does waits: the engine creates and
+        stops at once; a backtest calls it at every row)."""
         cid = controller.controller_id
         before = dict(controller.state)
         reports = self.last_reports[cid] = self.reports(cid)
@@ -288,7 +301,7 @@ class ControllerRunner:
             if isinstance(action, CreateExecutor):
                 lines.append(f"{cid}: {self._create(controller, action)}")
             elif isinstance(action, StopExecutor):
-                lines.append(f"{cid}: {await self._stop(action)}")
+                lines.append(f"{cid}: {self._stop(action)}")
         if actions or controller.state != before:
             self.save(controller)
         return lines
@@ -311,9 +324,11 @@ class ControllerRunner:
         self._seq[cid] += 1
         self.created += 1
         self._live[cid][executor_id] = executor
+        if not self._describe:
+            return f"created {executor_id} ({action.reason})"
         return f"created {executor_id} {_describe(config)} ({action.reason})"
 
-    async def _stop(self, action: StopExecutor) -> str:
+    def _stop(self, action: StopExecutor) -> str:
         try:
             executor = self._engine.executor(action.executor_id)
         except UnknownExecutorError:

@@ -84,7 +84,10 @@ class Dispatcher:
         self._observer = observer
         self._journal_seq: dict[str, int] = {}
         self._journaled = bool(getattr(store, "keeps_journal", True))
-        """False for a store that keeps no journal (a backtest's): entries are only counted."""
+        """False for a store that keeps no journal (a backtest's): entries are not written."""
+        self._save_change = None if self._journaled else getattr(store, "save_change", None)
+        """A store's one-call save of a common change (see :meth:`MemoryStore.save_change
+        <lpexec.core.store.memory.MemoryStore.save_change>`), where it has one."""
 
     def resume(self) -> None:
         """Continue the journals where the store left them."""
@@ -195,6 +198,19 @@ class Dispatcher:
         *,
         now: dt.datetime,
     ) -> None:
+        save_change = self._save_change
+        if save_change is not None and not (
+            executor.close_type is CloseType.POSITION_HOLD and executor.is_terminated
+        ):
+            save_change(
+                executor,
+                now=now,
+                commands=commands,
+                intent=None
+                if intent is None
+                else (intent.intent_id, intent.status, intent.outcome, intent.events, intent.error),
+            )
+            return
         executor_id = executor.id
         journaled = self._journaled
         seq = self._journal_seq.get(executor_id, 0) if journaled else 0

@@ -147,6 +147,9 @@ class Engine:
             on_lost=self._lost,
         )
         self._scheduler = Scheduler(self._outbox)
+        self._outbox.set_apply(self._dispatcher.apply_outcome)  # what _apply_outcome does
+        self._published: tuple[PriceUpdated, list[AnyExecutor]] | None = None
+        """The price published last and the executors it reached (see :meth:`tick`)."""
 
     # --- start, create, stop -----------------------------------------------------------------
 
@@ -340,6 +343,7 @@ class Engine:
         own keys (an LP pool's price reaches the pool's subscribers too, with the active bin).
         """
         receivers = self._router.route(event)
+        self._published = (event, receivers)
         if not receivers:
             return 0
         self._dispatcher.dispatch_market(receivers, [event])
@@ -362,13 +366,32 @@ class Engine:
         """The price keys at least one live executor subscribes to (what a market feed polls)."""
         return self._router.subscribed_keys()
 
-    def tick(self) -> int:
-        """Send the current time to every executor with timers; return how many received it."""
+    def tick(self, *, after: PriceUpdated | None = None) -> int:
+        """Send the current time to every executor with timers; return how many received it.
+
+        ``after``: the price just published (:meth:`publish`), at this same time: the executors
+        it reached whose type says a price covers the tick of its time
+        (``prices_cover_ticks = True``: that tick would change nothing) are not sent it.
+        """
         tickers = self._router.tickers()
+        if after is not None:
+            tickers = self._not_covered(tickers, after)
         if not tickers:
             return 0
         self._dispatcher.dispatch_market(tickers, [Tick(ts_event=self._clock.now())])
         return len(tickers)
+
+    def _not_covered(self, tickers: list[AnyExecutor], after: PriceUpdated) -> list[AnyExecutor]:
+        """The tickers ``after`` did not cover (see :meth:`tick`)."""
+        published = self._published
+        if published is None or published[0] is not after or after.ts_event != self._clock.now():
+            return tickers
+        reached = published[1]
+        return [
+            executor
+            for executor in tickers
+            if not (getattr(type(executor), "prices_cover_ticks", False) and executor in reached)
+        ]
 
     def last_price(self, trading_pair: str) -> Decimal | None:
         """Return the last published price of a pair."""

@@ -123,6 +123,14 @@ class Outbox:
         self.reconciliations: Counter[str] = Counter()
         self._calls: asyncio.Semaphore | None = None
         self.on_venue_call: Callable[[str, str, float], None] | None = None
+        # A store's one-call units of work for the two writes of every send, where it has them
+        # (see MemoryStore.save_intent_status and save_intent_evidence).
+        self._save_status = getattr(store, "save_intent_status", None)
+        self._save_evidence = getattr(store, "save_intent_evidence", None)
+
+    def set_apply(self, apply: ApplyOutcome) -> None:
+        """Hand outcomes to ``apply`` from now on (the same callback without a layer)."""
+        self._apply = apply
 
     # --- queues ------------------------------------------------------------------------------
 
@@ -164,7 +172,10 @@ class Outbox:
         """Send an executor's queued commands one after the other."""
         queue = self._queues[executor_id]
         while queue and self._queues.get(executor_id) is queue:  # not forgotten meanwhile
-            await self.execute(queue.popleft())
+            if self._calls is None:  # what execute does, without its own coroutine
+                await self._execute(queue.popleft())
+            else:
+                await self.execute(queue.popleft())
         if self._queues.get(executor_id) is queue:
             del self._queues[executor_id]
 
@@ -260,10 +271,18 @@ class Outbox:
             self._on_lost(frozenset((command.executor_id,)))
             return False
         try:
-            with self._store.transaction() as unit:
-                unit.set_intent_status(
+            if self._save_status is not None:
+                self._save_status(
                     command.command_id, IntentStatus.SENT, now=self._clock.now(), count_attempt=True
                 )
+            else:
+                with self._store.transaction() as unit:
+                    unit.set_intent_status(
+                        command.command_id,
+                        IntentStatus.SENT,
+                        now=self._clock.now(),
+                        count_attempt=True,
+                    )
         except LeaseLostError as e:
             self._on_lost(e.executor_ids)
             return False
@@ -276,6 +295,9 @@ class Outbox:
 
         def store(new: dict[str, Any]) -> None:
             facts.update(new)
+            if self._save_evidence is not None:
+                self._save_evidence(intent_id, new, now=self._clock.now())
+                return
             with self._store.transaction() as unit:
                 unit.add_intent_evidence(intent_id, new, now=self._clock.now())
 

@@ -187,6 +187,59 @@ class MemoryStore:
         state = self._controllers.get(controller_id)
         return None if state is None else copy.deepcopy(state)
 
+    # --- one executor's change in one call -------------------------------------------------------
+
+    def save_change(
+        self,
+        executor: AnyExecutor,
+        *,
+        now: dt.datetime,
+        commands: Sequence[Command],
+        intent: tuple[str, str, dict[str, Any] | None, Sequence[Event] | None, str | None] | None,
+    ) -> None:
+        """What a unit of work saving ``executor``, inserting an intent for each write command of
+        ``commands`` and setting ``intent`` (id, status, outcome, events, error) would do, in
+        one call (an engine's most common change, without a unit of work): everything is checked
+        before anything is written, so a refused change writes nothing. Only for a store that
+        keeps no journal (the engine writes journal entries with the change otherwise)."""
+        intents = self._intents
+        inserted: list[str] = []
+        for command in commands:
+            if command.is_write:
+                intent_id = command.command_id
+                if intent_id in intents or intent_id in inserted:
+                    raise StoreError(
+                        f"intent: expected a new intent id, received {intent_id!r} again"
+                    )
+                inserted.append(intent_id)
+        if intent is not None and intent[0] not in intents and intent[0] not in inserted:
+            raise KeyError(f"Expected a recorded intent, received unknown id {intent[0]!r}")
+        self._save_executor(executor, now)
+        if inserted:
+            for command in commands:
+                if command.is_write:
+                    self._insert_intent(command, now)
+        if intent is not None:
+            intent_id, status, outcome, events, error = intent
+            self._set_intent_status(intent_id, status, now, outcome, events, error, False)
+
+    def save_intent_status(
+        self, intent_id: str, status: str, *, now: dt.datetime, count_attempt: bool = False
+    ) -> None:
+        """A unit of work that only sets an intent's status (counting an attempt), in one
+        call."""
+        if intent_id not in self._intents:
+            raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+        self._set_intent_status(intent_id, status, now, None, None, None, count_attempt)
+
+    def save_intent_evidence(
+        self, intent_id: str, facts: dict[str, Any], *, now: dt.datetime
+    ) -> None:
+        """A unit of work that only adds facts to an intent's evidence, in one call."""
+        if intent_id not in self._intents:
+            raise KeyError(f"Expected a recorded intent, received unknown id {intent_id!r}")
+        self._add_intent_evidence(intent_id, dict(facts), now, False)
+
     # --- applying a unit of work's writes --------------------------------------------------------
 
     def _save_executor(self, executor: AnyExecutor, now: dt.datetime) -> None:

@@ -169,10 +169,9 @@ class PaperExchangeVenue:
     def _decide(self, operation: str, what: str | Callable[[], str]) -> ExchangeFaultEffect | None:
         """Raise the fault chosen for this call when it is an answer; return a timeout's kind.
         ``what`` names the call in the error (a function making the name: made only then)."""
-        faults = self.faults
-        if type(faults) is ExchangeFaultPlan and not faults.rules:
-            return None  # no rule: nothing fires (the hot path of a backtest)
-        fault = faults.decide(operation)
+        if self._faultless():
+            return None
+        fault = self.faults.decide(operation)
         if fault is None:
             return None
         if callable(what):
@@ -201,6 +200,11 @@ class PaperExchangeVenue:
             )
         return effect
 
+    def _faultless(self) -> bool:
+        """True when the plan has no rule: nothing can fire (the hot path of a backtest)."""
+        faults = self.faults
+        return type(faults) is ExchangeFaultPlan and not faults.rules
+
     # --- writes ------------------------------------------------------------------------------
 
     async def place_order(self, command: PlaceOrder, evidence: Evidence) -> list[OutcomeEvent]:
@@ -213,7 +217,9 @@ class PaperExchangeVenue:
             OutcomeUnknownError: the answer was lost; the order may exist (reconcile).
         """
         evidence.record(client_order_id=command.client_order_id)
-        timeout = self._decide("place", partial(_place_what, command))
+        timeout = (
+            None if self._faultless() else self._decide("place", partial(_place_what, command))
+        )
         order = self._place(command)
         if timeout is ExchangeFaultEffect.TIMEOUT_LANDED:
             raise OutcomeUnknownError(
@@ -337,7 +343,8 @@ class PaperExchangeVenue:
         Raises:
             VenueUnavailableError: a 500 or a 429.
         """
-        self._decide("status", partial(_status_what, client_order_id))
+        if not self._faultless():
+            self._decide("status", partial(_status_what, client_order_id))
         order = self._order(trading_pair, client_order_id)
         if order is None:
             return None
