@@ -4,10 +4,12 @@ exchange with a simulated clock, on the same code as the daemon.
 Each row of the series (``timestamp,price`` or ``timestamp,bid,ask[,last,volume]``, see
 :mod:`lpexec.paper.exchange.driver`) is one step: the clock moves to the row's time, the paper
 exchange's market moves to its touch (resting orders it reaches fill), the executors receive the
-touch (:class:`~lpexec.cex.chaser.TopOfBookUpdated`) and a tick, the venue's records of their
-orders are delivered and their commands carried out; then each controller decides
-(:class:`~lpexec.controllers.host.ControllerRunner`, every create checked by the risk engine when
-one is given) and its actions are carried out. The store is a :class:`~lpexec.core.MemoryStore`.
+touch (:class:`~lpexec.cex.chaser.TopOfBookUpdated`) and a tick (not the positions, whose price
+covers it), the venue's records of their orders are delivered (read as the
+:class:`~lpexec.core.OrderPoller` reads them, after each fill) and their commands carried out;
+then each controller decides (:class:`~lpexec.controllers.host.ControllerRunner`, every create
+checked by the risk engine when one is given) and its actions are carried out. The store is a
+:class:`~lpexec.core.MemoryStore` that keeps no journal (nothing reads it back).
 
 Quiet rows are skipped (``skip_quiet``, on by default): after a row, the run works out the price
 bands and the time within which nothing can happen (no resting order reached, no barrier, trailing
@@ -548,6 +550,7 @@ def _result(
     }
     held = engine.ledger
     summaries = [summary for summary in _held_summaries(held, exchange)]
+    stamp = _Stamps()  # many executors and fills share a row's time object
     totals["held_realized_pnl_quote"] = sum((s["realized_pnl_quote"] for s in summaries), ZERO)
     totals["held_unrealized_pnl_quote"] = sum((s["unrealized_pnl_quote"] for s in summaries), ZERO)
     executors = [
@@ -558,8 +561,8 @@ def _result(
             "side": side,
             "status": executor.status.value,
             "close_type": executor.close_type.value if executor.close_type is not None else None,
-            "created_at": executor.created_at.isoformat(),
-            "closed_at": executor.closed_at.isoformat() if executor.closed_at else None,
+            "created_at": stamp(executor.created_at),
+            "closed_at": stamp(executor.closed_at) if executor.closed_at else None,
             "net_pnl_quote": metrics.net_pnl_quote,
             "fees_paid_quote": metrics.fees_paid_quote,
             "volume_quote": metrics.volume_quote,
@@ -570,7 +573,7 @@ def _result(
     trades = [
         {
             "fill_id": fill.fill_id,
-            "time": fill.filled_at.isoformat() if fill.filled_at else None,
+            "time": stamp(fill.filled_at) if fill.filled_at else None,
             "client_order_id": str(fill.client_order_id),
             "side": fill.side.value,
             "amount": fill.amount,
@@ -591,6 +594,23 @@ def _result(
         seconds=time.perf_counter() - started,
         actions=replay.actions,
     )
+
+
+class _Stamps:
+    """Each time's ISO 8601 text, made once per time object (kept alive by its holders)."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[dt.datetime, str]] = {}
+
+    def __call__(self, when: dt.datetime) -> str:
+        made = self._made.get(id(when))
+        if made is not None and made[0] is when:
+            return made[1]
+        text = when.isoformat()
+        self._made[id(when)] = (when, text)
+        return text
 
 
 _CONFIG_TAGGED = (PositionExecutor, OrderExecutor)

@@ -229,7 +229,7 @@ class Columns:
         scalar = tuple(array("d", values.tobytes()) for values in arrays)
         zeros = np.zeros(len(seconds))
         # level 0: the time, then the lowest and highest bid, ask and mid: the row's own
-        levels = [
+        levels: list[tuple[array[float], ...]] = [
             (
                 scalar[0],
                 scalar[1],

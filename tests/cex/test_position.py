@@ -1389,3 +1389,75 @@ async def test_on_the_paper_exchange_a_stop_loss_sells_at_the_bid():
     assert info.fees_paid_quote == fees
     assert info.net_pnl_quote == (D("97.89") - D("100.01")) * 2 - fees
     assert rig.exchange.balances()["SOL"].total == 0
+
+
+# --- a price covers the tick of its time ------------------------------------------------------
+
+
+def _resting_limit_entry() -> PositionExecutor:
+    """A LIMIT entry resting at 99 (no activation bounds: a market maker's level)."""
+    executor, commands = started({**BARRIERS, "open_order_type": "LIMIT"}, entry_price=D(99))
+    order = one_place(commands)
+    executor.apply(created(order))
+    return executor
+
+
+@pytest.mark.parametrize("state", [S.NOT_STARTED, S.WAITING, S.OPENING, S.OPEN, S.CLOSING])
+@pytest.mark.parametrize("seconds", [30, 59, 60, 61])
+@pytest.mark.parametrize("book", [False, True])
+def test_a_tick_right_after_a_price_of_its_time_changes_nothing(state, seconds, book):
+    # Arrange: every state, before, at and after the time limit (60 s), a price or the touch
+    for executor in (_reach(state)[0], _resting_limit_entry() if state is S.OPENING else None):
+        if executor is None:
+            continue
+        event = (
+            TopOfBookUpdated(
+                ts_event=at(seconds),
+                trading_pair=PAIR,
+                price=D("100.5"),
+                best_bid=D(100),
+                best_ask=D(101),
+            )
+            if book
+            else price("100.5", seconds=seconds)
+        )
+        executor.apply(event)
+        before = (executor.snapshot(), executor.status, executor.close_type, executor.revision)
+        # Act
+        commands = executor.apply(Tick(ts_event=at(seconds)))
+        # Assert: what engines rely on to skip that tick (Engine.tick(after=price))
+        assert PositionExecutor.prices_cover_ticks is True
+        assert commands == []
+        assert (executor.snapshot(), executor.status, executor.close_type, executor.revision) == (
+            before
+        )
+
+
+async def test_the_engine_skips_the_tick_a_price_of_its_time_covered():
+    clock = SimulatedClock(T0)
+    exchange = PaperExchange(
+        [
+            Market(
+                trading_pair=PAIR, rules=TradingRules(price_tick=D("0.01"), amount_step=D("0.001"))
+            )
+        ],
+        balances={"USDT": D(10_000), "SOL": D(10)},
+    )
+    venue = PaperExchangeVenue(exchange, clock=clock)
+    engine = Engine(
+        store=MemoryStore(),
+        clock=clock,
+        executor_types=[PositionExecutor],
+        venues={"binance": venue},
+    )
+    await engine.start()
+    engine.add(make_config({**BARRIERS, "open_order_type": "LIMIT"}, entry_price=D(99)))
+    clock.set(at(5))
+    touch = PriceUpdated(ts_event=at(5), trading_pair=PAIR, price=D(100))
+    # Act / Assert: covered right after its price; not for another event, nor at another time
+    assert engine.publish(touch) == 1
+    assert engine.tick(after=touch) == 0
+    assert engine.tick() == 1
+    assert engine.tick(after=price("100", seconds=5)) == 1  # not the price published last
+    clock.set(at(6))
+    assert engine.tick(after=touch) == 1  # a later tick is not covered

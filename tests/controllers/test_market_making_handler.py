@@ -235,3 +235,31 @@ def test_bad_configs_are_named(fields: dict[str, object], message: str) -> None:
 
 def _ts(when: dt.datetime) -> str:
     return f"{when.timestamp():.0f}"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"executor_type": "order", "open_order_type": "LIMIT_MAKER"},
+        {"level_overrides": {"buy_1": {"amount": "0.5"}}},
+        {"connector_name": "paper_perpetual", "leverage": 3, "position_mode": "HEDGE"},
+    ],
+)
+def test_configs_copied_from_a_validated_template_equal_configs_validated_in_full(fields):
+    # Arrange: the handler validates each level's first config, then copies it (amount, price)
+    controller = handler(**fields)
+    fresh = handler(**fields)
+    fresh._templates = None  # type: ignore[assignment]  # every config validated in full
+    for bid, ask in (("99.9", "100.1"), ("101.37", "101.41"), ("87.02", "87.05")):
+        # Act
+        copied = creates(controller.decide_actions(T0, market(bid, ask), []))
+        validated = creates(fresh.decide_actions(T0, market(bid, ask), []))
+        # Assert: the same values, fields set and types
+        assert copied.keys() == validated.keys()
+        for level_id, config in copied.items():
+            expected = validated[level_id]
+            assert type(config) is type(expected)
+            assert config == expected
+            assert config.model_dump() == expected.model_dump()
+            assert config.model_fields_set == expected.model_fields_set

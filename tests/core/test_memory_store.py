@@ -350,3 +350,83 @@ def test_an_intents_outcome_events_read_back_encoded(make, sqlite_url):
         unit.set_intent_status(command.command_id, IntentStatus.DONE, now=T0, outcome={"x": 1})
     again = store.intent(command.command_id)
     assert again is not None and again.outcome == {"x": 1}
+
+
+def _intent_rows(store: MemoryStore) -> list[tuple[object, ...]]:
+    return [
+        (i.intent_id, i.status, i.attempts, i.outcome, i.error, i.evidence)
+        for i in store._intents_where(lambda _entry: True)
+    ]
+
+
+async def _run_without_then_with_journal(tmp_path) -> tuple[MemoryStore, MemoryStore]:
+    """The same executors, orders and prices on a store without a journal and on one with."""
+    stores = []
+    for journal in (False, True):
+        clock = SimulatedClock(T0)
+        venue = LedgerVenue(tmp_path / f"venue-{journal}.db", clock=clock, price=Decimal(100))
+        store = MemoryStore(journal=journal)
+        engine = Engine(store=store, clock=clock, executor_types=TYPES, venues={"exchange": venue})
+        await engine.start()
+        for index in range(3):
+            await engine.create(
+                BarrierOrderConfig(
+                    id=f"order-{index}", amount=Decimal(1), take_profit=Decimal("0.01")
+                )
+            )
+            await engine.drain()
+        clock.advance(seconds=10)
+        venue.price = Decimal(102)
+        engine.publish_price("SOL-USDC", Decimal(102))
+        await engine.drain()
+        venue.close()
+        stores.append(store)
+    return stores[0], stores[1]
+
+
+async def test_a_store_without_a_journal_keeps_everything_else_as_one_with(tmp_path):
+    # Arrange / Act: the engine saves its changes in one call (save_change) without a journal
+    bare, journaled = await _run_without_then_with_journal(tmp_path)
+    # Assert: no journal, the same executors, intents (statuses, attempts, outcomes, evidence)
+    assert bare.keeps_journal is False and journaled.keeps_journal is True
+    assert bare.journal("order-0") == [] and bare.last_journal_seq() == {}
+    assert journaled.journal("order-0") != []
+    assert [e.snapshot() for e in bare.saved_executors()] == [
+        e.snapshot() for e in journaled.saved_executors()
+    ]
+    assert [r.updated_at for r in bare.list_executors()] == [
+        r.updated_at for r in journaled.list_executors()
+    ]
+    assert _intent_rows(bare) == _intent_rows(journaled)
+
+
+def test_a_change_saved_in_one_call_is_checked_before_anything_is_written():
+    store = MemoryStore(journal=False)
+    executor, (command,) = started_executor()
+    store.save_change(executor, now=T0, commands=[command], intent=None)
+    # Act: the same intent again, then an unknown intent's update
+    later = T0 + dt.timedelta(seconds=5)
+    with pytest.raises(StoreError):
+        store.save_change(executor, now=later, commands=[command], intent=None)
+    with pytest.raises(KeyError):
+        store.save_change(
+            executor, now=later, commands=[], intent=("unknown", IntentStatus.DONE, None, (), None)
+        )
+    with pytest.raises(KeyError):
+        store.save_intent_status("unknown", IntentStatus.SENT, now=later)
+    with pytest.raises(KeyError):
+        store.save_intent_evidence("unknown", {"fact": 1}, now=later)
+    # Assert: nothing of the refused changes was written
+    record = store.get_executor(executor.id)
+    assert record is not None and record.updated_at == T0
+    (intent,) = store.open_intents()
+    assert (intent.status, intent.attempts, intent.updated_at) == (IntentStatus.PENDING, 0, T0)
+    # Act: the accepted one-call writes equal what units of work write
+    store.save_intent_status(command.command_id, IntentStatus.SENT, now=later, count_attempt=True)
+    store.save_intent_evidence(command.command_id, {"client_order_id": "x"}, now=later)
+    (intent,) = store.open_intents()
+    assert (intent.status, intent.attempts, intent.evidence) == (
+        IntentStatus.SENT,
+        1,
+        {"client_order_id": "x"},
+    )
