@@ -8,9 +8,8 @@ the public face and the only caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
 from lpexec.core.money import ZERO
 from lpexec.paper.exchange.accounts import Balances
@@ -83,7 +82,7 @@ class Matcher:
 
     def reject(self, market: Market, order: Order, reason: str) -> Order:
         """Record ``order`` as REJECTED with ``reason`` and return it."""
-        rejected = _replace(order, status=OrderStatus.REJECTED, reason=reason)
+        rejected = replace(order, status=OrderStatus.REJECTED, reason=reason)
         self.orders[order.client_order_id] = Entry(
             rejected, market, "", ZERO, ZERO, self.next_arrival()
         )
@@ -354,7 +353,7 @@ class Matcher:
         is_last = amount == order.remaining_amount
         trigger = OrderTrigger.COMPLETE_FILL if is_last else OrderTrigger.PARTIAL_FILL
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
-        entry.order = _replace(
+        entry.order = replace(
             order,
             status=status,
             filled_amount=order.filled_amount + amount,
@@ -387,20 +386,8 @@ class Matcher:
         status = ORDER_LIFECYCLE.next_state(order.status, trigger, holder=order.client_order_id)
         self.balances.release(entry.reserve_asset, entry.reserved)
         entry.reserved = entry.margin_reserved = ZERO
-        entry.order = _replace(order, status=status, reason=reason)
+        entry.order = replace(order, status=status, reason=reason)
         del self.open[order.client_order_id]
-
-
-_ORDER_FIELDS = tuple(field.name for field in fields(Order))
-
-
-def _replace(order: Order, **changes: Any) -> Order:
-    """``dataclasses.replace(order, **changes)`` without its per-call look at the fields (every
-    field of an order is an init field)."""
-    for name in _ORDER_FIELDS:
-        if name not in changes:
-            changes[name] = getattr(order, name)
-    return Order(**changes)
 
 
 def priority(entry: Entry) -> tuple[Decimal, int]:
