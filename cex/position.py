@@ -183,7 +183,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
     the time limit first, in every state the tick checks it in (an engine may skip that tick,
     see :meth:`Engine.tick <lpexec.core.Engine.tick>`)."""
 
-    __slots__ = ("_gated_take_profit", "_is_buy", "_perpetual")
+    __slots__ = ("_gated_take_profit", "_is_buy", "_perpetual", "_unbounded")
 
     def __init__(
         self,
@@ -195,6 +195,7 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         super().__init__(config, created_at=created_at, state=state)
         self._is_buy = config.side == "BUY"
         self._perpetual = config.perpetual  # the config is frozen: read once
+        self._unbounded = config.activation_bounds is None
         barriers = config.triple_barrier_config
         self._gated_take_profit = (
             config.activation_bounds is not None
@@ -355,8 +356,16 @@ class PositionExecutor(CexExecutor[PositionExecutorConfig, PositionExecutorState
         else:
             price = self._closing_price(event)
         state.last_price = price
-        if state.position_state is not PositionState.OPEN:
-            if state.position_state in _ENTERING:
+        phase = state.position_state
+        if phase is not PositionState.OPEN:
+            if (
+                phase is PositionState.OPENING
+                and self._unbounded
+                and state.open_orders
+                and (state.end_time is None or event.ts_event < state.end_time)
+            ):
+                return _NOTHING  # an entry resting without bounds, in time: nothing to do
+            if phase in _ENTERING:
                 return self._price_while_entering(event, price)
             return _NOTHING
         if self._is_buy:

@@ -65,6 +65,8 @@ __all__ = ["Level", "MarketMakingConfig", "MarketMakingExecutorHandler"]
 
 _ONE = Decimal(1)
 _TERMINATED = ExecutorStatus.TERMINATED
+_STOPPABLE = frozenset((ExecutorStatus.CREATED, ExecutorStatus.ACTIVE))
+"""The statuses :func:`~lpexec.controllers.levels.is_stoppable` accepts."""
 
 
 class MarketMakingConfig(ControllerConfig, BarrierFields):
@@ -223,7 +225,7 @@ class MarketMakingExecutorHandler(Controller):
     def _stop_reason(
         self, now: dt.datetime, market: MarketData, report: ExecutorReport
     ) -> str | None:
-        if not is_stoppable(report):
+        if report.status not in _STOPPABLE:  # is_stoppable
             return None
         config = self.config
         if not report.is_trading:
