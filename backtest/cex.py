@@ -40,6 +40,7 @@ import numpy as np
 from lpexec.backtest.cex_quiet import (
     Columns,
     ExecutorBounds,
+    PriceFloats,
     Window,
     find_next_row,
     signal_copy,
@@ -310,6 +311,7 @@ class _Replay:
         }
         self.columns = Columns.of(series.seconds, series.bid, series.ask, self.mids)
         self._bounds = ExecutorBounds()
+        self._floats = PriceFloats()
         self._rows = (
             None
             if series.steps is not None
@@ -354,7 +356,7 @@ class _Replay:
             return self.series.row(index)
         seconds, bid, ask, last = self._rows
         return (
-            dt.datetime.fromtimestamp(seconds[index], tz=UTC),
+            dt.datetime.fromtimestamp(seconds[index], UTC),  # (positional: a keyword costs more)
             _decimal(bid[index]),
             _decimal(ask[index]),
             _decimal(last[index]),
@@ -499,7 +501,7 @@ class _Replay:
         if engine.has_work:
             return None
         window = Window()
-        if not window.add_orders(self.exchange, self.pair):
+        if not window.add_orders(self.exchange, self.pair, self._floats):
             return None
         for executor in engine.live_executors():
             if not window.add_executor(executor, self._bounds):

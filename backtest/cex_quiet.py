@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,15 @@ from lpexec.cex import OrderExecutor, PositionExecutor
 from lpexec.controllers.base import Quiet
 from lpexec.paper.exchange import PaperExchange
 
-__all__ = ["Columns", "ExecutorBounds", "Window", "find_next_row", "position_bounds", "signal_copy"]
+__all__ = [
+    "Columns",
+    "ExecutorBounds",
+    "PriceFloats",
+    "Window",
+    "find_next_row",
+    "position_bounds",
+    "signal_copy",
+]
 
 _EPS = 1e-12
 _INF = float("inf")
@@ -62,14 +71,17 @@ class Window:
             or self.mid_low >= self.mid_high
         )
 
-    def add_orders(self, exchange: PaperExchange, pair: str) -> bool:
+    def add_orders(
+        self, exchange: PaperExchange, pair: str, floats: PriceFloats | None = None
+    ) -> bool:
         """Narrow to the prices that reach no resting order (a resting buy at ``p`` fills when
-        the ask reaches ``p``, a sell when the bid does); False when one has no price."""
+        the ask reaches ``p``, a sell when the bid does); False when one has no price
+        (``floats``: the prices converted before, reused)."""
         for order in exchange.open_orders(pair):
             price = order.price
             if price is None:
                 return False
-            value = float(price)
+            value = float(price) if floats is None else floats.of(price)
             if order.side == "BUY":
                 if value > self.ask_low:
                     self.ask_low = value
@@ -123,6 +135,30 @@ _SHIFT = 3
 """Each level of the search's summaries sums up ``2 ** _SHIFT`` blocks of the level below."""
 _LEVELS = 6
 """Levels of summaries above the rows (blocks of 8, 64, ... 262,144 rows)."""
+
+
+class PriceFloats:
+    """Each resting order's price as a float, converted once per price object (an order rests
+    for many rows; a Decimal's conversion goes through its text)."""
+
+    __slots__ = ("_known",)
+
+    _LIMIT = 4096
+    """Conversions kept at most (then all are forgotten: resting orders are few)."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Decimal, float]] = {}
+
+    def of(self, price: Decimal) -> float:
+        """``float(price)``."""
+        known = self._known.get(id(price))
+        if known is not None and known[0] is price:
+            return known[1]
+        if len(self._known) >= self._LIMIT:
+            self._known.clear()
+        value = float(price)
+        self._known[id(price)] = (price, value)
+        return value
 
 
 Bounds = tuple[float | None, float, float, float, float]

@@ -190,7 +190,7 @@ def ceil_to(value: Decimal, step: Decimal | None) -> Decimal:
     """``value`` raised to a multiple of ``step`` (unchanged when ``step`` is None)."""
     if step is None or step <= 0:
         return value
-    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return (value / step).to_integral_value(ROUND_CEILING) * step  # (rounding, positional: cheaper)
 
 
 def is_stoppable(report: ExecutorReport) -> bool:
