@@ -331,11 +331,14 @@ class Daemon:
             for policy in self.config.policies
             if policy.close_on_stop and policy.policy_id in held and last
         }
-        for executor in engine.live_executors():
-            if executor.config.controller_id in closing:
-                await engine.stop(executor.id)
-        if closing:
-            await self._settle()
+        stopping = [
+            executor.id
+            for executor in engine.live_executors()
+            if executor.config.controller_id in closing
+        ]
+        for executor_id in stopping:
+            await engine.stop(executor_id)
+        still_open = await self._settle_closes(stopping) if stopping else []
         for policy_id, policy in self.runner.policies.items():
             if policy_id in held:
                 try:
@@ -350,20 +353,36 @@ class Daemon:
             self.controllers = None
         if leases is not None:
             await leases.leave()
-        self._out(
-            "daemon stopped; state saved; positions left as they are"
-            if not closing
-            else "daemon stopped; close_on_stop positions closed"
-        )
+        if still_open:
+            self._out(
+                f"daemon stopped; {len(still_open)} close_on_stop position(s) still closing "
+                f"({', '.join(still_open)}): their closes resume at the next start"
+            )
+        else:
+            self._out(
+                "daemon stopped; state saved; positions left as they are"
+                if not closing
+                else "daemon stopped; close_on_stop positions closed"
+            )
 
-    async def _settle(self, rounds: int = 20) -> None:
-        """Carry out queued commands until nothing is left to do (or ``rounds`` run out)."""
-        engine = self.engine
-        for _ in range(rounds):
-            await engine.drain()
-            if not engine.has_work:
-                return
-            await self.runtime.clock.sleep(1.0)
+    async def _settle_closes(self, executor_ids: list[str]) -> list[str]:
+        """Carry out the closes until these executors have ended (or the wait runs out: four
+        times ``max_write_wait_seconds``, at least a minute); return those still open."""
+        engine, clock = self.engine, self.runtime.clock
+        deadline = clock.monotonic() + max(60.0, 4 * self.config.max_write_wait_seconds)
+        while True:
+            await engine.drain(max_wait=self.config.max_write_wait_seconds)
+            open_ids = [e for e in executor_ids if _still_open(engine, e)]
+            if not open_ids or clock.monotonic() >= deadline:
+                return open_ids
+            await clock.sleep(0.5)
+
+
+def _still_open(engine: Engine, executor_id: str) -> bool:
+    try:
+        return not engine.executor(executor_id).is_terminated
+    except KeyError:  # dropped: its lease went to another daemon, which closes it
+        return False
 
 
 async def venue_problems(

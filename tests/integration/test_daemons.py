@@ -217,7 +217,7 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
             details=lambda: policy_owners(database),
         )
         daemons["d2"].send_signal(signal.SIGTERM)
-        daemons["d2"].wait(timeout=60)
+        daemons["d2"].wait(timeout=120)  # it waits for its closes (up to a minute)
     finally:
         for process in daemons.values():
             if process.poll() is None:
