@@ -343,13 +343,13 @@ class Daemon:
             if policy_id in held:
                 try:
                     self.runner.save(policy)
-                except ControllerLeaseLostError:
-                    pass  # another daemon holds it now and saves its state
+                except ControllerLeaseLostError as e:  # another daemon holds it and saves it
+                    logger.info("not saving %s at the stop: %s", policy_id, e)
         if self.controllers is not None:
             try:
                 await self.controllers.aclose(only=None if leases is None else held)
-            except ControllerLeaseLostError:
-                pass  # another daemon holds it now and saves its state
+            except ControllerLeaseLostError as e:  # another daemon holds it and saves it
+                logger.info("not saving %s at the stop: %s", e.controller_id, e)
             self.controllers = None
         if leases is not None:
             await leases.leave()

@@ -34,7 +34,7 @@ from lpexec.venues.gateway import (
 from lpexec.venues.gateway.liquidity import GatewayLiquidityVenue
 from lpexec.venues.gateway.transactions import NamedSignatures
 
-__all__ = ["PAPER_URL", "LPRuntime", "open_lp_runtime"]
+__all__ = ["PAPER_URL", "LPRuntime", "live_lp_pools", "open_lp_runtime"]
 
 PAPER_URL = "http://paper-gateway.invalid"
 """Base URL of the in-process paper Gateway (never resolved: requests go to the ASGI app)."""
@@ -204,7 +204,8 @@ async def open_lp_runtime(
     engine_holder.append(engine)
     if start_engine and not hand_off:
         await engine.start()
-    feed = GatewayMarketFeed(client, clock=clock, network=network, resolve_pools=_lp_pools(engine))
+    pools = live_lp_pools(engine)
+    feed = GatewayMarketFeed(client, clock=clock, network=network, resolve_pools=pools)
     return LPRuntime(
         engine=engine,
         database=database,
@@ -262,7 +263,7 @@ class _SavedAfterWrites(httpx.ASGITransport):
                 self._gateway.save()
 
 
-def _lp_pools(engine: Engine) -> Callable[[], dict[str, PoolSource]]:
+def live_lp_pools(engine: Engine) -> Callable[[], dict[str, PoolSource]]:
     """The pools of the live LP executors, as the market feed reads them."""
 
     def pools() -> dict[str, PoolSource]:

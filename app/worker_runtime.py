@@ -32,7 +32,7 @@ from typing import Any
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES, GATEWAY_TYPES
-from lpexec.app.runtime import LPRuntime, open_lp_runtime
+from lpexec.app.runtime import LPRuntime, live_lp_pools, open_lp_runtime
 from lpexec.app.settings import Settings
 from lpexec.core import (
     Database,
@@ -44,10 +44,10 @@ from lpexec.core import (
 )
 from lpexec.core.clock import Clock, LiveClock
 from lpexec.core.market import MarketPoller
-from lpexec.lp import LP_PROVIDERS, LPExecutor
+from lpexec.lp import LP_PROVIDERS
 from lpexec.paper.venues.remote_exchange import RemoteExchangeFeed, RemoteExchangeVenue
 from lpexec.swap import SWAP_VENUE
-from lpexec.venues.gateway import GatewayMarketFeed, PoolSource
+from lpexec.venues.gateway import GatewayMarketFeed
 
 __all__ = [
     "EXCHANGE_URL_ENV",
@@ -182,7 +182,7 @@ async def open_worker_runtime(
         risk=risk,
     )
     engine_holder.append(engine)
-    feed = GatewayMarketFeed(lp.client, clock=lp.clock, resolve_pools=_lp_pools(engine))
+    feed = GatewayMarketFeed(lp.client, clock=lp.clock, resolve_pools=live_lp_pools(engine))
     return WorkerRuntime(
         engine=engine,
         database=lp.database,
@@ -209,19 +209,3 @@ def _leverage_of(engine_holder: list[Engine]) -> Callable[[str], int | None]:
         return value if isinstance(value, int) else None
 
     return leverage
-
-
-def _lp_pools(engine: Engine) -> Callable[[], dict[str, PoolSource]]:
-    """The pools of the live LP executors, as the Gateway market feed reads them."""
-
-    def pools() -> dict[str, PoolSource]:
-        found: dict[str, PoolSource] = {}
-        for executor in engine.live_executors():
-            if isinstance(executor, LPExecutor):
-                config = executor.config
-                found[config.pool_address] = PoolSource(
-                    trading_pair=config.trading_pair, provider=config.lp_provider
-                )
-        return found
-
-    return pools

@@ -14,7 +14,6 @@ the store's accounting (``chain_audit``).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -362,7 +361,7 @@ def test_daemons_share_controllers_on_a_shared_paper_exchange(
     for cid in CONTROLLERS:  # executor ids in sequence, none skipped or reused
         mine = sorted(int(i.rsplit("-", 1)[1]) for i in ids if i.startswith(f"{cid}-"))
         assert mine == list(range(len(mine))), (cid, mine)
-    markets = PaperMarkets.load_or_new(exchange_state, seed=5, now=dt.datetime.now(dt.UTC))
+    markets = PaperMarkets.load_or_new(exchange_state, seed=5, now=LiveClock().now())
     assert (
         audit_exchange(ExchangeLedger.read(markets), load_cex_executors(SqlStore(database))) == []
     )

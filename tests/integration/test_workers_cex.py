@@ -22,7 +22,6 @@ know, none left open, every fill counted once; the chain's ledger agrees with th
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import signal
 import subprocess
 from decimal import Decimal
@@ -162,7 +161,7 @@ def terminated(database: Database) -> int:
 
 
 def request_stops(database: Database) -> None:
-    stops, now = StopRequests(database), dt.datetime.now(dt.UTC)
+    stops, now = StopRequests(database), LiveClock().now()
     for (executor_id,) in query(database, "SELECT executor_id FROM executors"):
         stops.request(executor_id, keep_position=None, requested_by="test", now=now)
 
@@ -315,7 +314,7 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
     assert reconciled > 0 and statuses == [("DONE",)]
     # The exchange's ledger agrees with the store; each perpetual open at its leverage
     store = SqlStore(database)
-    markets = PaperMarkets.load_or_new(exchange_state, seed=5, now=dt.datetime.now(dt.UTC))
+    markets = PaperMarkets.load_or_new(exchange_state, seed=5, now=LiveClock().now())
     ledger = ExchangeLedger.read(markets)
     cex = load_cex_executors(store)
     assert len(cex) == 2 * ORDERS_PER_PAIR + POSITIONS
