@@ -55,6 +55,7 @@ from lpexec.core import (
     Engine,
     ExecutorConfig,
     MemoryStore,
+    OrderReport,
     RiskEngine,
     SimulatedClock,
     TradingRules,
@@ -292,6 +293,8 @@ class _Replay:
         self.skip_quiet = skip_quiet
         self.keep_actions = keep_actions
         self._polled = -1
+        self._delivered: dict[str, OrderReport] = {}
+        """The record each live order was read with last (see :meth:`_read_orders`)."""
         self.delivered = 0
         self.markets: dict[str, MarketData] = {}
         """Each controller's market at the row delivered last."""
@@ -453,10 +456,15 @@ class _Replay:
     def _read_orders(self) -> None:
         """:meth:`OrderPoller.poll_once <lpexec.core.OrderPoller.poll_once>` on the paper venue,
         without a coroutine per order (its reads are :meth:`PaperExchangeVenue.order_record`):
-        every live executor's orders are read once and what their records say is delivered."""
+        every live executor's orders are read once and what their records say is delivered.
+
+        A record the venue answers again unchanged (the same object: it keeps an open order's
+        record until the order changes) was delivered at the last read and is not delivered
+        again (applying it twice changes nothing more than once)."""
         engine = self.engine
         now = self.clock.now()
         venues: dict[str, Any] = {}
+        delivered, read = self._delivered, {}
         for executor in engine.live_executors():
             order_refs = getattr(executor, "order_refs", None)
             if order_refs is None:
@@ -477,9 +485,13 @@ class _Replay:
                     continue
                 if report is None:
                     continue
+                read[ref.client_order_id] = report
+                if delivered.get(ref.client_order_id) is report:
+                    continue
                 engine.observe(executor.id, report.events(now))
                 if executor.is_terminated:
                     break
+        self._delivered = read
 
     def _keep(self, line: str) -> None:
         if self.keep_actions:
