@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.store.claims import CONTROLLER_LEASE, EXECUTOR_LEASE, claim_free
 from lpexec.core.store.database import Database
 from lpexec.core.store.leases import Fence, database_later, database_now
 from lpexec.core.store.tables import (
@@ -156,30 +157,18 @@ class ControllerLeases:
         return their new tokens (also in :attr:`held`)."""
         if limit <= 0 or not controller_ids:
             return {}
-        table = CONTROLLER_LEASES
         started, first = self.clock.monotonic(), not self.fence.controllers
         with self._lock, self.database.engine.begin() as connection:
-            now = database_now(connection, self.clock)
-            free = or_(table.c.owner.is_(None), table.c.expires_at <= now)
-            free_rows = (
-                select(table.c.controller_id)
-                .where(table.c.controller_id.in_(sorted(controller_ids)), free)
-                .order_by(table.c.controller_id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
+            claimed = claim_free(
+                connection,
+                CONTROLLER_LEASE,
+                where=[CONTROLLER_LEASES.c.controller_id.in_(sorted(controller_ids))],
+                order_by=[CONTROLLER_LEASES.c.controller_id],
+                limit=limit,
+                owner=self.owner,
+                clock=self.clock,
+                ttl=self.ttl,
             )
-            rows = connection.execute(
-                update(table)
-                .where(table.c.controller_id.in_(free_rows))
-                .values(
-                    owner=self.owner,
-                    token=table.c.token + 1,
-                    expires_at=database_later(connection, self.clock, self.ttl),
-                )
-                .returning(table.c.controller_id, table.c.token)
-            ).all()
-        claimed = {controller_id: int(token) for controller_id, token in rows}
         self.fence.controllers.update(claimed)
         if first and claimed:  # leases held before are renewed by renew(); these are as fresh
             self.fence.controllers_valid_until = started + self.ttl.total_seconds()
@@ -247,29 +236,16 @@ class ControllerLeases:
             return {}
         table = _EXECUTORS
         with self._lock, self.database.engine.begin() as connection:
-            now = database_now(connection, self.clock)
-            free_rows = (
-                select(table.c.executor_id)
-                .where(
-                    table.c.controller_id.in_(sorted(held)),
-                    table.c.status != _TERMINATED,
-                    or_(table.c.lease_owner.is_(None), table.c.lease_expires_at <= now),
-                )
-                .order_by(table.c.created_at, table.c.executor_id)
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
+            claimed = claim_free(
+                connection,
+                EXECUTOR_LEASE,
+                where=[table.c.controller_id.in_(sorted(held)), table.c.status != _TERMINATED],
+                order_by=[table.c.created_at, table.c.executor_id],
+                limit=None,
+                owner=fence.owner,
+                clock=self.clock,
+                ttl=self.ttl,
             )
-            rows = connection.execute(
-                update(table)
-                .where(table.c.executor_id.in_(free_rows))
-                .values(
-                    lease_owner=fence.owner,
-                    lease_token=table.c.lease_token + 1,
-                    lease_expires_at=database_later(connection, self.clock, self.ttl),
-                )
-                .returning(table.c.executor_id, table.c.lease_token)
-            ).all()
-        claimed = {executor_id: int(token) for executor_id, token in rows}
         if claimed and not fence.tokens:
             fence.renewed(self.clock.monotonic())
         fence.tokens.update(claimed)

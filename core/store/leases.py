@@ -27,18 +27,17 @@ import datetime as dt
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from lpexec.core.clock import Clock
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
+from lpexec.core.store.claims import EXECUTOR_LEASE, claim_free, database_later, database_now
 from lpexec.core.store.database import Database
 from lpexec.core.store.tables import controller_leases_table, executors_table, workers_table
-from lpexec.core.store.types import UtcDateTime
 
 __all__ = ["Fence", "LeaseLostError", "Leases", "Ownership", "database_later", "database_now"]
 
@@ -202,29 +201,16 @@ class Leases:
         started = self.clock.monotonic()
         first = not self.fence.tokens
         with self.database.begin() as connection:
-            now = database_now(connection, self.clock)
-            free = or_(_ROW.c.lease_owner.is_(None), _ROW.c.lease_expires_at <= now)
-            # One statement: lock up to ``limit`` free rows (skipping rows another worker is
-            # claiming), lease them, return their new tokens.
-            free_rows = (
-                select(_ROW.c.executor_id)
-                .where(*self._runnable(), free)
-                .order_by(_ROW.c.created_at, _ROW.c.executor_id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
+            claimed = claim_free(
+                connection,
+                EXECUTOR_LEASE,
+                where=self._runnable(),
+                order_by=(_ROW.c.created_at, _ROW.c.executor_id),
+                limit=limit,
+                owner=self.owner,
+                clock=self.clock,
+                ttl=self.ttl,
             )
-            rows = connection.execute(
-                update(_ROW)
-                .where(_ROW.c.executor_id.in_(free_rows))
-                .values(
-                    lease_owner=self.owner,
-                    lease_token=_ROW.c.lease_token + 1,
-                    lease_expires_at=database_later(connection, self.clock, self.ttl),
-                )
-                .returning(_ROW.c.executor_id, _ROW.c.lease_token)
-            ).all()
-            claimed = {executor_id: token for executor_id, token in rows}
         self.fence.tokens.update(claimed)
         if first:  # leases held before are renewed by renew(); these are as fresh
             self.fence.renewed(started)
@@ -350,17 +336,3 @@ def lease_new_executor(connection: Connection, fence: Fence, executor_id: str) -
     ).scalar_one()
     fence.creating.add(executor_id)  # until the creating transaction ends (SqlStore)
     fence.tokens[executor_id] = int(token)
-
-
-def database_now(connection: Connection, clock: Clock) -> Any:
-    """The database's clock (PostgreSQL) or this process's (SQLite), as a SQL expression."""
-    if connection.dialect.name == "postgresql":
-        return func.clock_timestamp()
-    return literal(clock.now(), UtcDateTime())
-
-
-def database_later(connection: Connection, clock: Clock, delta: dt.timedelta) -> Any:
-    """``delta`` after :func:`database_now`."""
-    if connection.dialect.name == "postgresql":
-        return func.clock_timestamp() + literal(delta)
-    return literal(clock.now() + delta, UtcDateTime())
