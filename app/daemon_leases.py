@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from lpexec.app.heartbeat import Heartbeat
 from lpexec.app.worker import new_worker_id
 from lpexec.core import ConfigError, Engine
 from lpexec.core.clock import Clock, LiveClock
@@ -303,33 +304,19 @@ class DaemonLeases:
 
     async def run_heartbeats(self, stop: asyncio.Event) -> None:
         """Renew on a thread every heartbeat and balance on the event loop, until ``stop``."""
-        halt = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew_every_heartbeat, args=(halt,), name="daemon-leases", daemon=True
+        beats = Heartbeat(
+            renew=self.renew,
+            balance=self.balance,
+            seconds=self.settings.heartbeat_seconds,
+            thread_name="daemon-leases",
+            logger=logger,
+            who=f"daemon {self.daemon_id}",
         )
-        renewer.start()
+        beats.start()
         try:
-            while not stop.is_set():
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.heartbeat_seconds)
-                except TimeoutError:
-                    pass
-                if stop.is_set():
-                    return
-                try:
-                    await self.balance()
-                except SQLAlchemyError:  # the database did not answer: the next beat tries again
-                    logger.exception("daemon %s could not balance its leases", self.daemon_id)
+            await beats.balance_until(stop)
         finally:
-            halt.set()
-            await asyncio.to_thread(renewer.join)
-
-    def _renew_every_heartbeat(self, halt: threading.Event) -> None:
-        while not halt.wait(self.settings.heartbeat_seconds):
-            try:
-                self.renew()
-            except Exception:  # the database did not answer: the next heartbeat tries again
-                logger.exception("daemon %s could not renew its leases", self.daemon_id)
+            await beats.halt()
 
     async def leave(self) -> None:
         """Let writes in flight be answered, then release every lease (a clean stop)."""

@@ -37,6 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from lpexec.app.heartbeat import Heartbeat
 from lpexec.core import ConfigError, Database, Engine, UnknownExecutorError
 from lpexec.core.clock import Clock, LiveClock
 from lpexec.core.store import Leases, SqlStore, StopRequests
@@ -313,12 +314,16 @@ class Worker:
         """Renew leases on a thread of their own, balance every heartbeat and tick every
         interval on the event loop, until ``stop`` is set; then stop cleanly (:meth:`stop`)."""
         await self.heartbeat()  # claim a share before the first tick
-        halt = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew_every_heartbeat, args=(halt,), name="lease-renewal", daemon=True
+        beats = Heartbeat(
+            renew=self._renew_unless_stuck,
+            balance=self.balance,
+            seconds=self.settings.heartbeat_seconds,
+            thread_name="lease-renewal",
+            logger=logger,
+            who=f"worker {self.worker_id}",
         )
-        renewer.start()
-        balancer = asyncio.create_task(self._balance_every_heartbeat(stop))
+        beats.start()
+        balancer = asyncio.create_task(beats.balance_until(stop))
         try:
             while not stop.is_set():
                 try:
@@ -335,37 +340,18 @@ class Worker:
         finally:
             balancer.cancel()
             await asyncio.gather(balancer, return_exceptions=True)
-            halt.set()
-            await asyncio.to_thread(renewer.join)
+            await beats.halt()
             await self.stop()
 
-    def _renew_every_heartbeat(self, halt: threading.Event) -> None:
-        clock, ttl = self.leases.clock, self.settings.ttl_seconds
-        while not halt.wait(self.settings.heartbeat_seconds):
-            if clock.monotonic() - self._loop_seen > 3 * ttl:
-                logger.error(
-                    "worker %s: event loop stuck for over %s s; not renewing",
-                    self.worker_id,
-                    3 * ttl,
-                )
-                continue
-            try:
-                self.renew()
-            except Exception:  # the database did not answer: the next heartbeat tries again
-                logger.exception("worker %s could not renew its leases", self.worker_id)
-
-    async def _balance_every_heartbeat(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.heartbeat_seconds)
-            except TimeoutError:
-                pass
-            if stop.is_set():
-                return
-            try:
-                await self.balance()
-            except SQLAlchemyError:  # the database did not answer: the next heartbeat tries again
-                logger.exception("worker %s could not balance its leases", self.worker_id)
+    def _renew_unless_stuck(self) -> None:
+        """:meth:`renew`, unless the event loop has not shown it runs for over three TTLs."""
+        stuck = 3 * self.settings.ttl_seconds
+        if self.leases.clock.monotonic() - self._loop_seen > stuck:
+            logger.error(
+                "worker %s: event loop stuck for over %s s; not renewing", self.worker_id, stuck
+            )
+            return
+        self.renew()
 
     async def stop(self) -> None:
         """Let writes in flight be answered, then release every lease and leave."""
