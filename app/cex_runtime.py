@@ -19,14 +19,13 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lpexec.app.paper_market import PaperMarkets
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
 from lpexec.cex.chaser import TopOfBookUpdated
-from lpexec.cex.messages import FundingPaid
+from lpexec.cex.funding import FundingPoller
 from lpexec.core import (
     Database,
     Engine,
@@ -111,47 +110,9 @@ class CexRuntime:
 
     async def deliver_funding(self) -> int:
         """Deliver the perpetual venues' funding payments to the live position executors that
-        hold the pair (as :class:`~lpexec.cex.messages.FundingPaid`); return how many events.
-
-        One-way positions of several executors on one pair are one position on the venue: each
-        payment made since an executor was created is shared among the executors holding the
-        pair in proportion to what each holds now. Executors count each payment id once, so
-        delivering the same records again changes nothing.
-        """
-        groups: dict[tuple[str, str], list[Any]] = {}
-        for executor in self.engine.live_executors():
-            config = executor.config
-            held = getattr(executor.state, "open_base", None)
-            if held is None or not getattr(config, "perpetual", False):
-                continue
-            amount = held - executor.state.close_base
-            if amount > 0:
-                groups.setdefault((config.connector_name, config.trading_pair), []).append(
-                    (executor, amount)
-                )
-        delivered = 0
-        for (venue_key, pair), holders in groups.items():
-            venue = self.engine.venue(venue_key)
-            if not isinstance(venue, PerpetualVenue):
-                continue
-            since = min(executor.created_at for executor, _ in holders)
-            payments = await venue.funding_payments(pair, since)
-            total = sum((amount for _, amount in holders), Decimal(0))
-            for executor, amount in holders:
-                events = [
-                    FundingPaid(
-                        ts_event=payment.ts,
-                        trading_pair=pair,
-                        payment_id=payment.payment_id,
-                        amount=payment.amount * amount / total,
-                        position_side=payment.position_side,
-                    )
-                    for payment in payments
-                    if payment.ts >= executor.created_at
-                ]
-                if events and self.engine.observe(executor.id, events):
-                    delivered += len(events)
-        return delivered
+        hold the positions charged, each its part (see :mod:`lpexec.cex.funding`); return how
+        many events were delivered."""
+        return await FundingPoller(self.engine).poll_once()
 
     def publish_touch(self, trading_pair: str) -> int:
         """Paper only: publish a market's best bid and ask (and their mid as the price) to the

@@ -26,6 +26,7 @@ import numpy as np
 
 from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
 from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.funding import FundingPoller
 from lpexec.controllers.base import Controller, MarketData
 from lpexec.controllers.catalog import build_controller
 from lpexec.controllers.host import ControllerRunner
@@ -70,11 +71,13 @@ class SharedExchangeMarkets:
         self._venues = dict(venues)
         self._feed = RemoteExchangeFeed(self._venues[PAPER_EXCHANGE], clock=engine.clock)
         self._orders = OrderPoller(engine)
+        self._funding = FundingPoller(engine)
         self._rules: dict[tuple[str, str], TradingRules] = {}
 
     async def advance(self, pairs: Collection[str]) -> dict[str, TopOfBookUpdated]:
-        """Publish the touch of ``pairs`` to the engine, deliver the records of its orders,
-        tick it; return the touches read (none when the server does not answer)."""
+        """Publish the touch of ``pairs`` to the engine, deliver the records of its orders and
+        the perpetual funding its executors hold parts of (:mod:`lpexec.cex.funding`), tick it;
+        return the touches read (none when the server does not answer)."""
         try:
             touches = await self._feed.snapshot(pairs)
         except VenueError as e:  # the next tick asks again
@@ -83,6 +86,7 @@ class SharedExchangeMarkets:
         for touch in touches:
             self._engine.publish(touch)
         await self._orders.poll_once()
+        await self._funding.poll_once()
         self._engine.tick()
         return {touch.trading_pair: touch for touch in touches}
 

@@ -12,7 +12,10 @@ several workers share) the worker's engine holds the LP runtime's Gateway venues
 1. publishes the pools' prices (the Gateway feed, for the live LP executors);
 2. publishes the touch of every pair a live CEX executor trades
    (:class:`~lpexec.cex.chaser.TopOfBookUpdated`: best bid, best ask and their mid);
-3. delivers the exchange's records of their open orders (fills, cancels: the order poller).
+3. delivers the exchange's records of their open orders (fills, cancels: the order poller);
+4. delivers the perpetual market's funding payments to the executors holding its positions,
+   each its part of the exchange's position (:mod:`lpexec.cex.funding`: exact whichever worker
+   runs the other holders).
 
 A perpetual executor's leverage reaches the exchange with its first order that opens a position:
 the place carries it and the server sets the market's leverage before placing, in one step (the
@@ -34,6 +37,7 @@ from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, live_lp_pools, open_lp_runtime
 from lpexec.app.settings import Settings
+from lpexec.cex.funding import FundingPoller
 from lpexec.core import (
     Database,
     Engine,
@@ -86,10 +90,11 @@ class WorkerRuntime:
     exchange_venues: dict[str, RemoteExchangeVenue] = field(default_factory=dict)
     _touches: RemoteExchangeFeed | None = None
     _orders: OrderPoller | None = None
+    _funding: FundingPoller | None = None
 
     async def poll(self) -> None:
         """Publish the pools' prices, the CEX pairs' touches, then deliver the exchange's
-        records of the open orders (see the module docstring)."""
+        records of the open orders and its funding payments (see the module docstring)."""
         await self.lp_poller.poll()
         if self._touches is None or self._orders is None:
             return
@@ -103,6 +108,8 @@ class WorkerRuntime:
             for event in events:
                 self.engine.publish(event)
         await self._orders.poll_once()
+        if self._funding is not None:
+            await self._funding.poll_once()
 
     def cex_pairs(self) -> set[str]:
         """The pairs the live CEX executors on the paper exchange trade."""
@@ -192,6 +199,7 @@ async def open_worker_runtime(
         exchange_venues=exchange_venues,
         _touches=RemoteExchangeFeed(exchange_venues[PAPER_EXCHANGE], clock=lp.clock),
         _orders=OrderPoller(engine),
+        _funding=FundingPoller(engine),
     )
 
 

@@ -227,7 +227,12 @@ class PerpPosition:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FundingPayment:
-    """A funding payment on a position: ``amount`` in quote, positive when received."""
+    """A funding payment on a position: ``amount`` in quote, positive when received.
+
+    ``position_side`` is the side of the position charged and ``position_amount`` its size
+    (base) when charged, where the venue says: with it the payment splits exactly among the
+    executors that hold the position, whichever process runs them.
+    """
 
     trading_pair: str
     payment_id: str
@@ -235,3 +240,4 @@ class FundingPayment:
     rate: Decimal
     ts: dt.datetime
     position_side: PositionSide | None = None
+    position_amount: Decimal | None = None

@@ -334,6 +334,9 @@ def encode_funding(payment: FundingPayment) -> Document:
         "rate": str(payment.rate),
         "ts": payment.ts.isoformat(),
         "position_side": payment.position_side,
+        "position_amount": None
+        if payment.position_amount is None
+        else str(payment.position_amount),
     }
 
 
@@ -353,6 +356,11 @@ def decode_funding(data: Mapping[str, Any]) -> FundingPayment:
             rate=_to_dec(data["rate"], f"{where}.rate"),
             ts=ts,
             position_side=None if side is None else _side(side, f"{where}.position_side"),
+            position_amount=(
+                None  # saved before the field existed
+                if data.get("position_amount") is None
+                else _to_dec(data["position_amount"], f"{where}.position_amount")
+            ),
         )
 
     return decode(where, read)

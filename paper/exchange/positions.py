@@ -288,6 +288,7 @@ class PositionBook:
             rate=spec.funding_rate,
             ts=moment,
             position_side=position.side,
+            position_amount=position.amount,
         )
         self.funding.append(payment)
         return payment

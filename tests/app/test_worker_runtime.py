@@ -6,6 +6,7 @@ close on the exchange. Without the URL nothing changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +29,8 @@ from lpexec.app.worker_runtime import (
     open_worker_runtime,
     paper_exchange_url,
 )
-from lpexec.core import ConfigError, LiveClock
+from lpexec.cex import PositionExecutorConfig
+from lpexec.core import UTC, ConfigError, LiveClock, SimulatedClock
 from lpexec.paper.exchange_server import make_exchange_server
 
 OPERATOR = Caller()
@@ -157,3 +159,43 @@ def test_a_worker_refuses_an_exchange_url_that_is_not_one_in_one_line(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "--exchange-url" in result.stderr and "'localhost:8711'" in result.stderr
     assert not (tmp_path / "w.db").exists()
+
+
+async def test_workers_holding_parts_of_one_perpetual_position_each_get_their_part_of_funding(
+    tmp_path,
+):
+    # Arrange: the paper exchange on a wall clock the test moves; two workers (each its own
+    # store: they know nothing of each other) each open a long on the perpetual market
+    wall = SimulatedClock(dt.datetime.now(UTC))
+    host = PaperExchangeHost.open(seed=3, wall=wall)
+    with served(host) as url:
+        workers = [
+            await open_worker_runtime(
+                database_url=f"sqlite:///{tmp_path}/w{i}.db", exchange_url=url
+            )
+            for i in (1, 2)
+        ]
+        try:
+            for runs, (executor_id, amount) in zip(
+                workers, (("one", "0.1"), ("two", "0.3")), strict=True
+            ):
+                config = {**POSITION, "id": executor_id, "amount": amount}
+                await runs.engine.create(PositionExecutorConfig.model_validate(config))
+                await runs.engine.drain()
+            # Act: the wall moves past a funding time (8 h of paper time); each worker polls twice
+            wall.advance(dt.timedelta(hours=8, minutes=1))
+            for _ in range(2):
+                for runs in workers:
+                    await runs.poll()
+            figures = [
+                runs.engine.executor(eid).state.funding_quote
+                for runs, eid in zip(workers, ("one", "two"), strict=True)
+            ]
+        finally:
+            for runs in workers:
+                await runs.aclose()
+    # Assert: the exchange charged one long of 0.4 once; each worker's executor holds its part
+    (paid,) = host.markets.perpetual.funding_payments(PAIR)
+    assert (paid.position_side, paid.position_amount) == ("LONG", Decimal("0.4"))
+    assert figures == [paid.amount / 4, paid.amount * 3 / 4]
+    assert sum(figures) == paid.amount

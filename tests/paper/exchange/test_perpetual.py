@@ -274,6 +274,7 @@ def test_funding_sign_for_long_and_short(side, rate, expected):
     # Assert
     (payment,) = exchange.funding_payments()
     assert payment.amount == D(expected) and payment.position_side == side
+    assert payment.position_amount == D(2)  # the size it was charged on
     assert payment.rate == D(rate) and payment.ts == T0 + dt.timedelta(hours=1)
     assert position(exchange, side).margin == 50 + D(expected)
     assert usdc(exchange).total == 1000 + D(expected)

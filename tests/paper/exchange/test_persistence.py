@@ -160,6 +160,29 @@ def test_reservations_that_do_not_add_up_are_refused():
         PaperExchange.from_dict(data)
 
 
+def test_funding_saved_before_its_position_size_was_kept_loads_without_it():
+    # Arrange: a file written before payments carried the size they were charged on
+    exchange = busy_exchange()
+    data = exchange.to_dict()
+    for payment in data["perpetual"]["funding_payments"]:
+        del payment["position_amount"]
+    # Act
+    restored = PaperExchange.from_dict(data)
+    # Assert: the payments, with no size; the exchange's own carry it
+    assert [p.amount for p in restored.funding_payments()] == [
+        p.amount for p in exchange.funding_payments()
+    ]
+    assert {p.position_amount for p in restored.funding_payments()} == {None}
+    assert None not in {p.position_amount for p in exchange.funding_payments()}
+
+
+def test_a_bad_funding_position_size_is_refused_with_its_place():
+    data = busy_exchange().to_dict()
+    data["perpetual"]["funding_payments"][0]["position_amount"] = "lots"
+    with pytest.raises(StateFormatError, match="position_amount"):
+        PaperExchange.from_dict(data)
+
+
 def test_a_position_on_an_unknown_market_is_refused():
     data = busy_exchange().to_dict()
     data["perpetual"]["positions"][0]["trading_pair"] = "BTC-USDC"

@@ -126,6 +126,7 @@ async def test_perpetual_calls_and_leverage_carried_by_the_first_open(clock):
     # Assert
     assert [(p.side, p.amount, p.leverage) for p in held] == [("LONG", D(1), 4)]
     assert len(funding) == 1 and funding[0].amount < 0
+    assert (funding[0].position_side, funding[0].position_amount) == ("LONG", D(1))
     assert refused.value.code == "position_state"
 
 
