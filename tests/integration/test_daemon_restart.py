@@ -10,28 +10,22 @@ exactly once: never two open positions for one policy.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from gateway_client import GatewayClient
 from lpexec.core import Database
 from lpexec.core.clock import LiveClock
 from lpexec.core.store import executors_table
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
-from lpexec.paper.gateway.demo import demo_pool_address
+from tests.integration.processes import POOL, push_price_up, start_lpexec
 
-ROOT = Path(__file__).resolve().parents[2]
-POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 SEEDS = range(3)
 
 CONFIG = """
@@ -54,20 +48,13 @@ swap_provider = "meteora/swap"
 
 
 def daemon(config: Path, url: str, wallet: str, database_url: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "LPEXEC_GATEWAY_URL": url,
-        "LPEXEC_WALLET_ADDRESS": wallet,
-        "LPEXEC_DATABASE_URL": database_url,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "lpexec", "daemon", "--config", str(config)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    """The only daemon on its database: default settings, its output in pipes."""
+    return start_lpexec(
+        ["daemon", "--config", str(config)],
+        url=url,
+        wallet=wallet,
+        database_url=database_url,
+        settings={},
     )
 
 
@@ -91,19 +78,6 @@ def executor_ids(database_url: str) -> list[str]:
         return sorted(row.executor_id for row in rows)
     finally:
         database.close()
-
-
-async def push_price_up(url: str, wallet: str) -> None:
-    async with GatewayClient(url, rate_limit_per_minute=None) as client:
-        await client.meteora.execute_swap(
-            base_token="SOL",
-            quote_token="USDC",
-            amount=Decimal(60),
-            side="BUY",
-            wallet_address=wallet,
-            pool_address=POOL,
-            slippage=Decimal("0.5"),
-        )
 
 
 @pytest.mark.slow

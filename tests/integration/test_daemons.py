@@ -15,16 +15,12 @@ the store's accounting (``chain_audit``).
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from fixtures.paper_runtime import (
     free_port,
@@ -34,17 +30,24 @@ from fixtures.paper_runtime import (
 from lpexec.app.paper_market import PaperMarkets
 from lpexec.core import Database, SqlStore
 from lpexec.core.clock import LiveClock
-from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
-from lpexec.paper.gateway.demo import demo_pool_address
-from tests.integration.chain_audit import ChainBook, audit, load_executors
 from tests.integration.exchange_audit import ExchangeLedger, audit_exchange, load_cex_executors
-from tests.integration.test_workers import wait_until
+from tests.integration.processes import (
+    HEARTBEAT,
+    POOL,
+    TTL,
+    chain_opens_and_audit,
+    daemon,
+    journal_gaps,
+    policy_owners,
+    query,
+    shared_database,
+    stop,
+    stop_servers,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 POLICIES = [f"p{index}" for index in range(6)]
-TTL, HEARTBEAT = 3.0, 0.5
 POLICY = """
 [[policy]]
 policy_id = "{policy_id}"
@@ -61,60 +64,13 @@ close_on_stop = true
 """
 
 
-def write_config(path: Path) -> None:
+def write_config(path: Path, policy_ids: list[str], controllers: str = "") -> None:
+    """A daemon config of ``policy_ids`` (widths 0.02, 0.03, ...) and the ``controllers`` tables."""
     policies = "".join(
         POLICY.format(policy_id=policy_id, pool=POOL, width=f"0.0{index + 2}")
-        for index, policy_id in enumerate(POLICIES)
+        for index, policy_id in enumerate(policy_ids)
     )
-    path.write_text(f"[daemon]\ninterval_seconds = 0.3\n{policies}", encoding="utf-8")
-
-
-def daemon(
-    config: Path,
-    url: str,
-    wallet: str,
-    database_url: str,
-    name: str,
-    logs: Path,
-    metrics_port: int | None = None,
-) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "LPEXEC_GATEWAY_URL": url,
-        "LPEXEC_WALLET_ADDRESS": wallet,
-        "LPEXEC_DATABASE_URL": database_url,
-        "LPEXEC_LOG_LEVEL": "WARNING",
-        "LPEXEC_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-    }
-    arguments = ["--config", str(config), "--daemon-id", name]
-    arguments += ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT)]
-    if metrics_port is not None:  # and JSON logs
-        arguments += ["--metrics-port", str(metrics_port), "--log-format", "json"]
-    with (logs / f"{name}.out").open("a") as out, (logs / f"{name}.err").open("a") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lpexec", "daemon", *arguments],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            text=True,
-        )
-
-
-def query(database: Database, sql: str) -> list[tuple]:
-    with database.engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(text(sql)).all()]
-
-
-def policy_owners(database: Database) -> dict[str, int]:
-    """How many policies each daemon holds (live leases)."""
-    rows = query(
-        database,
-        "SELECT owner, count(*) FROM controller_leases WHERE expires_at > clock_timestamp() "
-        "GROUP BY owner",
-    )
-    return {owner: count for owner, count in rows if owner is not None}
+    path.write_text(f"[daemon]\ninterval_seconds = 0.3\n{policies}{controllers}", encoding="utf-8")
 
 
 def executors_with_their_policy(database: Database) -> bool:
@@ -132,16 +88,14 @@ def executors_with_their_policy(database: Database) -> bool:
 @pytest.mark.slow
 def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, postgres_url):
     # Arrange: the paper Gateway, a config of six policies, two daemons
-    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    postgres_url, database = shared_database(request, postgres_url)
     port, state = free_port(), tmp_path / "chain.json"
     server = start_paper_gateway_process(
         port=port, arguments=["--seed", "3", "--state-file", str(state)]
     )
     url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
     config = tmp_path / "daemon.toml"
-    write_config(config)
-    database = Database.open(postgres_url)
-    request.addfinalizer(database.close)
+    write_config(config, POLICIES)
     metrics = free_port()
     daemons = {
         "d1": daemon(config, url, wallet, postgres_url, "d1", tmp_path),
@@ -218,17 +172,8 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
         daemons["d2"].send_signal(signal.SIGTERM)
         daemons["d2"].wait(timeout=120)  # it waits for its closes (up to a minute)
     finally:
-        for process in daemons.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.kill()
-                process.wait(timeout=10)
-        outputs = {
-            name: ((tmp_path / f"{name}.out").read_text(), (tmp_path / f"{name}.err").read_text())
-            for name in daemons
-        }
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        outputs = stop(daemons, tmp_path, gently=False)
+        stop_servers(server)
     # Assert: failover within TTL + one heartbeat (+ the test's polling and a tick's slack)
     assert failover <= TTL + HEARTBEAT + 1.5, failover
     assert ready == 200
@@ -242,21 +187,15 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
     lost = [line for line in lines if "lost" in line["message"] and "controller_ids" in line]
     assert lost and lost[0]["worker_id"] == "d2", outputs["d2"][1][-2000:]
     assert set(lost[0]["controller_ids"]) <= set(POLICIES) and lost[0]["executor_ids"]
-    gaps = query(
-        database,
-        "SELECT executor_id FROM journal GROUP BY executor_id HAVING max(seq) != count(*)",
-    )
-    assert gaps == []
+    assert journal_gaps(database) == []
     assert query(database, "SELECT count(*) FROM executors WHERE status != 'TERMINATED'") == [(0,)]
     assert query(database, "SELECT count(*) FROM controller_leases WHERE owner IS NOT NULL") == [
         (0,)
     ]
-    chain = PaperChain.load(state, clock=LiveClock())
-    book = ChainBook.read(chain, wallet)
-    opens = book.opens_by_position()
+    opens, discrepancies = chain_opens_and_audit(state, wallet, database)
     assert len(opens) == len(POLICIES)
     assert all(len(txs) == 1 for txs in opens.values()), "a position opened twice"
-    assert audit(book, load_executors(SqlStore(database)), exclusive=True) == []
+    assert discrepancies == []
 
 
 CONTROLLER = """
@@ -284,7 +223,7 @@ def test_daemons_share_controllers_on_a_shared_paper_exchange(
     request, tmp_path, postgres_url, monkeypatch
 ):
     # Arrange: the paper Gateway, the paper exchange, two policies and two market makers
-    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    postgres_url, database = shared_database(request, postgres_url)
     port, exchange_port = free_port(), free_port()
     server = start_paper_gateway_process(port=port, arguments=["--seed", "3"])
     exchange_state = tmp_path / "exchange.json"
@@ -294,16 +233,10 @@ def test_daemons_share_controllers_on_a_shared_paper_exchange(
     monkeypatch.setenv("LPEXEC_PAPER_EXCHANGE_URL", f"http://127.0.0.1:{exchange_port}")
     url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
     config = tmp_path / "daemon.toml"
-    policies = "".join(
-        POLICY.format(policy_id=policy_id, pool=POOL, width=f"0.0{index + 2}")
-        for index, policy_id in enumerate(POLICIES[:2])
-    )
     controllers = "".join(
         CONTROLLER.format(controller_id=cid, pair=pair) for cid, pair in CONTROLLERS.items()
     )
-    config.write_text(f"[daemon]\ninterval_seconds = 0.3\n{policies}{controllers}", "utf-8")
-    database = Database.open(postgres_url)
-    request.addfinalizer(database.close)
+    write_config(config, POLICIES[:2], controllers)
     daemons = {
         name: daemon(config, url, wallet, postgres_url, name, tmp_path) for name in ("d1", "d2")
     }
@@ -346,17 +279,11 @@ def test_daemons_share_controllers_on_a_shared_paper_exchange(
         daemons[survivor].send_signal(signal.SIGTERM)
         daemons[survivor].wait(timeout=60)
     finally:
-        for process in daemons.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-        outputs = {name: (tmp_path / f"{name}.err").read_text() for name in daemons}
-        for process in (server, exchange):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        outputs = stop(daemons, tmp_path, gently=False)
+        stop_servers(server, exchange)
     # Assert: each level quoted by one executor, before and after the takeover
     assert after == {"mm-sol": 2, "mm-eth": 2}
-    assert daemons[survivor].returncode == 0, outputs[survivor][-2000:]
+    assert daemons[survivor].returncode == 0, outputs[survivor][1][-2000:]
     ids = [row[0] for row in query(database, "SELECT executor_id FROM executors")]
     for cid in CONTROLLERS:  # executor ids in sequence, none skipped or reused
         mine = sorted(int(i.rsplit("-", 1)[1]) for i in ids if i.startswith(f"{cid}-"))

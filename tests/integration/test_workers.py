@@ -16,74 +16,36 @@ chain's ledger equals the store's accounting (``chain_audit``).
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from fixtures.paper_runtime import free_port, start_paper_gateway_process
-from gateway_client import GatewayClient
-from lpexec.app.registry import EXECUTOR_TYPES
-from lpexec.core import Database, Engine, ExecutorStatus, SqlStore
-from lpexec.core.clock import LiveClock
-from lpexec.lp import LPExecutorConfig
-from lpexec.paper.chain import PaperChain
+from lpexec.core import Database, ExecutorStatus, SqlStore
 from lpexec.paper.gateway import build_paper_gateway
-from lpexec.paper.gateway.demo import demo_pool_address
-from tests.integration.chain_audit import ChainBook, audit, load_executors
+from tests.integration.processes import (
+    HEARTBEAT,
+    TTL,
+    chain_opens_and_audit,
+    create_handed_off,
+    journal_gaps,
+    journal_length,
+    lp_config,
+    owners,
+    push_price_up,
+    query,
+    shared_database,
+    stop,
+    stop_servers,
+    terminated,
+    wait_until,
+    worker,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 EXECUTORS = 300
-TTL, HEARTBEAT = 3.0, 0.5
 LIMIT = Decimal("180.25")
 """Every executor closes once the pool's price is above this (the test pushes it there)."""
-
-
-def worker(
-    url: str, wallet: str, database_url: str, name: str, logs: Path
-) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "LPEXEC_GATEWAY_URL": url,
-        "LPEXEC_WALLET_ADDRESS": wallet,
-        "LPEXEC_DATABASE_URL": database_url,
-        "LPEXEC_LOG_LEVEL": "WARNING",
-        "LPEXEC_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
-    }
-    arguments = ["--ttl", str(TTL), "--heartbeat", str(HEARTBEAT), "--interval", "0.5"]
-    arguments += ["--max-calls", "32"]
-    with (logs / f"{name}.out").open("w") as out, (logs / f"{name}.err").open("w") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lpexec", "worker", "--worker-id", name, *arguments],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            text=True,
-        )
-
-
-def query(database: Database, sql: str) -> list[tuple]:
-    with database.engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(text(sql)).all()]
-
-
-def owners(database: Database) -> dict[str, int]:
-    rows = query(
-        database,
-        "SELECT lease_owner, count(*) FROM executors WHERE status != 'TERMINATED' "
-        "AND lease_expires_at > clock_timestamp() GROUP BY lease_owner",
-    )
-    return {owner: count for owner, count in rows if owner is not None}
 
 
 def story(database: Database) -> list[object]:
@@ -104,69 +66,6 @@ def story(database: Database) -> list[object]:
     ][:4]
 
 
-def wait_until(
-    condition: Callable[[], bool],
-    *,
-    timeout: float,
-    what: str,
-    details: Callable[[], object],
-) -> float:
-    """Seconds until ``condition()`` held (polled every 0.1 s)."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s; held {details()}")
-        time.sleep(0.1)
-    return time.monotonic() - started
-
-
-async def push_price_up(url: str, wallet: str) -> str:
-    """Buy SOL in the pool (from the same wallet); return the swap's signature."""
-    async with GatewayClient(url, rate_limit_per_minute=None) as client:
-        result = await client.meteora.execute_swap(
-            base_token="SOL",
-            quote_token="USDC",
-            amount=Decimal(60),
-            side="BUY",
-            wallet_address=wallet,
-            pool_address=POOL,
-            slippage=Decimal("0.5"),
-        )
-    return str(result.signature)
-
-
-def terminated(database: Database) -> int:
-    return query(database, "SELECT count(*) FROM executors WHERE status = 'TERMINATED'")[0][0]
-
-
-async def create_handed_off(database_url: str) -> None:
-    """The API's way: executors stored with their first intents, left for the workers."""
-    database = Database.open(database_url)
-    engine = Engine(
-        store=SqlStore(database),
-        clock=LiveClock(),
-        executor_types=EXECUTOR_TYPES,
-        venues={},
-        hand_off=True,
-    )
-    for index in range(EXECUTORS):
-        await engine.create(
-            LPExecutorConfig(
-                id=f"lp-{index:03d}",
-                pool_address=POOL,
-                trading_pair="SOL-USDC",
-                lower_price=Decimal(176) + Decimal(index) / 200,
-                upper_price=Decimal(184) + Decimal(index) / 200,
-                base_amount=Decimal("0.01"),
-                quote_amount=Decimal("1.8"),
-                upper_limit_price=LIMIT,
-                swap_provider="meteora/swap",
-            )
-        )
-    assert engine.active_count == 0
-    database.close()
-
-
 def all_active(database: Database) -> bool:
     records = SqlStore(database).unfinished_executors()
     opened = [
@@ -180,18 +79,18 @@ def all_active(database: Database) -> bool:
 
 @pytest.mark.slow
 def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres_url):
-    # Arrange: the paper Gateway, 300 executors handed off, 3 workers. The shared test server's
-    # disk is busy with every other test: commits here do not wait for its flush (what is
-    # tested is the workers' leases, not PostgreSQL's durability).
-    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    # Arrange: the paper Gateway, 300 executors handed off, 3 workers
+    postgres_url, database = shared_database(request, postgres_url)
     port, state = free_port(), tmp_path / "chain.json"
     server = start_paper_gateway_process(
         port=port, arguments=["--seed", "3", "--state-file", str(state)]
     )
     url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
-    database = Database.open(postgres_url)
-    request.addfinalizer(database.close)
-    asyncio.run(create_handed_off(postgres_url))
+    asyncio.run(
+        create_handed_off(
+            postgres_url, [lp_config(index, upper_limit_price=LIMIT) for index in range(EXECUTORS)]
+        )
+    )
     workers = {
         name: worker(url, wallet, postgres_url, name, tmp_path) for name in ("w1", "w2", "w3")
     }
@@ -228,7 +127,7 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
             what="w3 holds every executor while w2 is stopped",
             details=lambda: owners(database),
         )
-        journal_before = query(database, "SELECT count(*) FROM journal")[0][0]
+        journal_before = journal_length(database)
         workers["w2"].send_signal(signal.SIGCONT)
         # Act 3: a new worker joins; w2 (back) and w4 get a share from w3
         workers["w4"] = worker(url, wallet, postgres_url, "w4", tmp_path)
@@ -242,7 +141,7 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
             details=lambda: owners(database),
         )
         held = owners(database)
-        journal_after = query(database, "SELECT count(*) FROM journal")[0][0]
+        journal_after = journal_length(database)
         # Act 4: the price leaves every executor's limit: each closes on the worker holding it
         push = asyncio.run(push_price_up(url, wallet))
         wait_until(
@@ -252,22 +151,8 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
             details=lambda: story(database),
         )
     finally:
-        for process in workers.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.send_signal(signal.SIGTERM)
-        for process in workers.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        outputs = {
-            name: ((tmp_path / f"{name}.out").read_text(), (tmp_path / f"{name}.err").read_text())
-            for name in workers
-        }
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        outputs = stop(workers, tmp_path)
+        stop_servers(server)
     # Assert: failover within TTL + one heartbeat (+ the test's polling and a tick's slack)
     assert failover <= TTL + HEARTBEAT + 1.5, failover
     assert sum(held.values()) == EXECUTORS and set(held) == {"w2", "w3", "w4"}
@@ -278,20 +163,11 @@ def test_three_workers_fail_over_fence_and_rebalance(request, tmp_path, postgres
         assert workers[name].returncode == 0, outputs[name][1][-2000:]
         assert "leases released" in outputs[name][0]
     # Journals gap-free: seq 1..n per executor (a stale write would break or double one)
-    gaps = query(
-        database,
-        "SELECT executor_id FROM journal GROUP BY executor_id HAVING max(seq) != count(*)",
-    )
-    assert gaps == [] and journal_after >= journal_before
+    assert journal_gaps(database) == [] and journal_after >= journal_before
     # Every executor ended and released; each opened exactly once on chain, the ledger agrees
     assert query(database, "SELECT count(*) FROM executors WHERE lease_owner IS NOT NULL") == [(0,)]
-    store = SqlStore(database)
-    chain = PaperChain.load(state, clock=LiveClock())
-    book = ChainBook.read(chain, wallet)
     # The test's own price push is no executor's: leave it out of the wallet's book
-    book.transactions = [tx for tx in book.transactions if tx.signature != push]
-    book.fee.pop(push, None)
-    opens = book.opens_by_position()
+    opens, discrepancies = chain_opens_and_audit(state, wallet, database, leave_out={push})
     assert len(opens) == EXECUTORS
     assert all(len(txs) == 1 for txs in opens.values()), "a position opened twice"
-    assert audit(book, load_executors(store), exclusive=True) == []
+    assert discrepancies == []

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -34,22 +33,34 @@ from fixtures.paper_runtime import (
     start_paper_gateway_process,
 )
 from lpexec.app.paper_market import PaperMarkets
-from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES
+from lpexec.app.registry import CEX_TYPES
 from lpexec.cex import OrderExecutorConfig
 from lpexec.cex.position_config import PositionExecutorConfig
-from lpexec.core import Database, Engine, ExecutorConfig, SqlStore
+from lpexec.core import Database, ExecutorConfig, SqlStore
 from lpexec.core.clock import LiveClock
 from lpexec.core.store import StopRequests
-from lpexec.lp import LPExecutorConfig
-from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway import build_paper_gateway
-from tests.integration.chain_audit import ChainBook, audit, load_executors
 from tests.integration.exchange_audit import ExchangeLedger, audit_exchange, load_cex_executors
-from tests.integration.test_workers import POOL, owners, query, wait_until, worker
+from tests.integration.processes import (
+    HEARTBEAT,
+    TTL,
+    chain_opens_and_audit,
+    create_handed_off,
+    journal_gaps,
+    journal_length,
+    lp_config,
+    owners,
+    query,
+    shared_database,
+    stop,
+    stop_servers,
+    terminated,
+    wait_until,
+    worker,
+)
 
 LP_EXECUTORS, ORDERS_PER_PAIR, POSITIONS = 60, 18, 6
 EXECUTORS = LP_EXECUTORS + 2 * ORDERS_PER_PAIR + POSITIONS
-TTL, HEARTBEAT = 3.0, 0.5
 LEVERAGE = 3
 EXCHANGE_FAULTS = "place:504@0.1,cancel:504@0.1"
 
@@ -57,19 +68,7 @@ EXCHANGE_FAULTS = "place:504@0.1,cancel:504@0.1"
 def configs() -> list[ExecutorConfig]:
     """The executors the API creates: LP positions, resting orders, leveraged positions, one
     family after the other in turn (workers claim the oldest first: each gets some of both)."""
-    lp: list[ExecutorConfig] = [
-        LPExecutorConfig(
-            id=f"lp-{index:03d}",
-            pool_address=POOL,
-            trading_pair="SOL-USDC",
-            lower_price=Decimal(176) + Decimal(index) / 200,
-            upper_price=Decimal(184) + Decimal(index) / 200,
-            base_amount=Decimal("0.01"),
-            quote_amount=Decimal("1.8"),
-            swap_provider="meteora/swap",
-        )
-        for index in range(LP_EXECUTORS)
-    ]
+    lp: list[ExecutorConfig] = [lp_config(index) for index in range(LP_EXECUTORS)]
     cex: list[ExecutorConfig] = []
     for index in range(ORDERS_PER_PAIR):
         cex.append(
@@ -112,22 +111,6 @@ def configs() -> list[ExecutorConfig]:
     return mixed
 
 
-async def create_handed_off(database_url: str) -> None:
-    """The API's way: executors stored with their first intents, left for the workers."""
-    database = Database.open(database_url)
-    engine = Engine(
-        store=SqlStore(database),
-        clock=LiveClock(),
-        executor_types=EXECUTOR_TYPES,
-        venues={},
-        hand_off=True,
-    )
-    for config in configs():
-        await engine.create(config)
-    assert engine.active_count == 0
-    database.close()
-
-
 def all_running(database: Database) -> bool:
     """Every LP position open, every order resting on the exchange, every position open."""
     running = 0
@@ -156,10 +139,6 @@ def states(database: Database) -> list[object]:
     return found[:4]
 
 
-def terminated(database: Database) -> int:
-    return query(database, "SELECT count(*) FROM executors WHERE status = 'TERMINATED'")[0][0]
-
-
 def request_stops(database: Database) -> None:
     stops, now = StopRequests(database), LiveClock().now()
     for (executor_id,) in query(database, "SELECT executor_id FROM executors"):
@@ -171,7 +150,7 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
     request, tmp_path, postgres_url, monkeypatch
 ):
     # Arrange: the paper Gateway and the paper exchange, the executors handed off, 3 workers
-    postgres_url = postgres_url.replace("options=", "options=-csynchronous_commit%3Doff%20")
+    postgres_url, database = shared_database(request, postgres_url)
     gateway_port, chain_state = free_port(), tmp_path / "chain.json"
     gateway = start_paper_gateway_process(
         port=gateway_port, arguments=["--seed", "3", "--state-file", str(chain_state)]
@@ -186,9 +165,7 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
     )
     monkeypatch.setenv("LPEXEC_PAPER_EXCHANGE_URL", f"http://127.0.0.1:{exchange_port}")
     url, wallet = f"http://127.0.0.1:{gateway_port}", build_paper_gateway(seed=3).wallet
-    database = Database.open(postgres_url)
-    request.addfinalizer(database.close)
-    asyncio.run(create_handed_off(postgres_url))
+    asyncio.run(create_handed_off(postgres_url, configs()))
     workers = {
         name: worker(url, wallet, postgres_url, name, tmp_path) for name in ("w1", "w2", "w3")
     }
@@ -237,7 +214,7 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
             what=f"{survivor} holds every executor while {paused} is stopped",
             details=lambda: owners(database),
         )
-        journal_before = query(database, "SELECT count(*) FROM journal")[0][0]
+        journal_before = journal_length(database)
         workers[paused].send_signal(signal.SIGCONT)
         # Act 3: a new worker joins; the woken one and w4 get a share from the survivor
         workers["w4"] = worker(url, wallet, postgres_url, "w4", tmp_path)
@@ -266,23 +243,8 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
             details=lambda: states(database),
         )
     finally:
-        for process in workers.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.send_signal(signal.SIGTERM)
-        for process in workers.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        outputs = {
-            name: ((tmp_path / f"{name}.out").read_text(), (tmp_path / f"{name}.err").read_text())
-            for name in workers
-        }
-        for server in (gateway, exchange):
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        outputs = stop(workers, tmp_path)
+        stop_servers(gateway, exchange)
     # Assert: failover within TTL + one heartbeat (+ the test's polling and a tick's slack)
     assert cex_held[victim] > 0
     assert failover <= TTL + HEARTBEAT + 1.5, failover
@@ -293,12 +255,8 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
         assert workers[name].returncode == 0, outputs[name][1][-2000:]
         assert "leases released" in outputs[name][0]
         assert "paper exchange http://127.0.0.1" in outputs[name][0]
-    gaps = query(
-        database,
-        "SELECT executor_id FROM journal GROUP BY executor_id HAVING max(seq) != count(*)",
-    )
-    assert gaps == []
-    journal_after = query(database, "SELECT count(*) FROM journal")[0][0]
+    assert journal_gaps(database) == []
+    journal_after = journal_length(database)
     assert journal_after >= journal_before
     assert query(database, "SELECT count(*) FROM executors WHERE lease_owner IS NOT NULL") == [(0,)]
     # The exchange lost answers: each such write was found by its client order id, and every
@@ -325,9 +283,7 @@ def test_three_workers_run_cex_executors_beside_lp_ones_fail_over_and_agree_with
     opens = [o for o in ledger.orders.values() if o.position_action == "OPEN"]
     assert len(opens) == POSITIONS and markets.perpetual.leverage("SOL-USDT") == LEVERAGE
     # The chain's ledger agrees with the LP executors, each opened once
-    chain = PaperChain.load(chain_state, clock=LiveClock())
-    book = ChainBook.read(chain, wallet)
-    opened = book.opens_by_position()
+    opened, discrepancies = chain_opens_and_audit(chain_state, wallet, database)
     assert len(opened) == LP_EXECUTORS
     assert all(len(txs) == 1 for txs in opened.values()), "a position opened twice"
-    assert audit(book, load_executors(store), exclusive=True) == []
+    assert discrepancies == []
