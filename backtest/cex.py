@@ -18,8 +18,11 @@ the first row outside them (:mod:`lpexec.backtest.cex_quiet`). The numbers are t
 delivering every row (``tests/backtest/test_cex_backtest.py`` compares both); perpetual markets
 (funding, liquidation) and executors the rule does not know are delivered every row.
 
-Same input, same controllers and same seed give identical numbers. Not done: funding payments are
-settled on the paper exchange's perpetual account but not delivered to the executors' P&L.
+On a perpetual market, funding the exchange pays or charges is delivered to the executors holding
+the position at the row it is paid (:class:`~lpexec.cex.funding.FundingPoller`: each its part),
+so it is in their net P&L; ``totals["funding_quote"]`` is their sum.
+
+Same input, same controllers and same seed give identical numbers.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from lpexec.backtest.cex_quiet import (
 from lpexec.backtest.run import _collecting_less
 from lpexec.cex import GridExecutor, OrderExecutor, PositionExecutor
 from lpexec.cex.chaser import TopOfBookUpdated
+from lpexec.cex.funding import FundingPoller
 from lpexec.controllers.base import Controller, ExecutorReport, MarketData
 from lpexec.controllers.host import ControllerRunner
 from lpexec.core import (
@@ -55,7 +59,6 @@ from lpexec.core import (
     Engine,
     ExecutorConfig,
     MemoryStore,
-    OrderReport,
     RiskEngine,
     SimulatedClock,
     TradingRules,
@@ -293,8 +296,8 @@ class _Replay:
         self.skip_quiet = skip_quiet
         self.keep_actions = keep_actions
         self._polled = -1
-        self._delivered: dict[str, OrderReport] = {}
-        """The record each live order was read with last (see :meth:`_read_orders`)."""
+        self._funding = FundingPoller(engine) if exchange.market(pair).is_perpetual else None
+        self._funded = 0
         self.delivered = 0
         self.markets: dict[str, MarketData] = {}
         """Each controller's market at the row delivered last."""
@@ -343,6 +346,8 @@ class _Replay:
             index = following
             # _deliver, without a coroutine per row
             when, bid, ask = self._move(index)
+            if self._funding is not None:
+                await self._deliver_funding()
             if engine.has_work or exchange.last_fill_id != self._polled:
                 await self._settle()  # (else it would find nothing to do)
             if self._decide(index, when, bid, ask):
@@ -369,6 +374,8 @@ class _Replay:
         """Deliver row ``index``: the market moves, executors see it and its fills, then the
         controllers decide and their actions are carried out."""
         when, bid, ask = self._move(index)
+        if self._funding is not None:
+            await self._deliver_funding()
         if self.engine.has_work or self.exchange.last_fill_id != self._polled:
             await self._settle()  # (else it would find nothing to do)
         if self._decide(index, when, bid, ask):
@@ -447,29 +454,39 @@ class _Replay:
             if not engine.has_work and self.exchange.last_fill_id == self._polled:
                 return
 
-    def _poll(self) -> None:
-        fills = self.exchange.last_fill_id
-        if fills != self._polled:
-            self._polled = fills
-            self._read_orders()
+    async def _deliver_funding(self) -> None:
+        """Deliver the funding payments the row's step made (if any) to their holders."""
+        assert self._funding is not None
+        paid = self.exchange.funding_count
+        if paid != self._funded:
+            self._funded = paid
+            await self._funding.poll_once()
 
-    def _read_orders(self) -> None:
+    def _poll(self) -> None:
+        exchange = self.exchange
+        fills = exchange.last_fill_id
+        if fills != self._polled:
+            filled = {fill.client_order_id for fill in exchange.fills_since(self._polled)}
+            self._polled = fills
+            self._read_orders(filled)
+
+    def _read_orders(self, filled: set[str]) -> None:
         """:meth:`OrderPoller.poll_once <lpexec.core.OrderPoller.poll_once>` on the paper venue,
         without a coroutine per order (its reads are :meth:`PaperExchangeVenue.order_record`):
-        every live executor's orders are read once and what their records say is delivered.
-
-        A record the venue answers again unchanged (the same object: it keeps an open order's
-        record until the order changes) was delivered at the last read and is not delivered
-        again (applying it twice changes nothing more than once)."""
+        the live executors' orders that ``filled`` names (those with fills since the last read:
+        nothing else changes an order's record here, see :meth:`_settle`) are read and what
+        their records say is delivered; the poller's reads of the others would change nothing
+        (an executor counts each fill once)."""
         engine = self.engine
         now = self.clock.now()
         venues: dict[str, Any] = {}
-        delivered, read = self._delivered, {}
         for executor in engine.live_executors():
             order_refs = getattr(executor, "order_refs", None)
             if order_refs is None:
                 continue
             for ref in order_refs():
+                if ref.client_order_id not in filled:
+                    continue
                 venue = venues.get(ref.venue)
                 if venue is None:
                     venue = venues[ref.venue] = engine.venue(ref.venue)
@@ -485,13 +502,9 @@ class _Replay:
                     continue
                 if report is None:
                     continue
-                read[ref.client_order_id] = report
-                if delivered.get(ref.client_order_id) is report:
-                    continue
                 engine.observe(executor.id, report.events(now))
                 if executor.is_terminated:
                     break
-        self._delivered = read
 
     def _keep(self, line: str) -> None:
         if self.keep_actions:
@@ -557,6 +570,7 @@ def _result(
     )
     totals = {
         "net_pnl_quote": sum((m.net_pnl_quote for m in figures), ZERO),
+        "funding_quote": sum((_funding_of(executor) for executor in ran), ZERO),
         "fees_paid_quote": sum((m.fees_paid_quote for m in figures), ZERO),
         "volume_quote": sum((m.volume_quote for m in figures), ZERO),
         "executors": Decimal(len(ran)),
@@ -608,6 +622,12 @@ def _result(
         seconds=time.perf_counter() - started,
         actions=replay.actions,
     )
+
+
+def _funding_of(executor: Any) -> Decimal:
+    """The funding an executor received (negative: paid); 0 for types that hold none."""
+    funding: Decimal = getattr(executor.state, "funding_quote", ZERO)
+    return funding
 
 
 class _Stamps:

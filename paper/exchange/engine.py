@@ -200,6 +200,11 @@ class PaperExchange:
         """Return the id of the latest fill (0 before any)."""
         return len(self._matcher.fills)
 
+    @property
+    def funding_count(self) -> int:
+        """Return how many funding payments were made (0 before any, and on spot)."""
+        return len(self._book.funding)
+
     def balances(self) -> dict[str, Balance]:
         """Return every asset's balance (total, reserved, available), sorted by asset."""
         return self._balances.snapshot()

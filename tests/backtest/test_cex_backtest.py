@@ -21,6 +21,7 @@ from lpexec.controllers.catalog import build_controller
 from lpexec.core import UTC, RiskEngine, RiskLimits
 from lpexec.paper.exchange import PerpetualSpec
 from lpexec.paper.exchange.driver import read_quote_csv
+from lpexec.paper.exchange.perpetual import money_half_even
 
 CSV = ROOT / "fixtures/prices/sol_usdc_1m.csv"
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC).timestamp()
@@ -108,6 +109,7 @@ async def test_the_numbers_stay_those_of_the_first_implementation() -> None:
     assert result.delivered == 579
     assert result.totals == {
         "net_pnl_quote": Decimal("-28.398942657"),
+        "funding_quote": Decimal(0),  # a spot market
         "fees_paid_quote": Decimal("8.912992657"),
         "volume_quote": Decimal("29220.27221"),
         "executors": Decimal(328),
@@ -182,6 +184,43 @@ async def test_executors_alone_and_a_perpetual_market() -> None:
     (row,) = result.executors
     assert row["close_type"] == "TIME_LIMIT" and len(result.trades) == 2
     assert result.delivered == 300  # perpetual markets deliver every row
+
+
+async def test_a_held_perpetual_position_s_funding_is_in_its_net_p_and_l() -> None:
+    # Arrange: a short of 2 held four hours on a perpetual market paying funding every hour,
+    # once with a 0.1 % rate and once with none (funding moves no barrier: same trades)
+    short = PositionExecutorConfig(
+        id="p-1",
+        connector_name="paper_perpetual",
+        trading_pair="SOL-USDC",
+        side="SELL",
+        amount=Decimal(2),
+        triple_barrier_config={"open_order_type": "MARKET", "time_limit": 4 * 3600},
+    )
+    data = series(300)
+
+    async def backtest(rate: str):
+        spec = PerpetualSpec(
+            max_leverage=10, funding_rate=Decimal(rate), funding_interval_seconds=3600
+        )
+        return await run_cex_backtest(data, executors=[short], perpetual=spec)
+
+    # Act
+    funded, unfunded = await backtest("0.001"), await backtest("0")
+    # Assert: the short received 0.1 % of 2 at the mark (the last price) at each hour it was
+    # held (the fourth at the row its time limit closes it: open when the exchange paid), and
+    # exactly that is the difference in its net P&L
+    hours = [i for i in range(1, 241) if data.row(i)[0].minute == 0]
+    received = sum(money_half_even(2 * data.row(i)[3] * Decimal("0.001")) for i in hours)
+    assert len(hours) == 4 and funded.trades == unfunded.trades
+    assert funded.totals["funding_quote"] == received > 0
+    assert unfunded.totals["funding_quote"] == 0
+    net = funded.totals["net_pnl_quote"] - unfunded.totals["net_pnl_quote"]
+    assert (
+        net
+        == received
+        == funded.executors[0]["net_pnl_quote"] - (unfunded.executors[0]["net_pnl_quote"])
+    )
 
 
 async def test_risk_refusals_are_reported_not_raised() -> None:
