@@ -445,13 +445,19 @@ class _Replay:
     async def _settle(self) -> None:
         """Deliver the venue's records and carry out commands until nothing is left. Open
         orders' records change only by fills (cancels are answered to the executor that sent
-        them), so records are read only when the exchange filled something since the last read."""
-        engine = self.engine
+        them), so records are read only when the exchange filled something since the last read.
+
+        The fills made while commands are carried out are not read again: each is an order's
+        fill on arrival, answered to the executor that placed it (the paper exchange fills an
+        arriving order against the touch, never against another resting order), so reading it
+        would change nothing; only a step fills resting orders."""
+        engine, exchange = self.engine, self.exchange
         for _ in range(20):
             self._poll()
             if engine.has_work:  # else a drain would do nothing
                 await engine.drain()
-            if not engine.has_work and self.exchange.last_fill_id == self._polled:
+                self._polled = exchange.last_fill_id
+            if not engine.has_work and exchange.last_fill_id == self._polled:
                 return
 
     async def _deliver_funding(self) -> None:
