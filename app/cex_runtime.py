@@ -102,11 +102,14 @@ class CexRuntime:
             for pair, _mid in moves:
                 self.publish_touch(pair)
             engine.tick()
-            await self.settle()
+            # Funding first: the step charged the positions before it filled any resting order,
+            # so a position whose exit filled in the same step still holds what was charged
+            # until its fill is read (else its part would be lost with it).
             paid = len(paper.perpetual.funding_payments())
             if paid != funded:
                 funded = paid
                 await self.deliver_funding()
+            await self.settle()
 
     async def deliver_funding(self) -> int:
         """Deliver the perpetual venues' funding payments to the live position executors that

@@ -75,9 +75,9 @@ class SharedExchangeMarkets:
         self._rules: dict[tuple[str, str], TradingRules] = {}
 
     async def advance(self, pairs: Collection[str]) -> dict[str, TopOfBookUpdated]:
-        """Publish the touch of ``pairs`` to the engine, deliver the records of its orders and
-        the perpetual funding its executors hold parts of (:mod:`lpexec.cex.funding`), tick it;
-        return the touches read (none when the server does not answer)."""
+        """Publish the touch of ``pairs`` to the engine, deliver the perpetual funding its
+        executors hold parts of (:mod:`lpexec.cex.funding`) and the records of its orders, tick
+        it; return the touches read (none when the server does not answer)."""
         try:
             touches = await self._feed.snapshot(pairs)
         except VenueError as e:  # the next tick asks again
@@ -85,8 +85,8 @@ class SharedExchangeMarkets:
             touches = []
         for touch in touches:
             self._engine.publish(touch)
+        await self._funding.poll_once()  # before the fills (see lpexec.app.worker_runtime)
         await self._orders.poll_once()
-        await self._funding.poll_once()
         self._engine.tick()
         return {touch.trading_pair: touch for touch in touches}
 

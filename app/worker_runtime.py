@@ -12,10 +12,11 @@ several workers share) the worker's engine holds the LP runtime's Gateway venues
 1. publishes the pools' prices (the Gateway feed, for the live LP executors);
 2. publishes the touch of every pair a live CEX executor trades
    (:class:`~lpexec.cex.chaser.TopOfBookUpdated`: best bid, best ask and their mid);
-3. delivers the exchange's records of their open orders (fills, cancels: the order poller);
-4. delivers the perpetual market's funding payments to the executors holding its positions,
+3. delivers the perpetual market's funding payments to the executors holding its positions,
    each its part of the exchange's position (:mod:`lpexec.cex.funding`: exact whichever worker
-   runs the other holders).
+   runs the other holders), before the fills: a position whose exit filled since the last poll
+   still holds what a payment made before that fill charged;
+4. delivers the exchange's records of their open orders (fills, cancels: the order poller).
 
 A perpetual executor's leverage reaches the exchange with its first order that opens a position:
 the place carries it and the server sets the market's leverage before placing, in one step (the
@@ -94,7 +95,7 @@ class WorkerRuntime:
 
     async def poll(self) -> None:
         """Publish the pools' prices, the CEX pairs' touches, then deliver the exchange's
-        records of the open orders and its funding payments (see the module docstring)."""
+        funding payments and its records of the open orders (see the module docstring)."""
         await self.lp_poller.poll()
         if self._touches is None or self._orders is None:
             return
@@ -107,9 +108,9 @@ class WorkerRuntime:
                 events = []
             for event in events:
                 self.engine.publish(event)
-        await self._orders.poll_once()
         if self._funding is not None:
             await self._funding.poll_once()
+        await self._orders.poll_once()
 
     def cex_pairs(self) -> set[str]:
         """The pairs the live CEX executors on the paper exchange trade."""

@@ -1,7 +1,8 @@
 """Funding payments split among the executors holding the position the venue charged: by the
 venue's position size when it gives one (exact whichever process runs the other holders), net of
 the other side in one-way mode, only the charged side in hedge mode, never to a holder created
-after the payment; and delivered once to live perpetual executors on a paper perpetual venue."""
+after the payment; delivered once to live perpetual executors on a paper perpetual venue, and
+read before the fills (a payment made in the step that filled a position's exit is its own)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,17 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lpexec.cex import PositionExecutor, PositionExecutorConfig
+from lpexec.cex import PositionExecutor, PositionExecutorConfig, TripleBarrierConfig
 from lpexec.cex.funding import FundingHolder, FundingPoller, funding_shares
-from lpexec.core import UTC, Engine, MemoryStore, SimulatedClock, TradingRules
+from lpexec.core import (
+    UTC,
+    CloseType,
+    Engine,
+    MemoryStore,
+    OrderPoller,
+    SimulatedClock,
+    TradingRules,
+)
 from lpexec.core.exchange import FundingPayment
 from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
 from lpexec.paper.venues.exchange import PaperExchangeVenue
@@ -190,3 +199,45 @@ def long_config(executor_id: str, amount: str) -> PositionExecutorConfig:
             "triple_barrier_config": {"open_order_type": "MARKET"},
         }
     )
+
+
+async def test_a_payment_made_in_the_step_that_fills_the_exit_is_the_position_s_when_read_first():
+    # Arrange: a long of 1 with a resting take profit 1 % up; the step at the funding time
+    # charges it, then reaches its take profit (the exchange funds before it fills)
+    async def run(funding_first: bool) -> tuple[PositionExecutor, PaperExchange]:
+        clock = SimulatedClock(T0)
+        exchange = perpetual_exchange()
+        engine = Engine(
+            store=MemoryStore(),
+            clock=clock,
+            executor_types=[PositionExecutor],
+            venues={"paper_perpetual": PaperExchangeVenue(exchange, clock=clock)},
+        )
+        config = long_config("a", "1").model_copy(
+            update={
+                "triple_barrier_config": TripleBarrierConfig(
+                    open_order_type="MARKET",
+                    take_profit=D("0.01"),
+                    take_profit_order_type="LIMIT",
+                )
+            }
+        )
+        await engine.create(config)
+        await engine.drain()
+        clock.advance(dt.timedelta(hours=1))
+        exchange.step(PAIR, bid=D(102), ask=D(102), last=D(102), now=clock.now())
+        pollers = [FundingPoller(engine), OrderPoller(engine)]
+        for poller in pollers if funding_first else reversed(pollers):
+            await poller.poll_once()
+        await engine.drain()
+        return engine.executor("a"), exchange
+
+    # Act
+    read_first, exchange = await run(funding_first=True)
+    read_after, _ = await run(funding_first=False)
+    # Assert: read first, the closed position keeps the payment; read after its fill, it had
+    # nothing left to be charged on and the payment is lost to its P&L
+    (paid,) = exchange.funding_payments()
+    assert read_first.close_type is CloseType.TAKE_PROFIT and paid.amount == D("-0.102")
+    assert read_first.state.funding_quote == paid.amount
+    assert read_after.close_type is CloseType.TAKE_PROFIT and read_after.state.funding_quote == 0
