@@ -1,11 +1,13 @@
-"""Claims: leasing the free rows of a table (executors, controllers) in one statement.
+"""Claims: leasing the free rows of a table (executors, controllers), renewing and releasing them.
 
 Executors (:mod:`lpexec.core.store.leases`) and controllers
 (:mod:`lpexec.core.store.controller_leases`) are leased alike: a row names its holder, when its
 lease ends and a **fencing token** raised by one at every claim (:class:`LeaseColumns`). A row is
 free when nobody holds it or its lease has ended; :func:`claim_free` locks free rows with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` (so two processes claiming at once never take the same row)
-and leases them.
+and leases them. The holder extends its unexpired leases (:func:`renew_held`), learns which it
+lost (:func:`drop_lost`), gives them up (:func:`release_held`), and says it is alive in a table
+of hosts (:func:`beat_host`, :class:`HostColumns`: workers, daemons).
 
 Times are the database's own clock on PostgreSQL (``clock_timestamp()``); SQLite is
 single-process (the injected clock of that process, :func:`database_now`), and SQLAlchemy leaves
@@ -15,7 +17,7 @@ single-process (the injected clock of that process, :func:`database_now`), and S
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +26,28 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from lpexec.core.clock import Clock
-from lpexec.core.store.tables import controller_leases_table, executors_table
+from lpexec.core.store.tables import (
+    controller_hosts_table,
+    controller_leases_table,
+    executors_table,
+    workers_table,
+)
 from lpexec.core.store.types import UtcDateTime
 
 __all__ = [
+    "CONTROLLER_HOST",
     "CONTROLLER_LEASE",
     "EXECUTOR_LEASE",
+    "WORKER_HOST",
+    "HostColumns",
     "LeaseColumns",
+    "beat_host",
     "claim_free",
     "database_later",
     "database_now",
+    "drop_lost",
+    "release_held",
+    "renew_held",
 ]
 
 
@@ -69,6 +83,32 @@ CONTROLLER_LEASE = LeaseColumns(
     _CONTROLLERS.expires_at,
 )
 """A controller's lease: the daemon that runs it."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostColumns:
+    """A table of the processes alive (their heartbeat), and its columns."""
+
+    table: Table
+    key: Column[Any]
+    """The process's id."""
+    expires_at: Column[Any]
+    """Until when it is alive without another beat."""
+    started_at: Column[Any] | None = None
+    """When it first beat (None: the table does not keep it)."""
+
+
+WORKER_HOST = HostColumns(
+    workers_table,
+    workers_table.c.worker_id,
+    workers_table.c.expires_at,
+    workers_table.c.started_at,
+)
+"""A worker (or a daemon running executors) alive."""
+CONTROLLER_HOST = HostColumns(
+    controller_hosts_table, controller_hosts_table.c.host_id, controller_hosts_table.c.expires_at
+)
+"""A daemon sharing controllers alive."""
 
 
 def claim_free(
@@ -111,6 +151,63 @@ def claim_free(
         .returning(leased.key, leased.token)
     ).all()
     return {key: int(token) for key, token in rows}
+
+
+def renew_held(
+    connection: Connection, leased: LeaseColumns, *, owner: str, clock: Clock, ttl: dt.timedelta
+) -> dict[str, int]:
+    """Extend by ``ttl`` every lease ``owner`` holds that has not ended; return the keys it
+    still holds with their tokens (as the database has them)."""
+    now = database_now(connection, clock)
+    mine = (leased.owner == owner, leased.expires_at > now)
+    connection.execute(
+        update(leased.table)
+        .where(*mine)
+        .values({leased.expires_at: database_later(connection, clock, ttl)})
+    )
+    rows = connection.execute(select(leased.key, leased.token).where(*mine)).all()
+    return {key: token for key, token in rows}
+
+
+def drop_lost(
+    held: MutableMapping[str, int], still: Mapping[str, int], *, keep: Collection[str] = ()
+) -> set[str]:
+    """Drop from ``held`` the keys :func:`renew_held` no longer found at their token (except
+    those in ``keep``); return them."""
+    lost = {key for key, token in list(held.items()) if still.get(key) != token and key not in keep}
+    for key in lost:
+        held.pop(key, None)
+    return lost
+
+
+def release_held(
+    connection: Connection, leased: LeaseColumns, tokens: Iterable[tuple[str, int]], *, owner: str
+) -> None:
+    """Give up the leases of these ``(key, token)``: one row at a time, only where ``owner``
+    still holds it at that token (a row claimed since at a higher token is left alone)."""
+    for key, token in tokens:
+        connection.execute(
+            update(leased.table)
+            .where(leased.key == key, leased.owner == owner, leased.token == token)
+            .values({leased.owner: None, leased.expires_at: None})
+        )
+
+
+def beat_host(
+    connection: Connection, hosts: HostColumns, *, owner: str, clock: Clock, ttl: dt.timedelta
+) -> None:
+    """Say ``owner`` is alive for one more ``ttl``: move its row's expiry on, or insert its row
+    the first time (with the database's time as its start, where the table keeps one)."""
+    now = database_now(connection, clock) if hosts.started_at is not None else None
+    expires = database_later(connection, clock, ttl)
+    done = connection.execute(
+        update(hosts.table).where(hosts.key == owner).values({hosts.expires_at: expires})
+    )
+    if not done.rowcount:
+        first: dict[Column[Any], Any] = {hosts.key: owner, hosts.expires_at: expires}
+        if hosts.started_at is not None:
+            first[hosts.started_at] = now
+        connection.execute(hosts.table.insert().values(first))
 
 
 def database_now(connection: Connection, clock: Clock) -> Any:

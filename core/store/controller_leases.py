@@ -32,9 +32,18 @@ from sqlalchemy.exc import IntegrityError
 
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
-from lpexec.core.store.claims import CONTROLLER_LEASE, EXECUTOR_LEASE, claim_free
+from lpexec.core.store.claims import (
+    CONTROLLER_HOST,
+    CONTROLLER_LEASE,
+    EXECUTOR_LEASE,
+    beat_host,
+    claim_free,
+    drop_lost,
+    release_held,
+    renew_held,
+)
 from lpexec.core.store.database import Database
-from lpexec.core.store.leases import Fence, database_later, database_now
+from lpexec.core.store.leases import Fence, database_now
 from lpexec.core.store.tables import (
     controller_hosts_table,
     controller_leases_table,
@@ -121,16 +130,7 @@ class ControllerLeases:
     def beat(self) -> None:
         """Say this daemon is alive for one more TTL."""
         with self.database.engine.begin() as connection:
-            expires = database_later(connection, self.clock, self.ttl)
-            done = connection.execute(
-                update(CONTROLLER_HOSTS)
-                .where(CONTROLLER_HOSTS.c.host_id == self.owner)
-                .values(expires_at=expires)
-            )
-            if not done.rowcount:
-                connection.execute(
-                    CONTROLLER_HOSTS.insert().values(host_id=self.owner, expires_at=expires)
-                )
+            beat_host(connection, CONTROLLER_HOST, owner=self.owner, clock=self.clock, ttl=self.ttl)
 
     def live_hosts(self) -> int:
         """How many daemons are alive (this one included once it has beaten)."""
@@ -177,44 +177,23 @@ class ControllerLeases:
     def renew(self) -> set[str]:
         """Extend every controller lease still held; return those lost (dropped from
         :attr:`held`)."""
-        table = CONTROLLER_LEASES
         with self._lock:
             started = self.clock.monotonic()
             with self.database.engine.begin() as connection:
-                now = database_now(connection, self.clock)
-                mine = (table.c.owner == self.owner, table.c.expires_at > now)
-                connection.execute(
-                    update(table)
-                    .where(*mine)
-                    .values(expires_at=database_later(connection, self.clock, self.ttl))
+                still = renew_held(
+                    connection, CONTROLLER_LEASE, owner=self.owner, clock=self.clock, ttl=self.ttl
                 )
-                rows = connection.execute(
-                    select(table.c.controller_id, table.c.token).where(*mine)
-                ).all()
-            still = {controller_id: token for controller_id, token in rows}
-            held = self.fence.controllers
-            lost = {cid for cid, token in list(held.items()) if still.get(cid) != token}
-            for controller_id in lost:
-                held.pop(controller_id, None)
+            lost = drop_lost(self.fence.controllers, still)
             self.fence.controllers_valid_until = started + self.ttl.total_seconds()
         return lost
 
     def release(self, controller_ids: Collection[str]) -> None:
         """Give up these leases (only those held at the token this daemon knows)."""
-        table, held = CONTROLLER_LEASES, self.fence.controllers
-        mine = [cid for cid in controller_ids if cid in held]
+        held = self.fence.controllers
+        mine = [(cid, held[cid]) for cid in controller_ids if cid in held]
         with self._lock, self.database.engine.begin() as connection:
-            for controller_id in mine:
-                connection.execute(
-                    update(table)
-                    .where(
-                        table.c.controller_id == controller_id,
-                        table.c.owner == self.owner,
-                        table.c.token == held[controller_id],
-                    )
-                    .values(owner=None, expires_at=None)
-                )
-        for controller_id in mine:
+            release_held(connection, CONTROLLER_LEASE, mine, owner=self.owner)
+        for controller_id, _token in mine:
             held.pop(controller_id, None)
 
     def ownership(self) -> dict[str, str | None]:

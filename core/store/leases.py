@@ -35,7 +35,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from lpexec.core.clock import Clock
 from lpexec.core.errors import StoreError
 from lpexec.core.lifecycle import ExecutorStatus
-from lpexec.core.store.claims import EXECUTOR_LEASE, claim_free, database_later, database_now
+from lpexec.core.store.claims import (
+    EXECUTOR_LEASE,
+    WORKER_HOST,
+    beat_host,
+    claim_free,
+    database_later,
+    database_now,
+    drop_lost,
+    release_held,
+    renew_held,
+)
 from lpexec.core.store.database import Database
 from lpexec.core.store.tables import controller_leases_table, executors_table, workers_table
 
@@ -143,19 +153,7 @@ class Leases:
     def beat(self) -> None:
         """Say this worker is alive for one more TTL (inserting its row the first time)."""
         with self.database.begin() as connection:
-            now = database_now(connection, self.clock)
-            expires = database_later(connection, self.clock, self.ttl)
-            done = connection.execute(
-                update(_WORKERS)
-                .where(_WORKERS.c.worker_id == self.owner)
-                .values(expires_at=expires)
-            )
-            if not done.rowcount:
-                connection.execute(
-                    _WORKERS.insert().values(
-                        worker_id=self.owner, started_at=now, expires_at=expires
-                    )
-                )
+            beat_host(connection, WORKER_HOST, owner=self.owner, clock=self.clock, ttl=self.ttl)
 
     def leave(self) -> None:
         """Release every lease and remove this worker's row (a clean stop)."""
@@ -225,26 +223,10 @@ class Leases:
     def _renew(self) -> set[str]:
         started = self.clock.monotonic()
         with self.database.begin() as connection:
-            now = database_now(connection, self.clock)
-            connection.execute(
-                update(_ROW)
-                .where(_ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now)
-                .values(lease_expires_at=database_later(connection, self.clock, self.ttl))
+            still = renew_held(
+                connection, EXECUTOR_LEASE, owner=self.owner, clock=self.clock, ttl=self.ttl
             )
-            rows = connection.execute(
-                select(_ROW.c.executor_id, _ROW.c.lease_token).where(
-                    _ROW.c.lease_owner == self.owner, _ROW.c.lease_expires_at > now
-                )
-            ).all()
-        still = {executor_id: token for executor_id, token in rows}
-        tokens, creating = self.fence.tokens, self.fence.creating
-        lost = {
-            executor_id
-            for executor_id, token in list(tokens.items())
-            if still.get(executor_id) != token and executor_id not in creating
-        }
-        for executor_id in lost:
-            tokens.pop(executor_id, None)
+        lost = drop_lost(self.fence.tokens, still, keep=self.fence.creating)
         self.fence.renewed(started)
         return lost
 
@@ -255,19 +237,14 @@ class Leases:
 
     def _release(self, executor_ids: Collection[str]) -> None:
         tokens = self.fence.tokens
-        mine = [executor_id for executor_id in executor_ids if executor_id in tokens]
+        mine = [
+            (executor_id, tokens[executor_id])
+            for executor_id in executor_ids
+            if executor_id in tokens
+        ]
         with self.database.begin() as connection:
-            for executor_id in mine:
-                connection.execute(
-                    update(_ROW)
-                    .where(
-                        _ROW.c.executor_id == executor_id,
-                        _ROW.c.lease_owner == self.owner,
-                        _ROW.c.lease_token == tokens[executor_id],
-                    )
-                    .values(lease_owner=None, lease_expires_at=None)
-                )
-        for executor_id in mine:
+            release_held(connection, EXECUTOR_LEASE, mine, owner=self.owner)
+        for executor_id, _token in mine:
             tokens.pop(executor_id, None)
 
     def _runnable(self) -> list[ColumnElement[bool]]:
