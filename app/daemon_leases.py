@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from lpexec.app.heartbeat import Heartbeat
+from lpexec.app.lease_holder import LeaseHolder, check_lease_timing
 from lpexec.app.worker import new_worker_id
 from lpexec.core import ConfigError, Engine
 from lpexec.core.clock import Clock, LiveClock
@@ -50,20 +51,10 @@ class DaemonLeaseSettings:
     heartbeat_seconds: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("ttl_seconds", "heartbeat_seconds"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ConfigError(
-                    f"{name}: expected a positive number of seconds, received {value}"
-                )
-        if self.heartbeat_seconds * 2 > self.ttl_seconds:
-            raise ConfigError(
-                f"heartbeat_seconds: expected at most half of ttl_seconds ({self.ttl_seconds}), "
-                f"received {self.heartbeat_seconds}"
-            )
+        check_lease_timing(self.ttl_seconds, self.heartbeat_seconds)
 
 
-class DaemonLeases:
+class DaemonLeases(LeaseHolder):
     """The leases of one daemon: its share of ``policy_ids`` and their executors.
 
     Args:
@@ -125,21 +116,6 @@ class DaemonLeases:
         """Called with ``("heartbeat", seconds)`` after each (metrics)."""
 
     # --- what the metrics read ------------------------------------------------------------------
-
-    @property
-    def held(self) -> int:
-        """How many executors this daemon holds now."""
-        return len(self.fence.tokens)
-
-    @property
-    def clock(self) -> Clock:
-        """The live clock the leases measure."""
-        return self.executors.clock
-
-    @property
-    def ttl_seconds(self) -> float:
-        """How long a lease lasts without renewal."""
-        return self.settings.ttl_seconds
 
     def policy_counts(self) -> tuple[int, int, int, int]:
         """Policies held now, claimed, handed over and lost since the start."""

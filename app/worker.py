@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from lpexec.app.heartbeat import Heartbeat
+from lpexec.app.lease_holder import LeaseHolder, check_lease_timing
 from lpexec.core import ConfigError, Database, Engine, UnknownExecutorError
 from lpexec.core.clock import Clock, LiveClock
 from lpexec.core.store import Leases, SqlStore, StopRequests
@@ -67,17 +68,9 @@ class WorkerSettings:
     tenth of the share, so executors ending one by one do not move the others around)."""
 
     def __post_init__(self) -> None:
-        for name in ("ttl_seconds", "heartbeat_seconds", "interval_seconds"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ConfigError(
-                    f"{name}: expected a positive number of seconds, received {value}"
-                )
-        if self.heartbeat_seconds * 2 > self.ttl_seconds:
-            raise ConfigError(
-                f"heartbeat_seconds: expected at most half of ttl_seconds ({self.ttl_seconds}), "
-                f"received {self.heartbeat_seconds}"
-            )
+        check_lease_timing(
+            self.ttl_seconds, self.heartbeat_seconds, interval_seconds=self.interval_seconds
+        )
 
 
 def new_worker_id() -> str:
@@ -111,7 +104,7 @@ def single_process(database: Database, *, what: str = "worker") -> Iterator[None
         handle.close()
 
 
-class Worker:
+class Worker(LeaseHolder):
     """Runs a fair share of the executors of a shared database on one engine.
 
     Args:
@@ -147,7 +140,8 @@ class Worker:
             clock=clock or LiveClock(),
             types=types,
         )
-        store.fence = self.leases.fence
+        self.fence = self.leases.fence
+        store.fence = self.fence
         self.stops = StopRequests(store.database)
         """Stops asked for by processes that run no executors (an API beside the workers)."""
         engine.limit_concurrent_calls(self.settings.max_concurrent_calls)
@@ -170,21 +164,6 @@ class Worker:
         self._loop_seen = 0.0
         """When the event loop last showed it runs (the renewal thread stops renewing for a
         loop stuck longer than three TTLs: its leases then move to a worker that runs)."""
-
-    @property
-    def held(self) -> int:
-        """How many executors this worker holds now."""
-        return len(self.leases.fence.tokens)
-
-    @property
-    def clock(self) -> Clock:
-        """The live clock the leases measure."""
-        return self.leases.clock
-
-    @property
-    def ttl_seconds(self) -> float:
-        """How long a lease lasts without renewal."""
-        return self.settings.ttl_seconds
 
     def renew(self) -> None:
         """Say this worker is alive and extend its leases (on the renewal thread while
