@@ -24,10 +24,7 @@ import datetime as dt
 import json
 import os
 import random
-import signal
 import subprocess
-import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,48 +34,19 @@ from lpexec.app.paper_market import PaperMarkets
 from lpexec.cex import OrderExecutor, OrderExecutorState, PositionExecutor, TrackedOrder
 from lpexec.core import Database, ExecutorStatus, PlaceOrder
 from lpexec.core.store.sql import SqlStore
+from tests.integration.crash_runs import kill_then_finish, start_child
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNT = 8
 DEFAULT_SEEDS = (0, 1, 2)
 _COUNT = os.environ.get("LPEXEC_CEX_CRASH_SEEDS")
 SEEDS = range(int(_COUNT)) if _COUNT else DEFAULT_SEEDS
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 WALL = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 """The children's fixed wall clock."""
 
 
 def child(database_url: str, state: Path, log: Path, seed: int, run: int) -> subprocess.Popen[str]:
-    with log.open("a", encoding="utf-8") as stderr:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "tests/integration/cex_crash_child.py"),
-                database_url,
-                str(state),
-                str(COUNT),
-                str(seed),
-                str(run),
-            ],
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-
-
-def kill_after_start(process: subprocess.Popen[str], delay: float) -> str:
-    """SIGKILL ``process`` ``delay`` seconds after it prints STARTED; return what it printed."""
-    assert process.stdout is not None
-    printed = process.stdout.readline().strip()
-    if printed == "STARTED":
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    rest = process.stdout.read()
-    process.stdout.close()
-    return printed + " " + rest.strip()
+    arguments = (database_url, str(state), str(COUNT), str(seed), str(run))
+    return start_child("cex_crash_child.py", log, *arguments)
 
 
 @pytest.mark.slow
@@ -90,27 +58,13 @@ def test_killed_and_resumed_order_executors_agree_with_the_paper_exchange(
     rng = random.Random(f"cex-crash:{seed}")
     kills = [round(rng.uniform(0.0, 0.8), 3) for _ in range(1 + (rng.random() < 0.5))]
     state, log = tmp_path / "paper-exchange.json", tmp_path / "child.log"
-    runs = []
     # Act: kill after each seeded delay, then one run to the end
-    for run, delay in enumerate(kills):
-        process = child(database_url, state, log, seed, run)
-        try:
-            runs.append(f"kill at +{delay}s: " + kill_after_start(process, delay))
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=30)
-    final = child(database_url, state, log, seed, len(kills))
-    try:
-        out, _ = final.communicate(timeout=300)
-    finally:
-        if final.poll() is None:
-            final.kill()
-            final.wait(timeout=30)
-    story = f"seed {seed}; runs: {runs}; child log: {log.read_text(encoding='utf-8')[-4000:]}"
+    runs, returncode, out, story = kill_then_finish(
+        lambda run: child(database_url, state, log, seed, run), kills, log, seed
+    )
     # Assert: the first kill landed before the work was done; the last run finished it
     assert "DONE" not in runs[0], story
-    assert final.returncode == 0, story
+    assert returncode == 0, story
     done = out.strip().splitlines()[-1]
     assert done.startswith("DONE "), story
     assert json.loads(done[5:])["live"] == 0, story

@@ -13,54 +13,22 @@ repeated), for the directional controller at most two live executors per side at
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
 import subprocess
-import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from lpexec.core import Database, SqlStore
+from tests.integration.crash_runs import kill_then_finish, start_child
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TICKS = 24
 SEEDS = (0, 1, 2)
 
 
 def child(database_url: str, state: Path, log: Path) -> subprocess.Popen[str]:
-    with log.open("a", encoding="utf-8") as stderr:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "tests/integration/controller_crash_child.py"),
-                database_url,
-                str(state),
-                str(TICKS),
-            ],
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-
-
-def kill_after_start(process: subprocess.Popen[str], delay: float) -> str:
-    """SIGKILL ``process`` ``delay`` seconds after it prints STARTED; return what it printed."""
-    assert process.stdout is not None
-    printed = process.stdout.readline().strip()
-    if printed == "STARTED":
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    rest = process.stdout.read()
-    process.stdout.close()
-    return printed + " " + rest.strip()
+    return start_child("controller_crash_child.py", log, database_url, str(state), str(TICKS))
 
 
 @pytest.mark.slow
@@ -70,27 +38,13 @@ def test_killed_controllers_never_create_twice(tmp_path, database_url, seed):
     rng = random.Random(f"controller-crash:{seed}")
     kills = [round(rng.uniform(0.1, 1.5), 3) for _ in range(1 + (rng.random() < 0.5))]
     state, log = tmp_path / "paper-exchange.json", tmp_path / "child.log"
-    runs = []
     # Act: kill after each seeded delay, then one run to the end
-    for delay in kills:
-        process = child(database_url, state, log)
-        try:
-            runs.append(f"kill at +{delay}s: " + kill_after_start(process, delay))
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=30)
-    final = child(database_url, state, log)
-    try:
-        out, _ = final.communicate(timeout=300)
-    finally:
-        if final.poll() is None:
-            final.kill()
-            final.wait(timeout=30)
-    story = f"seed {seed}; runs: {runs}; child log: {log.read_text(encoding='utf-8')[-4000:]}"
+    runs, returncode, out, story = kill_then_finish(
+        lambda _run: child(database_url, state, log), kills, log, seed
+    )
     # Assert
     assert "DONE" not in runs[0], story  # the first kill landed mid-run
-    assert final.returncode == 0, story
+    assert returncode == 0, story
     assert json.loads(out.strip().splitlines()[-1][5:])["step"] == TICKS, story
     database = Database.open(database_url)
     try:
