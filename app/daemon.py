@@ -193,6 +193,10 @@ class Daemon:
                 daemon_id=daemon_id,
                 on_claimed=self._reload,
             )
+        self._renewals: asyncio.Task[None] | None = None
+        """The heartbeats' task (leases only): balancing ends with the loop, renewals go on
+        through the stop's closes until :meth:`_end_renewals`."""
+        self._release = asyncio.Event()
 
     def _reload(self, controller_ids: list[str]) -> None:
         """Load the state of policies and controllers this daemon took over."""
@@ -295,13 +299,25 @@ class Daemon:
             f"(holding {', '.join(leases.held_policies()) or 'none yet'}); every "
             f"{self.config.interval_seconds} s"
         )
-        beats = asyncio.create_task(leases.run_heartbeats(stop))
+        self._renewals = asyncio.create_task(leases.run_heartbeats(stop, renew_until=self._release))
         try:
             await self._loop(stop, max_ticks=max_ticks)
-        finally:
-            stop.set()  # no balance runs while the stop hands everything over
-            await beats
+        except BaseException:
+            stop.set()
+            await self._end_renewals()
+            raise
+        # No balance runs while the stop closes and hands everything over; the leases are
+        # still renewed (closes can outlast a TTL) until just before the stop releases them.
+        stop.set()
         await self.stop()
+        await self._end_renewals()
+
+    async def _end_renewals(self) -> None:
+        """Stop renewing the leases (before they are released, so none is extended after)."""
+        self._release.set()
+        if self._renewals is not None:
+            await self._renewals
+            self._renewals = None
 
     async def _loop(self, stop: asyncio.Event, *, max_ticks: int | None) -> None:
         clock = self.runtime.clock
@@ -339,6 +355,8 @@ class Daemon:
         for executor_id in stopping:
             await engine.stop(executor_id)
         still_open = await self._settle_closes(stopping) if stopping else []
+        # (before the leases are released below: that drops every executor from the engine)
+        lost = [executor_id for executor_id in stopping if _dropped(engine, executor_id)]
         for policy_id, policy in self.runner.policies.items():
             if policy_id in held:
                 try:
@@ -352,11 +370,13 @@ class Daemon:
                 logger.info("not saving %s at the stop: %s", e.controller_id, e)
             self.controllers = None
         if leases is not None:
+            await self._end_renewals()
             await leases.leave()
-        if still_open:
+        if still_open or lost:
             self._out(
-                f"daemon stopped; {len(still_open)} close_on_stop position(s) still closing "
-                f"({', '.join(still_open)}): their closes resume at the next start"
+                f"daemon stopped; {len(still_open) + len(lost)} close_on_stop position(s) not "
+                f"closed here ({', '.join(still_open + lost)}): their closes resume at the next "
+                "start (or on the daemon that took their lease)"
             )
         else:
             self._out(
@@ -381,8 +401,18 @@ class Daemon:
 def _still_open(engine: Engine, executor_id: str) -> bool:
     try:
         return not engine.executor(executor_id).is_terminated
-    except KeyError:  # dropped: its lease went to another daemon, which closes it
+    except KeyError:  # dropped (its lease lost): this daemon can wait no longer (_dropped)
         return False
+
+
+def _dropped(engine: Engine, executor_id: str) -> bool:
+    """True when the engine no longer runs ``executor_id`` (its lease was lost: another daemon,
+    or the next start, finishes it)."""
+    try:
+        engine.executor(executor_id)
+    except KeyError:
+        return True
+    return False
 
 
 async def venue_problems(

@@ -278,8 +278,12 @@ class DaemonLeases(LeaseHolder):
         busy = {self._policy_of(executor_id) for executor_id in self.engine.busy_executors()}
         return [policy_id for policy_id in sorted(held, reverse=True) if policy_id not in busy]
 
-    async def run_heartbeats(self, stop: asyncio.Event) -> None:
-        """Renew on a thread every heartbeat and balance on the event loop, until ``stop``."""
+    async def run_heartbeats(
+        self, stop: asyncio.Event, *, renew_until: asyncio.Event | None = None
+    ) -> None:
+        """Renew on a thread every heartbeat and balance on the event loop, until ``stop``; with
+        ``renew_until``, go on renewing (without balancing) until it is set too: a stop's
+        closes act under the leases, and may outlast a TTL."""
         beats = Heartbeat(
             renew=self.renew,
             balance=self.balance,
@@ -291,6 +295,8 @@ class DaemonLeases(LeaseHolder):
         beats.start()
         try:
             await beats.balance_until(stop)
+            if renew_until is not None:
+                await renew_until.wait()
         finally:
             await beats.halt()
 

@@ -170,13 +170,27 @@ def renew_held(
 
 
 def drop_lost(
-    held: MutableMapping[str, int], still: Mapping[str, int], *, keep: Collection[str] = ()
+    held: MutableMapping[str, int],
+    still: Mapping[str, int],
+    *,
+    before: Mapping[str, int],
+    keep: Collection[str] = (),
 ) -> set[str]:
-    """Drop from ``held`` the keys :func:`renew_held` no longer found at their token (except
-    those in ``keep``); return them."""
-    lost = {key for key, token in list(held.items()) if still.get(key) != token and key not in keep}
-    for key in lost:
+    """Drop from ``held`` the keys held at ``before`` (its copy taken before :func:`renew_held`
+    read the rows) that the renewal no longer found at that token (except those in ``keep``);
+    return them.
+
+    A key claimed while the renewal ran is judged at the next one: it is not in ``before``, and
+    its claim may have committed after the renewal read the rows (a claim on another thread: a
+    daemon claims a policy's executors beside the executor renewal). A key whose token moved
+    since the copy (claimed again) is kept too.
+    """
+    lost: set[str] = set()
+    for key, token in before.items():
+        if still.get(key) == token or key in keep or held.get(key) != token:
+            continue
         held.pop(key, None)
+        lost.add(key)
     return lost
 
 

@@ -179,11 +179,12 @@ class ControllerLeases:
         :attr:`held`)."""
         with self._lock:
             started = self.clock.monotonic()
+            before = dict(self.fence.controllers)
             with self.database.engine.begin() as connection:
                 still = renew_held(
                     connection, CONTROLLER_LEASE, owner=self.owner, clock=self.clock, ttl=self.ttl
                 )
-            lost = drop_lost(self.fence.controllers, still)
+            lost = drop_lost(self.fence.controllers, still, before=before)
             self.fence.controllers_valid_until = started + self.ttl.total_seconds()
         return lost
 

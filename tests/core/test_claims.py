@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from lpexec.core import Database
 from lpexec.core.clock import LiveClock
-from lpexec.core.store.claims import CONTROLLER_LEASE, claim_free
+from lpexec.core.store.claims import CONTROLLER_LEASE, claim_free, drop_lost, renew_held
 
 TTL = dt.timedelta(seconds=30)
 TABLE = CONTROLLER_LEASE.table
@@ -79,3 +79,31 @@ def test_a_released_or_expired_row_is_claimed_again_at_the_next_token(database):
     again = claim(database, "d2", ["a", "b", "c"], limit=None)
     # Assert
     assert again == {"b": 2, "a": 2}
+
+
+def test_a_lease_claimed_while_the_renewal_read_the_rows_is_not_taken_for_lost(database):
+    # Arrange: this process holds "a"; the renewal copies what it holds and reads the rows, then
+    # a claim on another thread commits "b" and adds it, after the read
+    with database.engine.begin() as connection:
+        connection.execute(TABLE.insert(), [{"controller_id": cid} for cid in ("a", "b")])
+    held = claim(database, "me", ["a"], limit=None)
+    before = dict(held)
+    with database.engine.begin() as connection:
+        still = renew_held(connection, CONTROLLER_LEASE, owner="me", clock=LiveClock(), ttl=TTL)
+    held.update(claim(database, "me", ["b"], limit=None))
+    # Act
+    lost = drop_lost(held, still, before=before)
+    # Assert: nothing lost; both held at their tokens (the next renewal finds "b")
+    assert lost == set() and sorted(held) == ["a", "b"]
+    with database.engine.begin() as connection:
+        again = renew_held(connection, CONTROLLER_LEASE, owner="me", clock=LiveClock(), ttl=TTL)
+    assert drop_lost(held, again, before=dict(held)) == set() and again == held
+
+
+def test_a_lease_another_process_claimed_is_lost_unless_claimed_again_since():
+    held = {"a": 3, "b": 5, "c": 7}
+    before = dict(held)
+    still = {"c": 7}  # "a" and "b" are someone else's now (or expired)
+    held["b"] = 6  # "b" claimed again by this process after the renewal read the rows
+    lost = drop_lost(held, still, before=before, keep={"c"})
+    assert lost == {"a"} and held == {"b": 6, "c": 7}

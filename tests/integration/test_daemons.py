@@ -188,7 +188,12 @@ def test_three_daemons_share_policies_fail_over_and_fence(request, tmp_path, pos
     assert lost and lost[0]["worker_id"] == "d2", outputs["d2"][1][-2000:]
     assert set(lost[0]["controller_ids"]) <= set(POLICIES) and lost[0]["executor_ids"]
     assert journal_gaps(database) == []
-    assert query(database, "SELECT count(*) FROM executors WHERE status != 'TERMINATED'") == [(0,)]
+    unfinished = query(
+        database,
+        "SELECT executor_id, type, status, controller_id, lease_owner FROM executors "
+        "WHERE status != 'TERMINATED'",
+    )
+    assert unfinished == [], (unfinished, outputs["d2"][0][-3000:], outputs["d2"][1][-3000:])
     assert query(database, "SELECT count(*) FROM controller_leases WHERE owner IS NOT NULL") == [
         (0,)
     ]
@@ -216,6 +221,56 @@ take_profit = "0.05"
 time_limit = 7200
 """
 CONTROLLERS = {"mm-sol": "SOL-USDT", "mm-eth": "ETH-USDT"}
+
+
+@pytest.mark.slow
+def test_the_last_daemon_s_closes_keep_their_leases_however_long_they_take(
+    request, tmp_path, postgres_url
+):
+    # Arrange: one daemon of two close_on_stop policies on a paper Gateway whose closes take
+    # longer than the lease TTL; both positions open
+    postgres_url, database = shared_database(request, postgres_url)
+    port, state = free_port(), tmp_path / "chain.json"
+    slow = f"close:slow={int((TTL + 1) * 1000)}ms"
+    server = start_paper_gateway_process(
+        port=port, arguments=["--seed", "3", "--state-file", str(state), "--faults", slow]
+    )
+    url, wallet = f"http://127.0.0.1:{port}", build_paper_gateway(seed=3).wallet
+    config = tmp_path / "daemon.toml"
+    write_config(config, POLICIES[:2])
+    daemons = {"d1": daemon(config, url, wallet, postgres_url, "d1", tmp_path)}
+    try:
+        wait_until(
+            lambda: (
+                query(
+                    database,
+                    "SELECT count(*) FROM executors WHERE type = 'lp' AND status = 'ACTIVE'",
+                )
+                == [(2,)]
+            ),
+            timeout=60,
+            what="both positions open",
+            details=lambda: query(database, "SELECT executor_id, type, status FROM executors"),
+        )
+        # Act: stop it; each close outlasts the TTL
+        daemons["d1"].send_signal(signal.SIGTERM)
+        daemons["d1"].wait(timeout=120)
+    finally:
+        outputs = stop(daemons, tmp_path, gently=False)
+        stop_servers(server)
+    # Assert: its leases were renewed through the closes: both ended, nothing left held
+    unfinished = query(
+        database,
+        "SELECT executor_id, type, status, lease_owner FROM executors WHERE status != 'TERMINATED'",
+    )
+    assert daemons["d1"].returncode == 0, outputs["d1"][1][-2000:]
+    assert "close_on_stop positions closed" in outputs["d1"][0], outputs["d1"]
+    assert unfinished == [], (unfinished, outputs["d1"][1][-3000:])
+    assert query(database, "SELECT count(*) FROM controller_leases WHERE owner IS NOT NULL") == [
+        (0,)
+    ]
+    opens, discrepancies = chain_opens_and_audit(state, wallet, database)
+    assert len(opens) == 2 and discrepancies == []
 
 
 @pytest.mark.slow
