@@ -30,7 +30,7 @@ from lpexec.app.worker_runtime import (
     paper_exchange_url,
 )
 from lpexec.cex import PositionExecutorConfig
-from lpexec.core import UTC, ConfigError, LiveClock, SimulatedClock
+from lpexec.core import ConfigError, LiveClock, SimulatedClock
 from lpexec.paper.exchange_server import make_exchange_server
 
 OPERATOR = Caller()
@@ -166,7 +166,7 @@ async def test_workers_holding_parts_of_one_perpetual_position_each_get_their_pa
 ):
     # Arrange: the paper exchange on a wall clock the test moves; two workers (each its own
     # store: they know nothing of each other) each open a long on the perpetual market
-    wall = SimulatedClock(dt.datetime.now(UTC))
+    wall = SimulatedClock(LiveClock().now())
     host = PaperExchangeHost.open(seed=3, wall=wall)
     with served(host) as url:
         workers = [

@@ -201,12 +201,13 @@ def wait_until(
     details: Callable[[], object],
 ) -> float:
     """Seconds until ``condition()`` held (polled every 0.1 s)."""
-    started = time.monotonic()
+    clock = LiveClock()
+    started = clock.monotonic()
     while not condition():
-        if time.monotonic() - started > timeout:
+        if clock.monotonic() - started > timeout:
             raise AssertionError(f"{what}: not within {timeout} s; held {details()}")
         time.sleep(0.1)
-    return time.monotonic() - started
+    return clock.monotonic() - started
 
 
 def query(database: Database, sql: str) -> list[tuple]:
