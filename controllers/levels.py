@@ -7,7 +7,7 @@ import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -51,7 +51,21 @@ class BarrierFields(BaseModel):
         return value.strip().upper() if isinstance(value, str) else value
 
 
-ConfigTemplates = dict[tuple[Any, ...], ExecutorConfig]
+class _Shape(NamedTuple):
+    """What a config is built from besides its amount, price and overrides (a template's key)."""
+
+    executor_type: Literal["position", "order"]
+    open_order_type: str
+    connector_name: str
+    trading_pair: str
+    side: str
+    leverage: int
+    position_mode: str
+    is_perpetual: bool | None
+    level_id: str | None
+
+
+ConfigTemplates = dict[_Shape, ExecutorConfig]
 """A controller's validated configs by everything but their amount and price (see
 :func:`position_or_order_config`)."""
 
@@ -81,25 +95,25 @@ def position_or_order_config(
     of config once: a later config of the same shape without overrides is the first one copied
     with its amount and price, when both are positive finite decimals (what validating them
     keeps as they are, the same objects); anything else is validated in full."""
-    key = None
-    if (
-        templates is not None
-        and not overrides
+    shape = _Shape(
+        executor_type,
+        open_order_type,
+        connector_name,
+        trading_pair,
+        side,
+        leverage,
+        position_mode,
+        is_perpetual,
+        level_id,
+    )
+    kept = (
+        not overrides
         and _kept_by_validation(amount)
         and (price is None or _kept_by_validation(price))
-    ):
-        key = (
-            executor_type,
-            open_order_type,
-            connector_name,
-            trading_pair,
-            side,
-            leverage,
-            position_mode,
-            is_perpetual,
-            level_id,
-        )
-        template = templates.get(key)
+    )
+    cache = templates if kept else None
+    if cache is not None:
+        template = cache.get(shape)
         if template is not None:
             if executor_type == "order":
                 update: dict[str, Any] = {"amount": amount}
@@ -109,23 +123,9 @@ def position_or_order_config(
                 entry = price if open_order_type != "MARKET" else None
                 update = {"amount": amount, "entry_price": entry}
             return template.model_copy(update=update)
-    config = _validated_config(
-        barriers,
-        executor_type=executor_type,
-        open_order_type=open_order_type,
-        connector_name=connector_name,
-        trading_pair=trading_pair,
-        side=side,
-        amount=amount,
-        price=price,
-        leverage=leverage,
-        position_mode=position_mode,
-        is_perpetual=is_perpetual,
-        level_id=level_id,
-        overrides=overrides,
-    )
-    if key is not None and templates is not None:
-        templates[key] = config
+    config = _validated_config(barriers, shape, amount=amount, price=price, overrides=overrides)
+    if cache is not None:
+        cache[shape] = config
     return config
 
 
@@ -137,32 +137,25 @@ def _kept_by_validation(value: object) -> bool:
 
 def _validated_config(
     barriers: BarrierFields,
+    shape: _Shape,
     *,
-    executor_type: Literal["position", "order"],
-    open_order_type: str,
-    connector_name: str,
-    trading_pair: str,
-    side: str,
     amount: Decimal,
     price: Decimal | None,
-    leverage: int,
-    position_mode: str,
-    is_perpetual: bool | None,
-    level_id: str | None,
     overrides: Mapping[str, Any] | None,
 ) -> ExecutorConfig:
     extra = dict(overrides or {})
+    open_order_type = shape.open_order_type
     values: dict[str, Any] = {
         "id": PENDING_ID,
-        "connector_name": connector_name,
-        "trading_pair": trading_pair,
-        "side": side,
+        "connector_name": shape.connector_name,
+        "trading_pair": shape.trading_pair,
+        "side": shape.side,
         "amount": amount,
-        "leverage": leverage,
-        "level_id": level_id,
-        "is_perpetual": is_perpetual,
+        "leverage": shape.leverage,
+        "level_id": shape.level_id,
+        "is_perpetual": shape.is_perpetual,
     }
-    if executor_type == "order":
+    if shape.executor_type == "order":
         values["execution_strategy"] = open_order_type
         if open_order_type != "MARKET":
             values["price"] = price
@@ -180,7 +173,7 @@ def _validated_config(
     values.update(
         entry_price=price if open_order_type != "MARKET" else None,
         triple_barrier_config=barrier,
-        position_mode=position_mode,
+        position_mode=shape.position_mode,
     )
     values.update(extra)
     return PositionExecutorConfig.model_validate(values)
