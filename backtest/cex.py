@@ -28,7 +28,6 @@ Same input, same controllers and same seed give identical numbers.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from array import array
 from collections import Counter
@@ -65,6 +64,7 @@ from lpexec.core import (
     VenueError,
 )
 from lpexec.core.money import ZERO
+from lpexec.core.order_poller import live_order_refs, log_unread
 from lpexec.paper.exchange import Market, PaperExchange, PerpetualSpec
 from lpexec.paper.exchange.driver import QuoteStep
 from lpexec.paper.venues.exchange import PaperExchangeVenue
@@ -75,7 +75,6 @@ __all__ = [
     "run_cex_backtest",
 ]
 
-logger = logging.getLogger(__name__)
 
 _EPS = 1e-12
 
@@ -486,31 +485,19 @@ class _Replay:
         engine = self.engine
         now = self.clock.now()
         venues: dict[str, Any] = {}
-        for executor in engine.live_executors():
-            order_refs = getattr(executor, "order_refs", None)
-            if order_refs is None:
+        for executor, ref in live_order_refs(engine):
+            if ref.client_order_id not in filled:
                 continue
-            for ref in order_refs():
-                if ref.client_order_id not in filled:
-                    continue
-                venue = venues.get(ref.venue)
-                if venue is None:
-                    venue = venues[ref.venue] = engine.venue(ref.venue)
-                try:
-                    report = venue.order_record(ref.trading_pair, ref.client_order_id)
-                except VenueError as error:
-                    logger.warning(
-                        "order %s on %s: reading its status failed: %s",
-                        ref.client_order_id,
-                        ref.venue,
-                        error,
-                    )
-                    continue
-                if report is None:
-                    continue
+            venue = venues.get(ref.venue)
+            if venue is None:
+                venue = venues[ref.venue] = engine.venue(ref.venue)
+            try:
+                report = venue.order_record(ref.trading_pair, ref.client_order_id)
+            except VenueError as error:
+                log_unread(ref, error)
+                continue
+            if report is not None:
                 engine.observe(executor.id, report.events(now))
-                if executor.is_terminated:
-                    break
 
     def _keep(self, line: str) -> None:
         if self.keep_actions:

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from lpexec.core.clock import Clock
@@ -27,7 +27,7 @@ from lpexec.core.errors import VenueError
 from lpexec.core.exchange import OrderRef
 from lpexec.core.messages import Event
 
-__all__ = ["OrderHolder", "OrderPoller"]
+__all__ = ["OrderHolder", "OrderPoller", "live_order_refs", "log_unread"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,29 +66,38 @@ class OrderPoller:
         their executor."""
         engine = self._engine
         changed = 0
-        for executor in engine.live_executors():
-            order_refs = getattr(executor, "order_refs", None)
-            if order_refs is None:
+        for executor, ref in live_order_refs(engine):
+            try:
+                report = await engine.venue(ref.venue).order_status(
+                    ref.trading_pair, ref.client_order_id
+                )
+            except VenueError as error:
+                log_unread(ref, error)
                 continue
-            for ref in order_refs():
-                try:
-                    report = await engine.venue(ref.venue).order_status(
-                        ref.trading_pair, ref.client_order_id
-                    )
-                except VenueError as error:
-                    logger.warning(
-                        "order %s on %s: reading its status failed: %s",
-                        ref.client_order_id,
-                        ref.venue,
-                        error,
-                    )
-                    continue
-                if report is None:
-                    continue
-                revision = executor.revision
-                engine.observe(executor.id, report.events(engine.clock.now()))
-                if executor.revision != revision:
-                    changed += 1
-                if executor.is_terminated:
-                    break
+            if report is None:
+                continue
+            revision = executor.revision
+            engine.observe(executor.id, report.events(engine.clock.now()))
+            if executor.revision != revision:
+                changed += 1
         return changed
+
+
+def live_order_refs(engine: _Engine) -> Iterator[tuple[Any, OrderRef]]:
+    """Each live :class:`OrderHolder`'s orders, with the executor; an executor's next orders
+    are left out once it has ended (the record just delivered ended it)."""
+    for executor in engine.live_executors():
+        order_refs = getattr(executor, "order_refs", None)
+        if order_refs is None:
+            continue
+        for ref in order_refs():
+            yield executor, ref
+            if executor.is_terminated:
+                break
+
+
+def log_unread(ref: OrderRef, error: VenueError) -> None:
+    """Log an order whose record could not be read (the next poll asks again)."""
+    logger.warning(
+        "order %s on %s: reading its status failed: %s", ref.client_order_id, ref.venue, error
+    )
