@@ -24,17 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL, CexRuntime, open_cex_runtime
+from lpexec.app.cex_runtime import PAPER_PERPETUAL, CexRuntime, open_cex_runtime
+from lpexec.app.shared_exchange import SharedExchangeMarkets
 from lpexec.cex.chaser import TopOfBookUpdated
-from lpexec.cex.funding import FundingPoller
 from lpexec.controllers.base import Controller, MarketData
 from lpexec.controllers.catalog import build_controller
 from lpexec.controllers.host import ControllerRunner
-from lpexec.core import ConfigError, Engine, OrderPoller, RiskEngine, TradingRules, VenueError
+from lpexec.core import ConfigError, Engine, RiskEngine
 from lpexec.core.clock import Clock
 from lpexec.core.store.controller_leases import ControllerLeaseLostError
 from lpexec.paper.exchange import MarketNotFoundError
-from lpexec.paper.venues.remote_exchange import RemoteExchangeFeed, RemoteExchangeVenue
 
 __all__ = ["ControllerHost", "SharedExchangeMarkets", "load_controllers", "open_controller_host"]
 
@@ -55,50 +54,6 @@ def load_controllers(tables: Sequence[Mapping[str, Any]]) -> list[Controller]:
     if duplicated:
         raise ConfigError(f"controller.id: expected unique ids, received {duplicated} twice")
     return controllers
-
-
-class SharedExchangeMarkets:
-    """The markets of a paper exchange server several daemons share (``lpexec paper-exchange``):
-    what a :class:`ControllerHost` reads and delivers when the exchange is not in its process.
-
-    Args:
-        engine: the engine running the controllers' executors (its venues include ``venues``).
-        venues: the server's venues by key (``paper``, ``paper_perpetual``).
-    """
-
-    def __init__(self, engine: Engine, venues: Mapping[str, RemoteExchangeVenue]) -> None:
-        self._engine = engine
-        self._venues = dict(venues)
-        self._feed = RemoteExchangeFeed(self._venues[PAPER_EXCHANGE], clock=engine.clock)
-        self._orders = OrderPoller(engine)
-        self._funding = FundingPoller(engine)
-        self._rules: dict[tuple[str, str], TradingRules] = {}
-
-    async def advance(self, pairs: Collection[str]) -> dict[str, TopOfBookUpdated]:
-        """Publish the touch of ``pairs`` to the engine, deliver the perpetual funding its
-        executors hold parts of (:mod:`lpexec.cex.funding`) and the records of its orders, tick
-        it; return the touches read (none when the server does not answer)."""
-        try:
-            touches = await self._feed.snapshot(pairs)
-        except VenueError as e:  # the next tick asks again
-            logger.warning("paper exchange books could not be read: %s", e)
-            touches = []
-        for touch in touches:
-            self._engine.publish(touch)
-        await self._funding.poll_once()  # before the fills (see lpexec.app.worker_runtime)
-        await self._orders.poll_once()
-        self._engine.tick()
-        return {touch.trading_pair: touch for touch in touches}
-
-    async def rules(self, connector: str, trading_pair: str) -> TradingRules | None:
-        """A market's trading rules (read once), None when they cannot be read now."""
-        key = (connector, trading_pair)
-        if key not in self._rules:
-            try:
-                self._rules[key] = await self._venues[connector].trading_rules(trading_pair)
-            except (VenueError, KeyError):
-                return None
-        return self._rules[key]
 
 
 class ControllerHost:

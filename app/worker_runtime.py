@@ -28,7 +28,6 @@ share only the paper exchange server for now.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,19 +37,17 @@ from lpexec.app.cex_runtime import PAPER_EXCHANGE, PAPER_PERPETUAL
 from lpexec.app.registry import CEX_TYPES, EXECUTOR_TYPES, GATEWAY_TYPES
 from lpexec.app.runtime import LPRuntime, live_lp_pools, open_lp_runtime
 from lpexec.app.settings import Settings
-from lpexec.cex.funding import FundingPoller
+from lpexec.app.shared_exchange import SharedExchangeMarkets
 from lpexec.core import (
     Database,
     Engine,
-    OrderPoller,
     RiskEngine,
     UnknownExecutorError,
-    VenueError,
 )
 from lpexec.core.clock import Clock, LiveClock
 from lpexec.core.market import MarketPoller
 from lpexec.lp import LP_PROVIDERS
-from lpexec.paper.venues.remote_exchange import RemoteExchangeFeed, RemoteExchangeVenue
+from lpexec.paper.venues.remote_exchange import RemoteExchangeVenue
 from lpexec.swap import SWAP_VENUE
 from lpexec.venues.gateway import GatewayMarketFeed
 
@@ -62,7 +59,6 @@ __all__ = [
     "paper_exchange_url",
 ]
 
-logger = logging.getLogger(__name__)
 
 EXCHANGE_URL_ENV = "LPEXEC_PAPER_EXCHANGE_URL"
 """The environment variable naming the paper exchange server workers share."""
@@ -89,28 +85,14 @@ class WorkerRuntime:
     lp: LPRuntime
     lp_poller: MarketPoller
     exchange_venues: dict[str, RemoteExchangeVenue] = field(default_factory=dict)
-    _touches: RemoteExchangeFeed | None = None
-    _orders: OrderPoller | None = None
-    _funding: FundingPoller | None = None
+    _markets: SharedExchangeMarkets | None = None
 
     async def poll(self) -> None:
         """Publish the pools' prices, the CEX pairs' touches, then deliver the exchange's
         funding payments and its records of the open orders (see the module docstring)."""
         await self.lp_poller.poll()
-        if self._touches is None or self._orders is None:
-            return
-        pairs = self.cex_pairs()
-        if pairs:
-            try:
-                events = await self._touches.snapshot(pairs)
-            except VenueError as error:  # the next tick asks again
-                logger.warning("paper exchange books could not be read: %s", error)
-                events = []
-            for event in events:
-                self.engine.publish(event)
-        if self._funding is not None:
-            await self._funding.poll_once()
-        await self._orders.poll_once()
+        if self._markets is not None:
+            await self._markets.deliver(self.cex_pairs())
 
     def cex_pairs(self) -> set[str]:
         """The pairs the live CEX executors on the paper exchange trade."""
@@ -198,9 +180,7 @@ async def open_worker_runtime(
         lp=lp,
         lp_poller=MarketPoller(engine, feed),
         exchange_venues=exchange_venues,
-        _touches=RemoteExchangeFeed(exchange_venues[PAPER_EXCHANGE], clock=lp.clock),
-        _orders=OrderPoller(engine),
-        _funding=FundingPoller(engine),
+        _markets=SharedExchangeMarkets(engine, exchange_venues),
     )
 
 
