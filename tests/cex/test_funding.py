@@ -149,14 +149,7 @@ def test_parts_handed_out_by_any_split_over_workers_add_up_to_the_payment(held, 
 
 async def test_the_poller_delivers_each_payment_once_to_the_live_perpetual_holders():
     # Arrange: two longs opened on a paper perpetual market with hourly funding
-    clock = SimulatedClock(T0)
-    exchange = perpetual_exchange()
-    engine = Engine(
-        store=MemoryStore(),
-        clock=clock,
-        executor_types=[PositionExecutor],
-        venues={"paper_perpetual": PaperExchangeVenue(exchange, clock=clock)},
-    )
+    clock, exchange, engine = perpetual_engine()
     for executor_id, amount in (("a", "1"), ("b", "3")):
         await engine.create(long_config(executor_id, amount))
     await engine.drain()
@@ -171,6 +164,19 @@ async def test_the_poller_delivers_each_payment_once_to_the_live_perpetual_holde
     funding = {eid: engine.executor(eid).state.funding_quote for eid in ("a", "b")}
     assert first == 2 and paid.position_amount == D(4) and paid.amount == D("-0.4")
     assert funding == {"a": D("-0.1"), "b": D("-0.3")}
+
+
+def perpetual_engine() -> tuple[SimulatedClock, PaperExchange, Engine]:
+    """An engine of position executors on :func:`perpetual_exchange` (``paper_perpetual``)."""
+    clock = SimulatedClock(T0)
+    exchange = perpetual_exchange()
+    engine = Engine(
+        store=MemoryStore(),
+        clock=clock,
+        executor_types=[PositionExecutor],
+        venues={"paper_perpetual": PaperExchangeVenue(exchange, clock=clock)},
+    )
+    return clock, exchange, engine
 
 
 def perpetual_exchange() -> PaperExchange:
@@ -205,14 +211,7 @@ async def test_a_payment_made_in_the_step_that_fills_the_exit_is_the_position_s_
     # Arrange: a long of 1 with a resting take profit 1 % up; the step at the funding time
     # charges it, then reaches its take profit (the exchange funds before it fills)
     async def run(funding_first: bool) -> tuple[PositionExecutor, PaperExchange]:
-        clock = SimulatedClock(T0)
-        exchange = perpetual_exchange()
-        engine = Engine(
-            store=MemoryStore(),
-            clock=clock,
-            executor_types=[PositionExecutor],
-            venues={"paper_perpetual": PaperExchangeVenue(exchange, clock=clock)},
-        )
+        clock, exchange, engine = perpetual_engine()
         config = long_config("a", "1").model_copy(
             update={
                 "triple_barrier_config": TripleBarrierConfig(
