@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.exc import SQLAlchemyError
 
 from gateway_client import GatewayClient, GatewayError
 from lpexec.app.controller_host import (
@@ -322,7 +323,12 @@ class Daemon:
     async def _loop(self, stop: asyncio.Event, *, max_ticks: int | None) -> None:
         clock = self.runtime.clock
         while not stop.is_set() and (max_ticks is None or self.ticks < max_ticks):
-            for line in await self.tick():
+            try:
+                lines = await self.tick()
+            except SQLAlchemyError:  # the database did not answer: the next tick tries again
+                logger.exception("daemon: a tick failed on the database")
+                lines = []
+            for line in lines:
                 self._out(f"{utc_text(clock.now(), timespec='seconds')} {line}")
             if stop.is_set():
                 break

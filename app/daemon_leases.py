@@ -94,6 +94,7 @@ class DaemonLeases(LeaseHolder):
         self.fence = self.executors.fence
         store.fence = self.fence
         self.policies = ControllerLeases(store.database, self.fence)
+        store.database.end_abandoned_transactions(after_seconds=self.settings.ttl_seconds)
         self.policies.register(self.policy_ids)
         self._on_claimed = on_claimed
         self._lock = threading.Lock()

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -145,7 +144,7 @@ class Worker(LeaseHolder):
         self.stops = StopRequests(store.database)
         """Stops asked for by processes that run no executors (an API beside the workers)."""
         engine.limit_concurrent_calls(self.settings.max_concurrent_calls)
-        _end_abandoned_transactions(store.database, after_seconds=self.settings.ttl_seconds)
+        store.database.end_abandoned_transactions(after_seconds=self.settings.ttl_seconds)
         self._poll = poll
         self.observe: Callable[[str, float], None] = lambda _what, _seconds: None
         """Called with ``("tick" | "heartbeat", seconds)`` after each (metrics)."""
@@ -355,20 +354,3 @@ def _has_ended(engine: Engine, executor_id: str) -> bool:
         return engine.executor(executor_id).is_terminated
     except KeyError:
         return False
-
-
-def _end_abandoned_transactions(database: Database, *, after_seconds: float) -> None:
-    """Have PostgreSQL end this worker's transactions left open longer than a lease (the
-    process was paused in the middle of one): their row locks would otherwise keep the other
-    workers from claiming its executors (``SKIP LOCKED`` skips locked rows)."""
-    if database.dialect != "postgresql":
-        return
-    milliseconds = max(1000, int(after_seconds * 1000))
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET idle_in_transaction_session_timeout = {milliseconds}")
-        dbapi_connection.commit()
-
-    event.listen(database.engine, "connect", on_connect)
-    database.engine.dispose()  # connections opened before get the setting when reopened

@@ -154,12 +154,27 @@ def claim_free(
 
 
 def renew_held(
-    connection: Connection, leased: LeaseColumns, *, owner: str, clock: Clock, ttl: dt.timedelta
+    connection: Connection,
+    leased: LeaseColumns,
+    keys: Collection[str],
+    *,
+    owner: str,
+    clock: Clock,
+    ttl: dt.timedelta,
 ) -> dict[str, int]:
-    """Extend by ``ttl`` every lease ``owner`` holds that has not ended; return the keys it
-    still holds with their tokens (as the database has them)."""
+    """Extend by ``ttl`` the leases of these ``keys`` (those the holder runs) that ``owner``
+    still holds and that have not ended; return those keys with their tokens (as the database
+    has them).
+
+    Only the keys named: a row the holder let go of in memory without releasing it (a write
+    that failed when the database went away) must run out, so that it is claimed again, by this
+    holder or another, and run; renewing every row of ``owner`` would keep it leased to a
+    holder that does not run it for as long as that holder lives.
+    """
+    if not keys:
+        return {}
     now = database_now(connection, clock)
-    mine = (leased.owner == owner, leased.expires_at > now)
+    mine = (leased.key.in_(sorted(keys)), leased.owner == owner, leased.expires_at > now)
     connection.execute(
         update(leased.table)
         .where(*mine)

@@ -73,9 +73,9 @@ class ControllerLeaseLostError(StoreError):
     """Raised when a controller's state or a new executor of it is written by a daemon that no
     longer holds the controller's lease: nothing was written; the daemon must stop running it."""
 
-    def __init__(self, controller_id: str) -> None:
+    def __init__(self, controller_id: str, *, reason: str = "lease lost") -> None:
         self.controller_id = controller_id
-        super().__init__(f"lease lost on controller {controller_id}; nothing was written")
+        super().__init__(f"{reason} on controller {controller_id}; nothing was written")
 
 
 class ControllerLeases:
@@ -182,7 +182,12 @@ class ControllerLeases:
             before = dict(self.fence.controllers)
             with self.database.engine.begin() as connection:
                 still = renew_held(
-                    connection, CONTROLLER_LEASE, owner=self.owner, clock=self.clock, ttl=self.ttl
+                    connection,
+                    CONTROLLER_LEASE,
+                    before,
+                    owner=self.owner,
+                    clock=self.clock,
+                    ttl=self.ttl,
                 )
             lost = drop_lost(self.fence.controllers, still, before=before)
             self.fence.controllers_valid_until = started + self.ttl.total_seconds()

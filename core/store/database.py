@@ -167,6 +167,29 @@ class Database:
         """Release every connection."""
         self.engine.dispose()
 
+    def end_abandoned_transactions(self, *, after_seconds: float) -> None:
+        """Have PostgreSQL end this process's transactions left idle longer than
+        ``after_seconds`` (at least one second): the process was paused in the middle of one
+        (GC pause, SIGSTOP, a stalled host). Its row locks would otherwise keep the lease rows
+        it holds from every other process while it sleeps, however long past its leases:
+        claims skip locked rows (``FOR UPDATE SKIP LOCKED``). The paused process's statement
+        after the pause fails, and nothing of that transaction is written.
+
+        A lease holder (worker, daemon) calls this with its lease TTL. Nothing changes on
+        SQLite (one process).
+        """
+        if self.dialect != "postgresql":
+            return
+        milliseconds = max(1000, int(after_seconds * 1000))
+
+        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET idle_in_transaction_session_timeout = {milliseconds}")
+            dbapi_connection.commit()
+
+        event.listen(self.engine, "connect", on_connect)
+        self.engine.dispose()  # connections opened before get the setting when reopened
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()

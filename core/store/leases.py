@@ -225,7 +225,12 @@ class Leases:
         before = dict(self.fence.tokens)  # (a claim on another thread may add to it meanwhile)
         with self.database.begin() as connection:
             still = renew_held(
-                connection, EXECUTOR_LEASE, owner=self.owner, clock=self.clock, ttl=self.ttl
+                connection,
+                EXECUTOR_LEASE,
+                before,
+                owner=self.owner,
+                clock=self.clock,
+                ttl=self.ttl,
             )
         lost = drop_lost(self.fence.tokens, still, before=before, keep=self.fence.creating)
         self.fence.renewed(started)

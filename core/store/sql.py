@@ -26,7 +26,7 @@ from lpexec.core.messages import Command, Event
 from lpexec.core.serialization import decode_message, dumps, encode_outcome, loads
 from lpexec.core.store import repository as repo
 from lpexec.core.store import search
-from lpexec.core.store.controller_leases import check_controller_fence
+from lpexec.core.store.controller_leases import ControllerLeaseLostError, check_controller_fence
 from lpexec.core.store.database import Database
 from lpexec.core.store.leases import Fence, LeaseLostError, check_fence, lease_new_executor
 from lpexec.core.store.migrations import catalog_fields
@@ -80,12 +80,18 @@ class SqlStore:
         except SQLAlchemyError as e:
             # The database went away mid-write (a worker paused past its lease has its
             # transaction ended by the server): this worker can no longer tell whether it
-            # holds these executors; it drops them and claims them again from the store.
-            if unit is None or not unit.touched:
-                raise
-            for executor_id in unit.touched:
-                fence.tokens.pop(executor_id, None)
-            raise LeaseLostError(unit.touched) from e
+            # holds these executors; it drops them and claims them again from the store (their
+            # leases, no longer renewed, run out).
+            if unit is not None and unit.touched:
+                for executor_id in unit.touched:
+                    fence.tokens.pop(executor_id, None)
+                raise LeaseLostError(unit.touched) from e
+            # A controller's state was not written; whether its daemon still holds it is for
+            # the next renewal to tell (its lease stands unless it ran out meanwhile).
+            if unit is not None and unit.controllers:
+                reason = f"the database ended the write ({type(e).__name__})"
+                raise ControllerLeaseLostError(min(unit.controllers), reason=reason) from e
+            raise
         except BaseException:
             if unit is not None:  # executors created here were not: neither are their leases
                 for executor_id in unit.created:
@@ -280,6 +286,8 @@ class _SqlUnitOfWork:
         """The executors this unit writes (checked against the fence before the commit)."""
         self.created: set[str] = set()
         """The executors this unit creates (leased to this process once it commits)."""
+        self.controllers: set[str] = set()
+        """The controllers whose state this unit writes (a daemon sharing its policies)."""
 
     def _touch(self, executor_id: str) -> None:
         if self._fence is not None:
@@ -373,6 +381,7 @@ class _SqlUnitOfWork:
     ) -> None:
         fence = self._fence
         if fence is not None and fence.controllers_fenced:  # a daemon sharing its policies
+            self.controllers.add(controller_id)
             check_controller_fence(self._connection, fence, controller_id)
         repo.save_controller_state(self._connection, controller_id, kind=kind, state=state, now=now)
 

@@ -89,14 +89,18 @@ def test_a_lease_claimed_while_the_renewal_read_the_rows_is_not_taken_for_lost(d
     held = claim(database, "me", ["a"], limit=None)
     before = dict(held)
     with database.engine.begin() as connection:
-        still = renew_held(connection, CONTROLLER_LEASE, owner="me", clock=LiveClock(), ttl=TTL)
+        still = renew_held(
+            connection, CONTROLLER_LEASE, before, owner="me", clock=LiveClock(), ttl=TTL
+        )
     held.update(claim(database, "me", ["b"], limit=None))
     # Act
     lost = drop_lost(held, still, before=before)
     # Assert: nothing lost; both held at their tokens (the next renewal finds "b")
     assert lost == set() and sorted(held) == ["a", "b"]
     with database.engine.begin() as connection:
-        again = renew_held(connection, CONTROLLER_LEASE, owner="me", clock=LiveClock(), ttl=TTL)
+        again = renew_held(
+            connection, CONTROLLER_LEASE, held, owner="me", clock=LiveClock(), ttl=TTL
+        )
     assert drop_lost(held, again, before=dict(held)) == set() and again == held
 
 
