@@ -4,9 +4,11 @@ the ``daemon`` command refusing a config the venue cannot run."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from fixtures.cli import ROOT, invoke
 from fixtures.paper_runtime import open_paper_runtime
@@ -99,6 +101,57 @@ async def test_a_rebalance_in_process_then_status_and_a_clean_stop(tmp_path, clo
         "daemon stopped; state saved; positions left as they are",
     ]
     assert runtime.engine.info("rb-2").status is ExecutorStatus.ACTIVE
+    await runtime.aclose()
+
+
+class _DisarmOnTickFailure(logging.Handler):
+    """Clears the database fault once the daemon has logged the tick it failed."""
+
+    def __init__(self, database) -> None:
+        super().__init__()
+        self.database, self.failures = database, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "a tick failed on the database" in record.getMessage():
+            self.failures += 1
+            with self.database.engine.begin() as connection:
+                connection.execute(text("DELETE FROM fault"))
+
+
+async def test_a_tick_that_fails_on_the_database_is_logged_and_the_next_one_goes_on(
+    tmp_path, clock
+):
+    # Arrange: the database refuses the policy's first state write (a fault table arms it)
+    config = load_daemon_config(write(tmp_path, "[daemon]\ninterval_seconds = 10\n" + POLICY))
+    runtime = await open_paper_runtime(tmp_path, database="d.db", clock=clock)
+    with runtime.database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE fault (armed INTEGER)"))
+        connection.execute(text("INSERT INTO fault VALUES (1)"))
+        connection.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON controllers "
+                "WHEN EXISTS (SELECT 1 FROM fault) BEGIN SELECT RAISE(ABORT, 'disk I/O'); END"
+            )
+        )
+    lines: list[str] = []
+    daemon = Daemon(runtime, config, out=lines.append)
+    handler = _DisarmOnTickFailure(runtime.database)
+    logging.getLogger("lpexec.app.daemon").addHandler(handler)
+    # Act: the first tick opens rb-1, then its state write fails; the daemon goes on
+    try:
+        await daemon.run(asyncio.Event(), max_ticks=2)
+    finally:
+        logging.getLogger("lpexec.app.daemon").removeHandler(handler)
+    # Assert: one failed tick, two more; one position, never a second; the state names it
+    assert handler.failures == 1
+    assert (
+        daemon.ticks == 2 and lines[-1] == "daemon stopped; state saved; positions left as they are"
+    )
+    owned = [
+        p for p in runtime.gateway.chain.positions_owned(runtime.wallet) if p.pool_address == POOL
+    ]
+    assert len(owned) == 1 and not runtime.engine.has_executor("rb-2")
+    assert runtime.engine.store.controller_state("rb")["executor_id"] == "rb-1"
     await runtime.aclose()
 
 
