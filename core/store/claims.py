@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Table, func, literal, or_, select, update
+from sqlalchemy import ARRAY, Column, String, Table, any_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -173,15 +173,25 @@ def renew_held(
     """
     if not keys:
         return {}
-    now = database_now(connection, clock)
-    mine = (leased.key.in_(sorted(keys)), leased.owner == owner, leased.expires_at > now)
-    connection.execute(
+    rows = connection.execute(
         update(leased.table)
-        .where(*mine)
+        .where(
+            _one_of(connection, leased.key, keys),
+            leased.owner == owner,
+            leased.expires_at > database_now(connection, clock),
+        )
         .values({leased.expires_at: database_later(connection, clock, ttl)})
-    )
-    rows = connection.execute(select(leased.key, leased.token).where(*mine)).all()
-    return {key: token for key, token in rows}
+        .returning(leased.key, leased.token)
+    ).all()
+    return {key: int(token) for key, token in rows}
+
+
+def _one_of(connection: Connection, column: Column[Any], keys: Collection[str]) -> Any:
+    """``column`` is one of ``keys``: on PostgreSQL one array parameter (a holder may renew ten
+    thousand keys every heartbeat; as many parameters would cost more than the update)."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(literal(sorted(keys), ARRAY(String)))
+    return column.in_(sorted(keys))
 
 
 def drop_lost(
