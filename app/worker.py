@@ -318,8 +318,19 @@ class Worker(LeaseHolder):
         finally:
             balancer.cancel()
             await asyncio.gather(balancer, return_exceptions=True)
+            # The writes in flight are answered under leases still renewed (they may outlast a
+            # TTL); none is extended once they are released.
+            await self._wait_inflight_renewing()
             await beats.halt()
             await self.stop()
+
+    async def _wait_inflight_renewing(self) -> None:
+        """Wait for the writes in flight, showing the renewal thread the event loop runs."""
+        waiting = asyncio.ensure_future(self.engine.wait_inflight())
+        while not waiting.done():
+            self._loop_seen = self.leases.clock.monotonic()
+            await asyncio.wait({waiting}, timeout=self.settings.heartbeat_seconds)
+        waiting.result()
 
     def _renew_unless_stuck(self) -> None:
         """:meth:`renew`, unless the event loop has not shown it runs for over three TTLs."""

@@ -4,14 +4,18 @@ the executor, which closes it at its next heartbeat. Nothing is sent by the API'
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import text
 
 from lpexec.app.cli.hosting import handing_off_service
 from lpexec.app.runtime import open_lp_runtime
 from lpexec.app.service import Caller
 from lpexec.app.worker import Worker, WorkerSettings
 from lpexec.core import ConfigError
-from lpexec.core.store import StopRequests
+from lpexec.core.clock import LiveClock
+from lpexec.core.store import SqlStore, StopRequests
 
 from .conftest import POOL, lp_config
 
@@ -66,5 +70,52 @@ async def test_creates_and_stops_reach_the_worker_that_runs_the_executor(databas
         assert len(opens) == 1
     finally:
         await worker.stop()
+        await api.aclose()
+        await runs.aclose()
+
+
+async def test_a_stopping_worker_keeps_its_leases_until_its_write_in_flight_is_answered(
+    database_url,
+):
+    # Arrange: a worker with one-second leases, whose ticks wait half a second for a write, on a
+    # paper Gateway whose opens take 2.5 s, and an API beside it that stores a create
+    clock = LiveClock()
+    runs = await open_lp_runtime(
+        database_url=database_url, clock=clock, faults="open:slow=2500ms", start_engine=False
+    )
+    api = await open_lp_runtime(database_url=database_url, clock=clock, hand_off=True)
+    settings = WorkerSettings(
+        ttl_seconds=1, heartbeat_seconds=0.25, interval_seconds=0.25, max_write_wait_seconds=0.5
+    )
+    worker = Worker(runs.engine, settings=settings)
+    service = handing_off_service(lp=api, risk=None)
+    store = SqlStore(api.database)
+    try:
+        created = await service.create(lp_config(), caller=Caller("bot-a"))
+        executor_id = created.executor_id
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop))
+        for _ in range(200):  # until the open is on its way (sent, not answered)
+            if [i.status for i in store.open_intents(executor_ids=[executor_id])] == ["SENT"]:
+                break
+            await asyncio.sleep(0.05)
+        # Act: stop the worker while its open is in flight
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+        # Assert: the open's answer was written by this worker (its lease outlived the TTL),
+        # nothing is left for another worker to reconcile, and the lease is released
+        record = store.get_executor(executor_id)
+        assert runs.engine.leases_lost == 0
+        assert store.open_intents(executor_ids=[executor_id]) == []
+        assert record.load_snapshot()["state"]["position_address"]
+        with api.database.connect() as connection:
+            owner = connection.execute(
+                text("SELECT lease_owner FROM executors WHERE executor_id = :id"),
+                {"id": executor_id},
+            ).scalar_one()
+        assert owner is None
+        opens = [tx for tx in runs.gateway.chain.transactions() if tx.operation == "open"]
+        assert len(opens) == 1
+    finally:
         await api.aclose()
         await runs.aclose()
