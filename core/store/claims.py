@@ -46,6 +46,7 @@ __all__ = [
     "database_later",
     "database_now",
     "drop_lost",
+    "lock_if_held",
     "release_held",
     "renew_held",
 ]
@@ -192,6 +193,31 @@ def _one_of(connection: Connection, column: Column[Any], keys: Collection[str]) 
     if connection.dialect.name == "postgresql":
         return column == any_(literal(sorted(keys), ARRAY(String)))
     return column.in_(sorted(keys))
+
+
+def lock_if_held(
+    connection: Connection,
+    leased: LeaseColumns,
+    key: str,
+    token: int,
+    *,
+    owner: str,
+    now: Any,
+) -> bool:
+    """True when ``owner`` holds ``key`` at ``token`` with a lease unexpired at ``now``; the row
+    is then locked until ``connection``'s transaction ends, so no claim slips in before the
+    write it fences commits."""
+    done = connection.execute(
+        update(leased.table)
+        .where(
+            leased.key == key,
+            leased.owner == owner,
+            leased.token == token,
+            leased.expires_at > now,
+        )
+        .values({leased.owner: owner})
+    )
+    return bool(done.rowcount)
 
 
 def drop_lost(

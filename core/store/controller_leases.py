@@ -27,7 +27,7 @@ import datetime as dt
 import threading
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lpexec.core.errors import StoreError
@@ -39,6 +39,7 @@ from lpexec.core.store.claims import (
     beat_host,
     claim_free,
     drop_lost,
+    lock_if_held,
     release_held,
     renew_held,
 )
@@ -279,20 +280,11 @@ def check_controller_fence(connection: Connection, fence: Fence, controller_id: 
         LeaseLostError: naming the controller (dropped from the fence).
     """
     token = fence.controllers.get(controller_id)
-    table = CONTROLLER_LEASES
     if token is not None:
         now = database_now(connection, fence.clock)
-        done = connection.execute(
-            update(table)
-            .where(
-                table.c.controller_id == controller_id,
-                table.c.owner == fence.owner,
-                table.c.token == token,
-                table.c.expires_at > now,
-            )
-            .values(owner=fence.owner)
-        )
-        if done.rowcount:
+        if lock_if_held(
+            connection, CONTROLLER_LEASE, controller_id, token, owner=fence.owner, now=now
+        ):
             return
     fence.controllers.pop(controller_id, None)
     raise ControllerLeaseLostError(controller_id)

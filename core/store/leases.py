@@ -28,7 +28,7 @@ import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,6 +43,7 @@ from lpexec.core.store.claims import (
     database_later,
     database_now,
     drop_lost,
+    lock_if_held,
     release_held,
     renew_held,
 )
@@ -279,19 +280,9 @@ def check_fence(connection: Connection, fence: Fence, executor_ids: Collection[s
         if token is None:
             lost.add(executor_id)
             continue
-        done = connection.execute(
-            update(_ROW)
-            .where(
-                and_(
-                    _ROW.c.executor_id == executor_id,
-                    _ROW.c.lease_owner == fence.owner,
-                    _ROW.c.lease_token == token,
-                    _ROW.c.lease_expires_at > now,
-                )
-            )
-            .values(lease_owner=fence.owner)
-        )
-        if not done.rowcount:
+        if not lock_if_held(
+            connection, EXECUTOR_LEASE, executor_id, token, owner=fence.owner, now=now
+        ):
             lost.add(executor_id)
     if lost:
         for executor_id in lost:
