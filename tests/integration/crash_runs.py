@@ -1,9 +1,11 @@
-"""Helpers of the kill -9 integration tests (``test_cex_crash``, ``test_controller_crash``): a
-child script of this folder started with its stderr added to a log, SIGKILLed a seeded delay after
-it says ``STARTED``, once per delay, then run once more to the end.
+"""Helpers of the kill -9 integration tests (``test_cex_crash``, ``test_controller_crash``,
+``test_lp_crash``): a child script of this folder started with its stderr added to a log,
+SIGKILLed a seeded delay after it prints a marker line (``STARTED`` unless a kill names another),
+once per kill, then run once more to the end.
 
 - ``start_child(script, log, *arguments)``: the child process (its stdout piped, text).
-- ``kill_after_start(process, delay)``: kill it ``delay`` seconds after it started.
+- ``kill_after(process, marker, delay)``: kill it ``delay`` seconds after it prints ``marker``.
+- ``kill_after_start(process, delay)``: kill it ``delay`` seconds after it prints ``STARTED``.
 - ``kill_then_finish(start, kills, log, seed)``: the killed runs and the last one
   (:class:`CrashRuns`).
 
@@ -21,10 +23,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["CrashRuns", "kill_after_start", "kill_then_finish", "start_child"]
+__all__ = ["CrashRuns", "Kill", "kill_after", "kill_after_start", "kill_then_finish", "start_child"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+STARTED = "STARTED"
+"""The line every child prints once it has resumed, before it sends anything."""
+Kill = tuple[str, float] | float
+"""Where a kill lands: ``(marker, seconds after it)``, or only the seconds after ``STARTED``."""
 
 
 def start_child(script: str, log: Path, *arguments: str) -> subprocess.Popen[str]:
@@ -40,52 +46,75 @@ def start_child(script: str, log: Path, *arguments: str) -> subprocess.Popen[str
         )
 
 
+def kill_after(process: subprocess.Popen[str], marker: str, delay: float) -> str:
+    """SIGKILL ``process`` ``delay`` seconds after it prints the line ``marker``; return what it
+    printed, then ``KILLED`` if the kill ended it.
+
+    A run that ends before printing ``marker`` is left to end.
+    """
+    assert process.stdout is not None
+    printed = []
+    for line in process.stdout:
+        printed.append(line)
+        if line.strip() == marker:
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    printed.append(process.stdout.read())
+    process.stdout.close()
+    if process.returncode == -signal.SIGKILL:
+        printed.append("KILLED")
+    return " ".join("".join(printed).split())
+
+
 def kill_after_start(process: subprocess.Popen[str], delay: float) -> str:
     """SIGKILL ``process`` ``delay`` seconds after it prints STARTED; return what it printed."""
-    assert process.stdout is not None
-    printed = process.stdout.readline().strip()
-    if printed == "STARTED":
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    rest = process.stdout.read()
-    process.stdout.close()
-    return printed + " " + rest.strip()
+    return kill_after(process, STARTED, delay)
 
 
 class CrashRuns(NamedTuple):
     """What the killed runs and the last run of a child did."""
 
     runs: list[str]
-    """Each killed run: its delay and what it printed."""
+    """Each killed run: its marker and delay, what it printed and KILLED if the kill ended it."""
     returncode: int | None
     """The last run's exit status."""
     out: str
     """What the last run printed."""
     story: str
-    """The seed, the killed runs and the log's end: what a failed check shows."""
+    """The seed, the killed runs, the last run's output and the log's end: what a failed check
+    shows."""
 
 
 def kill_then_finish(
-    start: Callable[[int], subprocess.Popen[str]], kills: Sequence[float], log: Path, seed: int
+    start: Callable[[int], subprocess.Popen[str]],
+    kills: Sequence[Kill],
+    log: Path,
+    seed: int,
+    *,
+    final_timeout: float = 300,
 ) -> CrashRuns:
-    """Start the child (``start(run)``, ``run`` counting from 0) once per delay of ``kills`` and
-    kill it that long after it started, then start it once more and let it end (up to 300 s)."""
+    """Start the child (``start(run)``, ``run`` counting from 0) once per kill of ``kills`` and
+    kill it that long after it printed the kill's marker (``STARTED`` for a bare delay), then
+    start it once more and let it end (up to ``final_timeout`` seconds)."""
     runs = []
-    for run, delay in enumerate(kills):
+    for run, kill in enumerate(kills):
+        marker, delay = kill if isinstance(kill, tuple) else (STARTED, kill)
         process = start(run)
         try:
-            runs.append(f"kill at +{delay}s: " + kill_after_start(process, delay))
+            runs.append(f"kill at {marker}+{delay}s: " + kill_after(process, marker, delay))
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
     final = start(len(kills))
     try:
-        out, _ = final.communicate(timeout=300)
+        out, _ = final.communicate(timeout=final_timeout)
     finally:
         if final.poll() is None:
             final.kill()
             final.wait(timeout=30)
-    story = f"seed {seed}; runs: {runs}; child log: {log.read_text(encoding='utf-8')[-4000:]}"
+    child_log = log.read_text(encoding="utf-8")[-4000:]
+    story = f"seed {seed}; runs: {runs}; last run: {' '.join(out.split())}; child log: {child_log}"
     return CrashRuns(runs, final.returncode, out, story)

@@ -4,7 +4,8 @@ A real paper Gateway server runs in its own process (so the chain outlives the e
 writes so that a kill lands while a transaction is in flight. The child process
 (``lp_crash_child.py``) opens one position, closes it with ``keep_position=False`` and swaps the
 inventory difference back (the range straddles the active bin, so the close gives back a different
-base amount than was deposited), printing STARTED, CLOSING and SWAPPING as it goes.
+base amount than was deposited), printing STARTED, CLOSING and SWAPPING as it goes; ``crash_runs``
+starts it, kills it and runs it to the end.
 
 Each seed picks the swap provider, the pool (the demo price, or a price at the edge of the seeded
 liquidity so the open pays BinArray rent) and one or two kills: each after a random marker, a
@@ -23,7 +24,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,14 +37,15 @@ import httpx
 import pytest
 from chain_audit import ChainBook, audit, load_executors
 
+from fixtures.paper_runtime import CHILD_ENV, ROOT, free_port
 from lpexec.core import Database
 from lpexec.core.clock import LiveClock
 from lpexec.core.store.sql import SqlStore
 from lpexec.lp import LPState
 from lpexec.paper.chain import PaperChain
 from lpexec.paper.gateway.demo import build_demo_chain, demo_pool_address
+from tests.integration.crash_runs import kill_then_finish, start_child
 
-ROOT = Path(__file__).resolve().parents[2]
 POOL = demo_pool_address("meteora", "SOL", "USDC", 10)
 CHAIN_SEED = 3
 SERVER_FAULTS = "open:slow=400ms,close:slow=400ms,swap:slow=400ms,route:slow=400ms"
@@ -54,7 +55,6 @@ DEFAULT_SEEDS = (3, 4)
 """Between them: both swap providers, both pools, every marker and a double kill."""
 _COUNT = os.environ.get("LPEXEC_CRASH_SEEDS")
 SEEDS = range(int(_COUNT)) if _COUNT else DEFAULT_SEEDS
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,6 @@ class Scenario:
         return cls(provider, None, "176", "184", "0.5", "90", kills)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def paper_server(tmp_path: Path, pool_price: Decimal | None) -> Iterator[tuple[str, str, Path]]:
     """A real ``lpexec paper-gateway`` process (seed 3, slow writes) on a free port.
@@ -106,7 +100,7 @@ def paper_server(tmp_path: Path, pool_price: Decimal | None) -> Iterator[tuple[s
     command = [sys.executable, "-m", "lpexec", "paper-gateway", "--port", str(port)]
     command += ["--seed", str(CHAIN_SEED), "--state-file", str(state), "--faults", SERVER_FAULTS]
     server = subprocess.Popen(
-        command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=ROOT, env=CHILD_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -132,34 +126,7 @@ def child(
 ) -> subprocess.Popen[str]:
     arguments = [database_url, url, wallet, POOL, scenario.swap_provider]
     arguments += [scenario.lower, scenario.upper, scenario.base, scenario.quote]
-    with log.open("a", encoding="utf-8") as stderr:
-        return subprocess.Popen(
-            [sys.executable, str(ROOT / "tests/integration/lp_crash_child.py"), *arguments],
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-
-
-def kill_after(process: subprocess.Popen[str], marker: str, delay: float) -> list[str]:
-    """SIGKILL ``process`` ``delay`` seconds after it prints ``marker``; return what it printed.
-
-    A run that ends before printing the marker is left to end.
-    """
-    assert process.stdout is not None
-    printed = []
-    for line in process.stdout:
-        printed.append(line.strip())
-        if line.strip() == marker:
-            time.sleep(delay)
-            process.send_signal(signal.SIGKILL)
-            printed.append("KILLED")
-            break
-    process.wait(timeout=60)
-    process.stdout.close()
-    return printed
+    return start_child("lp_crash_child.py", log, *arguments)
 
 
 @pytest.mark.slow
@@ -168,28 +135,18 @@ def test_killed_and_resumed_the_executor_agrees_with_the_chain(tmp_path, databas
     # Arrange
     scenario = Scenario.from_seed(seed)
     log = tmp_path / "child.log"
-    runs: list[list[str]] = []
     with paper_server(tmp_path, scenario.pool_price) as (url, wallet, state):
         # Act: kill at each seeded moment, then one run to the end
-        for marker, delay in scenario.kills:
-            process = child(scenario, database_url, url, wallet, log)
-            try:
-                runs.append([f"kill after {marker}+{delay}s", *kill_after(process, marker, delay)])
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait(timeout=30)
-        final = child(scenario, database_url, url, wallet, log)
-        try:
-            out, _ = final.communicate(timeout=180)
-        finally:
-            if final.poll() is None:
-                final.kill()
-                final.wait(timeout=30)
-        runs.append(["final", *out.split()])
-    story = f"{scenario}; runs: {runs}; child log: {log.read_text(encoding='utf-8')[-4000:]}"
+        _runs, returncode, out, story = kill_then_finish(
+            lambda _run: child(scenario, database_url, url, wallet, log),
+            scenario.kills,
+            log,
+            seed,
+            final_timeout=180,
+        )
+    story = f"{scenario}; {story}"
     # Assert
-    assert final.returncode == 0, story
+    assert returncode == 0, story
     last = out.strip().splitlines()[-1]
     assert last in ("DONE COMPLETE", "DONE FAILED", "DONE STRANDED"), story
     chain = PaperChain.load(state, clock=LiveClock())
