@@ -5,7 +5,6 @@ once per kill, then run once more to the end.
 
 - ``start_child(script, log, *arguments)``: the child process (its stdout piped, text).
 - ``kill_after(process, marker, delay)``: kill it ``delay`` seconds after it prints ``marker``.
-- ``kill_after_start(process, delay)``: kill it ``delay`` seconds after it prints ``STARTED``.
 - ``kill_then_finish(start, kills, log, seed)``: the killed runs and the last one
   (:class:`CrashRuns`).
 
@@ -14,7 +13,6 @@ pytest does not rewrite this module's asserts: the helpers return what the tests
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -23,10 +21,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["CrashRuns", "Kill", "kill_after", "kill_after_start", "kill_then_finish", "start_child"]
+from fixtures.paper_runtime import CHILD_ENV, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+__all__ = ["CrashRuns", "Kill", "kill_after", "kill_then_finish", "start_child"]
+
 STARTED = "STARTED"
 """The line every child prints once it has resumed, before it sends anything."""
 Kill = tuple[str, float] | float
@@ -39,7 +37,7 @@ def start_child(script: str, log: Path, *arguments: str) -> subprocess.Popen[str
         return subprocess.Popen(
             [sys.executable, str(ROOT / "tests/integration" / script), *arguments],
             cwd=ROOT,
-            env=ENV,
+            env=CHILD_ENV,
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -66,11 +64,6 @@ def kill_after(process: subprocess.Popen[str], marker: str, delay: float) -> str
     if process.returncode == -signal.SIGKILL:
         printed.append("KILLED")
     return " ".join("".join(printed).split())
-
-
-def kill_after_start(process: subprocess.Popen[str], delay: float) -> str:
-    """SIGKILL ``process`` ``delay`` seconds after it prints STARTED; return what it printed."""
-    return kill_after(process, STARTED, delay)
 
 
 class CrashRuns(NamedTuple):
