@@ -21,7 +21,20 @@ from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, Column, String, Table, any_, func, literal, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Integer,
+    String,
+    Table,
+    any_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -248,13 +261,33 @@ def drop_lost(
 def release_held(
     connection: Connection, leased: LeaseColumns, tokens: Iterable[tuple[str, int]], *, owner: str
 ) -> None:
-    """Give up the leases of these ``(key, token)``: one row at a time, only where ``owner``
-    still holds it at that token (a row claimed since at a higher token is left alone)."""
-    for key, token in tokens:
+    """Give up the leases of these ``(key, token)``, only where ``owner`` still holds it at that
+    token (a row claimed since at a higher token is left alone).
+
+    One statement on PostgreSQL (the pairs as two array parameters): a worker handing over
+    thousands of executors holds its lease lock meanwhile, and a release one row at a time
+    (5,000 rows: about 2.5 s) kept its renewal waiting until its other leases nearly ran out.
+    SQLite (one process, no round trips) updates one row at a time.
+    """
+    pairs = sorted(tokens)
+    if not pairs:
+        return
+    released = {leased.owner: None, leased.expires_at: None}
+    if connection.dialect.name == "postgresql":
+        keys = literal([key for key, _ in pairs], ARRAY(String))
+        numbers = literal([token for _, token in pairs], ARRAY(Integer))
+        given = select(func.unnest(keys), func.unnest(numbers))  # zipped, row by row
+        connection.execute(
+            update(leased.table)
+            .where(leased.owner == owner, tuple_(leased.key, leased.token).in_(given))
+            .values(released)
+        )
+        return
+    for key, token in pairs:
         connection.execute(
             update(leased.table)
             .where(leased.key == key, leased.owner == owner, leased.token == token)
-            .values({leased.owner: None, leased.expires_at: None})
+            .values(released)
         )
 
 

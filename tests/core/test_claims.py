@@ -7,11 +7,17 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from lpexec.core import Database
 from lpexec.core.clock import LiveClock
-from lpexec.core.store.claims import CONTROLLER_LEASE, claim_free, drop_lost, renew_held
+from lpexec.core.store.claims import (
+    CONTROLLER_LEASE,
+    claim_free,
+    drop_lost,
+    release_held,
+    renew_held,
+)
 
 TTL = dt.timedelta(seconds=30)
 TABLE = CONTROLLER_LEASE.table
@@ -43,6 +49,16 @@ def register(database: Database, ids: list[str]) -> None:
         connection.execute(TABLE.insert(), [{"controller_id": cid, "token": 0} for cid in ids])
 
 
+def expire(database: Database, controller_id: str) -> None:
+    """The row's lease ran out."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            TABLE.update()
+            .where(TABLE.c.controller_id == controller_id)
+            .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        )
+
+
 def test_a_claim_takes_the_first_free_rows_of_the_filter_up_to_the_limit(database):
     # Arrange
     register(database, ["a", "b", "c", "d"])
@@ -70,11 +86,7 @@ def test_a_released_or_expired_row_is_claimed_again_at_the_next_token(database):
         connection.execute(
             TABLE.update().where(TABLE.c.controller_id == "a").values(owner=None, expires_at=None)
         )
-        connection.execute(
-            TABLE.update()
-            .where(TABLE.c.controller_id == "b")
-            .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-        )
+    expire(database, "b")
     # Act
     again = claim(database, "d2", ["a", "b", "c"], limit=None)
     # Assert
@@ -111,3 +123,55 @@ def test_a_lease_another_process_claimed_is_lost_unless_claimed_again_since():
     held["b"] = 6  # "b" claimed again by this process after the renewal read the rows
     lost = drop_lost(held, still, before=before, keep={"c"})
     assert lost == {"a"} and held == {"b": 6, "c": 7}
+
+
+def test_a_release_gives_up_only_the_rows_held_at_the_tokens_named(database):
+    # Arrange: "me" holds a, b and c; c was claimed again since at a higher token (b by
+    # another process after its lease ran out)
+    register(database, ["a", "b", "c", "d"])
+    held = claim(database, "me", ["a", "b", "c"], limit=None)
+    expire(database, "b")
+    taken = claim(database, "other", ["b"], limit=None)
+    expire(database, "c")
+    again = claim(database, "me", ["c"], limit=None)
+    # Act: release a, b and c at the tokens of the first claim
+    with database.engine.begin() as connection:
+        release_held(connection, CONTROLLER_LEASE, held.items(), owner="me")
+    # Assert: a is free; b stays the other's, c stays mine at its new token; d was never held
+    assert held == {"a": 1, "b": 1, "c": 1} and taken == {"b": 2} and again == {"c": 2}
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT controller_id, owner, token FROM controller_leases ORDER BY 1")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("a", None, 1),
+        ("b", "other", 2),
+        ("c", "me", 2),
+        ("d", None, 0),
+    ]
+
+
+def test_a_release_of_thousands_of_rows_is_one_statement_on_postgresql(postgres_url):
+    # Arrange: 3,000 rows held
+    database = Database.open(postgres_url)
+    ids = [f"x{index:05d}" for index in range(3000)]
+    register(database, ids)
+    held = claim(database, "me", ids, limit=None)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    # Act
+    with database.engine.begin() as connection:
+        release_held(connection, CONTROLLER_LEASE, held.items(), owner="me")
+    event.remove(database.engine, "before_cursor_execute", count)
+    # Assert: every row free, in one UPDATE
+    with database.engine.connect() as connection:
+        owned = connection.execute(
+            text("SELECT count(*) FROM controller_leases WHERE owner IS NOT NULL")
+        ).scalar_one()
+    database.close()
+    assert owned == 0 and len(held) == 3000
+    assert [s.split()[0] for s in statements] == ["UPDATE"]
