@@ -25,8 +25,6 @@ from lpexec.core.store import LeaseLostError, Leases
 from lpexec.core.store.controller_leases import ControllerLeaseLostError, ControllerLeases
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-PAUSE = 1.6
-"""Seconds a write stays idle in the middle: longer than the holders' one-second TTL."""
 
 
 @pytest.fixture
@@ -35,12 +33,8 @@ def open_database(postgres_url):
     opened: list[Database] = []
 
     def open_one(application_name: str | None = None) -> Database:
-        url = (
-            postgres_url
-            if application_name is None
-            else (f"{postgres_url}&application_name={application_name}")
-        )
-        opened.append(Database.open(url))
+        named = "" if application_name is None else f"&application_name={application_name}"
+        opened.append(Database.open(postgres_url + named))
         return opened[-1]
 
     yield open_one
@@ -56,11 +50,7 @@ def claim_within(claim, seconds: float) -> dict[str, int]:
         got = claim()
         if got or clock.monotonic() > deadline:
             return got
-        _pause(0.1)
-
-
-def _pause(seconds: float) -> None:
-    threading.Event().wait(seconds)
+        threading.Event().wait(0.1)
 
 
 def end_the_open_write(database: Database, application_name: str) -> None:
